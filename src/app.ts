@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Deps } from "./deps.ts";
+import { installAccessControl, type RouteEntry } from "./http/access.ts";
+import { installErrorHandling } from "./http/errors.ts";
+import { areasRoutes } from "./modules/areas/areas.routes.ts";
+import { auditRoutes } from "./modules/audit/audit.routes.ts";
+import { healthRoutes } from "./modules/health/health.routes.ts";
+import { personsRoutes } from "./modules/persons/persons.routes.ts";
+import { staffRoutes } from "./modules/staff/staff.routes.ts";
+import { maskIdNumbersIn } from "./shared/mask.ts";
+
+export type AppOptions = {
+  /** pino options, or false for no logs (tests). */
+  logger?: FastifyServerOptions["logger"];
+  bodyLimit?: number;
+};
+
+export type App = FastifyInstance & { routeTable: RouteEntry[] };
+
+/** Log options: JSON lines, request ids, no authorisation header, ID numbers in URLs masked. */
+export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+  return {
+    level,
+    redact: {
+      paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.idNumber", "*.token"],
+      censor: "***",
+    },
+    serializers: {
+      req: (req: { method: string; url: string; id: string; ip?: string }) => ({
+        method: req.method,
+        url: maskIdNumbersIn(req.url),
+        id: req.id,
+        ip: req.ip,
+      }),
+    },
+  };
+}
+
+/** Builds the HTTP application on its dependencies: docs, access control, errors, one plugin per module. */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const routeTable: RouteEntry[] = [];
+  installErrorHandling(app);
+  installAccessControl(app, deps.staff, routeTable);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "sscard API",
+        version: "1",
+        description:
+          "社会保障卡平台接口 · Social security card platform API. Authenticate with `Authorization: Bearer <token>` (a staff session from `POST /api/v1/auth/login`, or an institution API key). Errors are `{ code, message, details? }`; messages follow `Accept-Language` (Chinese by default).",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  await app.register(healthRoutes(deps));
+  await app.register(staffRoutes(deps), { prefix: "/api/v1" });
+  await app.register(areasRoutes(deps), { prefix: "/api/v1" });
+  await app.register(personsRoutes(deps), { prefix: "/api/v1" });
+  await app.register(auditRoutes(deps), { prefix: "/api/v1" });
+
+  await app.ready();
+  return Object.assign(app, { routeTable }) as unknown as App;
+}

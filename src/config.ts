@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/** Secrets that protect personal data and credentials; never logged, never stored in the database. */
+export type Secrets = Readonly<{
+  /** AES-256-GCM key for personal data at rest (ID number, name, contact). */
+  dataKey: Buffer;
+  /** HMAC-SM3 key of the blind index used to find a person by ID number. */
+  indexKey: Buffer;
+  /** HMAC key under which session tokens and API keys are stored. */
+  tokenKey: Buffer;
+}>;
+
+/** The typed, validated configuration shared by the server and the CLI. */
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: string;
+  bodyLimit: number;
+  sessionTtlMinutes: number;
+  sessionIdleMinutes: number;
+  secrets: Secrets;
+  /** Where the secrets came from, for the start-up message (never the values). */
+  secretsSource: string;
+}>;
+
+/** Every environment variable sscard reads, with its default; the README documents the same list. */
+export const ENVIRONMENT = {
+  PORT: "8080",
+  HOST: "127.0.0.1",
+  DATABASE_URL: "sqlite:./data/sscard.db",
+  LOG_LEVEL: "info",
+  BODY_LIMIT_BYTES: String(1024 * 1024),
+  SESSION_TTL_MINUTES: "480",
+  SESSION_IDLE_MINUTES: "30",
+  SSCARD_SECRETS_FILE: "./data/secrets.json",
+  SSCARD_DATA_KEY: "",
+  SSCARD_INDEX_KEY: "",
+  SSCARD_TOKEN_KEY: "",
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: keyof typeof ENVIRONMENT): string {
+  const value = env[name];
+  return value === undefined || value === "" ? ENVIRONMENT[name] : value;
+}
+
+function positiveInt(env: Env, name: keyof typeof ENVIRONMENT): number {
+  const raw = read(env, name);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function key(hex: string, name: string): Buffer {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`${name} must be 64 hex characters (32 bytes)`);
+  return Buffer.from(hex, "hex");
+}
+
+/**
+ * Keys come from the environment; when none is set (a first start on a laptop) they are read from,
+ * or generated into, a secrets file readable only by the owner.
+ */
+function loadSecrets(env: Env): { secrets: Secrets; source: string } {
+  const fromEnv = [env.SSCARD_DATA_KEY, env.SSCARD_INDEX_KEY, env.SSCARD_TOKEN_KEY];
+  if (fromEnv.every((v) => v)) {
+    return {
+      secrets: Object.freeze({
+        dataKey: key(fromEnv[0]!, "SSCARD_DATA_KEY"),
+        indexKey: key(fromEnv[1]!, "SSCARD_INDEX_KEY"),
+        tokenKey: key(fromEnv[2]!, "SSCARD_TOKEN_KEY"),
+      }),
+      source: "environment",
+    };
+  }
+  if (fromEnv.some((v) => v)) {
+    throw new Error("set all of SSCARD_DATA_KEY, SSCARD_INDEX_KEY and SSCARD_TOKEN_KEY, or none of them");
+  }
+  const file = resolve(read(env, "SSCARD_SECRETS_FILE"));
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    const generated = {
+      note: "sscard keys generated on first start; keep this file secret and backed up: without it personal data cannot be read",
+      SSCARD_DATA_KEY: randomBytes(32).toString("hex"),
+      SSCARD_INDEX_KEY: randomBytes(32).toString("hex"),
+      SSCARD_TOKEN_KEY: randomBytes(32).toString("hex"),
+    };
+    writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    const loaded = loadSecrets({ ...env, ...generated });
+    return { secrets: loaded.secrets, source: `generated ${file}` };
+  }
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  const loaded = loadSecrets({
+    SSCARD_DATA_KEY: parsed.SSCARD_DATA_KEY,
+    SSCARD_INDEX_KEY: parsed.SSCARD_INDEX_KEY,
+    SSCARD_TOKEN_KEY: parsed.SSCARD_TOKEN_KEY,
+  });
+  return { secrets: loaded.secrets, source: `file ${file}` };
+}
+
+/** Reads and validates the configuration once; the result is frozen. */
+export function loadConfig(env: Env = process.env): Config {
+  const { secrets, source } = loadSecrets(env);
+  const databaseUrl = read(env, "DATABASE_URL");
+  if (!/^(sqlite:|postgres:|postgresql:)/.test(databaseUrl)) {
+    throw new Error(
+      `DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl.split(":")[0]}:..."`,
+    );
+  }
+  return Object.freeze({
+    port: Number(read(env, "PORT")),
+    host: read(env, "HOST"),
+    databaseUrl,
+    logLevel: read(env, "LOG_LEVEL"),
+    bodyLimit: positiveInt(env, "BODY_LIMIT_BYTES"),
+    sessionTtlMinutes: positiveInt(env, "SESSION_TTL_MINUTES"),
+    sessionIdleMinutes: positiveInt(env, "SESSION_IDLE_MINUTES"),
+    secrets,
+    secretsSource: source,
+  });
+}

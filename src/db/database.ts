@@ -1,0 +1,50 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+import { NodeSqliteDatabase, NodeSqliteDialect } from "./sqlite-adapter.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+/** A connected database: the Kysely handle, which dialect it speaks, and how to close it. */
+export type Db = Readonly<{
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, with any password removed (safe to log). */
+  location: string;
+  close: () => Promise<void>;
+}>;
+
+// int8 (COUNT, bigint ids) as numbers: our counts and sequence numbers stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+// numeric as strings: money is never a float.
+pg.types.setTypeParser(1700, (value) => value);
+
+/** Opens `sqlite:<path>` (node:sqlite, WAL, synchronous=FULL) or `postgres://...` (pg pool). */
+export function createDb(url: string, options: { poolSize?: number } = {}): Db {
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    const file = path === ":memory:" ? path : resolve(path);
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    const database = new NodeSqliteDatabase(file);
+    const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
+    return Object.freeze({ db, dialect: "sqlite", location: file, close: () => db.destroy() });
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client losing its server connection must not crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const location = url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  return Object.freeze({ db, dialect: "postgres", location, close: () => db.destroy() });
+}
+
+/** True when the database answers a trivial query. */
+export async function isReachable(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

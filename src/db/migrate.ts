@@ -1,0 +1,36 @@
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import type { Dialect } from "./database.ts";
+import * as m0001 from "./migrations/0001_foundation.ts";
+import type { Database } from "./schema.ts";
+
+type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
+
+/** Every migration, in order; one set serves SQLite and PostgreSQL. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  "0001_foundation": m0001,
+};
+
+function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(MIGRATIONS)) out[name] = { up: (d) => m.up(d, dialect) };
+      return out;
+    },
+  };
+  return new Migrator({ db, provider });
+}
+
+/** Applies pending migrations; returns the names applied. Throws if one fails (its transaction rolls back). */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Names of migrations not yet applied (empty when the schema is current). */
+export async function pendingMigrations(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const all = await migrator(db, dialect).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

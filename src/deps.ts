@@ -1,0 +1,48 @@
+import type { Config } from "./config.ts";
+import type { Db } from "./db/database.ts";
+import { createAreasRepository } from "./modules/areas/areas.repository.ts";
+import { createAreasService } from "./modules/areas/areas.service.ts";
+import { createAuditRepository } from "./modules/audit/audit.repository.ts";
+import { createAuditService } from "./modules/audit/audit.service.ts";
+import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
+import { createPersonsService } from "./modules/persons/persons.service.ts";
+import { shippedRegions } from "./modules/regions/regions.ts";
+import { createStaffRepository } from "./modules/staff/staff.repository.ts";
+import { createStaffService } from "./modules/staff/staff.service.ts";
+import { type Clock, systemClock } from "./shared/clock.ts";
+import { createPiiCipher } from "./shared/crypto.ts";
+
+/** The composition root: every service wired once, for the server, the CLI and the tests alike. */
+export function createDeps(
+  database: Db,
+  config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes">,
+  clock: Clock = systemClock,
+) {
+  const { db, dialect } = database;
+  const regions = shippedRegions();
+  const cipher = createPiiCipher(config.secrets.dataKey, config.secrets.indexKey);
+  const areasRepo = createAreasRepository();
+  const audit = createAuditService({ db, audit: createAuditRepository(dialect), clock });
+  const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
+  const persons = createPersonsService({
+    db,
+    persons: createPersonsRepository(),
+    audit,
+    clock,
+    cipher,
+    regions,
+  });
+  const staff = createStaffService({
+    db,
+    staff: createStaffRepository(),
+    areas: areasRepo,
+    audit,
+    clock,
+    tokenKey: config.secrets.tokenKey,
+    sessionTtlMinutes: config.sessionTtlMinutes,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+  });
+  return { database, clock, regions, cipher, audit, areas, persons, staff };
+}
+
+export type Deps = ReturnType<typeof createDeps>;

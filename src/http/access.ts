@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { StaffService } from "../modules/staff/staff.service.ts";
+import { type Actor, authorize, findGrant, type Grant, type Role } from "../shared/auth.ts";
+import { DomainError } from "../shared/errors.ts";
+
+/**
+ * Every route declares who may call it: `public`, or the roles allowed and, for routes about one
+ * area, how to find that area in the request.
+ */
+export type Access =
+  | "public"
+  | Readonly<{ roles: readonly Role[]; area?: (request: FastifyRequest) => string | undefined }>;
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    grant: Grant | null;
+  }
+}
+
+/** The routes the app serves with their declared access, for the permission test and the docs. */
+export type RouteEntry = { method: string; url: string; access: Access };
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header?.startsWith("Bearer ")) return undefined;
+  return header.slice(7).trim();
+}
+
+/** The signed-in actor of a request that passed the access hook. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new DomainError("UNAUTHENTICATED");
+  return request.actor;
+}
+
+/**
+ * Installs the access check: a route under /api/ without a declaration refuses to register; a
+ * request is authenticated before its body is read, and its area is checked once it is validated.
+ */
+export function installAccessControl(
+  app: FastifyInstance,
+  staff: StaffService,
+  routeTable: RouteEntry[],
+): void {
+  app.decorateRequest("actor", null);
+  app.decorateRequest("grant", null);
+
+  app.addHook("onRoute", (route) => {
+    if (!route.url.startsWith("/api/")) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${route.method} ${route.url} does not declare who may call it`);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== "HEAD") routeTable.push({ method, url: route.url, access });
+  });
+
+  app.addHook("onRequest", async (request) => {
+    const access = request.routeOptions.config?.access;
+    if (!access || access === "public") return;
+    const token = bearer(request);
+    if (!token) throw new DomainError("UNAUTHENTICATED");
+    const actor = await staff.authenticate(token);
+    request.actor = actor;
+    if (!findGrant(actor, access.roles)) throw new DomainError("FORBIDDEN");
+  });
+
+  app.addHook("preHandler", async (request) => {
+    const access = request.routeOptions.config?.access;
+    if (!access || access === "public" || !request.actor) return;
+    const area = access.area?.(request);
+    request.grant = authorize(request.actor, access.roles, area);
+  });
+}

@@ -1,0 +1,88 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors.ts";
+import { HTTP_STATUS } from "../shared/http-errors.ts";
+import { maskIdNumbersIn } from "../shared/mask.ts";
+import { languageOf, messageFor } from "../shared/messages.ts";
+
+/** Every error body: a stable code, a message in the caller's language, and details when they help. */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  details?: ErrorDetails,
+) {
+  const lang = languageOf(request.headers["accept-language"]);
+  const body: { code: ErrorCode; message: string; details?: ErrorDetails } = {
+    code,
+    message: messageFor(code, lang, details),
+  };
+  if (details && Object.keys(details).length) body.details = details;
+  return reply
+    .status(HTTP_STATUS[code])
+    .header("content-language", lang === "zh" ? "zh-CN" : "en")
+    .type("application/json; charset=utf-8")
+    .send(body);
+}
+
+function validationDetails(error: FastifyError) {
+  const issues = (error.validation ?? []).map((v) => ({
+    location: error.validationContext ?? "body",
+    path: v.instancePath.replace(/^\//, "").replaceAll("/", ".") || undefined,
+    message: maskIdNumbersIn(v.message ?? "invalid"),
+    ...(v.keyword === "unrecognized_keys" ? { unknownKeys: (v.params as { keys?: string[] }).keys } : {}),
+  }));
+  const summary = issues
+    .map((i) => `${[i.location, i.path].filter(Boolean).join(".")}: ${i.message}`)
+    .join("; ");
+  return { summary, issues };
+}
+
+/** One error handler for the whole app: domain errors by the code table, framework errors by kind, never a leak. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      if (HTTP_STATUS[error.code] >= 500) request.log.error({ code: error.code }, "domain error");
+      return sendError(request, reply, error.code, error.details);
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
+      return sendError(request, reply, "VALIDATION_FAILED", validationDetails(error));
+    }
+    if (isResponseSerializationError(error)) {
+      request.log.error({ err: { message: error.message } }, "response did not match its schema");
+      return sendError(request, reply, "INTERNAL_ERROR");
+    }
+    switch (error.code) {
+      case "FST_ERR_CTP_BODY_TOO_LARGE":
+        return sendError(request, reply, "PAYLOAD_TOO_LARGE", { limit: app.initialConfig.bodyLimit });
+      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+        return sendError(request, reply, "UNSUPPORTED_MEDIA_TYPE", {
+          contentType: String(request.headers["content-type"] ?? ""),
+        });
+      case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      case "FST_ERR_CTP_INVALID_JSON_BODY":
+        return sendError(request, reply, "MALFORMED_JSON");
+    }
+    if (error instanceof SyntaxError && error.statusCode === 400)
+      return sendError(request, reply, "MALFORMED_JSON");
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(request, reply, "VALIDATION_FAILED", { summary: maskIdNumbersIn(error.message) });
+    }
+    request.log.error(
+      { err: { type: error.name, message: maskIdNumbersIn(error.message), stack: error.stack } },
+      "unhandled error",
+    );
+    return sendError(request, reply, "INTERNAL_ERROR");
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, "ROUTE_NOT_FOUND", {
+      method: request.method,
+      url: maskIdNumbersIn(request.url.split("?")[0]),
+    }),
+  );
+}
+
+/** The OpenAPI description of an error body, for route schemas. */
+export const ERROR_RESPONSE_DESCRIPTION =
+  "`{ code, message, details? }`: a stable code and a message in the caller's language";

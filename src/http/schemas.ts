@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { ROLES } from "../shared/auth.ts";
+import { ERROR_CODES } from "../shared/errors.ts";
+
+/** The body of every error response. */
+export const errorSchema = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe("Error: a stable code, a message in the caller's language (Accept-Language; Chinese by default)");
+
+/** Error responses for the given statuses, for a route's `response` schema. */
+export function errors<const S extends number>(...statuses: S[]): Record<S, typeof errorSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorSchema])) as Record<S, typeof errorSchema>;
+}
+
+/** The statuses every authenticated route can answer with. */
+export const AUTH_ERRORS = [400, 401, 403] as const;
+
+export const areaCodeSchema = z.string().regex(/^\d{6}$/, "a 6-digit administrative division code");
+export const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
+export const uuidSchema = z.uuid();
+export const roleSchema = z.enum(ROLES);
+export const okSchema = z.object({ ok: z.literal(true) });

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { NATIONAL } from "../../shared/auth.ts";
+import type { RegionTable } from "../regions/regions.ts";
+
+/** The regional rules of a card-issuing area; each version is complete and takes effect on a date. */
+export const policySchema = z.strictObject({
+  initialPassword: z.discriminatedUnion("rule", [
+    z.strictObject({ rule: z.literal("card_number_last6") }),
+    z.strictObject({ rule: z.literal("fixed"), value: z.string().regex(/^\d{6}$/) }),
+  ]),
+  lockout: z.strictObject({
+    mode: z.enum(["consecutive", "daily"]),
+    threshold: z.number().int().min(1).max(20),
+  }),
+  queryOnlyUntilPasswordChanged: z.boolean(),
+  cardValidityYears: z.number().int().min(1).max(30),
+  renewalLeadDays: z.number().int().min(0).max(365),
+  replacementReadyWorkingDays: z.number().int().min(0).max(60),
+  preLossAutoCancelDays: z.number().int().min(1).max(365).nullable(),
+  ecardWhileTemporarilyLost: z.enum(["with_holder_authorisation", "unavailable"]),
+  familyServiceSlots: z.number().int().min(0).max(20),
+  /** Replacement fee in fen (0.01 yuan); money is never a float. */
+  replacementFeeFen: z.number().int().min(0).max(100_000),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+
+/** The national defaults, seeded as version 1 of the national scope by the first migration. */
+export const NATIONAL_DEFAULT_POLICY: Policy = {
+  initialPassword: { rule: "card_number_last6" },
+  lockout: { mode: "consecutive", threshold: 6 },
+  queryOnlyUntilPasswordChanged: false,
+  cardValidityYears: 10,
+  renewalLeadDays: 60,
+  replacementReadyWorkingDays: 5,
+  preLossAutoCancelDays: null,
+  ecardWhileTemporarilyLost: "with_holder_authorisation",
+  familyServiceSlots: 8,
+  replacementFeeFen: 0,
+};
+
+export type PolicyVersion = Readonly<{
+  areaCode: string;
+  version: number;
+  effectiveFrom: string;
+  policy: Policy;
+}>;
+
+/**
+ * The version in force on `date` along an area's chain (the area first, then its parents up to the
+ * national scope): the latest effective date not after `date`, the higher version on the same date.
+ */
+export function policyInForce(
+  chain: readonly (readonly PolicyVersion[])[],
+  date: string,
+): PolicyVersion | undefined {
+  for (const versions of chain) {
+    let best: PolicyVersion | undefined;
+    for (const v of versions) {
+      if (v.effectiveFrom > date) continue;
+      if (
+        !best ||
+        v.effectiveFrom > best.effectiveFrom ||
+        (v.effectiveFrom === best.effectiveFrom && v.version > best.version)
+      ) {
+        best = v;
+      }
+    }
+    if (best) return best;
+  }
+  return undefined;
+}
+
+export type AreaLevel = "province" | "city";
+
+/** What an area's region code makes it: level and parent; or why it cannot be a card-issuing area. */
+export function classifyAreaCode(
+  code: string,
+  regions: RegionTable,
+):
+  | { ok: true; level: AreaLevel; parentCode: string; name: string }
+  | { ok: false; problem: "region" | "level" } {
+  const region = regions.get(code);
+  if (!region) return { ok: false, problem: "region" };
+  if (region.level === "province")
+    return { ok: true, level: "province", parentCode: NATIONAL, name: region.name };
+  if (region.level === "city") {
+    return { ok: true, level: "city", parentCode: `${code.slice(0, 2)}0000`, name: region.name };
+  }
+  return { ok: false, problem: "level" };
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { type Actor, ADMINS, authorize, NATIONAL, ROLES, type Role } from "../../shared/auth.ts";
+import { type Clock, chinaDate } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { RegionTable } from "../regions/regions.ts";
+import type { AreasRepository } from "./areas.repository.ts";
+import {
+  classifyAreaCode,
+  type Policy,
+  type PolicyVersion,
+  policyInForce,
+  policySchema,
+} from "./areas.rules.ts";
+
+/** Who may do what with areas; routes declare the same lists. */
+export const AREA_PERMISSIONS = {
+  read: ROLES,
+  create: ["ministry_admin", "province_admin"],
+  writePolicy: ADMINS,
+  createOutlet: ADMINS,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Outlet = Readonly<{
+  id: string;
+  areaCode: string;
+  name: string;
+  kind: string;
+  address: string | null;
+}>;
+
+/** Card-issuing areas, their versioned policies and service outlets. */
+export function createAreasService(deps: {
+  db: Kysely<Database>;
+  areas: AreasRepository;
+  audit: AuditService;
+  clock: Clock;
+  regions: RegionTable;
+}) {
+  const { db, areas, audit, clock, regions } = deps;
+
+  async function requireArea(code: string) {
+    const area = await areas.get(db, code);
+    if (!area) throw new DomainError("AREA_NOT_FOUND", { code });
+    return area;
+  }
+
+  /** The area and its parents up to the national scope, nearest first. */
+  async function chainOf(code: string): Promise<string[]> {
+    const chain: string[] = [];
+    let current: string | null = code;
+    while (current) {
+      const area = await areas.get(db, current);
+      if (!area) throw new DomainError("AREA_NOT_FOUND", { code: current });
+      chain.push(area.code);
+      current = area.parent_code;
+    }
+    return chain;
+  }
+
+  async function versionsOf(chain: readonly string[]): Promise<PolicyVersion[][]> {
+    const rows = await areas.policies(db, chain);
+    return chain.map((code) =>
+      rows
+        .filter((r) => r.area_code === code)
+        .map((r) => ({
+          areaCode: r.area_code,
+          version: Number(r.version),
+          effectiveFrom: r.effective_from,
+          policy: JSON.parse(r.policy) as Policy,
+        })),
+    );
+  }
+
+  return {
+    async list() {
+      return areas.list(db);
+    },
+
+    async get(actor: Actor, code: string) {
+      authorize(actor, AREA_PERMISSIONS.read, code);
+      return requireArea(code);
+    },
+
+    /** Registers a province (ministry) or a city (its province) as a card-issuing area. */
+    async create(actor: Actor, input: { code: string; name?: string; issuerId: string }) {
+      const classified = classifyAreaCode(input.code, regions);
+      if (!classified.ok) {
+        if (classified.problem === "region")
+          throw new DomainError("INVALID_REGION_CODE", { regionCode: input.code });
+        throw new DomainError("INVALID_PARENT_AREA", { reason: "not a city or province" });
+      }
+      const grant = authorize(actor, AREA_PERMISSIONS.create, classified.parentCode);
+      if (classified.level === "province" && grant.role !== "ministry_admin")
+        throw new DomainError("FORBIDDEN");
+      return db.transaction().execute(async (trx) => {
+        if (await areas.get(trx, input.code)) throw new DomainError("AREA_EXISTS", { code: input.code });
+        if (!(await areas.get(trx, classified.parentCode))) {
+          throw new DomainError("INVALID_PARENT_AREA", {
+            reason: "parent must be the province of this city",
+          });
+        }
+        if (await areas.issuerIdTaken(trx, input.issuerId)) {
+          throw new DomainError("ISSUER_ID_TAKEN", { issuerId: input.issuerId });
+        }
+        const row = {
+          code: input.code,
+          name: input.name ?? regions.fullName(input.code) ?? classified.name,
+          level: classified.level,
+          issuer_id: input.issuerId,
+          parent_code: classified.parentCode,
+          created_at: clock.now().toISOString(),
+        };
+        await areas.insert(trx, row);
+        await audit.record(trx, actor, grant, {
+          action: "area.create",
+          subjectType: "area",
+          subjectId: row.code,
+          areaCode: row.code,
+          after: { name: row.name, level: row.level, issuerId: row.issuer_id, parent: row.parent_code },
+        });
+        return row;
+      });
+    },
+
+    /** The policy in force in an area on a date (today in China when not given), inherited if the area has none. */
+    async policyAt(actor: Actor | null, code: string, date?: string) {
+      if (actor) authorize(actor, AREA_PERMISSIONS.read, code);
+      const on = date ?? chinaDate(clock.now());
+      const found = policyInForce(await versionsOf(await chainOf(code)), on);
+      if (!found) throw new DomainError("POLICY_NOT_FOUND", { date: on });
+      return { ...found, date: on, inherited: found.areaCode !== code };
+    },
+
+    /** Every version an area has of its own, and which one is in force today. */
+    async policyVersions(actor: Actor, code: string) {
+      authorize(actor, AREA_PERMISSIONS.read, code);
+      await requireArea(code);
+      const [own] = await versionsOf([code]);
+      const today = chinaDate(clock.now());
+      const inForce = policyInForce([own], today);
+      return { versions: own, inForceVersion: inForce?.version ?? null, today };
+    },
+
+    /** Adds a complete policy version taking effect on a date from today on; earlier versions stay as history. */
+    async addPolicyVersion(
+      actor: Actor,
+      code: string,
+      input: { effectiveFrom: string; policy: unknown; note?: string },
+    ) {
+      const grant = authorize(actor, AREA_PERMISSIONS.writePolicy, code);
+      if (code === NATIONAL && grant.role !== "ministry_admin") throw new DomainError("FORBIDDEN");
+      const parsed = policySchema.safeParse(input.policy);
+      if (!parsed.success) {
+        throw new DomainError("POLICY_INVALID", {
+          summary: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        });
+      }
+      const today = chinaDate(clock.now());
+      if (input.effectiveFrom < today) throw new DomainError("POLICY_EFFECTIVE_DATE_IN_PAST", { today });
+      await requireArea(code);
+      return db.transaction().execute(async (trx) => {
+        const version = (await areas.lastPolicyVersion(trx, code)) + 1;
+        const policy = JSON.stringify(parsed.data);
+        await areas.insertPolicy(trx, {
+          area_code: code,
+          version,
+          effective_from: input.effectiveFrom,
+          policy,
+          note: input.note ?? null,
+          created_by: actor.id,
+          created_at: clock.now().toISOString(),
+        });
+        await audit.record(trx, actor, grant, {
+          action: "area.policy.add",
+          subjectType: "area",
+          subjectId: code,
+          areaCode: code,
+          after: { version, effectiveFrom: input.effectiveFrom, policy: parsed.data },
+        });
+        return { areaCode: code, version, effectiveFrom: input.effectiveFrom, policy: parsed.data };
+      });
+    },
+
+    async outlets(actor: Actor, code: string): Promise<Outlet[]> {
+      authorize(actor, AREA_PERMISSIONS.read, code);
+      const rows = await areas.outlets(db, code);
+      return rows.map((r) => ({
+        id: r.id,
+        areaCode: r.area_code,
+        name: r.name,
+        kind: r.kind,
+        address: r.address,
+      }));
+    },
+
+    async createOutlet(
+      actor: Actor,
+      code: string,
+      input: { name: string; kind: Database["outlets"]["kind"]; address?: string },
+    ): Promise<Outlet> {
+      const grant = authorize(actor, AREA_PERMISSIONS.createOutlet, code);
+      await requireArea(code);
+      return db.transaction().execute(async (trx) => {
+        const row = {
+          id: randomUUID(),
+          area_code: code,
+          name: input.name,
+          kind: input.kind,
+          address: input.address ?? null,
+          created_at: clock.now().toISOString(),
+        };
+        await areas.insertOutlet(trx, row);
+        await audit.record(trx, actor, grant, {
+          action: "outlet.create",
+          subjectType: "outlet",
+          subjectId: row.id,
+          areaCode: code,
+          after: { name: row.name, kind: row.kind },
+        });
+        return { id: row.id, areaCode: code, name: row.name, kind: row.kind, address: row.address };
+      });
+    },
+  };
+}
+
+export type AreasService = ReturnType<typeof createAreasService>;

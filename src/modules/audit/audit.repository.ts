@@ -1,0 +1,66 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import type { AuditRow, Database } from "../../db/schema.ts";
+
+// Any constant: the advisory lock that makes PostgreSQL appends take turns at the head of the chain.
+const AUDIT_LOCK_KEY = 0x55c4_a0d1;
+
+/** SQL for the audit log: the chain head, appends, and reads in sequence order. */
+export function createAuditRepository(dialect: Dialect) {
+  return {
+    /**
+     * Takes the append lock for this transaction and returns the chain head. On SQLite the
+     * transaction's BEGIN IMMEDIATE already holds the only write lock.
+     */
+    async lockHead(trx: Transaction<Database>): Promise<{ seq: number; hash: string } | undefined> {
+      if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
+      const row = await trx
+        .selectFrom("audit_log")
+        .select(["seq", "hash"])
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+    },
+
+    async insert(trx: Transaction<Database>, row: AuditRow): Promise<void> {
+      await trx.insertInto("audit_log").values(row).execute();
+    },
+
+    /** Records from `afterSeq` on, in sequence order, `limit` at a time. */
+    async page(db: Kysely<Database>, afterSeq: number, limit: number): Promise<AuditRow[]> {
+      const rows = await db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("seq", ">", afterSeq)
+        .orderBy("seq")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    },
+
+    async list(
+      db: Kysely<Database>,
+      filter: {
+        subjectType?: string;
+        subjectId?: string;
+        areaCodes?: string[];
+        beforeSeq?: number;
+        limit: number;
+      },
+    ): Promise<AuditRow[]> {
+      let q = db.selectFrom("audit_log").selectAll().orderBy("seq", "desc").limit(filter.limit);
+      if (filter.subjectType) q = q.where("subject_type", "=", filter.subjectType);
+      if (filter.subjectId) q = q.where("subject_id", "=", filter.subjectId);
+      if (filter.beforeSeq) q = q.where("seq", "<", filter.beforeSeq);
+      if (filter.areaCodes) {
+        const prefixes = filter.areaCodes;
+        q = q.where((eb) => eb.or(prefixes.map((p) => eb("area_code", "like", `${p}%`))));
+      }
+      const rows = await q.execute();
+      return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    },
+  };
+}
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { AUDIT_PERMISSIONS } from "./audit.service.ts";
+
+const recordSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actorType: z.string(),
+  actorId: z.string(),
+  actorRole: z.string(),
+  channel: z.string(),
+  action: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string(),
+  areaCode: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+/** Reading and verifying the tamper-evident audit log. */
+export function auditRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { audit } = deps;
+  return async (app) => {
+    app.get(
+      "/audit",
+      {
+        config: { access: { roles: AUDIT_PERMISSIONS.read } },
+        schema: {
+          tags: ["audit"],
+          summary: "Audit records, newest first, in the caller's areas",
+          querystring: z.strictObject({
+            subjectType: z.string().max(32).optional(),
+            subjectId: z.string().max(64).optional(),
+            beforeSeq: z.coerce.number().int().min(1).optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+          }),
+          response: { 200: z.array(recordSchema), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => {
+        const rows = await audit.list(actorOf(request), request.query);
+        return rows.map((r) => ({
+          seq: r.seq,
+          at: r.at,
+          actorType: r.actor_type,
+          actorId: r.actor_id,
+          actorRole: r.actor_role,
+          channel: r.channel,
+          action: r.action,
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+          areaCode: r.area_code,
+          before: r.before === null ? null : JSON.parse(r.before),
+          after: r.after === null ? null : JSON.parse(r.after),
+          prevHash: r.prev_hash,
+          hash: r.hash,
+        }));
+      },
+    );
+
+    app.get(
+      "/audit/verification",
+      {
+        config: { access: { roles: AUDIT_PERMISSIONS.verify } },
+        schema: {
+          tags: ["audit"],
+          summary: "Verify the whole hash chain; reports the first bad record",
+          querystring: z.strictObject({
+            anchorSeq: z.coerce.number().int().min(1).optional(),
+            anchorHash: z
+              .string()
+              .regex(/^[0-9a-f]{64}$/)
+              .optional(),
+          }),
+          response: {
+            200: z.object({
+              ok: z.boolean(),
+              checked: z.number(),
+              headSeq: z.number().optional(),
+              headHash: z.string().optional(),
+              seq: z.number().optional(),
+              problem: z.string().optional(),
+            }),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => {
+        const { anchorSeq, anchorHash } = request.query;
+        const anchor = anchorSeq && anchorHash ? { seq: anchorSeq, hash: anchorHash } : undefined;
+        return audit.verifyAs(actorOf(request), anchor);
+      },
+    );
+  };
+}

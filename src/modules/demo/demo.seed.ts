@@ -1,0 +1,154 @@
+import { randomBytes } from "node:crypto";
+import type { Deps } from "../../deps.ts";
+import { type Role, SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { chinaDate } from "../../shared/clock.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
+import { makeIdNumber } from "../persons/id-number.rules.ts";
+
+export type DemoCredential = {
+  username: string;
+  password: string;
+  role: Role;
+  areaCode: string;
+  displayName: string;
+};
+
+const STAFF: readonly (Omit<DemoCredential, "password"> & { outlet?: string })[] = [
+  { username: "admin", displayName: "部级管理员 Ministry admin", role: "ministry_admin", areaCode: "000000" },
+  { username: "zj.admin", displayName: "浙江省管理员", role: "province_admin", areaCode: "330000" },
+  { username: "hz.admin", displayName: "杭州市管理员", role: "city_admin", areaCode: "330100" },
+  { username: "nb.admin", displayName: "宁波市管理员", role: "city_admin", areaCode: "330200" },
+  {
+    username: "hz.clerk",
+    displayName: "西湖网点柜员 王芳",
+    role: "outlet_clerk",
+    areaCode: "330100",
+    outlet: "hz-outlet",
+  },
+  {
+    username: "nb.clerk",
+    displayName: "海曙网点柜员 李强",
+    role: "outlet_clerk",
+    areaCode: "330200",
+    outlet: "nb-outlet",
+  },
+  {
+    username: "hz.bank",
+    displayName: "合作银行柜员 陈静",
+    role: "bank_clerk",
+    areaCode: "330100",
+    outlet: "hz-bank",
+  },
+  {
+    username: "hz.hospital",
+    displayName: "定点医院操作员 赵磊",
+    role: "medical_operator",
+    areaCode: "330100",
+    outlet: "hz-hospital",
+  },
+  {
+    username: "hz.pharmacy",
+    displayName: "定点药店操作员 孙丽",
+    role: "pharmacy_operator",
+    areaCode: "330100",
+    outlet: "hz-pharmacy",
+  },
+  { username: "zj.auditor", displayName: "浙江省审计员", role: "auditor", areaCode: "330000" },
+];
+
+const PERSONS = [
+  { name: "张伟", region: "330106", birth: "1985-04-12", seq: 31, ethnicity: "01", area: "330100" },
+  { name: "王秀英", region: "330102", birth: "1952-11-03", seq: 42, ethnicity: "01", area: "330100" },
+  { name: "李娜", region: "330105", birth: "1993-07-21", seq: 88, ethnicity: "11", area: "330100" },
+  { name: "刘洋", region: "330110", birth: "2001-01-30", seq: 17, ethnicity: "01", area: "330100" },
+  { name: "陈明", region: "330203", birth: "1978-09-09", seq: 55, ethnicity: "01", area: "330200" },
+  { name: "杨丽", region: "330212", birth: "1990-02-28", seq: 64, ethnicity: "03", area: "330200" },
+  { name: "欧阳晓", region: "330106", birth: "2016-06-01", seq: 73, ethnicity: "01", area: "330100" },
+] as const;
+
+const demoPassword = () =>
+  `Demo-${randomBytes(6).toString("base64url")}-${Math.floor(Math.random() * 9000 + 1000)}`;
+
+/** True when the demo province is already there. */
+export async function isDemoSeeded(deps: Deps): Promise<boolean> {
+  return (await deps.areas.list()).some((a) => a.code === "330000");
+}
+
+/**
+ * Creates a province (浙江省) with two cities (杭州, 宁波) and their outlets, a policy version of
+ * Ningbo's own, staff of every role with generated passwords, and persons with valid ID numbers.
+ */
+export async function seedDemo(
+  deps: Deps,
+): Promise<{ staff: DemoCredential[]; persons: { name: string; idNumber: string; area: string }[] }> {
+  const actor = SYSTEM_ACTOR;
+  await deps.areas.create(actor, { code: "330000", name: "浙江省", issuerId: "3300000001" });
+  await deps.areas.create(actor, { code: "330100", name: "浙江省杭州市", issuerId: "3301000001" });
+  await deps.areas.create(actor, { code: "330200", name: "浙江省宁波市", issuerId: "3302000001" });
+  await deps.areas.addPolicyVersion(actor, "330200", {
+    effectiveFrom: chinaDate(deps.clock.now()),
+    note: "宁波：初始密码 123456，每日 3 次错误锁定，补卡工本费 20 元，挂失 15 日未解除自动注销（示例）",
+    policy: {
+      ...NATIONAL_DEFAULT_POLICY,
+      initialPassword: { rule: "fixed", value: "123456" },
+      lockout: { mode: "daily", threshold: 3 },
+      queryOnlyUntilPasswordChanged: true,
+      preLossAutoCancelDays: 15,
+      replacementFeeFen: 2000,
+    },
+  });
+  const outlets: Record<string, string> = {};
+  const outletDefs = [
+    ["hz-outlet", "330100", "西湖区社会保障卡服务网点", "service_outlet", "杭州市西湖区文三路 100 号"],
+    ["hz-bank", "330100", "合作银行杭州文三路支行", "bank_branch", "杭州市西湖区文三路 200 号"],
+    ["hz-hospital", "330100", "杭州市第一人民医院（定点医疗机构）", "hospital", "杭州市上城区浣纱路 261 号"],
+    ["hz-pharmacy", "330100", "民生大药房（定点零售药店）", "pharmacy", "杭州市拱墅区延安路 500 号"],
+    ["nb-outlet", "330200", "海曙区社会保障卡服务网点", "service_outlet", "宁波市海曙区解放南路 1 号"],
+  ] as const;
+  for (const [key, area, name, kind, address] of outletDefs) {
+    outlets[key] = (await deps.areas.createOutlet(actor, area, { name, kind, address })).id;
+  }
+  const staff: DemoCredential[] = [];
+  for (const s of STAFF) {
+    const password = demoPassword();
+    await deps.staff.createAccount(actor, {
+      username: s.username,
+      displayName: s.displayName,
+      password,
+      grants: [{ role: s.role, areaCode: s.areaCode, outletId: s.outlet ? outlets[s.outlet] : null }],
+    });
+    staff.push({
+      username: s.username,
+      password,
+      role: s.role,
+      areaCode: s.areaCode,
+      displayName: s.displayName,
+    });
+  }
+  const persons = [];
+  for (const p of PERSONS) {
+    const idNumber = makeIdNumber(p.region, p.birth, p.seq);
+    await deps.persons.register(actor, {
+      idNumber,
+      name: p.name,
+      ethnicity: p.ethnicity,
+      areaCode: p.area,
+      phone: `1380000${String(p.seq).padStart(4, "0")}`,
+      address: deps.regions.fullName(p.region) ?? null,
+    });
+    persons.push({ name: p.name, idNumber, area: p.area });
+  }
+  return { staff, persons };
+}
+
+/** The demo's credentials as a table for the terminal. */
+export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo>>): string {
+  const lines = ["Demo staff (passwords are shown once; change them before any real use):"];
+  for (const s of result.staff)
+    lines.push(
+      `  ${s.username.padEnd(12)} ${s.password.padEnd(24)} ${s.role.padEnd(18)} ${s.areaCode}  ${s.displayName}`,
+    );
+  lines.push("Demo persons (valid ID numbers, demo data only):");
+  for (const p of result.persons) lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}`);
+  return lines.join("\n");
+}

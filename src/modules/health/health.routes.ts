@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { isReachable } from "../../db/database.ts";
+import { pendingMigrations } from "../../db/migrate.ts";
+import type { Deps } from "../../deps.ts";
+
+/** `/healthz`: the process is up. `/readyz`: the database answers and its schema is current. */
+export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { db, dialect } = deps.database;
+  return async (app) => {
+    app.get(
+      "/healthz",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["health"],
+          summary: "Process is up",
+          security: [],
+          response: { 200: z.object({ status: z.literal("ok") }) },
+        },
+      },
+      async () => ({ status: "ok" as const }),
+    );
+
+    const readiness = z.object({
+      status: z.enum(["ready", "not_ready"]),
+      database: z.enum(["reachable", "unreachable"]),
+      dialect: z.enum(["sqlite", "postgres"]),
+      pendingMigrations: z.array(z.string()),
+    });
+    app.get(
+      "/readyz",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["health"],
+          summary: "Database reachable and migrations current",
+          security: [],
+          response: { 200: readiness, 503: readiness },
+        },
+      },
+      async (_request, reply) => {
+        const reachable = await isReachable(db);
+        const pending = reachable ? await pendingMigrations(db, dialect).catch(() => ["?"]) : [];
+        const ready = reachable && pending.length === 0;
+        return reply.status(ready ? 200 : 503).send({
+          status: ready ? "ready" : "not_ready",
+          database: reachable ? "reachable" : "unreachable",
+          dialect,
+          pendingMigrations: pending,
+        });
+      },
+    );
+
+    app.get("/", { config: { access: "public" }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type("text/html; charset=utf-8").send(
+        `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>sscard 社会保障卡平台</title>
+<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.6">
+<h1>sscard 社会保障卡平台</h1><p>Social security card platform.</p>
+<ul><li><a href="/docs">接口文档 API documentation</a> (<a href="/docs/json">OpenAPI JSON</a>)</li>
+<li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></li></ul></body></html>`,
+      ),
+    );
+  };
+}

@@ -1,0 +1,132 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, areaCodeSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import { ETHNICITIES } from "./ethnicity.ts";
+import { PERSON_PERMISSIONS } from "./persons.service.ts";
+
+const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
+const ethnicitySchema = z
+  .string()
+  .refine((v) => v in ETHNICITIES, "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)")
+  .describe("GB 3304 code");
+const phoneSchema = z.string().regex(/^[0-9+\- ]{5,20}$/, "a phone number");
+
+const personSchema = z.object({
+  id: uuidSchema,
+  idNumberMasked: z.string().describe("The ID number masked; the full number only through reveal-id-number"),
+  name: z.string(),
+  sex: z.enum(["M", "F"]),
+  birthDate: z.string(),
+  birthRegionCode: z.string(),
+  ethnicity: z.string(),
+  phone: z.string().nullable(),
+  address: z.string().nullable(),
+  areaCode: z.string(),
+  photoRef: z.string().nullable(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const idParams = z.object({ id: uuidSchema });
+
+/** The person registry. */
+export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { persons } = deps;
+  return async (app) => {
+    app.post(
+      "/persons",
+      {
+        config: {
+          access: {
+            roles: PERSON_PERMISSIONS.register,
+            area: (r) => (r.body as { areaCode?: string }).areaCode,
+          },
+        },
+        schema: {
+          tags: ["persons"],
+          summary: "Register a person (social security number = citizen ID number)",
+          body: z.strictObject({
+            idNumber: idNumberSchema,
+            name: z.string().min(1).max(60),
+            ethnicity: ethnicitySchema,
+            areaCode: areaCodeSchema,
+            phone: phoneSchema.nullable().optional(),
+            address: z.string().max(200).nullable().optional(),
+            photoRef: z.string().max(200).nullable().optional(),
+          }),
+          response: { 201: personSchema, ...errors(...AUTH_ERRORS, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await persons.register(actorOf(request), request.body)),
+    );
+
+    app.get(
+      "/persons",
+      {
+        config: { access: { roles: PERSON_PERMISSIONS.read } },
+        schema: {
+          tags: ["persons"],
+          summary: "Find a person by ID number",
+          querystring: z.strictObject({ idNumber: idNumberSchema }),
+          response: { 200: personSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => persons.findByIdNumber(actorOf(request), request.query.idNumber),
+    );
+
+    app.get(
+      "/persons/:id",
+      {
+        config: { access: { roles: PERSON_PERMISSIONS.read } },
+        schema: {
+          tags: ["persons"],
+          summary: "One person",
+          params: idParams,
+          response: { 200: personSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => persons.get(actorOf(request), request.params.id),
+    );
+
+    app.patch(
+      "/persons/:id",
+      {
+        config: { access: { roles: PERSON_PERMISSIONS.update } },
+        schema: {
+          tags: ["persons"],
+          summary: "Update name, contact, ethnicity or photo (version must match what the clerk saw)",
+          params: idParams,
+          body: z.strictObject({
+            version: z.number().int().min(1),
+            name: z.string().min(1).max(60).optional(),
+            ethnicity: ethnicitySchema.optional(),
+            phone: phoneSchema.nullable().optional(),
+            address: z.string().max(200).nullable().optional(),
+            photoRef: z.string().max(200).nullable().optional(),
+          }),
+          response: { 200: personSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => persons.update(actorOf(request), request.params.id, request.body),
+    );
+
+    app.post(
+      "/persons/:id/reveal-id-number",
+      {
+        config: { access: { roles: PERSON_PERMISSIONS.revealIdNumber } },
+        schema: {
+          tags: ["persons"],
+          summary: "Show the full ID number (audited, with the reason)",
+          params: idParams,
+          body: z.strictObject({ reason: z.string().min(2).max(200) }),
+          response: { 200: z.object({ idNumber: z.string() }), ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => persons.revealIdNumber(actorOf(request), request.params.id, request.body.reason),
+    );
+  };
+}

@@ -1,0 +1,177 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, errors, okSchema, uuidSchema } from "../../http/schemas.ts";
+import {
+  apiKeySchema,
+  changePasswordBody,
+  createApiKeyBody,
+  createdApiKey,
+  createStaffBody,
+  loginBody,
+  loginResponse,
+  meResponse,
+  staffSchema,
+} from "./staff.schemas.ts";
+import { STAFF_PERMISSIONS } from "./staff.service.ts";
+
+/** Login and sessions, staff accounts and API keys. */
+export function staffRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { staff } = deps;
+  const manage = { roles: STAFF_PERMISSIONS.manage };
+  const self = { roles: STAFF_PERMISSIONS.self };
+  return async (app) => {
+    app.post(
+      "/auth/login",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["auth"],
+          summary: "Staff login with user name and password",
+          security: [],
+          body: loginBody,
+          response: { 200: loginResponse, ...errors(400, 401, 403, 423) },
+        },
+      },
+      async (request) => staff.login(request.body),
+    );
+
+    app.post(
+      "/auth/logout",
+      {
+        config: { access: self },
+        schema: {
+          tags: ["auth"],
+          summary: "End this session",
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => {
+        const token = request.headers.authorization!.slice(7).trim();
+        await staff.logout(actorOf(request), token);
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      "/auth/me",
+      {
+        config: { access: self },
+        schema: {
+          tags: ["auth"],
+          summary: "Who is signed in",
+          response: { 200: meResponse, ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => staff.me(actorOf(request)),
+    );
+
+    app.post(
+      "/auth/password",
+      {
+        config: { access: self },
+        schema: {
+          tags: ["auth"],
+          summary: "Change one's own password",
+          body: changePasswordBody,
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => {
+        await staff.changeOwnPassword(actorOf(request), request.body);
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      "/staff",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["staff"],
+          summary: "Staff in the caller's areas",
+          response: { 200: z.array(staffSchema), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => staff.list(actorOf(request)),
+    );
+
+    app.post(
+      "/staff",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["staff"],
+          summary: "Create a staff account with role grants (within the caller's own scope)",
+          body: createStaffBody,
+          response: { 201: staffSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await staff.createAccount(actorOf(request), request.body)),
+    );
+
+    app.post(
+      "/staff/:id/disable",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["staff"],
+          summary: "Disable a staff account and end its sessions",
+          params: z.object({ id: uuidSchema }),
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => {
+        await staff.disable(actorOf(request), request.params.id);
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      "/api-keys",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["api keys"],
+          summary: "API keys in the caller's areas",
+          response: { 200: z.array(apiKeySchema), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => staff.listApiKeys(actorOf(request)),
+    );
+
+    app.post(
+      "/api-keys",
+      {
+        config: { access: { ...manage, area: (r) => (r.body as { areaCode?: string }).areaCode } },
+        schema: {
+          tags: ["api keys"],
+          summary: "Create an API key for an institution or terminal (the token is shown once)",
+          body: createApiKeyBody,
+          response: { 201: createdApiKey, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await staff.createApiKey(actorOf(request), request.body)),
+    );
+
+    app.post(
+      "/api-keys/:id/revoke",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["api keys"],
+          summary: "Revoke an API key",
+          params: z.object({ id: uuidSchema }),
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => {
+        await staff.revokeApiKey(actorOf(request), request.params.id);
+        return { ok: true as const };
+      },
+    );
+  };
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { areaCodeSchema, roleSchema, uuidSchema } from "../../http/schemas.ts";
+import { CHANNELS } from "../../shared/auth.ts";
+
+export const grantSchema = z.object({
+  role: roleSchema,
+  areaCode: areaCodeSchema,
+  outletId: uuidSchema.nullable().optional(),
+});
+
+export const staffSchema = z.object({
+  id: uuidSchema,
+  username: z.string(),
+  displayName: z.string(),
+  status: z.enum(["active", "disabled"]),
+  grants: z.array(grantSchema),
+  createdAt: z.string(),
+});
+
+export const loginBody = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  channel: z.enum(CHANNELS).exclude(["system"]).optional(),
+});
+
+export const loginResponse = z.object({
+  token: z.string().describe("Bearer token for the Authorization header"),
+  expiresAt: z.string(),
+  idleMinutes: z.number(),
+  staff: staffSchema,
+});
+
+export const meResponse = z.object({
+  type: z.enum(["staff", "api_key", "system"]),
+  id: z.string(),
+  username: z.string().optional(),
+  name: z.string().optional(),
+  displayName: z.string().optional(),
+  status: z.enum(["active", "disabled"]).optional(),
+  grants: z.array(grantSchema),
+  createdAt: z.string().optional(),
+});
+
+export const createStaffBody = z.strictObject({
+  username: z.string().regex(/^[a-z][a-z0-9_.-]{2,63}$/, "3-64 lower-case letters, digits, _ . -"),
+  displayName: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  grants: z.array(grantSchema.strict()).min(1).max(10),
+});
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(1).max(256),
+});
+
+export const apiKeySchema = z.object({
+  id: uuidSchema,
+  name: z.string(),
+  role: roleSchema,
+  areaCode: z.string(),
+  channel: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+
+export const createApiKeyBody = z.strictObject({
+  name: z.string().min(1).max(100),
+  role: roleSchema,
+  areaCode: areaCodeSchema,
+  channel: z.enum(CHANNELS).exclude(["system"]).optional(),
+});
+
+export const createdApiKey = apiKeySchema.omit({ revokedAt: true }).extend({
+  token: z.string().describe("Shown once; only a keyed hash is stored"),
+});

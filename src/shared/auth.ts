@@ -1,0 +1,108 @@
+import { DomainError } from "./errors.ts";
+
+/** Staff and institution roles; each is held in an area (the national scope is `000000`). */
+export const ROLES = [
+  "ministry_admin",
+  "province_admin",
+  "city_admin",
+  "outlet_clerk",
+  "bank_clerk",
+  "medical_operator",
+  "pharmacy_operator",
+  "auditor",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Where an action came from; recorded with every audit record. */
+export const CHANNELS = ["counter", "web", "phone", "kiosk", "ecard", "terminal", "system"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** The area code of the ministry's national scope. */
+export const NATIONAL = "000000";
+
+export type Grant = Readonly<{ role: Role; areaCode: string; outletId: string | null }>;
+
+/** Who is acting: a staff member's session, an institution's API key, or the system itself (CLI, jobs). */
+export type Actor = Readonly<{
+  type: "staff" | "api_key" | "system";
+  id: string;
+  name: string;
+  channel: Channel;
+  grants: readonly Grant[];
+}>;
+
+/** The system actor used by the CLI and scheduled jobs. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({
+  type: "system" as const,
+  id: "system",
+  name: "system",
+  channel: "system" as const,
+  grants: [{ role: "ministry_admin" as const, areaCode: NATIONAL, outletId: null }],
+});
+
+/** Common role sets used by route declarations. */
+export const ADMINS = ["ministry_admin", "province_admin", "city_admin"] as const satisfies readonly Role[];
+export const STAFF_ROLES = ROLES;
+
+/**
+ * Whether an area scope covers a target area: the national scope covers all, a province (XX0000)
+ * covers its cities and counties, a city (XXYY00) its counties, anything else only itself.
+ */
+export function areaCovers(scope: string, target: string): boolean {
+  if (scope === NATIONAL || scope === target) return true;
+  if (scope.endsWith("0000")) return target.startsWith(scope.slice(0, 2));
+  if (scope.endsWith("00")) return target.startsWith(scope.slice(0, 4));
+  return false;
+}
+
+/** The code prefix an area scope covers: `33` for 330000, `3301` for 330100 (empty for national). */
+export function areaPrefix(scope: string): string {
+  if (scope === NATIONAL) return "";
+  if (scope.endsWith("0000")) return scope.slice(0, 2);
+  if (scope.endsWith("00")) return scope.slice(0, 4);
+  return scope;
+}
+
+/** Prefixes of every area the actor's grants of `roles` cover; undefined when one is national. */
+export function coveredPrefixes(actor: Actor, roles: readonly Role[]): string[] | undefined {
+  const grants = actor.grants.filter((g) => roles.includes(g.role));
+  if (grants.some((g) => g.areaCode === NATIONAL)) return undefined;
+  return grants.map((g) => areaPrefix(g.areaCode));
+}
+
+/** The actor's grant that allows one of `roles` (in `areaCode`, when given), if any. */
+export function findGrant(actor: Actor, roles: readonly Role[], areaCode?: string): Grant | undefined {
+  return actor.grants.find(
+    (g) => roles.includes(g.role) && (areaCode === undefined || areaCovers(g.areaCode, areaCode)),
+  );
+}
+
+/** Throws FORBIDDEN when the actor holds none of `roles`, AREA_FORBIDDEN when none covers `areaCode`. */
+export function authorize(actor: Actor, roles: readonly Role[], areaCode?: string): Grant {
+  if (!findGrant(actor, roles)) throw new DomainError("FORBIDDEN");
+  const grant = findGrant(actor, roles, areaCode);
+  if (!grant) throw new DomainError("AREA_FORBIDDEN", { areaCode });
+  return grant;
+}
+
+/** Roles each administrator role may grant (always within its own area). */
+const GRANTABLE: Record<Role, readonly Role[]> = {
+  ministry_admin: ROLES,
+  province_admin: ROLES.filter((r) => r !== "ministry_admin"),
+  city_admin: ROLES.filter((r) => r !== "ministry_admin" && r !== "province_admin"),
+  outlet_clerk: [],
+  bank_clerk: [],
+  medical_operator: [],
+  pharmacy_operator: [],
+  auditor: [],
+};
+
+/** Whether an actor may grant `role` in `areaCode`: an administrator above it whose area covers it. */
+export function canGrant(actor: Actor, role: Role, areaCode: string): boolean {
+  return actor.grants.some((g) => GRANTABLE[g.role].includes(role) && areaCovers(g.areaCode, areaCode));
+}
+
+/** The role recorded in the audit log for an action authorised by a grant. */
+export function auditRole(actor: Actor, grant?: Grant): string {
+  return grant?.role ?? actor.grants[0]?.role ?? "none";
+}

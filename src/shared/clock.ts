@@ -1,0 +1,25 @@
+/** The source of "now"; services take it so tests can set the time. */
+export type Clock = Readonly<{ now: () => Date }>;
+
+export const systemClock: Clock = Object.freeze({ now: () => new Date() });
+
+/** A clock fixed at a time that tests can move. */
+export function fixedClock(
+  start: string | Date,
+): Clock & { set: (t: string | Date) => void; advance: (ms: number) => void } {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (t) => {
+      current = new Date(t);
+    },
+    advance: (ms) => {
+      current = new Date(current.getTime() + ms);
+    },
+  };
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in China Standard Time, where every card-issuing area is. */
+export function chinaDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}

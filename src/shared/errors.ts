@@ -1,0 +1,57 @@
+/** The closed set of error codes sscard answers with; each has a status (http-errors.ts) and messages (messages.ts). */
+export const ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "MALFORMED_JSON",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "ROUTE_NOT_FOUND",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "AREA_FORBIDDEN",
+  "INVALID_CREDENTIALS",
+  "ACCOUNT_DISABLED",
+  "ACCOUNT_LOCKED",
+  "WEAK_STAFF_PASSWORD",
+  "INVALID_ID_NUMBER",
+  "PERSON_EXISTS",
+  "PERSON_NOT_FOUND",
+  "INVALID_REGION_CODE",
+  "AREA_EXISTS",
+  "AREA_NOT_FOUND",
+  "ISSUER_ID_TAKEN",
+  "INVALID_PARENT_AREA",
+  "POLICY_NOT_FOUND",
+  "POLICY_INVALID",
+  "POLICY_EFFECTIVE_DATE_IN_PAST",
+  "OUTLET_NOT_FOUND",
+  "STAFF_EXISTS",
+  "STAFF_NOT_FOUND",
+  "ROLE_OUT_OF_SCOPE",
+  "API_KEY_NOT_FOUND",
+  "CONCURRENT_MODIFICATION",
+  "AUDIT_CHAIN_BROKEN",
+  "DATABASE_UNAVAILABLE",
+  "INTERNAL_ERROR",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorDetails = Record<string, unknown>;
+
+/** The one error type of the domain: a stable code plus details; people's messages come from the catalogue. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, details?: ErrorDetails) {
+    super(details ? `${code} ${JSON.stringify(details)}` : code);
+    this.name = "DomainError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** True for a DomainError with the given code (or any DomainError when no code is given). */
+export function isDomainError(err: unknown, code?: ErrorCode): err is DomainError {
+  return err instanceof DomainError && (code === undefined || err.code === code);
+}

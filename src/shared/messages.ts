@@ -1,0 +1,115 @@
+import type { ErrorCode, ErrorDetails } from "./errors.ts";
+
+export type Language = "zh" | "en";
+
+/** People's messages for every error code, in Chinese (default) and English; `{name}` is filled from details. */
+export const MESSAGES = {
+  VALIDATION_FAILED: { zh: "请求内容不符合要求：{summary}", en: "The request is not valid: {summary}" },
+  MALFORMED_JSON: { zh: "请求正文不是有效的 JSON", en: "The request body is not valid JSON" },
+  PAYLOAD_TOO_LARGE: {
+    zh: "请求正文过大（上限 {limit} 字节）",
+    en: "The request body is too large (limit {limit} bytes)",
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    zh: "不支持的内容类型：{contentType}",
+    en: "Unsupported content type: {contentType}",
+  },
+  ROUTE_NOT_FOUND: { zh: "没有这个接口：{method} {url}", en: "No such endpoint: {method} {url}" },
+  UNAUTHENTICATED: {
+    zh: "请先登录，或提供有效的访问凭证",
+    en: "Sign in or provide a valid credential first",
+  },
+  FORBIDDEN: { zh: "当前身份无权执行此操作", en: "Your role may not do this" },
+  AREA_FORBIDDEN: {
+    zh: "无权处理其他发卡地区（{areaCode}）的业务",
+    en: "You may not act for another card-issuing area ({areaCode})",
+  },
+  INVALID_CREDENTIALS: { zh: "用户名或密码错误", en: "Wrong user name or password" },
+  ACCOUNT_DISABLED: { zh: "该工作人员账号已停用", en: "This staff account is disabled" },
+  ACCOUNT_LOCKED: {
+    zh: "密码错误次数过多，账号已暂时锁定，请于 {until} 后重试",
+    en: "Too many wrong passwords; the account is locked until {until}",
+  },
+  WEAK_STAFF_PASSWORD: {
+    zh: "工作人员密码至少 12 位，且须包含字母和数字",
+    en: "Staff passwords need at least 12 characters with letters and digits",
+  },
+  INVALID_ID_NUMBER: { zh: "公民身份号码无效：{reason}", en: "Invalid citizen ID number: {reason}" },
+  PERSON_EXISTS: { zh: "该公民身份号码已登记", en: "A person with this ID number is already registered" },
+  PERSON_NOT_FOUND: { zh: "未找到该人员", en: "No such person" },
+  INVALID_REGION_CODE: {
+    zh: "行政区划代码无效：{regionCode}",
+    en: "Unknown administrative division code: {regionCode}",
+  },
+  AREA_EXISTS: { zh: "发卡地区 {code} 已存在", en: "Card-issuing area {code} already exists" },
+  AREA_NOT_FOUND: { zh: "未找到发卡地区 {code}", en: "No card-issuing area {code}" },
+  ISSUER_ID_TAKEN: {
+    zh: "发卡机构标识 {issuerId} 已被使用",
+    en: "Issuer identification number {issuerId} is taken",
+  },
+  INVALID_PARENT_AREA: { zh: "上级地区不正确：{reason}", en: "Wrong parent area: {reason}" },
+  POLICY_NOT_FOUND: { zh: "{date} 没有生效的地区政策", en: "No policy in force on {date}" },
+  POLICY_INVALID: { zh: "地区政策内容无效：{summary}", en: "The policy is not valid: {summary}" },
+  POLICY_EFFECTIVE_DATE_IN_PAST: {
+    zh: "新政策版本的生效日期不能早于今天（{today}）",
+    en: "A new policy version cannot take effect before today ({today})",
+  },
+  OUTLET_NOT_FOUND: { zh: "未找到服务网点 {id}", en: "No service outlet {id}" },
+  STAFF_EXISTS: { zh: "用户名 {username} 已存在", en: "User name {username} is taken" },
+  STAFF_NOT_FOUND: { zh: "未找到该工作人员", en: "No such staff account" },
+  ROLE_OUT_OF_SCOPE: {
+    zh: "不能授予超出本人权限范围的角色或地区",
+    en: "You cannot grant a role or area beyond your own",
+  },
+  API_KEY_NOT_FOUND: { zh: "未找到该访问密钥", en: "No such API key" },
+  CONCURRENT_MODIFICATION: {
+    zh: "数据已被他人修改，请刷新后重试",
+    en: "Someone else changed this record; reload and try again",
+  },
+  AUDIT_CHAIN_BROKEN: {
+    zh: "审计日志校验失败：第 {seq} 条记录 {reason}",
+    en: "Audit log verification failed at record {seq}: {reason}",
+  },
+  DATABASE_UNAVAILABLE: {
+    zh: "数据库暂时不可用，请稍后重试",
+    en: "The database is unavailable; try again shortly",
+  },
+  INTERNAL_ERROR: { zh: "系统内部错误，请稍后重试", en: "Internal error; please try again later" },
+} as const satisfies Record<ErrorCode, Record<Language, string>>;
+
+/** Picks the caller's language from Accept-Language: English only when it is preferred over Chinese. */
+export function languageOf(acceptLanguage: string | undefined): Language {
+  if (!acceptLanguage) return "zh";
+  let best: { lang: Language; q: number } | undefined;
+  for (const part of acceptLanguage.split(",")) {
+    const [tag, ...params] = part.trim().toLowerCase().split(";");
+    const qParam = params.find((p) => p.trim().startsWith("q="));
+    const q = qParam ? Number(qParam.trim().slice(2)) : 1;
+    const lang: Language | undefined = tag.startsWith("zh") ? "zh" : tag.startsWith("en") ? "en" : undefined;
+    if (lang && Number.isFinite(q) && (!best || q > best.q)) best = { lang, q };
+  }
+  return best?.lang ?? "zh";
+}
+
+/** Renders the message of a code in a language, filling `{name}` placeholders from details. */
+export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetails): string {
+  const template: string = MESSAGES[code][lang];
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = details?.[name];
+    if (value === undefined) return "";
+    if (lang === "zh" && name === "reason" && typeof value === "string") return REASONS_ZH[value] ?? value;
+    return String(value);
+  });
+}
+
+/** Chinese wording of machine-readable reasons used in details. */
+const REASONS_ZH: Record<string, string> = {
+  length: "长度应为 18 位",
+  format: "前 17 位应为数字，末位为数字或 X",
+  region: "地址码不是有效的行政区划代码",
+  date: "出生日期不是有效日期或晚于今天",
+  check: "校验码不正确",
+  "not a city or province": "只能是省级或地市级地区",
+  "parent must be the province of this city": "地市的上级必须是其所在省份",
+  "provinces have no parent": "省级地区没有上级地区",
+};
