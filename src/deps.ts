@@ -21,7 +21,7 @@ export function createDeps(
   const { db, dialect } = database;
   const regions = shippedRegions();
   const cipher = createPiiCipher(config.secrets.dataKey, config.secrets.indexKey);
-  const areasRepo = createAreasRepository();
+  const areasRepo = createAreasRepository(dialect);
   const audit = createAuditService({ db, audit: createAuditRepository(dialect), clock });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
   const persons = createPersonsService({

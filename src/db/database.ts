@@ -48,3 +48,21 @@ export async function isReachable(db: Kysely<Database>): Promise<boolean> {
     return false;
   }
 }
+
+/** True for a unique-constraint violation on either dialect (a concurrent insert won the race). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (e?.code === "23505") return true;
+  return (
+    e?.errcode === 2067 || e?.errcode === 1555 || /UNIQUE constraint failed/.test(String(e?.message ?? ""))
+  );
+}
+
+/** Awaits a write and turns a unique-constraint violation into the caller's domain error. */
+export async function uniqueAs<T>(write: Promise<T>, error: () => Error): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    throw isUniqueViolation(err) ? error() : err;
+  }
+}

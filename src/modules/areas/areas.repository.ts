@@ -1,11 +1,19 @@
 import type { Kysely, Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 /** SQL for card-issuing areas, their policy versions and their outlets. */
-export function createAreasRepository() {
+export function createAreasRepository(dialect: Dialect) {
   return {
+    /** Holds the area row until the transaction ends (SQLite's write transaction already holds the database). */
+    async lock(trx: Transaction<Database>, code: string): Promise<boolean> {
+      let q = trx.selectFrom("areas").select("code").where("code", "=", code);
+      if (dialect === "postgres") q = q.forUpdate();
+      return (await q.executeTakeFirst()) !== undefined;
+    },
+
     get: (q: Q, code: string) =>
       q.selectFrom("areas").selectAll().where("code", "=", code).executeTakeFirst(),
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, NATIONAL, ROLES, type Role } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
@@ -95,8 +96,9 @@ export function createAreasService(deps: {
       const grant = authorize(actor, AREA_PERMISSIONS.create, classified.parentCode);
       if (classified.level === "province" && grant.role !== "ministry_admin")
         throw new DomainError("FORBIDDEN");
-      return db.transaction().execute(async (trx) => {
-        if (await areas.get(trx, input.code)) throw new DomainError("AREA_EXISTS", { code: input.code });
+      const exists = () => new DomainError("AREA_EXISTS", { code: input.code });
+      const write = db.transaction().execute(async (trx) => {
+        if (await areas.get(trx, input.code)) throw exists();
         if (!(await areas.get(trx, classified.parentCode))) {
           throw new DomainError("INVALID_PARENT_AREA", {
             reason: "parent must be the province of this city",
@@ -123,6 +125,7 @@ export function createAreasService(deps: {
         });
         return row;
       });
+      return uniqueAs(write, exists);
     },
 
     /** The policy in force in an area on a date (today in China when not given), inherited if the area has none. */
@@ -163,6 +166,7 @@ export function createAreasService(deps: {
       if (input.effectiveFrom < today) throw new DomainError("POLICY_EFFECTIVE_DATE_IN_PAST", { today });
       await requireArea(code);
       return db.transaction().execute(async (trx) => {
+        await areas.lock(trx, code);
         const version = (await areas.lastPolicyVersion(trx, code)) + 1;
         const policy = JSON.stringify(parsed.data);
         await areas.insertPolicy(trx, {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { uniqueAs } from "../../db/database.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
@@ -123,17 +124,24 @@ export function createPersonsService(deps: {
         created_at: now,
         updated_at: now,
       };
-      await db.transaction().execute(async (trx) => {
-        if (await persons.byIndex(trx, index)) throw new DomainError("PERSON_EXISTS");
+      const exists = () => new DomainError("PERSON_EXISTS");
+      const write = db.transaction().execute(async (trx) => {
+        if (await persons.byIndex(trx, index)) throw exists();
         await persons.insert(trx, row);
         await audit.record(trx, actor, grant, {
           action: "person.register",
           subjectType: "person",
           subjectId: row.id,
           areaCode: row.area_code,
-          after: { idNumber: row.id_number_masked, name: row.name_masked, sex: row.sex, area: row.area_code },
+          after: {
+            idNumber: row.id_number_masked,
+            name: row.name_masked,
+            sex: row.sex,
+            area: row.area_code,
+          },
         });
       });
+      await uniqueAs(write, exists);
       return toPerson(row);
     },
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
+import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import {
   type Actor,
@@ -114,7 +115,8 @@ export function createStaffService(deps: {
       locked_until: null,
       created_at: clock.now().toISOString(),
     };
-    await db.transaction().execute(async (trx) => {
+    const exists = () => new DomainError("STAFF_EXISTS", { username: input.username });
+    const write = db.transaction().execute(async (trx) => {
       if (await staff.byUsername(trx, input.username))
         throw new DomainError("STAFF_EXISTS", { username: input.username });
       await staff.insert(trx, row);
@@ -134,6 +136,7 @@ export function createStaffService(deps: {
         after: { username: row.username, grants: input.grants },
       });
     });
+    await uniqueAs(write, exists);
     return view(row);
   }
 

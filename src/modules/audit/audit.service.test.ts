@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { after, before, it } from "node:test";
+import { sql } from "kysely";
+import { forEachDialect } from "../../../test/db.ts";
+import { createTestDeps } from "../../../test/fixtures.ts";
+import type { Dialect } from "../../db/database.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+
+async function appendMany(deps: Awaited<ReturnType<typeof createTestDeps>>["deps"], n: number) {
+  const { db } = deps.database;
+  for (let i = 0; i < n; i++) {
+    await db.transaction().execute((trx) =>
+      deps.audit.record(trx, SYSTEM_ACTOR, undefined, {
+        action: "test.event",
+        subjectType: "test",
+        subjectId: `s${i}`,
+        after: { i },
+      }),
+    );
+  }
+}
+
+/** What an attacker with database access does: get past the append-only triggers first. */
+async function withTriggersOff(
+  dialect: Dialect,
+  deps: Awaited<ReturnType<typeof createTestDeps>>["deps"],
+  fn: () => Promise<unknown>,
+) {
+  const { db } = deps.database;
+  if (dialect === "sqlite") {
+    await sql`drop trigger audit_log_no_update`.execute(db);
+    await sql`drop trigger audit_log_no_delete`.execute(db);
+    await fn();
+  } else {
+    await sql`alter table audit_log disable trigger user`.execute(db);
+    await fn();
+  }
+}
+
+forEachDialect("audit log", (dialect) => {
+  let t: Awaited<ReturnType<typeof createTestDeps>>;
+  before(async () => {
+    t = await createTestDeps(dialect);
+  });
+  after(async () => t.database.close());
+
+  it("chains records with SM3 and verifies the whole chain", async () => {
+    const { deps } = t;
+    // The first migration's data carries no audit record; every record here is ours.
+    await appendMany(deps, 25);
+    const result = await deps.audit.verify({ pageSize: 7 });
+    assert.equal(result.ok, true);
+    assert.equal(result.checked, 25);
+    const rows = await deps.database.db.selectFrom("audit_log").selectAll().orderBy("seq").execute();
+    assert.equal(rows[0].prev_hash, "0".repeat(64));
+    assert.equal(rows[1].prev_hash, rows[0].hash);
+    assert.match(rows[0].hash, /^[0-9a-f]{64}$/);
+  });
+
+  it("refuses UPDATE and DELETE in the database itself", async () => {
+    const { db } = t.deps.database;
+    await assert.rejects(sql`update audit_log set action = 'x' where seq = 1`.execute(db), /append-only/);
+    await assert.rejects(sql`delete from audit_log where seq = 1`.execute(db), /append-only/);
+  });
+
+  it("rolls the audit record back with the change it describes", async () => {
+    const { db } = t.deps.database;
+    const before = await db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await t.deps.audit.record(trx, SYSTEM_ACTOR, undefined, {
+          action: "x",
+          subjectType: "t",
+          subjectId: "1",
+        });
+        throw new Error("the change failed");
+      }),
+    );
+    const afterCount = await db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(afterCount.n), Number(before.n));
+  });
+
+  it("keeps one unbroken chain under 40 concurrent appends", async () => {
+    const { deps } = t;
+    const { db } = deps.database;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        db.transaction().execute((trx) =>
+          deps.audit.record(trx, SYSTEM_ACTOR, undefined, {
+            action: "race",
+            subjectType: "t",
+            subjectId: String(i),
+          }),
+        ),
+      ),
+    );
+    const result = await deps.audit.verify();
+    assert.equal(result.ok, true);
+    assert.equal(result.checked, 25 + 40);
+  });
+});
+
+forEachDialect("audit log tampering", (dialect) => {
+  const cases: {
+    name: string;
+    tamper: (db: Awaited<ReturnType<typeof createTestDeps>>["deps"]["database"]["db"]) => Promise<unknown>;
+    seq: number;
+    problem: string;
+  }[] = [
+    {
+      name: "an edited record",
+      tamper: (db) => sql`update audit_log set after = '{"i":999}' where seq = 5`.execute(db),
+      seq: 5,
+      problem: "hash mismatch",
+    },
+    {
+      name: "an edited record whose hash was recomputed",
+      tamper: async (db) => {
+        // Changing a record and writing a fresh hash for it breaks the next record's link.
+        await sql`update audit_log set after = '{"i":999}', hash = ${"f".repeat(64)} where seq = 5`.execute(
+          db,
+        );
+      },
+      seq: 5,
+      problem: "hash mismatch",
+    },
+    {
+      name: "a deleted record",
+      tamper: (db) => sql`delete from audit_log where seq = 4`.execute(db),
+      seq: 5,
+      problem: "sequence gap",
+    },
+    {
+      name: "two records swapped",
+      tamper: async (db) => {
+        await sql`update audit_log set seq = -1 where seq = 3`.execute(db);
+        await sql`update audit_log set seq = 3 where seq = 6`.execute(db);
+        await sql`update audit_log set seq = 6 where seq = -1`.execute(db);
+      },
+      seq: 3,
+      problem: "broken link",
+    },
+  ];
+  for (const c of cases) {
+    it(`catches ${c.name}`, async () => {
+      const t = await createTestDeps(dialect);
+      try {
+        await appendMany(t.deps, 8);
+        assert.equal((await t.deps.audit.verify()).ok, true);
+        await withTriggersOff(dialect, t.deps, () => c.tamper(t.database.db));
+        const result = await t.deps.audit.verify();
+        assert.deepEqual(
+          {
+            ok: result.ok,
+            seq: "seq" in result ? result.seq : 0,
+            problem: "problem" in result ? result.problem : "",
+          },
+          { ok: false, seq: c.seq, problem: c.problem },
+        );
+      } finally {
+        await t.database.close();
+      }
+    });
+  }
+
+  it("catches records cut off the end against a published anchor", async () => {
+    const t = await createTestDeps(dialect);
+    try {
+      await appendMany(t.deps, 6);
+      const head = await t.deps.audit.verify();
+      assert.ok(head.ok);
+      const anchor = { seq: head.headSeq, hash: head.headHash };
+      await withTriggersOff(dialect, t.deps, () =>
+        sql`delete from audit_log where seq >= 5`.execute(t.database.db),
+      );
+      assert.equal(
+        (await t.deps.audit.verify()).ok,
+        true,
+        "without an anchor a cut tail is a shorter valid chain",
+      );
+      const result = await t.deps.audit.verify({ anchor });
+      assert.equal(result.ok, false);
+      assert.equal("problem" in result && result.problem, "anchor mismatch");
+    } finally {
+      await t.database.close();
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { after, before } from "node:test";
+import { type App, buildApp } from "../src/app.ts";
+import type { Dialect } from "../src/db/database.ts";
+import { createDeps, type Deps } from "../src/deps.ts";
+import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
+import { type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { type Clock, fixedClock } from "../src/shared/clock.ts";
+import { createTestDb } from "./db.ts";
+
+/** Test secrets: random per run, never the same as any real deployment's. */
+export function testSecrets() {
+  return { dataKey: randomBytes(32), indexKey: randomBytes(32), tokenKey: randomBytes(32) };
+}
+
+export const TEST_PASSWORD = "Test-password-2026";
+
+/** The wiring the server uses, on a fresh test database, with a clock the test controls. */
+export async function createTestDeps(dialect: Dialect, clock: Clock = fixedClock("2026-11-22T02:00:00Z")) {
+  const database = await createTestDb(dialect);
+  const secrets = testSecrets();
+  const deps = createDeps(database, { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30 }, clock);
+  return { deps, database, secrets, clock };
+}
+
+/** Areas used across tests: Zhejiang with Hangzhou and Ningbo, Jiangsu with Nanjing. */
+export async function seedAreas(deps: Deps) {
+  await deps.areas.create(SYSTEM_ACTOR, { code: "330000", issuerId: "3300000001" });
+  await deps.areas.create(SYSTEM_ACTOR, { code: "330100", issuerId: "3301000001" });
+  await deps.areas.create(SYSTEM_ACTOR, { code: "330200", issuerId: "3302000001" });
+  await deps.areas.create(SYSTEM_ACTOR, { code: "320000", issuerId: "3200000001" });
+  await deps.areas.create(SYSTEM_ACTOR, { code: "320100", issuerId: "3201000001" });
+}
+
+/** Creates a staff member holding one role in one area and returns a session token for it. */
+export async function staffToken(
+  deps: Deps,
+  username: string,
+  role: Role,
+  areaCode: string,
+): Promise<string> {
+  await deps.staff.createAccount(SYSTEM_ACTOR, {
+    username,
+    displayName: username,
+    password: TEST_PASSWORD,
+    grants: [{ role, areaCode }],
+  });
+  return (await deps.staff.login({ username, password: TEST_PASSWORD })).token;
+}
+
+let personSeq = 100;
+/** A new valid ID number (Hangzhou Xihu district unless told otherwise). */
+export function newIdNumber(region = "330106", birth = "1990-03-07"): string {
+  personSeq += 1;
+  return makeIdNumber(region, birth, personSeq % 1000);
+}
+
+/** Builds the app over fresh dependencies for a describe block; closes both after it. */
+export function useTestApp(dialect: Dialect, options: { logger?: unknown } = {}) {
+  const ctx = {} as { app: App; deps: Deps; clock: ReturnType<typeof fixedClock> };
+  let close: (() => Promise<void>) | undefined;
+  before(async () => {
+    const clock = fixedClock("2026-11-22T02:00:00Z");
+    const { deps, database } = await createTestDeps(dialect, clock);
+    ctx.deps = deps;
+    ctx.clock = clock;
+    ctx.app = await buildApp(deps, { logger: options.logger as never, bodyLimit: 64 * 1024 });
+    close = async () => {
+      await ctx.app.close();
+      await database.close();
+    };
+  });
+  after(async () => close?.());
+  return ctx;
+}
