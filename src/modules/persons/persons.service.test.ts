@@ -42,7 +42,6 @@ forEachDialect("person registry", (dialect) => {
   });
 
   it("refuses an invalid ID number with the part that is wrong", async () => {
-    const bad = newIdNumber().slice(0, 17) + "0";
     const good = newIdNumber();
     const checkBroken = good.slice(0, 17) + (good[17] === "0" ? "1" : "0");
     await assert.rejects(
@@ -58,7 +57,6 @@ forEachDialect("person registry", (dialect) => {
       t.deps.persons.findByIdNumber(clerk("330100"), "12345"),
       (e: DomainError) => e.code === "INVALID_ID_NUMBER" && e.details?.reason === "length",
     );
-    assert.ok(bad);
   });
 
   it("answers PERSON_EXISTS for a duplicate, also when two clerks register at the same moment", async () => {

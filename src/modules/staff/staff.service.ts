@@ -86,6 +86,7 @@ export function createStaffService(deps: {
 
   async function checkGrants(actor: Actor, grants: readonly GrantInput[]) {
     for (const g of grants) {
+      authorize(actor, STAFF_PERMISSIONS.manage, g.areaCode);
       if (!canGrant(actor, g.role, g.areaCode)) throw new DomainError("ROLE_OUT_OF_SCOPE");
       if (!(await areas.get(db, g.areaCode))) throw new DomainError("AREA_NOT_FOUND", { code: g.areaCode });
       if (g.outletId) {
@@ -313,10 +314,11 @@ export function createStaffService(deps: {
       const row = await staff.byId(db, staffId);
       if (!row) throw new DomainError("STAFF_NOT_FOUND");
       const targetGrants = await staff.grants(db, [staffId]);
+      const grant = authorize(actor, STAFF_PERMISSIONS.manage, targetGrants[0]?.area_code);
       for (const g of targetGrants) {
+        authorize(actor, STAFF_PERMISSIONS.manage, g.area_code);
         if (!canGrant(actor, g.role as Role, g.area_code)) throw new DomainError("ROLE_OUT_OF_SCOPE");
       }
-      const grant = authorize(actor, STAFF_PERMISSIONS.manage);
       await db.transaction().execute(async (trx) => {
         await staff.setStatus(trx, staffId, "disabled");
         await staff.revokeSessionsOf(trx, staffId, clock.now().toISOString());

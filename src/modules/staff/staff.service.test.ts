@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { after, before, it } from "node:test";
+import { forEachDialect } from "../../../test/db.ts";
+import { createTestDeps, seedAreas, TEST_PASSWORD } from "../../../test/fixtures.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import type { fixedClock } from "../../shared/clock.ts";
+
+forEachDialect("staff, sessions and API keys", (dialect) => {
+  let t: Awaited<ReturnType<typeof createTestDeps>>;
+  const clock = () => t.clock as ReturnType<typeof fixedClock>;
+  before(async () => {
+    t = await createTestDeps(dialect);
+    await seedAreas(t.deps);
+  });
+  after(async () => t.database.close());
+
+  it("logs in with argon2id and turns the session token into an actor with its grants", async () => {
+    const s = await t.deps.staff.createAccount(SYSTEM_ACTOR, {
+      username: "hz.clerk",
+      displayName: "王芳",
+      password: TEST_PASSWORD,
+      grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+    });
+    const row = await t.database.db
+      .selectFrom("staff")
+      .selectAll()
+      .where("id", "=", s.id)
+      .executeTakeFirstOrThrow();
+    assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const session = await t.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD });
+    assert.match(session.token, /^sss_/);
+    const stored = await t.database.db.selectFrom("sessions").selectAll().execute();
+    assert.ok(!JSON.stringify(stored).includes(session.token.slice(4)), "token stored in clear");
+    const actor = await t.deps.staff.authenticate(session.token);
+    assert.deepEqual(actor.grants, [{ role: "outlet_clerk", areaCode: "330100", outletId: null }]);
+    assert.equal(actor.channel, "counter");
+  });
+
+  it("refuses a wrong password, and locks the account after five in a row", async () => {
+    await assert.rejects(t.deps.staff.login({ username: "nobody", password: "x" }), {
+      code: "INVALID_CREDENTIALS",
+    });
+    for (let i = 0; i < 4; i++) {
+      await assert.rejects(t.deps.staff.login({ username: "hz.clerk", password: "wrong" }), {
+        code: "INVALID_CREDENTIALS",
+      });
+    }
+    await assert.rejects(t.deps.staff.login({ username: "hz.clerk", password: "wrong" }), {
+      code: "ACCOUNT_LOCKED",
+    });
+    await assert.rejects(t.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD }), {
+      code: "ACCOUNT_LOCKED",
+    });
+    clock().advance(16 * 60_000);
+    await t.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD });
+  });
+
+  it("ends sessions after the idle timeout and the lifetime, and at logout", async () => {
+    const { token } = await t.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD });
+    clock().advance(29 * 60_000);
+    await t.deps.staff.authenticate(token);
+    clock().advance(31 * 60_000);
+    await assert.rejects(
+      t.deps.staff.authenticate(token),
+      (e: { code: string; details: { reason: string } }) =>
+        e.code === "UNAUTHENTICATED" && e.details.reason === "session idle",
+    );
+
+    const second = await t.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD });
+    for (let i = 0; i < 20; i++) {
+      clock().advance(25 * 60_000);
+      if (i < 19) await t.deps.staff.authenticate(second.token);
+    }
+    await assert.rejects(
+      t.deps.staff.authenticate(second.token),
+      (e: { details: { reason: string } }) => e.details.reason === "session expired",
+    );
+
+    const third = await t.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD });
+    const actor = await t.deps.staff.authenticate(third.token);
+    await t.deps.staff.logout(actor, third.token);
+    await assert.rejects(t.deps.staff.authenticate(third.token), { code: "UNAUTHENTICATED" });
+  });
+
+  it("lets an administrator grant only roles below it within its own area", async () => {
+    const hzAdmin = await t.deps.staff.createAccount(SYSTEM_ACTOR, {
+      username: "hz.admin",
+      displayName: "杭州管理员",
+      password: TEST_PASSWORD,
+      grants: [{ role: "city_admin", areaCode: "330100" }],
+    });
+    const actor = {
+      type: "staff" as const,
+      id: hzAdmin.id,
+      name: "hz.admin",
+      channel: "counter" as const,
+      grants: hzAdmin.grants,
+    };
+    const make = (role: "outlet_clerk" | "province_admin", areaCode: string, username: string) =>
+      t.deps.staff.createAccount(actor, {
+        username,
+        displayName: username,
+        password: TEST_PASSWORD,
+        grants: [{ role, areaCode }],
+      });
+    await make("outlet_clerk", "330100", "hz.clerk2");
+    await assert.rejects(make("outlet_clerk", "330200", "nb.clerk2"), { code: "AREA_FORBIDDEN" });
+    await assert.rejects(make("province_admin", "330100", "hz.boss"), { code: "ROLE_OUT_OF_SCOPE" });
+    await assert.rejects(make("outlet_clerk", "330100", "hz.clerk2"), { code: "STAFF_EXISTS" });
+    await assert.rejects(
+      t.deps.staff.createAccount(actor, {
+        username: "weak",
+        displayName: "w",
+        password: "short1",
+        grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+      }),
+      { code: "WEAK_STAFF_PASSWORD" },
+    );
+    const listed = await t.deps.staff.list(actor);
+    assert.deepEqual(listed.map((s) => s.username).sort(), ["hz.admin", "hz.clerk", "hz.clerk2"]);
+  });
+
+  it("disabling an account ends its sessions at once", async () => {
+    const { token } = await t.deps.staff.login({ username: "hz.clerk2", password: TEST_PASSWORD });
+    const clerk = await t.deps.staff.authenticate(token);
+    await t.deps.staff.disable(SYSTEM_ACTOR, clerk.id);
+    await assert.rejects(t.deps.staff.authenticate(token), { code: "UNAUTHENTICATED" });
+    await assert.rejects(t.deps.staff.login({ username: "hz.clerk2", password: TEST_PASSWORD }), {
+      code: "ACCOUNT_DISABLED",
+    });
+  });
+
+  it("creates API keys shown once and stored hashed, and revokes them", async () => {
+    const key = await t.deps.staff.createApiKey(SYSTEM_ACTOR, {
+      name: "杭州市第一人民医院 HIS",
+      role: "medical_operator",
+      areaCode: "330100",
+    });
+    assert.match(key.token, /^ssk_/);
+    const rows = await t.database.db.selectFrom("api_keys").selectAll().execute();
+    assert.ok(!JSON.stringify(rows).includes(key.token.slice(4)));
+    const actor = await t.deps.staff.authenticate(key.token);
+    assert.deepEqual(
+      { type: actor.type, channel: actor.channel, grants: actor.grants },
+      {
+        type: "api_key",
+        channel: "terminal",
+        grants: [{ role: "medical_operator", areaCode: "330100", outletId: null }],
+      },
+    );
+    await t.deps.staff.revokeApiKey(SYSTEM_ACTOR, key.id);
+    await assert.rejects(t.deps.staff.authenticate(key.token), { code: "UNAUTHENTICATED" });
+    await assert.rejects(t.deps.staff.authenticate("ssk_forged"), { code: "UNAUTHENTICATED" });
+    await assert.rejects(t.deps.staff.authenticate("garbage"), { code: "UNAUTHENTICATED" });
+  });
+});

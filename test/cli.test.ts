@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { after, describe, it } from "node:test";
+
+const dir = mkdtempSync(join(tmpdir(), "sscard-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = {
+  ...process.env,
+  DATABASE_URL: `sqlite:${join(dir, "cli.db")}`,
+  SSCARD_SECRETS_FILE: join(dir, "secrets.json"),
+  LANG: "en_US.UTF-8",
+};
+
+function sscard(...args: string[]) {
+  const r = spawnSync(process.execPath, ["src/cli/main.ts", ...args], { env, encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("sscard CLI", () => {
+  it("migrates, creates the first administrator, seeds the demo and verifies the audit chain", () => {
+    assert.match(sscard("db", "status").out, /pending: 0001_foundation/);
+    assert.match(sscard("db", "migrate").out, /applied: 0001_foundation/);
+    assert.equal(sscard("db", "status").code, 0);
+    const admin = sscard("admin", "create", "--username", "root");
+    assert.equal(admin.code, 0, admin.err);
+    assert.match(admin.out, /password \(shown once\): \S{12,}/);
+    const again = sscard("admin", "create", "--username", "root");
+    assert.equal(again.code, 3);
+    assert.match(again.err, /STAFF_EXISTS/);
+    const demo = sscard("demo", "seed");
+    assert.equal(demo.code, 0, demo.err);
+    for (const role of [
+      "ministry_admin",
+      "province_admin",
+      "city_admin",
+      "outlet_clerk",
+      "bank_clerk",
+      "medical_operator",
+      "pharmacy_operator",
+      "auditor",
+    ]) {
+      assert.match(demo.out, new RegExp(`\\S+\\s+Demo-\\S+\\s+${role}`), role);
+    }
+    assert.match(demo.out, /\d{17}[\dX]\s+\S+\s+area 3301/);
+    const verify = sscard("audit", "verify");
+    assert.equal(verify.code, 0, verify.err);
+    assert.match(verify.out, /audit chain intact: \d+ records/);
+  });
+
+  it("reports the first bad record after tampering and exits 1", () => {
+    const raw = new DatabaseSync(env.DATABASE_URL.slice("sqlite:".length));
+    raw.exec("drop trigger audit_log_no_update");
+    raw.exec("update audit_log set actor_id = 'someone-else' where seq = 3");
+    raw.close();
+    const verify = sscard("audit", "verify");
+    assert.equal(verify.code, 1);
+    assert.match(verify.err, /record 3: hash mismatch/);
+  });
+
+  it("prints help for an unknown command", () => {
+    const r = sscard("frobnicate");
+    assert.equal(r.code, 2);
+    assert.match(r.out, /Usage: npm run sscard/);
+  });
+});
+
+describe("npm start", () => {
+  it("starts on the embedded database with --demo, serves /readyz, and stops cleanly on SIGTERM", async () => {
+    const child: ChildProcess = spawn(process.execPath, ["src/main.ts", "--demo"], {
+      env: { ...env, DATABASE_URL: `sqlite:${join(dir, "server.db")}`, PORT: "0", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stderr!.on("data", (c) => {
+      out += c;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+      child.stdout!.on("data", (c) => {
+        out += c;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    assert.match(out, /hz\.clerk\s+Demo-/);
+    const ready = await fetch(`${url}/readyz`);
+    assert.equal(ready.status, 200);
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "hz.clerk", password: /hz\.clerk\s+(\S+)/.exec(out)![1] }),
+    });
+    assert.equal(login.status, 200);
+    // A request whose body is still arriving when SIGTERM comes must still be answered.
+    const body = JSON.stringify({ username: "hz.clerk", password: "wrong-password-1" });
+    const inFlight = new Promise<number>((resolve, reject) => {
+      const req = request(`${url}/api/v1/auth/login`, {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        child.kill("SIGTERM");
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 300);
+    });
+    assert.equal(await inFlight, 401, "the request in flight is answered");
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    assert.equal(code, 0);
+  });
+});

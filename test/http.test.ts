@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { before, it } from "node:test";
+import { loggerOptions } from "../src/app.ts";
+import { ERROR_CODES } from "../src/shared/errors.ts";
+import { HTTP_STATUS } from "../src/shared/http-errors.ts";
+import { MESSAGES } from "../src/shared/messages.ts";
+import { forEachDialect } from "./db.ts";
+import { newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+
+const logLines: string[] = [];
+const logStream = new Writable({
+  write(chunk, _enc, done) {
+    logLines.push(String(chunk));
+    done();
+  },
+});
+
+it("every error code has a status and messages in both languages", () => {
+  for (const code of ERROR_CODES) {
+    assert.ok(HTTP_STATUS[code] >= 400, code);
+    assert.ok(MESSAGES[code].zh && MESSAGES[code].en, code);
+  }
+});
+
+forEachDialect("HTTP behaviour", (dialect) => {
+  const ctx = useTestApp(dialect, { logger: { ...(loggerOptions("info") as object), stream: logStream } });
+  let token: string;
+  const auth = () => ({ authorization: `Bearer ${token}` });
+
+  before(async () => {
+    await seedAreas(ctx.deps);
+    token = await staffToken(ctx.deps, "hz.clerk", "outlet_clerk", "330100");
+  });
+
+  it("serves /healthz, /readyz and the OpenAPI document", async () => {
+    assert.deepEqual((await ctx.app.inject({ url: "/healthz" })).json(), { status: "ok" });
+    const ready = await ctx.app.inject({ url: "/readyz" });
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), {
+      status: "ready",
+      database: "reachable",
+      dialect,
+      pendingMigrations: [],
+    });
+    const doc = (await ctx.app.inject({ url: "/docs/json" })).json();
+    assert.equal(doc.openapi, "3.0.3");
+    assert.ok(doc.paths["/api/v1/persons"].post.requestBody);
+    assert.ok(doc.paths["/api/v1/areas/{code}/policy"].get);
+    assert.equal((await ctx.app.inject({ url: "/docs" })).statusCode, 200);
+  });
+
+  it("registers a person over HTTP and answers a duplicate with PERSON_EXISTS", async () => {
+    const idNumber = newIdNumber();
+    const body = { idNumber, name: "张三", ethnicity: "01", areaCode: "330100", phone: "13800000001" };
+    const created = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/persons",
+      headers: auth(),
+      payload: body,
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().idNumberMasked, `${idNumber.slice(0, 3)}***********${idNumber.slice(-4)}`);
+    const dup = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/persons",
+      headers: auth(),
+      payload: body,
+    });
+    assert.equal(dup.statusCode, 409);
+    assert.deepEqual(dup.json(), { code: "PERSON_EXISTS", message: "该公民身份号码已登记" });
+    const found = await ctx.app.inject({ url: `/api/v1/persons?idNumber=${idNumber}`, headers: auth() });
+    assert.equal(found.statusCode, 200);
+    assert.equal(found.json().name, "张三");
+  });
+
+  it("answers an invalid ID number with INVALID_ID_NUMBER and the wrong part, in Chinese or English", async () => {
+    const good = newIdNumber();
+    const bad = good.slice(0, 17) + (good[17] === "0" ? "1" : "0");
+    const zh = await ctx.app.inject({ url: `/api/v1/persons?idNumber=${bad}`, headers: auth() });
+    assert.equal(zh.statusCode, 400);
+    assert.deepEqual(zh.json(), {
+      code: "INVALID_ID_NUMBER",
+      message: "公民身份号码无效：校验码不正确",
+      details: { reason: "check" },
+    });
+    assert.equal(zh.headers["content-language"], "zh-CN");
+    const en = await ctx.app.inject({
+      url: `/api/v1/persons?idNumber=${newIdNumber("999999")}`,
+      headers: { ...auth(), "accept-language": "en-US,en;q=0.9,zh;q=0.5" },
+    });
+    assert.deepEqual(en.json(), {
+      code: "INVALID_ID_NUMBER",
+      message: "Invalid citizen ID number: region",
+      details: { reason: "region" },
+    });
+  });
+
+  it("turns malformed JSON, wrong types, unknown fields, big bodies and odd content types into 4xx with a code", async () => {
+    const post = (
+      payload: string,
+      headers: Record<string, string> = { "content-type": "application/json" },
+    ) =>
+      ctx.app.inject({ method: "POST", url: "/api/v1/persons", headers: { ...auth(), ...headers }, payload });
+    const malformed = await post('{"idNumber": ');
+    assert.equal(malformed.statusCode, 400);
+    assert.equal(malformed.json().code, "MALFORMED_JSON");
+    const empty = await post("");
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json().code, "MALFORMED_JSON");
+    const wrongType = await post(
+      JSON.stringify({ idNumber: 123, name: "x", ethnicity: "01", areaCode: "330100" }),
+    );
+    assert.equal(wrongType.statusCode, 400);
+    assert.equal(wrongType.json().code, "VALIDATION_FAILED");
+    assert.equal(wrongType.json().details.issues[0].path, "idNumber");
+    const unknown = await post(
+      JSON.stringify({
+        idNumber: newIdNumber(),
+        name: "x",
+        ethnicity: "01",
+        areaCode: "330100",
+        admin: true,
+      }),
+    );
+    assert.equal(unknown.statusCode, 400);
+    assert.deepEqual(unknown.json().details.issues[0].unknownKeys, ["admin"]);
+    const badEthnicity = await post(
+      JSON.stringify({ idNumber: newIdNumber(), name: "x", ethnicity: "77", areaCode: "330100" }),
+    );
+    assert.equal(badEthnicity.json().code, "VALIDATION_FAILED");
+    const big = await post(JSON.stringify({ idNumber: "x".repeat(100 * 1024) }));
+    assert.equal(big.statusCode, 413);
+    assert.equal(big.json().code, "PAYLOAD_TOO_LARGE");
+    const xml = await post("<person/>", { "content-type": "application/xml" });
+    assert.equal(xml.statusCode, 415);
+    assert.equal(xml.json().code, "UNSUPPORTED_MEDIA_TYPE");
+    const proto = await post('{"__proto__": {"x": 1}, "idNumber": "1"}');
+    assert.equal(proto.statusCode, 400);
+    const route = await ctx.app.inject({ url: "/api/v1/nothing-here" });
+    assert.equal(route.statusCode, 404);
+    assert.equal(route.json().code, "ROUTE_NOT_FOUND");
+    const badUuid = await ctx.app.inject({ url: "/api/v1/persons/not-a-uuid", headers: auth() });
+    assert.equal(badUuid.statusCode, 400);
+  });
+
+  it("echoes or assigns a request id", async () => {
+    const res = await ctx.app.inject({ url: "/healthz", headers: { "x-request-id": "req-abc-123" } });
+    assert.equal(res.headers["x-request-id"], "req-abc-123");
+    const fresh = await ctx.app.inject({ url: "/healthz" });
+    assert.match(String(fresh.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
+  });
+
+  it("writes JSON logs with request ids and never an ID number, name or token in clear", async () => {
+    logLines.length = 0;
+    const idNumber = newIdNumber();
+    await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/persons",
+      headers: auth(),
+      payload: { idNumber, name: "司马光明", ethnicity: "01", areaCode: "330100" },
+    });
+    await ctx.app.inject({ url: `/api/v1/persons?idNumber=${idNumber}`, headers: auth() });
+    await ctx.app.inject({ url: `/api/v1/nothing/${idNumber}`, headers: auth() });
+    const text = logLines.join("");
+    assert.ok(logLines.length >= 4);
+    assert.ok(
+      text.includes(`${idNumber.slice(0, 3)}***********${idNumber.slice(-4)}`),
+      "masked ID in the URL",
+    );
+    assert.ok(!text.includes(idNumber), "ID number in clear in the logs");
+    assert.ok(!text.includes("司马光明"), "name in the logs");
+    assert.ok(!text.includes(token), "token in the logs");
+    const line = JSON.parse(logLines[0]);
+    assert.ok(line.reqId && line.level);
+  });
+});
