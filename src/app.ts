@@ -60,8 +60,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   const routeTable: RouteEntry[] = [];
   installErrorHandling(app);
   installAccessControl(app, deps.staff, routeTable);
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
 
   await app.register(swagger, {

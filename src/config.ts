@@ -21,6 +21,7 @@ export type Config = Readonly<{
   bodyLimit: number;
   sessionTtlMinutes: number;
   sessionIdleMinutes: number;
+  authCacheSeconds: number;
   secrets: Secrets;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
@@ -35,6 +36,7 @@ export const ENVIRONMENT = {
   BODY_LIMIT_BYTES: String(1024 * 1024),
   SESSION_TTL_MINUTES: "480",
   SESSION_IDLE_MINUTES: "30",
+  AUTH_CACHE_SECONDS: "5",
   SSCARD_SECRETS_FILE: "./data/secrets.json",
   SSCARD_DATA_KEY: "",
   SSCARD_INDEX_KEY: "",
@@ -48,10 +50,10 @@ function read(env: Env, name: keyof typeof ENVIRONMENT): string {
   return value === undefined || value === "" ? ENVIRONMENT[name] : value;
 }
 
-function positiveInt(env: Env, name: keyof typeof ENVIRONMENT): number {
+function integer(env: Env, name: keyof typeof ENVIRONMENT, min: number): number {
   const raw = read(env, name);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return n;
 }
 
@@ -112,13 +114,14 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return Object.freeze({
-    port: Number(read(env, "PORT")),
+    port: integer(env, "PORT", 0),
     host: read(env, "HOST"),
     databaseUrl,
     logLevel: read(env, "LOG_LEVEL"),
-    bodyLimit: positiveInt(env, "BODY_LIMIT_BYTES"),
-    sessionTtlMinutes: positiveInt(env, "SESSION_TTL_MINUTES"),
-    sessionIdleMinutes: positiveInt(env, "SESSION_IDLE_MINUTES"),
+    bodyLimit: integer(env, "BODY_LIMIT_BYTES", 1),
+    sessionTtlMinutes: integer(env, "SESSION_TTL_MINUTES", 1),
+    sessionIdleMinutes: integer(env, "SESSION_IDLE_MINUTES", 1),
+    authCacheSeconds: integer(env, "AUTH_CACHE_SECONDS", 0),
     secrets,
     secretsSource: source,
   });

@@ -15,7 +15,7 @@ import { createPiiCipher } from "./shared/crypto.ts";
 /** The composition root: every service wired once, for the server, the CLI and the tests alike. */
 export function createDeps(
   database: Db,
-  config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes">,
+  config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds">,
   clock: Clock = systemClock,
 ) {
   const { db, dialect } = database;
@@ -41,6 +41,7 @@ export function createDeps(
     tokenKey: config.secrets.tokenKey,
     sessionTtlMinutes: config.sessionTtlMinutes,
     sessionIdleMinutes: config.sessionIdleMinutes,
+    authCacheSeconds: config.authCacheSeconds,
   });
   return { database, clock, regions, cipher, audit, areas, persons, staff };
 }

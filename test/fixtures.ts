@@ -19,7 +19,11 @@ export const TEST_PASSWORD = "Test-password-2026";
 export async function createTestDeps(dialect: Dialect, clock: Clock = fixedClock("2026-11-22T02:00:00Z")) {
   const database = await createTestDb(dialect);
   const secrets = testSecrets();
-  const deps = createDeps(database, { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30 }, clock);
+  const deps = createDeps(
+    database,
+    { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30, authCacheSeconds: 5 },
+    clock,
+  );
   return { deps, database, secrets, clock };
 }
 

@@ -56,20 +56,29 @@ export function installAccessControl(
     for (const method of methods) if (method !== "HEAD") routeTable.push({ method, url: route.url, access });
   });
 
-  app.addHook("onRequest", async (request) => {
+  // Callback-style hooks: these run on every request, and a promise per hook is measurable.
+  app.addHook("onRequest", (request, _reply, done) => {
     const access = request.routeOptions.config?.access;
-    if (!access || access === "public") return;
+    if (!access || access === "public") return done();
     const token = bearer(request);
-    if (!token) throw new DomainError("UNAUTHENTICATED");
-    const actor = await staff.authenticate(token);
-    request.actor = actor;
-    if (!findGrant(actor, access.roles)) throw new DomainError("FORBIDDEN");
+    if (!token) return done(new DomainError("UNAUTHENTICATED"));
+    staff.authenticate(token).then(
+      (actor) => {
+        request.actor = actor;
+        done(findGrant(actor, access.roles) ? undefined : new DomainError("FORBIDDEN"));
+      },
+      (err: Error) => done(err),
+    );
   });
 
-  app.addHook("preHandler", async (request) => {
+  app.addHook("preHandler", (request, _reply, done) => {
     const access = request.routeOptions.config?.access;
-    if (!access || access === "public" || !request.actor) return;
-    const area = access.area?.(request);
-    request.grant = authorize(request.actor, access.roles, area);
+    if (!access || access === "public" || !request.actor) return done();
+    try {
+      request.grant = authorize(request.actor, access.roles, access.area?.(request));
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 }

@@ -1,16 +1,15 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
+import { preparedFirst } from "../../db/prepared.ts";
 import type { Database, NewPerson, PersonRow } from "../../db/schema.ts";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** SQL for the person registry; personal fields arrive here already encrypted. */
 export function createPersonsRepository() {
   return {
-    byIndex: (q: Q, idNumberIndex: string): Promise<PersonRow | undefined> =>
-      q.selectFrom("persons").selectAll().where("id_number_index", "=", idNumberIndex).executeTakeFirst(),
+    byIndex: preparedFirst((q, idNumberIndex: string) =>
+      q.selectFrom("persons").selectAll().where("id_number_index", "=", idNumberIndex),
+    ),
 
-    byId: (q: Q, id: string): Promise<PersonRow | undefined> =>
-      q.selectFrom("persons").selectAll().where("id", "=", id).executeTakeFirst(),
+    byId: preparedFirst((q, id: string) => q.selectFrom("persons").selectAll().where("id", "=", id)),
 
     insert: (trx: Transaction<Database>, row: NewPerson) => trx.insertInto("persons").values(row).execute(),
 

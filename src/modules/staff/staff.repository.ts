@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { preparedFirst, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -57,8 +58,8 @@ export function createStaffRepository() {
     insertSession: (trx: Transaction<Database>, row: Database["sessions"]) =>
       trx.insertInto("sessions").values(row).execute(),
 
-    /** The session with its staff member, in one read. */
-    sessionWithStaff: (q: Q, tokenHash: string) =>
+    /** The session with its staff member, in one read (prepared: every request takes this path). */
+    sessionWithStaff: preparedFirst((q, tokenHash: string) =>
       q
         .selectFrom("sessions")
         .innerJoin("staff", "staff.id", "sessions.staff_id")
@@ -73,8 +74,13 @@ export function createStaffRepository() {
           "staff.display_name",
           "staff.status",
         ])
-        .where("sessions.token_hash", "=", tokenHash)
-        .executeTakeFirst(),
+        .where("sessions.token_hash", "=", tokenHash),
+    ),
+
+    /** One staff member's grants (prepared: every request takes this path). */
+    grantsOf: preparedQuery((q, staffId: string) =>
+      q.selectFrom("staff_roles").selectAll().where("staff_id", "=", staffId),
+    ),
 
     touchSession: (q: Q, tokenHash: string, at: string) =>
       q.updateTable("sessions").set({ last_seen_at: at }).where("token_hash", "=", tokenHash).execute(),
@@ -93,8 +99,9 @@ export function createStaffRepository() {
     insertApiKey: (trx: Transaction<Database>, row: Database["api_keys"]) =>
       trx.insertInto("api_keys").values(row).execute(),
 
-    apiKeyByHash: (q: Q, tokenHash: string) =>
-      q.selectFrom("api_keys").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst(),
+    apiKeyByHash: preparedFirst((q, tokenHash: string) =>
+      q.selectFrom("api_keys").selectAll().where("token_hash", "=", tokenHash),
+    ),
 
     apiKey: (q: Q, id: string) =>
       q.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst(),

@@ -28,7 +28,8 @@ export function sessionProblem(
   idleMinutes: number,
 ): "revoked" | "expired" | "idle" | undefined {
   if (s.revokedAt) return "revoked";
-  if (now.toISOString() >= s.expiresAt) return "expired";
-  if (now.getTime() - Date.parse(s.lastSeenAt) > idleMinutes * 60_000) return "idle";
+  const nowMs = now.getTime();
+  if (nowMs >= Date.parse(s.expiresAt)) return "expired";
+  if (nowMs - Date.parse(s.lastSeenAt) > idleMinutes * 60_000) return "idle";
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
@@ -18,9 +18,11 @@ import {
   SYSTEM_ACTOR,
 } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
+import { hmacSha256Hex, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import { createAuthCache } from "./auth-cache.ts";
 import type { StaffRepository } from "./staff.repository.ts";
 import {
   afterFailedLogin,
@@ -59,11 +61,14 @@ export function createStaffService(deps: {
   tokenKey: Buffer;
   sessionTtlMinutes: number;
   sessionIdleMinutes: number;
+  /** How long an authenticated token is remembered in this process (0: not at all). */
+  authCacheSeconds: number;
 }) {
-  const { db, staff, areas, audit, clock, tokenKey } = deps;
+  const { db, staff, areas, audit, clock } = deps;
+  const tokenKey = secretKey(deps.tokenKey);
 
   /** Tokens are stored only as a keyed hash: a stolen table gives no usable token. */
-  const tokenHash = (token: string) => createHmac("sha256", tokenKey).update(token).digest("hex");
+  const tokenHash = (token: string) => hmacSha256Hex(tokenKey, token);
   const newToken = (prefix: string) => `${prefix}_${randomBytes(32).toString("base64url")}`;
 
   const toGrant = (g: Database["staff_roles"]): Grant => ({
@@ -141,41 +146,52 @@ export function createStaffService(deps: {
     return view(row);
   }
 
-  async function actorForSession(token: string): Promise<Actor> {
-    const hashValue = tokenHash(token);
-    const session = await staff.sessionWithStaff(db, hashValue);
-    if (!session) throw new DomainError("UNAUTHENTICATED");
-    const now = clock.now();
-    const problem = sessionProblem(
-      { expiresAt: session.expires_at, lastSeenAt: session.last_seen_at, revokedAt: session.revoked_at },
-      now,
-      deps.sessionIdleMinutes,
-    );
-    if (problem) throw new DomainError("UNAUTHENTICATED", { reason: `session ${problem}` });
-    if (session.status !== "active") throw new DomainError("ACCOUNT_DISABLED");
-    if (now.getTime() - Date.parse(session.last_seen_at) > LAST_SEEN_RESOLUTION_MS) {
-      await staff.touchSession(db, hashValue, now.toISOString());
+  const cache = createAuthCache({ ttlMs: deps.authCacheSeconds * 1000 });
+
+  /** Per-request session checks: lifetime and idle time, and a last-seen write at most once a minute. */
+  async function checkSession(token: string, session: { expiresAt: string; lastSeenAt: string }, now: Date) {
+    const problem = sessionProblem({ ...session, revokedAt: null }, now, deps.sessionIdleMinutes);
+    if (problem) {
+      cache.delete(token);
+      throw new DomainError("UNAUTHENTICATED", { reason: `session ${problem}` });
     }
-    const grants = await staff.grants(db, [session.staff_id]);
-    return {
+    if (now.getTime() - Date.parse(session.lastSeenAt) > LAST_SEEN_RESOLUTION_MS) {
+      session.lastSeenAt = now.toISOString();
+      await staff.touchSession(db, tokenHash(token), session.lastSeenAt);
+    }
+  }
+
+  async function actorForSession(token: string, now: Date): Promise<Actor> {
+    const session = await staff.sessionWithStaff(db, tokenHash(token));
+    if (!session) throw new DomainError("UNAUTHENTICATED");
+    if (session.revoked_at) throw new DomainError("UNAUTHENTICATED", { reason: "session revoked" });
+    if (session.status !== "active") throw new DomainError("ACCOUNT_DISABLED");
+    const times = { expiresAt: session.expires_at, lastSeenAt: session.last_seen_at };
+    await checkSession(token, times, now);
+    const grants = await staff.grantsOf(db, session.staff_id);
+    const actor: Actor = {
       type: "staff",
       id: session.staff_id,
       name: session.username,
       channel: session.channel as Channel,
       grants: grants.map(toGrant),
     };
+    cache.set(token, actor, times, now.getTime());
+    return actor;
   }
 
-  async function actorForApiKey(token: string): Promise<Actor> {
+  async function actorForApiKey(token: string, now: Date): Promise<Actor> {
     const key = await staff.apiKeyByHash(db, tokenHash(token));
     if (!key || key.revoked_at) throw new DomainError("UNAUTHENTICATED");
-    return {
+    const actor: Actor = {
       type: "api_key",
       id: key.id,
       name: key.name,
       channel: key.channel as Channel,
       grants: [{ role: key.role as Role, areaCode: key.area_code, outletId: null }],
     };
+    cache.set(token, actor, null, now.getTime());
+    return actor;
   }
 
   return {
@@ -268,6 +284,7 @@ export function createStaffService(deps: {
     async logout(actor: Actor, token: string) {
       await db.transaction().execute(async (trx) => {
         await staff.revokeSession(trx, tokenHash(token), clock.now().toISOString());
+        cache.delete(token);
         await audit.record(trx, actor, undefined, {
           action: "staff.logout",
           subjectType: "staff",
@@ -286,8 +303,14 @@ export function createStaffService(deps: {
 
     /** Turns a bearer token into the actor it stands for: a session (`sss_`) or an API key (`ssk_`). */
     async authenticate(token: string): Promise<Actor> {
-      if (token.startsWith("sss_")) return actorForSession(token);
-      if (token.startsWith("ssk_")) return actorForApiKey(token);
+      const now = clock.now();
+      const cached = cache.get(token, now.getTime());
+      if (cached) {
+        if (cached.session) await checkSession(token, cached.session, now);
+        return cached.actor;
+      }
+      if (token.startsWith("sss_")) return actorForSession(token, now);
+      if (token.startsWith("ssk_")) return actorForApiKey(token, now);
       throw new DomainError("UNAUTHENTICATED");
     },
 
@@ -322,6 +345,7 @@ export function createStaffService(deps: {
       await db.transaction().execute(async (trx) => {
         await staff.setStatus(trx, staffId, "disabled");
         await staff.revokeSessionsOf(trx, staffId, clock.now().toISOString());
+        cache.deleteActor(staffId);
         await audit.record(trx, actor, grant, {
           action: "staff.disable",
           subjectType: "staff",
@@ -395,6 +419,7 @@ export function createStaffService(deps: {
       const grant = authorize(actor, STAFF_PERMISSIONS.manage, key.area_code);
       await db.transaction().execute(async (trx) => {
         await staff.revokeApiKey(trx, id, clock.now().toISOString());
+        cache.deleteActor(id);
         await audit.record(trx, actor, grant, {
           action: "api_key.revoke",
           subjectType: "api_key",
