@@ -16,7 +16,6 @@ import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
-import { maskIdNumbersIn } from "./shared/mask.ts";
 
 export type AppOptions = {
   /** pino options, or false for no logs (tests). */
@@ -25,25 +24,6 @@ export type AppOptions = {
 };
 
 export type App = FastifyInstance & { routeTable: RouteEntry[] };
-
-/** Log options: JSON lines, request ids, no authorisation header, ID numbers in URLs masked. */
-export function loggerOptions(level: string): FastifyServerOptions["logger"] {
-  return {
-    level,
-    redact: {
-      paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.idNumber", "*.token"],
-      censor: "***",
-    },
-    serializers: {
-      req: (req: { method: string; url: string; id: string; ip?: string }) => ({
-        method: req.method,
-        url: maskIdNumbersIn(req.url),
-        id: req.id,
-        ip: req.ip,
-      }),
-    },
-  };
-}
 
 /** Builds the HTTP application on its dependencies: docs, access control, errors, one plugin per module. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<App> {

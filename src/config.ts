@@ -22,6 +22,8 @@ export type Config = Readonly<{
   sessionTtlMinutes: number;
   sessionIdleMinutes: number;
   authCacheSeconds: number;
+  /** HTTP worker processes; 0 means one per core. */
+  workers: number;
   secrets: Secrets;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
@@ -37,6 +39,7 @@ export const ENVIRONMENT = {
   SESSION_TTL_MINUTES: "480",
   SESSION_IDLE_MINUTES: "30",
   AUTH_CACHE_SECONDS: "5",
+  WORKERS: "1",
   SSCARD_SECRETS_FILE: "./data/secrets.json",
   SSCARD_DATA_KEY: "",
   SSCARD_INDEX_KEY: "",
@@ -122,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlMinutes: integer(env, "SESSION_TTL_MINUTES", 1),
     sessionIdleMinutes: integer(env, "SESSION_IDLE_MINUTES", 1),
     authCacheSeconds: integer(env, "AUTH_CACHE_SECONDS", 0),
+    workers: integer(env, "WORKERS", 0),
     secrets,
     secretsSource: source,
   });

@@ -1,34 +1,31 @@
+import cluster from "node:cluster";
 import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { buildApp, loggerOptions } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { buildApp } from "./app.ts";
+import { type Config, loadConfig } from "./config.ts";
 import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
-import { createDeps } from "./deps.ts";
+import { createDeps, type Deps } from "./deps.ts";
+import { loggerOptions } from "./http/logging.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./modules/demo/demo.seed.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
-/** Starts the platform: configuration, database and migrations, optional demo data, HTTP, graceful stop. */
-async function main() {
-  const config = loadConfig();
+/** Migrations, key-file notice and demo data: done once, by the only process or the cluster's primary. */
+async function prepare(config: Config) {
   const database = createDb(config.databaseUrl);
   const applied = await migrateToLatest(database.db, database.dialect);
   const deps = createDeps(database, config);
-  const app = await buildApp(deps, { logger: loggerOptions(config.logLevel), bodyLimit: config.bodyLimit });
-  app.log.info(
-    { database: database.location, dialect: database.dialect, migrationsApplied: applied },
-    "database ready",
+  console.log(
+    `database ready: ${database.dialect} ${database.location}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
   );
   if (config.secretsSource.startsWith("generated")) {
-    app.log.warn(
-      { secrets: config.secretsSource },
-      "generated new keys for personal data and tokens; keep the file secret and backed up",
+    console.log(
+      `generated new keys for personal data and tokens in ${config.secretsSource.slice(10)}: keep the file secret and backed up`,
     );
   }
-
   if (process.argv.includes("--demo") && !(await isDemoSeeded(deps))) {
-    const result = await seedDemo(deps);
-    const text = formatDemoCredentials(result);
+    const text = formatDemoCredentials(await seedDemo(deps));
     console.log(text);
     if (database.dialect === "sqlite") {
       const file = join(dirname(database.location), "demo-credentials.txt");
@@ -41,27 +38,67 @@ async function main() {
     );
     console.log("or create the first administrator with `npm run sscard -- admin create --username <name>`.");
   }
+  return deps;
+}
 
+/** Serves HTTP on the given dependencies until SIGTERM or SIGINT, then finishes in-flight requests and closes. */
+async function serve(config: Config, deps: Deps, onListening: (port: number) => void) {
+  const app = await buildApp(deps, { logger: loggerOptions(config.logLevel), bodyLimit: config.bodyLimit });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  console.log(
-    `sscard is listening on http://${config.host}:${port}  (API docs: http://${config.host}:${port}/docs)`,
-  );
-
+  onListening(typeof address === "object" && address ? address.port : config.port);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, "shutting down: finishing in-flight requests");
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
+    setTimeout(() => process.exit(1), 15_000).unref();
     await app.close();
-    await database.close();
+    await deps.database.close();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+const announce = (config: Config, port: number, workers: number) =>
+  console.log(
+    `sscard is listening on http://${config.host}:${port}  (API docs: http://${config.host}:${port}/docs)${workers > 1 ? `, ${workers} workers` : ""}`,
+  );
+
+/** Starts the platform: one process, or with WORKERS > 1 a primary that prepares and workers that serve. */
+async function main() {
+  const config = loadConfig();
+  const workers = config.workers === 0 ? availableParallelism() : config.workers;
+  if (cluster.isWorker) {
+    const deps = createDeps(createDb(config.databaseUrl), config);
+    await serve(config, deps, (port) => process.send?.({ listening: port }));
+    return;
+  }
+  const deps = await prepare(config);
+  if (workers === 1) {
+    await serve(config, deps, (port) => announce(config, port, 1));
+    return;
+  }
+  await deps.database.close();
+  let stopping = false;
+  let ready = 0;
+  for (let i = 0; i < workers; i++) {
+    const worker = cluster.fork();
+    worker.on("message", (m: { listening?: number }) => {
+      if (m.listening !== undefined && ++ready === workers) announce(config, m.listening, workers);
+    });
+  }
+  cluster.on("exit", (worker, code) => {
+    if (code !== 0 && !stopping) console.error(`worker ${worker.process.pid} exited with ${code}`);
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1);
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
 
 main().catch((err) => {

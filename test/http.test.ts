@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { before, it } from "node:test";
-import { loggerOptions } from "../src/app.ts";
+import { loggerOptions } from "../src/http/logging.ts";
 import { ERROR_CODES } from "../src/shared/errors.ts";
 import { HTTP_STATUS } from "../src/shared/http-errors.ts";
 import { MESSAGES } from "../src/shared/messages.ts";
