@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { before, it } from "node:test";
+import { buildApp } from "../src/app.ts";
 import { loggerOptions } from "../src/http/logging.ts";
 import { ERROR_CODES } from "../src/shared/errors.ts";
 import { HTTP_STATUS } from "../src/shared/http-errors.ts";
 import { MESSAGES } from "../src/shared/messages.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+import { createTestDeps, newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
 
 const logLines: string[] = [];
 const logStream = new Writable({
@@ -21,6 +22,23 @@ it("every error code has a status and messages in both languages", () => {
     assert.ok(HTTP_STATUS[code] >= 400, code);
     assert.ok(MESSAGES[code].zh && MESSAGES[code].en, code);
   }
+});
+
+forEachDialect("readiness", (dialect) => {
+  it("answers /readyz with 503 when the database is gone, while /healthz stays up", async () => {
+    const { deps, database } = await createTestDeps(dialect);
+    const app = await buildApp(deps);
+    try {
+      assert.equal((await app.inject({ url: "/readyz" })).statusCode, 200);
+      await database.close();
+      const res = await app.inject({ url: "/readyz" });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.json().database, "unreachable");
+      assert.equal((await app.inject({ url: "/healthz" })).statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 forEachDialect("HTTP behaviour", (dialect) => {
