@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, describe, it } from "node:test";
+import { ROLES } from "../src/shared/auth.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sscard-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,16 +36,7 @@ describe("sscard CLI", () => {
     assert.match(again.err, /STAFF_EXISTS/);
     const demo = sscard("demo", "seed");
     assert.equal(demo.code, 0, demo.err);
-    for (const role of [
-      "ministry_admin",
-      "province_admin",
-      "city_admin",
-      "outlet_clerk",
-      "bank_clerk",
-      "medical_operator",
-      "pharmacy_operator",
-      "auditor",
-    ]) {
+    for (const role of ROLES) {
       assert.match(demo.out, new RegExp(`\\S+\\s+Demo-\\S+\\s+${role}`), role);
     }
     assert.match(demo.out, /\d{17}[\dX]\s+\S+\s+area 3301/);

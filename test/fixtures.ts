@@ -4,7 +4,7 @@ import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
-import { type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { type Clock, fixedClock } from "../src/shared/clock.ts";
 import { createTestDb } from "./db.ts";
 
@@ -57,6 +57,28 @@ let personSeq = 100;
 export function newIdNumber(region = "330106", birth = "1990-03-07"): string {
   personSeq += 1;
   return makeIdNumber(region, birth, personSeq % 1000);
+}
+
+/** A staff actor holding one role in one area, for calling services directly. */
+export function actorWith(role: Role, areaCode: string): Actor {
+  return {
+    type: "staff",
+    id: `${role}@${areaCode}`,
+    name: role,
+    channel: "counter",
+    grants: [{ role, areaCode, outletId: null }],
+  };
+}
+
+/** Fresh dependencies with the test areas for a describe block; the database is removed after it. */
+export function useTestDeps(dialect: Dialect) {
+  const t = {} as Awaited<ReturnType<typeof createTestDeps>>;
+  before(async () => {
+    Object.assign(t, await createTestDeps(dialect));
+    await seedAreas(t.deps);
+  });
+  after(async () => t.database?.close());
+  return t;
 }
 
 /** Builds the app over fresh dependencies for a describe block; closes both after it. */

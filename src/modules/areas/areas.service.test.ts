@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, it } from "node:test";
+import { it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
-import { createTestDeps, seedAreas } from "../../../test/fixtures.ts";
-import { type Actor, SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { actorWith, useTestDeps } from "../../../test/fixtures.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { NATIONAL_DEFAULT_POLICY } from "./areas.rules.ts";
 
-const admin = (role: "province_admin" | "city_admin", areaCode: string): Actor => ({
-  type: "staff",
-  id: `${role}-${areaCode}`,
-  name: role,
-  channel: "counter",
-  grants: [{ role, areaCode, outletId: null }],
-});
+const admin = actorWith;
 
 forEachDialect("card-issuing areas and policy", (dialect) => {
-  let t: Awaited<ReturnType<typeof createTestDeps>>;
-  before(async () => {
-    t = await createTestDeps(dialect);
-    await seedAreas(t.deps);
-  });
-  after(async () => t.database.close());
+  const t = useTestDeps(dialect);
 
   it("names areas from GB/T 2260 and links each city to its province", async () => {
     const hz = await t.deps.areas.get(SYSTEM_ACTOR, "330100");

@@ -1,27 +1,16 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, it } from "node:test";
+import { it } from "node:test";
 import { sql } from "kysely";
 import { forEachDialect } from "../../../test/db.ts";
-import { createTestDeps, newIdNumber, seedAreas } from "../../../test/fixtures.ts";
-import { type Actor, SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { actorWith, newIdNumber, useTestDeps } from "../../../test/fixtures.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { DomainError } from "../../shared/errors.ts";
 
-const clerk = (areaCode: string): Actor => ({
-  type: "staff",
-  id: `clerk-${areaCode}`,
-  name: "clerk",
-  channel: "counter",
-  grants: [{ role: "outlet_clerk", areaCode, outletId: null }],
-});
+const clerk = (areaCode: string) => actorWith("outlet_clerk", areaCode);
 
 forEachDialect("person registry", (dialect) => {
-  let t: Awaited<ReturnType<typeof createTestDeps>>;
-  before(async () => {
-    t = await createTestDeps(dialect);
-    await seedAreas(t.deps);
-  });
-  after(async () => t.database.close());
+  const t = useTestDeps(dialect);
 
   it("registers a person, derives birth date and sex, and finds them by ID number", async () => {
     const idNumber = newIdNumber("330106", "1985-04-12");
@@ -145,7 +134,7 @@ forEachDialect("person registry", (dialect) => {
       .where("action", "=", "person.reveal_id_number")
       .where("subject_id", "=", p.id)
       .executeTakeFirstOrThrow();
-    assert.equal(rec.actor_id, "clerk-330100");
+    assert.equal(rec.actor_id, "outlet_clerk@330100");
     assert.equal(rec.actor_role, "outlet_clerk");
   });
 

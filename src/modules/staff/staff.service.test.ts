@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, it } from "node:test";
+import { it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
-import { createTestDeps, seedAreas, TEST_PASSWORD } from "../../../test/fixtures.ts";
+import { TEST_PASSWORD, useTestDeps } from "../../../test/fixtures.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { fixedClock } from "../../shared/clock.ts";
 
 forEachDialect("staff, sessions and API keys", (dialect) => {
-  let t: Awaited<ReturnType<typeof createTestDeps>>;
+  const t = useTestDeps(dialect);
   const clock = () => t.clock as ReturnType<typeof fixedClock>;
-  before(async () => {
-    t = await createTestDeps(dialect);
-    await seedAreas(t.deps);
-  });
-  after(async () => t.database.close());
 
   it("logs in with argon2id and turns the session token into an actor with its grants", async () => {
     const s = await t.deps.staff.createAccount(SYSTEM_ACTOR, {
