@@ -109,7 +109,7 @@ forEachDialect("HTTP behaviour", (dialect) => {
     });
     assert.deepEqual(en.json(), {
       code: "INVALID_ID_NUMBER",
-      message: "Invalid citizen ID number: region",
+      message: "Invalid citizen ID number: the first 6 digits are not an administrative division code",
       details: { reason: "region" },
     });
   });

@@ -97,19 +97,24 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = details?.[name];
     if (value === undefined) return "";
-    if (lang === "zh" && name === "reason" && typeof value === "string") return REASONS_ZH[value] ?? value;
+    if (name === "reason" && typeof value === "string") return REASONS[value]?.[lang] ?? value;
     return String(value);
   });
 }
 
-/** Chinese wording of machine-readable reasons used in details. */
-const REASONS_ZH: Record<string, string> = {
-  length: "长度应为 18 位",
-  format: "前 17 位应为数字，末位为数字或 X",
-  region: "地址码不是有效的行政区划代码",
-  date: "出生日期不是有效日期或晚于今天",
-  check: "校验码不正确",
-  "not a city or province": "只能是省级或地市级地区",
-  "parent must be the province of this city": "地市的上级必须是其所在省份",
-  "provinces have no parent": "省级地区没有上级地区",
+/** People's wording of the machine-readable reasons that details carry. */
+const REASONS: Record<string, Record<Language, string>> = {
+  length: { zh: "长度应为 18 位", en: "it must have 18 characters" },
+  format: { zh: "前 17 位应为数字，末位为数字或 X", en: "17 digits then a digit or X" },
+  region: {
+    zh: "地址码不是有效的行政区划代码",
+    en: "the first 6 digits are not an administrative division code",
+  },
+  date: { zh: "出生日期不是有效日期或晚于今天", en: "the birth date is not a real date or is in the future" },
+  check: { zh: "校验码不正确", en: "wrong check character" },
+  "not a city or province": { zh: "只能是省级或地市级地区", en: "only a province or a city can issue cards" },
+  "parent must be the province of this city": {
+    zh: "地市的上级必须是其所在省份，且该省须已登记",
+    en: "the province of this city must be registered first",
+  },
 };
