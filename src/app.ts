@@ -13,6 +13,7 @@ import { installAccessControl, type RouteEntry } from "./http/access.ts";
 import { installErrorHandling } from "./http/errors.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
+import { cardsRoutes } from "./modules/cards/cards.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
@@ -66,6 +67,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(areasRoutes(deps), { prefix: "/api/v1" });
   await app.register(personsRoutes(deps), { prefix: "/api/v1" });
   await app.register(auditRoutes(deps), { prefix: "/api/v1" });
+  await app.register(cardsRoutes(deps), { prefix: "/api/v1" });
 
   await app.ready();
   return Object.assign(app, { routeTable }) as unknown as App;

@@ -4,6 +4,8 @@ import { createAreasRepository } from "./modules/areas/areas.repository.ts";
 import { createAreasService } from "./modules/areas/areas.service.ts";
 import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
+import { createCardsRepository } from "./modules/cards/cards.repository.ts";
+import { createCardsService } from "./modules/cards/cards.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
@@ -24,9 +26,14 @@ export function createDeps(
   const areasRepo = createAreasRepository(dialect);
   const audit = createAuditService({ db, audit: createAuditRepository(dialect), clock });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
-  const persons = createPersonsService({
+  const personsRepo = createPersonsRepository();
+  const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
+  const cards = createCardsService({
     db,
-    persons: createPersonsRepository(),
+    cards: createCardsRepository(dialect),
+    persons: personsRepo,
+    areasRepo,
+    areas,
     audit,
     clock,
     cipher,
@@ -43,7 +50,7 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  return { database, clock, regions, cipher, audit, areas, persons, staff };
+  return { database, clock, regions, cipher, audit, areas, persons, staff, cards };
 }
 
 export type Deps = ReturnType<typeof createDeps>;

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import type { Dialect } from "./database.ts";
 import * as m0001 from "./migrations/0001_foundation.ts";
+import * as m0002 from "./migrations/0002_cards.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -9,6 +10,7 @@ type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise
 /** Every migration, in order; one set serves SQLite and PostgreSQL. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_foundation": m0001,
+  "0002_cards": m0002,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

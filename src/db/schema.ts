@@ -26,6 +26,7 @@ export interface OutletsTable {
   name: string;
   kind: "service_outlet" | "bank_branch" | "hospital" | "pharmacy";
   address: string | null;
+  bank_code: string | null;
   created_at: string;
 }
 
@@ -104,6 +105,84 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface CardsTable {
+  id: string;
+  card_number: string;
+  card_id_code: string;
+  spec_version: string;
+  card_type: string;
+  person_id: string;
+  area_code: string;
+  state: string;
+  state_before_loss: string | null;
+  ss_function: "not_activated" | "activated";
+  financial_function: "not_activated" | "activated" | "cancelled";
+  bank_code: string | null;
+  photo_ref: string | null;
+  application_kind: "new" | "replacement" | "renewal";
+  application_channel: string;
+  replaces_card_id: string | null;
+  replacement_reason: string | null;
+  employer_code: string | null;
+  employer_name: string | null;
+  batch_id: string | null;
+  issue_date: string | null;
+  valid_until: string | null;
+  issued_to: "holder" | "employer" | null;
+  employer_letter_ref: string | null;
+  temp_certificate_no: string | null;
+  ready_date: string | null;
+  fee_fen: number | null;
+  temporarily_lost_at: string | null;
+  cancel_reason: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CardEventsTable {
+  card_id: string;
+  seq: number;
+  at: string;
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  actor_type: string;
+  actor_id: string;
+  actor_role: string;
+  channel: string;
+  details: string | null;
+}
+
+export interface ProductionBatchesTable {
+  id: string;
+  area_code: string;
+  card_count: number;
+  status: "sent" | "returned";
+  created_by: string;
+  created_at: string;
+  returned_at: string | null;
+}
+
+export interface BankTasksTable {
+  id: string;
+  card_id: string;
+  bank_code: string;
+  kind: "cancel_account";
+  reason: string;
+  status: "open" | "done";
+  created_at: string;
+  done_at: string | null;
+  done_by: string | null;
+}
+
+export interface CalendarDaysTable {
+  area_code: string;
+  date: string;
+  kind: "holiday" | "workday";
+  name: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -120,6 +199,11 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   meta: MetaTable;
+  cards: CardsTable;
+  card_events: CardEventsTable;
+  production_batches: ProductionBatchesTable;
+  bank_tasks: BankTasksTable;
+  calendar_days: CalendarDaysTable;
 }
 
 export type AreaRow = Selectable<AreasTable>;
@@ -127,3 +211,4 @@ export type PersonRow = Selectable<PersonsTable>;
 export type NewPerson = Insertable<PersonsTable>;
 export type StaffRow = Selectable<StaffTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type CardRow = Selectable<CardsTable>;

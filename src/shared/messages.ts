@@ -62,6 +62,48 @@ export const MESSAGES = {
     en: "You cannot grant a role or area beyond your own",
   },
   API_KEY_NOT_FOUND: { zh: "未找到该访问密钥", en: "No such API key" },
+  CARD_NOT_FOUND: { zh: "未找到该社会保障卡", en: "No such social security card" },
+  INVALID_CARD_NUMBER: { zh: "社会保障卡卡号无效：{cardNumber}", en: "Invalid card number: {cardNumber}" },
+  CARD_ACTION_NOT_ALLOWED: {
+    zh: "当前卡状态（{state}）不能办理“{action}”，可办理：{allowedText}",
+    en: "A card in state {state} does not allow {action}; allowed: {allowedText}",
+  },
+  CARD_ALREADY_HELD: {
+    zh: "该人员在本省已有一张有效社会保障卡（卡号 {cardNumber}），一人一省只能持有一张卡",
+    en: "This person already holds a card in this province ({cardNumber}): one card per person per province",
+  },
+  HOLDER_ID_MISMATCH: {
+    zh: "出示的身份证件与持卡人不符",
+    en: "The ID presented does not match the card holder",
+  },
+  NOT_PARTNER_BANK: {
+    zh: "只有该卡的合作银行（{bankCode}）柜员可以办理金融功能业务",
+    en: "Only a clerk of the card's partner bank ({bankCode}) may do this",
+  },
+  NO_PARTNER_BANK: {
+    zh: "该卡没有合作银行，不能开通金融功能",
+    en: "The card has no partner bank, so it has no financial function",
+  },
+  FINANCIAL_ALREADY_ACTIVE: { zh: "该卡金融功能已开通", en: "The financial function is already active" },
+  RENEWAL_NOT_OPEN: {
+    zh: "尚未到换卡期：有效期至 {validUntil}，可于 {opensOn} 起申请",
+    en: "Renewal is not open yet: the card is valid until {validUntil}; apply from {opensOn}",
+  },
+  CONSENT_REQUIRED: {
+    zh: "换发新卡须经持卡人本人同意",
+    en: "A new card is issued only with the holder's consent",
+  },
+  REPLACEMENT_PENDING: {
+    zh: "该卡已有一张在办理中的新卡（卡号 {cardNumber}）",
+    en: "A new card for this card is already under way ({cardNumber})",
+  },
+  BANK_TASK_NOT_FOUND: { zh: "未找到该银行任务", en: "No such bank task" },
+  BATCH_NOT_FOUND: { zh: "未找到制卡批次 {batchId}", en: "No production batch {batchId}" },
+  CSV_INVALID: { zh: "CSV 文件格式不正确：{reason}", en: "The CSV file is not valid: {reason}" },
+  NOTHING_TO_PRODUCE: {
+    zh: "该地区没有待制卡的申请",
+    en: "There are no applications waiting for production in this area",
+  },
   CONCURRENT_MODIFICATION: {
     zh: "数据已被他人修改，请刷新后重试",
     en: "Someone else changed this record; reload and try again",

@@ -28,6 +28,7 @@ const outletSchema = z.object({
   name: z.string(),
   kind: z.string(),
   address: z.string().nullable(),
+  bankCode: z.string().nullable(),
 });
 
 const toArea = (r: {
@@ -189,6 +190,11 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
             name: z.string().min(1).max(100),
             kind: z.enum(["service_outlet", "bank_branch", "hospital", "pharmacy"]),
             address: z.string().max(200).optional(),
+            bankCode: z
+              .string()
+              .regex(/^[A-Z0-9]{2,16}$/)
+              .optional()
+              .describe("for a bank branch: the partner bank's code"),
           }),
           response: { 201: outletSchema, ...errors(...AUTH_ERRORS, 404) },
         },

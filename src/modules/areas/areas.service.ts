@@ -30,7 +30,18 @@ export type Outlet = Readonly<{
   name: string;
   kind: string;
   address: string | null;
+  /** The partner bank a bank branch belongs to. */
+  bankCode: string | null;
 }>;
+
+const toOutlet = (r: Database["outlets"]): Outlet => ({
+  id: r.id,
+  areaCode: r.area_code,
+  name: r.name,
+  kind: r.kind,
+  address: r.address,
+  bankCode: r.bank_code,
+});
 
 /** Card-issuing areas, their versioned policies and service outlets. */
 export function createAreasService(deps: {
@@ -79,6 +90,9 @@ export function createAreasService(deps: {
     async list() {
       return areas.list(db);
     },
+
+    /** The area and its parents up to the national scope, nearest first. */
+    chain: chainOf,
 
     async get(actor: Actor, code: string) {
       authorize(actor, AREA_PERMISSIONS.read, code);
@@ -192,19 +206,13 @@ export function createAreasService(deps: {
     async outlets(actor: Actor, code: string): Promise<Outlet[]> {
       authorize(actor, AREA_PERMISSIONS.read, code);
       const rows = await areas.outlets(db, code);
-      return rows.map((r) => ({
-        id: r.id,
-        areaCode: r.area_code,
-        name: r.name,
-        kind: r.kind,
-        address: r.address,
-      }));
+      return rows.map(toOutlet);
     },
 
     async createOutlet(
       actor: Actor,
       code: string,
-      input: { name: string; kind: Database["outlets"]["kind"]; address?: string },
+      input: { name: string; kind: Database["outlets"]["kind"]; address?: string; bankCode?: string },
     ): Promise<Outlet> {
       const grant = authorize(actor, AREA_PERMISSIONS.createOutlet, code);
       await requireArea(code);
@@ -215,6 +223,7 @@ export function createAreasService(deps: {
           name: input.name,
           kind: input.kind,
           address: input.address ?? null,
+          bank_code: input.kind === "bank_branch" ? (input.bankCode ?? null) : null,
           created_at: clock.now().toISOString(),
         };
         await areas.insertOutlet(trx, row);
@@ -225,7 +234,7 @@ export function createAreasService(deps: {
           areaCode: code,
           after: { name: row.name, kind: row.kind },
         });
-        return { id: row.id, areaCode: code, name: row.name, kind: row.kind, address: row.address };
+        return toOutlet(row);
       });
     },
   };

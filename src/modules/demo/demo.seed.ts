@@ -106,7 +106,8 @@ export async function seedDemo(
     ["nb-outlet", "330200", "海曙区社会保障卡服务网点", "service_outlet", "宁波市海曙区解放南路 1 号"],
   ] as const;
   for (const [key, area, name, kind, address] of outletDefs) {
-    outlets[key] = (await deps.areas.createOutlet(actor, area, { name, kind, address })).id;
+    const bankCode = kind === "bank_branch" ? "ICBC" : undefined;
+    outlets[key] = (await deps.areas.createOutlet(actor, area, { name, kind, address, bankCode })).id;
   }
   const staff: DemoCredential[] = [];
   for (const s of STAFF) {

@@ -1,0 +1,204 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import { preparedFirst } from "../../db/prepared.ts";
+import type { CardRow, Database } from "../../db/schema.ts";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** SQL for cards, their history, production batches, bank tasks and the working-day calendar. */
+export function createCardsRepository(dialect: Dialect) {
+  return {
+    byId: preparedFirst((q, id: string) => q.selectFrom("cards").selectAll().where("id", "=", id)),
+
+    /** The card, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds it). */
+    async lockById(trx: Transaction<Database>, id: string): Promise<CardRow | undefined> {
+      let q = trx.selectFrom("cards").selectAll().where("id", "=", id);
+      if (dialect === "postgres") q = q.forUpdate();
+      return q.executeTakeFirst();
+    },
+
+    byNumber: preparedFirst((q, cardNumber: string) =>
+      q.selectFrom("cards").selectAll().where("card_number", "=", cardNumber),
+    ),
+
+    byIdCode: (q: Q, code: string) =>
+      q.selectFrom("cards").selectAll().where("card_id_code", "=", code).executeTakeFirst(),
+
+    ofPerson: (q: Q, personId: string): Promise<CardRow[]> =>
+      q.selectFrom("cards").selectAll().where("person_id", "=", personId).orderBy("created_at").execute(),
+
+    /** The person's cards in one province (area codes starting with its two digits). */
+    ofPersonInProvince: (q: Q, personId: string, provincePrefix: string): Promise<CardRow[]> =>
+      q
+        .selectFrom("cards")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .where("area_code", "like", `${provincePrefix}%`)
+        .execute(),
+
+    /** Serialises card applications of one person (PostgreSQL; SQLite's write transaction already does). */
+    async lockPerson(trx: Transaction<Database>, personId: string): Promise<void> {
+      if (dialect === "postgres") {
+        await trx.selectFrom("persons").select("id").where("id", "=", personId).forUpdate().execute();
+      }
+    },
+
+    insert: (trx: Transaction<Database>, row: CardRow) => trx.insertInto("cards").values(row).execute(),
+
+    /** Compare-and-set: applies the change only if the card still has `version`; false when it changed. */
+    async update(
+      trx: Transaction<Database>,
+      id: string,
+      version: number,
+      changes: Partial<CardRow>,
+    ): Promise<boolean> {
+      const r = await trx
+        .updateTable("cards")
+        .set({ ...changes, version: version + 1 })
+        .where("id", "=", id)
+        .where("version", "=", version)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    insertEvent: (trx: Transaction<Database>, row: Database["card_events"]) =>
+      trx.insertInto("card_events").values(row).execute(),
+
+    events: (q: Q, cardId: string) =>
+      q.selectFrom("card_events").selectAll().where("card_id", "=", cardId).orderBy("seq").execute(),
+
+    /** Cards of an area in a state, oldest first. */
+    inState: (q: Q, areaCode: string, state: string, limit: number) =>
+      q
+        .selectFrom("cards")
+        .selectAll()
+        .where("area_code", "=", areaCode)
+        .where("state", "=", state)
+        .orderBy("created_at")
+        .limit(limit)
+        .execute(),
+
+    inBatch: (q: Q, batchId: string) =>
+      q.selectFrom("cards").selectAll().where("batch_id", "=", batchId).execute(),
+
+    /** The replacement or renewal under way for a card, if any. */
+    pendingSuccessor: (q: Q, cardId: string) =>
+      q
+        .selectFrom("cards")
+        .selectAll()
+        .where("replaces_card_id", "=", cardId)
+        .where("state", "not in", ["cancelled", "expired"])
+        .executeTakeFirst(),
+
+    insertBatch: (trx: Transaction<Database>, row: Database["production_batches"]) =>
+      trx.insertInto("production_batches").values(row).execute(),
+
+    batch: (q: Q, id: string) =>
+      q.selectFrom("production_batches").selectAll().where("id", "=", id).executeTakeFirst(),
+
+    markBatchReturned: (trx: Transaction<Database>, id: string, at: string) =>
+      trx
+        .updateTable("production_batches")
+        .set({ status: "returned", returned_at: at })
+        .where("id", "=", id)
+        .execute(),
+
+    insertBankTask: (trx: Transaction<Database>, row: Database["bank_tasks"]) =>
+      trx.insertInto("bank_tasks").values(row).execute(),
+
+    bankTask: (q: Q, id: string) =>
+      q.selectFrom("bank_tasks").selectAll().where("id", "=", id).executeTakeFirst(),
+
+    openBankTasks: (q: Q, bankCode: string) =>
+      q
+        .selectFrom("bank_tasks")
+        .innerJoin("cards", "cards.id", "bank_tasks.card_id")
+        .select([
+          "bank_tasks.id",
+          "bank_tasks.card_id",
+          "bank_tasks.kind",
+          "bank_tasks.reason",
+          "bank_tasks.created_at",
+          "cards.card_number",
+          "cards.area_code",
+        ])
+        .where("bank_tasks.bank_code", "=", bankCode)
+        .where("bank_tasks.status", "=", "open")
+        .orderBy("bank_tasks.created_at")
+        .execute(),
+
+    async completeBankTask(trx: Transaction<Database>, id: string, by: string, at: string): Promise<boolean> {
+      const r = await trx
+        .updateTable("bank_tasks")
+        .set({ status: "done", done_by: by, done_at: at })
+        .where("id", "=", id)
+        .where("status", "=", "open")
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    calendar: (q: Q, areaCodes: readonly string[], from: string) =>
+      q
+        .selectFrom("calendar_days")
+        .selectAll()
+        .where("area_code", "in", areaCodes)
+        .where("date", ">=", from)
+        .execute(),
+
+    upsertCalendarDay: async (trx: Transaction<Database>, row: Database["calendar_days"]) => {
+      await trx
+        .deleteFrom("calendar_days")
+        .where("area_code", "=", row.area_code)
+        .where("date", "=", row.date)
+        .execute();
+      await trx.insertInto("calendar_days").values(row).execute();
+    },
+
+    /** Live cards whose validity ended before `date`. */
+    pastValidity: (q: Q, date: string, limit: number) =>
+      q
+        .selectFrom("cards")
+        .selectAll()
+        .where("valid_until", "<", date)
+        .where("state", "in", ["delivered", "archived", "active", "locked"])
+        .limit(limit)
+        .execute(),
+
+    /** Live cards whose validity ends in [from, to]. */
+    validUntilBetween: (q: Q, from: string, to: string) =>
+      q
+        .selectFrom("cards")
+        .select(["id", "card_number", "area_code", "valid_until", "state"])
+        .where("valid_until", ">=", from)
+        .where("valid_until", "<=", to)
+        .where("state", "in", ["archived", "active", "locked", "temporarily_lost"])
+        .orderBy("valid_until")
+        .execute(),
+
+    temporarilyLostSince: (q: Q, before: string) =>
+      q
+        .selectFrom("cards")
+        .selectAll()
+        .where("state", "=", "temporarily_lost")
+        .where("temporarily_lost_at", "<", before)
+        .execute(),
+
+    /** Persons holding more than one card in a province that counts against the one-card rule. */
+    async personsWithSeveralCards(q: Q, provincePrefix?: string) {
+      let query = q
+        .selectFrom("cards")
+        .select([
+          "person_id",
+          sql<string>`substr(area_code, 1, 2)`.as("province"),
+          (eb) => eb.fn.countAll<number>().as("n"),
+        ])
+        .where("state", "!=", "cancelled")
+        .groupBy(["person_id", sql`substr(area_code, 1, 2)`])
+        .having((eb) => eb.fn.countAll(), ">", 1);
+      if (provincePrefix) query = query.where("area_code", "like", `${provincePrefix}%`);
+      return query.execute();
+    },
+  };
+}
+
+export type CardsRepository = ReturnType<typeof createCardsRepository>;

@@ -1,0 +1,184 @@
+import { randomBytes, randomInt } from "node:crypto";
+
+/** Where a card is in its life. `archived` is issued with the social security function not activated (封存/未启用). */
+export const CARD_STATES = [
+  "applied",
+  "in_production",
+  "delivered",
+  "archived",
+  "active",
+  "temporarily_lost",
+  "formally_lost",
+  "locked",
+  "expired",
+  "cancelled",
+] as const;
+export type CardState = (typeof CARD_STATES)[number];
+
+/** Every state but the final one. */
+const LIVE = CARD_STATES.filter((s) => s !== "cancelled");
+
+/**
+ * The lifecycle: each action, the states it may start from, and the state it leads to. `previous`
+ * returns to the state the card had before a temporary loss (active, archived or locked).
+ */
+export const LIFECYCLE = {
+  send_to_production: { from: ["applied"], to: "in_production" },
+  production_failed: { from: ["in_production"], to: "applied" },
+  deliver: { from: ["in_production"], to: "delivered" },
+  issue: { from: ["delivered"], to: "archived" },
+  issue_and_activate: { from: ["delivered"], to: "active" },
+  activate: { from: ["archived"], to: "active" },
+  report_temporary_loss: { from: ["active", "archived", "locked"], to: "temporarily_lost" },
+  revoke_temporary_loss: { from: ["temporarily_lost"], to: "previous" },
+  report_formal_loss: { from: ["active", "archived", "locked", "temporarily_lost"], to: "formally_lost" },
+  lock: { from: ["active"], to: "locked" },
+  unlock: { from: ["locked"], to: "active" },
+  expire: { from: ["delivered", "archived", "active", "locked"], to: "expired" },
+  cancel: { from: LIVE, to: "cancelled" },
+} as const satisfies Record<string, { from: readonly CardState[]; to: CardState | "previous" }>;
+
+export type CardAction = keyof typeof LIFECYCLE;
+export const CARD_ACTIONS = Object.keys(LIFECYCLE) as CardAction[];
+
+/** Why a card was cancelled. */
+export const CANCEL_REASONS = [
+  "replaced",
+  "duplicate",
+  "death",
+  "transfer_out",
+  "emigration",
+  "holder_request",
+  "pre_loss_not_revoked",
+] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+/** The actions allowed from a state. */
+export function allowedActions(state: CardState): CardAction[] {
+  return CARD_ACTIONS.filter((a) => (LIFECYCLE[a].from as readonly CardState[]).includes(state));
+}
+
+export type Transition = { ok: true; to: CardState } | { ok: false; state: CardState; allowed: CardAction[] };
+
+/** The state an action leads to from `state`, or the refusal with the actions that are allowed. */
+export function transition(
+  state: CardState,
+  action: CardAction,
+  stateBeforeLoss: CardState | null,
+): Transition {
+  const rule = LIFECYCLE[action];
+  if (!(rule.from as readonly CardState[]).includes(state))
+    return { ok: false, state, allowed: allowedActions(state) };
+  if (rule.to === "previous") return { ok: true, to: stateBeforeLoss ?? "active" };
+  return { ok: true, to: rule.to };
+}
+
+/** Only an active card settles or authenticates: a pre-loss stops it at once. */
+export function canSettle(state: CardState): boolean {
+  return state === "active";
+}
+
+/** States in which a card counts as the holder's card in its province (one card per person per province). */
+export function holdsProvinceSlot(state: CardState): boolean {
+  return state !== "cancelled" && state !== "expired" && state !== "formally_lost";
+}
+
+/** The lifecycle as a Mermaid state diagram, for the docs and the lifecycle endpoint. */
+export function lifecycleMermaid(): string {
+  const lines = ["stateDiagram-v2", "  [*] --> applied"];
+  for (const action of CARD_ACTIONS) {
+    const rule = LIFECYCLE[action];
+    if (action === "cancel") continue;
+    for (const from of rule.from) {
+      if (rule.to === "previous") {
+        lines.push(`  ${from} --> active: ${action} (back to the state before the loss)`);
+        break;
+      }
+      lines.push(`  ${from} --> ${rule.to}: ${action}`);
+    }
+  }
+  lines.push("  note right of cancelled: cancel is allowed from every state but cancelled");
+  lines.push("  cancelled --> [*]");
+  return lines.join("\n");
+}
+
+// Card numbers: 8 characters from 0-9 A-Z, then an ISO/IEC 7064 MOD 37,36 check character.
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/**
+ * ISO/IEC 7064 MOD 37,36 (hybrid system for alphanumeric strings): the check character that makes
+ * the whole string verify. Catches every single substitution and every adjacent transposition.
+ */
+export function cardNumberCheckCharacter(body: string): string {
+  const m = 36;
+  let p = m;
+  for (const ch of body) {
+    const v = ALPHABET.indexOf(ch);
+    if (v < 0) throw new Error(`not a card-number character: ${ch}`);
+    let s = (p + v) % m;
+    if (s === 0) s = m;
+    p = (s * 2) % (m + 1);
+  }
+  return ALPHABET[(m + 1 - p) % m];
+}
+
+/** Whether a printed card number is well formed and its check character right. */
+export function isValidCardNumber(value: string): boolean {
+  return /^[0-9A-Z]{9}$/.test(value) && cardNumberCheckCharacter(value.slice(0, 8)) === value[8];
+}
+
+/** A new random card number; uniqueness is the database's job (the caller retries on a clash). */
+export function newCardNumber(random: (n: number) => number = randomInt): string {
+  let body = "";
+  for (let i = 0; i < 8; i++) body += ALPHABET[random(ALPHABET.length)];
+  return body + cardNumberCheckCharacter(body);
+}
+
+/** Card identification code: the issuing area's region code, `D156000005`, 16 hex characters unique to the card. */
+export function newCardIdCode(areaCode: string, random: () => Buffer = () => randomBytes(8)): string {
+  return `${areaCode}D156000005${random().toString("hex").toUpperCase()}`;
+}
+
+export function isValidCardIdCode(value: string): boolean {
+  return /^\d{6}D156000005[0-9A-F]{16}$/.test(value);
+}
+
+/** The validity end: `years` after the issue date, the day before the anniversary (YYYY-MM-DD). */
+export function validityEnd(issueDate: string, years: number): string {
+  const [y, m, d] = issueDate.split("-").map(Number);
+  const end = new Date(Date.UTC(y + years, m - 1, d));
+  end.setUTCDate(end.getUTCDate() - 1);
+  return end.toISOString().slice(0, 10);
+}
+
+/** The first day a holder may apply for renewal: `leadDays` before the validity end. */
+export function renewalWindowStart(validUntil: string, leadDays: number): string {
+  return addDays(validUntil, -leadDays);
+}
+
+export function addDays(date: string, days: number): string {
+  const t = new Date(`${date}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + days);
+  return t.toISOString().slice(0, 10);
+}
+
+/** Public holidays and the weekend days that are working days instead (调休). */
+export type WorkCalendar = { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> };
+
+export function isWorkingDay(date: string, calendar: WorkCalendar): boolean {
+  if (calendar.workdays.has(date)) return true;
+  if (calendar.holidays.has(date)) return false;
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+}
+
+/** The date `n` working days after `date` (the day itself not counted). */
+export function addWorkingDays(date: string, n: number, calendar: WorkCalendar): string {
+  let current = date;
+  let left = n;
+  while (left > 0) {
+    current = addDays(current, 1);
+    if (isWorkingDay(current, calendar)) left -= 1;
+  }
+  return current;
+}

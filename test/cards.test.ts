@@ -1,0 +1,533 @@
+import assert from "node:assert/strict";
+import { before, it } from "node:test";
+import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { cardNumberCheckCharacter } from "../src/modules/cards/cards.rules.ts";
+import { parseCsv } from "../src/modules/cards/csv.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { forEachDialect } from "./db.ts";
+import { newIdNumber, seedAreas, staffToken, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
+
+forEachDialect("physical card lifecycle over HTTP", (dialect) => {
+  const ctx = useTestApp(dialect);
+  const tokens = {} as Record<
+    "clerk" | "admin" | "nbClerk" | "bank" | "otherBank" | "hospital" | "ministry",
+    string
+  >;
+
+  const call = async (token: string, method: "GET" | "POST" | "PUT", url: string, payload?: object) => {
+    const res = await ctx.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload ? { payload } : {}),
+    });
+    return { status: res.statusCode, body: res.json() };
+  };
+  const ok = async (token: string, method: "GET" | "POST" | "PUT", url: string, payload?: object) => {
+    const r = await call(token, method, url, payload);
+    assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+
+  async function person(region = "330106", area = "330100") {
+    const idNumber = newIdNumber(region);
+    await ctx.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber,
+      name: "持卡人",
+      ethnicity: "01",
+      areaCode: area,
+    });
+    return idNumber;
+  }
+
+  /** Produces the given card through a factory batch and a return file (other applied cards in the area are returned failed). */
+  async function produce(cardNumber: string, area = "330100") {
+    const batch = await ok(tokens.admin, "POST", "/cards/production-batches", { areaCode: area });
+    const file = parseCsv(batch.file);
+    assert.ok(!("error" in file));
+    const lines = ["card_id_code,result,reason"];
+    for (const row of file.rows)
+      lines.push(
+        `${row.values.card_id_code},${row.values.card_number === cardNumber ? "ok" : "failed,not this test"}`,
+      );
+    const report = await ok(tokens.admin, "POST", `/cards/production-batches/${batch.batchId}/return`, {
+      csv: lines.join("\n"),
+    });
+    assert.equal(report.rejected, 0);
+    return batch;
+  }
+
+  async function activeCard(options: { bankCode?: string; activate?: boolean } = {}) {
+    const idNumber = await person();
+    const card = await ok(tokens.clerk, "POST", "/cards/applications", {
+      idNumber,
+      areaCode: "330100",
+      bankCode: options.bankCode ?? "ICBC",
+    });
+    await produce(card.cardNumber);
+    const issued = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/issue`, {
+      collectedBy: "holder",
+      holderIdNumber: idNumber,
+      activate: options.activate ?? true,
+    });
+    return { idNumber, card: issued };
+  }
+
+  before(async () => {
+    const { deps } = ctx;
+    await seedAreas(deps);
+    const icbc = await deps.areas.createOutlet(SYSTEM_ACTOR, "330100", {
+      name: "工商银行文三路支行",
+      kind: "bank_branch",
+      bankCode: "ICBC",
+    });
+    const abc = await deps.areas.createOutlet(SYSTEM_ACTOR, "330100", {
+      name: "农业银行文二路支行",
+      kind: "bank_branch",
+      bankCode: "ABC",
+    });
+    tokens.clerk = await staffToken(deps, "hz.clerk", "outlet_clerk", "330100");
+    tokens.admin = await staffToken(deps, "hz.admin", "city_admin", "330100");
+    tokens.nbClerk = await staffToken(deps, "nb.clerk", "outlet_clerk", "330200");
+    tokens.hospital = await staffToken(deps, "hz.hospital", "medical_operator", "330100");
+    tokens.ministry = await staffToken(deps, "root", "ministry_admin", "000000");
+    for (const [key, outlet] of [
+      ["bank", icbc.id],
+      ["otherBank", abc.id],
+    ] as const) {
+      await deps.staff.createAccount(SYSTEM_ACTOR, {
+        username: key,
+        displayName: key,
+        password: TEST_PASSWORD,
+        grants: [{ role: "bank_clerk", areaCode: "330100", outletId: outlet }],
+      });
+      tokens[key] = (await deps.staff.login({ username: key, password: TEST_PASSWORD })).token;
+    }
+  });
+
+  it("publishes the lifecycle with its diagram", async () => {
+    const lc = await ok(tokens.hospital, "GET", "/cards/lifecycle");
+    assert.ok(lc.states.includes("archived"));
+    assert.deepEqual(lc.settlesIn, ["active"]);
+    assert.deepEqual(
+      lc.actions.find((a: { action: string }) => a.action === "activate"),
+      { action: "activate", from: ["archived"], to: "active" },
+    );
+    assert.match(lc.mermaid, /stateDiagram-v2/);
+  });
+
+  it("goes from application through production and issue to an archived, then active card, with its history", async () => {
+    const idNumber = await person();
+    const applied = await ok(tokens.clerk, "POST", "/cards/applications", {
+      idNumber,
+      areaCode: "330100",
+      bankCode: "ICBC",
+    });
+    assert.equal(applied.state, "applied");
+    assert.match(applied.cardNumber, /^[0-9A-Z]{9}$/);
+    assert.match(applied.cardIdCode, /^330100D156000005[0-9A-F]{16}$/);
+    assert.equal(applied.specVersion, "3.00");
+    const batch = await ok(tokens.admin, "POST", "/cards/production-batches", { areaCode: "330100" });
+    const file = parseCsv(batch.file);
+    assert.ok(!("error" in file));
+    const row = file.rows.find((r) => r.values.card_number === applied.cardNumber)!;
+    assert.equal(row.values.id_number, idNumber);
+    assert.equal(row.values.valid_until, "2036-11-21");
+    assert.equal(row.values.issuer_id, "3301000001");
+    assert.equal((await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`)).state, "in_production");
+    const lines = [
+      "card_id_code,result,reason",
+      ...file.rows.map((r) => `${r.values.card_id_code},ok,`),
+      "330100D156000005FFFFFFFFFFFFFFFF,ok,",
+      "x,maybe,",
+    ];
+    const report = await ok(tokens.admin, "POST", `/cards/production-batches/${batch.batchId}/return`, {
+      csv: lines.join("\n"),
+    });
+    assert.equal(report.accepted, file.rows.length);
+    assert.deepEqual(
+      report.rows
+        .filter((r: { status: string }) => r.status === "rejected")
+        .map((r: { reason: string }) => r.reason),
+      ["card not in this batch", "result must be ok or failed"],
+    );
+    assert.equal((await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`)).state, "delivered");
+
+    const wrongHolder = await call(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
+      collectedBy: "holder",
+      holderIdNumber: await person(),
+      activate: false,
+    });
+    assert.equal(wrongHolder.status, 403);
+    assert.equal(wrongHolder.body.code, "HOLDER_ID_MISMATCH");
+    const archived = await ok(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
+      collectedBy: "holder",
+      holderIdNumber: idNumber,
+      activate: false,
+    });
+    assert.equal(archived.state, "archived");
+    assert.equal(archived.socialSecurityFunction, "not_activated");
+    assert.equal(archived.canSettle, false);
+    const active = await ok(tokens.clerk, "POST", `/cards/${applied.cardNumber}/activate`, {
+      holderIdNumber: idNumber,
+    });
+    assert.equal(active.state, "active");
+    assert.equal(active.canSettle, true);
+    const history = await ok(tokens.hospital, "GET", `/cards/${applied.cardNumber}/history`);
+    assert.deepEqual(
+      history.map((e: { action: string }) => e.action),
+      ["apply", "send_to_production", "deliver", "issue", "activate"],
+    );
+    assert.deepEqual(
+      history.map((e: { toState: string }) => e.toState),
+      ["applied", "in_production", "delivered", "archived", "active"],
+    );
+    assert.equal(history[3].channel, "counter");
+    assert.equal(history[3].actorRole, "outlet_clerk");
+    const byId = await ok(tokens.hospital, "GET", `/cards?idNumber=${idNumber}`);
+    assert.deepEqual(
+      byId.map((c: { cardNumber: string }) => c.cardNumber),
+      [applied.cardNumber],
+    );
+  });
+
+  it("refuses a second card in the province, and lets an employer collect with a letter", async () => {
+    const { idNumber, card } = await activeCard();
+    const again = await call(tokens.clerk, "POST", "/cards/applications", { idNumber, areaCode: "330100" });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.code, "CARD_ALREADY_HELD");
+    assert.equal(again.body.details.cardNumber, card.cardNumber);
+    const ningbo = await call(tokens.ministry, "POST", "/cards/applications", {
+      idNumber,
+      areaCode: "330200",
+    });
+    assert.equal(ningbo.body.code, "CARD_ALREADY_HELD", "Ningbo is in the same province");
+    const nanjing = await call(tokens.ministry, "POST", "/cards/applications", {
+      idNumber,
+      areaCode: "320100",
+    });
+    assert.equal(nanjing.status, 201, "another province may issue its own card");
+
+    const employee = await person();
+    const applied = await ok(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: employee,
+      areaCode: "330100",
+    });
+    await produce(applied.cardNumber);
+    const noLetter = await call(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
+      collectedBy: "employer",
+      activate: false,
+    });
+    assert.equal(noLetter.status, 400);
+    const issued = await ok(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
+      collectedBy: "employer",
+      employerLetterRef: "杭人社介字〔2026〕118号",
+      activate: false,
+    });
+    assert.equal(issued.state, "archived");
+    const history = await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}/history`);
+    assert.equal(history.at(-1).details.letter, "杭人社介字〔2026〕118号");
+  });
+
+  it("stops settlement at a temporary loss and returns to the earlier state when it is revoked", async () => {
+    const { idNumber, card } = await activeCard();
+    const lost = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss`, {});
+    assert.equal(lost.state, "temporarily_lost");
+    assert.equal(lost.canSettle, false);
+    const again = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss`, {});
+    assert.equal(again.status, 409);
+    assert.equal(again.body.code, "CARD_ACTION_NOT_ALLOWED");
+    assert.equal(again.body.details.state, "temporarily_lost");
+    assert.deepEqual(again.body.details.allowed, ["revoke_temporary_loss", "report_formal_loss", "cancel"]);
+    const badId = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss/revoke`, {
+      holderIdNumber: await person(),
+    });
+    assert.equal(badId.body.code, "HOLDER_ID_MISMATCH");
+    const back = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss/revoke`, {
+      holderIdNumber: idNumber,
+    });
+    assert.equal(back.state, "active");
+    assert.equal(back.canSettle, true);
+
+    const archived = await activeCard({ activate: false });
+    await ok(tokens.clerk, "POST", `/cards/${archived.card.cardNumber}/temporary-loss`, {});
+    const restored = await ok(
+      tokens.clerk,
+      "POST",
+      `/cards/${archived.card.cardNumber}/temporary-loss/revoke`,
+      { holderIdNumber: archived.idNumber },
+    );
+    assert.equal(restored.state, "archived");
+  });
+
+  it("replaces a formally lost card: certificate, ready date in working days, fee, new number, old card cancelled", async () => {
+    await ok(tokens.admin, "POST", "/areas/330100/policies", {
+      effectiveFrom: "2026-11-22",
+      policy: { ...NATIONAL_DEFAULT_POLICY, replacementFeeFen: 2000 },
+    });
+    // Wednesday 25 November is made a holiday: Sunday 22 + 5 working days skips it.
+    await ok(tokens.admin, "PUT", "/areas/330100/calendar/2026-11-25", { kind: "holiday", name: "测试假日" });
+    const { idNumber, card } = await activeCard();
+    const res = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/formal-loss`, {
+      holderIdNumber: idNumber,
+      agent: { idNumber: await person(), name: "代办人" },
+    });
+    assert.equal(res.lostCard.state, "formally_lost");
+    const r = res.replacement;
+    assert.equal(r.state, "applied");
+    assert.equal(r.applicationKind, "replacement");
+    assert.equal(r.replacesCardNumber, card.cardNumber);
+    assert.notEqual(r.cardNumber, card.cardNumber);
+    assert.match(r.tempCertificateNo, /^LS33010020261122\d{8}$/);
+    // Mon 23, Tue 24, (Wed 25 holiday), Thu 26, Fri 27, Mon 30.
+    assert.equal(r.readyDate, "2026-11-30");
+    assert.equal(r.feeFen, 2000);
+    const twice = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/replacements`, {
+      reason: "damaged",
+      consent: true,
+      holderIdNumber: idNumber,
+    });
+    assert.equal(twice.status, 409);
+    const lostHistory = await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}/history`);
+    assert.match(lostHistory.at(-1).details.agent.idNumber, /^\d{3}\*{11}/);
+
+    await produce(r.cardNumber);
+    await ok(tokens.clerk, "POST", `/cards/${r.cardNumber}/issue`, {
+      collectedBy: "holder",
+      holderIdNumber: idNumber,
+      activate: true,
+    });
+    const old = await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`);
+    assert.equal(old.state, "cancelled");
+    assert.equal(old.cancelReason, "replaced");
+  });
+
+  it("opens renewal from 60 days before expiry, with consent, and replaces a damaged card at any time", async () => {
+    const { idNumber, card } = await activeCard();
+    const early = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/replacements`, {
+      reason: "expiry",
+      consent: true,
+      holderIdNumber: idNumber,
+    });
+    assert.equal(early.status, 409);
+    assert.deepEqual(early.body.details, { validUntil: "2036-11-21", opensOn: "2036-09-22" });
+    const noConsent = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/replacements`, {
+      reason: "damaged",
+      consent: false,
+      holderIdNumber: idNumber,
+    });
+    assert.equal(noConsent.body.code, "CONSENT_REQUIRED");
+    const damaged = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/replacements`, {
+      reason: "damaged",
+      consent: true,
+      holderIdNumber: idNumber,
+    });
+    assert.equal(damaged.applicationKind, "replacement");
+    assert.equal(damaged.replacementReason, "damaged");
+    assert.equal(
+      (await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`)).state,
+      "active",
+      "the old card works until the new one is issued",
+    );
+
+    const other = await activeCard();
+    ctx.clock.set("2036-09-22T02:00:00Z");
+    try {
+      const later = (await ctx.deps.staff.login({ username: "hz.clerk", password: TEST_PASSWORD })).token;
+      const renewal = await ok(later, "POST", `/cards/${other.card.cardNumber}/replacements`, {
+        reason: "expiry",
+        consent: true,
+        holderIdNumber: other.idNumber,
+      });
+      assert.equal(renewal.applicationKind, "renewal");
+      assert.equal(renewal.feeFen, 0);
+    } finally {
+      ctx.clock.set("2026-11-22T02:00:00Z");
+    }
+  });
+
+  it("activates the financial function only at the partner bank, and cancelling raises the bank's task", async () => {
+    const { idNumber, card } = await activeCard();
+    const wrongBank = await call(tokens.otherBank, "POST", `/cards/${card.cardNumber}/financial/activate`, {
+      holderIdNumber: idNumber,
+    });
+    assert.equal(wrongBank.status, 403);
+    assert.equal(wrongBank.body.code, "NOT_PARTNER_BANK");
+    const clerkTries = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/financial/activate`, {
+      holderIdNumber: idNumber,
+    });
+    assert.equal(clerkTries.status, 403);
+    const activated = await ok(tokens.bank, "POST", `/cards/${card.cardNumber}/financial/activate`, {
+      holderIdNumber: idNumber,
+      agent: { idNumber: await person(), name: "子女代办", reason: "elderly" },
+      doorToDoor: true,
+    });
+    assert.equal(activated.financialFunction, "activated");
+    const history = await ok(tokens.bank, "GET", `/cards/${card.cardNumber}/history`);
+    assert.equal(history.at(-1).details.agent.reason, "elderly");
+    assert.equal(history.at(-1).details.doorToDoor, true);
+
+    const cancelled = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, { reason: "death" });
+    assert.equal(cancelled.state, "cancelled");
+    const tasks = await ok(tokens.bank, "GET", "/bank-tasks");
+    const task = tasks.find((t: { cardNumber: string }) => t.cardNumber === card.cardNumber);
+    assert.equal(task.reason, "death");
+    assert.deepEqual(await ok(tokens.otherBank, "GET", "/bank-tasks"), []);
+    const foreign = await call(tokens.otherBank, "POST", `/bank-tasks/${task.id}/confirm`);
+    assert.equal(foreign.status, 403);
+    await ok(tokens.bank, "POST", `/bank-tasks/${task.id}/confirm`);
+    assert.equal((await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`)).financialFunction, "cancelled");
+    assert.ok(!(await ok(tokens.bank, "GET", "/bank-tasks")).some((t: { id: string }) => t.id === task.id));
+  });
+
+  it("lets any branch of the partner bank activate, also in another province", async () => {
+    const nj = await ctx.deps.areas.createOutlet(SYSTEM_ACTOR, "320100", {
+      name: "工商银行南京分行",
+      kind: "bank_branch",
+      bankCode: "ICBC",
+    });
+    await ctx.deps.staff.createAccount(SYSTEM_ACTOR, {
+      username: "nj.bank",
+      displayName: "nj",
+      password: TEST_PASSWORD,
+      grants: [{ role: "bank_clerk", areaCode: "320100", outletId: nj.id }],
+    });
+    const njToken = (await ctx.deps.staff.login({ username: "nj.bank", password: TEST_PASSWORD })).token;
+    const { idNumber, card } = await activeCard();
+    const activated = await ok(njToken, "POST", `/cards/${card.cardNumber}/financial/activate`, {
+      holderIdNumber: idNumber,
+    });
+    assert.equal(activated.financialFunction, "activated");
+    const again = await call(tokens.bank, "POST", `/cards/${card.cardNumber}/financial/activate`, {
+      holderIdNumber: idNumber,
+    });
+    assert.equal(again.body.code, "FINANCIAL_ALREADY_ACTIVE");
+  });
+
+  it("expires cards past validity and cancels temporary losses not revoked within the policy's days", async () => {
+    await ok(tokens.admin, "POST", "/areas/330100/policies", {
+      effectiveFrom: "2026-11-22",
+      policy: { ...NATIONAL_DEFAULT_POLICY, replacementFeeFen: 2000, preLossAutoCancelDays: 15 },
+      note: "auto-cancel after 15 days",
+    });
+    const lost = await activeCard({ bankCode: "ICBC" });
+    await ok(tokens.clerk, "POST", `/cards/${lost.card.cardNumber}/temporary-loss`, {});
+    const kept = await activeCard();
+    const day14 = await ctx.deps.cards.runDaily(SYSTEM_ACTOR, "2026-12-06");
+    assert.ok(!day14.autoCancelled.includes(lost.card.cardNumber));
+    const day15 = await ctx.deps.cards.runDaily(SYSTEM_ACTOR, "2026-12-07");
+    assert.ok(day15.autoCancelled.includes(lost.card.cardNumber));
+    const after = await ok(tokens.clerk, "GET", `/cards/${lost.card.cardNumber}`);
+    assert.deepEqual([after.state, after.cancelReason], ["cancelled", "pre_loss_not_revoked"]);
+
+    const window = await ctx.deps.cards.runDaily(SYSTEM_ACTOR, "2036-09-22");
+    assert.ok(window.renewalWindowOpens.some((c) => c.cardNumber === kept.card.cardNumber));
+    const expiry = await ctx.deps.cards.runDaily(SYSTEM_ACTOR, "2036-11-22");
+    assert.ok(expiry.expired.includes(kept.card.cardNumber));
+    assert.equal((await ok(tokens.clerk, "GET", `/cards/${kept.card.cardNumber}`)).state, "expired");
+  });
+
+  it("imports an employer's CSV row by row: accepted rows go through, rejected rows say why and write nothing", async () => {
+    const holder = (await activeCard()).idNumber;
+    const registered = await person();
+    const fresh1 = newIdNumber("330105");
+    const fresh2 = newIdNumber("330105");
+    const bad = newIdNumber("330105").slice(0, 17) + "Y";
+    const csv = [
+      "id_number,name,ethnicity,phone,photo_ref,bank_code,employer_code,employer_name",
+      `${fresh1},"李,明",01,13800000001,photo/1.jpg,ICBC,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${fresh2},王芳,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${bad},张三,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${fresh2},王芳,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${holder},持卡人,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${registered},别的名字,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${newIdNumber("330105")},赵六,99,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+    ].join("\r\n");
+    const personsBefore = await ctx.deps.database.db
+      .selectFrom("persons")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
+    const report = await ok(tokens.clerk, "POST", "/cards/applications/batch", { areaCode: "330100", csv });
+    assert.equal(report.accepted, 2);
+    assert.deepEqual(
+      report.rows.map((r: { line: number; status: string; reason?: string }) => [
+        r.line,
+        r.status,
+        r.reason ?? "",
+      ]),
+      [
+        [2, "accepted", ""],
+        [3, "accepted", ""],
+        [4, "rejected", "invalid ID number: format"],
+        [5, "rejected", "the same ID number appears earlier in the file"],
+        [
+          6,
+          "rejected",
+          `already holds a card in this province (${(await ok(tokens.clerk, "GET", `/cards?idNumber=${holder}`))[0].cardNumber})`,
+        ],
+        [7, "rejected", "the name differs from the registered person's"],
+        [8, "rejected", "unknown ethnicity code"],
+      ],
+    );
+    const personsAfter = await ctx.deps.database.db
+      .selectFrom("persons")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
+    assert.equal(
+      Number(personsAfter.n) - Number(personsBefore.n),
+      2,
+      "only the accepted rows' persons were registered",
+    );
+    const first = (await ok(tokens.clerk, "GET", `/cards?idNumber=${fresh1}`))[0];
+    assert.equal(first.bankCode, "ICBC");
+    assert.equal((await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, fresh1)).name, "李,明");
+    const missing = await call(tokens.clerk, "POST", "/cards/applications/batch", {
+      areaCode: "330100",
+      csv: "id_number,name\n1,2",
+    });
+    assert.equal(missing.body.code, "CSV_INVALID");
+  });
+
+  it("keeps one consistent history under 20 concurrent conflicting actions on one card", async () => {
+    const { idNumber, card } = await activeCard({ activate: false });
+    const requests = Array.from({ length: 20 }, (_, i) => {
+      const kind = i % 4;
+      if (kind === 0) return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss`, {});
+      if (kind === 1)
+        return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/activate`, { holderIdNumber: idNumber });
+      if (kind === 2)
+        return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, { reason: "holder_request" });
+      return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss/revoke`, {
+        holderIdNumber: idNumber,
+      });
+    });
+    const results = await Promise.all(requests);
+    for (const r of results) assert.ok(r.status === 200 || r.status === 409, JSON.stringify(r.body));
+    const history = await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}/history`);
+    const changes = history.slice(4);
+    assert.equal(changes.length, results.filter((r) => r.status === 200).length, "one event per success");
+    for (let i = 1; i < history.length; i++)
+      assert.equal(history[i].fromState, history[i - 1].toState, "each event starts where the last ended");
+    const final = await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`);
+    assert.equal(final.state, history.at(-1).toState);
+    assert.equal(
+      final.state,
+      "cancelled",
+      "cancel is allowed from every state, so one of the five cancels wins",
+    );
+    assert.equal(results.filter((r) => r.status === 200 && r.body.state === "cancelled").length, 1);
+  });
+
+  it("answers unknown and malformed card numbers and other areas' cards clearly", async () => {
+    const unknown = await call(tokens.clerk, "GET", `/cards/00000000${cardNumberCheckCharacter("00000000")}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.code, "CARD_NOT_FOUND");
+    const malformed = await call(tokens.clerk, "GET", "/cards/ABC");
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body.code, "INVALID_CARD_NUMBER");
+    const { card } = await activeCard();
+    const outsider = await call(tokens.nbClerk, "POST", `/cards/${card.cardNumber}/temporary-loss`, {});
+    assert.equal(outsider.status, 403);
+    assert.equal(outsider.body.code, "AREA_FORBIDDEN");
+  });
+});
