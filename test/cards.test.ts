@@ -488,6 +488,59 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(missing.body.code, "CSV_INVALID");
   });
 
+  it("imports legacy cards, lists duplicates with advice, and resolves them at the counter", async () => {
+    const { idNumber, card } = await activeCard();
+    const header =
+      "id_number,name,ethnicity,area_code,card_number,card_id_code,spec_version,issue_date,valid_until,state,bank_code,financial_function";
+    const csv = [
+      header,
+      `${idNumber},持卡人,01,330100,OLD000001,330100D1560000050000000000000001,2.00,2014-05-01,2024-04-30,temporarily_lost,ICBC,activated`,
+      `${idNumber},持卡人,01,330200,OLD000002,330200D1560000050000000000000002,2.01,2016-05-01,2026-04-30,active,,`,
+      `${idNumber},持卡人,01,330100,OLD000003,330100D1560000050000000000000003,1.00,2016-05-01,2026-04-30,active,,`,
+      `${idNumber},持卡人,01,330100,OLD000001,330100D1560000050000000000000009,2.00,2014-05-01,2024-04-30,active,,`,
+    ].join("\n");
+    const report = await ctx.deps.cards.importLegacy(SYSTEM_ACTOR, csv);
+    assert.deepEqual(
+      report.rows.map((r) => [r.line, r.status, r.reason ?? ""]),
+      [
+        [2, "accepted", ""],
+        [3, "accepted", ""],
+        [4, "rejected", "spec version must be 2.00, 2.01 or 3.00"],
+        [5, "rejected", "card number or identification code already exists"],
+      ],
+    );
+    const legacy = await ok(tokens.clerk, "GET", "/cards/OLD000001");
+    assert.equal(legacy.specVersion, "2.00");
+    const dups = await ok(tokens.clerk, "GET", "/cards/duplicates?province=33");
+    const mine = dups.find((d: { cards: { cardNumber: string }[] }) =>
+      d.cards.some((c) => c.cardNumber === card.cardNumber),
+    );
+    assert.deepEqual(
+      mine.cards
+        .map((c: { cardNumber: string; advice: string }) => [c.cardNumber, c.advice.split(":")[0]])
+        .sort(),
+      [
+        [card.cardNumber, "normal card"],
+        ["OLD000001", "unavailable card"],
+        ["OLD000002", "normal card"],
+      ].sort(),
+    );
+    await ok(tokens.clerk, "POST", "/cards/OLD000001/cancel", { reason: "duplicate" });
+    const afterCancel = await ok(tokens.clerk, "GET", "/cards/duplicates?province=33");
+    const still = afterCancel.find((d: { personId: string }) => d.personId === mine.personId);
+    assert.deepEqual(
+      still.cards.map((c: { cardNumber: string }) => c.cardNumber).sort(),
+      [card.cardNumber, "OLD000002"].sort(),
+    );
+    const tasks = await ok(tokens.bank, "GET", "/bank-tasks");
+    assert.ok(
+      tasks.some(
+        (t: { cardNumber: string; reason: string }) =>
+          t.cardNumber === "OLD000001" && t.reason === "duplicate",
+      ),
+    );
+  });
+
   it("keeps one consistent history under 20 concurrent conflicting actions on one card", async () => {
     const { idNumber, card } = await activeCard({ activate: false });
     const requests = Array.from({ length: 20 }, (_, i) => {

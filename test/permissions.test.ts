@@ -131,6 +131,10 @@ forEachDialect("every route checks who calls it", (dialect) => {
       return { taskId: task.id, cardNumber: c.cardNumber };
     }
     const listedTask = await openBankTask();
+    await deps.cards.importLegacy(
+      SYSTEM_ACTOR,
+      `id_number,name,ethnicity,area_code,card_number,card_id_code,spec_version,issue_date,valid_until,state\n${listedCard.idNumber},卡主,01,330100,LEGACY001,330100D156000005AAAAAAAAAAAAAAAA,2.00,2015-01-01,2025-12-31,active\n`,
+    );
     const policy = (await deps.areas.policyAt(null, "330100")).policy;
 
     samples = {
@@ -293,6 +297,11 @@ forEachDialect("every route checks who calls it", (dialect) => {
           return { url: `/api/v1/cards/production-batches/${batch.batchId}/return`, body: { csv } };
         },
         otherArea: "forbidden",
+      },
+      "GET /api/v1/cards/duplicates": {
+        prepare: fixed("/api/v1/cards/duplicates"),
+        otherArea: "filtered",
+        hidden: "LEGACY001",
       },
       "GET /api/v1/cards": {
         prepare: fixed(`/api/v1/cards?idNumber=${listedCard.idNumber}`),

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { createDeps, type Deps } from "../deps.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
+import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
 import { exitCodeFor } from "../shared/http-errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
@@ -19,6 +21,17 @@ Usage: npm run sscard -- <command> [options]
                                   create a ministry administrator (a password is generated when not given)
   audit verify [--anchor <seq>:<hash>]
                                   check the whole audit hash chain; exit 1 at the first bad record
+  cards apply-batch --area <code> --file <csv> [--report <json>]
+                                  an employer's card applications (CSV, see docs/cards.md), with progress
+  cards production --area <code> --out <csv>
+                                  send the area's applications to the card factory; writes the factory file
+  cards return --batch <id> --file <csv>
+                                  import the factory's return file (ok rows are delivered)
+  cards import-legacy --file <csv>
+                                  import cards from a legacy system (spec 2.00/2.01/3.00)
+  cards daily [--date YYYY-MM-DD] expire cards, list renewal windows opening, cancel unrevoked pre-losses
+  cards duplicates [--province NN]
+                                  persons with several cards in a province and what to do with each
   demo seed                       load the demo province, cities, outlets, staff and persons
   help                            this text
 
@@ -83,6 +96,78 @@ const commands: Record<string, Command> = {
     console.error(`(${result.checked} records verified before it, ${ms} ms)`);
     return 1;
   },
+  "cards apply-batch": async (deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { area: { type: "string" }, file: { type: "string" }, report: { type: "string" } },
+    });
+    if (!values.area || !values.file) return usage("cards apply-batch needs --area and --file");
+    const result = await deps.cards.applyBatch(
+      SYSTEM_ACTOR,
+      { areaCode: values.area, csv: readFileSync(values.file, "utf8") },
+      progress("rows"),
+    );
+    return finishReport(result, values.report);
+  },
+  "cards production": async (deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { area: { type: "string" }, out: { type: "string" }, limit: { type: "string" } },
+    });
+    if (!values.area || !values.out) return usage("cards production needs --area and --out");
+    const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, {
+      areaCode: values.area,
+      limit: values.limit ? Number(values.limit) : undefined,
+    });
+    writeFileSync(values.out, batch.file, { mode: 0o600 });
+    console.log(
+      `batch ${batch.batchId}: ${batch.cardCount} cards; factory file written to ${values.out} (it holds personal data: transfer it encrypted)`,
+    );
+    return 0;
+  },
+  "cards return": async (deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { batch: { type: "string" }, file: { type: "string" }, report: { type: "string" } },
+    });
+    if (!values.batch || !values.file) return usage("cards return needs --batch and --file");
+    return finishReport(
+      await deps.cards.importReturnFile(SYSTEM_ACTOR, values.batch, readFileSync(values.file, "utf8")),
+      values.report,
+    );
+  },
+  "cards import-legacy": async (deps, _db, args) => {
+    const { values } = parseArgs({ args, options: { file: { type: "string" }, report: { type: "string" } } });
+    if (!values.file) return usage("cards import-legacy needs --file");
+    return finishReport(
+      await deps.cards.importLegacy(SYSTEM_ACTOR, readFileSync(values.file, "utf8"), progress("rows")),
+      values.report,
+    );
+  },
+  "cards daily": async (deps, _db, args) => {
+    const { values } = parseArgs({ args, options: { date: { type: "string" } } });
+    const r = await deps.cards.runDaily(SYSTEM_ACTOR, values.date);
+    console.log(
+      `${r.date}: ${r.expired.length} expired, ${r.renewalWindowOpens.length} entering the renewal window, ${r.autoCancelled.length} cancelled after an unrevoked pre-loss`,
+    );
+    for (const c of r.renewalWindowOpens)
+      console.log(`  renewal window opens: ${c.cardNumber} (valid until ${c.validUntil})`);
+    for (const n of r.autoCancelled) console.log(`  cancelled: ${n}`);
+    return 0;
+  },
+  "cards duplicates": async (deps, _db, args) => {
+    const { values } = parseArgs({ args, options: { province: { type: "string" } } });
+    const groups = await deps.cards.duplicates(SYSTEM_ACTOR, values.province);
+    if (groups.length === 0) console.log("no person holds more than one card in a province");
+    for (const g of groups) {
+      console.log(`${g.holder.idNumberMasked} ${g.holder.nameMasked} (province ${g.province}):`);
+      for (const c of g.cards)
+        console.log(
+          `  ${c.cardNumber}  ${c.state.padEnd(16)} financial ${c.financialFunction.padEnd(13)} → ${c.advice}`,
+        );
+    }
+    return 0;
+  },
   "demo seed": async (deps) => {
     if (await isDemoSeeded(deps)) {
       console.log("demo data is already loaded (see data/demo-credentials.txt if it was written there)");
@@ -92,6 +177,39 @@ const commands: Record<string, Command> = {
     return 0;
   },
 };
+
+function usage(message: string): number {
+  console.error(message);
+  return 2;
+}
+
+/** Progress on stderr, at most every half second, and a last line when done. */
+function progress(unit: string) {
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (done < total && now - last < 500) return;
+    last = now;
+    process.stderr.write(
+      `\r${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} ${unit} (${Math.floor((done / Math.max(total, 1)) * 100)}%)${done === total ? "\n" : ""}`,
+    );
+  };
+}
+
+function finishReport(
+  result: { accepted: number; rejected: number; rows: { line: number; status: string; reason?: string }[] },
+  reportFile?: string,
+): number {
+  console.log(`${result.accepted} accepted, ${result.rejected} rejected`);
+  for (const r of result.rows.filter((x) => x.status === "rejected").slice(0, 20))
+    console.log(`  line ${r.line}: ${r.reason}`);
+  if (result.rejected > 20) console.log(`  … and ${result.rejected - 20} more`);
+  if (reportFile) {
+    writeFileSync(reportFile, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`full report written to ${reportFile}`);
+  }
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const key = argv.slice(0, 2).join(" ");

@@ -210,6 +210,43 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     app.get(
+      "/cards/duplicates",
+      {
+        config: { access: counter },
+        schema: {
+          tags: ["cards"],
+          summary:
+            "Persons holding several cards in one province (legacy data), with what to do with each card",
+          querystring: z.strictObject({
+            province: z
+              .string()
+              .regex(/^\d{2}$/)
+              .optional(),
+          }),
+          response: {
+            200: z.array(
+              z.object({
+                personId: z.string(),
+                holder: z.object({ idNumberMasked: z.string(), nameMasked: z.string() }),
+                province: z.string(),
+                cards: z.array(
+                  z.object({
+                    cardNumber: z.string(),
+                    state: z.string(),
+                    financialFunction: z.string(),
+                    advice: z.string(),
+                  }),
+                ),
+              }),
+            ),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => cards.duplicates(actorOf(request), request.query.province),
+    );
+
+    app.get(
       "/cards/:cardNumber",
       {
         config: { access: { roles: CARD_PERMISSIONS.read } },

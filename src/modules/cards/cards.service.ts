@@ -136,11 +136,16 @@ export function createCardsService(deps: {
     return toView(card, holderOf(person!), replaces);
   }
 
+  /**
+   * Legacy cards keep the numbers their old system printed, whose check character may follow another
+   * rule: the check character is used only to tell a mistyped number from an unknown one.
+   */
   async function cardByNumber(cardNumber: string): Promise<CardRow> {
-    if (!isValidCardNumber(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
+    if (!/^[0-9A-Z]{9}$/.test(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
     const card = await cards.byNumber(db, cardNumber);
-    if (!card) throw new DomainError("CARD_NOT_FOUND");
-    return card;
+    if (card) return card;
+    if (!isValidCardNumber(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
+    throw new DomainError("CARD_NOT_FOUND");
   }
 
   /** Finds the card, checks the caller may act on it, and returns the grant that allows it. */
@@ -1088,6 +1093,156 @@ export function createCardsService(deps: {
       }));
     },
 
+    /**
+     * Imports cards from a legacy system (spec 2.00/2.01, or 3.00): CSV with the holder and the card as
+     * it stands. The one-card rule is not applied, so duplicates show up in `duplicates`.
+     */
+    async importLegacy(actor: Actor, csv: string, onProgress?: (done: number, total: number) => void) {
+      authorize(actor, CARD_PERMISSIONS.produce);
+      const parsed = parseCsv(csv);
+      if ("error" in parsed) throw new DomainError("CSV_INVALID", { reason: parsed.error });
+      const required = [
+        "id_number",
+        "name",
+        "ethnicity",
+        "area_code",
+        "card_number",
+        "card_id_code",
+        "spec_version",
+        "issue_date",
+        "valid_until",
+        "state",
+      ];
+      const missing = required.filter((c) => !parsed.columns.includes(c));
+      if (missing.length)
+        throw new DomainError("CSV_INVALID", { reason: `missing columns: ${missing.join(", ")}` });
+      const rows: RowReport[] = [];
+      const legacyStates: CardState[] = [
+        "archived",
+        "active",
+        "temporarily_lost",
+        "formally_lost",
+        "expired",
+        "cancelled",
+      ];
+      let done = 0;
+      for (const { line, values: v } of parsed.rows) {
+        const reject = (reason: string) => rows.push({ line, status: "rejected", reason });
+        done += 1;
+        if (done % 1000 === 0) onProgress?.(done, parsed.rows.length);
+        const id = parseIdNumber(v.id_number, today(), regions);
+        if (!id.ok) {
+          reject(`invalid ID number: ${id.problem}`);
+          continue;
+        }
+        if (!["2.00", "2.01", "3.00"].includes(v.spec_version)) {
+          reject("spec version must be 2.00, 2.01 or 3.00");
+          continue;
+        }
+        if (!/^[0-9A-Z]{9}$/.test(v.card_number)) {
+          reject("card number must be 9 characters 0-9 A-Z");
+          continue;
+        }
+        if (
+          !/^\d{6}D156000005[0-9A-F]{16}$/.test(v.card_id_code) ||
+          v.card_id_code.slice(0, 6) !== v.area_code
+        ) {
+          reject("card identification code must be the area code, D156000005 and 16 hex characters");
+          continue;
+        }
+        if (!legacyStates.includes(v.state as CardState)) {
+          reject(`state must be one of ${legacyStates.join(", ")}`);
+          continue;
+        }
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(v.issue_date) || !/^\d{4}-\d{2}-\d{2}$/.test(v.valid_until)) {
+          reject("dates must be YYYY-MM-DD");
+          continue;
+        }
+        if (!(await deps.areasRepo.get(db, v.area_code))) {
+          reject(`unknown area ${v.area_code}`);
+          continue;
+        }
+        if (!findGrant(actor, CARD_PERMISSIONS.produce, v.area_code)) {
+          reject(`area ${v.area_code} is outside your scope`);
+          continue;
+        }
+        try {
+          const number = await db.transaction().execute(async (trx) => {
+            const index = cipher.blindIndex(id.facts.idNumber);
+            let person = await persons.byIndex(trx, index);
+            if (!person) {
+              const at = clock.now().toISOString();
+              person = {
+                id: randomUUID(),
+                id_number_index: index,
+                id_number_enc: cipher.encrypt(id.facts.idNumber),
+                id_number_masked: maskIdNumber(id.facts.idNumber),
+                pii_enc: cipher.encrypt(JSON.stringify({ name: v.name, phone: null, address: null })),
+                name_masked: maskName(v.name),
+                sex: id.facts.sex,
+                birth_date: id.facts.birthDate,
+                birth_region_code: id.facts.regionCode,
+                ethnicity: v.ethnicity in ETHNICITIES ? v.ethnicity : "97",
+                area_code: v.area_code,
+                photo_ref: null,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+              };
+              await persons.insert(trx, person);
+            }
+            const at = clock.now().toISOString();
+            const row: CardRow = {
+              id: randomUUID(),
+              card_number: v.card_number,
+              card_id_code: v.card_id_code,
+              spec_version: v.spec_version,
+              card_type: "standard",
+              person_id: person.id,
+              area_code: v.area_code,
+              state: v.state,
+              state_before_loss: v.state === "temporarily_lost" ? "active" : null,
+              ss_function: v.state === "archived" ? "not_activated" : "activated",
+              financial_function: v.financial_function === "activated" ? "activated" : "not_activated",
+              bank_code: v.bank_code || null,
+              photo_ref: null,
+              application_kind: "new",
+              application_channel: "system",
+              replaces_card_id: null,
+              replacement_reason: null,
+              employer_code: null,
+              employer_name: null,
+              batch_id: null,
+              issue_date: v.issue_date,
+              valid_until: v.valid_until,
+              issued_to: "holder",
+              employer_letter_ref: null,
+              temp_certificate_no: null,
+              ready_date: null,
+              fee_fen: null,
+              temporarily_lost_at: v.state === "temporarily_lost" ? at : null,
+              cancel_reason: v.state === "cancelled" ? "holder_request" : null,
+              version: 1,
+              created_at: at,
+              updated_at: at,
+            };
+            await uniqueAs(cards.insert(trx, row), () => new DomainError("CONCURRENT_MODIFICATION"));
+            await recordEvent(trx, actor, undefined, row, "import_legacy", null, {
+              specVersion: v.spec_version,
+            });
+            return row.card_number;
+          });
+          rows.push({ line, status: "accepted", cardNumber: number });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          reject("card number or identification code already exists");
+        }
+      }
+      onProgress?.(done, parsed.rows.length);
+      const accepted = rows.filter((r) => r.status === "accepted").length;
+      return { accepted, rejected: rows.length - accepted, rows };
+    },
+
     /** Persons with more than one card in a province, and what to do with each card. */
     async duplicates(actor: Actor, provincePrefix?: string) {
       authorize(actor, CARD_PERMISSIONS.counter);
@@ -1150,12 +1305,12 @@ export function createCardsService(deps: {
   }
 }
 
-/** What the counter should do with one of several cards a person holds in a province. */
+/** What the counter should do with one of several cards a person holds in a province (seed 001). */
 function adviceFor(card: CardRow): string {
-  const state = card.state as CardState;
-  if (!holdsProvinceSlot(state)) {
+  const normal = card.state === "active" || card.state === "archived";
+  if (!normal) {
     return card.financial_function === "activated"
-      ? "unavailable card: cancel its bank account at the partner bank"
+      ? "unavailable card: cancel its bank account at the partner bank, then cancel the card"
       : "unavailable card: cancel it";
   }
   return "normal card: if it is not used for local services, cancel it together with its bank account";
