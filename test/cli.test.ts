@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, describe, it } from "node:test";
+import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { ROLES } from "../src/shared/auth.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sscard-cli-"));
@@ -53,6 +54,48 @@ describe("sscard CLI", () => {
     const verify = sscard("audit", "verify");
     assert.equal(verify.code, 1);
     assert.match(verify.err, /record 3: hash mismatch/);
+  });
+
+  it("runs the card batch commands: employer applications with progress, factory file, return file, daily job", () => {
+    const ids = [makeIdNumber("330106", "1991-01-01", 11), makeIdNumber("330106", "1992-02-02", 12), "123"];
+    const csv = join(dir, "employees.csv");
+    writeFileSync(
+      csv,
+      [
+        "id_number,name,ethnicity,employer_code,employer_name",
+        ...ids.map((id, i) => `${id},员工${i},01,91330100MA27XL0E2K,某公司`),
+      ].join("\n"),
+    );
+    const apply = sscard(
+      "cards",
+      "apply-batch",
+      "--area",
+      "330100",
+      "--file",
+      csv,
+      "--report",
+      join(dir, "report.json"),
+    );
+    assert.equal(apply.code, 0, apply.err);
+    assert.match(apply.out, /2 accepted, 1 rejected/);
+    assert.match(apply.out, /line 4: invalid ID number: length/);
+    assert.match(apply.err, /2 \/ 2 rows \(100%\)/);
+    const out = join(dir, "factory.csv");
+    const production = sscard("cards", "production", "--area", "330100", "--out", out);
+    assert.equal(production.code, 0, production.err);
+    const batchId = /batch (\S+): 2 cards/.exec(production.out)![1];
+    const factory = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(factory.length, 3);
+    const back = join(dir, "return.csv");
+    writeFileSync(
+      back,
+      ["card_id_code,result,reason", ...factory.slice(1).map((l) => `${l.split(",")[1]},ok,`)].join("\n"),
+    );
+    const ret = sscard("cards", "return", "--batch", batchId, "--file", back);
+    assert.match(ret.out, /2 accepted, 0 rejected/);
+    const daily = sscard("cards", "daily", "--date", "2026-11-23");
+    assert.match(daily.out, /2026-11-23: 0 expired/);
+    assert.match(sscard("cards", "duplicates").out, /no person holds more than one card/);
   });
 
   it("prints help for an unknown command", () => {

@@ -91,8 +91,10 @@ export function lifecycleMermaid(): string {
     if (action === "cancel") continue;
     for (const from of rule.from) {
       if (rule.to === "previous") {
-        lines.push(`  ${from} --> active: ${action} (back to the state before the loss)`);
-        break;
+        // Back to whichever state the loss was reported from.
+        for (const before of LIFECYCLE.report_temporary_loss.from)
+          lines.push(`  ${from} --> ${before}: ${action}`);
+        continue;
       }
       lines.push(`  ${from} --> ${rule.to}: ${action}`);
     }
