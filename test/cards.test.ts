@@ -432,7 +432,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     const registered = await person();
     const fresh1 = newIdNumber("330105");
     const fresh2 = newIdNumber("330105");
-    const bad = newIdNumber("330105").slice(0, 17) + "Y";
+    const bad = `${newIdNumber("330105").slice(0, 17)}Y`;
     const csv = [
       "id_number,name,ethnicity,phone,photo_ref,bank_code,employer_code,employer_name",
       `${fresh1},"李,明",01,13800000001,photo/1.jpg,ICBC,91330100MA27XL0E2K,杭州某科技有限公司`,

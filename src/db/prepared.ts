@@ -10,7 +10,8 @@ const SENTINEL = "\u0000sscard-param-";
  * A query built and compiled once, then run with new values: building and compiling a Kysely query
  * costs several times more than running it on SQLite, which matters on paths taken by every request.
  * The builder must use each argument as a plain value (not inside a LIKE pattern, not as a list
- * whose length varies), because the compiled SQL is reused.
+ * whose length varies), because the compiled SQL is reused. The SQL is compiled for the dialect of the
+ * first call: create prepared queries inside a repository factory, never at module level.
  */
 export function preparedQuery<A extends readonly unknown[], R>(build: (q: Q, ...args: A) => Compilable<R>) {
   let compiled: CompiledQuery<R> | undefined;
@@ -31,4 +32,27 @@ export function preparedQuery<A extends readonly unknown[], R>(build: (q: Q, ...
 export function preparedFirst<A extends readonly unknown[], R>(build: (q: Q, ...args: A) => Compilable<R>) {
   const run = preparedQuery(build);
   return async (q: Q, ...args: A): Promise<R | undefined> => (await run(q, ...args))[0];
+}
+
+/**
+ * An INSERT of one row into `table` compiled once: `columns` fixes the column order, and each call
+ * passes a row with exactly those columns.
+ */
+export function preparedInsert<T extends keyof Database>(
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+) {
+  let compiled: CompiledQuery | undefined;
+  return async (q: Q, row: Database[T]): Promise<void> => {
+    if (!compiled) {
+      const sentinels = Object.fromEntries(columns.map((c, i) => [c, `${SENTINEL}${i}`]));
+      // biome-ignore lint/suspicious/noExplicitAny: the row type of a generic table cannot be named here
+      compiled = (q.insertInto(table) as any).values(sentinels).compile() as CompiledQuery;
+    }
+    const values = row as unknown as Record<string, unknown>;
+    const parameters = compiled.parameters.map((p) =>
+      typeof p === "string" && p.startsWith(SENTINEL) ? values[columns[Number(p.slice(SENTINEL.length))]] : p,
+    );
+    await q.executeQuery({ ...compiled, parameters });
+  };
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
+import { preparedInsert } from "../../db/prepared.ts";
 import type { AuditRow, Database } from "../../db/schema.ts";
 
 // Any constant: the advisory lock that makes PostgreSQL appends take turns at the head of the chain.
@@ -23,9 +24,22 @@ export function createAuditRepository(dialect: Dialect) {
       return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
     },
 
-    async insert(trx: Transaction<Database>, row: AuditRow): Promise<void> {
-      await trx.insertInto("audit_log").values(row).execute();
-    },
+    insert: preparedInsert("audit_log", [
+      "seq",
+      "at",
+      "actor_type",
+      "actor_id",
+      "actor_role",
+      "channel",
+      "action",
+      "subject_type",
+      "subject_id",
+      "area_code",
+      "before",
+      "after",
+      "prev_hash",
+      "hash",
+    ]),
 
     /** Records from `afterSeq` on, in sequence order, `limit` at a time. */
     async page(db: Kysely<Database>, afterSeq: number, limit: number): Promise<AuditRow[]> {

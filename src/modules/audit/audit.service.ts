@@ -54,10 +54,12 @@ function toRecord(row: AuditRow): AuditRecord {
 /** Appends hash-chained audit records inside the caller's transaction, verifies and lists the chain. */
 export function createAuditService(deps: { db: Kysely<Database>; audit: AuditRepository; clock: Clock }) {
   const { db, audit, clock } = deps;
+  const heads = new WeakMap<Transaction<Database>, { seq: number; hash: string }>();
   return {
     /** Appends one record in the transaction of the change it describes. */
     async record(trx: Transaction<Database>, actor: Actor, grant: Grant | undefined, entry: AuditEntry) {
-      const head = await audit.lockHead(trx);
+      // The head is read once per transaction: the lock taken then is held until it ends.
+      const head = heads.get(trx) ?? (await audit.lockHead(trx));
       const record: AuditRecord = {
         seq: (head?.seq ?? 0) + 1,
         at: clock.now().toISOString(),
@@ -74,6 +76,7 @@ export function createAuditService(deps: { db: Kysely<Database>; audit: AuditRep
         prevHash: head?.hash ?? GENESIS_HASH,
       };
       const hash = recordHash(record);
+      heads.set(trx, { seq: record.seq, hash });
       await audit.insert(trx, {
         seq: record.seq,
         at: record.at,

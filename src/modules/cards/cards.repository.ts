@@ -1,12 +1,55 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst } from "../../db/prepared.ts";
+import { preparedFirst, preparedInsert, preparedQuery } from "../../db/prepared.ts";
 import type { CardRow, Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
+const CARD_COLUMNS = [
+  "id",
+  "card_number",
+  "card_id_code",
+  "spec_version",
+  "card_type",
+  "person_id",
+  "area_code",
+  "state",
+  "state_before_loss",
+  "ss_function",
+  "financial_function",
+  "bank_code",
+  "photo_ref",
+  "application_kind",
+  "application_channel",
+  "replaces_card_id",
+  "replacement_reason",
+  "employer_code",
+  "employer_name",
+  "batch_id",
+  "issue_date",
+  "valid_until",
+  "issued_to",
+  "employer_letter_ref",
+  "temp_certificate_no",
+  "ready_date",
+  "fee_fen",
+  "temporarily_lost_at",
+  "cancel_reason",
+  "version",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof CardRow)[];
+
 /** SQL for cards, their history, production batches, bank tasks and the working-day calendar. */
 export function createCardsRepository(dialect: Dialect) {
+  // Prepared queries are compiled for one dialect: each repository instance holds its own.
+  const ofPersonLike = preparedQuery((q, personId: string, areaPattern: string) =>
+    q
+      .selectFrom("cards")
+      .selectAll()
+      .where("person_id", "=", personId)
+      .where("area_code", "like", areaPattern),
+  );
   return {
     byId: preparedFirst((q, id: string) => q.selectFrom("cards").selectAll().where("id", "=", id)),
 
@@ -29,12 +72,7 @@ export function createCardsRepository(dialect: Dialect) {
 
     /** The person's cards in one province (area codes starting with its two digits). */
     ofPersonInProvince: (q: Q, personId: string, provincePrefix: string): Promise<CardRow[]> =>
-      q
-        .selectFrom("cards")
-        .selectAll()
-        .where("person_id", "=", personId)
-        .where("area_code", "like", `${provincePrefix}%`)
-        .execute(),
+      ofPersonLike(q, personId, `${provincePrefix}%`),
 
     /** Serialises card applications of one person (PostgreSQL; SQLite's write transaction already does). */
     async lockPerson(trx: Transaction<Database>, personId: string): Promise<void> {
@@ -43,7 +81,7 @@ export function createCardsRepository(dialect: Dialect) {
       }
     },
 
-    insert: (trx: Transaction<Database>, row: CardRow) => trx.insertInto("cards").values(row).execute(),
+    insert: preparedInsert("cards", CARD_COLUMNS),
 
     /** Compare-and-set: applies the change only if the card still has `version`; false when it changed. */
     async update(
@@ -61,8 +99,19 @@ export function createCardsRepository(dialect: Dialect) {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    insertEvent: (trx: Transaction<Database>, row: Database["card_events"]) =>
-      trx.insertInto("card_events").values(row).execute(),
+    insertEvent: preparedInsert("card_events", [
+      "card_id",
+      "seq",
+      "at",
+      "action",
+      "from_state",
+      "to_state",
+      "actor_type",
+      "actor_id",
+      "actor_role",
+      "channel",
+      "details",
+    ]),
 
     events: (q: Q, cardId: string) =>
       q.selectFrom("card_events").selectAll().where("card_id", "=", cardId).orderBy("seq").execute(),

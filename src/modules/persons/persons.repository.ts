@@ -1,6 +1,6 @@
 import type { Transaction } from "kysely";
-import { preparedFirst } from "../../db/prepared.ts";
-import type { Database, NewPerson, PersonRow } from "../../db/schema.ts";
+import { preparedFirst, preparedInsert } from "../../db/prepared.ts";
+import type { Database, PersonRow } from "../../db/schema.ts";
 
 /** SQL for the person registry; personal fields arrive here already encrypted. */
 export function createPersonsRepository() {
@@ -11,7 +11,23 @@ export function createPersonsRepository() {
 
     byId: preparedFirst((q, id: string) => q.selectFrom("persons").selectAll().where("id", "=", id)),
 
-    insert: (trx: Transaction<Database>, row: NewPerson) => trx.insertInto("persons").values(row).execute(),
+    insert: preparedInsert("persons", [
+      "id",
+      "id_number_index",
+      "id_number_enc",
+      "id_number_masked",
+      "pii_enc",
+      "name_masked",
+      "sex",
+      "birth_date",
+      "birth_region_code",
+      "ethnicity",
+      "area_code",
+      "photo_ref",
+      "version",
+      "created_at",
+      "updated_at",
+    ]),
 
     /** Compare-and-set on the version: returns false when someone changed the row first. */
     async update(
