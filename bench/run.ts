@@ -1,44 +1,48 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
-import { createDeps } from "../src/deps.ts";
+import { createDeps, type Deps } from "../src/deps.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 
 /*
- * npm run bench: person lookups by ID number through HTTP with an authenticated caller, against a
- * bare Fastify route in the same run, and `audit verify` over 100,000 records. Prints figures.
+ * npm run bench: through HTTP with an authenticated clerk, person lookups by ID number and card status
+ * lookups, each against a bare Fastify route in the same run, with one and two workers; then the
+ * employer batch import of 100,000 applications and `audit verify` over 100,000 records. Prints figures.
  */
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PERSONS = 2000;
+const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 100_000);
 const AUDIT_RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 100_000);
 
 const dir = mkdtempSync(join(tmpdir(), "sscard-bench-"));
-const dbUrl = `sqlite:${join(dir, "bench.db")}`;
 const keys = {
   SSCARD_DATA_KEY: randomBytes(32).toString("hex"),
   SSCARD_INDEX_KEY: randomBytes(32).toString("hex"),
   SSCARD_TOKEN_KEY: randomBytes(32).toString("hex"),
 };
-const secrets = {
-  dataKey: Buffer.from(keys.SSCARD_DATA_KEY, "hex"),
-  indexKey: Buffer.from(keys.SSCARD_INDEX_KEY, "hex"),
-  tokenKey: Buffer.from(keys.SSCARD_TOKEN_KEY, "hex"),
+const config = {
+  secrets: {
+    dataKey: Buffer.from(keys.SSCARD_DATA_KEY, "hex"),
+    indexKey: Buffer.from(keys.SSCARD_INDEX_KEY, "hex"),
+    tokenKey: Buffer.from(keys.SSCARD_TOKEN_KEY, "hex"),
+  },
+  sessionTtlMinutes: 480,
+  sessionIdleMinutes: 30,
+  authCacheSeconds: 5,
 };
 
-function start(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [script, ...args], {
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -53,28 +57,29 @@ function start(
   });
 }
 
-async function load(url: string, opts: Partial<autocannon.Options>): Promise<autocannon.Result> {
+async function stop(server: { child: ChildProcess }) {
+  server.child.kill("SIGTERM");
+  await new Promise((resolve) => server.child.once("exit", resolve));
+}
+
+function load(url: string, opts: Partial<autocannon.Options> = {}): Promise<autocannon.Result> {
   return autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-async function main() {
-  console.log(
-    `sscard bench: ${DURATION}s per run, ${CONNECTIONS} connections, load generator and server on the same ${(await import("node:os")).cpus().length} cores`,
-  );
-
-  // Data: two areas, a clerk with a session, persons to look up.
-  const database = createDb(dbUrl);
+/** Opens a migrated SQLite database in the bench folder with the service graph on it. */
+async function open(name: string): Promise<{ deps: Deps; url: string }> {
+  const url = `sqlite:${join(dir, name)}`;
+  const database = createDb(url);
   await migrateToLatest(database.db, database.dialect);
-  const deps = createDeps(database, {
-    secrets,
-    sessionTtlMinutes: 480,
-    sessionIdleMinutes: 30,
-    authCacheSeconds: 5,
-  });
+  const deps = createDeps(database, config);
   await deps.areas.create(SYSTEM_ACTOR, { code: "330000", issuerId: "3300000001" });
   await deps.areas.create(SYSTEM_ACTOR, { code: "330100", issuerId: "3301000001" });
+  return { deps, url };
+}
+
+/** Persons with one card each, and a signed-in clerk. */
+async function lookupData() {
+  const { deps, url } = await open("lookup.db");
   await deps.staff.createAccount(SYSTEM_ACTOR, {
     username: "bench.clerk",
     displayName: "bench",
@@ -82,82 +87,110 @@ async function main() {
     grants: [{ role: "outlet_clerk", areaCode: "330100" }],
   });
   const ids: string[] = [];
+  const cardNumbers: string[] = [];
   for (let i = 0; i < PERSONS; i++) {
-    const id = makeIdNumber(
-      "330106",
-      `19${String(50 + (i % 50)).padStart(2, "0")}-0${1 + (i % 9)}-1${i % 10}`,
-      i % 1000,
-    );
-    if (ids.includes(id)) continue;
-    ids.push(id);
+    const birth = new Date(Date.UTC(1960, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const idNumber = makeIdNumber("330106", birth, (i % 500) + 1);
+    ids.push(idNumber);
     await deps.persons.register(SYSTEM_ACTOR, {
-      idNumber: id,
+      idNumber,
       name: `测试${i}`,
       ethnicity: "01",
       areaCode: "330100",
       phone: "13800000000",
     });
+    cardNumbers.push((await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" })).cardNumber);
   }
   const { token } = await deps.staff.login({ username: "bench.clerk", password: "Bench-password-2026" });
-  await database.close();
+  await deps.database.close();
+  return { url, token, ids, cardNumbers };
+}
 
+async function httpFigures() {
+  const data = await lookupData();
   const logLevel = process.env.BENCH_LOG_LEVEL ?? "warn";
   console.log(
     `server: src/main.ts on SQLite (WAL, synchronous=FULL), LOG_LEVEL=${logLevel}, AUTH_CACHE_SECONDS=5`,
   );
-  let n = 0;
-  const lookupOpts: Partial<autocannon.Options> = {
-    headers: { authorization: `Bearer ${token}` },
-    requests: [
-      { setupRequest: (req) => ({ ...req, path: `/api/v1/persons?idNumber=${ids[n++ % ids.length]}` }) },
-    ],
+  const rotating = (paths: string[]): Partial<autocannon.Options> => {
+    let n = 0;
+    return {
+      headers: { authorization: `Bearer ${data.token}` },
+      requests: [{ setupRequest: (req) => ({ ...req, path: paths[n++ % paths.length] }) }],
+    };
   };
-  const bare = await start("bench/bare-server.ts", [], {});
-  const results: string[] = [];
+  const routes = [
+    { label: "person lookup by ID number", paths: data.ids.map((id) => `/api/v1/persons?idNumber=${id}`) },
+    { label: "card status by card number", paths: data.cardNumbers.map((c) => `/api/v1/cards/${c}`) },
+  ];
+  const bare = await start("bench/bare-server.ts", {});
+  const lines: string[] = [];
   try {
     await load(`${bare.url}/bare`, { duration: 2 });
-    const bareResult = await load(`${bare.url}/bare`, {});
-    results.push(
-      `bare Fastify route:               ${fmt(bareResult.requests.average)} req/s (p99 ${bareResult.latency.p99} ms)`,
+    const bareResult = await load(`${bare.url}/bare`);
+    lines.push(
+      `bare Fastify route:                        ${fmt(bareResult.requests.average)} req/s (p99 ${bareResult.latency.p99} ms)`,
     );
     for (const workers of ["1", "2"]) {
-      const env = { ...keys, DATABASE_URL: dbUrl, PORT: "0", LOG_LEVEL: logLevel, WORKERS: workers };
-      const server = await start("src/main.ts", [], env);
+      const server = await start("src/main.ts", {
+        ...keys,
+        DATABASE_URL: data.url,
+        PORT: "0",
+        LOG_LEVEL: logLevel,
+        WORKERS: workers,
+      });
       try {
-        await load(`${server.url}/api/v1/persons`, { ...lookupOpts, duration: 2 });
-        const r = await load(`${server.url}/api/v1/persons`, lookupOpts);
-        const bad = r.non2xx + r.errors;
-        const ratio = (r.requests.average / bareResult.requests.average).toFixed(2);
-        results.push(
-          `person lookup by ID, WORKERS=${workers}:  ${fmt(r.requests.average)} req/s (p99 ${r.latency.p99} ms, ${bad} non-2xx, ratio to bare ${ratio})`,
-        );
+        for (const route of routes) {
+          await load(server.url, { ...rotating(route.paths), duration: 2 });
+          const r = await load(server.url, rotating(route.paths));
+          const ratio = (r.requests.average / bareResult.requests.average).toFixed(2);
+          lines.push(
+            `${`${route.label}, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} req/s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to bare ${ratio})`,
+          );
+        }
       } finally {
-        server.child.kill("SIGTERM");
-        await new Promise((resolve) => server.child.once("exit", resolve));
+        await stop(server);
       }
     }
   } finally {
-    bare.child.kill("SIGTERM");
+    await stop(bare);
   }
   console.log("");
-  for (const line of results) console.log(line);
-  console.log("(target: at least 8,000 lookups/s)");
+  for (const line of lines) console.log(line);
+  console.log("(targets: at least 8,000 lookups/s of each kind)");
+}
 
-  // Audit verification over AUDIT_RECORDS records.
-  const db2 = createDb(dbUrl);
-  const deps2 = createDeps(db2, {
-    secrets,
-    sessionTtlMinutes: 480,
-    sessionIdleMinutes: 30,
-    authCacheSeconds: 5,
+async function batchFigure() {
+  const { deps } = await open("batch.db");
+  const lines = ["id_number,name,ethnicity,employer_code,employer_name"];
+  for (let i = 0; i < BATCH_ROWS; i++) {
+    const birth = new Date(Date.UTC(1960, 0, 1) + (i % 15_000) * 86_400_000).toISOString().slice(0, 10);
+    lines.push(
+      `${makeIdNumber("330106", birth, Math.floor(i / 15_000) + 1)},员工${i},01,91330100MA27XL0E2K,杭州某科技有限公司`,
+    );
+  }
+  const started = performance.now();
+  const report = await deps.cards.applyBatch(SYSTEM_ACTOR, {
+    areaCode: "330100",
+    csv: `${lines.join("\n")}\n`,
   });
-  const existing = (await deps2.audit.verify()).checked;
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `employer batch import:                     ${fmt(BATCH_ROWS)} rows in ${seconds.toFixed(1)} s (${report.accepted} accepted; target under 60 s)`,
+  );
+  await deps.database.close();
+}
+
+async function auditFigures() {
+  const { deps } = await open("audit.db");
+  const { db } = deps.database;
+  const existing = (await deps.audit.verify()).checked;
   const t0 = performance.now();
   for (let done = existing; done < AUDIT_RECORDS; ) {
     const batch = Math.min(1000, AUDIT_RECORDS - done);
-    await db2.db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       for (let i = 0; i < batch; i++) {
-        await deps2.audit.record(trx, SYSTEM_ACTOR, undefined, {
+        await deps.audit.record(trx, SYSTEM_ACTOR, undefined, {
           action: "bench.event",
           subjectType: "bench",
           subjectId: String(done + i),
@@ -170,17 +203,24 @@ async function main() {
   }
   const appendMs = performance.now() - t0;
   const t1 = performance.now();
-  const result = await deps2.audit.verify();
+  const result = await deps.audit.verify();
   const verifyMs = performance.now() - t1;
-  await db2.close();
-  if (AUDIT_RECORDS > existing) {
-    const rate = fmt(((AUDIT_RECORDS - existing) / appendMs) * 1000);
-    console.log(`audit append:                     ${rate} records/s (1,000 per transaction)`);
-  }
   console.log(
-    `audit verify:                     ${fmt(result.checked)} records in ${fmt(verifyMs)} ms (${fmt((result.checked / verifyMs) * 1000)} records/s), ok=${result.ok}`,
+    `audit append:                              ${fmt(((AUDIT_RECORDS - existing) / appendMs) * 1000)} records/s (1,000 per transaction)`,
   );
-  rmSync(dir, { recursive: true, force: true });
+  console.log(
+    `audit verify:                              ${fmt(result.checked)} records in ${fmt(verifyMs)} ms (${fmt((result.checked / verifyMs) * 1000)} records/s), ok=${result.ok}`,
+  );
+  await deps.database.close();
 }
 
-await main();
+console.log(
+  `sscard bench: ${DURATION}s per run, ${CONNECTIONS} connections; load generator and server share the ${cpus().length} cores`,
+);
+try {
+  await httpFigures();
+  await batchFigure();
+  await auditFigures();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
