@@ -99,7 +99,10 @@ async function lookupData() {
       areaCode: "330100",
       phone: "13800000000",
     });
-    cardNumbers.push((await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" })).cardNumber);
+    cardNumbers.push(
+      (await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100", photoRef: "photos/b.jpg" }))
+        .cardNumber,
+    );
   }
   const { token } = await deps.staff.login({ username: "bench.clerk", password: "Bench-password-2026" });
   await deps.database.close();

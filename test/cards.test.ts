@@ -36,6 +36,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       name: "持卡人",
       ethnicity: "01",
       areaCode: area,
+      photoRef: `photos/${idNumber}.jpg`,
     });
     return idNumber;
   }
@@ -62,7 +63,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     const card = await ok(tokens.clerk, "POST", "/cards/applications", {
       idNumber,
       areaCode: "330100",
-      bankCode: options.bankCode ?? "ICBC",
+      bankCode: options.bankCode === undefined ? "ICBC" : options.bankCode || null,
     });
     await produce(card.cardNumber);
     const issued = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/issue`, {
@@ -569,6 +570,63 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       "cancel is allowed from every state, so one of the five cancels wins",
     );
     assert.equal(results.filter((r) => r.status === 200 && r.body.state === "cancelled").length, 1);
+  });
+
+  it("refuses the remaining bad requests with their codes, and records the 12333 channel of a hotline pre-loss", async () => {
+    const noPhoto = newIdNumber();
+    await ctx.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber: noPhoto,
+      name: "无照片",
+      ethnicity: "01",
+      areaCode: "330100",
+    });
+    const photo = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: noPhoto,
+      areaCode: "330100",
+    });
+    assert.deepEqual([photo.status, photo.body.code], [400, "PHOTO_REQUIRED"]);
+    const unknownPerson = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: newIdNumber(),
+      areaCode: "330100",
+    });
+    assert.deepEqual([unknownPerson.status, unknownPerson.body.code], [404, "PERSON_NOT_FOUND"]);
+
+    const noBank = await activeCard({ bankCode: "" });
+    const financial = await call(tokens.bank, "POST", `/cards/${noBank.card.cardNumber}/financial/activate`, {
+      holderIdNumber: noBank.idNumber,
+    });
+    assert.deepEqual([financial.status, financial.body.code], [409, "NO_PARTNER_BANK"]);
+
+    const nothing = await call(tokens.ministry, "POST", "/cards/production-batches", { areaCode: "330200" });
+    assert.deepEqual([nothing.status, nothing.body.code], [409, "NOTHING_TO_PRODUCE"]);
+    const noBatch = await call(
+      tokens.admin,
+      "POST",
+      "/cards/production-batches/00000000-0000-4000-8000-000000000000/return",
+      { csv: "card_id_code,result\n" },
+    );
+    assert.deepEqual([noBatch.status, noBatch.body.code], [404, "BATCH_NOT_FOUND"]);
+    const noTask = await call(
+      tokens.bank,
+      "POST",
+      "/bank-tasks/00000000-0000-4000-8000-000000000000/confirm",
+    );
+    assert.deepEqual([noTask.status, noTask.body.code], [404, "BANK_TASK_NOT_FOUND"]);
+    const badReason = await call(tokens.clerk, "POST", `/cards/${noBank.card.cardNumber}/cancel`, {
+      reason: "replaced",
+    });
+    assert.equal(badReason.status, 400, "replaced is set by the system when the new card is issued");
+
+    const hotline = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
+      name: "12333 IVR",
+      role: "outlet_clerk",
+      areaCode: "330100",
+      channel: "phone",
+    });
+    const lost = await ok(hotline.token, "POST", `/cards/${noBank.card.cardNumber}/temporary-loss`, {});
+    assert.equal(lost.state, "temporarily_lost");
+    const history = await ok(tokens.clerk, "GET", `/cards/${noBank.card.cardNumber}/history`);
+    assert.deepEqual([history.at(-1).channel, history.at(-1).actorType], ["phone", "api_key"]);
   });
 
   it("answers unknown and malformed card numbers and other areas' cards clearly", async () => {

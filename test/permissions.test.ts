@@ -50,6 +50,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       name: "卡主",
       ethnicity: "01",
       areaCode: "330100",
+      photoRef: "photos/p.jpg",
     });
     const card = await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100", bankCode: "ICBC" });
     if (state === "applied") return { cardNumber: card.cardNumber, idNumber };
@@ -264,6 +265,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
             name: "申请人",
             ethnicity: "01",
             areaCode: "330100",
+            photoRef: "photos/a.jpg",
           });
           return { url: "/api/v1/cards/applications", body: { idNumber, areaCode: "330100" } };
         },

@@ -104,6 +104,10 @@ export const MESSAGES = {
     zh: "该地区没有待制卡的申请",
     en: "There are no applications waiting for production in this area",
   },
+  PHOTO_REQUIRED: {
+    zh: "申请社会保障卡须提供本人近期照片",
+    en: "A card application needs a recent photo of the holder",
+  },
   CONCURRENT_MODIFICATION: {
     zh: "数据已被他人修改，请刷新后重试",
     en: "Someone else changed this record; reload and try again",

@@ -348,6 +348,8 @@ export function createCardsService(deps: {
       await requireArea(input.areaCode);
       const person = await persons.byIndex(db, cipher.blindIndex(validIdNumber(input.idNumber)));
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
+      const photoRef = input.photoRef ?? person.photo_ref;
+      if (!photoRef) throw new DomainError("PHOTO_REQUIRED");
       const card = await db.transaction().execute(async (trx) => {
         await cards.lockPerson(trx, person.id);
         await checkProvinceSlot(trx, person.id, input.areaCode);
@@ -355,7 +357,7 @@ export function createCardsService(deps: {
           person_id: person.id,
           area_code: input.areaCode,
           application_kind: "new",
-          photo_ref: input.photoRef ?? person.photo_ref,
+          photo_ref: photoRef,
           bank_code: input.bankCode ?? null,
         });
       });
