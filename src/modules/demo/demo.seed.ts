@@ -80,7 +80,10 @@ export async function isDemoSeeded(deps: Deps): Promise<boolean> {
  */
 export async function seedDemo(
   deps: Deps,
-): Promise<{ staff: DemoCredential[]; persons: { name: string; idNumber: string; area: string }[] }> {
+): Promise<{
+  staff: DemoCredential[];
+  persons: { name: string; idNumber: string; area: string; card: string }[];
+}> {
   const actor = SYSTEM_ACTOR;
   await deps.areas.create(actor, { code: "330000", name: "浙江省", issuerId: "3300000001" });
   await deps.areas.create(actor, { code: "330100", name: "浙江省杭州市", issuerId: "3301000001" });
@@ -136,10 +139,63 @@ export async function seedDemo(
       areaCode: p.area,
       phone: `1380000${String(p.seq).padStart(4, "0")}`,
       address: deps.regions.fullName(p.region) ?? null,
+      photoRef: `demo/photos/${p.seq}.jpg`,
     });
-    persons.push({ name: p.name, idNumber, area: p.area });
+    persons.push({ name: p.name, idNumber, area: p.area, card: "" });
   }
+  await seedCards(deps, persons);
   return { staff, persons };
+}
+
+/**
+ * Cards in several states for the Hangzhou demo persons: active, archived (not activated), temporarily
+ * lost, delivered and waiting at the outlet; Ningbo's first person has an application waiting.
+ */
+async function seedCards(
+  deps: Deps,
+  persons: { name: string; idNumber: string; area: string; card: string }[],
+) {
+  const actor = SYSTEM_ACTOR;
+  const hz = persons.filter((p) => p.area === "330100").slice(0, 4);
+  for (const p of hz)
+    p.card = (
+      await deps.cards.apply(actor, { idNumber: p.idNumber, areaCode: "330100", bankCode: "ICBC" })
+    ).cardNumber;
+  const batch = await deps.cards.sendToProduction(actor, { areaCode: "330100" });
+  const rows = batch.file
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split(",")[1]);
+  await deps.cards.importReturnFile(
+    actor,
+    batch.batchId,
+    ["card_id_code,result", ...rows.map((code) => `${code},ok`)].join("\n"),
+  );
+  const [active, archived, lost] = hz;
+  await deps.cards.issue(actor, active.card, {
+    collectedBy: "holder",
+    holderIdNumber: active.idNumber,
+    activate: true,
+  });
+  await deps.cards.issue(actor, archived.card, {
+    collectedBy: "holder",
+    holderIdNumber: archived.idNumber,
+    activate: false,
+  });
+  await deps.cards.issue(actor, lost.card, {
+    collectedBy: "holder",
+    holderIdNumber: lost.idNumber,
+    activate: true,
+  });
+  await deps.cards.reportTemporaryLoss(actor, lost.card);
+  const nb = persons.find((p) => p.area === "330200")!;
+  nb.card = (await deps.cards.apply(actor, { idNumber: nb.idNumber, areaCode: "330200" })).cardNumber;
+  await deps.cards.setCalendarDay(actor, "000000", {
+    date: "2027-01-01",
+    kind: "holiday",
+    name: "元旦（示例数据）",
+  });
 }
 
 /** The demo's credentials as a table for the terminal. */
@@ -150,6 +206,7 @@ export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo
       `  ${s.username.padEnd(12)} ${s.password.padEnd(24)} ${s.role.padEnd(18)} ${s.areaCode}  ${s.displayName}`,
     );
   lines.push("Demo persons (valid ID numbers, demo data only):");
-  for (const p of result.persons) lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}`);
+  for (const p of result.persons)
+    lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}${p.card ? `  card ${p.card}` : ""}`);
   return lines.join("\n");
 }
