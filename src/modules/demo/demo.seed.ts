@@ -78,9 +78,7 @@ export async function isDemoSeeded(deps: Deps): Promise<boolean> {
  * Creates a province (浙江省) with two cities (杭州, 宁波) and their outlets, a policy version of
  * Ningbo's own, staff of every role with generated passwords, and persons with valid ID numbers.
  */
-export async function seedDemo(
-  deps: Deps,
-): Promise<{
+export async function seedDemo(deps: Deps): Promise<{
   staff: DemoCredential[];
   persons: { name: string; idNumber: string; area: string; card: string }[];
 }> {
