@@ -27,12 +27,14 @@ const keys = {
   SSCARD_DATA_KEY: randomBytes(32).toString("hex"),
   SSCARD_INDEX_KEY: randomBytes(32).toString("hex"),
   SSCARD_TOKEN_KEY: randomBytes(32).toString("hex"),
+  SSCARD_PIN_KEY: randomBytes(32).toString("hex"),
 };
 const config = {
   secrets: {
     dataKey: Buffer.from(keys.SSCARD_DATA_KEY, "hex"),
     indexKey: Buffer.from(keys.SSCARD_INDEX_KEY, "hex"),
     tokenKey: Buffer.from(keys.SSCARD_TOKEN_KEY, "hex"),
+    pinKey: Buffer.from(keys.SSCARD_PIN_KEY, "hex"),
   },
   sessionTtlMinutes: 480,
   sessionIdleMinutes: 30,

@@ -14,6 +14,7 @@ import { installErrorHandling } from "./http/errors.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { cardsRoutes } from "./modules/cards/cards.routes.ts";
+import { credentialsRoutes } from "./modules/credentials/credentials.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
@@ -68,6 +69,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(personsRoutes(deps), { prefix: "/api/v1" });
   await app.register(auditRoutes(deps), { prefix: "/api/v1" });
   await app.register(cardsRoutes(deps), { prefix: "/api/v1" });
+  await app.register(credentialsRoutes(deps), { prefix: "/api/v1" });
 
   await app.ready();
   return Object.assign(app, { routeTable }) as unknown as App;

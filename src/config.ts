@@ -10,6 +10,11 @@ export type Secrets = Readonly<{
   indexKey: Buffer;
   /** HMAC key under which session tokens and API keys are stored. */
   tokenKey: Buffer;
+  /**
+   * Root of the PIN keys (PIN verification key, terminal PIN keys) until the encryption machine of the
+   * keys issue holds them; only src/modules/keys reads it.
+   */
+  pinKey: Buffer;
 }>;
 
 /** The typed, validated configuration shared by the server and the CLI. */
@@ -44,6 +49,7 @@ export const ENVIRONMENT = {
   SSCARD_DATA_KEY: "",
   SSCARD_INDEX_KEY: "",
   SSCARD_TOKEN_KEY: "",
+  SSCARD_PIN_KEY: "",
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -69,42 +75,40 @@ function key(hex: string, name: string): Buffer {
  * Keys come from the environment; when none is set (a first start on a laptop) they are read from,
  * or generated into, a secrets file readable only by the owner.
  */
-function loadSecrets(env: Env): { secrets: Secrets; source: string } {
-  const fromEnv = [env.SSCARD_DATA_KEY, env.SSCARD_INDEX_KEY, env.SSCARD_TOKEN_KEY];
-  if (fromEnv.every((v) => v)) {
-    return {
-      secrets: Object.freeze({
-        dataKey: key(fromEnv[0]!, "SSCARD_DATA_KEY"),
-        indexKey: key(fromEnv[1]!, "SSCARD_INDEX_KEY"),
-        tokenKey: key(fromEnv[2]!, "SSCARD_TOKEN_KEY"),
-      }),
-      source: "environment",
-    };
-  }
-  if (fromEnv.some((v) => v)) {
-    throw new Error("set all of SSCARD_DATA_KEY, SSCARD_INDEX_KEY and SSCARD_TOKEN_KEY, or none of them");
-  }
-  const file = resolve(read(env, "SSCARD_SECRETS_FILE"));
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    const generated = {
-      note: "sscard keys generated on first start; keep this file secret and backed up: without it personal data cannot be read",
-      SSCARD_DATA_KEY: randomBytes(32).toString("hex"),
-      SSCARD_INDEX_KEY: randomBytes(32).toString("hex"),
-      SSCARD_TOKEN_KEY: randomBytes(32).toString("hex"),
-    };
-    writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-    const loaded = loadSecrets({ ...env, ...generated });
-    return { secrets: loaded.secrets, source: `generated ${file}` };
-  }
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-  const loaded = loadSecrets({
-    SSCARD_DATA_KEY: parsed.SSCARD_DATA_KEY,
-    SSCARD_INDEX_KEY: parsed.SSCARD_INDEX_KEY,
-    SSCARD_TOKEN_KEY: parsed.SSCARD_TOKEN_KEY,
+const KEY_NAMES = ["SSCARD_DATA_KEY", "SSCARD_INDEX_KEY", "SSCARD_TOKEN_KEY", "SSCARD_PIN_KEY"] as const;
+
+function secretsFrom(values: Record<string, string | undefined>): Secrets {
+  return Object.freeze({
+    dataKey: key(values.SSCARD_DATA_KEY ?? "", "SSCARD_DATA_KEY"),
+    indexKey: key(values.SSCARD_INDEX_KEY ?? "", "SSCARD_INDEX_KEY"),
+    tokenKey: key(values.SSCARD_TOKEN_KEY ?? "", "SSCARD_TOKEN_KEY"),
+    pinKey: key(values.SSCARD_PIN_KEY ?? "", "SSCARD_PIN_KEY"),
   });
-  return { secrets: loaded.secrets, source: `file ${file}` };
+}
+
+/**
+ * Keys come from the environment; when none is set (a first start on a laptop) they are read from,
+ * or generated into, a secrets file readable only by the owner. A key added by a later version is
+ * generated into an existing file.
+ */
+function loadSecrets(env: Env): { secrets: Secrets; source: string } {
+  const set = KEY_NAMES.filter((k) => env[k]);
+  if (set.length === KEY_NAMES.length) return { secrets: secretsFrom(env), source: "environment" };
+  if (set.length > 0) throw new Error(`set all of ${KEY_NAMES.join(", ")}, or none of them`);
+  const file = resolve(read(env, "SSCARD_SECRETS_FILE"));
+  const existed = existsSync(file);
+  const stored: Record<string, string> = existed ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const missing = KEY_NAMES.filter((k) => !stored[k]);
+  if (missing.length) {
+    mkdirSync(dirname(file), { recursive: true });
+    stored.note =
+      "sscard keys generated on first start; keep this file secret and backed up: without it personal data cannot be read";
+    for (const k of missing) stored[k] = randomBytes(32).toString("hex");
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  const verb = !existed ? "generated" : missing.length ? "updated" : "file";
+  return { secrets: secretsFrom(stored), source: `${verb} ${file}` };
 }
 
 /** Reads and validates the configuration once; the result is frozen. */

@@ -6,6 +6,12 @@ import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
+import { createCredentialsRepository } from "./modules/credentials/credentials.repository.ts";
+import {
+  createCredentialsService,
+  createPasswordInitialiser,
+} from "./modules/credentials/credentials.service.ts";
+import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
@@ -28,14 +34,31 @@ export function createDeps(
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
   const personsRepo = createPersonsRepository();
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
+  const machine = createSoftwarePinMachine(config.secrets.pinKey);
+  const credentialsRepo = createCredentialsRepository(dialect);
+  const cardsRepo = createCardsRepository(dialect);
   const cards = createCardsService({
     db,
-    cards: createCardsRepository(dialect),
+    cards: cardsRepo,
     persons: personsRepo,
     areasRepo,
     areas,
     audit,
     clock,
+    cipher,
+    regions,
+    initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
+  });
+  const credentials = createCredentialsService({
+    db,
+    repo: credentialsRepo,
+    cardsRepo,
+    cards,
+    persons: personsRepo,
+    areas,
+    audit,
+    clock,
+    machine,
     cipher,
     regions,
   });
@@ -50,7 +73,7 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  return { database, clock, regions, cipher, audit, areas, persons, staff, cards };
+  return { database, clock, regions, cipher, machine, audit, areas, persons, staff, cards, credentials };
 }
 
 export type Deps = ReturnType<typeof createDeps>;

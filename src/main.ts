@@ -19,10 +19,9 @@ async function prepare(config: Config) {
   console.log(
     `database ready: ${database.dialect} ${database.location}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
   );
-  if (config.secretsSource.startsWith("generated")) {
-    console.log(
-      `generated new keys for personal data and tokens in ${config.secretsSource.slice(10)}: keep the file secret and backed up`,
-    );
+  const [how, ...where] = config.secretsSource.split(" ");
+  if (how === "generated" || how === "updated") {
+    console.log(`${how} keys in ${where.join(" ")}: keep the file secret and backed up`);
   }
   if (process.argv.includes("--demo") && !(await isDemoSeeded(deps))) {
     const text = formatDemoCredentials(await seedDemo(deps));

@@ -10,7 +10,12 @@ import { createTestDb } from "./db.ts";
 
 /** Test secrets: random per run, never the same as any real deployment's. */
 export function testSecrets() {
-  return { dataKey: randomBytes(32), indexKey: randomBytes(32), tokenKey: randomBytes(32) };
+  return {
+    dataKey: randomBytes(32),
+    indexKey: randomBytes(32),
+    tokenKey: randomBytes(32),
+    pinKey: randomBytes(32),
+  };
 }
 
 export const TEST_PASSWORD = "Test-password-2026";

@@ -3,9 +3,13 @@ import { before, it } from "node:test";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
 import { newIdNumber, seedAreas, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
+
+const initialPinOf = (cardNumber: string) =>
+  initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
 
 /** How a route treats a caller of the right role from another area. */
 type OtherArea = "forbidden" | "filtered" | "own";
@@ -384,6 +388,61 @@ forEachDialect("every route checks who calls it", (dialect) => {
           const c = await cardIn("active");
           return { url: `/api/v1/cards/${c.cardNumber}/formal-loss`, body: { holderIdNumber: c.idNumber } };
         },
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/cards/:cardNumber/password/verify": {
+        prepare: async () => {
+          const c = await cardIn("active");
+          return {
+            url: `/api/v1/cards/${c.cardNumber}/password/verify`,
+            body: { pin: initialPinOf(c.cardNumber), purpose: "query" },
+          };
+        },
+        // A card is valid nationwide: any designated institution or outlet may verify its password.
+        otherArea: "own",
+      },
+      "POST /api/v1/cards/:cardNumber/password/change": {
+        prepare: async () => {
+          const c = await cardIn("active");
+          return {
+            url: `/api/v1/cards/${c.cardNumber}/password/change`,
+            body: { current: { pin: initialPinOf(c.cardNumber) }, next: { pin: "582046" } },
+          };
+        },
+        otherArea: "own",
+      },
+      "POST /api/v1/cards/:cardNumber/password/unlock": {
+        prepare: async () => {
+          const c = await cardIn("active");
+          for (let i = 0; i < 6; i++) {
+            await deps.credentials
+              .verify(
+                SYSTEM_ACTOR,
+                c.cardNumber,
+                { pin: "000000", purpose: "query" },
+                `192.0.2.${++uniq % 250}`,
+              )
+              .catch(() => {});
+          }
+          return {
+            url: `/api/v1/cards/${c.cardNumber}/password/unlock`,
+            body: { holderIdNumber: c.idNumber },
+          };
+        },
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/cards/:cardNumber/password/reset": {
+        prepare: async () => {
+          const c = await cardIn("active");
+          return {
+            url: `/api/v1/cards/${c.cardNumber}/password/reset`,
+            body: { holderIdNumber: c.idNumber, next: { pin: "582046" } },
+          };
+        },
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/cards/:cardNumber/password": {
+        prepare: fixed(`/api/v1/cards/${listedCard.cardNumber}/password`),
         otherArea: "forbidden",
       },
       "GET /api/v1/bank-tasks": {

@@ -3,6 +3,7 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely/migrati
 import type { Dialect } from "./database.ts";
 import * as m0001 from "./migrations/0001_foundation.ts";
 import * as m0002 from "./migrations/0002_cards.ts";
+import * as m0003 from "./migrations/0003_credentials.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -11,6 +12,7 @@ type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise
 const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_foundation": m0001,
   "0002_cards": m0002,
+  "0003_credentials": m0003,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

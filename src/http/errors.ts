@@ -18,6 +18,12 @@ export function sendError(
     message: messageFor(code, lang, details),
   };
   if (details && Object.keys(details).length) body.details = details;
+  if (code === "TOO_MANY_ATTEMPTS" && typeof details?.retryAt === "string") {
+    reply.header(
+      "retry-after",
+      String(Math.max(1, Math.ceil((Date.parse(details.retryAt) - Date.now()) / 1000))),
+    );
+  }
   return reply
     .status(HTTP_STATUS[code])
     .header("content-language", lang === "zh" ? "zh-CN" : "en")

@@ -46,6 +46,16 @@ export const HTTP_STATUS = {
   CSV_INVALID: 400,
   NOTHING_TO_PRODUCE: 409,
   PHOTO_REQUIRED: 400,
+  PASSWORD_WRONG: 403,
+  PASSWORD_LOCKED: 423,
+  PASSWORD_CHANGE_REQUIRED: 403,
+  PASSWORD_NOT_SET: 409,
+  WEAK_PASSWORD: 400,
+  TOO_MANY_ATTEMPTS: 429,
+  PIN_BLOCK_REQUIRED: 400,
+  INVALID_PIN_BLOCK: 400,
+  CARD_NOT_USABLE: 409,
+  AGENT_NOT_ALLOWED: 403,
   CONCURRENT_MODIFICATION: 409,
   AUDIT_CHAIN_BROKEN: 500,
   DATABASE_UNAVAILABLE: 503,
@@ -57,6 +67,6 @@ export function exitCodeFor(code: ErrorCode): number {
   const status = HTTP_STATUS[code];
   if (status === 400 || status === 413 || status === 415) return 2;
   if (status === 404 || status === 409) return 3;
-  if (status === 401 || status === 403 || status === 423) return 4;
+  if (status === 401 || status === 403 || status === 423 || status === 429) return 4;
   return 1;
 }

@@ -108,6 +108,43 @@ export const MESSAGES = {
     zh: "申请社会保障卡须提供本人近期照片",
     en: "A card application needs a recent photo of the holder",
   },
+  PASSWORD_WRONG: {
+    zh: "社保卡密码错误，还可尝试 {attemptsLeft} 次",
+    en: "Wrong social security password; {attemptsLeft} attempts left",
+  },
+  PASSWORD_LOCKED: {
+    zh: "密码已锁定，请持本人有效身份证件到社会保障卡服务网点解锁或重置",
+    en: "The password is locked: unlock or reset it at a service outlet with your ID",
+  },
+  PASSWORD_CHANGE_REQUIRED: {
+    zh: "请先修改初始密码，修改前只能办理查询业务",
+    en: "Change the initial password first; until then only queries are allowed",
+  },
+  PASSWORD_NOT_SET: {
+    zh: "该卡尚未发放，没有社保卡密码",
+    en: "The card has not been issued and has no password yet",
+  },
+  WEAK_PASSWORD: { zh: "新密码过于简单：{reasonText}", en: "The new password is too weak: {reasonText}" },
+  TOO_MANY_ATTEMPTS: {
+    zh: "密码错误次数过多，请于 {retryAt} 后再试",
+    en: "Too many wrong passwords from here; try again after {retryAt}",
+  },
+  PIN_BLOCK_REQUIRED: {
+    zh: "终端必须以加密的 PIN 块（ISO 9564 格式 4 或 1）发送密码",
+    en: "Terminals must send the password as an enciphered PIN block (ISO 9564 format 4 or 1)",
+  },
+  INVALID_PIN_BLOCK: {
+    zh: "PIN 块无法解密或格式不正确",
+    en: "The PIN block cannot be deciphered or is malformed",
+  },
+  CARD_NOT_USABLE: {
+    zh: "该卡当前状态（{state}）不能使用",
+    en: "The card cannot be used in its state ({state})",
+  },
+  AGENT_NOT_ALLOWED: {
+    zh: "本地区政策不允许代办密码解锁或重置",
+    en: "This area's policy does not allow an agent to unlock or reset the password",
+  },
   CONCURRENT_MODIFICATION: {
     zh: "数据已被他人修改，请刷新后重试",
     en: "Someone else changed this record; reload and try again",
@@ -143,7 +180,8 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = details?.[name];
     if (value === undefined) return "";
-    if (name === "reason" && typeof value === "string") return REASONS[value]?.[lang] ?? value;
+    if ((name === "reason" || name === "reasonText") && typeof value === "string")
+      return REASONS[value]?.[lang] ?? value;
     return String(value);
   });
 }
@@ -158,6 +196,12 @@ const REASONS: Record<string, Record<Language, string>> = {
   },
   date: { zh: "出生日期不是有效日期或晚于今天", en: "the birth date is not a real date or is in the future" },
   check: { zh: "校验码不正确", en: "wrong check character" },
+  not_six_digits: { zh: "须为 6 位数字", en: "it must be 6 digits" },
+  same_digit: { zh: "不能是同一个数字", en: "all digits are the same" },
+  sequence: { zh: "不能是连续递增或递减的数字", en: "an ascending or descending run" },
+  id_number: { zh: "不能是身份证号码的后 6 位", en: "the last 6 digits of the ID number" },
+  birth_date: { zh: "不能是出生日期", en: "the birth date" },
+  initial: { zh: "不能与初始密码相同", en: "the same as the initial password" },
   "not a city or province": { zh: "只能是省级或地市级地区", en: "only a province or a city can issue cards" },
   "parent must be the province of this city": {
     zh: "地市的上级必须是其所在省份，且该省须已登记",

@@ -13,6 +13,8 @@ export const policySchema = z.strictObject({
     threshold: z.number().int().min(1).max(20),
   }),
   queryOnlyUntilPasswordChanged: z.boolean(),
+  /** Whether an agent with both IDs may have a password unlocked or reset. */
+  agentMayResetPassword: z.boolean().default(false),
   cardValidityYears: z.number().int().min(1).max(30),
   renewalLeadDays: z.number().int().min(0).max(365),
   replacementReadyWorkingDays: z.number().int().min(0).max(60),
@@ -30,6 +32,7 @@ export const NATIONAL_DEFAULT_POLICY: Policy = {
   initialPassword: { rule: "card_number_last6" },
   lockout: { mode: "consecutive", threshold: 6 },
   queryOnlyUntilPasswordChanged: false,
+  agentMayResetPassword: false,
   cardValidityYears: 10,
   renewalLeadDays: 60,
   replacementReadyWorkingDays: 5,

@@ -8,13 +8,7 @@ import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import type { AreasRepository } from "./areas.repository.ts";
-import {
-  classifyAreaCode,
-  type Policy,
-  type PolicyVersion,
-  policyInForce,
-  policySchema,
-} from "./areas.rules.ts";
+import { classifyAreaCode, type PolicyVersion, policyInForce, policySchema } from "./areas.rules.ts";
 
 /** Who may do what with areas; routes declare the same lists. */
 export const AREA_PERMISSIONS = {
@@ -81,7 +75,7 @@ export function createAreasService(deps: {
           areaCode: r.area_code,
           version: Number(r.version),
           effectiveFrom: r.effective_from,
-          policy: JSON.parse(r.policy) as Policy,
+          policy: policySchema.parse(JSON.parse(r.policy)),
         })),
     );
   }

@@ -129,10 +129,13 @@ export function isValidCardNumber(value: string): boolean {
   return /^[0-9A-Z]{9}$/.test(value) && cardNumberCheckCharacter(value.slice(0, 8)) === value[8];
 }
 
-/** A new random card number; uniqueness is the database's job (the caller retries on a clash). */
+/**
+ * A new random card number: a capital letter, 7 digits, the check character (the form printed on
+ * cards in use, which also gives the initial password enough digits). Uniqueness is the database's job.
+ */
 export function newCardNumber(random: (n: number) => number = randomInt): string {
-  let body = "";
-  for (let i = 0; i < 8; i++) body += ALPHABET[random(ALPHABET.length)];
+  let body = ALPHABET[10 + random(26)];
+  for (let i = 0; i < 7; i++) body += ALPHABET[random(10)];
   return body + cardNumberCheckCharacter(body);
 }
 

@@ -8,6 +8,7 @@ import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
+import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
@@ -119,6 +120,12 @@ export function createCardsService(deps: {
   clock: Clock;
   cipher: PiiCipher;
   regions: RegionTable;
+  /** Gives a card its initial social security password when it is handed over (credentials module). */
+  initialisePassword: (
+    trx: Transaction<Database>,
+    card: CardRow,
+    policy: Pick<Policy, "initialPassword">,
+  ) => Promise<void>;
 }) {
   const { db, cards, persons, audit, clock, cipher, regions } = deps;
   const today = () => chinaDate(clock.now());
@@ -673,6 +680,7 @@ export function createCardsService(deps: {
         throw new DomainError("VALIDATION_FAILED", {
           summary: "employerLetterRef: required when the employer collects",
         });
+      const policy = (await deps.areas.policyAt(null, card.area_code)).policy;
       const updated = await db.transaction().execute(async (trx) => {
         const fresh = await current(trx, card.id);
         const next = await change(
@@ -691,6 +699,7 @@ export function createCardsService(deps: {
             ...(input.employerLetterRef ? { letter: input.employerLetterRef } : {}),
           },
         );
+        await deps.initialisePassword(trx, next, policy);
         if (fresh.replaces_card_id) {
           const old = await current(trx, fresh.replaces_card_id);
           if (old.state !== "cancelled") {
@@ -1004,13 +1013,16 @@ export function createCardsService(deps: {
       });
     },
 
-    /** Password lockout and unlock (the credentials module calls these). */
-    async setLocked(actor: Actor, cardId: string, locked: boolean) {
-      return db
-        .transaction()
-        .execute(async (trx) =>
-          change(trx, actor, undefined, await current(trx, cardId), locked ? "lock" : "unlock"),
-        );
+    /** A lifecycle action inside another module's transaction (the password lock, activation by password change). */
+    async act(
+      trx: Transaction<Database>,
+      actor: Actor,
+      grant: Grant | undefined,
+      cardId: string,
+      action: CardAction,
+      changes: Partial<CardRow> = {},
+    ) {
+      return change(trx, actor, grant, await current(trx, cardId), action, changes);
     },
 
     /**
@@ -1168,6 +1180,7 @@ export function createCardsService(deps: {
           reject(`area ${v.area_code} is outside your scope`);
           continue;
         }
+        const legacyPolicy = (await deps.areas.policyAt(null, v.area_code)).policy;
         try {
           const number = await db.transaction().execute(async (trx) => {
             const index = cipher.blindIndex(id.facts.idNumber);
@@ -1232,6 +1245,7 @@ export function createCardsService(deps: {
             await recordEvent(trx, actor, undefined, row, "import_legacy", null, {
               specVersion: v.spec_version,
             });
+            if (v.state !== "cancelled") await deps.initialisePassword(trx, row, legacyPolicy);
             return row.card_number;
           });
           rows.push({ line, status: "accepted", cardNumber: number });

@@ -1,0 +1,78 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import { preparedFirst, preparedInsert } from "../../db/prepared.ts";
+import type { Database } from "../../db/schema.ts";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** SQL for card passwords, password attempts and the throttle. */
+export function createCredentialsRepository(dialect: Dialect) {
+  const get = preparedFirst((q, cardId: string) =>
+    q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId),
+  );
+  const getForUpdate = preparedFirst((q, cardId: string) =>
+    q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId).forUpdate(),
+  );
+  const throttleOf = preparedFirst((q, key: string, windowStart: string) =>
+    q
+      .selectFrom("pin_throttle")
+      .select("failures")
+      .where("key", "=", key)
+      .where("window_start", "=", windowStart),
+  );
+  return {
+    get: (q: Q, cardId: string) => get(q, cardId),
+
+    /** The card's password row, held until the transaction ends (PostgreSQL row lock; SQLite's write lock). */
+    lock: (trx: Transaction<Database>, cardId: string) =>
+      dialect === "postgres" ? getForUpdate(trx, cardId) : get(trx, cardId),
+
+    insert: preparedInsert("card_passwords", [
+      "card_id",
+      "pvv",
+      "is_initial",
+      "failures",
+      "failure_day",
+      "locked_at",
+      "changed_at",
+      "created_at",
+    ]),
+
+    async update(trx: Transaction<Database>, cardId: string, changes: Partial<Database["card_passwords"]>) {
+      await trx.updateTable("card_passwords").set(changes).where("card_id", "=", cardId).execute();
+    },
+
+    insertAttempt: preparedInsert("pin_attempts", [
+      "id",
+      "card_id",
+      "at",
+      "channel",
+      "actor_type",
+      "actor_id",
+      "source",
+      "purpose",
+      "result",
+      "failures_after",
+    ]),
+
+    attempts: (q: Q, cardId: string, limit: number) =>
+      q
+        .selectFrom("pin_attempts")
+        .selectAll()
+        .where("card_id", "=", cardId)
+        .orderBy("at", "desc")
+        .limit(limit)
+        .execute(),
+
+    throttleFailures: async (q: Q, key: string, windowStart: string) =>
+      (await throttleOf(q, key, windowStart))?.failures ?? 0,
+
+    /** Counts one more wrong password for a throttle key in a window (insert or increment in one statement). */
+    async bumpThrottle(trx: Transaction<Database>, key: string, windowStart: string) {
+      await sql`insert into pin_throttle (key, window_start, failures) values (${key}, ${windowStart}, 1)
+        on conflict (key, window_start) do update set failures = pin_throttle.failures + 1`.execute(trx);
+    },
+  };
+}
+
+export type CredentialsRepository = ReturnType<typeof createCredentialsRepository>;

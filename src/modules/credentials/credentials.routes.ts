@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { PASSWORD_PERMISSIONS } from "./credentials.service.ts";
+
+const cardNumberParams = z.object({ cardNumber: z.string().max(16) });
+const pin = z
+  .string()
+  .regex(/^\d{6}$/, "6 digits")
+  .describe("typed on a PIN pad at the counter, kiosk or web (over TLS)");
+const pinBlock = z
+  .strictObject({
+    format: z.union([z.literal(4), z.literal(1)]).describe("ISO 9564-1 format: 4 (AES) or 1 (legacy TDEA)"),
+    block: z.string().regex(/^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})$/, "16 or 32 hex characters"),
+  })
+  .describe("an enciphered PIN block under the terminal's PIN key; terminals must use this");
+const passwordField = z
+  .strictObject({ pin: pin.optional(), pinBlock: pinBlock.optional() })
+  .refine((v) => (v.pin === undefined) !== (v.pinBlock === undefined), "give either pin or pinBlock");
+const identity = {
+  holderIdNumber: z.string().min(1).max(32).describe("the ID number on the document the holder presents"),
+  agent: z.strictObject({ idNumber: z.string().min(1).max(32), name: z.string().min(1).max(60) }).optional(),
+};
+
+/** The social security password: verification for every channel, change, unlock and reset. */
+export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { credentials } = deps;
+  return async (app) => {
+    app.post(
+      "/cards/:cardNumber/password/verify",
+      {
+        config: { access: { roles: PASSWORD_PERMISSIONS.verify } },
+        schema: {
+          tags: ["passwords"],
+          summary: "Verify the social security password (every channel; every attempt is recorded)",
+          params: cardNumberParams,
+          body: z.strictObject({
+            pin: pin.optional(),
+            pinBlock: pinBlock.optional(),
+            purpose: z
+              .enum(["query", "transaction"])
+              .describe(
+                "a transaction needs an active card and a changed initial password where the policy says so",
+              ),
+          }),
+          response: {
+            200: z.object({
+              verified: z.literal(true),
+              initialPassword: z.boolean(),
+              attemptsLeft: z.number().int(),
+            }),
+            ...errors(...AUTH_ERRORS, 404, 409, 423, 429),
+          },
+        },
+      },
+      async (request) =>
+        credentials.verify(actorOf(request), request.params.cardNumber, request.body, request.ip),
+    );
+
+    app.post(
+      "/cards/:cardNumber/password/change",
+      {
+        config: { access: { roles: PASSWORD_PERMISSIONS.change } },
+        schema: {
+          tags: ["passwords"],
+          summary:
+            "Change the password with the current one (outlets, pharmacies, kiosks, online); activates an archived card",
+          params: cardNumberParams,
+          body: z.strictObject({ current: passwordField, next: passwordField }),
+          response: {
+            200: z.object({ changed: z.literal(true) }),
+            ...errors(...AUTH_ERRORS, 404, 409, 423, 429),
+          },
+        },
+      },
+      async (request) =>
+        credentials.change(actorOf(request), request.params.cardNumber, request.body, request.ip),
+    );
+
+    app.post(
+      "/cards/:cardNumber/password/unlock",
+      {
+        config: { access: { roles: PASSWORD_PERMISSIONS.unlockOrReset } },
+        schema: {
+          tags: ["passwords"],
+          summary: "Unlock a locked password at a service outlet after checking the holder's ID",
+          params: cardNumberParams,
+          body: z.strictObject(identity),
+          response: { 200: z.object({ unlocked: z.literal(true) }), ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => credentials.unlock(actorOf(request), request.params.cardNumber, request.body),
+    );
+
+    app.post(
+      "/cards/:cardNumber/password/reset",
+      {
+        config: { access: { roles: PASSWORD_PERMISSIONS.unlockOrReset } },
+        schema: {
+          tags: ["passwords"],
+          summary:
+            "Reset a forgotten or locked password at a service outlet: ID check, then the holder sets a new one",
+          params: cardNumberParams,
+          body: z.strictObject({ ...identity, next: passwordField }),
+          response: { 200: z.object({ reset: z.literal(true) }), ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => credentials.reset(actorOf(request), request.params.cardNumber, request.body),
+    );
+
+    app.get(
+      "/cards/:cardNumber/password",
+      {
+        config: { access: { roles: PASSWORD_PERMISSIONS.read } },
+        schema: {
+          tags: ["passwords"],
+          summary:
+            "The password's state and recent attempts (never the password); the bank password is the bank's",
+          params: cardNumberParams,
+          response: {
+            200: z.object({
+              initialPassword: z.boolean(),
+              queryOnlyUntilChanged: z.boolean(),
+              locked: z.boolean(),
+              lockedAt: z.string().nullable(),
+              lockout: z.object({ mode: z.enum(["consecutive", "daily"]), threshold: z.number() }),
+              attemptsLeft: z.number().int(),
+              bankPassword: z.string(),
+              recentAttempts: z.array(
+                z.object({
+                  at: z.string(),
+                  channel: z.string(),
+                  actorType: z.string(),
+                  actorId: z.string(),
+                  purpose: z.string(),
+                  result: z.string(),
+                }),
+              ),
+            }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request) => credentials.status(actorOf(request), request.params.cardNumber),
+    );
+  };
+}

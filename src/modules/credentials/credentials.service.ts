@@ -1,0 +1,437 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { CardRow, Database } from "../../db/schema.ts";
+import { type Actor, ADMINS, authorize, type Grant, type Role } from "../../shared/auth.ts";
+import { type Clock, chinaDate } from "../../shared/clock.ts";
+import type { PiiCipher } from "../../shared/crypto.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { maskIdNumber, maskName } from "../../shared/mask.ts";
+import type { Policy } from "../areas/areas.rules.ts";
+import type { AreasService } from "../areas/areas.service.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
+import type { CardState } from "../cards/cards.rules.ts";
+import type { CardsService } from "../cards/cards.service.ts";
+import type { EncryptionMachine, PinInput } from "../keys/encryption-machine.ts";
+import { PinBlockError, type PinBlockFormat } from "../keys/pin-block.ts";
+import { parseIdNumber } from "../persons/id-number.rules.ts";
+import type { PersonsRepository } from "../persons/persons.repository.ts";
+import type { RegionTable } from "../regions/regions.ts";
+import type { CredentialsRepository } from "./credentials.repository.ts";
+import {
+  afterWrongPin,
+  attemptsLeft,
+  initialPin,
+  THROTTLE,
+  throttleWindow,
+  weakPinReason,
+} from "./pin.rules.ts";
+
+/** Who may do what with social security passwords; routes declare the same lists. */
+export const PASSWORD_PERMISSIONS = {
+  verify: ["outlet_clerk", "medical_operator", "pharmacy_operator", ...ADMINS],
+  change: ["outlet_clerk", "medical_operator", "pharmacy_operator"],
+  // Unlock and reset happen at a service outlet only.
+  unlockOrReset: ["outlet_clerk"],
+  read: ["outlet_clerk", "auditor", ...ADMINS],
+} as const satisfies Record<string, readonly Role[]>;
+
+/** A password as a request carries it: typed on a PIN pad behind the counter or web, or a terminal's PIN block. */
+export type PasswordField = { pin?: string; pinBlock?: { format: PinBlockFormat; block: string } };
+
+export type Purpose = "query" | "transaction";
+
+const USABLE_FOR_QUERY: CardState[] = ["archived", "active", "locked"];
+
+/**
+ * Gives a card its initial password when it is handed over, inside the caller's transaction. The
+ * policy is read by the caller before the transaction: on SQLite a query outside the transaction
+ * would wait for it forever.
+ */
+export function createPasswordInitialiser(deps: {
+  repo: CredentialsRepository;
+  machine: EncryptionMachine;
+  clock: Clock;
+}) {
+  return async (trx: Transaction<Database>, card: CardRow, policy: Pick<Policy, "initialPassword">) => {
+    if (await deps.repo.get(trx, card.id)) return;
+    await deps.repo.insert(trx, {
+      card_id: card.id,
+      pvv: deps.machine.pinVerificationValue(card.card_id_code, {
+        pin: initialPin(card.card_number, policy),
+      }),
+      is_initial: 1,
+      failures: 0,
+      failure_day: null,
+      locked_at: null,
+      changed_at: null,
+      created_at: deps.clock.now().toISOString(),
+    });
+  };
+}
+
+/** The one verification service of every channel, the lockout, unlock, reset and change. */
+export function createCredentialsService(deps: {
+  db: Kysely<Database>;
+  repo: CredentialsRepository;
+  cardsRepo: CardsRepository;
+  cards: CardsService;
+  persons: PersonsRepository;
+  areas: AreasService;
+  audit: AuditService;
+  clock: Clock;
+  machine: EncryptionMachine;
+  cipher: PiiCipher;
+  regions: RegionTable;
+}) {
+  const { db, repo, cardsRepo, audit, clock, machine, cipher } = deps;
+
+  async function cardByNumber(cardNumber: string): Promise<CardRow> {
+    if (!/^[0-9A-Z]{9}$/.test(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
+    const card = await cardsRepo.byNumber(db, cardNumber);
+    if (!card) throw new DomainError("CARD_NOT_FOUND");
+    return card;
+  }
+
+  async function holderOf(card: CardRow) {
+    const person = (await deps.persons.byId(db, card.person_id))!;
+    return {
+      idNumber: cipher.decrypt(person.id_number_enc),
+      birthDate: person.birth_date,
+      index: person.id_number_index,
+    };
+  }
+
+  /**
+   * Turns the request's password into the machine's input. Terminals must send a PIN block, bound to
+   * the holder's social security number (its first 17 digits are the account number of format 4).
+   */
+  async function pinInput(actor: Actor, card: CardRow, field: PasswordField): Promise<PinInput> {
+    if (field.pinBlock) {
+      const holder = await holderOf(card);
+      return { pinBlock: field.pinBlock, terminalId: actor.id, accountNumber: holder.idNumber.slice(0, 17) };
+    }
+    if (actor.type === "api_key" && actor.channel === "terminal") throw new DomainError("PIN_BLOCK_REQUIRED");
+    if (!field.pin) throw new DomainError("VALIDATION_FAILED", { summary: "pin or pinBlock is required" });
+    return { pin: field.pin };
+  }
+
+  /** Runs a machine operation, turning an undecipherable PIN block into its error. */
+  function guarded<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof PinBlockError) throw new DomainError("INVALID_PIN_BLOCK");
+      throw err;
+    }
+  }
+
+  async function policyOf(card: CardRow): Promise<Policy> {
+    return (await deps.areas.policyAt(null, card.area_code)).policy;
+  }
+
+  type Outcome =
+    | { kind: "ok"; initial: boolean; left: number }
+    | { kind: "wrong"; left: number }
+    | { kind: "locked" }
+    | { kind: "change_required" }
+    | { kind: "throttled"; retryAt: string }
+    | { kind: "not_set" };
+
+  /**
+   * One attempt, in one transaction: the throttle, the lock, the comparison, the counter and the
+   * attempt record. The password row is held for the transaction, so concurrent attempts on a card
+   * count one after another and the lock falls at exactly the threshold.
+   */
+  async function attempt(
+    actor: Actor,
+    grant: Grant | undefined,
+    card: CardRow,
+    input: PinInput,
+    purpose: Purpose,
+    source: string,
+    policy: Policy,
+  ): Promise<Outcome> {
+    const now = clock.now();
+    const today = chinaDate(now);
+    const window = throttleWindow(now);
+    const throttleKeys = [`${actor.type}:${actor.id}`, `source:${source}`];
+    return db.transaction().execute(async (trx): Promise<Outcome> => {
+      const record = (result: string, failures: number) =>
+        repo.insertAttempt(trx, {
+          id: randomUUID(),
+          card_id: card.id,
+          at: now.toISOString(),
+          channel: actor.channel,
+          actor_type: actor.type,
+          actor_id: actor.id,
+          source,
+          purpose,
+          result,
+          failures_after: failures,
+        });
+      for (const key of throttleKeys) {
+        if ((await repo.throttleFailures(trx, key, window.start)) >= THROTTLE.maxFailures) {
+          const pw = await repo.get(trx, card.id);
+          await record("throttled", pw?.failures ?? 0);
+          return { kind: "throttled", retryAt: window.end };
+        }
+      }
+      const pw = await repo.lock(trx, card.id);
+      if (!pw) return { kind: "not_set" };
+      if (pw.locked_at) {
+        await record("locked", pw.failures);
+        return { kind: "locked" };
+      }
+      if (!guarded(() => machine.verifyPin(card.card_id_code, input, pw.pvv))) {
+        const next = afterWrongPin({ failures: pw.failures, day: pw.failure_day }, policy.lockout, today);
+        await repo.update(trx, card.id, {
+          failures: next.failures,
+          failure_day: next.day,
+          locked_at: next.locked ? now.toISOString() : null,
+        });
+        for (const key of throttleKeys) await repo.bumpThrottle(trx, key, window.start);
+        await record(next.locked ? "wrong_locked" : "wrong", next.failures);
+        if (next.locked) {
+          const current = (await cardsRepo.byId(trx, card.id))!;
+          if (current.state === "active") await deps.cards.act(trx, actor, grant, card.id, "lock");
+          await audit.record(trx, actor, grant, {
+            action: "password.locked",
+            subjectType: "card",
+            subjectId: card.id,
+            areaCode: card.area_code,
+            after: { failures: next.failures, mode: policy.lockout.mode, channel: actor.channel },
+          });
+          return { kind: "locked" };
+        }
+        return { kind: "wrong", left: policy.lockout.threshold - next.failures };
+      }
+      if (pw.failures > 0) await repo.update(trx, card.id, { failures: 0, failure_day: null });
+      if (pw.is_initial && policy.queryOnlyUntilPasswordChanged && purpose === "transaction") {
+        await record("change_required", 0);
+        return { kind: "change_required" };
+      }
+      await record("ok", 0);
+      return { kind: "ok", initial: pw.is_initial === 1, left: policy.lockout.threshold };
+    });
+  }
+
+  function raise(outcome: Outcome): never {
+    switch (outcome.kind) {
+      case "wrong":
+        throw new DomainError("PASSWORD_WRONG", { attemptsLeft: outcome.left });
+      case "locked":
+        throw new DomainError("PASSWORD_LOCKED");
+      case "change_required":
+        throw new DomainError("PASSWORD_CHANGE_REQUIRED");
+      case "throttled":
+        throw new DomainError("TOO_MANY_ATTEMPTS", { retryAt: outcome.retryAt });
+      case "not_set":
+        throw new DomainError("PASSWORD_NOT_SET");
+      default:
+        throw new DomainError("INTERNAL_ERROR");
+    }
+  }
+
+  function usable(card: CardRow, purpose: Purpose) {
+    const state = card.state as CardState;
+    const ok =
+      purpose === "transaction" ? state === "active" || state === "locked" : USABLE_FOR_QUERY.includes(state);
+    if (!ok) throw new DomainError("CARD_NOT_USABLE", { state });
+  }
+
+  /** Holder identity at the counter, or an agent with both IDs where the policy allows. */
+  async function checkIdentity(
+    card: CardRow,
+    policy: Policy,
+    input: { holderIdNumber: string; agent?: { idNumber: string; name: string } },
+  ) {
+    if (input.agent && !policy.agentMayResetPassword) throw new DomainError("AGENT_NOT_ALLOWED");
+    const id = parseIdNumber(input.holderIdNumber, chinaDate(clock.now()), deps.regions);
+    if (!id.ok) throw new DomainError("INVALID_ID_NUMBER", { reason: id.problem });
+    const holder = await holderOf(card);
+    if (holder.index !== cipher.blindIndex(id.facts.idNumber)) throw new DomainError("HOLDER_ID_MISMATCH");
+    if (input.agent) {
+      const agentId = parseIdNumber(input.agent.idNumber, chinaDate(clock.now()), deps.regions);
+      if (!agentId.ok) throw new DomainError("INVALID_ID_NUMBER", { reason: agentId.problem });
+      return { agent: { idNumber: maskIdNumber(agentId.facts.idNumber), name: maskName(input.agent.name) } };
+    }
+    return {};
+  }
+
+  /** The new password's PVV after the weak-password rules ran on it inside the machine. */
+  async function newPvv(card: CardRow, input: PinInput, policy: Policy) {
+    const holder = await holderOf(card);
+    const reason = guarded(() =>
+      machine.checkPin(input, (pin) => weakPinReason(pin, holder, initialPin(card.card_number, policy))),
+    );
+    if (reason) throw new DomainError("WEAK_PASSWORD", { reason, reasonText: reason });
+    return guarded(() => machine.pinVerificationValue(card.card_id_code, input));
+  }
+
+  return {
+    /** Verifies the social security password for any channel; every attempt is recorded. */
+    async verify(
+      actor: Actor,
+      cardNumber: string,
+      field: PasswordField & { purpose: Purpose },
+      source: string,
+    ) {
+      const grant = authorize(actor, PASSWORD_PERMISSIONS.verify);
+      const card = await cardByNumber(cardNumber);
+      usable(card, field.purpose);
+      const input = await pinInput(actor, card, field);
+      const outcome = await attempt(actor, grant, card, input, field.purpose, source, await policyOf(card));
+      if (outcome.kind !== "ok") raise(outcome);
+      return { verified: true as const, initialPassword: outcome.initial, attemptsLeft: outcome.left };
+    },
+
+    /**
+     * Changes the password with the old one (outlets, pharmacies, kiosks, online). Changing the
+     * initial password of an archived card activates its social security function.
+     */
+    async change(
+      actor: Actor,
+      cardNumber: string,
+      input: { current: PasswordField; next: PasswordField },
+      source: string,
+    ) {
+      const grant = authorize(actor, PASSWORD_PERMISSIONS.change);
+      const card = await cardByNumber(cardNumber);
+      usable(card, "query");
+      const policy = await policyOf(card);
+      const outcome = await attempt(
+        actor,
+        grant,
+        card,
+        await pinInput(actor, card, input.current),
+        "query",
+        source,
+        policy,
+      );
+      if (outcome.kind !== "ok") raise(outcome);
+      const pvv = await newPvv(card, await pinInput(actor, card, input.next), policy);
+      await db.transaction().execute(async (trx) => {
+        const pw = await repo.lock(trx, card.id);
+        if (pw?.locked_at) throw new DomainError("PASSWORD_LOCKED");
+        await repo.update(trx, card.id, {
+          pvv,
+          is_initial: 0,
+          failures: 0,
+          failure_day: null,
+          changed_at: clock.now().toISOString(),
+        });
+        const current = (await cardsRepo.byId(trx, card.id))!;
+        const activates = current.state === "archived";
+        if (activates)
+          await deps.cards.act(trx, actor, grant, card.id, "activate", { ss_function: "activated" });
+        await audit.record(trx, actor, grant, {
+          action: "password.change",
+          subjectType: "card",
+          subjectId: card.id,
+          areaCode: card.area_code,
+          after: { wasInitial: pw?.is_initial === 1, activated: activates },
+        });
+      });
+      return { changed: true as const };
+    },
+
+    /** Unlocks a locked password at a service outlet after the ID check; the password itself stays. */
+    async unlock(
+      actor: Actor,
+      cardNumber: string,
+      input: { holderIdNumber: string; agent?: { idNumber: string; name: string } },
+    ) {
+      authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset);
+      const card = await cardByNumber(cardNumber);
+      const grant = authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset, card.area_code);
+      const who = await checkIdentity(card, await policyOf(card), input);
+      await db.transaction().execute(async (trx) => {
+        const pw = await repo.lock(trx, card.id);
+        if (!pw) throw new DomainError("PASSWORD_NOT_SET");
+        await repo.update(trx, card.id, { failures: 0, failure_day: null, locked_at: null });
+        if ((await cardsRepo.byId(trx, card.id))!.state === "locked")
+          await deps.cards.act(trx, actor, grant, card.id, "unlock");
+        await audit.record(trx, actor, grant, {
+          action: "password.unlock",
+          subjectType: "card",
+          subjectId: card.id,
+          areaCode: card.area_code,
+          before: { locked: pw.locked_at !== null, failures: pw.failures },
+          after: { locked: false, ...who },
+        });
+      });
+      return { unlocked: true as const };
+    },
+
+    /** Resets a forgotten or locked password at a service outlet: ID check, then the holder sets a new one. */
+    async reset(
+      actor: Actor,
+      cardNumber: string,
+      input: { holderIdNumber: string; agent?: { idNumber: string; name: string }; next: PasswordField },
+    ) {
+      authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset);
+      const card = await cardByNumber(cardNumber);
+      const grant = authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset, card.area_code);
+      const policy = await policyOf(card);
+      const who = await checkIdentity(card, policy, input);
+      const pvv = await newPvv(card, await pinInput(actor, card, input.next), policy);
+      await db.transaction().execute(async (trx) => {
+        const pw = await repo.lock(trx, card.id);
+        if (!pw) throw new DomainError("PASSWORD_NOT_SET");
+        await repo.update(trx, card.id, {
+          pvv,
+          is_initial: 0,
+          failures: 0,
+          failure_day: null,
+          locked_at: null,
+          changed_at: clock.now().toISOString(),
+        });
+        if ((await cardsRepo.byId(trx, card.id))!.state === "locked")
+          await deps.cards.act(trx, actor, grant, card.id, "unlock");
+        await audit.record(trx, actor, grant, {
+          action: "password.reset",
+          subjectType: "card",
+          subjectId: card.id,
+          areaCode: card.area_code,
+          before: { locked: pw.locked_at !== null },
+          after: { locked: false, ...who },
+        });
+      });
+      return { reset: true as const };
+    },
+
+    /** The password's state (never the password): initial or not, locked, failures, attempts left. */
+    async status(actor: Actor, cardNumber: string) {
+      authorize(actor, PASSWORD_PERMISSIONS.read);
+      const card = await cardByNumber(cardNumber);
+      authorize(actor, PASSWORD_PERMISSIONS.read, card.area_code);
+      const pw = await repo.get(db, card.id);
+      if (!pw) throw new DomainError("PASSWORD_NOT_SET");
+      const policy = await policyOf(card);
+      const today = chinaDate(clock.now());
+      const attempts = await repo.attempts(db, card.id, 20);
+      return {
+        initialPassword: pw.is_initial === 1,
+        queryOnlyUntilChanged: pw.is_initial === 1 && policy.queryOnlyUntilPasswordChanged,
+        locked: pw.locked_at !== null,
+        lockedAt: pw.locked_at,
+        lockout: policy.lockout,
+        attemptsLeft: pw.locked_at
+          ? 0
+          : attemptsLeft({ failures: pw.failures, day: pw.failure_day }, policy.lockout, today),
+        bankPassword: "held by the partner bank; sscard never stores or checks it" as const,
+        recentAttempts: attempts.map((a) => ({
+          at: a.at,
+          channel: a.channel,
+          actorType: a.actor_type,
+          actorId: a.actor_id,
+          purpose: a.purpose,
+          result: a.result,
+        })),
+      };
+    },
+  };
+}
+
+export type CredentialsService = ReturnType<typeof createCredentialsService>;
