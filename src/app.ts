@@ -71,6 +71,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(cardsRoutes(deps), { prefix: "/api/v1" });
   await app.register(credentialsRoutes(deps), { prefix: "/api/v1" });
 
+  // Group-committed attempt records are written before the database closes.
+  app.addHook("onClose", async () => deps.credentials.flushAttempts());
+
   await app.ready();
   return Object.assign(app, { routeTable }) as unknown as App;
 }

@@ -6,6 +6,7 @@ import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
+import { createAttemptLog } from "./modules/credentials/attempt-log.ts";
 import { createCredentialsRepository } from "./modules/credentials/credentials.repository.ts";
 import {
   createCredentialsService,
@@ -61,6 +62,7 @@ export function createDeps(
     machine,
     cipher,
     regions,
+    attempts: createAttemptLog({ db, repo: credentialsRepo }),
   });
   const staff = createStaffService({
     db,

@@ -124,6 +124,16 @@ forEachDialect("social security passwords", (dialect) => {
     });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body, { verified: true, initialPassword: true, attemptsLeft: 6 });
+    const log = await call(tokens.clerk, "GET", `/cards/${hz.cardNumber}/password`);
+    assert.deepEqual(
+      log.body.recentAttempts.map((a: { result: string; channel: string; purpose: string }) => [
+        a.result,
+        a.channel,
+        a.purpose,
+      ]),
+      [["ok", "counter", "transaction"]],
+      "a right password's attempt is recorded too (group-committed)",
+    );
 
     const nb = await card("330200");
     const query = await call(tokens.nbClerk, "POST", `/cards/${nb.cardNumber}/password/verify`, {

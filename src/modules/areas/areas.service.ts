@@ -10,6 +10,9 @@ import type { RegionTable } from "../regions/regions.ts";
 import type { AreasRepository } from "./areas.repository.ts";
 import { classifyAreaCode, type PolicyVersion, policyInForce, policySchema } from "./areas.rules.ts";
 
+/** How long a process reuses the policy versions it read (other processes see a new version within this). */
+export const POLICY_CACHE_MS = 10_000;
+
 /** Who may do what with areas; routes declare the same lists. */
 export const AREA_PERMISSIONS = {
   read: ROLES,
@@ -54,7 +57,14 @@ export function createAreasService(deps: {
   }
 
   /** The area and its parents up to the national scope, nearest first. */
+  // An area's parent never changes, so chains are remembered; policy versions are re-read after
+  // POLICY_CACHE_MS (and at once in this process when one is added).
+  const chains = new Map<string, string[]>();
+  const versionCache = new Map<string, { at: number; versions: PolicyVersion[][] }>();
+
   async function chainOf(code: string): Promise<string[]> {
+    const known = chains.get(code);
+    if (known) return known;
     const chain: string[] = [];
     let current: string | null = code;
     while (current) {
@@ -63,7 +73,18 @@ export function createAreasService(deps: {
       chain.push(area.code);
       current = area.parent_code;
     }
+    chains.set(code, chain);
     return chain;
+  }
+
+  async function cachedVersionsOf(chain: readonly string[]): Promise<PolicyVersion[][]> {
+    const key = chain.join(",");
+    const now = Date.now();
+    const hit = versionCache.get(key);
+    if (hit && now - hit.at < POLICY_CACHE_MS) return hit.versions;
+    const versions = await versionsOf(chain);
+    versionCache.set(key, { at: now, versions });
+    return versions;
   }
 
   async function versionsOf(chain: readonly string[]): Promise<PolicyVersion[][]> {
@@ -140,7 +161,7 @@ export function createAreasService(deps: {
     async policyAt(actor: Actor | null, code: string, date?: string) {
       if (actor) authorize(actor, AREA_PERMISSIONS.read, code);
       const on = date ?? chinaDate(clock.now());
-      const found = policyInForce(await versionsOf(await chainOf(code)), on);
+      const found = policyInForce(await cachedVersionsOf(await chainOf(code)), on);
       if (!found) throw new DomainError("POLICY_NOT_FOUND", { date: on });
       return { ...found, date: on, inherited: found.areaCode !== code };
     },
@@ -175,6 +196,7 @@ export function createAreasService(deps: {
       await requireArea(code);
       return db.transaction().execute(async (trx) => {
         await areas.lock(trx, code);
+        versionCache.clear();
         const version = (await areas.lastPolicyVersion(trx, code)) + 1;
         const policy = JSON.stringify(parsed.data);
         await areas.insertPolicy(trx, {

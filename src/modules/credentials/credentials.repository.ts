@@ -13,11 +13,11 @@ export function createCredentialsRepository(dialect: Dialect) {
   const getForUpdate = preparedFirst((q, cardId: string) =>
     q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId).forUpdate(),
   );
-  const throttleOf = preparedFirst((q, key: string, windowStart: string) =>
+  const throttleOf = preparedFirst((q, actorKey: string, sourceKey: string, windowStart: string) =>
     q
       .selectFrom("pin_throttle")
-      .select("failures")
-      .where("key", "=", key)
+      .select((eb) => eb.fn.max("failures").as("failures"))
+      .where("key", "in", [actorKey, sourceKey])
       .where("window_start", "=", windowStart),
   );
   return {
@@ -64,8 +64,9 @@ export function createCredentialsRepository(dialect: Dialect) {
         .limit(limit)
         .execute(),
 
-    throttleFailures: async (q: Q, key: string, windowStart: string) =>
-      (await throttleOf(q, key, windowStart))?.failures ?? 0,
+    /** The larger of the two throttle counts (the caller's and the source address's) in a window. */
+    throttleFailures: async (q: Q, keys: readonly [string, string], windowStart: string) =>
+      Number((await throttleOf(q, keys[0], keys[1], windowStart))?.failures ?? 0),
 
     /** Counts one more wrong password for a throttle key in a window (insert or increment in one statement). */
     async bumpThrottle(trx: Transaction<Database>, key: string, windowStart: string) {

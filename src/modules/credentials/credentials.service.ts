@@ -17,6 +17,7 @@ import { PinBlockError, type PinBlockFormat } from "../keys/pin-block.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import type { RegionTable } from "../regions/regions.ts";
+import type { AttemptLog } from "./attempt-log.ts";
 import type { CredentialsRepository } from "./credentials.repository.ts";
 import {
   afterWrongPin,
@@ -83,6 +84,7 @@ export function createCredentialsService(deps: {
   machine: EncryptionMachine;
   cipher: PiiCipher;
   regions: RegionTable;
+  attempts: AttemptLog;
 }) {
   const { db, repo, cardsRepo, audit, clock, machine, cipher } = deps;
 
@@ -155,27 +157,42 @@ export function createCredentialsService(deps: {
     const now = clock.now();
     const today = chinaDate(now);
     const window = throttleWindow(now);
-    const throttleKeys = [`${actor.type}:${actor.id}`, `source:${source}`];
+    const throttleKeys = [`${actor.type}:${actor.id}`, `source:${source}`] as const;
+    const attemptRow = (result: string, failures: number): Database["pin_attempts"] => ({
+      id: randomUUID(),
+      card_id: card.id,
+      at: now.toISOString(),
+      channel: actor.channel,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      source,
+      purpose,
+      result,
+      failures_after: failures,
+    });
+
+    // The common case reads only: a right password with nothing to reset changes no state, so it
+    // needs no write transaction and its attempt record goes to the group-committed log.
+    const seen = await repo.get(db, card.id);
+    if (seen && !seen.locked_at && seen.failures === 0) {
+      const throttled = (await repo.throttleFailures(db, throttleKeys, window.start)) >= THROTTLE.maxFailures;
+      if (!throttled && guarded(() => machine.verifyPin(card.card_id_code, input, seen.pvv))) {
+        if (seen.is_initial && policy.queryOnlyUntilPasswordChanged && purpose === "transaction") {
+          deps.attempts.enqueue(attemptRow("change_required", 0));
+          return { kind: "change_required" };
+        }
+        deps.attempts.enqueue(attemptRow("ok", 0));
+        return { kind: "ok", initial: seen.is_initial === 1, left: policy.lockout.threshold };
+      }
+    }
+
     return db.transaction().execute(async (trx): Promise<Outcome> => {
       const record = (result: string, failures: number) =>
-        repo.insertAttempt(trx, {
-          id: randomUUID(),
-          card_id: card.id,
-          at: now.toISOString(),
-          channel: actor.channel,
-          actor_type: actor.type,
-          actor_id: actor.id,
-          source,
-          purpose,
-          result,
-          failures_after: failures,
-        });
-      for (const key of throttleKeys) {
-        if ((await repo.throttleFailures(trx, key, window.start)) >= THROTTLE.maxFailures) {
-          const pw = await repo.get(trx, card.id);
-          await record("throttled", pw?.failures ?? 0);
-          return { kind: "throttled", retryAt: window.end };
-        }
+        repo.insertAttempt(trx, attemptRow(result, failures));
+      if ((await repo.throttleFailures(trx, throttleKeys, window.start)) >= THROTTLE.maxFailures) {
+        const pw = await repo.get(trx, card.id);
+        await record("throttled", pw?.failures ?? 0);
+        return { kind: "throttled", retryAt: window.end };
       }
       const pw = await repo.lock(trx, card.id);
       if (!pw) return { kind: "not_set" };
@@ -270,6 +287,9 @@ export function createCredentialsService(deps: {
   }
 
   return {
+    /** Writes the waiting successful-attempt records (at shutdown, and before reading the log). */
+    flushAttempts: () => deps.attempts.flush(),
+
     /** Verifies the social security password for any channel; every attempt is recorded. */
     async verify(
       actor: Actor,
@@ -410,6 +430,7 @@ export function createCredentialsService(deps: {
       if (!pw) throw new DomainError("PASSWORD_NOT_SET");
       const policy = await policyOf(card);
       const today = chinaDate(clock.now());
+      await deps.attempts.flush();
       const attempts = await repo.attempts(db, card.id, 20);
       return {
         initialPassword: pw.is_initial === 1,
