@@ -26,6 +26,8 @@ export function createDeps(
   database: Db,
   config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds">,
   clock: Clock = systemClock,
+  /** Replacements for sources of randomness, for tests. */
+  options: { drawCardNumber?: () => string } = {},
 ) {
   const { db, dialect } = database;
   const regions = shippedRegions();
@@ -49,6 +51,7 @@ export function createDeps(
     cipher,
     regions,
     initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
+    drawCardNumber: options.drawCardNumber,
   });
   const credentials = createCredentialsService({
     db,

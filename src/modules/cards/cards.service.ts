@@ -120,6 +120,8 @@ export function createCardsService(deps: {
   clock: Clock;
   cipher: PiiCipher;
   regions: RegionTable;
+  /** Draws a random card number (tests replace it to force clashes). */
+  drawCardNumber?: () => string;
   /** Gives a card its initial social security password when it is handed over (credentials module). */
   initialisePassword: (
     trx: Transaction<Database>,
@@ -296,7 +298,7 @@ export function createCardsService(deps: {
     const at = clock.now().toISOString();
     const row: CardRow = {
       id: randomUUID(),
-      card_number: newCardNumber(),
+      card_number: await freeCardNumber(trx),
       card_id_code: newCardIdCode(fields.area_code),
       spec_version: SPEC_VERSION,
       card_type: "standard",
@@ -324,8 +326,8 @@ export function createCardsService(deps: {
       updated_at: at,
       ...fields,
     };
-    // Card numbers and identification codes are random over 36^8 and 16^16 values; a clash is
-    // astronomically rare and is answered as a conflict to retry, never as a duplicate card.
+    // The unique constraints still guard against a number taken by a concurrent transaction between
+    // the check and the insert: that rare clash answers as a conflict to retry, never a duplicate.
     await uniqueAs(cards.insert(trx, row), () => new DomainError("CONCURRENT_MODIFICATION"));
     await recordEvent(trx, actor, grant, row, "apply", null, {
       kind: row.application_kind,
@@ -333,6 +335,18 @@ export function createCardsService(deps: {
       ...(fields.replacement_reason ? { reason: fields.replacement_reason } : {}),
     });
     return row;
+  }
+
+  /**
+   * A card number not yet used: 2.6×10^8 possible numbers (letter, 7 digits, check character), so
+   * random draws meet existing numbers as a deployment grows and are drawn again.
+   */
+  async function freeCardNumber(trx: Transaction<Database>): Promise<string> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const candidate = (deps.drawCardNumber ?? newCardNumber)();
+      if (!(await cards.byNumber(trx, candidate))) return candidate;
+    }
+    throw new DomainError("CONCURRENT_MODIFICATION");
   }
 
   /** One card per person per province, unless the new card replaces one of them. */
