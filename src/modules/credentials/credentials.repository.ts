@@ -20,8 +20,29 @@ export function createCredentialsRepository(dialect: Dialect) {
       .where("key", "in", [actorKey, sourceKey])
       .where("window_start", "=", windowStart),
   );
+  const withThrottle = preparedFirst(
+    (q, cardId: string, actorKey: string, sourceKey: string, windowStart: string) =>
+      q
+        .selectFrom("card_passwords")
+        .selectAll()
+        .select((eb) =>
+          eb
+            .selectFrom("pin_throttle")
+            .select((t) => t.fn.max("failures").as("m"))
+            .where("key", "in", [actorKey, sourceKey])
+            .where("window_start", "=", windowStart)
+            .as("throttle"),
+        )
+        .where("card_id", "=", cardId),
+  );
   return {
     get: (q: Q, cardId: string) => get(q, cardId),
+
+    /** The password row and the larger throttle count of the caller and source, in one read. */
+    async getWithThrottle(q: Q, cardId: string, keys: readonly [string, string], windowStart: string) {
+      const row = await withThrottle(q, cardId, keys[0], keys[1], windowStart);
+      return row ? { ...row, throttle: Number(row.throttle ?? 0) } : undefined;
+    },
 
     /** The card's password row, held until the transaction ends (PostgreSQL row lock; SQLite's write lock). */
     lock: (trx: Transaction<Database>, cardId: string) =>

@@ -173,9 +173,9 @@ export function createCredentialsService(deps: {
 
     // The common case reads only: a right password with nothing to reset changes no state, so it
     // needs no write transaction and its attempt record goes to the group-committed log.
-    const seen = await repo.get(db, card.id);
+    const seen = await repo.getWithThrottle(db, card.id, throttleKeys, window.start);
     if (seen && !seen.locked_at && seen.failures === 0) {
-      const throttled = (await repo.throttleFailures(db, throttleKeys, window.start)) >= THROTTLE.maxFailures;
+      const throttled = seen.throttle >= THROTTLE.maxFailures;
       if (!throttled && guarded(() => machine.verifyPin(card.card_id_code, input, seen.pvv))) {
         if (seen.is_initial && policy.queryOnlyUntilPasswordChanged && purpose === "transaction") {
           deps.attempts.enqueue(attemptRow("change_required", 0));
