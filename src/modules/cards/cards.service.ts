@@ -287,6 +287,30 @@ export function createCardsService(deps: {
     });
   }
 
+  /** The outlet (for bank clerks: the bank branch) a grant is tied to, if any. */
+  async function outletOf(grant: Grant) {
+    return grant.outletId ? deps.areasRepo.outlet(db, grant.outletId) : undefined;
+  }
+
+  /** Changes the financial function beside the lifecycle (compare-and-set), with its history event and audit record. */
+  async function setFinancial(
+    trx: Transaction<Database>,
+    actor: Actor,
+    grant: Grant,
+    card: CardRow,
+    value: "activated" | "cancelled",
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<CardRow> {
+    const at = clock.now().toISOString();
+    if (!(await cards.update(trx, card.id, card.version, { financial_function: value, updated_at: at }))) {
+      throw new DomainError("CONCURRENT_MODIFICATION");
+    }
+    const next: CardRow = { ...card, financial_function: value, version: card.version + 1, updated_at: at };
+    await recordEvent(trx, actor, grant, next, action, card.state as CardState, details);
+    return next;
+  }
+
   /** A new card record in state `applied` (number and identification code are unique; a clash is retried). */
   async function insertApplication(
     trx: Transaction<Database>,
@@ -923,7 +947,7 @@ export function createCardsService(deps: {
       const grant = authorize(actor, CARD_PERMISSIONS.bank);
       const card = await cardByNumber(cardNumber);
       if (!card.bank_code) throw new DomainError("NO_PARTNER_BANK");
-      const outlet = grant.outletId ? await deps.areasRepo.outlet(db, grant.outletId) : undefined;
+      const outlet = await outletOf(grant);
       if (outlet?.bank_code !== card.bank_code)
         throw new DomainError("NOT_PARTNER_BANK", { bankCode: card.bank_code });
       await checkHolder(card, input.holderIdNumber);
@@ -947,22 +971,7 @@ export function createCardsService(deps: {
       const updated = await db.transaction().execute(async (trx) => {
         const fresh = await current(trx, card.id);
         if (fresh.financial_function === "activated") throw new DomainError("FINANCIAL_ALREADY_ACTIVE");
-        const at = clock.now().toISOString();
-        if (
-          !(await cards.update(trx, fresh.id, fresh.version, {
-            financial_function: "activated",
-            updated_at: at,
-          }))
-        ) {
-          throw new DomainError("CONCURRENT_MODIFICATION");
-        }
-        const next = {
-          ...fresh,
-          financial_function: "activated" as const,
-          version: fresh.version + 1,
-          updated_at: at,
-        };
-        await recordEvent(trx, actor, grant, next, "activate_financial", fresh.state as CardState, {
+        const next = await setFinancial(trx, actor, grant, fresh, "activated", "activate_financial", {
           bank: card.bank_code,
           outlet: outlet.name,
           ...(agent ? { agent, doorToDoor: input.doorToDoor ?? false } : {}),
@@ -975,7 +984,7 @@ export function createCardsService(deps: {
     /** Open account-cancellation tasks of the calling clerk's bank. */
     async bankTasks(actor: Actor) {
       const grant = authorize(actor, CARD_PERMISSIONS.bank);
-      const outlet = grant.outletId ? await deps.areasRepo.outlet(db, grant.outletId) : undefined;
+      const outlet = await outletOf(grant);
       if (!outlet?.bank_code) return [];
       const tasks = await cards.openBankTasks(db, outlet.bank_code);
       // A bank's branches see the tasks of the areas they serve.
@@ -995,7 +1004,7 @@ export function createCardsService(deps: {
     async confirmBankTask(actor: Actor, taskId: string) {
       const grant = authorize(actor, CARD_PERMISSIONS.bank);
       const task = await cards.bankTask(db, taskId);
-      const outlet = grant.outletId ? await deps.areasRepo.outlet(db, grant.outletId) : undefined;
+      const outlet = await outletOf(grant);
       if (task?.status !== "open") throw new DomainError("BANK_TASK_NOT_FOUND");
       if (outlet?.bank_code !== task.bank_code)
         throw new DomainError("NOT_PARTNER_BANK", { bankCode: task.bank_code });
@@ -1005,24 +1014,16 @@ export function createCardsService(deps: {
         if (!(await cards.completeBankTask(trx, taskId, actor.id, clock.now().toISOString()))) {
           throw new DomainError("BANK_TASK_NOT_FOUND");
         }
-        const card = await current(trx, task.card_id);
-        const at = clock.now().toISOString();
-        if (
-          !(await cards.update(trx, card.id, card.version, {
-            financial_function: "cancelled",
-            updated_at: at,
-          }))
-        ) {
-          throw new DomainError("CONCURRENT_MODIFICATION");
-        }
-        await recordEvent(
+        await setFinancial(
           trx,
           actor,
           grant,
-          { ...card, financial_function: "cancelled", version: card.version + 1 },
+          await current(trx, task.card_id),
+          "cancelled",
           "bank_account_cancelled",
-          card.state as CardState,
-          { task: taskId },
+          {
+            task: taskId,
+          },
         );
       });
     },

@@ -286,6 +286,42 @@ export function createCredentialsService(deps: {
     return guarded(() => machine.pinVerificationValue(card.card_id_code, input));
   }
 
+  type OutletIdentity = { holderIdNumber: string; agent?: { idNumber: string; name: string } };
+
+  /**
+   * Unlock and reset: only an outlet clerk of the card's area, after the ID check (an agent where the
+   * policy allows); the password row changes, a password-locked card returns to active, audited.
+   */
+  async function atOutlet(
+    actor: Actor,
+    cardNumber: string,
+    input: OutletIdentity,
+    action: "password.unlock" | "password.reset",
+    changesFor: (card: CardRow, policy: Policy) => Promise<Partial<Database["card_passwords"]>>,
+  ) {
+    authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset);
+    const card = await cardByNumber(cardNumber);
+    const grant = authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset, card.area_code);
+    const policy = await policyOf(card);
+    const who = await checkIdentity(card, policy, input);
+    const changes = await changesFor(card, policy);
+    await db.transaction().execute(async (trx) => {
+      const pw = await repo.lock(trx, card.id);
+      if (!pw) throw new DomainError("PASSWORD_NOT_SET");
+      await repo.update(trx, card.id, changes);
+      if ((await cardsRepo.byId(trx, card.id))!.state === "locked")
+        await deps.cards.act(trx, actor, grant, card.id, "unlock");
+      await audit.record(trx, actor, grant, {
+        action,
+        subjectType: "card",
+        subjectId: card.id,
+        areaCode: card.area_code,
+        before: { locked: pw.locked_at !== null, failures: pw.failures },
+        after: { locked: false, ...who },
+      });
+    });
+  }
+
   return {
     /** Writes the waiting successful-attempt records (at shutdown, and before reading the log). */
     flushAttempts: () => deps.attempts.flush(),
@@ -357,67 +393,25 @@ export function createCredentialsService(deps: {
     },
 
     /** Unlocks a locked password at a service outlet after the ID check; the password itself stays. */
-    async unlock(
-      actor: Actor,
-      cardNumber: string,
-      input: { holderIdNumber: string; agent?: { idNumber: string; name: string } },
-    ) {
-      authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset);
-      const card = await cardByNumber(cardNumber);
-      const grant = authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset, card.area_code);
-      const who = await checkIdentity(card, await policyOf(card), input);
-      await db.transaction().execute(async (trx) => {
-        const pw = await repo.lock(trx, card.id);
-        if (!pw) throw new DomainError("PASSWORD_NOT_SET");
-        await repo.update(trx, card.id, { failures: 0, failure_day: null, locked_at: null });
-        if ((await cardsRepo.byId(trx, card.id))!.state === "locked")
-          await deps.cards.act(trx, actor, grant, card.id, "unlock");
-        await audit.record(trx, actor, grant, {
-          action: "password.unlock",
-          subjectType: "card",
-          subjectId: card.id,
-          areaCode: card.area_code,
-          before: { locked: pw.locked_at !== null, failures: pw.failures },
-          after: { locked: false, ...who },
-        });
-      });
+    async unlock(actor: Actor, cardNumber: string, input: OutletIdentity) {
+      await atOutlet(actor, cardNumber, input, "password.unlock", async () => ({
+        failures: 0,
+        failure_day: null,
+        locked_at: null,
+      }));
       return { unlocked: true as const };
     },
 
     /** Resets a forgotten or locked password at a service outlet: ID check, then the holder sets a new one. */
-    async reset(
-      actor: Actor,
-      cardNumber: string,
-      input: { holderIdNumber: string; agent?: { idNumber: string; name: string }; next: PasswordField },
-    ) {
-      authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset);
-      const card = await cardByNumber(cardNumber);
-      const grant = authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset, card.area_code);
-      const policy = await policyOf(card);
-      const who = await checkIdentity(card, policy, input);
-      const pvv = await newPvv(card, await pinInput(actor, card, input.next), policy);
-      await db.transaction().execute(async (trx) => {
-        const pw = await repo.lock(trx, card.id);
-        if (!pw) throw new DomainError("PASSWORD_NOT_SET");
-        await repo.update(trx, card.id, {
-          pvv,
-          is_initial: 0,
-          failures: 0,
-          failure_day: null,
-          locked_at: null,
-          changed_at: clock.now().toISOString(),
-        });
-        if ((await cardsRepo.byId(trx, card.id))!.state === "locked")
-          await deps.cards.act(trx, actor, grant, card.id, "unlock");
-        await audit.record(trx, actor, grant, {
-          action: "password.reset",
-          subjectType: "card",
-          subjectId: card.id,
-          areaCode: card.area_code,
-          before: { locked: pw.locked_at !== null },
-          after: { locked: false, ...who },
-        });
-      });
+    async reset(actor: Actor, cardNumber: string, input: OutletIdentity & { next: PasswordField }) {
+      await atOutlet(actor, cardNumber, input, "password.reset", async (card, policy) => ({
+        pvv: await newPvv(card, await pinInput(actor, card, input.next), policy),
+        is_initial: 0,
+        failures: 0,
+        failure_day: null,
+        locked_at: null,
+        changed_at: clock.now().toISOString(),
+      }));
       return { reset: true as const };
     },
 
