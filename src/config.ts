@@ -30,6 +30,8 @@ export type Config = Readonly<{
   /** HTTP worker processes; 0 means one per core. */
   workers: number;
   secrets: Secrets;
+  /** The software encryption machine's local master key file, made by `sscard keys ceremony --lmk`. */
+  lmkFile: string;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
 }>;
@@ -46,6 +48,7 @@ export const ENVIRONMENT = {
   AUTH_CACHE_SECONDS: "5",
   WORKERS: "1",
   SSCARD_SECRETS_FILE: "./data/secrets.json",
+  SSCARD_LMK_FILE: "./data/lmk.json",
   SSCARD_DATA_KEY: "",
   SSCARD_INDEX_KEY: "",
   SSCARD_TOKEN_KEY: "",
@@ -131,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     authCacheSeconds: integer(env, "AUTH_CACHE_SECONDS", 0),
     workers: integer(env, "WORKERS", 0),
     secrets,
+    lmkFile: resolve(read(env, "SSCARD_LMK_FILE")),
     secretsSource: source,
   });
 }

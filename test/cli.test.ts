@@ -17,6 +17,7 @@ const env = {
   DATABASE_URL: `sqlite:${join(dir, "cli.db")}`,
   SSCARD_SECRETS_FILE: join(dir, "secrets.json"),
   LANG: "en_US.UTF-8",
+  SSCARD_LMK_FILE: join(dir, "lmk.json"),
 };
 
 function sscard(...args: string[]) {
@@ -96,6 +97,81 @@ describe("sscard CLI", () => {
     const daily = sscard("cards", "daily", "--date", "2026-11-23");
     assert.match(daily.out, /2026-11-23: 0 expired/);
     assert.match(sscard("cards", "duplicates").out, /no person holds more than one card/);
+  });
+
+  it("runs key ceremonies under dual control and keeps only wrapped keys", () => {
+    const file = (components: string[][]) => {
+      const f = join(dir, `components-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(
+        f,
+        JSON.stringify({ components: components.map(([custodian, hex]) => ({ custodian, hex })) }),
+      );
+      return f;
+    };
+    const same = sscard(
+      "keys",
+      "ceremony",
+      "--lmk",
+      "--file",
+      file([
+        ["张三", "11".repeat(32)],
+        ["张三", "22".repeat(32)],
+      ]),
+    );
+    assert.equal(same.code, 1);
+    assert.match(same.err, /one custodian cannot enter two components/);
+    const lmk = sscard(
+      "keys",
+      "ceremony",
+      "--lmk",
+      "--file",
+      file([
+        ["张三", "11".repeat(32)],
+        ["李四", "22".repeat(32)],
+      ]),
+    );
+    assert.equal(lmk.code, 0, lmk.err);
+    assert.match(lmk.out, /component of 张三: KCV [0-9A-F]{6}/);
+    assert.match(lmk.out, /LMK written to .*lmk\.json, KCV [0-9A-F]{6}/);
+    assert.match(
+      sscard(
+        "keys",
+        "ceremony",
+        "--lmk",
+        "--file",
+        file([
+          ["a", "33".repeat(32)],
+          ["b", "44".repeat(32)],
+        ]),
+      ).err,
+      /an LMK exists/,
+    );
+    const nat = sscard(
+      "keys",
+      "ceremony",
+      "--national",
+      "external_auth",
+      "--file",
+      file([
+        ["王五", "0123456789ABCDEF0123456789ABCDEF"],
+        ["赵六", "FEDCBA9876543210FEDCBA9876543210"],
+      ]),
+    );
+    assert.equal(nat.code, 0, nat.err);
+    // 0123…EF ⊕ FEDC…10 = FFFF…FF
+    assert.match(nat.out, /imported nat-external_auth-SM4-v1, KCV [0-9A-F]{6}/);
+    const derive = sscard(
+      "keys",
+      "derive",
+      "--national",
+      "external_auth",
+      "--province",
+      "330000",
+      "--city",
+      "330100",
+    );
+    assert.equal(derive.code, 0, derive.err);
+    assert.match(sscard("keys", "list").out, /area-330100-external_auth-SM4-v1/);
   });
 
   it("prints help for an unknown command", () => {

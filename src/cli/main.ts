@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
 import { exitCodeFor } from "../shared/http-errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
+import { keysCommand } from "./keys.ts";
 
 const HELP = `sscard: the social security card platform's command line
 
@@ -32,6 +33,13 @@ Usage: npm run sscard -- <command> [options]
   cards daily [--date YYYY-MM-DD] expire cards, list renewal windows opening, cancel unrevoked pre-losses
   cards duplicates [--province NN]
                                   persons with several cards in a province and what to do with each
+  keys ceremony --lmk [--file <json>] [--custodians N]
+                                  build the software encryption machine's LMK from custodians' components
+  keys ceremony --national <type> [--algorithm SM4|TDES] [--version N] [--file <json>]
+                                  import a national control key from components (dual control)
+  keys derive --national <type> --province <code> --city <code> [--algorithm] [--version]
+                                  diversify and store a province's and a city's keys
+  keys list                       the stored keys' labels and metadata (never a key or check value)
   demo seed                       load the demo province, cities, outlets, staff and persons
   help                            this text
 
@@ -213,6 +221,19 @@ function finishReport(
 
 async function main(argv: string[]): Promise<number> {
   const key = argv.slice(0, 2).join(" ");
+  if (argv[0] === "keys" && argv[1]) {
+    const config = loadConfig();
+    const db = createDb(config.databaseUrl);
+    try {
+      await migrateToLatest(db.db, db.dialect);
+      return await keysCommand(argv[1], db, config.lmkFile, argv.slice(2));
+    } catch (err) {
+      console.error(err instanceof Error ? err.message : String(err));
+      return 1;
+    } finally {
+      await db.close();
+    }
+  }
   const command = commands[key];
   if (!command) {
     console.log(HELP);

@@ -4,6 +4,7 @@ import type { Dialect } from "./database.ts";
 import * as m0001 from "./migrations/0001_foundation.ts";
 import * as m0002 from "./migrations/0002_cards.ts";
 import * as m0003 from "./migrations/0003_credentials.ts";
+import * as m0004 from "./migrations/0004_hsm_keys.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_foundation": m0001,
   "0002_cards": m0002,
   "0003_credentials": m0003,
+  "0004_hsm_keys": m0004,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -214,6 +214,18 @@ export interface PinThrottleTable {
   failures: number;
 }
 
+export interface HsmKeysTable {
+  label: string;
+  usage: string;
+  algorithm: string;
+  key_version: number;
+  area_code: string | null;
+  /** The key wrapped under the LMK (see src/modules/keys/key-block.ts); never the clear key or its KCV. */
+  block: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -238,6 +250,7 @@ export interface Database {
   card_passwords: CardPasswordsTable;
   pin_attempts: PinAttemptsTable;
   pin_throttle: PinThrottleTable;
+  hsm_keys: HsmKeysTable;
 }
 
 export type AreaRow = Selectable<AreasTable>;

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import type { Db } from "../db/database.ts";
+import { type Component, combineComponents } from "../modules/keys/ceremony.ts";
+import { KEY_TYPES, type KeyAlgorithm, type KeyType } from "../modules/keys/derivation.ts";
+import { createSoftwareHsm } from "../modules/keys/software-hsm.ts";
+
+/** Components from a JSON file (`{ "components": [{ "custodian", "hex" }] }`) or typed by each custodian in turn. */
+async function components(file: string | undefined, count: number): Promise<Component[]> {
+  if (file) return (JSON.parse(readFileSync(file, "utf8")) as { components: Component[] }).components;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const out: Component[] = [];
+  try {
+    for (let i = 1; i <= count; i++) {
+      const custodian = (await rl.question(`custodian ${i} of ${count}, your name: `)).trim();
+      const hex = (await rl.question(`${custodian}, type your component (hex; it is not stored): `)).trim();
+      out.push({ custodian, hex });
+      process.stdout.write("\x1b[1A\x1b[2K\n");
+    }
+  } finally {
+    rl.close();
+  }
+  return out;
+}
+
+function lmkOf(file: string): Buffer {
+  if (!existsSync(file))
+    throw new Error(`no LMK at ${file}: run \`npm run sscard -- keys ceremony --lmk\` first`);
+  return Buffer.from((JSON.parse(readFileSync(file, "utf8")) as { lmk: string }).lmk, "hex");
+}
+
+/** `sscard keys ceremony|derive|list`: the software encryption machine's key management. */
+export async function keysCommand(sub: string, db: Db, lmkFile: string, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      lmk: { type: "boolean" },
+      national: { type: "string" },
+      algorithm: { type: "string", default: "SM4" },
+      version: { type: "string", default: "1" },
+      file: { type: "string" },
+      custodians: { type: "string", default: "2" },
+      province: { type: "string" },
+      city: { type: "string" },
+    },
+  });
+  const algorithm = values.algorithm as KeyAlgorithm;
+  if (algorithm !== "SM4" && algorithm !== "TDES") throw new Error("--algorithm is SM4 or TDES");
+  if (sub === "ceremony" && values.lmk) {
+    if (existsSync(lmkFile))
+      throw new Error(`an LMK exists at ${lmkFile}; keys wrapped under it would be lost`);
+    const made = combineComponents(await components(values.file, Number(values.custodians)), "AES");
+    if (made.key.length !== 32) throw new Error("LMK components are 32 bytes");
+    mkdirSync(dirname(lmkFile), { recursive: true });
+    writeFileSync(lmkFile, `${JSON.stringify({ lmk: made.key.toString("hex"), kcv: made.kcv })}\n`, {
+      mode: 0o600,
+    });
+    for (const c of made.componentKcvs) console.log(`component of ${c.custodian}: KCV ${c.kcv}`);
+    console.log(`LMK written to ${lmkFile}, KCV ${made.kcv}`);
+    return 0;
+  }
+  const hsm = createSoftwareHsm({ db: db.db, lmk: lmkOf(lmkFile), now: () => new Date() });
+  const version = Number(values.version);
+  if (sub === "ceremony" && values.national) {
+    const type = values.national as KeyType;
+    if (!(type in KEY_TYPES)) throw new Error(`key type is one of ${Object.keys(KEY_TYPES).join(", ")}`);
+    const r = await hsm.importNationalKey({
+      type,
+      algorithm,
+      version,
+      components: await components(values.file, Number(values.custodians)),
+    });
+    for (const c of r.componentKcvs) console.log(`component of ${c.custodian}: KCV ${c.kcv}`);
+    console.log(`imported ${r.label}, KCV ${r.kcv}`);
+    return 0;
+  }
+  if (sub === "derive") {
+    if (!values.national || !values.province || !values.city)
+      throw new Error("derive needs --national <type> --province --city");
+    const r = await hsm.deriveAreaKeys({
+      type: values.national as KeyType,
+      algorithm,
+      version,
+      province: values.province,
+      city: values.city,
+    });
+    console.log(
+      `stored ${values.province} and ${values.city} ${values.national} keys (v${version}); city key KCV ${r.cityKcv}`,
+    );
+    return 0;
+  }
+  if (sub === "list") {
+    for (const k of await hsm.list())
+      console.log(
+        `${k.label.padEnd(40)} ${k.usage.padEnd(16)} ${k.algorithm} v${k.keyVersion}${k.retiredAt ? " retired" : ""}`,
+      );
+    return 0;
+  }
+  console.error("keys commands: ceremony --lmk | ceremony --national <type> | derive | list");
+  return 2;
+}

@@ -1,0 +1,153 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { type Component, combineComponents } from "./ceremony.ts";
+import {
+  areaData,
+  cardData,
+  diversify,
+  type KeyAlgorithm,
+  type KeyType,
+  keyCheckValue,
+} from "./derivation.ts";
+import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
+
+export class HsmError extends Error {}
+
+export type KeyInfo = Readonly<{
+  label: string;
+  usage: string;
+  algorithm: string;
+  keyVersion: number;
+  areaCode: string | null;
+  createdAt: string;
+  retiredAt: string | null;
+}>;
+
+const nationalLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number) =>
+  `nat-${type}-${algorithm}-v${version}`;
+const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area: string) =>
+  `area-${area}-${type}-${algorithm}-v${version}`;
+
+/**
+ * The software encryption machine: it holds the LMK in memory (loaded from its file, made by a
+ * ceremony) and keeps every other key in the database only as LMK key blocks. Card and session keys
+ * are derived when needed and never stored. Only check values and metadata leave it.
+ */
+export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now: () => Date }) {
+  const { db, lmk } = deps;
+  if (lmk.length !== 32) throw new HsmError("the LMK is 32 bytes");
+
+  async function store(header: KeyBlockHeader, key: Buffer, areaCode: string | null) {
+    const exists = await db
+      .selectFrom("hsm_keys")
+      .select("label")
+      .where("label", "=", header.label)
+      .executeTakeFirst();
+    if (exists) throw new HsmError(`key ${header.label} exists`);
+    await db
+      .insertInto("hsm_keys")
+      .values({
+        label: header.label,
+        usage: header.usage,
+        algorithm: header.algorithm,
+        key_version: header.keyVersion,
+        area_code: areaCode,
+        block: wrapKey(lmk, header, key),
+        created_at: deps.now().toISOString(),
+        retired_at: null,
+      })
+      .execute();
+  }
+
+  async function load(label: string, usage: string): Promise<Buffer> {
+    const row = await db.selectFrom("hsm_keys").selectAll().where("label", "=", label).executeTakeFirst();
+    if (!row) throw new HsmError(`no key ${label}`);
+    return unwrapKey(lmk, row.block, usage).key;
+  }
+
+  return {
+    /** Imports a national control key from custodians' components (ceremony); returns its check value. */
+    async importNationalKey(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      components: readonly Component[];
+    }) {
+      const made = combineComponents(input.components, input.algorithm);
+      const label = nationalLabel(input.type, input.algorithm, input.version);
+      await store(
+        {
+          usage: input.type,
+          algorithm: input.algorithm,
+          keyVersion: input.version,
+          exportability: "N",
+          label,
+        },
+        made.key,
+        null,
+      );
+      return { label, kcv: made.kcv, componentKcvs: made.componentKcvs };
+    },
+
+    /** Diversifies and stores a province's and a city's keys of one type and version (for the city's PSAMs). */
+    async deriveAreaKeys(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      province: string;
+      city: string;
+    }) {
+      const national = await load(nationalLabel(input.type, input.algorithm, input.version), input.type);
+      const province = diversify(input.algorithm, national, areaData(input.province));
+      const city = diversify(input.algorithm, province, areaData(input.city));
+      const header = (area: string): KeyBlockHeader => ({
+        usage: input.type,
+        algorithm: input.algorithm,
+        keyVersion: input.version,
+        exportability: "E",
+        label: areaLabel(input.type, input.algorithm, input.version, area),
+      });
+      for (const [area, key] of [
+        [input.province, province],
+        [input.city, city],
+      ] as const) {
+        const label = header(area).label;
+        const exists = await db
+          .selectFrom("hsm_keys")
+          .select("label")
+          .where("label", "=", label)
+          .executeTakeFirst();
+        if (!exists) await store(header(area), key, area);
+      }
+      return { cityKcv: keyCheckValue(input.algorithm, city) };
+    },
+
+    /** A card's key of one type, derived from its city key on demand (never stored). */
+    async cardKeyCheckValue(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      city: string;
+      cardIdCode: string;
+    }) {
+      const city = await load(areaLabel(input.type, input.algorithm, input.version, input.city), input.type);
+      return keyCheckValue(input.algorithm, diversify(input.algorithm, city, cardData(input.cardIdCode)));
+    },
+
+    /** Metadata of the stored keys; never a key or its check value. */
+    async list(): Promise<KeyInfo[]> {
+      const rows = await db.selectFrom("hsm_keys").selectAll().orderBy("label").execute();
+      return rows.map((r) => ({
+        label: r.label,
+        usage: r.usage,
+        algorithm: r.algorithm,
+        keyVersion: Number(r.key_version),
+        areaCode: r.area_code,
+        createdAt: r.created_at,
+        retiredAt: r.retired_at,
+      }));
+    },
+  };
+}
+
+export type SoftwareHsm = ReturnType<typeof createSoftwareHsm>;
