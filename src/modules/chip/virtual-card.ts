@@ -1,0 +1,195 @@
+import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
+
+/**
+ * A software chip of the social security application (SSSE), answering ISO 7816-4 command APDUs with
+ * the status words a terminal expects. It never throws on input: anything malformed gets its status
+ * word. Used by tests, the kiosk and the demo. Keys are SM4 (spec 3.00).
+ */
+
+/** The application identifier: `sx1.sh.` and 社会保障 in GBK. */
+export const SSSE_AID = Buffer.from("7378312E73682EC9E7BBE1B1A3D5CF", "hex");
+
+export const SW = {
+  OK: "9000",
+  WRONG_LENGTH: "6700",
+  SECURITY_NOT_SATISFIED: "6982",
+  AUTH_BLOCKED: "6983",
+  CONDITIONS_NOT_SATISFIED: "6985",
+  WRONG_DATA: "6A80",
+  FILE_NOT_FOUND: "6A82",
+  RECORD_NOT_FOUND: "6A83",
+  WRONG_P1P2: "6A86",
+  INS_NOT_SUPPORTED: "6D00",
+  CLA_NOT_SUPPORTED: "6E00",
+} as const;
+
+/** What personalisation writes: the card data (EF05), the holder data (EF06), the card's keys and PIN. */
+export type CardImage = {
+  /** EF05 records by number: 01 card identification code … 07 card number. */
+  ef05: Record<number, string>;
+  /** EF06 records by number: 08 social security number, 09 name, 0A sex, 0B ethnicity, 0C birthplace, 0D birth date (BCD). */
+  ef06: Record<number, string>;
+  /** Card keys (hex, 16 bytes) by key identifier: 0x01 internal authentication, 0x02 external authentication. */
+  keys: Record<number, string>;
+  pin: string;
+  pinTriesLeft: number;
+  pinTriesMax: number;
+};
+
+const sw = (code: string, data: Buffer = Buffer.alloc(0)) => Buffer.concat([data, Buffer.from(code, "hex")]);
+
+function sm4(key: Buffer, block: Buffer): Buffer {
+  const c = createCipheriv("sm4-ecb", key, null);
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(block), c.final()]);
+}
+
+/** ISO 9797-1 padding method 2 to one 16-byte block. */
+export const pad16 = (data: Buffer) =>
+  Buffer.concat([data, Buffer.from([0x80]), Buffer.alloc(15 - data.length)]).subarray(0, 16);
+
+/** The cryptogram of authentication: SM4 of the 8-byte random with padding, under the key. */
+export function authCryptogram(key: Buffer, random8: Buffer): Buffer {
+  return sm4(key, pad16(random8));
+}
+
+/** A virtual card; `transmit` takes a command APDU and returns the response APDU (data ‖ SW1 SW2). */
+export function createVirtualCard(image: CardImage, random: (n: number) => Buffer = randomBytes) {
+  let selected: "mf" | "ssse" | "ef05" | "ef06" = "mf";
+  let challenge: Buffer | undefined;
+  let externalAuthenticated = false;
+  let pinVerified = false;
+
+  function readRecord(p1: number, p2: number, le: number | undefined): Buffer {
+    const sfi = p2 >> 3;
+    if ((p2 & 0x07) !== 0x04) return sw(SW.WRONG_P1P2);
+    const file = sfi === 0 ? selected : sfi === 5 ? "ef05" : sfi === 6 ? "ef06" : undefined;
+    if (selected === "mf") return sw(SW.CONDITIONS_NOT_SATISFIED);
+    if (file !== "ef05" && file !== "ef06") return sw(SW.FILE_NOT_FOUND);
+    // The holder file needs the terminal authenticated (external authentication) first.
+    if (file === "ef06" && !externalAuthenticated) return sw(SW.SECURITY_NOT_SATISFIED);
+    const value = (file === "ef05" ? image.ef05 : image.ef06)[p1];
+    if (value === undefined) return sw(SW.RECORD_NOT_FOUND);
+    const body = Buffer.from(value, "utf8");
+    const tlv = Buffer.concat([Buffer.from([p1, body.length]), body]);
+    if (le !== undefined && le !== 0 && le < tlv.length)
+      return sw(`6C${tlv.length.toString(16).padStart(2, "0").toUpperCase()}`);
+    return sw(SW.OK, tlv);
+  }
+
+  function process(apdu: Buffer): Buffer {
+    if (apdu.length < 4) return sw(SW.WRONG_LENGTH);
+    const [cla, ins, p1, p2] = apdu;
+    if (cla !== 0x00) return sw(SW.CLA_NOT_SUPPORTED);
+    // Case 1: no body; case 2: Le; case 3: Lc + data; case 4: Lc + data + Le (short APDUs only).
+    let data: Buffer = Buffer.alloc(0);
+    let le: number | undefined;
+    if (apdu.length === 5) le = apdu[4];
+    else if (apdu.length > 5) {
+      const lc = apdu[4];
+      if (lc === 0 || apdu.length < 5 + lc || apdu.length > 6 + lc) return sw(SW.WRONG_LENGTH);
+      data = apdu.subarray(5, 5 + lc);
+      if (apdu.length === 6 + lc) le = apdu[5 + lc];
+    }
+    switch (ins) {
+      case 0xa4: {
+        if (p1 === 0x04 && p2 === 0x00) {
+          if (!data.equals(SSSE_AID)) return sw(SW.FILE_NOT_FOUND);
+          selected = "ssse";
+          externalAuthenticated = false;
+          pinVerified = false;
+          return sw(SW.OK);
+        }
+        if (p1 === 0x00 && p2 === 0x00) {
+          if (data.length !== 2) return sw(SW.WRONG_LENGTH);
+          const fid = data.toString("hex").toUpperCase();
+          if (fid === "3F00") {
+            selected = "mf";
+            return sw(SW.OK);
+          }
+          if (selected === "mf") return sw(SW.FILE_NOT_FOUND);
+          if (fid === "EF05") selected = "ef05";
+          else if (fid === "EF06") selected = "ef06";
+          else return sw(SW.FILE_NOT_FOUND);
+          return sw(SW.OK);
+        }
+        return sw(SW.WRONG_P1P2);
+      }
+      case 0xb2:
+        if (data.length) return sw(SW.WRONG_LENGTH);
+        return readRecord(p1, p2, le);
+      case 0x84: {
+        if (p1 !== 0 || p2 !== 0) return sw(SW.WRONG_P1P2);
+        if (le !== 0x08 && le !== 0x04) return sw(SW.WRONG_LENGTH);
+        challenge = random(le);
+        return sw(SW.OK, challenge);
+      }
+      case 0x82: {
+        // EXTERNAL AUTHENTICATE: the terminal proves it holds the card's external-authentication key.
+        const key = image.keys[p2];
+        if (p1 !== 0 || !key) return sw(SW.WRONG_P1P2);
+        if (data.length !== 16) return sw(SW.WRONG_LENGTH);
+        if (!challenge) return sw(SW.CONDITIONS_NOT_SATISFIED);
+        const expected = authCryptogram(Buffer.from(key, "hex"), challenge);
+        // A challenge is good for one attempt: a replay finds none.
+        challenge = undefined;
+        if (!timingSafeEqual(expected, data)) return sw(SW.SECURITY_NOT_SATISFIED);
+        externalAuthenticated = true;
+        return sw(SW.OK);
+      }
+      case 0x88: {
+        // INTERNAL AUTHENTICATE: the card proves it holds its internal-authentication key.
+        const key = image.keys[p2];
+        if (p1 !== 0 || !key) return sw(SW.WRONG_P1P2);
+        if (data.length !== 8) return sw(SW.WRONG_LENGTH);
+        return sw(SW.OK, authCryptogram(Buffer.from(key, "hex"), data));
+      }
+      case 0x20: {
+        if (p1 !== 0 || p2 !== 0) return sw(SW.WRONG_P1P2);
+        if (selected === "mf") return sw(SW.CONDITIONS_NOT_SATISFIED);
+        if (image.pinTriesLeft === 0) return sw(SW.AUTH_BLOCKED);
+        if (data.length === 0) return sw(`63C${image.pinTriesLeft.toString(16).toUpperCase()}`);
+        if (data.length < 2 || data.length > 6) return sw(SW.WRONG_LENGTH);
+        const pin = data.toString("hex").replace(/F+$/i, "");
+        if (!/^\d{4,12}$/.test(pin)) return sw(SW.WRONG_DATA);
+        if (pin !== image.pin) {
+          image.pinTriesLeft -= 1;
+          pinVerified = false;
+          return sw(
+            image.pinTriesLeft === 0
+              ? SW.AUTH_BLOCKED
+              : `63C${image.pinTriesLeft.toString(16).toUpperCase()}`,
+          );
+        }
+        image.pinTriesLeft = image.pinTriesMax;
+        pinVerified = true;
+        return sw(SW.OK);
+      }
+      default:
+        return sw(SW.INS_NOT_SUPPORTED);
+    }
+  }
+
+  return {
+    /** Processes one command APDU; never throws. */
+    transmit(apdu: Buffer): Buffer {
+      try {
+        return process(apdu);
+      } catch {
+        return sw("6F00");
+      }
+    },
+    get pinVerified() {
+      return pinVerified;
+    },
+    /** The card's content, to save to a file and load again. */
+    save(): string {
+      return JSON.stringify(image);
+    },
+  };
+}
+
+/** A card loaded from a saved image. */
+export function loadVirtualCard(saved: string, random?: (n: number) => Buffer) {
+  return createVirtualCard(JSON.parse(saved) as CardImage, random);
+}
