@@ -78,6 +78,18 @@ export function canSettle(state: CardState): boolean {
   return state === "active";
 }
 
+/** States that put a card on the terminals' blacklist. */
+export const BLACKLISTED_STATES = [
+  "temporarily_lost",
+  "formally_lost",
+  "cancelled",
+  "expired",
+] as const satisfies readonly CardState[];
+
+export function isBlacklisted(state: CardState): boolean {
+  return (BLACKLISTED_STATES as readonly CardState[]).includes(state);
+}
+
 /** States in which a card counts as the holder's card in its province (one card per person per province). */
 export function holdsProvinceSlot(state: CardState): boolean {
   return state !== "cancelled" && state !== "expired" && state !== "formally_lost";

@@ -25,6 +25,7 @@ import {
   type CardState,
   canSettle,
   holdsProvinceSlot,
+  isBlacklisted,
   isValidCardNumber,
   newCardIdCode,
   newCardNumber,
@@ -1026,6 +1027,12 @@ export function createCardsService(deps: {
           },
         );
       });
+    },
+
+    /** Whether terminals must refuse a card (lost, cancelled or expired): read at the moment of asking. */
+    async isBlacklisted(cardIdCode: string): Promise<boolean> {
+      const card = await cards.byIdCode(db, cardIdCode);
+      return !card || isBlacklisted(card.state as CardState);
     },
 
     /** A lifecycle action inside another module's transaction (the password lock, activation by password change). */

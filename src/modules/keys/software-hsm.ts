@@ -134,6 +134,25 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       return keyCheckValue(input.algorithm, diversify(input.algorithm, city, cardData(input.cardIdCode)));
     },
 
+    /**
+     * The card keys written into a chip at personalisation (and what a PSAM computes from its city
+     * keys): internal- and external-authentication keys diversified with the card identification code.
+     */
+    async cardAuthenticationKeys(input: {
+      algorithm: KeyAlgorithm;
+      version: number;
+      city: string;
+      cardIdCode: string;
+    }) {
+      const derive = async (type: KeyType) =>
+        diversify(
+          input.algorithm,
+          await load(areaLabel(type, input.algorithm, input.version, input.city), type),
+          cardData(input.cardIdCode),
+        );
+      return { internalAuth: await derive("internal_auth"), externalAuth: await derive("external_auth") };
+    },
+
     /** Metadata of the stored keys; never a key or its check value. */
     async list(): Promise<KeyInfo[]> {
       const rows = await db.selectFrom("hsm_keys").selectAll().orderBy("label").execute();

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { before, it } from "node:test";
+import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { parseCsv } from "../src/modules/cards/csv.ts";
+import { personalise } from "../src/modules/chip/personalise.ts";
+import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
+import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { createSoftwareHsm } from "../src/modules/keys/software-hsm.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { chinaDate } from "../src/shared/clock.ts";
+import { forEachDialect } from "./db.ts";
+import { newIdNumber, useTestDeps } from "./fixtures.ts";
+
+forEachDialect("chip: personalisation and a terminal reading the card", (dialect) => {
+  const t = useTestDeps(dialect);
+  let hsm: ReturnType<typeof createSoftwareHsm>;
+  const component = () => randomBytes(16).toString("hex");
+
+  before(async () => {
+    hsm = createSoftwareHsm({ db: t.deps.database.db, lmk: randomBytes(32), now: () => t.clock.now() });
+    for (const type of ["internal_auth", "external_auth"] as const) {
+      await hsm.importNationalKey({
+        type,
+        algorithm: "SM4",
+        version: 1,
+        components: [
+          { custodian: "张三", hex: component() },
+          { custodian: "李四", hex: component() },
+        ],
+      });
+      await hsm.deriveAreaKeys({ type, algorithm: "SM4", version: 1, province: "330000", city: "330100" });
+    }
+  });
+
+  /** A card made the whole way: application, factory file, personalisation of the chip, return, issue. */
+  async function producedCard() {
+    const idNumber = newIdNumber();
+    await t.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber,
+      name: "张伟",
+      ethnicity: "01",
+      areaCode: "330100",
+      photoRef: "p",
+    });
+    const applied = await t.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    const batch = await t.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+    const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
+    const row = rows.find((r) => r.values.card_number === applied.cardNumber)!.values;
+    const image = personalise(
+      {
+        cardIdCode: row.card_id_code,
+        cardNumber: row.card_number,
+        cardType: row.card_type,
+        specVersion: row.spec_version,
+        issuerId: row.issuer_id,
+        issueDate: row.issue_date,
+        validUntil: row.valid_until,
+        idNumber: row.id_number,
+        name: row.name,
+        sex: row.sex as "M" | "F",
+        ethnicity: row.ethnicity,
+        birthDate: row.birth_date,
+        initialPin: initialPin(row.card_number, NATIONAL_DEFAULT_POLICY),
+      },
+      await hsm.cardAuthenticationKeys({
+        algorithm: "SM4",
+        version: 1,
+        city: "330100",
+        cardIdCode: row.card_id_code,
+      }),
+    );
+    const csv = [
+      "card_id_code,result",
+      ...rows.map(
+        (r) => `${r.values.card_id_code},${r.values.card_number === applied.cardNumber ? "ok" : "failed"}`,
+      ),
+    ];
+    await t.deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
+    await t.deps.cards.issue(SYSTEM_ACTOR, applied.cardNumber, {
+      collectedBy: "holder",
+      holderIdNumber: idNumber,
+      activate: true,
+    });
+    return { idNumber, cardNumber: applied.cardNumber, cardIdCode: row.card_id_code, image };
+  }
+
+  const reader = (overrides: Partial<ReaderConfig> = {}): ReaderConfig => ({
+    terminalNo: "330100000001",
+    deviceNo: "PHARMACY-01",
+    cardKeys: (cardIdCode) =>
+      hsm.cardAuthenticationKeys({ algorithm: "SM4", version: 1, city: cardIdCode.slice(0, 6), cardIdCode }),
+    isBlacklisted: (cardIdCode) => t.deps.cards.isBlacklisted(cardIdCode),
+    supportedRegions: ["33"],
+    today: () => chinaDate(t.clock.now()),
+    ...overrides,
+  });
+
+  it("authenticates a personalised card both ways and reads iReadCardBas fields; its PIN verifies on the chip", async () => {
+    const c = await producedCard();
+    const chip = createVirtualCard(c.image);
+    const basic = await readCardBasic(chip, reader());
+    assert.equal(basic.ssn, c.idNumber);
+    assert.equal(basic.cardNumber, c.cardNumber);
+    assert.equal(basic.cardIdCode, c.cardIdCode);
+    assert.equal(basic.name, "张伟");
+    assert.equal(basic.specVersion, "3.00");
+    assert.equal(basic.validUntil, "20361121");
+    assert.equal(
+      basic.pipe,
+      `330100|${c.idNumber}|${c.cardNumber}|${c.cardIdCode}|张伟||3.00|20261122|20361121|330100000001|PHARMACY-01|`,
+    );
+    const pin = Buffer.from(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY), "hex");
+    const verify = chip.transmit(Buffer.concat([Buffer.from("0020000003", "hex"), pin]));
+    assert.equal(verify.toString("hex"), "9000");
+  });
+
+  it("refuses a card after a pre-loss, a card with foreign keys, and another province's card", async () => {
+    const c = await producedCard();
+    await t.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+    await assert.rejects(
+      readCardBasic(createVirtualCard(c.image), reader()),
+      (e: ReaderError) => e.refusal === "CARD_BLACKLISTED",
+    );
+
+    const d = await producedCard();
+    const forged = {
+      ...d.image,
+      keys: { 1: randomBytes(16).toString("hex"), 2: randomBytes(16).toString("hex") },
+    };
+    await assert.rejects(
+      readCardBasic(createVirtualCard(forged), reader()),
+      (e: ReaderError) => e.refusal === "CARD_AUTHENTICATION_FAILED",
+    );
+    await assert.rejects(
+      readCardBasic(createVirtualCard(d.image), reader({ supportedRegions: ["32"] })),
+      (e: ReaderError) => e.refusal === "ISSUER_NOT_SUPPORTED",
+    );
+    const notSsc = { transmit: () => Buffer.from("6A82", "hex") };
+    await assert.rejects(
+      readCardBasic(notSsc, reader()),
+      (e: ReaderError) => e.refusal === "NOT_SOCIAL_SECURITY_CARD",
+    );
+  });
+});
