@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,12 @@ import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { personalise } from "../src/modules/chip/personalise.ts";
+import { readCardBasic } from "../src/modules/chip/reader.ts";
+import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { cardData, diversify } from "../src/modules/keys/derivation.ts";
+import { createSoftwareHsm } from "../src/modules/keys/software-hsm.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 
@@ -237,6 +242,77 @@ async function batchFigure() {
   await deps.database.close();
 }
 
+/** In process: SM4 diversifications, and full card authentications (select, internal and external authentication, reads). */
+async function chipFigures() {
+  const { deps } = await open("chip.db");
+  const hsm = createSoftwareHsm({ db: deps.database.db, lmk: randomBytes(32), now: () => new Date() });
+  for (const type of ["internal_auth", "external_auth"] as const) {
+    await hsm.importNationalKey({
+      type,
+      algorithm: "SM4",
+      version: 1,
+      components: [
+        { custodian: "a", hex: randomBytes(16).toString("hex") },
+        { custodian: "b", hex: randomBytes(16).toString("hex") },
+      ],
+    });
+    await hsm.deriveAreaKeys({ type, algorithm: "SM4", version: 1, province: "330000", city: "330100" });
+  }
+  const city = createSecretKey(randomBytes(16));
+  const n = 200_000;
+  let t = performance.now();
+  for (let i = 0; i < n; i++)
+    diversify("SM4", city, cardData(`330100D156000005${i.toString(16).toUpperCase().padStart(16, "0")}`));
+  const divPerSec = (n / (performance.now() - t)) * 1000;
+
+  const cardIdCode = "330100D1560000050123456789ABCDEF";
+  const keys = await hsm.cardAuthenticationKeys({ algorithm: "SM4", version: 1, city: "330100", cardIdCode });
+  const image = personalise(
+    {
+      cardIdCode,
+      cardNumber: "A12345678",
+      cardType: "standard",
+      specVersion: "3.00",
+      issuerId: "3301000001",
+      issueDate: "2026-11-22",
+      validUntil: "2036-11-21",
+      idNumber: "330106199003071234",
+      name: "张伟",
+      sex: "M",
+      ethnicity: "01",
+      birthDate: "1990-03-07",
+      initialPin: "345678",
+    },
+    keys,
+  );
+  const config = {
+    terminalNo: "330100000001",
+    deviceNo: "BENCH",
+    cardKeys: (code: string) =>
+      hsm.cardAuthenticationKeys({
+        algorithm: "SM4" as const,
+        version: 1,
+        city: code.slice(0, 6),
+        cardIdCode: code,
+      }),
+    isBlacklisted: async () => false,
+    supportedRegions: ["33"],
+    today: () => "2026-11-22",
+  };
+  const auths = 2000;
+  for (let i = 0; i < 200; i++) await readCardBasic(createVirtualCard(structuredClone(image)), config);
+  const cpu = process.cpuUsage();
+  t = performance.now();
+  for (let i = 0; i < auths; i++) await readCardBasic(createVirtualCard(structuredClone(image)), config);
+  const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  console.log(`SM4 diversifications:                      ${fmt(divPerSec)} /s`);
+  console.log(
+    `card authentications (card + keys + reads): ${fmt((auths / ms) * 1000)} /s, ${((used.user + used.system) / auths / 1000).toFixed(2)} ms CPU each (target under 5 ms)`,
+  );
+  await deps.database.close();
+}
+
 async function auditFigures() {
   const { deps } = await open("audit.db");
   const { db } = deps.database;
@@ -276,6 +352,7 @@ console.log(
 try {
   await httpFigures();
   await batchFigure();
+  await chipFigures();
   await auditFigures();
 } finally {
   rmSync(dir, { recursive: true, force: true });
