@@ -35,6 +35,7 @@ const keys = {
   SSCARD_INDEX_KEY: randomBytes(32).toString("hex"),
   SSCARD_TOKEN_KEY: randomBytes(32).toString("hex"),
   SSCARD_PIN_KEY: randomBytes(32).toString("hex"),
+  SSCARD_SIGNING_KEY: randomBytes(32).toString("hex"),
 };
 const config = {
   secrets: {
@@ -42,6 +43,7 @@ const config = {
     indexKey: Buffer.from(keys.SSCARD_INDEX_KEY, "hex"),
     tokenKey: Buffer.from(keys.SSCARD_TOKEN_KEY, "hex"),
     pinKey: Buffer.from(keys.SSCARD_PIN_KEY, "hex"),
+    signingKey: Buffer.from(keys.SSCARD_SIGNING_KEY, "hex"),
   },
   sessionTtlMinutes: 480,
   sessionIdleMinutes: 30,

@@ -15,6 +15,8 @@ export type Secrets = Readonly<{
    * keys issue holds them; only src/modules/keys reads it.
    */
   pinKey: Buffer;
+  /** SM2 private key signing the terminals' blacklist, until the encryption machine holds the area CA key. */
+  signingKey: Buffer;
 }>;
 
 /** The typed, validated configuration shared by the server and the CLI. */
@@ -53,6 +55,7 @@ export const ENVIRONMENT = {
   SSCARD_INDEX_KEY: "",
   SSCARD_TOKEN_KEY: "",
   SSCARD_PIN_KEY: "",
+  SSCARD_SIGNING_KEY: "",
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -78,7 +81,13 @@ function key(hex: string, name: string): Buffer {
  * Keys come from the environment; when none is set (a first start on a laptop) they are read from,
  * or generated into, a secrets file readable only by the owner.
  */
-const KEY_NAMES = ["SSCARD_DATA_KEY", "SSCARD_INDEX_KEY", "SSCARD_TOKEN_KEY", "SSCARD_PIN_KEY"] as const;
+const KEY_NAMES = [
+  "SSCARD_DATA_KEY",
+  "SSCARD_INDEX_KEY",
+  "SSCARD_TOKEN_KEY",
+  "SSCARD_PIN_KEY",
+  "SSCARD_SIGNING_KEY",
+] as const;
 
 function secretsFrom(values: Record<string, string | undefined>): Secrets {
   return Object.freeze({
@@ -86,6 +95,7 @@ function secretsFrom(values: Record<string, string | undefined>): Secrets {
     indexKey: key(values.SSCARD_INDEX_KEY ?? "", "SSCARD_INDEX_KEY"),
     tokenKey: key(values.SSCARD_TOKEN_KEY ?? "", "SSCARD_TOKEN_KEY"),
     pinKey: key(values.SSCARD_PIN_KEY ?? "", "SSCARD_PIN_KEY"),
+    signingKey: key(values.SSCARD_SIGNING_KEY ?? "", "SSCARD_SIGNING_KEY"),
   });
 }
 

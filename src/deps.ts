@@ -13,6 +13,7 @@ import {
   createPasswordInitialiser,
 } from "./modules/credentials/credentials.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
+import { createSm2Signer } from "./modules/keys/signer.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
@@ -52,6 +53,7 @@ export function createDeps(
     regions,
     initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
     drawCardNumber: options.drawCardNumber,
+    signer: createSm2Signer(config.secrets.signingKey),
   });
   const credentials = createCredentialsService({
     db,

@@ -3,6 +3,7 @@ import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { cardNumberCheckCharacter } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
+import { verifySigned } from "../src/modules/keys/signer.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
 import { newIdNumber, seedAreas, staffToken, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
@@ -627,6 +628,47 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(lost.state, "temporarily_lost");
     const history = await ok(tokens.clerk, "GET", `/cards/${noBank.card.cardNumber}/history`);
     assert.deepEqual([history.at(-1).channel, history.at(-1).actorType], ["phone", "api_key"]);
+  });
+
+  it("puts lost cards on the signed blacklist in the same transaction, with gapless versions under concurrency", async () => {
+    const before = await ok(tokens.hospital, "GET", "/cards/blacklist".replace("/cards", ""));
+    const start = before.to;
+    const cards = [];
+    for (let i = 0; i < 6; i++) cards.push(await activeCard());
+    await Promise.all(
+      cards.map((c) => call(tokens.clerk, "POST", `/cards/${c.card.cardNumber}/temporary-loss`, {})),
+    );
+    await ok(tokens.clerk, "POST", `/cards/${cards[0].card.cardNumber}/temporary-loss/revoke`, {
+      holderIdNumber: cards[0].idNumber,
+    });
+    const delta = await ok(tokens.hospital, "GET", `/blacklist?since=${start}`);
+    assert.deepEqual(
+      delta.entries.map((e: { version: number }) => e.version),
+      Array.from({ length: 7 }, (_, i) => start + i + 1),
+      "versions follow one another",
+    );
+    const codes = new Set(cards.map((c) => c.card.cardIdCode));
+    assert.equal(
+      delta.entries.filter(
+        (e: { action: string; cardIdCode: string }) => e.action === "add" && codes.has(e.cardIdCode),
+      ).length,
+      6,
+    );
+    assert.deepEqual(delta.entries.at(-1), {
+      version: start + 7,
+      cardIdCode: cards[0].card.cardIdCode,
+      action: "remove",
+      state: "active",
+    });
+    assert.equal(delta.userId, "1234567812345678");
+    assert.ok(verifySigned(delta, delta.publicKey), "the SM2 signature verifies");
+    assert.equal(
+      verifySigned({ ...delta, to: delta.to + 1 }, delta.publicKey),
+      false,
+      "a changed list does not",
+    );
+    const nothingNew = await ok(tokens.hospital, "GET", `/blacklist?since=${delta.to}`);
+    assert.deepEqual([nothingNew.from, nothingNew.to, nothingNew.entries], [delta.to, delta.to, []]);
   });
 
   it("answers unknown and malformed card numbers and other areas' cards clearly", async () => {

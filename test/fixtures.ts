@@ -15,6 +15,7 @@ export function testSecrets() {
     indexKey: randomBytes(32),
     tokenKey: randomBytes(32),
     pinKey: randomBytes(32),
+    signingKey: randomBytes(32),
   };
 }
 

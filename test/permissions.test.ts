@@ -445,6 +445,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
         prepare: fixed(`/api/v1/cards/${listedCard.cardNumber}/password`),
         otherArea: "forbidden",
       },
+      // Terminals accept cards from everywhere, so every terminal gets the whole list.
+      "GET /api/v1/blacklist": { prepare: fixed("/api/v1/blacklist?since=0"), otherArea: "own" },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),
         otherArea: "filtered",

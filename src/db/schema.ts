@@ -226,6 +226,15 @@ export interface HsmKeysTable {
   retired_at: string | null;
 }
 
+export interface BlacklistChangesTable {
+  version: number;
+  card_id_code: string;
+  area_code: string;
+  action: "add" | "remove";
+  state: string;
+  at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -251,6 +260,7 @@ export interface Database {
   pin_attempts: PinAttemptsTable;
   pin_throttle: PinThrottleTable;
   hsm_keys: HsmKeysTable;
+  blacklist_changes: BlacklistChangesTable;
 }
 
 export type AreaRow = Selectable<AreasTable>;

@@ -99,6 +99,33 @@ export function createCardsRepository(dialect: Dialect) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    /**
+     * Appends a blacklist change with the next version. Callers write it after the change's audit
+     * record, whose lock (the audit chain's) makes versions follow one another without gaps.
+     */
+    async appendBlacklistChange(
+      trx: Transaction<Database>,
+      row: Omit<Database["blacklist_changes"], "version">,
+    ) {
+      const last = await trx
+        .selectFrom("blacklist_changes")
+        .select((eb) => eb.fn.max("version").as("v"))
+        .executeTakeFirst();
+      await trx
+        .insertInto("blacklist_changes")
+        .values({ ...row, version: Number(last?.v ?? 0) + 1 })
+        .execute();
+    },
+
+    blacklistSince: (q: Q, since: number, limit: number) =>
+      q
+        .selectFrom("blacklist_changes")
+        .selectAll()
+        .where("version", ">", since)
+        .orderBy("version")
+        .limit(limit)
+        .execute(),
+
     insertEvent: preparedInsert("card_events", [
       "card_id",
       "seq",

@@ -402,6 +402,42 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     app.get(
+      "/blacklist",
+      {
+        config: { access: { roles: CARD_PERMISSIONS.read } },
+        schema: {
+          tags: ["cards"],
+          summary:
+            "The terminals' blacklist changes after a version, in order, signed with SM2 (standard user ID)",
+          querystring: z.strictObject({
+            since: z.coerce.number().int().min(0).default(0),
+            limit: z.coerce.number().int().min(1).max(50_000).default(10_000),
+          }),
+          response: {
+            200: z.object({
+              from: z.number().int(),
+              to: z.number().int(),
+              entries: z.array(
+                z.object({
+                  version: z.number().int(),
+                  cardIdCode: z.string(),
+                  action: z.enum(["add", "remove"]),
+                  state: z.string(),
+                }),
+              ),
+              signature: z.string(),
+              publicKey: z.string(),
+              userId: z.string(),
+              algorithm: z.literal("SM2-SM3"),
+            }),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => cards.blacklistDelta(actorOf(request), request.query.since, request.query.limit),
+    );
+
+    app.get(
       "/bank-tasks",
       {
         config: { access: { roles: CARD_PERMISSIONS.bank } },

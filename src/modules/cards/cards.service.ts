@@ -11,6 +11,7 @@ import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { Signer } from "../keys/signer.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
@@ -121,6 +122,8 @@ export function createCardsService(deps: {
   clock: Clock;
   cipher: PiiCipher;
   regions: RegionTable;
+  /** Signs what terminals check offline (the blacklist). */
+  signer: Signer;
   /** Draws a random card number (tests replace it to force clashes). */
   drawCardNumber?: () => string;
   /** Gives a card its initial social security password when it is handed over (credentials module). */
@@ -236,6 +239,16 @@ export function createCardsService(deps: {
       throw new DomainError("CONCURRENT_MODIFICATION");
     const updated = { ...card, ...next, version: card.version + 1 } as CardRow;
     await recordEvent(trx, actor, grant, updated, action, from, details);
+    // The blacklist changes in the same transaction: a loss reported is on the list when the report commits.
+    if (isBlacklisted(from) !== isBlacklisted(t.to)) {
+      await cards.appendBlacklistChange(trx, {
+        card_id_code: card.card_id_code,
+        area_code: card.area_code,
+        action: isBlacklisted(t.to) ? "add" : "remove",
+        state: t.to,
+        at,
+      });
+    }
     return updated;
   }
 
@@ -1029,6 +1042,23 @@ export function createCardsService(deps: {
       });
     },
 
+    /**
+     * The blacklist changes after `since`, for terminals to apply in order, signed with SM2 (standard
+     * user ID) so a terminal can check them offline.
+     */
+    async blacklistDelta(actor: Actor, since: number, limit = 10_000) {
+      authorize(actor, CARD_PERMISSIONS.read);
+      const rows = await cards.blacklistSince(db, since, limit);
+      const entries = rows.map((r) => ({
+        version: Number(r.version),
+        cardIdCode: r.card_id_code,
+        action: r.action,
+        state: r.state,
+      }));
+      const to = entries.at(-1)?.version ?? since;
+      return deps.signer.sign({ from: since, to, entries });
+    },
+
     /** Whether terminals must refuse a card (lost, cancelled or expired): read at the moment of asking. */
     async isBlacklisted(cardIdCode: string): Promise<boolean> {
       const card = await cards.byIdCode(db, cardIdCode);
@@ -1268,6 +1298,15 @@ export function createCardsService(deps: {
               specVersion: v.spec_version,
             });
             if (v.state !== "cancelled") await deps.initialisePassword(trx, row, legacyPolicy);
+            if (isBlacklisted(row.state as CardState)) {
+              await cards.appendBlacklistChange(trx, {
+                card_id_code: row.card_id_code,
+                area_code: row.area_code,
+                action: "add",
+                state: row.state,
+                at: row.created_at,
+              });
+            }
             return row.card_number;
           });
           rows.push({ line, status: "accepted", cardNumber: number });
