@@ -6,6 +6,7 @@ import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
+import { createRemoteAuthService } from "./modules/chip/remote-auth.service.ts";
 import { createAttemptLog } from "./modules/credentials/attempt-log.ts";
 import { createCredentialsRepository } from "./modules/credentials/credentials.repository.ts";
 import {
@@ -14,6 +15,7 @@ import {
 } from "./modules/credentials/credentials.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createSm2Signer } from "./modules/keys/signer.ts";
+import { createSoftwareHsm } from "./modules/keys/software-hsm.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
@@ -21,6 +23,7 @@ import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
+import { DomainError } from "./shared/errors.ts";
 
 /** The composition root: every service wired once, for the server, the CLI and the tests alike. */
 export function createDeps(
@@ -28,7 +31,7 @@ export function createDeps(
   config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds">,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
-  options: { drawCardNumber?: () => string } = {},
+  options: { drawCardNumber?: () => string; lmk?: Buffer } = {},
 ) {
   const { db, dialect } = database;
   const regions = shippedRegions();
@@ -80,7 +83,31 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  return { database, clock, regions, cipher, machine, audit, areas, persons, staff, cards, credentials };
+  const hsm = options.lmk ? createSoftwareHsm({ db, lmk: options.lmk, now: () => clock.now() }) : undefined;
+  const remoteAuth = createRemoteAuthService({
+    db,
+    audit,
+    clock,
+    hsm: () => {
+      if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
+      return hsm;
+    },
+  });
+  return {
+    database,
+    clock,
+    regions,
+    cipher,
+    machine,
+    hsm,
+    audit,
+    areas,
+    persons,
+    staff,
+    cards,
+    credentials,
+    remoteAuth,
+  };
 }
 
 export type Deps = ReturnType<typeof createDeps>;

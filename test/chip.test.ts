@@ -5,13 +5,13 @@ import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { personalise } from "../src/modules/chip/personalise.ts";
 import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
-import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
+import { createVirtualCard, SSSE_AID } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { createSoftwareHsm } from "../src/modules/keys/software-hsm.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, useTestDeps } from "./fixtures.ts";
+import { newIdNumber, seedAreas, seedCardKeys, useTestApp, useTestDeps } from "./fixtures.ts";
 
 forEachDialect("chip: personalisation and a terminal reading the card", (dialect) => {
   const t = useTestDeps(dialect);
@@ -142,5 +142,131 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
       readCardBasic(notSsc, reader()),
       (e: ReaderError) => e.refusal === "NOT_SOCIAL_SECURITY_CARD",
     );
+  });
+});
+
+forEachDialect("remote two-step authentication of another area's card", (dialect) => {
+  const ctx = useTestApp(dialect);
+  let njTerminal: string;
+  let otherTerminal: string;
+
+  before(async () => {
+    await seedAreas(ctx.deps);
+    await seedCardKeys(ctx.deps);
+    njTerminal = (
+      await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
+        name: "南京药店 POS",
+        role: "pharmacy_operator",
+        areaCode: "320100",
+      })
+    ).token;
+    otherTerminal = (
+      await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
+        name: "南京医院 HIS",
+        role: "medical_operator",
+        areaCode: "320100",
+      })
+    ).token;
+  });
+
+  const post = async (token: string, url: string, payload: object) => {
+    const r = await ctx.app.inject({
+      method: "POST",
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+    return { status: r.statusCode, body: r.json() };
+  };
+
+  async function hangzhouChip() {
+    const idNumber = newIdNumber();
+    await ctx.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber,
+      name: "张伟",
+      ethnicity: "01",
+      areaCode: "330100",
+      photoRef: "p",
+    });
+    const applied = await ctx.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    const keys = await ctx.deps.hsm!.cardAuthenticationKeys({
+      algorithm: "SM4",
+      version: 1,
+      city: "330100",
+      cardIdCode: applied.cardIdCode,
+    });
+    const chip = createVirtualCard({
+      ef05: { 1: applied.cardIdCode },
+      ef06: {},
+      keys: { 1: keys.internalAuth.toString("hex"), 2: keys.externalAuth.toString("hex") },
+      pin: "000000",
+      pinTriesLeft: 6,
+      pinTriesMax: 6,
+    });
+    chip.transmit(Buffer.concat([Buffer.from("00A40400", "hex"), Buffer.from([SSSE_AID.length]), SSSE_AID]));
+    return { chip, cardIdCode: applied.cardIdCode, cardNumber: applied.cardNumber };
+  }
+
+  it("lets a Nanjing terminal authenticate a Hangzhou card through sscard, once", async () => {
+    const { chip, cardIdCode } = await hangzhouChip();
+    const challenge = chip.transmit(Buffer.from("0084000008", "hex")).subarray(0, 8);
+    const step1 = await post(njTerminal, "/remote-authentications", {
+      cardIdCode,
+      cardChallenge: challenge.toString("hex"),
+    });
+    assert.equal(step1.status, 201, JSON.stringify(step1.body));
+    const ext = chip.transmit(
+      Buffer.concat([
+        Buffer.from("0082000210", "hex"),
+        Buffer.from(step1.body.externalAuthCryptogram, "hex"),
+      ]),
+    );
+    assert.equal(ext.toString("hex"), "9000", "the card accepts what sscard computed");
+    const internal = chip.transmit(
+      Buffer.concat([Buffer.from("0088000108", "hex"), Buffer.from(step1.body.internalAuthRandom, "hex")]),
+    );
+    const answer = internal.subarray(0, 16).toString("hex");
+    const foreign = await post(
+      otherTerminal,
+      `/remote-authentications/${step1.body.authenticationId}/complete`,
+      { internalAuthResponse: answer },
+    );
+    assert.equal(foreign.body.code, "REMOTE_AUTH_NOT_FOUND", "another terminal cannot complete it");
+    const step2 = await post(njTerminal, `/remote-authentications/${step1.body.authenticationId}/complete`, {
+      internalAuthResponse: answer,
+    });
+    assert.deepEqual(step2.body, { authenticated: true, cardIdCode });
+    const replay = await post(njTerminal, `/remote-authentications/${step1.body.authenticationId}/complete`, {
+      internalAuthResponse: answer,
+    });
+    assert.deepEqual([replay.status, replay.body.code], [404, "REMOTE_AUTH_NOT_FOUND"]);
+    const refused = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("after")
+      .where("action", "=", "card.remote_auth.refused")
+      .execute();
+    assert.ok(
+      refused.some((r) => r.after?.includes("replayed")),
+      "the replay is audited",
+    );
+  });
+
+  it("refuses a wrong answer and a blacklisted card", async () => {
+    const { chip, cardIdCode, cardNumber } = await hangzhouChip();
+    const challenge = chip.transmit(Buffer.from("0084000008", "hex")).subarray(0, 8);
+    const step1 = await post(njTerminal, "/remote-authentications", {
+      cardIdCode,
+      cardChallenge: challenge.toString("hex"),
+    });
+    const wrong = await post(njTerminal, `/remote-authentications/${step1.body.authenticationId}/complete`, {
+      internalAuthResponse: "00".repeat(16),
+    });
+    assert.deepEqual([wrong.status, wrong.body.code], [403, "CARD_AUTHENTICATION_FAILED"]);
+    await ctx.deps.cards.cancel(SYSTEM_ACTOR, cardNumber, { reason: "death" });
+    const dead = await post(njTerminal, "/remote-authentications", {
+      cardIdCode,
+      cardChallenge: challenge.toString("hex"),
+    });
+    assert.deepEqual([dead.status, dead.body.code], [409, "CARD_BLACKLISTED"]);
   });
 });

@@ -29,8 +29,31 @@ export async function createTestDeps(dialect: Dialect, clock: Clock = fixedClock
     database,
     { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30, authCacheSeconds: 5 },
     clock,
+    { lmk: randomBytes(32) },
   );
   return { deps, database, secrets, clock };
+}
+
+/** National authentication keys from two custodians, and Hangzhou's keys derived from them, in the test machine. */
+export async function seedCardKeys(deps: Deps) {
+  for (const type of ["internal_auth", "external_auth"] as const) {
+    await deps.hsm!.importNationalKey({
+      type,
+      algorithm: "SM4",
+      version: 1,
+      components: [
+        { custodian: "张三", hex: randomBytes(16).toString("hex") },
+        { custodian: "李四", hex: randomBytes(16).toString("hex") },
+      ],
+    });
+    await deps.hsm!.deriveAreaKeys({
+      type,
+      algorithm: "SM4",
+      version: 1,
+      province: "330000",
+      city: "330100",
+    });
+  }
 }
 
 /** Areas used across tests: Zhejiang with Hangzhou and Ningbo, Jiangsu with Nanjing. */

@@ -3,16 +3,17 @@ import { before, it } from "node:test";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
+import { authCryptogram } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, seedAreas, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
+import { newIdNumber, seedAreas, seedCardKeys, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
 
 const initialPinOf = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
 
 /** How a route treats a caller of the right role from another area. */
-type OtherArea = "forbidden" | "filtered" | "own";
+type OtherArea = "forbidden" | "filtered" | "own" | "notFound";
 
 /** A request to make: prepared afresh for the caller who should succeed, since that call changes things. */
 type Request = { url: string; body?: unknown };
@@ -80,6 +81,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
   before(async () => {
     const { deps } = ctx;
     await seedAreas(deps);
+    await seedCardKeys(deps);
     const banks = {
       "330100": await deps.areas.createOutlet(SYSTEM_ACTOR, "330100", {
         name: "ICBC HZ",
@@ -122,6 +124,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       })
     ).id;
     const listedCard = await cardIn("active");
+    const listedCardIdCode = (await deps.cards.getByNumber(SYSTEM_ACTOR, listedCard.cardNumber)).cardIdCode;
 
     /** A cancelled card whose financial function was active: its bank's task is open. */
     async function openBankTask() {
@@ -447,6 +450,41 @@ forEachDialect("every route checks who calls it", (dialect) => {
       },
       // Terminals accept cards from everywhere, so every terminal gets the whole list.
       "GET /api/v1/blacklist": { prepare: fixed("/api/v1/blacklist?since=0"), otherArea: "own" },
+      "POST /api/v1/remote-authentications": {
+        prepare: fixed("/api/v1/remote-authentications", {
+          cardIdCode: listedCardIdCode,
+          cardChallenge: "1122334455667788",
+        }),
+        // Authenticating another area's card is what the remote authentication is for.
+        otherArea: "own",
+      },
+      "POST /api/v1/remote-authentications/:id/complete": {
+        prepare: async () => {
+          // Step 1 by the caller who will complete it (the first allowed role of Hangzhou); the chip answers.
+          const keys = await deps.hsm!.cardAuthenticationKeys({
+            algorithm: "SM4",
+            version: 1,
+            city: "330100",
+            cardIdCode: listedCardIdCode,
+          });
+          const res = await ctx.app.inject({
+            method: "POST",
+            url: "/api/v1/remote-authentications",
+            headers: { authorization: `Bearer ${await login("medical_operator.330100")}` },
+            payload: { cardIdCode: listedCardIdCode, cardChallenge: "1122334455667788" },
+          });
+          const step1 = res.json();
+          const answer = authCryptogram(
+            keys.internalAuth,
+            Buffer.from(step1.internalAuthRandom, "hex"),
+          ).toString("hex");
+          return {
+            url: `/api/v1/remote-authentications/${step1.authenticationId}/complete`,
+            body: { internalAuthResponse: answer },
+          };
+        },
+        otherArea: "notFound",
+      },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),
         otherArea: "filtered",
@@ -526,6 +564,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
             ["AREA_FORBIDDEN", "NOT_PARTNER_BANK"].includes(outsider.json().code),
             `${key}: ${outsider.body}`,
           );
+        } else if (sample.otherArea === "notFound") {
+          assert.equal(outsider.statusCode, 404, `${key} belongs to another caller: ${outsider.body}`);
         } else if (sample.otherArea === "filtered") {
           assert.equal(outsider.statusCode, 200, `${key} filtered: ${outsider.body}`);
           assert.ok(!outsider.body.includes(sample.hidden!), `${key} shows another area's data`);

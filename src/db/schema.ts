@@ -235,6 +235,15 @@ export interface BlacklistChangesTable {
   at: string;
 }
 
+export interface RemoteAuthenticationsTable {
+  id: string;
+  card_id_code: string;
+  terminal_id: string;
+  random: string;
+  expires_at: string;
+  completed_at: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -261,6 +270,7 @@ export interface Database {
   pin_throttle: PinThrottleTable;
   hsm_keys: HsmKeysTable;
   blacklist_changes: BlacklistChangesTable;
+  remote_authentications: RemoteAuthenticationsTable;
 }
 
 export type AreaRow = Selectable<AreasTable>;

@@ -145,6 +145,19 @@ export const MESSAGES = {
     zh: "本地区政策不允许代办密码解锁或重置",
     en: "This area's policy does not allow an agent to unlock or reset the password",
   },
+  HSM_UNAVAILABLE: {
+    zh: "加密机未就绪：尚未完成本地主密钥（LMK）仪式",
+    en: "The encryption machine is not ready: no LMK ceremony has been run",
+  },
+  REMOTE_AUTH_NOT_FOUND: {
+    zh: "没有进行中的远程认证，或已过期、已完成",
+    en: "No remote authentication under way (unknown, expired or already completed)",
+  },
+  CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
+  CARD_BLACKLISTED: {
+    zh: "该卡在黑名单上（{state}），不能使用",
+    en: "The card is on the blacklist ({state}) and cannot be used",
+  },
   CONCURRENT_MODIFICATION: {
     zh: "数据已被他人修改，请刷新后重试",
     en: "Someone else changed this record; reload and try again",

@@ -1,0 +1,135 @@
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
+import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import { authCryptogram } from "./virtual-card.ts";
+
+/** Terminals (and their operators) that may ask sscard to authenticate a card from another area. */
+export const REMOTE_AUTH_PERMISSIONS = {
+  authenticate: ["medical_operator", "pharmacy_operator", "outlet_clerk", "bank_clerk", ...ADMINS],
+} as const satisfies Record<string, readonly Role[]>;
+
+const STEP_SECONDS = 60;
+
+/**
+ * Remote two-step authentication of a card the local PSAM cannot authenticate (another area's keys):
+ * step 1 turns the card's challenge into the external-authentication cryptogram the card needs, and
+ * gives a random for the card's internal authentication; step 2 checks the card's answer. Card keys
+ * are derived inside the encryption machine and never leave it.
+ */
+export function createRemoteAuthService(deps: {
+  db: Kysely<Database>;
+  hsm: () => SoftwareHsm;
+  audit: AuditService;
+  clock: Clock;
+  algorithm?: "SM4";
+  keyVersion?: number;
+}) {
+  const { db, audit, clock } = deps;
+  const keysOf = (cardIdCode: string) =>
+    deps.hsm().cardAuthenticationKeys({
+      algorithm: deps.algorithm ?? "SM4",
+      version: deps.keyVersion ?? 1,
+      city: cardIdCode.slice(0, 6),
+      cardIdCode,
+    });
+
+  async function refuse(actor: Actor, cardIdCode: string, reason: string) {
+    await db.transaction().execute((trx) =>
+      audit.record(trx, actor, undefined, {
+        action: "card.remote_auth.refused",
+        subjectType: "card",
+        subjectId: cardIdCode,
+        areaCode: cardIdCode.slice(0, 6),
+        after: { reason },
+      }),
+    );
+  }
+
+  return {
+    async step1(actor: Actor, input: { cardIdCode: string; cardChallenge: string }) {
+      authorize(actor, REMOTE_AUTH_PERMISSIONS.authenticate);
+      const card = await db
+        .selectFrom("cards")
+        .select(["state", "area_code"])
+        .where("card_id_code", "=", input.cardIdCode)
+        .executeTakeFirst();
+      if (!card) throw new DomainError("CARD_NOT_FOUND");
+      if (isBlacklisted(card.state as CardState)) {
+        await refuse(actor, input.cardIdCode, `blacklisted: ${card.state}`);
+        throw new DomainError("CARD_BLACKLISTED", { state: card.state });
+      }
+      const keys = await keysOf(input.cardIdCode);
+      const random = randomBytes(8);
+      const id = randomUUID();
+      await db
+        .insertInto("remote_authentications")
+        .values({
+          id,
+          card_id_code: input.cardIdCode,
+          terminal_id: actor.id,
+          random: random.toString("hex"),
+          expires_at: new Date(clock.now().getTime() + STEP_SECONDS * 1000).toISOString(),
+          completed_at: null,
+        })
+        .execute();
+      return {
+        authenticationId: id,
+        externalAuthCryptogram: authCryptogram(
+          keys.externalAuth,
+          Buffer.from(input.cardChallenge, "hex"),
+        ).toString("hex"),
+        internalAuthRandom: random.toString("hex"),
+        expiresInSeconds: STEP_SECONDS,
+      };
+    },
+
+    /** Step 2: the card's answer to the random of step 1; each authentication completes once. */
+    async step2(actor: Actor, input: { authenticationId: string; internalAuthResponse: string }) {
+      authorize(actor, REMOTE_AUTH_PERMISSIONS.authenticate);
+      const row = await db
+        .selectFrom("remote_authentications")
+        .selectAll()
+        .where("id", "=", input.authenticationId)
+        .executeTakeFirst();
+      const now = clock.now().toISOString();
+      if (!row || row.terminal_id !== actor.id || row.completed_at || row.expires_at < now) {
+        if (row)
+          await refuse(
+            actor,
+            row.card_id_code,
+            row.completed_at ? "replayed" : "expired or another terminal",
+          );
+        throw new DomainError("REMOTE_AUTH_NOT_FOUND");
+      }
+      // Completing first makes the step one-time even when two answers race.
+      const claimed = await db
+        .updateTable("remote_authentications")
+        .set({ completed_at: now })
+        .where("id", "=", row.id)
+        .where("completed_at", "is", null)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) {
+        await refuse(actor, row.card_id_code, "replayed");
+        throw new DomainError("REMOTE_AUTH_NOT_FOUND");
+      }
+      const expected = authCryptogram(
+        (await keysOf(row.card_id_code)).internalAuth,
+        Buffer.from(row.random, "hex"),
+      );
+      const answer = Buffer.from(input.internalAuthResponse, "hex");
+      if (answer.length !== expected.length || !timingSafeEqual(answer, expected)) {
+        await refuse(actor, row.card_id_code, "wrong internal authentication cryptogram");
+        throw new DomainError("CARD_AUTHENTICATION_FAILED");
+      }
+      return { authenticated: true as const, cardIdCode: row.card_id_code };
+    },
+  };
+}
+
+export type RemoteAuthService = ReturnType<typeof createRemoteAuthService>;
