@@ -9,6 +9,7 @@ import {
   loadVirtualCard,
   SSSE_AID,
   SW,
+  unblockCryptogram,
 } from "./virtual-card.ts";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ""), "hex");
@@ -94,6 +95,40 @@ describe("virtual card (ISO 7816-4 APDUs of the social security application)", (
       assert.equal(swOf(card.transmit(apdu("00200000", hex("000000")))), `63C${i}`);
     assert.equal(swOf(card.transmit(apdu("00200000", hex("000000")))), SW.AUTH_BLOCKED);
     assert.equal(swOf(card.transmit(apdu("00200000", hex("731904")))), SW.AUTH_BLOCKED);
+  });
+
+  it("changes the PIN with the old one, and unblocks a blocked PIN only with the unblock cryptogram", () => {
+    const unblock = hex("000102030405060708090A0B0C0D0E0F");
+    const card = createVirtualCard(
+      { ...image(), keys: { ...image().keys, 3: unblock.toString("hex") } },
+      () => hex("0102030405060708"),
+    );
+    card.transmit(select);
+    assert.equal(swOf(card.transmit(apdu("00240000", hex("000000582046")))), "63C5");
+    assert.equal(swOf(card.transmit(apdu("00240000", hex("731904582046")))), SW.OK);
+    assert.equal(swOf(card.transmit(apdu("00200000", hex("582046")))), SW.OK);
+    for (let i = 0; i < 6; i++) card.transmit(apdu("00200000", hex("000000")));
+    assert.equal(swOf(card.transmit(apdu("00200000", hex("582046")))), SW.AUTH_BLOCKED);
+    const newPin = hex("246810");
+    assert.equal(
+      swOf(card.transmit(apdu("002C0000", Buffer.concat([newPin, Buffer.alloc(16)])))),
+      SW.CONDITIONS_NOT_SATISFIED,
+      "needs a challenge",
+    );
+    card.transmit(hex("0084000008"));
+    assert.equal(
+      swOf(card.transmit(apdu("002C0000", Buffer.concat([newPin, Buffer.alloc(16)])))),
+      SW.SECURITY_NOT_SATISFIED,
+    );
+    card.transmit(hex("0084000008"));
+    const good = unblockCryptogram(unblock, hex("0102030405060708"), newPin);
+    assert.equal(swOf(card.transmit(apdu("002C0000", Buffer.concat([newPin, good])))), SW.OK);
+    assert.equal(
+      swOf(card.transmit(apdu("002C0000", Buffer.concat([newPin, good])))),
+      SW.CONDITIONS_NOT_SATISFIED,
+      "no replay",
+    );
+    assert.equal(swOf(card.transmit(apdu("00200000", hex("246810")))), SW.OK);
   });
 
   it("survives being saved and loaded", () => {

@@ -29,7 +29,7 @@ export type CardImage = {
   ef05: Record<number, string>;
   /** EF06 records by number: 08 social security number, 09 name, 0A sex, 0B ethnicity, 0C birthplace, 0D birth date (BCD). */
   ef06: Record<number, string>;
-  /** Card keys (hex, 16 bytes) by key identifier: 0x01 internal authentication, 0x02 external authentication. */
+  /** Card keys (hex, 16 bytes) by key identifier: 0x01 internal authentication, 0x02 external authentication, 0x03 PIN unblock. */
   keys: Record<number, string>;
   pin: string;
   pinTriesLeft: number;
@@ -51,6 +51,11 @@ export const pad16 = (data: Buffer) =>
 /** The cryptogram of authentication: SM4 of the 8-byte random with padding, under the key. */
 export function authCryptogram(key: Buffer, random8: Buffer): Buffer {
   return sm4(key, pad16(random8));
+}
+
+/** The PIN-unblock cryptogram: SM4 under the card's PIN-unblock key of challenge ‖ new PIN (BCD), padded. */
+export function unblockCryptogram(key: Buffer, challenge8: Buffer, newPinBcd: Buffer): Buffer {
+  return sm4(key, pad16(Buffer.concat([challenge8, newPinBcd])));
 }
 
 /** A virtual card; `transmit` takes a command APDU and returns the response APDU (data ‖ SW1 SW2). */
@@ -163,6 +168,42 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
         }
         image.pinTriesLeft = image.pinTriesMax;
         pinVerified = true;
+        return sw(SW.OK);
+      }
+      case 0x24: {
+        // CHANGE REFERENCE DATA: old PIN ‖ new PIN, 3 BCD bytes each (6 digits).
+        if (p1 !== 0 || p2 !== 0) return sw(SW.WRONG_P1P2);
+        if (selected === "mf") return sw(SW.CONDITIONS_NOT_SATISFIED);
+        if (data.length !== 6) return sw(SW.WRONG_LENGTH);
+        if (image.pinTriesLeft === 0) return sw(SW.AUTH_BLOCKED);
+        const [oldPin, newPin] = [data.subarray(0, 3).toString("hex"), data.subarray(3).toString("hex")];
+        if (!/^\d{6}$/.test(oldPin) || !/^\d{6}$/.test(newPin)) return sw(SW.WRONG_DATA);
+        if (oldPin !== image.pin) {
+          image.pinTriesLeft -= 1;
+          return sw(
+            image.pinTriesLeft === 0
+              ? SW.AUTH_BLOCKED
+              : `63C${image.pinTriesLeft.toString(16).toUpperCase()}`,
+          );
+        }
+        image.pin = newPin;
+        image.pinTriesLeft = image.pinTriesMax;
+        return sw(SW.OK);
+      }
+      case 0x2c: {
+        // RESET RETRY COUNTER (PIN unblock): new PIN (3 BCD bytes) ‖ SM4 cryptogram under the card's
+        // PIN-unblock key (03) over the card's last challenge and the new PIN; one attempt per challenge.
+        const key = image.keys[0x03];
+        if (p1 !== 0 || p2 !== 0 || !key) return sw(SW.WRONG_P1P2);
+        if (data.length !== 19) return sw(SW.WRONG_LENGTH);
+        if (challenge?.length !== 8) return sw(SW.CONDITIONS_NOT_SATISFIED);
+        const newPin = data.subarray(0, 3);
+        const expected = unblockCryptogram(Buffer.from(key, "hex"), challenge, newPin);
+        challenge = undefined;
+        if (!timingSafeEqual(expected, data.subarray(3))) return sw(SW.SECURITY_NOT_SATISFIED);
+        if (!/^\d{6}$/.test(newPin.toString("hex"))) return sw(SW.WRONG_DATA);
+        image.pin = newPin.toString("hex");
+        image.pinTriesLeft = image.pinTriesMax;
         return sw(SW.OK);
       }
       default:
