@@ -7,6 +7,7 @@ import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
 import { createRemoteAuthService } from "./modules/chip/remote-auth.service.ts";
+import { createTerminalsService } from "./modules/chip/terminals.service.ts";
 import { createAttemptLog } from "./modules/credentials/attempt-log.ts";
 import { createCredentialsRepository } from "./modules/credentials/credentials.repository.ts";
 import {
@@ -84,15 +85,12 @@ export function createDeps(
     authCacheSeconds: config.authCacheSeconds,
   });
   const hsm = options.lmk ? createSoftwareHsm({ db, lmk: options.lmk, now: () => clock.now() }) : undefined;
-  const remoteAuth = createRemoteAuthService({
-    db,
-    audit,
-    clock,
-    hsm: () => {
-      if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
-      return hsm;
-    },
-  });
+  const requireHsm = () => {
+    if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
+    return hsm;
+  };
+  const remoteAuth = createRemoteAuthService({ db, audit, clock, hsm: requireHsm });
+  const terminals = createTerminalsService({ db, audit, clock, hsm: requireHsm });
   return {
     database,
     clock,
@@ -107,6 +105,7 @@ export function createDeps(
     cards,
     credentials,
     remoteAuth,
+    terminals,
   };
 }
 

@@ -4,10 +4,10 @@ import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { personalise } from "../src/modules/chip/personalise.ts";
+import { createVirtualPsam } from "../src/modules/chip/psam.ts";
 import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
 import { createVirtualCard, SSSE_AID } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { createSoftwareHsm } from "../src/modules/keys/software-hsm.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
 import { forEachDialect } from "./db.ts";
@@ -15,23 +15,10 @@ import { newIdNumber, seedAreas, seedCardKeys, useTestApp, useTestDeps } from ".
 
 forEachDialect("chip: personalisation and a terminal reading the card", (dialect) => {
   const t = useTestDeps(dialect);
-  let hsm: ReturnType<typeof createSoftwareHsm>;
-  const component = () => randomBytes(16).toString("hex");
+  const hsm = () => t.deps.hsm!;
 
   before(async () => {
-    hsm = createSoftwareHsm({ db: t.deps.database.db, lmk: randomBytes(32), now: () => t.clock.now() });
-    for (const type of ["internal_auth", "external_auth"] as const) {
-      await hsm.importNationalKey({
-        type,
-        algorithm: "SM4",
-        version: 1,
-        components: [
-          { custodian: "张三", hex: component() },
-          { custodian: "李四", hex: component() },
-        ],
-      });
-      await hsm.deriveAreaKeys({ type, algorithm: "SM4", version: 1, province: "330000", city: "330100" });
-    }
+    await seedCardKeys(t.deps);
   });
 
   /** A card made the whole way: application, factory file, personalisation of the chip, return, issue. */
@@ -64,7 +51,7 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
         birthDate: row.birth_date,
         initialPin: initialPin(row.card_number, NATIONAL_DEFAULT_POLICY),
       },
-      await hsm.cardAuthenticationKeys({
+      await hsm().cardAuthenticationKeys({
         algorithm: "SM4",
         version: 1,
         city: "330100",
@@ -90,7 +77,12 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     terminalNo: "330100000001",
     deviceNo: "PHARMACY-01",
     cardKeys: (cardIdCode) =>
-      hsm.cardAuthenticationKeys({ algorithm: "SM4", version: 1, city: cardIdCode.slice(0, 6), cardIdCode }),
+      hsm().cardAuthenticationKeys({
+        algorithm: "SM4",
+        version: 1,
+        city: cardIdCode.slice(0, 6),
+        cardIdCode,
+      }),
     isBlacklisted: (cardIdCode) => t.deps.cards.isBlacklisted(cardIdCode),
     supportedRegions: ["33"],
     today: () => chinaDate(t.clock.now()),
@@ -114,6 +106,42 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     const pin = Buffer.from(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY), "hex");
     const verify = chip.transmit(Buffer.concat([Buffer.from("0020000003", "hex"), pin]));
     assert.equal(verify.toString("hex"), "9000");
+  });
+
+  it("issues a PSAM to a registered pharmacy terminal; the terminal authenticates its own city's cards with it", async () => {
+    await t.deps.terminals.register(SYSTEM_ACTOR, {
+      terminalNo: "330100000001",
+      areaCode: "330100",
+      name: "民生大药房 1 号机",
+    });
+    await assert.rejects(
+      t.deps.terminals.register(SYSTEM_ACTOR, { terminalNo: "320100000001", areaCode: "330100", name: "x" }),
+      /12 digits/,
+    );
+    const image = await t.deps.terminals.issuePsam(SYSTEM_ACTOR, "330100000001");
+    assert.match(image.serial, /^PSAM330100[0-9A-F]{12}$/);
+    const psam = createVirtualPsam(image);
+    const c = await producedCard();
+    const basic = await readCardBasic(
+      createVirtualCard(c.image),
+      reader({ cardKeys: (code) => psam.cardKeys(code) }),
+    );
+    assert.equal(basic.cardNumber, c.cardNumber);
+    assert.equal(
+      psam.covers("330200D1560000050123456789ABCDEF"),
+      false,
+      "a Ningbo card needs remote authentication",
+    );
+    await assert.rejects(psam.cardKeys("330200D1560000050123456789ABCDEF"), /remote authentication/);
+    const audit = await t.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("action", "like", "terminal.%")
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ["terminal.register", "terminal.psam.issue"],
+    );
   });
 
   it("refuses a card after a pre-loss, a card with foreign keys, and another province's card", async () => {

@@ -172,6 +172,30 @@ describe("sscard CLI", () => {
     );
     assert.equal(derive.code, 0, derive.err);
     assert.match(sscard("keys", "list").out, /area-330100-external_auth-SM4-v1/);
+    sscard(
+      "keys",
+      "ceremony",
+      "--national",
+      "internal_auth",
+      "--file",
+      file([
+        ["王五", "11".repeat(16)],
+        ["赵六", "22".repeat(16)],
+      ]),
+    );
+    sscard("keys", "derive", "--national", "internal_auth", "--province", "330000", "--city", "330100");
+    assert.match(
+      sscard("terminals", "register", "--terminal", "330100000009", "--area", "330100", "--name", "药店").out,
+      /registered/,
+    );
+    const psamFile = join(dir, "psam.json");
+    const psam = sscard("psam", "issue", "--terminal", "330100000009", "--out", psamFile);
+    assert.equal(psam.code, 0, psam.err);
+    assert.match(psam.out, /PSAM PSAM330100[0-9A-F]{12} for terminal 330100000009/);
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(psamFile, "utf8")).keys).sort(), [
+      "external_auth",
+      "internal_auth",
+    ]);
   });
 
   it("prints help for an unknown command", () => {

@@ -6,6 +6,7 @@ import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { createDeps, type Deps } from "../deps.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
+import { readLmkFile } from "../modules/keys/lmk-file.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
 import { exitCodeFor } from "../shared/http-errors.ts";
@@ -40,6 +41,10 @@ Usage: npm run sscard -- <command> [options]
   keys derive --national <type> --province <code> --city <code> [--algorithm] [--version]
                                   diversify and store a province's and a city's keys
   keys list                       the stored keys' labels and metadata (never a key or check value)
+  terminals register --terminal <12 digits> --area <code> --name <text>
+                                  register a terminal (its number begins with the area's region code)
+  psam issue --terminal <12 digits> --out <json>
+                                  issue a PSAM carrying the city's authentication keys (written to a file)
   demo seed                       load the demo province, cities, outlets, staff and persons
   help                            this text
 
@@ -176,6 +181,34 @@ const commands: Record<string, Command> = {
     }
     return 0;
   },
+  "terminals register": async (deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { terminal: { type: "string" }, area: { type: "string" }, name: { type: "string" } },
+    });
+    if (!values.terminal || !values.area || !values.name)
+      return usage("terminals register needs --terminal --area --name");
+    await deps.terminals.register(SYSTEM_ACTOR, {
+      terminalNo: values.terminal,
+      areaCode: values.area,
+      name: values.name,
+    });
+    console.log(`registered terminal ${values.terminal}`);
+    return 0;
+  },
+  "psam issue": async (deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { terminal: { type: "string" }, out: { type: "string" } },
+    });
+    if (!values.terminal || !values.out) return usage("psam issue needs --terminal and --out");
+    const image = await deps.terminals.issuePsam(SYSTEM_ACTOR, values.terminal);
+    writeFileSync(values.out, `${JSON.stringify(image)}\n`, { mode: 0o600 });
+    console.log(
+      `PSAM ${image.serial} for terminal ${values.terminal} written to ${values.out} (it holds keys: load it into the PSAM and delete it)`,
+    );
+    return 0;
+  },
   "demo seed": async (deps) => {
     if (await isDemoSeeded(deps)) {
       console.log("demo data is already loaded (see data/demo-credentials.txt if it was written there)");
@@ -243,7 +276,11 @@ async function main(argv: string[]): Promise<number> {
   const db = createDb(config.databaseUrl);
   try {
     if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
-    return await command(createDeps(db, config), db, argv.slice(2));
+    return await command(
+      createDeps(db, config, undefined, { lmk: readLmkFile(config.lmkFile) }),
+      db,
+      argv.slice(2),
+    );
   } catch (err) {
     if (err instanceof DomainError) {
       console.error(`${err.code}: ${messageFor(err.code, lang, err.details)}`);

@@ -7,6 +7,7 @@ import * as m0003 from "./migrations/0003_credentials.ts";
 import * as m0004 from "./migrations/0004_hsm_keys.ts";
 import * as m0005 from "./migrations/0005_blacklist.ts";
 import * as m0006 from "./migrations/0006_remote_auth.ts";
+import * as m0007 from "./migrations/0007_terminals.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0004_hsm_keys": m0004,
   "0005_blacklist": m0005,
   "0006_remote_auth": m0006,
+  "0007_terminals": m0007,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

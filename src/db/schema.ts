@@ -244,6 +244,15 @@ export interface RemoteAuthenticationsTable {
   completed_at: string | null;
 }
 
+export interface TerminalsTable {
+  terminal_no: string;
+  area_code: string;
+  name: string;
+  psam_serial: string | null;
+  psam_issued_at: string | null;
+  created_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -271,6 +280,7 @@ export interface Database {
   hsm_keys: HsmKeysTable;
   blacklist_changes: BlacklistChangesTable;
   remote_authentications: RemoteAuthenticationsTable;
+  terminals: TerminalsTable;
 }
 
 export type AreaRow = Selectable<AreasTable>;

@@ -153,6 +153,31 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       return { internalAuth: await derive("internal_auth"), externalAuth: await derive("external_auth") };
     },
 
+    /**
+     * The city keys a PSAM carries (exportable key blocks only), for writing into the PSAM at issue.
+     * Only the PSAM issue path calls this; its output goes into the secure element, never to an API.
+     */
+    async exportCityKeysForPsam(input: {
+      algorithm: KeyAlgorithm;
+      version: number;
+      city: string;
+      types: readonly KeyType[];
+    }) {
+      const out: Partial<Record<KeyType, string>> = {};
+      for (const type of input.types) {
+        const row = await db
+          .selectFrom("hsm_keys")
+          .selectAll()
+          .where("label", "=", areaLabel(type, input.algorithm, input.version, input.city))
+          .executeTakeFirst();
+        if (!row) throw new HsmError(`no ${type} key for ${input.city}`);
+        const { header, key } = unwrapKey(lmk, row.block, type);
+        if (header.exportability !== "E") throw new HsmError(`${row.label} is not exportable`);
+        out[type] = key.toString("hex");
+      }
+      return out;
+    },
+
     /** Metadata of the stored keys; never a key or its check value. */
     async list(): Promise<KeyInfo[]> {
       const rows = await db.selectFrom("hsm_keys").selectAll().orderBy("label").execute();

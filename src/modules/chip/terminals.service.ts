@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import type { PsamImage } from "./psam.ts";
+
+export const TERMINAL_PERMISSIONS = { manage: ADMINS } as const satisfies Record<string, readonly Role[]>;
+
+/** Terminal registry and PSAM issue (the PSAM image goes to the card writer, never to an API response). */
+export function createTerminalsService(deps: {
+  db: Kysely<Database>;
+  hsm: () => SoftwareHsm;
+  audit: AuditService;
+  clock: Clock;
+}) {
+  const { db, audit, clock } = deps;
+  return {
+    /** Registers a terminal: 12 digits beginning with its area's region code. */
+    async register(actor: Actor, input: { terminalNo: string; areaCode: string; name: string }) {
+      const grant = authorize(actor, TERMINAL_PERMISSIONS.manage, input.areaCode);
+      if (!/^\d{12}$/.test(input.terminalNo) || !input.terminalNo.startsWith(input.areaCode)) {
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "terminalNo: 12 digits beginning with the area's region code",
+        });
+      }
+      await db.transaction().execute(async (trx) => {
+        if (
+          await trx
+            .selectFrom("terminals")
+            .select("terminal_no")
+            .where("terminal_no", "=", input.terminalNo)
+            .executeTakeFirst()
+        ) {
+          throw new DomainError("CONCURRENT_MODIFICATION");
+        }
+        await trx
+          .insertInto("terminals")
+          .values({
+            terminal_no: input.terminalNo,
+            area_code: input.areaCode,
+            name: input.name,
+            psam_serial: null,
+            psam_issued_at: null,
+            created_at: clock.now().toISOString(),
+          })
+          .execute();
+        await audit.record(trx, actor, grant, {
+          action: "terminal.register",
+          subjectType: "terminal",
+          subjectId: input.terminalNo,
+          areaCode: input.areaCode,
+          after: { name: input.name },
+        });
+      });
+    },
+
+    /** Issues a PSAM carrying the terminal's city authentication keys; returns the image to write into it. */
+    async issuePsam(actor: Actor, terminalNo: string): Promise<PsamImage> {
+      const terminal = await db
+        .selectFrom("terminals")
+        .selectAll()
+        .where("terminal_no", "=", terminalNo)
+        .executeTakeFirst();
+      if (!terminal)
+        throw new DomainError("VALIDATION_FAILED", { summary: `terminal ${terminalNo} is not registered` });
+      const grant = authorize(actor, TERMINAL_PERMISSIONS.manage, terminal.area_code);
+      const keys = await deps.hsm().exportCityKeysForPsam({
+        algorithm: "SM4",
+        version: 1,
+        city: terminal.area_code,
+        types: ["internal_auth", "external_auth"],
+      });
+      const serial = `PSAM${terminal.area_code}${randomBytes(6).toString("hex").toUpperCase()}`;
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("terminals")
+          .set({ psam_serial: serial, psam_issued_at: clock.now().toISOString() })
+          .where("terminal_no", "=", terminalNo)
+          .execute();
+        await audit.record(trx, actor, grant, {
+          action: "terminal.psam.issue",
+          subjectType: "terminal",
+          subjectId: terminalNo,
+          areaCode: terminal.area_code,
+          after: { serial },
+        });
+      });
+      return { serial, terminalNo, city: terminal.area_code, algorithm: "SM4", keyVersion: 1, keys };
+    },
+  };
+}
+
+export type TerminalsService = ReturnType<typeof createTerminalsService>;
