@@ -198,6 +198,19 @@ describe("sscard CLI", () => {
     ]);
   });
 
+  it("takes ceremony components typed by custodians one after another", () => {
+    const lmkFile = join(dir, "typed-lmk.json");
+    const typed = `alice\n${"11".repeat(32)}\nbob\n${"22".repeat(32)}\n`;
+    const r = spawnSync(process.execPath, ["src/cli/main.ts", "keys", "ceremony", "--lmk"], {
+      env: { ...env, SSCARD_LMK_FILE: lmkFile },
+      encoding: "utf8",
+      input: typed,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /component of alice: KCV [0-9A-F]{6}\ncomponent of bob: KCV [0-9A-F]{6}/);
+    assert.equal(JSON.parse(readFileSync(lmkFile, "utf8")).lmk, "33".repeat(32));
+  });
+
   it("prints help for an unknown command", () => {
     const r = sscard("frobnicate");
     assert.equal(r.code, 2);

@@ -7,20 +7,71 @@ import { type Component, combineComponents } from "../modules/keys/ceremony.ts";
 import { KEY_TYPES, type KeyAlgorithm, type KeyType } from "../modules/keys/derivation.ts";
 import { createSoftwareHsm } from "../modules/keys/software-hsm.ts";
 
+/** Reads one line from a terminal in raw mode, echoing `*` for a secret (backspace works, Ctrl-C aborts). */
+function readTerminalLine(secret: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const stdin = process.stdin;
+    stdin.setRawMode(true);
+    stdin.resume();
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") {
+          stdin.off("data", onData);
+          stdin.setRawMode(false);
+          stdin.pause();
+          process.stdout.write("\n");
+          return resolve(value);
+        }
+        if (ch === "\u0003") {
+          stdin.setRawMode(false);
+          return reject(new Error("the ceremony was interrupted"));
+        }
+        if (ch === "\u007f" || ch === "\b") {
+          if (value.length) {
+            value = value.slice(0, -1);
+            process.stdout.write("\b \b");
+          }
+          continue;
+        }
+        value += ch;
+        process.stdout.write(secret ? "*" : ch);
+      }
+    };
+    stdin.on("data", onData);
+  });
+}
+
 /** Components from a JSON file (`{ "components": [{ "custodian", "hex" }] }`) or typed by each custodian in turn. */
 async function components(file: string | undefined, count: number): Promise<Component[]> {
   if (file) return (JSON.parse(readFileSync(file, "utf8")) as { components: Component[] }).components;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  let ask: (prompt: string, secret: boolean) => Promise<string>;
+  let close = () => {};
+  if (process.stdin.isTTY) {
+    ask = async (prompt, secret) => {
+      process.stdout.write(prompt);
+      return (await readTerminalLine(secret)).trim();
+    };
+  } else {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    const lines = rl[Symbol.asyncIterator]();
+    close = () => rl.close();
+    ask = async (prompt) => {
+      process.stdout.write(`${prompt}\n`);
+      const next = await lines.next();
+      if (next.done) throw new Error("the ceremony was interrupted");
+      return String(next.value).trim();
+    };
+  }
   const out: Component[] = [];
   try {
     for (let i = 1; i <= count; i++) {
-      const custodian = (await rl.question(`custodian ${i} of ${count}, your name: `)).trim();
-      const hex = (await rl.question(`${custodian}, type your component (hex; it is not stored): `)).trim();
+      const custodian = await ask(`custodian ${i} of ${count}, your name: `, false);
+      const hex = await ask(`${custodian}, type your component (hex; it is not shown or stored): `, true);
       out.push({ custodian, hex });
-      process.stdout.write("\x1b[1A\x1b[2K\n");
     }
   } finally {
-    rl.close();
+    close();
   }
   return out;
 }
