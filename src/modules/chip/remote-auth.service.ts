@@ -7,6 +7,7 @@ import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
 import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import { createChipRepository } from "./chip.repository.ts";
 import { authCryptogram } from "./virtual-card.ts";
 
 /** Terminals (and their operators) that may ask sscard to authenticate a card from another area. */
@@ -31,6 +32,7 @@ export function createRemoteAuthService(deps: {
   keyVersion?: number;
 }) {
   const { db, audit, clock } = deps;
+  const repo = createChipRepository();
   const keysOf = (cardIdCode: string) =>
     deps.hsm().cardAuthenticationKeys({
       algorithm: deps.algorithm ?? "SM4",
@@ -54,11 +56,7 @@ export function createRemoteAuthService(deps: {
   return {
     async step1(actor: Actor, input: { cardIdCode: string; cardChallenge: string }) {
       authorize(actor, REMOTE_AUTH_PERMISSIONS.authenticate);
-      const card = await db
-        .selectFrom("cards")
-        .select(["state", "area_code"])
-        .where("card_id_code", "=", input.cardIdCode)
-        .executeTakeFirst();
+      const card = await repo.cardStateByIdCode(db, input.cardIdCode);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
       if (isBlacklisted(card.state as CardState)) {
         await refuse(actor, input.cardIdCode, `blacklisted: ${card.state}`);
@@ -67,17 +65,14 @@ export function createRemoteAuthService(deps: {
       const keys = await keysOf(input.cardIdCode);
       const random = randomBytes(8);
       const id = randomUUID();
-      await db
-        .insertInto("remote_authentications")
-        .values({
-          id,
-          card_id_code: input.cardIdCode,
-          terminal_id: actor.id,
-          random: random.toString("hex"),
-          expires_at: new Date(clock.now().getTime() + STEP_SECONDS * 1000).toISOString(),
-          completed_at: null,
-        })
-        .execute();
+      await repo.insertRemoteAuth(db, {
+        id,
+        card_id_code: input.cardIdCode,
+        terminal_id: actor.id,
+        random: random.toString("hex"),
+        expires_at: new Date(clock.now().getTime() + STEP_SECONDS * 1000).toISOString(),
+        completed_at: null,
+      });
       return {
         authenticationId: id,
         externalAuthCryptogram: authCryptogram(
@@ -92,11 +87,7 @@ export function createRemoteAuthService(deps: {
     /** Step 2: the card's answer to the random of step 1; each authentication completes once. */
     async step2(actor: Actor, input: { authenticationId: string; internalAuthResponse: string }) {
       authorize(actor, REMOTE_AUTH_PERMISSIONS.authenticate);
-      const row = await db
-        .selectFrom("remote_authentications")
-        .selectAll()
-        .where("id", "=", input.authenticationId)
-        .executeTakeFirst();
+      const row = await repo.remoteAuth(db, input.authenticationId);
       const now = clock.now().toISOString();
       if (!row || row.terminal_id !== actor.id || row.completed_at || row.expires_at < now) {
         if (row)
@@ -108,13 +99,7 @@ export function createRemoteAuthService(deps: {
         throw new DomainError("REMOTE_AUTH_NOT_FOUND");
       }
       // Completing first makes the step one-time even when two answers race.
-      const claimed = await db
-        .updateTable("remote_authentications")
-        .set({ completed_at: now })
-        .where("id", "=", row.id)
-        .where("completed_at", "is", null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) {
+      if (!(await repo.completeRemoteAuth(db, row.id, now))) {
         await refuse(actor, row.card_id_code, "replayed");
         throw new DomainError("REMOTE_AUTH_NOT_FOUND");
       }

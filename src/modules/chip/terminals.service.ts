@@ -6,6 +6,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import { createChipRepository } from "./chip.repository.ts";
 import type { PsamImage } from "./psam.ts";
 
 export const TERMINAL_PERMISSIONS = { manage: ADMINS } as const satisfies Record<string, readonly Role[]>;
@@ -18,6 +19,7 @@ export function createTerminalsService(deps: {
   clock: Clock;
 }) {
   const { db, audit, clock } = deps;
+  const repo = createChipRepository();
   return {
     /** Registers a terminal: 12 digits beginning with its area's region code. */
     async register(actor: Actor, input: { terminalNo: string; areaCode: string; name: string }) {
@@ -28,26 +30,17 @@ export function createTerminalsService(deps: {
         });
       }
       await db.transaction().execute(async (trx) => {
-        if (
-          await trx
-            .selectFrom("terminals")
-            .select("terminal_no")
-            .where("terminal_no", "=", input.terminalNo)
-            .executeTakeFirst()
-        ) {
+        if (await repo.terminal(trx, input.terminalNo)) {
           throw new DomainError("CONCURRENT_MODIFICATION");
         }
-        await trx
-          .insertInto("terminals")
-          .values({
-            terminal_no: input.terminalNo,
-            area_code: input.areaCode,
-            name: input.name,
-            psam_serial: null,
-            psam_issued_at: null,
-            created_at: clock.now().toISOString(),
-          })
-          .execute();
+        await repo.insertTerminal(trx, {
+          terminal_no: input.terminalNo,
+          area_code: input.areaCode,
+          name: input.name,
+          psam_serial: null,
+          psam_issued_at: null,
+          created_at: clock.now().toISOString(),
+        });
         await audit.record(trx, actor, grant, {
           action: "terminal.register",
           subjectType: "terminal",
@@ -60,11 +53,7 @@ export function createTerminalsService(deps: {
 
     /** Issues a PSAM carrying the terminal's city authentication keys; returns the image to write into it. */
     async issuePsam(actor: Actor, terminalNo: string): Promise<PsamImage> {
-      const terminal = await db
-        .selectFrom("terminals")
-        .selectAll()
-        .where("terminal_no", "=", terminalNo)
-        .executeTakeFirst();
+      const terminal = await repo.terminal(db, terminalNo);
       if (!terminal)
         throw new DomainError("VALIDATION_FAILED", { summary: `terminal ${terminalNo} is not registered` });
       const grant = authorize(actor, TERMINAL_PERMISSIONS.manage, terminal.area_code);
@@ -76,11 +65,7 @@ export function createTerminalsService(deps: {
       });
       const serial = `PSAM${terminal.area_code}${randomBytes(6).toString("hex").toUpperCase()}`;
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable("terminals")
-          .set({ psam_serial: serial, psam_issued_at: clock.now().toISOString() })
-          .where("terminal_no", "=", terminalNo)
-          .execute();
+        await repo.setPsam(trx, terminalNo, serial, clock.now().toISOString());
         await audit.record(trx, actor, grant, {
           action: "terminal.psam.issue",
           subjectType: "terminal",

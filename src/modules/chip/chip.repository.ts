@@ -1,0 +1,46 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../../db/schema.ts";
+
+/** SQL for remote authentications and the terminal registry. */
+export function createChipRepository() {
+  return {
+    cardStateByIdCode: (db: Kysely<Database>, cardIdCode: string) =>
+      db
+        .selectFrom("cards")
+        .select(["state", "area_code"])
+        .where("card_id_code", "=", cardIdCode)
+        .executeTakeFirst(),
+
+    insertRemoteAuth: (db: Kysely<Database>, row: Database["remote_authentications"]) =>
+      db.insertInto("remote_authentications").values(row).execute(),
+
+    remoteAuth: (db: Kysely<Database>, id: string) =>
+      db.selectFrom("remote_authentications").selectAll().where("id", "=", id).executeTakeFirst(),
+
+    /** Marks a remote authentication completed; false when it already was (a replay or a race). */
+    async completeRemoteAuth(db: Kysely<Database>, id: string, at: string): Promise<boolean> {
+      const r = await db
+        .updateTable("remote_authentications")
+        .set({ completed_at: at })
+        .where("id", "=", id)
+        .where("completed_at", "is", null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    terminal: (db: Kysely<Database> | Transaction<Database>, terminalNo: string) =>
+      db.selectFrom("terminals").selectAll().where("terminal_no", "=", terminalNo).executeTakeFirst(),
+
+    insertTerminal: (db: Kysely<Database> | Transaction<Database>, row: Database["terminals"]) =>
+      db.insertInto("terminals").values(row).execute(),
+
+    setPsam: (db: Kysely<Database> | Transaction<Database>, terminalNo: string, serial: string, at: string) =>
+      db
+        .updateTable("terminals")
+        .set({ psam_serial: serial, psam_issued_at: at })
+        .where("terminal_no", "=", terminalNo)
+        .execute(),
+  };
+}
+
+export type ChipRepository = ReturnType<typeof createChipRepository>;
