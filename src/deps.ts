@@ -6,6 +6,7 @@ import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
+import { createPurchaseService } from "./modules/chip/purchase.service.ts";
 import { createRemoteAuthService } from "./modules/chip/remote-auth.service.ts";
 import { createTerminalsService } from "./modules/chip/terminals.service.ts";
 import { createAttemptLog } from "./modules/credentials/attempt-log.ts";
@@ -91,6 +92,7 @@ export function createDeps(
   };
   const remoteAuth = createRemoteAuthService({ db, audit, clock, hsm: requireHsm });
   const terminals = createTerminalsService({ db, audit, clock, hsm: requireHsm });
+  const purchases = createPurchaseService({ db, audit, hsm: requireHsm });
   return {
     database,
     clock,
@@ -106,6 +108,7 @@ export function createDeps(
     credentials,
     remoteAuth,
     terminals,
+    purchases,
   };
 }
 

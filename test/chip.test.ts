@@ -5,6 +5,7 @@ import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { personalise } from "../src/modules/chip/personalise.ts";
 import { createVirtualPsam } from "../src/modules/chip/psam.ts";
+import { amountBytes, terminalBytes } from "../src/modules/chip/purchase.ts";
 import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
 import { createVirtualCard, SSSE_AID } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
@@ -51,12 +52,29 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
         birthDate: row.birth_date,
         initialPin: initialPin(row.card_number, NATIONAL_DEFAULT_POLICY),
       },
-      await hsm().cardAuthenticationKeys({
-        algorithm: "SM4",
-        version: 1,
-        city: "330100",
-        cardIdCode: row.card_id_code,
-      }),
+      {
+        ...(await hsm().cardAuthenticationKeys({
+          algorithm: "SM4",
+          version: 1,
+          city: "330100",
+          cardIdCode: row.card_id_code,
+        })),
+        purchase: await hsm().cardKey({
+          type: "purchase",
+          algorithm: "SM4",
+          version: 1,
+          city: "330100",
+          cardIdCode: row.card_id_code,
+        }),
+        tac: await hsm().cardKey({
+          type: "mac",
+          algorithm: "SM4",
+          version: 1,
+          city: "330100",
+          cardIdCode: row.card_id_code,
+        }),
+      },
+      { balanceFen: 50_000 },
     );
     const csv = [
       "card_id_code,result",
@@ -141,6 +159,90 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     assert.deepEqual(
       audit.map((a) => a.action),
       ["terminal.register", "terminal.psam.issue"],
+    );
+  });
+
+  it("end to end: a PSAM terminal authenticates the card, reads it, verifies the PIN, debits it; sscard checks the TAC; after a pre-loss the card is refused", async () => {
+    await t.deps.terminals.register(SYSTEM_ACTOR, {
+      terminalNo: "330100000002",
+      areaCode: "330100",
+      name: "定点药店 2 号机",
+    });
+    const psam = createVirtualPsam(await t.deps.terminals.issuePsam(SYSTEM_ACTOR, "330100000002"));
+    const c = await producedCard();
+    const chip = createVirtualCard(c.image);
+    const terminal = reader({ terminalNo: psam.terminalNo, cardKeys: (code) => psam.cardKeys(code) });
+    assert.equal((await readCardBasic(chip, terminal)).cardIdCode, c.cardIdCode);
+    const pin = Buffer.from(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY), "hex");
+    assert.equal(
+      chip.transmit(Buffer.concat([Buffer.from("0020000003", "hex"), pin])).toString("hex"),
+      "9000",
+    );
+
+    const amount = amountBytes(1234);
+    const terminalNo = terminalBytes(psam.terminalNo);
+    const initialise = (fen: Buffer) =>
+      chip.transmit(
+        Buffer.concat([Buffer.from("805001020B04", "hex"), fen, terminalNo, Buffer.from("0F", "hex")]),
+      );
+    const fields = {
+      amount,
+      terminalNo,
+      terminalTxnNo: Buffer.from("00000001", "hex"),
+      date: Buffer.from("20261122", "hex"),
+      time: Buffer.from("100000", "hex"),
+    };
+    const debitApdu = (mac1: Buffer) =>
+      Buffer.concat([
+        Buffer.from("805401000F", "hex"),
+        fields.terminalTxnNo,
+        fields.date,
+        fields.time,
+        mac1,
+        Buffer.from("08", "hex"),
+      ]);
+
+    const init1 = initialise(amount);
+    assert.equal(init1.subarray(-2).toString("hex"), "9000");
+    assert.equal(init1.readUInt32BE(0), 50_000, "balance before");
+    assert.equal(
+      chip.transmit(debitApdu(Buffer.alloc(4))).toString("hex"),
+      "9302",
+      "a wrong MAC1 is refused",
+    );
+
+    const init2 = initialise(amount);
+    const purchase = psam.purchaseMac1(
+      c.cardIdCode,
+      { counter: init2.subarray(4, 6), random: init2.subarray(11, 15) },
+      fields,
+    );
+    const debit = chip.transmit(debitApdu(purchase.mac1));
+    assert.equal(debit.subarray(-2).toString("hex"), "9000");
+    assert.ok(purchase.checkMac2(debit.subarray(4, 8)), "the PSAM accepts the card's MAC2");
+    const check = (overrides: Partial<{ amountFen: number }>) =>
+      t.deps.purchases.verifyTac(SYSTEM_ACTOR, {
+        cardIdCode: c.cardIdCode,
+        amountFen: 1234,
+        terminalNo: psam.terminalNo,
+        terminalTxnNo: "00000001",
+        date: "20261122",
+        time: "100000",
+        tac: debit.subarray(0, 4).toString("hex"),
+        ...overrides,
+      });
+    assert.deepEqual(await check({}), { valid: true });
+    assert.deepEqual(
+      await check({ amountFen: 4321 }),
+      { valid: false },
+      "a changed amount does not match the TAC",
+    );
+    assert.equal(initialise(amountBytes(1)).readUInt32BE(0), 50_000 - 1234, "balance after one debit");
+
+    await t.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+    await assert.rejects(
+      readCardBasic(createVirtualCard(c.image), terminal),
+      (e: ReaderError) => e.refusal === "CARD_BLACKLISTED",
     );
   });
 

@@ -36,7 +36,7 @@ export async function createTestDeps(dialect: Dialect, clock: Clock = fixedClock
 
 /** National authentication keys from two custodians, and Hangzhou's keys derived from them, in the test machine. */
 export async function seedCardKeys(deps: Deps) {
-  for (const type of ["internal_auth", "external_auth"] as const) {
+  for (const type of ["internal_auth", "external_auth", "purchase", "mac"] as const) {
     await deps.hsm!.importNationalKey({
       type,
       algorithm: "SM4",

@@ -485,6 +485,22 @@ forEachDialect("every route checks who calls it", (dialect) => {
         },
         otherArea: "notFound",
       },
+      "POST /api/v1/purchases/tac-verification": {
+        prepare: async () => ({
+          url: "/api/v1/purchases/tac-verification",
+          body: {
+            cardIdCode: listedCardIdCode,
+            amountFen: 100,
+            terminalNo: "330100000001",
+            terminalTxnNo: "00000001",
+            date: "20261122",
+            time: "100000",
+            tac: "00000000",
+          },
+        }),
+        // A TAC is checked for any card a terminal took, wherever it was issued.
+        otherArea: "own",
+      },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),
         otherArea: "filtered",

@@ -3,11 +3,12 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors, uuidSchema } from "../../http/schemas.ts";
+import { PURCHASE_PERMISSIONS } from "./purchase.service.ts";
 import { REMOTE_AUTH_PERMISSIONS } from "./remote-auth.service.ts";
 
 /** Remote two-step authentication for cards the local PSAM cannot authenticate. */
 export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
-  const { remoteAuth } = deps;
+  const { remoteAuth, purchases } = deps;
   const access = { roles: REMOTE_AUTH_PERMISSIONS.authenticate };
   return async (app) => {
     app.post(
@@ -37,6 +38,28 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
       },
       async (request, reply) =>
         reply.status(201).send(await remoteAuth.step1(actorOf(request), request.body)),
+    );
+
+    app.post(
+      "/purchases/tac-verification",
+      {
+        config: { access: { roles: PURCHASE_PERMISSIONS.verifyTac } },
+        schema: {
+          tags: ["chip"],
+          summary: "Check the TAC a card returned for a debit (an invalid TAC is audited)",
+          body: z.strictObject({
+            cardIdCode: z.string().regex(/^\d{6}D156000005[0-9A-F]{16}$/),
+            amountFen: z.number().int().min(1).max(100_000_000),
+            terminalNo: z.string().regex(/^\d{12}$/),
+            terminalTxnNo: z.string().regex(/^[0-9A-Fa-f]{8}$/),
+            date: z.string().regex(/^\d{8}$/, "YYYYMMDD"),
+            time: z.string().regex(/^\d{6}$/, "hhmmss"),
+            tac: z.string().regex(/^[0-9A-Fa-f]{8}$/),
+          }),
+          response: { 200: z.object({ valid: z.boolean() }), ...errors(...AUTH_ERRORS, 503) },
+        },
+      },
+      async (request) => purchases.verifyTac(actorOf(request), request.body),
     );
 
     app.post(

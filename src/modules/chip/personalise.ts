@@ -21,11 +21,13 @@ const compact = (date: string) => date.replaceAll("-", "");
 
 /**
  * The chip image personalisation writes: EF05 card data, EF06 holder data, the card's diversified
- * authentication keys (key 01 internal, 02 external) and the initial PIN with 6 tries.
+ * authentication keys (key 01 internal, 02 external), for a purse its purchase (04) and TAC (05) keys
+ * and opening balance, and the initial PIN with 6 tries.
  */
 export function personalise(
   data: PersonalisationData,
-  keys: { internalAuth: Buffer; externalAuth: Buffer },
+  keys: { internalAuth: Buffer; externalAuth: Buffer; purchase?: Buffer; tac?: Buffer },
+  purse?: { balanceFen: number },
 ): CardImage {
   return {
     ef05: {
@@ -45,7 +47,17 @@ export function personalise(
       12: data.idNumber.slice(0, 6),
       13: compact(data.birthDate),
     },
-    keys: { 1: keys.internalAuth.toString("hex"), 2: keys.externalAuth.toString("hex") },
+    keys: Object.fromEntries(
+      [
+        [1, keys.internalAuth],
+        [2, keys.externalAuth],
+        [4, keys.purchase],
+        [5, keys.tac],
+      ]
+        .filter((entry): entry is [number, Buffer] => entry[1] !== undefined)
+        .map(([id, key]) => [id, key.toString("hex")]),
+    ),
+    ...(purse ? { purse: { balance: purse.balanceFen, counter: 0 } } : {}),
     pin: data.initialPin,
     pinTriesLeft: 6,
     pinTriesMax: 6,

@@ -62,6 +62,7 @@ export function createTerminalsService(deps: {
         version: 1,
         city: terminal.area_code,
         types: ["internal_auth", "external_auth"],
+        optional: ["purchase"],
       });
       const serial = `PSAM${terminal.area_code}${randomBytes(6).toString("hex").toUpperCase()}`;
       await db.transaction().execute(async (trx) => {

@@ -143,7 +143,7 @@ describe("virtual card (ISO 7816-4 APDUs of the social security application)", (
   it("answers malformed APDUs with status words", () => {
     const card = createVirtualCard(image());
     assert.equal(swOf(card.transmit(hex("00A4"))), SW.WRONG_LENGTH);
-    assert.equal(swOf(card.transmit(hex("80A4040000"))), SW.CLA_NOT_SUPPORTED);
+    assert.equal(swOf(card.transmit(hex("90A4040000"))), SW.CLA_NOT_SUPPORTED);
     assert.equal(swOf(card.transmit(hex("00FF000000"))), SW.INS_NOT_SUPPORTED);
     assert.equal(swOf(card.transmit(hex("00A404000F7378"))), SW.WRONG_LENGTH, "Lc longer than the data");
     assert.equal(swOf(card.transmit(hex("00B2072C00"))), SW.CONDITIONS_NOT_SATISFIED, "nothing selected");

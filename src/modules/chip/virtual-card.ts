@@ -1,4 +1,5 @@
 import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
+import { mac1, mac2, purchaseSessionKey, tac } from "./purchase.ts";
 
 /**
  * A software chip of the social security application (SSSE), answering ISO 7816-4 command APDUs with
@@ -34,6 +35,8 @@ export type CardImage = {
   pin: string;
   pinTriesLeft: number;
   pinTriesMax: number;
+  /** The medical purse: balance in fen and the offline transaction counter (keys 04 purchase, 05 TAC). */
+  purse?: { balance: number; counter: number };
 };
 
 const sw = (code: string, data: Buffer = Buffer.alloc(0)) => Buffer.concat([data, Buffer.from(code, "hex")]);
@@ -82,10 +85,60 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
     return sw(SW.OK, tlv);
   }
 
+  let pendingPurchase: { amount: Buffer; terminalNo: Buffer; random: Buffer; counter: Buffer } | undefined;
+
+  /** INITIALIZE FOR PURCHASE (80 50) and DEBIT FOR PURCHASE (80 54) of the medical purse. */
+  function purchase(ins: number, p1: number, p2: number, data: Buffer): Buffer {
+    const purse = image.purse;
+    const purchaseKey = image.keys[0x04];
+    const tacKey = image.keys[0x05];
+    if (!purse || !purchaseKey || !tacKey) return sw(SW.INS_NOT_SUPPORTED);
+    if (selected === "mf") return sw(SW.CONDITIONS_NOT_SATISFIED);
+    if (ins === 0x50) {
+      if (p1 !== 0x01 || p2 !== 0x02) return sw(SW.WRONG_P1P2);
+      if (data.length !== 11 || data[0] !== 0x04) return sw(SW.WRONG_LENGTH);
+      if (!pinVerified) return sw(SW.SECURITY_NOT_SATISFIED);
+      const amount = data.subarray(1, 5);
+      if (amount.readUInt32BE() > purse.balance) return sw("9401");
+      const counter = Buffer.alloc(2);
+      counter.writeUInt16BE(purse.counter & 0xffff);
+      const rnd = random(4);
+      pendingPurchase = { amount, terminalNo: data.subarray(5, 11), random: rnd, counter };
+      const balance = Buffer.alloc(4);
+      balance.writeUInt32BE(purse.balance);
+      return sw(SW.OK, Buffer.concat([balance, counter, Buffer.alloc(3), Buffer.from([0x01, 0x04]), rnd]));
+    }
+    if (ins === 0x54) {
+      if (p1 !== 0x01 || p2 !== 0x00) return sw(SW.WRONG_P1P2);
+      if (data.length !== 15) return sw(SW.WRONG_LENGTH);
+      const pending = pendingPurchase;
+      pendingPurchase = undefined;
+      if (!pending) return sw(SW.CONDITIONS_NOT_SATISFIED);
+      const fields = {
+        amount: pending.amount,
+        terminalNo: pending.terminalNo,
+        terminalTxnNo: data.subarray(0, 4),
+        date: data.subarray(4, 8),
+        time: data.subarray(8, 11),
+      };
+      const sessionKey = purchaseSessionKey(
+        Buffer.from(purchaseKey, "hex"),
+        pending.random,
+        pending.counter,
+        fields.terminalTxnNo,
+      );
+      if (!timingSafeEqual(mac1(sessionKey, fields), data.subarray(11, 15))) return sw("9302");
+      purse.balance -= pending.amount.readUInt32BE();
+      purse.counter += 1;
+      return sw(SW.OK, Buffer.concat([tac(Buffer.from(tacKey, "hex"), fields), mac2(sessionKey, fields)]));
+    }
+    return sw(SW.INS_NOT_SUPPORTED);
+  }
+
   function process(apdu: Buffer): Buffer {
     if (apdu.length < 4) return sw(SW.WRONG_LENGTH);
     const [cla, ins, p1, p2] = apdu;
-    if (cla !== 0x00) return sw(SW.CLA_NOT_SUPPORTED);
+    if (cla !== 0x00 && cla !== 0x80) return sw(SW.CLA_NOT_SUPPORTED);
     // Case 1: no body; case 2: Le; case 3: Lc + data; case 4: Lc + data + Le (short APDUs only).
     let data: Buffer = Buffer.alloc(0);
     let le: number | undefined;
@@ -96,6 +149,7 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
       data = apdu.subarray(5, 5 + lc);
       if (apdu.length === 6 + lc) le = apdu[5 + lc];
     }
+    if (cla === 0x80) return purchase(ins, p1, p2, data);
     switch (ins) {
       case 0xa4: {
         if (p1 === 0x04 && p2 === 0x00) {

@@ -65,6 +65,17 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
     return unwrapKey(lmk, row.block, usage).key;
   }
 
+  async function _cardKey(input: {
+    type: KeyType;
+    algorithm: KeyAlgorithm;
+    version: number;
+    city: string;
+    cardIdCode: string;
+  }) {
+    const city = await load(areaLabel(input.type, input.algorithm, input.version, input.city), input.type);
+    return diversify(input.algorithm, city, cardData(input.cardIdCode));
+  }
+
   return {
     /** Imports a national control key from custodians' components (ceremony); returns its check value. */
     async importNationalKey(input: {
@@ -153,6 +164,18 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       return { internalAuth: await derive("internal_auth"), externalAuth: await derive("external_auth") };
     },
 
+    /** One card key of a type, diversified from the city key: for personalisation and TAC checks. */
+    async cardKey(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      city: string;
+      cardIdCode: string;
+    }) {
+      const city = await load(areaLabel(input.type, input.algorithm, input.version, input.city), input.type);
+      return diversify(input.algorithm, city, cardData(input.cardIdCode));
+    },
+
     /**
      * The city keys a PSAM carries (exportable key blocks only), for writing into the PSAM at issue.
      * Only the PSAM issue path calls this; its output goes into the secure element, never to an API.
@@ -162,14 +185,17 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       version: number;
       city: string;
       types: readonly KeyType[];
+      /** Types included only when the city has them. */
+      optional?: readonly KeyType[];
     }) {
       const out: Partial<Record<KeyType, string>> = {};
-      for (const type of input.types) {
+      for (const type of [...input.types, ...(input.optional ?? [])]) {
         const row = await db
           .selectFrom("hsm_keys")
           .selectAll()
           .where("label", "=", areaLabel(type, input.algorithm, input.version, input.city))
           .executeTakeFirst();
+        if (!row && input.optional?.includes(type)) continue;
         if (!row) throw new HsmError(`no ${type} key for ${input.city}`);
         const { header, key } = unwrapKey(lmk, row.block, type);
         if (header.exportability !== "E") throw new HsmError(`${row.label} is not exportable`);
