@@ -10,6 +10,7 @@ import {
   keyCheckValue,
 } from "./derivation.ts";
 import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
+import { createKeysRepository } from "./keys.repository.ts";
 
 export class HsmError extends Error {}
 
@@ -34,44 +35,40 @@ const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area
  * are derived when needed and never stored. Only check values and metadata leave it.
  */
 export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now: () => Date }) {
-  const { db, lmk } = deps;
+  const { lmk } = deps;
+  const keys = createKeysRepository(deps.db);
   if (lmk.length !== 32) throw new HsmError("the LMK is 32 bytes");
 
   async function store(header: KeyBlockHeader, key: Buffer, areaCode: string | null) {
-    const exists = await db
-      .selectFrom("hsm_keys")
-      .select("label")
-      .where("label", "=", header.label)
-      .executeTakeFirst();
-    if (exists) throw new HsmError(`key ${header.label} exists`);
-    await db
-      .insertInto("hsm_keys")
-      .values({
-        label: header.label,
-        usage: header.usage,
-        algorithm: header.algorithm,
-        key_version: header.keyVersion,
-        area_code: areaCode,
-        block: wrapKey(lmk, header, key),
-        created_at: deps.now().toISOString(),
-        retired_at: null,
-      })
-      .execute();
+    if (await keys.byLabel(header.label)) throw new HsmError(`key ${header.label} exists`);
+    await keys.insert({
+      label: header.label,
+      usage: header.usage,
+      algorithm: header.algorithm,
+      key_version: header.keyVersion,
+      area_code: areaCode,
+      block: wrapKey(lmk, header, key),
+      created_at: deps.now().toISOString(),
+      retired_at: null,
+    });
   }
 
   async function load(label: string, usage: string): Promise<Buffer> {
-    const row = await db.selectFrom("hsm_keys").selectAll().where("label", "=", label).executeTakeFirst();
+    const row = await keys.byLabel(label);
     if (!row) throw new HsmError(`no key ${label}`);
     return unwrapKey(lmk, row.block, usage).key;
   }
 
-  async function _cardKey(input: {
+  type CardKeyInput = {
     type: KeyType;
     algorithm: KeyAlgorithm;
     version: number;
     city: string;
     cardIdCode: string;
-  }) {
+  };
+
+  /** A card's key of one type, diversified from its city key when needed (never stored). */
+  async function cardKey(input: CardKeyInput): Promise<Buffer> {
     const city = await load(areaLabel(input.type, input.algorithm, input.version, input.city), input.type);
     return diversify(input.algorithm, city, cardData(input.cardIdCode));
   }
@@ -123,58 +120,30 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
         [input.city, city],
       ] as const) {
         const label = header(area).label;
-        const exists = await db
-          .selectFrom("hsm_keys")
-          .select("label")
-          .where("label", "=", label)
-          .executeTakeFirst();
+        const exists = await keys.byLabel(label);
         if (!exists) await store(header(area), key, area);
       }
       return { cityKcv: keyCheckValue(input.algorithm, city) };
     },
 
     /** A card's key of one type, derived from its city key on demand (never stored). */
-    async cardKeyCheckValue(input: {
-      type: KeyType;
-      algorithm: KeyAlgorithm;
-      version: number;
-      city: string;
-      cardIdCode: string;
-    }) {
-      const city = await load(areaLabel(input.type, input.algorithm, input.version, input.city), input.type);
-      return keyCheckValue(input.algorithm, diversify(input.algorithm, city, cardData(input.cardIdCode)));
+    async cardKeyCheckValue(input: CardKeyInput) {
+      return keyCheckValue(input.algorithm, await cardKey(input));
     },
 
     /**
      * The card keys written into a chip at personalisation (and what a PSAM computes from its city
      * keys): internal- and external-authentication keys diversified with the card identification code.
      */
-    async cardAuthenticationKeys(input: {
-      algorithm: KeyAlgorithm;
-      version: number;
-      city: string;
-      cardIdCode: string;
-    }) {
-      const derive = async (type: KeyType) =>
-        diversify(
-          input.algorithm,
-          await load(areaLabel(type, input.algorithm, input.version, input.city), type),
-          cardData(input.cardIdCode),
-        );
-      return { internalAuth: await derive("internal_auth"), externalAuth: await derive("external_auth") };
+    async cardAuthenticationKeys(input: Omit<CardKeyInput, "type">) {
+      return {
+        internalAuth: await cardKey({ ...input, type: "internal_auth" }),
+        externalAuth: await cardKey({ ...input, type: "external_auth" }),
+      };
     },
 
-    /** One card key of a type, diversified from the city key: for personalisation and TAC checks. */
-    async cardKey(input: {
-      type: KeyType;
-      algorithm: KeyAlgorithm;
-      version: number;
-      city: string;
-      cardIdCode: string;
-    }) {
-      const city = await load(areaLabel(input.type, input.algorithm, input.version, input.city), input.type);
-      return diversify(input.algorithm, city, cardData(input.cardIdCode));
-    },
+    /** One card key of a type: for personalisation and TAC checks. */
+    cardKey,
 
     /**
      * The city keys a PSAM carries (exportable key blocks only), for writing into the PSAM at issue.
@@ -190,11 +159,7 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
     }) {
       const out: Partial<Record<KeyType, string>> = {};
       for (const type of [...input.types, ...(input.optional ?? [])]) {
-        const row = await db
-          .selectFrom("hsm_keys")
-          .selectAll()
-          .where("label", "=", areaLabel(type, input.algorithm, input.version, input.city))
-          .executeTakeFirst();
+        const row = await keys.byLabel(areaLabel(type, input.algorithm, input.version, input.city));
         if (!row && input.optional?.includes(type)) continue;
         if (!row) throw new HsmError(`no ${type} key for ${input.city}`);
         const { header, key } = unwrapKey(lmk, row.block, type);
@@ -206,7 +171,7 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
 
     /** Metadata of the stored keys; never a key or its check value. */
     async list(): Promise<KeyInfo[]> {
-      const rows = await db.selectFrom("hsm_keys").selectAll().orderBy("label").execute();
+      const rows = await keys.list();
       return rows.map((r) => ({
         label: r.label,
         usage: r.usage,
