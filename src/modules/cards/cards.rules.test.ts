@@ -7,6 +7,7 @@ import {
   CARD_STATES,
   canSettle,
   cardNumberCheckCharacter,
+  duplicateAdvice,
   isValidCardIdCode,
   isValidCardNumber,
   LIFECYCLE,
@@ -66,6 +67,17 @@ describe("card lifecycle table", () => {
     assert.match(m, /^stateDiagram-v2/);
     assert.match(m, /delivered --> archived: issue/);
     assert.match(m, /temporarily_lost --> active: revoke_temporary_loss/);
+  });
+});
+
+describe("duplicate cards", () => {
+  it("advises cancelling the bank account of an unavailable card and a normal extra card with its account", () => {
+    assert.match(
+      duplicateAdvice("temporarily_lost", "activated"),
+      /^unavailable card: cancel its bank account/,
+    );
+    assert.equal(duplicateAdvice("expired", "not_activated"), "unavailable card: cancel it");
+    assert.match(duplicateAdvice("archived", "activated"), /^normal card/);
   });
 });
 

@@ -95,6 +95,16 @@ export function holdsProvinceSlot(state: CardState): boolean {
   return state !== "cancelled" && state !== "expired" && state !== "formally_lost";
 }
 
+/** What the counter should do with one of several cards a person holds in a province (seed 001). */
+export function duplicateAdvice(state: CardState, financialFunction: string): string {
+  if (state !== "active" && state !== "archived") {
+    return financialFunction === "activated"
+      ? "unavailable card: cancel its bank account at the partner bank, then cancel the card"
+      : "unavailable card: cancel it";
+  }
+  return "normal card: if it is not used for local services, cancel it together with its bank account";
+}
+
 /** The lifecycle as a Mermaid state diagram, for the docs and the lifecycle endpoint. */
 export function lifecycleMermaid(): string {
   const lines = ["stateDiagram-v2", "  [*] --> applied"];

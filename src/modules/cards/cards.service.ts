@@ -25,6 +25,7 @@ import {
   type CardAction,
   type CardState,
   canSettle,
+  duplicateAdvice,
   holdsProvinceSlot,
   isBlacklisted,
   isValidCardNumber,
@@ -1339,7 +1340,7 @@ export function createCardsService(deps: {
             cardNumber: c.card_number,
             state: c.state,
             financialFunction: c.financial_function,
-            advice: adviceFor(c),
+            advice: duplicateAdvice(c.state as CardState, c.financial_function),
           })),
         });
       }
@@ -1380,17 +1381,6 @@ export function createCardsService(deps: {
       return false;
     }
   }
-}
-
-/** What the counter should do with one of several cards a person holds in a province (seed 001). */
-function adviceFor(card: CardRow): string {
-  const normal = card.state === "active" || card.state === "archived";
-  if (!normal) {
-    return card.financial_function === "activated"
-      ? "unavailable card: cancel its bank account at the partner bank, then cancel the card"
-      : "unavailable card: cancel it";
-  }
-  return "normal card: if it is not used for local services, cancel it together with its bank account";
 }
 
 export type CardsService = ReturnType<typeof createCardsService>;

@@ -23,8 +23,10 @@ import {
   afterWrongPin,
   attemptsLeft,
   initialPin,
+  type Purpose,
   THROTTLE,
   throttleWindow,
+  usableForPassword,
   weakPinReason,
 } from "./pin.rules.ts";
 
@@ -39,10 +41,6 @@ export const PASSWORD_PERMISSIONS = {
 
 /** A password as a request carries it: typed on a PIN pad behind the counter or web, or a terminal's PIN block. */
 export type PasswordField = { pin?: string; pinBlock?: { format: PinBlockFormat; block: string } };
-
-export type Purpose = "query" | "transaction";
-
-const USABLE_FOR_QUERY: CardState[] = ["archived", "active", "locked"];
 
 /**
  * Gives a card its initial password when it is handed over, inside the caller's transaction. The
@@ -251,10 +249,8 @@ export function createCredentialsService(deps: {
   }
 
   function usable(card: CardRow, purpose: Purpose) {
-    const state = card.state as CardState;
-    const ok =
-      purpose === "transaction" ? state === "active" || state === "locked" : USABLE_FOR_QUERY.includes(state);
-    if (!ok) throw new DomainError("CARD_NOT_USABLE", { state });
+    if (!usableForPassword(card.state as CardState, purpose))
+      throw new DomainError("CARD_NOT_USABLE", { state: card.state });
   }
 
   /** Holder identity at the counter, or an agent with both IDs where the policy allows. */

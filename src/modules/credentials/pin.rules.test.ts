@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { afterWrongPin, attemptsLeft, initialPin, weakPinReason } from "./pin.rules.ts";
+import { afterWrongPin, attemptsLeft, initialPin, usableForPassword, weakPinReason } from "./pin.rules.ts";
 
 describe("social security password rules", () => {
   it("takes the initial password from the policy", () => {
@@ -40,6 +40,15 @@ describe("social security password rules", () => {
       const next = afterWrongPin(c, lockout, i < 4 ? "2026-11-22" : "2026-11-23");
       assert.equal(next.locked, i === 6, `attempt ${i}`);
       c = next;
+    }
+  });
+
+  it("checks passwords for transactions only on active cards, for queries also on archived ones", () => {
+    assert.equal(usableForPassword("active", "transaction"), true);
+    assert.equal(usableForPassword("archived", "transaction"), false);
+    assert.equal(usableForPassword("archived", "query"), true);
+    for (const state of ["temporarily_lost", "formally_lost", "expired", "cancelled", "delivered"] as const) {
+      assert.equal(usableForPassword(state, "query"), false, state);
     }
   });
 

@@ -1,4 +1,16 @@
 import type { Policy } from "../areas/areas.rules.ts";
+import type { CardState } from "../cards/cards.rules.ts";
+
+export type Purpose = "query" | "transaction";
+
+/**
+ * Whether a password may be checked for a card: a transaction needs an active card (a password-locked
+ * one answers PASSWORD_LOCKED instead); queries also work on an archived card.
+ */
+export function usableForPassword(state: CardState, purpose: Purpose): boolean {
+  if (purpose === "transaction") return state === "active" || state === "locked";
+  return state === "archived" || state === "active" || state === "locked";
+}
 
 /** The initial social security password by the area's policy: the last 6 digits of the card number, or a fixed value. */
 export function initialPin(cardNumber: string, policy: Pick<Policy, "initialPassword">): string {
