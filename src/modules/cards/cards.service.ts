@@ -1060,6 +1060,9 @@ export function createCardsService(deps: {
       return deps.signer.sign({ from: since, to, entries });
     },
 
+    /** A card by its printed number for other modules (no access check: callers check their own). */
+    cardByNumber,
+
     /** Whether terminals must refuse a card (lost, cancelled or expired): read at the moment of asking. */
     async isBlacklisted(cardIdCode: string): Promise<boolean> {
       const card = await cards.byIdCode(db, cardIdCode);

@@ -86,13 +86,6 @@ export function createCredentialsService(deps: {
 }) {
   const { db, repo, cardsRepo, audit, clock, machine, cipher } = deps;
 
-  async function cardByNumber(cardNumber: string): Promise<CardRow> {
-    if (!/^[0-9A-Z]{9}$/.test(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
-    const card = await cardsRepo.byNumber(db, cardNumber);
-    if (!card) throw new DomainError("CARD_NOT_FOUND");
-    return card;
-  }
-
   async function holderOf(card: CardRow) {
     const person = (await deps.persons.byId(db, card.person_id))!;
     return {
@@ -296,7 +289,7 @@ export function createCredentialsService(deps: {
     changesFor: (card: CardRow, policy: Policy) => Promise<Partial<Database["card_passwords"]>>,
   ) {
     authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset);
-    const card = await cardByNumber(cardNumber);
+    const card = await deps.cards.cardByNumber(cardNumber);
     const grant = authorize(actor, PASSWORD_PERMISSIONS.unlockOrReset, card.area_code);
     const policy = await policyOf(card);
     const who = await checkIdentity(card, policy, input);
@@ -330,7 +323,7 @@ export function createCredentialsService(deps: {
       source: string,
     ) {
       const grant = authorize(actor, PASSWORD_PERMISSIONS.verify);
-      const card = await cardByNumber(cardNumber);
+      const card = await deps.cards.cardByNumber(cardNumber);
       usable(card, field.purpose);
       const input = await pinInput(actor, card, field);
       const outcome = await attempt(actor, grant, card, input, field.purpose, source, await policyOf(card));
@@ -349,7 +342,7 @@ export function createCredentialsService(deps: {
       source: string,
     ) {
       const grant = authorize(actor, PASSWORD_PERMISSIONS.change);
-      const card = await cardByNumber(cardNumber);
+      const card = await deps.cards.cardByNumber(cardNumber);
       usable(card, "query");
       const policy = await policyOf(card);
       const outcome = await attempt(
@@ -414,7 +407,7 @@ export function createCredentialsService(deps: {
     /** The password's state (never the password): initial or not, locked, failures, attempts left. */
     async status(actor: Actor, cardNumber: string) {
       authorize(actor, PASSWORD_PERMISSIONS.read);
-      const card = await cardByNumber(cardNumber);
+      const card = await deps.cards.cardByNumber(cardNumber);
       authorize(actor, PASSWORD_PERMISSIONS.read, card.area_code);
       const pw = await repo.get(db, card.id);
       if (!pw) throw new DomainError("PASSWORD_NOT_SET");
