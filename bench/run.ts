@@ -13,7 +13,8 @@ import { readCardBasic } from "../src/modules/chip/reader.ts";
 import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { cardData, diversify } from "../src/modules/keys/derivation.ts";
-import { createSoftwareHsm } from "../src/modules/keys/software-hsm.ts";
+import { createHsm } from "../src/modules/keys/hsm.ts";
+import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 
@@ -247,7 +248,7 @@ async function batchFigure() {
 /** In process: SM4 diversifications, and full card authentications (select, internal and external authentication, reads). */
 async function chipFigures() {
   const { deps } = await open("chip.db");
-  const hsm = createSoftwareHsm({ db: deps.database.db, lmk: randomBytes(32), now: () => new Date() });
+  const hsm = createHsm({ db: deps.database.db, lmk: softwareLmk(randomBytes(32)), now: () => new Date() });
   for (const type of ["internal_auth", "external_auth"] as const) {
     await hsm.importNationalKey({
       type,
@@ -285,7 +286,8 @@ async function chipFigures() {
       birthDate: "1990-03-07",
       initialPin: "345678",
     },
-    keys,
+    { 1: keys.internalAuth, 2: keys.externalAuth },
+    { keyVersion: 1 },
   );
   const config = {
     terminalNo: "330100000001",

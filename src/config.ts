@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import type { HsmConfig } from "./modules/keys/lmk.ts";
 
 /** Secrets that protect personal data and credentials; never logged, never stored in the database. */
 export type Secrets = Readonly<{
@@ -32,8 +33,8 @@ export type Config = Readonly<{
   /** HTTP worker processes; 0 means one per core. */
   workers: number;
   secrets: Secrets;
-  /** The software encryption machine's local master key file, made by `sscard keys ceremony --lmk`. */
-  lmkFile: string;
+  /** The encryption machine: its LMK in a file (software) or in a PKCS#11 token. */
+  hsm: HsmConfig;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
 }>;
@@ -50,7 +51,12 @@ export const ENVIRONMENT = {
   AUTH_CACHE_SECONDS: "5",
   WORKERS: "1",
   SSCARD_SECRETS_FILE: "./data/secrets.json",
+  SSCARD_HSM: "software",
   SSCARD_LMK_FILE: "./data/lmk.json",
+  SSCARD_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+  SSCARD_PKCS11_TOKEN: "sscard",
+  SSCARD_PKCS11_PIN: "",
+  SSCARD_PKCS11_KEY_LABEL: "sscard-lmk",
   SSCARD_DATA_KEY: "",
   SSCARD_INDEX_KEY: "",
   SSCARD_TOKEN_KEY: "",
@@ -124,6 +130,21 @@ function loadSecrets(env: Env): { secrets: Secrets; source: string } {
   return { secrets: secretsFrom(stored), source: `${verb} ${file}` };
 }
 
+function hsmConfig(env: Env): HsmConfig {
+  const kind = read(env, "SSCARD_HSM");
+  if (kind === "software") return { kind, lmkFile: resolve(read(env, "SSCARD_LMK_FILE")) };
+  if (kind !== "pkcs11") throw new Error(`SSCARD_HSM is software or pkcs11, got "${kind}"`);
+  const pin = read(env, "SSCARD_PKCS11_PIN");
+  if (!pin) throw new Error("SSCARD_HSM=pkcs11 needs SSCARD_PKCS11_PIN (the token's user PIN)");
+  return {
+    kind,
+    module: read(env, "SSCARD_PKCS11_MODULE"),
+    token: read(env, "SSCARD_PKCS11_TOKEN"),
+    pin,
+    keyLabel: read(env, "SSCARD_PKCS11_KEY_LABEL"),
+  };
+}
+
 /** Reads and validates the configuration once; the result is frozen. */
 export function loadConfig(env: Env = process.env): Config {
   const { secrets, source } = loadSecrets(env);
@@ -144,7 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     authCacheSeconds: integer(env, "AUTH_CACHE_SECONDS", 0),
     workers: integer(env, "WORKERS", 0),
     secrets,
-    lmkFile: resolve(read(env, "SSCARD_LMK_FILE")),
+    hsm: hsmConfig(env),
     secretsSource: source,
   });
 }

@@ -6,7 +6,11 @@ import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
+import { createCardKeys } from "./modules/chip/card-keys.ts";
+import { createIssuerScriptsService } from "./modules/chip/issuer-scripts.service.ts";
+import { createPersonalisationService } from "./modules/chip/personalisation.service.ts";
 import { createPurchaseService } from "./modules/chip/purchase.service.ts";
+import { createReaderService } from "./modules/chip/reader.service.ts";
 import { createRemoteAuthService } from "./modules/chip/remote-auth.service.ts";
 import { createTerminalsService } from "./modules/chip/terminals.service.ts";
 import { createAttemptLog } from "./modules/credentials/attempt-log.ts";
@@ -16,8 +20,9 @@ import {
   createPasswordInitialiser,
 } from "./modules/credentials/credentials.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
+import { createHsm } from "./modules/keys/hsm.ts";
+import type { Lmk } from "./modules/keys/lmk.ts";
 import { createSm2Signer } from "./modules/keys/signer.ts";
-import { createSoftwareHsm } from "./modules/keys/software-hsm.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
@@ -33,7 +38,7 @@ export function createDeps(
   config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds">,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
-  options: { drawCardNumber?: () => string; lmk?: Buffer } = {},
+  options: { drawCardNumber?: () => string; lmk?: Lmk } = {},
 ) {
   const { db, dialect } = database;
   const regions = shippedRegions();
@@ -85,14 +90,24 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  const hsm = options.lmk ? createSoftwareHsm({ db, lmk: options.lmk, now: () => clock.now() }) : undefined;
+  const hsm = options.lmk ? createHsm({ db, lmk: options.lmk, now: () => clock.now() }) : undefined;
   const requireHsm = () => {
     if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
     return hsm;
   };
-  const remoteAuth = createRemoteAuthService({ db, audit, clock, hsm: requireHsm });
+  const cardKeys = createCardKeys({ db, audit, hsm: requireHsm });
+  const remoteAuth = createRemoteAuthService({ db, cardKeys, clock });
   const terminals = createTerminalsService({ db, audit, clock, hsm: requireHsm });
-  const purchases = createPurchaseService({ db, audit, hsm: requireHsm });
+  const purchases = createPurchaseService({ db, audit, cardKeys });
+  const personalisation = createPersonalisationService({ db, audit, clock, hsm: requireHsm });
+  const issuerScripts = createIssuerScriptsService({
+    db,
+    audit,
+    cardKeys,
+    persons: personsRepo,
+    cipher,
+  });
+  const reader = createReaderService({ db, clock, cardKeys, cards, issuerScripts, purchases });
   return {
     database,
     clock,
@@ -109,6 +124,9 @@ export function createDeps(
     remoteAuth,
     terminals,
     purchases,
+    personalisation,
+    issuerScripts,
+    reader,
   };
 }
 

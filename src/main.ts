@@ -9,14 +9,14 @@ import { migrateToLatest } from "./db/migrate.ts";
 import { createDeps, type Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./modules/demo/demo.seed.ts";
-import { readLmkFile } from "./modules/keys/lmk-file.ts";
+import { openLmk } from "./modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
 /** Migrations, key-file notice and demo data: done once, by the only process or the cluster's primary. */
 async function prepare(config: Config) {
   const database = createDb(config.databaseUrl);
   const applied = await migrateToLatest(database.db, database.dialect);
-  const deps = createDeps(database, config, undefined, { lmk: readLmkFile(config.lmkFile) });
+  const deps = createDeps(database, config, undefined, { lmk: openLmk(config.hsm) });
   console.log(
     `database ready: ${database.dialect} ${database.location}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
   );
@@ -72,7 +72,7 @@ async function main() {
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (cluster.isWorker) {
     const deps = createDeps(createDb(config.databaseUrl), config, undefined, {
-      lmk: readLmkFile(config.lmkFile),
+      lmk: openLmk(config.hsm),
     });
     await serve(config, deps, (port) => process.send?.({ listening: port }));
     return;

@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
-import { personalise } from "../src/modules/chip/personalise.ts";
 import { createVirtualPsam } from "../src/modules/chip/psam.ts";
 import { amountBytes, terminalBytes } from "../src/modules/chip/purchase.ts";
 import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
@@ -36,7 +35,8 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     const batch = await t.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
     const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
     const row = rows.find((r) => r.values.card_number === applied.cardNumber)!.values;
-    const image = personalise(
+    const { image, certificate } = await t.deps.personalisation.personalise(
+      SYSTEM_ACTOR,
       {
         cardIdCode: row.card_id_code,
         cardNumber: row.card_number,
@@ -52,29 +52,7 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
         birthDate: row.birth_date,
         initialPin: initialPin(row.card_number, NATIONAL_DEFAULT_POLICY),
       },
-      {
-        ...(await hsm().cardAuthenticationKeys({
-          algorithm: "SM4",
-          version: 1,
-          city: "330100",
-          cardIdCode: row.card_id_code,
-        })),
-        purchase: await hsm().cardKey({
-          type: "purchase",
-          algorithm: "SM4",
-          version: 1,
-          city: "330100",
-          cardIdCode: row.card_id_code,
-        }),
-        tac: await hsm().cardKey({
-          type: "mac",
-          algorithm: "SM4",
-          version: 1,
-          city: "330100",
-          cardIdCode: row.card_id_code,
-        }),
-      },
-      { balanceFen: 50_000 },
+      { purseFen: 50_000 },
     );
     const csv = [
       "card_id_code,result",
@@ -88,7 +66,7 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
       holderIdNumber: idNumber,
       activate: true,
     });
-    return { idNumber, cardNumber: applied.cardNumber, cardIdCode: row.card_id_code, image };
+    return { idNumber, cardNumber: applied.cardNumber, cardIdCode: row.card_id_code, image, certificate };
   }
 
   const reader = (overrides: Partial<ReaderConfig> = {}): ReaderConfig => ({

@@ -3,6 +3,8 @@ import { after, before } from "node:test";
 import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
+import { CARD_KEY_TYPES } from "../src/modules/chip/personalise.ts";
+import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { type Clock, fixedClock } from "../src/shared/clock.ts";
@@ -29,18 +31,21 @@ export async function createTestDeps(dialect: Dialect, clock: Clock = fixedClock
     database,
     { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30, authCacheSeconds: 5 },
     clock,
-    { lmk: randomBytes(32) },
+    { lmk: softwareLmk(randomBytes(32)) },
   );
   return { deps, database, secrets, clock };
 }
 
-/** National authentication keys from two custodians, and Hangzhou's keys derived from them, in the test machine. */
-export async function seedCardKeys(deps: Deps) {
-  for (const type of ["internal_auth", "external_auth", "purchase", "mac"] as const) {
+/**
+ * National control keys of every type a card carries, each from two custodians, Hangzhou's keys
+ * derived from them (version `version`), and Hangzhou's SM2 CA key, in the test machine.
+ */
+export async function seedCardKeys(deps: Deps, version = 1) {
+  for (const type of Object.values(CARD_KEY_TYPES)) {
     await deps.hsm!.importNationalKey({
       type,
       algorithm: "SM4",
-      version: 1,
+      version,
       components: [
         { custodian: "张三", hex: randomBytes(16).toString("hex") },
         { custodian: "李四", hex: randomBytes(16).toString("hex") },
@@ -49,11 +54,12 @@ export async function seedCardKeys(deps: Deps) {
     await deps.hsm!.deriveAreaKeys({
       type,
       algorithm: "SM4",
-      version: 1,
+      version,
       province: "330000",
       city: "330100",
     });
   }
+  await deps.hsm!.createAreaCa({ area: "330100", version });
 }
 
 /** Areas used across tests: Zhejiang with Hangzhou and Ningbo, Jiangsu with Nanjing. */

@@ -5,7 +5,9 @@ import { parseArgs } from "node:util";
 import type { Db } from "../db/database.ts";
 import { type Component, combineComponents } from "../modules/keys/ceremony.ts";
 import { KEY_TYPES, type KeyAlgorithm, type KeyType } from "../modules/keys/derivation.ts";
-import { createSoftwareHsm } from "../modules/keys/software-hsm.ts";
+import { createHsm } from "../modules/keys/hsm.ts";
+import { type HsmConfig, openLmk } from "../modules/keys/lmk.ts";
+import { importPkcs11Lmk } from "../modules/keys/pkcs11-lmk.ts";
 
 /** Reads one line from a terminal in raw mode, echoing `*` for a secret (backspace works, Ctrl-C aborts). */
 function readTerminalLine(secret: boolean): Promise<string> {
@@ -76,14 +78,8 @@ async function components(file: string | undefined, count: number): Promise<Comp
   return out;
 }
 
-function lmkOf(file: string): Buffer {
-  if (!existsSync(file))
-    throw new Error(`no LMK at ${file}: run \`npm run sscard -- keys ceremony --lmk\` first`);
-  return Buffer.from((JSON.parse(readFileSync(file, "utf8")) as { lmk: string }).lmk, "hex");
-}
-
-/** `sscard keys ceremony|derive|list`: the software encryption machine's key management. */
-export async function keysCommand(sub: string, db: Db, lmkFile: string, args: string[]): Promise<number> {
+/** `sscard keys ceremony|derive|retire|ca|list`: the encryption machine's key management. */
+export async function keysCommand(sub: string, db: Db, config: HsmConfig, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -95,24 +91,33 @@ export async function keysCommand(sub: string, db: Db, lmkFile: string, args: st
       custodians: { type: "string", default: "2" },
       province: { type: "string" },
       city: { type: "string" },
+      area: { type: "string" },
     },
   });
   const algorithm = values.algorithm as KeyAlgorithm;
   if (algorithm !== "SM4" && algorithm !== "TDES") throw new Error("--algorithm is SM4 or TDES");
   if (sub === "ceremony" && values.lmk) {
-    if (existsSync(lmkFile))
-      throw new Error(`an LMK exists at ${lmkFile}; keys wrapped under it would be lost`);
+    if (config.kind === "software" && existsSync(config.lmkFile))
+      throw new Error(`an LMK exists at ${config.lmkFile}; keys wrapped under it would be lost`);
     const made = combineComponents(await components(values.file, Number(values.custodians)), "AES");
     if (made.key.length !== 32) throw new Error("LMK components are 32 bytes");
-    mkdirSync(dirname(lmkFile), { recursive: true });
-    writeFileSync(lmkFile, `${JSON.stringify({ lmk: made.key.toString("hex"), kcv: made.kcv })}\n`, {
+    for (const c of made.componentKcvs) console.log(`component of ${c.custodian}: KCV ${c.kcv}`);
+    if (config.kind === "pkcs11") {
+      const stored = importPkcs11Lmk(config, made.key);
+      if (stored.kcv !== made.kcv) throw new Error(`the token computes KCV ${stored.kcv}, not ${made.kcv}`);
+      console.log(`LMK stored in token ${config.token} as ${config.keyLabel}, KCV ${made.kcv}`);
+      return 0;
+    }
+    mkdirSync(dirname(config.lmkFile), { recursive: true });
+    writeFileSync(config.lmkFile, `${JSON.stringify({ lmk: made.key.toString("hex"), kcv: made.kcv })}\n`, {
       mode: 0o600,
     });
-    for (const c of made.componentKcvs) console.log(`component of ${c.custodian}: KCV ${c.kcv}`);
-    console.log(`LMK written to ${lmkFile}, KCV ${made.kcv}`);
+    console.log(`LMK written to ${config.lmkFile}, KCV ${made.kcv}`);
     return 0;
   }
-  const hsm = createSoftwareHsm({ db: db.db, lmk: lmkOf(lmkFile), now: () => new Date() });
+  const lmk = openLmk(config);
+  if (!lmk) throw new Error("no LMK: run `npm run sscard -- keys ceremony --lmk` first");
+  const hsm = createHsm({ db: db.db, lmk, now: () => new Date() });
   const version = Number(values.version);
   if (sub === "ceremony" && values.national) {
     const type = values.national as KeyType;
@@ -142,6 +147,18 @@ export async function keysCommand(sub: string, db: Db, lmkFile: string, args: st
     );
     return 0;
   }
+  if (sub === "retire") {
+    if (!values.area) throw new Error("retire needs --area <code> --version <n>");
+    const n = await hsm.retireVersion({ area: values.area, algorithm, version });
+    console.log(`retired ${n} ${algorithm} keys of version ${version} in ${values.area}`);
+    return 0;
+  }
+  if (sub === "ca") {
+    if (!values.area) throw new Error("ca needs --area <code>");
+    const r = await hsm.createAreaCa({ area: values.area, version });
+    console.log(`made ${r.label}; public key ${r.publicKey}`);
+    return 0;
+  }
   if (sub === "list") {
     for (const k of await hsm.list())
       console.log(
@@ -149,6 +166,6 @@ export async function keysCommand(sub: string, db: Db, lmkFile: string, args: st
       );
     return 0;
   }
-  console.error("keys commands: ceremony --lmk | ceremony --national <type> | derive | list");
+  console.error("keys commands: ceremony --lmk | ceremony --national <type> | derive | retire | ca | list");
   return 2;
 }

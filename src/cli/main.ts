@@ -6,7 +6,7 @@ import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { createDeps, type Deps } from "../deps.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
-import { readLmkFile } from "../modules/keys/lmk-file.ts";
+import { openLmk } from "../modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
 import { exitCodeFor } from "../shared/http-errors.ts";
@@ -35,11 +35,15 @@ Usage: npm run sscard -- <command> [options]
   cards duplicates [--province NN]
                                   persons with several cards in a province and what to do with each
   keys ceremony --lmk [--file <json>] [--custodians N]
-                                  build the software encryption machine's LMK from custodians' components
+                                  build the LMK from custodians' components (file or PKCS#11 token)
   keys ceremony --national <type> [--algorithm SM4|TDES] [--version N] [--file <json>]
                                   import a national control key from components (dual control)
   keys derive --national <type> --province <code> --city <code> [--algorithm] [--version]
                                   diversify and store a province's and a city's keys
+  keys retire --area <code> --version N [--algorithm]
+                                  retire one key version of an area (its cards are refused)
+  keys ca --area <code> [--version N]
+                                  make an area's SM2 CA key for card holder certificates
   keys list                       the stored keys' labels and metadata (never a key or check value)
   terminals register --terminal <12 digits> --area <code> --name <text>
                                   register a terminal (its number begins with the area's region code)
@@ -259,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
     const db = createDb(config.databaseUrl);
     try {
       await migrateToLatest(db.db, db.dialect);
-      return await keysCommand(argv[1], db, config.lmkFile, argv.slice(2));
+      return await keysCommand(argv[1], db, config.hsm, argv.slice(2));
     } catch (err) {
       console.error(err instanceof Error ? err.message : String(err));
       return 1;
@@ -276,11 +280,7 @@ async function main(argv: string[]): Promise<number> {
   const db = createDb(config.databaseUrl);
   try {
     if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
-    return await command(
-      createDeps(db, config, undefined, { lmk: readLmkFile(config.lmkFile) }),
-      db,
-      argv.slice(2),
-    );
+    return await command(createDeps(db, config, undefined, { lmk: openLmk(config.hsm) }), db, argv.slice(2));
   } catch (err) {
     if (err instanceof DomainError) {
       console.error(`${err.code}: ${messageFor(err.code, lang, err.details)}`);

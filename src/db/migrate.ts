@@ -8,6 +8,7 @@ import * as m0004 from "./migrations/0004_hsm_keys.ts";
 import * as m0005 from "./migrations/0005_blacklist.ts";
 import * as m0006 from "./migrations/0006_remote_auth.ts";
 import * as m0007 from "./migrations/0007_terminals.ts";
+import * as m0008 from "./migrations/0008_card_keys.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0005_blacklist": m0005,
   "0006_remote_auth": m0006,
   "0007_terminals": m0007,
+  "0008_card_keys": m0008,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -128,6 +128,9 @@ export interface CardsTable {
   batch_id: string | null;
   issue_date: string | null;
   valid_until: string | null;
+  /** The key version the chip was personalised with (null: not personalised by sscard). */
+  key_version: number | null;
+  personalised_at: string | null;
   issued_to: "holder" | "employer" | null;
   employer_letter_ref: string | null;
   temp_certificate_no: string | null;
@@ -222,8 +225,19 @@ export interface HsmKeysTable {
   area_code: string | null;
   /** The key wrapped under the LMK (see src/modules/keys/key-block.ts); never the clear key or its KCV. */
   block: string;
+  /** For an asymmetric key (an area CA's SM2 key): its public key, hex. */
+  public_key: string | null;
   created_at: string;
   retired_at: string | null;
+}
+
+export interface CardCertificatesTable {
+  serial: string;
+  card_id_code: string;
+  area_code: string;
+  /** The signed certificate document (canonical JSON, see src/modules/chip/certificates.ts). */
+  certificate: string;
+  created_at: string;
 }
 
 export interface BlacklistChangesTable {
@@ -281,6 +295,7 @@ export interface Database {
   blacklist_changes: BlacklistChangesTable;
   remote_authentications: RemoteAuthenticationsTable;
   terminals: TerminalsTable;
+  card_certificates: CardCertificatesTable;
 }
 
 export type AreaRow = Selectable<AreasTable>;

@@ -337,6 +337,8 @@ export function createCardsService(deps: {
     const at = clock.now().toISOString();
     const row: CardRow = {
       id: randomUUID(),
+      key_version: null,
+      personalised_at: null,
       card_number: await freeCardNumber(trx),
       card_id_code: newCardIdCode(fields.area_code),
       spec_version: SPEC_VERSION,
@@ -1265,6 +1267,8 @@ export function createCardsService(deps: {
             const at = clock.now().toISOString();
             const row: CardRow = {
               id: randomUUID(),
+              key_version: null,
+              personalised_at: null,
               card_number: v.card_number,
               card_id_code: v.card_id_code,
               spec_version: v.spec_version,

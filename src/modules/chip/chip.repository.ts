@@ -1,14 +1,39 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 
-/** SQL for remote authentications and the terminal registry. */
+/** SQL for the chip side: card key versions, holder certificates, remote authentications, terminals. */
 export function createChipRepository() {
   return {
     cardStateByIdCode: (db: Kysely<Database>, cardIdCode: string) =>
       db
         .selectFrom("cards")
-        .select(["state", "area_code"])
+        .select(["state", "area_code", "key_version", "spec_version", "card_number", "person_id"])
         .where("card_id_code", "=", cardIdCode)
+        .executeTakeFirst(),
+
+    /** Records a card's personalisation (its key version) and its holder certificate. */
+    async recordPersonalisation(
+      trx: Transaction<Database>,
+      cardIdCode: string,
+      keyVersion: number,
+      at: string,
+      certificate?: Database["card_certificates"],
+    ) {
+      await trx
+        .updateTable("cards")
+        .set({ key_version: keyVersion, personalised_at: at })
+        .where("card_id_code", "=", cardIdCode)
+        .execute();
+      if (certificate) await trx.insertInto("card_certificates").values(certificate).execute();
+    },
+
+    /** A card's newest holder certificate. */
+    certificate: (db: Kysely<Database>, cardIdCode: string) =>
+      db
+        .selectFrom("card_certificates")
+        .selectAll()
+        .where("card_id_code", "=", cardIdCode)
+        .orderBy("created_at", "desc")
         .executeTakeFirst(),
 
     insertRemoteAuth: (db: Kysely<Database>, row: Database["remote_authentications"]) =>

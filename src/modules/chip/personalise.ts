@@ -1,3 +1,4 @@
+import type { KeyType } from "../keys/derivation.ts";
 import type { CardImage } from "./virtual-card.ts";
 
 /** What personalisation needs of a card and its holder (the factory file's fields). */
@@ -19,15 +20,32 @@ export type PersonalisationData = Readonly<{
 
 const compact = (date: string) => date.replaceAll("-", "");
 
+/** The card's keys by key identifier, and the type of city key each is diversified from. */
+export const CARD_KEY_TYPES = {
+  1: "internal_auth",
+  2: "external_auth",
+  3: "pin_unblock",
+  4: "purchase",
+  5: "mac",
+  6: "application_maintenance",
+} as const satisfies Record<number, KeyType>;
+
+export type CardKeyId = keyof typeof CARD_KEY_TYPES;
+
 /**
- * The chip image personalisation writes: EF05 card data, EF06 holder data, the card's diversified
- * authentication keys (key 01 internal, 02 external), for a purse its purchase (04) and TAC (05) keys
- * and opening balance, and the initial PIN with 6 tries.
+ * The chip image personalisation writes: EF05 card data, EF06 holder data, the card's diversified keys
+ * by identifier (01 internal and 02 external authentication, 03 PIN unblock, 04 purchase, 05 TAC, 06
+ * application maintenance), their key version, the holder's SM2 key pair (spec 3.00), a purse's
+ * opening balance, and the initial PIN with 6 tries.
  */
 export function personalise(
   data: PersonalisationData,
-  keys: { internalAuth: Buffer; externalAuth: Buffer; purchase?: Buffer; tac?: Buffer },
-  purse?: { balanceFen: number },
+  keys: Partial<Record<CardKeyId, Buffer>>,
+  options: {
+    keyVersion: number;
+    holderKey?: { privateKey: string; publicKey: string };
+    purse?: { balanceFen: number };
+  },
 ): CardImage {
   return {
     ef05: {
@@ -48,16 +66,13 @@ export function personalise(
       13: compact(data.birthDate),
     },
     keys: Object.fromEntries(
-      [
-        [1, keys.internalAuth],
-        [2, keys.externalAuth],
-        [4, keys.purchase],
-        [5, keys.tac],
-      ]
-        .filter((entry): entry is [number, Buffer] => entry[1] !== undefined)
-        .map(([id, key]) => [id, key.toString("hex")]),
+      Object.entries(keys)
+        .filter((entry): entry is [string, Buffer] => entry[1] !== undefined)
+        .map(([id, key]) => [Number(id), key.toString("hex")]),
     ),
-    ...(purse ? { purse: { balance: purse.balanceFen, counter: 0 } } : {}),
+    keyVersion: options.keyVersion,
+    ...(options.holderKey ? { holderKey: options.holderKey } : {}),
+    ...(options.purse ? { purse: { balance: options.purse.balanceFen, counter: 0 } } : {}),
     pin: data.initialPin,
     pinTriesLeft: 6,
     pinTriesMax: 6,

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import type { CardKeys } from "./card-keys.ts";
 import { amountBytes, tac, terminalBytes } from "./purchase.ts";
 
 export const PURCHASE_PERMISSIONS = {
@@ -22,19 +22,14 @@ export type TacInput = Readonly<{
 /** Checks a card's transaction authentication code with the card's TAC key, derived in the encryption machine. */
 export function createPurchaseService(deps: {
   db: Kysely<Database>;
-  hsm: () => SoftwareHsm;
+  cardKeys: CardKeys;
   audit: AuditService;
 }) {
   return {
     async verifyTac(actor: Actor, input: TacInput) {
       const grant = authorize(actor, PURCHASE_PERMISSIONS.verifyTac);
-      const key = await deps.hsm().cardKey({
-        type: "mac",
-        algorithm: "SM4",
-        version: 1,
-        city: input.cardIdCode.slice(0, 6),
-        cardIdCode: input.cardIdCode,
-      });
+      const { keys } = await deps.cardKeys.forCard(actor, input.cardIdCode, ["mac"], "card.tac.invalid");
+      const key = keys.mac;
       const expected = tac(key, {
         amount: amountBytes(input.amountFen),
         terminalNo: terminalBytes(input.terminalNo),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { amountBytes, type PurchaseFields, terminalBytes } from "./purchase.ts";
 import { authCryptogram, SSSE_AID } from "./virtual-card.ts";
 
 /** Anything that answers command APDUs: a virtual card, or a real one through a PC/SC driver. */
@@ -12,7 +13,10 @@ export type ReaderRefusal =
   | "CARD_TYPE_NOT_SUPPORTED"
   | "SPEC_VERSION_NOT_SUPPORTED"
   | "CARD_EXPIRED"
-  | "CARD_BLACKLISTED";
+  | "CARD_BLACKLISTED"
+  | "PIN_NOT_VERIFIED"
+  | "INSUFFICIENT_BALANCE"
+  | "CARD_REFUSED_COMMAND";
 
 export class ReaderError extends Error {
   readonly refusal: ReaderRefusal;
@@ -119,4 +123,122 @@ export async function readCardBasic(card: CardChannel, config: ReaderConfig): Pr
   };
   const pipe = `${[fields.region, fields.ssn, fields.cardNumber, fields.cardIdCode, fields.name, fields.atrHistorical, fields.specVersion, fields.issueDate, fields.validUntil, fields.terminalNo, fields.deviceNo].join("|")}|`;
   return { ...fields, pipe };
+}
+
+const apdu = (header: string, data: Buffer, le?: number) =>
+  Buffer.concat([
+    Buffer.from(header, "hex"),
+    Buffer.from([data.length]),
+    data,
+    le === undefined ? Buffer.alloc(0) : Buffer.from([le]),
+  ]);
+
+/** A PIN as the chip takes it: BCD, padded with F to whole bytes. */
+const pinBcd = (pin: string) => Buffer.from(pin.length % 2 ? `${pin}F` : pin, "hex");
+
+/** The chip's answer to a PIN command: accepted, or how many tries are left (0: blocked, 6983). */
+export type PinResult = Readonly<{ ok: true } | { ok: false; triesLeft: number }>;
+
+function pinResult(r: Buffer): PinResult {
+  const code = swOf(r);
+  if (code === "9000") return { ok: true };
+  if (code === "6983") return { ok: false, triesLeft: 0 };
+  if (code.startsWith("63C")) return { ok: false, triesLeft: Number.parseInt(code[3], 16) };
+  throw new ReaderError("CARD_REFUSED_COMMAND");
+}
+
+/** VERIFY: checks the holder's PIN on the chip (after readCardBasic selected the application). */
+export function verifyPin(card: CardChannel, pin: string): PinResult {
+  return pinResult(card.transmit(apdu("00200000", pinBcd(pin))));
+}
+
+/** CHANGE REFERENCE DATA: the old PIN then the new one (6 digits each). */
+export function changePin(card: CardChannel, oldPin: string, newPin: string): PinResult {
+  return pinResult(card.transmit(apdu("00240000", Buffer.concat([pinBcd(oldPin), pinBcd(newPin)]))));
+}
+
+/**
+ * PIN unblock: GET CHALLENGE, then the issuer's RESET RETRY COUNTER script for that challenge (made by
+ * sscard's encryption machine; a counter or kiosk asks for it), sent to the card as it is.
+ */
+export async function unblockPin(
+  card: CardChannel,
+  script: (cardChallenge: string) => Promise<string>,
+): Promise<void> {
+  const challenge = card.transmit(Buffer.from("0084000008", "hex"));
+  if (swOf(challenge) !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
+  const r = card.transmit(Buffer.from(await script(body(challenge).toString("hex")), "hex"));
+  if (swOf(r) !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
+}
+
+/** What a terminal's PSAM does in a debit: MAC1 for the card, and the check of the card's MAC2. */
+export type PurchaseSam = Readonly<{
+  purchaseMac1: (
+    cardIdCode: string,
+    init: { random: Buffer; counter: Buffer },
+    fields: PurchaseFields,
+  ) => Promise<{ mac1: Buffer; checkMac2: (mac2: Buffer) => boolean }>;
+}>;
+
+export type DebitResult = Readonly<{
+  balanceBeforeFen: number;
+  balanceAfterFen: number;
+  /** The card's offline transaction counter before this debit. */
+  counter: number;
+  terminalTxnNo: string;
+  date: string;
+  time: string;
+  /** The card's transaction authentication code, for sscard to check (`/purchases/tac-verification`). */
+  tac: string;
+}>;
+
+/**
+ * A debit of the card's medical purse (after verifyPin): INITIALIZE FOR PURCHASE, MAC1 from the PSAM,
+ * DEBIT FOR PURCHASE, then the card's MAC2 checked by the PSAM. Returns the TAC to send to sscard.
+ */
+export async function debit(
+  card: CardChannel,
+  sam: PurchaseSam,
+  input: { cardIdCode: string; terminalNo: string; amountFen: number; terminalTxnNo: number; at: Date },
+): Promise<DebitResult> {
+  const amount = amountBytes(input.amountFen);
+  const terminalNo = terminalBytes(input.terminalNo);
+  const init = card.transmit(
+    apdu("80500102", Buffer.concat([Buffer.from([0x04]), amount, terminalNo]), 0x0f),
+  );
+  const code = swOf(init);
+  if (code === "9401") throw new ReaderError("INSUFFICIENT_BALANCE");
+  if (code === "6982") throw new ReaderError("PIN_NOT_VERIFIED");
+  if (code !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
+  const txn = Buffer.alloc(4);
+  txn.writeUInt32BE(input.terminalTxnNo);
+  // Terminal date and time are China time (UTC+8).
+  const iso = new Date(input.at.getTime() + 8 * 3600_000).toISOString();
+  const date = iso.slice(0, 10).replaceAll("-", "");
+  const time = iso.slice(11, 19).replaceAll(":", "");
+  const fields = {
+    amount,
+    terminalNo,
+    terminalTxnNo: txn,
+    date: Buffer.from(date, "hex"),
+    time: Buffer.from(time, "hex"),
+  };
+  const mac = await sam.purchaseMac1(
+    input.cardIdCode,
+    { counter: init.subarray(4, 6), random: init.subarray(11, 15) },
+    fields,
+  );
+  const r = card.transmit(apdu("80540100", Buffer.concat([txn, fields.date, fields.time, mac.mac1]), 0x08));
+  if (swOf(r) !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
+  if (!mac.checkMac2(r.subarray(4, 8))) throw new ReaderError("CARD_AUTHENTICATION_FAILED");
+  const before = init.readUInt32BE(0);
+  return {
+    balanceBeforeFen: before,
+    balanceAfterFen: before - input.amountFen,
+    counter: init.readUInt16BE(4),
+    terminalTxnNo: txn.toString("hex").toUpperCase(),
+    date,
+    time,
+    tac: r.subarray(0, 4).toString("hex").toUpperCase(),
+  };
 }

@@ -4,9 +4,8 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import type { AuditService } from "../audit/audit.service.ts";
 import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
-import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import type { CardKeys } from "./card-keys.ts";
 import { createChipRepository } from "./chip.repository.ts";
 import { authCryptogram } from "./virtual-card.ts";
 
@@ -23,35 +22,14 @@ const STEP_SECONDS = 60;
  * gives a random for the card's internal authentication; step 2 checks the card's answer. Card keys
  * are derived inside the encryption machine and never leave it.
  */
-export function createRemoteAuthService(deps: {
-  db: Kysely<Database>;
-  hsm: () => SoftwareHsm;
-  audit: AuditService;
-  clock: Clock;
-  algorithm?: "SM4";
-  keyVersion?: number;
-}) {
-  const { db, audit, clock } = deps;
+export function createRemoteAuthService(deps: { db: Kysely<Database>; cardKeys: CardKeys; clock: Clock }) {
+  const { db, clock, cardKeys } = deps;
   const repo = createChipRepository();
-  const keysOf = (cardIdCode: string) =>
-    deps.hsm().cardAuthenticationKeys({
-      algorithm: deps.algorithm ?? "SM4",
-      version: deps.keyVersion ?? 1,
-      city: cardIdCode.slice(0, 6),
-      cardIdCode,
-    });
-
-  async function refuse(actor: Actor, cardIdCode: string, reason: string) {
-    await db.transaction().execute((trx) =>
-      audit.record(trx, actor, undefined, {
-        action: "card.remote_auth.refused",
-        subjectType: "card",
-        subjectId: cardIdCode,
-        areaCode: cardIdCode.slice(0, 6),
-        after: { reason },
-      }),
-    );
-  }
+  const ACTION = "card.remote_auth.refused";
+  const keysOf = (actor: Actor, cardIdCode: string) =>
+    cardKeys.forCard(actor, cardIdCode, ["internal_auth", "external_auth"], ACTION);
+  const refuse = (actor: Actor, cardIdCode: string, reason: string) =>
+    cardKeys.refuse(actor, cardIdCode, ACTION, reason);
 
   return {
     async step1(actor: Actor, input: { cardIdCode: string; cardChallenge: string }) {
@@ -62,7 +40,7 @@ export function createRemoteAuthService(deps: {
         await refuse(actor, input.cardIdCode, `blacklisted: ${card.state}`);
         throw new DomainError("CARD_BLACKLISTED", { state: card.state });
       }
-      const keys = await keysOf(input.cardIdCode);
+      const { keys } = await keysOf(actor, input.cardIdCode);
       const random = randomBytes(8);
       const id = randomUUID();
       await repo.insertRemoteAuth(db, {
@@ -76,7 +54,7 @@ export function createRemoteAuthService(deps: {
       return {
         authenticationId: id,
         externalAuthCryptogram: authCryptogram(
-          keys.externalAuth,
+          keys.external_auth,
           Buffer.from(input.cardChallenge, "hex"),
         ).toString("hex"),
         internalAuthRandom: random.toString("hex"),
@@ -104,7 +82,7 @@ export function createRemoteAuthService(deps: {
         throw new DomainError("REMOTE_AUTH_NOT_FOUND");
       }
       const expected = authCryptogram(
-        (await keysOf(row.card_id_code)).internalAuth,
+        (await keysOf(actor, row.card_id_code)).keys.internal_auth,
         Buffer.from(row.random, "hex"),
       );
       const answer = Buffer.from(input.internalAuthResponse, "hex");

@@ -5,7 +5,7 @@ import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import type { SoftwareHsm } from "../keys/software-hsm.ts";
+import type { Hsm } from "../keys/hsm.ts";
 import { createChipRepository } from "./chip.repository.ts";
 import type { PsamImage } from "./psam.ts";
 
@@ -14,7 +14,7 @@ export const TERMINAL_PERMISSIONS = { manage: ADMINS } as const satisfies Record
 /** Terminal registry and PSAM issue (the PSAM image goes to the card writer, never to an API response). */
 export function createTerminalsService(deps: {
   db: Kysely<Database>;
-  hsm: () => SoftwareHsm;
+  hsm: () => Hsm;
   audit: AuditService;
   clock: Clock;
 }) {

@@ -1,5 +1,8 @@
 import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
+import { sm2 } from "sm-crypto-v2";
+import { SM2_USER_ID } from "../keys/signer.ts";
 import { mac1, mac2, purchaseSessionKey, tac } from "./purchase.ts";
+import { commandMac, smSessionKey } from "./secure-messaging.ts";
 
 /**
  * A software chip of the social security application (SSSE), answering ISO 7816-4 command APDUs with
@@ -15,6 +18,7 @@ export const SW = {
   WRONG_LENGTH: "6700",
   SECURITY_NOT_SATISFIED: "6982",
   AUTH_BLOCKED: "6983",
+  SM_WRONG: "6988",
   CONDITIONS_NOT_SATISFIED: "6985",
   WRONG_DATA: "6A80",
   FILE_NOT_FOUND: "6A82",
@@ -30,8 +34,15 @@ export type CardImage = {
   ef05: Record<number, string>;
   /** EF06 records by number: 08 social security number, 09 name, 0A sex, 0B ethnicity, 0C birthplace, 0D birth date (BCD). */
   ef06: Record<number, string>;
-  /** Card keys (hex, 16 bytes) by key identifier: 0x01 internal authentication, 0x02 external authentication, 0x03 PIN unblock. */
+  /**
+   * Card keys (hex, 16 bytes) by key identifier: 01 internal authentication, 02 external
+   * authentication, 03 PIN unblock, 04 purchase, 05 TAC, 06 application maintenance.
+   */
   keys: Record<number, string>;
+  /** The version of the city keys the card keys were diversified from. */
+  keyVersion?: number;
+  /** The holder's SM2 key pair (spec 3.00), generated at personalisation; the private key never leaves the chip. */
+  holderKey?: { privateKey: string; publicKey: string };
   pin: string;
   pinTriesLeft: number;
   pinTriesMax: number;
@@ -135,10 +146,36 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
     return sw(SW.INS_NOT_SUPPORTED);
   }
 
+  /**
+   * UPDATE RECORD with secure messaging (04 DC): record TLV ‖ MAC under the session key from the
+   * card's maintenance key (06) and its last challenge (one attempt per challenge). The holder file
+   * only; the card data (EF05) is fixed at personalisation.
+   */
+  function updateRecord(header: Buffer, p1: number, p2: number, data: Buffer): Buffer {
+    const key = image.keys[0x06];
+    if (!key) return sw(SW.INS_NOT_SUPPORTED);
+    if ((p2 & 0x07) !== 0x04) return sw(SW.WRONG_P1P2);
+    if (selected === "mf") return sw(SW.CONDITIONS_NOT_SATISFIED);
+    const sfi = p2 >> 3;
+    if (sfi !== 5 && sfi !== 6) return sw(SW.FILE_NOT_FOUND);
+    if (data.length < 7) return sw(SW.WRONG_LENGTH);
+    if (challenge?.length !== 8) return sw(SW.CONDITIONS_NOT_SATISFIED);
+    const session = smSessionKey(Buffer.from(key, "hex"), challenge);
+    challenge = undefined;
+    const tlv = data.subarray(0, data.length - 4);
+    if (!timingSafeEqual(commandMac(session, header, tlv), data.subarray(data.length - 4)))
+      return sw(SW.SM_WRONG);
+    if (sfi === 5) return sw(SW.SECURITY_NOT_SATISFIED);
+    if (tlv[0] !== p1 || tlv[1] !== tlv.length - 2) return sw(SW.WRONG_DATA);
+    if (image.ef06[p1] === undefined) return sw(SW.RECORD_NOT_FOUND);
+    image.ef06[p1] = tlv.subarray(2).toString("utf8");
+    return sw(SW.OK);
+  }
+
   function process(apdu: Buffer): Buffer {
     if (apdu.length < 4) return sw(SW.WRONG_LENGTH);
     const [cla, ins, p1, p2] = apdu;
-    if (cla !== 0x00 && cla !== 0x80) return sw(SW.CLA_NOT_SUPPORTED);
+    if (cla !== 0x00 && cla !== 0x80 && !(cla === 0x04 && ins === 0xdc)) return sw(SW.CLA_NOT_SUPPORTED);
     // Case 1: no body; case 2: Le; case 3: Lc + data; case 4: Lc + data + Le (short APDUs only).
     let data: Buffer = Buffer.alloc(0);
     let le: number | undefined;
@@ -150,6 +187,7 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
       if (apdu.length === 6 + lc) le = apdu[5 + lc];
     }
     if (cla === 0x80) return purchase(ins, p1, p2, data);
+    if (cla === 0x04) return updateRecord(apdu.subarray(0, 4), p1, p2, data);
     switch (ins) {
       case 0xa4: {
         if (p1 === 0x04 && p2 === 0x00) {
@@ -259,6 +297,19 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
         image.pin = newPin.toString("hex");
         image.pinTriesLeft = image.pinTriesMax;
         return sw(SW.OK);
+      }
+      case 0x2a: {
+        // PERFORM SECURITY OPERATION: COMPUTE DIGITAL SIGNATURE with the holder's SM2 key (after VERIFY).
+        if (p1 !== 0x9e || p2 !== 0x9a) return sw(SW.WRONG_P1P2);
+        if (!image.holderKey) return sw(SW.INS_NOT_SUPPORTED);
+        if (data.length === 0 || data.length > 64) return sw(SW.WRONG_LENGTH);
+        if (!pinVerified) return sw(SW.SECURITY_NOT_SATISFIED);
+        const signature = sm2.doSignature(new Uint8Array(data), image.holderKey.privateKey, {
+          hash: true,
+          der: false,
+          userId: SM2_USER_ID,
+        });
+        return sw(SW.OK, Buffer.from(signature, "hex"));
       }
       default:
         return sw(SW.INS_NOT_SUPPORTED);

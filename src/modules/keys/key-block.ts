@@ -1,14 +1,14 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { KeyAlgorithm } from "./derivation.ts";
+import type { Lmk } from "./lmk.ts";
 
 /**
  * A key wrapped under the local master key (LMK) in the manner of a TR-31 key block: a readable header
  * (usage, algorithm, key version, exportability, label) authenticated with the wrapped key, so a header
- * cannot be changed to put a key to another use. AES-256-GCM with the header as associated data.
+ * cannot be changed to put a key to another use. The LMK seals the key with the header as associated data.
  */
 export type KeyBlockHeader = Readonly<{
   usage: string;
-  algorithm: KeyAlgorithm | "AES";
+  algorithm: KeyAlgorithm | "AES" | "SM2";
   keyVersion: number;
   /** N: never leaves the machine; E: may be exported under a key-encryption key. */
   exportability: "N" | "E";
@@ -32,25 +32,21 @@ function parseHeader(text: string): KeyBlockHeader {
   if (prefix !== PREFIX || !usage || !label || (exportability !== "N" && exportability !== "E")) {
     throw new KeyBlockError("not a key block");
   }
-  if (algorithm !== "SM4" && algorithm !== "TDES" && algorithm !== "AES")
+  if (algorithm !== "SM4" && algorithm !== "TDES" && algorithm !== "AES" && algorithm !== "SM2")
     throw new KeyBlockError("unknown algorithm");
   return { usage, algorithm, keyVersion: Number(version), exportability, label };
 }
 
 /** Wraps a key under the LMK; the result is safe to store anywhere. */
-export function wrapKey(lmk: Buffer, header: KeyBlockHeader, key: Buffer): string {
-  if (lmk.length !== 32) throw new KeyBlockError("the LMK is 32 bytes");
+export function wrapKey(lmk: Lmk, header: KeyBlockHeader, key: Buffer): string {
   const text = headerText(header);
-  const nonce = randomBytes(12);
-  const c = createCipheriv("aes-256-gcm", lmk, nonce);
-  c.setAAD(Buffer.from(text));
-  const body = Buffer.concat([c.update(key), c.final(), c.getAuthTag()]);
-  return `${Buffer.from(text).toString("base64url")}.${Buffer.concat([nonce, body]).toString("base64url")}`;
+  const sealed = lmk.seal(Buffer.from(text), key);
+  return `${Buffer.from(text).toString("base64url")}.${sealed.toString("base64url")}`;
 }
 
 /** Unwraps a key block, checking that neither the header nor the key was changed and that `usage` is as expected. */
 export function unwrapKey(
-  lmk: Buffer,
+  lmk: Lmk,
   block: string,
   expectedUsage?: string,
 ): { header: KeyBlockHeader; key: Buffer } {
@@ -60,12 +56,8 @@ export function unwrapKey(
   const header = parseHeader(text);
   if (expectedUsage && header.usage !== expectedUsage)
     throw new KeyBlockError(`key usage is ${header.usage}, not ${expectedUsage}`);
-  const raw = Buffer.from(b, "base64url");
   try {
-    const d = createDecipheriv("aes-256-gcm", lmk, raw.subarray(0, 12));
-    d.setAAD(Buffer.from(text));
-    d.setAuthTag(raw.subarray(raw.length - 16));
-    return { header, key: Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]) };
+    return { header, key: lmk.open(Buffer.from(text), Buffer.from(b, "base64url")) };
   } catch {
     throw new KeyBlockError("key block authentication failed");
   }

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { CeremonyError, combineComponents } from "./ceremony.ts";
 import { areaData, cardData, deriveChain, diversify, keyCheckValue } from "./derivation.ts";
 import { KeyBlockError, unwrapKey, wrapKey } from "./key-block.ts";
+import { softwareLmk } from "./lmk.ts";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 const national = hex("0123456789ABCDEFFEDCBA9876543210");
@@ -126,7 +127,7 @@ describe("key ceremony: dual control and split knowledge", () => {
 });
 
 describe("key blocks under the LMK", () => {
-  const lmk = randomBytes(32);
+  const lmk = softwareLmk(randomBytes(32));
   const header = {
     usage: "external_auth",
     algorithm: "SM4" as const,
@@ -149,7 +150,7 @@ describe("key blocks under the LMK", () => {
     const [h, body] = block.split(".");
     const forged = `${Buffer.from(Buffer.from(h, "base64url").toString().replace("external_auth", "mac")).toString("base64url")}.${body}`;
     assert.throws(() => unwrapKey(lmk, forged), KeyBlockError);
-    assert.throws(() => unwrapKey(randomBytes(32), block), KeyBlockError);
+    assert.throws(() => unwrapKey(softwareLmk(randomBytes(32)), block), KeyBlockError);
     assert.throws(() => unwrapKey(lmk, block, "mac"), /usage/);
   });
 });

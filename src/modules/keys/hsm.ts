@@ -1,5 +1,8 @@
 import type { Kysely } from "kysely";
+import { sm2 } from "sm-crypto-v2";
 import type { Database } from "../../db/schema.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { canonicalJson } from "../audit/audit.rules.ts";
 import { type Component, combineComponents } from "./ceremony.ts";
 import {
   areaData,
@@ -11,6 +14,8 @@ import {
 } from "./derivation.ts";
 import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
 import { createKeysRepository } from "./keys.repository.ts";
+import type { Lmk } from "./lmk.ts";
+import { type Signed, SM2_USER_ID } from "./signer.ts";
 
 export class HsmError extends Error {}
 
@@ -28,18 +33,33 @@ const nationalLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number) 
   `nat-${type}-${algorithm}-v${version}`;
 const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area: string) =>
   `area-${area}-${type}-${algorithm}-v${version}`;
+const caLabel = (area: string, version: number) => `ca-${area}-SM2-v${version}`;
+
+/** The usage of an area CA's SM2 signing key in its key block. */
+export const CA_USAGE = "ca_sign";
+
+export type CardKeyInput = Readonly<{
+  type: KeyType;
+  algorithm: KeyAlgorithm;
+  version: number;
+  city: string;
+  cardIdCode: string;
+}>;
 
 /**
- * The software encryption machine: it holds the LMK in memory (loaded from its file, made by a
- * ceremony) and keeps every other key in the database only as LMK key blocks. Card and session keys
- * are derived when needed and never stored. Only check values and metadata leave it.
+ * The encryption machine. Its LMK is either in this process (software) or in a PKCS#11 token; every
+ * other key is in the database only as a key block sealed by the LMK. Card and session keys are
+ * derived when needed and never stored. Only check values, public keys, signatures and metadata
+ * leave it (and a PSAM's exportable city keys, on the PSAM issue path only).
+ *
+ * Key versions: each city key type can have several versions; new cards take the newest one not
+ * retired, and a retired version refuses every use (`KEY_VERSION_RETIRED`).
  */
-export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now: () => Date }) {
+export function createHsm(deps: { db: Kysely<Database>; lmk: Lmk; now: () => Date }) {
   const { lmk } = deps;
   const keys = createKeysRepository(deps.db);
-  if (lmk.length !== 32) throw new HsmError("the LMK is 32 bytes");
 
-  async function store(header: KeyBlockHeader, key: Buffer, areaCode: string | null) {
+  async function store(header: KeyBlockHeader, key: Buffer, areaCode: string | null, publicKey?: string) {
     if (await keys.byLabel(header.label)) throw new HsmError(`key ${header.label} exists`);
     await keys.insert({
       label: header.label,
@@ -48,24 +68,19 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       key_version: header.keyVersion,
       area_code: areaCode,
       block: wrapKey(lmk, header, key),
+      public_key: publicKey ?? null,
       created_at: deps.now().toISOString(),
       retired_at: null,
     });
   }
 
+  /** A stored key, refused when it does not exist or its version is retired. */
   async function load(label: string, usage: string): Promise<Buffer> {
     const row = await keys.byLabel(label);
-    if (!row) throw new HsmError(`no key ${label}`);
+    if (!row) throw new DomainError("KEY_NOT_FOUND", { label });
+    if (row.retired_at) throw new DomainError("KEY_VERSION_RETIRED", { label });
     return unwrapKey(lmk, row.block, usage).key;
   }
-
-  type CardKeyInput = {
-    type: KeyType;
-    algorithm: KeyAlgorithm;
-    version: number;
-    city: string;
-    cardIdCode: string;
-  };
 
   /** A card's key of one type, diversified from its city key when needed (never stored). */
   async function cardKey(input: CardKeyInput): Promise<Buffer> {
@@ -74,6 +89,8 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
   }
 
   return {
+    kind: lmk.kind,
+
     /** Imports a national control key from custodians' components (ceremony); returns its check value. */
     async importNationalKey(input: {
       type: KeyType;
@@ -126,6 +143,20 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       return { cityKcv: keyCheckValue(input.algorithm, city) };
     },
 
+    /** The versions of a city's keys of one type not retired, newest first (new cards take the first). */
+    async activeVersions(input: { type: KeyType; algorithm: KeyAlgorithm; city: string }) {
+      const rows = await keys.byArea(input.city, input.type, input.algorithm);
+      return rows
+        .filter((r) => !r.retired_at)
+        .map((r) => Number(r.key_version))
+        .sort((a, b) => b - a);
+    },
+
+    /** Retires every key of one version of an area (all types): cards on it are refused until reissued. */
+    async retireVersion(input: { area: string; algorithm: KeyAlgorithm; version: number }) {
+      return keys.retire(input.area, input.algorithm, input.version, deps.now().toISOString());
+    },
+
     /** A card's key of one type, derived from its city key on demand (never stored). */
     async cardKeyCheckValue(input: CardKeyInput) {
       return keyCheckValue(input.algorithm, await cardKey(input));
@@ -142,7 +173,7 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       };
     },
 
-    /** One card key of a type: for personalisation and TAC checks. */
+    /** One card key of a type: for personalisation, issuer scripts and TAC checks (inside sscard only). */
     cardKey,
 
     /**
@@ -161,12 +192,48 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
       for (const type of [...input.types, ...(input.optional ?? [])]) {
         const row = await keys.byLabel(areaLabel(type, input.algorithm, input.version, input.city));
         if (!row && input.optional?.includes(type)) continue;
-        if (!row) throw new HsmError(`no ${type} key for ${input.city}`);
+        if (!row) throw new DomainError("KEY_NOT_FOUND", { label: `${input.city} ${type}` });
+        if (row.retired_at) continue;
         const { header, key } = unwrapKey(lmk, row.block, type);
         if (header.exportability !== "E") throw new HsmError(`${row.label} is not exportable`);
         out[type] = key.toString("hex");
       }
       return out;
+    },
+
+    /**
+     * Makes an area's SM2 certification key (for card holder certificates): the private key is sealed
+     * under the LMK and never exportable; the public key is returned and kept beside it.
+     */
+    async createAreaCa(input: { area: string; version: number }) {
+      const pair = sm2.generateKeyPairHex();
+      const label = caLabel(input.area, input.version);
+      await store(
+        { usage: CA_USAGE, algorithm: "SM2", keyVersion: input.version, exportability: "N", label },
+        Buffer.from(pair.privateKey, "hex"),
+        input.area,
+        pair.publicKey,
+      );
+      return { label, publicKey: pair.publicKey };
+    },
+
+    /** An area's newest CA key not retired: its label and public key. */
+    async areaCa(area: string) {
+      const row = (await keys.byArea(area, CA_USAGE, "SM2")).find((r) => !r.retired_at);
+      if (!row?.public_key) throw new DomainError("KEY_NOT_FOUND", { label: `CA ${area}` });
+      return { label: row.label, publicKey: row.public_key, version: Number(row.key_version) };
+    },
+
+    /** Signs a document with an area's CA key inside the machine: SM2 with SM3 and the standard user ID. */
+    async signWithAreaCa<T extends object>(area: string, doc: T): Promise<Signed<T>> {
+      const ca = await this.areaCa(area);
+      const priv = (await load(ca.label, CA_USAGE)).toString("hex");
+      const signature = sm2.doSignature(canonicalJson(doc), priv, {
+        hash: true,
+        der: false,
+        userId: SM2_USER_ID,
+      });
+      return { ...doc, signature, publicKey: ca.publicKey, userId: SM2_USER_ID, algorithm: "SM2-SM3" };
     },
 
     /** Metadata of the stored keys; never a key or its check value. */
@@ -185,4 +252,4 @@ export function createSoftwareHsm(deps: { db: Kysely<Database>; lmk: Buffer; now
   };
 }
 
-export type SoftwareHsm = ReturnType<typeof createSoftwareHsm>;
+export type Hsm = ReturnType<typeof createHsm>;

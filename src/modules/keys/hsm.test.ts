@@ -5,7 +5,8 @@ import { after, before, it } from "node:test";
 import { sql } from "kysely";
 import { createTestDb, forEachDialect } from "../../../test/db.ts";
 import { deriveChain, keyCheckValue } from "./derivation.ts";
-import { createSoftwareHsm } from "./software-hsm.ts";
+import { createHsm } from "./hsm.ts";
+import { softwareLmk } from "./lmk.ts";
 
 forEachDialect("software encryption machine", (dialect) => {
   let database: Awaited<ReturnType<typeof createTestDb>>;
@@ -15,8 +16,8 @@ forEachDialect("software encryption machine", (dialect) => {
   after(async () => database.close());
 
   it("keeps keys only as LMK key blocks: the database holds no key and no check value", async () => {
-    const lmk = randomBytes(32);
-    const hsm = createSoftwareHsm({ db: database.db, lmk, now: () => new Date("2026-11-22T02:00:00Z") });
+    const lmk = softwareLmk(randomBytes(32));
+    const hsm = createHsm({ db: database.db, lmk, now: () => new Date("2026-11-22T02:00:00Z") });
     const c1 = randomBytes(16);
     const c2 = randomBytes(16);
     const national = Buffer.from(c1.map((b, i) => b ^ c2[i]));
@@ -70,7 +71,7 @@ forEachDialect("software encryption machine", (dialect) => {
       (await hsm.list()).map((k) => k.label),
       ["area-330000-external_auth-SM4-v1", "area-330100-external_auth-SM4-v1", "nat-external_auth-SM4-v1"],
     );
-    const other = createSoftwareHsm({ db: database.db, lmk: randomBytes(32), now: () => new Date() });
+    const other = createHsm({ db: database.db, lmk: softwareLmk(randomBytes(32)), now: () => new Date() });
     await assert.rejects(
       other.cardKeyCheckValue({
         type: "external_auth",

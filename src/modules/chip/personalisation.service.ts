@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { sm2 } from "sm-crypto-v2";
+import type { Database } from "../../db/schema.ts";
+import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { Hsm } from "../keys/hsm.ts";
+import type { Signed } from "../keys/signer.ts";
+import type { HolderCertificate } from "./certificates.ts";
+import { createChipRepository } from "./chip.repository.ts";
+import { CARD_KEY_TYPES, type CardKeyId, type PersonalisationData, personalise } from "./personalise.ts";
+import type { CardImage } from "./virtual-card.ts";
+
+export const PERSONALISATION_PERMISSIONS = {
+  personalise: ADMINS,
+  certificate: ["medical_operator", "pharmacy_operator", "outlet_clerk", "bank_clerk", ...ADMINS],
+} as const satisfies Record<string, readonly Role[]>;
+
+/**
+ * Personalisation at production: writes a registered card's data, its keys diversified inside the
+ * encryption machine at the city's newest key version, and (spec 3.00) a holder SM2 key pair with a
+ * certificate signed by the area's CA key into a chip image. The key version and the certificate are
+ * recorded with an audit record in one transaction. The image goes to the card writer (or a virtual
+ * card file), never to an API response.
+ */
+export function createPersonalisationService(deps: {
+  db: Kysely<Database>;
+  hsm: () => Hsm;
+  audit: AuditService;
+  clock: Clock;
+}) {
+  const { db, audit, clock } = deps;
+  const repo = createChipRepository();
+  return {
+    async personalise(
+      actor: Actor,
+      data: PersonalisationData,
+      options: { purseFen?: number } = {},
+    ): Promise<{ image: CardImage; certificate?: Signed<HolderCertificate> }> {
+      const city = data.cardIdCode.slice(0, 6);
+      const grant = authorize(actor, PERSONALISATION_PERMISSIONS.personalise, city);
+      const card = await repo.cardStateByIdCode(db, data.cardIdCode);
+      if (!card || card.card_number !== data.cardNumber) throw new DomainError("CARD_NOT_FOUND");
+      if (card.state !== "in_production") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+      const hsm = deps.hsm();
+      const [version] = await hsm.activeVersions({ type: "internal_auth", algorithm: "SM4", city });
+      if (version === undefined) throw new DomainError("KEY_NOT_FOUND", { label: `${city} internal_auth` });
+      const keys: Partial<Record<CardKeyId, Buffer>> = {};
+      for (const [id, type] of Object.entries(CARD_KEY_TYPES))
+        keys[Number(id) as CardKeyId] = await hsm.cardKey({
+          type,
+          algorithm: "SM4",
+          version,
+          city,
+          cardIdCode: data.cardIdCode,
+        });
+      let certificate: Signed<HolderCertificate> | undefined;
+      let holderKey: { privateKey: string; publicKey: string } | undefined;
+      if (data.specVersion === "3.00") {
+        holderKey = sm2.generateKeyPairHex();
+        const ca = await hsm.areaCa(city);
+        certificate = await hsm.signWithAreaCa<HolderCertificate>(city, {
+          format: "sscard-holder-certificate/1",
+          serial: randomBytes(8).toString("hex").toUpperCase(),
+          cardIdCode: data.cardIdCode,
+          cardNumber: data.cardNumber,
+          subjectPublicKey: holderKey.publicKey,
+          issuerArea: city,
+          caKey: ca.label,
+          notBefore: data.issueDate,
+          notAfter: data.validUntil,
+        });
+      }
+      const image = personalise(data, keys, {
+        keyVersion: version,
+        holderKey,
+        purse: options.purseFen === undefined ? undefined : { balanceFen: options.purseFen },
+      });
+      const at = clock.now().toISOString();
+      await db.transaction().execute(async (trx) => {
+        await repo.recordPersonalisation(
+          trx,
+          data.cardIdCode,
+          version,
+          at,
+          certificate && {
+            serial: certificate.serial,
+            card_id_code: data.cardIdCode,
+            area_code: city,
+            certificate: JSON.stringify(certificate),
+            created_at: at,
+          },
+        );
+        await audit.record(trx, actor, grant, {
+          action: "card.personalise",
+          subjectType: "card",
+          subjectId: data.cardIdCode,
+          areaCode: city,
+          after: { keyVersion: version, certificateSerial: certificate?.serial ?? null },
+        });
+      });
+      return { image, certificate };
+    },
+
+    /** A card's holder certificate and its area CA's public key (public data: terminals verify offline). */
+    async certificate(actor: Actor, cardIdCode: string) {
+      authorize(actor, PERSONALISATION_PERMISSIONS.certificate);
+      const row = await repo.certificate(db, cardIdCode);
+      if (!row) throw new DomainError("CARD_NOT_FOUND");
+      return JSON.parse(row.certificate) as Signed<HolderCertificate>;
+    },
+  };
+}
+
+export type PersonalisationService = ReturnType<typeof createPersonalisationService>;
