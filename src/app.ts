@@ -15,6 +15,7 @@ import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { cardsRoutes } from "./modules/cards/cards.routes.ts";
 import { chipRoutes } from "./modules/chip/chip.routes.ts";
+import { readerRoutes } from "./modules/chip/reader.routes.ts";
 import { credentialsRoutes } from "./modules/credentials/credentials.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
@@ -72,6 +73,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(cardsRoutes(deps), { prefix: "/api/v1" });
   await app.register(credentialsRoutes(deps), { prefix: "/api/v1" });
   await app.register(chipRoutes(deps), { prefix: "/api/v1" });
+  await app.register(readerRoutes(deps), { prefix: "/api/v1" });
 
   // Group-committed attempt records are written before the database closes.
   app.addHook("onClose", async () => deps.credentials.flushAttempts());

@@ -3,12 +3,21 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors, uuidSchema } from "../../http/schemas.ts";
+import { CHIP_HOLDER_RECORDS, ISSUER_SCRIPT_PERMISSIONS } from "./issuer-scripts.service.ts";
+import { PERSONALISATION_PERMISSIONS } from "./personalisation.service.ts";
 import { PURCHASE_PERMISSIONS } from "./purchase.service.ts";
 import { REMOTE_AUTH_PERMISSIONS } from "./remote-auth.service.ts";
 
-/** Remote two-step authentication for cards the local PSAM cannot authenticate. */
+const cardIdCodeSchema = z.string().regex(/^\d{6}D156000005[0-9A-F]{16}$/, "a card identification code");
+const challengeSchema = z.string().regex(/^[0-9A-Fa-f]{16}$/, "the card's 8-byte challenge (GET CHALLENGE)");
+const scriptSchema = z.object({ apdu: z.string() });
+
+/**
+ * The chip side over HTTP: remote two-step authentication for cards the local PSAM cannot
+ * authenticate, TAC checks, issuer scripts for the counter's card writer, holder certificates.
+ */
 export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
-  const { remoteAuth, purchases } = deps;
+  const { remoteAuth, purchases, issuerScripts, personalisation } = deps;
   const access = { roles: REMOTE_AUTH_PERMISSIONS.authenticate };
   return async (app) => {
     app.post(
@@ -56,7 +65,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
             time: z.string().regex(/^\d{6}$/, "hhmmss"),
             tac: z.string().regex(/^[0-9A-Fa-f]{8}$/),
           }),
-          response: { 200: z.object({ valid: z.boolean() }), ...errors(...AUTH_ERRORS, 503) },
+          response: { 200: z.object({ valid: z.boolean() }), ...errors(...AUTH_ERRORS, 404, 409, 503) },
         },
       },
       async (request) => purchases.verifyTac(actorOf(request), request.body),
@@ -85,6 +94,98 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
           authenticationId: request.params.id,
           internalAuthResponse: request.body.internalAuthResponse,
         }),
+    );
+
+    app.post(
+      "/chip-cards/:cardIdCode/pin-unblock-script",
+      {
+        config: { access: { roles: ISSUER_SCRIPT_PERMISSIONS.write } },
+        schema: {
+          tags: ["chip"],
+          summary:
+            "The RESET RETRY COUNTER command that unblocks the chip PIN with a new one, for the card's challenge (one use)",
+          params: z.object({ cardIdCode: cardIdCodeSchema }),
+          body: z.strictObject({ cardChallenge: challengeSchema, newPin: z.string().regex(/^\d{6}$/) }),
+          response: { 200: scriptSchema, ...errors(...AUTH_ERRORS, 404, 409, 422, 503) },
+        },
+      },
+      async (request) =>
+        issuerScripts.unblockPin(actorOf(request), {
+          cardIdCode: request.params.cardIdCode,
+          ...request.body,
+        }),
+    );
+
+    app.post(
+      "/chip-cards/:cardIdCode/record-update-script",
+      {
+        config: { access: { roles: ISSUER_SCRIPT_PERMISSIONS.write } },
+        schema: {
+          tags: ["chip"],
+          summary:
+            "UPDATE RECORD with secure messaging: writes the registry's current holder field to the chip (one use)",
+          params: z.object({ cardIdCode: cardIdCodeSchema }),
+          body: z.strictObject({
+            cardChallenge: challengeSchema,
+            field: z.enum(Object.keys(CHIP_HOLDER_RECORDS) as [keyof typeof CHIP_HOLDER_RECORDS]),
+          }),
+          response: { 200: scriptSchema, ...errors(...AUTH_ERRORS, 404, 409, 503) },
+        },
+      },
+      async (request) =>
+        issuerScripts.updateHolderRecord(actorOf(request), {
+          cardIdCode: request.params.cardIdCode,
+          ...request.body,
+        }),
+    );
+
+    app.get(
+      "/chip-cards/:cardIdCode/certificate",
+      {
+        config: { access: { roles: PERSONALISATION_PERMISSIONS.certificate } },
+        schema: {
+          tags: ["chip"],
+          summary:
+            "The card holder certificate (spec 3.00): the card's SM2 public key signed by its area's CA key",
+          params: z.object({ cardIdCode: cardIdCodeSchema }),
+          response: {
+            200: z.object({
+              format: z.literal("sscard-holder-certificate/1"),
+              serial: z.string(),
+              cardIdCode: z.string(),
+              cardNumber: z.string(),
+              subjectPublicKey: z.string(),
+              issuerArea: z.string(),
+              caKey: z.string(),
+              notBefore: z.string(),
+              notAfter: z.string(),
+              signature: z.string(),
+              publicKey: z.string(),
+              userId: z.string(),
+              algorithm: z.literal("SM2-SM3"),
+            }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => personalisation.certificate(actorOf(request), request.params.cardIdCode),
+    );
+
+    app.get(
+      "/areas/:code/ca-key",
+      {
+        config: { access: { roles: PERSONALISATION_PERMISSIONS.certificate } },
+        schema: {
+          tags: ["chip"],
+          summary: "An area's CA public key, to check its holder certificates against",
+          params: z.object({ code: z.string().regex(/^\d{6}$/) }),
+          response: {
+            200: z.object({ label: z.string(), publicKey: z.string(), version: z.number().int() }),
+            ...errors(...AUTH_ERRORS, 503),
+          },
+        },
+      },
+      async (request) => personalisation.caKey(actorOf(request), request.params.code),
     );
   };
 }

@@ -104,6 +104,12 @@ export function createPersonalisationService(deps: {
       return { image, certificate };
     },
 
+    /** An area's CA public key (public: terminals check certificates against it). */
+    async caKey(actor: Actor, area: string) {
+      authorize(actor, PERSONALISATION_PERMISSIONS.certificate);
+      return deps.hsm().areaCa(area);
+    },
+
     /** A card's holder certificate and its area CA's public key (public data: terminals verify offline). */
     async certificate(actor: Actor, cardIdCode: string) {
       authorize(actor, PERSONALISATION_PERMISSIONS.certificate);
