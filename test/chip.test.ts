@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
+import { fromFactoryRow } from "../src/modules/chip/personalise.ts";
 import { createVirtualPsam } from "../src/modules/chip/psam.ts";
 import { amountBytes, terminalBytes } from "../src/modules/chip/purchase.ts";
 import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
@@ -37,21 +38,7 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     const row = rows.find((r) => r.values.card_number === applied.cardNumber)!.values;
     const { image, certificate } = await t.deps.personalisation.personalise(
       SYSTEM_ACTOR,
-      {
-        cardIdCode: row.card_id_code,
-        cardNumber: row.card_number,
-        cardType: row.card_type,
-        specVersion: row.spec_version,
-        issuerId: row.issuer_id,
-        issueDate: row.issue_date,
-        validUntil: row.valid_until,
-        idNumber: row.id_number,
-        name: row.name,
-        sex: row.sex as "M" | "F",
-        ethnicity: row.ethnicity,
-        birthDate: row.birth_date,
-        initialPin: initialPin(row.card_number, NATIONAL_DEFAULT_POLICY),
-      },
+      fromFactoryRow(row, initialPin(row.card_number, NATIONAL_DEFAULT_POLICY)),
       { purseFen: 50_000 },
     );
     const csv = [

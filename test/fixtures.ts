@@ -3,7 +3,9 @@ import { after, before } from "node:test";
 import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
-import { CARD_KEY_TYPES } from "../src/modules/chip/personalise.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { CARD_KEY_TYPES, type CardKeyId, personalise } from "../src/modules/chip/personalise.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
@@ -133,4 +135,40 @@ export function useTestApp(dialect: Dialect, options: { logger?: unknown } = {})
   });
   after(async () => close?.());
   return ctx;
+}
+
+/**
+ * A chip for a registered card as sscard's personalisation would write it (key version 1, a purse of
+ * 100 yuan), for tests of cards that were made by the services without a production run.
+ */
+export async function chipImageFor(deps: Deps, card: { cardNumber: string; idNumber: string; name: string }) {
+  const c = await deps.cards.getByNumber(SYSTEM_ACTOR, card.cardNumber);
+  const keys: Partial<Record<CardKeyId, Buffer>> = {};
+  for (const [id, type] of Object.entries(CARD_KEY_TYPES))
+    keys[Number(id) as CardKeyId] = await deps.hsm!.cardKey({
+      type,
+      algorithm: "SM4",
+      version: 1,
+      city: c.cardIdCode.slice(0, 6),
+      cardIdCode: c.cardIdCode,
+    });
+  return personalise(
+    {
+      cardIdCode: c.cardIdCode,
+      cardNumber: c.cardNumber,
+      cardType: "standard",
+      specVersion: "3.00",
+      issuerId: `${c.areaCode}0001`,
+      issueDate: c.issueDate ?? "2026-11-22",
+      validUntil: c.validUntil ?? "2036-11-21",
+      idNumber: card.idNumber,
+      name: card.name,
+      sex: "M",
+      ethnicity: "01",
+      birthDate: "1990-01-01",
+      initialPin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY),
+    },
+    keys,
+    { keyVersion: 1, purse: { balanceFen: 10_000 } },
+  );
 }

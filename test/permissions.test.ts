@@ -3,11 +3,12 @@ import { before, it } from "node:test";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
+import { fromFactoryRow } from "../src/modules/chip/personalise.ts";
 import { authCryptogram } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, seedAreas, seedCardKeys, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
+import { chipImageFor, newIdNumber, seedAreas, seedCardKeys, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
 
 const initialPinOf = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
@@ -47,7 +48,10 @@ forEachDialect("every route checks who calls it", (dialect) => {
     async () => ({ url, body });
 
   /** A new card of a new holder in Hangzhou, brought to `state` through the services. */
-  async function cardIn(state: CardState): Promise<{ cardNumber: string; idNumber: string }> {
+  async function cardIn(
+    state: CardState,
+    options: { personalise?: boolean } = {},
+  ): Promise<{ cardNumber: string; idNumber: string }> {
     const { deps } = ctx;
     const idNumber = newIdNumber();
     await deps.persons.register(SYSTEM_ACTOR, {
@@ -61,6 +65,13 @@ forEachDialect("every route checks who calls it", (dialect) => {
     if (state === "applied") return { cardNumber: card.cardNumber, idNumber };
     const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
     const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
+    if (options.personalise) {
+      const row = rows.find((r) => r.values.card_number === card.cardNumber)!.values;
+      await deps.personalisation.personalise(
+        SYSTEM_ACTOR,
+        fromFactoryRow(row, initialPinOf(card.cardNumber)),
+      );
+    }
     const csv = [
       "card_id_code,result",
       ...rows.map(
@@ -125,6 +136,26 @@ forEachDialect("every route checks who calls it", (dialect) => {
     ).id;
     const listedCard = await cardIn("active");
     const listedCardIdCode = (await deps.cards.getByNumber(SYSTEM_ACTOR, listedCard.cardNumber)).cardIdCode;
+    const listedChip = await chipImageFor(deps, { ...listedCard, name: "卡主" });
+    const certified = await cardIn("active", { personalise: true });
+    const certifiedIdCode = (await deps.cards.getByNumber(SYSTEM_ACTOR, certified.cardNumber)).cardIdCode;
+    await deps.terminals.register(SYSTEM_ACTOR, {
+      terminalNo: "330100000009",
+      areaCode: "330100",
+      name: "柜面读卡器",
+    });
+    /** A reader slot holding the listed card, put in by `role` of Hangzhou, read and its PIN verified as asked. */
+    const slotOf = async (role: Role, steps: readonly ("read" | "pin")[] = []) => {
+      const token = await login(`${role}.330100`);
+      const post = (url: string, payload?: object) =>
+        ctx.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${token}` }, payload });
+      const inserted = await post("/api/v1/reader/slots", { terminalNo: "330100000009", card: listedChip });
+      const { slotId } = inserted.json();
+      if (steps.includes("read")) await post(`/api/v1/reader/slots/${slotId}/read-card-basic`);
+      if (steps.includes("pin"))
+        await post(`/api/v1/reader/slots/${slotId}/verify-pin`, { pin: listedChip.pin });
+      return `/api/v1/reader/slots/${slotId}`;
+    };
 
     /** A cancelled card whose financial function was active: its bank's task is open. */
     async function openBankTask() {
@@ -500,6 +531,67 @@ forEachDialect("every route checks who calls it", (dialect) => {
         }),
         // A TAC is checked for any card a terminal took, wherever it was issued.
         otherArea: "own",
+      },
+      "POST /api/v1/chip-cards/:cardIdCode/pin-unblock-script": {
+        prepare: fixed(`/api/v1/chip-cards/${listedCardIdCode}/pin-unblock-script`, {
+          cardChallenge: "1122334455667788",
+          newPin: "582046",
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/chip-cards/:cardIdCode/record-update-script": {
+        prepare: fixed(`/api/v1/chip-cards/${listedCardIdCode}/record-update-script`, {
+          cardChallenge: "1122334455667788",
+          field: "name",
+        }),
+        otherArea: "forbidden",
+      },
+      // Certificates and CA keys are public to terminals everywhere.
+      "GET /api/v1/chip-cards/:cardIdCode/certificate": {
+        prepare: fixed(`/api/v1/chip-cards/${certifiedIdCode}/certificate`),
+        otherArea: "own",
+      },
+      "GET /api/v1/areas/:code/ca-key": { prepare: fixed("/api/v1/areas/330100/ca-key"), otherArea: "own" },
+      "POST /api/v1/reader/slots": {
+        prepare: fixed("/api/v1/reader/slots", { terminalNo: "330100000009", card: listedChip }),
+        otherArea: "forbidden",
+      },
+      // A slot belongs to whoever put the card in.
+      "POST /api/v1/reader/slots/:slotId/read-card-basic": {
+        prepare: async () => ({ url: `${await slotOf("medical_operator")}/read-card-basic` }),
+        otherArea: "notFound",
+      },
+      "POST /api/v1/reader/slots/:slotId/verify-pin": {
+        prepare: async () => ({
+          url: `${await slotOf("medical_operator", ["read"])}/verify-pin`,
+          body: { pin: listedChip.pin },
+        }),
+        otherArea: "notFound",
+      },
+      "POST /api/v1/reader/slots/:slotId/change-pin": {
+        prepare: async () => ({
+          url: `${await slotOf("medical_operator", ["read"])}/change-pin`,
+          body: { oldPin: listedChip.pin, newPin: "582046" },
+        }),
+        otherArea: "notFound",
+      },
+      "POST /api/v1/reader/slots/:slotId/unblock-pin": {
+        prepare: async () => ({
+          url: `${await slotOf("outlet_clerk", ["read"])}/unblock-pin`,
+          body: { newPin: "582046" },
+        }),
+        otherArea: "notFound",
+      },
+      "POST /api/v1/reader/slots/:slotId/debit": {
+        prepare: async () => ({
+          url: `${await slotOf("medical_operator", ["read", "pin"])}/debit`,
+          body: { amountFen: 100 },
+        }),
+        otherArea: "notFound",
+      },
+      "DELETE /api/v1/reader/slots/:slotId": {
+        prepare: async () => ({ url: await slotOf("medical_operator") }),
+        otherArea: "notFound",
       },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),

@@ -20,6 +20,28 @@ export type PersonalisationData = Readonly<{
 
 const compact = (date: string) => date.replaceAll("-", "");
 
+/** A row of the production (factory) file as personalisation data (see docs/cards.md for its columns). */
+export function fromFactoryRow(
+  row: Readonly<Record<string, string>>,
+  initialPin: string,
+): PersonalisationData {
+  return {
+    cardIdCode: row.card_id_code,
+    cardNumber: row.card_number,
+    cardType: row.card_type,
+    specVersion: row.spec_version,
+    issuerId: row.issuer_id,
+    issueDate: row.issue_date,
+    validUntil: row.valid_until,
+    idNumber: row.id_number,
+    name: row.name,
+    sex: row.sex === "F" ? "F" : "M",
+    ethnicity: row.ethnicity,
+    birthDate: row.birth_date,
+    initialPin,
+  };
+}
+
 /** The card's keys by key identifier, and the type of city key each is diversified from. */
 export const CARD_KEY_TYPES = {
   1: "internal_auth",
