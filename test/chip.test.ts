@@ -5,14 +5,20 @@ import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { fromFactoryRow } from "../src/modules/chip/personalise.ts";
 import { createVirtualPsam } from "../src/modules/chip/psam.ts";
-import { amountBytes, terminalBytes } from "../src/modules/chip/purchase.ts";
-import { type ReaderConfig, type ReaderError, readCardBasic } from "../src/modules/chip/reader.ts";
+import type { PurchaseFields } from "../src/modules/chip/purchase.ts";
+import {
+  debit,
+  type ReaderConfig,
+  type ReaderError,
+  readCardBasic,
+  verifyPin,
+} from "../src/modules/chip/reader.ts";
 import { createVirtualCard, SSSE_AID } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, seedAreas, seedCardKeys, useTestApp, useTestDeps } from "./fixtures.ts";
+import { newIdNumber, produceCard, seedAreas, seedCardKeys, useTestApp, useTestDeps } from "./fixtures.ts";
 
 forEachDialect("chip: personalisation and a terminal reading the card", (dialect) => {
   const t = useTestDeps(dialect);
@@ -22,39 +28,7 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     await seedCardKeys(t.deps);
   });
 
-  /** A card made the whole way: application, factory file, personalisation of the chip, return, issue. */
-  async function producedCard() {
-    const idNumber = newIdNumber();
-    await t.deps.persons.register(SYSTEM_ACTOR, {
-      idNumber,
-      name: "张伟",
-      ethnicity: "01",
-      areaCode: "330100",
-      photoRef: "p",
-    });
-    const applied = await t.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
-    const batch = await t.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
-    const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
-    const row = rows.find((r) => r.values.card_number === applied.cardNumber)!.values;
-    const { image, certificate } = await t.deps.personalisation.personalise(
-      SYSTEM_ACTOR,
-      fromFactoryRow(row, initialPin(row.card_number, NATIONAL_DEFAULT_POLICY)),
-      { purseFen: 50_000 },
-    );
-    const csv = [
-      "card_id_code,result",
-      ...rows.map(
-        (r) => `${r.values.card_id_code},${r.values.card_number === applied.cardNumber ? "ok" : "failed"}`,
-      ),
-    ];
-    await t.deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
-    await t.deps.cards.issue(SYSTEM_ACTOR, applied.cardNumber, {
-      collectedBy: "holder",
-      holderIdNumber: idNumber,
-      activate: true,
-    });
-    return { idNumber, cardNumber: applied.cardNumber, cardIdCode: row.card_id_code, image, certificate };
-  }
+  const producedCard = () => produceCard(t.deps);
 
   const reader = (overrides: Partial<ReaderConfig> = {}): ReaderConfig => ({
     terminalNo: "330100000001",
@@ -138,62 +112,43 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     const chip = createVirtualCard(c.image);
     const terminal = reader({ terminalNo: psam.terminalNo, cardKeys: (code) => psam.cardKeys(code) });
     assert.equal((await readCardBasic(chip, terminal)).cardIdCode, c.cardIdCode);
-    const pin = Buffer.from(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY), "hex");
-    assert.equal(
-      chip.transmit(Buffer.concat([Buffer.from("0020000003", "hex"), pin])).toString("hex"),
-      "9000",
+    const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
+    assert.deepEqual(verifyPin(chip, "000000"), { ok: false, triesLeft: 5 }, "63C5: five tries left");
+    const sale = { cardIdCode: c.cardIdCode, terminalNo: psam.terminalNo, amountFen: 1234 };
+    await assert.rejects(
+      debit(chip, psam, { ...sale, terminalTxnNo: 1, at: t.clock.now() }),
+      (e: ReaderError) => e.refusal === "PIN_NOT_VERIFIED",
     );
+    assert.deepEqual(verifyPin(chip, pin), { ok: true });
 
-    const amount = amountBytes(1234);
-    const terminalNo = terminalBytes(psam.terminalNo);
-    const initialise = (fen: Buffer) =>
-      chip.transmit(
-        Buffer.concat([Buffer.from("805001020B04", "hex"), fen, terminalNo, Buffer.from("0F", "hex")]),
-      );
-    const fields = {
-      amount,
-      terminalNo,
-      terminalTxnNo: Buffer.from("00000001", "hex"),
-      date: Buffer.from("20261122", "hex"),
-      time: Buffer.from("100000", "hex"),
+    const wrongSam = {
+      purchaseMac1: async (
+        code: string,
+        init: { random: Buffer; counter: Buffer; keyVersion: number },
+        f: PurchaseFields,
+      ) => ({
+        ...(await psam.purchaseMac1(code, init, f)),
+        mac1: Buffer.alloc(4),
+      }),
     };
-    const debitApdu = (mac1: Buffer) =>
-      Buffer.concat([
-        Buffer.from("805401000F", "hex"),
-        fields.terminalTxnNo,
-        fields.date,
-        fields.time,
-        mac1,
-        Buffer.from("08", "hex"),
-      ]);
-
-    const init1 = initialise(amount);
-    assert.equal(init1.subarray(-2).toString("hex"), "9000");
-    assert.equal(init1.readUInt32BE(0), 50_000, "balance before");
-    assert.equal(
-      chip.transmit(debitApdu(Buffer.alloc(4))).toString("hex"),
-      "9302",
-      "a wrong MAC1 is refused",
+    await assert.rejects(
+      debit(chip, wrongSam, { ...sale, terminalTxnNo: 1, at: t.clock.now() }),
+      (e: ReaderError) => e.refusal === "CARD_REFUSED_COMMAND",
+      "a wrong MAC1 is refused (9302)",
     );
-
-    const init2 = initialise(amount);
-    const purchase = psam.purchaseMac1(
-      c.cardIdCode,
-      { counter: init2.subarray(4, 6), random: init2.subarray(11, 15) },
-      fields,
-    );
-    const debit = chip.transmit(debitApdu(purchase.mac1));
-    assert.equal(debit.subarray(-2).toString("hex"), "9000");
-    assert.ok(purchase.checkMac2(debit.subarray(4, 8)), "the PSAM accepts the card's MAC2");
+    const done = await debit(chip, psam, { ...sale, terminalTxnNo: 2, at: t.clock.now() });
+    assert.equal(done.balanceBeforeFen, 50_000);
+    assert.equal(done.balanceAfterFen, 50_000 - 1234);
+    assert.equal(`${done.date}${done.time}`, "20261122100000", "terminal time is China time");
     const check = (overrides: Partial<{ amountFen: number }>) =>
       t.deps.purchases.verifyTac(SYSTEM_ACTOR, {
         cardIdCode: c.cardIdCode,
         amountFen: 1234,
         terminalNo: psam.terminalNo,
-        terminalTxnNo: "00000001",
-        date: "20261122",
-        time: "100000",
-        tac: debit.subarray(0, 4).toString("hex"),
+        terminalTxnNo: done.terminalTxnNo,
+        date: done.date,
+        time: done.time,
+        tac: done.tac,
         ...overrides,
       });
     assert.deepEqual(await check({}), { valid: true });
@@ -202,7 +157,10 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
       { valid: false },
       "a changed amount does not match the TAC",
     );
-    assert.equal(initialise(amountBytes(1)).readUInt32BE(0), 50_000 - 1234, "balance after one debit");
+    await assert.rejects(
+      debit(chip, psam, { ...sale, amountFen: 50_000, terminalTxnNo: 3, at: t.clock.now() }),
+      (e: ReaderError) => e.refusal === "INSUFFICIENT_BALANCE",
+    );
 
     await t.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
     await assert.rejects(

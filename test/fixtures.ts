@@ -4,7 +4,13 @@ import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { CARD_KEY_TYPES, type CardKeyId, personalise } from "../src/modules/chip/personalise.ts";
+import { parseCsv } from "../src/modules/cards/csv.ts";
+import {
+  CARD_KEY_TYPES,
+  type CardKeyId,
+  fromFactoryRow,
+  personalise,
+} from "../src/modules/chip/personalise.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
@@ -171,4 +177,38 @@ export async function chipImageFor(deps: Deps, card: { cardNumber: string; idNum
     keys,
     { keyVersion: 1, purse: { balanceFen: 10_000 } },
   );
+}
+
+/** A card made the whole way: application, factory file, personalisation of the chip (a purse of 500 yuan), return, issue. */
+export async function produceCard(deps: Deps, name = "张伟") {
+  const idNumber = newIdNumber();
+  await deps.persons.register(SYSTEM_ACTOR, {
+    idNumber,
+    name,
+    ethnicity: "01",
+    areaCode: "330100",
+    photoRef: "p",
+  });
+  const applied = await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+  const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+  const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
+  const row = rows.find((r) => r.values.card_number === applied.cardNumber)!.values;
+  const { image, certificate } = await deps.personalisation.personalise(
+    SYSTEM_ACTOR,
+    fromFactoryRow(row, initialPin(row.card_number, NATIONAL_DEFAULT_POLICY)),
+    { purseFen: 50_000 },
+  );
+  const csv = [
+    "card_id_code,result",
+    ...rows.map(
+      (r) => `${r.values.card_id_code},${r.values.card_number === applied.cardNumber ? "ok" : "failed"}`,
+    ),
+  ];
+  await deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
+  await deps.cards.issue(SYSTEM_ACTOR, applied.cardNumber, {
+    collectedBy: "holder",
+    holderIdNumber: idNumber,
+    activate: true,
+  });
+  return { idNumber, cardNumber: applied.cardNumber, cardIdCode: row.card_id_code, image, certificate };
 }

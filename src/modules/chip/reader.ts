@@ -42,11 +42,14 @@ export type CardBasic = Readonly<{
   pipe: string;
 }>;
 
+export type AuthKeys = Readonly<{ internalAuth: Buffer; externalAuth: Buffer }>;
+
 /** The terminal side: its PSAM's keys (by card identification code), the blacklist, what it supports. */
 export type ReaderConfig = Readonly<{
   terminalNo: string;
   deviceNo: string;
-  cardKeys: (cardIdCode: string) => Promise<{ internalAuth: Buffer; externalAuth: Buffer }>;
+  /** The card's authentication keys: one set, or one per key version the terminal holds (the card's answer tells which). */
+  cardKeys: (cardIdCode: string) => Promise<AuthKeys | readonly AuthKeys[]>;
   isBlacklisted: (cardIdCode: string) => Promise<boolean>;
   supportedRegions: readonly string[];
   today: () => string;
@@ -82,13 +85,16 @@ export async function readCardBasic(card: CardChannel, config: ReaderConfig): Pr
   const region = cardIdCode.slice(0, 6);
   if (!config.supportedRegions.some((r) => region.startsWith(r)))
     throw new ReaderError("ISSUER_NOT_SUPPORTED");
-  const keys = await config.cardKeys(cardIdCode);
+  const held = await config.cardKeys(cardIdCode);
+  const sets: readonly AuthKeys[] = Array.isArray(held) ? held : [held as AuthKeys];
 
   const random = randomBytes(8);
   const internal = card.transmit(Buffer.concat([Buffer.from("00880001", "hex"), Buffer.from([8]), random]));
-  if (swOf(internal) !== "9000" || !body(internal).equals(authCryptogram(keys.internalAuth, random))) {
-    throw new ReaderError("CARD_AUTHENTICATION_FAILED");
-  }
+  const keys =
+    swOf(internal) === "9000"
+      ? sets.find((k) => body(internal).equals(authCryptogram(k.internalAuth, random)))
+      : undefined;
+  if (!keys) throw new ReaderError("CARD_AUTHENTICATION_FAILED");
   const challenge = card.transmit(Buffer.from("0084000008", "hex"));
   if (swOf(challenge) !== "9000") throw new ReaderError("CARD_AUTHENTICATION_FAILED");
   const external = card.transmit(
@@ -175,7 +181,7 @@ export async function unblockPin(
 export type PurchaseSam = Readonly<{
   purchaseMac1: (
     cardIdCode: string,
-    init: { random: Buffer; counter: Buffer },
+    init: { random: Buffer; counter: Buffer; keyVersion: number },
     fields: PurchaseFields,
   ) => Promise<{ mac1: Buffer; checkMac2: (mac2: Buffer) => boolean }>;
 }>;
@@ -225,7 +231,7 @@ export async function debit(
   };
   const mac = await sam.purchaseMac1(
     input.cardIdCode,
-    { counter: init.subarray(4, 6), random: init.subarray(11, 15) },
+    { counter: init.subarray(4, 6), random: init.subarray(11, 15), keyVersion: init[9] },
     fields,
   );
   const r = card.transmit(apdu("80540100", Buffer.concat([txn, fields.date, fields.time, mac.mac1]), 0x08));

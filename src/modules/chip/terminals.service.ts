@@ -51,19 +51,35 @@ export function createTerminalsService(deps: {
       });
     },
 
-    /** Issues a PSAM carrying the terminal's city authentication keys; returns the image to write into it. */
+    /**
+     * Issues a PSAM carrying the terminal's city keys of every version not retired; returns the image
+     * to write into it.
+     */
     async issuePsam(actor: Actor, terminalNo: string): Promise<PsamImage> {
       const terminal = await repo.terminal(db, terminalNo);
       if (!terminal)
         throw new DomainError("VALIDATION_FAILED", { summary: `terminal ${terminalNo} is not registered` });
       const grant = authorize(actor, TERMINAL_PERMISSIONS.manage, terminal.area_code);
-      const keys = await deps.hsm().exportCityKeysForPsam({
+      const hsm = deps.hsm();
+      const versions = await hsm.activeVersions({
+        type: "internal_auth",
         algorithm: "SM4",
-        version: 1,
         city: terminal.area_code,
-        types: ["internal_auth", "external_auth"],
-        optional: ["purchase"],
       });
+      if (!versions.length)
+        throw new DomainError("KEY_NOT_FOUND", { label: `${terminal.area_code} internal_auth` });
+      const keySets = [];
+      for (const version of versions)
+        keySets.push({
+          version,
+          keys: await hsm.exportCityKeysForPsam({
+            algorithm: "SM4",
+            version,
+            city: terminal.area_code,
+            types: ["internal_auth", "external_auth"],
+            optional: ["purchase"],
+          }),
+        });
       const serial = `PSAM${terminal.area_code}${randomBytes(6).toString("hex").toUpperCase()}`;
       await db.transaction().execute(async (trx) => {
         await repo.setPsam(trx, terminalNo, serial, clock.now().toISOString());
@@ -75,7 +91,7 @@ export function createTerminalsService(deps: {
           after: { serial },
         });
       });
-      return { serial, terminalNo, city: terminal.area_code, algorithm: "SM4", keyVersion: 1, keys };
+      return { serial, terminalNo, city: terminal.area_code, algorithm: "SM4", keySets };
     },
   };
 }

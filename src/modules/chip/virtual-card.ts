@@ -117,7 +117,9 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
       pendingPurchase = { amount, terminalNo: data.subarray(5, 11), random: rnd, counter };
       const balance = Buffer.alloc(4);
       balance.writeUInt32BE(purse.balance);
-      return sw(SW.OK, Buffer.concat([balance, counter, Buffer.alloc(3), Buffer.from([0x01, 0x04]), rnd]));
+      // balance ‖ counter ‖ overdraft limit (3) ‖ key version ‖ algorithm (04: SM4) ‖ random
+      const version = Buffer.from([image.keyVersion ?? 1, 0x04]);
+      return sw(SW.OK, Buffer.concat([balance, counter, Buffer.alloc(3), version, rnd]));
     }
     if (ins === 0x54) {
       if (p1 !== 0x01 || p2 !== 0x00) return sw(SW.WRONG_P1P2);
