@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { parseCsv } from "../src/modules/cards/csv.ts";
-import { fromFactoryRow } from "../src/modules/chip/personalise.ts";
 import { createVirtualPsam } from "../src/modules/chip/psam.ts";
 import type { PurchaseFields } from "../src/modules/chip/purchase.ts";
 import {
