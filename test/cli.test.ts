@@ -192,10 +192,9 @@ describe("sscard CLI", () => {
     const psam = sscard("psam", "issue", "--terminal", "330100000009", "--out", psamFile);
     assert.equal(psam.code, 0, psam.err);
     assert.match(psam.out, /PSAM PSAM330100[0-9A-F]{12} for terminal 330100000009/);
-    assert.deepEqual(Object.keys(JSON.parse(readFileSync(psamFile, "utf8")).keys).sort(), [
-      "external_auth",
-      "internal_auth",
-    ]);
+    const [set] = JSON.parse(readFileSync(psamFile, "utf8")).keySets;
+    assert.equal(set.version, 1);
+    assert.deepEqual(Object.keys(set.keys).sort(), ["external_auth", "internal_auth"]);
   });
 
   it("takes ceremony components typed by custodians one after another", () => {
