@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomInt } from "node:crypto";
 import { describe, it } from "node:test";
+import { sm2 } from "sm-crypto-v2";
 import { deriveChain } from "../keys/derivation.ts";
 import {
   authCryptogram,
@@ -150,13 +151,23 @@ describe("virtual card (ISO 7816-4 APDUs of the social security application)", (
   });
 
   it("never throws on 100,000 random and mutated APDUs", () => {
-    const card = createVirtualCard(image());
+    // Every key and the holder's SM2 key, so the purse, UPDATE RECORD and PSO paths are reached too.
+    const full = image();
+    for (const id of [3, 4, 5, 6]) full.keys[id] = randomBytes(16).toString("hex");
+    full.holderKey = sm2.generateKeyPairHex();
+    full.purse = { balance: 10_000, counter: 0 };
+    const card = createVirtualCard(full);
     const seeds = [
       select,
       hex("00B2072C00"),
       hex("0084000008"),
       apdu("00820002", Buffer.alloc(16)),
       apdu("00200000", hex("731904")),
+      apdu("04DC0934", Buffer.concat([hex("0902E5BCA0"), Buffer.alloc(4)])),
+      apdu("002A9E9A", randomBytes(32)),
+      apdu("805001020B", Buffer.concat([hex("04000000010000000000"), hex("01")])),
+      apdu("805401000F", Buffer.alloc(15)),
+      apdu("002C0000", Buffer.alloc(19)),
     ];
     for (let i = 0; i < 100_000; i++) {
       let input: Buffer;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { createTestDb, forEachDialect } from "../../../test/db.ts";
 import { deriveChain, keyCheckValue } from "./derivation.ts";
 import { createHsm } from "./hsm.ts";
@@ -149,5 +149,51 @@ forEachDialect("encryption machine with its LMK in a PKCS#11 token (SoftHSM2)", 
     assert.throws(() => unwrapKey(lmk, forged), KeyBlockError, "exportability cannot be changed");
     const second = openPkcs11Lmk(config)!;
     assert.deepEqual(unwrapKey(second, block).key, key, "another session of the same token opens it");
+  });
+});
+
+describe("sscard keys ceremony with SSCARD_HSM=pkcs11", () => {
+  it("puts the LMK into the token from custodians' components, refuses a second one, then keeps keys under it", {
+    skip: missing,
+  }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "sscard-p11-cli-"));
+    const env = {
+      ...process.env,
+      DATABASE_URL: `sqlite:${join(dir, "cli.db")}`,
+      SSCARD_SECRETS_FILE: join(dir, "secrets.json"),
+      SSCARD_HSM: "pkcs11",
+      SSCARD_PKCS11_MODULE: MODULE,
+      SSCARD_PKCS11_TOKEN: token!.token,
+      SSCARD_PKCS11_PIN: token!.pin,
+      SSCARD_PKCS11_KEY_LABEL: "cli-lmk",
+    };
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ["src/cli/main.ts", ...args], { env, encoding: "utf8" });
+      return { code: r.status, out: r.stdout + r.stderr };
+    };
+    const components = (bytes: number) => {
+      const file = join(dir, `components-${bytes}.json`);
+      const parts = [randomBytes(bytes), randomBytes(bytes)];
+      writeFileSync(
+        file,
+        JSON.stringify({
+          components: parts.map((p, i) => ({ custodian: ["王五", "赵六"][i], hex: p.toString("hex") })),
+        }),
+      );
+      return { file, key: Buffer.from(parts[0].map((b, i) => b ^ parts[1][i])) };
+    };
+    const lmk = components(32);
+    const made = run("keys", "ceremony", "--lmk", "--file", lmk.file);
+    assert.equal(made.code, 0, made.out);
+    assert.match(
+      made.out,
+      new RegExp(`LMK stored in token ${token!.token} as cli-lmk, KCV ${keyCheckValue("AES", lmk.key)}`),
+    );
+    const again = run("keys", "ceremony", "--lmk", "--file", components(32).file);
+    assert.equal(again.code, 1);
+    assert.match(again.out, /already holds cli-lmk/);
+    const national = run("keys", "ceremony", "--national", "mac", "--file", components(16).file);
+    assert.equal(national.code, 0, national.out);
+    assert.match(run("keys", "list").out, /nat-mac-SM4-v1/);
   });
 });
