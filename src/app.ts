@@ -17,6 +17,8 @@ import { cardsRoutes } from "./modules/cards/cards.routes.ts";
 import { chipRoutes } from "./modules/chip/chip.routes.ts";
 import { readerRoutes } from "./modules/chip/reader.routes.ts";
 import { credentialsRoutes } from "./modules/credentials/credentials.routes.ts";
+import { employersRoutes } from "./modules/employers/employers.routes.ts";
+import { enrolmentRoutes } from "./modules/enrolment/enrolment.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
@@ -74,9 +76,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(credentialsRoutes(deps), { prefix: "/api/v1" });
   await app.register(chipRoutes(deps), { prefix: "/api/v1" });
   await app.register(readerRoutes(deps), { prefix: "/api/v1" });
+  await app.register(employersRoutes(deps), { prefix: "/api/v1" });
+  await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
 
   // Group-committed attempt records are written before the database closes.
-  app.addHook("onClose", async () => deps.credentials.flushAttempts());
+  app.addHook("onClose", async () => {
+    await deps.credentials.flushAttempts();
+    await deps.enrolment.flushChecks();
+  });
 
   await app.ready();
   return Object.assign(app, { routeTable }) as unknown as App;

@@ -19,6 +19,10 @@ import {
   createCredentialsService,
   createPasswordInitialiser,
 } from "./modules/credentials/credentials.service.ts";
+import { createEmployersRepository } from "./modules/employers/employers.repository.ts";
+import { createEmployersService } from "./modules/employers/employers.service.ts";
+import { createEnrolmentRepository } from "./modules/enrolment/enrolment.repository.ts";
+import { createEnrolmentService } from "./modules/enrolment/enrolment.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
@@ -79,10 +83,12 @@ export function createDeps(
     regions,
     attempts: createAttemptLog({ db, repo: credentialsRepo }),
   });
+  const employersRepo = createEmployersRepository();
   const staff = createStaffService({
     db,
     staff: createStaffRepository(),
     areas: areasRepo,
+    employers: employersRepo,
     audit,
     clock,
     tokenKey: config.secrets.tokenKey,
@@ -108,6 +114,29 @@ export function createDeps(
     cipher,
   });
   const reader = createReaderService({ db, clock, cardKeys, cards, issuerScripts, purchases });
+  const enrolment = createEnrolmentService({
+    db,
+    repo: createEnrolmentRepository(dialect),
+    persons: personsRepo,
+    findPerson: persons.rowByIdNumber,
+    cards: cardsRepo,
+    verifyHolderPassword: (actor, cardNumber, pin, source) =>
+      credentials.verify(actor, cardNumber, { pin, purpose: "query" }, source),
+    audit,
+    clock,
+    cipher,
+    regions,
+  });
+  const employers = createEmployersService({
+    db,
+    repo: employersRepo,
+    enrolment,
+    persons,
+    audit,
+    clock,
+    cipher,
+    regions,
+  });
   return {
     database,
     clock,
@@ -127,6 +156,8 @@ export function createDeps(
     personalisation,
     issuerScripts,
     reader,
+    enrolment,
+    employers,
   };
 }
 

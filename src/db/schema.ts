@@ -64,6 +64,7 @@ export interface StaffRolesTable {
   role: string;
   area_code: string;
   outlet_id: string | null;
+  employer_id: string | null;
 }
 
 export interface SessionsTable {
@@ -86,6 +87,8 @@ export interface ApiKeysTable {
   created_by: string;
   created_at: string;
   revoked_at: string | null;
+  /** For an employer's system (role employer_operator): the employer it acts for. */
+  employer_id: string | null;
 }
 
 export interface AuditLogTable {
@@ -296,6 +299,97 @@ export interface Database {
   remote_authentications: RemoteAuthenticationsTable;
   terminals: TerminalsTable;
   card_certificates: CardCertificatesTable;
+  employers: EmployersTable;
+  personal_numbers: PersonalNumbersTable;
+  enrolments: EnrolmentsTable;
+  enrolment_events: EnrolmentEventsTable;
+  employments: EmploymentsTable;
+  arrears: ArrearsTable;
+  card_checks: CardChecksTable;
+}
+
+export interface EmployersTable {
+  id: string;
+  credit_code: string;
+  name: string;
+  area_code: string;
+  /** The contact person's name and phone, encrypted like a person's fields. */
+  contact_enc: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PersonalNumbersTable {
+  number: string;
+  person_id: string;
+  coordination_area: string;
+  /** The register that issued it: employee or resident insurance; `merged` for a merge's survivor. */
+  kind: "employee" | "resident" | "merged";
+  /** Set when merged: the surviving number (this one stays as an alias). */
+  merged_into: string | null;
+  merged_at: string | null;
+  created_at: string;
+}
+
+export interface EnrolmentsTable {
+  id: string;
+  person_id: string;
+  personal_number: string;
+  scheme: string;
+  area_code: string;
+  coordination_area: string;
+  employer_id: string | null;
+  start_date: string;
+  status: string;
+  status_reason: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EnrolmentEventsTable {
+  id: string;
+  enrolment_id: string;
+  at: string;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  reason: string | null;
+  actor_id: string;
+}
+
+export interface EmploymentsTable {
+  id: string;
+  employer_id: string;
+  person_id: string;
+  hired_on: string;
+  registered_on: string | null;
+  /** 1 when registered more than 30 days after hiring. */
+  late: number;
+  created_at: string;
+}
+
+export interface ArrearsTable {
+  id: string;
+  person_id: string;
+  coordination_area: string;
+  from_date: string;
+  to_date: string | null;
+  reason: string;
+  created_at: string;
+}
+
+export interface CardChecksTable {
+  id: string;
+  card_number: string;
+  card_id: string | null;
+  at: string;
+  actor_id: string;
+  actor_name: string;
+  actor_role: string;
+  channel: string;
+  result: string;
 }
 
 export type AreaRow = Selectable<AreasTable>;

@@ -10,6 +10,7 @@ export const ROLES = [
   "medical_operator",
   "pharmacy_operator",
   "auditor",
+  "employer_operator",
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -20,7 +21,13 @@ export type Channel = (typeof CHANNELS)[number];
 /** The area code of the ministry's national scope. */
 export const NATIONAL = "000000";
 
-export type Grant = Readonly<{ role: Role; areaCode: string; outletId: string | null }>;
+/** A role in an area; a bank clerk's grant names its branch, an employer operator's its employer. */
+export type Grant = Readonly<{
+  role: Role;
+  areaCode: string;
+  outletId: string | null;
+  employerId?: string | null;
+}>;
 
 /** Who is acting: a staff member's session, an institution's API key, or the system itself (CLI, jobs). */
 export type Actor = Readonly<{
@@ -94,6 +101,7 @@ const GRANTABLE: Record<Role, readonly Role[]> = {
   bank_clerk: [],
   medical_operator: [],
   pharmacy_operator: [],
+  employer_operator: [],
   auditor: [],
 };
 

@@ -166,6 +166,30 @@ export const MESSAGES = {
     en: "No card in this reader slot (ejected or timed out)",
   },
   READER_REFUSED: { zh: "读卡器拒绝了这张卡：{reason}", en: "The reader refused the card: {reason}" },
+  EMPLOYER_NOT_FOUND: { zh: "未找到该用人单位", en: "No such employer" },
+  EMPLOYER_EXISTS: {
+    zh: "该统一社会信用代码已登记（{creditCode}）",
+    en: "An employer with this unified social credit code is registered ({creditCode})",
+  },
+  INVALID_CREDIT_CODE: {
+    zh: "统一社会信用代码无效（{reason}）",
+    en: "Invalid unified social credit code ({reason})",
+  },
+  ALREADY_ENROLLED: {
+    zh: "此人已在该县区参加该险种（{scheme}）",
+    en: "The person is already enrolled in this scheme in this county ({scheme})",
+  },
+  ENROLMENT_NOT_FOUND: { zh: "未找到该参保记录", en: "No such enrolment" },
+  ENROLMENT_STATUS_CONFLICT: {
+    zh: "参保状态不能从{from}变为{to}",
+    en: "The enrolment cannot go from {from} to {to}",
+  },
+  NOTHING_TO_MERGE: {
+    zh: "此人在该统筹区只有一个个人编号，无需合并",
+    en: "The person has only one personal number in this coordination area: nothing to merge",
+  },
+  PERSONAL_NUMBER_NOT_FOUND: { zh: "未找到该个人编号", en: "No such personal number" },
+  ARREARS_NOT_FOUND: { zh: "未找到该欠费记录", en: "No such arrears record" },
   CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
   CARD_BLACKLISTED: {
     zh: "该卡在黑名单上（{state}），不能使用",

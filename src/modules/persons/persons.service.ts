@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import { type Actor, ADMINS, authorize, type Grant, type Role } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
@@ -94,55 +94,77 @@ export function createPersonsService(deps: {
     return row;
   }
 
+  /**
+   * Registers a person inside a transaction the caller holds (an employer's registration of a new
+   * employee uses it), with the audit record; PERSON_EXISTS when the ID number is registered.
+   */
+  async function registerIn(
+    trx: Transaction<Database>,
+    actor: Actor,
+    grant: Grant | undefined,
+    input: RegisterPersonInput,
+  ): Promise<PersonRow> {
+    const facts = validId(input.idNumber);
+    const index = cipher.blindIndex(facts.idNumber);
+    const now = clock.now().toISOString();
+    const row: PersonRow = {
+      id: randomUUID(),
+      id_number_index: index,
+      id_number_enc: cipher.encrypt(facts.idNumber),
+      id_number_masked: maskIdNumber(facts.idNumber),
+      pii_enc: cipher.encrypt(
+        JSON.stringify({
+          name: input.name,
+          phone: input.phone ?? null,
+          address: input.address ?? null,
+        } satisfies Pii),
+      ),
+      name_masked: maskName(input.name),
+      sex: facts.sex,
+      birth_date: facts.birthDate,
+      birth_region_code: facts.regionCode,
+      ethnicity: input.ethnicity,
+      area_code: input.areaCode,
+      photo_ref: input.photoRef ?? null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    if (await persons.byIndex(trx, index)) throw new DomainError("PERSON_EXISTS");
+    await persons.insert(trx, row);
+    await audit.record(trx, actor, grant, {
+      action: "person.register",
+      subjectType: "person",
+      subjectId: row.id,
+      areaCode: row.area_code,
+      after: {
+        idNumber: row.id_number_masked,
+        name: row.name_masked,
+        sex: row.sex,
+        area: row.area_code,
+      },
+    });
+    return row;
+  }
+
   return {
     /** Registers a person in an area; the ID number must be valid and not yet registered. */
     async register(actor: Actor, input: RegisterPersonInput): Promise<Person> {
       const grant = authorize(actor, PERSON_PERMISSIONS.register, input.areaCode);
-      const facts = validId(input.idNumber);
-      const index = cipher.blindIndex(facts.idNumber);
-      const now = clock.now().toISOString();
-      const row: PersonRow = {
-        id: randomUUID(),
-        id_number_index: index,
-        id_number_enc: cipher.encrypt(facts.idNumber),
-        id_number_masked: maskIdNumber(facts.idNumber),
-        pii_enc: cipher.encrypt(
-          JSON.stringify({
-            name: input.name,
-            phone: input.phone ?? null,
-            address: input.address ?? null,
-          } satisfies Pii),
-        ),
-        name_masked: maskName(input.name),
-        sex: facts.sex,
-        birth_date: facts.birthDate,
-        birth_region_code: facts.regionCode,
-        ethnicity: input.ethnicity,
-        area_code: input.areaCode,
-        photo_ref: input.photoRef ?? null,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      };
+      validId(input.idNumber);
       const exists = () => new DomainError("PERSON_EXISTS");
-      const write = db.transaction().execute(async (trx) => {
-        if (await persons.byIndex(trx, index)) throw exists();
-        await persons.insert(trx, row);
-        await audit.record(trx, actor, grant, {
-          action: "person.register",
-          subjectType: "person",
-          subjectId: row.id,
-          areaCode: row.area_code,
-          after: {
-            idNumber: row.id_number_masked,
-            name: row.name_masked,
-            sex: row.sex,
-            area: row.area_code,
-          },
-        });
-      });
-      await uniqueAs(write, exists);
+      const row = await uniqueAs(
+        db.transaction().execute((trx) => registerIn(trx, actor, grant, input)),
+        exists,
+      );
       return toPerson(row);
+    },
+
+    registerIn,
+
+    /** A person's row by ID number for other services (invalid numbers refused; no authorisation here). */
+    async rowByIdNumber(q: Kysely<Database> | Transaction<Database>, idNumber: string) {
+      return persons.byIndex(q, cipher.blindIndex(validId(idNumber).idNumber));
     },
 
     /** Finds a person by ID number through the blind index; invalid numbers are refused before any lookup. */

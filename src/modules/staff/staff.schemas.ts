@@ -6,6 +6,7 @@ export const grantSchema = z.object({
   role: roleSchema,
   areaCode: areaCodeSchema,
   outletId: uuidSchema.nullable().optional(),
+  employerId: uuidSchema.nullable().optional().describe("for employer_operator: the employer it acts for"),
 });
 
 export const staffSchema = z.object({
@@ -68,6 +69,7 @@ export const createApiKeyBody = z.strictObject({
   role: roleSchema,
   areaCode: areaCodeSchema,
   channel: z.enum(CHANNELS).exclude(["system"]).optional(),
+  employerId: uuidSchema.optional().describe("for employer_operator: the employer whose system this is"),
 });
 
 export const createdApiKey = apiKeySchema.omit({ revokedAt: true }).extend({

@@ -22,6 +22,7 @@ import { hmacSha256Hex, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { EmployersRepository } from "../employers/employers.repository.ts";
 import { createAuthCache } from "./auth-cache.ts";
 import type { StaffRepository } from "./staff.repository.ts";
 import {
@@ -40,7 +41,12 @@ export const STAFF_PERMISSIONS = {
 // argon2id, OWASP's second recommended setting: 19 MiB, 2 passes, 1 lane (about 10 ms here).
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export type GrantInput = { role: Role; areaCode: string; outletId?: string | null };
+export type GrantInput = {
+  role: Role;
+  areaCode: string;
+  outletId?: string | null;
+  employerId?: string | null;
+};
 
 export type StaffView = Readonly<{
   id: string;
@@ -56,6 +62,7 @@ export function createStaffService(deps: {
   db: Kysely<Database>;
   staff: StaffRepository;
   areas: AreasRepository;
+  employers: EmployersRepository;
   audit: AuditService;
   clock: Clock;
   tokenKey: Buffer;
@@ -75,6 +82,7 @@ export function createStaffService(deps: {
     role: g.role as Role,
     areaCode: g.area_code,
     outletId: g.outlet_id,
+    employerId: g.employer_id,
   });
 
   async function view(row: Database["staff"]): Promise<StaffView> {
@@ -94,6 +102,13 @@ export function createStaffService(deps: {
       authorize(actor, STAFF_PERMISSIONS.manage, g.areaCode);
       if (!canGrant(actor, g.role, g.areaCode)) throw new DomainError("ROLE_OUT_OF_SCOPE");
       if (!(await areas.get(db, g.areaCode))) throw new DomainError("AREA_NOT_FOUND", { code: g.areaCode });
+      if (g.role === "employer_operator") {
+        const employer = g.employerId ? await deps.employers.byId(db, g.employerId) : undefined;
+        if (!employer || employer.area_code !== g.areaCode)
+          throw new DomainError("EMPLOYER_NOT_FOUND", { id: g.employerId ?? null });
+      } else if (g.employerId) {
+        throw new DomainError("VALIDATION_FAILED", { summary: "employerId: only for employer_operator" });
+      }
       if (g.outletId) {
         const outlet = await areas.outlet(db, g.outletId);
         if (!outlet || outlet.area_code !== g.areaCode)
@@ -132,6 +147,7 @@ export function createStaffService(deps: {
           role: g.role,
           area_code: g.areaCode,
           outlet_id: g.outletId ?? null,
+          employer_id: g.employerId ?? null,
         });
       }
       await audit.record(trx, actor, grant, {
@@ -188,7 +204,9 @@ export function createStaffService(deps: {
       id: key.id,
       name: key.name,
       channel: key.channel as Channel,
-      grants: [{ role: key.role as Role, areaCode: key.area_code, outletId: null }],
+      grants: [
+        { role: key.role as Role, areaCode: key.area_code, outletId: null, employerId: key.employer_id },
+      ],
     };
     cache.set(token, actor, null, now.getTime());
     return actor;
@@ -360,10 +378,12 @@ export function createStaffService(deps: {
     /** Creates an API key for an institution or terminal; the token is returned once and stored only hashed. */
     async createApiKey(
       actor: Actor,
-      input: { name: string; role: Role; areaCode: string; channel?: Channel },
+      input: { name: string; role: Role; areaCode: string; channel?: Channel; employerId?: string | null },
     ) {
       const grant = authorize(actor, STAFF_PERMISSIONS.manage, input.areaCode);
-      await checkGrants(actor, [{ role: input.role, areaCode: input.areaCode }]);
+      await checkGrants(actor, [
+        { role: input.role, areaCode: input.areaCode, employerId: input.employerId },
+      ]);
       const channel = input.channel ?? "terminal";
       if (!CHANNELS.includes(channel) || channel === "system") throw new DomainError("FORBIDDEN");
       const token = newToken("ssk");
@@ -377,6 +397,7 @@ export function createStaffService(deps: {
         created_by: actor.id,
         created_at: clock.now().toISOString(),
         revoked_at: null,
+        employer_id: input.employerId ?? null,
       };
       await db.transaction().execute(async (trx) => {
         await staff.insertApiKey(trx, row);

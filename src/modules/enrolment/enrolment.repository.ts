@@ -1,0 +1,125 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import { preparedFirst, preparedQuery } from "../../db/prepared.ts";
+import type { Database } from "../../db/schema.ts";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** SQL for enrolments, personal numbers and their aliases, arrears and the card-check log. */
+export function createEnrolmentRepository(dialect: Dialect) {
+  return {
+    /** Serialises enrolment changes of one person (PostgreSQL; SQLite's writer lock already does). */
+    async lockPerson(trx: Transaction<Database>, personId: string) {
+      if (dialect === "postgres")
+        await trx.selectFrom("persons").select("id").where("id", "=", personId).forUpdate().execute();
+    },
+
+    numbersOf: preparedQuery((q, personId: string, area: string) =>
+      q
+        .selectFrom("personal_numbers")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .orderBy("created_at"),
+    ),
+    number: (q: Q, number: string) =>
+      q.selectFrom("personal_numbers").selectAll().where("number", "=", number).executeTakeFirst(),
+    insertNumber: (trx: Transaction<Database>, row: Database["personal_numbers"]) =>
+      trx.insertInto("personal_numbers").values(row).execute(),
+    mergeNumber: (trx: Transaction<Database>, number: string, into: string, at: string) =>
+      trx
+        .updateTable("personal_numbers")
+        .set({ merged_into: into, merged_at: at })
+        .where("number", "=", number)
+        .where("merged_into", "is", null)
+        .executeTakeFirst(),
+    markSurvivor: (trx: Transaction<Database>, number: string) =>
+      trx.updateTable("personal_numbers").set({ kind: "merged" }).where("number", "=", number).execute(),
+
+    enrolmentsOf: preparedQuery((q, personId: string, area: string) =>
+      q
+        .selectFrom("enrolments")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .orderBy("created_at"),
+    ),
+    enrolmentsOfPerson: (q: Q, personId: string) =>
+      q
+        .selectFrom("enrolments")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .orderBy("created_at")
+        .execute(),
+    enrolment: (q: Q, id: string) =>
+      q.selectFrom("enrolments").selectAll().where("id", "=", id).executeTakeFirst(),
+    insertEnrolment: (trx: Transaction<Database>, row: Database["enrolments"]) =>
+      trx.insertInto("enrolments").values(row).execute(),
+    /** Compare-and-set on the version: false when someone changed the enrolment first. */
+    async setStatus(
+      trx: Transaction<Database>,
+      id: string,
+      version: number,
+      change: { status: string; status_reason: string | null; updated_at: string },
+    ) {
+      const r = await trx
+        .updateTable("enrolments")
+        .set({ ...change, version: version + 1 })
+        .where("id", "=", id)
+        .where("version", "=", version)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    insertEvent: (trx: Transaction<Database>, row: Database["enrolment_events"]) =>
+      trx.insertInto("enrolment_events").values(row).execute(),
+    eventsOf: (q: Q, enrolmentIds: readonly string[]) =>
+      enrolmentIds.length === 0
+        ? Promise.resolve([])
+        : q
+            .selectFrom("enrolment_events")
+            .selectAll()
+            .where("enrolment_id", "in", enrolmentIds)
+            .orderBy("at")
+            .orderBy("id")
+            .execute(),
+
+    arrearsActive: preparedFirst((q, personId: string, area: string, today: string) =>
+      q
+        .selectFrom("arrears")
+        .select("id")
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .where("from_date", "<=", today)
+        .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)])),
+    ),
+    arrears: (q: Q, id: string) =>
+      q.selectFrom("arrears").selectAll().where("id", "=", id).executeTakeFirst(),
+    insertArrears: (trx: Transaction<Database>, row: Database["arrears"]) =>
+      trx.insertInto("arrears").values(row).execute(),
+    endArrears: (trx: Transaction<Database>, id: string, toDate: string) =>
+      trx
+        .updateTable("arrears")
+        .set({ to_date: toDate })
+        .where("id", "=", id)
+        .where("to_date", "is", null)
+        .executeTakeFirst(),
+
+    insertChecks: async (trx: Transaction<Database>, rows: readonly Database["card_checks"][]) => {
+      if (rows.length)
+        await trx
+          .insertInto("card_checks")
+          .values([...rows])
+          .execute();
+    },
+    checksOf: (q: Q, cardId: string) =>
+      q
+        .selectFrom("card_checks")
+        .select(["at", "actor_name", "actor_role", "channel", "result"])
+        .where("card_id", "=", cardId)
+        .orderBy("at", "desc")
+        .limit(200)
+        .execute(),
+  };
+}
+
+export type EnrolmentRepository = ReturnType<typeof createEnrolmentRepository>;

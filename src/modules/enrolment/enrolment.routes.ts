@@ -1,0 +1,308 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import { PASSWORD_PERMISSIONS } from "../credentials/credentials.service.ts";
+import { CHECK_DIAGNOSTICS, ENROLMENT_STATUSES, SCHEME_NAMES } from "./enrolment.rules.ts";
+import { ENROLMENT_PERMISSIONS } from "./enrolment.service.ts";
+
+const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
+const reasonSchema = z.string().trim().min(1).max(200);
+const schemeSchema = z.enum(SCHEME_NAMES);
+const statusSchema = z.enum(ENROLMENT_STATUSES);
+const numberSchema = z.string().regex(/^\d{16}$/, "a 16-digit personal number");
+const cardNumberSchema = z.string().regex(/^[0-9A-Z]{9}$/, "9 characters");
+
+const enrolmentSchema = z.object({
+  id: uuidSchema,
+  scheme: schemeSchema,
+  areaCode: z.string(),
+  coordinationArea: z.string(),
+  personalNumber: z.string(),
+  survivingNumber: z.string(),
+  employerId: z.string().nullable(),
+  startDate: z.string(),
+  status: statusSchema,
+  statusReason: z.string().nullable(),
+  version: z.number().int(),
+});
+const historySchema = z.object({
+  enrolments: z.array(
+    enrolmentSchema.extend({
+      history: z.array(
+        z.object({
+          at: z.string(),
+          action: z.string(),
+          from: z.string().nullable(),
+          to: z.string(),
+          reason: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+const arrearsSchema = z.object({
+  id: uuidSchema,
+  coordinationArea: z.string(),
+  fromDate: z.string(),
+  toDate: z.string().nullable(),
+  reason: z.string(),
+});
+const text = z.object({ cause: z.string(), remedy: z.string() });
+const checkSchema = z.object({
+  result: z.enum(["INSURED", ...(Object.keys(CHECK_DIAGNOSTICS) as [string, ...string[]])]),
+  insured: z.boolean(),
+  diagnostic: z.object({ code: z.string(), zh: text, en: text }).optional(),
+  cardNumber: z.string().optional(),
+  medicalFunction: z.literal("active").optional(),
+  medicalInsuranceNumber: z.string().optional().describe("the card's bar code"),
+  coordinationArea: z.string().optional(),
+  schemes: z.array(z.object({ scheme: schemeSchema, status: statusSchema, areaCode: z.string() })).optional(),
+  holder: z
+    .object({
+      personalNumbers: z.array(z.object({ number: z.string(), mergedInto: z.string().nullable() })),
+      address: z.string().nullable(),
+    })
+    .optional()
+    .describe("counter staff and administrators only"),
+});
+const checksSchema = z.array(
+  z.object({
+    at: z.string(),
+    checkedBy: z.string(),
+    role: z.string(),
+    channel: z.string(),
+    result: z.string(),
+  }),
+);
+
+/** Enrolment, personal numbers and their merge, arrears, and the online check at card reading. */
+export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { enrolment } = deps;
+  const manage = { roles: ENROLMENT_PERMISSIONS.manage };
+  const read = { roles: ENROLMENT_PERMISSIONS.read };
+  return async (app) => {
+    app.post(
+      "/enrolments",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "Enrol a person in a scheme in a county; other active enrolments of the same kind in the coordination area are listed, or suspended with suspendOther",
+          body: z.strictObject({
+            idNumber: idNumberSchema,
+            scheme: schemeSchema,
+            areaCode: areaCodeSchema,
+            startDate: dateSchema,
+            employerId: uuidSchema.nullable().optional(),
+            suspendOther: z.strictObject({ reason: reasonSchema }).optional(),
+          }),
+          response: {
+            201: z.object({ enrolment: enrolmentSchema, duplicatesInArea: z.array(uuidSchema) }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await enrolment.enrol(actorOf(request), request.body)),
+    );
+
+    app.get(
+      "/enrolments",
+      {
+        config: { access: read },
+        schema: {
+          tags: ["enrolment"],
+          summary: "A person's enrolments everywhere, each with its history",
+          querystring: z.strictObject({ idNumber: idNumberSchema }),
+          response: { 200: historySchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => enrolment.ofPerson(actorOf(request), request.query.idNumber),
+    );
+
+    app.post(
+      "/enrolments/:id/status",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["enrolment"],
+          summary: "Suspend, resume, seal, transfer out or terminate an enrolment",
+          params: z.object({ id: uuidSchema }),
+          body: z.strictObject({ to: statusSchema, reason: reasonSchema, version: z.number().int().min(1) }),
+          response: { 200: enrolmentSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => enrolment.setStatus(actorOf(request), request.params.id, request.body),
+    );
+
+    app.get(
+      "/personal-numbers/:number",
+      {
+        config: { access: read },
+        schema: {
+          tags: ["enrolment"],
+          summary: "Everything filed under a personal number (after a merge: the same from every alias)",
+          params: z.object({ number: numberSchema }),
+          response: {
+            200: historySchema.extend({
+              number: z.string(),
+              survivingNumber: z.string(),
+              aliases: z.array(z.string()),
+            }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => enrolment.ofPersonalNumber(actorOf(request), request.params.number),
+    );
+
+    const mergeBody = {
+      idNumber: idNumberSchema,
+      coordinationArea: areaCodeSchema,
+    };
+    app.post(
+      "/personal-numbers/merge-preview",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "What merging a person's personal numbers in an area would do, with the token to commit it",
+          body: z.strictObject({ ...mergeBody, survivor: numberSchema.optional() }),
+          response: {
+            200: z.object({
+              survivor: z.string(),
+              merged: z.array(z.string()),
+              enrolments: z.array(
+                z.object({
+                  id: z.string(),
+                  scheme: schemeSchema,
+                  personalNumber: z.string(),
+                  status: statusSchema,
+                }),
+              ),
+              reviewToken: z.string(),
+            }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request) => enrolment.previewMerge(actorOf(request), request.body),
+    );
+
+    app.post(
+      "/personal-numbers/merge",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "Merge the personal numbers as reviewed, after checking the holder's ID: one survives, the others become its aliases",
+          body: z.strictObject({
+            ...mergeBody,
+            survivor: numberSchema,
+            holderIdNumber: idNumberSchema.describe("the ID number on the document the holder presents"),
+            reviewToken: z.string().min(1).max(64),
+          }),
+          response: {
+            200: z.object({ survivor: z.string(), aliases: z.array(z.string()) }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request) => enrolment.commitMerge(actorOf(request), request.body),
+    );
+
+    app.post(
+      "/arrears",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "Record arrears (payment suspension) from a date: the medical function is suspended at once",
+          body: z.strictObject({
+            idNumber: idNumberSchema,
+            coordinationArea: areaCodeSchema,
+            fromDate: dateSchema,
+            reason: reasonSchema,
+          }),
+          response: { 201: arrearsSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await enrolment.recordArrears(actorOf(request), request.body)),
+    );
+
+    app.post(
+      "/arrears/:id/end",
+      {
+        config: { access: manage },
+        schema: {
+          tags: ["enrolment"],
+          summary: "End arrears on a date (paid): the medical function is back from that day",
+          params: z.object({ id: uuidSchema }),
+          body: z.strictObject({ toDate: dateSchema }),
+          response: { 200: arrearsSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => enrolment.endArrears(actorOf(request), request.params.id, request.body),
+    );
+
+    app.post(
+      "/online-checks",
+      {
+        config: { access: { roles: ENROLMENT_PERMISSIONS.check } },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "The online check after reading a card: the insured status, or a diagnostic with its cause and remedy (every check is logged)",
+          body: z.strictObject({
+            cardNumber: cardNumberSchema,
+            cardIdCode: z.string().max(32).optional(),
+            idNumber: idNumberSchema.optional(),
+            name: z.string().max(64).optional(),
+          }),
+          response: { 200: checkSchema, ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => enrolment.check(actorOf(request), request.body),
+    );
+
+    app.get(
+      "/cards/:cardNumber/online-checks",
+      {
+        config: { access: read },
+        schema: {
+          tags: ["enrolment"],
+          summary: "The online checks made on a card: who checked, when, with what result",
+          params: z.object({ cardNumber: cardNumberSchema }),
+          response: { 200: checksSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => enrolment.checksOfCard(actorOf(request), request.params.cardNumber),
+    );
+
+    app.post(
+      "/cards/:cardNumber/online-checks/holder-view",
+      {
+        config: { access: { roles: PASSWORD_PERMISSIONS.verify } },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "The holder's own list of checks on the card (kiosk, 12333, counter), after the card's social security password",
+          params: z.object({ cardNumber: cardNumberSchema }),
+          body: z.strictObject({ pin: z.string().regex(/^\d{6}$/) }),
+          response: { 200: checksSchema, ...errors(...AUTH_ERRORS, 404, 409, 423, 429) },
+        },
+      },
+      async (request) =>
+        enrolment.checksForHolder(actorOf(request), request.params.cardNumber, {
+          pin: request.body.pin,
+          source: request.ip,
+        }),
+    );
+  };
+}
