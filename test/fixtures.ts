@@ -4,6 +4,7 @@ import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import {
   CARD_KEY_TYPES,
@@ -211,4 +212,55 @@ export async function produceCard(deps: Deps, name = "张伟") {
     activate: true,
   });
   return { idNumber, cardNumber: applied.cardNumber, cardIdCode: row.card_id_code, image, certificate };
+}
+
+/**
+ * A card of a holder in Hangzhou brought to `state` through the services (a new holder unless
+ * `idNumber` names a registered one); with `personalise`, the chip is personalised in production.
+ */
+export async function cardInState(
+  deps: Deps,
+  state: CardState,
+  options: { personalise?: boolean; idNumber?: string; name?: string; bankCode?: string } = {},
+): Promise<{ cardNumber: string; idNumber: string }> {
+  const idNumber = options.idNumber ?? newIdNumber();
+  if (!options.idNumber)
+    await deps.persons.register(SYSTEM_ACTOR, {
+      idNumber,
+      name: options.name ?? "卡主",
+      ethnicity: "01",
+      areaCode: "330100",
+      photoRef: "photos/p.jpg",
+    });
+  const card = await deps.cards.apply(SYSTEM_ACTOR, {
+    idNumber,
+    areaCode: "330100",
+    photoRef: "photos/p.jpg",
+    bankCode: options.bankCode,
+  });
+  if (state === "applied") return { cardNumber: card.cardNumber, idNumber };
+  const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+  const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
+  if (options.personalise) {
+    const row = rows.find((r) => r.values.card_number === card.cardNumber)!.values;
+    await deps.personalisation.personalise(
+      SYSTEM_ACTOR,
+      fromFactoryRow(row, initialPin(card.cardNumber, NATIONAL_DEFAULT_POLICY)),
+    );
+  }
+  const csv = [
+    "card_id_code,result",
+    ...rows.map(
+      (r) => `${r.values.card_id_code},${r.values.card_number === card.cardNumber ? "ok" : "failed"}`,
+    ),
+  ];
+  await deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
+  if (state === "delivered") return { cardNumber: card.cardNumber, idNumber };
+  await deps.cards.issue(SYSTEM_ACTOR, card.cardNumber, {
+    collectedBy: "holder",
+    holderIdNumber: idNumber,
+    activate: state !== "archived",
+  });
+  if (state === "temporarily_lost") await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, card.cardNumber);
+  return { cardNumber: card.cardNumber, idNumber };
 }

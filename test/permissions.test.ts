@@ -3,12 +3,20 @@ import { before, it } from "node:test";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
-import { fromFactoryRow } from "../src/modules/chip/personalise.ts";
 import { authCryptogram } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
-import { chipImageFor, newIdNumber, seedAreas, seedCardKeys, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
+import {
+  cardInState,
+  chipImageFor,
+  newIdNumber,
+  seedAreas,
+  seedCardKeys,
+  TEST_PASSWORD,
+  useTestApp,
+} from "./fixtures.ts";
 
 const initialPinOf = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
@@ -30,6 +38,14 @@ type Sample = {
  * Walks every route the app registers: each must be declared here with a sample request, so a new
  * route cannot ship without its permission check being exercised.
  */
+let creditSeq = 0;
+/** A valid unified social credit code registered in `region`. */
+function newCreditCode(region: string): string {
+  creditSeq += 1;
+  const first17 = `91${region}MA2C0${String(creditSeq).padStart(4, "0")}`;
+  return first17 + creditCodeCheck(first17);
+}
+
 forEachDialect("every route checks who calls it", (dialect) => {
   const ctx = useTestApp(dialect);
   const ids = {} as { person: string; apiKey: string; idNumber: string };
@@ -47,47 +63,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
     (url: string, body?: unknown): Sample["prepare"] =>
     async () => ({ url, body });
 
-  /** A new card of a new holder in Hangzhou, brought to `state` through the services. */
-  async function cardIn(
-    state: CardState,
-    options: { personalise?: boolean } = {},
-  ): Promise<{ cardNumber: string; idNumber: string }> {
-    const { deps } = ctx;
-    const idNumber = newIdNumber();
-    await deps.persons.register(SYSTEM_ACTOR, {
-      idNumber,
-      name: "卡主",
-      ethnicity: "01",
-      areaCode: "330100",
-      photoRef: "photos/p.jpg",
-    });
-    const card = await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100", bankCode: "ICBC" });
-    if (state === "applied") return { cardNumber: card.cardNumber, idNumber };
-    const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
-    const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
-    if (options.personalise) {
-      const row = rows.find((r) => r.values.card_number === card.cardNumber)!.values;
-      await deps.personalisation.personalise(
-        SYSTEM_ACTOR,
-        fromFactoryRow(row, initialPinOf(card.cardNumber)),
-      );
-    }
-    const csv = [
-      "card_id_code,result",
-      ...rows.map(
-        (r) => `${r.values.card_id_code},${r.values.card_number === card.cardNumber ? "ok" : "failed"}`,
-      ),
-    ];
-    await deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
-    if (state === "delivered") return { cardNumber: card.cardNumber, idNumber };
-    await deps.cards.issue(SYSTEM_ACTOR, card.cardNumber, {
-      collectedBy: "holder",
-      holderIdNumber: idNumber,
-      activate: state !== "archived",
-    });
-    if (state === "temporarily_lost") await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, card.cardNumber);
-    return { cardNumber: card.cardNumber, idNumber };
-  }
+  const cardIn = (state: CardState, options: { personalise?: boolean } = {}) =>
+    cardInState(ctx.deps, state, { ...options, bankCode: "ICBC" });
 
   before(async () => {
     const { deps } = ctx;
@@ -105,6 +82,22 @@ forEachDialect("every route checks who calls it", (dialect) => {
         bankCode: "ICBC",
       }),
     };
+    const employers = {
+      "330100": await deps.employers.register(SYSTEM_ACTOR, {
+        creditCode: newCreditCode("330106"),
+        name: "杭州单位",
+        areaCode: "330106",
+        contactName: "王",
+        contactPhone: "12345",
+      }),
+      "320100": await deps.employers.register(SYSTEM_ACTOR, {
+        creditCode: newCreditCode("320102"),
+        name: "南京单位",
+        areaCode: "320102",
+        contactName: "李",
+        contactPhone: "12345",
+      }),
+    };
     for (const role of ROLES) {
       for (const home of ["330100", "320100"] as const) {
         if (role === "ministry_admin" && home === "320100") continue;
@@ -113,7 +106,12 @@ forEachDialect("every route checks who calls it", (dialect) => {
           displayName: role,
           password: TEST_PASSWORD,
           grants: [
-            { role, areaCode: scopeOf(role, home), outletId: role === "bank_clerk" ? banks[home].id : null },
+            {
+              role,
+              areaCode: scopeOf(role, home),
+              outletId: role === "bank_clerk" ? banks[home].id : null,
+              employerId: role === "employer_operator" ? employers[home].id : null,
+            },
           ],
         });
       }
@@ -137,6 +135,38 @@ forEachDialect("every route checks who calls it", (dialect) => {
     const listedCard = await cardIn("active");
     const listedCardIdCode = (await deps.cards.getByNumber(SYSTEM_ACTOR, listedCard.cardNumber)).cardIdCode;
     const listedChip = await chipImageFor(deps, { ...listedCard, name: "卡主" });
+    /** A new person of Hangzhou, registered through the service. */
+    const newPerson = async () => {
+      const idNumber = newIdNumber();
+      await deps.persons.register(SYSTEM_ACTOR, {
+        idNumber,
+        name: "参保人",
+        ethnicity: "01",
+        areaCode: "330100",
+      });
+      return idNumber;
+    };
+    const enrolled = async (
+      scheme: "employee_medical" | "resident_medical" = "employee_medical",
+      idNumber?: string,
+    ) => {
+      const id = idNumber ?? (await newPerson());
+      const r = await deps.enrolment.enrol(SYSTEM_ACTOR, {
+        idNumber: id,
+        scheme,
+        areaCode: "330106",
+        startDate: "2026-01-01",
+      });
+      return { idNumber: id, ...r.enrolment };
+    };
+    /** A person with two personal numbers in Hangzhou (resident, then employee insurance). */
+    const twoNumbers = async () => {
+      const first = await enrolled("resident_medical");
+      const second = await enrolled("employee_medical", first.idNumber);
+      return { idNumber: first.idNumber, survivor: second.personalNumber };
+    };
+    const listedNumber = (await enrolled()).personalNumber;
+    const hzEmployer = employers["330100"].id;
     const certified = await cardIn("active", { personalise: true });
     const certifiedIdCode = (await deps.cards.getByNumber(SYSTEM_ACTOR, certified.cardNumber)).cardIdCode;
     await deps.terminals.register(SYSTEM_ACTOR, {
@@ -592,6 +622,143 @@ forEachDialect("every route checks who calls it", (dialect) => {
       "DELETE /api/v1/reader/slots/:slotId": {
         prepare: async () => ({ url: await slotOf("medical_operator") }),
         otherArea: "notFound",
+      },
+      "POST /api/v1/employers": {
+        prepare: async () => ({
+          url: "/api/v1/employers",
+          body: {
+            creditCode: newCreditCode("330106"),
+            name: "新单位",
+            areaCode: "330106",
+            contactName: "张",
+            contactPhone: "12345",
+          },
+        }),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/employers/:id": {
+        prepare: fixed(`/api/v1/employers/${hzEmployer}`),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/employers/:id/employees": {
+        prepare: async () => ({
+          url: `/api/v1/employers/${hzEmployer}/employees`,
+          body: { idNumber: newIdNumber(), name: "新员工", ethnicity: "01", hiredOn: "2026-11-01" },
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/employers/:id/employees/batch": {
+        prepare: async () => ({
+          url: `/api/v1/employers/${hzEmployer}/employees/batch`,
+          body: { csv: `id_number,name,ethnicity,hired_on\n${newIdNumber()},新员工,01,2026-11-01` },
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/employers/:id/hires": {
+        prepare: async () => ({
+          url: `/api/v1/employers/${hzEmployer}/hires`,
+          body: { idNumber: await newPerson(), hiredOn: "2026-11-01" },
+        }),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/areas/:code/overdue-registrations": {
+        prepare: fixed("/api/v1/areas/330100/overdue-registrations"),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/enrolments": {
+        prepare: async () => ({
+          url: "/api/v1/enrolments",
+          body: {
+            idNumber: await newPerson(),
+            scheme: "resident_pension",
+            areaCode: "330106",
+            startDate: "2026-01-01",
+          },
+        }),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/enrolments": {
+        prepare: fixed(`/api/v1/enrolments?idNumber=${listedCard.idNumber}`),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/enrolments/:id/status": {
+        prepare: async () => ({
+          url: `/api/v1/enrolments/${(await enrolled()).id}/status`,
+          body: { to: "suspended", reason: "核查", version: 1 },
+        }),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/personal-numbers/:number": {
+        prepare: fixed(`/api/v1/personal-numbers/${listedNumber}`),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/personal-numbers/merge-preview": {
+        prepare: async () => ({
+          url: "/api/v1/personal-numbers/merge-preview",
+          body: { idNumber: (await twoNumbers()).idNumber, coordinationArea: "330100" },
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/personal-numbers/merge": {
+        prepare: async () => {
+          const p = await twoNumbers();
+          const review = await deps.enrolment.previewMerge(SYSTEM_ACTOR, {
+            idNumber: p.idNumber,
+            coordinationArea: "330100",
+            survivor: p.survivor,
+          });
+          return {
+            url: "/api/v1/personal-numbers/merge",
+            body: {
+              idNumber: p.idNumber,
+              coordinationArea: "330100",
+              survivor: p.survivor,
+              holderIdNumber: p.idNumber,
+              reviewToken: review.reviewToken,
+            },
+          };
+        },
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/arrears": {
+        prepare: async () => ({
+          url: "/api/v1/arrears",
+          body: {
+            idNumber: await newPerson(),
+            coordinationArea: "330100",
+            fromDate: "2026-11-01",
+            reason: "欠缴",
+          },
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/arrears/:id/end": {
+        prepare: async () => {
+          const a = await deps.enrolment.recordArrears(SYSTEM_ACTOR, {
+            idNumber: await newPerson(),
+            coordinationArea: "330100",
+            fromDate: "2026-11-01",
+            reason: "欠缴",
+          });
+          return { url: `/api/v1/arrears/${a.id}/end`, body: { toDate: "2026-11-20" } };
+        },
+        otherArea: "forbidden",
+      },
+      // Hospitals and pharmacies check cards from everywhere.
+      "POST /api/v1/online-checks": {
+        prepare: fixed("/api/v1/online-checks", { cardNumber: listedCard.cardNumber }),
+        otherArea: "own",
+      },
+      "GET /api/v1/cards/:cardNumber/online-checks": {
+        prepare: fixed(`/api/v1/cards/${listedCard.cardNumber}/online-checks`),
+        otherArea: "forbidden",
+      },
+      // The holder proves it with the card's password, at any outlet or terminal.
+      "POST /api/v1/cards/:cardNumber/online-checks/holder-view": {
+        prepare: fixed(`/api/v1/cards/${listedCard.cardNumber}/online-checks/holder-view`, {
+          pin: initialPinOf(listedCard.cardNumber),
+        }),
+        otherArea: "own",
       },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),

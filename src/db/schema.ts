@@ -351,6 +351,8 @@ export interface EnrolmentsTable {
 export interface EnrolmentEventsTable {
   id: string;
   enrolment_id: string;
+  /** The event's place in its enrolment's history (1, 2, …). */
+  seq: number;
   at: string;
   action: string;
   from_status: string | null;

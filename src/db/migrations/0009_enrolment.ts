@@ -63,6 +63,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable("enrolment_events")
     .addColumn("id", "varchar(36)", (c) => c.primaryKey())
     .addColumn("enrolment_id", "varchar(36)", (c) => c.notNull().references("enrolments.id"))
+    .addColumn("seq", "integer", (c) => c.notNull())
     .addColumn("at", "varchar(32)", (c) => c.notNull())
     .addColumn("action", "varchar(32)", (c) => c.notNull())
     .addColumn("from_status", "varchar(16)")

@@ -132,11 +132,12 @@ export function createEmployersService(deps: {
         throw new DomainError("VALIDATION_FAILED", {
           summary: "name and ethnicity: needed for a person not yet registered",
         });
+      // A person belongs to a card-issuing area: the city of the county where the employee is insured.
       person = await deps.persons.registerIn(trx, actor, grant, {
         idNumber: input.idNumber,
         name: input.name,
         ethnicity: input.ethnicity,
-        areaCode,
+        areaCode: `${areaCode.slice(0, 4)}00`,
       });
     }
     const registeredOn = today();

@@ -70,8 +70,18 @@ export function createEnrolmentRepository(dialect: Dialect) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    insertEvent: (trx: Transaction<Database>, row: Database["enrolment_events"]) =>
-      trx.insertInto("enrolment_events").values(row).execute(),
+    /** Appends an event to an enrolment's history, numbered after the last one (the person is locked). */
+    async insertEvent(trx: Transaction<Database>, row: Omit<Database["enrolment_events"], "seq">) {
+      const last = await trx
+        .selectFrom("enrolment_events")
+        .select((e) => e.fn.max("seq").as("seq"))
+        .where("enrolment_id", "=", row.enrolment_id)
+        .executeTakeFirst();
+      await trx
+        .insertInto("enrolment_events")
+        .values({ ...row, seq: Number(last?.seq ?? 0) + 1 })
+        .execute();
+    },
     eventsOf: (q: Q, enrolmentIds: readonly string[]) =>
       enrolmentIds.length === 0
         ? Promise.resolve([])
@@ -79,8 +89,8 @@ export function createEnrolmentRepository(dialect: Dialect) {
             .selectFrom("enrolment_events")
             .selectAll()
             .where("enrolment_id", "in", enrolmentIds)
-            .orderBy("at")
-            .orderBy("id")
+            .orderBy("enrolment_id")
+            .orderBy("seq")
             .execute(),
 
     arrearsActive: preparedFirst((q, personId: string, area: string, today: string) =>

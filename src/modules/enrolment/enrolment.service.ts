@@ -246,8 +246,8 @@ export function createEnrolmentService(deps: {
   }
 
   /** A person's numbers and enrolments in an area, with the state a merge starts from. */
-  async function mergeState(person: PersonRow, area: string, survivor?: string) {
-    const numbers = await repo.numbersOf(db, person.id, area);
+  async function mergeState(q: Kysely<Database>, person: PersonRow, area: string, survivor?: string) {
+    const numbers = await repo.numbersOf(q, person.id, area);
     const live = numbers.filter((n) => !n.merged_into);
     if (live.length < 2) throw new DomainError("NOTHING_TO_MERGE");
     const keep = survivor ?? live[0].number;
@@ -256,7 +256,7 @@ export function createEnrolmentService(deps: {
         summary: "survivor: one of the person's unmerged numbers",
       });
     const merged = live.filter((n) => n.number !== keep).map((n) => n.number);
-    const enrolments = await repo.enrolmentsOf(db, person.id, area);
+    const enrolments = await repo.enrolmentsOf(q, person.id, area);
     const state = JSON.stringify({
       keep,
       merged,
@@ -404,7 +404,7 @@ export function createEnrolmentService(deps: {
     ) {
       authorize(actor, ENROLMENT_PERMISSIONS.manage, input.coordinationArea);
       const person = await personByIdNumber(input.idNumber);
-      return mergeState(person, input.coordinationArea, input.survivor);
+      return mergeState(db, person, input.coordinationArea, input.survivor);
     },
 
     /**
@@ -429,7 +429,7 @@ export function createEnrolmentService(deps: {
       const at = clock.now().toISOString();
       return db.transaction().execute(async (trx) => {
         await repo.lockPerson(trx, person.id);
-        const state = await mergeState(person, input.coordinationArea, input.survivor);
+        const state = await mergeState(trx, person, input.coordinationArea, input.survivor);
         if (state.reviewToken !== input.reviewToken) throw new DomainError("CONCURRENT_MODIFICATION");
         for (const n of state.merged) {
           const r = await repo.mergeNumber(trx, n, state.survivor, at);

@@ -6,6 +6,7 @@ import type { Database } from "../../db/schema.ts";
 import {
   type Actor,
   ADMINS,
+  areaCovers,
   authorize,
   CHANNELS,
   type Channel,
@@ -104,7 +105,7 @@ export function createStaffService(deps: {
       if (!(await areas.get(db, g.areaCode))) throw new DomainError("AREA_NOT_FOUND", { code: g.areaCode });
       if (g.role === "employer_operator") {
         const employer = g.employerId ? await deps.employers.byId(db, g.employerId) : undefined;
-        if (!employer || employer.area_code !== g.areaCode)
+        if (!employer || !areaCovers(g.areaCode, employer.area_code))
           throw new DomainError("EMPLOYER_NOT_FOUND", { id: g.employerId ?? null });
       } else if (g.employerId) {
         throw new DomainError("VALIDATION_FAILED", { summary: "employerId: only for employer_operator" });
