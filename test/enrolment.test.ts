@@ -331,6 +331,24 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
     assert.deepEqual([same.status, same.body.code], [409, "ALREADY_ENROLLED"]);
   });
 
+  it("gives a person one personal number however many enrolments arrive at once", async () => {
+    const h = await holder("并发");
+    const schemes = ["employee_medical", "employee_pension", "unemployment", "work_injury", "maternity"];
+    const results = await Promise.all(schemes.map((scheme) => enrol(h.idNumber, scheme, "330106")));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [201, 201, 201, 201, 201],
+    );
+    const numbers = new Set(results.map((r) => r.body.enrolment.personalNumber));
+    assert.equal(numbers.size, 1, "one number, not one per concurrent request");
+    const again = await Promise.all([1, 2, 3].map(() => enrol(h.idNumber, "resident_pension", "330106")));
+    assert.deepEqual(
+      again.map((r) => r.status).sort(),
+      [201, 409, 409],
+      "the same enrolment twice at once: one is made, the others are refused",
+    );
+  });
+
   it("merges two personal numbers after review and the holder's ID; every history stays reachable from both numbers", async () => {
     const h = await holder("刘洋");
     const resident = await enrol(h.idNumber, "resident_medical", "330106");
