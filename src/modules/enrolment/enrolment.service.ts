@@ -81,7 +81,14 @@ export function createEnrolmentService(deps: {
 }) {
   const { db, repo, audit, clock, cipher, regions } = deps;
   const today = () => chinaDate(clock.now());
-  const checkLog = createGroupCommit<Database["card_checks"]>({ db, write: repo.insertChecks });
+  // Check records are a log: written in groups at most a quarter of a second late, so a busy
+  // reader pays for a commit (and its fsync) a few times a second instead of at every check.
+  const checkLog = createGroupCommit<Database["card_checks"]>({
+    db,
+    write: repo.insertChecks,
+    maxDelayMs: 250,
+    maxBatch: 2000,
+  });
 
   async function personByIdNumber(idNumber: string): Promise<PersonRow> {
     const row = await deps.findPerson(db, idNumber);
