@@ -3,6 +3,7 @@ import type { Deps } from "../../deps.ts";
 import { type Role, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { chinaDate } from "../../shared/clock.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
+import { creditCodeCheck } from "../employers/credit-code.rules.ts";
 import { makeIdNumber } from "../persons/id-number.rules.ts";
 
 export type DemoCredential = {
@@ -54,7 +55,16 @@ const STAFF: readonly (Omit<DemoCredential, "password"> & { outlet?: string })[]
     outlet: "hz-pharmacy",
   },
   { username: "zj.auditor", displayName: "浙江省审计员", role: "auditor", areaCode: "330000" },
+  {
+    username: "yunqi.hr",
+    displayName: "杭州云栖科技有限公司 人事专员",
+    role: "employer_operator",
+    areaCode: "330100",
+  },
 ];
+
+/** The demo employer (its credit code is valid: GB 32100 check character computed). */
+const DEMO_EMPLOYER = { first17: "91330106MA2B0D0K1", name: "杭州云栖科技有限公司", areaCode: "330106" };
 
 const PERSONS = [
   { name: "张伟", region: "330106", birth: "1985-04-12", seq: 31, ethnicity: "01", area: "330100" },
@@ -110,6 +120,13 @@ export async function seedDemo(deps: Deps): Promise<{
     const bankCode = kind === "bank_branch" ? "ICBC" : undefined;
     outlets[key] = (await deps.areas.createOutlet(actor, area, { name, kind, address, bankCode })).id;
   }
+  const employer = await deps.employers.register(actor, {
+    creditCode: DEMO_EMPLOYER.first17 + creditCodeCheck(DEMO_EMPLOYER.first17),
+    name: DEMO_EMPLOYER.name,
+    areaCode: DEMO_EMPLOYER.areaCode,
+    contactName: "周敏",
+    contactPhone: "0571-88886666",
+  });
   const staff: DemoCredential[] = [];
   for (const s of STAFF) {
     const password = demoPassword();
@@ -117,7 +134,14 @@ export async function seedDemo(deps: Deps): Promise<{
       username: s.username,
       displayName: s.displayName,
       password,
-      grants: [{ role: s.role, areaCode: s.areaCode, outletId: s.outlet ? outlets[s.outlet] : null }],
+      grants: [
+        {
+          role: s.role,
+          areaCode: s.areaCode,
+          outletId: s.outlet ? outlets[s.outlet] : null,
+          employerId: s.role === "employer_operator" ? employer.id : null,
+        },
+      ],
     });
     staff.push({
       username: s.username,
@@ -142,6 +166,19 @@ export async function seedDemo(deps: Deps): Promise<{
     persons.push({ name: p.name, idNumber, area: p.area, card: "" });
   }
   await seedCards(deps, persons);
+  // The active card's holder works for the demo employer (employee insurance); the archived card's
+  // holder is insured as a resident.
+  const [employee, resident] = persons.filter((p) => p.area === "330100");
+  await deps.employers.registerEmployee(actor, employer.id, {
+    idNumber: employee.idNumber,
+    hiredOn: chinaDate(new Date(deps.clock.now().getTime() - 10 * 86_400_000)),
+  });
+  await deps.enrolment.enrol(actor, {
+    idNumber: resident.idNumber,
+    scheme: "resident_medical",
+    areaCode: "330106",
+    startDate: "2026-01-01",
+  });
   return { staff, persons };
 }
 

@@ -27,7 +27,9 @@ forEachDialect("staff, sessions and API keys", (dialect) => {
     const stored = await t.database.db.selectFrom("sessions").selectAll().execute();
     assert.ok(!JSON.stringify(stored).includes(session.token.slice(4)), "token stored in clear");
     const actor = await t.deps.staff.authenticate(session.token);
-    assert.deepEqual(actor.grants, [{ role: "outlet_clerk", areaCode: "330100", outletId: null }]);
+    assert.deepEqual(actor.grants, [
+      { role: "outlet_clerk", areaCode: "330100", outletId: null, employerId: null },
+    ]);
     assert.equal(actor.channel, "counter");
   });
 
@@ -140,7 +142,7 @@ forEachDialect("staff, sessions and API keys", (dialect) => {
       {
         type: "api_key",
         channel: "terminal",
-        grants: [{ role: "medical_operator", areaCode: "330100", outletId: null }],
+        grants: [{ role: "medical_operator", areaCode: "330100", outletId: null, employerId: null }],
       },
     );
     await t.deps.staff.revokeApiKey(SYSTEM_ACTOR, key.id);
