@@ -20,6 +20,7 @@ import { credentialsRoutes } from "./modules/credentials/credentials.routes.ts";
 import { employersRoutes } from "./modules/employers/employers.routes.ts";
 import { enrolmentRoutes } from "./modules/enrolment/enrolment.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
+import { holderRoutes } from "./modules/holder/holder.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
 
@@ -45,7 +46,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
 
   const routeTable: RouteEntry[] = [];
   installErrorHandling(app);
-  installAccessControl(app, deps.staff, routeTable);
+  installAccessControl(
+    app,
+    (token) => (token.startsWith("ssh_") ? deps.holder.authenticate(token) : deps.staff.authenticate(token)),
+    routeTable,
+  );
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     done();
@@ -78,6 +83,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(readerRoutes(deps), { prefix: "/api/v1" });
   await app.register(employersRoutes(deps), { prefix: "/api/v1" });
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
+  await app.register(holderRoutes(deps), { prefix: "/api/v1" });
 
   // Group-committed attempt records are written before the database closes.
   app.addHook("onClose", async () => {

@@ -23,6 +23,7 @@ import { createEmployersRepository } from "./modules/employers/employers.reposit
 import { createEmployersService } from "./modules/employers/employers.service.ts";
 import { createEnrolmentRepository } from "./modules/enrolment/enrolment.repository.ts";
 import { createEnrolmentService } from "./modules/enrolment/enrolment.service.ts";
+import { createHolderService } from "./modules/holder/holder.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
@@ -137,6 +138,16 @@ export function createDeps(
     cipher,
     regions,
   });
+  const holder = createHolderService({
+    db,
+    clock,
+    tokenKey: config.secrets.tokenKey,
+    audit,
+    cards: cardsRepo,
+    findPerson: persons.rowByIdNumber,
+    verifyPassword: (actor, cardNumber, pin, source) =>
+      credentials.verify(actor, cardNumber, { pin, purpose: "query" }, source),
+  });
   return {
     database,
     clock,
@@ -158,6 +169,7 @@ export function createDeps(
     reader,
     enrolment,
     employers,
+    holder,
   };
 }
 

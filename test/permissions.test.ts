@@ -25,7 +25,11 @@ const initialPinOf = (cardNumber: string) =>
 type OtherArea = "forbidden" | "filtered" | "own" | "notFound";
 
 /** A request to make: prepared afresh for the caller who should succeed, since that call changes things. */
-type Request = { url: string; body?: unknown };
+type Request = {
+  url: string;
+  body?: unknown /** For holder routes: the signed-in holder who may call it. */;
+  holderToken?: string;
+};
 
 type Sample = {
   prepare: () => Promise<Request>;
@@ -760,6 +764,38 @@ forEachDialect("every route checks who calls it", (dialect) => {
         }),
         otherArea: "own",
       },
+      "POST /api/v1/holder/logout": {
+        prepare: asHolder(() => ({ url: "/api/v1/holder/logout" })),
+        otherArea: "own",
+      },
+      "GET /api/v1/holder/cards": {
+        prepare: asHolder(() => ({ url: "/api/v1/holder/cards" })),
+        otherArea: "own",
+      },
+      "POST /api/v1/holder/cards/:cardNumber/temporary-loss": {
+        prepare: asHolder((n) => ({ url: `/api/v1/holder/cards/${n}/temporary-loss` })),
+        otherArea: "notFound",
+      },
+      "POST /api/v1/holder/cards/:cardNumber/temporary-loss/revoke": {
+        prepare: async () => {
+          const holderToken = await holderLogin();
+          const n = holderCards.get(holderToken)!;
+          await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, n);
+          return { url: `/api/v1/holder/cards/${n}/temporary-loss/revoke`, holderToken };
+        },
+        otherArea: "notFound",
+      },
+      "POST /api/v1/holder/cards/:cardNumber/password/change": {
+        prepare: asHolder((n) => ({
+          url: `/api/v1/holder/cards/${n}/password/change`,
+          body: { current: initialPinOf(n), next: "582046" },
+        })),
+        otherArea: "notFound",
+      },
+      "GET /api/v1/holder/cards/:cardNumber/online-checks": {
+        prepare: asHolder((n) => ({ url: `/api/v1/holder/cards/${n}/online-checks` })),
+        otherArea: "notFound",
+      },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),
         otherArea: "filtered",
@@ -782,6 +818,28 @@ forEachDialect("every route checks who calls it", (dialect) => {
     return res.json().token;
   }
 
+  /** A new holder with an active card, signed in to the online service hall. */
+  async function holderLogin(): Promise<string> {
+    const c = await cardInState(ctx.deps, "active");
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: c.idNumber, pin: initialPinOf(c.cardNumber) },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    holderCards.set(res.json().token, c.cardNumber);
+    return res.json().token;
+  }
+  /** The card each holder token signed in with. */
+  const holderCards = new Map<string, string>();
+  /** A holder sample: a fresh holder, and the request about their own card. */
+  const asHolder =
+    (request: (cardNumber: string) => Omit<Request, "holderToken">): Sample["prepare"] =>
+    async () => {
+      const holderToken = await holderLogin();
+      return { ...request(holderCards.get(holderToken)!), holderToken };
+    };
+
   function call(method: string, request: Request, token?: string) {
     return ctx.app.inject({
       method: method as "GET",
@@ -803,10 +861,10 @@ forEachDialect("every route checks who calls it", (dialect) => {
     );
   });
 
-  it("public routes are only login", () => {
+  it("public routes are only the two logins", () => {
     assert.deepEqual(
       ctx.app.routeTable.filter((r) => r.access === "public").map((r) => `${r.method} ${r.url}`),
-      ["POST /api/v1/auth/login"],
+      ["POST /api/v1/auth/login", "POST /api/v1/holder/login"],
     );
   });
 
@@ -815,7 +873,6 @@ forEachDialect("every route checks who calls it", (dialect) => {
       if (route.access === "public") continue;
       const key = `${route.method} ${route.url}`;
       const sample = samples[key];
-      const access = route.access as Exclude<Access, "public">;
       const request = await sample.prepare();
 
       const anon = await call(route.method, request);
@@ -823,6 +880,26 @@ forEachDialect("every route checks who calls it", (dialect) => {
       assert.equal(anon.json().code, "UNAUTHENTICATED");
       const forged = await call(route.method, request, "sss_not-a-real-session");
       assert.equal(forged.statusCode, 401, `${key} forged token`);
+
+      if (route.access === "holder") {
+        // The holder's own routes: no staff role may call them, another holder finds nothing of theirs.
+        for (const role of ROLES) {
+          const res = await call(route.method, request, await login(`${role}.330100`));
+          assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
+        }
+        const other = await call(route.method, request, await holderLogin());
+        if (sample.otherArea === "notFound")
+          assert.equal(other.statusCode, 404, `${key} as another holder: ${other.body}`);
+        else assert.ok(other.statusCode < 300, `${key} as another holder, own data: ${other.body}`);
+        const own = await sample.prepare();
+        const res = await call(route.method, own, own.holderToken);
+        assert.ok(
+          res.statusCode >= 200 && res.statusCode < 300,
+          `${key} as the holder: ${res.statusCode} ${res.body}`,
+        );
+        continue;
+      }
+      const access = route.access as Exclude<Access, "public" | "holder">;
 
       for (const role of ROLES.filter((r) => !access.roles.includes(r))) {
         const res = await call(route.method, request, await login(`${role}.330100`));

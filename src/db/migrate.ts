@@ -10,6 +10,7 @@ import * as m0006 from "./migrations/0006_remote_auth.ts";
 import * as m0007 from "./migrations/0007_terminals.ts";
 import * as m0008 from "./migrations/0008_card_keys.ts";
 import * as m0009 from "./migrations/0009_enrolment.ts";
+import * as m0010 from "./migrations/0010_holder_sessions.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0007_terminals": m0007,
   "0008_card_keys": m0008,
   "0009_enrolment": m0009,
+  "0010_holder_sessions": m0010,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -306,6 +306,18 @@ export interface Database {
   employments: EmploymentsTable;
   arrears: ArrearsTable;
   card_checks: CardChecksTable;
+  holder_sessions: HolderSessionsTable;
+}
+
+export interface HolderSessionsTable {
+  token_hash: string;
+  person_id: string;
+  name_masked: string;
+  channel: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
 }
 
 export interface EmployersTable {

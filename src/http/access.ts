@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { StaffService } from "../modules/staff/staff.service.ts";
 import { type Actor, authorize, findGrant, type Grant, type Role } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
 
 /**
- * Every route declares who may call it: `public`, or the roles allowed and, for routes about one
- * area, how to find that area in the request.
+ * Every route declares who may call it: `public`, the roles allowed and, for routes about one area,
+ * how to find that area in the request, or `holder` for the online service hall's signed-in holders.
  */
 export type Access =
   | "public"
+  | "holder"
   | Readonly<{ roles: readonly Role[]; area?: (request: FastifyRequest) => string | undefined }>;
 
 declare module "fastify" {
@@ -42,7 +42,7 @@ export function actorOf(request: FastifyRequest): Actor {
  */
 export function installAccessControl(
   app: FastifyInstance,
-  staff: StaffService,
+  authenticate: (token: string) => Promise<Actor>,
   routeTable: RouteEntry[],
 ): void {
   app.decorateRequest("actor", null);
@@ -62,10 +62,12 @@ export function installAccessControl(
     if (!access || access === "public") return done();
     const token = bearer(request);
     if (!token) return done(new DomainError("UNAUTHENTICATED"));
-    staff.authenticate(token).then(
+    authenticate(token).then(
       (actor) => {
         request.actor = actor;
-        done(findGrant(actor, access.roles) ? undefined : new DomainError("FORBIDDEN"));
+        const allowed =
+          access === "holder" ? actor.type === "holder" : findGrant(actor, access.roles) !== undefined;
+        done(allowed ? undefined : new DomainError("FORBIDDEN"));
       },
       (err: Error) => done(err),
     );
@@ -73,7 +75,7 @@ export function installAccessControl(
 
   app.addHook("preHandler", (request, _reply, done) => {
     const access = request.routeOptions.config?.access;
-    if (!access || access === "public" || !request.actor) return done();
+    if (!access || access === "public" || access === "holder" || !request.actor) return done();
     try {
       request.grant = authorize(request.actor, access.roles, access.area?.(request));
       done();

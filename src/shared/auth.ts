@@ -29,13 +29,18 @@ export type Grant = Readonly<{
   employerId?: string | null;
 }>;
 
-/** Who is acting: a staff member's session, an institution's API key, or the system itself (CLI, jobs). */
+/**
+ * Who is acting: a staff member's session, an institution's API key, the system itself (CLI, jobs),
+ * or a card holder signed in to the online service hall (no grants: only their own cards).
+ */
 export type Actor = Readonly<{
-  type: "staff" | "api_key" | "system";
+  type: "staff" | "api_key" | "system" | "holder";
   id: string;
   name: string;
   channel: Channel;
   grants: readonly Grant[];
+  /** For a holder: the person they are. */
+  personId?: string;
 }>;
 
 /** The system actor used by the CLI and scheduled jobs. */
@@ -90,6 +95,23 @@ export function authorize(actor: Actor, roles: readonly Role[], areaCode?: strin
   const grant = findGrant(actor, roles, areaCode);
   if (!grant) throw new DomainError("AREA_FORBIDDEN", { areaCode });
   return grant;
+}
+
+/**
+ * For actions a holder may take on their own card: a holder acting on their own card passes (no grant),
+ * on anyone else's it is CARD_NOT_FOUND; staff are authorised by `roles` as usual.
+ */
+export function authorizeHolderOr(
+  actor: Actor,
+  roles: readonly Role[],
+  ownerPersonId: string,
+  areaCode?: string,
+): Grant | undefined {
+  if (actor.type === "holder") {
+    if (actor.personId !== ownerPersonId) throw new DomainError("CARD_NOT_FOUND");
+    return undefined;
+  }
+  return authorize(actor, roles, areaCode);
 }
 
 /** Roles each administrator role may grant (always within its own area). */

@@ -190,6 +190,10 @@ export const MESSAGES = {
   },
   PERSONAL_NUMBER_NOT_FOUND: { zh: "未找到该个人编号", en: "No such personal number" },
   ARREARS_NOT_FOUND: { zh: "未找到该欠费记录", en: "No such arrears record" },
+  HOLDER_NO_CARD: {
+    zh: "您没有可用于登录的社保卡（卡已注销、正式挂失或尚未领取）",
+    en: "You have no card to sign in with (cancelled, formally lost or not yet collected)",
+  },
   CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
   CARD_BLACKLISTED: {
     zh: "该卡在黑名单上（{state}），不能使用",

@@ -2,7 +2,15 @@ import { randomInt, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { isUniqueViolation, uniqueAs } from "../../db/database.ts";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, findGrant, type Grant, type Role } from "../../shared/auth.ts";
+import {
+  type Actor,
+  ADMINS,
+  authorize,
+  authorizeHolderOr,
+  findGrant,
+  type Grant,
+  type Role,
+} from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
@@ -171,6 +179,17 @@ export function createCardsService(deps: {
     authorize(actor, roles);
     const card = await cardByNumber(cardNumber);
     return { card, grant: authorize(actor, roles, card.area_code) };
+  }
+
+  /** Like `scoped`, for the actions a holder may also take on their own card (online service hall). */
+  async function scopedOrHolder(
+    actor: Actor,
+    roles: readonly Role[],
+    cardNumber: string,
+  ): Promise<{ card: CardRow; grant: Grant | undefined }> {
+    if (actor.type !== "holder") return scoped(actor, roles, cardNumber);
+    const card = await cardByNumber(cardNumber);
+    return { card, grant: authorizeHolderOr(actor, roles, card.person_id) };
   }
 
   function validIdNumber(value: string) {
@@ -789,7 +808,7 @@ export function createCardsService(deps: {
 
     /** A temporary loss report (挂失): settlement and card authentication stop as soon as it commits. */
     async reportTemporaryLoss(actor: Actor, cardNumber: string) {
-      const { card, grant } = await scoped(actor, CARD_PERMISSIONS.reportLoss, cardNumber);
+      const { card, grant } = await scopedOrHolder(actor, CARD_PERMISSIONS.reportLoss, cardNumber);
       const updated = await db.transaction().execute(async (trx) => {
         const fresh = await current(trx, card.id);
         return change(trx, actor, grant, fresh, "report_temporary_loss", {
@@ -802,8 +821,9 @@ export function createCardsService(deps: {
 
     /** Revokes a temporary loss after checking the holder's identity; the card returns to its earlier state. */
     async revokeTemporaryLoss(actor: Actor, cardNumber: string, input: { holderIdNumber: string }) {
-      const { card, grant } = await scoped(actor, CARD_PERMISSIONS.counter, cardNumber);
-      await checkHolder(card, input.holderIdNumber);
+      const { card, grant } = await scopedOrHolder(actor, CARD_PERMISSIONS.counter, cardNumber);
+      // A holder signed in with ID number and password has shown who they are already.
+      if (actor.type !== "holder") await checkHolder(card, input.holderIdNumber);
       const updated = await db.transaction().execute(async (trx) =>
         change(trx, actor, grant, await current(trx, card.id), "revoke_temporary_loss", {
           state_before_loss: null,
@@ -1137,6 +1157,24 @@ export function createCardsService(deps: {
       const { card } = await scoped(actor, CARD_PERMISSIONS.read, cardNumber);
       const person = await persons.byId(db, card.person_id);
       return toView(card, holderOf(person!), null);
+    },
+
+    /** The signed-in holder's own cards, newest first, each with its history (the online service hall). */
+    async ofHolder(actor: Actor) {
+      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+      const rows = await cards.ofPerson(db, actor.personId);
+      return Promise.all(
+        rows.map(async (c) => ({
+          ...(await view(c)),
+          history: (await cards.events(db, c.id)).map((e) => ({
+            at: e.at,
+            action: e.action,
+            fromState: e.from_state,
+            toState: e.to_state,
+            channel: e.channel,
+          })),
+        })),
+      );
     },
 
     async listByIdNumber(actor: Actor, idNumber: string) {

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { CardRow, Database } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Grant, type Role } from "../../shared/auth.ts";
+import {
+  type Actor,
+  ADMINS,
+  authorize,
+  authorizeHolderOr,
+  type Grant,
+  type Role,
+} from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
@@ -322,8 +329,9 @@ export function createCredentialsService(deps: {
       field: PasswordField & { purpose: Purpose },
       source: string,
     ) {
-      const grant = authorize(actor, PASSWORD_PERMISSIONS.verify);
+      if (actor.type !== "holder") authorize(actor, PASSWORD_PERMISSIONS.verify);
       const card = await deps.cards.cardByNumber(cardNumber);
+      const grant = authorizeHolderOr(actor, PASSWORD_PERMISSIONS.verify, card.person_id);
       usable(card, field.purpose);
       const input = await pinInput(actor, card, field);
       const outcome = await attempt(actor, grant, card, input, field.purpose, source, await policyOf(card));
@@ -341,8 +349,9 @@ export function createCredentialsService(deps: {
       input: { current: PasswordField; next: PasswordField },
       source: string,
     ) {
-      const grant = authorize(actor, PASSWORD_PERMISSIONS.change);
+      if (actor.type !== "holder") authorize(actor, PASSWORD_PERMISSIONS.change);
       const card = await deps.cards.cardByNumber(cardNumber);
+      const grant = authorizeHolderOr(actor, PASSWORD_PERMISSIONS.change, card.person_id);
       usable(card, "query");
       const policy = await policyOf(card);
       const outcome = await attempt(

@@ -2,7 +2,14 @@ import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { createGroupCommit } from "../../db/group-commit.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Grant, type Role } from "../../shared/auth.ts";
+import {
+  type Actor,
+  ADMINS,
+  authorize,
+  authorizeHolderOr,
+  type Grant,
+  type Role,
+} from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
@@ -613,10 +620,10 @@ export function createEnrolmentService(deps: {
 
     /** The online checks made on a card, newest first (who, when, result), for staff of the card's area. */
     async checksOfCard(actor: Actor, cardNumber: string) {
-      authorize(actor, ENROLMENT_PERMISSIONS.read);
+      if (actor.type !== "holder") authorize(actor, ENROLMENT_PERMISSIONS.read);
       const card = await deps.cards.byNumber(db, cardNumber);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
-      authorize(actor, ENROLMENT_PERMISSIONS.read, card.area_code);
+      authorizeHolderOr(actor, ENROLMENT_PERMISSIONS.read, card.person_id, card.area_code);
       return checksOf(card.id);
     },
 

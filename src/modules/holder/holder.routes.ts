@@ -1,0 +1,164 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+
+const pin = z.string().regex(/^\d{6}$/, "6 digits");
+const cardParams = z.object({ cardNumber: z.string().regex(/^[0-9A-Z]{9}$/) });
+const holderCard = z
+  .object({
+    cardNumber: z.string(),
+    state: z.string(),
+    areaCode: z.string(),
+    issueDate: z.string().nullable(),
+    validUntil: z.string().nullable(),
+    applicationKind: z.string(),
+    readyDate: z.string().nullable(),
+    tempCertificateNo: z.string().nullable(),
+    allowedActions: z.array(z.string()),
+    history: z.array(
+      z.object({
+        at: z.string(),
+        action: z.string(),
+        fromState: z.string().nullable(),
+        toState: z.string(),
+        channel: z.string(),
+      }),
+    ),
+  })
+  .passthrough();
+const checks = z.array(
+  z.object({
+    at: z.string(),
+    checkedBy: z.string(),
+    role: z.string(),
+    channel: z.string(),
+    result: z.string(),
+  }),
+);
+
+/** The online service hall's API for holders signed in with ID number and social security password. */
+export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { holder, cards, credentials, enrolment } = deps;
+  return async (app) => {
+    app.post(
+      "/holder/login",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["holder"],
+          summary:
+            "Sign in to the online service hall with the ID number and the card's social security password",
+          body: z.strictObject({ idNumber: z.string().min(1).max(32), pin }),
+          response: {
+            200: z.object({
+              token: z.string(),
+              expiresAt: z.string(),
+              idleMinutes: z.number(),
+              holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
+            }),
+            ...errors(400, 401, 403, 404, 409, 423, 429),
+          },
+        },
+      },
+      async (request) => holder.login({ ...request.body, source: request.ip }),
+    );
+
+    app.post(
+      "/holder/logout",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Sign out",
+          response: { 204: z.null(), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        await holder.logout(request.headers.authorization?.slice(7).trim() ?? "");
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      "/holder/cards",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "My cards, newest first, with their states, applications (ready date) and histories",
+          response: { 200: z.array(holderCard), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => cards.ofHolder(actorOf(request)),
+    );
+
+    app.post(
+      "/holder/cards/:cardNumber/temporary-loss",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Report my card lost for now (pre-loss), at any hour",
+          params: cardParams,
+          response: { 200: holderCard.omit({ history: true }), ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => cards.reportTemporaryLoss(actorOf(request), request.params.cardNumber),
+    );
+
+    app.post(
+      "/holder/cards/:cardNumber/temporary-loss/revoke",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Revoke my pre-loss: the card returns to its earlier state",
+          params: cardParams,
+          response: { 200: holderCard.omit({ history: true }), ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) =>
+        cards.revokeTemporaryLoss(actorOf(request), request.params.cardNumber, { holderIdNumber: "" }),
+    );
+
+    app.post(
+      "/holder/cards/:cardNumber/password/change",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Change my card's social security password",
+          params: cardParams,
+          body: z.strictObject({ current: pin, next: pin }),
+          response: {
+            200: z.object({ changed: z.literal(true) }),
+            ...errors(...AUTH_ERRORS, 404, 409, 423, 429),
+          },
+        },
+      },
+      async (request) =>
+        credentials.change(
+          actorOf(request),
+          request.params.cardNumber,
+          { current: { pin: request.body.current }, next: { pin: request.body.next } },
+          request.ip,
+        ),
+    );
+
+    app.get(
+      "/holder/cards/:cardNumber/online-checks",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Which institutions checked my card, and when",
+          params: cardParams,
+          response: { 200: checks, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => enrolment.checksOfCard(actorOf(request), request.params.cardNumber),
+    );
+  };
+}

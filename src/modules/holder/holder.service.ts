@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database, PersonRow } from "../../db/schema.ts";
+import type { Actor } from "../../shared/auth.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { hmacSha256Hex, secretKey } from "../../shared/crypto.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
+import { sessionProblem } from "../staff/staff.rules.ts";
+
+/** A holder's session in the online service hall: short, and ended by 10 idle minutes. */
+export const HOLDER_SESSION = { ttlMinutes: 30, idleMinutes: 10 } as const;
+
+/** Cards a holder can sign in with: issued and not lost for good, cancelled or expired. */
+const SIGN_IN_STATES = ["active", "archived", "locked", "temporarily_lost"];
+
+/**
+ * Holders of the online service hall sign in with their ID number and their card's social security
+ * password (checked, counted and locked like every password attempt). The token is stored only as a
+ * keyed hash; the actor it gives acts only on the holder's own cards.
+ */
+export function createHolderService(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  tokenKey: Buffer;
+  audit: AuditService;
+  cards: CardsRepository;
+  findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
+  verifyPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
+}) {
+  const { db, clock, audit } = deps;
+  const key = secretKey(deps.tokenKey);
+  const hash = (token: string) => hmacSha256Hex(key, `holder:${token}`);
+
+  const actorOf = (personId: string, nameMasked: string): Actor => ({
+    type: "holder",
+    id: `holder:${personId}`,
+    name: nameMasked,
+    channel: "web",
+    grants: [],
+    personId,
+  });
+
+  return {
+    async login(input: { idNumber: string; pin: string; source: string }) {
+      const person = await deps.findPerson(db, input.idNumber);
+      // An unknown person and a wrong password look the same from outside.
+      if (!person) throw new DomainError("INVALID_CREDENTIALS");
+      const cards = await deps.cards.ofPerson(db, person.id);
+      const card = cards.find((c) => SIGN_IN_STATES.includes(c.state));
+      if (!card) throw new DomainError("HOLDER_NO_CARD");
+      const actor = actorOf(person.id, person.name_masked);
+      await deps.verifyPassword(actor, card.card_number, input.pin, input.source);
+      const token = `ssh_${randomBytes(32).toString("base64url")}`;
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + HOLDER_SESSION.ttlMinutes * 60_000).toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("holder_sessions")
+          .values({
+            token_hash: hash(token),
+            person_id: person.id,
+            name_masked: person.name_masked,
+            channel: "web",
+            created_at: now.toISOString(),
+            expires_at: expiresAt,
+            last_seen_at: now.toISOString(),
+            revoked_at: null,
+          })
+          .execute();
+        await audit.record(trx, actor, undefined, {
+          action: "holder.login",
+          subjectType: "person",
+          subjectId: person.id,
+          areaCode: person.area_code,
+          after: { card: card.card_number },
+        });
+      });
+      return {
+        token,
+        expiresAt,
+        idleMinutes: HOLDER_SESSION.idleMinutes,
+        holder: { nameMasked: person.name_masked, idNumberMasked: person.id_number_masked },
+      };
+    },
+
+    async authenticate(token: string): Promise<Actor> {
+      const row = await db
+        .selectFrom("holder_sessions")
+        .selectAll()
+        .where("token_hash", "=", hash(token))
+        .executeTakeFirst();
+      if (!row) throw new DomainError("UNAUTHENTICATED");
+      const now = clock.now();
+      const problem = sessionProblem(
+        { expiresAt: row.expires_at, lastSeenAt: row.last_seen_at, revokedAt: row.revoked_at },
+        now,
+        HOLDER_SESSION.idleMinutes,
+      );
+      if (problem) throw new DomainError("UNAUTHENTICATED", { reason: `session ${problem}` });
+      if (now.getTime() - Date.parse(row.last_seen_at) > 60_000)
+        await db
+          .updateTable("holder_sessions")
+          .set({ last_seen_at: now.toISOString() })
+          .where("token_hash", "=", row.token_hash)
+          .execute();
+      return actorOf(row.person_id, row.name_masked);
+    },
+
+    async logout(token: string) {
+      await db
+        .updateTable("holder_sessions")
+        .set({ revoked_at: clock.now().toISOString() })
+        .where("token_hash", "=", hash(token))
+        .execute();
+    },
+  };
+}
+
+export type HolderService = ReturnType<typeof createHolderService>;

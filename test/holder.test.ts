@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { before, it } from "node:test";
+import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { forEachDialect } from "./db.ts";
+import { cardInState, newIdNumber, seedAreas, useTestApp } from "./fixtures.ts";
+
+forEachDialect("the online service hall for holders", (dialect) => {
+  const ctx = useTestApp(dialect);
+  before(async () => {
+    await seedAreas(ctx.deps);
+  });
+
+  const inject = async (method: "GET" | "POST", url: string, token?: string, payload?: object) => {
+    const r = await ctx.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      payload,
+    });
+    return { status: r.statusCode, body: r.statusCode === 204 ? null : r.json() };
+  };
+
+  it("signs a holder in with ID number and password, counting wrong passwords like every channel", async () => {
+    const c = await cardInState(ctx.deps, "active");
+    const wrong = await inject("POST", "/holder/login", undefined, { idNumber: c.idNumber, pin: "000000" });
+    assert.deepEqual(
+      [wrong.status, wrong.body.code, wrong.body.details.attemptsLeft],
+      [403, "PASSWORD_WRONG", 5],
+    );
+    const nobody = await inject("POST", "/holder/login", undefined, {
+      idNumber: newIdNumber(),
+      pin: "000000",
+    });
+    assert.deepEqual([nobody.status, nobody.body.code], [401, "INVALID_CREDENTIALS"]);
+    const ok = await inject("POST", "/holder/login", undefined, {
+      idNumber: c.idNumber,
+      pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY),
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.match(ok.body.holder.idNumberMasked, /\*/);
+    const token = ok.body.token;
+
+    const mine = await inject("GET", "/holder/cards", token);
+    assert.deepEqual(
+      mine.body.map((x: { cardNumber: string; state: string }) => [x.cardNumber, x.state]),
+      [[c.cardNumber, "active"]],
+    );
+    const lost = await inject("POST", `/holder/cards/${c.cardNumber}/temporary-loss`, token);
+    assert.deepEqual([lost.status, lost.body.state], [200, "temporarily_lost"]);
+    const history = (await inject("GET", "/holder/cards", token)).body[0].history;
+    assert.deepEqual(history.at(-1), {
+      at: history.at(-1).at,
+      action: "report_temporary_loss",
+      fromState: "active",
+      toState: "temporarily_lost",
+      channel: "web",
+    });
+    const back = await inject("POST", `/holder/cards/${c.cardNumber}/temporary-loss/revoke`, token);
+    assert.deepEqual([back.status, back.body.state], [200, "active"]);
+
+    const other = await cardInState(ctx.deps, "active");
+    const theirs = await inject("POST", `/holder/cards/${other.cardNumber}/temporary-loss`, token);
+    assert.deepEqual([theirs.status, theirs.body.code], [404, "CARD_NOT_FOUND"]);
+    assert.equal(
+      (await inject("GET", "/persons?idNumber=" + c.idNumber, token)).status,
+      403,
+      "no staff route",
+    );
+
+    assert.equal((await inject("POST", "/holder/logout", token)).status, 204);
+    assert.equal((await inject("GET", "/holder/cards", token)).status, 401);
+  });
+});
