@@ -11,6 +11,7 @@ import {
 import type { Deps } from "./deps.ts";
 import { installAccessControl, type RouteEntry } from "./http/access.ts";
 import { installErrorHandling } from "./http/errors.ts";
+import { serveWeb } from "./http/web.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { cardsRoutes } from "./modules/cards/cards.routes.ts";
@@ -84,6 +85,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(employersRoutes(deps), { prefix: "/api/v1" });
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
   await app.register(holderRoutes(deps), { prefix: "/api/v1" });
+  await serveWeb(app);
 
   // Group-committed attempt records are written before the database closes.
   app.addHook("onClose", async () => {

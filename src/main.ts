@@ -8,6 +8,7 @@ import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { createDeps, type Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
+import { ensureWebBuild } from "./http/web.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./modules/demo/demo.seed.ts";
 import { openLmk } from "./modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
@@ -17,6 +18,9 @@ async function prepare(config: Config) {
   const database = createDb(config.databaseUrl);
   const applied = await migrateToLatest(database.db, database.dialect);
   const deps = createDeps(database, config, undefined, { lmk: openLmk(config.hsm) });
+  const web = await ensureWebBuild();
+  if (web === "built") console.log("web front ends built (web/dist)");
+  if (web === "unavailable") console.log("web front ends not built: Vite is not installed (npm install)");
   console.log(
     `database ready: ${database.dialect} ${database.location}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
   );

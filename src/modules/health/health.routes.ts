@@ -3,6 +3,7 @@ import { z } from "zod";
 import { isReachable } from "../../db/database.ts";
 import { pendingMigrations } from "../../db/migrate.ts";
 import type { Deps } from "../../deps.ts";
+import { webBuilt } from "../../http/web.ts";
 
 /** `/healthz`: the process is up. `/readyz`: the database answers and its schema is current. */
 export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
@@ -52,14 +53,16 @@ export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
       },
     );
 
-    app.get("/", { config: { access: "public" }, schema: { hide: true } }, async (_request, reply) =>
-      reply.type("text/html; charset=utf-8").send(
-        `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>sscard 社会保障卡平台</title>
+    // Without a built front end, `/` is a small page pointing to the API documentation.
+    if (!webBuilt())
+      app.get("/", { config: { access: "public" }, schema: { hide: true } }, async (_request, reply) =>
+        reply.type("text/html; charset=utf-8").send(
+          `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>sscard 社会保障卡平台</title>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.6">
 <h1>sscard 社会保障卡平台</h1><p>Social security card platform.</p>
 <ul><li><a href="/docs">接口文档 API documentation</a> (<a href="/docs/json">OpenAPI JSON</a>)</li>
 <li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></li></ul></body></html>`,
-      ),
-    );
+        ),
+      );
   };
 }

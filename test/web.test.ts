@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { after, before, describe, it } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type App, buildApp } from "../src/app.ts";
+import { ensureWebBuild } from "../src/http/web.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { seedDemo } from "../src/modules/demo/demo.seed.ts";
+import { createTestDeps } from "./fixtures.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Where the browser tests leave a screenshot of each step (ignored by git). */
+export const SCREENSHOTS = "test-output/screenshots";
+
+const missing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+if (missing && process.env.SSCARD_REQUIRE_BROWSER === "1")
+  throw new Error(`browser tests required: ${missing}`);
+if (missing) console.log(`# browser tests skipped: ${missing}`);
+
+describe("the web front ends in Chromium", { skip: missing }, () => {
+  let app: App;
+  let browser: Browser;
+  let base: string;
+  let demo: Awaited<ReturnType<typeof seedDemo>>;
+  let close: () => Promise<void>;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    await ensureWebBuild();
+    const { deps, database } = await createTestDeps("sqlite");
+    demo = await seedDemo(deps);
+    app = await buildApp(deps);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    close = async () => {
+      await browser.close();
+      await app.close();
+      await database.close();
+    };
+  });
+  after(async () => close?.());
+
+  const password = (username: string) => demo.staff.find((s) => s.username === username)!.password;
+  const person = (name: string) => demo.persons.find((p) => p.name === name)!;
+
+  /** A fresh page that records console errors and uncaught exceptions. */
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    page.on("console", (msg) => {
+      // A 4xx answer the page shows to the user is logged by Chromium as a failed resource; the page's own errors are not allowed.
+      if (msg.type() === "error" && !msg.text().includes("the server responded with a status of 4"))
+        pageErrors.push(msg.text());
+    });
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    await page.goto(base);
+    return page;
+  }
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+
+  async function staffLogin(page: Page, username: string) {
+    await page.getByLabel("用户名").fill(username);
+    await page.getByLabel("密码", { exact: true }).fill(password(username));
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("navigation").waitFor();
+  }
+
+  async function signOut(page: Page) {
+    await page.getByRole("button", { name: "退出" }).click();
+    await page.getByRole("tab", { name: "工作人员登录" }).waitFor();
+  }
+
+  /** axe-core in the page: no WCAG 2 A/AA violation (labels, contrast, names, landmarks). */
+  async function accessible(page: Page, where: string) {
+    const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+    await page.addScriptTag({ path: axePath });
+    const violations = await page.evaluate(async () => {
+      const axe = (
+        globalThis as unknown as {
+          axe: { run: (o: object) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+        }
+      ).axe;
+      const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
+      return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
+    });
+    assert.deepEqual(violations, [], `accessibility violations on ${where}`);
+  }
+
+  it("a clerk finds a person and applies for a card; the administrator produces it; the clerk issues it, reports it lost and replaces it", async () => {
+    const page = await newPage();
+    await accessible(page, "the sign-in page");
+    await shot(page, "01-login");
+    await staffLogin(page, "hz.clerk");
+    const menu = page.getByRole("navigation");
+    assert.deepEqual(await menu.getByRole("button").allInnerTexts(), ["查询办理", "参保在线核验"]);
+
+    const search = page.getByLabel("身份证号码或社保卡卡号");
+    const child = person("欧阳晓");
+    await search.fill(child.idNumber.slice(0, 10));
+    await page.getByText("身份证号码应为 18 位（已输入 10 位）").waitFor();
+    await search.fill(`${child.idNumber.slice(0, 17)}${child.idNumber[17] === "1" ? "2" : "1"}`);
+    await page.getByText("身份证号码校验位不正确").waitFor();
+    await search.fill(child.idNumber);
+    await page.getByText("身份证号码格式正确").waitFor();
+    await search.press("Enter");
+    await page.getByTestId("person-name").getByText(child.name).waitFor();
+    await page.getByText("此人还没有社保卡").waitFor();
+    await accessible(page, "the person page");
+    await shot(page, "02-person");
+    await page.getByRole("button", { name: "申领社保卡" }).click();
+    await page.getByText(/已受理申领，卡号 [0-9A-Z]{9}/).waitFor();
+    await shot(page, "03-applied");
+    await signOut(page);
+
+    await staffLogin(page, "hz.admin");
+    assert.ok(
+      (await menu.getByRole("button").allInnerTexts()).includes("制卡批次"),
+      "an administrator's menu",
+    );
+    await menu.getByRole("button", { name: "制卡批次" }).click();
+    await page.getByRole("button", { name: "发送本地区待制卡申请" }).click();
+    await page.getByRole("button", { name: "导入回盘：全部制卡成功" }).click();
+    await page.getByText(/办理成功：\d+/).waitFor();
+    await shot(page, "04-produced");
+    await signOut(page);
+
+    await staffLogin(page, "hz.clerk");
+    await page.getByLabel("身份证号码或社保卡卡号").fill(child.idNumber);
+    await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
+    const card = page.locator("article.card-item").first();
+    await card.locator(".state", { hasText: "待领取" }).waitFor();
+    await card.getByRole("button", { name: "发卡并启用" }).click();
+    await card.getByRole("button", { name: "确认办理" }).click();
+    await card.locator(".state", { hasText: "正常" }).waitFor();
+    await shot(page, "05-issued");
+    await page.locator("article.card-item").first().getByRole("button", { name: "临时挂失" }).click();
+    await page.locator("article.card-item").first().getByRole("button", { name: "确认办理" }).click();
+    await page.locator("article.card-item").first().locator(".state", { hasText: "临时挂失" }).waitFor();
+    await shot(page, "06-pre-loss");
+    const lost = page.locator("article.card-item").first();
+    await lost.getByRole("button", { name: "正式挂失并补卡" }).click();
+    await lost.getByRole("button", { name: "确认办理" }).click();
+    await page.getByText(/临时就医凭证号：\S+；新卡预计 \d{4}-\d{2}-\d{2} 可领取/).waitFor();
+    await shot(page, "07-replaced");
+    await accessible(page, "the person page after the replacement");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("a holder signs in, reports the card lost at night, sees it, and revokes it; English is one click away", async () => {
+    const page = await newPage();
+    await page.getByRole("tab", { name: "持卡人登录" }).click();
+    await page.getByText("官方短信和通知从不包含链接").waitFor();
+    const holder = person("张伟");
+    await page.getByLabel("身份证号码").fill(holder.idNumber);
+    await page
+      .getByLabel("社保卡服务密码（6 位数字）")
+      .fill(initialPin(holder.card, NATIONAL_DEFAULT_POLICY));
+    await page.getByRole("button", { name: "登录" }).click();
+    const card = page.locator("article.card-item").first();
+    await card.locator(".state", { hasText: "正常" }).waitFor();
+    await accessible(page, "the online service hall");
+    await shot(page, "11-hall");
+    await card.getByRole("button", { name: "临时挂失" }).click();
+    await page.getByText("已临时挂失：卡片结算功能已停止").waitFor();
+    await card.locator(".state", { hasText: "临时挂失" }).waitFor();
+    await shot(page, "12-hall-pre-loss");
+    await card.getByRole("button", { name: "解除挂失" }).click();
+    await card.locator(".state", { hasText: "正常" }).waitFor();
+
+    await page.getByRole("button", { name: "切换为英文" }).click();
+    await page.getByText("Social Security Card Services").first().waitFor();
+    await page.getByText("My cards").waitFor();
+    await shot(page, "13-hall-english");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("shows each role its own menu, and a wrong password next to the form", async () => {
+    const page = await newPage();
+    await page.getByLabel("用户名").fill("hz.pharmacy");
+    await page.getByLabel("密码", { exact: true }).fill("wrong-password-1");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("alert").waitFor();
+    await staffLogin(page, "hz.pharmacy");
+    assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
+      "参保在线核验",
+    ]);
+    await page.getByLabel("卡号").fill(person("张伟").card);
+    await page.getByRole("button", { name: "核验", exact: true }).click();
+    await page.getByText("参保正常").waitFor();
+    await shot(page, "21-pharmacy-check");
+    await signOut(page);
+    await staffLogin(page, "hz.bank");
+    assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
+      "查询办理",
+      "银行销户任务",
+    ]);
+    await signOut(page);
+    await staffLogin(page, "zj.auditor");
+    assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
+      "查询办理",
+      "审计日志",
+    ]);
+    await page.getByRole("button", { name: "审计日志" }).click();
+    await page.getByRole("button", { name: "校验审计链" }).click();
+    await page.getByText(/审计链完整：共 \d+ 条记录/).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+});

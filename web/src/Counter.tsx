@@ -1,0 +1,571 @@
+import { useCallback, useEffect, useState } from "react";
+import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
+import { api } from "./api.ts";
+import { type TextKey, useT } from "./i18n.tsx";
+import type { Me } from "./Login.tsx";
+import { Field, Notice, Section, useAction } from "./ui.tsx";
+
+type Person = {
+  id: string;
+  idNumberMasked: string;
+  name: string;
+  sex: "M" | "F";
+  birthDate: string;
+  areaCode: string;
+};
+type CardView = {
+  cardNumber: string;
+  state: string;
+  areaCode: string;
+  validUntil: string | null;
+  readyDate: string | null;
+  tempCertificateNo: string | null;
+  feeFen: number | null;
+  applicationKind: string;
+  allowedActions: string[];
+  holder: { personId: string; idNumberMasked: string; nameMasked: string };
+};
+type HistoryEntry = {
+  seq: number;
+  at: string;
+  action: string;
+  toState: string;
+  actorRole: string;
+  channel: string;
+};
+type Enrolment = {
+  id: string;
+  scheme: string;
+  areaCode: string;
+  personalNumber: string;
+  status: string;
+  startDate: string;
+};
+
+type Grant = { role: string; areaCode: string };
+type Page = "search" | "bank" | "production" | "audit" | "check";
+
+const ADMIN_ROLES = ["ministry_admin", "province_admin", "city_admin"];
+
+/** The menu a staff member sees, by role. */
+export function menuFor(grants: readonly Grant[]): { page: Page; label: TextKey }[] {
+  const roles = new Set(grants.map((g) => g.role));
+  const has = (...r: string[]) => r.some((x) => roles.has(x));
+  const menu: { page: Page; label: TextKey }[] = [];
+  if (has("outlet_clerk", "bank_clerk", "auditor", ...ADMIN_ROLES))
+    menu.push({ page: "search", label: "search" });
+  if (has("bank_clerk")) menu.push({ page: "bank", label: "bankTasks" });
+  if (has(...ADMIN_ROLES)) menu.push({ page: "production", label: "production" });
+  if (has("auditor", ...ADMIN_ROLES)) menu.push({ page: "audit", label: "audit" });
+  if (has("medical_operator", "pharmacy_operator", "outlet_clerk"))
+    menu.push({ page: "check", label: "onlineCheck" });
+  return menu;
+}
+
+/** The counter console: role-aware menu and its pages. */
+export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
+  const t = useT();
+  const menu = menuFor(me.grants);
+  const [page, setPage] = useState<Page>(menu[0]?.page ?? "search");
+  return (
+    <div className="console">
+      <nav className="menu" aria-label={t("counter")}>
+        <ul>
+          {menu.map((m) => (
+            <li key={m.page}>
+              <button
+                type="button"
+                className={m.page === page ? "menu-item active" : "menu-item"}
+                aria-current={m.page === page ? "page" : undefined}
+                onClick={() => setPage(m.page)}
+              >
+                {t(m.label)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content">
+        {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
+        {page === "bank" ? <BankTasks /> : null}
+        {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}
+        {page === "audit" ? <Audit /> : null}
+        {page === "check" ? <OnlineCheck /> : null}
+      </main>
+    </div>
+  );
+}
+
+/** Why an ID number being typed is not yet valid (length, then check character), or undefined. */
+function idProblem(value: string, t: ReturnType<typeof useT>): string | undefined {
+  const v = value.trim().toUpperCase();
+  if (v.length !== 18) return t("idLength", { n: v.length });
+  if (!/^\d{17}[\dX]$/.test(v) || idCheckCharacter(v.slice(0, 17)) !== v[17]) return t("idCheck");
+  return undefined;
+}
+
+function Search({ area }: { area: string }) {
+  const t = useT();
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<{ person: Person; idNumber?: string; cards: CardView[] } | undefined>();
+  const { busy, error, run, setError } = useAction();
+  const q = query.trim().toUpperCase();
+  const looksLikeId = q.length > 9 || /^\d{10,}/.test(q);
+  const problem = looksLikeId ? idProblem(q, t) : undefined;
+
+  /** A new search clears the page; a reload after an action keeps it (and its messages) in place. */
+  const find = useCallback(
+    (value: string, reload = false) =>
+      run(async () => {
+        if (!reload) setFound(undefined);
+        if (value.length === 9) {
+          const card = await api<CardView>("GET", `/cards/${value}`);
+          const person = await api<Person>("GET", `/persons/${card.holder.personId}`);
+          setFound({ person, cards: [card] });
+        } else {
+          const person = await api<Person>("GET", `/persons?idNumber=${encodeURIComponent(value)}`);
+          const cards = await api<CardView[]>("GET", `/cards?idNumber=${encodeURIComponent(value)}`);
+          setFound({ person, idNumber: value, cards });
+        }
+      }),
+    [run],
+  );
+
+  return (
+    <>
+      <Section title={t("search")}>
+        <form
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (looksLikeId && problem) return setError(problem);
+            void find(q);
+          }}
+        >
+          <Field
+            label={t("searchLabel")}
+            value={query}
+            onChange={setQuery}
+            maxLength={18}
+            name="query"
+            hint={looksLikeId ? (problem ?? t("idOk")) : t("searchHint")}
+            error={error}
+          />
+          <button type="submit" className="primary" disabled={busy || q.length === 0}>
+            {t("find")}
+          </button>
+        </form>
+      </Section>
+      {found ? (
+        <PersonPage
+          key={found.person.id}
+          person={found.person}
+          idNumber={found.idNumber}
+          cards={found.cards}
+          area={area}
+          reload={() => find(found.idNumber ?? found.cards[0].cardNumber, true)}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function PersonPage(props: {
+  person: Person;
+  idNumber?: string;
+  cards: CardView[];
+  area: string;
+  reload: () => void;
+}) {
+  const t = useT();
+  const { person } = props;
+  const [revealed, setRevealed] = useState<string | undefined>();
+  const [reason, setReason] = useState("");
+  const [enrolments, setEnrolments] = useState<Enrolment[] | undefined>();
+  const reveal = useAction();
+  useEffect(() => {
+    if (props.idNumber)
+      void api<{ enrolments: Enrolment[] }>(
+        "GET",
+        `/enrolments?idNumber=${encodeURIComponent(props.idNumber)}`,
+      ).then(
+        (r) => setEnrolments(r.enrolments),
+        () => setEnrolments([]),
+      );
+  }, [props.idNumber]);
+  return (
+    <>
+      <Section title={t("person")}>
+        <dl className="facts">
+          <dt>{t("name")}</dt>
+          <dd data-testid="person-name">{person.name}</dd>
+          <dt>{t("idNumber")}</dt>
+          <dd>{revealed ?? person.idNumberMasked}</dd>
+          <dt>{t("birthDate")}</dt>
+          <dd>{person.birthDate}</dd>
+        </dl>
+        {revealed ? null : (
+          <form
+            className="inline"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void reveal.run(async () => {
+                const r = await api<{ idNumber: string }>("POST", `/persons/${person.id}/reveal-id-number`, {
+                  reason,
+                });
+                setRevealed(r.idNumber);
+              });
+            }}
+          >
+            <Field label={t("revealReason")} value={reason} onChange={setReason} error={reveal.error} />
+            <button type="submit" disabled={reveal.busy || !reason.trim()}>
+              {t("reveal")}
+            </button>
+          </form>
+        )}
+      </Section>
+      <Section title={t("cards")}>
+        {props.cards.length === 0 ? <p>{t("noCards")}</p> : null}
+        {props.cards.map((card) => (
+          <CardPanel key={card.cardNumber} card={card} idNumber={props.idNumber} reload={props.reload} />
+        ))}
+        <Apply idNumber={props.idNumber} area={props.area} reload={props.reload} />
+      </Section>
+      {props.idNumber ? (
+        <Section title={t("enrolments")}>
+          {enrolments?.length === 0 ? <p>{t("noEnrolments")}</p> : null}
+          <ul>
+            {enrolments?.map((e) => (
+              <li key={e.id}>
+                {t.code(e.scheme)} · {e.areaCode} · {e.personalNumber} · {t.code(e.status)}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+    </>
+  );
+}
+
+/** Actions that need the holder's ID document, and those that do not. */
+const NEEDS_HOLDER_ID = new Set([
+  "issue",
+  "issue_and_activate",
+  "activate",
+  "revoke_temporary_loss",
+  "report_formal_loss",
+]);
+const OFFERED = [
+  "issue",
+  "issue_and_activate",
+  "activate",
+  "report_temporary_loss",
+  "revoke_temporary_loss",
+  "report_formal_loss",
+  "cancel",
+];
+
+function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: string; reload: () => void }) {
+  const t = useT();
+  const [action, setAction] = useState<string | undefined>();
+  const [holderId, setHolderId] = useState(idNumber ?? "");
+  const [result, setResult] = useState<string | undefined>();
+  const [history, setHistory] = useState<HistoryEntry[] | undefined>();
+  const { busy, error, run } = useAction();
+  const actions = card.allowedActions.filter((a) => OFFERED.includes(a));
+
+  const submit = () =>
+    run(async () => {
+      const n = card.cardNumber;
+      if (action === "issue" || action === "issue_and_activate")
+        await api("POST", `/cards/${n}/issue`, {
+          collectedBy: "holder",
+          holderIdNumber: holderId,
+          activate: action === "issue_and_activate",
+        });
+      else if (action === "activate") await api("POST", `/cards/${n}/activate`, { holderIdNumber: holderId });
+      else if (action === "report_temporary_loss") await api("POST", `/cards/${n}/temporary-loss`, {});
+      else if (action === "revoke_temporary_loss")
+        await api("POST", `/cards/${n}/temporary-loss/revoke`, { holderIdNumber: holderId });
+      else if (action === "report_formal_loss") {
+        const r = await api<{ replacement: CardView }>("POST", `/cards/${n}/formal-loss`, {
+          holderIdNumber: holderId,
+        });
+        setResult(
+          t("tempCert", {
+            cert: r.replacement.tempCertificateNo ?? "",
+            date: r.replacement.readyDate ?? "",
+            fee: ((r.replacement.feeFen ?? 0) / 100).toFixed(2),
+          }),
+        );
+        setAction(undefined);
+        reload();
+        return;
+      } else if (action === "cancel") await api("POST", `/cards/${n}/cancel`, { reason: "holder_request" });
+      setResult(`${t("done")}：${t.code(action ?? "")}`);
+      setAction(undefined);
+      reload();
+    });
+
+  return (
+    <article className="card-item" aria-label={`${t("cardNumber")} ${card.cardNumber}`}>
+      <h3>
+        {t("cardNumber")} {card.cardNumber} ·{" "}
+        <span className={`state state-${card.state}`}>{t.code(card.state)}</span>
+      </h3>
+      <dl className="facts">
+        {card.validUntil ? (
+          <>
+            <dt>{t("validUntil")}</dt>
+            <dd>{card.validUntil}</dd>
+          </>
+        ) : null}
+        {card.readyDate ? (
+          <>
+            <dt>{t("readyDate")}</dt>
+            <dd>{card.readyDate}</dd>
+          </>
+        ) : null}
+      </dl>
+      {result ? <Notice kind="ok">{result}</Notice> : null}
+      {actions.length ? (
+        <fieldset className="buttons">
+          <legend className="visually-hidden">{t("actions")}</legend>
+          {actions.map((a) => (
+            <button key={a} type="button" onClick={() => setAction(a)} aria-pressed={action === a}>
+              {t.code(a)}
+            </button>
+          ))}
+        </fieldset>
+      ) : null}
+      {action ? (
+        <form
+          className="action-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <h4>{t.code(action)}</h4>
+          {NEEDS_HOLDER_ID.has(action) ? (
+            <Field label={t("holderIdNumber")} value={holderId} onChange={setHolderId} maxLength={18} />
+          ) : null}
+          {error ? <Notice kind="error">{error}</Notice> : null}
+          <div className="buttons">
+            <button type="submit" className="primary" disabled={busy}>
+              {t("confirm")}
+            </button>
+            <button type="button" onClick={() => setAction(undefined)}>
+              {t("cancel")}
+            </button>
+          </div>
+        </form>
+      ) : null}
+      <details
+        onToggle={(e) => {
+          if ((e.target as HTMLDetailsElement).open && !history)
+            void api<HistoryEntry[]>("GET", `/cards/${card.cardNumber}/history`).then(setHistory);
+        }}
+      >
+        <summary>{t("history")}</summary>
+        <ol className="history">
+          {history?.map((h) => (
+            <li key={h.seq}>
+              {h.at.replace("T", " ").slice(0, 16)} · {t.code(h.action)} → {t.code(h.toState)} ·{" "}
+              {t.code(h.actorRole)}
+            </li>
+          ))}
+        </ol>
+      </details>
+    </article>
+  );
+}
+
+function Apply({ idNumber, area, reload }: { idNumber?: string; area: string; reload: () => void }) {
+  const t = useT();
+  const [holderId, setHolderId] = useState(idNumber ?? "");
+  const [done, setDone] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  return (
+    <form
+      className="action-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          const r = await api<CardView>("POST", "/cards/applications", {
+            idNumber: holderId.trim().toUpperCase(),
+            areaCode: area,
+          });
+          setDone(t("applied", { card: r.cardNumber }));
+          reload();
+        });
+      }}
+    >
+      <h3>{t("apply")}</h3>
+      <Field
+        label={t("holderIdNumber")}
+        value={holderId}
+        onChange={setHolderId}
+        maxLength={18}
+        error={error}
+      />
+      {done ? <Notice kind="ok">{done}</Notice> : null}
+      <button type="submit" className="primary" disabled={busy}>
+        {t("apply")}
+      </button>
+    </form>
+  );
+}
+
+function BankTasks() {
+  const t = useT();
+  const [tasks, setTasks] = useState<{ id: string; cardNumber: string }[] | undefined>();
+  useEffect(() => {
+    void api<{ id: string; cardNumber: string }[]>("GET", "/bank-tasks").then(setTasks, () => setTasks([]));
+  }, []);
+  return (
+    <Section title={t("bankTasks")}>
+      {tasks?.length === 0 ? <p>{t("noTasks")}</p> : null}
+      <ul>
+        {tasks?.map((task) => (
+          <li key={task.id}>{task.cardNumber}</li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function Production({ area }: { area: string }) {
+  const t = useT();
+  const [batch, setBatch] = useState<{ batchId: string; cardCount: number; file: string } | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  return (
+    <Section title={t("production")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {message ? <Notice kind="ok">{message}</Notice> : null}
+      <div className="buttons">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const b = await api<{ batchId: string; cardCount: number; file: string }>(
+                "POST",
+                "/cards/production-batches",
+                {
+                  areaCode: area,
+                },
+              );
+              setBatch(b);
+              setMessage(`${t("done")}：${b.cardCount}`);
+            })
+          }
+        >
+          {t("sendToProduction")}
+        </button>
+        {batch ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void run(async () => {
+                const lines = batch.file.trim().split("\n");
+                const header = lines[0].split(",");
+                const col = header.indexOf("card_id_code");
+                const csv = [
+                  "card_id_code,result",
+                  ...lines.slice(1).map((l) => `${l.split(",")[col]},ok`),
+                ].join("\n");
+                const r = await api<{ accepted: number }>(
+                  "POST",
+                  `/cards/production-batches/${batch.batchId}/return`,
+                  { csv },
+                );
+                setMessage(`${t("done")}：${r.accepted}`);
+                setBatch(undefined);
+              })
+            }
+          >
+            {t("allProduced")}
+          </button>
+        ) : null}
+      </div>
+    </Section>
+  );
+}
+
+function Audit() {
+  const t = useT();
+  const [result, setResult] = useState<{ ok: boolean; checked: number; problem?: string } | undefined>();
+  const { busy, error, run } = useAction();
+  return (
+    <Section title={t("audit")}>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy}
+        onClick={() => void run(async () => setResult(await api("GET", "/audit/verification")))}
+      >
+        {t("verifyChain")}
+      </button>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {result ? (
+        <Notice kind={result.ok ? "ok" : "error"}>
+          {result.ok ? t("chainOk", { n: result.checked }) : result.problem}
+        </Notice>
+      ) : null}
+    </Section>
+  );
+}
+
+function OnlineCheck() {
+  const t = useT();
+  const [cardNumber, setCardNumber] = useState("");
+  const [result, setResult] = useState<
+    | {
+        result: string;
+        insured: boolean;
+        diagnostic?: { zh: { cause: string; remedy: string }; en: { cause: string; remedy: string } };
+      }
+    | undefined
+  >();
+  const { busy, error, run } = useAction();
+  return (
+    <Section title={t("onlineCheck")}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () =>
+            setResult(await api("POST", "/online-checks", { cardNumber: cardNumber.trim().toUpperCase() })),
+          );
+        }}
+      >
+        <Field
+          label={t("cardNumber")}
+          value={cardNumber}
+          onChange={setCardNumber}
+          maxLength={9}
+          error={error}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {t("checkCard")}
+        </button>
+      </form>
+      {result ? (
+        <Notice kind={result.insured ? "ok" : "warning"}>
+          <strong>{t.code(result.result)}</strong>
+          {result.diagnostic ? (
+            <>
+              <br />
+              {result.diagnostic[t.lang].cause}
+              <br />
+              {result.diagnostic[t.lang].remedy}
+            </>
+          ) : null}
+        </Notice>
+      ) : null}
+    </Section>
+  );
+}

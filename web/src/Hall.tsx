@@ -1,0 +1,183 @@
+import { useCallback, useEffect, useState } from "react";
+import { api } from "./api.ts";
+import { useT } from "./i18n.tsx";
+import { Field, Notice, Section, useAction } from "./ui.tsx";
+
+type HolderCard = {
+  cardNumber: string;
+  state: string;
+  validUntil: string | null;
+  applicationKind: string;
+  readyDate: string | null;
+  tempCertificateNo: string | null;
+  history: { at: string; action: string; fromState: string | null; toState: string; channel: string }[];
+};
+type Check = { at: string; checkedBy: string; role: string; channel: string; result: string };
+
+const when = (iso: string) => iso.replace("T", " ").slice(0, 16);
+
+/** The online service hall: my cards, pre-loss at any hour and its revocation, password, who checked my card. */
+export function Hall() {
+  const t = useT();
+  const [cards, setCards] = useState<HolderCard[] | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+
+  const load = useCallback(async () => {
+    setCards(await api<HolderCard[]>("GET", "/holder/cards"));
+  }, []);
+  useEffect(() => {
+    void run(load);
+  }, [run, load]);
+
+  const act = (card: HolderCard, path: string, done: string) =>
+    run(async () => {
+      await api("POST", `/holder/cards/${card.cardNumber}/${path}`);
+      setMessage(done);
+      await load();
+    });
+
+  return (
+    <main id="main" className="content">
+      <Notice kind="warning">{t("noLinks")}</Notice>
+      {message ? <Notice kind="ok">{message}</Notice> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <Section title={t("myCards")}>
+        {!cards ? <p>{t("loading")}</p> : null}
+        {cards?.map((card) => (
+          <article
+            key={card.cardNumber}
+            className="card-item"
+            aria-label={`${t("cardNumber")} ${card.cardNumber}`}
+          >
+            <h3>
+              {t("cardNumber")} {card.cardNumber} ·{" "}
+              <span className={`state state-${card.state}`}>{t.code(card.state)}</span>
+            </h3>
+            <dl className="facts">
+              {card.validUntil ? (
+                <>
+                  <dt>{t("validUntil")}</dt>
+                  <dd>{card.validUntil}</dd>
+                </>
+              ) : null}
+              {card.readyDate ? (
+                <>
+                  <dt>{t("readyDate")}</dt>
+                  <dd>{card.readyDate}</dd>
+                </>
+              ) : null}
+            </dl>
+            <div className="buttons">
+              {["active", "archived", "locked"].includes(card.state) ? (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => void act(card, "temporary-loss", t("preLossDone"))}
+                >
+                  {t("preLoss")}
+                </button>
+              ) : null}
+              {card.state === "temporarily_lost" ? (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => void act(card, "temporary-loss/revoke", t("done"))}
+                >
+                  {t("revokeLoss")}
+                </button>
+              ) : null}
+            </div>
+            <details>
+              <summary>{t("history")}</summary>
+              <ol className="history">
+                {card.history.map((h) => (
+                  <li key={`${h.at}-${h.action}`}>
+                    {when(h.at)} · {t.code(h.action)} → {t.code(h.toState)} ({t.code(h.channel)})
+                  </li>
+                ))}
+              </ol>
+            </details>
+            {["active", "archived", "locked", "temporarily_lost"].includes(card.state) ? (
+              <Checks cardNumber={card.cardNumber} />
+            ) : null}
+          </article>
+        ))}
+      </Section>
+      {cards?.find((c) => ["active", "archived"].includes(c.state)) ? (
+        <PasswordChange
+          cardNumber={cards.find((c) => ["active", "archived"].includes(c.state))!.cardNumber}
+        />
+      ) : null}
+    </main>
+  );
+}
+
+function Checks({ cardNumber }: { cardNumber: string }) {
+  const t = useT();
+  const [checks, setChecks] = useState<Check[] | undefined>();
+  useEffect(() => {
+    void api<Check[]>("GET", `/holder/cards/${cardNumber}/online-checks`).then(setChecks, () =>
+      setChecks([]),
+    );
+  }, [cardNumber]);
+  return (
+    <div className="checks">
+      <h4>{t("checks")}</h4>
+      {checks?.length === 0 ? <p>{t("noChecks")}</p> : null}
+      <ul>
+        {checks?.map((c) => (
+          <li key={`${c.at}-${c.checkedBy}-${c.result}`}>
+            {when(c.at)} · {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function PasswordChange({ cardNumber }: { cardNumber: string }) {
+  const t = useT();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [ok, setOk] = useState(false);
+  const { busy, error, run } = useAction();
+  return (
+    <Section title={t("changePassword")}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setOk(false);
+          void run(async () => {
+            await api("POST", `/holder/cards/${cardNumber}/password/change`, { current, next });
+            setOk(true);
+            setCurrent("");
+            setNext("");
+          });
+        }}
+      >
+        <Field
+          label={t("currentPassword")}
+          value={current}
+          onChange={setCurrent}
+          type="password"
+          inputMode="numeric"
+          maxLength={6}
+        />
+        <Field
+          label={t("newPassword")}
+          value={next}
+          onChange={setNext}
+          type="password"
+          inputMode="numeric"
+          maxLength={6}
+          error={error}
+        />
+        {ok ? <Notice kind="ok">{t("passwordChanged")}</Notice> : null}
+        <button type="submit" className="primary" disabled={busy}>
+          {t("confirm")}
+        </button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,128 @@
+import { useState } from "react";
+import { api, session } from "./api.ts";
+import { useT } from "./i18n.tsx";
+import { Field, Notice, useAction } from "./ui.tsx";
+
+export type Me =
+  | { kind: "staff"; name: string; grants: { role: string; areaCode: string }[] }
+  | { kind: "holder"; name: string; idNumberMasked: string };
+
+/** Sign-in for staff (counter console) and for card holders (online service hall). */
+export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const t = useT();
+  const [tab, setTab] = useState<"staff" | "holder">(location.hash.includes("hall") ? "holder" : "staff");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [idNumber, setIdNumber] = useState("");
+  const [pin, setPin] = useState("");
+  const { busy, error, run } = useAction();
+
+  const staffSignIn = () =>
+    run(async () => {
+      const r = await api<{
+        token: string;
+        staff: { displayName: string; grants: { role: string; areaCode: string }[] };
+      }>("POST", "/auth/login", { username, password, channel: "counter" });
+      session.set(r.token);
+      onSignedIn({ kind: "staff", name: r.staff.displayName, grants: r.staff.grants });
+    });
+  const holderSignIn = () =>
+    run(async () => {
+      const r = await api<{ token: string; holder: { nameMasked: string; idNumberMasked: string } }>(
+        "POST",
+        "/holder/login",
+        { idNumber: idNumber.trim().toUpperCase(), pin },
+      );
+      session.set(r.token);
+      onSignedIn({ kind: "holder", name: r.holder.nameMasked, idNumberMasked: r.holder.idNumberMasked });
+    });
+
+  return (
+    <main className="login" id="main">
+      <h1>{t("appName")}</h1>
+      <div className="tabs" role="tablist" aria-label={t("appName")}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "staff"}
+          className={tab === "staff" ? "tab active" : "tab"}
+          onClick={() => setTab("staff")}
+        >
+          {t("staffLogin")}
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "holder"}
+          className={tab === "holder" ? "tab active" : "tab"}
+          onClick={() => setTab("holder")}
+        >
+          {t("holderLogin")}
+        </button>
+      </div>
+      {tab === "staff" ? (
+        <form
+          className="panel"
+          aria-label={t("staffLogin")}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void staffSignIn();
+          }}
+        >
+          <h2>{t("counter")}</h2>
+          <Field
+            label={t("username")}
+            value={username}
+            onChange={setUsername}
+            autoComplete="username"
+            name="username"
+          />
+          <Field
+            label={t("password")}
+            value={password}
+            onChange={setPassword}
+            type="password"
+            autoComplete="current-password"
+            name="password"
+          />
+          {error ? <Notice kind="error">{error}</Notice> : null}
+          <button type="submit" className="primary" disabled={busy}>
+            {t("signIn")}
+          </button>
+        </form>
+      ) : (
+        <form
+          className="panel"
+          aria-label={t("holderLogin")}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void holderSignIn();
+          }}
+        >
+          <h2>{t("hall")}</h2>
+          <Notice kind="warning">{t("noLinks")}</Notice>
+          <Field
+            label={t("idNumber")}
+            value={idNumber}
+            onChange={setIdNumber}
+            maxLength={18}
+            name="idNumber"
+          />
+          <Field
+            label={t("cardPassword")}
+            value={pin}
+            onChange={setPin}
+            type="password"
+            inputMode="numeric"
+            maxLength={6}
+            name="pin"
+          />
+          {error ? <Notice kind="error">{error}</Notice> : null}
+          <button type="submit" className="primary" disabled={busy}>
+            {t("signIn")}
+          </button>
+        </form>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,188 @@
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { setApiLanguage } from "./api.ts";
+
+/** Every text of the front ends, in Chinese (the default) and English. */
+const TEXTS = {
+  appName: { zh: "社会保障卡服务平台", en: "Social Security Card Services" },
+  counter: { zh: "柜面业务系统", en: "Counter console" },
+  hall: { zh: "网上服务大厅", en: "Online service hall" },
+  language: { zh: "English", en: "中文" },
+  languageLabel: { zh: "切换为英文", en: "Switch to Chinese" },
+  staffLogin: { zh: "工作人员登录", en: "Staff sign-in" },
+  holderLogin: { zh: "持卡人登录", en: "Card holder sign-in" },
+  username: { zh: "用户名", en: "User name" },
+  password: { zh: "密码", en: "Password" },
+  idNumber: { zh: "身份证号码", en: "ID number" },
+  cardPassword: { zh: "社保卡服务密码（6 位数字）", en: "Card service password (6 digits)" },
+  signIn: { zh: "登录", en: "Sign in" },
+  signOut: { zh: "退出", en: "Sign out" },
+  noLinks: {
+    zh: "安全提示：人社部门的官方短信和通知从不包含链接，请勿点击陌生链接或向任何人透露密码。",
+    en: "Security notice: official messages from the social security authorities never contain links. Never click unknown links or share your password.",
+  },
+  search: { zh: "查询办理", en: "Find and serve" },
+  searchLabel: { zh: "身份证号码或社保卡卡号", en: "ID number or card number" },
+  searchHint: {
+    zh: "输入 18 位身份证号码或 9 位卡号后回车。",
+    en: "Type an 18-character ID number or a 9-character card number, then press Enter.",
+  },
+  find: { zh: "查询", en: "Find" },
+  idLength: {
+    zh: "身份证号码应为 18 位（已输入 {n} 位）",
+    en: "An ID number has 18 characters ({n} so far)",
+  },
+  idCheck: { zh: "身份证号码校验位不正确", en: "The ID number's check character is wrong" },
+  idOk: { zh: "身份证号码格式正确", en: "The ID number is well formed" },
+  person: { zh: "人员信息", en: "Person" },
+  name: { zh: "姓名", en: "Name" },
+  sex: { zh: "性别", en: "Sex" },
+  birthDate: { zh: "出生日期", en: "Birth date" },
+  reveal: { zh: "显示完整证件号", en: "Show full ID number" },
+  revealReason: { zh: "查看原因（将记入审计日志）", en: "Reason (recorded in the audit log)" },
+  cards: { zh: "社保卡", en: "Cards" },
+  noCards: {
+    zh: "此人还没有社保卡。可在下方为其申领。",
+    en: "This person has no card yet. Apply for one below.",
+  },
+  cardNumber: { zh: "卡号", en: "Card number" },
+  state: { zh: "状态", en: "State" },
+  validUntil: { zh: "有效期至", en: "Valid until" },
+  history: { zh: "变更记录", en: "History" },
+  actions: { zh: "可办理业务", en: "What can be done" },
+  apply: { zh: "申领社保卡", en: "Apply for a card" },
+  applied: {
+    zh: "已受理申领，卡号 {card}。下一步：制卡完成后通知领卡。",
+    en: "Application accepted, card {card}. Next: production, then collection.",
+  },
+  holderIdNumber: { zh: "持卡人出示的身份证号码", en: "ID number on the document the holder shows" },
+  activateNow: { zh: "同时启用社保功能", en: "Activate the social security function now" },
+  confirm: { zh: "确认办理", en: "Confirm" },
+  cancel: { zh: "取消", en: "Cancel" },
+  done: { zh: "办理成功", en: "Done" },
+  tempCert: {
+    zh: "临时就医凭证号：{cert}；新卡预计 {date} 可领取；工本费 {fee} 元。",
+    en: "Temporary medical certificate: {cert}; the new card is ready on {date}; fee {fee} yuan.",
+  },
+  enrolments: { zh: "参保信息", en: "Enrolment" },
+  noEnrolments: { zh: "暂无参保记录。", en: "No enrolment yet." },
+  bankTasks: { zh: "银行销户任务", en: "Bank account tasks" },
+  noTasks: { zh: "没有待处理的销户任务。", en: "No open account-cancellation tasks." },
+  production: { zh: "制卡批次", en: "Production" },
+  sendToProduction: { zh: "发送本地区待制卡申请", en: "Send this area's applications to production" },
+  allProduced: { zh: "导入回盘：全部制卡成功", en: "Import the return file: all produced" },
+  audit: { zh: "审计日志", en: "Audit log" },
+  verifyChain: { zh: "校验审计链", en: "Verify the audit chain" },
+  chainOk: { zh: "审计链完整：共 {n} 条记录。", en: "The audit chain is intact: {n} records." },
+  onlineCheck: { zh: "参保在线核验", en: "Online insurance check" },
+  checkCard: { zh: "核验", en: "Check" },
+  myCards: { zh: "我的社保卡", en: "My cards" },
+  preLoss: { zh: "临时挂失", en: "Report lost (temporary)" },
+  revokeLoss: { zh: "解除挂失", en: "Revoke the loss report" },
+  preLossDone: {
+    zh: "已临时挂失：卡片结算功能已停止。找回后可在此解除挂失；如确认遗失，请到服务网点办理正式挂失补卡。",
+    en: "Reported lost: the card can no longer be used to pay. Revoke the report here if you find it; otherwise replace it at an outlet.",
+  },
+  changePassword: { zh: "修改服务密码", en: "Change the password" },
+  currentPassword: { zh: "当前密码", en: "Current password" },
+  newPassword: { zh: "新密码（6 位数字）", en: "New password (6 digits)" },
+  passwordChanged: { zh: "密码已修改。", en: "The password is changed." },
+  checks: { zh: "用卡记录（哪些机构读取过我的卡）", en: "Who checked my card" },
+  noChecks: { zh: "还没有机构核验过这张卡。", en: "No institution has checked this card yet." },
+  readyDate: { zh: "预计领卡日期", en: "Ready on" },
+  loading: { zh: "加载中…", en: "Loading…" },
+  notFound: { zh: "没有找到。请检查号码后重试。", en: "Nothing found. Check the number and try again." },
+  role: { zh: "岗位", en: "Role" },
+} as const;
+
+export type TextKey = keyof typeof TEXTS;
+export type Lang = "zh" | "en";
+
+/** Card states, actions, roles and schemes by their codes. */
+const CODES: Record<string, { zh: string; en: string }> = {
+  applied: { zh: "已申领", en: "applied" },
+  in_production: { zh: "制卡中", en: "in production" },
+  delivered: { zh: "待领取", en: "waiting at the outlet" },
+  archived: { zh: "已领取未启用", en: "issued, not activated" },
+  active: { zh: "正常", en: "active" },
+  temporarily_lost: { zh: "临时挂失", en: "temporarily lost" },
+  formally_lost: { zh: "正式挂失", en: "formally lost" },
+  locked: { zh: "密码锁定", en: "password locked" },
+  expired: { zh: "已过期", en: "expired" },
+  cancelled: { zh: "已注销", en: "cancelled" },
+  issue: { zh: "发卡", en: "issue" },
+  issue_and_activate: { zh: "发卡并启用", en: "issue and activate" },
+  activate: { zh: "启用社保功能", en: "activate" },
+  report_temporary_loss: { zh: "临时挂失", en: "report lost" },
+  revoke_temporary_loss: { zh: "解除挂失", en: "revoke loss" },
+  report_formal_loss: { zh: "正式挂失并补卡", en: "formal loss and replacement" },
+  cancel: { zh: "注销", en: "cancel" },
+  lock: { zh: "锁定", en: "lock" },
+  unlock: { zh: "解锁", en: "unlock" },
+  expire: { zh: "过期", en: "expire" },
+  send_to_production: { zh: "送制卡", en: "sent to production" },
+  production_failed: { zh: "制卡失败", en: "production failed" },
+  deliver: { zh: "制卡完成", en: "delivered" },
+  apply: { zh: "申领", en: "application" },
+  ministry_admin: { zh: "部级管理员", en: "ministry administrator" },
+  province_admin: { zh: "省级管理员", en: "province administrator" },
+  city_admin: { zh: "市级管理员", en: "city administrator" },
+  outlet_clerk: { zh: "网点柜员", en: "outlet clerk" },
+  bank_clerk: { zh: "银行柜员", en: "bank clerk" },
+  medical_operator: { zh: "定点医院操作员", en: "hospital operator" },
+  pharmacy_operator: { zh: "定点药店操作员", en: "pharmacy operator" },
+  auditor: { zh: "审计员", en: "auditor" },
+  employer_operator: { zh: "用人单位经办人", en: "employer operator" },
+  employee_medical: { zh: "职工基本医疗保险", en: "employee medical" },
+  resident_medical: { zh: "城乡居民基本医疗保险", en: "resident medical" },
+  employee_pension: { zh: "职工基本养老保险", en: "employee pension" },
+  resident_pension: { zh: "城乡居民基本养老保险", en: "resident pension" },
+  unemployment: { zh: "失业保险", en: "unemployment" },
+  work_injury: { zh: "工伤保险", en: "work injury" },
+  maternity: { zh: "生育保险", en: "maternity" },
+  suspended: { zh: "暂停", en: "suspended" },
+  sealed: { zh: "封存", en: "sealed" },
+  terminated: { zh: "终止", en: "terminated" },
+  transferred_out: { zh: "转出", en: "transferred out" },
+  INSURED: { zh: "参保正常", en: "insured" },
+  web: { zh: "网上大厅", en: "online hall" },
+  counter: { zh: "柜面", en: "counter" },
+  system: { zh: "系统", en: "system" },
+};
+
+type Translate = ((key: TextKey, values?: Record<string, string | number>) => string) & {
+  code: (code: string) => string;
+  lang: Lang;
+};
+
+const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => void }>({
+  lang: "zh",
+  setLang: () => {},
+});
+
+export function LangProvider({ children }: { children: ReactNode }) {
+  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem("sscard.lang") === "en" ? "en" : "zh"));
+  useEffect(() => {
+    localStorage.setItem("sscard.lang", lang);
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    setApiLanguage(lang);
+  }, [lang]);
+  setApiLanguage(lang);
+  return <LangContext.Provider value={{ lang, setLang }}>{children}</LangContext.Provider>;
+}
+
+export function useLang() {
+  return useContext(LangContext);
+}
+
+/** The translator for the chosen language: `t("key", { n: 3 })`, and `t.code(state)` for codes. */
+export function useT(): Translate {
+  const { lang } = useContext(LangContext);
+  const t = ((key: TextKey, values?: Record<string, string | number>) => {
+    let s: string = TEXTS[key][lang];
+    for (const [k, v] of Object.entries(values ?? {})) s = s.replaceAll(`{${k}}`, String(v));
+    return s;
+  }) as Translate;
+  t.code = (code: string) => CODES[code]?.[lang] ?? code;
+  t.lang = lang;
+  return t;
+}

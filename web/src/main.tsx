@@ -1,0 +1,81 @@
+import { StrictMode, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { api, session } from "./api.ts";
+import { Counter } from "./Counter.tsx";
+import { Hall } from "./Hall.tsx";
+import { LangProvider, useLang, useT } from "./i18n.tsx";
+import { Login, type Me } from "./Login.tsx";
+import "./styles.css";
+
+const ME_KEY = "sscard.me";
+
+function App() {
+  const t = useT();
+  const { lang, setLang } = useLang();
+  const [me, setMe] = useState<Me | undefined>(() => {
+    const saved = sessionStorage.getItem(ME_KEY);
+    return saved && session.get() ? (JSON.parse(saved) as Me) : undefined;
+  });
+  const signedIn = (who: Me) => {
+    sessionStorage.setItem(ME_KEY, JSON.stringify(who));
+    setMe(who);
+  };
+  const signOut = async () => {
+    try {
+      await api("POST", me?.kind === "holder" ? "/holder/logout" : "/auth/logout");
+    } catch {
+      // The session may have ended already; signing out locally is what matters.
+    }
+    session.clear();
+    sessionStorage.removeItem(ME_KEY);
+    setMe(undefined);
+  };
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t.lang === "en" ? "Skip to content" : "跳到主要内容"}
+      </a>
+      <header className="top">
+        <div className="brand">
+          <span className="emblem" aria-hidden="true">
+            社
+          </span>
+          <span>
+            {t("appName")}
+            {me ? ` · ${me.kind === "staff" ? t("counter") : t("hall")}` : ""}
+          </span>
+        </div>
+        <div className="top-actions">
+          {me ? (
+            <span className="who">
+              {me.name}
+              {me.kind === "staff" ? ` · ${me.grants.map((g) => t.code(g.role)).join("、")}` : ""}
+            </span>
+          ) : null}
+          <button
+            type="button"
+            className="link"
+            onClick={() => setLang(lang === "zh" ? "en" : "zh")}
+            aria-label={t("languageLabel")}
+          >
+            {t("language")}
+          </button>
+          {me ? (
+            <button type="button" className="link" onClick={() => void signOut()}>
+              {t("signOut")}
+            </button>
+          ) : null}
+        </div>
+      </header>
+      {!me ? <Login onSignedIn={signedIn} /> : me.kind === "staff" ? <Counter me={me} /> : <Hall />}
+    </>
+  );
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <LangProvider>
+      <App />
+    </LangProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,93 @@
+import { type ReactNode, useCallback, useId, useState } from "react";
+import { ApiError } from "./api.ts";
+
+/** A labelled input; the server's error for this field, or a hint, is read out with it. */
+export function Field(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  type?: string;
+  hint?: string;
+  error?: string;
+  autoComplete?: string;
+  inputMode?: "numeric" | "text";
+  maxLength?: number;
+  name?: string;
+}) {
+  const id = useId();
+  const describedBy = props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy}
+        autoComplete={props.autoComplete ?? "off"}
+        inputMode={props.inputMode}
+        maxLength={props.maxLength}
+      />
+      {props.error ? (
+        <p className="field-error" id={`${id}-error`} role="alert">
+          {props.error}
+        </p>
+      ) : props.hint ? (
+        <p className="field-hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Notice({
+  kind,
+  children,
+}: {
+  kind: "ok" | "error" | "info" | "warning";
+  children: ReactNode;
+}) {
+  return (
+    <div className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}
+
+/** The message of an error for the person in front of the screen. */
+export function messageOf(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs an action, remembering whether it is busy and what went wrong. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      return await action();
+    } catch (err) {
+      setError(messageOf(err));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
+export function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="panel" aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
