@@ -63,7 +63,7 @@ forEachDialect("the online service hall for holders", (dialect) => {
     const theirs = await inject("POST", `/holder/cards/${other.cardNumber}/temporary-loss`, token);
     assert.deepEqual([theirs.status, theirs.body.code], [404, "CARD_NOT_FOUND"]);
     assert.equal(
-      (await inject("GET", "/persons?idNumber=" + c.idNumber, token)).status,
+      (await inject("GET", `/persons?idNumber=${c.idNumber}`, token)).status,
       403,
       "no staff route",
     );

@@ -192,6 +192,31 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("a clerk activates an archived card and resets its password at the counter; a wrong ID is refused beside the form", async () => {
+    const page = await newPage();
+    await staffLogin(page, "hz.clerk");
+    const holder = person("王秀英");
+    await page.getByLabel("身份证号码或社保卡卡号").fill(holder.card);
+    await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
+    const card = page.locator("article.card-item").first();
+    await card.locator(".state", { hasText: "已领取未启用" }).waitFor();
+    await card.getByRole("button", { name: "启用社保功能" }).click();
+    await card.getByLabel("持卡人出示的身份证号码").fill(person("张伟").idNumber);
+    await card.getByRole("button", { name: "确认办理" }).click();
+    await card.getByRole("alert").waitFor();
+    assert.match(await card.getByRole("alert").innerText(), /证件|身份/);
+    await card.getByLabel("持卡人出示的身份证号码").fill(holder.idNumber);
+    await card.getByRole("button", { name: "确认办理" }).click();
+    await card.locator(".state", { hasText: "正常" }).waitFor();
+    await card.getByRole("button", { name: "密码重置" }).click();
+    await card.getByLabel("持卡人出示的身份证号码").fill(holder.idNumber);
+    await card.getByLabel("新密码（6 位数字）").fill("582046");
+    await card.getByRole("button", { name: "确认办理" }).click();
+    await card.getByText("办理成功：密码重置").waitFor();
+    await shot(page, "08-password-reset");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("shows each role its own menu, and a wrong password next to the form", async () => {
     const page = await newPage();
     await page.getByLabel("用户名").fill("hz.pharmacy");

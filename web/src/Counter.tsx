@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useId, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
 import { api } from "./api.ts";
 import { type TextKey, useT } from "./i18n.tsx";
@@ -247,23 +247,38 @@ function PersonPage(props: {
   );
 }
 
-/** Actions that need the holder's ID document, and those that do not. */
+/** Actions that need the holder's ID document. */
 const NEEDS_HOLDER_ID = new Set([
   "issue",
   "issue_and_activate",
   "activate",
   "revoke_temporary_loss",
   "report_formal_loss",
+  "replacement",
+  "password_unlock",
+  "password_reset",
+  "financial_activate",
 ]);
+/** Lifecycle actions offered at the counter (the server says which the card's state allows). */
 const OFFERED = [
   "issue",
   "issue_and_activate",
+  "issue_to_employer",
   "activate",
   "report_temporary_loss",
   "revoke_temporary_loss",
   "report_formal_loss",
   "cancel",
 ];
+/** Services for a card in use: replacement or renewal, the password at the outlet, the bank function. */
+const SERVICES: Record<string, readonly string[]> = {
+  active: ["replacement", "password_unlock", "password_reset", "financial_activate"],
+  archived: ["replacement", "password_reset", "financial_activate"],
+  locked: ["replacement", "password_unlock", "password_reset"],
+  expired: ["replacement"],
+};
+const CANCEL_REASONS = ["holder_request", "duplicate", "death", "transfer_out", "emigration"];
+const REPLACEMENT_REASONS = ["expiry", "damaged", "chip_failure", "data_changed", "photo_changed"];
 
 function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: string; reload: () => void }) {
   const t = useT();
@@ -271,8 +286,15 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
   const [holderId, setHolderId] = useState(idNumber ?? "");
   const [result, setResult] = useState<string | undefined>();
   const [history, setHistory] = useState<HistoryEntry[] | undefined>();
+  const [letterRef, setLetterRef] = useState("");
+  const [reason, setReason] = useState("");
+  const [newPin, setNewPin] = useState("");
   const { busy, error, run } = useAction();
-  const actions = card.allowedActions.filter((a) => OFFERED.includes(a));
+  const actions = [
+    ...card.allowedActions.filter((a) => OFFERED.includes(a)),
+    ...(card.allowedActions.includes("issue") ? ["issue_to_employer"] : []),
+    ...(SERVICES[card.state] ?? []),
+  ];
 
   const submit = () =>
     run(async () => {
@@ -283,7 +305,29 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
           holderIdNumber: holderId,
           activate: action === "issue_and_activate",
         });
+      else if (action === "issue_to_employer")
+        await api("POST", `/cards/${n}/issue`, {
+          collectedBy: "employer",
+          employerLetterRef: letterRef,
+          activate: false,
+        });
       else if (action === "activate") await api("POST", `/cards/${n}/activate`, { holderIdNumber: holderId });
+      else if (action === "replacement") {
+        const r = await api<CardView>("POST", `/cards/${n}/replacements`, {
+          reason: reason || "damaged",
+          consent: true,
+          holderIdNumber: holderId,
+        });
+        setResult(`${t("done")}：${r.cardNumber} · ${t("readyDate")} ${r.readyDate ?? "—"}`);
+        setAction(undefined);
+        reload();
+        return;
+      } else if (action === "password_unlock")
+        await api("POST", `/cards/${n}/password/unlock`, { holderIdNumber: holderId });
+      else if (action === "password_reset")
+        await api("POST", `/cards/${n}/password/reset`, { holderIdNumber: holderId, next: { pin: newPin } });
+      else if (action === "financial_activate")
+        await api("POST", `/cards/${n}/financial/activate`, { holderIdNumber: holderId });
       else if (action === "report_temporary_loss") await api("POST", `/cards/${n}/temporary-loss`, {});
       else if (action === "revoke_temporary_loss")
         await api("POST", `/cards/${n}/temporary-loss/revoke`, { holderIdNumber: holderId });
@@ -301,7 +345,8 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
         setAction(undefined);
         reload();
         return;
-      } else if (action === "cancel") await api("POST", `/cards/${n}/cancel`, { reason: "holder_request" });
+      } else if (action === "cancel")
+        await api("POST", `/cards/${n}/cancel`, { reason: reason || "holder_request" });
       setResult(`${t("done")}：${t.code(action ?? "")}`);
       setAction(undefined);
       reload();
@@ -350,6 +395,27 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
           {NEEDS_HOLDER_ID.has(action) ? (
             <Field label={t("holderIdNumber")} value={holderId} onChange={setHolderId} maxLength={18} />
           ) : null}
+          {action === "issue_to_employer" ? (
+            <Field label={t("letterRef")} value={letterRef} onChange={setLetterRef} maxLength={100} />
+          ) : null}
+          {action === "cancel" || action === "replacement" ? (
+            <Choice
+              label={t("reason")}
+              value={reason || (action === "cancel" ? "holder_request" : "damaged")}
+              onChange={setReason}
+              options={action === "cancel" ? CANCEL_REASONS : REPLACEMENT_REASONS}
+            />
+          ) : null}
+          {action === "password_reset" ? (
+            <Field
+              label={t("newPassword")}
+              value={newPin}
+              onChange={setNewPin}
+              type="password"
+              inputMode="numeric"
+              maxLength={6}
+            />
+          ) : null}
           {error ? <Notice kind="error">{error}</Notice> : null}
           <div className="buttons">
             <button type="submit" className="primary" disabled={busy}>
@@ -360,6 +426,9 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
             </button>
           </div>
         </form>
+      ) : null}
+      {["active", "archived", "locked", "temporarily_lost"].includes(card.state) ? (
+        <CardChecks cardNumber={card.cardNumber} />
       ) : null}
       <details
         onToggle={(e) => {
@@ -378,6 +447,55 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
         </ol>
       </details>
     </article>
+  );
+}
+
+/** A labelled choice among codes, shown in the chosen language. */
+function Choice(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: readonly string[];
+}) {
+  const t = useT();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {t.code(o)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+type Check = { at: string; checkedBy: string; role: string; result: string };
+
+/** The online checks made on the card (who read it, when, with what result). */
+function CardChecks({ cardNumber }: { cardNumber: string }) {
+  const t = useT();
+  const [checks, setChecks] = useState<Check[] | undefined>();
+  return (
+    <details
+      onToggle={(e) => {
+        if ((e.target as HTMLDetailsElement).open && !checks)
+          void api<Check[]>("GET", `/cards/${cardNumber}/online-checks`).then(setChecks, () => setChecks([]));
+      }}
+    >
+      <summary>{t("checksStaff")}</summary>
+      {checks?.length === 0 ? <p>{t("noChecks")}</p> : null}
+      <ul className="history">
+        {checks?.map((c) => (
+          <li key={`${c.at}-${c.checkedBy}-${c.result}`}>
+            {c.at.replace("T", " ").slice(0, 16)} · {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
