@@ -217,6 +217,21 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("an administrator adds a policy version with an effective date and sees which is in force", async () => {
+    const page = await newPage();
+    await staffLogin(page, "nb.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "区域政策" }).click();
+    await page.getByText("当前执行本区域第 1 版政策。").waitFor();
+    await page.getByLabel("补卡工本费（元）").fill("30.00");
+    await page.getByRole("button", { name: "保存新版本" }).click();
+    await page.getByText(/已保存第 2 版，自 \d{4}-\d{2}-\d{2} 起执行。/).waitFor();
+    await page.getByRole("cell", { name: "30.00" }).waitFor();
+    await page.getByText("当前执行本区域第 1 版政策。").waitFor();
+    await accessible(page, "the policy page");
+    await shot(page, "31-policy");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("shows each role its own menu, and a wrong password next to the form", async () => {
     const page = await newPage();
     await page.getByLabel("用户名").fill("hz.pharmacy");

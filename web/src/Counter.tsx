@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
+import { AuditLog, Policies } from "./Admin.tsx";
 import { api } from "./api.ts";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
@@ -43,7 +44,7 @@ type Enrolment = {
 };
 
 type Grant = { role: string; areaCode: string };
-type Page = "search" | "bank" | "production" | "audit" | "check";
+type Page = "search" | "bank" | "production" | "policies" | "audit" | "check";
 
 const ADMIN_ROLES = ["ministry_admin", "province_admin", "city_admin"];
 
@@ -56,6 +57,7 @@ export function menuFor(grants: readonly Grant[]): { page: Page; label: TextKey 
     menu.push({ page: "search", label: "search" });
   if (has("bank_clerk")) menu.push({ page: "bank", label: "bankTasks" });
   if (has(...ADMIN_ROLES)) menu.push({ page: "production", label: "production" });
+  if (has(...ADMIN_ROLES)) menu.push({ page: "policies", label: "policies" });
   if (has("auditor", ...ADMIN_ROLES)) menu.push({ page: "audit", label: "audit" });
   if (has("medical_operator", "pharmacy_operator", "outlet_clerk"))
     menu.push({ page: "check", label: "onlineCheck" });
@@ -89,7 +91,8 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
         {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "bank" ? <BankTasks /> : null}
         {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "audit" ? <Audit /> : null}
+        {page === "policies" ? <Policies area={me.grants[0]?.areaCode ?? ""} /> : null}
+        {page === "audit" ? <AuditLog /> : null}
         {page === "check" ? <OnlineCheck /> : null}
       </main>
     </div>
@@ -610,30 +613,6 @@ function Production({ area }: { area: string }) {
           </button>
         ) : null}
       </div>
-    </Section>
-  );
-}
-
-function Audit() {
-  const t = useT();
-  const [result, setResult] = useState<{ ok: boolean; checked: number; problem?: string } | undefined>();
-  const { busy, error, run } = useAction();
-  return (
-    <Section title={t("audit")}>
-      <button
-        type="button"
-        className="primary"
-        disabled={busy}
-        onClick={() => void run(async () => setResult(await api("GET", "/audit/verification")))}
-      >
-        {t("verifyChain")}
-      </button>
-      {error ? <Notice kind="error">{error}</Notice> : null}
-      {result ? (
-        <Notice kind={result.ok ? "ok" : "error"}>
-          {result.ok ? t("chainOk", { n: result.checked }) : result.problem}
-        </Notice>
-      ) : null}
     </Section>
   );
 }
