@@ -8,6 +8,7 @@ import { ensureWebBuild } from "../src/http/web.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { seedDemo } from "../src/modules/demo/demo.seed.ts";
+import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { createTestDeps } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -110,7 +111,11 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await shot(page, "01-login");
     await staffLogin(page, "hz.clerk");
     const menu = page.getByRole("navigation");
-    assert.deepEqual(await menu.getByRole("button").allInnerTexts(), ["查询办理", "参保在线核验"]);
+    assert.deepEqual(await menu.getByRole("button").allInnerTexts(), [
+      "查询办理",
+      "单位批量申领",
+      "参保在线核验",
+    ]);
 
     const search = page.getByLabel("身份证号码或社保卡卡号");
     const child = person("欧阳晓");
@@ -229,6 +234,39 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByText("当前执行本区域第 1 版政策。").waitFor();
     await accessible(page, "the policy page");
     await shot(page, "31-policy");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("an employer's CSV batch shows its progress and the per-row report; an administrator creates a clerk", async () => {
+    const page = await newPage();
+    await staffLogin(page, "hz.clerk");
+    await page.getByRole("navigation").getByRole("button", { name: "单位批量申领" }).click();
+    const csv = [
+      "id_number,name,ethnicity,employer_code,employer_name",
+      `${makeIdNumber("330106", "1992-03-04", 17)},钱一,01,91330106MA2B0D0K1X,杭州云栖科技有限公司`,
+      "12345,钱二,01,91330106MA2B0D0K1X,杭州云栖科技有限公司",
+    ].join("\n");
+    await page
+      .getByLabel("选择 CSV 文件")
+      .setInputFiles({ name: "employees.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByText("已选择 employees.csv，共 2 行。").waitFor();
+    await page.getByRole("button", { name: "开始导入" }).click();
+    await page.getByText("导入完成：受理 1 行，退回 1 行（原因见下表）。").waitFor();
+    await page.getByRole("cell", { name: /invalid ID number/ }).waitFor();
+    await accessible(page, "the batch report");
+    await shot(page, "09-batch");
+    await signOut(page);
+
+    await staffLogin(page, "hz.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "工作人员" }).click();
+    await page.getByLabel("用户名").fill("hz.clerk2");
+    await page.getByLabel("姓名").fill("新柜员 周");
+    await page.getByLabel("初始密码（至少 12 位，含字母和数字）").fill("Counter-2026-pass");
+    await page.getByRole("button", { name: "创建账号" }).click();
+    await page.getByText("办理成功：hz.clerk2").waitFor();
+    await page.getByRole("cell", { name: "hz.clerk2" }).waitFor();
+    await accessible(page, "the staff page");
+    await shot(page, "32-staff");
     assert.deepEqual(pageErrors, []);
   });
 

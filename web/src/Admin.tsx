@@ -276,3 +276,205 @@ export function AuditLog() {
     </Section>
   );
 }
+
+type Report = {
+  accepted: number;
+  rejected: number;
+  rows: { line: number; status: "accepted" | "rejected"; cardNumber?: string; reason?: string }[];
+};
+
+/** An employer's card applications from a CSV file, with progress and the per-row report. */
+export function BatchApply({ area }: { area: string }) {
+  const t = useT();
+  const [csv, setCsv] = useState("");
+  const [fileName, setFileName] = useState("");
+  const [report, setReport] = useState<Report | undefined>();
+  const { busy, error, run } = useAction();
+  const rows = csv.trim() ? csv.trim().split("\n").length - 1 : 0;
+  const fileId = useId();
+  return (
+    <Section title={t("batchApply")}>
+      <p className="field-hint">{t("batchFormat")}</p>
+      <div className="field">
+        <label htmlFor={fileId}>{t("csvFile")}</label>
+        <input
+          id={fileId}
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            setFileName(file.name);
+            setReport(undefined);
+            void file.text().then(setCsv);
+          }}
+        />
+      </div>
+      {fileName ? <p>{t("csvReady", { file: fileName, n: rows })}</p> : null}
+      <button
+        type="button"
+        className="primary"
+        disabled={busy || rows === 0}
+        onClick={() =>
+          void run(async () =>
+            setReport(await api<Report>("POST", "/cards/applications/batch", { areaCode: area, csv })),
+          )
+        }
+      >
+        {t("importBatch")}
+      </button>
+      {busy ? (
+        <p role="status">
+          <progress aria-label={t("importing", { n: rows })} /> {t("importing", { n: rows })}
+        </p>
+      ) : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {report ? (
+        <>
+          <Notice kind={report.rejected ? "warning" : "ok"}>
+            {t("batchResult", { ok: report.accepted, bad: report.rejected })}
+          </Notice>
+          <table className="table">
+            <caption className="visually-hidden">{t("batchApply")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("line")}</th>
+                <th scope="col">{t("state")}</th>
+                <th scope="col">{t("cardNumber")}</th>
+                <th scope="col">{t("reason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.rows.map((r) => (
+                <tr key={r.line} className={r.status === "rejected" ? "rejected" : undefined}>
+                  <td>{r.line}</td>
+                  <td>{t.code(r.status)}</td>
+                  <td>{r.cardNumber ?? ""}</td>
+                  <td>{r.reason ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </Section>
+  );
+}
+
+type Staff = {
+  id: string;
+  username: string;
+  displayName: string;
+  status: string;
+  grants: { role: string; areaCode: string }[];
+};
+const GRANTABLE_ROLES = [
+  "outlet_clerk",
+  "bank_clerk",
+  "medical_operator",
+  "pharmacy_operator",
+  "auditor",
+  "city_admin",
+];
+
+/** Staff of the administrator's areas, a new account with its role, and disabling an account. */
+export function StaffAdmin({ area }: { area: string }) {
+  const t = useT();
+  const [staff, setStaff] = useState<Staff[] | undefined>();
+  const [form, setForm] = useState({
+    username: "",
+    displayName: "",
+    password: "",
+    role: "outlet_clerk",
+    areaCode: area,
+  });
+  const [message, setMessage] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  const load = useCallback(async () => setStaff(await api<Staff[]>("GET", "/staff")), []);
+  useEffect(() => {
+    void run(load);
+  }, [run, load]);
+  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  return (
+    <>
+      <Section title={t("staff")}>
+        <table className="table">
+          <caption className="visually-hidden">{t("staff")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("username")}</th>
+              <th scope="col">{t("name")}</th>
+              <th scope="col">{t("role")}</th>
+              <th scope="col">{t("state")}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t("actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {staff?.map((s) => (
+              <tr key={s.id}>
+                <td>{s.username}</td>
+                <td>{s.displayName}</td>
+                <td>{s.grants.map((g) => `${t.code(g.role)} ${g.areaCode}`).join("；")}</td>
+                <td>{t.code(s.status)}</td>
+                <td>
+                  {s.status === "active" ? (
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() =>
+                        void run(async () => {
+                          await api("POST", `/staff/${s.id}/disable`);
+                          setMessage(`${t("done")}：${s.username}`);
+                          await load();
+                        })
+                      }
+                    >
+                      {t("disable")}
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={t("newStaff")}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await api("POST", "/staff", {
+                username: form.username,
+                displayName: form.displayName,
+                password: form.password,
+                grants: [{ role: form.role, areaCode: form.areaCode }],
+              });
+              setMessage(`${t("done")}：${form.username}`);
+              setForm((f) => ({ ...f, username: "", displayName: "", password: "" }));
+              await load();
+            });
+          }}
+        >
+          <Field label={t("username")} value={form.username} onChange={set("username")} />
+          <Field label={t("name")} value={form.displayName} onChange={set("displayName")} />
+          <Field
+            label={t("initialStaffPassword")}
+            value={form.password}
+            onChange={set("password")}
+            type="password"
+            autoComplete="new-password"
+          />
+          <Select label={t("role")} value={form.role} onChange={set("role")} options={GRANTABLE_ROLES} />
+          <Field label={t("areaCode")} value={form.areaCode} onChange={set("areaCode")} maxLength={6} />
+          {error ? <Notice kind="error">{error}</Notice> : null}
+          {message ? <Notice kind="ok">{message}</Notice> : null}
+          <button type="submit" className="primary" disabled={busy}>
+            {t("createStaff")}
+          </button>
+        </form>
+      </Section>
+    </>
+  );
+}

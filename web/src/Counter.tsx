@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
-import { AuditLog, Policies } from "./Admin.tsx";
+import { AuditLog, BatchApply, Policies, StaffAdmin } from "./Admin.tsx";
 import { api } from "./api.ts";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
@@ -44,7 +44,7 @@ type Enrolment = {
 };
 
 type Grant = { role: string; areaCode: string };
-type Page = "search" | "bank" | "production" | "policies" | "audit" | "check";
+type Page = "search" | "batch" | "bank" | "production" | "policies" | "staff" | "audit" | "check";
 
 const ADMIN_ROLES = ["ministry_admin", "province_admin", "city_admin"];
 
@@ -55,9 +55,11 @@ export function menuFor(grants: readonly Grant[]): { page: Page; label: TextKey 
   const menu: { page: Page; label: TextKey }[] = [];
   if (has("outlet_clerk", "bank_clerk", "auditor", ...ADMIN_ROLES))
     menu.push({ page: "search", label: "search" });
+  if (has("outlet_clerk", ...ADMIN_ROLES)) menu.push({ page: "batch", label: "batchApply" });
   if (has("bank_clerk")) menu.push({ page: "bank", label: "bankTasks" });
   if (has(...ADMIN_ROLES)) menu.push({ page: "production", label: "production" });
   if (has(...ADMIN_ROLES)) menu.push({ page: "policies", label: "policies" });
+  if (has(...ADMIN_ROLES)) menu.push({ page: "staff", label: "staff" });
   if (has("auditor", ...ADMIN_ROLES)) menu.push({ page: "audit", label: "audit" });
   if (has("medical_operator", "pharmacy_operator", "outlet_clerk"))
     menu.push({ page: "check", label: "onlineCheck" });
@@ -91,7 +93,9 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
         {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "bank" ? <BankTasks /> : null}
         {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}
+        {page === "batch" ? <BatchApply area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "policies" ? <Policies area={me.grants[0]?.areaCode ?? ""} /> : null}
+        {page === "staff" ? <StaffAdmin area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "audit" ? <AuditLog /> : null}
         {page === "check" ? <OnlineCheck /> : null}
       </main>
@@ -540,16 +544,40 @@ function Apply({ idNumber, area, reload }: { idNumber?: string; area: string; re
 
 function BankTasks() {
   const t = useT();
-  const [tasks, setTasks] = useState<{ id: string; cardNumber: string }[] | undefined>();
+  const [tasks, setTasks] = useState<{ id: string; cardNumber: string; reason: string }[] | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  const load = useCallback(
+    async () =>
+      setTasks(await api<{ id: string; cardNumber: string; reason: string }[]>("GET", "/bank-tasks")),
+    [],
+  );
   useEffect(() => {
-    void api<{ id: string; cardNumber: string }[]>("GET", "/bank-tasks").then(setTasks, () => setTasks([]));
-  }, []);
+    void run(load);
+  }, [run, load]);
   return (
     <Section title={t("bankTasks")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {message ? <Notice kind="ok">{message}</Notice> : null}
       {tasks?.length === 0 ? <p>{t("noTasks")}</p> : null}
       <ul>
         {tasks?.map((task) => (
-          <li key={task.id}>{task.cardNumber}</li>
+          <li key={task.id}>
+            {t("cardNumber")} {task.cardNumber} · {t.code(task.reason)}{" "}
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  await api("POST", `/bank-tasks/${task.id}/confirm`);
+                  setMessage(`${t("done")}：${task.cardNumber}`);
+                  await load();
+                })
+              }
+            >
+              {t("confirmAccountClosed")}
+            </button>
+          </li>
         ))}
       </ul>
     </Section>
