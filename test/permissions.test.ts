@@ -792,6 +792,20 @@ forEachDialect("every route checks who calls it", (dialect) => {
         })),
         otherArea: "notFound",
       },
+      "POST /api/v1/holder/cards/:cardNumber/renewal": {
+        prepare: async () => {
+          const holderToken = await holderLogin();
+          const n = holderCards.get(holderToken)!;
+          // In the renewal window: the card expires within the policy's lead days.
+          await deps.database.db
+            .updateTable("cards")
+            .set({ valid_until: "2026-12-31" })
+            .where("card_number", "=", n)
+            .execute();
+          return { url: `/api/v1/holder/cards/${n}/renewal`, body: { consent: true }, holderToken };
+        },
+        otherArea: "notFound",
+      },
       "GET /api/v1/holder/cards/:cardNumber/online-checks": {
         prepare: asHolder((n) => ({ url: `/api/v1/holder/cards/${n}/online-checks` })),
         otherArea: "notFound",

@@ -189,6 +189,15 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await shot(page, "12-hall-pre-loss");
     await card.getByRole("button", { name: "解除挂失" }).click();
     await card.locator(".state", { hasText: "正常" }).waitFor();
+    assert.equal(
+      await card.getByRole("button", { name: "到期换卡申请" }).isDisabled(),
+      true,
+      "consent first",
+    );
+    await card.getByLabel("我同意制作新卡，并使用在册照片").check();
+    await card.getByRole("button", { name: "到期换卡申请" }).click();
+    const refusal = await page.getByRole("alert").innerText();
+    assert.match(refusal, /\d{4}-\d{2}-\d{2}/, "the server's message says when the renewal window opens");
 
     await page.getByRole("button", { name: "切换为英文" }).click();
     await page.getByText("Social Security Card Services").first().waitFor();

@@ -21,6 +21,7 @@ export function Hall() {
   const t = useT();
   const [cards, setCards] = useState<HolderCard[] | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  const [consent, setConsent] = useState(false);
   const { busy, error, run } = useAction();
 
   const load = useCallback(async () => {
@@ -76,6 +77,31 @@ export function Hall() {
                   onClick={() => void act(card, "temporary-loss", t("preLossDone"))}
                 >
                   {t("preLoss")}
+                </button>
+              ) : null}
+              {["active", "archived", "locked", "expired"].includes(card.state) ? (
+                <label className="consent">
+                  <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} />{" "}
+                  {t("renewConsent")}
+                </label>
+              ) : null}
+              {["active", "archived", "locked", "expired"].includes(card.state) ? (
+                <button
+                  type="button"
+                  disabled={busy || !consent}
+                  onClick={() =>
+                    void run(async () => {
+                      const r = await api<{ cardNumber: string; readyDate: string | null }>(
+                        "POST",
+                        `/holder/cards/${card.cardNumber}/renewal`,
+                        { consent: true },
+                      );
+                      setMessage(t("renewalApplied", { card: r.cardNumber, date: r.readyDate ?? "—" }));
+                      await load();
+                    })
+                  }
+                >
+                  {t("renew")}
                 </button>
               ) : null}
               {card.state === "temporarily_lost" ? (

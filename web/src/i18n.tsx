@@ -83,6 +83,15 @@ const TEXTS = {
     en: "Reported lost: the card can no longer be used to pay. Revoke the report here if you find it; otherwise replace it at an outlet.",
   },
   changePassword: { zh: "修改服务密码", en: "Change the password" },
+  renew: { zh: "到期换卡申请", en: "Apply for renewal" },
+  renewConsent: {
+    zh: "我同意制作新卡，并使用在册照片",
+    en: "I agree to a new card being made with my photo on file",
+  },
+  renewalApplied: {
+    zh: "换卡申请已受理：新卡号 {card}，预计 {date} 可领取（使用在册照片制卡）。",
+    en: "Renewal accepted: new card {card}, ready on {date}, made with the photo on file.",
+  },
   currentPassword: { zh: "当前密码", en: "Current password" },
   newPassword: { zh: "新密码（6 位数字）", en: "New password (6 digits)" },
   passwordChanged: { zh: "密码已修改。", en: "The password is changed." },

@@ -901,9 +901,11 @@ export function createCardsService(deps: {
         photoRef?: string | null;
       },
     ) {
-      const { card, grant } = await scoped(actor, CARD_PERMISSIONS.counter, cardNumber);
+      // A holder may apply online for the renewal of their own card (the photo on file is used).
+      if (actor.type === "holder" && input.reason !== "expiry") throw new DomainError("FORBIDDEN");
+      const { card, grant } = await scopedOrHolder(actor, CARD_PERMISSIONS.counter, cardNumber);
       if (!input.consent) throw new DomainError("CONSENT_REQUIRED");
-      await checkHolder(card, input.holderIdNumber);
+      if (actor.type !== "holder") await checkHolder(card, input.holderIdNumber);
       const policy = (await deps.areas.policyAt(null, card.area_code)).policy;
       const state = card.state as CardState;
       const allowedFrom: CardState[] =

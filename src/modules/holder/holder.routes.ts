@@ -124,6 +124,29 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     app.post(
+      "/holder/cards/:cardNumber/renewal",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary:
+            "Apply online to renew my card in its renewal window (my consent to produce the new card is required)",
+          params: cardParams,
+          body: z.strictObject({ consent: z.literal(true) }),
+          response: { 201: holderCard.omit({ history: true }), ...errors(...AUTH_ERRORS, 404, 409, 422) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(
+          await cards.applyReplacement(actorOf(request), request.params.cardNumber, {
+            reason: "expiry",
+            consent: true,
+            holderIdNumber: "",
+          }),
+        ),
+    );
+
+    app.post(
       "/holder/cards/:cardNumber/password/change",
       {
         config: { access: "holder" },
