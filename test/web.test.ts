@@ -279,6 +279,28 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("a clerk enrols a resident in employee insurance and merges the two personal numbers after checking the ID", async () => {
+    const page = await newPage();
+    await staffLogin(page, "hz.clerk");
+    const resident = person("王秀英");
+    await page.getByLabel("身份证号码或社保卡卡号").fill(resident.idNumber);
+    await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
+    const panel = page.getByRole("region", { name: "参保信息" });
+    await panel.getByText(/城乡居民基本医疗保险 · 330106/).waitFor();
+    await panel.getByLabel("险种").selectOption("employee_medical");
+    await panel.getByRole("button", { name: "参保登记" }).click();
+    await panel.getByText(/参保登记成功，个人编号 \d{16}/).waitFor();
+    await panel.getByRole("button", { name: "预览合并" }).click();
+    await panel.getByText(/将作为其别名/).waitFor();
+    await panel.getByLabel("持卡人出示的身份证号码").fill(resident.idNumber);
+    await panel.getByRole("button", { name: "确认办理" }).click();
+    await panel.getByText(/已合并，保留个人编号 \d{16}/).waitFor();
+    await panel.getByText(/ → \d{16}/).waitFor();
+    await accessible(page, "the enrolment panel");
+    await shot(page, "10-merged");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("shows each role its own menu, and a wrong password next to the form", async () => {
     const page = await newPage();
     await page.getByLabel("用户名").fill("hz.pharmacy");

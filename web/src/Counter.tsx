@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
 import { AuditLog, BatchApply, Policies, StaffAdmin } from "./Admin.tsx";
 import { api } from "./api.ts";
+import { EnrolmentPanel } from "./Enrolment.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
 import { Field, Notice, Section, useAction } from "./ui.tsx";
@@ -33,14 +34,6 @@ type HistoryEntry = {
   toState: string;
   actorRole: string;
   channel: string;
-};
-type Enrolment = {
-  id: string;
-  scheme: string;
-  areaCode: string;
-  personalNumber: string;
-  status: string;
-  startDate: string;
 };
 
 type Grant = { role: string; areaCode: string };
@@ -188,18 +181,7 @@ function PersonPage(props: {
   const { person } = props;
   const [revealed, setRevealed] = useState<string | undefined>();
   const [reason, setReason] = useState("");
-  const [enrolments, setEnrolments] = useState<Enrolment[] | undefined>();
   const reveal = useAction();
-  useEffect(() => {
-    if (props.idNumber)
-      void api<{ enrolments: Enrolment[] }>(
-        "GET",
-        `/enrolments?idNumber=${encodeURIComponent(props.idNumber)}`,
-      ).then(
-        (r) => setEnrolments(r.enrolments),
-        () => setEnrolments([]),
-      );
-  }, [props.idNumber]);
   return (
     <>
       <Section title={t("person")}>
@@ -236,23 +218,17 @@ function PersonPage(props: {
         {props.cards.map((card) => (
           <CardPanel key={card.cardNumber} card={card} idNumber={props.idNumber} reload={props.reload} />
         ))}
-        <Apply idNumber={props.idNumber} area={props.area} reload={props.reload} />
+        {props.cards.some((c) => HELD.includes(c.state)) ? null : (
+          <Apply idNumber={props.idNumber} area={props.area} reload={props.reload} />
+        )}
       </Section>
-      {props.idNumber ? (
-        <Section title={t("enrolments")}>
-          {enrolments?.length === 0 ? <p>{t("noEnrolments")}</p> : null}
-          <ul>
-            {enrolments?.map((e) => (
-              <li key={e.id}>
-                {t.code(e.scheme)} · {e.areaCode} · {e.personalNumber} · {t.code(e.status)}
-              </li>
-            ))}
-          </ul>
-        </Section>
-      ) : null}
+      {props.idNumber ? <EnrolmentPanel idNumber={props.idNumber} area={props.area} /> : null}
     </>
   );
 }
+
+/** States in which a person holds a card (one card per person: no new application then). */
+const HELD = ["applied", "in_production", "delivered", "archived", "active", "temporarily_lost", "locked"];
 
 /** Actions that need the holder's ID document. */
 const NEEDS_HOLDER_ID = new Set([

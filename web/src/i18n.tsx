@@ -103,6 +103,28 @@ const TEXTS = {
   role: { zh: "岗位", en: "Role" },
   letterRef: { zh: "单位介绍信编号", en: "Employer's letter reference" },
   policies: { zh: "区域政策", en: "Area policy" },
+  personalNumber: { zh: "个人编号", en: "personal number" },
+  counterReason: { zh: "柜面办理", en: "at the counter" },
+  mergeNumbers: { zh: "合并个人编号", en: "Merge personal numbers" },
+  previewMerge: { zh: "预览合并", en: "Preview the merge" },
+  mergePlan: {
+    zh: "保留个人编号 {survivor}，{merged} 将作为其别名；所有参保记录和历史保持不变。请核对持卡人身份证后确认。",
+    en: "{survivor} stays; {merged} become its aliases; every enrolment and history is kept. Check the holder's ID, then confirm.",
+  },
+  merged: { zh: "已合并，保留个人编号 {survivor}。", en: "Merged: {survivor} is the personal number now." },
+  enrol: { zh: "参保登记", en: "Enrol" },
+  scheme: { zh: "险种", en: "Scheme" },
+  countyCode: { zh: "参保县区代码", en: "County code" },
+  startDate: { zh: "参保开始日期", en: "Start date" },
+  suspendOther: {
+    zh: "同时暂停本统筹区其他县区的同类参保（跨县区流动）",
+    en: "Suspend the same kind of enrolment in the area's other counties (a move)",
+  },
+  enrolled: { zh: "参保登记成功，个人编号 {number}。", en: "Enrolled: personal number {number}." },
+  enrolledWithDuplicates: {
+    zh: "参保登记成功，但本统筹区其他县区还有 {n} 条有效参保：请暂停，否则读卡将提示“多次参保”。",
+    en: "Enrolled, but {n} active enrolments remain in other counties of the area: suspend them, or card reading will report multiple enrolment.",
+  },
   batchApply: { zh: "单位批量申领", en: "Employer batch applications" },
   batchFormat: {
     zh: "CSV 文件，首行为列名：id_number,name,ethnicity,employer_code,employer_name（可选 phone、bank_code、photo_ref）。",

@@ -1,0 +1,223 @@
+import { useCallback, useEffect, useId, useState } from "react";
+import { api } from "./api.ts";
+import { useT } from "./i18n.tsx";
+import { Field, Notice, Section, useAction } from "./ui.tsx";
+
+type Enrolment = {
+  id: string;
+  scheme: string;
+  areaCode: string;
+  coordinationArea: string;
+  personalNumber: string;
+  survivingNumber: string;
+  status: string;
+  startDate: string;
+  version: number;
+  history: { at: string; action: string; to: string; reason: string | null }[];
+};
+
+const SCHEMES = [
+  "employee_medical",
+  "resident_medical",
+  "employee_pension",
+  "resident_pension",
+  "unemployment",
+  "work_injury",
+  "maternity",
+];
+const MOVES: Record<string, string[]> = {
+  active: ["suspended", "sealed", "transferred_out", "terminated"],
+  suspended: ["active", "sealed", "transferred_out", "terminated"],
+  sealed: ["active", "transferred_out", "terminated"],
+};
+const cityOf = (code: string) =>
+  ["11", "12", "31", "50"].includes(code.slice(0, 2)) ? `${code.slice(0, 2)}0000` : `${code.slice(0, 4)}00`;
+const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+function Select(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: readonly string[];
+}) {
+  const t = useT();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {t.code(o)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A person's enrolments at the counter: enrol (moving counties), change a status, merge numbers, arrears. */
+export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: string }) {
+  const t = useT();
+  const [enrolments, setEnrolments] = useState<Enrolment[] | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const [form, setForm] = useState({
+    scheme: "employee_medical",
+    areaCode: area.endsWith("00") ? `${area.slice(0, 4)}06` : area,
+    startDate: today(),
+    suspendOther: false,
+    reason: "",
+  });
+  const [merge, setMerge] = useState<
+    { survivor: string; merged: string[]; reviewToken: string } | undefined
+  >();
+  const [holderId, setHolderId] = useState("");
+  const { busy, error, run } = useAction();
+  const load = useCallback(async () => {
+    try {
+      setEnrolments(
+        (
+          await api<{ enrolments: Enrolment[] }>(
+            "GET",
+            `/enrolments?idNumber=${encodeURIComponent(idNumber)}`,
+          )
+        ).enrolments,
+      );
+    } catch {
+      setEnrolments([]);
+    }
+  }, [idNumber]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const set = (key: keyof typeof form) => (value: string | boolean) =>
+    setForm((f) => ({ ...f, [key]: value }));
+  const numbers = new Set(
+    enrolments?.filter((e) => e.personalNumber === e.survivingNumber).map((e) => e.personalNumber),
+  );
+
+  return (
+    <Section title={t("enrolments")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {message ? <Notice kind="ok">{message}</Notice> : null}
+      {enrolments?.length === 0 ? <p>{t("noEnrolments")}</p> : null}
+      <ul className="enrolments">
+        {enrolments?.map((e) => (
+          <li key={e.id}>
+            <span>
+              {t.code(e.scheme)} · {e.areaCode} · {t("personalNumber")} {e.personalNumber}
+              {e.survivingNumber !== e.personalNumber ? ` → ${e.survivingNumber}` : ""} · {t.code(e.status)}
+            </span>
+            {(MOVES[e.status] ?? []).map((to) => (
+              <button
+                key={to}
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void run(async () => {
+                    await api("POST", `/enrolments/${e.id}/status`, {
+                      to,
+                      reason: t("counterReason"),
+                      version: e.version,
+                    });
+                    setMessage(`${t("done")}：${t.code(e.scheme)} → ${t.code(to)}`);
+                    await load();
+                  })
+                }
+              >
+                {t.code(to)}
+              </button>
+            ))}
+          </li>
+        ))}
+      </ul>
+      {numbers.size > 1 ? (
+        <div className="action-form">
+          <h3>{t("mergeNumbers")}</h3>
+          {!merge ? (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void run(async () =>
+                  setMerge(
+                    await api("POST", "/personal-numbers/merge-preview", {
+                      idNumber,
+                      coordinationArea: cityOf(area),
+                    }),
+                  ),
+                )
+              }
+            >
+              {t("previewMerge")}
+            </button>
+          ) : (
+            <form
+              onSubmit={(ev) => {
+                ev.preventDefault();
+                void run(async () => {
+                  await api("POST", "/personal-numbers/merge", {
+                    idNumber,
+                    coordinationArea: cityOf(area),
+                    survivor: merge.survivor,
+                    holderIdNumber: holderId,
+                    reviewToken: merge.reviewToken,
+                  });
+                  setMessage(t("merged", { survivor: merge.survivor }));
+                  setMerge(undefined);
+                  await load();
+                });
+              }}
+            >
+              <p>{t("mergePlan", { survivor: merge.survivor, merged: merge.merged.join("、") })}</p>
+              <Field label={t("holderIdNumber")} value={holderId} onChange={setHolderId} maxLength={18} />
+              <button type="submit" className="primary" disabled={busy}>
+                {t("confirm")}
+              </button>
+            </form>
+          )}
+        </div>
+      ) : null}
+      <form
+        className="action-form"
+        onSubmit={(ev) => {
+          ev.preventDefault();
+          void run(async () => {
+            const r = await api<{ enrolment: Enrolment; duplicatesInArea: string[] }>("POST", "/enrolments", {
+              idNumber,
+              scheme: form.scheme,
+              areaCode: form.areaCode,
+              startDate: form.startDate,
+              ...(form.suspendOther && form.reason ? { suspendOther: { reason: form.reason } } : {}),
+            });
+            setMessage(
+              r.duplicatesInArea.length
+                ? t("enrolledWithDuplicates", { n: r.duplicatesInArea.length })
+                : t("enrolled", { number: r.enrolment.personalNumber }),
+            );
+            await load();
+          });
+        }}
+      >
+        <h3>{t("enrol")}</h3>
+        <Select label={t("scheme")} value={form.scheme} onChange={set("scheme")} options={SCHEMES} />
+        <Field label={t("countyCode")} value={form.areaCode} onChange={set("areaCode")} maxLength={6} />
+        <Field label={t("startDate")} value={form.startDate} onChange={set("startDate")} type="date" />
+        <label className="consent">
+          <input
+            type="checkbox"
+            checked={form.suspendOther}
+            onChange={(e) => set("suspendOther")(e.target.checked)}
+          />{" "}
+          {t("suspendOther")}
+        </label>
+        {form.suspendOther ? (
+          <Field label={t("reason")} value={form.reason} onChange={set("reason")} />
+        ) : null}
+        <button type="submit" className="primary" disabled={busy}>
+          {t("enrol")}
+        </button>
+      </form>
+    </Section>
+  );
+}
