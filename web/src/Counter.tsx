@@ -182,6 +182,7 @@ function PersonPage(props: {
   const [revealed, setRevealed] = useState<string | undefined>();
   const [reason, setReason] = useState("");
   const reveal = useAction();
+  const [applied, setApplied] = useState<string | undefined>();
   return (
     <>
       <Section title={t("person")}>
@@ -214,12 +215,20 @@ function PersonPage(props: {
         )}
       </Section>
       <Section title={t("cards")}>
+        {applied ? <Notice kind="ok">{applied}</Notice> : null}
         {props.cards.length === 0 ? <p>{t("noCards")}</p> : null}
         {props.cards.map((card) => (
           <CardPanel key={card.cardNumber} card={card} idNumber={props.idNumber} reload={props.reload} />
         ))}
         {props.cards.some((c) => HELD.includes(c.state)) ? null : (
-          <Apply idNumber={props.idNumber} area={props.area} reload={props.reload} />
+          <Apply
+            idNumber={props.idNumber}
+            area={props.area}
+            onApplied={(message) => {
+              setApplied(message);
+              props.reload();
+            }}
+          />
         )}
       </Section>
       {props.idNumber ? <EnrolmentPanel idNumber={props.idNumber} area={props.area} /> : null}
@@ -482,10 +491,10 @@ function CardChecks({ cardNumber }: { cardNumber: string }) {
   );
 }
 
-function Apply({ idNumber, area, reload }: { idNumber?: string; area: string; reload: () => void }) {
+function Apply(props: { idNumber?: string; area: string; onApplied: (message: string) => void }) {
+  const { area } = props;
   const t = useT();
-  const [holderId, setHolderId] = useState(idNumber ?? "");
-  const [done, setDone] = useState<string | undefined>();
+  const [holderId, setHolderId] = useState(props.idNumber ?? "");
   const { busy, error, run } = useAction();
   return (
     <form
@@ -497,8 +506,7 @@ function Apply({ idNumber, area, reload }: { idNumber?: string; area: string; re
             idNumber: holderId.trim().toUpperCase(),
             areaCode: area,
           });
-          setDone(t("applied", { card: r.cardNumber }));
-          reload();
+          props.onApplied(t("applied", { card: r.cardNumber }));
         });
       }}
     >
@@ -510,7 +518,6 @@ function Apply({ idNumber, area, reload }: { idNumber?: string; area: string; re
         maxLength={18}
         error={error}
       />
-      {done ? <Notice kind="ok">{done}</Notice> : null}
       <button type="submit" className="primary" disabled={busy}>
         {t("apply")}
       </button>
