@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, useAction } from "./ui.tsx";
+import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
 
 type Policy = {
   initialPassword: { rule: "card_number_last6" } | { rule: "fixed"; value: string };
@@ -192,28 +192,6 @@ export function Policies({ area }: { area: string }) {
         </form>
       </Section>
     </>
-  );
-}
-
-function Select(props: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: readonly string[];
-}) {
-  const t = useT();
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        {props.options.map((o) => (
-          <option key={o} value={o}>
-            {t.code(o)}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 

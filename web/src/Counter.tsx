@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
 import { AuditLog, BatchApply, Policies, StaffAdmin } from "./Admin.tsx";
 import { api } from "./api.ts";
 import { EnrolmentPanel } from "./Enrolment.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
-import { Field, Notice, Section, useAction } from "./ui.tsx";
+import { CardHeading, Field, Notice, Section, Select, useAction } from "./ui.tsx";
 
 type Person = {
   id: string;
@@ -346,24 +346,7 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
 
   return (
     <article className="card-item" aria-label={`${t("cardNumber")} ${card.cardNumber}`}>
-      <h3>
-        {t("cardNumber")} {card.cardNumber} ·{" "}
-        <span className={`state state-${card.state}`}>{t.code(card.state)}</span>
-      </h3>
-      <dl className="facts">
-        {card.validUntil ? (
-          <>
-            <dt>{t("validUntil")}</dt>
-            <dd>{card.validUntil}</dd>
-          </>
-        ) : null}
-        {card.readyDate ? (
-          <>
-            <dt>{t("readyDate")}</dt>
-            <dd>{card.readyDate}</dd>
-          </>
-        ) : null}
-      </dl>
+      <CardHeading card={card} />
       {result ? <Notice kind="ok">{result}</Notice> : null}
       {actions.length ? (
         <fieldset className="buttons">
@@ -391,7 +374,7 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
             <Field label={t("letterRef")} value={letterRef} onChange={setLetterRef} maxLength={100} />
           ) : null}
           {action === "cancel" || action === "replacement" ? (
-            <Choice
+            <Select
               label={t("reason")}
               value={reason || (action === "cancel" ? "holder_request" : "damaged")}
               onChange={setReason}
@@ -439,29 +422,6 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
         </ol>
       </details>
     </article>
-  );
-}
-
-/** A labelled choice among codes, shown in the chosen language. */
-function Choice(props: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: readonly string[];
-}) {
-  const t = useT();
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        {props.options.map((o) => (
-          <option key={o} value={o}>
-            {t.code(o)}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 

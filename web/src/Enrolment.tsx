@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, useAction } from "./ui.tsx";
+import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
 
 type Enrolment = {
   id: string;
@@ -33,28 +33,6 @@ const MOVES: Record<string, string[]> = {
 const cityOf = (code: string) =>
   ["11", "12", "31", "50"].includes(code.slice(0, 2)) ? `${code.slice(0, 2)}0000` : `${code.slice(0, 4)}00`;
 const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-
-function Select(props: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: readonly string[];
-}) {
-  const t = useT();
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        {props.options.map((o) => (
-          <option key={o} value={o}>
-            {t.code(o)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 /** A person's enrolments at the counter: enrol (moving counties), change a status, merge numbers, arrears. */
 export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: string }) {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, useAction } from "./ui.tsx";
+import { CardHeading, Field, Notice, Section, useAction } from "./ui.tsx";
 
 type HolderCard = {
   cardNumber: string;
@@ -51,24 +51,7 @@ export function Hall() {
             className="card-item"
             aria-label={`${t("cardNumber")} ${card.cardNumber}`}
           >
-            <h3>
-              {t("cardNumber")} {card.cardNumber} ·{" "}
-              <span className={`state state-${card.state}`}>{t.code(card.state)}</span>
-            </h3>
-            <dl className="facts">
-              {card.validUntil ? (
-                <>
-                  <dt>{t("validUntil")}</dt>
-                  <dd>{card.validUntil}</dd>
-                </>
-              ) : null}
-              {card.readyDate ? (
-                <>
-                  <dt>{t("readyDate")}</dt>
-                  <dd>{card.readyDate}</dd>
-                </>
-              ) : null}
-            </dl>
+            <CardHeading card={card} />
             <div className="buttons">
               {["active", "archived", "locked"].includes(card.state) ? (
                 <button

@@ -1,5 +1,6 @@
 import { type ReactNode, useCallback, useId, useState } from "react";
 import { ApiError } from "./api.ts";
+import { useT } from "./i18n.tsx";
 
 /** A labelled input; the server's error for this field, or a hint, is read out with it. */
 export function Field(props: {
@@ -89,5 +90,59 @@ export function Section({ title, children }: { title: string; children: ReactNod
       <h2>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** A card's number, state, validity and (for an application) the day it is ready. */
+export function CardHeading({
+  card,
+}: {
+  card: { cardNumber: string; state: string; validUntil: string | null; readyDate: string | null };
+}) {
+  const t = useT();
+  return (
+    <>
+      <h3>
+        {t("cardNumber")} {card.cardNumber} ·{" "}
+        <span className={`state state-${card.state}`}>{t.code(card.state)}</span>
+      </h3>
+      <dl className="facts">
+        {card.validUntil ? (
+          <>
+            <dt>{t("validUntil")}</dt>
+            <dd>{card.validUntil}</dd>
+          </>
+        ) : null}
+        {card.readyDate ? (
+          <>
+            <dt>{t("readyDate")}</dt>
+            <dd>{card.readyDate}</dd>
+          </>
+        ) : null}
+      </dl>
+    </>
+  );
+}
+
+/** A labelled choice among codes, shown in the chosen language. */
+export function Select(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly string[];
+}) {
+  const t = useT();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {t.code(o)}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

@@ -67,7 +67,8 @@ const checkSchema = z.object({
     .optional()
     .describe("counter staff and administrators only"),
 });
-const checksSchema = z.array(
+/** The online checks made on a card (staff and the holder see the same list). */
+export const checksSchema = z.array(
   z.object({
     at: z.string(),
     checkedBy: z.string(),

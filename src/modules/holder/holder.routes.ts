@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { checksSchema } from "../enrolment/enrolment.routes.ts";
 
 const pin = z.string().regex(/^\d{6}$/, "6 digits");
 const cardParams = z.object({ cardNumber: z.string().regex(/^[0-9A-Z]{9}$/) });
@@ -28,15 +29,6 @@ const holderCard = z
     ),
   })
   .passthrough();
-const checks = z.array(
-  z.object({
-    at: z.string(),
-    checkedBy: z.string(),
-    role: z.string(),
-    channel: z.string(),
-    result: z.string(),
-  }),
-);
 
 /** The online service hall's API for holders signed in with ID number and social security password. */
 export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
@@ -178,7 +170,7 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
           tags: ["holder"],
           summary: "Which institutions checked my card, and when",
           params: cardParams,
-          response: { 200: checks, ...errors(...AUTH_ERRORS, 404) },
+          response: { 200: checksSchema, ...errors(...AUTH_ERRORS, 404) },
         },
       },
       async (request) => enrolment.checksOfCard(actorOf(request), request.params.cardNumber),
