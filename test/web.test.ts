@@ -288,6 +288,15 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const panel = page.getByRole("region", { name: "参保信息" });
     await panel.getByText(/城乡居民基本医疗保险 · 330106/).waitFor();
     await panel.getByLabel("险种").selectOption("employee_medical");
+    await panel.getByLabel("参保县区代码").fill("3301");
+    await panel.getByRole("button", { name: "参保登记" }).click();
+    await panel.locator(".field-error", { hasText: "a 6-digit administrative division code" }).waitFor();
+    assert.equal(
+      await panel.getByLabel("参保县区代码").getAttribute("aria-invalid"),
+      "true",
+      "the server's complaint is shown on the field concerned",
+    );
+    await panel.getByLabel("参保县区代码").fill("330106");
     await panel.getByRole("button", { name: "参保登记" }).click();
     await panel.getByText(/参保登记成功，个人编号 \d{16}/).waitFor();
     await panel.getByRole("button", { name: "预览合并" }).click();

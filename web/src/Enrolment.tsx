@@ -50,7 +50,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
     { survivor: string; merged: string[]; reviewToken: string } | undefined
   >();
   const [holderId, setHolderId] = useState("");
-  const { busy, error, run } = useAction();
+  const { busy, error, fieldErrors, run } = useAction();
   const load = useCallback(async () => {
     try {
       setEnrolments(
@@ -179,8 +179,20 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
       >
         <h3>{t("enrol")}</h3>
         <Select label={t("scheme")} value={form.scheme} onChange={set("scheme")} options={SCHEMES} />
-        <Field label={t("countyCode")} value={form.areaCode} onChange={set("areaCode")} maxLength={6} />
-        <Field label={t("startDate")} value={form.startDate} onChange={set("startDate")} type="date" />
+        <Field
+          label={t("countyCode")}
+          value={form.areaCode}
+          onChange={set("areaCode")}
+          maxLength={6}
+          error={fieldErrors.areaCode}
+        />
+        <Field
+          label={t("startDate")}
+          value={form.startDate}
+          onChange={set("startDate")}
+          type="date"
+          error={fieldErrors.startDate}
+        />
         <label className="consent">
           <input
             type="checkbox"

@@ -65,23 +65,40 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs an action, remembering whether it is busy and what went wrong. */
+/**
+ * The server's complaints about single fields, by field name: schema issues (`details.issues[].path`)
+ * and per-field checks (`details.errors[].field`).
+ */
+export function fieldErrorsOf(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError) || !err.details) return {};
+  const out: Record<string, string> = {};
+  for (const i of (err.details.issues as { path?: string; message: string }[] | undefined) ?? [])
+    if (i.path) out[i.path.split(".")[0]] = i.message;
+  for (const e of (err.details.errors as { field: string; problem: string }[] | undefined) ?? [])
+    out[e.field] = e.problem;
+  return out;
+}
+
+/** Runs an action, remembering whether it is busy and what went wrong (overall, and per field). */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
     setBusy(true);
     setError(undefined);
+    setFieldErrors({});
     try {
       return await action();
     } catch (err) {
       setError(messageOf(err));
+      setFieldErrors(fieldErrorsOf(err));
       return undefined;
     } finally {
       setBusy(false);
     }
   }, []);
-  return { busy, error, setError, run };
+  return { busy, error, fieldErrors, setError, run };
 }
 
 export function Section({ title, children }: { title: string; children: ReactNode }) {
