@@ -114,6 +114,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(await menu.getByRole("button").allInnerTexts(), [
       "查询办理",
       "单位批量申领",
+      "重复持卡处理",
       "参保在线核验",
     ]);
 
@@ -276,6 +277,26 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("cell", { name: "hz.clerk2" }).waitFor();
     await accessible(page, "the staff page");
     await shot(page, "32-staff");
+    await page.getByRole("navigation").getByRole("button", { name: "接入密钥" }).click();
+    await page.getByLabel("机构或终端名称").fill("民生大药房 POS 2");
+    await page.getByRole("button", { name: "生成密钥" }).click();
+    await page.getByText(/密钥只显示这一次/).waitFor();
+    assert.match(await page.locator("code").innerText(), /^ssk_/);
+    await page
+      .getByRole("row", { name: /民生大药房 POS 2/ })
+      .getByRole("button", { name: "吊销" })
+      .click();
+    await page
+      .getByRole("row", { name: /民生大药房 POS 2/ })
+      .getByText("已吊销")
+      .waitFor();
+    await accessible(page, "the API key page");
+    const duplicates = page.getByRole("navigation").getByRole("button", { name: "重复持卡处理" });
+    await duplicates.click();
+    const region = page.getByRole("region", { name: "重复持卡处理" });
+    // Either nobody holds two cards, or each such person is listed with advice per card.
+    await region.locator("article, p").first().waitFor();
+    assert.equal(await region.locator(".notice-error").count(), 0);
     assert.deepEqual(pageErrors, []);
   });
 

@@ -456,3 +456,166 @@ export function StaffAdmin({ area }: { area: string }) {
     </>
   );
 }
+
+type Duplicate = {
+  personId: string;
+  holder: { idNumberMasked: string; nameMasked: string };
+  province: string;
+  cards: { cardNumber: string; state: string; financialFunction: string; advice: string }[];
+};
+
+/** Persons with several cards in one province (legacy data): what to do with each card, and cancelling one. */
+export function Duplicates() {
+  const t = useT();
+  const [rows, setRows] = useState<Duplicate[] | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  const load = useCallback(async () => setRows(await api<Duplicate[]>("GET", "/cards/duplicates")), []);
+  useEffect(() => {
+    void run(load);
+  }, [run, load]);
+  return (
+    <Section title={t("duplicates")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {message ? <Notice kind="ok">{message}</Notice> : null}
+      {rows?.length === 0 ? <p>{t("noDuplicates")}</p> : null}
+      {rows?.map((d) => (
+        <article key={d.personId} className="card-item" aria-label={d.holder.nameMasked}>
+          <h3>
+            {d.holder.nameMasked} · {d.holder.idNumberMasked}
+          </h3>
+          <ul className="enrolments">
+            {d.cards.map((c) => (
+              <li key={c.cardNumber}>
+                <span>
+                  {t("cardNumber")} {c.cardNumber} · {t.code(c.state)} · {c.advice}
+                </span>
+                {c.state !== "cancelled" ? (
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      void run(async () => {
+                        await api("POST", `/cards/${c.cardNumber}/cancel`, { reason: "duplicate" });
+                        setMessage(`${t("done")}：${c.cardNumber} ${t.code("cancelled")}`);
+                        await load();
+                      })
+                    }
+                  >
+                    {t("cancelDuplicate")}
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </article>
+      ))}
+    </Section>
+  );
+}
+
+type ApiKey = {
+  id: string;
+  name: string;
+  role: string;
+  areaCode: string;
+  channel: string;
+  revokedAt: string | null;
+};
+const KEY_ROLES = ["medical_operator", "pharmacy_operator", "bank_clerk", "outlet_clerk"];
+
+/** Institutions' and terminals' API keys: the list, a new key (its token shown once), revocation. */
+export function ApiKeys({ area }: { area: string }) {
+  const t = useT();
+  const [keys, setKeys] = useState<ApiKey[] | undefined>();
+  const [form, setForm] = useState({ name: "", role: "pharmacy_operator", areaCode: area });
+  const [token, setToken] = useState<string | undefined>();
+  const { busy, error, fieldErrors, run } = useAction();
+  const load = useCallback(async () => setKeys(await api<ApiKey[]>("GET", "/api-keys")), []);
+  useEffect(() => {
+    void run(load);
+  }, [run, load]);
+  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  return (
+    <>
+      <Section title={t("apiKeys")}>
+        <table className="table">
+          <caption className="visually-hidden">{t("apiKeys")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("name")}</th>
+              <th scope="col">{t("role")}</th>
+              <th scope="col">{t("areaCode")}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t("actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys?.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>{t.code(k.role)}</td>
+                <td>{k.areaCode}</td>
+                <td>
+                  {k.revokedAt ? (
+                    t("revoked")
+                  ) : (
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() =>
+                        void run(async () => {
+                          await api("POST", `/api-keys/${k.id}/revoke`);
+                          await load();
+                        })
+                      }
+                    >
+                      {t("revoke")}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={t("newApiKey")}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              const r = await api<{ token: string }>("POST", "/api-keys", {
+                name: form.name,
+                role: form.role,
+                areaCode: form.areaCode,
+              });
+              setToken(r.token);
+              setForm((f) => ({ ...f, name: "" }));
+              await load();
+            });
+          }}
+        >
+          <Field label={t("keyName")} value={form.name} onChange={set("name")} error={fieldErrors.name} />
+          <Select label={t("role")} value={form.role} onChange={set("role")} options={KEY_ROLES} />
+          <Field
+            label={t("areaCode")}
+            value={form.areaCode}
+            onChange={set("areaCode")}
+            maxLength={6}
+            error={fieldErrors.areaCode}
+          />
+          {error && !Object.keys(fieldErrors).length ? <Notice kind="error">{error}</Notice> : null}
+          {token ? (
+            <Notice kind="warning">
+              {t("tokenOnce")} <code>{token}</code>
+            </Notice>
+          ) : null}
+          <button type="submit" className="primary" disabled={busy}>
+            {t("createKey")}
+          </button>
+        </form>
+      </Section>
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
-import { AuditLog, BatchApply, Policies, StaffAdmin } from "./Admin.tsx";
+import { ApiKeys, AuditLog, BatchApply, Duplicates, Policies, StaffAdmin } from "./Admin.tsx";
 import { api } from "./api.ts";
 import { EnrolmentPanel } from "./Enrolment.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
@@ -37,7 +37,17 @@ type HistoryEntry = {
 };
 
 type Grant = { role: string; areaCode: string };
-type Page = "search" | "batch" | "bank" | "production" | "policies" | "staff" | "audit" | "check";
+type Page =
+  | "search"
+  | "batch"
+  | "bank"
+  | "production"
+  | "duplicates"
+  | "policies"
+  | "staff"
+  | "keys"
+  | "audit"
+  | "check";
 
 const ADMIN_ROLES = ["ministry_admin", "province_admin", "city_admin"];
 
@@ -52,7 +62,9 @@ export function menuFor(grants: readonly Grant[]): { page: Page; label: TextKey 
   if (has("bank_clerk")) menu.push({ page: "bank", label: "bankTasks" });
   if (has(...ADMIN_ROLES)) menu.push({ page: "production", label: "production" });
   if (has(...ADMIN_ROLES)) menu.push({ page: "policies", label: "policies" });
+  if (has("outlet_clerk", ...ADMIN_ROLES)) menu.push({ page: "duplicates", label: "duplicates" });
   if (has(...ADMIN_ROLES)) menu.push({ page: "staff", label: "staff" });
+  if (has(...ADMIN_ROLES)) menu.push({ page: "keys", label: "apiKeys" });
   if (has("auditor", ...ADMIN_ROLES)) menu.push({ page: "audit", label: "audit" });
   if (has("medical_operator", "pharmacy_operator", "outlet_clerk"))
     menu.push({ page: "check", label: "onlineCheck" });
@@ -89,6 +101,8 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
         {page === "batch" ? <BatchApply area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "policies" ? <Policies area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "staff" ? <StaffAdmin area={me.grants[0]?.areaCode ?? ""} /> : null}
+        {page === "duplicates" ? <Duplicates /> : null}
+        {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "audit" ? <AuditLog /> : null}
         {page === "check" ? <OnlineCheck /> : null}
       </main>
