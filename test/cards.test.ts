@@ -292,6 +292,14 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(twice.status, 409);
     const lostHistory = await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}/history`);
     assert.match(lostHistory.at(-1).details.agent.idNumber, /^\d{3}\*{11}/);
+    const duplicates = await ok(tokens.clerk, "GET", "/cards/duplicates?province=33");
+    assert.equal(
+      duplicates.some((d: { cards: { cardNumber: string }[] }) =>
+        d.cards.some((c) => c.cardNumber === r.cardNumber),
+      ),
+      false,
+      "a lost card waiting for its replacement is not a duplicate",
+    );
 
     await produce(r.cardNumber);
     await ok(tokens.clerk, "POST", `/cards/${r.cardNumber}/issue`, {

@@ -268,7 +268,8 @@ export function createCardsRepository(dialect: Dialect) {
           sql<string>`substr(area_code, 1, 2)`.as("province"),
           (eb) => eb.fn.countAll<number>().as("n"),
         ])
-        .where("state", "!=", "cancelled")
+        // The cards that hold the person's one place in the province (see holdsProvinceSlot).
+        .where("state", "not in", ["cancelled", "expired", "formally_lost"])
         .groupBy(["person_id", sql`substr(area_code, 1, 2)`])
         .having((eb) => eb.fn.countAll(), ">", 1);
       if (provincePrefix) query = query.where("area_code", "like", `${provincePrefix}%`);

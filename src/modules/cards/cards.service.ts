@@ -1374,8 +1374,9 @@ export function createCardsService(deps: {
       const groups = await cards.personsWithSeveralCards(db, provincePrefix);
       const out = [];
       for (const g of groups) {
-        const all = (await cards.ofPersonInProvince(db, g.person_id, g.province)).filter(
-          (c) => c.state !== "cancelled",
+        // A lost card waiting for its replacement is not a duplicate: only cards holding the place count.
+        const all = (await cards.ofPersonInProvince(db, g.person_id, g.province)).filter((c) =>
+          holdsProvinceSlot(c.state as CardState),
         );
         if (!all.some((c) => authorizeQuiet(actor, c.area_code))) continue;
         const person = (await persons.byId(db, g.person_id))!;
