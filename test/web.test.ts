@@ -200,6 +200,10 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const refusal = await page.getByRole("alert").innerText();
     assert.match(refusal, /\d{4}-\d{2}-\d{2}/, "the server's message says when the renewal window opens");
 
+    await page.setViewportSize({ width: 390, height: 844 });
+    await accessible(page, "the hall on a phone");
+    await shot(page, "14-hall-phone");
+    await page.setViewportSize({ width: 1280, height: 860 });
     await page.getByRole("button", { name: "切换为英文" }).click();
     await page.getByText("Social Security Card Services").first().waitFor();
     await page.getByText("My cards").waitFor();

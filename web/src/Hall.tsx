@@ -33,6 +33,7 @@ export function Hall() {
 
   const act = (card: HolderCard, path: string, done: string) =>
     run(async () => {
+      setMessage(undefined);
       await api("POST", `/holder/cards/${card.cardNumber}/${path}`);
       setMessage(done);
       await load();
@@ -74,6 +75,7 @@ export function Hall() {
                   disabled={busy || !consent}
                   onClick={() =>
                     void run(async () => {
+                      setMessage(undefined);
                       const r = await api<{ cardNumber: string; readyDate: string | null }>(
                         "POST",
                         `/holder/cards/${card.cardNumber}/renewal`,
