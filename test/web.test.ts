@@ -356,6 +356,25 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       "银行销户任务",
     ]);
     await signOut(page);
+    await staffLogin(page, "yunqi.hr");
+    assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
+      "新员工参保登记",
+    ]);
+    await page.getByLabel("身份证号码").fill(makeIdNumber("330106", "1998-08-08", 51));
+    await page.getByLabel("姓名").fill("吴新");
+    await page.getByLabel("用工日期").fill("2030-01-01");
+    await page.getByRole("button", { name: "新员工参保登记" }).last().click();
+    await page.locator(".field-error", { hasText: "in the future" }).waitFor();
+    await page
+      .getByLabel("用工日期")
+      .fill(new Date(Date.now() + 8 * 3600_000 - 5 * 86_400_000).toISOString().slice(0, 10));
+    await page.getByRole("button", { name: "新员工参保登记" }).last().click();
+    await page
+      .getByText(/登记成功：\s*职工基本医疗保险、职工基本养老保险、失业保险、工伤保险、生育保险/)
+      .waitFor();
+    await accessible(page, "the employer's registration page");
+    await shot(page, "22-employer");
+    await signOut(page);
     await staffLogin(page, "zj.auditor");
     assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
       "查询办理",

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
 import { ApiKeys, AuditLog, BatchApply, Duplicates, Policies, StaffAdmin } from "./Admin.tsx";
 import { api } from "./api.ts";
-import { EnrolmentPanel } from "./Enrolment.tsx";
+import { EmployeeRegistration, EnrolmentPanel } from "./Enrolment.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
 import { CardHeading, Field, Notice, Section, Select, useAction } from "./ui.tsx";
@@ -36,7 +36,7 @@ type HistoryEntry = {
   channel: string;
 };
 
-type Grant = { role: string; areaCode: string };
+type Grant = { role: string; areaCode: string; employerId?: string | null };
 type Page =
   | "search"
   | "batch"
@@ -47,7 +47,8 @@ type Page =
   | "staff"
   | "keys"
   | "audit"
-  | "check";
+  | "check"
+  | "employees";
 
 const ADMIN_ROLES = ["ministry_admin", "province_admin", "city_admin"];
 
@@ -68,6 +69,7 @@ export function menuFor(grants: readonly Grant[]): { page: Page; label: TextKey 
   if (has("auditor", ...ADMIN_ROLES)) menu.push({ page: "audit", label: "audit" });
   if (has("medical_operator", "pharmacy_operator", "outlet_clerk"))
     menu.push({ page: "check", label: "onlineCheck" });
+  if (has("employer_operator")) menu.push({ page: "employees", label: "registerEmployee" });
   return menu;
 }
 
@@ -105,6 +107,9 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
         {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "audit" ? <AuditLog /> : null}
         {page === "check" ? <OnlineCheck /> : null}
+        {page === "employees" ? (
+          <EmployeeRegistration employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
+        ) : null}
       </main>
     </div>
   );

@@ -211,3 +211,79 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
     </Section>
   );
 }
+
+type Registered = {
+  late: boolean;
+  daysAfterHiring: number;
+  enrolments: { scheme: string; personalNumber: string }[];
+};
+
+/** An employer's operator: register a new employee within 30 days of hiring (the five insurances). */
+export function EmployeeRegistration({ employerId }: { employerId: string }) {
+  const t = useT();
+  const [form, setForm] = useState({ idNumber: "", name: "", ethnicity: "01", hiredOn: today() });
+  const [result, setResult] = useState<Registered | undefined>();
+  const { busy, error, fieldErrors, run } = useAction();
+  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  return (
+    <Section title={t("registerEmployee")}>
+      <p className="field-hint">{t("registrationDeadline")}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setResult(undefined);
+          void run(async () =>
+            setResult(
+              await api<Registered>("POST", `/employers/${employerId}/employees`, {
+                idNumber: form.idNumber.trim().toUpperCase(),
+                name: form.name || undefined,
+                ethnicity: form.ethnicity || undefined,
+                hiredOn: form.hiredOn,
+              }),
+            ),
+          );
+        }}
+      >
+        <Field
+          label={t("idNumber")}
+          value={form.idNumber}
+          onChange={set("idNumber")}
+          maxLength={18}
+          error={fieldErrors.idNumber}
+        />
+        <Field
+          label={t("name")}
+          value={form.name}
+          onChange={set("name")}
+          hint={t("nameIfNew")}
+          error={fieldErrors.name}
+        />
+        <Field
+          label={t("ethnicity")}
+          value={form.ethnicity}
+          onChange={set("ethnicity")}
+          maxLength={2}
+          error={fieldErrors.ethnicity}
+        />
+        <Field
+          label={t("hiredOn")}
+          value={form.hiredOn}
+          onChange={set("hiredOn")}
+          type="date"
+          error={fieldErrors.hiredOn}
+        />
+        {error && !Object.keys(fieldErrors).length ? <Notice kind="error">{error}</Notice> : null}
+        {result ? (
+          <Notice kind={result.late ? "warning" : "ok"}>
+            {result.late ? t("registeredLate", { days: result.daysAfterHiring }) : t("registered")}{" "}
+            {result.enrolments.map((e) => t.code(e.scheme)).join("、")} · {t("personalNumber")}{" "}
+            {result.enrolments[0]?.personalNumber}
+          </Notice>
+        ) : null}
+        <button type="submit" className="primary" disabled={busy}>
+          {t("registerEmployee")}
+        </button>
+      </form>
+    </Section>
+  );
+}

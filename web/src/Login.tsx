@@ -4,7 +4,7 @@ import { useT } from "./i18n.tsx";
 import { Field, Notice, useAction } from "./ui.tsx";
 
 export type Me =
-  | { kind: "staff"; name: string; grants: { role: string; areaCode: string }[] }
+  | { kind: "staff"; name: string; grants: { role: string; areaCode: string; employerId?: string | null }[] }
   | { kind: "holder"; name: string; idNumberMasked: string };
 
 /** Sign-in for staff (counter console) and for card holders (online service hall). */
@@ -21,7 +21,10 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     run(async () => {
       const r = await api<{
         token: string;
-        staff: { displayName: string; grants: { role: string; areaCode: string }[] };
+        staff: {
+          displayName: string;
+          grants: { role: string; areaCode: string; employerId?: string | null }[];
+        };
       }>("POST", "/auth/login", { username, password, channel: "counter" });
       session.set(r.token);
       onSignedIn({ kind: "staff", name: r.staff.displayName, grants: r.staff.grants });

@@ -103,6 +103,22 @@ const TEXTS = {
   role: { zh: "岗位", en: "Role" },
   letterRef: { zh: "单位介绍信编号", en: "Employer's letter reference" },
   policies: { zh: "区域政策", en: "Area policy" },
+  registerEmployee: { zh: "新员工参保登记", en: "Register a new employee" },
+  registrationDeadline: {
+    zh: "用人单位应自用工之日起 30 日内为职工办理社会保险登记（《社会保险法》第五十八条）。",
+    en: "An employer registers each employee with the social insurance agency within 30 days of hiring (Social Insurance Law, art. 58).",
+  },
+  nameIfNew: {
+    zh: "首次参保人员需填写姓名和民族代码",
+    en: "Needed when the person is not registered yet, with the ethnicity code",
+  },
+  ethnicity: { zh: "民族代码（汉族为 01）", en: "Ethnicity code (01: Han)" },
+  hiredOn: { zh: "用工日期", en: "Hired on" },
+  registered: { zh: "登记成功：", en: "Registered:" },
+  registeredLate: {
+    zh: "已登记，但超过 30 日（用工后第 {days} 日）：",
+    en: "Registered, but later than 30 days (day {days} after hiring):",
+  },
   duplicates: { zh: "重复持卡处理", en: "Duplicate cards" },
   noDuplicates: { zh: "没有一人多卡的记录。", en: "No one holds several cards in a province." },
   cancelDuplicate: { zh: "作为重复卡注销", en: "Cancel as a duplicate" },
