@@ -330,6 +330,11 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await panel.getByRole("button", { name: "确认办理" }).click();
     await panel.getByText(/已合并，保留个人编号 \d{16}/).waitFor();
     await panel.getByText(/ → \d{16}/).waitFor();
+    await panel.getByLabel("原因").fill("单位欠缴 2 个月");
+    await panel.getByRole("button", { name: "登记欠费" }).click();
+    await panel.getByText(/已登记欠费：医保功能已暂停/).waitFor();
+    await panel.getByRole("button", { name: "已补缴，恢复医保功能" }).click();
+    await panel.getByText(/欠费已于 \d{4}-\d{2}-\d{2} 结束/).waitFor();
     await accessible(page, "the enrolment panel");
     await shot(page, "10-merged");
     assert.deepEqual(pageErrors, []);

@@ -156,6 +156,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
           )}
         </div>
       ) : null}
+      <Arrears idNumber={idNumber} area={cityOf(area)} />
       <form
         className="action-form"
         onSubmit={(ev) => {
@@ -285,5 +286,59 @@ export function EmployeeRegistration({ employerId }: { employerId: string }) {
         </button>
       </form>
     </Section>
+  );
+}
+
+/** Arrears (payment suspension) of a person in the area: the medical function stops at once, and resumes when they end. */
+function Arrears({ idNumber, area }: { idNumber: string; area: string }) {
+  const t = useT();
+  const [fromDate, setFromDate] = useState(today());
+  const [reason, setReason] = useState("");
+  const [recorded, setRecorded] = useState<{ id: string; toDate: string | null } | undefined>();
+  const { busy, error, fieldErrors, run } = useAction();
+  return (
+    <form
+      className="action-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () =>
+          setRecorded(await api("POST", "/arrears", { idNumber, coordinationArea: area, fromDate, reason })),
+        );
+      }}
+    >
+      <h3>{t("arrears")}</h3>
+      <Field
+        label={t("arrearsFrom")}
+        value={fromDate}
+        onChange={setFromDate}
+        type="date"
+        error={fieldErrors.fromDate}
+      />
+      <Field label={t("reason")} value={reason} onChange={setReason} error={fieldErrors.reason} />
+      {error && !Object.keys(fieldErrors).length ? <Notice kind="error">{error}</Notice> : null}
+      {recorded ? (
+        <Notice kind={recorded.toDate ? "ok" : "warning"}>
+          {recorded.toDate ? t("arrearsEnded", { date: recorded.toDate }) : t("arrearsRecorded")}
+        </Notice>
+      ) : null}
+      <div className="buttons">
+        <button type="submit" className="primary" disabled={busy || !reason.trim()}>
+          {t("recordArrears")}
+        </button>
+        {recorded && !recorded.toDate ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void run(async () =>
+                setRecorded(await api("POST", `/arrears/${recorded.id}/end`, { toDate: today() })),
+              )
+            }
+          >
+            {t("endArrears")}
+          </button>
+        ) : null}
+      </div>
+    </form>
   );
 }

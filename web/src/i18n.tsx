@@ -103,6 +103,18 @@ const TEXTS = {
   role: { zh: "岗位", en: "Role" },
   letterRef: { zh: "单位介绍信编号", en: "Employer's letter reference" },
   policies: { zh: "区域政策", en: "Area policy" },
+  arrears: { zh: "欠费停保", en: "Arrears" },
+  arrearsFrom: { zh: "欠费开始日期", en: "Arrears from" },
+  recordArrears: { zh: "登记欠费", en: "Record arrears" },
+  endArrears: { zh: "已补缴，恢复医保功能", en: "Paid: resume the medical function" },
+  arrearsRecorded: {
+    zh: "已登记欠费：医保功能已暂停，读卡时将提示“医保功能已暂停”。",
+    en: "Arrears recorded: the medical function is suspended; card reading will say so.",
+  },
+  arrearsEnded: {
+    zh: "欠费已于 {date} 结束，医保功能已恢复。",
+    en: "Arrears ended on {date}: the medical function is back.",
+  },
   registerEmployee: { zh: "新员工参保登记", en: "Register a new employee" },
   registrationDeadline: {
     zh: "用人单位应自用工之日起 30 日内为职工办理社会保险登记（《社会保险法》第五十八条）。",
