@@ -1,0 +1,80 @@
+import type { CardState } from "../cards/cards.rules.ts";
+import { weakPinReason } from "../credentials/pin.rules.ts";
+
+/**
+ * The electronic card follows its physical card (domain brief §7, seed 001): a normal card → the e-card
+ * serves everything; an archived (issued, not activated) card → queries only; a temporarily lost
+ * card → usable only within a time-limited authorisation the holder gave after verifying who they
+ * are (or not at all, by the area's policy); cancelled, formally lost or expired → personal services
+ * unavailable. The holder can also suspend the e-card everywhere.
+ */
+export type EcardScope = "all" | "query" | "none";
+
+export type EcardUsability = Readonly<{
+  scope: EcardScope;
+  reason:
+    | "card_active"
+    | "card_archived"
+    | "lost_with_authorisation"
+    | "lost_without_authorisation"
+    | "lost_policy_unavailable"
+    | "card_unavailable"
+    | "card_not_issued"
+    | "suspended_by_holder";
+}>;
+
+export function ecardUsability(input: {
+  cardState: CardState;
+  ecardSuspended: boolean;
+  /** Whether a holder's authorisation (while the card is temporarily lost) is in force now. */
+  authorisationActive: boolean;
+  policy: "with_holder_authorisation" | "unavailable";
+}): EcardUsability {
+  if (input.ecardSuspended) return { scope: "none", reason: "suspended_by_holder" };
+  switch (input.cardState) {
+    case "active":
+    case "locked":
+      return { scope: "all", reason: "card_active" };
+    case "archived":
+      return { scope: "query", reason: "card_archived" };
+    case "temporarily_lost":
+      if (input.policy === "unavailable") return { scope: "none", reason: "lost_policy_unavailable" };
+      return input.authorisationActive
+        ? { scope: "all", reason: "lost_with_authorisation" }
+        : { scope: "none", reason: "lost_without_authorisation" };
+    case "applied":
+    case "in_production":
+    case "delivered":
+      return { scope: "none", reason: "card_not_issued" };
+    default:
+      return { scope: "none", reason: "card_unavailable" };
+  }
+}
+
+/** The e-card's availability for each card state, as the lifecycle publishes it. */
+export const ECARD_BY_CARD_STATE: Readonly<Record<CardState, string>> = {
+  applied: "none (the e-card is issued with the card)",
+  in_production: "none (the e-card is issued with the card)",
+  delivered: "none (the e-card is issued with the card)",
+  archived: "queries only",
+  active: "all services",
+  locked: "all services (the card's password is locked, not the e-card)",
+  temporarily_lost: "with the holder's time-limited authorisation, by the area's policy",
+  formally_lost: "personal services unavailable",
+  expired: "personal services unavailable",
+  cancelled: "personal services unavailable",
+};
+
+/** How long a holder's authorisation while the card is lost lasts, at most. */
+export const MAX_AUTHORISATION_HOURS = 72;
+
+/**
+ * An e-card password: the card password's rules (6 digits, not one digit repeated, not a run, not the
+ * birth date) and, stricter, no 6 digits taken from anywhere in the ID number.
+ */
+export function ecardPasswordProblem(pin: string, holder: { idNumber: string; birthDate: string }) {
+  const weak = weakPinReason(pin, holder);
+  if (weak) return weak;
+  if (holder.idNumber.includes(pin)) return "id_number";
+  return undefined;
+}
