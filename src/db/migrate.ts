@@ -11,6 +11,7 @@ import * as m0007 from "./migrations/0007_terminals.ts";
 import * as m0008 from "./migrations/0008_card_keys.ts";
 import * as m0009 from "./migrations/0009_enrolment.ts";
 import * as m0010 from "./migrations/0010_holder_sessions.ts";
+import * as m0011 from "./migrations/0011_ecard.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0008_card_keys": m0008,
   "0009_enrolment": m0009,
   "0010_holder_sessions": m0010,
+  "0011_ecard": m0011,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {
