@@ -18,6 +18,7 @@ import { cardsRoutes } from "./modules/cards/cards.routes.ts";
 import { chipRoutes } from "./modules/chip/chip.routes.ts";
 import { readerRoutes } from "./modules/chip/reader.routes.ts";
 import { credentialsRoutes } from "./modules/credentials/credentials.routes.ts";
+import { ecardRoutes } from "./modules/ecard/ecard.routes.ts";
 import { employersRoutes } from "./modules/employers/employers.routes.ts";
 import { enrolmentRoutes } from "./modules/enrolment/enrolment.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
@@ -49,7 +50,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   installErrorHandling(app);
   installAccessControl(
     app,
-    (token) => (token.startsWith("ssh_") ? deps.holder.authenticate(token) : deps.staff.authenticate(token)),
+    (token) =>
+      token.startsWith("ssh_")
+        ? deps.holder.authenticate(token)
+        : token.startsWith("ecc_")
+          ? deps.ecard.authenticateChannel(token)
+          : deps.staff.authenticate(token),
     routeTable,
   );
   app.addHook("onRequest", (request, reply, done) => {
@@ -85,6 +91,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(employersRoutes(deps), { prefix: "/api/v1" });
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
   await app.register(holderRoutes(deps), { prefix: "/api/v1" });
+  await app.register(ecardRoutes(deps), { prefix: "/api/v1" });
   await serveWeb(app);
 
   // Group-committed attempt records are written before the database closes.

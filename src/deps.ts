@@ -19,6 +19,8 @@ import {
   createCredentialsService,
   createPasswordInitialiser,
 } from "./modules/credentials/credentials.service.ts";
+import { createEcardService } from "./modules/ecard/ecard.service.ts";
+import { createFaceApiVerifier, type FaceVerifier } from "./modules/ecard/face.ts";
 import { createEmployersRepository } from "./modules/employers/employers.repository.ts";
 import { createEmployersService } from "./modules/employers/employers.service.ts";
 import { createEnrolmentRepository } from "./modules/enrolment/enrolment.repository.ts";
@@ -43,7 +45,7 @@ export function createDeps(
   config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds">,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
-  options: { drawCardNumber?: () => string; lmk?: Lmk } = {},
+  options: { drawCardNumber?: () => string; lmk?: Lmk; face?: FaceVerifier } = {},
 ) {
   const { db, dialect } = database;
   const regions = shippedRegions();
@@ -56,6 +58,7 @@ export function createDeps(
   const machine = createSoftwarePinMachine(config.secrets.pinKey);
   const credentialsRepo = createCredentialsRepository(dialect);
   const cardsRepo = createCardsRepository(dialect);
+  const cardStateHooks: NonNullable<Parameters<typeof createCardsService>[0]["stateHooks"]> = [];
   const cards = createCardsService({
     db,
     cards: cardsRepo,
@@ -68,6 +71,7 @@ export function createDeps(
     regions,
     initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
     drawCardNumber: options.drawCardNumber,
+    stateHooks: cardStateHooks,
     signer: createSm2Signer(config.secrets.signingKey),
   });
   const credentials = createCredentialsService({
@@ -148,6 +152,24 @@ export function createDeps(
     verifyPassword: (actor, cardNumber, pin, source) =>
       credentials.verify(actor, cardNumber, { pin, purpose: "query" }, source),
   });
+  let faceVerifier: ReturnType<typeof createFaceApiVerifier> | undefined;
+  const ecard = createEcardService({
+    db,
+    audit,
+    clock,
+    cipher,
+    areas,
+    signer: createSm2Signer(config.secrets.signingKey),
+    issuerPrivateKey: config.secrets.signingKey.toString("hex"),
+    tokenKey: config.secrets.tokenKey,
+    face: () => {
+      if (options.face) return options.face;
+      faceVerifier ??= createFaceApiVerifier();
+      return faceVerifier;
+    },
+    findPerson: persons.rowByIdNumber,
+  });
+  cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
   return {
     database,
     clock,
@@ -170,6 +192,7 @@ export function createDeps(
     enrolment,
     employers,
     holder,
+    ecard,
   };
 }
 

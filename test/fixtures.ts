@@ -13,6 +13,7 @@ import {
   personalise,
 } from "../src/modules/chip/personalise.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import type { FaceVerifier } from "../src/modules/ecard/face.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
@@ -33,14 +34,18 @@ export function testSecrets() {
 export const TEST_PASSWORD = "Test-password-2026";
 
 /** The wiring the server uses, on a fresh test database, with a clock the test controls. */
-export async function createTestDeps(dialect: Dialect, clock: Clock = fixedClock("2026-11-22T02:00:00Z")) {
+export async function createTestDeps(
+  dialect: Dialect,
+  clock: Clock = fixedClock("2026-11-22T02:00:00Z"),
+  options: { face?: FaceVerifier } = {},
+) {
   const database = await createTestDb(dialect);
   const secrets = testSecrets();
   const deps = createDeps(
     database,
     { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30, authCacheSeconds: 5 },
     clock,
-    { lmk: softwareLmk(randomBytes(32)) },
+    { lmk: softwareLmk(randomBytes(32)), face: options.face },
   );
   return { deps, database, secrets, clock };
 }
@@ -126,12 +131,12 @@ export function useTestDeps(dialect: Dialect) {
 }
 
 /** Builds the app over fresh dependencies for a describe block; closes both after it. */
-export function useTestApp(dialect: Dialect, options: { logger?: unknown } = {}) {
+export function useTestApp(dialect: Dialect, options: { logger?: unknown; face?: FaceVerifier } = {}) {
   const ctx = {} as { app: App; deps: Deps; clock: ReturnType<typeof fixedClock> };
   let close: (() => Promise<void>) | undefined;
   before(async () => {
     const clock = fixedClock("2026-11-22T02:00:00Z");
-    const { deps, database } = await createTestDeps(dialect, clock);
+    const { deps, database } = await createTestDeps(dialect, clock, { face: options.face });
     ctx.deps = deps;
     ctx.clock = clock;
     ctx.app = await buildApp(deps, { logger: options.logger as never, bodyLimit: 64 * 1024 });
@@ -264,3 +269,10 @@ export async function cardInState(
   if (state === "temporarily_lost") await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, card.cardNumber);
   return { cardNumber: card.cardNumber, idNumber };
 }
+
+/**
+ * A face verifier that accepts every photo: only for tests about who may call which route, where the
+ * face is not the subject (the real model is tested in src/modules/ecard/face.test.ts and the e-card
+ * end-to-end test).
+ */
+export const acceptingFaceVerifier: FaceVerifier = { verify: async () => ({ match: true, distance: 0 }) };

@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
+import jpeg from "jpeg-js";
+import { sm2 } from "sm-crypto-v2";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { authCryptogram } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
+import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
 import {
+  acceptingFaceVerifier,
   cardInState,
   chipImageFor,
   newIdNumber,
@@ -27,7 +32,8 @@ type OtherArea = "forbidden" | "filtered" | "own" | "notFound";
 /** A request to make: prepared afresh for the caller who should succeed, since that call changes things. */
 type Request = {
   url: string;
-  body?: unknown /** For holder routes: the signed-in holder who may call it. */;
+  body?: unknown;
+  /** For holder routes: the signed-in holder who may call it. */
   holderToken?: string;
 };
 
@@ -51,7 +57,7 @@ function newCreditCode(region: string): string {
 }
 
 forEachDialect("every route checks who calls it", (dialect) => {
-  const ctx = useTestApp(dialect);
+  const ctx = useTestApp(dialect, { face: acceptingFaceVerifier });
   const ids = {} as { person: string; apiKey: string; idNumber: string };
   let samples: Record<string, Sample>;
   let uniq = 0;
@@ -74,6 +80,24 @@ forEachDialect("every route checks who calls it", (dialect) => {
     const { deps } = ctx;
     await seedAreas(deps);
     await seedCardKeys(deps);
+    channels.active = (
+      await deps.ecard.registerChannel(SYSTEM_ACTOR, {
+        code: "hz-app",
+        name: "杭州办事",
+        class: "government",
+        level: 1,
+        services: ["signup", "credential", "identity_code", "payment_code"],
+      })
+    ).token;
+    const paused = await deps.ecard.registerChannel(SYSTEM_ACTOR, {
+      code: "paused-app",
+      name: "暂停渠道",
+      class: "social",
+      level: 1,
+      services: ["signup", "credential"],
+    });
+    await deps.ecard.setChannelState(SYSTEM_ACTOR, paused.id, "suspended");
+    channels.suspended = paused.token;
     const banks = {
       "330100": await deps.areas.createOutlet(SYSTEM_ACTOR, "330100", {
         name: "ICBC HZ",
@@ -810,6 +834,97 @@ forEachDialect("every route checks who calls it", (dialect) => {
         prepare: asHolder((n) => ({ url: `/api/v1/holder/cards/${n}/online-checks` })),
         otherArea: "notFound",
       },
+      "POST /api/v1/ecard/channels": {
+        prepare: async () => ({
+          url: "/api/v1/ecard/channels",
+          body: { code: `app-${++uniq}`, name: "新渠道", class: "bank", level: 1, services: ["signup"] },
+        }),
+        otherArea: "own",
+      },
+      "POST /api/v1/ecard/channels/:id/state": {
+        prepare: async () => {
+          const made = await deps.ecard.registerChannel(SYSTEM_ACTOR, {
+            code: `app-${++uniq}`,
+            name: "待停渠道",
+            class: "social",
+            level: 1,
+            services: ["signup"],
+          });
+          return { url: `/api/v1/ecard/channels/${made.id}/state`, body: { state: "suspended" } };
+        },
+        otherArea: "own",
+      },
+      "PUT /api/v1/persons/:id/photo": {
+        prepare: fixed(`/api/v1/persons/${ids.person}/photo`, { jpegBase64: photo, takenOn: "2026-01-01" }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/ecard/signups": {
+        prepare: async () => {
+          const c = await cardInState(deps, "active");
+          const person = await deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
+          await deps.ecard.setIdentityPhoto(SYSTEM_ACTOR, person.id, {
+            jpeg: Buffer.from(photo, "base64"),
+            takenOn: "2026-01-01",
+          });
+          return {
+            url: "/api/v1/ecard/signups",
+            body: {
+              name: "卡主",
+              idNumber: c.idNumber,
+              consentTextVersion: PRIVACY_TEXT_VERSION,
+              realName: { name: "卡主", idNumber: c.idNumber },
+              livePhotoBase64: photo,
+              devicePublicKey: device.publicKey,
+            },
+          };
+        },
+        otherArea: "own",
+      },
+      "POST /api/v1/ecard/credentials": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          return {
+            url: "/api/v1/ecard/credentials",
+            body: { ecardId: e.ecardId, devicePublicKey: device.publicKey },
+          };
+        },
+        otherArea: "own",
+      },
+      "GET /api/v1/ecard/issuer-keys": { prepare: fixed("/api/v1/ecard/issuer-keys"), otherArea: "own" },
+      "GET /api/v1/ecard/status-list": {
+        prepare: fixed("/api/v1/ecard/status-list?since=0"),
+        otherArea: "own",
+      },
+      // Terminals verify codes of e-cards from everywhere.
+      "POST /api/v1/ecard/codes/verify": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          const now = Math.floor(ctx.clock.now().getTime() / 1000);
+          return {
+            url: "/api/v1/ecard/codes/verify",
+            body: { code: mintCode(e.credential, device.privateKey, "identity", now), purpose: "identity" },
+          };
+        },
+        otherArea: "own",
+      },
+      "POST /api/v1/holder/ecard/authorisations": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          // Signed in before the loss report (a lost card's password is not checked for a new sign-in).
+          const res = await ctx.app.inject({
+            method: "POST",
+            url: "/api/v1/holder/login",
+            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
+          });
+          await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, e.cardNumber);
+          return {
+            url: "/api/v1/holder/ecard/authorisations",
+            body: { hours: 4 },
+            holderToken: res.json().token,
+          };
+        },
+        otherArea: "notFound",
+      },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),
         otherArea: "filtered",
@@ -830,6 +945,32 @@ forEachDialect("every route checks who calls it", (dialect) => {
     });
     assert.equal(res.statusCode, 200, res.body);
     return res.json().token;
+  }
+
+  const channels = {} as { active: string; suspended: string };
+  const device = sm2.generateKeyPairHex();
+  /** A tiny JPEG: the face is not the subject here (see acceptingFaceVerifier). */
+  const photo = jpeg
+    .encode({ data: Buffer.alloc(16 * 16 * 4, 128), width: 16, height: 16 }, 80)
+    .data.toString("base64");
+  /** A new person with an active card, an identity photo, and an e-card through the active channel. */
+  async function ecardHolder() {
+    const c = await cardInState(ctx.deps, "active");
+    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
+    await ctx.deps.ecard.setIdentityPhoto(SYSTEM_ACTOR, person.id, {
+      jpeg: Buffer.from(photo, "base64"),
+      takenOn: "2026-01-01",
+    });
+    const channel = await ctx.deps.ecard.authenticateChannel(channels.active);
+    const signed = await ctx.deps.ecard.signUp(channel, {
+      name: "卡主",
+      idNumber: c.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: "卡主", idNumber: c.idNumber },
+      livePhoto: Buffer.from(photo, "base64"),
+      devicePublicKey: device.publicKey,
+    });
+    return { ...c, ...signed };
   }
 
   /** A new holder with an active card, signed in to the online service hall. */
@@ -913,7 +1054,26 @@ forEachDialect("every route checks who calls it", (dialect) => {
         );
         continue;
       }
-      const access = route.access as Exclude<Access, "public" | "holder">;
+      if (route.access === "channel") {
+        // A channel's routes: no staff role nor holder may call them; a suspended channel is refused.
+        for (const role of ROLES) {
+          const res = await call(route.method, request, await login(`${role}.330100`));
+          assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
+        }
+        const asHolderToo = await call(route.method, request, await holderLogin());
+        assert.equal(asHolderToo.statusCode, 403, `${key} as a holder`);
+        const suspended = await call(route.method, request, channels.suspended);
+        assert.equal(suspended.statusCode, 403, `${key} as a suspended channel: ${suspended.body}`);
+        assert.equal(suspended.json().code, "CHANNEL_SUSPENDED");
+        const own = await sample.prepare();
+        const res = await call(route.method, own, channels.active);
+        assert.ok(
+          res.statusCode >= 200 && res.statusCode < 300,
+          `${key} as the channel: ${res.statusCode} ${res.body}`,
+        );
+        continue;
+      }
+      const access = route.access as Exclude<Access, "public" | "holder" | "channel">;
 
       for (const role of ROLES.filter((r) => !access.roles.includes(r))) {
         const res = await call(route.method, request, await login(`${role}.330100`));

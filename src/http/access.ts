@@ -9,6 +9,7 @@ import { DomainError } from "../shared/errors.ts";
 export type Access =
   | "public"
   | "holder"
+  | "channel"
   | Readonly<{ roles: readonly Role[]; area?: (request: FastifyRequest) => string | undefined }>;
 
 declare module "fastify" {
@@ -66,7 +67,9 @@ export function installAccessControl(
       (actor) => {
         request.actor = actor;
         const allowed =
-          access === "holder" ? actor.type === "holder" : findGrant(actor, access.roles) !== undefined;
+          access === "holder" || access === "channel"
+            ? actor.type === access
+            : findGrant(actor, access.roles) !== undefined;
         done(allowed ? undefined : new DomainError("FORBIDDEN"));
       },
       (err: Error) => done(err),
@@ -75,7 +78,8 @@ export function installAccessControl(
 
   app.addHook("preHandler", (request, _reply, done) => {
     const access = request.routeOptions.config?.access;
-    if (!access || access === "public" || access === "holder" || !request.actor) return done();
+    if (!access || access === "public" || access === "holder" || access === "channel" || !request.actor)
+      return done();
     try {
       request.grant = authorize(request.actor, access.roles, access.area?.(request));
       done();

@@ -34,7 +34,7 @@ export type Grant = Readonly<{
  * or a card holder signed in to the online service hall (no grants: only their own cards).
  */
 export type Actor = Readonly<{
-  type: "staff" | "api_key" | "system" | "holder";
+  type: "staff" | "api_key" | "system" | "holder" | "channel";
   id: string;
   name: string;
   channel: Channel;

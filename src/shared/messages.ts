@@ -194,6 +194,18 @@ export const MESSAGES = {
     zh: "您没有可用于登录的社保卡（卡已注销、正式挂失或尚未领取）",
     en: "You have no card to sign in with (cancelled, formally lost or not yet collected)",
   },
+  ECARD_NOT_FOUND: { zh: "未找到该电子社保卡", en: "No such electronic card" },
+  ECARD_CHANNEL_NOT_FOUND: { zh: "未找到该电子社保卡渠道", en: "No such e-card channel" },
+  CHANNEL_SUSPENDED: {
+    zh: "该渠道已暂停或退出，不能办理电子社保卡业务",
+    en: "This channel is suspended or has exited and cannot serve e-card requests",
+  },
+  FACE_VERIFICATION_FAILED: {
+    zh: "人脸核验未通过（{reason}）：光线不足请到光线均匀处重试；人脸未完整入框请正对镜头；渠道实名信息与本人不一致请使用本人账号；社保卡照片过旧请到网点更换新照片补换卡，或到柜面核验身份",
+    en: "Face verification failed ({reason}): too dark or bright: retry in even light; face not fully in the frame: face the camera; the app's real-name identity is someone else: use your own account; the card photo is outdated: replace the card with a new photo, or verify at a counter",
+  },
+  ECARD_UNUSABLE: { zh: "电子社保卡当前不可用（{reason}）", en: "The e-card cannot be used now ({reason})" },
+  ECARD_CODE_REFUSED: { zh: "二维码无效（{reason}）", en: "The code is refused ({reason})" },
   CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
   CARD_BLACKLISTED: {
     zh: "该卡在黑名单上（{state}），不能使用",

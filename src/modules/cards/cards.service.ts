@@ -133,6 +133,8 @@ export function createCardsService(deps: {
   regions: RegionTable;
   /** Signs what terminals check offline (the blacklist). */
   signer: Signer;
+  /** Run inside every state change's transaction (the e-card follows its card); filled in by the wiring. */
+  stateHooks?: ((trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>)[];
   /** Draws a random card number (tests replace it to force clashes). */
   drawCardNumber?: () => string;
   /** Gives a card its initial social security password when it is handed over (credentials module). */
@@ -269,6 +271,7 @@ export function createCardsService(deps: {
         at,
       });
     }
+    for (const hook of deps.stateHooks ?? []) await hook(trx, updated, from);
     return updated;
   }
 

@@ -32,7 +32,7 @@ export const loginResponse = z.object({
 });
 
 export const meResponse = z.object({
-  type: z.enum(["staff", "api_key", "system", "holder"]),
+  type: z.enum(["staff", "api_key", "system", "holder", "channel"]),
   id: z.string(),
   username: z.string().optional(),
   name: z.string().optional(),

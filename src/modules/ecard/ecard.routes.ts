@@ -1,0 +1,223 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Deps } from "../../deps.ts";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, dateSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import { CHANNEL_CLASSES, CHANNEL_SERVICES, ECARD_PERMISSIONS } from "./ecard.service.ts";
+
+const jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
+const idNumberSchema = z.string().min(1).max(32);
+const credentialSchema = z
+  .string()
+  .describe("the signed credential: two segments of a code (see docs/ecard.md)");
+
+/** The electronic card: channels, identity photos, sign-up, credentials, status list, codes, authorisation. */
+export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { ecard } = deps;
+  const terminal = { roles: ECARD_PERMISSIONS.terminal };
+  return async (app) => {
+    app.post(
+      "/ecard/channels",
+      {
+        config: { access: { roles: ECARD_PERMISSIONS.channels } },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "Register an e-card channel (app): level 1, or level 2 through a level-1 channel; its token is shown once",
+          body: z.strictObject({
+            code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,31}$/),
+            name: z.string().min(1).max(100),
+            class: z.enum(CHANNEL_CLASSES),
+            level: z.union([z.literal(1), z.literal(2)]),
+            parentCode: z.string().max(32).optional(),
+            services: z.array(z.enum(CHANNEL_SERVICES)).min(1),
+          }),
+          response: {
+            201: z.object({
+              id: uuidSchema,
+              code: z.string(),
+              level: z.number(),
+              state: z.string(),
+              token: z.string(),
+            }),
+            ...errors(...AUTH_ERRORS, 409),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await ecard.registerChannel(actorOf(request), request.body)),
+    );
+
+    app.post(
+      "/ecard/channels/:id/state",
+      {
+        config: { access: { roles: ECARD_PERMISSIONS.channels } },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "Suspend, reactivate or retire a channel (a suspended channel is refused at its next call)",
+          params: z.object({ id: uuidSchema }),
+          body: z.strictObject({ state: z.enum(["active", "suspended", "exited"]) }),
+          response: { 200: z.object({ id: z.string(), state: z.string() }), ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => ecard.setChannelState(actorOf(request), request.params.id, request.body.state),
+    );
+
+    app.put(
+      "/persons/:id/photo",
+      {
+        config: { access: { roles: ECARD_PERMISSIONS.photos } },
+        schema: {
+          tags: ["ecard"],
+          summary: "Store a person's identity photo (encrypted) for face verification",
+          params: z.object({ id: uuidSchema }),
+          body: z.strictObject({ jpegBase64, takenOn: dateSchema }),
+          response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404) },
+        },
+        bodyLimit: 6 * 1024 * 1024,
+      },
+      async (request, reply) => {
+        await ecard.setIdentityPhoto(actorOf(request), request.params.id, {
+          jpeg: Buffer.from(request.body.jpegBase64, "base64"),
+          takenOn: request.body.takenOn,
+        });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      "/ecard/signups",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "A channel signs its user up: name, ID number, privacy consent, the channel's real-name identity, a live photo for face verification, the device key",
+          body: z.strictObject({
+            name: z.string().min(1).max(64),
+            idNumber: idNumberSchema,
+            consentTextVersion: z.string().max(32),
+            realName: z.strictObject({ name: z.string().min(1).max(64), idNumber: idNumberSchema }),
+            livePhotoBase64: jpegBase64,
+            devicePublicKey: z.string().max(140),
+          }),
+          response: {
+            201: z.object({ ecardId: z.string(), credential: credentialSchema }),
+            ...errors(...AUTH_ERRORS, 404, 409, 422),
+          },
+        },
+        bodyLimit: 6 * 1024 * 1024,
+      },
+      async (request, reply) =>
+        reply.status(201).send(
+          await ecard.signUp(actorOf(request), {
+            ...request.body,
+            livePhoto: Buffer.from(request.body.livePhotoBase64, "base64"),
+          }),
+        ),
+    );
+
+    app.post(
+      "/ecard/credentials",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "A new device credential (daily, or after a status change); refused while the e-card is unusable",
+          body: z.strictObject({
+            ecardId: z.string().regex(/^[0-9a-f]{32}$/),
+            devicePublicKey: z.string().max(140),
+          }),
+          response: {
+            200: z.object({ credential: credentialSchema, scope: z.string() }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request) => ecard.refreshCredential(actorOf(request), request.body),
+    );
+
+    app.get(
+      "/ecard/issuer-keys",
+      {
+        config: { access: terminal },
+        schema: {
+          tags: ["ecard"],
+          summary: "The issuer public keys (SM2) that verify e-card credentials offline",
+          response: { 200: z.record(z.string(), z.string()), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async () => ecard.issuerKeys(),
+    );
+
+    app.get(
+      "/ecard/status-list",
+      {
+        config: { access: terminal },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "The e-card status list changes after a version, signed with SM2 (terminals apply them in order)",
+          querystring: z.strictObject({ since: z.coerce.number().int().min(0).default(0) }),
+          response: {
+            200: z.object({
+              from: z.number(),
+              to: z.number(),
+              entries: z.array(z.object({ eid: z.string(), sv: z.number(), usable: z.boolean() })),
+              signature: z.string(),
+              publicKey: z.string(),
+              userId: z.string(),
+              algorithm: z.literal("SM2-SM3"),
+            }),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => ecard.statusList(actorOf(request), request.query.since),
+    );
+
+    app.post(
+      "/ecard/codes/verify",
+      {
+        config: { access: terminal },
+        schema: {
+          tags: ["ecard"],
+          summary: "Verify a code online against the current status; a payment code works once",
+          body: z.strictObject({ code: z.string().max(2000), purpose: z.enum(["identity", "payment"]) }),
+          response: {
+            200: z.object({
+              valid: z.literal(true),
+              type: z.string(),
+              nameMasked: z.string(),
+              cardNumberMasked: z.string(),
+              areaCode: z.string(),
+              scope: z.string(),
+            }),
+            ...errors(...AUTH_ERRORS, 404, 422),
+          },
+        },
+      },
+      async (request) => ecard.verifyOnline(actorOf(request), request.body),
+    );
+
+    app.post(
+      "/holder/ecard/authorisations",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Authorise my e-card for a few hours while my card is temporarily lost",
+          body: z.strictObject({ hours: z.number().int().min(1).max(72) }),
+          response: {
+            201: z.object({ ecardId: z.string(), expiresAt: z.string() }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await ecard.authoriseWhileLost(actorOf(request), request.body)),
+    );
+  };
+}

@@ -1,0 +1,564 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import { sm2 } from "sm-crypto-v2";
+import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
+import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { hmacSha256Hex, type PiiCipher, secretKey } from "../../shared/crypto.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AreasService } from "../areas/areas.service.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { CardState } from "../cards/cards.rules.ts";
+import type { Signer } from "../keys/signer.ts";
+import { ecardUsability, MAX_AUTHORISATION_HOURS } from "./ecard.rules.ts";
+import {
+  type CodeType,
+  CREDENTIAL_LIFETIME_SECONDS,
+  type Credential,
+  signCredential,
+  verifyCode,
+} from "./ecard-code.ts";
+import type { FaceVerifier } from "./face.ts";
+
+export const ECARD_PERMISSIONS = {
+  channels: ADMINS,
+  photos: ["outlet_clerk", ...ADMINS],
+  terminal: ["medical_operator", "pharmacy_operator", "outlet_clerk", ...ADMINS],
+} as const satisfies Record<string, readonly Role[]>;
+
+export const CHANNEL_CLASSES = [
+  "hrss",
+  "government",
+  "national_partner",
+  "bank",
+  "medical",
+  "social",
+] as const;
+export const CHANNEL_SERVICES = ["signup", "credential", "identity_code", "payment_code"] as const;
+/** The version of the privacy text a holder agrees to at sign-up. */
+export const PRIVACY_TEXT_VERSION = "2026-11";
+/** The issuer key id in credentials; the key is the platform's SM2 signing key. */
+export const ISSUER_KEY_ID = "sscard-ecard-1";
+
+const maskCardNumber = (n: string) => `${n.slice(0, 2)}****${n.slice(-2)}`;
+
+/**
+ * The electronic card: channels, sign-up with face verification, device credentials for codes that
+ * verify offline, the signed status list, online verification with single-use payment codes, and the
+ * holder's authorisation while the card is lost. Its availability follows the physical card
+ * (`ecardUsability`); every change of availability raises the e-card's status version and appends to
+ * the status list in the same transaction as the change.
+ */
+export function createEcardService(deps: {
+  db: Kysely<Database>;
+  audit: AuditService;
+  clock: Clock;
+  cipher: PiiCipher;
+  areas: AreasService;
+  signer: Signer;
+  issuerPrivateKey: string;
+  tokenKey: Buffer;
+  face: () => FaceVerifier;
+  findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
+}) {
+  const { db, audit, clock, cipher } = deps;
+  const key = secretKey(deps.tokenKey);
+  const secretHash = (secret: string) => hmacSha256Hex(key, `channel:${secret}`);
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+
+  async function policyOf(areaCode: string) {
+    return (await deps.areas.policyAt(null, areaCode)).policy.ecardWhileTemporarilyLost;
+  }
+
+  /**
+   * The e-card's usability now. Inside a transaction pass the policy (`"with_holder_authorisation"`
+   * is equivalent there: an authorisation exists only where the policy allows it), since the areas
+   * service reads outside the transaction.
+   */
+  async function usability(
+    q: Kysely<Database>,
+    ecard: Database["ecards"],
+    card: CardRow,
+    policy?: "with_holder_authorisation" | "unavailable",
+  ) {
+    const now = clock.now().toISOString();
+    const grant = await q
+      .selectFrom("ecard_authorisations")
+      .select("id")
+      .where("ecard_id", "=", ecard.id)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return ecardUsability({
+      cardState: card.state as CardState,
+      ecardSuspended: ecard.suspended === 1,
+      authorisationActive: grant !== undefined,
+      policy: policy ?? (await policyOf(card.area_code)),
+    });
+  }
+
+  /** Raises the e-card's status version and appends the status list, inside the caller's transaction. */
+  async function bump(trx: Transaction<Database>, ecard: Database["ecards"], usable: boolean) {
+    const sv = Number(ecard.status_version) + 1;
+    await trx.updateTable("ecards").set({ status_version: sv }).where("id", "=", ecard.id).execute();
+    const last = await trx
+      .selectFrom("ecard_status_changes")
+      .select((e) => e.fn.max("version").as("v"))
+      .executeTakeFirst();
+    await trx
+      .insertInto("ecard_status_changes")
+      .values({
+        version: Number(last?.v ?? 0) + 1,
+        ecard_id: ecard.id,
+        status_version: sv,
+        usable: usable ? 1 : 0,
+        at: clock.now().toISOString(),
+      })
+      .execute();
+    return sv;
+  }
+
+  async function cardOf(q: Kysely<Database>, cardId: string) {
+    const card = await q.selectFrom("cards").selectAll().where("id", "=", cardId).executeTakeFirst();
+    if (!card) throw new DomainError("CARD_NOT_FOUND");
+    return card as CardRow;
+  }
+
+  async function ecardById(q: Kysely<Database>, id: string) {
+    const e = await q.selectFrom("ecards").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!e) throw new DomainError("ECARD_NOT_FOUND");
+    return e;
+  }
+
+  function credentialFor(
+    ecard: Database["ecards"],
+    card: CardRow,
+    person: PersonRow,
+    channel: string,
+    deviceKey: string,
+  ) {
+    const now = nowSeconds();
+    const credential: Credential = {
+      v: 1,
+      iss: ISSUER_KEY_ID,
+      eid: ecard.id,
+      dk: deviceKey,
+      nm: person.name_masked,
+      cn: maskCardNumber(card.card_number),
+      ar: card.area_code,
+      sv: Number(ecard.status_version),
+      ch: channel,
+      iat: now,
+      exp: now + CREDENTIAL_LIFETIME_SECONDS,
+    };
+    return signCredential(credential, deps.issuerPrivateKey);
+  }
+
+  function validDeviceKey(hex: string) {
+    if (!/^(02|03)[0-9a-f]{64}$|^04[0-9a-f]{128}$/i.test(hex))
+      throw new DomainError("VALIDATION_FAILED", { summary: "devicePublicKey: an SM2 public key (hex)" });
+    return hex.toLowerCase();
+  }
+
+  /** The channel a request comes from, refused at once when it is not active. */
+  async function channelOf(actor: Actor, service: (typeof CHANNEL_SERVICES)[number]) {
+    if (actor.type !== "channel") throw new DomainError("FORBIDDEN");
+    const channel = await db
+      .selectFrom("ecard_channels")
+      .selectAll()
+      .where("id", "=", actor.id)
+      .executeTakeFirst();
+    if (!channel || channel.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
+    if (!(JSON.parse(channel.services) as string[]).includes(service))
+      throw new DomainError("FORBIDDEN", { service });
+    return channel;
+  }
+
+  return {
+    /** Registers a channel (app); its secret is returned once and stored only as a keyed hash. */
+    async registerChannel(
+      actor: Actor,
+      input: {
+        code: string;
+        name: string;
+        class: (typeof CHANNEL_CLASSES)[number];
+        level: 1 | 2;
+        parentCode?: string;
+        services: readonly (typeof CHANNEL_SERVICES)[number][];
+      },
+    ) {
+      const grant = authorize(actor, ECARD_PERMISSIONS.channels);
+      let parentId: string | null = null;
+      if (input.level === 2) {
+        const parent = input.parentCode
+          ? await db
+              .selectFrom("ecard_channels")
+              .selectAll()
+              .where("code", "=", input.parentCode)
+              .executeTakeFirst()
+          : undefined;
+        if (!parent || parent.level !== 1)
+          throw new DomainError("VALIDATION_FAILED", {
+            summary: "parentCode: a level-1 channel for a level-2 channel",
+          });
+        parentId = parent.id;
+      } else if (input.parentCode)
+        throw new DomainError("VALIDATION_FAILED", { summary: "parentCode: only for level-2 channels" });
+      const secret = randomBytes(32).toString("base64url");
+      const row: Database["ecard_channels"] = {
+        id: randomUUID(),
+        code: input.code,
+        name: input.name,
+        class: input.class,
+        level: input.level,
+        parent_id: parentId,
+        secret_hash: secretHash(secret),
+        services: JSON.stringify(input.services),
+        state: "active",
+        created_at: clock.now().toISOString(),
+      };
+      await db.transaction().execute(async (trx) => {
+        if (
+          await trx
+            .selectFrom("ecard_channels")
+            .select("id")
+            .where("code", "=", input.code)
+            .executeTakeFirst()
+        )
+          throw new DomainError("CONCURRENT_MODIFICATION");
+        await trx.insertInto("ecard_channels").values(row).execute();
+        await audit.record(trx, actor, grant, {
+          action: "ecard.channel.register",
+          subjectType: "ecard_channel",
+          subjectId: row.id,
+          areaCode: null,
+          after: { code: row.code, class: row.class, level: row.level, services: input.services },
+        });
+      });
+      return { id: row.id, code: row.code, level: row.level, state: row.state, token: `ecc_${secret}` };
+    },
+
+    /** Suspends, reactivates or retires a channel; a suspended channel is refused at its next call. */
+    async setChannelState(actor: Actor, id: string, state: "active" | "suspended" | "exited") {
+      const grant = authorize(actor, ECARD_PERMISSIONS.channels);
+      await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable("ecard_channels")
+          .set({ state })
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) throw new DomainError("ECARD_CHANNEL_NOT_FOUND");
+        await audit.record(trx, actor, grant, {
+          action: "ecard.channel.state",
+          subjectType: "ecard_channel",
+          subjectId: id,
+          areaCode: null,
+          after: { state },
+        });
+      });
+      return { id, state };
+    },
+
+    /** A channel's bearer token to its actor; not cached, so a suspension takes effect at once. */
+    async authenticateChannel(token: string): Promise<Actor> {
+      const row = await db
+        .selectFrom("ecard_channels")
+        .selectAll()
+        .where("secret_hash", "=", secretHash(token.slice(4)))
+        .executeTakeFirst();
+      if (!row) throw new DomainError("UNAUTHENTICATED");
+      if (row.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
+      return { type: "channel", id: row.id, name: row.code, channel: "ecard", grants: [] };
+    },
+
+    /** Stores a person's identity photo (JPEG), encrypted, for face verification. */
+    async setIdentityPhoto(actor: Actor, personId: string, input: { jpeg: Buffer; takenOn: string }) {
+      authorize(actor, ECARD_PERMISSIONS.photos);
+      const person = await db.selectFrom("persons").selectAll().where("id", "=", personId).executeTakeFirst();
+      if (!person) throw new DomainError("PERSON_NOT_FOUND");
+      const grant = authorize(actor, ECARD_PERMISSIONS.photos, person.area_code);
+      const row = {
+        person_id: personId,
+        photo_enc: cipher.encrypt(input.jpeg.toString("base64")),
+        taken_on: input.takenOn,
+        created_at: clock.now().toISOString(),
+      };
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("person_photos").where("person_id", "=", personId).execute();
+        await trx.insertInto("person_photos").values(row).execute();
+        await audit.record(trx, actor, grant, {
+          action: "person.photo.set",
+          subjectType: "person",
+          subjectId: personId,
+          areaCode: person.area_code,
+          after: { takenOn: input.takenOn },
+        });
+      });
+    },
+
+    /**
+     * The sign-up a channel makes for its user: name + ID number + privacy consent, the channel's own
+     * real-name identity, face verification of a live photo against the identity photo, and the
+     * device key the credential is bound to. The live photo is not kept.
+     */
+    async signUp(
+      actor: Actor,
+      input: {
+        name: string;
+        idNumber: string;
+        consentTextVersion: string;
+        realName: { name: string; idNumber: string };
+        livePhoto: Buffer;
+        devicePublicKey: string;
+      },
+    ) {
+      const channel = await channelOf(actor, "signup");
+      if (input.consentTextVersion !== PRIVACY_TEXT_VERSION)
+        throw new DomainError("CONSENT_REQUIRED", { textVersion: PRIVACY_TEXT_VERSION });
+      const person = await deps.findPerson(db, input.idNumber);
+      if (!person) throw new DomainError("PERSON_NOT_FOUND");
+      const pii = JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string };
+      if (pii.name !== input.name.trim()) throw new DomainError("HOLDER_ID_MISMATCH");
+      const realNameIndex = cipher.blindIndex(input.realName.idNumber.trim().toUpperCase());
+      if (realNameIndex !== person.id_number_index || input.realName.name.trim() !== pii.name)
+        throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "REAL_NAME_MISMATCH" });
+      const deviceKey = validDeviceKey(input.devicePublicKey);
+      const photo = await db
+        .selectFrom("person_photos")
+        .selectAll()
+        .where("person_id", "=", person.id)
+        .executeTakeFirst();
+      if (!photo) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "PHOTO_OUTDATED" });
+      const check = await deps
+        .face()
+        .verify(Buffer.from(cipher.decrypt(photo.photo_enc), "base64"), input.livePhoto);
+      if (!check.match) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: check.reason });
+      const card = (await db
+        .selectFrom("cards")
+        .selectAll()
+        .where("person_id", "=", person.id)
+        .where("state", "in", ["active", "archived", "locked", "temporarily_lost"])
+        .orderBy("created_at", "desc")
+        .executeTakeFirst()) as CardRow | undefined;
+      if (!card) throw new DomainError("HOLDER_NO_CARD");
+      return db.transaction().execute(async (trx) => {
+        let ecard = await trx
+          .selectFrom("ecards")
+          .selectAll()
+          .where("card_id", "=", card.id)
+          .executeTakeFirst();
+        if (!ecard) {
+          ecard = {
+            id: randomBytes(16).toString("hex"),
+            card_id: card.id,
+            person_id: person.id,
+            suspended: 0,
+            status_version: 1,
+            created_at: clock.now().toISOString(),
+          };
+          await trx.insertInto("ecards").values(ecard).execute();
+        }
+        await trx
+          .insertInto("ecard_devices")
+          .values({
+            id: randomUUID(),
+            ecard_id: ecard.id,
+            channel_id: channel.id,
+            device_key: deviceKey,
+            created_at: clock.now().toISOString(),
+            revoked_at: null,
+          })
+          .execute();
+        await trx
+          .insertInto("ecard_consents")
+          .values({
+            id: randomUUID(),
+            person_id: person.id,
+            channel_id: channel.id,
+            kind: "privacy",
+            text_version: input.consentTextVersion,
+            at: clock.now().toISOString(),
+          })
+          .execute();
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.signup",
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: { channel: channel.code, faceDistance: Math.round(check.distance * 1000) / 1000 },
+        });
+        return { ecardId: ecard.id, credential: credentialFor(ecard, card, person, channel.code, deviceKey) };
+      });
+    },
+
+    /** A new credential for a device (daily, or after a status change); refused while the e-card is unusable. */
+    async refreshCredential(actor: Actor, input: { ecardId: string; devicePublicKey: string }) {
+      const channel = await channelOf(actor, "credential");
+      const ecard = await ecardById(db, input.ecardId);
+      const device = await db
+        .selectFrom("ecard_devices")
+        .selectAll()
+        .where("ecard_id", "=", ecard.id)
+        .where("channel_id", "=", channel.id)
+        .where("device_key", "=", input.devicePublicKey.toLowerCase())
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (!device) throw new DomainError("ECARD_NOT_FOUND");
+      const card = await cardOf(db, ecard.card_id);
+      const usable = await usability(db, ecard, card);
+      if (usable.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
+      const person = (await db
+        .selectFrom("persons")
+        .selectAll()
+        .where("id", "=", ecard.person_id)
+        .executeTakeFirst())!;
+      return {
+        credential: credentialFor(ecard, card, person as PersonRow, channel.code, device.device_key),
+        scope: usable.scope,
+      };
+    },
+
+    /** The issuer public keys terminals verify credentials with. */
+    issuerKeys: () => ({ [ISSUER_KEY_ID]: sm2.getPublicKeyFromPrivateKey(deps.issuerPrivateKey) }),
+
+    /** The status list changes after a version, signed (terminals apply them in order). */
+    async statusList(actor: Actor, since: number) {
+      authorize(actor, ECARD_PERMISSIONS.terminal);
+      const rows = await db
+        .selectFrom("ecard_status_changes")
+        .selectAll()
+        .where("version", ">", since)
+        .orderBy("version")
+        .limit(50_000)
+        .execute();
+      return deps.signer.sign({
+        from: since,
+        to: rows.length ? Number(rows[rows.length - 1].version) : since,
+        entries: rows.map((r) => ({ eid: r.ecard_id, sv: Number(r.status_version), usable: r.usable === 1 })),
+      });
+    },
+
+    /**
+     * Verifies a code online: the offline checks against the current status, the e-card's usability
+     * now, and for a payment code its single use (a replay is refused).
+     */
+    async verifyOnline(actor: Actor, input: { code: string; purpose: CodeType }) {
+      const grant = authorize(actor, ECARD_PERMISSIONS.terminal);
+      const parsed = verifyCode(
+        input.code,
+        { issuerKeys: this.issuerKeys(), status: new Map(), now: nowSeconds() },
+        input.purpose,
+      );
+      if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
+      const ecard = await ecardById(db, parsed.credential.eid);
+      const card = await cardOf(db, ecard.card_id);
+      const usable = await usability(db, ecard, card);
+      if (Number(ecard.status_version) > parsed.credential.sv)
+        throw new DomainError("ECARD_CODE_REFUSED", { reason: "STATUS_CHANGED" });
+      if (usable.scope === "none" || (input.purpose === "payment" && usable.scope !== "all"))
+        throw new DomainError("ECARD_CODE_REFUSED", { reason: "UNUSABLE" });
+      if (input.purpose === "payment") {
+        await db.transaction().execute(async (trx) => {
+          if (
+            await trx
+              .selectFrom("ecard_code_uses")
+              .select("code_id")
+              .where("code_id", "=", parsed.codeId)
+              .executeTakeFirst()
+          )
+            throw new DomainError("ECARD_CODE_REFUSED", { reason: "REPLAYED" });
+          await trx
+            .insertInto("ecard_code_uses")
+            .values({
+              code_id: parsed.codeId,
+              ecard_id: ecard.id,
+              used_by: actor.id,
+              used_at: clock.now().toISOString(),
+            })
+            .execute();
+          await audit.record(trx, actor, grant, {
+            action: "ecard.code.payment",
+            subjectType: "ecard",
+            subjectId: ecard.id,
+            areaCode: card.area_code,
+            after: { channel: parsed.credential.ch },
+          });
+        });
+      }
+      return {
+        valid: true as const,
+        type: parsed.type,
+        nameMasked: parsed.credential.nm,
+        cardNumberMasked: parsed.credential.cn,
+        areaCode: parsed.credential.ar,
+        scope: usable.scope,
+      };
+    },
+
+    /**
+     * The holder's authorisation to use the e-card while the card is temporarily lost (after signing in
+     * with ID number and password): time-limited; devices fetch a new credential to use it.
+     */
+    async authoriseWhileLost(actor: Actor, input: { hours: number }) {
+      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+      const hours = Math.min(Math.max(1, Math.floor(input.hours)), MAX_AUTHORISATION_HOURS);
+      const ecard = await db
+        .selectFrom("ecards")
+        .selectAll()
+        .where("person_id", "=", actor.personId)
+        .orderBy("created_at", "desc")
+        .executeTakeFirst();
+      if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
+      const card = await cardOf(db, ecard.card_id);
+      if (card.state !== "temporarily_lost") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+      if ((await policyOf(card.area_code)) === "unavailable")
+        throw new DomainError("ECARD_UNUSABLE", { reason: "lost_policy_unavailable" });
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + hours * 3600_000).toISOString();
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("ecard_authorisations")
+          .values({
+            id: randomUUID(),
+            ecard_id: ecard.id,
+            granted_at: now.toISOString(),
+            expires_at: expiresAt,
+            revoked_at: null,
+          })
+          .execute();
+        const sv = await bump(trx, ecard, true);
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.authorise_while_lost",
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: { expiresAt, statusVersion: sv },
+        });
+        return { ecardId: ecard.id, expiresAt };
+      });
+    },
+
+    /**
+     * Inside a card's state change: its e-card's availability is recomputed, and when it changes the
+     * status version rises and the status list gets the entry in the same transaction.
+     */
+    async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState) {
+      const ecard = await trx
+        .selectFrom("ecards")
+        .selectAll()
+        .where("card_id", "=", card.id)
+        .executeTakeFirst();
+      if (!ecard) return;
+      const before = ecardUsability({
+        cardState: from,
+        ecardSuspended: ecard.suspended === 1,
+        authorisationActive: false,
+        policy: "with_holder_authorisation",
+      });
+      const after = await usability(trx, ecard, card, "with_holder_authorisation");
+      if (before.scope !== after.scope || from !== card.state) await bump(trx, ecard, after.scope !== "none");
+    },
+  };
+}
+
+export type EcardService = ReturnType<typeof createEcardService>;
