@@ -168,7 +168,7 @@ export function createEcardService(deps: {
       .selectAll()
       .where("id", "=", actor.id)
       .executeTakeFirst();
-    if (!channel || channel.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
+    if (channel?.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
     if (!(JSON.parse(channel.services) as string[]).includes(service))
       throw new DomainError("FORBIDDEN", { service });
     return channel;
@@ -197,7 +197,7 @@ export function createEcardService(deps: {
               .where("code", "=", input.parentCode)
               .executeTakeFirst()
           : undefined;
-        if (!parent || parent.level !== 1)
+        if (parent?.level !== 1)
           throw new DomainError("VALIDATION_FAILED", {
             summary: "parentCode: a level-1 channel for a level-2 channel",
           });

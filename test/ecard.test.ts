@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { before, it } from "node:test";
+import jpeg from "jpeg-js";
+import { sm2 } from "sm-crypto-v2";
+import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
+import { mintCode, verifyCode } from "../src/modules/ecard/ecard-code.ts";
+import { createFaceApiVerifier, decodeJpeg, type Face, type Rgb } from "../src/modules/ecard/face.ts";
+import { verifySigned } from "../src/modules/keys/signer.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import type { DomainError } from "../src/shared/errors.ts";
+import { forEachDialect } from "./db.ts";
+import { actorWith, cardInState, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+
+/** Faces cut from a sample photo face-api ships: an identity photo and a live photo of one person, and another person. */
+async function faceImages() {
+  const verifier = createFaceApiVerifier();
+  const sample = async (n: number) => {
+    const file = join(
+      dirname(createRequire(import.meta.url).resolve("@vladmandic/face-api/package.json")),
+      "demo",
+      `sample${n}.jpg`,
+    );
+    const img = decodeJpeg(readFileSync(file))!;
+    const [largest] = (await verifier.faces(img)).sort((a, b) => b.box.width - a.box.width);
+    return (grow: number, exposure = 1) => cut(img, largest.box, grow, exposure);
+  };
+  const one = await sample(1);
+  const other = await sample(2);
+  return { identity: one(1.8), live: one(2.2, 0.9), someoneElse: other(2) };
+}
+
+function cut(img: Rgb, box: Face["box"], grow: number, exposure: number): Buffer {
+  const w = Math.round(box.width * grow);
+  const h = Math.round(box.height * grow);
+  const x0 = Math.max(0, Math.round(box.x + box.width / 2 - w / 2));
+  const y0 = Math.max(0, Math.round(box.y + box.height / 2 - h / 2));
+  const width = Math.min(w, img.width - x0);
+  const height = Math.min(h, img.height - y0);
+  const out = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const s = 3 * ((y0 + y) * img.width + x0 + x);
+      const d = 4 * (y * width + x);
+      for (let c = 0; c < 3; c++) out[d + c] = Math.min(255, Math.round(img.data[s + c] * exposure));
+      out[d + 3] = 255;
+    }
+  return jpeg.encode({ data: out, width, height }, 90).data;
+}
+
+forEachDialect("the electronic card end to end", (dialect) => {
+  const ctx = useTestApp(dialect);
+  const tokens = {} as { clerk: string; pharmacy: string; channel: string; paused: string };
+  let photos: Awaited<ReturnType<typeof faceImages>>;
+
+  before(async () => {
+    await seedAreas(ctx.deps);
+    photos = await faceImages();
+    tokens.clerk = await staffToken(ctx.deps, "hz.clerk", "outlet_clerk", "330100");
+    tokens.pharmacy = await staffToken(ctx.deps, "hz.pharmacy", "pharmacy_operator", "330100");
+    const admin = await staffToken(ctx.deps, "hz.admin", "city_admin", "330100");
+    const made = await call(admin, "POST", "/ecard/channels", {
+      code: "zj-ban",
+      name: "浙里办",
+      class: "government",
+      level: 1,
+      services: ["signup", "credential", "identity_code", "payment_code"],
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    tokens.channel = made.body.token;
+    const paused = await call(admin, "POST", "/ecard/channels", {
+      code: "bank-app",
+      name: "某银行 App",
+      class: "bank",
+      level: 2,
+      parentCode: "zj-ban",
+      services: ["signup"],
+    });
+    tokens.paused = paused.body.token;
+    await call(admin, "POST", `/ecard/channels/${paused.body.id}/state`, { state: "suspended" });
+  });
+
+  async function call(token: string, method: "GET" | "POST" | "PUT", url: string, payload?: object) {
+    const r = await ctx.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+    return { status: r.statusCode, body: r.statusCode === 204 ? null : r.json() };
+  }
+  const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
+
+  /** The terminal's offline state: issuer keys and the status list it has applied. */
+  async function terminalView(since = 0, status = new Map<string, { sv: number; usable: boolean }>()) {
+    const issuerKeys = (await call(tokens.pharmacy, "GET", "/ecard/issuer-keys")).body;
+    const list = (await call(tokens.pharmacy, "GET", `/ecard/status-list?since=${since}`)).body;
+    assert.ok(verifySigned(list, list.publicKey), "the status list is signed");
+    for (const e of list.entries) status.set(e.eid, { sv: e.sv, usable: e.usable });
+    return { view: { issuerKeys, status, now: now() }, version: list.to as number, status };
+  }
+
+  it("signs up with face verification, pays once offline and online, refuses the code after a pre-loss, and works again within the holder's authorisation", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
+    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
+    const photo = await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
+      jpegBase64: photos.identity.toString("base64"),
+      takenOn: "2024-05-01",
+    });
+    assert.equal(photo.status, 204);
+    const device = sm2.generateKeyPairHex();
+    const signup = (over: object = {}, token = tokens.channel) =>
+      call(token, "POST", "/ecard/signups", {
+        name: "卡主",
+        idNumber: c.idNumber,
+        consentTextVersion: PRIVACY_TEXT_VERSION,
+        realName: { name: "卡主", idNumber: c.idNumber },
+        livePhotoBase64: photos.live.toString("base64"),
+        devicePublicKey: device.publicKey,
+        ...over,
+      });
+    const suspended = await signup({}, tokens.paused);
+    assert.deepEqual([suspended.status, suspended.body.code], [403, "CHANNEL_SUSPENDED"]);
+    const stranger = await signup({ livePhotoBase64: photos.someoneElse.toString("base64") });
+    assert.deepEqual([stranger.status, stranger.body.details.reason], [422, "PHOTO_OUTDATED"]);
+    const otherAccount = await signup({ realName: { name: "别人", idNumber: c.idNumber } });
+    assert.equal(otherAccount.body.details.reason, "REAL_NAME_MISMATCH");
+    const noConsent = await signup({ consentTextVersion: "2019-01" });
+    assert.equal(noConsent.body.code, "CONSENT_REQUIRED");
+    const made = await signup();
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const { ecardId, credential } = made.body;
+
+    // The holder signs in to the hall now (used later to authorise the e-card while the card is lost).
+    const hall = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: c.idNumber, pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) },
+    });
+    const holderToken = hall.json().token;
+
+    const terminal = await terminalView();
+    const pay = mintCode(credential, device.privateKey, "payment", now());
+    const offline = verifyCode(pay, terminal.view, "payment");
+    assert.equal(offline.ok, true, JSON.stringify(offline));
+    assert.equal(offline.ok && offline.credential.nm, "卡*");
+    const paid = await call(tokens.pharmacy, "POST", "/ecard/codes/verify", {
+      code: pay,
+      purpose: "payment",
+    });
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    const replay = await call(tokens.pharmacy, "POST", "/ecard/codes/verify", {
+      code: pay,
+      purpose: "payment",
+    });
+    assert.deepEqual([replay.status, replay.body.details.reason], [422, "REPLAYED"]);
+
+    await ctx.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+    const fresh = mintCode(credential, device.privateKey, "payment", now());
+    assert.equal(
+      verifyCode(fresh, terminal.view, "payment").ok,
+      true,
+      "before the terminal's next status-list update",
+    );
+    const updated = await terminalView(terminal.version, terminal.status);
+    const refused = verifyCode(fresh, updated.view, "payment");
+    assert.deepEqual(refused, { ok: false, reason: "STATUS_CHANGED" });
+    const online = await call(tokens.pharmacy, "POST", "/ecard/codes/verify", {
+      code: fresh,
+      purpose: "payment",
+    });
+    assert.equal(online.status, 422);
+    assert.ok(["STATUS_CHANGED", "UNUSABLE"].includes(online.body.details.reason));
+    const noCredential = await call(tokens.channel, "POST", "/ecard/credentials", {
+      ecardId,
+      devicePublicKey: device.publicKey,
+    });
+    assert.deepEqual([noCredential.status, noCredential.body.code], [409, "ECARD_UNUSABLE"]);
+
+    const granted = await call(holderToken, "POST", "/holder/ecard/authorisations", { hours: 4 });
+    assert.equal(granted.status, 201, JSON.stringify(granted.body));
+    const renewed = await call(tokens.channel, "POST", "/ecard/credentials", {
+      ecardId,
+      devicePublicKey: device.publicKey,
+    });
+    assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+    const again = mintCode(renewed.body.credential, device.privateKey, "payment", now());
+    const latest = await terminalView(updated.version, updated.status);
+    assert.equal(verifyCode(again, latest.view, "payment").ok, true, "works offline within the grant");
+    const paidAgain = await call(tokens.pharmacy, "POST", "/ecard/codes/verify", {
+      code: again,
+      purpose: "payment",
+    });
+    assert.equal(paidAgain.status, 200, JSON.stringify(paidAgain.body));
+
+    ctx.clock.advance(5 * 3600_000);
+    try {
+      const late = mintCode(renewed.body.credential, device.privateKey, "identity", now());
+      // Five hours on, the staff session is idle-expired: ask the service as a pharmacy directly.
+      await assert.rejects(
+        ctx.deps.ecard.verifyOnline(actorWith("pharmacy_operator", "330100"), {
+          code: late,
+          purpose: "identity",
+        }),
+        (e: DomainError) => e.code === "ECARD_CODE_REFUSED" && e.details?.reason === "UNUSABLE",
+        "the grant has ended",
+      );
+    } finally {
+      ctx.clock.advance(-5 * 3600_000);
+    }
+  });
+});
