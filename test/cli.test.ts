@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, describe, it } from "node:test";
+import { sm2 } from "sm-crypto-v2";
+import { ISSUER_KEY_ID } from "../src/modules/ecard/ecard.service.ts";
+import { mintCode, signCredential } from "../src/modules/ecard/ecard-code.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { ROLES } from "../src/shared/auth.ts";
 
@@ -214,6 +217,36 @@ describe("sscard CLI", () => {
     const r = sscard("frobnicate");
     assert.equal(r.code, 2);
     assert.match(r.out, /Usage: npm run sscard/);
+  });
+
+  it("verifies an e-card code offline with the platform's issuer key: a good one, and a tampered one refused", () => {
+    const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
+    const device = sm2.generateKeyPairHex();
+    const now = Math.floor(Date.now() / 1000);
+    const credential = signCredential(
+      {
+        v: 1,
+        iss: ISSUER_KEY_ID,
+        eid: "0123456789abcdef0123456789abcdef",
+        dk: device.publicKey,
+        nm: "张*",
+        cn: "A1****78",
+        ar: "330100",
+        sv: 1,
+        ch: "zj-ban",
+        iat: now,
+        exp: now + 3600,
+      },
+      secrets.SSCARD_SIGNING_KEY,
+    );
+    const code = mintCode(credential, device.privateKey, "payment", now);
+    const good = sscard("ecard", "verify", code, "--type", "payment");
+    assert.equal(good.code, 0, good.err);
+    assert.match(good.out, /valid payment code: 张\* A1\*\*\*\*78/);
+    const other = sm2.generateKeyPairHex();
+    const bad = sscard("ecard", "verify", mintCode(credential, other.privateKey, "payment", now));
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /refused: BAD_DEVICE_SIGNATURE/);
   });
 });
 

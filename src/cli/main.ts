@@ -6,6 +6,7 @@ import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { createDeps, type Deps } from "../deps.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
+import { verifyCode } from "../modules/ecard/ecard-code.ts";
 import { openLmk } from "../modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
@@ -40,6 +41,8 @@ Usage: npm run sscard -- <command> [options]
                                   import a national control key from components (dual control)
   keys derive --national <type> --province <code> --city <code> [--algorithm] [--version]
                                   diversify and store a province's and a city's keys
+  ecard verify <code> [--issuer-keys <json>] [--status-list <json>] [--type payment|identity]
+                                  verify an e-card QR code offline, as a terminal does (exit 1 when refused)
   keys retire --area <code> --version N [--algorithm]
                                   retire one key version of an area (its cards are refused)
   keys ca --area <code> [--version N]
@@ -210,6 +213,40 @@ const commands: Record<string, Command> = {
     writeFileSync(values.out, `${JSON.stringify(image)}\n`, { mode: 0o600 });
     console.log(
       `PSAM ${image.serial} for terminal ${values.terminal} written to ${values.out} (it holds keys: load it into the PSAM and delete it)`,
+    );
+    return 0;
+  },
+  "ecard verify": async (deps, _db, args) => {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        "issuer-keys": { type: "string" },
+        "status-list": { type: "string" },
+        type: { type: "string" },
+      },
+    });
+    const code = positionals[0];
+    if (!code)
+      return usage("ecard verify needs the code (and optionally --issuer-keys, --status-list, --type)");
+    // Offline, as a terminal: issuer keys and the status list from files, or this platform's own.
+    const issuerKeys = values["issuer-keys"]
+      ? (JSON.parse(readFileSync(values["issuer-keys"], "utf8")) as Record<string, string>)
+      : deps.ecard.issuerKeys();
+    const list = values["status-list"]
+      ? (JSON.parse(readFileSync(values["status-list"], "utf8")) as {
+          entries: { eid: string; sv: number; usable: boolean }[];
+        })
+      : await deps.ecard.statusList(SYSTEM_ACTOR, 0);
+    const status = new Map(list.entries.map((e) => [e.eid, { sv: e.sv, usable: e.usable }]));
+    const type = values.type === "payment" || values.type === "identity" ? values.type : undefined;
+    const r = verifyCode(code, { issuerKeys, status, now: Math.floor(Date.now() / 1000) }, type);
+    if (!r.ok) {
+      console.log(`refused: ${r.reason}`);
+      return 1;
+    }
+    console.log(
+      `valid ${r.type} code: ${r.credential.nm} ${r.credential.cn} (area ${r.credential.ar}, channel ${r.credential.ch}, status version ${r.credential.sv})`,
     );
     return 0;
   },
