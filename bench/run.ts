@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { sm2 } from "sm-crypto-v2";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
@@ -12,6 +13,7 @@ import { personalise } from "../src/modules/chip/personalise.ts";
 import { readCardBasic } from "../src/modules/chip/reader.ts";
 import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { mintCode, signCredential, verifyCode } from "../src/modules/ecard/ecard-code.ts";
 import { cardData, diversify } from "../src/modules/keys/derivation.ts";
 import { createHsm } from "../src/modules/keys/hsm.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
@@ -281,6 +283,45 @@ async function batchFigure() {
   await deps.database.close();
 }
 
+/** In process, one core: e-card codes verified offline (issuer signature cached per credential) and credentials issued. */
+function ecardFigures() {
+  const issuer = sm2.generateKeyPairHex();
+  const now = Math.floor(Date.now() / 1000);
+  const devices = Array.from({ length: 100 }, () => sm2.generateKeyPairHex());
+  let t = performance.now();
+  const credentials = devices.map((d, i) =>
+    signCredential(
+      {
+        v: 1,
+        iss: "bench",
+        eid: i.toString(16).padStart(32, "0"),
+        dk: d.publicKey,
+        nm: "张*",
+        cn: "A1****78",
+        ar: "330100",
+        sv: 1,
+        ch: "bench",
+        iat: now,
+        exp: now + 86_400,
+      },
+      issuer.privateKey,
+    ),
+  );
+  const issued = (devices.length / (performance.now() - t)) * 1000;
+  const codes = credentials.map((c, i) => mintCode(c, devices[i].privateKey, "payment", now));
+  const view = { issuerKeys: { bench: issuer.publicKey }, status: new Map(), now };
+  for (const code of codes) verifyCode(code, view);
+  const n = 1000;
+  t = performance.now();
+  for (let i = 0; i < n; i++)
+    if (!verifyCode(codes[i % codes.length], view).ok) throw new Error("bench code refused");
+  const verified = (n / (performance.now() - t)) * 1000;
+  console.log(`e-card credentials issued (SM2 signature):  ${fmt(issued)} /s`);
+  console.log(
+    `e-card codes verified offline, one core:   ${fmt(verified)} /s (target at least 1,000/s; see docs/ecard.md)`,
+  );
+}
+
 /** In process: SM4 diversifications, and full card authentications (select, internal and external authentication, reads). */
 async function chipFigures() {
   const { deps } = await open("chip.db");
@@ -396,6 +437,7 @@ try {
   if (!only || only === "batch") await batchFigure();
   if (!only || only === "chip") await chipFigures();
   if (!only || only === "audit") await auditFigures();
+  if (!only || only === "ecard") ecardFigures();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
