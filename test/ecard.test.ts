@@ -1,55 +1,29 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { before, it } from "node:test";
-import jpeg from "jpeg-js";
 import { sm2 } from "sm-crypto-v2";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode, verifyCode } from "../src/modules/ecard/ecard-code.ts";
-import { createFaceApiVerifier, decodeJpeg, type Face, type Rgb } from "../src/modules/ecard/face.ts";
+import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
 import { verifySigned } from "../src/modules/keys/signer.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import type { DomainError } from "../src/shared/errors.ts";
 import { forEachDialect } from "./db.ts";
+import { cropFace, samplePhoto } from "./faces.ts";
 import { actorWith, cardInState, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
 
 /** Faces cut from a sample photo face-api ships: an identity photo and a live photo of one person, and another person. */
 async function faceImages() {
   const verifier = createFaceApiVerifier();
-  const sample = async (n: number) => {
-    const file = join(
-      dirname(createRequire(import.meta.url).resolve("@vladmandic/face-api/package.json")),
-      "demo",
-      `sample${n}.jpg`,
-    );
-    const img = decodeJpeg(readFileSync(file))!;
-    const [largest] = (await verifier.faces(img)).sort((a, b) => b.box.width - a.box.width);
-    return (grow: number, exposure = 1) => cut(img, largest.box, grow, exposure);
+  const largest = async (n: number) => {
+    const img = samplePhoto(n);
+    const [face] = (await verifier.faces(img)).sort((a, b) => b.box.width - a.box.width);
+    return (grow: number, exposure = 1) => cropFace(img, face.box, grow, exposure);
   };
-  const one = await sample(1);
-  const other = await sample(2);
+  const one = await largest(1);
+  const other = await largest(2);
   return { identity: one(1.8), live: one(2.2, 0.9), someoneElse: other(2) };
-}
-
-function cut(img: Rgb, box: Face["box"], grow: number, exposure: number): Buffer {
-  const w = Math.round(box.width * grow);
-  const h = Math.round(box.height * grow);
-  const x0 = Math.max(0, Math.round(box.x + box.width / 2 - w / 2));
-  const y0 = Math.max(0, Math.round(box.y + box.height / 2 - h / 2));
-  const width = Math.min(w, img.width - x0);
-  const height = Math.min(h, img.height - y0);
-  const out = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const s = 3 * ((y0 + y) * img.width + x0 + x);
-      const d = 4 * (y * width + x);
-      for (let c = 0; c < 3; c++) out[d + c] = Math.min(255, Math.round(img.data[s + c] * exposure));
-      out[d + 3] = 255;
-    }
-  return jpeg.encode({ data: out, width, height }, 90).data;
 }
 
 forEachDialect("the electronic card end to end", (dialect) => {
