@@ -171,9 +171,41 @@ forEachDialect("the electronic card end to end", (dialect) => {
     });
     assert.equal(paidAgain.status, 200, JSON.stringify(paidAgain.body));
 
+    const mine = await call(holderToken, "GET", "/holder/ecard");
+    assert.deepEqual(
+      [
+        mine.body.scope,
+        mine.body.channels.map((c: { code: string }) => c.code),
+        mine.body.recentPayments.length,
+      ],
+      ["all", ["zj-ban"], 2],
+    );
+    assert.deepEqual(
+      (await call(holderToken, "POST", "/holder/ecard/suspension", { suspended: true })).body,
+      {
+        suspended: true,
+      },
+    );
+    const whileSuspended = mintCode(renewed.body.credential, device.privateKey, "identity", now());
+    const stopped = await call(tokens.pharmacy, "POST", "/ecard/codes/verify", {
+      code: whileSuspended,
+      purpose: "identity",
+    });
+    assert.equal(stopped.status, 422, "suspended everywhere: refused at once");
+    assert.equal(
+      verifyCode(whileSuspended, (await terminalView(latest.version, latest.status)).view).ok,
+      false,
+    );
+    await call(holderToken, "POST", "/holder/ecard/suspension", { suspended: false });
+    const resumed = await call(tokens.channel, "POST", "/ecard/credentials", {
+      ecardId,
+      devicePublicKey: device.publicKey,
+    });
+    assert.equal(resumed.status, 200, "resumed: a new credential again");
+
     ctx.clock.advance(5 * 3600_000);
     try {
-      const late = mintCode(renewed.body.credential, device.privateKey, "identity", now());
+      const late = mintCode(resumed.body.credential, device.privateKey, "identity", now());
       // Five hours on, the staff session is idle-expired: ask the service as a pharmacy directly.
       await assert.rejects(
         ctx.deps.ecard.verifyOnline(actorWith("pharmacy_operator", "330100"), {

@@ -907,6 +907,34 @@ forEachDialect("every route checks who calls it", (dialect) => {
         },
         otherArea: "own",
       },
+      "GET /api/v1/holder/ecard": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          const res = await ctx.app.inject({
+            method: "POST",
+            url: "/api/v1/holder/login",
+            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
+          });
+          return { url: "/api/v1/holder/ecard", holderToken: res.json().token };
+        },
+        otherArea: "notFound",
+      },
+      "POST /api/v1/holder/ecard/suspension": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          const res = await ctx.app.inject({
+            method: "POST",
+            url: "/api/v1/holder/login",
+            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
+          });
+          return {
+            url: "/api/v1/holder/ecard/suspension",
+            body: { suspended: true },
+            holderToken: res.json().token,
+          };
+        },
+        otherArea: "notFound",
+      },
       "POST /api/v1/holder/ecard/authorisations": {
         prepare: async () => {
           const e = await ecardHolder();

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, okSchema, uuidSchema } from "../../http/schemas.ts";
 import { ROLES } from "../../shared/auth.ts";
+import { ECARD_BY_CARD_STATE } from "../ecard/ecard.rules.ts";
 import { CANCEL_REASONS, CARD_ACTIONS, CARD_STATES, LIFECYCLE, lifecycleMermaid } from "./cards.rules.ts";
 import { CARD_PERMISSIONS, REPLACEMENT_REASONS } from "./cards.service.ts";
 
@@ -83,6 +84,9 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
               ),
               cancelReasons: z.array(z.enum(CANCEL_REASONS)),
               settlesIn: z.array(z.enum(CARD_STATES)),
+              ecard: z
+                .record(z.string(), z.string())
+                .describe("the electronic card's availability in each state of its physical card"),
               mermaid: z.string(),
             }),
             ...errors(...AUTH_ERRORS),
@@ -98,6 +102,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
         })),
         cancelReasons: [...CANCEL_REASONS],
         settlesIn: ["active" as const],
+        ecard: { ...ECARD_BY_CARD_STATE },
         mermaid: lifecycleMermaid(),
       }),
     );

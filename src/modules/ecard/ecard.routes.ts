@@ -202,6 +202,45 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => ecard.verifyOnline(actorOf(request), request.body),
     );
 
+    app.get(
+      "/holder/ecard",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "My e-card: whether it can be used now, the channels (apps) it is in, recent payments",
+          response: {
+            200: z.object({
+              ecardId: z.string(),
+              suspended: z.boolean(),
+              scope: z.string(),
+              reason: z.string(),
+              channels: z.array(
+                z.object({ code: z.string(), name: z.string(), state: z.string(), since: z.string() }),
+              ),
+              recentPayments: z.array(z.object({ at: z.string() })),
+            }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => ecard.holderView(actorOf(request)),
+    );
+
+    app.post(
+      "/holder/ecard/suspension",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Suspend my e-card in every app at once (or lift the suspension)",
+          body: z.strictObject({ suspended: z.boolean() }),
+          response: { 200: z.object({ suspended: z.boolean() }), ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => ecard.setSuspendedByHolder(actorOf(request), request.body.suspended),
+    );
+
     app.post(
       "/holder/ecard/authorisations",
       {

@@ -538,6 +538,78 @@ export function createEcardService(deps: {
       });
     },
 
+    /** The holder's own e-card: whether it can be used now, the channels it is in, and its recent uses. */
+    async holderView(actor: Actor) {
+      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+      const ecard = await db
+        .selectFrom("ecards")
+        .selectAll()
+        .where("person_id", "=", actor.personId)
+        .orderBy("created_at", "desc")
+        .executeTakeFirst();
+      if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
+      const card = await cardOf(db, ecard.card_id);
+      const usable = await usability(db, ecard, card);
+      const channels = await db
+        .selectFrom("ecard_devices as d")
+        .innerJoin("ecard_channels as c", "c.id", "d.channel_id")
+        .select(["c.code", "c.name", "c.state", "d.created_at"])
+        .where("d.ecard_id", "=", ecard.id)
+        .where("d.revoked_at", "is", null)
+        .orderBy("d.created_at")
+        .execute();
+      const uses = await db
+        .selectFrom("ecard_code_uses")
+        .select(["used_at", "used_by"])
+        .where("ecard_id", "=", ecard.id)
+        .orderBy("used_at", "desc")
+        .limit(20)
+        .execute();
+      return {
+        ecardId: ecard.id,
+        suspended: ecard.suspended === 1,
+        scope: usable.scope,
+        reason: usable.reason,
+        channels: channels.map((c) => ({ code: c.code, name: c.name, state: c.state, since: c.created_at })),
+        recentPayments: uses.map((u) => ({ at: u.used_at })),
+      };
+    },
+
+    /** "Suspend my e-card everywhere" (and its undoing): every channel's codes fail from the next status list. */
+    async setSuspendedByHolder(actor: Actor, suspended: boolean) {
+      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+      const ecard = await db
+        .selectFrom("ecards")
+        .selectAll()
+        .where("person_id", "=", actor.personId)
+        .orderBy("created_at", "desc")
+        .executeTakeFirst();
+      if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
+      const card = await cardOf(db, ecard.card_id);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("ecards")
+          .set({ suspended: suspended ? 1 : 0 })
+          .where("id", "=", ecard.id)
+          .execute();
+        const after = await usability(
+          trx,
+          { ...ecard, suspended: suspended ? 1 : 0 },
+          card,
+          "with_holder_authorisation",
+        );
+        await bump(trx, ecard, after.scope !== "none");
+        await audit.record(trx, actor, undefined, {
+          action: suspended ? "ecard.suspend" : "ecard.resume",
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: { suspended },
+        });
+      });
+      return { suspended };
+    },
+
     /**
      * Inside a card's state change: its e-card's availability is recomputed, and when it changes the
      * status version rises and the status list gets the entry in the same transaction.
