@@ -168,6 +168,7 @@ export function createDeps(
       return faceVerifier;
     },
     findPerson: persons.rowByIdNumber,
+    machine,
   });
   cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
   return {

@@ -28,7 +28,7 @@ async function faceImages() {
 
 forEachDialect("the electronic card end to end", (dialect) => {
   const ctx = useTestApp(dialect);
-  const tokens = {} as { clerk: string; pharmacy: string; channel: string; paused: string };
+  const tokens = {} as { clerk: string; pharmacy: string; channel: string; paused: string; admin: string };
   let photos: Awaited<ReturnType<typeof faceImages>>;
 
   before(async () => {
@@ -37,6 +37,7 @@ forEachDialect("the electronic card end to end", (dialect) => {
     tokens.clerk = await staffToken(ctx.deps, "hz.clerk", "outlet_clerk", "330100");
     tokens.pharmacy = await staffToken(ctx.deps, "hz.pharmacy", "pharmacy_operator", "330100");
     const admin = await staffToken(ctx.deps, "hz.admin", "city_admin", "330100");
+    tokens.admin = admin;
     const made = await call(admin, "POST", "/ecard/channels", {
       code: "zj-ban",
       name: "浙里办",
@@ -218,5 +219,71 @@ forEachDialect("the electronic card end to end", (dialect) => {
     } finally {
       ctx.clock.advance(-5 * 3600_000);
     }
+  });
+
+  it("keeps one e-card password for every channel: weak ones refused, its own lockout, reset with a new face check", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
+    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
+    await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
+      jpegBase64: photos.identity.toString("base64"),
+      takenOn: "2024-05-01",
+    });
+    const device = sm2.generateKeyPairHex();
+    const made = await call(tokens.channel, "POST", "/ecard/signups", {
+      name: "卡主",
+      idNumber: c.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: "卡主", idNumber: c.idNumber },
+      livePhotoBase64: photos.live.toString("base64"),
+      devicePublicKey: device.publicKey,
+    });
+    const ecardId = made.body.ecardId;
+    const bank = await call(tokens.admin, "POST", "/ecard/channels", {
+      code: `bank-${ecardId.slice(0, 6)}`,
+      name: "银行 App",
+      class: "bank",
+      level: 2,
+      parentCode: "zj-ban",
+      services: ["credential"],
+    });
+    const pw = (token: string, path: string, body: object) =>
+      call(token, "POST", `/ecard/password${path}`, { ecardId, ...body });
+    const weak = await pw(tokens.channel, "", { pin: c.idNumber.slice(6, 12) });
+    assert.deepEqual([weak.status, weak.body.code], [400, "WEAK_PASSWORD"]);
+    assert.equal((await pw(tokens.channel, "", { pin: "582046" })).status, 200);
+    assert.equal(
+      (await pw(bank.body.token, "/verify", { pin: "582046" })).status,
+      200,
+      "the same password in another channel",
+    );
+    for (let left = 5; left >= 1; left--) {
+      const wrong = await pw(bank.body.token, "/verify", { pin: "000000" });
+      assert.deepEqual([wrong.status, wrong.body.details.attemptsLeft], [403, left]);
+    }
+    const locked = await pw(tokens.channel, "/verify", { pin: "000000" });
+    assert.deepEqual([locked.status, locked.body.code], [423, "ECARD_PASSWORD_LOCKED"]);
+    assert.equal(
+      (await pw(tokens.channel, "/verify", { pin: "582046" })).status,
+      423,
+      "locked for the right one too",
+    );
+    const stranger = await pw(tokens.channel, "/reset", {
+      livePhotoBase64: photos.someoneElse.toString("base64"),
+      next: "693157",
+    });
+    assert.deepEqual([stranger.status, stranger.body.details.reason], [422, "PHOTO_OUTDATED"]);
+    const reset = await pw(tokens.channel, "/reset", {
+      livePhotoBase64: photos.live.toString("base64"),
+      next: "693157",
+    });
+    assert.equal(reset.status, 200, JSON.stringify(reset.body));
+    assert.equal((await pw(bank.body.token, "/verify", { pin: "693157" })).status, 200);
+    const changed = await pw(tokens.channel, "/change", { current: "693157", next: "582046" });
+    assert.equal(changed.status, 200);
+    assert.equal(
+      (await pw(bank.body.token, "/verify", { pin: "693157" })).status,
+      403,
+      "the old one is gone everywhere",
+    );
   });
 });

@@ -890,6 +890,47 @@ forEachDialect("every route checks who calls it", (dialect) => {
         },
         otherArea: "own",
       },
+      "POST /api/v1/ecard/password": {
+        prepare: async () => ({
+          url: "/api/v1/ecard/password",
+          body: { ecardId: (await ecardHolder()).ecardId, pin: "582046" },
+        }),
+        otherArea: "own",
+      },
+      "POST /api/v1/ecard/password/change": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          await deps.ecard.password(await deps.ecard.authenticateChannel(channels.active), {
+            op: "set",
+            ecardId: e.ecardId,
+            pin: "582046",
+          });
+          return {
+            url: "/api/v1/ecard/password/change",
+            body: { ecardId: e.ecardId, current: "582046", next: "693157" },
+          };
+        },
+        otherArea: "own",
+      },
+      "POST /api/v1/ecard/password/reset": {
+        prepare: async () => ({
+          url: "/api/v1/ecard/password/reset",
+          body: { ecardId: (await ecardHolder()).ecardId, livePhotoBase64: photo, next: "693157" },
+        }),
+        otherArea: "own",
+      },
+      "POST /api/v1/ecard/password/verify": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          await deps.ecard.password(await deps.ecard.authenticateChannel(channels.active), {
+            op: "set",
+            ecardId: e.ecardId,
+            pin: "582046",
+          });
+          return { url: "/api/v1/ecard/password/verify", body: { ecardId: e.ecardId, pin: "582046" } };
+        },
+        otherArea: "own",
+      },
       "GET /api/v1/ecard/issuer-keys": { prepare: fixed("/api/v1/ecard/issuer-keys"), otherArea: "own" },
       "GET /api/v1/ecard/status-list": {
         prepare: fixed("/api/v1/ecard/status-list?since=0"),

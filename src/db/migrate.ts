@@ -12,6 +12,7 @@ import * as m0008 from "./migrations/0008_card_keys.ts";
 import * as m0009 from "./migrations/0009_enrolment.ts";
 import * as m0010 from "./migrations/0010_holder_sessions.ts";
 import * as m0011 from "./migrations/0011_ecard.ts";
+import * as m0012 from "./migrations/0012_ecard_password.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0009_enrolment": m0009,
   "0010_holder_sessions": m0010,
   "0011_ecard": m0011,
+  "0012_ecard_password": m0012,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -342,6 +342,10 @@ export interface EcardsTable {
   /** Raised at every change of availability; credentials carry it. */
   status_version: number;
   created_at: string;
+  /** The e-card password's verification value (the encryption machine's), null until it is set. */
+  pin_pvv: string | null;
+  pin_failures: number;
+  pin_locked_at: string | null;
 }
 
 export interface EcardDevicesTable {

@@ -206,6 +206,15 @@ export const MESSAGES = {
   },
   ECARD_UNUSABLE: { zh: "电子社保卡当前不可用（{reason}）", en: "The e-card cannot be used now ({reason})" },
   ECARD_CODE_REFUSED: { zh: "二维码无效（{reason}）", en: "The code is refused ({reason})" },
+  ECARD_PASSWORD_WRONG: {
+    zh: "电子社保卡密码错误，还可尝试 {attemptsLeft} 次",
+    en: "Wrong e-card password; {attemptsLeft} tries left",
+  },
+  ECARD_PASSWORD_LOCKED: {
+    zh: "电子社保卡密码已锁定，请通过人脸核验重置密码",
+    en: "The e-card password is locked; reset it with face verification",
+  },
+  ECARD_PASSWORD_NOT_SET: { zh: "尚未设置电子社保卡密码", en: "No e-card password has been set yet" },
   CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
   CARD_BLACKLISTED: {
     zh: "该卡在黑名单上（{state}），不能使用",

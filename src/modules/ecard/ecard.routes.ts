@@ -139,6 +139,70 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => ecard.refreshCredential(actorOf(request), request.body),
     );
 
+    const pin = z.string().regex(/^\d{6}$/, "6 digits");
+    const ecardId = z.string().regex(/^[0-9a-f]{32}$/);
+    const passwordErrors = errors(...AUTH_ERRORS, 404, 409, 422, 423);
+    app.post(
+      "/ecard/password",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "Set the e-card password once after sign-up (6 digits, not repeated, not a run, not from the ID number)",
+          body: z.strictObject({ ecardId, pin }),
+          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
+        },
+      },
+      async (request) => ecard.password(actorOf(request), { op: "set", ...request.body }),
+    );
+    app.post(
+      "/ecard/password/change",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary: "Change the e-card password with the current one (effective in every channel at once)",
+          body: z.strictObject({ ecardId, current: pin, next: pin }),
+          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
+        },
+      },
+      async (request) => ecard.password(actorOf(request), { op: "change", ...request.body }),
+    );
+    app.post(
+      "/ecard/password/reset",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary: "Reset a forgotten or locked e-card password after a new face verification",
+          body: z.strictObject({ ecardId, livePhotoBase64: jpegBase64, next: pin }),
+          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
+        },
+        bodyLimit: 6 * 1024 * 1024,
+      },
+      async (request) =>
+        ecard.password(actorOf(request), {
+          op: "reset",
+          ecardId: request.body.ecardId,
+          livePhoto: Buffer.from(request.body.livePhotoBase64, "base64"),
+          next: request.body.next,
+        }),
+    );
+    app.post(
+      "/ecard/password/verify",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary: "Verify the e-card password (its own lockout by the area's policy)",
+          body: z.strictObject({ ecardId, pin }),
+          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
+        },
+      },
+      async (request) => ecard.password(actorOf(request), { op: "verify", ...request.body }),
+    );
+
     app.get(
       "/ecard/issuer-keys",
       {

@@ -9,8 +9,9 @@ import { DomainError } from "../../shared/errors.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardState } from "../cards/cards.rules.ts";
+import type { EncryptionMachine } from "../keys/encryption-machine.ts";
 import type { Signer } from "../keys/signer.ts";
-import { ecardUsability, MAX_AUTHORISATION_HOURS } from "./ecard.rules.ts";
+import { ecardPasswordProblem, ecardUsability, MAX_AUTHORISATION_HOURS } from "./ecard.rules.ts";
 import {
   type CodeType,
   CREDENTIAL_LIFETIME_SECONDS,
@@ -59,6 +60,7 @@ export function createEcardService(deps: {
   issuerPrivateKey: string;
   tokenKey: Buffer;
   face: () => FaceVerifier;
+  machine: EncryptionMachine;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
 }) {
   const { db, audit, clock, cipher } = deps;
@@ -355,6 +357,9 @@ export function createEcardService(deps: {
             suspended: 0,
             status_version: 1,
             created_at: clock.now().toISOString(),
+            pin_pvv: null,
+            pin_failures: 0,
+            pin_locked_at: null,
           };
           await trx.insertInto("ecards").values(ecard).execute();
         }
@@ -536,6 +541,107 @@ export function createEcardService(deps: {
         });
         return { ecardId: ecard.id, expiresAt };
       });
+    },
+
+    /**
+     * The e-card password (6 digits; the card rules plus no digits taken from the ID number): set once
+     * after sign-up, changed with the old one, reset with a new face verification, verified for any
+     * channel (one value: a change is effective everywhere at once), locked after the area's lockout
+     * threshold of consecutive wrong entries (a reset unlocks it).
+     */
+    async password(
+      actor: Actor,
+      input:
+        | { op: "set"; ecardId: string; pin: string }
+        | { op: "change"; ecardId: string; current: string; next: string }
+        | { op: "reset"; ecardId: string; livePhoto: Buffer; next: string }
+        | { op: "verify"; ecardId: string; pin: string },
+    ) {
+      const channel = await channelOf(actor, "credential");
+      const ecard = await ecardById(db, input.ecardId);
+      const card = await cardOf(db, ecard.card_id);
+      const person = (await db
+        .selectFrom("persons")
+        .selectAll()
+        .where("id", "=", ecard.person_id)
+        .executeTakeFirst())!;
+      const label = `ecard:${ecard.id}`;
+      const threshold = (await deps.areas.policyAt(null, card.area_code)).policy.lockout.threshold;
+      const newPvv = (pin: string) => {
+        const reason = ecardPasswordProblem(pin, {
+          idNumber: cipher.decrypt(person.id_number_enc),
+          birthDate: person.birth_date,
+        });
+        if (reason) throw new DomainError("WEAK_PASSWORD", { reason, reasonText: reason });
+        return deps.machine.pinVerificationValue(label, { pin });
+      };
+      const check = async (pin: string) => {
+        if (!ecard.pin_pvv) throw new DomainError("ECARD_PASSWORD_NOT_SET");
+        if (ecard.pin_locked_at) throw new DomainError("ECARD_PASSWORD_LOCKED");
+        if (deps.machine.verifyPin(label, { pin }, ecard.pin_pvv)) {
+          if (ecard.pin_failures)
+            await db.updateTable("ecards").set({ pin_failures: 0 }).where("id", "=", ecard.id).execute();
+          return;
+        }
+        const failures = Number(ecard.pin_failures) + 1;
+        const locked = failures >= threshold;
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("ecards")
+            .set({ pin_failures: failures, pin_locked_at: locked ? clock.now().toISOString() : null })
+            .where("id", "=", ecard.id)
+            .execute();
+          await audit.record(trx, actor, undefined, {
+            action: "ecard.password.wrong",
+            subjectType: "ecard",
+            subjectId: ecard.id,
+            areaCode: card.area_code,
+            after: { channel: channel.code, failures, locked },
+          });
+        });
+        if (locked) throw new DomainError("ECARD_PASSWORD_LOCKED");
+        throw new DomainError("ECARD_PASSWORD_WRONG", { attemptsLeft: threshold - failures });
+      };
+      const store = async (pvv: string, action: string) => {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("ecards")
+            .set({ pin_pvv: pvv, pin_failures: 0, pin_locked_at: null })
+            .where("id", "=", ecard.id)
+            .execute();
+          await audit.record(trx, actor, undefined, {
+            action,
+            subjectType: "ecard",
+            subjectId: ecard.id,
+            areaCode: card.area_code,
+            after: { channel: channel.code },
+          });
+        });
+      };
+      if (input.op === "verify") {
+        await check(input.pin);
+        return { ok: true as const };
+      }
+      if (input.op === "set") {
+        if (ecard.pin_pvv) throw new DomainError("CONCURRENT_MODIFICATION");
+        await store(newPvv(input.pin), "ecard.password.set");
+      } else if (input.op === "change") {
+        await check(input.current);
+        await store(newPvv(input.next), "ecard.password.change");
+      } else {
+        const photo = await db
+          .selectFrom("person_photos")
+          .selectAll()
+          .where("person_id", "=", person.id)
+          .executeTakeFirst();
+        if (!photo) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "PHOTO_OUTDATED" });
+        const face = await deps
+          .face()
+          .verify(Buffer.from(cipher.decrypt(photo.photo_enc), "base64"), input.livePhoto);
+        if (!face.match) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: face.reason });
+        await store(newPvv(input.next), "ecard.password.reset");
+      }
+      return { ok: true as const };
     },
 
     /** The holder's own e-card: whether it can be used now, the channels it is in, and its recent uses. */
