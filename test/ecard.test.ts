@@ -106,6 +106,8 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(otherAccount.body.details.reason, "REAL_NAME_MISMATCH");
     const noConsent = await signup({ consentTextVersion: "2019-01" });
     assert.equal(noConsent.body.code, "CONSENT_REQUIRED");
+    const both = await signup({ counterTicket: "ABCDEFGHJK" });
+    assert.equal(both.status, 400, "a live photo or a counter ticket, not both");
     const made = await signup();
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const { ecardId, credential } = made.body;
@@ -285,5 +287,40 @@ forEachDialect("the electronic card end to end", (dialect) => {
       403,
       "the old one is gone everywhere",
     );
+  });
+
+  it("signs up without a face through a counter ticket, once, and the card's issue issues its e-card", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
+    const card = await ctx.deps.cards.getByNumber(SYSTEM_ACTOR, c.cardNumber);
+    const issued = await ctx.deps.database.db
+      .selectFrom("ecards")
+      .select("id")
+      .where("card_id", "=", card.id)
+      .execute();
+    assert.equal(issued.length, 1, "issuing the card issued its e-card");
+    const wrongId = await call(tokens.clerk, "POST", "/ecard/counter-tickets", {
+      idNumber: c.idNumber,
+      holderIdNumber: `${c.idNumber.slice(0, 17)}${c.idNumber[17] === "0" ? "1" : "0"}`,
+    });
+    assert.ok(wrongId.status >= 400);
+    const ticket = await call(tokens.clerk, "POST", "/ecard/counter-tickets", {
+      idNumber: c.idNumber,
+      holderIdNumber: c.idNumber,
+    });
+    assert.equal(ticket.status, 201);
+    const device = sm2.generateKeyPairHex();
+    const body = {
+      name: "卡主",
+      idNumber: c.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: "卡主", idNumber: c.idNumber },
+      counterTicket: ticket.body.ticket,
+      devicePublicKey: device.publicKey,
+    };
+    const made = await call(tokens.channel, "POST", "/ecard/signups", body);
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.body.ecardId, issued[0].id, "the card's own e-card");
+    const again = await call(tokens.channel, "POST", "/ecard/signups", body);
+    assert.deepEqual([again.status, again.body.code], [422, "COUNTER_TICKET_INVALID"]);
   });
 });

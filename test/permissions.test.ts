@@ -858,6 +858,13 @@ forEachDialect("every route checks who calls it", (dialect) => {
         prepare: fixed(`/api/v1/persons/${ids.person}/photo`, { jpegBase64: photo, takenOn: "2026-01-01" }),
         otherArea: "forbidden",
       },
+      "POST /api/v1/ecard/counter-tickets": {
+        prepare: fixed("/api/v1/ecard/counter-tickets", {
+          idNumber: listedCard.idNumber,
+          holderIdNumber: listedCard.idNumber,
+        }),
+        otherArea: "forbidden",
+      },
       "POST /api/v1/ecard/signups": {
         prepare: async () => {
           const c = await cardInState(deps, "active");
@@ -958,7 +965,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
           });
           return { url: "/api/v1/holder/ecard", holderToken: res.json().token };
         },
-        otherArea: "notFound",
+        otherArea: "own",
       },
       "POST /api/v1/holder/ecard/suspension": {
         prepare: async () => {
@@ -974,7 +981,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
             holderToken: res.json().token,
           };
         },
-        otherArea: "notFound",
+        otherArea: "own",
       },
       "POST /api/v1/holder/ecard/authorisations": {
         prepare: async () => {
@@ -992,7 +999,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
             holderToken: res.json().token,
           };
         },
-        otherArea: "notFound",
+        otherArea: "forbidden",
       },
       "GET /api/v1/bank-tasks": {
         prepare: fixed("/api/v1/bank-tasks"),
@@ -1114,6 +1121,12 @@ forEachDialect("every route checks who calls it", (dialect) => {
         const other = await call(route.method, request, await holderLogin());
         if (sample.otherArea === "notFound")
           assert.equal(other.statusCode, 404, `${key} as another holder: ${other.body}`);
+        else if (sample.otherArea === "forbidden")
+          // Another holder acts on their own e-card, whose state does not allow it.
+          assert.ok(
+            other.statusCode >= 400 && other.statusCode < 500,
+            `${key} as another holder: ${other.body}`,
+          );
         else assert.ok(other.statusCode < 300, `${key} as another holder, own data: ${other.body}`);
         const own = await sample.prepare();
         const res = await call(route.method, own, own.holderToken);

@@ -13,6 +13,7 @@ import * as m0009 from "./migrations/0009_enrolment.ts";
 import * as m0010 from "./migrations/0010_holder_sessions.ts";
 import * as m0011 from "./migrations/0011_ecard.ts";
 import * as m0012 from "./migrations/0012_ecard_password.ts";
+import * as m0013 from "./migrations/0013_ecard_counter.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0010_holder_sessions": m0010,
   "0011_ecard": m0011,
   "0012_ecard_password": m0012,
+  "0013_ecard_counter": m0013,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

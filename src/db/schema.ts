@@ -315,6 +315,16 @@ export interface Database {
   ecard_authorisations: EcardAuthorisationsTable;
   ecard_consents: EcardConsentsTable;
   person_photos: PersonPhotosTable;
+  ecard_counter_tickets: EcardCounterTicketsTable;
+}
+
+export interface EcardCounterTicketsTable {
+  /** A keyed hash of the ticket the holder takes from the counter to the app. */
+  ticket_hash: string;
+  person_id: string;
+  issued_by: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 export interface EcardChannelsTable {

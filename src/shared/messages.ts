@@ -215,6 +215,10 @@ export const MESSAGES = {
     en: "The e-card password is locked; reset it with face verification",
   },
   ECARD_PASSWORD_NOT_SET: { zh: "尚未设置电子社保卡密码", en: "No e-card password has been set yet" },
+  COUNTER_TICKET_INVALID: {
+    zh: "柜面核验码无效、已使用或已过期",
+    en: "The counter ticket is unknown, used or expired",
+  },
   CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
   CARD_BLACKLISTED: {
     zh: "该卡在黑名单上（{state}），不能使用",

@@ -87,6 +87,25 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     app.post(
+      "/ecard/counter-tickets",
+      {
+        config: { access: { roles: ECARD_PERMISSIONS.photos } },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "After checking the holder's ID at the counter: a one-time ticket to sign up without face verification",
+          body: z.strictObject({ idNumber: idNumberSchema, holderIdNumber: idNumberSchema }),
+          response: {
+            201: z.object({ ticket: z.string(), expiresAt: z.string() }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await ecard.counterTicket(actorOf(request), request.body)),
+    );
+
+    app.post(
       "/ecard/signups",
       {
         config: { access: "channel" },
@@ -99,7 +118,12 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
             idNumber: idNumberSchema,
             consentTextVersion: z.string().max(32),
             realName: z.strictObject({ name: z.string().min(1).max(64), idNumber: idNumberSchema }),
-            livePhotoBase64: jpegBase64,
+            livePhotoBase64: jpegBase64.optional(),
+            counterTicket: z
+              .string()
+              .regex(/^[A-Za-z0-9]{10}$/)
+              .optional()
+              .describe("instead of the live photo: the ticket a counter gave after checking the ID"),
             devicePublicKey: z.string().max(140),
           }),
           response: {
@@ -113,7 +137,10 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
         reply.status(201).send(
           await ecard.signUp(actorOf(request), {
             ...request.body,
-            livePhoto: Buffer.from(request.body.livePhotoBase64, "base64"),
+            livePhoto:
+              request.body.livePhotoBase64 === undefined
+                ? undefined
+                : Buffer.from(request.body.livePhotoBase64, "base64"),
           }),
         ),
     );

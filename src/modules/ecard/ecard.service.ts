@@ -162,6 +162,19 @@ export function createEcardService(deps: {
     return hex.toLowerCase();
   }
 
+  /** A live photo against the person's identity photo; the distance when they match, else the seed's cause. */
+  async function verifyFace(personId: string, livePhoto: Buffer): Promise<number> {
+    const photo = await db
+      .selectFrom("person_photos")
+      .selectAll()
+      .where("person_id", "=", personId)
+      .executeTakeFirst();
+    if (!photo) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "PHOTO_OUTDATED" });
+    const check = await deps.face().verify(Buffer.from(cipher.decrypt(photo.photo_enc), "base64"), livePhoto);
+    if (!check.match) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: check.reason });
+    return Math.round(check.distance * 1000) / 1000;
+  }
+
   /** The channel a request comes from, refused at once when it is not active. */
   async function channelOf(actor: Actor, service: (typeof CHANNEL_SERVICES)[number]) {
     if (actor.type !== "channel") throw new DomainError("FORBIDDEN");
@@ -310,10 +323,14 @@ export function createEcardService(deps: {
         idNumber: string;
         consentTextVersion: string;
         realName: { name: string; idNumber: string };
-        livePhoto: Buffer;
+        /** A live photo for face verification, or the ticket a counter gave after checking the ID. */
+        livePhoto?: Buffer;
+        counterTicket?: string;
         devicePublicKey: string;
       },
     ) {
+      if ((input.livePhoto === undefined) === (input.counterTicket === undefined))
+        throw new DomainError("VALIDATION_FAILED", { summary: "livePhoto or counterTicket: one of them" });
       const channel = await channelOf(actor, "signup");
       if (input.consentTextVersion !== PRIVACY_TEXT_VERSION)
         throw new DomainError("CONSENT_REQUIRED", { textVersion: PRIVACY_TEXT_VERSION });
@@ -325,16 +342,7 @@ export function createEcardService(deps: {
       if (realNameIndex !== person.id_number_index || input.realName.name.trim() !== pii.name)
         throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "REAL_NAME_MISMATCH" });
       const deviceKey = validDeviceKey(input.devicePublicKey);
-      const photo = await db
-        .selectFrom("person_photos")
-        .selectAll()
-        .where("person_id", "=", person.id)
-        .executeTakeFirst();
-      if (!photo) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "PHOTO_OUTDATED" });
-      const check = await deps
-        .face()
-        .verify(Buffer.from(cipher.decrypt(photo.photo_enc), "base64"), input.livePhoto);
-      if (!check.match) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: check.reason });
+      const faceDistance = input.livePhoto ? await verifyFace(person.id, input.livePhoto) : null;
       const card = (await db
         .selectFrom("cards")
         .selectAll()
@@ -344,6 +352,18 @@ export function createEcardService(deps: {
         .executeTakeFirst()) as CardRow | undefined;
       if (!card) throw new DomainError("HOLDER_NO_CARD");
       return db.transaction().execute(async (trx) => {
+        if (input.counterTicket) {
+          // The path without a face: a ticket the counter issued to this person after the ID check, once.
+          const used = await trx
+            .updateTable("ecard_counter_tickets")
+            .set({ used_at: clock.now().toISOString() })
+            .where("ticket_hash", "=", secretHash(`ticket:${input.counterTicket.toUpperCase()}`))
+            .where("person_id", "=", person.id)
+            .where("used_at", "is", null)
+            .where("expires_at", ">", clock.now().toISOString())
+            .executeTakeFirst();
+          if (Number(used.numUpdatedRows) !== 1) throw new DomainError("COUNTER_TICKET_INVALID");
+        }
         let ecard = await trx
           .selectFrom("ecards")
           .selectAll()
@@ -390,7 +410,11 @@ export function createEcardService(deps: {
           subjectType: "ecard",
           subjectId: ecard.id,
           areaCode: card.area_code,
-          after: { channel: channel.code, faceDistance: Math.round(check.distance * 1000) / 1000 },
+          after: {
+            channel: channel.code,
+            verifiedBy: input.counterTicket ? "counter" : "face",
+            faceDistance,
+          },
         });
         return { ecardId: ecard.id, credential: credentialFor(ecard, card, person, channel.code, deviceKey) };
       });
@@ -544,6 +568,42 @@ export function createEcardService(deps: {
     },
 
     /**
+     * The path without a face: after checking the holder's ID document at a counter, the clerk gives a
+     * one-time ticket (30 minutes) the holder types into the app to sign up.
+     */
+    async counterTicket(actor: Actor, input: { idNumber: string; holderIdNumber: string }) {
+      authorize(actor, ECARD_PERMISSIONS.photos);
+      const person = await deps.findPerson(db, input.idNumber);
+      if (!person) throw new DomainError("PERSON_NOT_FOUND");
+      const grant = authorize(actor, ECARD_PERMISSIONS.photos, person.area_code);
+      if (cipher.blindIndex(input.holderIdNumber.trim().toUpperCase()) !== person.id_number_index)
+        throw new DomainError("HOLDER_ID_MISMATCH");
+      const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+      const ticket = [...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join("");
+      const expiresAt = new Date(clock.now().getTime() + 30 * 60_000).toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("ecard_counter_tickets")
+          .values({
+            ticket_hash: secretHash(`ticket:${ticket}`),
+            person_id: person.id,
+            issued_by: actor.id,
+            expires_at: expiresAt,
+            used_at: null,
+          })
+          .execute();
+        await audit.record(trx, actor, grant, {
+          action: "ecard.counter_ticket",
+          subjectType: "person",
+          subjectId: person.id,
+          areaCode: person.area_code,
+          after: { expiresAt },
+        });
+      });
+      return { ticket, expiresAt };
+    },
+
+    /**
      * The e-card password (6 digits; the card rules plus no digits taken from the ID number): set once
      * after sign-up, changed with the old one, reset with a new face verification, verified for any
      * channel (one value: a change is effective everywhere at once), locked after the area's lockout
@@ -629,16 +689,7 @@ export function createEcardService(deps: {
         await check(input.current);
         await store(newPvv(input.next), "ecard.password.change");
       } else {
-        const photo = await db
-          .selectFrom("person_photos")
-          .selectAll()
-          .where("person_id", "=", person.id)
-          .executeTakeFirst();
-        if (!photo) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "PHOTO_OUTDATED" });
-        const face = await deps
-          .face()
-          .verify(Buffer.from(cipher.decrypt(photo.photo_enc), "base64"), input.livePhoto);
-        if (!face.match) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: face.reason });
+        await verifyFace(person.id, input.livePhoto);
         await store(newPvv(input.next), "ecard.password.reset");
       }
       return { ok: true as const };
@@ -726,7 +777,25 @@ export function createEcardService(deps: {
         .selectAll()
         .where("card_id", "=", card.id)
         .executeTakeFirst();
-      if (!ecard) return;
+      if (!ecard) {
+        // Issuing a physical card issues its e-card (the holder then signs up for it in an app).
+        if (from === "delivered" && (card.state === "active" || card.state === "archived"))
+          await trx
+            .insertInto("ecards")
+            .values({
+              id: randomBytes(16).toString("hex"),
+              card_id: card.id,
+              person_id: card.person_id,
+              suspended: 0,
+              status_version: 1,
+              created_at: clock.now().toISOString(),
+              pin_pvv: null,
+              pin_failures: 0,
+              pin_locked_at: null,
+            })
+            .execute();
+        return;
+      }
       const before = ecardUsability({
         cardState: from,
         ecardSuspended: ecard.suspended === 1,
