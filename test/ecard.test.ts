@@ -11,7 +11,7 @@ import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import type { DomainError } from "../src/shared/errors.ts";
 import { forEachDialect } from "./db.ts";
 import { cropFace, samplePhoto } from "./faces.ts";
-import { actorWith, cardInState, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+import { actorWith, cardInState, newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
 
 /** Faces cut from a sample photo face-api ships: an identity photo and a live photo of one person, and another person. */
 async function faceImages() {
@@ -23,7 +23,13 @@ async function faceImages() {
   };
   const one = await largest(1);
   const other = await largest(2);
-  return { identity: one(1.8), live: one(2.2, 0.9), someoneElse: other(2) };
+  return {
+    identity: one(1.8),
+    live: one(2.2, 0.9),
+    someoneElse: other(2),
+    relativeIdentity: other(1.8),
+    relativeLive: other(2.2, 0.9),
+  };
 }
 
 forEachDialect("the electronic card end to end", (dialect) => {
@@ -322,5 +328,75 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(made.body.ecardId, issued[0].id, "the card's own e-card");
     const again = await call(tokens.channel, "POST", "/ecard/signups", body);
     assert.deepEqual([again.status, again.body.code], [422, "COUNTER_TICKET_INVALID"]);
+  });
+
+  it("family service: an adult relative by their own face, a child by a guardian's photo, up to the area's slots, removable", async () => {
+    await ctx.deps.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+      effectiveFrom: "2026-11-22",
+      policy: { ...NATIONAL_DEFAULT_POLICY, familyServiceSlots: 2 },
+    });
+    const holder = await cardInState(ctx.deps, "active", { name: "卡主" });
+    const ticket = await call(tokens.clerk, "POST", "/ecard/counter-tickets", {
+      idNumber: holder.idNumber,
+      holderIdNumber: holder.idNumber,
+    });
+    const device = sm2.generateKeyPairHex();
+    const made = await call(tokens.channel, "POST", "/ecard/signups", {
+      name: "卡主",
+      idNumber: holder.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: "卡主", idNumber: holder.idNumber },
+      counterTicket: ticket.body.ticket,
+      devicePublicKey: device.publicKey,
+    });
+    const relativeWithPhoto = async (name: string, birth: string, identity?: Buffer) => {
+      const idNumber = newIdNumber("330106", birth);
+      await ctx.deps.persons.register(SYSTEM_ACTOR, { idNumber, name, ethnicity: "01", areaCode: "330100" });
+      await cardInState(ctx.deps, "active", { idNumber });
+      if (identity) {
+        const p = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, idNumber);
+        await call(tokens.clerk, "PUT", `/persons/${p.id}/photo`, {
+          jpegBase64: identity.toString("base64"),
+          takenOn: "2020-01-01",
+        });
+      }
+      return { idNumber, name };
+    };
+    const grandma = await relativeWithPhoto("王奶奶", "1950-02-02", photos.relativeIdentity);
+    const child = await relativeWithPhoto("小宝", "2018-06-06");
+    const add = (relative: { idNumber: string; name: string }, relationship: string, photo: Buffer) =>
+      call(tokens.channel, "POST", "/ecard/family", {
+        ecardId: made.body.ecardId,
+        relative,
+        relationship,
+        photoBase64: photo.toString("base64"),
+        devicePublicKey: device.publicKey,
+      });
+    const wrongFace = await add(grandma, "parent", photos.live);
+    assert.deepEqual([wrongFace.status, wrongFace.body.code], [422, "FACE_VERIFICATION_FAILED"]);
+    const gran = await add(grandma, "parent", photos.relativeLive);
+    assert.equal(gran.status, 201, JSON.stringify(gran.body));
+    const notGuardian = await add(child, "spouse", photos.live);
+    assert.equal(notGuardian.status, 400, "a child is added by a guardian");
+    const kid = await add(child, "child", photos.live);
+    assert.equal(kid.status, 201, JSON.stringify(kid.body));
+    const third = await relativeWithPhoto("李叔", "1970-03-03", photos.relativeIdentity);
+    const full = await add(third, "other", photos.relativeLive);
+    assert.deepEqual([full.status, full.body.code], [409, "FAMILY_SLOTS_FULL"]);
+
+    // The holder shows the grandmother's code; a terminal accepts it for her card.
+    const terminal = await terminalView();
+    const code = mintCode(gran.body.credential, device.privateKey, "identity", now());
+    const shown = verifyCode(code, terminal.view, "identity");
+    assert.equal(shown.ok && shown.credential.nm, "王**");
+    const removed = await call(tokens.channel, "POST", `/ecard/family/${gran.body.familyId}/remove`);
+    assert.equal(removed.status, 200);
+    const refreshed = await call(tokens.channel, "POST", "/ecard/credentials", {
+      ecardId: gran.body.relativeEcardId,
+      devicePublicKey: device.publicKey,
+    });
+    assert.equal(refreshed.status, 404, "removed: no new credential for her e-card on this device");
+    const again = await add(third, "other", photos.relativeLive);
+    assert.equal(again.status, 201, "a freed slot can be used again");
   });
 });

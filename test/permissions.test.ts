@@ -938,6 +938,38 @@ forEachDialect("every route checks who calls it", (dialect) => {
         },
         otherArea: "own",
       },
+      "POST /api/v1/ecard/family": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          const relative = await ecardHolder();
+          return {
+            url: "/api/v1/ecard/family",
+            body: {
+              ecardId: e.ecardId,
+              relative: { idNumber: relative.idNumber, name: "卡主" },
+              relationship: "parent",
+              photoBase64: photo,
+              devicePublicKey: device.publicKey,
+            },
+          };
+        },
+        otherArea: "own",
+      },
+      "POST /api/v1/ecard/family/:id/remove": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          const relative = await ecardHolder();
+          const added = await deps.ecard.addRelative(await deps.ecard.authenticateChannel(channels.active), {
+            ecardId: e.ecardId,
+            relative: { idNumber: relative.idNumber, name: "卡主" },
+            relationship: "parent",
+            photo: Buffer.from(photo, "base64"),
+            devicePublicKey: device.publicKey,
+          });
+          return { url: `/api/v1/ecard/family/${added.familyId}/remove` };
+        },
+        otherArea: "own",
+      },
       "GET /api/v1/ecard/issuer-keys": { prepare: fixed("/api/v1/ecard/issuer-keys"), otherArea: "own" },
       "GET /api/v1/ecard/status-list": {
         prepare: fixed("/api/v1/ecard/status-list?since=0"),

@@ -14,6 +14,7 @@ import * as m0010 from "./migrations/0010_holder_sessions.ts";
 import * as m0011 from "./migrations/0011_ecard.ts";
 import * as m0012 from "./migrations/0012_ecard_password.ts";
 import * as m0013 from "./migrations/0013_ecard_counter.ts";
+import * as m0014 from "./migrations/0014_ecard_family.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0011_ecard": m0011,
   "0012_ecard_password": m0012,
   "0013_ecard_counter": m0013,
+  "0014_ecard_family": m0014,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -316,6 +316,18 @@ export interface Database {
   ecard_consents: EcardConsentsTable;
   person_photos: PersonPhotosTable;
   ecard_counter_tickets: EcardCounterTicketsTable;
+  ecard_family: EcardFamilyTable;
+}
+
+export interface EcardFamilyTable {
+  id: string;
+  holder_ecard_id: string;
+  relative_person_id: string;
+  relationship: "child" | "parent" | "spouse" | "other";
+  /** How the relative was verified: their own face (adults), or the guardian's word and a photo (children). */
+  verified_by: "face" | "guardian_photo";
+  added_at: string;
+  removed_at: string | null;
 }
 
 export interface EcardCounterTicketsTable {

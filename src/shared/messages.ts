@@ -219,6 +219,10 @@ export const MESSAGES = {
     zh: "柜面核验码无效、已使用或已过期",
     en: "The counter ticket is unknown, used or expired",
   },
+  FAMILY_SLOTS_FULL: {
+    zh: "亲情服务名额已满（最多 {slots} 人）",
+    en: "The family service is full ({slots} relatives at most)",
+  },
   CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
   CARD_BLACKLISTED: {
     zh: "该卡在黑名单上（{state}），不能使用",

@@ -230,6 +230,55 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => ecard.password(actorOf(request), { op: "verify", ...request.body }),
     );
 
+    app.post(
+      "/ecard/family",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary:
+            "Family service: add a relative without a smartphone (adults: their live photo; under 16: a guardian's photo), up to the area's slots; returns a credential for the relative's e-card",
+          body: z.strictObject({
+            ecardId,
+            relative: z.strictObject({ idNumber: idNumberSchema, name: z.string().min(1).max(64) }),
+            relationship: z.enum(["child", "parent", "spouse", "other"]),
+            photoBase64: jpegBase64,
+            devicePublicKey: z.string().max(140),
+          }),
+          response: {
+            201: z.object({
+              familyId: uuidSchema,
+              relativeEcardId: z.string(),
+              credential: credentialSchema,
+            }),
+            ...errors(...AUTH_ERRORS, 404, 409, 422),
+          },
+        },
+        bodyLimit: 6 * 1024 * 1024,
+      },
+      async (request, reply) =>
+        reply.status(201).send(
+          await ecard.addRelative(actorOf(request), {
+            ...request.body,
+            photo: Buffer.from(request.body.photoBase64, "base64"),
+          }),
+        ),
+    );
+
+    app.post(
+      "/ecard/family/:id/remove",
+      {
+        config: { access: "channel" },
+        schema: {
+          tags: ["ecard"],
+          summary: "Remove a relative from the family service (at any time)",
+          params: z.object({ id: uuidSchema }),
+          response: { 200: z.object({ removed: z.literal(true) }), ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => ecard.removeRelative(actorOf(request), request.params.id),
+    );
+
     app.get(
       "/ecard/issuer-keys",
       {

@@ -11,7 +11,13 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { CardState } from "../cards/cards.rules.ts";
 import type { EncryptionMachine } from "../keys/encryption-machine.ts";
 import type { Signer } from "../keys/signer.ts";
-import { ecardPasswordProblem, ecardUsability, MAX_AUTHORISATION_HOURS } from "./ecard.rules.ts";
+import {
+  ageOn,
+  ecardPasswordProblem,
+  ecardUsability,
+  GUARDIAN_AGE,
+  MAX_AUTHORISATION_HOURS,
+} from "./ecard.rules.ts";
 import {
   type CodeType,
   CREDENTIAL_LIFETIME_SECONDS,
@@ -565,6 +571,162 @@ export function createEcardService(deps: {
         });
         return { ecardId: ecard.id, expiresAt };
       });
+    },
+
+    /**
+     * Family service: a holder adds a relative without a smartphone, up to the area's slots. An adult
+     * relative confirms with their own face (a live photo against their identity photo); a child under
+     * 16 needs the guardian relationship (`child`) and a photo, which becomes the child's identity
+     * photo when there is none. The holder's device then gets a credential for the relative's e-card.
+     */
+    async addRelative(
+      actor: Actor,
+      input: {
+        ecardId: string;
+        relative: { idNumber: string; name: string };
+        relationship: "child" | "parent" | "spouse" | "other";
+        photo: Buffer;
+        devicePublicKey: string;
+      },
+    ) {
+      const channel = await channelOf(actor, "credential");
+      const holderEcard = await ecardById(db, input.ecardId);
+      const holderCard = await cardOf(db, holderEcard.card_id);
+      const relative = await deps.findPerson(db, input.relative.idNumber);
+      if (
+        !relative ||
+        (JSON.parse(cipher.decrypt(relative.pii_enc)) as { name: string }).name !== input.relative.name.trim()
+      )
+        throw new DomainError("PERSON_NOT_FOUND");
+      if (relative.id === holderEcard.person_id)
+        throw new DomainError("VALIDATION_FAILED", { summary: "relative: someone other than the holder" });
+      const age = ageOn(relative.birth_date, clock.now().toISOString().slice(0, 10));
+      let verifiedBy: "face" | "guardian_photo";
+      if (age < GUARDIAN_AGE) {
+        if (input.relationship !== "child")
+          throw new DomainError("VALIDATION_FAILED", {
+            summary: "relationship: a child under 16 is added by a guardian (child)",
+          });
+        verifiedBy = "guardian_photo";
+      } else {
+        await verifyFace(relative.id, input.photo);
+        verifiedBy = "face";
+      }
+      const slots = (await deps.areas.policyAt(null, holderCard.area_code)).policy.familyServiceSlots;
+      const relativeEcard = await db
+        .selectFrom("ecards")
+        .innerJoin("cards", "cards.id", "ecards.card_id")
+        .selectAll("ecards")
+        .where("ecards.person_id", "=", relative.id)
+        .where("cards.state", "in", ["active", "archived", "locked", "temporarily_lost"])
+        .executeTakeFirst();
+      if (!relativeEcard) throw new DomainError("ECARD_NOT_FOUND");
+      const deviceKey = validDeviceKey(input.devicePublicKey);
+      const id = randomUUID();
+      await db.transaction().execute(async (trx) => {
+        const present = await trx
+          .selectFrom("ecard_family")
+          .select(["id", "relative_person_id"])
+          .where("holder_ecard_id", "=", holderEcard.id)
+          .where("removed_at", "is", null)
+          .execute();
+        if (present.some((f) => f.relative_person_id === relative.id))
+          throw new DomainError("CONCURRENT_MODIFICATION");
+        if (present.length >= slots) throw new DomainError("FAMILY_SLOTS_FULL", { slots });
+        if (verifiedBy === "guardian_photo") {
+          const has = await trx
+            .selectFrom("person_photos")
+            .select("person_id")
+            .where("person_id", "=", relative.id)
+            .executeTakeFirst();
+          if (!has)
+            await trx
+              .insertInto("person_photos")
+              .values({
+                person_id: relative.id,
+                photo_enc: cipher.encrypt(input.photo.toString("base64")),
+                taken_on: clock.now().toISOString().slice(0, 10),
+                created_at: clock.now().toISOString(),
+              })
+              .execute();
+        }
+        await trx
+          .insertInto("ecard_family")
+          .values({
+            id,
+            holder_ecard_id: holderEcard.id,
+            relative_person_id: relative.id,
+            relationship: input.relationship,
+            verified_by: verifiedBy,
+            added_at: clock.now().toISOString(),
+            removed_at: null,
+          })
+          .execute();
+        await trx
+          .insertInto("ecard_devices")
+          .values({
+            id: randomUUID(),
+            ecard_id: relativeEcard.id,
+            channel_id: channel.id,
+            device_key: deviceKey,
+            created_at: clock.now().toISOString(),
+            revoked_at: null,
+          })
+          .execute();
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.family.add",
+          subjectType: "ecard",
+          subjectId: holderEcard.id,
+          areaCode: holderCard.area_code,
+          after: { relative: relative.id_number_masked, relationship: input.relationship, verifiedBy },
+        });
+      });
+      const relativeCard = await cardOf(db, relativeEcard.card_id);
+      return {
+        familyId: id,
+        relativeEcardId: relativeEcard.id,
+        credential: credentialFor(relativeEcard, relativeCard, relative, channel.code, deviceKey),
+      };
+    },
+
+    /** Removes a relative at any time: the holder's devices lose the relative's e-card at once. */
+    async removeRelative(actor: Actor, familyId: string) {
+      await channelOf(actor, "credential");
+      const row = await db
+        .selectFrom("ecard_family")
+        .selectAll()
+        .where("id", "=", familyId)
+        .executeTakeFirst();
+      if (!row || row.removed_at) throw new DomainError("ECARD_NOT_FOUND");
+      const relativeEcards = await db
+        .selectFrom("ecards")
+        .select("id")
+        .where("person_id", "=", row.relative_person_id)
+        .execute();
+      await db.transaction().execute(async (trx) => {
+        const at = clock.now().toISOString();
+        await trx.updateTable("ecard_family").set({ removed_at: at }).where("id", "=", familyId).execute();
+        // The holder's devices were registered on the relative's e-card through this channel.
+        await trx
+          .updateTable("ecard_devices")
+          .set({ revoked_at: at })
+          .where(
+            "ecard_id",
+            "in",
+            relativeEcards.map((e) => e.id),
+          )
+          .where("channel_id", "=", actor.id)
+          .where("revoked_at", "is", null)
+          .execute();
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.family.remove",
+          subjectType: "ecard",
+          subjectId: row.holder_ecard_id,
+          areaCode: null,
+          after: { familyId },
+        });
+      });
+      return { removed: true as const };
     },
 
     /**
