@@ -150,7 +150,7 @@ export function createDeps(
     cards: cardsRepo,
     findPerson: persons.rowByIdNumber,
     verifyPassword: (actor, cardNumber, pin, source) =>
-      credentials.verify(actor, cardNumber, { pin, purpose: "query" }, source),
+      credentials.verify(actor, cardNumber, { pin, purpose: "identity" }, source),
   });
   let faceVerifier: ReturnType<typeof createFaceApiVerifier> | undefined;
   const ecard = createEcardService({

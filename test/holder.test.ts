@@ -56,6 +56,11 @@ forEachDialect("the online service hall for holders", (dialect) => {
       toState: "temporarily_lost",
       channel: "web",
     });
+    const whileLost = await inject("POST", "/holder/login", undefined, {
+      idNumber: c.idNumber,
+      pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY),
+    });
+    assert.equal(whileLost.status, 200, "a holder can sign in while the card is temporarily lost");
     const back = await inject("POST", `/holder/cards/${c.cardNumber}/temporary-loss/revoke`, token);
     assert.deepEqual([back.status, back.body.state], [200, "active"]);
 

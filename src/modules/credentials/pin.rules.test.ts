@@ -50,6 +50,10 @@ describe("social security password rules", () => {
     for (const state of ["temporarily_lost", "formally_lost", "expired", "cancelled", "delivered"] as const) {
       assert.equal(usableForPassword(state, "query"), false, state);
     }
+    // Proving who one is works while the card is temporarily lost (to revoke it or authorise the e-card).
+    assert.equal(usableForPassword("temporarily_lost", "identity"), true);
+    assert.equal(usableForPassword("formally_lost", "identity"), false);
+    assert.equal(usableForPassword("temporarily_lost", "transaction"), false);
   });
 
   it("in daily mode counts only one day's wrong entries", () => {
