@@ -188,6 +188,14 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByText("已临时挂失：卡片结算功能已停止").waitFor();
     await card.locator(".state", { hasText: "临时挂失" }).waitFor();
     await shot(page, "12-hall-pre-loss");
+    const ecard = page.getByRole("region", { name: "电子社保卡" });
+    await ecard.getByRole("button", { name: "挂失期间授权使用 4 小时" }).click();
+    await ecard.getByText(/已授权，\d{4}-\d{2}-\d{2} \d{2}:\d{2} 前可使用电子社保卡。/).waitFor();
+    await ecard.getByRole("button", { name: "一键停用电子社保卡" }).click();
+    await ecard.getByText("已在所有应用中停用电子社保卡。").waitFor();
+    await ecard.getByRole("button", { name: "恢复使用电子社保卡" }).click();
+    await ecard.getByText("电子社保卡已恢复，请在应用中刷新。").waitFor();
+    await shot(page, "12b-hall-ecard");
     await card.getByRole("button", { name: "解除挂失" }).click();
     await card.locator(".state", { hasText: "正常" }).waitFor();
     assert.equal(

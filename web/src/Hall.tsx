@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { HallEcard } from "./HallEcard.tsx";
 import { useT } from "./i18n.tsx";
 import { CardHeading, Field, Notice, Section, useAction } from "./ui.tsx";
 
@@ -115,6 +116,7 @@ export function Hall() {
           </article>
         ))}
       </Section>
+      {cards?.length ? <HallEcard cardLost={cards[0].state === "temporarily_lost"} /> : null}
       {cards?.find((c) => ["active", "archived"].includes(c.state)) ? (
         <PasswordChange
           cardNumber={cards.find((c) => ["active", "archived"].includes(c.state))!.cardNumber}

@@ -1,0 +1,86 @@
+import { useCallback, useEffect, useState } from "react";
+import { api } from "./api.ts";
+import { useT } from "./i18n.tsx";
+import { Notice, Section, useAction } from "./ui.tsx";
+
+type EcardView = {
+  ecardId: string;
+  suspended: boolean;
+  scope: string;
+  reason: string;
+  channels: { code: string; name: string; state: string; since: string }[];
+  recentPayments: { at: string }[];
+};
+
+/** The holder's e-card in the hall: usable or not, the apps it is in, payments; suspend everywhere; authorise while lost. */
+export function HallEcard({ cardLost }: { cardLost: boolean }) {
+  const t = useT();
+  const [view, setView] = useState<EcardView | null | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  const load = useCallback(async () => {
+    try {
+      setView(await api<EcardView>("GET", "/holder/ecard"));
+    } catch {
+      setView(null);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (view === null) return null;
+  return (
+    <Section title={t("ecard")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {message ? <Notice kind="ok">{message}</Notice> : null}
+      {view ? (
+        <>
+          <p>
+            {t("ecardScope")}: <strong>{t.code(`scope_${view.scope}`)}</strong>
+          </p>
+          <p>
+            {t("ecardChannels")}:{" "}
+            {view.channels.length ? view.channels.map((c) => c.name).join("、") : t("ecardNoChannels")}
+          </p>
+          <p>
+            {t("ecardPayments")}: {view.recentPayments.length}
+          </p>
+          <div className="buttons">
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  await api("POST", "/holder/ecard/suspension", { suspended: !view.suspended });
+                  setMessage(view.suspended ? t("ecardResumed") : t("ecardSuspended"));
+                  await load();
+                })
+              }
+            >
+              {view.suspended ? t("ecardResume") : t("ecardSuspend")}
+            </button>
+            {cardLost ? (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void run(async () => {
+                    const r = await api<{ expiresAt: string }>("POST", "/holder/ecard/authorisations", {
+                      hours: 4,
+                    });
+                    setMessage(t("ecardAuthorised", { until: r.expiresAt.replace("T", " ").slice(0, 16) }));
+                    await load();
+                  })
+                }
+              >
+                {t("ecardAuthorise")}
+              </button>
+            ) : null}
+          </div>
+        </>
+      ) : (
+        <p>{t("loading")}</p>
+      )}
+    </Section>
+  );
+}
