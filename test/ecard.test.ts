@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { before, it } from "node:test";
 import { sm2 } from "sm-crypto-v2";
+import { loggerOptions } from "../src/http/logging.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
@@ -33,7 +35,18 @@ async function faceImages() {
 }
 
 forEachDialect("the electronic card end to end", (dialect) => {
-  const ctx = useTestApp(dialect);
+  const logLines: string[] = [];
+  const ctx = useTestApp(dialect, {
+    logger: {
+      ...(loggerOptions("debug") as object),
+      stream: new Writable({
+        write(chunk, _enc, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    },
+  });
   const tokens = {} as { clerk: string; pharmacy: string; channel: string; paused: string; admin: string };
   let photos: Awaited<ReturnType<typeof faceImages>>;
 
@@ -398,5 +411,29 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(refreshed.status, 404, "removed: no new credential for her e-card on this device");
     const again = await add(third, "other", photos.relativeLive);
     assert.equal(again.status, 201, "a freed slot can be used again");
+  });
+
+  it("keeps face images out of the logs and the database (only the identity photo, encrypted)", async () => {
+    assert.ok(logLines.length > 20, "the logs were captured");
+    const logs = logLines.join("");
+    for (const photo of [photos.live, photos.someoneElse, photos.identity, photos.relativeLive]) {
+      const sample = photo.toString("base64").slice(200, 260);
+      assert.equal(logs.includes(sample), false, "a photo in the logs");
+    }
+    const rows = JSON.stringify(await ctx.deps.database.db.selectFrom("person_photos").selectAll().execute());
+    assert.equal(
+      rows.includes(photos.identity.toString("base64").slice(200, 260)),
+      false,
+      "identity photos are encrypted",
+    );
+    const tables = ["audit_log", "ecard_consents", "ecards", "ecard_devices"] as const;
+    for (const table of tables) {
+      const dump = JSON.stringify(await ctx.deps.database.db.selectFrom(table).selectAll().execute());
+      assert.equal(
+        dump.includes(photos.live.toString("base64").slice(200, 260)),
+        false,
+        `a live photo in ${table}`,
+      );
+    }
   });
 });
