@@ -126,6 +126,23 @@ export function createEcardService(deps: {
     return sv;
   }
 
+  /** A card's e-card, made when the card is issued (or at sign-up for cards issued before e-cards). */
+  async function newEcard(trx: Transaction<Database>, card: CardRow): Promise<Database["ecards"]> {
+    const row: Database["ecards"] = {
+      id: randomBytes(16).toString("hex"),
+      card_id: card.id,
+      person_id: card.person_id,
+      suspended: 0,
+      status_version: 1,
+      created_at: clock.now().toISOString(),
+      pin_pvv: null,
+      pin_failures: 0,
+      pin_locked_at: null,
+    };
+    await trx.insertInto("ecards").values(row).execute();
+    return row;
+  }
+
   async function cardOf(q: Kysely<Database>, cardId: string) {
     const card = await q.selectFrom("cards").selectAll().where("id", "=", cardId).executeTakeFirst();
     if (!card) throw new DomainError("CARD_NOT_FOUND");
@@ -375,20 +392,7 @@ export function createEcardService(deps: {
           .selectAll()
           .where("card_id", "=", card.id)
           .executeTakeFirst();
-        if (!ecard) {
-          ecard = {
-            id: randomBytes(16).toString("hex"),
-            card_id: card.id,
-            person_id: person.id,
-            suspended: 0,
-            status_version: 1,
-            created_at: clock.now().toISOString(),
-            pin_pvv: null,
-            pin_failures: 0,
-            pin_locked_at: null,
-          };
-          await trx.insertInto("ecards").values(ecard).execute();
-        }
+        if (!ecard) ecard = await newEcard(trx, card);
         await trx
           .insertInto("ecard_devices")
           .values({
@@ -942,20 +946,7 @@ export function createEcardService(deps: {
       if (!ecard) {
         // Issuing a physical card issues its e-card (the holder then signs up for it in an app).
         if (from === "delivered" && (card.state === "active" || card.state === "archived"))
-          await trx
-            .insertInto("ecards")
-            .values({
-              id: randomBytes(16).toString("hex"),
-              card_id: card.id,
-              person_id: card.person_id,
-              suspended: 0,
-              status_version: 1,
-              created_at: clock.now().toISOString(),
-              pin_pvv: null,
-              pin_failures: 0,
-              pin_locked_at: null,
-            })
-            .execute();
+          await newEcard(trx, card);
         return;
       }
       const before = ecardUsability({
