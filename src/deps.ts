@@ -151,6 +151,8 @@ export function createDeps(
     findPerson: persons.rowByIdNumber,
     verifyPassword: (actor, cardNumber, pin, source) =>
       credentials.verify(actor, cardNumber, { pin, purpose: "identity" }, source),
+    // The e-card service is made below; this is called only once both exist.
+    identityOfCode: (code) => ecard.identityOfCode(code),
   });
   let faceVerifier: ReturnType<typeof createFaceApiVerifier> | undefined;
   const ecard = createEcardService({

@@ -131,6 +131,21 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const { ecardId, credential } = made.body;
 
+    const byEcard = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login/ecard",
+      payload: { code: mintCode(credential, device.privateKey, "identity", now()) },
+    });
+    assert.equal(byEcard.statusCode, 200, byEcard.body);
+    const viaEcard = await call(byEcard.json().token, "GET", "/holder/cards");
+    assert.equal(viaEcard.body[0].cardNumber, c.cardNumber, "signed in to the hall with the e-card");
+    const forged = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login/ecard",
+      payload: { code: mintCode(credential, sm2.generateKeyPairHex().privateKey, "identity", now()) },
+    });
+    assert.deepEqual([forged.statusCode, forged.json().details.reason], [422, "BAD_DEVICE_SIGNATURE"]);
+
     // The holder signs in to the hall now (used later to authorise the e-card while the card is lost).
     const hall = await ctx.app.inject({
       method: "POST",

@@ -73,6 +73,7 @@ export function createEcardService(deps: {
   const key = secretKey(deps.tokenKey);
   const secretHash = (secret: string) => hmacSha256Hex(key, `channel:${secret}`);
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+  const issuerPublicKey = sm2.getPublicKeyFromPrivateKey(deps.issuerPrivateKey);
 
   async function policyOf(areaCode: string) {
     return (await deps.areas.policyAt(null, areaCode)).policy.ecardWhileTemporarilyLost;
@@ -124,6 +125,24 @@ export function createEcardService(deps: {
       })
       .execute();
     return sv;
+  }
+
+  /** A code checked online: the offline checks, then the current status version and usability. */
+  async function checkOnline(code: string, purpose: CodeType) {
+    const parsed = verifyCode(
+      code,
+      { issuerKeys: { [ISSUER_KEY_ID]: issuerPublicKey }, status: new Map(), now: nowSeconds() },
+      purpose,
+    );
+    if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
+    const ecard = await ecardById(db, parsed.credential.eid);
+    const card = await cardOf(db, ecard.card_id);
+    const usable = await usability(db, ecard, card);
+    if (Number(ecard.status_version) > parsed.credential.sv)
+      throw new DomainError("ECARD_CODE_REFUSED", { reason: "STATUS_CHANGED" });
+    if (usable.scope === "none" || (purpose === "payment" && usable.scope !== "all"))
+      throw new DomainError("ECARD_CODE_REFUSED", { reason: "UNUSABLE" });
+    return { parsed, ecard, card, usable };
   }
 
   /** A card's e-card, made when the card is issued (or at sign-up for cards issued before e-cards). */
@@ -458,7 +477,12 @@ export function createEcardService(deps: {
     },
 
     /** The issuer public keys terminals verify credentials with. */
-    issuerKeys: () => ({ [ISSUER_KEY_ID]: sm2.getPublicKeyFromPrivateKey(deps.issuerPrivateKey) }),
+    issuerKeys: () => ({ [ISSUER_KEY_ID]: issuerPublicKey }),
+
+    /** The person whose e-card showed this identity code (the hall's sign-in with the e-card). */
+    async identityOfCode(code: string) {
+      return (await checkOnline(code, "identity")).ecard.person_id;
+    },
 
     /** The status list changes after a version, signed (terminals apply them in order). */
     async statusList(actor: Actor, since: number) {
@@ -483,19 +507,7 @@ export function createEcardService(deps: {
      */
     async verifyOnline(actor: Actor, input: { code: string; purpose: CodeType }) {
       const grant = authorize(actor, ECARD_PERMISSIONS.terminal);
-      const parsed = verifyCode(
-        input.code,
-        { issuerKeys: this.issuerKeys(), status: new Map(), now: nowSeconds() },
-        input.purpose,
-      );
-      if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
-      const ecard = await ecardById(db, parsed.credential.eid);
-      const card = await cardOf(db, ecard.card_id);
-      const usable = await usability(db, ecard, card);
-      if (Number(ecard.status_version) > parsed.credential.sv)
-        throw new DomainError("ECARD_CODE_REFUSED", { reason: "STATUS_CHANGED" });
-      if (usable.scope === "none" || (input.purpose === "payment" && usable.scope !== "all"))
-        throw new DomainError("ECARD_CODE_REFUSED", { reason: "UNUSABLE" });
+      const { parsed, ecard, card, usable } = await checkOnline(input.code, input.purpose);
       if (input.purpose === "payment") {
         await db.transaction().execute(async (trx) => {
           if (

@@ -58,6 +58,29 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     app.post(
+      "/holder/login/ecard",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["holder"],
+          summary:
+            "Sign in to the online service hall with the e-card: the identity code the holder's app shows",
+          body: z.strictObject({ code: z.string().min(10).max(2000) }),
+          response: {
+            200: z.object({
+              token: z.string(),
+              expiresAt: z.string(),
+              idleMinutes: z.number(),
+              holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
+            }),
+            ...errors(400, 401, 404, 422),
+          },
+        },
+      },
+      async (request) => holder.loginWithEcard(request.body),
+    );
+
+    app.post(
       "/holder/logout",
       {
         config: { access: "holder" },

@@ -28,6 +28,8 @@ export function createHolderService(deps: {
   cards: CardsRepository;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
   verifyPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
+  /** The person an e-card identity code belongs to, verified online (refused codes throw). */
+  identityOfCode: (code: string) => Promise<string>;
 }) {
   const { db, clock, audit } = deps;
   const key = secretKey(deps.tokenKey);
@@ -42,6 +44,42 @@ export function createHolderService(deps: {
     personId,
   });
 
+  /** A new hall session for a person, with its audit record; the token is returned once. */
+  async function openSession(person: PersonRow, how: Record<string, string>) {
+    const actor = actorOf(person.id, person.name_masked);
+    const token = `ssh_${randomBytes(32).toString("base64url")}`;
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + HOLDER_SESSION.ttlMinutes * 60_000).toISOString();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("holder_sessions")
+        .values({
+          token_hash: hash(token),
+          person_id: person.id,
+          name_masked: person.name_masked,
+          channel: "web",
+          created_at: now.toISOString(),
+          expires_at: expiresAt,
+          last_seen_at: now.toISOString(),
+          revoked_at: null,
+        })
+        .execute();
+      await audit.record(trx, actor, undefined, {
+        action: "holder.login",
+        subjectType: "person",
+        subjectId: person.id,
+        areaCode: person.area_code,
+        after: how,
+      });
+    });
+    return {
+      token,
+      expiresAt,
+      idleMinutes: HOLDER_SESSION.idleMinutes,
+      holder: { nameMasked: person.name_masked, idNumberMasked: person.id_number_masked },
+    };
+  }
+
   return {
     async login(input: { idNumber: string; pin: string; source: string }) {
       const person = await deps.findPerson(db, input.idNumber);
@@ -52,37 +90,15 @@ export function createHolderService(deps: {
       if (!card) throw new DomainError("HOLDER_NO_CARD");
       const actor = actorOf(person.id, person.name_masked);
       await deps.verifyPassword(actor, card.card_number, input.pin, input.source);
-      const token = `ssh_${randomBytes(32).toString("base64url")}`;
-      const now = clock.now();
-      const expiresAt = new Date(now.getTime() + HOLDER_SESSION.ttlMinutes * 60_000).toISOString();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("holder_sessions")
-          .values({
-            token_hash: hash(token),
-            person_id: person.id,
-            name_masked: person.name_masked,
-            channel: "web",
-            created_at: now.toISOString(),
-            expires_at: expiresAt,
-            last_seen_at: now.toISOString(),
-            revoked_at: null,
-          })
-          .execute();
-        await audit.record(trx, actor, undefined, {
-          action: "holder.login",
-          subjectType: "person",
-          subjectId: person.id,
-          areaCode: person.area_code,
-          after: { card: card.card_number },
-        });
-      });
-      return {
-        token,
-        expiresAt,
-        idleMinutes: HOLDER_SESSION.idleMinutes,
-        holder: { nameMasked: person.name_masked, idNumberMasked: person.id_number_masked },
-      };
+      return openSession(person, { card: card.card_number, with: "password" });
+    },
+
+    /** Sign-in with the e-card: the holder's app shows an identity code, which sscard verifies online. */
+    async loginWithEcard(input: { code: string }) {
+      const personId = await deps.identityOfCode(input.code);
+      const person = await db.selectFrom("persons").selectAll().where("id", "=", personId).executeTakeFirst();
+      if (!person) throw new DomainError("INVALID_CREDENTIALS");
+      return openSession(person as PersonRow, { with: "ecard" });
     },
 
     async authenticate(token: string): Promise<Actor> {
