@@ -22,5 +22,6 @@ export const AUTH_ERRORS = [400, 401, 403] as const;
 export const areaCodeSchema = z.string().regex(/^\d{6}$/, "a 6-digit administrative division code");
 export const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
 export const uuidSchema = z.uuid();
+export const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 export const roleSchema = z.enum(ROLES);
 export const okSchema = z.object({ ok: z.literal(true) });

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { coordinationArea } from "../../src/modules/enrolment/enrolment.rules.ts";
 import { api } from "./api.ts";
 import { useT } from "./i18n.tsx";
 import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
@@ -30,8 +31,6 @@ const MOVES: Record<string, string[]> = {
   suspended: ["active", "sealed", "transferred_out", "terminated"],
   sealed: ["active", "transferred_out", "terminated"],
 };
-const cityOf = (code: string) =>
-  ["11", "12", "31", "50"].includes(code.slice(0, 2)) ? `${code.slice(0, 2)}0000` : `${code.slice(0, 4)}00`;
 const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** A person's enrolments at the counter: enrol (moving counties), change a status, merge numbers, arrears. */
@@ -121,7 +120,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
                   setMerge(
                     await api("POST", "/personal-numbers/merge-preview", {
                       idNumber,
-                      coordinationArea: cityOf(area),
+                      coordinationArea: coordinationArea(area),
                     }),
                   ),
                 )
@@ -136,7 +135,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
                 void run(async () => {
                   await api("POST", "/personal-numbers/merge", {
                     idNumber,
-                    coordinationArea: cityOf(area),
+                    coordinationArea: coordinationArea(area),
                     survivor: merge.survivor,
                     holderIdNumber: holderId,
                     reviewToken: merge.reviewToken,
@@ -156,7 +155,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
           )}
         </div>
       ) : null}
-      <Arrears idNumber={idNumber} area={cityOf(area)} />
+      <Arrears idNumber={idNumber} area={coordinationArea(area)} />
       <form
         className="action-form"
         onSubmit={(ev) => {

@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, dateSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import { AUTH_ERRORS, dateSchema, errors, idNumberSchema, uuidSchema } from "../../http/schemas.ts";
 import { CHANNEL_CLASSES, CHANNEL_SERVICES, ECARD_PERMISSIONS } from "./ecard.service.ts";
 
 const jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
-const idNumberSchema = z.string().min(1).max(32);
 const credentialSchema = z
   .string()
   .describe("the signed credential: two segments of a code (see docs/ecard.md)");

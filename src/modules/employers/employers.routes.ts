@@ -2,11 +2,17 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import {
+  AUTH_ERRORS,
+  areaCodeSchema,
+  dateSchema,
+  errors,
+  idNumberSchema,
+  uuidSchema,
+} from "../../http/schemas.ts";
 import { SCHEME_NAMES } from "../enrolment/enrolment.rules.ts";
 import { EMPLOYER_PERMISSIONS } from "./employers.service.ts";
 
-const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 const employerSchema = z.object({
   id: uuidSchema,
   creditCode: z.string(),

@@ -2,12 +2,18 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import {
+  AUTH_ERRORS,
+  areaCodeSchema,
+  dateSchema,
+  errors,
+  idNumberSchema,
+  uuidSchema,
+} from "../../http/schemas.ts";
 import { PASSWORD_PERMISSIONS } from "../credentials/credentials.service.ts";
 import { CHECK_DIAGNOSTICS, ENROLMENT_STATUSES, SCHEME_NAMES } from "./enrolment.rules.ts";
 import { ENROLMENT_PERMISSIONS } from "./enrolment.service.ts";
 
-const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 const reasonSchema = z.string().trim().min(1).max(200);
 const schemeSchema = z.enum(SCHEME_NAMES);
 const statusSchema = z.enum(ENROLMENT_STATUSES);

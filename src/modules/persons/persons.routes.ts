@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, areaCodeSchema, errors, uuidSchema } from "../../http/schemas.ts";
+import { AUTH_ERRORS, areaCodeSchema, errors, idNumberSchema, uuidSchema } from "../../http/schemas.ts";
 import { ETHNICITIES } from "./ethnicity.ts";
 import { PERSON_PERMISSIONS } from "./persons.service.ts";
 
-const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 const ethnicitySchema = z
   .string()
   .refine((v) => v in ETHNICITIES, "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)")
