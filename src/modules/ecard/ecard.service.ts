@@ -162,6 +162,26 @@ export function createEcardService(deps: {
     return row;
   }
 
+  /** Binds a device key to an e-card for one channel (sign-up, and a relative added to a family). */
+  async function bindDevice(
+    trx: Transaction<Database>,
+    ecardId: string,
+    channelId: string,
+    deviceKey: string,
+  ) {
+    await trx
+      .insertInto("ecard_devices")
+      .values({
+        id: randomUUID(),
+        ecard_id: ecardId,
+        channel_id: channelId,
+        device_key: deviceKey,
+        created_at: clock.now().toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+  }
+
   async function cardOf(q: Kysely<Database>, cardId: string) {
     const card = await q.selectFrom("cards").selectAll().where("id", "=", cardId).executeTakeFirst();
     if (!card) throw new DomainError("CARD_NOT_FOUND");
@@ -412,17 +432,7 @@ export function createEcardService(deps: {
           .where("card_id", "=", card.id)
           .executeTakeFirst();
         if (!ecard) ecard = await newEcard(trx, card);
-        await trx
-          .insertInto("ecard_devices")
-          .values({
-            id: randomUUID(),
-            ecard_id: ecard.id,
-            channel_id: channel.id,
-            device_key: deviceKey,
-            created_at: clock.now().toISOString(),
-            revoked_at: null,
-          })
-          .execute();
+        await bindDevice(trx, ecard.id, channel.id, deviceKey);
         await trx
           .insertInto("ecard_consents")
           .values({
@@ -678,17 +688,7 @@ export function createEcardService(deps: {
             removed_at: null,
           })
           .execute();
-        await trx
-          .insertInto("ecard_devices")
-          .values({
-            id: randomUUID(),
-            ecard_id: relativeEcard.id,
-            channel_id: channel.id,
-            device_key: deviceKey,
-            created_at: clock.now().toISOString(),
-            revoked_at: null,
-          })
-          .execute();
+        await bindDevice(trx, relativeEcard.id, channel.id, deviceKey);
         await audit.record(trx, actor, undefined, {
           action: "ecard.family.add",
           subjectType: "ecard",
