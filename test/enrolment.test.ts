@@ -3,7 +3,12 @@ import { before, describe, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { creditCodeCheck, creditCodeProblem } from "../src/modules/employers/credit-code.rules.ts";
-import { coordinationArea, onlineCheck, registrationLate } from "../src/modules/enrolment/enrolment.rules.ts";
+import {
+  coordinationArea,
+  onlineCheck,
+  registrationLate,
+  survivorResolver,
+} from "../src/modules/enrolment/enrolment.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
 import {
@@ -37,6 +42,21 @@ describe("enrolment rules", () => {
     );
     const unknownRegion = `91999999MA2B00001`;
     assert.equal(creditCodeProblem(unknownRegion + creditCodeCheck(unknownRegion), regionExists), "region");
+  });
+
+  it("resolves a merged personal number to its survivor through a chain, and stops on a cycle", () => {
+    const survivorOf = survivorResolver([
+      { number: "A", merged_into: "B" },
+      { number: "B", merged_into: "C" },
+      { number: "C", merged_into: null },
+      { number: "X", merged_into: "Y" },
+      { number: "Y", merged_into: "X" },
+    ]);
+    assert.equal(survivorOf("A"), "C");
+    assert.equal(survivorOf("B"), "C");
+    assert.equal(survivorOf("C"), "C");
+    assert.equal(survivorOf("UNKNOWN"), "UNKNOWN");
+    assert.ok(["X", "Y"].includes(survivorOf("X")), "a cycle ends instead of looping");
   });
 
   it("pools by city, municipalities by province; the 30-day deadline", () => {

@@ -255,3 +255,20 @@ export function onlineCheck(f: CheckFacts): CheckOutcome {
       .map((e) => ({ scheme: e.scheme, status: e.status, areaCode: e.areaCode })),
   };
 }
+
+/**
+ * Follows merged personal numbers (number -> merged_into) to the surviving one. A chain longer
+ * than ten links, or a cycle, stops where it is rather than looping.
+ */
+export function survivorResolver(numbers: readonly { number: string; merged_into: string | null }[]) {
+  const into = new Map(numbers.map((n) => [n.number, n.merged_into]));
+  return (n: string): string => {
+    let current = n;
+    for (let i = 0; i < 10; i++) {
+      const next = into.get(current);
+      if (!next) return current;
+      current = next;
+    }
+    return current;
+  };
+}

@@ -28,6 +28,7 @@ import {
   onlineCheck,
   SCHEMES,
   type Scheme,
+  survivorResolver,
 } from "./enrolment.rules.ts";
 
 export const ENROLMENT_PERMISSIONS = {
@@ -114,19 +115,6 @@ export function createEnrolmentService(deps: {
   }
 
   /** Each number's surviving number (itself unless merged, following chains). */
-  function survivors(numbers: readonly Database["personal_numbers"][]) {
-    const into = new Map(numbers.map((n) => [n.number, n.merged_into]));
-    return (n: string) => {
-      let current = n;
-      for (let i = 0; i < 10; i++) {
-        const next = into.get(current);
-        if (!next) return current;
-        current = next;
-      }
-      return current;
-    };
-  }
-
   const view = (e: EnrolmentRow, survivorOf: (n: string) => string): EnrolmentView => ({
     id: e.id,
     scheme: e.scheme as Scheme,
@@ -310,7 +298,7 @@ export function createEnrolmentService(deps: {
       const person = await personByIdNumber(input.idNumber);
       const result = await db.transaction().execute((trx) => enrolIn(trx, actor, grant, person, input));
       const numbers = await repo.numbersOf(db, person.id, coordinationArea(input.areaCode));
-      return { enrolment: view(result.row, survivors(numbers)), duplicatesInArea: result.duplicates };
+      return { enrolment: view(result.row, survivorResolver(numbers)), duplicatesInArea: result.duplicates };
     },
 
     enrolIn,
@@ -351,7 +339,7 @@ export function createEnrolmentService(deps: {
       const numbers = await repo.numbersOf(db, row.person_id, row.coordination_area);
       return view(
         { ...row, status: input.to, status_reason: input.reason, version: input.version + 1 },
-        survivors(numbers),
+        survivorResolver(numbers),
       );
     },
 
@@ -373,7 +361,7 @@ export function createEnrolmentService(deps: {
       if (!row) throw new DomainError("PERSONAL_NUMBER_NOT_FOUND");
       authorize(actor, ENROLMENT_PERMISSIONS.read, row.coordination_area);
       const numbers = await repo.numbersOf(db, row.person_id, row.coordination_area);
-      const survivorOf = survivors(numbers);
+      const survivorOf = survivorResolver(numbers);
       const group = new Set(
         numbers.filter((n) => survivorOf(n.number) === survivorOf(number)).map((n) => n.number),
       );
@@ -391,7 +379,7 @@ export function createEnrolmentService(deps: {
     async history(personId: string, enrolments: readonly EnrolmentRow[]) {
       const areas = [...new Set(enrolments.map((e) => e.coordination_area))];
       const numbers = (await Promise.all(areas.map((a) => repo.numbersOf(db, personId, a)))).flat();
-      const survivorOf = survivors(numbers);
+      const survivorOf = survivorResolver(numbers);
       const events = await repo.eventsOf(
         db,
         enrolments.map((e) => e.id),
@@ -575,7 +563,7 @@ export function createEnrolmentService(deps: {
           personalNumber: e.personal_number,
         })),
         unmergedNumbers: numbers.filter((n) => !n.merged_into).map((n) => n.number),
-        survivorOf: survivors(numbers),
+        survivorOf: survivorResolver(numbers),
         arrearsActive: arrears !== undefined,
         today: day,
       });
