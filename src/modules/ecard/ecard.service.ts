@@ -162,6 +162,19 @@ export function createEcardService(deps: {
     return row;
   }
 
+  /** The signed-in holder's newest e-card and the card it belongs to. */
+  async function ownEcard(actor: Actor) {
+    if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+    const ecard = await db
+      .selectFrom("ecards")
+      .selectAll()
+      .where("person_id", "=", actor.personId)
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
+    return { ecard, card: await cardOf(db, ecard.card_id) };
+  }
+
   /** Binds a device key to an e-card for one channel (sign-up, and a relative added to a family). */
   async function bindDevice(
     trx: Transaction<Database>,
@@ -561,16 +574,8 @@ export function createEcardService(deps: {
      * with ID number and password): time-limited; devices fetch a new credential to use it.
      */
     async authoriseWhileLost(actor: Actor, input: { hours: number }) {
-      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+      const { ecard, card } = await ownEcard(actor);
       const hours = Math.min(Math.max(1, Math.floor(input.hours)), MAX_AUTHORISATION_HOURS);
-      const ecard = await db
-        .selectFrom("ecards")
-        .selectAll()
-        .where("person_id", "=", actor.personId)
-        .orderBy("created_at", "desc")
-        .executeTakeFirst();
-      if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
-      const card = await cardOf(db, ecard.card_id);
       if (card.state !== "temporarily_lost") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
       if ((await policyOf(card.area_code)) === "unavailable")
         throw new DomainError("ECARD_UNUSABLE", { reason: "lost_policy_unavailable" });
@@ -875,15 +880,7 @@ export function createEcardService(deps: {
 
     /** The holder's own e-card: whether it can be used now, the channels it is in, and its recent uses. */
     async holderView(actor: Actor) {
-      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
-      const ecard = await db
-        .selectFrom("ecards")
-        .selectAll()
-        .where("person_id", "=", actor.personId)
-        .orderBy("created_at", "desc")
-        .executeTakeFirst();
-      if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
-      const card = await cardOf(db, ecard.card_id);
+      const { ecard, card } = await ownEcard(actor);
       const usable = await usability(db, ecard, card);
       const channels = await db
         .selectFrom("ecard_devices as d")
@@ -912,15 +909,7 @@ export function createEcardService(deps: {
 
     /** "Suspend my e-card everywhere" (and its undoing): every channel's codes fail from the next status list. */
     async setSuspendedByHolder(actor: Actor, suspended: boolean) {
-      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
-      const ecard = await db
-        .selectFrom("ecards")
-        .selectAll()
-        .where("person_id", "=", actor.personId)
-        .orderBy("created_at", "desc")
-        .executeTakeFirst();
-      if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
-      const card = await cardOf(db, ecard.card_id);
+      const { ecard, card } = await ownEcard(actor);
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable("ecards")
