@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
+import { Field, Notice, Section, Select, useAction, useLoaded } from "./ui.tsx";
 
 type Policy = {
   initialPassword: { rule: "card_number_last6" } | { rule: "fixed"; value: string };
@@ -358,7 +358,6 @@ const GRANTABLE_ROLES = [
 /** Staff of the administrator's areas, a new account with its role, and disabling an account. */
 export function StaffAdmin({ area }: { area: string }) {
   const t = useT();
-  const [staff, setStaff] = useState<Staff[] | undefined>();
   const [form, setForm] = useState({
     username: "",
     displayName: "",
@@ -368,10 +367,7 @@ export function StaffAdmin({ area }: { area: string }) {
   });
   const [message, setMessage] = useState<string | undefined>();
   const { busy, error, run } = useAction();
-  const load = useCallback(async () => setStaff(await api<Staff[]>("GET", "/staff")), []);
-  useEffect(() => {
-    void run(load);
-  }, [run, load]);
+  const [staff, load] = useLoaded<Staff[]>("/staff", run);
   const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
   return (
     <>
@@ -467,13 +463,9 @@ type Duplicate = {
 /** Persons with several cards in one province (legacy data): what to do with each card, and cancelling one. */
 export function Duplicates() {
   const t = useT();
-  const [rows, setRows] = useState<Duplicate[] | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const { busy, error, run } = useAction();
-  const load = useCallback(async () => setRows(await api<Duplicate[]>("GET", "/cards/duplicates")), []);
-  useEffect(() => {
-    void run(load);
-  }, [run, load]);
+  const [rows, load] = useLoaded<Duplicate[]>("/cards/duplicates", run);
   return (
     <Section title={t("duplicates")}>
       {error ? <Notice kind="error">{error}</Notice> : null}
@@ -527,14 +519,10 @@ const KEY_ROLES = ["medical_operator", "pharmacy_operator", "bank_clerk", "outle
 /** Institutions' and terminals' API keys: the list, a new key (its token shown once), revocation. */
 export function ApiKeys({ area }: { area: string }) {
   const t = useT();
-  const [keys, setKeys] = useState<ApiKey[] | undefined>();
   const [form, setForm] = useState({ name: "", role: "pharmacy_operator", areaCode: area });
   const [token, setToken] = useState<string | undefined>();
   const { busy, error, fieldErrors, run } = useAction();
-  const load = useCallback(async () => setKeys(await api<ApiKey[]>("GET", "/api-keys")), []);
-  useEffect(() => {
-    void run(load);
-  }, [run, load]);
+  const [keys, load] = useLoaded<ApiKey[]>("/api-keys", run);
   const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
   return (
     <>

@@ -1,5 +1,5 @@
-import { type ReactNode, useCallback, useId, useState } from "react";
-import { ApiError } from "./api.ts";
+import { type ReactNode, useCallback, useEffect, useId, useState } from "react";
+import { ApiError, api } from "./api.ts";
 import { useT } from "./i18n.tsx";
 
 /** A labelled input; the server's error for this field, or a hint, is read out with it. */
@@ -99,6 +99,20 @@ export function useAction() {
     }
   }, []);
   return { busy, error, fieldErrors, setError, run };
+}
+
+/**
+ * A list read from the API with GET when the panel opens, through the panel's own `run` (so a
+ * failure shows in its error line). Returns the rows (undefined until loaded) and `load` to re-read
+ * after a change.
+ */
+export function useLoaded<T>(path: string, run: ReturnType<typeof useAction>["run"]) {
+  const [rows, setRows] = useState<T | undefined>();
+  const load = useCallback(async () => setRows(await api<T>("GET", path)), [path]);
+  useEffect(() => {
+    void run(load);
+  }, [run, load]);
+  return [rows, load] as const;
 }
 
 export function Section({ title, children }: { title: string; children: ReactNode }) {
