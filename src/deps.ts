@@ -148,6 +148,7 @@ export function createDeps(
     tokenKey: config.secrets.tokenKey,
     audit,
     cards: cardsRepo,
+    persons: personsRepo,
     findPerson: persons.rowByIdNumber,
     verifyPassword: (actor, cardNumber, pin, source) =>
       credentials.verify(actor, cardNumber, { pin, purpose: "identity" }, source),

@@ -7,7 +7,9 @@ import { hmacSha256Hex, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
+import type { PersonsRepository } from "../persons/persons.repository.ts";
 import { sessionProblem } from "../staff/staff.rules.ts";
+import { createHolderRepository } from "./holder.repository.ts";
 
 /** A holder's session in the online service hall: short, and ended by 10 idle minutes. */
 export const HOLDER_SESSION = { ttlMinutes: 30, idleMinutes: 10 } as const;
@@ -26,12 +28,14 @@ export function createHolderService(deps: {
   tokenKey: Buffer;
   audit: AuditService;
   cards: CardsRepository;
+  persons: PersonsRepository;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
   verifyPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
   /** The person an e-card identity code belongs to, verified online (refused codes throw). */
   identityOfCode: (code: string) => Promise<string>;
 }) {
   const { db, clock, audit } = deps;
+  const repo = createHolderRepository();
   const key = secretKey(deps.tokenKey);
   const hash = (token: string) => hmacSha256Hex(key, `holder:${token}`);
 
@@ -51,19 +55,16 @@ export function createHolderService(deps: {
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + HOLDER_SESSION.ttlMinutes * 60_000).toISOString();
     await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("holder_sessions")
-        .values({
-          token_hash: hash(token),
-          person_id: person.id,
-          name_masked: person.name_masked,
-          channel: "web",
-          created_at: now.toISOString(),
-          expires_at: expiresAt,
-          last_seen_at: now.toISOString(),
-          revoked_at: null,
-        })
-        .execute();
+      await repo.insertSession(trx, {
+        token_hash: hash(token),
+        person_id: person.id,
+        name_masked: person.name_masked,
+        channel: "web",
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+        last_seen_at: now.toISOString(),
+        revoked_at: null,
+      });
       await audit.record(trx, actor, undefined, {
         action: "holder.login",
         subjectType: "person",
@@ -96,17 +97,13 @@ export function createHolderService(deps: {
     /** Sign-in with the e-card: the holder's app shows an identity code, which sscard verifies online. */
     async loginWithEcard(input: { code: string }) {
       const personId = await deps.identityOfCode(input.code);
-      const person = await db.selectFrom("persons").selectAll().where("id", "=", personId).executeTakeFirst();
+      const person = await deps.persons.byId(db, personId);
       if (!person) throw new DomainError("INVALID_CREDENTIALS");
-      return openSession(person as PersonRow, { with: "ecard" });
+      return openSession(person, { with: "ecard" });
     },
 
     async authenticate(token: string): Promise<Actor> {
-      const row = await db
-        .selectFrom("holder_sessions")
-        .selectAll()
-        .where("token_hash", "=", hash(token))
-        .executeTakeFirst();
+      const row = await repo.sessionByHash(db, hash(token));
       if (!row) throw new DomainError("UNAUTHENTICATED");
       const now = clock.now();
       const problem = sessionProblem(
@@ -116,20 +113,12 @@ export function createHolderService(deps: {
       );
       if (problem) throw new DomainError("UNAUTHENTICATED", { reason: `session ${problem}` });
       if (now.getTime() - Date.parse(row.last_seen_at) > 60_000)
-        await db
-          .updateTable("holder_sessions")
-          .set({ last_seen_at: now.toISOString() })
-          .where("token_hash", "=", row.token_hash)
-          .execute();
+        await repo.touchSession(db, row.token_hash, now.toISOString());
       return actorOf(row.person_id, row.name_masked);
     },
 
     async logout(token: string) {
-      await db
-        .updateTable("holder_sessions")
-        .set({ revoked_at: clock.now().toISOString() })
-        .where("token_hash", "=", hash(token))
-        .execute();
+      await repo.revokeSession(db, hash(token), clock.now().toISOString());
     },
   };
 }
