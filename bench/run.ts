@@ -283,11 +283,14 @@ async function batchFigure() {
   await deps.database.close();
 }
 
-/** In process, one core: e-card codes verified offline (issuer signature cached per credential) and credentials issued. */
+/**
+ * In process, one core: credentials issued, and e-card codes verified offline both at a credential's first
+ * sight (issuer and device signatures) and for a credential already checked (device signature only).
+ */
 function ecardFigures() {
   const issuer = sm2.generateKeyPairHex();
   const now = Math.floor(Date.now() / 1000);
-  const devices = Array.from({ length: 100 }, () => sm2.generateKeyPairHex());
+  const devices = Array.from({ length: 1000 }, () => sm2.generateKeyPairHex());
   let t = performance.now();
   const credentials = devices.map((d, i) =>
     signCredential(
@@ -295,7 +298,7 @@ function ecardFigures() {
         v: 1,
         iss: "bench",
         eid: i.toString(16).padStart(32, "0"),
-        dk: d.publicKey,
+        dk: sm2.compressPublicKeyHex(d.publicKey),
         nm: "张*",
         cn: "A1****78",
         ar: "330100",
@@ -310,15 +313,16 @@ function ecardFigures() {
   const issued = (devices.length / (performance.now() - t)) * 1000;
   const codes = credentials.map((c, i) => mintCode(c, devices[i].privateKey, "payment", now));
   const view = { issuerKeys: { bench: issuer.publicKey }, status: new Map(), now };
-  for (const code of codes) verifyCode(code, view);
-  const n = 1000;
-  t = performance.now();
-  for (let i = 0; i < n; i++)
-    if (!verifyCode(codes[i % codes.length], view).ok) throw new Error("bench code refused");
-  const verified = (n / (performance.now() - t)) * 1000;
+  const rate = () => {
+    const start = performance.now();
+    for (const code of codes) if (!verifyCode(code, view).ok) throw new Error("bench code refused");
+    return (codes.length / (performance.now() - start)) * 1000;
+  };
+  const firstSight = rate();
+  const repeated = Math.max(rate(), rate());
   console.log(`e-card credentials issued (SM2 signature):  ${fmt(issued)} /s`);
   console.log(
-    `e-card codes verified offline, one core:   ${fmt(verified)} /s (target at least 1,000/s; see docs/ecard.md)`,
+    `e-card codes verified offline, one core:   ${fmt(repeated)} /s known credential, ${fmt(firstSight)} /s new credential (target at least 1,000/s)`,
   );
 }
 

@@ -87,6 +87,34 @@ describe("e-card codes verified offline", () => {
     assert.equal(reason("not a code"), "MALFORMED");
   });
 
+  it("signs with the format's empty SM2 ID: another SM2 library agrees, a standard-ID signature is refused", () => {
+    for (let i = 0; i < 50; i++) {
+      const d = sm2.generateKeyPairHex();
+      const cred = credential({ dk: i % 2 ? d.publicKey : sm2.compressPublicKeyHex(d.publicKey) });
+      const signed = signCredential(cred, issuer.privateKey);
+      const code = mintCode(signed, d.privateKey, "identity", NOW);
+      assert.equal(verifyCode(code, terminal()).ok, true);
+      const [, c, cSig, p, dSig] = code.split(".");
+      const hex = (b64: string) => Buffer.from(b64, "base64url").toString("hex");
+      // sm-crypto-v2's own verification (pure JavaScript) with the empty ID accepts what OpenSSL accepted.
+      assert.equal(
+        sm2.doVerifySignature(`SSC1.cred.${c}`, hex(cSig), issuer.publicKey, { hash: true, userId: "" }),
+        true,
+      );
+      assert.equal(
+        sm2.doVerifySignature(`${c}.${p}`, hex(dSig), d.publicKey, { hash: true, userId: "" }),
+        true,
+      );
+      const standardId = sm2.doSignature(`${c}.${p}`, d.privateKey, {
+        hash: true,
+        userId: "1234567812345678",
+      });
+      const wrongId = ["SSC1", c, cSig, p, Buffer.from(standardId, "hex").toString("base64url")].join(".");
+      const r = verifyCode(wrongId, terminal());
+      assert.equal(r.ok ? "OK" : r.reason, "BAD_DEVICE_SIGNATURE");
+    }
+  });
+
   it("never throws and never accepts a changed code across 10,000 random and mutated inputs", () => {
     const cred = credential();
     const code = mintCode(signCredential(cred, issuer.privateKey), device.privateKey, "payment", NOW);
