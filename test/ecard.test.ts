@@ -5,7 +5,7 @@ import { sm2 } from "sm-crypto-v2";
 import { loggerOptions } from "../src/http/logging.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
+import { BIOMETRIC_TEXT_VERSION, PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode, verifyCode } from "../src/modules/ecard/ecard-code.ts";
 import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
 import { verifySigned } from "../src/modules/keys/signer.ts";
@@ -124,7 +124,7 @@ forEachDialect("the electronic card end to end", (dialect) => {
     const otherAccount = await signup({ realName: { name: "别人", idNumber: c.idNumber } });
     assert.equal(otherAccount.body.details.reason, "REAL_NAME_MISMATCH");
     const noConsent = await signup({ consentTextVersion: "2019-01" });
-    assert.equal(noConsent.body.code, "CONSENT_REQUIRED");
+    assert.deepEqual([noConsent.status, noConsent.body.code], [400, "PRIVACY_CONSENT_REQUIRED"]);
     const both = await signup({ counterTicket: "ABCDEFGHJK" });
     assert.equal(both.status, 400, "a live photo or a counter ticket, not both");
     const made = await signup();
@@ -392,13 +392,19 @@ forEachDialect("the electronic card end to end", (dialect) => {
     };
     const grandma = await relativeWithPhoto("王奶奶", "1950-02-02", photos.relativeIdentity);
     const child = await relativeWithPhoto("小宝", "2018-06-06");
-    const add = (relative: { idNumber: string; name: string }, relationship: string, photo: Buffer) =>
+    const add = (
+      relative: { idNumber: string; name: string },
+      relationship: string,
+      photo: Buffer,
+      over = {},
+    ) =>
       call(tokens.channel, "POST", "/ecard/family", {
         ecardId: made.body.ecardId,
         relative,
         relationship,
         photoBase64: photo.toString("base64"),
         devicePublicKey: device.publicKey,
+        ...over,
       });
     const wrongFace = await add(grandma, "parent", photos.live);
     assert.deepEqual([wrongFace.status, wrongFace.body.code], [422, "FACE_VERIFICATION_FAILED"]);
@@ -406,7 +412,13 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(gran.status, 201, JSON.stringify(gran.body));
     const notGuardian = await add(child, "spouse", photos.live);
     assert.equal(notGuardian.status, 400, "a child is added by a guardian");
-    const kid = await add(child, "child", photos.live);
+    const noPhotoConsent = await add(child, "child", photos.live);
+    assert.deepEqual(
+      [noPhotoConsent.status, noPhotoConsent.body.code],
+      [400, "BIOMETRIC_CONSENT_REQUIRED"],
+      "the child's photo is kept, so the guardian consents to that separately",
+    );
+    const kid = await add(child, "child", photos.live, { photoConsentTextVersion: BIOMETRIC_TEXT_VERSION });
     assert.equal(kid.status, 201, JSON.stringify(kid.body));
     const third = await relativeWithPhoto("李叔", "1970-03-03", photos.relativeIdentity);
     const full = await add(third, "other", photos.relativeLive);
@@ -428,6 +440,66 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(again.status, 201, "a freed slot can be used again");
   });
 
+  it("keeps a live face image only with the separate biometric consent, encrypted, until the holder withdraws it", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
+    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
+    await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
+      jpegBase64: photos.identity.toString("base64"),
+      takenOn: "2024-05-01",
+    });
+    const kept = () =>
+      ctx.deps.database.db
+        .selectFrom("kept_face_photos")
+        .selectAll()
+        .where("person_id", "=", person.id)
+        .execute();
+    const signup = (over: object) =>
+      call(tokens.channel, "POST", "/ecard/signups", {
+        name: "卡主",
+        idNumber: c.idNumber,
+        consentTextVersion: PRIVACY_TEXT_VERSION,
+        realName: { name: "卡主", idNumber: c.idNumber },
+        livePhotoBase64: photos.live.toString("base64"),
+        devicePublicKey: sm2.generateKeyPairHex().publicKey,
+        ...over,
+      });
+    const plain = await signup({});
+    assert.equal(plain.status, 201, JSON.stringify(plain.body));
+    assert.equal((await kept()).length, 0, "without the biometric consent the live photo is dropped");
+    const oldText = await signup({ keepPhotoConsentTextVersion: "2019-01-bio" });
+    assert.deepEqual([oldText.status, oldText.body.code], [400, "BIOMETRIC_CONSENT_REQUIRED"]);
+    assert.equal(oldText.body.details.textVersion, BIOMETRIC_TEXT_VERSION);
+    const agreed = await signup({ keepPhotoConsentTextVersion: BIOMETRIC_TEXT_VERSION });
+    assert.equal(agreed.status, 201, JSON.stringify(agreed.body));
+    const rows = await kept();
+    assert.equal(rows.length, 1);
+    assert.equal(
+      rows[0].photo_enc.includes(photos.live.toString("base64").slice(200, 260)),
+      false,
+      "encrypted",
+    );
+
+    const hall = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: c.idNumber, pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) },
+    });
+    const holderToken = hall.json().token;
+    const view = await call(holderToken, "GET", "/holder/ecard");
+    assert.deepEqual([view.body.biometricConsent, view.body.keptFacePhotos], [true, 1]);
+    const withdrawn = await call(holderToken, "POST", "/holder/ecard/biometric-consent/withdrawal");
+    assert.deepEqual(withdrawn.body, { deletedPhotos: 1, withdrawnConsents: 1 });
+    assert.equal((await kept()).length, 0, "deleted at once");
+    const after = await call(holderToken, "GET", "/holder/ecard");
+    assert.deepEqual([after.body.biometricConsent, after.body.keptFacePhotos], [false, 0]);
+    const trail = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("action", "=", "ecard.biometric.withdraw")
+      .execute();
+    assert.ok(trail.length >= 1, "the withdrawal is audited");
+  });
+
   it("keeps face images out of the logs and the database (only the identity photo, encrypted)", async () => {
     assert.ok(logLines.length > 20, "the logs were captured");
     const logs = logLines.join("");
@@ -441,7 +513,7 @@ forEachDialect("the electronic card end to end", (dialect) => {
       false,
       "identity photos are encrypted",
     );
-    const tables = ["audit_log", "ecard_consents", "ecards", "ecard_devices"] as const;
+    const tables = ["audit_log", "ecard_consents", "ecards", "ecard_devices", "kept_face_photos"] as const;
     for (const table of tables) {
       const dump = JSON.stringify(await ctx.deps.database.db.selectFrom(table).selectAll().execute());
       assert.equal(

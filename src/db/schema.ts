@@ -317,6 +317,15 @@ export interface Database {
   person_photos: PersonPhotosTable;
   ecard_counter_tickets: EcardCounterTicketsTable;
   ecard_family: EcardFamilyTable;
+  kept_face_photos: KeptFacePhotosTable;
+}
+
+export interface KeptFacePhotosTable {
+  id: string;
+  person_id: string;
+  consent_id: string;
+  photo_enc: string;
+  created_at: string;
 }
 
 export interface EcardFamilyTable {
@@ -409,6 +418,7 @@ export interface EcardConsentsTable {
   kind: string;
   text_version: string;
   at: string;
+  withdrawn_at: string | null;
 }
 
 export interface PersonPhotosTable {

@@ -93,6 +93,14 @@ export const MESSAGES = {
     zh: "换发新卡须经持卡人本人同意",
     en: "A new card is issued only with the holder's consent",
   },
+  PRIVACY_CONSENT_REQUIRED: {
+    zh: "申领电子社保卡须同意现行版本的隐私政策",
+    en: "Signing up for the e-card needs agreement to the current privacy text",
+  },
+  BIOMETRIC_CONSENT_REQUIRED: {
+    zh: "保存人脸图像须另行取得本人（或监护人）对现行版本生物识别信息告知书的同意",
+    en: "A face image is kept only with the separate consent (of the person or their guardian) to the current biometric text",
+  },
   REPLACEMENT_PENDING: {
     zh: "该卡已有一张在办理中的新卡（卡号 {cardNumber}）",
     en: "A new card for this card is already under way ({cardNumber})",

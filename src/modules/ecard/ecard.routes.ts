@@ -123,6 +123,13 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
               .regex(/^[A-Za-z0-9]{10}$/)
               .optional()
               .describe("instead of the live photo: the ticket a counter gave after checking the ID"),
+            keepPhotoConsentTextVersion: z
+              .string()
+              .max(32)
+              .optional()
+              .describe(
+                "the biometric consent text version the user agreed to separately: only then is the live photo kept (encrypted)",
+              ),
             devicePublicKey: z.string().max(140),
           }),
           response: {
@@ -242,6 +249,13 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
             relative: z.strictObject({ idNumber: idNumberSchema, name: z.string().min(1).max(64) }),
             relationship: z.enum(["child", "parent", "spouse", "other"]),
             photoBase64: jpegBase64,
+            photoConsentTextVersion: z
+              .string()
+              .max(32)
+              .optional()
+              .describe(
+                "for a child: the biometric consent text version the guardian agreed to (the photo is kept)",
+              ),
             devicePublicKey: z.string().max(140),
           }),
           response: {
@@ -352,6 +366,8 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
             200: z.object({
               ecardId: z.string(),
               suspended: z.boolean(),
+              biometricConsent: z.boolean(),
+              keptFacePhotos: z.number().int(),
               scope: z.string(),
               reason: z.string(),
               channels: z.array(
@@ -378,6 +394,22 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
         },
       },
       async (request) => ecard.setSuspendedByHolder(actorOf(request), request.body.suspended),
+    );
+
+    app.post(
+      "/holder/ecard/biometric-consent/withdrawal",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Withdraw my biometric consent: the face images kept under it are deleted at once",
+          response: {
+            200: z.object({ deletedPhotos: z.number().int(), withdrawnConsents: z.number().int() }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => ecard.withdrawBiometricConsent(actorOf(request)),
     );
 
     app.post(

@@ -44,6 +44,11 @@ export const CHANNEL_CLASSES = [
 export const CHANNEL_SERVICES = ["signup", "credential", "identity_code", "payment_code"] as const;
 /** The version of the privacy text a holder agrees to at sign-up. */
 export const PRIVACY_TEXT_VERSION = "2026-11";
+/**
+ * The version of the separate biometric consent text: with it a face image is kept (encrypted) after
+ * the verification; without it the image is used for the one check and dropped.
+ */
+export const BIOMETRIC_TEXT_VERSION = "2026-11-bio";
 /** The issuer key id in credentials; the key is the platform's SM2 signing key. */
 export const ISSUER_KEY_ID = "sscard-ecard-1";
 
@@ -237,6 +242,56 @@ export function createEcardService(deps: {
     return hex.toLowerCase();
   }
 
+  /** A biometric consent text version the caller sent, when it sent one, must be the current one. */
+  function biometricConsent(textVersion: string | undefined) {
+    if (textVersion !== undefined && textVersion !== BIOMETRIC_TEXT_VERSION)
+      throw new DomainError("BIOMETRIC_CONSENT_REQUIRED", { textVersion: BIOMETRIC_TEXT_VERSION });
+  }
+
+  async function recordConsent(
+    trx: Transaction<Database>,
+    personId: string,
+    channelId: string,
+    kind: "privacy" | "biometric",
+    textVersion: string,
+  ): Promise<string> {
+    const id = randomUUID();
+    await trx
+      .insertInto("ecard_consents")
+      .values({
+        id,
+        person_id: personId,
+        channel_id: channelId,
+        kind,
+        text_version: textVersion,
+        at: clock.now().toISOString(),
+        withdrawn_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  /** Keeps a face image after the check, encrypted, under the biometric consent recorded with it. */
+  async function keepFacePhoto(
+    trx: Transaction<Database>,
+    personId: string,
+    channelId: string,
+    textVersion: string,
+    photo: Buffer,
+  ) {
+    const consentId = await recordConsent(trx, personId, channelId, "biometric", textVersion);
+    await trx
+      .insertInto("kept_face_photos")
+      .values({
+        id: randomUUID(),
+        person_id: personId,
+        consent_id: consentId,
+        photo_enc: cipher.encrypt(photo.toString("base64")),
+        created_at: clock.now().toISOString(),
+      })
+      .execute();
+  }
+
   /** A live photo against the person's identity photo; the distance when they match, else the seed's cause. */
   async function verifyFace(personId: string, livePhoto: Buffer): Promise<number> {
     const photo = await db
@@ -389,7 +444,8 @@ export function createEcardService(deps: {
     /**
      * The sign-up a channel makes for its user: name + ID number + privacy consent, the channel's own
      * real-name identity, face verification of a live photo against the identity photo, and the
-     * device key the credential is bound to. The live photo is not kept.
+     * device key the credential is bound to. The live photo is kept (encrypted) only with the separate
+     * biometric consent (`keepPhotoConsentTextVersion`); otherwise it is dropped after the check.
      */
     async signUp(
       actor: Actor,
@@ -401,14 +457,21 @@ export function createEcardService(deps: {
         /** A live photo for face verification, or the ticket a counter gave after checking the ID. */
         livePhoto?: Buffer;
         counterTicket?: string;
+        /** The biometric consent text version, when the holder agrees that the live photo is kept. */
+        keepPhotoConsentTextVersion?: string;
         devicePublicKey: string;
       },
     ) {
       if ((input.livePhoto === undefined) === (input.counterTicket === undefined))
         throw new DomainError("VALIDATION_FAILED", { summary: "livePhoto or counterTicket: one of them" });
+      if (input.keepPhotoConsentTextVersion !== undefined && input.livePhoto === undefined)
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "keepPhotoConsentTextVersion: only with a live photo",
+        });
       const channel = await channelOf(actor, "signup");
       if (input.consentTextVersion !== PRIVACY_TEXT_VERSION)
-        throw new DomainError("CONSENT_REQUIRED", { textVersion: PRIVACY_TEXT_VERSION });
+        throw new DomainError("PRIVACY_CONSENT_REQUIRED", { textVersion: PRIVACY_TEXT_VERSION });
+      biometricConsent(input.keepPhotoConsentTextVersion);
       const person = await deps.findPerson(db, input.idNumber);
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
       const pii = JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string };
@@ -446,17 +509,9 @@ export function createEcardService(deps: {
           .executeTakeFirst();
         if (!ecard) ecard = await newEcard(trx, card);
         await bindDevice(trx, ecard.id, channel.id, deviceKey);
-        await trx
-          .insertInto("ecard_consents")
-          .values({
-            id: randomUUID(),
-            person_id: person.id,
-            channel_id: channel.id,
-            kind: "privacy",
-            text_version: input.consentTextVersion,
-            at: clock.now().toISOString(),
-          })
-          .execute();
+        await recordConsent(trx, person.id, channel.id, "privacy", input.consentTextVersion);
+        if (input.keepPhotoConsentTextVersion && input.livePhoto)
+          await keepFacePhoto(trx, person.id, channel.id, input.keepPhotoConsentTextVersion, input.livePhoto);
         await audit.record(trx, actor, undefined, {
           action: "ecard.signup",
           subjectType: "ecard",
@@ -466,6 +521,7 @@ export function createEcardService(deps: {
             channel: channel.code,
             verifiedBy: input.counterTicket ? "counter" : "face",
             faceDistance,
+            photoKept: !!input.keepPhotoConsentTextVersion,
           },
         });
         return { ecardId: ecard.id, credential: credentialFor(ecard, card, person, channel.code, deviceKey) };
@@ -608,7 +664,8 @@ export function createEcardService(deps: {
      * Family service: a holder adds a relative without a smartphone, up to the area's slots. An adult
      * relative confirms with their own face (a live photo against their identity photo); a child under
      * 16 needs the guardian relationship (`child`) and a photo, which becomes the child's identity
-     * photo when there is none. The holder's device then gets a credential for the relative's e-card.
+     * photo when there is none, so it needs the guardian's biometric consent. An adult's live photo is
+     * dropped after the check. The holder's device then gets a credential for the relative's e-card.
      */
     async addRelative(
       actor: Actor,
@@ -617,6 +674,8 @@ export function createEcardService(deps: {
         relative: { idNumber: string; name: string };
         relationship: "child" | "parent" | "spouse" | "other";
         photo: Buffer;
+        /** For a child: the biometric consent text version the guardian agreed to (the photo is kept). */
+        photoConsentTextVersion?: string;
         devicePublicKey: string;
       },
     ) {
@@ -638,6 +697,9 @@ export function createEcardService(deps: {
           throw new DomainError("VALIDATION_FAILED", {
             summary: "relationship: a child under 16 is added by a guardian (child)",
           });
+        if (input.photoConsentTextVersion === undefined)
+          throw new DomainError("BIOMETRIC_CONSENT_REQUIRED", { textVersion: BIOMETRIC_TEXT_VERSION });
+        biometricConsent(input.photoConsentTextVersion);
         verifiedBy = "guardian_photo";
       } else {
         await verifyFace(relative.id, input.photo);
@@ -670,6 +732,7 @@ export function createEcardService(deps: {
             .select("person_id")
             .where("person_id", "=", relative.id)
             .executeTakeFirst();
+          if (!has) await recordConsent(trx, relative.id, channel.id, "biometric", BIOMETRIC_TEXT_VERSION);
           if (!has)
             await trx
               .insertInto("person_photos")
@@ -897,14 +960,58 @@ export function createEcardService(deps: {
         .orderBy("used_at", "desc")
         .limit(20)
         .execute();
+      const biometric = await db
+        .selectFrom("ecard_consents")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("person_id", "=", ecard.person_id)
+        .where("kind", "=", "biometric")
+        .where("withdrawn_at", "is", null)
+        .executeTakeFirstOrThrow();
+      const kept = await db
+        .selectFrom("kept_face_photos")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("person_id", "=", ecard.person_id)
+        .executeTakeFirstOrThrow();
       return {
         ecardId: ecard.id,
         suspended: ecard.suspended === 1,
+        biometricConsent: Number(biometric.n) > 0,
+        keptFacePhotos: Number(kept.n),
         scope: usable.scope,
         reason: usable.reason,
         channels: channels.map((c) => ({ code: c.code, name: c.name, state: c.state, since: c.created_at })),
         recentPayments: uses.map((u) => ({ at: u.used_at })),
       };
+    },
+
+    /** The holder withdraws every biometric consent: the kept face images are deleted at once. */
+    async withdrawBiometricConsent(actor: Actor) {
+      const { ecard, card } = await ownEcard(actor);
+      return db.transaction().execute(async (trx) => {
+        const deleted = await trx
+          .deleteFrom("kept_face_photos")
+          .where("person_id", "=", ecard.person_id)
+          .executeTakeFirst();
+        const withdrawn = await trx
+          .updateTable("ecard_consents")
+          .set({ withdrawn_at: clock.now().toISOString() })
+          .where("person_id", "=", ecard.person_id)
+          .where("kind", "=", "biometric")
+          .where("withdrawn_at", "is", null)
+          .executeTakeFirst();
+        const result = {
+          deletedPhotos: Number(deleted.numDeletedRows),
+          withdrawnConsents: Number(withdrawn.numUpdatedRows),
+        };
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.biometric.withdraw",
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: result,
+        });
+        return result;
+      });
     },
 
     /** "Suspend my e-card everywhere" (and its undoing): every channel's codes fail from the next status list. */
