@@ -3,13 +3,16 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { sm2 } from "sm-crypto-v2";
 import { type App, buildApp } from "../src/app.ts";
 import { ensureWebBuild } from "../src/http/web.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { seedDemo } from "../src/modules/demo/demo.seed.ts";
+import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
+import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
-import { createTestDeps } from "./fixtures.ts";
+import { actorWith, createTestDeps } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Where the browser tests leave a screenshot of each step (ignored by git). */
@@ -25,6 +28,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   let browser: Browser;
   let base: string;
   let demo: Awaited<ReturnType<typeof seedDemo>>;
+  let testDeps: Awaited<ReturnType<typeof createTestDeps>>["deps"];
   let close: () => Promise<void>;
   const pageErrors: string[] = [];
 
@@ -32,6 +36,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await ensureWebBuild();
     const { deps, database } = await createTestDeps("sqlite");
     demo = await seedDemo(deps);
+    testDeps = deps;
     app = await buildApp(deps);
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
@@ -80,7 +85,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   async function staffLogin(page: Page, username: string) {
     await page.getByLabel("用户名").fill(username);
     await page.getByLabel("密码", { exact: true }).fill(password(username));
-    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("button", { name: "登录", exact: true }).click();
     await page.getByRole("navigation").waitFor();
   }
 
@@ -179,7 +184,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page
       .getByLabel("社保卡服务密码（6 位数字）")
       .fill(initialPin(holder.card, NATIONAL_DEFAULT_POLICY));
-    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("button", { name: "登录", exact: true }).click();
     const card = page.locator("article.card-item").first();
     await card.locator(".state", { hasText: "正常" }).waitFor();
     await accessible(page, "the online service hall");
@@ -216,6 +221,56 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByText("Social Security Card Services").first().waitFor();
     await page.getByText("My cards").waitFor();
     await shot(page, "13-hall-english");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("a holder signs in to the hall by scanning the e-card's identity code; a forged code is refused beside the form", async () => {
+    // The holder's e-card in an app: a channel, a counter ticket instead of a face, the device's key.
+    const holder = person("王秀英");
+    const ecard = testDeps.ecard;
+    const channel = await ecard.registerChannel(actorWith("city_admin", "330100"), {
+      code: "web-test-app",
+      name: "测试应用",
+      class: "government",
+      level: 1,
+      services: ["signup", "credential", "identity_code"],
+    });
+    const app = await ecard.authenticateChannel(channel.token);
+    const { ticket } = await ecard.counterTicket(actorWith("outlet_clerk", "330100"), {
+      idNumber: holder.idNumber,
+      holderIdNumber: holder.idNumber,
+    });
+    const device = sm2.generateKeyPairHex();
+    const signed = await ecard.signUp(app, {
+      name: holder.name,
+      idNumber: holder.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: holder.name, idNumber: holder.idNumber },
+      counterTicket: ticket,
+      devicePublicKey: device.publicKey,
+    });
+    const now = Math.floor(testDeps.clock.now().getTime() / 1000);
+
+    const page = await newPage();
+    await page.getByRole("tab", { name: "持卡人登录" }).click();
+    const scan = page.getByRole("form", { name: "电子社保卡扫码登录" });
+    await scan
+      .getByLabel("电子社保卡身份码")
+      .fill(mintCode(signed.credential, sm2.generateKeyPairHex().privateKey, "identity", now));
+    await page.keyboard.press("Enter");
+    await scan.getByRole("alert").waitFor();
+    assert.match(await scan.getByRole("alert").innerText(), /电子社保卡|码/);
+    await accessible(page, "the e-card sign-in");
+    await shot(page, "15-hall-ecard-sign-in");
+    // A scanner types the code and Enter, as here.
+    await scan
+      .getByLabel("电子社保卡身份码")
+      .fill(mintCode(signed.credential, device.privateKey, "identity", now));
+    await page.keyboard.press("Enter");
+    await page.locator("article.card-item").first().waitFor();
+    const region = page.getByRole("region", { name: "电子社保卡" });
+    await region.getByText("测试应用").waitFor();
+    await region.getByText("未保存您的人脸图像：核验后即删除。").waitFor();
     assert.deepEqual(pageErrors, []);
   });
 
@@ -352,7 +407,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const page = await newPage();
     await page.getByLabel("用户名").fill("hz.pharmacy");
     await page.getByLabel("密码", { exact: true }).fill("wrong-password-1");
-    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("button", { name: "登录", exact: true }).click();
     await page.getByRole("alert").waitFor();
     await staffLogin(page, "hz.pharmacy");
     assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [

@@ -6,6 +6,8 @@ import { Notice, Section, useAction } from "./ui.tsx";
 type EcardView = {
   ecardId: string;
   suspended: boolean;
+  biometricConsent: boolean;
+  keptFacePhotos: number;
   scope: string;
   reason: string;
   channels: { code: string; name: string; state: string; since: string }[];
@@ -45,6 +47,12 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
           <p>
             {t("ecardPayments")}: {view.recentPayments.length}
           </p>
+          <p>
+            {t("ecardBiometric")}:{" "}
+            {view.biometricConsent || view.keptFacePhotos
+              ? t("ecardBiometricKept", { n: view.keptFacePhotos })
+              : t("ecardBiometricNone")}
+          </p>
           <div className="buttons">
             <button
               type="button"
@@ -59,6 +67,24 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
             >
               {view.suspended ? t("ecardResume") : t("ecardSuspend")}
             </button>
+            {view.biometricConsent || view.keptFacePhotos ? (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void run(async () => {
+                    const r = await api<{ deletedPhotos: number }>(
+                      "POST",
+                      "/holder/ecard/biometric-consent/withdrawal",
+                    );
+                    setMessage(t("ecardBiometricWithdrawn", { n: r.deletedPhotos }));
+                    await load();
+                  })
+                }
+              >
+                {t("ecardBiometricWithdraw")}
+              </button>
+            ) : null}
             {cardLost ? (
               <button
                 type="button"

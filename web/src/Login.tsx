@@ -15,7 +15,9 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [password, setPassword] = useState("");
   const [idNumber, setIdNumber] = useState("");
   const [pin, setPin] = useState("");
+  const [code, setCode] = useState("");
   const { busy, error, run } = useAction();
+  const byEcard = useAction();
 
   const staffSignIn = () =>
     run(async () => {
@@ -35,6 +37,17 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         "POST",
         "/holder/login",
         { idNumber: idNumber.trim().toUpperCase(), pin },
+      );
+      session.set(r.token);
+      onSignedIn({ kind: "holder", name: r.holder.nameMasked, idNumberMasked: r.holder.idNumberMasked });
+    });
+
+  const ecardSignIn = () =>
+    byEcard.run(async () => {
+      const r = await api<{ token: string; holder: { nameMasked: string; idNumberMasked: string } }>(
+        "POST",
+        "/holder/login/ecard",
+        { code: code.trim() },
       );
       session.set(r.token);
       onSignedIn({ kind: "holder", name: r.holder.nameMasked, idNumberMasked: r.holder.idNumberMasked });
@@ -126,6 +139,30 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
           </button>
         </form>
       )}
+      {tab === "holder" ? (
+        <form
+          className="panel"
+          aria-label={t("ecardSignIn")}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void ecardSignIn();
+          }}
+        >
+          <h2>{t("ecardSignIn")}</h2>
+          <Field
+            label={t("ecardCode")}
+            hint={t("ecardCodeHint")}
+            value={code}
+            onChange={setCode}
+            maxLength={2000}
+            name="ecardCode"
+          />
+          {byEcard.error ? <Notice kind="error">{byEcard.error}</Notice> : null}
+          <button type="submit" className="primary" disabled={byEcard.busy || code.trim().length < 10}>
+            {t("scanSignIn")}
+          </button>
+        </form>
+      ) : null}
     </main>
   );
 }

@@ -117,6 +117,27 @@ const TEXTS = {
   },
   ecardAuthorise: { zh: "挂失期间授权使用 4 小时", en: "Authorise use for 4 hours while lost" },
   ecardAuthorised: { zh: "已授权，{until} 前可使用电子社保卡。", en: "Authorised until {until}." },
+  ecardSignIn: { zh: "电子社保卡扫码登录", en: "Sign in with the e-card" },
+  ecardCode: { zh: "电子社保卡身份码", en: "E-card identity code" },
+  scanSignIn: { zh: "扫码登录", en: "Sign in with the code" },
+  ecardCodeHint: {
+    zh: "在手机应用中打开电子社保卡，出示“身份码”，用扫码枪扫描（扫描后自动登录），或粘贴码串后按回车。",
+    en: "Open the e-card in your app and show the identity code: scan it with the scanner (it signs in by itself), or paste it and press Enter.",
+  },
+  ecardBiometric: { zh: "人脸图像保存授权", en: "Kept face images" },
+  ecardBiometricKept: {
+    zh: "您已同意保存人脸图像，目前保存 {n} 张（加密存储）。",
+    en: "You agreed that face images are kept: {n} kept, encrypted.",
+  },
+  ecardBiometricNone: {
+    zh: "未保存您的人脸图像：核验后即删除。",
+    en: "No face image of yours is kept: each is deleted after the check.",
+  },
+  ecardBiometricWithdraw: { zh: "撤回授权并删除人脸图像", en: "Withdraw consent and delete the images" },
+  ecardBiometricWithdrawn: {
+    zh: "已撤回授权，删除 {n} 张人脸图像。",
+    en: "Consent withdrawn: {n} images deleted.",
+  },
   arrears: { zh: "欠费停保", en: "Arrears" },
   arrearsFrom: { zh: "欠费开始日期", en: "Arrears from" },
   recordArrears: { zh: "登记欠费", en: "Record arrears" },
