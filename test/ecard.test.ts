@@ -500,6 +500,39 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.ok(trail.length >= 1, "the withdrawal is audited");
   });
 
+  it("where the area's policy says so, the e-card is unusable while the card is temporarily lost, with no authorisation", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
+    const hall = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: c.idNumber, pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) },
+    });
+    const holderToken = hall.json().token;
+    const { version: from } = await terminalView();
+    await ctx.deps.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+      effectiveFrom: "2026-11-22",
+      policy: { ...NATIONAL_DEFAULT_POLICY, ecardWhileTemporarilyLost: "unavailable" },
+    });
+    try {
+      await ctx.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+      const mine = await call(holderToken, "GET", "/holder/ecard");
+      assert.deepEqual([mine.body.scope, mine.body.reason], ["none", "lost_policy_unavailable"]);
+      const refused = await call(holderToken, "POST", "/holder/ecard/authorisations", { hours: 4 });
+      assert.deepEqual(
+        [refused.status, refused.body.code, refused.body.details.reason],
+        [409, "ECARD_UNUSABLE", "lost_policy_unavailable"],
+      );
+      const list = (await call(tokens.pharmacy, "GET", `/ecard/status-list?since=${from}`)).body;
+      const entry = list.entries.find((e: { eid: string }) => e.eid === mine.body.ecardId);
+      assert.equal(entry?.usable, false, "the card's own transaction published the change");
+    } finally {
+      await ctx.deps.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+        effectiveFrom: "2026-11-22",
+        policy: NATIONAL_DEFAULT_POLICY,
+      });
+    }
+  });
+
   it("keeps face images out of the logs and the database (only the identity photo, encrypted)", async () => {
     assert.ok(logLines.length > 20, "the logs were captured");
     const logs = logLines.join("");

@@ -62,13 +62,13 @@ export function createAreasService(deps: {
   const chains = new Map<string, string[]>();
   const versionCache = new Map<string, { at: number; versions: PolicyVersion[][] }>();
 
-  async function chainOf(code: string): Promise<string[]> {
+  async function chainOf(code: string, q: Kysely<Database> = db): Promise<string[]> {
     const known = chains.get(code);
     if (known) return known;
     const chain: string[] = [];
     let current: string | null = code;
     while (current) {
-      const area = await areas.get(db, current);
+      const area = await areas.get(q, current);
       if (!area) throw new DomainError("AREA_NOT_FOUND", { code: current });
       chain.push(area.code);
       current = area.parent_code;
@@ -77,18 +77,21 @@ export function createAreasService(deps: {
     return chain;
   }
 
-  async function cachedVersionsOf(chain: readonly string[]): Promise<PolicyVersion[][]> {
+  async function cachedVersionsOf(
+    chain: readonly string[],
+    q: Kysely<Database> = db,
+  ): Promise<PolicyVersion[][]> {
     const key = chain.join(",");
     const now = Date.now();
     const hit = versionCache.get(key);
     if (hit && now - hit.at < POLICY_CACHE_MS) return hit.versions;
-    const versions = await versionsOf(chain);
+    const versions = await versionsOf(chain, q);
     versionCache.set(key, { at: now, versions });
     return versions;
   }
 
-  async function versionsOf(chain: readonly string[]): Promise<PolicyVersion[][]> {
-    const rows = await areas.policies(db, chain);
+  async function versionsOf(chain: readonly string[], q: Kysely<Database> = db): Promise<PolicyVersion[][]> {
+    const rows = await areas.policies(q, chain);
     return chain.map((code) =>
       rows
         .filter((r) => r.area_code === code)
@@ -158,10 +161,11 @@ export function createAreasService(deps: {
     },
 
     /** The policy in force in an area on a date (today in China when not given), inherited if the area has none. */
-    async policyAt(actor: Actor | null, code: string, date?: string) {
+    /** The policy in force in an area on a date (today by default); inside a transaction pass it as `via`. */
+    async policyAt(actor: Actor | null, code: string, date?: string, via: Kysely<Database> = db) {
       if (actor) authorize(actor, AREA_PERMISSIONS.read, code);
       const on = date ?? chinaDate(clock.now());
-      const found = policyInForce(await cachedVersionsOf(await chainOf(code)), on);
+      const found = policyInForce(await cachedVersionsOf(await chainOf(code, via), via), on);
       if (!found) throw new DomainError("POLICY_NOT_FOUND", { date: on });
       return { ...found, date: on, inherited: found.areaCode !== code };
     },

@@ -80,21 +80,13 @@ export function createEcardService(deps: {
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
   const issuerPublicKey = sm2.getPublicKeyFromPrivateKey(deps.issuerPrivateKey);
 
-  async function policyOf(areaCode: string) {
-    return (await deps.areas.policyAt(null, areaCode)).policy.ecardWhileTemporarilyLost;
+  /** The area's rule for the e-card while the card is temporarily lost, read through `q` (a transaction or the pool). */
+  async function policyOf(areaCode: string, q: Kysely<Database> = db) {
+    return (await deps.areas.policyAt(null, areaCode, undefined, q)).policy.ecardWhileTemporarilyLost;
   }
 
-  /**
-   * The e-card's usability now. Inside a transaction pass the policy (`"with_holder_authorisation"`
-   * is equivalent there: an authorisation exists only where the policy allows it), since the areas
-   * service reads outside the transaction.
-   */
-  async function usability(
-    q: Kysely<Database>,
-    ecard: Database["ecards"],
-    card: CardRow,
-    policy?: "with_holder_authorisation" | "unavailable",
-  ) {
+  /** The e-card's usability now, read through `q` (inside a transaction, pass the transaction). */
+  async function usability(q: Kysely<Database>, ecard: Database["ecards"], card: CardRow) {
     const now = clock.now().toISOString();
     const grant = await q
       .selectFrom("ecard_authorisations")
@@ -107,7 +99,7 @@ export function createEcardService(deps: {
       cardState: card.state as CardState,
       ecardSuspended: ecard.suspended === 1,
       authorisationActive: grant !== undefined,
-      policy: policy ?? (await policyOf(card.area_code)),
+      policy: await policyOf(card.area_code, q),
     });
   }
 
@@ -1023,12 +1015,7 @@ export function createEcardService(deps: {
           .set({ suspended: suspended ? 1 : 0 })
           .where("id", "=", ecard.id)
           .execute();
-        const after = await usability(
-          trx,
-          { ...ecard, suspended: suspended ? 1 : 0 },
-          card,
-          "with_holder_authorisation",
-        );
+        const after = await usability(trx, { ...ecard, suspended: suspended ? 1 : 0 }, card);
         await bump(trx, ecard, after.scope !== "none");
         await audit.record(trx, actor, undefined, {
           action: suspended ? "ecard.suspend" : "ecard.resume",
@@ -1057,13 +1044,14 @@ export function createEcardService(deps: {
           await newEcard(trx, card);
         return;
       }
+      const policy = await policyOf(card.area_code, trx);
       const before = ecardUsability({
         cardState: from,
         ecardSuspended: ecard.suspended === 1,
         authorisationActive: false,
-        policy: "with_holder_authorisation",
+        policy,
       });
-      const after = await usability(trx, ecard, card, "with_holder_authorisation");
+      const after = await usability(trx, ecard, card);
       if (before.scope !== after.scope || from !== card.state) await bump(trx, ecard, after.scope !== "none");
     },
   };
