@@ -16,6 +16,7 @@ import * as m0012 from "./migrations/0012_ecard_password.ts";
 import * as m0013 from "./migrations/0013_ecard_counter.ts";
 import * as m0014 from "./migrations/0014_ecard_family.ts";
 import * as m0015 from "./migrations/0015_biometric_consent.ts";
+import * as m0016 from "./migrations/0016_medical.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0013_ecard_counter": m0013,
   "0014_ecard_family": m0014,
   "0015_biometric_consent": m0015,
+  "0016_medical": m0016,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

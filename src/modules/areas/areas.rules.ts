@@ -2,6 +2,44 @@ import { z } from "zod";
 import { NATIONAL } from "../../shared/auth.ts";
 import type { RegionTable } from "../regions/regions.ts";
 
+/** The medical insurance rules of an area (money in fen, rates in basis points: 100 bp = 1%). */
+export const medicalPolicySchema = z.strictObject({
+  /** The area's average monthly wage: contribution bases and grades are percentages of it. */
+  averageMonthlyWageFen: z.number().int().min(100_000).max(10_000_000),
+  /** The grades a flexible worker chooses from, as percentages of the average wage. */
+  contributionGradesPercent: z.array(z.number().int().min(40).max(500)).min(1).max(10),
+  /** An employee's declared base is kept within these percentages of the average wage. */
+  baseFloorPercent: z.number().int().min(10).max(100),
+  baseCeilingPercent: z.number().int().min(100).max(1000),
+  employerRateBp: z.number().int().min(0).max(3000),
+  personalRateBp: z.number().int().min(0).max(3000),
+  /** A flexible worker's whole rate (they pay both parts). */
+  flexibleRateBp: z.number().int().min(0).max(3000),
+  /** The share of the base credited to the personal account each month after payment. */
+  accountShareBp: z.number().int().min(0).max(3000),
+  /** Months of unpaid contributions tolerated before the medical function is suspended. */
+  arrearsGraceMonths: z.number().int().min(0).max(12),
+  /** Whether a card settlement needs the card's password (an e-card payment code never does). */
+  settlementPasswordRequired: z.boolean(),
+  /** Days after a settlement in which the same institution may refund it. */
+  refundWindowDays: z.number().int().min(0).max(366),
+});
+export type MedicalPolicy = z.infer<typeof medicalPolicySchema>;
+
+export const NATIONAL_MEDICAL_POLICY: MedicalPolicy = {
+  averageMonthlyWageFen: 900_000,
+  contributionGradesPercent: [60, 100, 150, 200, 300],
+  baseFloorPercent: 60,
+  baseCeilingPercent: 300,
+  employerRateBp: 800,
+  personalRateBp: 200,
+  flexibleRateBp: 1000,
+  accountShareBp: 300,
+  arrearsGraceMonths: 3,
+  settlementPasswordRequired: true,
+  refundWindowDays: 30,
+};
+
 /** The regional rules of a card-issuing area; each version is complete and takes effect on a date. */
 export const policySchema = z.strictObject({
   initialPassword: z.discriminatedUnion("rule", [
@@ -23,6 +61,8 @@ export const policySchema = z.strictObject({
   familyServiceSlots: z.number().int().min(0).max(20),
   /** Replacement fee in fen (0.01 yuan); money is never a float. */
   replacementFeeFen: z.number().int().min(0).max(100_000),
+  /** Versions stored before the medical rules existed read the national ones. */
+  medical: medicalPolicySchema.default(NATIONAL_MEDICAL_POLICY),
 });
 
 export type Policy = z.infer<typeof policySchema>;
@@ -40,6 +80,7 @@ export const NATIONAL_DEFAULT_POLICY: Policy = {
   ecardWhileTemporarilyLost: "with_holder_authorisation",
   familyServiceSlots: 8,
   replacementFeeFen: 0,
+  medical: NATIONAL_MEDICAL_POLICY,
 };
 
 export type PolicyVersion = Readonly<{

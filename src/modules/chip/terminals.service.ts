@@ -40,6 +40,7 @@ export function createTerminalsService(deps: {
           psam_serial: null,
           psam_issued_at: null,
           created_at: clock.now().toISOString(),
+          institution_id: null,
         });
         await audit.record(trx, actor, grant, {
           action: "terminal.register",

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { randomInt } from "node:crypto";
+import { describe, it } from "node:test";
+import { NATIONAL_MEDICAL_POLICY } from "../areas/areas.rules.ts";
+import {
+  arrearsOf,
+  type CatalogueEntry,
+  contributionOf,
+  coveredPart,
+  priceBasket,
+  refundOfLine,
+} from "./medical.rules.ts";
+
+const CATALOGUE: Record<string, CatalogueEntry> = {
+  A1: { code: "A1", name: "阿莫西林胶囊", class: "A", selfPayBp: 0 },
+  B1: { code: "B1", name: "头孢克肟片", class: "B", selfPayBp: 1000 },
+  N1: { code: "N1", name: "保健品", class: "none", selfPayBp: 0 },
+};
+const lookup = (code: string) => CATALOGUE[code];
+
+describe("pricing a basket", () => {
+  it("covers class A fully, class B less its self-pay ratio, nothing else; the account pays up to its balance", () => {
+    const r = priceBasket(
+      [
+        { code: "A1", quantity: 2, unitPriceFen: 1250 },
+        { code: "B1", quantity: 1, unitPriceFen: 3333 },
+        { code: "N1", quantity: 1, unitPriceFen: 5000 },
+      ],
+      lookup,
+      4000,
+    );
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.lines.map((l) => [l.amountFen, l.coveredFen, l.accountFen, l.selfFen]),
+      [
+        [2500, 2500, 2500, 0],
+        [3333, 2999, 1500, 1833], // 10% of 33.33 rounds up to 3.34 self-paid; the balance runs out
+        [5000, 0, 0, 5000],
+      ],
+    );
+    assert.deepEqual(r.totals, { totalFen: 10833, coveredFen: 5499, accountFen: 4000, selfFen: 6833 });
+  });
+
+  it("names the first line whose item is not in the catalogue", () => {
+    const r = priceBasket(
+      [
+        { code: "A1", quantity: 1, unitPriceFen: 1 },
+        { code: "X9", quantity: 1, unitPriceFen: 1 },
+      ],
+      lookup,
+      0,
+    );
+    assert.deepEqual(r, { ok: false, problem: { line: 2, code: "X9", reason: "not_in_catalogue" } });
+  });
+
+  it("never pays more than the balance or the covered part, and every fen is accounted for (random baskets)", () => {
+    for (let i = 0; i < 2000; i++) {
+      const lines = Array.from({ length: randomInt(1, 8) }, () => ({
+        code: ["A1", "B1", "N1"][randomInt(3)],
+        quantity: randomInt(1, 20),
+        unitPriceFen: randomInt(1, 100_000),
+      }));
+      const balance = randomInt(0, 200_000);
+      const r = priceBasket(lines, lookup, balance);
+      assert.ok(r.ok);
+      assert.ok(r.totals.accountFen <= Math.min(balance, r.totals.coveredFen));
+      assert.equal(r.totals.accountFen + r.totals.selfFen, r.totals.totalFen);
+      if (r.totals.accountFen < r.totals.coveredFen) assert.equal(r.totals.accountFen, balance);
+      for (const l of r.lines) assert.ok(Number.isSafeInteger(l.selfFen) && l.selfFen >= 0);
+    }
+  });
+
+  it("rounds class B's self-paid part up to the fen", () => {
+    assert.equal(coveredPart(1, CATALOGUE.B1), 0);
+    assert.equal(coveredPart(10, CATALOGUE.B1), 9);
+    assert.equal(coveredPart(11, CATALOGUE.B1), 9);
+  });
+});
+
+describe("refunds", () => {
+  it("refunds in proportion and returns exactly what was paid when every unit is back", () => {
+    for (let i = 0; i < 2000; i++) {
+      const line = {
+        quantity: randomInt(1, 12),
+        accountFen: randomInt(0, 50_000),
+        selfFen: randomInt(0, 50_000),
+      };
+      let before = 0;
+      let account = 0;
+      let self = 0;
+      while (before < line.quantity) {
+        const q = randomInt(1, line.quantity - before + 1);
+        const r = refundOfLine(line, before, q);
+        assert.ok(r.accountFen >= 0 && r.selfFen >= 0);
+        account += r.accountFen;
+        self += r.selfFen;
+        before += q;
+      }
+      assert.deepEqual([account, self], [line.accountFen, line.selfFen]);
+    }
+  });
+});
+
+describe("contributions and arrears", () => {
+  it("keeps an employee's base within the floor and ceiling and prices a flexible worker's grade", () => {
+    const p = NATIONAL_MEDICAL_POLICY; // average wage ¥9,000
+    const low = contributionOf(p, { payer: "employer", declaredBaseFen: 100_000 });
+    assert.ok(low.ok);
+    assert.equal(low.value.baseFen, 540_000, "60% of the average wage");
+    const high = contributionOf(p, { payer: "employer", declaredBaseFen: 9_000_000 });
+    assert.ok(high.ok && high.value.baseFen === 2_700_000);
+    const flexible = contributionOf(p, { payer: "self", gradePercent: 100 });
+    assert.deepEqual(flexible.ok && flexible.value, {
+      baseFen: 900_000,
+      employerFen: 0,
+      personalFen: 90_000,
+      accountShareFen: 27_000,
+      gradePercent: 100,
+    });
+    assert.deepEqual(contributionOf(p, { payer: "self", gradePercent: 120 }), {
+      ok: false,
+      problem: "unknown_grade",
+    });
+  });
+
+  it("suspends the medical function only after more unpaid months than the grace", () => {
+    const paid = new Set(["2026-05", "2026-06"]);
+    assert.deepEqual(arrearsOf("2026-05", "2026-09", paid, 3), {
+      unpaid: ["2026-07", "2026-08", "2026-09"],
+      suspends: false,
+    });
+    assert.equal(arrearsOf("2026-05", "2026-10", paid, 3).suspends, true);
+    assert.equal(arrearsOf("2026-12", "2026-10", paid, 0).suspends, false, "not yet due");
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * The money rules of the medical personal account, pure: pricing a basket by the catalogue, the split
+ * between the personal account and self-pay, refunds in proportion, contributions by base or grade,
+ * and arrears. Money is integers in fen; rates are basis points (100 bp = 1%).
+ */
+import type { MedicalPolicy } from "../areas/areas.rules.ts";
+
+export type CatalogueClass = "A" | "B" | "none";
+export type CatalogueEntry = Readonly<{
+  code: string;
+  name: string;
+  class: CatalogueClass;
+  selfPayBp: number;
+}>;
+export type BasketLine = Readonly<{ code: string; quantity: number; unitPriceFen: number }>;
+
+export type PricedLine = Readonly<{
+  line: number;
+  code: string;
+  name: string;
+  class: CatalogueClass;
+  quantity: number;
+  unitPriceFen: number;
+  amountFen: number;
+  /** What the insurance covers (class A all, class B all but its self-pay ratio, not covered none). */
+  coveredFen: number;
+  /** Paid from the personal account (the covered part, up to the balance). */
+  accountFen: number;
+  selfFen: number;
+}>;
+
+export type Totals = Readonly<{ totalFen: number; coveredFen: number; accountFen: number; selfFen: number }>;
+
+/** Limits that keep every amount an exact integer far below 2^53. */
+export const MAX_UNIT_PRICE_FEN = 100_000_000;
+export const MAX_QUANTITY = 9_999;
+export const MAX_LINES = 200;
+
+export type BasketProblem = Readonly<{ line: number; code: string; reason: "not_in_catalogue" }>;
+
+/** The covered part of an amount: class A all of it, class B less its self-pay ratio (rounded up), else none. */
+export function coveredPart(amountFen: number, entry: CatalogueEntry): number {
+  if (entry.class === "A") return amountFen;
+  if (entry.class === "B") return amountFen - Math.ceil((amountFen * entry.selfPayBp) / 10_000);
+  return 0;
+}
+
+/**
+ * Prices a basket by the catalogue in force and splits it: the covered part is paid from the personal
+ * account in line order until the balance is used up; everything else is self-paid.
+ */
+export function priceBasket(
+  lines: readonly BasketLine[],
+  catalogue: (code: string) => CatalogueEntry | undefined,
+  balanceFen: number,
+): { ok: true; lines: PricedLine[]; totals: Totals } | { ok: false; problem: BasketProblem } {
+  let left = Math.max(0, balanceFen);
+  const priced: PricedLine[] = [];
+  for (const [i, l] of lines.entries()) {
+    const entry = catalogue(l.code);
+    if (!entry) return { ok: false, problem: { line: i + 1, code: l.code, reason: "not_in_catalogue" } };
+    const amountFen = l.unitPriceFen * l.quantity;
+    const coveredFen = coveredPart(amountFen, entry);
+    const accountFen = Math.min(coveredFen, left);
+    left -= accountFen;
+    priced.push({
+      line: i + 1,
+      code: entry.code,
+      name: entry.name,
+      class: entry.class,
+      quantity: l.quantity,
+      unitPriceFen: l.unitPriceFen,
+      amountFen,
+      coveredFen,
+      accountFen,
+      selfFen: amountFen - accountFen,
+    });
+  }
+  return { ok: true, lines: priced, totals: totalsOf(priced) };
+}
+
+export function totalsOf(
+  lines: readonly Pick<PricedLine, "amountFen" | "coveredFen" | "accountFen" | "selfFen">[],
+): Totals {
+  const t = { totalFen: 0, coveredFen: 0, accountFen: 0, selfFen: 0 };
+  for (const l of lines) {
+    t.totalFen += l.amountFen;
+    t.coveredFen += l.coveredFen;
+    t.accountFen += l.accountFen;
+    t.selfFen += l.selfFen;
+  }
+  return t;
+}
+
+/**
+ * What goes back when `quantity` more units of a line are refunded, `before` having been refunded
+ * already: each part in proportion, rounded down, so that refunding the last unit returns exactly what
+ * is left and the parts never exceed what was paid.
+ */
+export function refundOfLine(
+  line: Pick<PricedLine, "quantity" | "accountFen" | "selfFen">,
+  before: number,
+  quantity: number,
+): { accountFen: number; selfFen: number } {
+  const share = (fen: number, q: number) => Math.floor((fen * q) / line.quantity);
+  return {
+    accountFen: share(line.accountFen, before + quantity) - share(line.accountFen, before),
+    selfFen: share(line.selfFen, before + quantity) - share(line.selfFen, before),
+  };
+}
+
+/** A date plus whole days, as YYYY-MM-DD. */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export type ContributionInput =
+  | { payer: "employer"; declaredBaseFen: number }
+  | { payer: "self"; gradePercent: number };
+
+export type Contribution = Readonly<{
+  baseFen: number;
+  employerFen: number;
+  personalFen: number;
+  accountShareFen: number;
+  gradePercent: number | null;
+}>;
+
+/**
+ * A month's medical contribution: an employee's declared base kept between the area's floor and ceiling
+ * (percentages of the average wage), or a flexible worker's chosen grade; each part rounded to the fen.
+ */
+export function contributionOf(
+  policy: MedicalPolicy,
+  input: ContributionInput,
+): { ok: true; value: Contribution } | { ok: false; problem: "unknown_grade" } {
+  const pct = (p: number) => Math.round((policy.averageMonthlyWageFen * p) / 100);
+  const part = (base: number, bp: number) => Math.round((base * bp) / 10_000);
+  if (input.payer === "self") {
+    if (!policy.contributionGradesPercent.includes(input.gradePercent))
+      return { ok: false, problem: "unknown_grade" };
+    const baseFen = pct(input.gradePercent);
+    return {
+      ok: true,
+      value: {
+        baseFen,
+        employerFen: 0,
+        personalFen: part(baseFen, policy.flexibleRateBp),
+        accountShareFen: part(baseFen, policy.accountShareBp),
+        gradePercent: input.gradePercent,
+      },
+    };
+  }
+  const baseFen = Math.min(
+    Math.max(input.declaredBaseFen, pct(policy.baseFloorPercent)),
+    pct(policy.baseCeilingPercent),
+  );
+  return {
+    ok: true,
+    value: {
+      baseFen,
+      employerFen: part(baseFen, policy.employerRateBp),
+      personalFen: part(baseFen, policy.personalRateBp),
+      accountShareFen: part(baseFen, policy.accountShareBp),
+      gradePercent: null,
+    },
+  };
+}
+
+/** Months from `from` to `to` inclusive (YYYY-MM). */
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  let [y, m] = from.split("-").map(Number);
+  const [ty, tm] = to.split("-").map(Number);
+  while (y < ty || (y === ty && m <= tm)) {
+    out.push(`${y}-${String(m).padStart(2, "0")}`);
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Arrears of one person: the unpaid months from the start of the enrolment up to the last month due,
+ * and whether they suspend the medical function (more unpaid months than the grace allows). The month
+ * in progress is not yet due.
+ */
+export function arrearsOf(
+  enrolledFromMonth: string,
+  lastDueMonth: string,
+  paid: ReadonlySet<string>,
+  graceMonths: number,
+): { unpaid: string[]; suspends: boolean } {
+  const unpaid =
+    enrolledFromMonth > lastDueMonth
+      ? []
+      : monthsBetween(enrolledFromMonth, lastDueMonth).filter((m) => !paid.has(m));
+  return { unpaid, suspends: unpaid.length > graceMonths };
+}
