@@ -30,6 +30,8 @@ import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
 import { createSm2Signer } from "./modules/keys/signer.ts";
+import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
+import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
@@ -119,9 +121,10 @@ export function createDeps(
     cipher,
   });
   const reader = createReaderService({ db, clock, cardKeys, cards, issuerScripts, purchases });
+  const enrolmentRepo = createEnrolmentRepository(dialect);
   const enrolment = createEnrolmentService({
     db,
-    repo: createEnrolmentRepository(dialect),
+    repo: enrolmentRepo,
     persons: personsRepo,
     findPerson: persons.rowByIdNumber,
     cards: cardsRepo,
@@ -174,6 +177,19 @@ export function createDeps(
     machine,
   });
   cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
+  const medical = createMedicalService({
+    db,
+    repo: createMedicalRepository(dialect),
+    cards: cardsRepo,
+    enrolment: enrolmentRepo,
+    areas,
+    audit,
+    clock,
+    findPerson: persons.rowByIdNumber,
+    verifyCardPassword: (actor, cardNumber, pin, source) =>
+      credentials.verify(actor, cardNumber, { pin, purpose: "transaction" }, source),
+    cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),
+  });
   return {
     database,
     clock,
@@ -197,6 +213,7 @@ export function createDeps(
     employers,
     holder,
     ecard,
+    medical,
   };
 }
 

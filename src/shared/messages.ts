@@ -89,6 +89,46 @@ export const MESSAGES = {
     zh: "尚未到换卡期：有效期至 {validUntil}，可于 {opensOn} 起申请",
     en: "Renewal is not open yet: the card is valid until {validUntil}; apply from {opensOn}",
   },
+  INSTITUTION_NOT_FOUND: { zh: "未找到该定点医药机构", en: "No such designated institution" },
+  INSTITUTION_NOT_DESIGNATED: {
+    zh: "非医保定点机构或协议已过期，不能进行医保结算（详见原因）",
+    en: "Not a designated institution, or its agreement has lapsed: it cannot settle (see the reason)",
+  },
+  TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
+  CATALOGUE_NOT_IN_FORCE: {
+    zh: "当日没有生效的医保药品目录",
+    en: "No drug catalogue is in force on that day",
+  },
+  CATALOGUE_INVALID: {
+    zh: "目录文件有错误，未导入任何条目（见逐行报告）",
+    en: "The catalogue file has errors; nothing was imported (see the per-row report)",
+  },
+  ITEM_NOT_IN_CATALOGUE: {
+    zh: "第 {line} 项（编码 {code}）不在医保目录内，请核对编码",
+    en: "Item {line} (code {code}) is not in the catalogue: check its code",
+  },
+  INSUFFICIENT_BALANCE: {
+    zh: "个人账户余额不足，持卡人未同意自付差额",
+    en: "The personal account balance is too low and the holder declined to self-pay the rest",
+  },
+  MEDICAL_FUNCTION_SUSPENDED: {
+    zh: "欠费停保：医保功能已暂停，补缴后即恢复",
+    en: "The medical function is suspended for arrears; it is back as soon as they are paid",
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    zh: "该请求编号已用于另一笔不同的结算",
+    en: "This idempotency key was used for a different settlement",
+  },
+  SETTLEMENT_NOT_FOUND: { zh: "未找到该笔结算", en: "No such settlement" },
+  REFUND_NOT_ALLOWED: {
+    zh: "不能退费（详见原因：非本机构、超过退费期限或数量有误）",
+    en: "The refund is not allowed (see the reason: another institution, past the window, or the quantity)",
+  },
+  CONTRIBUTION_ALREADY_PAID: { zh: "该月医保费已缴纳", en: "This month's contribution is already paid" },
+  PASSWORD_REQUIRED: {
+    zh: "本地区医保结算须输入社保卡密码",
+    en: "This area requires the card password for a settlement",
+  },
   CONSENT_REQUIRED: {
     zh: "换发新卡须经持卡人本人同意",
     en: "A new card is issued only with the holder's consent",

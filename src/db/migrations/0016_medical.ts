@@ -55,7 +55,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("day", "varchar(10)", (c) => c.notNull())
     .addColumn("at", "varchar(32)", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("ledger_entries_account").on("ledger_entries").columns(["account", "day"]).execute();
+  await db.schema
+    .createIndex("ledger_entries_account")
+    .on("ledger_entries")
+    .columns(["account", "day"])
+    .execute();
   await db.schema.createIndex("ledger_entries_journal").on("ledger_entries").column("journal_id").execute();
 
   await db.schema
@@ -108,7 +112,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint("settlements_idempotency", ["institution_id", "idempotency_key"])
     .execute();
   await db.schema.createIndex("settlements_person").on("settlements").columns(["person_id", "day"]).execute();
-  await db.schema.createIndex("settlements_day").on("settlements").columns(["institution_id", "day"]).execute();
+  await db.schema
+    .createIndex("settlements_day")
+    .on("settlements")
+    .columns(["institution_id", "day"])
+    .execute();
   await db.schema
     .createTable("settlement_items")
     .addColumn("settlement_id", "varchar(36)", (c) => c.notNull().references("settlements.id"))

@@ -311,6 +311,42 @@ export function createEcardService(deps: {
     return channel;
   }
 
+  /** The online checks of a code, and for a payment code its single use (recorded with an audit record). */
+  async function verifyAndUse(actor: Actor, input: { code: string; purpose: CodeType }) {
+    const grant = authorize(actor, ECARD_PERMISSIONS.terminal);
+    const checked = await checkOnline(input.code, input.purpose);
+    const { parsed, ecard, card } = checked;
+    if (input.purpose === "payment") {
+      await db.transaction().execute(async (trx) => {
+        if (
+          await trx
+            .selectFrom("ecard_code_uses")
+            .select("code_id")
+            .where("code_id", "=", parsed.codeId)
+            .executeTakeFirst()
+        )
+          throw new DomainError("ECARD_CODE_REFUSED", { reason: "REPLAYED" });
+        await trx
+          .insertInto("ecard_code_uses")
+          .values({
+            code_id: parsed.codeId,
+            ecard_id: ecard.id,
+            used_by: actor.id,
+            used_at: clock.now().toISOString(),
+          })
+          .execute();
+        await audit.record(trx, actor, grant, {
+          action: "ecard.code.payment",
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: { channel: parsed.credential.ch },
+        });
+      });
+    }
+    return checked;
+  }
+
   return {
     /** Registers a channel (app); its secret is returned once and stored only as a keyed hash. */
     async registerChannel(
@@ -577,36 +613,7 @@ export function createEcardService(deps: {
      * now, and for a payment code its single use (a replay is refused).
      */
     async verifyOnline(actor: Actor, input: { code: string; purpose: CodeType }) {
-      const grant = authorize(actor, ECARD_PERMISSIONS.terminal);
-      const { parsed, ecard, card, usable } = await checkOnline(input.code, input.purpose);
-      if (input.purpose === "payment") {
-        await db.transaction().execute(async (trx) => {
-          if (
-            await trx
-              .selectFrom("ecard_code_uses")
-              .select("code_id")
-              .where("code_id", "=", parsed.codeId)
-              .executeTakeFirst()
-          )
-            throw new DomainError("ECARD_CODE_REFUSED", { reason: "REPLAYED" });
-          await trx
-            .insertInto("ecard_code_uses")
-            .values({
-              code_id: parsed.codeId,
-              ecard_id: ecard.id,
-              used_by: actor.id,
-              used_at: clock.now().toISOString(),
-            })
-            .execute();
-          await audit.record(trx, actor, grant, {
-            action: "ecard.code.payment",
-            subjectType: "ecard",
-            subjectId: ecard.id,
-            areaCode: card.area_code,
-            after: { channel: parsed.credential.ch },
-          });
-        });
-      }
+      const { parsed, usable } = await verifyAndUse(actor, input);
       return {
         valid: true as const,
         type: parsed.type,
@@ -615,6 +622,13 @@ export function createEcardService(deps: {
         areaCode: parsed.credential.ar,
         scope: usable.scope,
       };
+    },
+
+    /** A payment code verified online and used (once): its physical card, for a settlement. */
+    async cardOfPaymentCode(actor: Actor, code: string): Promise<CardRow> {
+      const { usable, card } = await verifyAndUse(actor, { code, purpose: "payment" });
+      if (usable.scope !== "all") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
+      return card;
     },
 
     /**

@@ -1,0 +1,276 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
+
+type Q = Kysely<Database>;
+
+/** SQL for the medical personal account: institutions, the catalogue, accounts and ledger, contributions, settlements. */
+export function createMedicalRepository(dialect: Dialect) {
+  return {
+    institutionByCode: (q: Q, code: string) =>
+      q.selectFrom("institutions").selectAll().where("code", "=", code).executeTakeFirst(),
+    institutionById: (q: Q, id: string) =>
+      q.selectFrom("institutions").selectAll().where("id", "=", id).executeTakeFirst(),
+    institutionsIn: (q: Q, areaPrefix: string) =>
+      q
+        .selectFrom("institutions")
+        .selectAll()
+        .where("area_code", "like", `${areaPrefix}%`)
+        .orderBy("code")
+        .execute(),
+    insertInstitution: (trx: Transaction<Database>, row: Database["institutions"]) =>
+      trx.insertInto("institutions").values(row).execute(),
+    setAgreement: (trx: Transaction<Database>, id: string, from: string, until: string) =>
+      trx
+        .updateTable("institutions")
+        .set({ agreement_from: from, agreement_until: until })
+        .where("id", "=", id)
+        .execute(),
+    terminal: (q: Q, terminalNo: string) =>
+      q.selectFrom("terminals").selectAll().where("terminal_no", "=", terminalNo).executeTakeFirst(),
+    setTerminalInstitution: (trx: Transaction<Database>, terminalNo: string, institutionId: string) =>
+      trx
+        .updateTable("terminals")
+        .set({ institution_id: institutionId })
+        .where("terminal_no", "=", terminalNo)
+        .execute(),
+
+    /** The catalogue version in force on a day: the latest effective date not after it. */
+    catalogueInForce: (q: Q, day: string) =>
+      q
+        .selectFrom("catalogue_versions")
+        .selectAll()
+        .where("effective_from", "<=", day)
+        .orderBy("effective_from", "desc")
+        .orderBy("version", "desc")
+        .limit(1)
+        .executeTakeFirst(),
+    catalogueVersions: (q: Q) => q.selectFrom("catalogue_versions").selectAll().orderBy("version").execute(),
+    catalogueItems: (q: Q, version: number, codes: readonly string[]) =>
+      codes.length === 0
+        ? Promise.resolve([])
+        : q
+            .selectFrom("catalogue_items")
+            .selectAll()
+            .where("version", "=", version)
+            .where("code", "in", codes)
+            .execute(),
+    async nextCatalogueVersion(trx: Transaction<Database>): Promise<number> {
+      const row = await trx
+        .selectFrom("catalogue_versions")
+        .select((eb) => eb.fn.max("version").as("v"))
+        .executeTakeFirst();
+      return Number(row?.v ?? 0) + 1;
+    },
+    async insertCatalogue(
+      trx: Transaction<Database>,
+      version: Database["catalogue_versions"],
+      items: Database["catalogue_items"][],
+    ) {
+      await trx.insertInto("catalogue_versions").values(version).execute();
+      for (let i = 0; i < items.length; i += 500)
+        await trx
+          .insertInto("catalogue_items")
+          .values(items.slice(i, i + 500))
+          .execute();
+    },
+
+    account: (q: Q, personId: string) =>
+      q.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId).executeTakeFirst(),
+    /** The account, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds it). */
+    async lockAccount(trx: Transaction<Database>, personId: string) {
+      let q = trx.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId);
+      if (dialect === "postgres") q = q.forUpdate();
+      return q.executeTakeFirst();
+    },
+    /** Adds `deltaFen` to the account's balance, opening the account at the first credit. */
+    addToAccount: (
+      trx: Transaction<Database>,
+      personId: string,
+      areaCode: string,
+      deltaFen: number,
+      at: string,
+    ) =>
+      trx
+        .insertInto("medical_accounts")
+        .values({ person_id: personId, area_code: areaCode, balance_fen: deltaFen, updated_at: at })
+        .onConflict((oc) =>
+          oc.column("person_id").doUpdateSet({
+            balance_fen: sql`medical_accounts.balance_fen + ${deltaFen}`,
+            updated_at: at,
+          }),
+        )
+        .execute(),
+    insertEntries: (trx: Transaction<Database>, rows: Database["ledger_entries"][]) =>
+      trx.insertInto("ledger_entries").values(rows).execute(),
+    entries: (q: Q, account: string, fromDay: string, toDay: string) =>
+      q
+        .selectFrom("ledger_entries")
+        .selectAll()
+        .where("account", "=", account)
+        .where("day", ">=", fromDay)
+        .where("day", "<=", toDay)
+        .orderBy("at")
+        .orderBy("id")
+        .execute(),
+    async balanceBefore(q: Q, account: string, day: string): Promise<number> {
+      const row = await q
+        .selectFrom("ledger_entries")
+        .select((eb) => eb.fn.sum<number>("amount_fen").as("s"))
+        .where("account", "=", account)
+        .where("day", "<", day)
+        .executeTakeFirst();
+      return Number(row?.s ?? 0);
+    },
+
+    contribution: (q: Q, personId: string, area: string, month: string) =>
+      q
+        .selectFrom("contributions")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .where("month", "=", month)
+        .executeTakeFirst(),
+    insertContribution: (trx: Transaction<Database>, row: Database["contributions"]) =>
+      trx.insertInto("contributions").values(row).execute(),
+    paidMonths: (q: Q, personId: string, area: string) =>
+      q
+        .selectFrom("contributions")
+        .select("month")
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .execute(),
+    /** Paid contributions of a month whose account share is not credited yet, `limit` at a time. */
+    uncredited: (q: Q, month: string, limit: number) =>
+      q
+        .selectFrom("contributions as c")
+        .leftJoin("account_credits as a", (j) =>
+          j.onRef("a.person_id", "=", "c.person_id").onRef("a.month", "=", "c.month"),
+        )
+        .select(["c.person_id", "c.coordination_area", "c.month", "c.account_share_fen"])
+        .where("c.month", "=", month)
+        .where("a.person_id", "is", null)
+        .orderBy("c.person_id")
+        .limit(limit)
+        .execute(),
+    insertCredit: (trx: Transaction<Database>, row: Database["account_credits"]) =>
+      trx.insertInto("account_credits").values(row).execute(),
+    credits: (q: Q, personId: string) =>
+      q
+        .selectFrom("account_credits")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .orderBy("month", "desc")
+        .limit(24)
+        .execute(),
+
+    settlementByKey: (q: Q, institutionId: string, key: string) =>
+      q
+        .selectFrom("settlements")
+        .selectAll()
+        .where("institution_id", "=", institutionId)
+        .where("idempotency_key", "=", key)
+        .executeTakeFirst(),
+    settlementById: (q: Q, id: string) =>
+      q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
+    async lockSettlement(trx: Transaction<Database>, id: string) {
+      let q = trx.selectFrom("settlements").selectAll().where("id", "=", id);
+      if (dialect === "postgres") q = q.forUpdate();
+      return q.executeTakeFirst();
+    },
+    settlementItems: (q: Q, id: string) =>
+      q.selectFrom("settlement_items").selectAll().where("settlement_id", "=", id).orderBy("line").execute(),
+    itemsOf: (q: Q, ids: readonly string[]) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : q
+            .selectFrom("settlement_items")
+            .selectAll()
+            .where("settlement_id", "in", ids)
+            .orderBy("line")
+            .execute(),
+    async insertSettlement(
+      trx: Transaction<Database>,
+      row: Database["settlements"],
+      items: Database["settlement_items"][],
+    ) {
+      await trx.insertInto("settlements").values(row).execute();
+      await trx.insertInto("settlement_items").values(items).execute();
+    },
+    settlementsOfPerson: (q: Q, personId: string, limit: number) =>
+      q
+        .selectFrom("settlements")
+        .selectAll()
+        .where("person_id", "=", personId)
+        .orderBy("at", "desc")
+        .limit(limit)
+        .execute(),
+    refundByKey: (q: Q, settlementId: string, key: string) =>
+      q
+        .selectFrom("settlement_refunds")
+        .selectAll()
+        .where("settlement_id", "=", settlementId)
+        .where("idempotency_key", "=", key)
+        .executeTakeFirst(),
+    insertRefund: (trx: Transaction<Database>, row: Database["settlement_refunds"]) =>
+      trx.insertInto("settlement_refunds").values(row).execute(),
+    setRefunded: (trx: Transaction<Database>, id: string, set: Partial<Database["settlements"]>) =>
+      trx.updateTable("settlements").set(set).where("id", "=", id).execute(),
+    setItemRefunded: (trx: Transaction<Database>, id: string, line: number, quantity: number) =>
+      trx
+        .updateTable("settlement_items")
+        .set({ refunded_quantity: quantity })
+        .where("settlement_id", "=", id)
+        .where("line", "=", line)
+        .execute(),
+
+    /** A day's settlements of an institution by catalogue class (amounts as settled). */
+    dayByClass: (q: Q, institutionId: string, day: string) =>
+      q
+        .selectFrom("settlement_items as i")
+        .innerJoin("settlements as s", "s.id", "i.settlement_id")
+        .select((eb) => [
+          "i.class",
+          eb.fn.sum<number>("i.amount_fen").as("amount"),
+          eb.fn.sum<number>("i.covered_fen").as("covered"),
+          eb.fn.sum<number>("i.account_fen").as("account"),
+          eb.fn.sum<number>("i.self_fen").as("self"),
+        ])
+        .where("s.institution_id", "=", institutionId)
+        .where("s.day", "=", day)
+        .groupBy("i.class")
+        .execute(),
+    daySettlements: (q: Q, institutionId: string, day: string) =>
+      q
+        .selectFrom("settlements")
+        .select([
+          "id",
+          "idempotency_key",
+          "terminal_no",
+          "medium",
+          "total_fen",
+          "account_fen",
+          "self_fen",
+          "state",
+          "at",
+        ])
+        .where("institution_id", "=", institutionId)
+        .where("day", "=", day)
+        .orderBy("at")
+        .execute(),
+    dayRefunds: (q: Q, institutionId: string, day: string) =>
+      q
+        .selectFrom("settlement_refunds as r")
+        .innerJoin("settlements as s", "s.id", "r.settlement_id")
+        .select((eb) => [
+          eb.fn.countAll<number>().as("n"),
+          eb.fn.sum<number>("r.account_fen").as("account"),
+          eb.fn.sum<number>("r.self_fen").as("self"),
+        ])
+        .where("s.institution_id", "=", institutionId)
+        .where("r.day", "=", day)
+        .executeTakeFirst(),
+  };
+}
+
+export type MedicalRepository = ReturnType<typeof createMedicalRepository>;

@@ -1,0 +1,1024 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import { isUniqueViolation } from "../../db/database.ts";
+import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
+import {
+  type Actor,
+  ADMINS,
+  areaPrefix,
+  authorize,
+  type Grant,
+  NATIONAL,
+  type Role,
+} from "../../shared/auth.ts";
+import { type Clock, chinaDate } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AreasService } from "../areas/areas.service.ts";
+import { canonicalJson } from "../audit/audit.rules.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
+import { parseCsv } from "../cards/csv.ts";
+import type { EnrolmentRepository } from "../enrolment/enrolment.repository.ts";
+import { coordinationArea } from "../enrolment/enrolment.rules.ts";
+import type { MedicalRepository } from "./medical.repository.ts";
+import {
+  addDays,
+  arrearsOf,
+  type BasketLine,
+  type CatalogueClass,
+  type CatalogueEntry,
+  type ContributionInput,
+  contributionOf,
+  MAX_LINES,
+  MAX_QUANTITY,
+  MAX_UNIT_PRICE_FEN,
+  priceBasket,
+  refundOfLine,
+  totalsOf,
+} from "./medical.rules.ts";
+
+export const MEDICAL_PERMISSIONS = {
+  institutions: ADMINS,
+  read: [...ADMINS, "auditor", "medical_operator", "pharmacy_operator"],
+  catalogue: ["ministry_admin", "province_admin"],
+  settle: ["medical_operator", "pharmacy_operator"],
+  contributions: ["outlet_clerk", ...ADMINS, "employer_operator"],
+  transfer: ADMINS,
+  reconcile: ["medical_operator", "pharmacy_operator", "auditor", ...ADMINS],
+} as const satisfies Record<string, readonly Role[]>;
+
+/** Ledger account names: a person's medical account, an area's fund, what is owed to an institution. */
+const ledgerAccount = {
+  personal: (personId: string) => `personal:${personId}`,
+  fund: (area: string) => `fund:${area}`,
+  institution: (id: string) => `institution:${id}`,
+};
+
+const maskCard = (n: string) => `${n.slice(0, 2)}****${n.slice(-2)}`;
+
+export type SettleInput = Readonly<{
+  terminalNo: string;
+  idempotencyKey: string;
+  card?: { cardNumber: string; pin?: string };
+  ecardCode?: string;
+  items: readonly BasketLine[];
+  /** When the balance does not cover the covered part: self-pay the rest (default) or decline. */
+  acceptSelfPay?: boolean;
+  source?: string;
+}>;
+
+type MedicalDeps = Readonly<{
+  db: Kysely<Database>;
+  repo: MedicalRepository;
+  cards: CardsRepository;
+  enrolment: EnrolmentRepository;
+  areas: AreasService;
+  audit: AuditService;
+  clock: Clock;
+  findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
+  verifyCardPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
+  /** Verifies an e-card payment code online (single use) and answers its card. */
+  cardOfPaymentCode: (actor: Actor, code: string) => Promise<CardRow>;
+}>;
+
+/**
+ * The medical personal account: designated institutions, the drug catalogue, contributions and the
+ * monthly credit of the account share, settlements at pharmacies and hospitals with idempotency keys,
+ * refunds, daily reconciliation, and the holder's view. Every change is one transaction with its
+ * double-entry journal and its audit record.
+ */
+export function createMedicalService(deps: MedicalDeps) {
+  const { db, repo, audit, clock } = deps;
+  const today = () => chinaDate(clock.now());
+  const medicalPolicy = async (areaCode: string, q: Kysely<Database> = db) =>
+    (await deps.areas.policyAt(null, areaCode, undefined, q)).policy.medical;
+
+  /** One balanced journal: entries that sum to zero, posted with the account's new balance. */
+  async function post(
+    trx: Transaction<Database>,
+    kind: string,
+    lines: readonly { account: string; amountFen: number }[],
+  ): Promise<string> {
+    const journalId = randomUUID();
+    const at = clock.now().toISOString();
+    const nonZero = lines.filter((l) => l.amountFen !== 0);
+    if (nonZero.reduce((s, l) => s + l.amountFen, 0) !== 0) throw new Error("unbalanced journal");
+    if (nonZero.length)
+      await repo.insertEntries(
+        trx,
+        nonZero.map((l) => ({
+          id: randomUUID(),
+          journal_id: journalId,
+          account: l.account,
+          amount_fen: l.amountFen,
+          kind,
+          day: today(),
+          at,
+        })),
+      );
+    return journalId;
+  }
+
+  async function institutionOf(
+    actor: Actor,
+    terminalNo: string,
+  ): Promise<{ institution: Database["institutions"]; grant: Grant }> {
+    authorize(actor, MEDICAL_PERMISSIONS.settle);
+    const terminal = await repo.terminal(db, terminalNo);
+    const institution = terminal?.institution_id
+      ? await repo.institutionById(db, terminal.institution_id)
+      : undefined;
+    if (!institution)
+      throw new DomainError("INSTITUTION_NOT_DESIGNATED", { reason: "terminal_not_designated" });
+    const grant = authorize(actor, MEDICAL_PERMISSIONS.settle, institution.area_code);
+    return { institution, grant };
+  }
+
+  function receipt(
+    s: Database["settlements"],
+    items: Database["settlement_items"][],
+    institution: Database["institutions"],
+    cardNumber: string,
+    replayed: boolean,
+  ) {
+    return {
+      settlementId: s.id,
+      idempotencyKey: s.idempotency_key,
+      replayed,
+      state: s.state,
+      institution: { code: institution.code, name: institution.name },
+      terminalNo: s.terminal_no,
+      medium: s.medium,
+      cardNumberMasked: maskCard(cardNumber),
+      day: s.day,
+      at: s.at,
+      catalogueVersion: Number(s.catalogue_version),
+      items: items.map((i) => ({
+        line: Number(i.line),
+        code: i.code,
+        name: i.name,
+        class: i.class,
+        quantity: Number(i.quantity),
+        unitPriceFen: Number(i.unit_price_fen),
+        amountFen: Number(i.amount_fen),
+        coveredFen: Number(i.covered_fen),
+        accountFen: Number(i.account_fen),
+        selfFen: Number(i.self_fen),
+        refundedQuantity: Number(i.refunded_quantity),
+      })),
+      totals: {
+        totalFen: Number(s.total_fen),
+        coveredFen: Number(s.covered_fen),
+        accountFen: Number(s.account_fen),
+        selfFen: Number(s.self_fen),
+      },
+      refunded: { accountFen: Number(s.refunded_account_fen), selfFen: Number(s.refunded_self_fen) },
+    };
+  }
+
+  async function receiptOf(s: Database["settlements"], replayed: boolean) {
+    const [items, institution, card] = await Promise.all([
+      repo.settlementItems(db, s.id),
+      repo.institutionById(db, s.institution_id),
+      deps.cards.byId(db, s.card_id),
+    ]);
+    return receipt(s, items, institution!, card?.card_number ?? "", replayed);
+  }
+
+  /** A retry with the same key answers the first result; the same key for another request is refused. */
+  async function replay(institutionId: string, key: string, requestHash: string) {
+    const existing = await repo.settlementByKey(db, institutionId, key);
+    if (!existing) return undefined;
+    if (existing.request_hash !== requestHash) throw new DomainError("IDEMPOTENCY_KEY_REUSED");
+    return receiptOf(existing, true);
+  }
+
+  function validBasket(items: readonly BasketLine[]) {
+    if (items.length < 1 || items.length > MAX_LINES)
+      throw new DomainError("VALIDATION_FAILED", { summary: `items: 1 to ${MAX_LINES} lines` });
+    for (const [i, l] of items.entries())
+      if (
+        !Number.isSafeInteger(l.quantity) ||
+        l.quantity < 1 ||
+        l.quantity > MAX_QUANTITY ||
+        !Number.isSafeInteger(l.unitPriceFen) ||
+        l.unitPriceFen < 0 ||
+        l.unitPriceFen > MAX_UNIT_PRICE_FEN
+      )
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: `items[${i}]: quantity 1–${MAX_QUANTITY} and unitPriceFen 0–${MAX_UNIT_PRICE_FEN}, whole numbers`,
+        });
+  }
+
+  async function catalogueFor(day: string, codes: readonly string[], q: Kysely<Database> = db) {
+    const version = await repo.catalogueInForce(q, day);
+    if (!version) throw new DomainError("CATALOGUE_NOT_IN_FORCE", { date: day });
+    const rows = await repo.catalogueItems(q, Number(version.version), [...new Set(codes)]);
+    const byCode = new Map<string, CatalogueEntry>(
+      rows.map((r) => [
+        r.code,
+        { code: r.code, name: r.name, class: r.class, selfPayBp: Number(r.self_pay_bp) },
+      ]),
+    );
+    return { version: Number(version.version), lookup: (code: string) => byCode.get(code) };
+  }
+
+  return {
+    async registerInstitution(
+      actor: Actor,
+      input: {
+        code: string;
+        name: string;
+        kind: "hospital" | "pharmacy";
+        areaCode: string;
+        agreementFrom: string;
+        agreementUntil: string;
+      },
+    ) {
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.institutions, input.areaCode);
+      if (input.agreementUntil < input.agreementFrom)
+        throw new DomainError("VALIDATION_FAILED", { summary: "agreementUntil: not before agreementFrom" });
+      const row: Database["institutions"] = {
+        id: randomUUID(),
+        code: input.code,
+        name: input.name,
+        kind: input.kind,
+        area_code: input.areaCode,
+        agreement_from: input.agreementFrom,
+        agreement_until: input.agreementUntil,
+        created_at: clock.now().toISOString(),
+      };
+      try {
+        await db.transaction().execute(async (trx) => {
+          await repo.insertInstitution(trx, row);
+          await audit.record(trx, actor, grant, {
+            action: "institution.register",
+            subjectType: "institution",
+            subjectId: row.id,
+            areaCode: row.area_code,
+            after: {
+              code: row.code,
+              kind: row.kind,
+              agreementFrom: row.agreement_from,
+              agreementUntil: row.agreement_until,
+            },
+          });
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new DomainError("CONCURRENT_MODIFICATION", { code: input.code });
+        throw err;
+      }
+      return institutionView(row);
+    },
+
+    async setAgreement(actor: Actor, code: string, input: { agreementFrom: string; agreementUntil: string }) {
+      const institution = await repo.institutionByCode(db, code);
+      if (!institution) throw new DomainError("INSTITUTION_NOT_FOUND", { code });
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.institutions, institution.area_code);
+      if (input.agreementUntil < input.agreementFrom)
+        throw new DomainError("VALIDATION_FAILED", { summary: "agreementUntil: not before agreementFrom" });
+      await db.transaction().execute(async (trx) => {
+        await repo.setAgreement(trx, institution.id, input.agreementFrom, input.agreementUntil);
+        await audit.record(trx, actor, grant, {
+          action: "institution.agreement",
+          subjectType: "institution",
+          subjectId: institution.id,
+          areaCode: institution.area_code,
+          before: { agreementFrom: institution.agreement_from, agreementUntil: institution.agreement_until },
+          after: input,
+        });
+      });
+      return institutionView({
+        ...institution,
+        agreement_from: input.agreementFrom,
+        agreement_until: input.agreementUntil,
+      });
+    },
+
+    async attachTerminal(actor: Actor, code: string, terminalNo: string) {
+      const institution = await repo.institutionByCode(db, code);
+      if (!institution) throw new DomainError("INSTITUTION_NOT_FOUND", { code });
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.institutions, institution.area_code);
+      const terminal = await repo.terminal(db, terminalNo);
+      if (!terminal) throw new DomainError("TERMINAL_NOT_FOUND", { terminalNo });
+      await db.transaction().execute(async (trx) => {
+        await repo.setTerminalInstitution(trx, terminalNo, institution.id);
+        await audit.record(trx, actor, grant, {
+          action: "institution.terminal",
+          subjectType: "institution",
+          subjectId: institution.id,
+          areaCode: institution.area_code,
+          before: { institutionId: terminal.institution_id },
+          after: { terminalNo },
+        });
+      });
+      return { terminalNo, institution: code };
+    },
+
+    async institutions(actor: Actor) {
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.read);
+      const rows = await repo.institutionsIn(
+        db,
+        grant.areaCode === NATIONAL ? "" : areaPrefix(grant.areaCode),
+      );
+      return rows.map(institutionView);
+    },
+
+    /**
+     * Imports a catalogue version from CSV (`code,name,class,self_pay_percent`; class A, B or none),
+     * all or nothing: any bad row and nothing is imported; the answer lists every row's problem.
+     */
+    async importCatalogue(
+      actor: Actor,
+      input: { name: string; effectiveFrom: string; csv: string; sample: boolean },
+    ) {
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.catalogue);
+      const parsed = parseCsv(input.csv);
+      if ("error" in parsed) throw new DomainError("CSV_INVALID", { reason: parsed.error });
+      const missing = ["code", "name", "class", "self_pay_percent"].filter(
+        (c) => !parsed.columns.includes(c),
+      );
+      if (missing.length)
+        throw new DomainError("CSV_INVALID", { reason: `missing columns: ${missing.join(", ")}` });
+      const problems: { line: number; field: string; problem: string }[] = [];
+      const seen = new Set<string>();
+      const items: Omit<Database["catalogue_items"], "version">[] = [];
+      for (const r of parsed.rows) {
+        const v = r.values;
+        const code = v.code.trim();
+        const cls = v.class.trim();
+        const pct = v.self_pay_percent.trim();
+        if (!/^[A-Za-z0-9.-]{1,32}$/.test(code))
+          problems.push({ line: r.line, field: "code", problem: "1–32 letters, digits, dots or dashes" });
+        else if (seen.has(code)) problems.push({ line: r.line, field: "code", problem: "listed twice" });
+        seen.add(code);
+        if (!v.name.trim() || v.name.length > 200)
+          problems.push({ line: r.line, field: "name", problem: "1–200 characters" });
+        if (!["A", "B", "none"].includes(cls))
+          problems.push({ line: r.line, field: "class", problem: "A, B or none" });
+        const bp = /^\d{1,3}(\.\d{1,2})?$/.test(pct) ? Math.round(Number(pct) * 100) : Number.NaN;
+        if (Number.isNaN(bp) || bp > 10_000)
+          problems.push({ line: r.line, field: "self_pay_percent", problem: "0–100, up to 2 decimals" });
+        else if (cls === "B" && (bp <= 0 || bp >= 10_000))
+          problems.push({
+            line: r.line,
+            field: "self_pay_percent",
+            problem: "class B: above 0 and below 100",
+          });
+        else if (cls !== "B" && bp !== 0)
+          problems.push({ line: r.line, field: "self_pay_percent", problem: "only class B has a ratio" });
+        items.push({
+          code,
+          name: v.name.trim(),
+          class: cls as CatalogueClass,
+          self_pay_bp: cls === "B" ? bp : 0,
+        });
+      }
+      if (items.length === 0) problems.push({ line: 1, field: "rows", problem: "no items" });
+      if (problems.length)
+        throw new DomainError("CATALOGUE_INVALID", { rows: problems.slice(0, 1000), count: problems.length });
+      return db.transaction().execute(async (trx) => {
+        const version = await repo.nextCatalogueVersion(trx);
+        await repo.insertCatalogue(
+          trx,
+          {
+            version,
+            name: input.name,
+            effective_from: input.effectiveFrom,
+            sample: input.sample ? 1 : 0,
+            item_count: items.length,
+            imported_at: clock.now().toISOString(),
+          },
+          items.map((i) => ({ ...i, version })),
+        );
+        await audit.record(trx, actor, grant, {
+          action: "catalogue.import",
+          subjectType: "catalogue",
+          subjectId: String(version),
+          areaCode: NATIONAL,
+          after: {
+            name: input.name,
+            effectiveFrom: input.effectiveFrom,
+            items: items.length,
+            sample: input.sample,
+          },
+        });
+        return { version, effectiveFrom: input.effectiveFrom, accepted: items.length, sample: input.sample };
+      });
+    },
+
+    async catalogue(actor: Actor, day?: string) {
+      authorize(actor, MEDICAL_PERMISSIONS.read);
+      const versions = await repo.catalogueVersions(db);
+      const inForce = await repo.catalogueInForce(db, day ?? today());
+      return {
+        date: day ?? today(),
+        inForceVersion: inForce ? Number(inForce.version) : null,
+        versions: versions.map((v) => ({
+          version: Number(v.version),
+          name: v.name,
+          effectiveFrom: v.effective_from,
+          sample: v.sample === 1,
+          items: Number(v.item_count),
+        })),
+      };
+    },
+
+    /**
+     * A month's medical contribution of one person, paid: by the employer on a declared base, or by a
+     * flexible worker on a grade. A payment that leaves no more arrears than the grace ends the
+     * person's arrears (the medical function is back at once). Never depends on the card's state.
+     */
+    async payContribution(
+      actor: Actor,
+      input: { idNumber: string; month: string; employerId?: string } & ContributionInput,
+    ) {
+      const grant = actor.type === "holder" ? undefined : authorize(actor, MEDICAL_PERMISSIONS.contributions);
+      const person = await deps.findPerson(db, input.idNumber);
+      if (!person) throw new DomainError("PERSON_NOT_FOUND");
+      if (actor.type === "holder") {
+        if (actor.personId !== person.id || input.payer !== "self") throw new DomainError("FORBIDDEN");
+      } else {
+        const g = authorize(actor, MEDICAL_PERMISSIONS.contributions, person.area_code);
+        if (
+          g.role === "employer_operator" &&
+          (input.payer !== "employer" || g.employerId !== input.employerId)
+        )
+          throw new DomainError("FORBIDDEN");
+      }
+      if (input.payer === "employer" && !input.employerId)
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "employerId: required for an employer's payment",
+        });
+      const thisMonth = today().slice(0, 7);
+      if (input.month > thisMonth)
+        throw new DomainError("VALIDATION_FAILED", { summary: "month: not in the future" });
+      const area = coordinationArea(person.area_code);
+      const policy = await medicalPolicy(person.area_code);
+      const computed = contributionOf(policy, input);
+      if (!computed.ok)
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: `gradePercent: one of ${policy.contributionGradesPercent.join(", ")}`,
+        });
+      const c = computed.value;
+      const row: Database["contributions"] = {
+        id: randomUUID(),
+        person_id: person.id,
+        coordination_area: area,
+        month: input.month,
+        payer: input.payer,
+        employer_id: input.payer === "employer" ? (input.employerId ?? null) : null,
+        grade_percent: c.gradePercent,
+        base_fen: c.baseFen,
+        employer_fen: c.employerFen,
+        personal_fen: c.personalFen,
+        account_share_fen: c.accountShareFen,
+        paid_at: clock.now().toISOString(),
+      };
+      try {
+        return await db.transaction().execute(async (trx) => {
+          await repo.insertContribution(trx, row);
+          const day = today();
+          const open = await deps.enrolment.arrearsActive(trx, person.id, area, day);
+          let medicalRestored = false;
+          if (open) {
+            const paid = new Set((await repo.paidMonths(trx, person.id, area)).map((p) => p.month));
+            const lastDue = previousMonth(thisMonth);
+            const first = [...paid].sort()[0] ?? input.month;
+            if (!arrearsOf(first, lastDue, paid, policy.arrearsGraceMonths).suspends) {
+              await deps.enrolment.endArrears(trx, open.id, day);
+              medicalRestored = true;
+            }
+          }
+          await audit.record(trx, actor, grant, {
+            action: "contribution.pay",
+            subjectType: "person",
+            subjectId: person.id,
+            areaCode: person.area_code,
+            after: {
+              month: input.month,
+              payer: input.payer,
+              baseFen: c.baseFen,
+              employerFen: c.employerFen,
+              personalFen: c.personalFen,
+              medicalRestored,
+            },
+          });
+          return {
+            contributionId: row.id,
+            month: row.month,
+            coordinationArea: area,
+            payer: row.payer,
+            gradePercent: c.gradePercent,
+            baseFen: c.baseFen,
+            employerFen: c.employerFen,
+            personalFen: c.personalFen,
+            accountShareFen: c.accountShareFen,
+            medicalRestored,
+          };
+        });
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw new DomainError("CONTRIBUTION_ALREADY_PAID", { month: input.month });
+        throw err;
+      }
+    },
+
+    /**
+     * The monthly credit of the personal-account share of every paid contribution of `month`, in
+     * batches, each one transaction with its journal and audit record. Running it again (or twice at
+     * once) credits nothing twice: each person-month is credited once (primary key).
+     */
+    async transferMonth(
+      actor: Actor,
+      month: string,
+      onProgress?: (done: { credited: number; totalFen: number }) => void,
+    ) {
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.transfer);
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+        throw new DomainError("VALIDATION_FAILED", { summary: "month: YYYY-MM" });
+      const report = { month, credited: 0, totalFen: 0, batches: 0 };
+      for (let attempts = 0; attempts < 10_000; attempts++) {
+        const rows = await repo.uncredited(db, month, 500);
+        if (rows.length === 0) break;
+        try {
+          await db.transaction().execute(async (trx) => {
+            let total = 0;
+            for (const r of rows) {
+              const amount = Number(r.account_share_fen);
+              const journalId = await post(trx, "monthly_credit", [
+                { account: ledgerAccount.fund(r.coordination_area), amountFen: -amount },
+                { account: ledgerAccount.personal(r.person_id), amountFen: amount },
+              ]);
+              await repo.insertCredit(trx, {
+                person_id: r.person_id,
+                month,
+                amount_fen: amount,
+                journal_id: journalId,
+                at: clock.now().toISOString(),
+              });
+              await repo.addToAccount(
+                trx,
+                r.person_id,
+                r.coordination_area,
+                amount,
+                clock.now().toISOString(),
+              );
+              total += amount;
+            }
+            await audit.record(trx, actor, grant, {
+              action: "medical.transfer.batch",
+              subjectType: "month",
+              subjectId: month,
+              areaCode: NATIONAL,
+              after: { count: rows.length, totalFen: total },
+            });
+            report.credited += rows.length;
+            report.totalFen += total;
+            report.batches++;
+          });
+        } catch (err) {
+          // Another run credited some of these meanwhile: read what is left again.
+          if (!isUniqueViolation(err)) throw err;
+        }
+        onProgress?.({ credited: report.credited, totalFen: report.totalFen });
+      }
+      return report;
+    },
+
+    /**
+     * Settles a basket at a designated institution's terminal, once per idempotency key: the card (with
+     * its password where the area requires it) or an e-card payment code; each item priced and classed
+     * by the catalogue in force today; the covered part paid from the personal account up to its
+     * balance, the rest self-paid (or refused when the holder declines).
+     */
+    async settle(actor: Actor, input: SettleInput) {
+      const { institution, grant } = await institutionOf(actor, input.terminalNo);
+      if ((input.card === undefined) === (input.ecardCode === undefined))
+        throw new DomainError("VALIDATION_FAILED", { summary: "card or ecardCode: one of them" });
+      validBasket(input.items);
+      const requestHash = createHash("sha256")
+        .update(
+          canonicalJson({
+            terminalNo: input.terminalNo,
+            card: input.card?.cardNumber ?? null,
+            ecardCode: input.ecardCode ?? null,
+            items: input.items.map((i) => [i.code, i.quantity, i.unitPriceFen]),
+            acceptSelfPay: input.acceptSelfPay !== false,
+          }),
+        )
+        .digest("hex");
+      const first = await replay(institution.id, input.idempotencyKey, requestHash);
+      if (first) return first;
+      const day = today();
+      if (day < institution.agreement_from || day > institution.agreement_until)
+        throw new DomainError("INSTITUTION_NOT_DESIGNATED", {
+          reason: "agreement_lapsed",
+          agreementUntil: institution.agreement_until,
+        });
+      const { version, lookup } = await catalogueFor(
+        day,
+        input.items.map((i) => i.code),
+      );
+      const check = priceBasket(input.items, lookup, 0);
+      if (!check.ok)
+        throw new DomainError("ITEM_NOT_IN_CATALOGUE", {
+          line: check.problem.line,
+          code: check.problem.code,
+        });
+
+      let card: CardRow;
+      if (input.ecardCode) card = await deps.cardOfPaymentCode(actor, input.ecardCode);
+      else {
+        const found = await deps.cards.byNumber(db, input.card!.cardNumber);
+        if (!found) throw new DomainError("CARD_NOT_FOUND");
+        card = found;
+        if (card.state !== "active") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+        if ((await medicalPolicy(card.area_code)).settlementPasswordRequired) {
+          if (!input.card!.pin) throw new DomainError("PASSWORD_REQUIRED");
+          await deps.verifyCardPassword(actor, card.card_number, input.card!.pin, input.source ?? "terminal");
+        }
+      }
+      const seenState = card.state;
+      const id = randomUUID();
+      try {
+        return await db.transaction().execute(async (trx) => {
+          // The card's state as committed now: a loss reported a moment ago stops this settlement.
+          const now = await deps.cards.lockById(trx, card.id);
+          if (!now || (now.state !== "active" && now.state !== seenState))
+            throw new DomainError("CARD_NOT_USABLE", { state: now?.state ?? "unknown" });
+          const area = coordinationArea(now.area_code);
+          if (await deps.enrolment.arrearsActive(trx, now.person_id, area, day))
+            throw new DomainError("MEDICAL_FUNCTION_SUSPENDED");
+          const account = await repo.lockAccount(trx, now.person_id);
+          const balance = Number(account?.balance_fen ?? 0);
+          const priced = priceBasket(input.items, lookup, balance);
+          if (!priced.ok)
+            throw new DomainError("ITEM_NOT_IN_CATALOGUE", {
+              line: priced.problem.line,
+              code: priced.problem.code,
+            });
+          const t = priced.totals;
+          if (t.accountFen < t.coveredFen && input.acceptSelfPay === false)
+            throw new DomainError("INSUFFICIENT_BALANCE", { balanceFen: balance, coveredFen: t.coveredFen });
+          const journalId = await post(trx, "settlement", [
+            { account: ledgerAccount.personal(now.person_id), amountFen: -t.accountFen },
+            { account: ledgerAccount.institution(institution.id), amountFen: t.accountFen },
+          ]);
+          if (t.accountFen > 0)
+            await repo.addToAccount(trx, now.person_id, area, -t.accountFen, clock.now().toISOString());
+          const row: Database["settlements"] = {
+            id,
+            institution_id: institution.id,
+            idempotency_key: input.idempotencyKey,
+            request_hash: requestHash,
+            person_id: now.person_id,
+            card_id: now.id,
+            terminal_no: input.terminalNo,
+            medium: input.ecardCode ? "ecard" : "card",
+            catalogue_version: version,
+            total_fen: t.totalFen,
+            covered_fen: t.coveredFen,
+            account_fen: t.accountFen,
+            self_fen: t.selfFen,
+            refunded_account_fen: 0,
+            refunded_self_fen: 0,
+            state: "settled",
+            journal_id: journalId,
+            day,
+            at: clock.now().toISOString(),
+          };
+          const items: Database["settlement_items"][] = priced.lines.map((l) => ({
+            settlement_id: id,
+            line: l.line,
+            code: l.code,
+            name: l.name,
+            class: l.class,
+            quantity: l.quantity,
+            unit_price_fen: l.unitPriceFen,
+            amount_fen: l.amountFen,
+            covered_fen: l.coveredFen,
+            account_fen: l.accountFen,
+            self_fen: l.selfFen,
+            refunded_quantity: 0,
+          }));
+          await repo.insertSettlement(trx, row, items);
+          await audit.record(trx, actor, grant, {
+            action: "medical.settle",
+            subjectType: "settlement",
+            subjectId: id,
+            areaCode: institution.area_code,
+            after: {
+              institution: institution.code,
+              medium: row.medium,
+              totalFen: t.totalFen,
+              accountFen: t.accountFen,
+              selfFen: t.selfFen,
+            },
+          });
+          return receipt(row, items, institution, now.card_number, false);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          const again = await replay(institution.id, input.idempotencyKey, requestHash);
+          if (again) return again;
+        }
+        throw err;
+      }
+    },
+
+    async settlement(actor: Actor, id: string) {
+      authorize(actor, MEDICAL_PERMISSIONS.reconcile);
+      const s = await repo.settlementById(db, id);
+      if (!s) throw new DomainError("SETTLEMENT_NOT_FOUND");
+      const institution = await repo.institutionById(db, s.institution_id);
+      authorize(actor, MEDICAL_PERMISSIONS.reconcile, institution!.area_code);
+      return receiptOf(s, false);
+    },
+
+    /**
+     * Refunds a settlement, whole or some units of some lines, by the institution that made it within
+     * the area's window: the account part goes back to the personal account, the self-paid part to the
+     * holder at the till. Idempotent per key.
+     */
+    async refund(
+      actor: Actor,
+      settlementId: string,
+      input: {
+        terminalNo: string;
+        idempotencyKey: string;
+        lines?: readonly { line: number; quantity: number }[];
+      },
+    ) {
+      const { institution, grant } = await institutionOf(actor, input.terminalNo);
+      const s = await repo.settlementById(db, settlementId);
+      if (!s) throw new DomainError("SETTLEMENT_NOT_FOUND");
+      if (s.institution_id !== institution.id)
+        throw new DomainError("REFUND_NOT_ALLOWED", { reason: "other_institution" });
+      const done = await repo.refundByKey(db, s.id, input.idempotencyKey);
+      if (done) return refundView(done, s.id, true);
+      const card = await deps.cards.byId(db, s.card_id);
+      const policy = await medicalPolicy(card!.area_code);
+      const day = today();
+      if (day > addDays(s.day, policy.refundWindowDays))
+        throw new DomainError("REFUND_NOT_ALLOWED", {
+          reason: "window_passed",
+          until: addDays(s.day, policy.refundWindowDays),
+        });
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const locked = (await repo.lockSettlement(trx, s.id))!;
+          const items = await repo.settlementItems(trx, s.id);
+          const wanted =
+            input.lines ??
+            items
+              .map((i) => ({
+                line: Number(i.line),
+                quantity: Number(i.quantity) - Number(i.refunded_quantity),
+              }))
+              .filter((l) => l.quantity > 0);
+          if (wanted.length === 0) throw new DomainError("REFUND_NOT_ALLOWED", { reason: "nothing_left" });
+          let accountFen = 0;
+          let selfFen = 0;
+          for (const w of wanted) {
+            const item = items.find((i) => Number(i.line) === w.line);
+            const before = Number(item?.refunded_quantity ?? 0);
+            if (
+              !item ||
+              !Number.isInteger(w.quantity) ||
+              w.quantity < 1 ||
+              before + w.quantity > Number(item.quantity)
+            )
+              throw new DomainError("REFUND_NOT_ALLOWED", { reason: "quantity", line: w.line });
+            const part = refundOfLine(
+              {
+                quantity: Number(item.quantity),
+                accountFen: Number(item.account_fen),
+                selfFen: Number(item.self_fen),
+              },
+              before,
+              w.quantity,
+            );
+            accountFen += part.accountFen;
+            selfFen += part.selfFen;
+            await repo.setItemRefunded(trx, s.id, w.line, before + w.quantity);
+            item.refunded_quantity = before + w.quantity;
+          }
+          const journalId = await post(trx, "refund", [
+            { account: ledgerAccount.institution(institution.id), amountFen: -accountFen },
+            { account: ledgerAccount.personal(s.person_id), amountFen: accountFen },
+          ]);
+          if (accountFen > 0)
+            await repo.addToAccount(
+              trx,
+              s.person_id,
+              coordinationArea(card!.area_code),
+              accountFen,
+              clock.now().toISOString(),
+            );
+          const all = items.every((i) => Number(i.refunded_quantity) === Number(i.quantity));
+          await repo.setRefunded(trx, s.id, {
+            refunded_account_fen: Number(locked.refunded_account_fen) + accountFen,
+            refunded_self_fen: Number(locked.refunded_self_fen) + selfFen,
+            state: all ? "reversed" : "partly_refunded",
+          });
+          const row: Database["settlement_refunds"] = {
+            id: randomUUID(),
+            settlement_id: s.id,
+            idempotency_key: input.idempotencyKey,
+            lines: JSON.stringify(wanted),
+            account_fen: accountFen,
+            self_fen: selfFen,
+            journal_id: journalId,
+            day,
+            at: clock.now().toISOString(),
+          };
+          await repo.insertRefund(trx, row);
+          await audit.record(trx, actor, grant, {
+            action: "medical.refund",
+            subjectType: "settlement",
+            subjectId: s.id,
+            areaCode: institution.area_code,
+            after: { accountFen, selfFen, lines: wanted, state: all ? "reversed" : "partly_refunded" },
+          });
+          return refundView(row, s.id, false, all ? "reversed" : "partly_refunded");
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          const again = await repo.refundByKey(db, s.id, input.idempotencyKey);
+          if (again) return refundView(again, s.id, true);
+        }
+        throw err;
+      }
+    },
+
+    /** An institution's day: totals by catalogue class and by account, refunds, and each settlement. */
+    async reconciliation(actor: Actor, code: string, day: string) {
+      authorize(actor, MEDICAL_PERMISSIONS.reconcile);
+      const institution = await repo.institutionByCode(db, code);
+      if (!institution) throw new DomainError("INSTITUTION_NOT_FOUND", { code });
+      authorize(actor, MEDICAL_PERMISSIONS.reconcile, institution.area_code);
+      const [byClass, settlements, refunds] = await Promise.all([
+        repo.dayByClass(db, institution.id, day),
+        repo.daySettlements(db, institution.id, day),
+        repo.dayRefunds(db, institution.id, day),
+      ]);
+      const classes = (["A", "B", "none"] as const).map((c) => {
+        const r = byClass.find((b) => b.class === c);
+        return {
+          class: c,
+          amountFen: Number(r?.amount ?? 0),
+          coveredFen: Number(r?.covered ?? 0),
+          accountFen: Number(r?.account ?? 0),
+          selfFen: Number(r?.self ?? 0),
+        };
+      });
+      const totals = totalsOf(classes);
+      return {
+        institution: { code: institution.code, name: institution.name },
+        day,
+        count: settlements.length,
+        byClass: classes,
+        byAccount: {
+          personalAccountFen: totals.accountFen,
+          selfPaidFen: totals.selfFen,
+          totalFen: totals.totalFen,
+        },
+        refunds: {
+          count: Number(refunds?.n ?? 0),
+          accountFen: Number(refunds?.account ?? 0),
+          selfFen: Number(refunds?.self ?? 0),
+        },
+        settlements: settlements.map((s) => ({
+          settlementId: s.id,
+          idempotencyKey: s.idempotency_key,
+          terminalNo: s.terminal_no,
+          medium: s.medium,
+          totalFen: Number(s.total_fen),
+          accountFen: Number(s.account_fen),
+          selfFen: Number(s.self_fen),
+          state: s.state,
+          at: s.at,
+        })),
+      };
+    },
+
+    /** The holder's account: balance, monthly credits, and settlements with their items. */
+    async holderAccount(actor: Actor) {
+      const personId = holderId(actor);
+      const [account, credits, settlements] = await Promise.all([
+        repo.account(db, personId),
+        repo.credits(db, personId),
+        repo.settlementsOfPerson(db, personId, 50),
+      ]);
+      const items = await repo.itemsOf(
+        db,
+        settlements.map((s) => s.id),
+      );
+      const institutions = new Map<string, Database["institutions"]>();
+      for (const s of settlements)
+        if (!institutions.has(s.institution_id))
+          institutions.set(s.institution_id, (await repo.institutionById(db, s.institution_id))!);
+      return {
+        balanceFen: Number(account?.balance_fen ?? 0),
+        credits: credits.map((c) => ({ month: c.month, amountFen: Number(c.amount_fen), at: c.at })),
+        settlements: settlements.map((s) => ({
+          settlementId: s.id,
+          institution: institutions.get(s.institution_id)!.name,
+          day: s.day,
+          state: s.state,
+          totalFen: Number(s.total_fen),
+          accountFen: Number(s.account_fen),
+          selfFen: Number(s.self_fen),
+          items: items
+            .filter((i) => i.settlement_id === s.id)
+            .map((i) => ({
+              name: i.name,
+              class: i.class,
+              quantity: Number(i.quantity),
+              amountFen: Number(i.amount_fen),
+              accountFen: Number(i.account_fen),
+              selfFen: Number(i.self_fen),
+            })),
+        })),
+      };
+    },
+
+    /** The holder's statement for a period: opening balance, each entry with the running balance, closing. */
+    async statement(actor: Actor, from: string, to: string) {
+      const personId = holderId(actor);
+      if (to < from) throw new DomainError("VALIDATION_FAILED", { summary: "to: not before from" });
+      const account = ledgerAccount.personal(personId);
+      const opening = await repo.balanceBefore(db, account, from);
+      const entries = await repo.entries(db, account, from, to);
+      let balance = opening;
+      return {
+        from,
+        to,
+        openingFen: opening,
+        entries: entries.map((e) => {
+          balance += Number(e.amount_fen);
+          return { day: e.day, at: e.at, kind: e.kind, amountFen: Number(e.amount_fen), balanceFen: balance };
+        }),
+        closingFen: balance,
+      };
+    },
+
+    /** For tests and audits: the sum of every ledger entry (zero when the books balance) and of one account. */
+    async ledgerSums(personId?: string) {
+      const all = await db
+        .selectFrom("ledger_entries")
+        .select((eb) => eb.fn.sum<number>("amount_fen").as("s"))
+        .executeTakeFirst();
+      const own = personId
+        ? await db
+            .selectFrom("ledger_entries")
+            .select((eb) => eb.fn.sum<number>("amount_fen").as("s"))
+            .where("account", "=", ledgerAccount.personal(personId))
+            .executeTakeFirst()
+        : undefined;
+      return { total: Number(all?.s ?? 0), personal: Number(own?.s ?? 0) };
+    },
+  };
+}
+
+function holderId(actor: Actor): string {
+  if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+  return actor.personId;
+}
+
+function previousMonth(month: string): string {
+  const [y, m] = month.split("-").map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+}
+
+function institutionView(r: Database["institutions"]) {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    areaCode: r.area_code,
+    agreementFrom: r.agreement_from,
+    agreementUntil: r.agreement_until,
+  };
+}
+
+function refundView(
+  r: Database["settlement_refunds"],
+  settlementId: string,
+  replayed: boolean,
+  state?: string,
+) {
+  return {
+    refundId: r.id,
+    settlementId,
+    replayed,
+    accountFen: Number(r.account_fen),
+    selfFen: Number(r.self_fen),
+    lines: JSON.parse(r.lines) as { line: number; quantity: number }[],
+    state,
+  };
+}
+
+export type MedicalService = ReturnType<typeof createMedicalService>;
