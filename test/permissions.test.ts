@@ -14,6 +14,7 @@ import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
 import {
   acceptingFaceVerifier,
+  actorWith,
   cardInState,
   chipImageFor,
   newIdNumber,
@@ -233,6 +234,47 @@ forEachDialect("every route checks who calls it", (dialect) => {
       `id_number,name,ethnicity,area_code,card_number,card_id_code,spec_version,issue_date,valid_until,state\n${listedCard.idNumber},卡主,01,330100,LEGACY001,330100D156000005AAAAAAAAAAAAAAAA,2.00,2015-01-01,2025-12-31,active\n`,
     );
     const policy = (await deps.areas.policyAt(null, "330100")).policy;
+    // A designated pharmacy with a terminal, and a catalogue in force, for the settlement routes.
+    await deps.medical.registerInstitution(SYSTEM_ACTOR, {
+      code: "HZ-PH-0001",
+      name: "杭州定点药房",
+      kind: "pharmacy",
+      areaCode: "330100",
+      agreementFrom: "2026-01-01",
+      agreementUntil: "2027-12-31",
+    });
+    await deps.terminals.register(SYSTEM_ACTOR, {
+      terminalNo: "330100000901",
+      areaCode: "330100",
+      name: "药房终端",
+    });
+    await deps.medical.attachTerminal(SYSTEM_ACTOR, "HZ-PH-0001", "330100000901");
+    await deps.medical.importCatalogue(SYSTEM_ACTOR, {
+      name: "测试目录",
+      effectiveFrom: "2026-01-01",
+      csv: "code,name,class,self_pay_percent\nA1,阿莫西林胶囊,A,0\n",
+      sample: true,
+    });
+    let medicalSeq = 0;
+    /** A settlement at the Hangzhou pharmacy by a fresh active card holder (all self-paid: no balance). */
+    const settled = async () => {
+      const c = await cardIn("active");
+      return deps.medical.settle(actorWith("pharmacy_operator", "330100"), {
+        terminalNo: "330100000901",
+        idempotencyKey: `perm-${++medicalSeq}-${Date.now()}`,
+        card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) },
+        items: [{ code: "A1", quantity: 1, unitPriceFen: 1000 }],
+      });
+    };
+    const holderWithId = async () => {
+      const c = await cardIn("active");
+      const res = await ctx.app.inject({
+        method: "POST",
+        url: "/api/v1/holder/login",
+        payload: { idNumber: c.idNumber, pin: initialPinOf(c.cardNumber) },
+      });
+      return { idNumber: c.idNumber, holderToken: res.json().token as string };
+    };
 
     samples = {
       "POST /api/v1/auth/logout": { prepare: fixed("/api/v1/auth/logout"), otherArea: "own" },
@@ -996,6 +1038,125 @@ forEachDialect("every route checks who calls it", (dialect) => {
             payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
           });
           return { url: "/api/v1/holder/ecard", holderToken: res.json().token };
+        },
+        otherArea: "own",
+      },
+      "POST /api/v1/institutions": {
+        prepare: async () => ({
+          url: "/api/v1/institutions",
+          body: {
+            code: `HZ-H-${++uniq}`,
+            name: "杭州医院",
+            kind: "hospital",
+            areaCode: "330100",
+            agreementFrom: "2026-01-01",
+            agreementUntil: "2027-12-31",
+          },
+        }),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/institutions": {
+        prepare: fixed("/api/v1/institutions"),
+        otherArea: "filtered",
+        hidden: "HZ-PH-0001",
+      },
+      "POST /api/v1/institutions/:code/agreement": {
+        prepare: fixed("/api/v1/institutions/HZ-PH-0001/agreement", {
+          agreementFrom: "2026-01-01",
+          agreementUntil: "2027-12-31",
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/institutions/:code/terminals": {
+        prepare: fixed("/api/v1/institutions/HZ-PH-0001/terminals", { terminalNo: "330100000901" }),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/institutions/:code/reconciliation": {
+        prepare: fixed("/api/v1/institutions/HZ-PH-0001/reconciliation?day=2026-11-22"),
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/institutions/:code/reconciliation.csv": {
+        prepare: fixed("/api/v1/institutions/HZ-PH-0001/reconciliation.csv?day=2026-11-22"),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/catalogue/versions": {
+        prepare: fixed("/api/v1/catalogue/versions", {
+          name: "样例目录",
+          effectiveFrom: "2030-01-01",
+          csv: "code,name,class,self_pay_percent\nB1,头孢克肟片,B,10\n",
+          sample: true,
+        }),
+        otherArea: "own",
+      },
+      "GET /api/v1/catalogue": { prepare: fixed("/api/v1/catalogue"), otherArea: "own" },
+      "POST /api/v1/contributions": {
+        prepare: async () => {
+          const c = await cardIn("active");
+          return {
+            url: "/api/v1/contributions",
+            body: { payer: "self", idNumber: c.idNumber, month: "2026-10", gradePercent: 100 },
+          };
+        },
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/medical/transfers": {
+        prepare: fixed("/api/v1/medical/transfers", { month: "2026-10" }),
+        otherArea: "own",
+      },
+      "POST /api/v1/settlements": {
+        prepare: async () => {
+          const c = await cardIn("active");
+          return {
+            url: "/api/v1/settlements",
+            body: {
+              terminalNo: "330100000901",
+              idempotencyKey: `perm-http-${++uniq}`,
+              card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) },
+              items: [{ code: "A1", quantity: 1, unitPriceFen: 500 }],
+            },
+          };
+        },
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/settlements/:id": {
+        prepare: async () => ({ url: `/api/v1/settlements/${(await settled()).settlementId}` }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/settlements/:id/refunds": {
+        prepare: async () => ({
+          url: `/api/v1/settlements/${(await settled()).settlementId}/refunds`,
+          body: { terminalNo: "330100000901", idempotencyKey: `refund-${++uniq}` },
+        }),
+        otherArea: "forbidden",
+      },
+      "POST /api/v1/holder/contributions": {
+        prepare: async () => {
+          const h = await holderWithId();
+          return {
+            url: "/api/v1/holder/contributions",
+            body: { idNumber: h.idNumber, month: "2026-10", gradePercent: 60 },
+            holderToken: h.holderToken,
+          };
+        },
+        otherArea: "forbidden",
+      },
+      "GET /api/v1/holder/medical": {
+        prepare: asHolder(() => ({ url: "/api/v1/holder/medical" })),
+        otherArea: "own",
+      },
+      "GET /api/v1/holder/medical/statement": {
+        prepare: asHolder(() => ({ url: "/api/v1/holder/medical/statement?from=2026-01-01&to=2026-12-31" })),
+        otherArea: "own",
+      },
+      "POST /api/v1/holder/ecard/biometric-consent/withdrawal": {
+        prepare: async () => {
+          const e = await ecardHolder();
+          const res = await ctx.app.inject({
+            method: "POST",
+            url: "/api/v1/holder/login",
+            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
+          });
+          return { url: "/api/v1/holder/ecard/biometric-consent/withdrawal", holderToken: res.json().token };
         },
         otherArea: "own",
       },

@@ -140,8 +140,8 @@ export function createMedicalRepository(dialect: Dialect) {
         .where("person_id", "=", personId)
         .where("coordination_area", "=", area)
         .execute(),
-    /** Paid contributions of a month whose account share is not credited yet, `limit` at a time. */
-    uncredited: (q: Q, month: string, limit: number) =>
+    /** Paid contributions of a month in the areas under a prefix whose account share is not credited yet, `limit` at a time. */
+    uncredited: (q: Q, month: string, areaPrefix: string, limit: number) =>
       q
         .selectFrom("contributions as c")
         .leftJoin("account_credits as a", (j) =>
@@ -149,6 +149,7 @@ export function createMedicalRepository(dialect: Dialect) {
         )
         .select(["c.person_id", "c.coordination_area", "c.month", "c.account_share_fen"])
         .where("c.month", "=", month)
+        .where("c.coordination_area", "like", `${areaPrefix}%`)
         .where("a.person_id", "is", null)
         .orderBy("c.person_id")
         .limit(limit)

@@ -527,7 +527,8 @@ export function createMedicalService(deps: MedicalDeps) {
     /**
      * The monthly credit of the personal-account share of every paid contribution of `month`, in
      * batches, each one transaction with its journal and audit record. Running it again (or twice at
-     * once) credits nothing twice: each person-month is credited once (primary key).
+     * once) credits nothing twice: each person-month is credited once (primary key). An administrator
+     * credits the coordination areas their grant covers.
      */
     async transferMonth(
       actor: Actor,
@@ -537,9 +538,11 @@ export function createMedicalService(deps: MedicalDeps) {
       const grant = authorize(actor, MEDICAL_PERMISSIONS.transfer);
       if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
         throw new DomainError("VALIDATION_FAILED", { summary: "month: YYYY-MM" });
+      // An administrator credits the accounts of the coordination areas their grant covers.
+      const prefix = grant.areaCode === NATIONAL ? "" : areaPrefix(grant.areaCode);
       const report = { month, credited: 0, totalFen: 0, batches: 0 };
       for (let attempts = 0; attempts < 10_000; attempts++) {
-        const rows = await repo.uncredited(db, month, 500);
+        const rows = await repo.uncredited(db, month, prefix, 500);
         if (rows.length === 0) break;
         try {
           await db.transaction().execute(async (trx) => {
