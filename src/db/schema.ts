@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from "kysely";
+import type { Generated, Insertable, Selectable } from "kysely";
 
 /** Times are ISO-8601 UTC strings and dates `YYYY-MM-DD` on both dialects. */
 export interface AreasTable {
@@ -367,6 +367,7 @@ export interface MedicalAccountsTable {
 }
 
 export interface LedgerEntriesTable {
+  seq: Generated<number>;
   id: string;
   journal_id: string;
   account: string;

@@ -1,11 +1,12 @@
 import type { Kysely } from "kysely";
+import type { Dialect } from "../database.ts";
 
 /**
  * Money (issue 9): designated institutions and their terminals, the drug catalogue in versions with
  * effective dates, personal medical accounts with their double-entry ledger, contributions, monthly
  * account credits, settlements with their items and refunds. Amounts are integers in fen.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("institutions")
     .addColumn("id", "varchar(36)", (c) => c.primaryKey())
@@ -47,7 +48,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema
     .createTable("ledger_entries")
-    .addColumn("id", "varchar(36)", (c) => c.primaryKey())
+    // The posting order: statements list an account's entries in it.
+    .addColumn("seq", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+      dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
+    .addColumn("id", "varchar(36)", (c) => c.notNull().unique())
     .addColumn("journal_id", "varchar(36)", (c) => c.notNull())
     .addColumn("account", "varchar(64)", (c) => c.notNull())
     .addColumn("amount_fen", "bigint", (c) => c.notNull())

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Insertable, type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 
@@ -101,7 +101,7 @@ export function createMedicalRepository(dialect: Dialect) {
           }),
         )
         .execute(),
-    insertEntries: (trx: Transaction<Database>, rows: Database["ledger_entries"][]) =>
+    insertEntries: (trx: Transaction<Database>, rows: Insertable<Database["ledger_entries"]>[]) =>
       trx.insertInto("ledger_entries").values(rows).execute(),
     entries: (q: Q, account: string, fromDay: string, toDay: string) =>
       q
@@ -110,8 +110,7 @@ export function createMedicalRepository(dialect: Dialect) {
         .where("account", "=", account)
         .where("day", ">=", fromDay)
         .where("day", "<=", toDay)
-        .orderBy("at")
-        .orderBy("id")
+        .orderBy("seq")
         .execute(),
     async balanceBefore(q: Q, account: string, day: string): Promise<number> {
       const row = await q

@@ -1,0 +1,439 @@
+import assert from "node:assert/strict";
+import { randomInt } from "node:crypto";
+import { before, it } from "node:test";
+import { sm2 } from "sm-crypto-v2";
+import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
+import { mintCode } from "../src/modules/ecard/ecard-code.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { forEachDialect } from "./db.ts";
+import {
+  acceptingFaceVerifier,
+  actorWith,
+  cardInState,
+  seedAreas,
+  staffToken,
+  useTestApp,
+} from "./fixtures.ts";
+
+/** The sample catalogue of the tests: one item of each class. */
+const CATALOGUE_CSV = [
+  "code,name,class,self_pay_percent",
+  "XA01,阿莫西林胶囊,A,0",
+  "XB01,头孢克肟片,B,10",
+  "XN01,维生素C泡腾片,none,0",
+].join("\n");
+
+forEachDialect("the medical personal account and settlement", (dialect) => {
+  const ctx = useTestApp(dialect, { face: acceptingFaceVerifier });
+  const tokens = {} as {
+    admin: string;
+    pharmacy: string;
+    otherPharmacy: string;
+    clerk: string;
+    ministry: string;
+  };
+  const PHARMACY_TERMINAL = "330100000701";
+  const OTHER_TERMINAL = "330100000702";
+  const LAPSED_TERMINAL = "330100000703";
+
+  before(async () => {
+    const { deps } = ctx;
+    await seedAreas(deps);
+    // Hangzhou's medical rules for the tests: a ¥10,000 average wage and a 5% account share, so one
+    // month on the 100% grade credits exactly ¥500.
+    await deps.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+      effectiveFrom: "2026-11-22",
+      policy: {
+        ...NATIONAL_DEFAULT_POLICY,
+        medical: { ...NATIONAL_MEDICAL_POLICY, averageMonthlyWageFen: 1_000_000, accountShareBp: 500 },
+      },
+    });
+    tokens.admin = await staffToken(deps, "hz.admin", "city_admin", "330100");
+    tokens.ministry = await staffToken(deps, "ministry", "ministry_admin", "000000");
+    tokens.pharmacy = await staffToken(deps, "hz.pharmacy", "pharmacy_operator", "330100");
+    tokens.clerk = await staffToken(deps, "hz.clerk", "outlet_clerk", "330100");
+    const institution = async (code: string, terminal: string, until = "2027-12-31") => {
+      const r = await call(tokens.admin, "POST", "/institutions", {
+        code,
+        name: `药房 ${code}`,
+        kind: "pharmacy",
+        areaCode: "330100",
+        agreementFrom: "2026-01-01",
+        agreementUntil: until,
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      await deps.terminals.register(SYSTEM_ACTOR, { terminalNo: terminal, areaCode: "330100", name: code });
+      assert.equal(
+        (await call(tokens.admin, "POST", `/institutions/${code}/terminals`, { terminalNo: terminal }))
+          .status,
+        200,
+      );
+    };
+    await institution("HZ-PH-1", PHARMACY_TERMINAL);
+    await institution("HZ-PH-2", OTHER_TERMINAL);
+    await institution("HZ-PH-OLD", LAPSED_TERMINAL, "2026-06-30");
+    const bad = await call(tokens.ministry, "POST", "/catalogue/versions", {
+      name: "坏目录",
+      effectiveFrom: "2026-01-01",
+      csv: "code,name,class,self_pay_percent\nXA01,阿莫西林,A,0\nXA01,重复,A,0\nXB02,某药,B,0\nXC,某药,C,5\n",
+    });
+    assert.deepEqual([bad.status, bad.body.code], [422, "CATALOGUE_INVALID"]);
+    assert.deepEqual(
+      bad.body.details.rows.map((r: { line: number; field: string }) => `${r.line}:${r.field}`),
+      ["3:code", "4:self_pay_percent", "5:class", "5:self_pay_percent"],
+      "a per-row report, nothing imported",
+    );
+    const good = await call(tokens.ministry, "POST", "/catalogue/versions", {
+      name: "测试目录（样例数据）",
+      effectiveFrom: "2026-01-01",
+      csv: CATALOGUE_CSV,
+      sample: true,
+    });
+    assert.equal(good.status, 201, JSON.stringify(good.body));
+  });
+
+  async function call(token: string | undefined, method: "GET" | "POST", url: string, payload?: object) {
+    const r = await ctx.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      payload,
+    });
+    return { status: r.statusCode, body: r.headers["content-type"]?.includes("json") ? r.json() : r.body };
+  }
+
+  /** An active card whose account holds ¥500 × months (a flexible worker's paid months, credited). */
+  async function fundedHolder(months: string[] = ["2026-10"]) {
+    const c = await cardInState(ctx.deps, "active");
+    for (const month of months) {
+      const paid = await call(tokens.clerk, "POST", "/contributions", {
+        payer: "self",
+        idNumber: c.idNumber,
+        month,
+        gradePercent: 100,
+      });
+      assert.equal(paid.status, 201, JSON.stringify(paid.body));
+      await ctx.deps.medical.transferMonth(SYSTEM_ACTOR, month);
+    }
+    return { ...c, pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) };
+  }
+
+  let keySeq = 0;
+  const key = () => `k-${dialect}-${++keySeq}-${randomInt(1e9)}`;
+  const settle = (card: { cardNumber: string; pin: string }, items: object[], over: object = {}) =>
+    call(tokens.pharmacy, "POST", "/settlements", {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: key(),
+      card: { cardNumber: card.cardNumber, pin: card.pin },
+      items,
+      ...over,
+    });
+
+  async function balanceOf(idNumber: string) {
+    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, idNumber);
+    const account = await ctx.deps.database.db
+      .selectFrom("medical_accounts")
+      .select("balance_fen")
+      .where("person_id", "=", person.id)
+      .executeTakeFirst();
+    const sums = await ctx.deps.medical.ledgerSums(person.id);
+    assert.equal(sums.total, 0, "every journal balances");
+    assert.equal(
+      Number(account?.balance_fen ?? 0),
+      sums.personal,
+      "the balance is the sum of the account's entries",
+    );
+    return sums.personal;
+  }
+
+  it("credits the month's account share once, settles a basket by class with one debit per key, refunds, reconciles", async () => {
+    const h = await fundedHolder();
+    assert.equal(await balanceOf(h.idNumber), 50_000);
+    const again = await ctx.deps.medical.transferMonth(SYSTEM_ACTOR, "2026-10");
+    assert.equal(again.credited, 0, "running the month again credits nothing");
+    assert.equal(await balanceOf(h.idNumber), 50_000);
+
+    const basket = [
+      { code: "XA01", quantity: 2, unitPriceFen: 1250 },
+      { code: "XB01", quantity: 1, unitPriceFen: 3333 },
+      { code: "XN01", quantity: 1, unitPriceFen: 2000 },
+    ];
+    const body = {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: key(),
+      card: { cardNumber: h.cardNumber, pin: h.pin },
+      items: basket,
+    };
+    const first = await call(tokens.pharmacy, "POST", "/settlements", body);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual(
+      first.body.items.map((i: { class: string; accountFen: number; selfFen: number }) => [
+        i.class,
+        i.accountFen,
+        i.selfFen,
+      ]),
+      [
+        ["A", 2500, 0],
+        ["B", 2999, 334],
+        ["none", 0, 2000],
+      ],
+    );
+    assert.deepEqual(first.body.totals, {
+      totalFen: 7833,
+      coveredFen: 5499,
+      accountFen: 5499,
+      selfFen: 2334,
+    });
+    const retry = await call(tokens.pharmacy, "POST", "/settlements", body);
+    assert.equal(retry.status, 200);
+    assert.equal(retry.body.replayed, true);
+    assert.equal(retry.body.settlementId, first.body.settlementId);
+    assert.deepEqual(retry.body.totals, first.body.totals);
+    assert.equal(await balanceOf(h.idNumber), 50_000 - 5499, "debited once");
+    const reused = await call(tokens.pharmacy, "POST", "/settlements", {
+      ...body,
+      items: basket.slice(0, 1),
+    });
+    assert.deepEqual([reused.status, reused.body.code], [409, "IDEMPOTENCY_KEY_REUSED"]);
+
+    const unknown = await settle(h, [basket[0], { code: "NOPE", quantity: 1, unitPriceFen: 1 }]);
+    assert.deepEqual(
+      [unknown.status, unknown.body.code, unknown.body.details],
+      [422, "ITEM_NOT_IN_CATALOGUE", { line: 2, code: "NOPE" }],
+    );
+    assert.match(unknown.body.message, /第 2 项/);
+    const badMoney = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 12.5 }]);
+    assert.equal(badMoney.status, 400, "money is whole fen");
+    const wrongPin = await settle({ cardNumber: h.cardNumber, pin: "000000" }, basket);
+    assert.equal(wrongPin.status, 403, JSON.stringify(wrongPin.body));
+    const lapsed = await call(tokens.pharmacy, "POST", "/settlements", {
+      ...body,
+      idempotencyKey: key(),
+      terminalNo: LAPSED_TERMINAL,
+    });
+    assert.deepEqual(
+      [lapsed.status, lapsed.body.code, lapsed.body.details.reason],
+      [403, "INSTITUTION_NOT_DESIGNATED", "agreement_lapsed"],
+    );
+
+    // Refunds: by another institution refused; one unit of line 1, then the rest; retried refund answers the first.
+    const sid = first.body.settlementId;
+    const foreign = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+      terminalNo: OTHER_TERMINAL,
+      idempotencyKey: key(),
+    });
+    assert.deepEqual([foreign.status, foreign.body.details.reason], [409, "other_institution"]);
+    const refundKey = key();
+    const part = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: refundKey,
+      lines: [{ line: 1, quantity: 1 }],
+    });
+    assert.deepEqual(
+      [part.status, part.body.accountFen, part.body.selfFen, part.body.state],
+      [200, 1250, 0, "partly_refunded"],
+    );
+    const partAgain = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: refundKey,
+      lines: [{ line: 1, quantity: 1 }],
+    });
+    assert.equal(partAgain.body.replayed, true);
+    const tooMany = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: key(),
+      lines: [{ line: 1, quantity: 2 }],
+    });
+    assert.deepEqual([tooMany.status, tooMany.body.details.reason], [409, "quantity"]);
+    const rest = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: key(),
+    });
+    assert.deepEqual(
+      [rest.body.accountFen, rest.body.selfFen, rest.body.state],
+      [5499 - 1250, 2334, "reversed"],
+    );
+    assert.equal(await balanceOf(h.idNumber), 50_000, "everything back");
+
+    const day = "2026-11-22";
+    const rec = await call(tokens.pharmacy, "GET", `/institutions/HZ-PH-1/reconciliation?day=${day}`);
+    assert.equal(rec.status, 200, JSON.stringify(rec.body));
+    const mine = rec.body.settlements.find((s: { settlementId: string }) => s.settlementId === sid);
+    assert.equal(mine.state, "reversed");
+    const sum = (k: "accountFen" | "selfFen") =>
+      rec.body.settlements.reduce((a: number, s: Record<string, number>) => a + s[k], 0);
+    assert.equal(rec.body.byAccount.personalAccountFen, sum("accountFen"));
+    assert.equal(rec.body.byAccount.selfPaidFen, sum("selfFen"));
+    assert.ok(rec.body.refunds.count >= 2);
+    const file = await call(tokens.pharmacy, "GET", `/institutions/HZ-PH-1/reconciliation.csv?day=${day}`);
+    assert.match(String(file.body), /^settlement_id,idempotency_key/);
+    assert.ok(String(file.body).includes(sid));
+
+    const hall = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: h.idNumber, pin: h.pin },
+    });
+    const holder = hall.json().token;
+    const view = await call(holder, "GET", "/holder/medical");
+    assert.equal(view.body.balanceFen, 50_000);
+    assert.deepEqual(
+      view.body.credits.map((c: { month: string; amountFen: number }) => [c.month, c.amountFen]),
+      [["2026-10", 50_000]],
+    );
+    assert.equal(view.body.settlements[0].items.length, 3);
+    const statement = await call(holder, "GET", "/holder/medical/statement?from=2026-11-01&to=2026-11-30");
+    assert.equal(statement.body.openingFen, 0);
+    assert.equal(statement.body.closingFen, 50_000);
+    assert.deepEqual(
+      statement.body.entries.map((e: { kind: string; amountFen: number }) => `${e.kind}:${e.amountFen}`),
+      ["monthly_credit:50000", "settlement:-5499", "refund:1250", "refund:4249"],
+    );
+  });
+
+  it("refuses with the seed's reasons: arrears suspend the medical function until paid, a pre-loss stops the card, a declined shortfall", async () => {
+    const h = await fundedHolder();
+    const basket = [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }];
+    const recorded = await ctx.deps.enrolment.recordArrears(SYSTEM_ACTOR, {
+      idNumber: h.idNumber,
+      coordinationArea: "330100",
+      fromDate: "2026-06-01",
+      reason: "unpaid",
+    });
+    assert.ok(recorded);
+    const suspended = await settle(h, basket);
+    assert.deepEqual([suspended.status, suspended.body.code], [409, "MEDICAL_FUNCTION_SUSPENDED"]);
+    const paid = await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: h.idNumber,
+      month: "2026-09",
+      gradePercent: 60,
+    });
+    assert.equal(paid.status, 201, JSON.stringify(paid.body));
+    assert.equal(paid.body.medicalRestored, true, "the payment that clears the arrears restores it at once");
+    const dup = await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: h.idNumber,
+      month: "2026-09",
+      gradePercent: 60,
+    });
+    assert.deepEqual([dup.status, dup.body.code], [409, "CONTRIBUTION_ALREADY_PAID"]);
+    const grade = await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: h.idNumber,
+      month: "2026-08",
+      gradePercent: 120,
+    });
+    assert.equal(grade.status, 400, "grades are the area's");
+    assert.equal((await settle(h, basket)).status, 200);
+
+    const declined = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 60_000 }], {
+      acceptSelfPay: false,
+    });
+    assert.deepEqual([declined.status, declined.body.code], [409, "INSUFFICIENT_BALANCE"]);
+    const shortfall = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 60_000 }]);
+    assert.deepEqual(shortfall.body.totals, {
+      totalFen: 60_000,
+      coveredFen: 60_000,
+      accountFen: 49_000,
+      selfFen: 11_000,
+    });
+    assert.equal(await balanceOf(h.idNumber), 0);
+
+    await ctx.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, h.cardNumber);
+    const lost = await settle(h, basket);
+    assert.deepEqual(
+      [lost.status, lost.body.code, lost.body.details.state],
+      [409, "CARD_NOT_USABLE", "temporarily_lost"],
+    );
+  });
+
+  it("settles with the e-card's payment code once; the replayed code is refused", async () => {
+    const h = await fundedHolder();
+    const channel = await ctx.deps.ecard.registerChannel(SYSTEM_ACTOR, {
+      code: `pay-${dialect}`,
+      name: "支付应用",
+      class: "government",
+      level: 1,
+      services: ["signup", "credential", "payment_code"],
+    });
+    const app = await ctx.deps.ecard.authenticateChannel(channel.token);
+    const { ticket } = await ctx.deps.ecard.counterTicket(actorWith("outlet_clerk", "330100"), {
+      idNumber: h.idNumber,
+      holderIdNumber: h.idNumber,
+    });
+    const device = sm2.generateKeyPairHex();
+    const signed = await ctx.deps.ecard.signUp(app, {
+      name: "卡主",
+      idNumber: h.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: "卡主", idNumber: h.idNumber },
+      counterTicket: ticket,
+      devicePublicKey: device.publicKey,
+    });
+    const code = mintCode(
+      signed.credential,
+      device.privateKey,
+      "payment",
+      Math.floor(ctx.clock.now().getTime() / 1000),
+    );
+    const body = {
+      terminalNo: PHARMACY_TERMINAL,
+      idempotencyKey: key(),
+      ecardCode: code,
+      items: [{ code: "XA01", quantity: 1, unitPriceFen: 800 }],
+    };
+    const paid = await call(tokens.pharmacy, "POST", "/settlements", body);
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    assert.deepEqual([paid.body.medium, paid.body.totals.accountFen], ["ecard", 800]);
+    const retried = await call(tokens.pharmacy, "POST", "/settlements", body);
+    assert.equal(
+      retried.body.replayed,
+      true,
+      "a retry of the same settlement answers the first, the code is not re-used",
+    );
+    const replayed = await call(tokens.pharmacy, "POST", "/settlements", { ...body, idempotencyKey: key() });
+    assert.deepEqual([replayed.status, replayed.body.details?.reason], [422, "REPLAYED"]);
+    assert.equal(await balanceOf(h.idNumber), 50_000 - 800);
+  });
+
+  it("100 concurrent ¥10 settlements at a ¥500 account: exactly 50 paid from the account, never negative, books balanced (several seeds)", async () => {
+    for (let round = 0; round < 4; round++) {
+      const h = await fundedHolder();
+      const declineShortfall = round % 2 === 0;
+      const order = Array.from({ length: 100 }, (_, i) => i).sort(() => randomInt(3) - 1);
+      const results = await Promise.all(
+        order.map(async (i) => {
+          if (randomInt(4) === 0) await new Promise((r) => setTimeout(r, randomInt(5)));
+          const r = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }], {
+            idempotencyKey: `conc-${dialect}-${round}-${i}`,
+            acceptSelfPay: !declineShortfall,
+          });
+          return r;
+        }),
+      );
+      const fromAccount = results.filter((r) => r.status === 200 && r.body.totals.accountFen === 1000).length;
+      assert.equal(
+        fromAccount,
+        50,
+        `round ${round}: ${JSON.stringify(results.find((r) => r.status !== 200 && r.status !== 409)?.body ?? "")}`,
+      );
+      if (declineShortfall) {
+        assert.equal(
+          results.filter((r) => r.status === 409 && r.body.code === "INSUFFICIENT_BALANCE").length,
+          50,
+        );
+      } else {
+        const selfPaid = results.filter(
+          (r) => r.status === 200 && r.body.totals.accountFen === 0 && r.body.totals.selfFen === 1000,
+        );
+        assert.equal(selfPaid.length, 50, "the covered part falls to self-pay");
+      }
+      assert.equal(await balanceOf(h.idNumber), 0);
+    }
+    const chain = await ctx.deps.audit.verify();
+    assert.equal(chain.ok, true, JSON.stringify(chain));
+  });
+});
