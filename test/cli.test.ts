@@ -213,6 +213,44 @@ describe("sscard CLI", () => {
     assert.equal(JSON.parse(readFileSync(lmkFile, "utf8")).lmk, "33".repeat(32));
   });
 
+  it("imports a catalogue (a bad file imports nothing) and credits a month's account share once", () => {
+    const bad = join(dir, "bad-catalogue.csv");
+    writeFileSync(bad, "code,name,class,self_pay_percent\nX1,某药,B,0\n");
+    const refused = sscard(
+      "medical",
+      "catalogue",
+      "--file",
+      bad,
+      "--name",
+      "坏目录",
+      "--effective",
+      "2026-12-01",
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.out, /nothing imported: 1 problems\n {2}line 2 self_pay_percent: class B/);
+    const good = join(dir, "catalogue.csv");
+    writeFileSync(good, "code,name,class,self_pay_percent\nX1,某药,B,15\nX2,另一药,A,0\n");
+    const imported = sscard(
+      "medical",
+      "catalogue",
+      "--file",
+      good,
+      "--name",
+      "目录",
+      "--effective",
+      "2026-12-01",
+      "--sample",
+    );
+    assert.equal(imported.code, 0, imported.err);
+    assert.match(imported.out, /catalogue version \d+: 2 items, in force from 2026-12-01 \(sample data\)/);
+    // The demo seeded last month's contribution and credited it: a run now credits nothing again.
+    const now = new Date(Date.now() + 8 * 3600_000);
+    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const transfer = sscard("medical", "transfer", "--month", last);
+    assert.equal(transfer.code, 0, transfer.err);
+    assert.match(transfer.out, new RegExp(`month ${last}: 0 accounts credited`));
+  });
+
   it("prints help for an unknown command", () => {
     const r = sscard("frobnicate");
     assert.equal(r.code, 2);

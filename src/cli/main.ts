@@ -9,7 +9,7 @@ import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/d
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
 import { openLmk } from "../modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
-import { DomainError } from "../shared/errors.ts";
+import { DomainError, isDomainError } from "../shared/errors.ts";
 import { exitCodeFor } from "../shared/http-errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
 import { keysCommand } from "./keys.ts";
@@ -52,6 +52,10 @@ Usage: npm run sscard -- <command> [options]
                                   register a terminal (its number begins with the area's region code)
   psam issue --terminal <12 digits> --out <json>
                                   issue a PSAM carrying the city's authentication keys (written to a file)
+  medical catalogue --file <csv> --name <text> --effective YYYY-MM-DD [--sample]
+                                  import a drug catalogue version (all or nothing, per-row problems listed)
+  medical transfer --month YYYY-MM
+                                  credit the personal-account share of a month's paid contributions (idempotent)
   demo seed                       load the demo province, cities, outlets, staff and persons
   help                            this text
 
@@ -249,6 +253,51 @@ const commands: Record<string, Command> = {
       `valid ${r.type} code: ${r.credential.nm} ${r.credential.cn} (area ${r.credential.ar}, channel ${r.credential.ch}, status version ${r.credential.sv})`,
     );
     return 0;
+  },
+  "medical transfer": async (deps, _db, args) => {
+    const { values } = parseArgs({ args, options: { month: { type: "string" } } });
+    if (!values.month) return usage("medical transfer needs --month YYYY-MM");
+    const report = await deps.medical.transferMonth(SYSTEM_ACTOR, values.month, (p) =>
+      process.stderr.write(
+        `\r${p.credited.toLocaleString("en-US")} accounts credited, ¥${(p.totalFen / 100).toFixed(2)}`,
+      ),
+    );
+    process.stderr.write("\n");
+    console.log(
+      `month ${report.month}: ${report.credited} accounts credited, total ¥${(report.totalFen / 100).toFixed(2)} in ${report.batches} batches (a second run credits nothing again)`,
+    );
+    return 0;
+  },
+  "medical catalogue": async (deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        file: { type: "string" },
+        name: { type: "string" },
+        effective: { type: "string" },
+        sample: { type: "boolean" },
+      },
+    });
+    if (!values.file || !values.name || !values.effective)
+      return usage("medical catalogue needs --file --name --effective YYYY-MM-DD [--sample]");
+    try {
+      const r = await deps.medical.importCatalogue(SYSTEM_ACTOR, {
+        name: values.name,
+        effectiveFrom: values.effective,
+        csv: readFileSync(values.file, "utf8"),
+        sample: values.sample === true,
+      });
+      console.log(
+        `catalogue version ${r.version}: ${r.accepted} items, in force from ${r.effectiveFrom}${r.sample ? " (sample data)" : ""}`,
+      );
+      return 0;
+    } catch (err) {
+      if (!isDomainError(err, "CATALOGUE_INVALID")) throw err;
+      const rows = (err.details?.rows ?? []) as { line: number; field: string; problem: string }[];
+      console.log(`nothing imported: ${err.details?.count} problems`);
+      for (const r of rows.slice(0, 20)) console.log(`  line ${r.line} ${r.field}: ${r.problem}`);
+      return 1;
+    }
   },
   "demo seed": async (deps) => {
     if (await isDemoSeeded(deps)) {

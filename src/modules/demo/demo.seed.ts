@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Deps } from "../../deps.ts";
 import { type Role, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { chinaDate } from "../../shared/clock.ts";
@@ -179,7 +181,58 @@ export async function seedDemo(deps: Deps): Promise<{
     areaCode: "330106",
     startDate: "2026-01-01",
   });
+  await seedMedical(deps, persons, employer.id);
   return { staff, persons };
+}
+
+/** The sample drug catalogue shipped for demonstrations (clearly marked: not a real catalogue). */
+export const SAMPLE_CATALOGUE_CSV = readFileSync(
+  fileURLToPath(new URL("../medical/sample-catalogue.csv", import.meta.url)),
+  "utf8",
+);
+
+/**
+ * A designated pharmacy in Hangzhou with a terminal, the sample catalogue, and last month's
+ * contribution of the active card's holder (paid by the demo employer) credited to their medical account.
+ */
+async function seedMedical(
+  deps: Deps,
+  persons: { idNumber: string; area: string; card: string }[],
+  employerId: string,
+) {
+  const actor = SYSTEM_ACTOR;
+  const today = chinaDate(deps.clock.now());
+  await deps.medical.registerInstitution(actor, {
+    code: "HZ-PH-DEMO01",
+    name: "杭州民生大药房（演示）",
+    kind: "pharmacy",
+    areaCode: "330100",
+    agreementFrom: `${today.slice(0, 4)}-01-01`,
+    agreementUntil: `${Number(today.slice(0, 4)) + 1}-12-31`,
+  });
+  await deps.terminals.register(actor, {
+    terminalNo: "330100000101",
+    areaCode: "330100",
+    name: "演示药房收银台",
+  });
+  await deps.medical.attachTerminal(actor, "HZ-PH-DEMO01", "330100000101");
+  await deps.medical.importCatalogue(actor, {
+    name: "医保药品目录（演示样例数据，非正式目录）",
+    effectiveFrom: `${today.slice(0, 4)}-01-01`,
+    csv: SAMPLE_CATALOGUE_CSV,
+    sample: true,
+  });
+  const holder = persons.find((p) => p.area === "330100")!;
+  const [y, m] = today.split("-").map(Number);
+  const lastMonth = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+  await deps.medical.payContribution(actor, {
+    idNumber: holder.idNumber,
+    month: lastMonth,
+    payer: "employer",
+    employerId,
+    declaredBaseFen: 1_200_000,
+  });
+  await deps.medical.transferMonth(actor, lastMonth);
 }
 
 /**
@@ -243,5 +296,8 @@ export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo
   lines.push("Demo persons (valid ID numbers, demo data only):");
   for (const p of result.persons)
     lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}${p.card ? `  card ${p.card}` : ""}`);
+  lines.push(
+    "Demo pharmacy: HZ-PH-DEMO01 杭州民生大药房, terminal 330100000101, sample catalogue (not a real one); the first person's medical account holds last month's credit.",
+  );
   return lines.join("\n");
 }
