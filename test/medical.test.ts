@@ -350,6 +350,38 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     );
   });
 
+  it("computes arrears per person and month: beyond the grace the medical function is suspended; the clearing payment restores it", async () => {
+    const h = await fundedHolder(["2026-05", "2026-06"]);
+    await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: h.idNumber,
+      scheme: "employee_medical",
+      areaCode: "330106",
+      startDate: "2026-05-01",
+    });
+    const run = await call(tokens.admin, "POST", "/medical/arrears-runs");
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+    assert.equal(run.body.lastDueMonth, "2026-10");
+    assert.ok(run.body.suspended >= 1);
+    const check = await call(tokens.pharmacy, "POST", "/online-checks", { cardNumber: h.cardNumber });
+    assert.ok(
+      JSON.stringify(check.body).includes("MEDICAL_FUNCTION_SUSPENDED"),
+      `the online check reports it: ${JSON.stringify(check.body)}`,
+    );
+    const refused = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 100 }]);
+    assert.equal(refused.body.code, "MEDICAL_FUNCTION_SUSPENDED");
+    const again = await call(tokens.admin, "POST", "/medical/arrears-runs");
+    assert.equal(again.body.suspended, 0, "already suspended: nothing new");
+    // Four months unpaid (07–10) against a grace of 3: paying July leaves three, which the grace allows.
+    const july = await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: h.idNumber,
+      month: "2026-07",
+      gradePercent: 100,
+    });
+    assert.equal(july.body.medicalRestored, true);
+    assert.equal((await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 100 }])).status, 200);
+  });
+
   it("settles with the e-card's payment code once; the replayed code is refused", async () => {
     const h = await fundedHolder();
     const channel = await ctx.deps.ecard.registerChannel(SYSTEM_ACTOR, {

@@ -1103,6 +1103,10 @@ forEachDialect("every route checks who calls it", (dialect) => {
         prepare: fixed("/api/v1/medical/transfers", { month: "2026-10" }),
         otherArea: "own",
       },
+      "POST /api/v1/medical/arrears-runs": {
+        prepare: fixed("/api/v1/medical/arrears-runs"),
+        otherArea: "own",
+      },
       "POST /api/v1/settlements": {
         prepare: async () => {
           const c = await cardIn("active");

@@ -54,6 +54,7 @@ Usage: npm run sscard -- <command> [options]
                                   issue a PSAM carrying the city's authentication keys (written to a file)
   medical catalogue --file <csv> --name <text> --effective YYYY-MM-DD [--sample]
                                   import a drug catalogue version (all or nothing, per-row problems listed)
+  medical arrears                 compute arrears per person and month; suspend the medical function beyond the grace
   medical transfer --month YYYY-MM
                                   credit the personal-account share of a month's paid contributions (idempotent)
   demo seed                       load the demo province, cities, outlets, staff and persons
@@ -265,6 +266,13 @@ const commands: Record<string, Command> = {
     process.stderr.write("\n");
     console.log(
       `month ${report.month}: ${report.credited} accounts credited, total ¥${(report.totalFen / 100).toFixed(2)} in ${report.batches} batches (a second run credits nothing again)`,
+    );
+    return 0;
+  },
+  "medical arrears": async (deps) => {
+    const r = await deps.medical.arrearsRun(SYSTEM_ACTOR);
+    console.log(
+      `arrears up to ${r.lastDueMonth}: ${r.checked} enrolments checked, ${r.suspended} newly suspended, ${r.alreadySuspended} already suspended`,
     );
     return 0;
   },

@@ -153,6 +153,28 @@ export function createMedicalRepository(dialect: Dialect) {
         .orderBy("c.person_id")
         .limit(limit)
         .execute(),
+    /** Active employee medical enrolments (monthly contributions) in the areas under a prefix: person, area, first month. */
+    medicalEnrolments: (q: Q, areaPrefix: string) =>
+      q
+        .selectFrom("enrolments")
+        .select((eb) => ["person_id", "coordination_area", eb.fn.min<string>("start_date").as("start_date")])
+        .where("scheme", "=", "employee_medical")
+        .where("status", "=", "active")
+        .where("coordination_area", "like", `${areaPrefix}%`)
+        .groupBy(["person_id", "coordination_area"])
+        .orderBy("person_id")
+        .execute(),
+    async medicalStartMonth(q: Q, personId: string, area: string): Promise<string | undefined> {
+      const row = await q
+        .selectFrom("enrolments")
+        .select((eb) => eb.fn.min<string>("start_date").as("start"))
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .where("scheme", "=", "employee_medical")
+        .where("status", "=", "active")
+        .executeTakeFirst();
+      return row?.start ? row.start.slice(0, 7) : undefined;
+    },
     insertCredit: (trx: Transaction<Database>, row: Database["account_credits"]) =>
       trx.insertInto("account_credits").values(row).execute(),
     credits: (q: Q, personId: string) =>
