@@ -187,6 +187,11 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("button", { name: "登录", exact: true }).click();
     const card = page.locator("article.card-item").first();
     await card.locator(".state", { hasText: "正常" }).waitFor();
+    // The demo employer's contribution of last month, credited: 3% of a ¥12,000 base.
+    const medical = page.getByRole("region", { name: "医保个人账户" });
+    await medical.locator("strong", { hasText: "¥360.00" }).waitFor();
+    await medical.getByText("2026-10: ¥360.00").waitFor();
+    await medical.getByText("暂无记录").waitFor();
     await accessible(page, "the online service hall");
     await shot(page, "11-hall");
     await card.getByRole("button", { name: "临时挂失" }).click();

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
 import { HallEcard } from "./HallEcard.tsx";
+import { HallMedical } from "./HallMedical.tsx";
 import { useT } from "./i18n.tsx";
 import { CardHeading, Field, Notice, Section, useAction } from "./ui.tsx";
 
@@ -117,6 +118,7 @@ export function Hall() {
         ))}
       </Section>
       {cards?.length ? <HallEcard cardLost={cards[0].state === "temporarily_lost"} /> : null}
+      {cards?.length ? <HallMedical /> : null}
       {cards?.find((c) => ["active", "archived"].includes(c.state)) ? (
         <PasswordChange
           cardNumber={cards.find((c) => ["active", "archived"].includes(c.state))!.cardNumber}
