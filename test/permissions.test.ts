@@ -17,6 +17,7 @@ import {
   actorWith,
   cardInState,
   chipImageFor,
+  designatedPharmacy,
   newIdNumber,
   seedAreas,
   seedCardKeys,
@@ -235,26 +236,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
     );
     const policy = (await deps.areas.policyAt(null, "330100")).policy;
     // A designated pharmacy with a terminal, and a catalogue in force, for the settlement routes.
-    await deps.medical.registerInstitution(SYSTEM_ACTOR, {
-      code: "HZ-PH-0001",
-      name: "杭州定点药房",
-      kind: "pharmacy",
-      areaCode: "330100",
-      agreementFrom: "2026-01-01",
-      agreementUntil: "2027-12-31",
-    });
-    await deps.terminals.register(SYSTEM_ACTOR, {
-      terminalNo: "330100000901",
-      areaCode: "330100",
-      name: "药房终端",
-    });
-    await deps.medical.attachTerminal(SYSTEM_ACTOR, "HZ-PH-0001", "330100000901");
-    await deps.medical.importCatalogue(SYSTEM_ACTOR, {
-      name: "测试目录",
-      effectiveFrom: "2026-01-01",
-      csv: "code,name,class,self_pay_percent\nA1,阿莫西林胶囊,A,0\n",
-      sample: true,
-    });
+    await designatedPharmacy(deps, "HZ-PH-0001", "330100000901");
     let medicalSeq = 0;
     /** A settlement at the Hangzhou pharmacy by a fresh active card holder (all self-paid: no balance). */
     const settled = async () => {
@@ -263,17 +245,12 @@ forEachDialect("every route checks who calls it", (dialect) => {
         terminalNo: "330100000901",
         idempotencyKey: `perm-${++medicalSeq}-${Date.now()}`,
         card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) },
-        items: [{ code: "A1", quantity: 1, unitPriceFen: 1000 }],
+        items: [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }],
       });
     };
     const holderWithId = async () => {
       const c = await cardIn("active");
-      const res = await ctx.app.inject({
-        method: "POST",
-        url: "/api/v1/holder/login",
-        payload: { idNumber: c.idNumber, pin: initialPinOf(c.cardNumber) },
-      });
-      return { idNumber: c.idNumber, holderToken: res.json().token as string };
+      return { idNumber: c.idNumber, holderToken: await hallToken(c) };
     };
 
     samples = {
@@ -1032,12 +1009,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
       "GET /api/v1/holder/ecard": {
         prepare: async () => {
           const e = await ecardHolder();
-          const res = await ctx.app.inject({
-            method: "POST",
-            url: "/api/v1/holder/login",
-            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
-          });
-          return { url: "/api/v1/holder/ecard", holderToken: res.json().token };
+          const token = await hallToken(e);
+          return { url: "/api/v1/holder/ecard", holderToken: token };
         },
         otherArea: "own",
       },
@@ -1116,7 +1089,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
               terminalNo: "330100000901",
               idempotencyKey: `perm-http-${++uniq}`,
               card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) },
-              items: [{ code: "A1", quantity: 1, unitPriceFen: 500 }],
+              items: [{ code: "XA01", quantity: 1, unitPriceFen: 500 }],
             },
           };
         },
@@ -1155,27 +1128,19 @@ forEachDialect("every route checks who calls it", (dialect) => {
       "POST /api/v1/holder/ecard/biometric-consent/withdrawal": {
         prepare: async () => {
           const e = await ecardHolder();
-          const res = await ctx.app.inject({
-            method: "POST",
-            url: "/api/v1/holder/login",
-            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
-          });
-          return { url: "/api/v1/holder/ecard/biometric-consent/withdrawal", holderToken: res.json().token };
+          const token = await hallToken(e);
+          return { url: "/api/v1/holder/ecard/biometric-consent/withdrawal", holderToken: token };
         },
         otherArea: "own",
       },
       "POST /api/v1/holder/ecard/suspension": {
         prepare: async () => {
           const e = await ecardHolder();
-          const res = await ctx.app.inject({
-            method: "POST",
-            url: "/api/v1/holder/login",
-            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
-          });
+          const token = await hallToken(e);
           return {
             url: "/api/v1/holder/ecard/suspension",
             body: { suspended: true },
-            holderToken: res.json().token,
+            holderToken: token,
           };
         },
         otherArea: "own",
@@ -1184,16 +1149,12 @@ forEachDialect("every route checks who calls it", (dialect) => {
         prepare: async () => {
           const e = await ecardHolder();
           // Signed in before the loss report (a lost card's password is not checked for a new sign-in).
-          const res = await ctx.app.inject({
-            method: "POST",
-            url: "/api/v1/holder/login",
-            payload: { idNumber: e.idNumber, pin: initialPinOf(e.cardNumber) },
-          });
+          const token = await hallToken(e);
           await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, e.cardNumber);
           return {
             url: "/api/v1/holder/ecard/authorisations",
             body: { hours: 4 },
-            holderToken: res.json().token,
+            holderToken: token,
           };
         },
         otherArea: "forbidden",
@@ -1246,17 +1207,23 @@ forEachDialect("every route checks who calls it", (dialect) => {
     return { ...c, ...signed };
   }
 
-  /** A new holder with an active card, signed in to the online service hall. */
-  async function holderLogin(): Promise<string> {
-    const c = await cardInState(ctx.deps, "active");
+  /** The card's holder signed in to the online service hall with the initial password. */
+  async function hallToken(c: { idNumber: string; cardNumber: string }): Promise<string> {
     const res = await ctx.app.inject({
       method: "POST",
       url: "/api/v1/holder/login",
       payload: { idNumber: c.idNumber, pin: initialPinOf(c.cardNumber) },
     });
     assert.equal(res.statusCode, 200, res.body);
-    holderCards.set(res.json().token, c.cardNumber);
     return res.json().token;
+  }
+
+  /** A new holder with an active card, signed in to the online service hall. */
+  async function holderLogin(): Promise<string> {
+    const c = await cardInState(ctx.deps, "active");
+    const token = await hallToken(c);
+    holderCards.set(token, c.cardNumber);
+    return token;
   }
   /** The card each holder token signed in with. */
   const holderCards = new Map<string, string>();
