@@ -100,7 +100,7 @@ async function open(name: string): Promise<{ deps: Deps; url: string }> {
  */
 async function settlementRun(url: string, workers: string): Promise<autocannon.Result> {
   const { deps } = await open(url);
-  await designatedPharmacy(deps, "BENCH-PH", "330100000999");
+  const pharmacy = await designatedPharmacy(deps, "BENCH-PH", "330100000999");
   const { ids, cardNumbers } = await activeCards(deps, 300);
   const month = new Date().toISOString().slice(0, 7);
   for (const idNumber of ids)
@@ -110,7 +110,7 @@ async function settlementRun(url: string, workers: string): Promise<autocannon.R
     username: "bench.pharmacy",
     displayName: "bench",
     password: "Bench-password-2026",
-    grants: [{ role: "pharmacy_operator", areaCode: "330100" }],
+    grants: [{ role: "pharmacy_operator", areaCode: "330100", institutionId: pharmacy.id }],
   });
   const { token } = await deps.staff.login({ username: "bench.pharmacy", password: "Bench-password-2026" });
   await deps.database.close();

@@ -91,11 +91,13 @@ export function createDeps(
     attempts: createAttemptLog({ db, repo: credentialsRepo }),
   });
   const employersRepo = createEmployersRepository();
+  const medicalRepo = createMedicalRepository(dialect);
   const staff = createStaffService({
     db,
     staff: createStaffRepository(),
     areas: areasRepo,
     employers: employersRepo,
+    institutionArea: async (q, id) => (await medicalRepo.institutionById(q, id))?.area_code,
     audit,
     clock,
     tokenKey: config.secrets.tokenKey,
@@ -179,7 +181,7 @@ export function createDeps(
   cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
   const medical = createMedicalService({
     db,
-    repo: createMedicalRepository(dialect),
+    repo: medicalRepo,
     cards: cardsRepo,
     enrolment: enrolmentRepo,
     areas,

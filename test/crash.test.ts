@@ -39,7 +39,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
       { lmk: softwareLmk(randomBytes(32)) },
     );
     await seedAreas(deps);
-    await designatedPharmacy(deps, "HZ-CRASH", TERMINAL);
+    const pharmacy = await designatedPharmacy(deps, "HZ-CRASH", TERMINAL);
     const month = chinaDate(new Date()).slice(0, 7);
     for (let i = 0; i < 6; i++) {
       const c = await cardInState(deps, "active");
@@ -55,7 +55,9 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
       });
     }
     await deps.medical.transferMonth(SYSTEM_ACTOR, month);
-    token = await staffToken(deps, "crash.pharmacy", "pharmacy_operator", "330100");
+    token = await staffToken(deps, "crash.pharmacy", "pharmacy_operator", "330100", {
+      institutionId: pharmacy.id,
+    });
   });
   after(async () => {
     await closeDb?.();

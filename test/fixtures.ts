@@ -91,12 +91,13 @@ export async function staffToken(
   username: string,
   role: Role,
   areaCode: string,
+  extra: { institutionId?: string } = {},
 ): Promise<string> {
   await deps.staff.createAccount(SYSTEM_ACTOR, {
     username,
     displayName: username,
     password: TEST_PASSWORD,
-    grants: [{ role, areaCode }],
+    grants: [{ role, areaCode, ...extra }],
   });
   return (await deps.staff.login({ username, password: TEST_PASSWORD })).token;
 }
@@ -109,13 +110,13 @@ export function newIdNumber(region = "330106", birth = "1990-03-07"): string {
 }
 
 /** A staff actor holding one role in one area, for calling services directly. */
-export function actorWith(role: Role, areaCode: string): Actor {
+export function actorWith(role: Role, areaCode: string, extra: { institutionId?: string } = {}): Actor {
   return {
     type: "staff",
     id: `${role}@${areaCode}`,
     name: role,
     channel: "counter",
-    grants: [{ role, areaCode, outletId: null }],
+    grants: [{ role, areaCode, outletId: null, ...extra }],
   };
 }
 
@@ -282,19 +283,19 @@ export const TEST_CATALOGUE_CSV =
   "code,name,class,self_pay_percent\nXA01,阿莫西林胶囊,A,0\nXB01,头孢克肟片,B,10\n";
 
 /**
- * A designated pharmacy in Hangzhou with one registered terminal, its agreement running from 2000 to
+ * A designated pharmacy (in Hangzhou unless told) with one registered terminal, its agreement running from 2000 to
  * 2099, and (unless one is already in force) a test catalogue from 2000 on.
  */
-export async function designatedPharmacy(deps: Deps, code: string, terminalNo: string) {
-  await deps.medical.registerInstitution(SYSTEM_ACTOR, {
+export async function designatedPharmacy(deps: Deps, code: string, terminalNo: string, areaCode = "330100") {
+  const institution = await deps.medical.registerInstitution(SYSTEM_ACTOR, {
     code,
     name: `测试药房 ${code}`,
     kind: "pharmacy",
-    areaCode: "330100",
+    areaCode,
     agreementFrom: "2000-01-01",
     agreementUntil: "2099-12-31",
   });
-  await deps.terminals.register(SYSTEM_ACTOR, { terminalNo, areaCode: "330100", name: `${code} 终端` });
+  await deps.terminals.register(SYSTEM_ACTOR, { terminalNo, areaCode, name: `${code} 终端` });
   await deps.medical.attachTerminal(SYSTEM_ACTOR, code, terminalNo);
   if ((await deps.medical.catalogue(SYSTEM_ACTOR)).inForceVersion === null)
     await deps.medical.importCatalogue(SYSTEM_ACTOR, {
@@ -303,4 +304,5 @@ export async function designatedPharmacy(deps: Deps, code: string, terminalNo: s
       csv: TEST_CATALOGUE_CSV,
       sample: true,
     });
+  return institution;
 }

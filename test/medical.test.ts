@@ -31,6 +31,7 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     admin: string;
     pharmacy: string;
     otherPharmacy: string;
+    oldPharmacy: string;
     clerk: string;
     ministry: string;
   };
@@ -52,8 +53,8 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     });
     tokens.admin = await staffToken(deps, "hz.admin", "city_admin", "330100");
     tokens.ministry = await staffToken(deps, "ministry", "ministry_admin", "000000");
-    tokens.pharmacy = await staffToken(deps, "hz.pharmacy", "pharmacy_operator", "330100");
     tokens.clerk = await staffToken(deps, "hz.clerk", "outlet_clerk", "330100");
+    const ids: Record<string, string> = {};
     const institution = async (code: string, terminal: string, until = "2027-12-31") => {
       const r = await call(tokens.admin, "POST", "/institutions", {
         code,
@@ -64,6 +65,7 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
         agreementUntil: until,
       });
       assert.equal(r.status, 201, JSON.stringify(r.body));
+      ids[code] = r.body.id;
       await deps.terminals.register(SYSTEM_ACTOR, { terminalNo: terminal, areaCode: "330100", name: code });
       assert.equal(
         (await call(tokens.admin, "POST", `/institutions/${code}/terminals`, { terminalNo: terminal }))
@@ -74,6 +76,16 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     await institution("HZ-PH-1", PHARMACY_TERMINAL);
     await institution("HZ-PH-2", OTHER_TERMINAL);
     await institution("HZ-PH-OLD", LAPSED_TERMINAL, "2026-06-30");
+    // One operator for each pharmacy.
+    tokens.pharmacy = await staffToken(deps, "hz.pharmacy", "pharmacy_operator", "330100", {
+      institutionId: ids["HZ-PH-1"],
+    });
+    tokens.oldPharmacy = await staffToken(deps, "hz.pharmacy.old", "pharmacy_operator", "330100", {
+      institutionId: ids["HZ-PH-OLD"],
+    });
+    tokens.otherPharmacy = await staffToken(deps, "hz.pharmacy2", "pharmacy_operator", "330100", {
+      institutionId: ids["HZ-PH-2"],
+    });
     const bad = await call(tokens.ministry, "POST", "/catalogue/versions", {
       name: "坏目录",
       effectiveFrom: "2026-01-01",
@@ -208,7 +220,7 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(badMoney.status, 400, "money is whole fen");
     const wrongPin = await settle({ cardNumber: h.cardNumber, pin: "000000" }, basket);
     assert.equal(wrongPin.status, 403, JSON.stringify(wrongPin.body));
-    const lapsed = await call(tokens.pharmacy, "POST", "/settlements", {
+    const lapsed = await call(tokens.oldPharmacy, "POST", "/settlements", {
       ...body,
       idempotencyKey: key(),
       terminalNo: LAPSED_TERMINAL,
@@ -220,11 +232,26 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
 
     // Refunds: by another institution refused; one unit of line 1, then the rest; retried refund answers the first.
     const sid = first.body.settlementId;
-    const foreign = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+    const foreign = await call(tokens.otherPharmacy, "POST", `/settlements/${sid}/refunds`, {
       terminalNo: OTHER_TERMINAL,
       idempotencyKey: key(),
     });
     assert.deepEqual([foreign.status, foreign.body.details.reason], [409, "other_institution"]);
+    const notTheirs = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
+      terminalNo: OTHER_TERMINAL,
+      idempotencyKey: key(),
+    });
+    assert.deepEqual(
+      [notTheirs.status, notTheirs.body.code],
+      [403, "INSTITUTION_FORBIDDEN"],
+      "an operator never acts through another institution's terminal",
+    );
+    const peek = await call(
+      tokens.otherPharmacy,
+      "GET",
+      "/institutions/HZ-PH-1/reconciliation?day=2026-11-22",
+    );
+    assert.deepEqual([peek.status, peek.body.code], [403, "INSTITUTION_FORBIDDEN"]);
     const refundKey = key();
     const part = await call(tokens.pharmacy, "POST", `/settlements/${sid}/refunds`, {
       terminalNo: PHARMACY_TERMINAL,
@@ -380,6 +407,28 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     });
     assert.equal(july.body.medicalRestored, true);
     assert.equal((await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 100 }])).status, 200);
+  });
+
+  it("binds an operator's grant to one institution of its area, and only operators", async () => {
+    const [institution] = (await call(tokens.admin, "GET", "/institutions")).body as { id: string }[];
+    const account = (username: string, role: "outlet_clerk" | "pharmacy_operator", areaCode: string) =>
+      ctx.deps.staff.createAccount(SYSTEM_ACTOR, {
+        username,
+        displayName: username,
+        password: "Test-password-2026",
+        grants: [{ role, areaCode, institutionId: institution.id }],
+      });
+    await assert.rejects(
+      account("clerk.bound", "outlet_clerk", "330100"),
+      (e: { code: string }) => e.code === "VALIDATION_FAILED",
+    );
+    await assert.rejects(
+      account("nb.pharmacy.bound", "pharmacy_operator", "330200"),
+      (e: { code: string }) => e.code === "INSTITUTION_NOT_FOUND",
+      "an institution outside the grant's area",
+    );
+    const ok = await account("hz.pharmacy.bound", "pharmacy_operator", "330100");
+    assert.equal(ok.grants[0].institutionId, institution.id);
   });
 
   it("settles with the e-card's payment code once; the replayed code is refused", async () => {

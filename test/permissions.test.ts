@@ -128,6 +128,11 @@ forEachDialect("every route checks who calls it", (dialect) => {
         contactPhone: "12345",
       }),
     };
+    // Designated pharmacies (a terminal each, the catalogue): hospital and pharmacy operators act for their own.
+    const pharmacies = {
+      "330100": await designatedPharmacy(deps, "HZ-PH-0001", "330100000901"),
+      "320100": await designatedPharmacy(deps, "NJ-PH-0001", "320100000901", "320100"),
+    };
     for (const role of ROLES) {
       for (const home of ["330100", "320100"] as const) {
         if (role === "ministry_admin" && home === "320100") continue;
@@ -141,6 +146,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
               areaCode: scopeOf(role, home),
               outletId: role === "bank_clerk" ? banks[home].id : null,
               employerId: role === "employer_operator" ? employers[home].id : null,
+              institutionId:
+                role === "medical_operator" || role === "pharmacy_operator" ? pharmacies[home].id : null,
             },
           ],
         });
@@ -236,17 +243,19 @@ forEachDialect("every route checks who calls it", (dialect) => {
     );
     const policy = (await deps.areas.policyAt(null, "330100")).policy;
     // A designated pharmacy with a terminal, and a catalogue in force, for the settlement routes.
-    await designatedPharmacy(deps, "HZ-PH-0001", "330100000901");
     let medicalSeq = 0;
     /** A settlement at the Hangzhou pharmacy by a fresh active card holder (all self-paid: no balance). */
     const settled = async () => {
       const c = await cardIn("active");
-      return deps.medical.settle(actorWith("pharmacy_operator", "330100"), {
-        terminalNo: "330100000901",
-        idempotencyKey: `perm-${++medicalSeq}-${Date.now()}`,
-        card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) },
-        items: [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }],
-      });
+      return deps.medical.settle(
+        actorWith("pharmacy_operator", "330100", { institutionId: pharmacies["330100"].id }),
+        {
+          terminalNo: "330100000901",
+          idempotencyKey: `perm-${++medicalSeq}-${Date.now()}`,
+          card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) },
+          items: [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }],
+        },
+      );
     };
     const holderWithId = async () => {
       const c = await cardIn("active");

@@ -65,6 +65,8 @@ export interface StaffRolesTable {
   area_code: string;
   outlet_id: string | null;
   employer_id: string | null;
+  /** For a hospital or pharmacy operator: the designated institution it acts for. */
+  institution_id: string | null;
 }
 
 export interface SessionsTable {
@@ -89,6 +91,8 @@ export interface ApiKeysTable {
   revoked_at: string | null;
   /** For an employer's system (role employer_operator): the employer it acts for. */
   employer_id: string | null;
+  /** For a hospital's or pharmacy's system: the designated institution it acts for. */
+  institution_id: string | null;
 }
 
 export interface AuditLogTable {

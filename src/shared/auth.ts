@@ -21,13 +21,20 @@ export type Channel = (typeof CHANNELS)[number];
 /** The area code of the ministry's national scope. */
 export const NATIONAL = "000000";
 
-/** A role in an area; a bank clerk's grant names its branch, an employer operator's its employer. */
+/**
+ * A role in an area; a bank clerk's grant names its branch, an employer operator's its employer, a
+ * hospital or pharmacy operator's the designated institution it settles for.
+ */
 export type Grant = Readonly<{
   role: Role;
   areaCode: string;
   outletId: string | null;
   employerId?: string | null;
+  institutionId?: string | null;
 }>;
+
+/** The roles that settle at a designated institution and must name it in their grant. */
+export const INSTITUTION_ROLES = ["medical_operator", "pharmacy_operator"] as const satisfies readonly Role[];
 
 /**
  * Who is acting: a staff member's session, an institution's API key, the system itself (CLI, jobs),

@@ -90,6 +90,10 @@ export const MESSAGES = {
     en: "Renewal is not open yet: the card is valid until {validUntil}; apply from {opensOn}",
   },
   INSTITUTION_NOT_FOUND: { zh: "未找到该定点医药机构", en: "No such designated institution" },
+  INSTITUTION_FORBIDDEN: {
+    zh: "您的账号不是该定点机构的操作员，不能为其结算、退费或对账",
+    en: "Your account is not an operator of this institution: it cannot settle, refund or reconcile for it",
+  },
   INSTITUTION_NOT_DESIGNATED: {
     zh: "非医保定点机构或协议已过期，不能进行医保结算（详见原因）",
     en: "Not a designated institution, or its agreement has lapsed: it cannot settle (see the reason)",

@@ -129,6 +129,7 @@ export async function seedDemo(deps: Deps): Promise<{
     contactName: "周敏",
     contactPhone: "0571-88886666",
   });
+  const institutions = await seedInstitutions(deps);
   const staff: DemoCredential[] = [];
   for (const s of STAFF) {
     const password = demoPassword();
@@ -142,6 +143,12 @@ export async function seedDemo(deps: Deps): Promise<{
           areaCode: s.areaCode,
           outletId: s.outlet ? outlets[s.outlet] : null,
           employerId: s.role === "employer_operator" ? employer.id : null,
+          institutionId:
+            s.role === "pharmacy_operator"
+              ? institutions.pharmacy
+              : s.role === "medical_operator"
+                ? institutions.hospital
+                : null,
         },
       ],
     });
@@ -192,8 +199,8 @@ export const SAMPLE_CATALOGUE_CSV = readFileSync(
 );
 
 /**
- * A designated pharmacy in Hangzhou with a terminal, the sample catalogue, and last month's
- * contribution of the active card's holder (paid by the demo employer) credited to their medical account.
+ * The sample catalogue, and last month's contribution of the active card's holder (paid by the demo
+ * employer) credited to their medical account.
  */
 async function seedMedical(
   deps: Deps,
@@ -202,20 +209,6 @@ async function seedMedical(
 ) {
   const actor = SYSTEM_ACTOR;
   const today = chinaDate(deps.clock.now());
-  await deps.medical.registerInstitution(actor, {
-    code: "HZ-PH-DEMO01",
-    name: "杭州民生大药房（演示）",
-    kind: "pharmacy",
-    areaCode: "330100",
-    agreementFrom: `${today.slice(0, 4)}-01-01`,
-    agreementUntil: `${Number(today.slice(0, 4)) + 1}-12-31`,
-  });
-  await deps.terminals.register(actor, {
-    terminalNo: "330100000101",
-    areaCode: "330100",
-    name: "演示药房收银台",
-  });
-  await deps.medical.attachTerminal(actor, "HZ-PH-DEMO01", "330100000101");
   await deps.medical.importCatalogue(actor, {
     name: "医保药品目录（演示样例数据，非正式目录）",
     effectiveFrom: `${today.slice(0, 4)}-01-01`,
@@ -233,6 +226,36 @@ async function seedMedical(
     declaredBaseFen: 1_200_000,
   });
   await deps.medical.transferMonth(actor, lastMonth);
+}
+
+/** The demo's designated pharmacy (with a terminal) and hospital, which the demo operators act for. */
+async function seedInstitutions(deps: Deps) {
+  const actor = SYSTEM_ACTOR;
+  const year = Number(chinaDate(deps.clock.now()).slice(0, 4));
+  const agreement = {
+    areaCode: "330100",
+    agreementFrom: `${year}-01-01`,
+    agreementUntil: `${year + 1}-12-31`,
+  };
+  const pharmacy = await deps.medical.registerInstitution(actor, {
+    code: "HZ-PH-DEMO01",
+    name: "杭州民生大药房（演示）",
+    kind: "pharmacy",
+    ...agreement,
+  });
+  const hospital = await deps.medical.registerInstitution(actor, {
+    code: "HZ-HO-DEMO01",
+    name: "杭州市第一人民医院（演示）",
+    kind: "hospital",
+    ...agreement,
+  });
+  await deps.terminals.register(actor, {
+    terminalNo: "330100000101",
+    areaCode: "330100",
+    name: "演示药房收银台",
+  });
+  await deps.medical.attachTerminal(actor, "HZ-PH-DEMO01", "330100000101");
+  return { pharmacy: pharmacy.id, hospital: hospital.id };
 }
 
 /**
@@ -297,7 +320,7 @@ export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo
   for (const p of result.persons)
     lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}${p.card ? `  card ${p.card}` : ""}`);
   lines.push(
-    "Demo pharmacy: HZ-PH-DEMO01 杭州民生大药房, terminal 330100000101, sample catalogue (not a real one); the first person's medical account holds last month's credit.",
+    "Demo pharmacy HZ-PH-DEMO01 (terminal 330100000101, operator hz.pharmacy) and hospital HZ-HO-DEMO01 (operator hz.hospital); sample catalogue (not a real one); the first person's medical account holds last month's credit.",
   );
   return lines.join("\n");
 }

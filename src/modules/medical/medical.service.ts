@@ -5,9 +5,11 @@ import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import {
   type Actor,
   ADMINS,
+  areaCovers,
   areaPrefix,
   authorize,
   type Grant,
+  INSTITUTION_ROLES,
   NATIONAL,
   type Role,
 } from "../../shared/auth.ts";
@@ -130,8 +132,24 @@ export function createMedicalService(deps: MedicalDeps) {
       : undefined;
     if (!institution)
       throw new DomainError("INSTITUTION_NOT_DESIGNATED", { reason: "terminal_not_designated" });
-    const grant = authorize(actor, MEDICAL_PERMISSIONS.settle, institution.area_code);
-    return { institution, grant };
+    return { institution, grant: operatorOf(actor, MEDICAL_PERMISSIONS.settle, institution) };
+  }
+
+  /**
+   * The caller's grant for an institution: an operator's must name it (an operator of one pharmacy
+   * never settles, refunds or reconciles for another); administrators and auditors act by their area.
+   */
+  function operatorOf(actor: Actor, roles: readonly Role[], institution: Database["institutions"]): Grant {
+    const grant = authorize(actor, roles, institution.area_code);
+    if (!(INSTITUTION_ROLES as readonly Role[]).includes(grant.role)) return grant;
+    const own = actor.grants.find(
+      (g) =>
+        roles.includes(g.role) &&
+        g.institutionId === institution.id &&
+        areaCovers(g.areaCode, institution.area_code),
+    );
+    if (!own) throw new DomainError("INSTITUTION_FORBIDDEN");
+    return own;
   }
 
   function receipt(
@@ -783,7 +801,7 @@ export function createMedicalService(deps: MedicalDeps) {
       const s = await repo.settlementById(db, id);
       if (!s) throw new DomainError("SETTLEMENT_NOT_FOUND");
       const institution = await repo.institutionById(db, s.institution_id);
-      authorize(actor, MEDICAL_PERMISSIONS.reconcile, institution!.area_code);
+      operatorOf(actor, MEDICAL_PERMISSIONS.reconcile, institution!);
       return receiptOf(s, false);
     },
 
@@ -908,7 +926,7 @@ export function createMedicalService(deps: MedicalDeps) {
       authorize(actor, MEDICAL_PERMISSIONS.reconcile);
       const institution = await repo.institutionByCode(db, code);
       if (!institution) throw new DomainError("INSTITUTION_NOT_FOUND", { code });
-      authorize(actor, MEDICAL_PERMISSIONS.reconcile, institution.area_code);
+      operatorOf(actor, MEDICAL_PERMISSIONS.reconcile, institution);
       const [byClass, settlements, refunds] = await Promise.all([
         repo.dayByClass(db, institution.id, day),
         repo.daySettlements(db, institution.id, day),

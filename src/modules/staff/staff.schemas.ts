@@ -7,6 +7,10 @@ export const grantSchema = z.object({
   areaCode: areaCodeSchema,
   outletId: uuidSchema.nullable().optional(),
   employerId: uuidSchema.nullable().optional().describe("for employer_operator: the employer it acts for"),
+  institutionId: uuidSchema
+    .nullable()
+    .optional()
+    .describe("for medical_operator and pharmacy_operator: the designated institution it settles for"),
 });
 
 export const staffSchema = z.object({
@@ -70,6 +74,9 @@ export const createApiKeyBody = z.strictObject({
   areaCode: areaCodeSchema,
   channel: z.enum(CHANNELS).exclude(["system"]).optional(),
   employerId: uuidSchema.optional().describe("for employer_operator: the employer whose system this is"),
+  institutionId: uuidSchema
+    .optional()
+    .describe("for medical_operator and pharmacy_operator: the designated institution whose system this is"),
 });
 
 export const createdApiKey = apiKeySchema.omit({ revokedAt: true }).extend({

@@ -28,7 +28,7 @@ forEachDialect("staff, sessions and API keys", (dialect) => {
     assert.ok(!JSON.stringify(stored).includes(session.token.slice(4)), "token stored in clear");
     const actor = await t.deps.staff.authenticate(session.token);
     assert.deepEqual(actor.grants, [
-      { role: "outlet_clerk", areaCode: "330100", outletId: null, employerId: null },
+      { role: "outlet_clerk", areaCode: "330100", outletId: null, employerId: null, institutionId: null },
     ]);
     assert.equal(actor.channel, "counter");
   });
@@ -142,7 +142,15 @@ forEachDialect("staff, sessions and API keys", (dialect) => {
       {
         type: "api_key",
         channel: "terminal",
-        grants: [{ role: "medical_operator", areaCode: "330100", outletId: null, employerId: null }],
+        grants: [
+          {
+            role: "medical_operator",
+            areaCode: "330100",
+            outletId: null,
+            employerId: null,
+            institutionId: null,
+          },
+        ],
       },
     );
     await t.deps.staff.revokeApiKey(SYSTEM_ACTOR, key.id);

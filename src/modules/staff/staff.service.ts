@@ -13,6 +13,7 @@ import {
   canGrant,
   coveredPrefixes,
   type Grant,
+  INSTITUTION_ROLES,
   NATIONAL,
   ROLES,
   type Role,
@@ -47,6 +48,7 @@ export type GrantInput = {
   areaCode: string;
   outletId?: string | null;
   employerId?: string | null;
+  institutionId?: string | null;
 };
 
 export type StaffView = Readonly<{
@@ -64,6 +66,8 @@ export function createStaffService(deps: {
   staff: StaffRepository;
   areas: AreasRepository;
   employers: EmployersRepository;
+  /** The designated institution with this id (for operators' grants). */
+  institutionArea: (q: Kysely<Database>, id: string) => Promise<string | undefined>;
   audit: AuditService;
   clock: Clock;
   tokenKey: Buffer;
@@ -84,6 +88,7 @@ export function createStaffService(deps: {
     areaCode: g.area_code,
     outletId: g.outlet_id,
     employerId: g.employer_id,
+    institutionId: g.institution_id,
   });
 
   async function view(row: Database["staff"]): Promise<StaffView> {
@@ -109,6 +114,15 @@ export function createStaffService(deps: {
           throw new DomainError("EMPLOYER_NOT_FOUND", { id: g.employerId ?? null });
       } else if (g.employerId) {
         throw new DomainError("VALIDATION_FAILED", { summary: "employerId: only for employer_operator" });
+      }
+      if (g.institutionId) {
+        if (!(INSTITUTION_ROLES as readonly Role[]).includes(g.role))
+          throw new DomainError("VALIDATION_FAILED", {
+            summary: "institutionId: only for medical_operator and pharmacy_operator",
+          });
+        const area = await deps.institutionArea(db, g.institutionId);
+        if (!area || !areaCovers(g.areaCode, area))
+          throw new DomainError("INSTITUTION_NOT_FOUND", { id: g.institutionId });
       }
       if (g.outletId) {
         const outlet = await areas.outlet(db, g.outletId);
@@ -149,6 +163,7 @@ export function createStaffService(deps: {
           area_code: g.areaCode,
           outlet_id: g.outletId ?? null,
           employer_id: g.employerId ?? null,
+          institution_id: g.institutionId ?? null,
         });
       }
       await audit.record(trx, actor, grant, {
@@ -206,7 +221,13 @@ export function createStaffService(deps: {
       name: key.name,
       channel: key.channel as Channel,
       grants: [
-        { role: key.role as Role, areaCode: key.area_code, outletId: null, employerId: key.employer_id },
+        {
+          role: key.role as Role,
+          areaCode: key.area_code,
+          outletId: null,
+          employerId: key.employer_id,
+          institutionId: key.institution_id,
+        },
       ],
     };
     cache.set(token, actor, null, now.getTime());
@@ -379,11 +400,23 @@ export function createStaffService(deps: {
     /** Creates an API key for an institution or terminal; the token is returned once and stored only hashed. */
     async createApiKey(
       actor: Actor,
-      input: { name: string; role: Role; areaCode: string; channel?: Channel; employerId?: string | null },
+      input: {
+        name: string;
+        role: Role;
+        areaCode: string;
+        channel?: Channel;
+        employerId?: string | null;
+        institutionId?: string | null;
+      },
     ) {
       const grant = authorize(actor, STAFF_PERMISSIONS.manage, input.areaCode);
       await checkGrants(actor, [
-        { role: input.role, areaCode: input.areaCode, employerId: input.employerId },
+        {
+          role: input.role,
+          areaCode: input.areaCode,
+          employerId: input.employerId,
+          institutionId: input.institutionId,
+        },
       ]);
       const channel = input.channel ?? "terminal";
       if (!CHANNELS.includes(channel) || channel === "system") throw new DomainError("FORBIDDEN");
@@ -399,6 +432,7 @@ export function createStaffService(deps: {
         created_at: clock.now().toISOString(),
         revoked_at: null,
         employer_id: input.employerId ?? null,
+        institution_id: input.institutionId ?? null,
       };
       await db.transaction().execute(async (trx) => {
         await staff.insertApiKey(trx, row);
