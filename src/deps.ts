@@ -191,6 +191,7 @@ export function createDeps(
     verifyCardPassword: (actor, cardNumber, pin, source) =>
       credentials.verify(actor, cardNumber, { pin, purpose: "transaction" }, source),
     cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),
+    readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
   return {
     database,

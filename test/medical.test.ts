@@ -12,7 +12,9 @@ import {
   acceptingFaceVerifier,
   actorWith,
   cardInState,
+  produceCard,
   seedAreas,
+  seedCardKeys,
   staffToken,
   useTestApp,
 } from "./fixtures.ts";
@@ -429,6 +431,44 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     );
     const ok = await account("hz.pharmacy.bound", "pharmacy_operator", "330100");
     assert.equal(ok.grants[0].institutionId, institution.id);
+  });
+
+  it("settles a card the terminal's PSAM authenticated in a reader slot, once its chip PIN is verified there", async () => {
+    await seedCardKeys(ctx.deps);
+    const c = await produceCard(ctx.deps);
+    await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: c.idNumber,
+      month: "2026-10",
+      gradePercent: 100,
+    });
+    await ctx.deps.medical.transferMonth(SYSTEM_ACTOR, "2026-10");
+    const slot = (
+      await call(tokens.pharmacy, "POST", "/reader/slots", { terminalNo: PHARMACY_TERMINAL, card: c.image })
+    ).body.slotId;
+    const items = [{ code: "XA01", quantity: 1, unitPriceFen: 1500 }];
+    const bySlot = () =>
+      call(tokens.pharmacy, "POST", "/settlements", {
+        terminalNo: PHARMACY_TERMINAL,
+        idempotencyKey: key(),
+        readerSlotId: slot,
+        items,
+      });
+    const unread = await bySlot();
+    assert.deepEqual([unread.status, unread.body.details?.reason], [422, "READ_CARD_FIRST"]);
+    assert.equal((await call(tokens.pharmacy, "POST", `/reader/slots/${slot}/read-card-basic`)).status, 200);
+    const noPin = await bySlot();
+    assert.deepEqual([noPin.status, noPin.body.code], [400, "PASSWORD_REQUIRED"]);
+    const pin = await call(tokens.pharmacy, "POST", `/reader/slots/${slot}/verify-pin`, {
+      pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY),
+    });
+    assert.equal(pin.status, 200, JSON.stringify(pin.body));
+    const paid = await bySlot();
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    assert.deepEqual(
+      [paid.body.medium, paid.body.totals.accountFen, paid.body.cardNumberMasked],
+      ["card", 1500, `${c.cardNumber.slice(0, 2)}****${c.cardNumber.slice(-2)}`],
+    );
   });
 
   it("settles with the e-card's payment code once; the replayed code is refused", async () => {

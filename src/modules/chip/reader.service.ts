@@ -33,6 +33,8 @@ type Slot = {
   terminalNo: string;
   owner: string;
   cardIdCode?: string;
+  /** The chip PIN was verified since the card was last read (the holder's password at this terminal). */
+  pinVerified?: boolean;
   touched: number;
   txn: number;
 };
@@ -140,13 +142,29 @@ export function createReaderService(deps: {
         }),
       );
       slot.cardIdCode = basic.cardIdCode;
+      slot.pinVerified = false;
       return basic;
     },
 
     async verifyPin(actor: Actor, id: string, pin: string) {
       const slot = slotOf(actor, id);
       authenticated(slot);
-      return guarded(() => verifyPin(slot.card, pin));
+      const answer = await guarded(() => verifyPin(slot.card, pin));
+      slot.pinVerified = answer.ok;
+      return answer;
+    },
+
+    /**
+     * The card in the caller's slot as the terminal authenticated it (PSAM internal and external
+     * authentication when it was read), and whether its PIN was verified since: for a settlement.
+     */
+    authenticatedCard(actor: Actor, id: string) {
+      const slot = slotOf(actor, id);
+      return {
+        cardIdCode: authenticated(slot),
+        terminalNo: slot.terminalNo,
+        pinVerified: slot.pinVerified === true,
+      };
     },
 
     async changePin(actor: Actor, id: string, input: { oldPin: string; newPin: string }) {

@@ -308,7 +308,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
         schema: {
           tags: ["medical"],
           summary:
-            "Settle a basket at a designated institution's terminal: card (+ password where required) or e-card payment code; once per idempotency key",
+            "Settle a basket at a designated institution's terminal: the card read in a reader slot (PSAM-authenticated, chip PIN verified), the card number + password, or an e-card payment code; once per idempotency key",
           body: z.strictObject({
             terminalNo: z.string().regex(/^\d{12}$/),
             idempotencyKey,
@@ -321,6 +321,11 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
                   .optional(),
               })
               .optional(),
+            readerSlotId: uuidSchema
+              .optional()
+              .describe(
+                "a reader slot of this terminal whose card was read (PSAM authentication) and PIN verified",
+              ),
             ecardCode: z.string().min(10).max(2000).optional(),
             items: z
               .array(

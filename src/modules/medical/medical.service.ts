@@ -62,6 +62,8 @@ export type SettleInput = Readonly<{
   terminalNo: string;
   idempotencyKey: string;
   card?: { cardNumber: string; pin?: string };
+  /** A reader slot of this terminal whose card the PSAM authenticated (and whose chip PIN was verified). */
+  readerSlotId?: string;
   ecardCode?: string;
   items: readonly BasketLine[];
   /** When the balance does not cover the covered part: self-pay the rest (default) or decline. */
@@ -81,6 +83,11 @@ type MedicalDeps = Readonly<{
   verifyCardPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
   /** Verifies an e-card payment code online (single use) and answers its card. */
   cardOfPaymentCode: (actor: Actor, code: string) => Promise<CardRow>;
+  /** The card a reader slot of the caller authenticated with the terminal's PSAM, and whether its PIN was verified. */
+  readerCard: (
+    actor: Actor,
+    slotId: string,
+  ) => { cardIdCode: string; terminalNo: string; pinVerified: boolean };
 }>;
 
 /**
@@ -663,14 +670,17 @@ export function createMedicalService(deps: MedicalDeps) {
      */
     async settle(actor: Actor, input: SettleInput) {
       const { institution, grant } = await institutionOf(actor, input.terminalNo);
-      if ((input.card === undefined) === (input.ecardCode === undefined))
-        throw new DomainError("VALIDATION_FAILED", { summary: "card or ecardCode: one of them" });
+      if ([input.card, input.readerSlotId, input.ecardCode].filter((x) => x !== undefined).length !== 1)
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "card, readerSlotId or ecardCode: one of them",
+        });
       validBasket(input.items);
       const requestHash = createHash("sha256")
         .update(
           canonicalJson({
             terminalNo: input.terminalNo,
             card: input.card?.cardNumber ?? null,
+            readerSlotId: input.readerSlotId ?? null,
             ecardCode: input.ecardCode ?? null,
             items: input.items.map((i) => [i.code, i.quantity, i.unitPriceFen]),
             acceptSelfPay: input.acceptSelfPay !== false,
@@ -698,7 +708,19 @@ export function createMedicalService(deps: MedicalDeps) {
 
       let card: CardRow;
       if (input.ecardCode) card = await deps.cardOfPaymentCode(actor, input.ecardCode);
-      else {
+      else if (input.readerSlotId) {
+        // The terminal's PSAM authenticated the card (internal and external authentication) when it
+        // was read; the chip PIN verified in the same slot is the holder's password at this terminal.
+        const read = deps.readerCard(actor, input.readerSlotId);
+        if (read.terminalNo !== input.terminalNo)
+          throw new DomainError("VALIDATION_FAILED", { summary: "readerSlotId: a slot of this terminal" });
+        const found = await deps.cards.byIdCode(db, read.cardIdCode);
+        if (!found) throw new DomainError("CARD_NOT_FOUND");
+        card = found;
+        if (card.state !== "active") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+        if ((await medicalPolicy(card.area_code)).settlementPasswordRequired && !read.pinVerified)
+          throw new DomainError("PASSWORD_REQUIRED");
+      } else {
         const found = await deps.cards.byNumber(db, input.card!.cardNumber);
         if (!found) throw new DomainError("CARD_NOT_FOUND");
         card = found;
