@@ -520,6 +520,32 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(await balanceOf(h.idNumber), 50_000 - 800);
   });
 
+  it("a loss report racing a stream of settlements of the same card: each settlement is before it or refused, none fails otherwise", async () => {
+    const h = await fundedHolder();
+    const results = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) =>
+        settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 100 }], {
+          idempotencyKey: `race-${dialect}-${i}`,
+        }),
+      ),
+      (async () => {
+        await new Promise((r) => setTimeout(r, randomInt(1, 20)));
+        await ctx.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, h.cardNumber);
+        return { status: 0, body: { loss: true } };
+      })(),
+    ]);
+    const settled = results.filter((r) => r.status === 200).length;
+    const refused = results.filter((r) => r.status === 409 && r.body.code === "CARD_NOT_USABLE").length;
+    assert.equal(
+      settled + refused,
+      30,
+      JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 409 && r.status !== 0)),
+    );
+    const card = await ctx.deps.cards.getByNumber(SYSTEM_ACTOR, h.cardNumber);
+    assert.equal(card.state, "temporarily_lost");
+    assert.equal(await balanceOf(h.idNumber), 50_000 - settled * 100);
+  });
+
   it("100 concurrent ¥10 settlements at a ¥500 account: exactly 50 paid from the account, never negative, books balanced (several seeds)", async () => {
     for (let round = 0; round < 4; round++) {
       const h = await fundedHolder();

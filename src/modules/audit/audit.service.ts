@@ -56,6 +56,20 @@ export function createAuditService(deps: { db: Kysely<Database>; audit: AuditRep
   const { db, audit, clock } = deps;
   const heads = new WeakMap<Transaction<Database>, { seq: number; hash: string }>();
   return {
+    /**
+     * Takes the chain's append lock now, before the transaction locks any rows (PostgreSQL; SQLite's
+     * write transaction already holds it): a batch that locks many rows cannot deadlock on it.
+     */
+    async lockFirst(trx: Transaction<Database>) {
+      const head = await audit.lockHead(trx);
+      if (head) heads.set(trx, head);
+    },
+
+    /** After a savepoint of `trx` was rolled back: the head is read again at the next record. */
+    forgetHead(trx: Transaction<Database>) {
+      heads.delete(trx);
+    },
+
     /** Appends one record in the transaction of the change it describes. */
     async record(trx: Transaction<Database>, actor: Actor, grant: Grant | undefined, entry: AuditEntry) {
       // The head is read once per transaction: the lock taken then is held until it ends.

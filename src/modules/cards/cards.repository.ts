@@ -53,10 +53,18 @@ export function createCardsRepository(dialect: Dialect) {
   return {
     byId: preparedFirst((q, id: string) => q.selectFrom("cards").selectAll().where("id", "=", id)),
 
-    /** The card, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds it). */
-    async lockById(trx: Transaction<Database>, id: string): Promise<CardRow | undefined> {
+    /**
+     * The card, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds
+     * it). With `noWait`, a card another transaction holds fails at once (PostgreSQL 55P03) instead of
+     * waiting (a batch that must not wait for a lock taken in another order).
+     */
+    async lockById(
+      trx: Transaction<Database>,
+      id: string,
+      options: { noWait?: boolean } = {},
+    ): Promise<CardRow | undefined> {
       let q = trx.selectFrom("cards").selectAll().where("id", "=", id);
-      if (dialect === "postgres") q = q.forUpdate();
+      if (dialect === "postgres") q = options.noWait ? q.forUpdate().noWait() : q.forUpdate();
       return q.executeTakeFirst();
     },
 

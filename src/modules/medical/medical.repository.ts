@@ -78,9 +78,9 @@ export function createMedicalRepository(dialect: Dialect) {
     account: (q: Q, personId: string) =>
       q.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId).executeTakeFirst(),
     /** The account, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds it). */
-    async lockAccount(trx: Transaction<Database>, personId: string) {
+    async lockAccount(trx: Transaction<Database>, personId: string, options: { noWait?: boolean } = {}) {
       let q = trx.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId);
-      if (dialect === "postgres") q = q.forUpdate();
+      if (dialect === "postgres") q = options.noWait ? q.forUpdate().noWait() : q.forUpdate();
       return q.executeTakeFirst();
     },
     /** Adds `deltaFen` to the account's balance, opening the account at the first credit. */

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
+import { createBatchedTransactions } from "../../db/batched-transactions.ts";
 import { isUniqueViolation } from "../../db/database.ts";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import {
@@ -98,6 +99,13 @@ type MedicalDeps = Readonly<{
  */
 export function createMedicalService(deps: MedicalDeps) {
   const { db, repo, audit, clock } = deps;
+  // Settlements are written in groups: one durable commit for all that arrive while one is written.
+  // The audit chain's lock is taken first, so two batches (two processes) never deadlock on it.
+  const settlements = createBatchedTransactions({
+    db,
+    begin: (trx) => audit.lockFirst(trx),
+    afterRollback: (trx) => audit.forgetHead(trx),
+  });
   const today = () => chinaDate(clock.now());
   const medicalPolicy = async (areaCode: string, q: Kysely<Database> = db) =>
     (await deps.areas.policyAt(null, areaCode, undefined, q)).policy.medical;
@@ -733,15 +741,15 @@ export function createMedicalService(deps: MedicalDeps) {
       const seenState = card.state;
       const id = randomUUID();
       try {
-        return await db.transaction().execute(async (trx) => {
+        return await settlements.execute(card.id, async (trx) => {
           // The card's state as committed now: a loss reported a moment ago stops this settlement.
-          const now = await deps.cards.lockById(trx, card.id);
+          const now = await deps.cards.lockById(trx, card.id, { noWait: true });
           if (!now || (now.state !== "active" && now.state !== seenState))
             throw new DomainError("CARD_NOT_USABLE", { state: now?.state ?? "unknown" });
           const area = coordinationArea(now.area_code);
           if (await deps.enrolment.arrearsActive(trx, now.person_id, area, day))
             throw new DomainError("MEDICAL_FUNCTION_SUSPENDED");
-          const account = await repo.lockAccount(trx, now.person_id);
+          const account = await repo.lockAccount(trx, now.person_id, { noWait: true });
           const balance = Number(account?.balance_fen ?? 0);
           const priced = priceBasket(input.items, lookup, balance);
           if (!priced.ok)
