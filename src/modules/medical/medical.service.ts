@@ -99,6 +99,12 @@ type MedicalDeps = Readonly<{
  */
 export function createMedicalService(deps: MedicalDeps) {
   const { db, repo, audit, clock } = deps;
+  // Read-mostly data remembered in this process: the terminal's institution and the catalogue version
+  // in force for CACHE_MS (changes made here clear them at once), a version's items for good.
+  const CACHE_MS = 5_000;
+  const institutionOfTerminal = new Map<string, { row: Database["institutions"] | undefined; at: number }>();
+  const catalogueOfDay = new Map<string, { version: number | undefined; at: number }>();
+  const catalogueItems = new Map<string, CatalogueEntry | undefined>();
   // Settlements are written in groups: one durable commit for all that arrive while one is written.
   // The audit chain's lock is taken first, so two batches (two processes) never deadlock on it.
   const settlements = createBatchedTransactions({
@@ -141,13 +147,22 @@ export function createMedicalService(deps: MedicalDeps) {
     terminalNo: string,
   ): Promise<{ institution: Database["institutions"]; grant: Grant }> {
     authorize(actor, MEDICAL_PERMISSIONS.settle);
-    const terminal = await repo.terminal(db, terminalNo);
-    const institution = terminal?.institution_id
-      ? await repo.institutionById(db, terminal.institution_id)
-      : undefined;
-    if (!institution)
+    const now = Date.now();
+    let institution = institutionOfTerminal.get(terminalNo);
+    if (!institution || now - institution.at > CACHE_MS) {
+      const terminal = await repo.terminal(db, terminalNo);
+      const row = terminal?.institution_id
+        ? await repo.institutionById(db, terminal.institution_id)
+        : undefined;
+      institution = { row, at: now };
+      institutionOfTerminal.set(terminalNo, institution);
+    }
+    if (!institution.row)
       throw new DomainError("INSTITUTION_NOT_DESIGNATED", { reason: "terminal_not_designated" });
-    return { institution, grant: operatorOf(actor, MEDICAL_PERMISSIONS.settle, institution) };
+    return {
+      institution: institution.row,
+      grant: operatorOf(actor, MEDICAL_PERMISSIONS.settle, institution.row),
+    };
   }
 
   /**
@@ -243,17 +258,31 @@ export function createMedicalService(deps: MedicalDeps) {
         });
   }
 
-  async function catalogueFor(day: string, codes: readonly string[], q: Kysely<Database> = db) {
-    const version = await repo.catalogueInForce(q, day);
-    if (!version) throw new DomainError("CATALOGUE_NOT_IN_FORCE", { date: day });
-    const rows = await repo.catalogueItems(q, Number(version.version), [...new Set(codes)]);
-    const byCode = new Map<string, CatalogueEntry>(
-      rows.map((r) => [
-        r.code,
-        { code: r.code, name: r.name, class: r.class, selfPayBp: Number(r.self_pay_bp) },
-      ]),
-    );
-    return { version: Number(version.version), lookup: (code: string) => byCode.get(code) };
+  /** The catalogue in force on a day and the entries of `codes` (a version's items never change). */
+  async function catalogueFor(day: string, codes: readonly string[]) {
+    const now = Date.now();
+    let inForce = catalogueOfDay.get(day);
+    if (!inForce || now - inForce.at > CACHE_MS) {
+      const row = await repo.catalogueInForce(db, day);
+      inForce = { version: row ? Number(row.version) : undefined, at: now };
+      catalogueOfDay.set(day, inForce);
+    }
+    const version = inForce.version;
+    if (version === undefined) throw new DomainError("CATALOGUE_NOT_IN_FORCE", { date: day });
+    const missing = [...new Set(codes)].filter((c) => !catalogueItems.has(`${version}:${c}`));
+    if (missing.length) {
+      if (catalogueItems.size > 100_000) catalogueItems.clear();
+      const rows = await repo.catalogueItems(db, version, missing);
+      for (const c of missing) catalogueItems.set(`${version}:${c}`, undefined);
+      for (const r of rows)
+        catalogueItems.set(`${version}:${r.code}`, {
+          code: r.code,
+          name: r.name,
+          class: r.class,
+          selfPayBp: Number(r.self_pay_bp),
+        });
+    }
+    return { version, lookup: (code: string) => catalogueItems.get(`${version}:${code}`) };
   }
 
   return {
@@ -301,6 +330,7 @@ export function createMedicalService(deps: MedicalDeps) {
         if (isUniqueViolation(err)) throw new DomainError("CONCURRENT_MODIFICATION", { code: input.code });
         throw err;
       }
+      institutionOfTerminal.clear();
       return institutionView(row);
     },
 
@@ -321,6 +351,7 @@ export function createMedicalService(deps: MedicalDeps) {
           after: input,
         });
       });
+      institutionOfTerminal.clear();
       return institutionView({
         ...institution,
         agreement_from: input.agreementFrom,
@@ -345,6 +376,7 @@ export function createMedicalService(deps: MedicalDeps) {
           after: { terminalNo },
         });
       });
+      institutionOfTerminal.clear();
       return { terminalNo, institution: code };
     },
 
@@ -436,6 +468,7 @@ export function createMedicalService(deps: MedicalDeps) {
             sample: input.sample,
           },
         });
+        catalogueOfDay.clear();
         return { version, effectiveFrom: input.effectiveFrom, accepted: items.length, sample: input.sample };
       });
     },
