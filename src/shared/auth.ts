@@ -121,6 +121,12 @@ export function authorizeHolderOr(
   return authorize(actor, roles, areaCode);
 }
 
+/** The person a signed-in holder is; anyone else is FORBIDDEN (the holder's own views). */
+export function holderPersonId(actor: Actor): string {
+  if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
+  return actor.personId;
+}
+
 /** Roles each administrator role may grant (always within its own area). */
 const GRANTABLE: Record<Role, readonly Role[]> = {
   ministry_admin: ROLES,

@@ -11,6 +11,11 @@ export function maskName(name: string): string {
   return chars[0] + "*".repeat(chars.length - 1);
 }
 
+/** `A1****78`: the first two and last two characters of a card number (e-card screens, receipts). */
+export function maskCardNumber(cardNumber: string): string {
+  return `${cardNumber.slice(0, 2)}****${cardNumber.slice(-2)}`;
+}
+
 const ID_IN_TEXT = /(?<![0-9])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9])/g;
 
 /** Masks anything in free text that looks like an 18-character ID number (URLs, messages). */

@@ -9,6 +9,7 @@ import {
   authorizeHolderOr,
   findGrant,
   type Grant,
+  holderPersonId,
   type Role,
 } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
@@ -1166,8 +1167,7 @@ export function createCardsService(deps: {
 
     /** The signed-in holder's own cards, newest first, each with its history (the online service hall). */
     async ofHolder(actor: Actor) {
-      if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
-      const rows = await cards.ofPerson(db, actor.personId);
+      const rows = await cards.ofPerson(db, holderPersonId(actor));
       return Promise.all(
         rows.map(async (c) => ({
           ...(await view(c)),

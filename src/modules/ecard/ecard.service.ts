@@ -2,10 +2,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import { type Actor, ADMINS, authorize, holderPersonId, type Role } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { hmacSha256Hex, type PiiCipher, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { maskCardNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardState } from "../cards/cards.rules.ts";
@@ -51,8 +52,6 @@ export const PRIVACY_TEXT_VERSION = "2026-11";
 export const BIOMETRIC_TEXT_VERSION = "2026-11-bio";
 /** The issuer key id in credentials; the key is the platform's SM2 signing key. */
 export const ISSUER_KEY_ID = "sscard-ecard-1";
-
-const maskCardNumber = (n: string) => `${n.slice(0, 2)}****${n.slice(-2)}`;
 
 /**
  * The electronic card: channels, sign-up with face verification, device credentials for codes that
@@ -161,11 +160,10 @@ export function createEcardService(deps: {
 
   /** The signed-in holder's newest e-card and the card it belongs to. */
   async function ownEcard(actor: Actor) {
-    if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
     const ecard = await db
       .selectFrom("ecards")
       .selectAll()
-      .where("person_id", "=", actor.personId)
+      .where("person_id", "=", holderPersonId(actor))
       .orderBy("created_at", "desc")
       .executeTakeFirst();
     if (!ecard) throw new DomainError("ECARD_NOT_FOUND");

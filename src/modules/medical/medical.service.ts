@@ -9,13 +9,16 @@ import {
   areaCovers,
   areaPrefix,
   authorize,
+  authorizeHolderOr,
   type Grant,
+  holderPersonId,
   INSTITUTION_ROLES,
   NATIONAL,
   type Role,
 } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { maskCardNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import { canonicalJson } from "../audit/audit.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -56,8 +59,6 @@ const ledgerAccount = {
   fund: (area: string) => `fund:${area}`,
   institution: (id: string) => `institution:${id}`,
 };
-
-const maskCard = (n: string) => `${n.slice(0, 2)}****${n.slice(-2)}`;
 
 export type SettleInput = Readonly<{
   terminalNo: string;
@@ -197,7 +198,7 @@ export function createMedicalService(deps: MedicalDeps) {
       institution: { code: institution.code, name: institution.name },
       terminalNo: s.terminal_no,
       medium: s.medium,
-      cardNumberMasked: maskCard(cardNumber),
+      cardNumberMasked: maskCardNumber(cardNumber),
       day: s.day,
       at: s.at,
       catalogueVersion: Number(s.catalogue_version),
@@ -499,19 +500,17 @@ export function createMedicalService(deps: MedicalDeps) {
       actor: Actor,
       input: { idNumber: string; month: string; employerId?: string } & ContributionInput,
     ) {
-      const grant = actor.type === "holder" ? undefined : authorize(actor, MEDICAL_PERMISSIONS.contributions);
+      if (actor.type !== "holder") authorize(actor, MEDICAL_PERMISSIONS.contributions);
       const person = await deps.findPerson(db, input.idNumber);
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
-      if (actor.type === "holder") {
-        if (actor.personId !== person.id || input.payer !== "self") throw new DomainError("FORBIDDEN");
-      } else {
-        const g = authorize(actor, MEDICAL_PERMISSIONS.contributions, person.area_code);
-        if (
-          g.role === "employer_operator" &&
-          (input.payer !== "employer" || g.employerId !== input.employerId)
-        )
-          throw new DomainError("FORBIDDEN");
-      }
+      // A holder pays only their own month, as a flexible worker; an employer's operator only its employer's.
+      const grant = authorizeHolderOr(actor, MEDICAL_PERMISSIONS.contributions, person.id, person.area_code);
+      if (actor.type === "holder" && input.payer !== "self") throw new DomainError("FORBIDDEN");
+      if (
+        grant?.role === "employer_operator" &&
+        (input.payer !== "employer" || grant.employerId !== input.employerId)
+      )
+        throw new DomainError("FORBIDDEN");
       if (input.payer === "employer" && !input.employerId)
         throw new DomainError("VALIDATION_FAILED", {
           summary: "employerId: required for an employer's payment",
@@ -1037,7 +1036,7 @@ export function createMedicalService(deps: MedicalDeps) {
 
     /** The holder's account: balance, monthly credits, and settlements with their items. */
     async holderAccount(actor: Actor) {
-      const personId = holderId(actor);
+      const personId = holderPersonId(actor);
       const [account, credits, settlements] = await Promise.all([
         repo.account(db, personId),
         repo.credits(db, personId),
@@ -1078,7 +1077,7 @@ export function createMedicalService(deps: MedicalDeps) {
 
     /** The holder's statement for a period: opening balance, each entry with the running balance, closing. */
     async statement(actor: Actor, from: string, to: string) {
-      const personId = holderId(actor);
+      const personId = holderPersonId(actor);
       if (to < from) throw new DomainError("VALIDATION_FAILED", { summary: "to: not before from" });
       const account = ledgerAccount.personal(personId);
       const opening = await repo.balanceBefore(db, account, from);
@@ -1112,11 +1111,6 @@ export function createMedicalService(deps: MedicalDeps) {
       return { total: Number(all?.s ?? 0), personal: Number(own?.s ?? 0) };
     },
   };
-}
-
-function holderId(actor: Actor): string {
-  if (actor.type !== "holder" || !actor.personId) throw new DomainError("FORBIDDEN");
-  return actor.personId;
 }
 
 function previousMonth(month: string): string {
