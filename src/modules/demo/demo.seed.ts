@@ -6,6 +6,7 @@ import { type Role, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { chinaDate } from "../../shared/clock.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { creditCodeCheck } from "../employers/credit-code.rules.ts";
+import { previousMonth } from "../medical/medical.rules.ts";
 import { makeIdNumber } from "../persons/id-number.rules.ts";
 
 export type DemoCredential = {
@@ -216,8 +217,7 @@ async function seedMedical(
     sample: true,
   });
   const holder = persons.find((p) => p.area === "330100")!;
-  const [y, m] = today.split("-").map(Number);
-  const lastMonth = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+  const lastMonth = previousMonth(today.slice(0, 7));
   await deps.medical.payContribution(actor, {
     idNumber: holder.idNumber,
     month: lastMonth,

@@ -112,14 +112,12 @@ export function createMedicalRepository(dialect: Dialect) {
         .where("day", "<=", toDay)
         .orderBy("seq")
         .execute(),
-    async balanceBefore(q: Q, account: string, day: string): Promise<number> {
-      const row = await q
-        .selectFrom("ledger_entries")
-        .select((eb) => eb.fn.sum<number>("amount_fen").as("s"))
-        .where("account", "=", account)
-        .where("day", "<", day)
-        .executeTakeFirst();
-      return Number(row?.s ?? 0);
+    /** The sum of the ledger's entries: of one account when given, before a day when given (zero: the books balance). */
+    async sumOf(q: Q, filter: { account?: string; beforeDay?: string } = {}): Promise<number> {
+      let query = q.selectFrom("ledger_entries").select((eb) => eb.fn.sum<number>("amount_fen").as("s"));
+      if (filter.account) query = query.where("account", "=", filter.account);
+      if (filter.beforeDay) query = query.where("day", "<", filter.beforeDay);
+      return Number((await query.executeTakeFirst())?.s ?? 0);
     },
 
     contribution: (q: Q, personId: string, area: string, month: string) =>

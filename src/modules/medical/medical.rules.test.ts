@@ -4,10 +4,13 @@ import { describe, it } from "node:test";
 import { NATIONAL_MEDICAL_POLICY } from "../areas/areas.rules.ts";
 import {
   arrearsOf,
+  basketProblem,
   type CatalogueEntry,
   contributionOf,
   coveredPart,
+  previousMonth,
   priceBasket,
+  readCatalogueRows,
   refundOfLine,
 } from "./medical.rules.ts";
 
@@ -77,6 +80,29 @@ describe("pricing a basket", () => {
   });
 });
 
+describe("basket and catalogue files", () => {
+  it("refuses baskets with no lines, fractional or out-of-range quantities and prices", () => {
+    assert.equal(basketProblem([]), "items: 1 to 200 lines");
+    assert.match(basketProblem([{ code: "A1", quantity: 1.5, unitPriceFen: 1 }]) ?? "", /^items\[0\]/);
+    assert.match(basketProblem([{ code: "A1", quantity: 1, unitPriceFen: -1 }]) ?? "", /^items\[0\]/);
+    assert.equal(basketProblem([{ code: "A1", quantity: 2, unitPriceFen: 0 }]), undefined);
+  });
+
+  it("reads catalogue rows and lists each row's problems", () => {
+    const row = (line: number, code: string, cls: string, pct: string) => ({
+      line,
+      values: { code, name: "某药", class: cls, self_pay_percent: pct },
+    });
+    const r = readCatalogueRows([row(2, "B1", "B", "12.5"), row(3, "B1", "A", "0"), row(4, "X", "B", "100")]);
+    assert.deepEqual(r.items[0], { code: "B1", name: "某药", class: "B", selfPayBp: 1250 });
+    assert.deepEqual(
+      r.problems.map((p) => `${p.line}:${p.field}`),
+      ["3:code", "4:self_pay_percent"],
+    );
+    assert.deepEqual(readCatalogueRows([]).problems, [{ line: 1, field: "rows", problem: "no items" }]);
+  });
+});
+
 describe("refunds", () => {
   it("refunds in proportion and returns exactly what was paid when every unit is back", () => {
     for (let i = 0; i < 2000; i++) {
@@ -121,6 +147,11 @@ describe("contributions and arrears", () => {
       ok: false,
       problem: "unknown_grade",
     });
+  });
+
+  it("counts months across a year's end", () => {
+    assert.equal(previousMonth("2027-01"), "2026-12");
+    assert.equal(previousMonth("2026-11"), "2026-10");
   });
 
   it("suspends the medical function only after more unpaid months than the grace", () => {

@@ -38,6 +38,57 @@ export const MAX_LINES = 200;
 
 export type BasketProblem = Readonly<{ line: number; code: string; reason: "not_in_catalogue" }>;
 
+/** What is wrong with a basket's shape (lines, whole quantities and prices in range), if anything. */
+export function basketProblem(items: readonly BasketLine[]): string | undefined {
+  if (items.length < 1 || items.length > MAX_LINES) return `items: 1 to ${MAX_LINES} lines`;
+  for (const [i, l] of items.entries())
+    if (
+      !Number.isSafeInteger(l.quantity) ||
+      l.quantity < 1 ||
+      l.quantity > MAX_QUANTITY ||
+      !Number.isSafeInteger(l.unitPriceFen) ||
+      l.unitPriceFen < 0 ||
+      l.unitPriceFen > MAX_UNIT_PRICE_FEN
+    )
+      return `items[${i}]: quantity 1–${MAX_QUANTITY} and unitPriceFen 0–${MAX_UNIT_PRICE_FEN}, whole numbers`;
+  return undefined;
+}
+
+export type RowProblem = Readonly<{ line: number; field: string; problem: string }>;
+
+/**
+ * A catalogue file's rows (`code,name,class,self_pay_percent`) as entries, and every row's problems:
+ * codes unique, class A, B or none, a self-pay percent (up to 2 decimals) only for class B.
+ */
+export function readCatalogueRows(rows: readonly { line: number; values: Record<string, string> }[]): {
+  items: CatalogueEntry[];
+  problems: RowProblem[];
+} {
+  const problems: RowProblem[] = [];
+  const seen = new Set<string>();
+  const items: CatalogueEntry[] = [];
+  for (const r of rows) {
+    const v = r.values;
+    const code = v.code.trim();
+    const cls = v.class.trim();
+    const pct = v.self_pay_percent.trim();
+    const no = (field: string, problem: string) => problems.push({ line: r.line, field, problem });
+    if (!/^[A-Za-z0-9.-]{1,32}$/.test(code)) no("code", "1–32 letters, digits, dots or dashes");
+    else if (seen.has(code)) no("code", "listed twice");
+    seen.add(code);
+    if (!v.name.trim() || v.name.length > 200) no("name", "1–200 characters");
+    if (!["A", "B", "none"].includes(cls)) no("class", "A, B or none");
+    const bp = /^\d{1,3}(\.\d{1,2})?$/.test(pct) ? Math.round(Number(pct) * 100) : Number.NaN;
+    if (Number.isNaN(bp) || bp > 10_000) no("self_pay_percent", "0–100, up to 2 decimals");
+    else if (cls === "B" && (bp <= 0 || bp >= 10_000))
+      no("self_pay_percent", "class B: above 0 and below 100");
+    else if (cls !== "B" && bp !== 0) no("self_pay_percent", "only class B has a ratio");
+    items.push({ code, name: v.name.trim(), class: cls as CatalogueClass, selfPayBp: cls === "B" ? bp : 0 });
+  }
+  if (items.length === 0) problems.push({ line: 1, field: "rows", problem: "no items" });
+  return { items, problems };
+}
+
 /** The covered part of an amount: class A all of it, class B less its self-pay ratio (rounded up), else none. */
 export function coveredPart(amountFen: number, entry: CatalogueEntry): number {
   if (entry.class === "A") return amountFen;
@@ -165,6 +216,12 @@ export function contributionOf(
       gradePercent: null,
     },
   };
+}
+
+/** The month before a month (YYYY-MM). */
+export function previousMonth(month: string): string {
+  const [y, m] = month.split("-").map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
 }
 
 /** Months from `from` to `to` inclusive (YYYY-MM). */

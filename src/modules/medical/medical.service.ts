@@ -31,14 +31,13 @@ import {
   addDays,
   arrearsOf,
   type BasketLine,
-  type CatalogueClass,
+  basketProblem,
   type CatalogueEntry,
   type ContributionInput,
   contributionOf,
-  MAX_LINES,
-  MAX_QUANTITY,
-  MAX_UNIT_PRICE_FEN,
+  previousMonth,
   priceBasket,
+  readCatalogueRows,
   refundOfLine,
   totalsOf,
 } from "./medical.rules.ts";
@@ -242,23 +241,6 @@ export function createMedicalService(deps: MedicalDeps) {
     return receiptOf(existing, true);
   }
 
-  function validBasket(items: readonly BasketLine[]) {
-    if (items.length < 1 || items.length > MAX_LINES)
-      throw new DomainError("VALIDATION_FAILED", { summary: `items: 1 to ${MAX_LINES} lines` });
-    for (const [i, l] of items.entries())
-      if (
-        !Number.isSafeInteger(l.quantity) ||
-        l.quantity < 1 ||
-        l.quantity > MAX_QUANTITY ||
-        !Number.isSafeInteger(l.unitPriceFen) ||
-        l.unitPriceFen < 0 ||
-        l.unitPriceFen > MAX_UNIT_PRICE_FEN
-      )
-        throw new DomainError("VALIDATION_FAILED", {
-          summary: `items[${i}]: quantity 1–${MAX_QUANTITY} and unitPriceFen 0–${MAX_UNIT_PRICE_FEN}, whole numbers`,
-        });
-  }
-
   /** The catalogue in force on a day and the entries of `codes` (a version's items never change). */
   async function catalogueFor(day: string, codes: readonly string[]) {
     const now = Date.now();
@@ -406,41 +388,7 @@ export function createMedicalService(deps: MedicalDeps) {
       );
       if (missing.length)
         throw new DomainError("CSV_INVALID", { reason: `missing columns: ${missing.join(", ")}` });
-      const problems: { line: number; field: string; problem: string }[] = [];
-      const seen = new Set<string>();
-      const items: Omit<Database["catalogue_items"], "version">[] = [];
-      for (const r of parsed.rows) {
-        const v = r.values;
-        const code = v.code.trim();
-        const cls = v.class.trim();
-        const pct = v.self_pay_percent.trim();
-        if (!/^[A-Za-z0-9.-]{1,32}$/.test(code))
-          problems.push({ line: r.line, field: "code", problem: "1–32 letters, digits, dots or dashes" });
-        else if (seen.has(code)) problems.push({ line: r.line, field: "code", problem: "listed twice" });
-        seen.add(code);
-        if (!v.name.trim() || v.name.length > 200)
-          problems.push({ line: r.line, field: "name", problem: "1–200 characters" });
-        if (!["A", "B", "none"].includes(cls))
-          problems.push({ line: r.line, field: "class", problem: "A, B or none" });
-        const bp = /^\d{1,3}(\.\d{1,2})?$/.test(pct) ? Math.round(Number(pct) * 100) : Number.NaN;
-        if (Number.isNaN(bp) || bp > 10_000)
-          problems.push({ line: r.line, field: "self_pay_percent", problem: "0–100, up to 2 decimals" });
-        else if (cls === "B" && (bp <= 0 || bp >= 10_000))
-          problems.push({
-            line: r.line,
-            field: "self_pay_percent",
-            problem: "class B: above 0 and below 100",
-          });
-        else if (cls !== "B" && bp !== 0)
-          problems.push({ line: r.line, field: "self_pay_percent", problem: "only class B has a ratio" });
-        items.push({
-          code,
-          name: v.name.trim(),
-          class: cls as CatalogueClass,
-          self_pay_bp: cls === "B" ? bp : 0,
-        });
-      }
-      if (items.length === 0) problems.push({ line: 1, field: "rows", problem: "no items" });
+      const { items, problems } = readCatalogueRows(parsed.rows);
       if (problems.length)
         throw new DomainError("CATALOGUE_INVALID", { rows: problems.slice(0, 1000), count: problems.length });
       return db.transaction().execute(async (trx) => {
@@ -455,7 +403,13 @@ export function createMedicalService(deps: MedicalDeps) {
             item_count: items.length,
             imported_at: clock.now().toISOString(),
           },
-          items.map((i) => ({ ...i, version })),
+          items.map((i) => ({
+            version,
+            code: i.code,
+            name: i.name,
+            class: i.class,
+            self_pay_bp: i.selfPayBp,
+          })),
         );
         await audit.record(trx, actor, grant, {
           action: "catalogue.import",
@@ -714,7 +668,8 @@ export function createMedicalService(deps: MedicalDeps) {
         throw new DomainError("VALIDATION_FAILED", {
           summary: "card, readerSlotId or ecardCode: one of them",
         });
-      validBasket(input.items);
+      const basket = basketProblem(input.items);
+      if (basket) throw new DomainError("VALIDATION_FAILED", { summary: basket });
       const requestHash = createHash("sha256")
         .update(
           canonicalJson({
@@ -1080,7 +1035,7 @@ export function createMedicalService(deps: MedicalDeps) {
       const personId = holderPersonId(actor);
       if (to < from) throw new DomainError("VALIDATION_FAILED", { summary: "to: not before from" });
       const account = ledgerAccount.personal(personId);
-      const opening = await repo.balanceBefore(db, account, from);
+      const opening = await repo.sumOf(db, { account, beforeDay: from });
       const entries = await repo.entries(db, account, from, to);
       let balance = opening;
       return {
@@ -1097,25 +1052,12 @@ export function createMedicalService(deps: MedicalDeps) {
 
     /** For tests and audits: the sum of every ledger entry (zero when the books balance) and of one account. */
     async ledgerSums(personId?: string) {
-      const all = await db
-        .selectFrom("ledger_entries")
-        .select((eb) => eb.fn.sum<number>("amount_fen").as("s"))
-        .executeTakeFirst();
-      const own = personId
-        ? await db
-            .selectFrom("ledger_entries")
-            .select((eb) => eb.fn.sum<number>("amount_fen").as("s"))
-            .where("account", "=", ledgerAccount.personal(personId))
-            .executeTakeFirst()
-        : undefined;
-      return { total: Number(all?.s ?? 0), personal: Number(own?.s ?? 0) };
+      return {
+        total: await repo.sumOf(db),
+        personal: personId ? await repo.sumOf(db, { account: ledgerAccount.personal(personId) }) : 0,
+      };
     },
   };
-}
-
-function previousMonth(month: string): string {
-  const [y, m] = month.split("-").map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
 }
 
 function institutionView(r: Database["institutions"]) {
