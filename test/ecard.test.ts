@@ -494,10 +494,15 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.deepEqual([after.body.biometricConsent, after.body.keptFacePhotos], [false, 0]);
     const trail = await ctx.deps.database.db
       .selectFrom("audit_log")
-      .select("action")
+      .select("after")
       .where("action", "=", "ecard.biometric.withdraw")
+      .where("subject_id", "=", agreed.body.ecardId)
       .execute();
-    assert.ok(trail.length >= 1, "the withdrawal is audited");
+    assert.deepEqual(
+      trail.map((r) => JSON.parse(r.after ?? "{}")),
+      [{ deletedPhotos: 1, withdrawnConsents: 1 }],
+      "the withdrawal is audited",
+    );
   });
 
   it("where the area's policy says so, the e-card is unusable while the card is temporarily lost, with no authorisation", async () => {
