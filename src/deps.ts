@@ -19,6 +19,7 @@ import {
   createCredentialsService,
   createPasswordInitialiser,
 } from "./modules/credentials/credentials.service.ts";
+import { createEcardRepository } from "./modules/ecard/ecard.repository.ts";
 import { createEcardService } from "./modules/ecard/ecard.service.ts";
 import { createFaceApiVerifier, type FaceVerifier } from "./modules/ecard/face.ts";
 import { createEmployersRepository } from "./modules/employers/employers.repository.ts";
@@ -177,6 +178,9 @@ export function createDeps(
     },
     findPerson: persons.rowByIdNumber,
     machine,
+    repo: createEcardRepository(),
+    persons: personsRepo,
+    cards: cardsRepo,
   });
   cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
   const medical = createMedicalService({

@@ -9,9 +9,12 @@ import { DomainError } from "../../shared/errors.ts";
 import { maskCardNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { CardState } from "../cards/cards.rules.ts";
 import type { EncryptionMachine } from "../keys/encryption-machine.ts";
 import type { Signer } from "../keys/signer.ts";
+import type { PersonsRepository } from "../persons/persons.repository.ts";
+import { ECARD_CARD_STATES, type EcardRepository } from "./ecard.repository.ts";
 import {
   ageOn,
   ecardPasswordProblem,
@@ -72,8 +75,11 @@ export function createEcardService(deps: {
   face: () => FaceVerifier;
   machine: EncryptionMachine;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
+  repo: EcardRepository;
+  persons: PersonsRepository;
+  cards: CardsRepository;
 }) {
-  const { db, audit, clock, cipher } = deps;
+  const { db, audit, clock, cipher, repo } = deps;
   const key = secretKey(deps.tokenKey);
   const secretHash = (secret: string) => hmacSha256Hex(key, `channel:${secret}`);
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
@@ -86,14 +92,7 @@ export function createEcardService(deps: {
 
   /** The e-card's usability now, read through `q` (inside a transaction, pass the transaction). */
   async function usability(q: Kysely<Database>, ecard: Database["ecards"], card: CardRow) {
-    const now = clock.now().toISOString();
-    const grant = await q
-      .selectFrom("ecard_authorisations")
-      .select("id")
-      .where("ecard_id", "=", ecard.id)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", now)
-      .executeTakeFirst();
+    const grant = await repo.activeAuthorisation(q, ecard.id, clock.now().toISOString());
     return ecardUsability({
       cardState: card.state as CardState,
       ecardSuspended: ecard.suspended === 1,
@@ -105,21 +104,13 @@ export function createEcardService(deps: {
   /** Raises the e-card's status version and appends the status list, inside the caller's transaction. */
   async function bump(trx: Transaction<Database>, ecard: Database["ecards"], usable: boolean) {
     const sv = Number(ecard.status_version) + 1;
-    await trx.updateTable("ecards").set({ status_version: sv }).where("id", "=", ecard.id).execute();
-    const last = await trx
-      .selectFrom("ecard_status_changes")
-      .select((e) => e.fn.max("version").as("v"))
-      .executeTakeFirst();
-    await trx
-      .insertInto("ecard_status_changes")
-      .values({
-        version: Number(last?.v ?? 0) + 1,
-        ecard_id: ecard.id,
-        status_version: sv,
-        usable: usable ? 1 : 0,
-        at: clock.now().toISOString(),
-      })
-      .execute();
+    await repo.update(trx, ecard.id, { status_version: sv });
+    await repo.appendStatus(trx, {
+      ecard_id: ecard.id,
+      status_version: sv,
+      usable: usable ? 1 : 0,
+      at: clock.now().toISOString(),
+    });
     return sv;
   }
 
@@ -154,18 +145,13 @@ export function createEcardService(deps: {
       pin_failures: 0,
       pin_locked_at: null,
     };
-    await trx.insertInto("ecards").values(row).execute();
+    await repo.insert(trx, row);
     return row;
   }
 
   /** The signed-in holder's newest e-card and the card it belongs to. */
   async function ownEcard(actor: Actor) {
-    const ecard = await db
-      .selectFrom("ecards")
-      .selectAll()
-      .where("person_id", "=", holderPersonId(actor))
-      .orderBy("created_at", "desc")
-      .executeTakeFirst();
+    const ecard = await repo.newestOf(db, holderPersonId(actor));
     if (!ecard) throw new DomainError("ECARD_NOT_FOUND");
     return { ecard, card: await cardOf(db, ecard.card_id) };
   }
@@ -177,27 +163,24 @@ export function createEcardService(deps: {
     channelId: string,
     deviceKey: string,
   ) {
-    await trx
-      .insertInto("ecard_devices")
-      .values({
-        id: randomUUID(),
-        ecard_id: ecardId,
-        channel_id: channelId,
-        device_key: deviceKey,
-        created_at: clock.now().toISOString(),
-        revoked_at: null,
-      })
-      .execute();
+    await repo.insertDevice(trx, {
+      id: randomUUID(),
+      ecard_id: ecardId,
+      channel_id: channelId,
+      device_key: deviceKey,
+      created_at: clock.now().toISOString(),
+      revoked_at: null,
+    });
   }
 
   async function cardOf(q: Kysely<Database>, cardId: string) {
-    const card = await q.selectFrom("cards").selectAll().where("id", "=", cardId).executeTakeFirst();
+    const card = await deps.cards.byId(q, cardId);
     if (!card) throw new DomainError("CARD_NOT_FOUND");
-    return card as CardRow;
+    return card;
   }
 
   async function ecardById(q: Kysely<Database>, id: string) {
-    const e = await q.selectFrom("ecards").selectAll().where("id", "=", id).executeTakeFirst();
+    const e = await repo.byId(q, id);
     if (!e) throw new DomainError("ECARD_NOT_FOUND");
     return e;
   }
@@ -246,18 +229,15 @@ export function createEcardService(deps: {
     textVersion: string,
   ): Promise<string> {
     const id = randomUUID();
-    await trx
-      .insertInto("ecard_consents")
-      .values({
-        id,
-        person_id: personId,
-        channel_id: channelId,
-        kind,
-        text_version: textVersion,
-        at: clock.now().toISOString(),
-        withdrawn_at: null,
-      })
-      .execute();
+    await repo.insertConsent(trx, {
+      id,
+      person_id: personId,
+      channel_id: channelId,
+      kind,
+      text_version: textVersion,
+      at: clock.now().toISOString(),
+      withdrawn_at: null,
+    });
     return id;
   }
 
@@ -270,25 +250,18 @@ export function createEcardService(deps: {
     photo: Buffer,
   ) {
     const consentId = await recordConsent(trx, personId, channelId, "biometric", textVersion);
-    await trx
-      .insertInto("kept_face_photos")
-      .values({
-        id: randomUUID(),
-        person_id: personId,
-        consent_id: consentId,
-        photo_enc: cipher.encrypt(photo.toString("base64")),
-        created_at: clock.now().toISOString(),
-      })
-      .execute();
+    await repo.insertKeptPhoto(trx, {
+      id: randomUUID(),
+      person_id: personId,
+      consent_id: consentId,
+      photo_enc: cipher.encrypt(photo.toString("base64")),
+      created_at: clock.now().toISOString(),
+    });
   }
 
   /** A live photo against the person's identity photo; the distance when they match, else the seed's cause. */
   async function verifyFace(personId: string, livePhoto: Buffer): Promise<number> {
-    const photo = await db
-      .selectFrom("person_photos")
-      .selectAll()
-      .where("person_id", "=", personId)
-      .executeTakeFirst();
+    const photo = await repo.identityPhoto(db, personId);
     if (!photo) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "PHOTO_OUTDATED" });
     const check = await deps.face().verify(Buffer.from(cipher.decrypt(photo.photo_enc), "base64"), livePhoto);
     if (!check.match) throw new DomainError("FACE_VERIFICATION_FAILED", { reason: check.reason });
@@ -298,11 +271,7 @@ export function createEcardService(deps: {
   /** The channel a request comes from, refused at once when it is not active. */
   async function channelOf(actor: Actor, service: (typeof CHANNEL_SERVICES)[number]) {
     if (actor.type !== "channel") throw new DomainError("FORBIDDEN");
-    const channel = await db
-      .selectFrom("ecard_channels")
-      .selectAll()
-      .where("id", "=", actor.id)
-      .executeTakeFirst();
+    const channel = await repo.channelById(db, actor.id);
     if (channel?.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
     if (!(JSON.parse(channel.services) as string[]).includes(service))
       throw new DomainError("FORBIDDEN", { service });
@@ -316,23 +285,14 @@ export function createEcardService(deps: {
     const { parsed, ecard, card } = checked;
     if (input.purpose === "payment") {
       await db.transaction().execute(async (trx) => {
-        if (
-          await trx
-            .selectFrom("ecard_code_uses")
-            .select("code_id")
-            .where("code_id", "=", parsed.codeId)
-            .executeTakeFirst()
-        )
+        if (await repo.codeUsed(trx, parsed.codeId))
           throw new DomainError("ECARD_CODE_REFUSED", { reason: "REPLAYED" });
-        await trx
-          .insertInto("ecard_code_uses")
-          .values({
-            code_id: parsed.codeId,
-            ecard_id: ecard.id,
-            used_by: actor.id,
-            used_at: clock.now().toISOString(),
-          })
-          .execute();
+        await repo.insertCodeUse(trx, {
+          code_id: parsed.codeId,
+          ecard_id: ecard.id,
+          used_by: actor.id,
+          used_at: clock.now().toISOString(),
+        });
         await audit.record(trx, actor, grant, {
           action: "ecard.code.payment",
           subjectType: "ecard",
@@ -361,13 +321,7 @@ export function createEcardService(deps: {
       const grant = authorize(actor, ECARD_PERMISSIONS.channels);
       let parentId: string | null = null;
       if (input.level === 2) {
-        const parent = input.parentCode
-          ? await db
-              .selectFrom("ecard_channels")
-              .selectAll()
-              .where("code", "=", input.parentCode)
-              .executeTakeFirst()
-          : undefined;
+        const parent = input.parentCode ? await repo.channelByCode(db, input.parentCode) : undefined;
         if (parent?.level !== 1)
           throw new DomainError("VALIDATION_FAILED", {
             summary: "parentCode: a level-1 channel for a level-2 channel",
@@ -389,15 +343,8 @@ export function createEcardService(deps: {
         created_at: clock.now().toISOString(),
       };
       await db.transaction().execute(async (trx) => {
-        if (
-          await trx
-            .selectFrom("ecard_channels")
-            .select("id")
-            .where("code", "=", input.code)
-            .executeTakeFirst()
-        )
-          throw new DomainError("CONCURRENT_MODIFICATION");
-        await trx.insertInto("ecard_channels").values(row).execute();
+        if (await repo.channelByCode(trx, input.code)) throw new DomainError("CONCURRENT_MODIFICATION");
+        await repo.insertChannel(trx, row);
         await audit.record(trx, actor, grant, {
           action: "ecard.channel.register",
           subjectType: "ecard_channel",
@@ -413,12 +360,7 @@ export function createEcardService(deps: {
     async setChannelState(actor: Actor, id: string, state: "active" | "suspended" | "exited") {
       const grant = authorize(actor, ECARD_PERMISSIONS.channels);
       await db.transaction().execute(async (trx) => {
-        const r = await trx
-          .updateTable("ecard_channels")
-          .set({ state })
-          .where("id", "=", id)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) throw new DomainError("ECARD_CHANNEL_NOT_FOUND");
+        if (!(await repo.setChannelState(trx, id, state))) throw new DomainError("ECARD_CHANNEL_NOT_FOUND");
         await audit.record(trx, actor, grant, {
           action: "ecard.channel.state",
           subjectType: "ecard_channel",
@@ -432,11 +374,7 @@ export function createEcardService(deps: {
 
     /** A channel's bearer token to its actor; not cached, so a suspension takes effect at once. */
     async authenticateChannel(token: string): Promise<Actor> {
-      const row = await db
-        .selectFrom("ecard_channels")
-        .selectAll()
-        .where("secret_hash", "=", secretHash(token.slice(4)))
-        .executeTakeFirst();
+      const row = await repo.channelBySecret(db, secretHash(token.slice(4)));
       if (!row) throw new DomainError("UNAUTHENTICATED");
       if (row.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
       return { type: "channel", id: row.id, name: row.code, channel: "ecard", grants: [] };
@@ -445,7 +383,7 @@ export function createEcardService(deps: {
     /** Stores a person's identity photo (JPEG), encrypted, for face verification. */
     async setIdentityPhoto(actor: Actor, personId: string, input: { jpeg: Buffer; takenOn: string }) {
       authorize(actor, ECARD_PERMISSIONS.photos);
-      const person = await db.selectFrom("persons").selectAll().where("id", "=", personId).executeTakeFirst();
+      const person = await deps.persons.byId(db, personId);
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
       const grant = authorize(actor, ECARD_PERMISSIONS.photos, person.area_code);
       const row = {
@@ -455,8 +393,7 @@ export function createEcardService(deps: {
         created_at: clock.now().toISOString(),
       };
       await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom("person_photos").where("person_id", "=", personId).execute();
-        await trx.insertInto("person_photos").values(row).execute();
+        await repo.setIdentityPhoto(trx, row);
         await audit.record(trx, actor, grant, {
           action: "person.photo.set",
           subjectType: "person",
@@ -507,33 +444,18 @@ export function createEcardService(deps: {
         throw new DomainError("FACE_VERIFICATION_FAILED", { reason: "REAL_NAME_MISMATCH" });
       const deviceKey = validDeviceKey(input.devicePublicKey);
       const faceDistance = input.livePhoto ? await verifyFace(person.id, input.livePhoto) : null;
-      const card = (await db
-        .selectFrom("cards")
-        .selectAll()
-        .where("person_id", "=", person.id)
-        .where("state", "in", ["active", "archived", "locked", "temporarily_lost"])
-        .orderBy("created_at", "desc")
-        .executeTakeFirst()) as CardRow | undefined;
+      const card = (await deps.cards.ofPerson(db, person.id))
+        .filter((c) => (ECARD_CARD_STATES as readonly string[]).includes(c.state))
+        .at(-1);
       if (!card) throw new DomainError("HOLDER_NO_CARD");
       return db.transaction().execute(async (trx) => {
         if (input.counterTicket) {
           // The path without a face: a ticket the counter issued to this person after the ID check, once.
-          const used = await trx
-            .updateTable("ecard_counter_tickets")
-            .set({ used_at: clock.now().toISOString() })
-            .where("ticket_hash", "=", secretHash(`ticket:${input.counterTicket.toUpperCase()}`))
-            .where("person_id", "=", person.id)
-            .where("used_at", "is", null)
-            .where("expires_at", ">", clock.now().toISOString())
-            .executeTakeFirst();
-          if (Number(used.numUpdatedRows) !== 1) throw new DomainError("COUNTER_TICKET_INVALID");
+          const ticketHash = secretHash(`ticket:${input.counterTicket.toUpperCase()}`);
+          if (!(await repo.spendCounterTicket(trx, ticketHash, person.id, clock.now().toISOString())))
+            throw new DomainError("COUNTER_TICKET_INVALID");
         }
-        let ecard = await trx
-          .selectFrom("ecards")
-          .selectAll()
-          .where("card_id", "=", card.id)
-          .executeTakeFirst();
-        if (!ecard) ecard = await newEcard(trx, card);
+        const ecard = (await repo.ofCard(trx, card.id)) ?? (await newEcard(trx, card));
         await bindDevice(trx, ecard.id, channel.id, deviceKey);
         await recordConsent(trx, person.id, channel.id, "privacy", input.consentTextVersion);
         if (input.keepPhotoConsentTextVersion && input.livePhoto)
@@ -558,25 +480,14 @@ export function createEcardService(deps: {
     async refreshCredential(actor: Actor, input: { ecardId: string; devicePublicKey: string }) {
       const channel = await channelOf(actor, "credential");
       const ecard = await ecardById(db, input.ecardId);
-      const device = await db
-        .selectFrom("ecard_devices")
-        .selectAll()
-        .where("ecard_id", "=", ecard.id)
-        .where("channel_id", "=", channel.id)
-        .where("device_key", "=", input.devicePublicKey.toLowerCase())
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
+      const device = await repo.activeDevice(db, ecard.id, channel.id, input.devicePublicKey.toLowerCase());
       if (!device) throw new DomainError("ECARD_NOT_FOUND");
       const card = await cardOf(db, ecard.card_id);
       const usable = await usability(db, ecard, card);
       if (usable.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
-      const person = (await db
-        .selectFrom("persons")
-        .selectAll()
-        .where("id", "=", ecard.person_id)
-        .executeTakeFirst())!;
+      const person = (await deps.persons.byId(db, ecard.person_id))!;
       return {
-        credential: credentialFor(ecard, card, person as PersonRow, channel.code, device.device_key),
+        credential: credentialFor(ecard, card, person, channel.code, device.device_key),
         scope: usable.scope,
       };
     },
@@ -592,13 +503,7 @@ export function createEcardService(deps: {
     /** The status list changes after a version, signed (terminals apply them in order). */
     async statusList(actor: Actor, since: number) {
       authorize(actor, ECARD_PERMISSIONS.terminal);
-      const rows = await db
-        .selectFrom("ecard_status_changes")
-        .selectAll()
-        .where("version", ">", since)
-        .orderBy("version")
-        .limit(50_000)
-        .execute();
+      const rows = await repo.statusChangesAfter(db, since, 50_000);
       return deps.signer.sign({
         from: since,
         to: rows.length ? Number(rows[rows.length - 1].version) : since,
@@ -642,16 +547,13 @@ export function createEcardService(deps: {
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + hours * 3600_000).toISOString();
       return db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("ecard_authorisations")
-          .values({
-            id: randomUUID(),
-            ecard_id: ecard.id,
-            granted_at: now.toISOString(),
-            expires_at: expiresAt,
-            revoked_at: null,
-          })
-          .execute();
+        await repo.insertAuthorisation(trx, {
+          id: randomUUID(),
+          ecard_id: ecard.id,
+          granted_at: now.toISOString(),
+          expires_at: expiresAt,
+          revoked_at: null,
+        });
         const sv = await bump(trx, ecard, true);
         await audit.record(trx, actor, undefined, {
           action: "ecard.authorise_while_lost",
@@ -710,56 +612,35 @@ export function createEcardService(deps: {
         verifiedBy = "face";
       }
       const slots = (await deps.areas.policyAt(null, holderCard.area_code)).policy.familyServiceSlots;
-      const relativeEcard = await db
-        .selectFrom("ecards")
-        .innerJoin("cards", "cards.id", "ecards.card_id")
-        .selectAll("ecards")
-        .where("ecards.person_id", "=", relative.id)
-        .where("cards.state", "in", ["active", "archived", "locked", "temporarily_lost"])
-        .executeTakeFirst();
+      const relativeEcard = await repo.usableOf(db, relative.id);
       if (!relativeEcard) throw new DomainError("ECARD_NOT_FOUND");
       const deviceKey = validDeviceKey(input.devicePublicKey);
       const id = randomUUID();
       await db.transaction().execute(async (trx) => {
-        const present = await trx
-          .selectFrom("ecard_family")
-          .select(["id", "relative_person_id"])
-          .where("holder_ecard_id", "=", holderEcard.id)
-          .where("removed_at", "is", null)
-          .execute();
+        const present = await repo.presentFamily(trx, holderEcard.id);
         if (present.some((f) => f.relative_person_id === relative.id))
           throw new DomainError("CONCURRENT_MODIFICATION");
         if (present.length >= slots) throw new DomainError("FAMILY_SLOTS_FULL", { slots });
-        if (verifiedBy === "guardian_photo") {
-          const has = await trx
-            .selectFrom("person_photos")
-            .select("person_id")
-            .where("person_id", "=", relative.id)
-            .executeTakeFirst();
-          if (!has) await recordConsent(trx, relative.id, channel.id, "biometric", BIOMETRIC_TEXT_VERSION);
-          if (!has)
-            await trx
-              .insertInto("person_photos")
-              .values({
-                person_id: relative.id,
-                photo_enc: cipher.encrypt(input.photo.toString("base64")),
-                taken_on: clock.now().toISOString().slice(0, 10),
-                created_at: clock.now().toISOString(),
-              })
-              .execute();
+        // The guardian's photo becomes the child's identity photo (under their biometric consent) when
+        // the child has none.
+        if (verifiedBy === "guardian_photo" && !(await repo.identityPhoto(trx, relative.id))) {
+          await recordConsent(trx, relative.id, channel.id, "biometric", BIOMETRIC_TEXT_VERSION);
+          await repo.setIdentityPhoto(trx, {
+            person_id: relative.id,
+            photo_enc: cipher.encrypt(input.photo.toString("base64")),
+            taken_on: clock.now().toISOString().slice(0, 10),
+            created_at: clock.now().toISOString(),
+          });
         }
-        await trx
-          .insertInto("ecard_family")
-          .values({
-            id,
-            holder_ecard_id: holderEcard.id,
-            relative_person_id: relative.id,
-            relationship: input.relationship,
-            verified_by: verifiedBy,
-            added_at: clock.now().toISOString(),
-            removed_at: null,
-          })
-          .execute();
+        await repo.insertFamilyMember(trx, {
+          id,
+          holder_ecard_id: holderEcard.id,
+          relative_person_id: relative.id,
+          relationship: input.relationship,
+          verified_by: verifiedBy,
+          added_at: clock.now().toISOString(),
+          removed_at: null,
+        });
         await bindDevice(trx, relativeEcard.id, channel.id, deviceKey);
         await audit.record(trx, actor, undefined, {
           action: "ecard.family.add",
@@ -780,32 +661,14 @@ export function createEcardService(deps: {
     /** Removes a relative at any time: the holder's devices lose the relative's e-card at once. */
     async removeRelative(actor: Actor, familyId: string) {
       await channelOf(actor, "credential");
-      const row = await db
-        .selectFrom("ecard_family")
-        .selectAll()
-        .where("id", "=", familyId)
-        .executeTakeFirst();
+      const row = await repo.familyMember(db, familyId);
       if (!row || row.removed_at) throw new DomainError("ECARD_NOT_FOUND");
-      const relativeEcards = await db
-        .selectFrom("ecards")
-        .select("id")
-        .where("person_id", "=", row.relative_person_id)
-        .execute();
+      const relativeEcards = await repo.idsOfPerson(db, row.relative_person_id);
       await db.transaction().execute(async (trx) => {
         const at = clock.now().toISOString();
-        await trx.updateTable("ecard_family").set({ removed_at: at }).where("id", "=", familyId).execute();
+        await repo.removeFamilyMember(trx, familyId, at);
         // The holder's devices were registered on the relative's e-card through this channel.
-        await trx
-          .updateTable("ecard_devices")
-          .set({ revoked_at: at })
-          .where(
-            "ecard_id",
-            "in",
-            relativeEcards.map((e) => e.id),
-          )
-          .where("channel_id", "=", actor.id)
-          .where("revoked_at", "is", null)
-          .execute();
+        await repo.revokeDevices(trx, relativeEcards, actor.id, at);
         await audit.record(trx, actor, undefined, {
           action: "ecard.family.remove",
           subjectType: "ecard",
@@ -832,16 +695,13 @@ export function createEcardService(deps: {
       const ticket = [...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join("");
       const expiresAt = new Date(clock.now().getTime() + 30 * 60_000).toISOString();
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("ecard_counter_tickets")
-          .values({
-            ticket_hash: secretHash(`ticket:${ticket}`),
-            person_id: person.id,
-            issued_by: actor.id,
-            expires_at: expiresAt,
-            used_at: null,
-          })
-          .execute();
+        await repo.insertCounterTicket(trx, {
+          ticket_hash: secretHash(`ticket:${ticket}`),
+          person_id: person.id,
+          issued_by: actor.id,
+          expires_at: expiresAt,
+          used_at: null,
+        });
         await audit.record(trx, actor, grant, {
           action: "ecard.counter_ticket",
           subjectType: "person",
@@ -870,11 +730,7 @@ export function createEcardService(deps: {
       const channel = await channelOf(actor, "credential");
       const ecard = await ecardById(db, input.ecardId);
       const card = await cardOf(db, ecard.card_id);
-      const person = (await db
-        .selectFrom("persons")
-        .selectAll()
-        .where("id", "=", ecard.person_id)
-        .executeTakeFirst())!;
+      const person = (await deps.persons.byId(db, ecard.person_id))!;
       const label = `ecard:${ecard.id}`;
       const threshold = (await deps.areas.policyAt(null, card.area_code)).policy.lockout.threshold;
       const newPvv = (pin: string) => {
@@ -889,18 +745,16 @@ export function createEcardService(deps: {
         if (!ecard.pin_pvv) throw new DomainError("ECARD_PASSWORD_NOT_SET");
         if (ecard.pin_locked_at) throw new DomainError("ECARD_PASSWORD_LOCKED");
         if (deps.machine.verifyPin(label, { pin }, ecard.pin_pvv)) {
-          if (ecard.pin_failures)
-            await db.updateTable("ecards").set({ pin_failures: 0 }).where("id", "=", ecard.id).execute();
+          if (ecard.pin_failures) await repo.update(db, ecard.id, { pin_failures: 0 });
           return;
         }
         const failures = Number(ecard.pin_failures) + 1;
         const locked = failures >= threshold;
         await db.transaction().execute(async (trx) => {
-          await trx
-            .updateTable("ecards")
-            .set({ pin_failures: failures, pin_locked_at: locked ? clock.now().toISOString() : null })
-            .where("id", "=", ecard.id)
-            .execute();
+          await repo.update(trx, ecard.id, {
+            pin_failures: failures,
+            pin_locked_at: locked ? clock.now().toISOString() : null,
+          });
           await audit.record(trx, actor, undefined, {
             action: "ecard.password.wrong",
             subjectType: "ecard",
@@ -914,11 +768,7 @@ export function createEcardService(deps: {
       };
       const store = async (pvv: string, action: string) => {
         await db.transaction().execute(async (trx) => {
-          await trx
-            .updateTable("ecards")
-            .set({ pin_pvv: pvv, pin_failures: 0, pin_locked_at: null })
-            .where("id", "=", ecard.id)
-            .execute();
+          await repo.update(trx, ecard.id, { pin_pvv: pvv, pin_failures: 0, pin_locked_at: null });
           await audit.record(trx, actor, undefined, {
             action,
             subjectType: "ecard",
@@ -949,38 +799,17 @@ export function createEcardService(deps: {
     async holderView(actor: Actor) {
       const { ecard, card } = await ownEcard(actor);
       const usable = await usability(db, ecard, card);
-      const channels = await db
-        .selectFrom("ecard_devices as d")
-        .innerJoin("ecard_channels as c", "c.id", "d.channel_id")
-        .select(["c.code", "c.name", "c.state", "d.created_at"])
-        .where("d.ecard_id", "=", ecard.id)
-        .where("d.revoked_at", "is", null)
-        .orderBy("d.created_at")
-        .execute();
-      const uses = await db
-        .selectFrom("ecard_code_uses")
-        .select(["used_at", "used_by"])
-        .where("ecard_id", "=", ecard.id)
-        .orderBy("used_at", "desc")
-        .limit(20)
-        .execute();
-      const biometric = await db
-        .selectFrom("ecard_consents")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("person_id", "=", ecard.person_id)
-        .where("kind", "=", "biometric")
-        .where("withdrawn_at", "is", null)
-        .executeTakeFirstOrThrow();
-      const kept = await db
-        .selectFrom("kept_face_photos")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("person_id", "=", ecard.person_id)
-        .executeTakeFirstOrThrow();
+      const [channels, uses, biometric, kept] = await Promise.all([
+        repo.channelsOf(db, ecard.id),
+        repo.recentUses(db, ecard.id, 20),
+        repo.activeConsentCount(db, ecard.person_id, "biometric"),
+        repo.keptPhotoCount(db, ecard.person_id),
+      ]);
       return {
         ecardId: ecard.id,
         suspended: ecard.suspended === 1,
-        biometricConsent: Number(biometric.n) > 0,
-        keptFacePhotos: Number(kept.n),
+        biometricConsent: biometric > 0,
+        keptFacePhotos: kept,
         scope: usable.scope,
         reason: usable.reason,
         channels: channels.map((c) => ({ code: c.code, name: c.name, state: c.state, since: c.created_at })),
@@ -992,20 +821,14 @@ export function createEcardService(deps: {
     async withdrawBiometricConsent(actor: Actor) {
       const { ecard, card } = await ownEcard(actor);
       return db.transaction().execute(async (trx) => {
-        const deleted = await trx
-          .deleteFrom("kept_face_photos")
-          .where("person_id", "=", ecard.person_id)
-          .executeTakeFirst();
-        const withdrawn = await trx
-          .updateTable("ecard_consents")
-          .set({ withdrawn_at: clock.now().toISOString() })
-          .where("person_id", "=", ecard.person_id)
-          .where("kind", "=", "biometric")
-          .where("withdrawn_at", "is", null)
-          .executeTakeFirst();
         const result = {
-          deletedPhotos: Number(deleted.numDeletedRows),
-          withdrawnConsents: Number(withdrawn.numUpdatedRows),
+          deletedPhotos: await repo.deleteKeptPhotos(trx, ecard.person_id),
+          withdrawnConsents: await repo.withdrawConsents(
+            trx,
+            ecard.person_id,
+            "biometric",
+            clock.now().toISOString(),
+          ),
         };
         await audit.record(trx, actor, undefined, {
           action: "ecard.biometric.withdraw",
@@ -1022,11 +845,7 @@ export function createEcardService(deps: {
     async setSuspendedByHolder(actor: Actor, suspended: boolean) {
       const { ecard, card } = await ownEcard(actor);
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable("ecards")
-          .set({ suspended: suspended ? 1 : 0 })
-          .where("id", "=", ecard.id)
-          .execute();
+        await repo.update(trx, ecard.id, { suspended: suspended ? 1 : 0 });
         const after = await usability(trx, { ...ecard, suspended: suspended ? 1 : 0 }, card);
         await bump(trx, ecard, after.scope !== "none");
         await audit.record(trx, actor, undefined, {
@@ -1045,11 +864,7 @@ export function createEcardService(deps: {
      * status version rises and the status list gets the entry in the same transaction.
      */
     async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState) {
-      const ecard = await trx
-        .selectFrom("ecards")
-        .selectAll()
-        .where("card_id", "=", card.id)
-        .executeTakeFirst();
+      const ecard = await repo.ofCard(trx, card.id);
       if (!ecard) {
         // Issuing a physical card issues its e-card (the holder then signs up for it in an app).
         if (from === "delivered" && (card.state === "active" || card.state === "archived"))
