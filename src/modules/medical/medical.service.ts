@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import { createBatchedTransactions } from "../../db/batched-transactions.ts";
 import { isUniqueViolation } from "../../db/database.ts";
+import { createUnitGroupCommit } from "../../db/group-commit.ts";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import {
   type Actor,
@@ -107,7 +107,7 @@ export function createMedicalService(deps: MedicalDeps) {
   const catalogueItems = new Map<string, CatalogueEntry | undefined>();
   // Settlements are written in groups: one durable commit for all that arrive while one is written.
   // The audit chain's lock is taken first, so two batches (two processes) never deadlock on it.
-  const settlements = createBatchedTransactions({
+  const settlements = createUnitGroupCommit({
     db,
     begin: (trx) => audit.lockFirst(trx),
     afterRollback: (trx) => audit.forgetHead(trx),
