@@ -98,7 +98,8 @@ forEachDialect("the electronic card end to end", (dialect) => {
     return { view: { issuerKeys, status, now: now() }, version: list.to as number, status };
   }
 
-  it("signs up with face verification, pays once offline and online, refuses the code after a pre-loss, and works again within the holder's authorisation", async () => {
+  /** A holder named 卡主 with an active card and the identity photo the counter took. */
+  async function holderWithPhoto() {
     const c = await cardInState(ctx.deps, "active", { name: "卡主" });
     const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
     const photo = await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
@@ -106,17 +107,26 @@ forEachDialect("the electronic card end to end", (dialect) => {
       takenOn: "2024-05-01",
     });
     assert.equal(photo.status, 204);
+    return { ...c, person };
+  }
+
+  /** The holder's sign-up through a channel with the live photo (changed by `over`). */
+  const signUp = (idNumber: string, over: object = {}, token = tokens.channel) =>
+    call(token, "POST", "/ecard/signups", {
+      name: "卡主",
+      idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: "卡主", idNumber },
+      livePhotoBase64: photos.live.toString("base64"),
+      devicePublicKey: sm2.generateKeyPairHex().publicKey,
+      ...over,
+    });
+
+  it("signs up with face verification, pays once offline and online, refuses the code after a pre-loss, and works again within the holder's authorisation", async () => {
+    const c = await holderWithPhoto();
     const device = sm2.generateKeyPairHex();
     const signup = (over: object = {}, token = tokens.channel) =>
-      call(token, "POST", "/ecard/signups", {
-        name: "卡主",
-        idNumber: c.idNumber,
-        consentTextVersion: PRIVACY_TEXT_VERSION,
-        realName: { name: "卡主", idNumber: c.idNumber },
-        livePhotoBase64: photos.live.toString("base64"),
-        devicePublicKey: device.publicKey,
-        ...over,
-      });
+      signUp(c.idNumber, { devicePublicKey: device.publicKey, ...over }, token);
     const suspended = await signup({}, tokens.paused);
     assert.deepEqual([suspended.status, suspended.body.code], [403, "CHANNEL_SUSPENDED"]);
     const stranger = await signup({ livePhotoBase64: photos.someoneElse.toString("base64") });
@@ -258,21 +268,9 @@ forEachDialect("the electronic card end to end", (dialect) => {
   });
 
   it("keeps one e-card password for every channel: weak ones refused, its own lockout, reset with a new face check", async () => {
-    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
-    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
-    await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
-      jpegBase64: photos.identity.toString("base64"),
-      takenOn: "2024-05-01",
-    });
+    const c = await holderWithPhoto();
     const device = sm2.generateKeyPairHex();
-    const made = await call(tokens.channel, "POST", "/ecard/signups", {
-      name: "卡主",
-      idNumber: c.idNumber,
-      consentTextVersion: PRIVACY_TEXT_VERSION,
-      realName: { name: "卡主", idNumber: c.idNumber },
-      livePhotoBase64: photos.live.toString("base64"),
-      devicePublicKey: device.publicKey,
-    });
+    const made = await signUp(c.idNumber, { devicePublicKey: device.publicKey });
     const ecardId = made.body.ecardId;
     const bank = await call(tokens.admin, "POST", "/ecard/channels", {
       code: `bank-${ecardId.slice(0, 6)}`,
@@ -441,28 +439,15 @@ forEachDialect("the electronic card end to end", (dialect) => {
   });
 
   it("keeps a live face image only with the separate biometric consent, encrypted, until the holder withdraws it", async () => {
-    const c = await cardInState(ctx.deps, "active", { name: "卡主" });
-    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber);
-    await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
-      jpegBase64: photos.identity.toString("base64"),
-      takenOn: "2024-05-01",
-    });
+    const c = await holderWithPhoto();
+    const person = c.person;
     const kept = () =>
       ctx.deps.database.db
         .selectFrom("kept_face_photos")
         .selectAll()
         .where("person_id", "=", person.id)
         .execute();
-    const signup = (over: object) =>
-      call(tokens.channel, "POST", "/ecard/signups", {
-        name: "卡主",
-        idNumber: c.idNumber,
-        consentTextVersion: PRIVACY_TEXT_VERSION,
-        realName: { name: "卡主", idNumber: c.idNumber },
-        livePhotoBase64: photos.live.toString("base64"),
-        devicePublicKey: sm2.generateKeyPairHex().publicKey,
-        ...over,
-      });
+    const signup = (over: object) => signUp(c.idNumber, over);
     const plain = await signup({});
     assert.equal(plain.status, 201, JSON.stringify(plain.body));
     assert.equal((await kept()).length, 0, "without the biometric consent the live photo is dropped");

@@ -30,6 +30,14 @@ const holderCard = z
   })
   .passthrough();
 
+/** A hall session opened by either sign-in. */
+const sessionSchema = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  idleMinutes: z.number(),
+  holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
+});
+
 /** The online service hall's API for holders signed in with ID number and social security password. */
 export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { holder, cards, credentials, enrolment } = deps;
@@ -44,12 +52,7 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
             "Sign in to the online service hall with the ID number and the card's social security password",
           body: z.strictObject({ idNumber: z.string().min(1).max(32), pin }),
           response: {
-            200: z.object({
-              token: z.string(),
-              expiresAt: z.string(),
-              idleMinutes: z.number(),
-              holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
-            }),
+            200: sessionSchema,
             ...errors(400, 401, 403, 404, 409, 423, 429),
           },
         },
@@ -67,12 +70,7 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
             "Sign in to the online service hall with the e-card: the identity code the holder's app shows",
           body: z.strictObject({ code: z.string().min(10).max(2000) }),
           response: {
-            200: z.object({
-              token: z.string(),
-              expiresAt: z.string(),
-              idleMinutes: z.number(),
-              holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
-            }),
+            200: sessionSchema,
             ...errors(400, 401, 404, 422),
           },
         },
