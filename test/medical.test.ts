@@ -312,7 +312,10 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
       view.body.credits.map((c: { month: string; amountFen: number }) => [c.month, c.amountFen]),
       [["2026-10", 50_000]],
     );
-    assert.equal(view.body.settlements[0].items.length, 3);
+    assert.deepEqual(
+      [view.body.settlements[0].institution, view.body.settlements[0].items.length],
+      ["药房 HZ-PH-1", 3],
+    );
     const statement = await call(holder, "GET", "/holder/medical/statement?from=2026-11-01&to=2026-11-30");
     assert.equal(statement.body.openingFen, 0);
     assert.equal(statement.body.closingFen, 50_000);

@@ -217,12 +217,15 @@ export function createMedicalRepository(dialect: Dialect) {
       await trx.insertInto("settlements").values(row).execute();
       await trx.insertInto("settlement_items").values(items).execute();
     },
+    /** A person's newest settlements with the name of the institution of each. */
     settlementsOfPerson: (q: Q, personId: string, limit: number) =>
       q
-        .selectFrom("settlements")
-        .selectAll()
-        .where("person_id", "=", personId)
-        .orderBy("at", "desc")
+        .selectFrom("settlements as s")
+        .innerJoin("institutions as i", "i.id", "s.institution_id")
+        .selectAll("s")
+        .select("i.name as institution_name")
+        .where("s.person_id", "=", personId)
+        .orderBy("s.at", "desc")
         .limit(limit)
         .execute(),
     refundByKey: (q: Q, settlementId: string, key: string) =>

@@ -1001,16 +1001,12 @@ export function createMedicalService(deps: MedicalDeps) {
         db,
         settlements.map((s) => s.id),
       );
-      const institutions = new Map<string, Database["institutions"]>();
-      for (const s of settlements)
-        if (!institutions.has(s.institution_id))
-          institutions.set(s.institution_id, (await repo.institutionById(db, s.institution_id))!);
       return {
         balanceFen: Number(account?.balance_fen ?? 0),
         credits: credits.map((c) => ({ month: c.month, amountFen: Number(c.amount_fen), at: c.at })),
         settlements: settlements.map((s) => ({
           settlementId: s.id,
-          institution: institutions.get(s.institution_id)!.name,
+          institution: s.institution_name,
           day: s.day,
           state: s.state,
           totalFen: Number(s.total_fen),
