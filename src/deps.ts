@@ -192,8 +192,8 @@ export function createDeps(
     audit,
     clock,
     findPerson: persons.rowByIdNumber,
-    verifyCardPassword: (actor, cardNumber, pin, source) =>
-      credentials.verify(actor, cardNumber, { pin, purpose: "transaction" }, source),
+    verifyCardPassword: (actor, card, pin, source) =>
+      credentials.verifyCard(actor, card, { pin, purpose: "transaction" }, source),
     cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });

@@ -136,7 +136,6 @@ export function createUnitGroupCommit(options: {
   }
 
   async function drain() {
-    draining = true;
     try {
       while (queue.length) {
         const batch = queue
@@ -154,7 +153,11 @@ export function createUnitGroupCommit(options: {
     execute<R>(order: string, run: (trx: Transaction<Database>) => Promise<R>): Promise<R> {
       return new Promise<R>((resolve, reject) => {
         queue.push({ order, tries: 0, run, resolve: resolve as (v: unknown) => void, reject });
-        if (!draining) void drain();
+        // The batch starts after the requests already read from the sockets have queued their units.
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
+        }
       });
     },
   };

@@ -35,24 +35,32 @@ export function preparedFirst<A extends readonly unknown[], R>(build: (q: Q, ...
 }
 
 /**
- * An INSERT of one row into `table` compiled once: `columns` fixes the column order, and each call
- * passes a row with exactly those columns.
+ * An INSERT into `table` compiled once per number of rows: `columns` fixes the column order, and each
+ * call passes one row, or a list of rows, with exactly those columns.
  */
-export function preparedInsert<T extends keyof Database>(
+export function preparedInsert<T extends keyof Database, C extends keyof Database[T] & string>(
   table: T,
-  columns: readonly (keyof Database[T] & string)[],
+  columns: readonly C[],
 ) {
-  let compiled: CompiledQuery | undefined;
-  return async (q: Q, row: Database[T]): Promise<void> => {
-    if (!compiled) {
-      const sentinels = Object.fromEntries(columns.map((c, i) => [c, `${SENTINEL}${i}`]));
+  type Row = Pick<Database[T], C>;
+  const compiled = new Map<number, CompiledQuery>();
+  return async (q: Q, rowOrRows: Row | readonly Row[]): Promise<void> => {
+    const rows = (Array.isArray(rowOrRows) ? rowOrRows : [rowOrRows]) as unknown as Record<string, unknown>[];
+    if (rows.length === 0) return;
+    let query = compiled.get(rows.length);
+    if (!query) {
+      const sentinels = rows.map((_, r) =>
+        Object.fromEntries(columns.map((c, i) => [c, `${SENTINEL}${r * columns.length + i}`])),
+      );
       // biome-ignore lint/suspicious/noExplicitAny: the row type of a generic table cannot be named here
-      compiled = (q.insertInto(table) as any).values(sentinels).compile() as CompiledQuery;
+      query = (q.insertInto(table) as any).values(sentinels).compile() as CompiledQuery;
+      if (compiled.size < 16) compiled.set(rows.length, query);
     }
-    const values = row as unknown as Record<string, unknown>;
-    const parameters = compiled.parameters.map((p) =>
-      typeof p === "string" && p.startsWith(SENTINEL) ? values[columns[Number(p.slice(SENTINEL.length))]] : p,
-    );
-    await q.executeQuery({ ...compiled, parameters });
+    const parameters = query.parameters.map((p) => {
+      if (typeof p !== "string" || !p.startsWith(SENTINEL)) return p;
+      const n = Number(p.slice(SENTINEL.length));
+      return rows[Math.floor(n / columns.length)][columns[n % columns.length]];
+    });
+    await q.executeQuery({ ...query, parameters });
   };
 }

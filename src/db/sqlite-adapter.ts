@@ -26,6 +26,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.raw.exec("PRAGMA synchronous = FULL");
     this.raw.exec("PRAGMA foreign_keys = ON");
     this.raw.exec("PRAGMA busy_timeout = 5000");
+    this.raw.exec("PRAGMA cache_size = -65536");
   }
 
   prepare(sql: string): SqliteStatement {

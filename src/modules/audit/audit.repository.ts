@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedInsert } from "../../db/prepared.ts";
+import { preparedFirst, preparedInsert } from "../../db/prepared.ts";
 import type { AuditRow, Database } from "../../db/schema.ts";
 
 // Any constant: the advisory lock that makes PostgreSQL appends take turns at the head of the chain.
@@ -8,6 +8,9 @@ const AUDIT_LOCK_KEY = 0x55c4_a0d1;
 
 /** SQL for the audit log: the chain head, appends, and reads in sequence order. */
 export function createAuditRepository(dialect: Dialect) {
+  const head = preparedFirst((q) =>
+    q.selectFrom("audit_log").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
+  );
   return {
     /**
      * Takes the append lock for this transaction and returns the chain head. On SQLite the
@@ -15,12 +18,7 @@ export function createAuditRepository(dialect: Dialect) {
      */
     async lockHead(trx: Transaction<Database>): Promise<{ seq: number; hash: string } | undefined> {
       if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-      const row = await trx
-        .selectFrom("audit_log")
-        .select(["seq", "hash"])
-        .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst();
+      const row = await head(trx);
       return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
     },
 

@@ -50,6 +50,14 @@ export function createCardsRepository(dialect: Dialect) {
       .where("person_id", "=", personId)
       .where("area_code", "like", areaPattern),
   );
+  const lockById = preparedFirst((q, id: string) => {
+    const query = q.selectFrom("cards").selectAll().where("id", "=", id);
+    return dialect === "postgres" ? query.forUpdate() : query;
+  });
+  const lockByIdNoWait = preparedFirst((q, id: string) => {
+    const query = q.selectFrom("cards").selectAll().where("id", "=", id);
+    return dialect === "postgres" ? query.forUpdate().noWait() : query;
+  });
   return {
     byId: preparedFirst((q, id: string) => q.selectFrom("cards").selectAll().where("id", "=", id)),
 
@@ -58,15 +66,11 @@ export function createCardsRepository(dialect: Dialect) {
      * it). With `noWait`, a card another transaction holds fails at once (PostgreSQL 55P03) instead of
      * waiting (a batch that must not wait for a lock taken in another order).
      */
-    async lockById(
+    lockById: (
       trx: Transaction<Database>,
       id: string,
       options: { noWait?: boolean } = {},
-    ): Promise<CardRow | undefined> {
-      let q = trx.selectFrom("cards").selectAll().where("id", "=", id);
-      if (dialect === "postgres") q = options.noWait ? q.forUpdate().noWait() : q.forUpdate();
-      return q.executeTakeFirst();
-    },
+    ): Promise<CardRow | undefined> => (options.noWait ? lockByIdNoWait : lockById)(trx, id),
 
     byNumber: preparedFirst((q, cardNumber: string) =>
       q.selectFrom("cards").selectAll().where("card_number", "=", cardNumber),

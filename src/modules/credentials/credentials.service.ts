@@ -318,6 +318,21 @@ export function createCredentialsService(deps: {
     });
   }
 
+  async function verifyCard(
+    actor: Actor,
+    card: CardRow,
+    field: PasswordField & { purpose: Purpose },
+    source: string,
+  ) {
+    if (actor.type !== "holder") authorize(actor, PASSWORD_PERMISSIONS.verify);
+    const grant = authorizeHolderOr(actor, PASSWORD_PERMISSIONS.verify, card.person_id);
+    usable(card, field.purpose);
+    const input = await pinInput(actor, card, field);
+    const outcome = await attempt(actor, grant, card, input, field.purpose, source, await policyOf(card));
+    if (outcome.kind !== "ok") raise(outcome);
+    return { verified: true as const, initialPassword: outcome.initial, attemptsLeft: outcome.left };
+  }
+
   return {
     /** Writes the waiting successful-attempt records (at shutdown, and before reading the log). */
     flushAttempts: () => deps.attempts.flush(),
@@ -330,14 +345,11 @@ export function createCredentialsService(deps: {
       source: string,
     ) {
       if (actor.type !== "holder") authorize(actor, PASSWORD_PERMISSIONS.verify);
-      const card = await deps.cards.cardByNumber(cardNumber);
-      const grant = authorizeHolderOr(actor, PASSWORD_PERMISSIONS.verify, card.person_id);
-      usable(card, field.purpose);
-      const input = await pinInput(actor, card, field);
-      const outcome = await attempt(actor, grant, card, input, field.purpose, source, await policyOf(card));
-      if (outcome.kind !== "ok") raise(outcome);
-      return { verified: true as const, initialPassword: outcome.initial, attemptsLeft: outcome.left };
+      return verifyCard(actor, await deps.cards.cardByNumber(cardNumber), field, source);
     },
+
+    /** `verify` for a card the caller has already read (a settlement reads it once). */
+    verifyCard,
 
     /**
      * Changes the password with the old one (outlets, pharmacies, kiosks, online). Changing the

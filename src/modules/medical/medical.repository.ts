@@ -1,11 +1,70 @@
-import { type Insertable, type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
+import { preparedFirst, preparedInsert, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database>;
 
+const SETTLEMENT_COLUMNS = [
+  "id",
+  "institution_id",
+  "idempotency_key",
+  "request_hash",
+  "person_id",
+  "card_id",
+  "terminal_no",
+  "medium",
+  "catalogue_version",
+  "total_fen",
+  "covered_fen",
+  "account_fen",
+  "self_fen",
+  "refunded_account_fen",
+  "refunded_self_fen",
+  "state",
+  "journal_id",
+  "day",
+  "at",
+] as const satisfies readonly (keyof Database["settlements"])[];
+const ITEM_COLUMNS = [
+  "settlement_id",
+  "line",
+  "code",
+  "name",
+  "class",
+  "quantity",
+  "unit_price_fen",
+  "amount_fen",
+  "covered_fen",
+  "account_fen",
+  "self_fen",
+  "refunded_quantity",
+] as const satisfies readonly (keyof Database["settlement_items"])[];
+
 /** SQL for the medical personal account: institutions, the catalogue, accounts and ledger, contributions, settlements. */
 export function createMedicalRepository(dialect: Dialect) {
+  // Settlements take these on every request: compiled once (see prepared.ts).
+  const lockAccount = preparedFirst((q, personId: string) => {
+    const query = q.selectFrom("medical_accounts").select("balance_fen").where("person_id", "=", personId);
+    return dialect === "postgres" ? query.forUpdate() : query;
+  });
+  const lockAccountNoWait = preparedFirst((q, personId: string) => {
+    const query = q.selectFrom("medical_accounts").select("balance_fen").where("person_id", "=", personId);
+    return dialect === "postgres" ? query.forUpdate().noWait() : query;
+  });
+  const addToAccount = preparedQuery((q, personId: string, areaCode: string, deltaFen: number, at: string) =>
+    q
+      .insertInto("medical_accounts")
+      .values({ person_id: personId, area_code: areaCode, balance_fen: deltaFen, updated_at: at })
+      .onConflict((oc) =>
+        oc.column("person_id").doUpdateSet({
+          balance_fen: sql`medical_accounts.balance_fen + ${deltaFen}`,
+          updated_at: at,
+        }),
+      ),
+  );
+  const insertSettlementRow = preparedInsert("settlements", SETTLEMENT_COLUMNS);
+  const insertItems = preparedInsert("settlement_items", ITEM_COLUMNS);
   return {
     institutionByCode: (q: Q, code: string) =>
       q.selectFrom("institutions").selectAll().where("code", "=", code).executeTakeFirst(),
@@ -77,32 +136,31 @@ export function createMedicalRepository(dialect: Dialect) {
 
     account: (q: Q, personId: string) =>
       q.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId).executeTakeFirst(),
-    /** The account, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds it). */
-    async lockAccount(trx: Transaction<Database>, personId: string, options: { noWait?: boolean } = {}) {
-      let q = trx.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId);
-      if (dialect === "postgres") q = options.noWait ? q.forUpdate().noWait() : q.forUpdate();
-      return q.executeTakeFirst();
-    },
+    /**
+     * The account's balance, held until the transaction ends on PostgreSQL (SQLite's write transaction
+     * already holds it); with `noWait`, an account another transaction holds fails at once (55P03).
+     */
+    lockAccount: (trx: Transaction<Database>, personId: string, options: { noWait?: boolean } = {}) =>
+      (options.noWait ? lockAccountNoWait : lockAccount)(trx, personId),
     /** Adds `deltaFen` to the account's balance, opening the account at the first credit. */
-    addToAccount: (
+    addToAccount: async (
       trx: Transaction<Database>,
       personId: string,
       areaCode: string,
       deltaFen: number,
       at: string,
-    ) =>
-      trx
-        .insertInto("medical_accounts")
-        .values({ person_id: personId, area_code: areaCode, balance_fen: deltaFen, updated_at: at })
-        .onConflict((oc) =>
-          oc.column("person_id").doUpdateSet({
-            balance_fen: sql`medical_accounts.balance_fen + ${deltaFen}`,
-            updated_at: at,
-          }),
-        )
-        .execute(),
-    insertEntries: (trx: Transaction<Database>, rows: Insertable<Database["ledger_entries"]>[]) =>
-      trx.insertInto("ledger_entries").values(rows).execute(),
+    ) => {
+      await addToAccount(trx, personId, areaCode, deltaFen, at);
+    },
+    insertEntries: preparedInsert("ledger_entries", [
+      "id",
+      "journal_id",
+      "account",
+      "amount_fen",
+      "kind",
+      "day",
+      "at",
+    ]),
     entries: (q: Q, account: string, fromDay: string, toDay: string) =>
       q
         .selectFrom("ledger_entries")
@@ -184,13 +242,13 @@ export function createMedicalRepository(dialect: Dialect) {
         .limit(24)
         .execute(),
 
-    settlementByKey: (q: Q, institutionId: string, key: string) =>
+    settlementByKey: preparedFirst((q, institutionId: string, key: string) =>
       q
         .selectFrom("settlements")
         .selectAll()
         .where("institution_id", "=", institutionId)
-        .where("idempotency_key", "=", key)
-        .executeTakeFirst(),
+        .where("idempotency_key", "=", key),
+    ),
     settlementById: (q: Q, id: string) =>
       q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
     async lockSettlement(trx: Transaction<Database>, id: string) {
@@ -214,8 +272,8 @@ export function createMedicalRepository(dialect: Dialect) {
       row: Database["settlements"],
       items: Database["settlement_items"][],
     ) {
-      await trx.insertInto("settlements").values(row).execute();
-      await trx.insertInto("settlement_items").values(items).execute();
+      await insertSettlementRow(trx, row);
+      await insertItems(trx, items);
     },
     /** A person's newest settlements with the name of the institution of each. */
     settlementsOfPerson: (q: Q, personId: string, limit: number) =>

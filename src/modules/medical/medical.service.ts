@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { isUniqueViolation } from "../../db/database.ts";
 import { createUnitGroupCommit } from "../../db/group-commit.ts";
@@ -18,6 +18,7 @@ import {
 } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { timeOrderedId } from "../../shared/ids.ts";
 import { maskCardNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import { canonicalJson } from "../audit/audit.rules.ts";
@@ -81,7 +82,7 @@ type MedicalDeps = Readonly<{
   audit: AuditService;
   clock: Clock;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
-  verifyCardPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
+  verifyCardPassword: (actor: Actor, card: CardRow, pin: string, source: string) => Promise<unknown>;
   /** Verifies an e-card payment code online (single use) and answers its card. */
   cardOfPaymentCode: (actor: Actor, code: string) => Promise<CardRow>;
   /** The card a reader slot of the caller authenticated with the terminal's PSAM, and whether its PIN was verified. */
@@ -122,7 +123,7 @@ export function createMedicalService(deps: MedicalDeps) {
     kind: string,
     lines: readonly { account: string; amountFen: number }[],
   ): Promise<string> {
-    const journalId = randomUUID();
+    const journalId = timeOrderedId();
     const at = clock.now().toISOString();
     const nonZero = lines.filter((l) => l.amountFen !== 0);
     if (nonZero.reduce((s, l) => s + l.amountFen, 0) !== 0) throw new Error("unbalanced journal");
@@ -130,7 +131,7 @@ export function createMedicalService(deps: MedicalDeps) {
       await repo.insertEntries(
         trx,
         nonZero.map((l) => ({
-          id: randomUUID(),
+          id: timeOrderedId(),
           journal_id: journalId,
           account: l.account,
           amount_fen: l.amountFen,
@@ -284,7 +285,7 @@ export function createMedicalService(deps: MedicalDeps) {
       if (input.agreementUntil < input.agreementFrom)
         throw new DomainError("VALIDATION_FAILED", { summary: "agreementUntil: not before agreementFrom" });
       const row: Database["institutions"] = {
-        id: randomUUID(),
+        id: timeOrderedId(),
         code: input.code,
         name: input.name,
         kind: input.kind,
@@ -481,7 +482,7 @@ export function createMedicalService(deps: MedicalDeps) {
         });
       const c = computed.value;
       const row: Database["contributions"] = {
-        id: randomUUID(),
+        id: timeOrderedId(),
         person_id: person.id,
         coordination_area: area,
         month: input.month,
@@ -632,7 +633,7 @@ export function createMedicalService(deps: MedicalDeps) {
         const suspended = await db.transaction().execute(async (trx) => {
           if (await deps.enrolment.arrearsActive(trx, e.person_id, e.coordination_area, day)) return false;
           const row: Database["arrears"] = {
-            id: randomUUID(),
+            id: timeOrderedId(),
             person_id: e.person_id,
             coordination_area: e.coordination_area,
             from_date: day,
@@ -722,11 +723,11 @@ export function createMedicalService(deps: MedicalDeps) {
         if (card.state !== "active") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
         if ((await medicalPolicy(card.area_code)).settlementPasswordRequired) {
           if (!input.card!.pin) throw new DomainError("PASSWORD_REQUIRED");
-          await deps.verifyCardPassword(actor, card.card_number, input.card!.pin, input.source ?? "terminal");
+          await deps.verifyCardPassword(actor, card, input.card!.pin, input.source ?? "terminal");
         }
       }
       const seenState = card.state;
-      const id = randomUUID();
+      const id = timeOrderedId();
       try {
         return await settlements.execute(card.id, async (trx) => {
           // The card's state as committed now: a loss reported a moment ago stops this settlement.
@@ -909,7 +910,7 @@ export function createMedicalService(deps: MedicalDeps) {
             state: all ? "reversed" : "partly_refunded",
           });
           const row: Database["settlement_refunds"] = {
-            id: randomUUID(),
+            id: timeOrderedId(),
             settlement_id: s.id,
             idempotency_key: input.idempotencyKey,
             lines: JSON.stringify(wanted),
