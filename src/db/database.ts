@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
-import { NodeSqliteDatabase, NodeSqliteDialect } from "./sqlite-adapter.ts";
+import { NodeSqliteDialect } from "./sqlite-adapter.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -27,8 +27,7 @@ export function createDb(url: string, options: { poolSize?: number } = {}): Db {
     const path = url.slice("sqlite:".length);
     const file = path === ":memory:" ? path : resolve(path);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const database = new NodeSqliteDatabase(file);
-    const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
+    const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(file) });
     return Object.freeze({ db, dialect: "sqlite", location: file, close: () => db.destroy() });
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });

@@ -97,11 +97,19 @@ export function createUnitGroupCommit(options: {
   const queue: Job[] = [];
   let draining = false;
 
-  async function runBatch(batch: Job[]) {
+  /** The next batch, in `order`. */
+  const take = () =>
+    queue.splice(0, maxBatch).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+
+  async function runBatch() {
+    // The batch is taken once the transaction has begun: units that arrive while it waits for the
+    // write lock (another process's batch) ride in it.
+    let batch: Job[] | undefined;
     for (let attempt = 0; ; attempt++) {
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       try {
         await options.db.transaction().execute(async (trx) => {
+          batch ??= take();
           await options.begin?.(trx);
           for (const [i, job] of batch.entries()) {
             await sql.raw(`savepoint unit_${i}`).execute(trx);
@@ -119,11 +127,12 @@ export function createUnitGroupCommit(options: {
         });
       } catch (error) {
         if (retryable(error) && attempt < 3) continue;
-        for (const job of batch) job.reject(error);
+        // A transaction that could not begin (the write lock stayed busy): the waiting units get its error.
+        for (const job of batch ?? take()) job.reject(error);
         return;
       }
       const again: Job[] = [];
-      batch.forEach((job, i) => {
+      batch!.forEach((job, i) => {
         const o = outcomes[i];
         if (o.ok) job.resolve(o.value);
         else if (busy(o.error) && ++job.tries < MAX_TRIES) again.push(job);
@@ -137,12 +146,7 @@ export function createUnitGroupCommit(options: {
 
   async function drain() {
     try {
-      while (queue.length) {
-        const batch = queue
-          .splice(0, maxBatch)
-          .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-        await runBatch(batch);
-      }
+      while (queue.length) await runBatch();
     } finally {
       draining = false;
     }
