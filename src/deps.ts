@@ -77,6 +77,7 @@ export function createDeps(
     stateHooks: cardStateHooks,
     signer: createSm2Signer(config.secrets.signingKey),
   });
+  const attempts = createAttemptLog({ db, repo: credentialsRepo });
   const credentials = createCredentialsService({
     db,
     repo: credentialsRepo,
@@ -89,7 +90,7 @@ export function createDeps(
     machine,
     cipher,
     regions,
-    attempts: createAttemptLog({ db, repo: credentialsRepo }),
+    attempts,
   });
   const employersRepo = createEmployersRepository();
   const medicalRepo = createMedicalRepository(dialect);
@@ -185,6 +186,7 @@ export function createDeps(
   cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
   const medical = createMedicalService({
     db,
+    attempts,
     repo: medicalRepo,
     cards: cardsRepo,
     enrolment: enrolmentRepo,

@@ -8,8 +8,10 @@ import type { Database } from "./schema.ts";
  *
  * Rows that change nothing but a log are written in groups (group commit) instead of one transaction
  * each: at most `maxDelayMs` later, or at once when `maxBatch` are waiting, and on `flush()` (at
- * shutdown, and before reading the log). A crash can lose the last few milliseconds of rows; anything
- * that must not be lost is written in its own transaction by the caller instead.
+ * shutdown, and before reading the log), or sooner inside another group's transaction that carries
+ * them (`writeInto`: a settlement batch carries the password attempts of its settlements). A crash can
+ * lose the last few milliseconds of rows; anything that must not be lost is written in its own
+ * transaction by the caller instead.
  */
 export function createGroupCommit<T>(deps: {
   db: Kysely<Database>;
@@ -44,16 +46,53 @@ export function createGroupCommit<T>(deps: {
     return flushing;
   }
 
+  function schedule() {
+    if (queue.length >= maxBatch) void flush();
+    else if (!timer && queue.length) {
+      timer = setTimeout(() => void flush(), maxDelay);
+      timer.unref();
+    }
+  }
+
   return {
     enqueue(row: T) {
       queue.push(row);
-      if (queue.length >= maxBatch) void flush();
-      else if (!timer) {
-        timer = setTimeout(() => void flush(), maxDelay);
-        timer.unref();
-      }
+      schedule();
     },
     flush,
+    /**
+     * Writes the waiting rows in `trx`, another group's transaction, inside a savepoint (a failure here
+     * never fails that transaction's own work). Call the returned function with whether `trx`
+     * committed: if not, the rows wait for the next write. `flush()` waits for them meanwhile.
+     */
+    async writeInto(trx: Transaction<Database>): Promise<(committed: boolean) => void> {
+      if (queue.length === 0) return () => {};
+      const rows = queue;
+      queue = [];
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      let settle!: () => void;
+      flushing = Promise.all([flushing, new Promise<void>((resolve) => (settle = resolve))]).then(() => {});
+      const requeue = () => {
+        queue = rows.concat(queue);
+        schedule();
+        settle();
+      };
+      await sql.raw("savepoint log_rows").execute(trx);
+      try {
+        await deps.write(trx, rows);
+        await sql.raw("release savepoint log_rows").execute(trx);
+      } catch (err) {
+        await sql.raw("rollback to savepoint log_rows").execute(trx);
+        await sql.raw("release savepoint log_rows").execute(trx);
+        deps.onError?.(err);
+        requeue();
+        return () => {};
+      }
+      return (committed) => (committed ? settle() : requeue());
+    },
   };
 }
 
@@ -92,6 +131,8 @@ export function createUnitGroupCommit(options: {
   begin?: (trx: Transaction<Database>) => Promise<void>;
   /** Called after a unit was rolled back to its savepoint (e.g. to forget a cached audit head). */
   afterRollback?: (trx: Transaction<Database>) => void;
+  /** Log rows that ride in each batch's transaction instead of one of their own. */
+  carries?: readonly Pick<GroupCommit<unknown>, "writeInto">[];
 }) {
   const maxBatch = options.maxBatch ?? 64;
   const queue: Job[] = [];
@@ -107,10 +148,12 @@ export function createUnitGroupCommit(options: {
     let batch: Job[] | undefined;
     for (let attempt = 0; ; attempt++) {
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      const carried: ((committed: boolean) => void)[] = [];
       try {
         await options.db.transaction().execute(async (trx) => {
           batch ??= take();
           await options.begin?.(trx);
+          for (const log of options.carries ?? []) carried.push(await log.writeInto(trx));
           for (const [i, job] of batch.entries()) {
             await sql.raw(`savepoint unit_${i}`).execute(trx);
             try {
@@ -126,11 +169,13 @@ export function createUnitGroupCommit(options: {
           }
         });
       } catch (error) {
+        for (const done of carried) done(false);
         if (retryable(error) && attempt < 3) continue;
         // A transaction that could not begin (the write lock stayed busy): the waiting units get its error.
         for (const job of batch ?? take()) job.reject(error);
         return;
       }
+      for (const done of carried) done(true);
       const again: Job[] = [];
       batch!.forEach((job, i) => {
         const o = outcomes[i];

@@ -6,6 +6,12 @@ type Compilable<R> = { compile(): CompiledQuery<R> };
 
 const SENTINEL = "\u0000sscard-param-";
 
+/** For each parameter of a compiled query: the argument it takes (a sentinel's number), or -1 for a constant. */
+const slotsOf = (compiled: CompiledQuery) =>
+  compiled.parameters.map((p) =>
+    typeof p === "string" && p.startsWith(SENTINEL) ? Number(p.slice(SENTINEL.length)) : -1,
+  );
+
 /**
  * A query built and compiled once, then run with new values: building and compiling a Kysely query
  * costs several times more than running it on SQLite, which matters on paths taken by every request.
@@ -15,14 +21,15 @@ const SENTINEL = "\u0000sscard-param-";
  */
 export function preparedQuery<A extends readonly unknown[], R>(build: (q: Q, ...args: A) => Compilable<R>) {
   let compiled: CompiledQuery<R> | undefined;
+  let slots: number[] = [];
   return async (q: Q, ...args: A): Promise<R[]> => {
     if (!compiled) {
       const sentinels = args.map((_, i) => `${SENTINEL}${i}`) as unknown as A;
       compiled = build(q, ...sentinels).compile();
+      slots = slotsOf(compiled);
     }
-    const parameters = compiled.parameters.map((p) =>
-      typeof p === "string" && p.startsWith(SENTINEL) ? args[Number(p.slice(SENTINEL.length))] : p,
-    );
+    const constants = compiled.parameters;
+    const parameters = slots.map((slot, i) => (slot < 0 ? constants[i] : args[slot]));
     const result = await q.executeQuery<R>({ ...compiled, parameters });
     return result.rows;
   };
@@ -43,24 +50,25 @@ export function preparedInsert<T extends keyof Database, C extends keyof Databas
   columns: readonly C[],
 ) {
   type Row = Pick<Database[T], C>;
-  const compiled = new Map<number, CompiledQuery>();
+  const compiled = new Map<number, { query: CompiledQuery; slots: number[] }>();
   return async (q: Q, rowOrRows: Row | readonly Row[]): Promise<void> => {
     const rows = (Array.isArray(rowOrRows) ? rowOrRows : [rowOrRows]) as unknown as Record<string, unknown>[];
     if (rows.length === 0) return;
-    let query = compiled.get(rows.length);
-    if (!query) {
+    let prepared = compiled.get(rows.length);
+    if (!prepared) {
       const sentinels = rows.map((_, r) =>
         Object.fromEntries(columns.map((c, i) => [c, `${SENTINEL}${r * columns.length + i}`])),
       );
       // biome-ignore lint/suspicious/noExplicitAny: the row type of a generic table cannot be named here
-      query = (q.insertInto(table) as any).values(sentinels).compile() as CompiledQuery;
-      if (compiled.size < 16) compiled.set(rows.length, query);
+      const query = (q.insertInto(table) as any).values(sentinels).compile() as CompiledQuery;
+      prepared = { query, slots: slotsOf(query) };
+      if (compiled.size < 64) compiled.set(rows.length, prepared);
     }
-    const parameters = query.parameters.map((p) => {
-      if (typeof p !== "string" || !p.startsWith(SENTINEL)) return p;
-      const n = Number(p.slice(SENTINEL.length));
-      return rows[Math.floor(n / columns.length)][columns[n % columns.length]];
-    });
+    const { query, slots } = prepared;
+    const width = columns.length;
+    const parameters = slots.map((n, i) =>
+      n < 0 ? query.parameters[i] : rows[Math.floor(n / width)][columns[n % width]],
+    );
     await q.executeQuery({ ...query, parameters });
   };
 }

@@ -21,5 +21,13 @@ export function fixedClock(
 
 /** The calendar date (YYYY-MM-DD) of an instant in China Standard Time, where every card-issuing area is. */
 export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  // Asked several times per request: the day of the last China-time hour asked is remembered.
+  const hour = Math.floor(at.getTime() / 3600_000);
+  if (hour !== lastHour) {
+    lastDay = new Date((hour + 8) * 3600_000).toISOString().slice(0, 10);
+    lastHour = hour;
+  }
+  return lastDay;
 }
+let lastHour = Number.NaN;
+let lastDay = "";

@@ -17,7 +17,7 @@ export function createAttemptLog(deps: {
   return createGroupCommit<Database["pin_attempts"]>({
     ...deps,
     async write(trx, rows) {
-      for (const row of rows) await deps.repo.insertAttempt(trx, row);
+      for (let i = 0; i < rows.length; i += 32) await deps.repo.insertAttempt(trx, rows.slice(i, i + 32));
     },
   });
 }

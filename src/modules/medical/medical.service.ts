@@ -25,6 +25,7 @@ import { canonicalJson } from "../audit/audit.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import { parseCsv } from "../cards/csv.ts";
+import type { AttemptLog } from "../credentials/attempt-log.ts";
 import type { EnrolmentRepository } from "../enrolment/enrolment.repository.ts";
 import { coordinationArea } from "../enrolment/enrolment.rules.ts";
 import type { MedicalRepository } from "./medical.repository.ts";
@@ -74,6 +75,8 @@ export type SettleInput = Readonly<{
 }>;
 
 type MedicalDeps = Readonly<{
+  /** The password-attempt log, written in each settlement batch's transaction. */
+  attempts: Pick<AttemptLog, "writeInto">;
   db: Kysely<Database>;
   repo: MedicalRepository;
   cards: CardsRepository;
@@ -112,6 +115,8 @@ export function createMedicalService(deps: MedicalDeps) {
     db,
     begin: (trx) => audit.lockFirst(trx),
     afterRollback: (trx) => audit.forgetHead(trx),
+    // The password attempts of the settlements (and any others waiting) are written with them.
+    carries: [deps.attempts],
   });
   const today = () => chinaDate(clock.now());
   const medicalPolicy = async (areaCode: string, q: Kysely<Database> = db) =>
