@@ -16,7 +16,7 @@ function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (!url)
     throw new Error(
-      "TEST_DATABASE_URL is not set and the embedded PostgreSQL did not start (see test/global-setup.ts)",
+      "TEST_DATABASE_URL is not set and the embedded PostgreSQL did not start (see scripts/test.ts)",
     );
   return url;
 }

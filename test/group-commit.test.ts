@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { Db } from "../src/db/database.ts";
-import { createUnitGroupCommit } from "../src/db/group-commit.ts";
+import { createGroupCommit, createUnitGroupCommit } from "../src/db/group-commit.ts";
 import { createTestDb, forEachDialect } from "./db.ts";
 
 forEachDialect("group commit of units of work", (dialect) => {
@@ -10,6 +11,7 @@ forEachDialect("group commit of units of work", (dialect) => {
   before(async () => {
     database = await createTestDb(dialect);
     await sql`create table gc_units (id integer primary key, batch text not null)`.execute(database.db);
+    await sql`create table gc_log (id integer primary key)`.execute(database.db);
   });
   after(() => database.close());
 
@@ -38,5 +40,56 @@ forEachDialect("group commit of units of work", (dialect) => {
     );
     assert.equal((outcomes[6] as PromiseRejectedResult).reason.message, "refused after writing");
     assert.deepEqual(await rows(), [1, 2, 3, 4, 5], "the refused unit's row is gone, the others are kept");
+  });
+
+  it("a batch carries the waiting log rows in its own transaction; a batch that fails gives them back", {
+    timeout: 10_000,
+  }, async () => {
+    const logged = () =>
+      sql<{ id: number }>`select id from gc_log order by id`
+        .execute(database.db)
+        .then((r) => r.rows.map((x) => Number(x.id)));
+    const log = createGroupCommit<number>({
+      db: database.db,
+      maxDelayMs: 60_000, // never on its own during this test
+      async write(trx, ids) {
+        for (const id of ids) await sql`insert into gc_log (id) values (${id})`.execute(trx);
+      },
+    });
+    const units = createUnitGroupCommit({
+      db: database.db,
+      carries: [log],
+      // Fails the whole batch (after the log rows were written in it) when a unit fails.
+      afterRollback() {
+        throw new Error("batch refused");
+      },
+    });
+    log.enqueue(1);
+    log.enqueue(2);
+    await units.execute("a", async (trx) => {
+      await sql`insert into gc_units (id, batch) values (${10}, ${"carrier"})`.execute(trx);
+    });
+    assert.deepEqual(await logged(), [1, 2], "committed with the unit, long before the log's own delay");
+
+    log.enqueue(3);
+    await assert.rejects(
+      units.execute("b", async (trx) => {
+        const inBatch = await sql<{ id: number }>`select id from gc_log order by id`.execute(trx);
+        assert.deepEqual(
+          inBatch.rows.map((r) => Number(r.id)),
+          [1, 2, 3],
+          "the waiting row is written in the batch",
+        );
+        throw new Error("unit refused");
+      }),
+      /batch refused/,
+    );
+    assert.deepEqual(await logged(), [1, 2], "the failed batch wrote nothing");
+    // Raced against a timer: a row never given back would leave flush() waiting for ever.
+    await Promise.race([
+      log.flush(),
+      sleep(5_000).then(() => assert.fail("flush() still waits for the failed batch's rows")),
+    ]);
+    assert.deepEqual(await logged(), [1, 2, 3], "the row given back is written by the log itself");
   });
 });

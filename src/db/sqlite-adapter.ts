@@ -104,13 +104,13 @@ export class NodeSqliteDriver implements Driver {
   /** BEGIN IMMEDIATE on the writer (already locked), waiting without blocking while another process writes. */
   async begin(): Promise<void> {
     const deadline = Date.now() + WRITE_WAIT_MS;
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       try {
         this.writer.raw.exec("BEGIN IMMEDIATE");
         return;
       } catch (err) {
         if (!isBusy(err) || Date.now() > deadline) throw err;
-        await sleep(attempt < 10 ? 1 : 5);
+        await sleep(1);
       }
     }
   }
