@@ -21,8 +21,10 @@ forEachDialect("group commit of units of work", (dialect) => {
       sql<{ id: number }>`select id from gc_units order by id`
         .execute(database.db)
         .then((r) => r.rows.map((x) => Number(x.id)));
+    const transactions = new Set<unknown>();
     const insert = (id: number) =>
       units.execute(String(id).padStart(3, "0"), async (trx) => {
+        transactions.add(trx);
         await sql`insert into gc_units (id, batch) values (${id}, ${"b"})`.execute(trx);
         return id;
       });
@@ -40,6 +42,30 @@ forEachDialect("group commit of units of work", (dialect) => {
     );
     assert.equal((outcomes[6] as PromiseRejectedResult).reason.message, "refused after writing");
     assert.deepEqual(await rows(), [1, 2, 3, 4, 5], "the refused unit's row is gone, the others are kept");
+    assert.equal(transactions.size, 1, "the six inserting units ran in one transaction");
+  });
+
+  it("units handed in by separate callbacks of one turn of the event loop share one transaction", async () => {
+    // Requests are read from their sockets in separate callbacks; a batch begun at the first one's
+    // unit (before the others could queue theirs) would carry one settlement per commit.
+    const units = createUnitGroupCommit({ db: database.db });
+    const transactions = new Set<unknown>();
+    await Promise.all(
+      Array.from(
+        { length: 10 },
+        (_, i) =>
+          new Promise((resolve, reject) =>
+            setImmediate(() =>
+              units
+                .execute(String(i), async (trx) => {
+                  transactions.add(trx);
+                })
+                .then(resolve, reject),
+            ),
+          ),
+      ),
+    );
+    assert.equal(transactions.size, 1, "one transaction, one durable commit for the ten");
   });
 
   it("a batch carries the waiting log rows in its own transaction; a batch that fails gives them back", {
