@@ -1,4 +1,5 @@
-import type { CompiledQuery, Kysely, Transaction } from "kysely";
+import type { CompiledQuery, Kysely, SelectQueryBuilder, Transaction } from "kysely";
+import type { Dialect } from "./database.ts";
 import type { Database } from "./schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -39,6 +40,28 @@ export function preparedQuery<A extends readonly unknown[], R>(build: (q: Q, ...
 export function preparedFirst<A extends readonly unknown[], R>(build: (q: Q, ...args: A) => Compilable<R>) {
   const run = preparedQuery(build);
   return async (q: Q, ...args: A): Promise<R | undefined> => (await run(q, ...args))[0];
+}
+
+/**
+ * The first row of a prepared read that holds the rows it reads until the transaction ends: on
+ * PostgreSQL with FOR UPDATE, or with `{ noWait: true }` FOR UPDATE NOWAIT (a row another transaction
+ * holds fails at once with 55P03 instead of waiting); on SQLite the write transaction already holds
+ * the whole database.
+ */
+export function preparedLock<A extends readonly unknown[], TB extends keyof Database, O>(
+  dialect: Dialect,
+  build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
+) {
+  const variant = (noWait: boolean) =>
+    preparedFirst((q: Q, ...args: A) => {
+      const query = build(q, ...args);
+      if (dialect !== "postgres") return query;
+      return noWait ? query.forUpdate().noWait() : query.forUpdate();
+    });
+  const wait = variant(false);
+  const noWait = variant(true);
+  return (trx: Transaction<Database>, options: { noWait?: boolean }, ...args: A) =>
+    (options.noWait ? noWait : wait)(trx, ...args);
 }
 
 /**

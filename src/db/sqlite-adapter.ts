@@ -3,11 +3,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
   type Driver,
+  type Kysely,
+  type QueryCompiler,
   type QueryResult,
   SelectQueryNode,
   SqliteAdapter,
-  SqliteDialect,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
 } from "kysely";
 
 const CACHE_LIMIT = 500;
@@ -186,21 +192,24 @@ class NodeSqliteConnection implements DatabaseConnection {
     if (this.inTransaction) return driver.writer.execute<R>(sql, parameters);
     const read = SelectQueryNode.is(compiled.query) || /^\s*select\b/i.test(sql);
     if (read && driver.reader !== driver.writer) return driver.reader.execute<R>(sql, parameters);
-    await driver.lock();
-    try {
-      // Reads of an in-memory database, and pragmas, run as they are; a single write in its own transaction.
-      if (read || /^\s*pragma\b/i.test(sql)) return driver.writer.execute<R>(sql, parameters);
-      await driver.begin();
+    if (read || /^\s*pragma\b/i.test(sql)) {
+      // Reads of an in-memory database, and pragmas, run as they are, while no transaction is open.
+      await driver.lock();
       try {
-        const result = driver.writer.execute<R>(sql, parameters);
-        driver.writer.raw.exec("COMMIT");
-        return result;
-      } catch (err) {
-        if (driver.writer.raw.isTransaction) driver.writer.raw.exec("ROLLBACK");
-        throw err;
+        return driver.writer.execute<R>(sql, parameters);
+      } finally {
+        driver.unlock();
       }
-    } finally {
-      driver.unlock();
+    }
+    // A single write: in a transaction of its own, like any other.
+    await driver.beginTransaction(this);
+    try {
+      const result = driver.writer.execute<R>(sql, parameters);
+      await driver.commitTransaction(this);
+      return result;
+    } catch (err) {
+      await driver.rollbackTransaction(this);
+      throw err;
     }
   }
 
@@ -219,21 +228,27 @@ class NodeSqliteAdapter extends SqliteAdapter {
   }
 }
 
-/** SqliteDialect over node:sqlite: a reader and a writer connection, BEGIN IMMEDIATE transactions. */
-export class NodeSqliteDialect extends SqliteDialect {
-  readonly #driver: NodeSqliteDriver;
+/** Kysely's SQLite dialect over node:sqlite: a reader and a writer connection, BEGIN IMMEDIATE transactions. */
+export class NodeSqliteDialect implements Dialect {
+  readonly #path: string;
 
   constructor(path: string) {
-    const driver = new NodeSqliteDriver(path);
-    super({ database: driver.writer.raw as never });
-    this.#driver = driver;
+    this.#path = path;
   }
 
-  override createDriver(): Driver {
-    return this.#driver;
+  createDriver(): Driver {
+    return new NodeSqliteDriver(this.#path);
   }
 
-  override createAdapter(): SqliteAdapter {
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
     return new NodeSqliteAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
   }
 }

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst, preparedInsert, preparedQuery } from "../../db/prepared.ts";
+import { preparedFirst, preparedInsert, preparedLock, preparedQuery } from "../../db/prepared.ts";
 import type { CardRow, Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -50,14 +50,9 @@ export function createCardsRepository(dialect: Dialect) {
       .where("person_id", "=", personId)
       .where("area_code", "like", areaPattern),
   );
-  const lockById = preparedFirst((q, id: string) => {
-    const query = q.selectFrom("cards").selectAll().where("id", "=", id);
-    return dialect === "postgres" ? query.forUpdate() : query;
-  });
-  const lockByIdNoWait = preparedFirst((q, id: string) => {
-    const query = q.selectFrom("cards").selectAll().where("id", "=", id);
-    return dialect === "postgres" ? query.forUpdate().noWait() : query;
-  });
+  const lockById = preparedLock(dialect, (q, id: string) =>
+    q.selectFrom("cards").selectAll().where("id", "=", id),
+  );
   return {
     byId: preparedFirst((q, id: string) => q.selectFrom("cards").selectAll().where("id", "=", id)),
 
@@ -70,7 +65,7 @@ export function createCardsRepository(dialect: Dialect) {
       trx: Transaction<Database>,
       id: string,
       options: { noWait?: boolean } = {},
-    ): Promise<CardRow | undefined> => (options.noWait ? lockByIdNoWait : lockById)(trx, id),
+    ): Promise<CardRow | undefined> => lockById(trx, options, id),
 
     byNumber: preparedFirst((q, cardNumber: string) =>
       q.selectFrom("cards").selectAll().where("card_number", "=", cardNumber),

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst, preparedInsert } from "../../db/prepared.ts";
+import { preparedFirst, preparedInsert, preparedLock } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -10,8 +10,8 @@ export function createCredentialsRepository(dialect: Dialect) {
   const get = preparedFirst((q, cardId: string) =>
     q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId),
   );
-  const getForUpdate = preparedFirst((q, cardId: string) =>
-    q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId).forUpdate(),
+  const lockRow = preparedLock(dialect, (q, cardId: string) =>
+    q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId),
   );
   const throttleOf = preparedFirst((q, actorKey: string, sourceKey: string, windowStart: string) =>
     q
@@ -45,8 +45,7 @@ export function createCredentialsRepository(dialect: Dialect) {
     },
 
     /** The card's password row, held until the transaction ends (PostgreSQL row lock; SQLite's write lock). */
-    lock: (trx: Transaction<Database>, cardId: string) =>
-      dialect === "postgres" ? getForUpdate(trx, cardId) : get(trx, cardId),
+    lock: (trx: Transaction<Database>, cardId: string) => lockRow(trx, {}, cardId),
 
     insert: preparedInsert("card_passwords", [
       "card_id",

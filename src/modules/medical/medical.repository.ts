@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst, preparedInsert, preparedQuery } from "../../db/prepared.ts";
+import { preparedFirst, preparedInsert, preparedLock, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database>;
@@ -44,14 +44,12 @@ const ITEM_COLUMNS = [
 /** SQL for the medical personal account: institutions, the catalogue, accounts and ledger, contributions, settlements. */
 export function createMedicalRepository(dialect: Dialect) {
   // Settlements take these on every request: compiled once (see prepared.ts).
-  const lockAccount = preparedFirst((q, personId: string) => {
-    const query = q.selectFrom("medical_accounts").select("balance_fen").where("person_id", "=", personId);
-    return dialect === "postgres" ? query.forUpdate() : query;
-  });
-  const lockAccountNoWait = preparedFirst((q, personId: string) => {
-    const query = q.selectFrom("medical_accounts").select("balance_fen").where("person_id", "=", personId);
-    return dialect === "postgres" ? query.forUpdate().noWait() : query;
-  });
+  const lockAccount = preparedLock(dialect, (q, personId: string) =>
+    q.selectFrom("medical_accounts").select("balance_fen").where("person_id", "=", personId),
+  );
+  const lockSettlement = preparedLock(dialect, (q, id: string) =>
+    q.selectFrom("settlements").selectAll().where("id", "=", id),
+  );
   const addToAccount = preparedQuery((q, personId: string, areaCode: string, deltaFen: number, at: string) =>
     q
       .insertInto("medical_accounts")
@@ -141,17 +139,9 @@ export function createMedicalRepository(dialect: Dialect) {
      * already holds it); with `noWait`, an account another transaction holds fails at once (55P03).
      */
     lockAccount: (trx: Transaction<Database>, personId: string, options: { noWait?: boolean } = {}) =>
-      (options.noWait ? lockAccountNoWait : lockAccount)(trx, personId),
+      lockAccount(trx, options, personId),
     /** Adds `deltaFen` to the account's balance, opening the account at the first credit. */
-    addToAccount: async (
-      trx: Transaction<Database>,
-      personId: string,
-      areaCode: string,
-      deltaFen: number,
-      at: string,
-    ) => {
-      await addToAccount(trx, personId, areaCode, deltaFen, at);
-    },
+    addToAccount,
     insertEntries: preparedInsert("ledger_entries", [
       "id",
       "journal_id",
@@ -251,11 +241,8 @@ export function createMedicalRepository(dialect: Dialect) {
     ),
     settlementById: (q: Q, id: string) =>
       q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
-    async lockSettlement(trx: Transaction<Database>, id: string) {
-      let q = trx.selectFrom("settlements").selectAll().where("id", "=", id);
-      if (dialect === "postgres") q = q.forUpdate();
-      return q.executeTakeFirst();
-    },
+    /** The settlement, held until the transaction ends (a refund at a time). */
+    lockSettlement: (trx: Transaction<Database>, id: string) => lockSettlement(trx, {}, id),
     settlementItems: (q: Q, id: string) =>
       q.selectFrom("settlement_items").selectAll().where("settlement_id", "=", id).orderBy("line").execute(),
     itemsOf: (q: Q, ids: readonly string[]) =>
