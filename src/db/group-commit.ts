@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./schema.ts";
 
@@ -98,10 +99,24 @@ export function createGroupCommit<T>(deps: {
 
 export type GroupCommit<T> = ReturnType<typeof createGroupCommit<T>>;
 
-type Job = {
+/** What a unit of a batch came to: its value, or the error its caller gets. */
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/**
+ * A unit whose rows another transaction holds (a read with SKIP LOCKED left them out): it goes to a
+ * later batch instead of waiting inside this one. PostgreSQL's own error for NOWAIT has the same code.
+ */
+export class RowsBusy extends Error {
+  readonly code = "55P03";
+  constructor() {
+    super("rows held by another transaction");
+  }
+}
+
+type Job<I> = {
   order: string;
-  tries: number;
-  run: (trx: Transaction<Database>) => Promise<unknown>;
+  input: I;
+  busySince?: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 };
@@ -109,99 +124,135 @@ type Job = {
 const codeOf = (err: unknown) => String((err as { code?: unknown })?.code);
 /** PostgreSQL's deadlock and serialisation failures: the whole batch is run again. */
 const retryable = (err: unknown) => ["40P01", "40001"].includes(codeOf(err));
-/** A row lock another transaction holds (FOR UPDATE NOWAIT): the unit goes to the next batch. */
+/** Rows another transaction holds (RowsBusy, or FOR UPDATE NOWAIT's 55P03): the unit goes to a later batch. */
 const busy = (err: unknown) => codeOf(err) === "55P03";
-/** How often a unit may find its rows busy before its caller gets the error. */
-const MAX_TRIES = 100;
+/** How long a unit may find its rows busy before its caller gets the error. */
+const BUSY_LIMIT_MS = 5_000;
 
 /**
  * Group commit: units of work that arrive while a batch is being written are applied together in the
- * next transaction, each inside its own savepoint, so one durable commit carries many of them. A unit
- * that throws is rolled back to its savepoint alone and its caller gets the error; the others go on.
- * Every caller is answered only after the commit (or with the commit's error): nothing is acknowledged
- * before it is durable. Units run in `order` (e.g. the card they lock). A unit that finds a row held by
- * another transaction (it locks with NOWAIT, PostgreSQL 55P03) is put into the next batch instead of
- * waiting, so a batch never deadlocks with a single transaction that locks the same rows in another
- * order; a deadlock or serialisation failure of the whole batch runs it again.
+ * next transaction, so one durable commit carries many of them. `apply` takes the whole batch (in
+ * `order`, e.g. the card each locks) and answers each unit's outcome; a unit it refuses must leave no
+ * write. When `apply` throws, the batch is rolled back to a savepoint and each unit is applied alone in
+ * its own savepoint, so only the unit that fails gets the error. Every caller is answered only after the
+ * commit (or with the commit's error): nothing is acknowledged before it is durable. A unit whose rows
+ * another transaction holds (RowsBusy) goes to a later batch instead of waiting, so a batch never
+ * deadlocks with a single transaction that locks the same rows in another order; a deadlock or
+ * serialisation failure of the whole batch runs it again.
  */
-export function createUnitGroupCommit(options: {
+export function createBatchGroupCommit<I, R>(options: {
   db: Kysely<Database>;
   maxBatch?: number;
-  /** Run first in every batch's transaction (e.g. to take a lock that every unit needs). */
-  begin?: (trx: Transaction<Database>) => Promise<void>;
-  /** Called after a unit was rolled back to its savepoint (e.g. to forget a cached audit head). */
+  apply: (trx: Transaction<Database>, units: readonly I[]) => Promise<Outcome<R>[]>;
+  /** Called after a rollback to a savepoint (e.g. to forget a cached audit head). */
   afterRollback?: (trx: Transaction<Database>) => void;
   /** Log rows that ride in each batch's transaction instead of one of their own. */
   carries?: readonly Pick<GroupCommit<unknown>, "writeInto">[];
 }) {
   const maxBatch = options.maxBatch ?? 64;
-  const queue: Job[] = [];
+  const queue: Job<I>[] = [];
   let draining = false;
 
   /** The next batch, in `order`. */
   const take = () =>
     queue.splice(0, maxBatch).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 
-  async function runBatch() {
+  /** Runs `work` inside a savepoint; if it throws, rolls back to the savepoint and answers the error. */
+  async function inSavepoint<T>(
+    trx: Transaction<Database>,
+    name: string,
+    work: () => Promise<T>,
+  ): Promise<Outcome<T>> {
+    await sql.raw(`savepoint ${name}`).execute(trx);
+    try {
+      const value = await work();
+      await sql.raw(`release savepoint ${name}`).execute(trx);
+      return { ok: true, value };
+    } catch (error) {
+      await sql.raw(`rollback to savepoint ${name}`).execute(trx);
+      await sql.raw(`release savepoint ${name}`).execute(trx);
+      options.afterRollback?.(trx);
+      return { ok: false, error };
+    }
+  }
+
+  /** The batch's outcomes: all units at once, or, when that throws, each unit alone. */
+  async function applyAll(trx: Transaction<Database>, batch: readonly Job<I>[]): Promise<Outcome<R>[]> {
+    const whole = await inSavepoint(trx, "batch", () =>
+      options.apply(
+        trx,
+        batch.map((j) => j.input),
+      ),
+    );
+    if (whole.ok) return whole.value;
+    if (batch.length === 1) return [whole];
+    const outcomes: Outcome<R>[] = [];
+    for (const job of batch) {
+      const alone = await inSavepoint(trx, "unit", () => options.apply(trx, [job.input]));
+      outcomes.push(alone.ok ? alone.value[0] : alone);
+    }
+    return outcomes;
+  }
+
+  /** Runs one batch; answers whether any unit was done (not all of them found their rows busy). */
+  async function runBatch(): Promise<boolean> {
     // The batch is taken once the transaction has begun: units that arrive while it waits for the
     // write lock (another process's batch) ride in it.
-    let batch: Job[] | undefined;
+    let batch: Job<I>[] | undefined;
     for (let attempt = 0; ; attempt++) {
-      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      let outcomes: Outcome<R>[] = [];
       const carried: ((committed: boolean) => void)[] = [];
       try {
         await options.db.transaction().execute(async (trx) => {
           batch ??= take();
-          await options.begin?.(trx);
           for (const log of options.carries ?? []) carried.push(await log.writeInto(trx));
-          for (const [i, job] of batch.entries()) {
-            await sql.raw(`savepoint unit_${i}`).execute(trx);
-            try {
-              const value = await job.run(trx);
-              await sql.raw(`release savepoint unit_${i}`).execute(trx);
-              outcomes.push({ ok: true, value });
-            } catch (error) {
-              await sql.raw(`rollback to savepoint unit_${i}`).execute(trx);
-              await sql.raw(`release savepoint unit_${i}`).execute(trx);
-              options.afterRollback?.(trx);
-              outcomes.push({ ok: false, error });
-            }
-          }
+          outcomes = await applyAll(trx, batch);
         });
       } catch (error) {
         for (const done of carried) done(false);
         if (retryable(error) && attempt < 3) continue;
         // A transaction that could not begin (the write lock stayed busy): the waiting units get its error.
         for (const job of batch ?? take()) job.reject(error);
-        return;
+        return true;
       }
       for (const done of carried) done(true);
-      const again: Job[] = [];
-      batch!.forEach((job, i) => {
+      const again: Job<I>[] = [];
+      const now = Date.now();
+      for (const [i, job] of batch!.entries()) {
         const o = outcomes[i];
-        if (o.ok) job.resolve(o.value);
-        else if (busy(o.error) && ++job.tries < MAX_TRIES) again.push(job);
-        else job.reject(o.error);
-      });
+        if (o.ok) {
+          job.resolve(o.value);
+          continue;
+        }
+        if (busy(o.error)) {
+          job.busySince ??= now;
+          if (now - job.busySince < BUSY_LIMIT_MS) {
+            again.push(job);
+            continue;
+          }
+        }
+        job.reject(o.error);
+      }
       // Units whose rows were held elsewhere (e.g. a loss report in progress) go first in the next batch.
       queue.unshift(...again);
-      return;
+      return again.length < batch!.length;
     }
   }
 
   async function drain() {
     try {
-      while (queue.length) await runBatch();
+      // A batch that did nothing (all its rows were held elsewhere) lets the other transaction finish.
+      while (queue.length) if (!(await runBatch())) await sleep(1);
     } finally {
       draining = false;
     }
   }
 
   return {
-    /** Runs `run` in the next batch's transaction; resolves with its result once that is committed. */
-    execute<R>(order: string, run: (trx: Transaction<Database>) => Promise<R>): Promise<R> {
+    /** Applies `input` in the next batch's transaction; resolves with its value once that is committed. */
+    execute(order: string, input: I): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        queue.push({ order, tries: 0, run, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ order, input, resolve: resolve as (v: unknown) => void, reject });
         // The batch starts after the requests already read from the sockets have queued their units.
         if (!draining) {
           draining = true;
@@ -209,5 +260,27 @@ export function createUnitGroupCommit(options: {
         }
       });
     },
+  };
+}
+
+type Unit = (trx: Transaction<Database>) => Promise<unknown>;
+
+/**
+ * Group commit of units that are functions: each runs in the batch's transaction in turn (see
+ * createBatchGroupCommit; a unit that throws is rolled back alone and its caller gets the error).
+ */
+export function createUnitGroupCommit(options: Omit<Parameters<typeof createBatchGroupCommit>[0], "apply">) {
+  const batches = createBatchGroupCommit<Unit, unknown>({
+    ...options,
+    async apply(trx, units) {
+      const outcomes: Outcome<unknown>[] = [];
+      for (const run of units) outcomes.push({ ok: true, value: await run(trx) });
+      return outcomes;
+    },
+  });
+  return {
+    /** Runs `run` in the next batch's transaction; resolves with its result once that is committed. */
+    execute: <R>(order: string, run: (trx: Transaction<Database>) => Promise<R>): Promise<R> =>
+      batches.execute(order, run) as Promise<R>,
   };
 }

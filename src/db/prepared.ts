@@ -1,4 +1,13 @@
-import type { CompiledQuery, Kysely, SelectQueryBuilder, Transaction } from "kysely";
+import {
+  type CompiledQuery,
+  type Kysely,
+  type OnConflictBuilder,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from "kysely";
 import type { Dialect } from "./database.ts";
 import type { Database } from "./schema.ts";
 
@@ -43,55 +52,125 @@ export function preparedFirst<A extends readonly unknown[], R>(build: (q: Q, ...
 }
 
 /**
- * The first row of a prepared read that holds the rows it reads until the transaction ends: on
- * PostgreSQL with FOR UPDATE, or with `{ noWait: true }` FOR UPDATE NOWAIT (a row another transaction
- * holds fails at once with 55P03 instead of waiting); on SQLite the write transaction already holds
- * the whole database.
+ * How a read holds the rows it reads until the transaction ends, on PostgreSQL: FOR UPDATE (waits for a
+ * row another transaction holds), NOWAIT (fails at once with 55P03 instead), or SKIP LOCKED (leaves such
+ * rows out of the answer). On SQLite the write transaction already holds the whole database.
+ */
+type LockMode = "wait" | "noWait" | "skipLocked";
+
+function lockedQuery<A extends readonly unknown[], TB extends keyof Database, O>(
+  dialect: Dialect,
+  mode: LockMode,
+  build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
+) {
+  return preparedQuery((q: Q, ...args: A) => {
+    const query = build(q, ...args);
+    if (dialect !== "postgres") return query;
+    if (mode === "noWait") return query.forUpdate().noWait();
+    if (mode === "skipLocked") return query.forUpdate().skipLocked();
+    return query.forUpdate();
+  });
+}
+
+/**
+ * The first row of a prepared read that holds the rows it reads until the transaction ends: FOR UPDATE,
+ * or with `{ noWait: true }` FOR UPDATE NOWAIT (see LockMode).
  */
 export function preparedLock<A extends readonly unknown[], TB extends keyof Database, O>(
   dialect: Dialect,
   build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
 ) {
-  const variant = (noWait: boolean) =>
-    preparedFirst((q: Q, ...args: A) => {
-      const query = build(q, ...args);
-      if (dialect !== "postgres") return query;
-      return noWait ? query.forUpdate().noWait() : query.forUpdate();
-    });
-  const wait = variant(false);
-  const noWait = variant(true);
-  return (trx: Transaction<Database>, options: { noWait?: boolean }, ...args: A) =>
-    (options.noWait ? noWait : wait)(trx, ...args);
+  const wait = lockedQuery(dialect, "wait", build);
+  const noWait = lockedQuery(dialect, "noWait", build);
+  return async (trx: Transaction<Database>, options: { noWait?: boolean }, ...args: A) =>
+    (await (options.noWait ? noWait : wait)(trx, ...args))[0];
 }
 
 /**
+ * The rows of a prepared read that holds them until the transaction ends, leaving out (on PostgreSQL)
+ * the rows another transaction holds: FOR UPDATE SKIP LOCKED. A batch takes what is free now and leaves
+ * the rest for its next turn instead of waiting or failing.
+ */
+export function preparedLockFree<A extends readonly unknown[], TB extends keyof Database, O>(
+  dialect: Dialect,
+  build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
+) {
+  const run = lockedQuery(dialect, "skipLocked", build);
+  return (trx: Transaction<Database>, ...args: A) => run(trx, ...args);
+}
+
+/**
+ * A list of values passed as one parameter of a prepared query (its length may vary from call to call):
+ * a PostgreSQL array, or a JSON array that SQLite's json_each reads. Build it with `listParam`, test a
+ * column against it with `inList`.
+ */
+export type ListParam = (readonly unknown[] | string) & { readonly __list: true };
+
+export const listParam = (dialect: Dialect, values: readonly (string | number)[]): ListParam =>
+  (dialect === "postgres" ? values : JSON.stringify(values)) as ListParam;
+
+/** `column IN (the list)` for a ListParam argument of a prepared query. */
+export function inList(dialect: Dialect, column: string, param: ListParam): RawBuilder<SqlBool> {
+  const value = param as unknown;
+  return dialect === "postgres"
+    ? sql<SqlBool>`${sql.ref(column)} = any(${value})`
+    : sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${value}))`;
+}
+
+/** The most rows one prepared INSERT writes; longer lists take several (so at most this many compiled forms). */
+const INSERT_CHUNK = 128;
+
+/**
  * An INSERT into `table` compiled once per number of rows: `columns` fixes the column order, and each
- * call passes one row, or a list of rows, with exactly those columns.
+ * call passes one row, or a list of rows, with exactly those columns (up to INSERT_CHUNK rows a
+ * statement). With `upsert`, a row whose `key` exists already updates it instead: the `add` columns
+ * are added to (a balance and its change), the `set` columns replaced.
  */
 export function preparedInsert<T extends keyof Database, C extends keyof Database[T] & string>(
   table: T,
   columns: readonly C[],
+  upsert?: { key: C; add?: readonly C[]; set?: readonly C[] },
 ) {
   type Row = Pick<Database[T], C>;
   const compiled = new Map<number, { query: CompiledQuery; slots: number[] }>();
-  return async (q: Q, rowOrRows: Row | readonly Row[]): Promise<void> => {
-    const rows = (Array.isArray(rowOrRows) ? rowOrRows : [rowOrRows]) as unknown as Record<string, unknown>[];
-    if (rows.length === 0) return;
-    let prepared = compiled.get(rows.length);
+  const width = columns.length;
+  function prepare(q: Q, count: number) {
+    let prepared = compiled.get(count);
     if (!prepared) {
-      const sentinels = rows.map((_, r) =>
-        Object.fromEntries(columns.map((c, i) => [c, `${SENTINEL}${r * columns.length + i}`])),
+      const sentinels = Array.from({ length: count }, (_, r) =>
+        Object.fromEntries(columns.map((c, i) => [c, `${SENTINEL}${r * width + i}`])),
       );
       // biome-ignore lint/suspicious/noExplicitAny: the row type of a generic table cannot be named here
-      const query = (q.insertInto(table) as any).values(sentinels).compile() as CompiledQuery;
+      let insert = (q.insertInto(table) as any).values(sentinels);
+      if (upsert)
+        insert = insert.onConflict((oc: OnConflictBuilder<Database, T>) =>
+          oc
+            .column(upsert.key)
+            .doUpdateSet(
+              Object.fromEntries([
+                ...(upsert.add ?? []).map((c) => [
+                  c,
+                  sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
+                ]),
+                ...(upsert.set ?? []).map((c) => [c, sql.ref(`excluded.${c}`)]),
+              ]),
+            ),
+        );
+      const query = insert.compile() as CompiledQuery;
       prepared = { query, slots: slotsOf(query) };
-      if (compiled.size < 64) compiled.set(rows.length, prepared);
+      compiled.set(count, prepared);
     }
-    const { query, slots } = prepared;
-    const width = columns.length;
-    const parameters = slots.map((n, i) =>
-      n < 0 ? query.parameters[i] : rows[Math.floor(n / width)][columns[n % width]],
-    );
-    await q.executeQuery({ ...query, parameters });
+    return prepared;
+  }
+  return async (q: Q, rowOrRows: Row | readonly Row[]): Promise<void> => {
+    const all = (Array.isArray(rowOrRows) ? rowOrRows : [rowOrRows]) as unknown as Record<string, unknown>[];
+    for (let from = 0; from < all.length; from += INSERT_CHUNK) {
+      const rows = all.length <= INSERT_CHUNK ? all : all.slice(from, from + INSERT_CHUNK);
+      const { query, slots } = prepare(q, rows.length);
+      const parameters = slots.map((n, i) =>
+        n < 0 ? query.parameters[i] : rows[Math.floor(n / width)][columns[n % width]],
+      );
+      await q.executeQuery({ ...query, parameters });
+    }
   };
 }

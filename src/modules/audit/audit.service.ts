@@ -55,28 +55,24 @@ function toRecord(row: AuditRow): AuditRecord {
 export function createAuditService(deps: { db: Kysely<Database>; audit: AuditRepository; clock: Clock }) {
   const { db, audit, clock } = deps;
   const heads = new WeakMap<Transaction<Database>, { seq: number; hash: string }>();
-  return {
-    /**
-     * Takes the chain's append lock now, before the transaction locks any rows (PostgreSQL; SQLite's
-     * write transaction already holds it): a batch that locks many rows cannot deadlock on it.
-     */
-    async lockFirst(trx: Transaction<Database>) {
-      const head = await audit.lockHead(trx);
-      if (head) heads.set(trx, head);
-    },
 
-    /** After a savepoint of `trx` was rolled back: the head is read again at the next record. */
-    forgetHead(trx: Transaction<Database>) {
-      heads.delete(trx);
-    },
-
-    /** Appends one record in the transaction of the change it describes. */
-    async record(trx: Transaction<Database>, actor: Actor, grant: Grant | undefined, entry: AuditEntry) {
-      // The head is read once per transaction: the lock taken then is held until it ends.
-      const head = heads.get(trx) ?? (await audit.lockHead(trx));
+  /**
+   * Appends records in the transaction of the changes they describe, in order, with one insert (a
+   * batch of settlements). The chain's append lock is taken at the first record of the transaction
+   * and held until it ends (PostgreSQL; SQLite's write transaction already holds it).
+   */
+  async function recordMany(
+    trx: Transaction<Database>,
+    records: readonly { actor: Actor; grant: Grant | undefined; entry: AuditEntry }[],
+  ): Promise<{ seq: number; hash: string }[]> {
+    if (records.length === 0) return [];
+    // The head is read once per transaction: the lock taken then is held until it ends.
+    let head = heads.get(trx) ?? (await audit.lockHead(trx));
+    const at = clock.now().toISOString();
+    const rows: AuditRow[] = records.map(({ actor, grant, entry }) => {
       const record: AuditRecord = {
         seq: (head?.seq ?? 0) + 1,
-        at: clock.now().toISOString(),
+        at,
         actorType: actor.type,
         actorId: actor.id,
         actorRole: grant?.role ?? actor.grants[0]?.role ?? "none",
@@ -90,8 +86,8 @@ export function createAuditService(deps: { db: Kysely<Database>; audit: AuditRep
         prevHash: head?.hash ?? GENESIS_HASH,
       };
       const hash = recordHash(record);
-      heads.set(trx, { seq: record.seq, hash });
-      await audit.insert(trx, {
+      head = { seq: record.seq, hash };
+      return {
         seq: record.seq,
         at: record.at,
         actor_type: record.actorType,
@@ -106,9 +102,25 @@ export function createAuditService(deps: { db: Kysely<Database>; audit: AuditRep
         after: record.after,
         prev_hash: record.prevHash,
         hash,
-      });
-      return { seq: record.seq, hash };
+      };
+    });
+    await audit.insert(trx, rows);
+    heads.set(trx, head!);
+    return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
+  }
+
+  return {
+    /** After a savepoint of `trx` was rolled back: the head is read again at the next record. */
+    forgetHead(trx: Transaction<Database>) {
+      heads.delete(trx);
     },
+
+    /** Appends one record in the transaction of the change it describes. */
+    async record(trx: Transaction<Database>, actor: Actor, grant: Grant | undefined, entry: AuditEntry) {
+      return (await recordMany(trx, [{ actor, grant, entry }]))[0];
+    },
+
+    recordMany,
 
     /**
      * Walks the whole chain in order and reports the first bad record. With an anchor (a head seq and

@@ -1,6 +1,15 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst, preparedInsert, preparedLock, preparedQuery } from "../../db/prepared.ts";
+import {
+  inList,
+  type ListParam,
+  listParam,
+  preparedFirst,
+  preparedInsert,
+  preparedLock,
+  preparedLockFree,
+  preparedQuery,
+} from "../../db/prepared.ts";
 import type { CardRow, Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -53,8 +62,21 @@ export function createCardsRepository(dialect: Dialect) {
   const lockById = preparedLock(dialect, (q, id: string) =>
     q.selectFrom("cards").selectAll().where("id", "=", id),
   );
+  const lockFree = preparedLockFree(dialect, (q, ids: ListParam) =>
+    q
+      .selectFrom("cards")
+      .select(["id", "person_id", "card_number", "state", "area_code"])
+      .where(inList(dialect, "id", ids)),
+  );
   return {
     byId: preparedFirst((q, id: string) => q.selectFrom("cards").selectAll().where("id", "=", id)),
+
+    /**
+     * Of the cards `ids`, those no other transaction holds, held until this one ends (FOR UPDATE SKIP
+     * LOCKED on PostgreSQL; SQLite's write transaction holds them all): the columns a settlement needs.
+     */
+    lockFreeByIds: (trx: Transaction<Database>, ids: readonly string[]) =>
+      lockFree(trx, listParam(dialect, ids)),
 
     /**
      * The card, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds

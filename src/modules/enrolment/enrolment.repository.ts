@@ -1,12 +1,20 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst, preparedQuery } from "../../db/prepared.ts";
+import { inList, type ListParam, listParam, preparedFirst, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 /** SQL for enrolments, personal numbers and their aliases, arrears and the card-check log. */
 export function createEnrolmentRepository(dialect: Dialect) {
+  const arrearsAmong = preparedQuery((q, personIds: ListParam, today: string) =>
+    q
+      .selectFrom("arrears")
+      .select(["person_id", "coordination_area"])
+      .where(inList(dialect, "person_id", personIds))
+      .where("from_date", "<=", today)
+      .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)])),
+  );
   return {
     /** Serialises enrolment changes of one person (PostgreSQL; SQLite's writer lock already does). */
     async lockPerson(trx: Transaction<Database>, personId: string) {
@@ -102,6 +110,11 @@ export function createEnrolmentRepository(dialect: Dialect) {
         .where("from_date", "<=", today)
         .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)])),
     ),
+    /** Of the persons `personIds`, those with arrears active on `today`, as `person|coordination area`. */
+    async arrearsActiveAmong(q: Q, personIds: readonly string[], today: string): Promise<Set<string>> {
+      const rows = await arrearsAmong(q, listParam(dialect, personIds), today);
+      return new Set(rows.map((r) => `${r.person_id}|${r.coordination_area}`));
+    },
     arrears: (q: Q, id: string) =>
       q.selectFrom("arrears").selectAll().where("id", "=", id).executeTakeFirst(),
     insertArrears: (trx: Transaction<Database>, row: Database["arrears"]) =>

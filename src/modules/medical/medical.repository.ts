@@ -1,6 +1,15 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { preparedFirst, preparedInsert, preparedLock, preparedQuery } from "../../db/prepared.ts";
+import {
+  inList,
+  type ListParam,
+  listParam,
+  preparedFirst,
+  preparedInsert,
+  preparedLock,
+  preparedLockFree,
+  preparedQuery,
+} from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database>;
@@ -50,18 +59,24 @@ export function createMedicalRepository(dialect: Dialect) {
   const lockSettlement = preparedLock(dialect, (q, id: string) =>
     q.selectFrom("settlements").selectAll().where("id", "=", id),
   );
-  const addToAccount = preparedQuery((q, personId: string, areaCode: string, deltaFen: number, at: string) =>
+  const lockFreeAccounts = preparedLockFree(dialect, (q, personIds: ListParam) =>
     q
-      .insertInto("medical_accounts")
-      .values({ person_id: personId, area_code: areaCode, balance_fen: deltaFen, updated_at: at })
-      .onConflict((oc) =>
-        oc.column("person_id").doUpdateSet({
-          balance_fen: sql`medical_accounts.balance_fen + ${deltaFen}`,
-          updated_at: at,
-        }),
-      ),
+      .selectFrom("medical_accounts")
+      .select(["person_id", "balance_fen"])
+      .where(inList(dialect, "person_id", personIds)),
   );
-  const insertSettlementRow = preparedInsert("settlements", SETTLEMENT_COLUMNS);
+  const accountsAmong = preparedQuery((q, personIds: ListParam) =>
+    q
+      .selectFrom("medical_accounts")
+      .select("person_id")
+      .where(inList(dialect, "person_id", personIds)),
+  );
+  const addToAccounts = preparedInsert(
+    "medical_accounts",
+    ["person_id", "area_code", "balance_fen", "updated_at"],
+    { key: "person_id", add: ["balance_fen"], set: ["updated_at"] },
+  );
+  const insertSettlementRows = preparedInsert("settlements", SETTLEMENT_COLUMNS);
   const insertItems = preparedInsert("settlement_items", ITEM_COLUMNS);
   return {
     institutionByCode: (q: Q, code: string) =>
@@ -140,8 +155,34 @@ export function createMedicalRepository(dialect: Dialect) {
      */
     lockAccount: (trx: Transaction<Database>, personId: string, options: { noWait?: boolean } = {}) =>
       lockAccount(trx, options, personId),
+    /**
+     * Of the accounts of `personIds`, the balances of those no other transaction holds, held until this
+     * one ends (FOR UPDATE SKIP LOCKED on PostgreSQL), and the persons whose account is held elsewhere.
+     * A person without an account is in neither.
+     */
+    async lockFreeAccounts(
+      trx: Transaction<Database>,
+      personIds: readonly string[],
+    ): Promise<{ balances: Map<string, number>; busy: Set<string> }> {
+      const rows = await lockFreeAccounts(trx, listParam(dialect, personIds));
+      const balances = new Map(rows.map((r) => [r.person_id, Number(r.balance_fen)]));
+      const busy = new Set<string>();
+      const missing = personIds.filter((p) => !balances.has(p));
+      if (dialect === "postgres" && missing.length)
+        for (const r of await accountsAmong(trx, listParam(dialect, missing))) busy.add(r.person_id);
+      return { balances, busy };
+    },
     /** Adds `deltaFen` to the account's balance, opening the account at the first credit. */
-    addToAccount,
+    addToAccount: (
+      trx: Transaction<Database>,
+      personId: string,
+      areaCode: string,
+      deltaFen: number,
+      at: string,
+    ) =>
+      addToAccounts(trx, { person_id: personId, area_code: areaCode, balance_fen: deltaFen, updated_at: at }),
+    /** Adds each row's `balance_fen` to its person's account (one row per person), opening accounts at the first credit. */
+    addToAccounts,
     insertEntries: preparedInsert("ledger_entries", [
       "id",
       "journal_id",
@@ -254,12 +295,13 @@ export function createMedicalRepository(dialect: Dialect) {
             .where("settlement_id", "in", ids)
             .orderBy("line")
             .execute(),
-    async insertSettlement(
+    /** Settlements with their items (of any number of settlements). */
+    async insertSettlements(
       trx: Transaction<Database>,
-      row: Database["settlements"],
-      items: Database["settlement_items"][],
+      rows: readonly Database["settlements"][],
+      items: readonly Database["settlement_items"][],
     ) {
-      await insertSettlementRow(trx, row);
+      await insertSettlementRows(trx, rows);
       await insertItems(trx, items);
     },
     /** A person's newest settlements with the name of the institution of each. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { isUniqueViolation } from "../../db/database.ts";
-import { createUnitGroupCommit } from "../../db/group-commit.ts";
+import { createBatchGroupCommit, type Outcome, RowsBusy } from "../../db/group-commit.ts";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import {
   type Actor,
@@ -74,6 +74,22 @@ export type SettleInput = Readonly<{
   source?: string;
 }>;
 
+/** A settlement waiting for its batch: everything checked before its card and account are locked. */
+type PendingSettlement = Readonly<{
+  id: string;
+  actor: Actor;
+  grant: Grant;
+  institution: Database["institutions"];
+  input: SettleInput;
+  requestHash: string;
+  day: string;
+  version: number;
+  lookup: (code: string) => CatalogueEntry | undefined;
+  cardId: string;
+  /** The card's state when the request was checked (a settlement by e-card may see another). */
+  seenState: string;
+}>;
+
 type MedicalDeps = Readonly<{
   /** The password-attempt log, written in each settlement batch's transaction. */
   attempts: Pick<AttemptLog, "writeInto">;
@@ -109,11 +125,11 @@ export function createMedicalService(deps: MedicalDeps) {
   const institutionOfTerminal = new Map<string, { row: Database["institutions"] | undefined; at: number }>();
   const catalogueOfDay = new Map<string, { version: number | undefined; at: number }>();
   const catalogueItems = new Map<string, CatalogueEntry | undefined>();
-  // Settlements are written in groups: one durable commit for all that arrive while one is written.
-  // The audit chain's lock is taken first, so two batches (two processes) never deadlock on it.
-  const settlements = createUnitGroupCommit({
+  // Settlements are written in groups: one durable commit for all that arrive while one is written,
+  // each batch settled with a fixed number of statements (applySettlements).
+  const settlements = createBatchGroupCommit<PendingSettlement, Receipt>({
     db,
-    begin: (trx) => audit.lockFirst(trx),
+    apply: (trx, units) => applySettlements(trx, units),
     afterRollback: (trx) => audit.forgetHead(trx),
     // The password attempts of the settlements (and any others waiting) are written with them.
     carries: [deps.attempts],
@@ -122,29 +138,32 @@ export function createMedicalService(deps: MedicalDeps) {
   const medicalPolicy = async (areaCode: string, q: Kysely<Database> = db) =>
     (await deps.areas.policyAt(null, areaCode, undefined, q)).policy.medical;
 
-  /** One balanced journal: entries that sum to zero, posted with the account's new balance. */
+  /** One balanced journal: its id and its entries (lines that sum to zero; lines of zero are left out). */
+  function journal(kind: string, lines: readonly { account: string; amountFen: number }[]) {
+    const journalId = timeOrderedId();
+    const at = clock.now().toISOString();
+    const nonZero = lines.filter((l) => l.amountFen !== 0);
+    if (nonZero.reduce((s, l) => s + l.amountFen, 0) !== 0) throw new Error("unbalanced journal");
+    const entries: Omit<Database["ledger_entries"], "seq">[] = nonZero.map((l) => ({
+      id: timeOrderedId(),
+      journal_id: journalId,
+      account: l.account,
+      amount_fen: l.amountFen,
+      kind,
+      day: today(),
+      at,
+    }));
+    return { journalId, entries };
+  }
+
+  /** Posts one balanced journal; answers its id. */
   async function post(
     trx: Transaction<Database>,
     kind: string,
     lines: readonly { account: string; amountFen: number }[],
   ): Promise<string> {
-    const journalId = timeOrderedId();
-    const at = clock.now().toISOString();
-    const nonZero = lines.filter((l) => l.amountFen !== 0);
-    if (nonZero.reduce((s, l) => s + l.amountFen, 0) !== 0) throw new Error("unbalanced journal");
-    if (nonZero.length)
-      await repo.insertEntries(
-        trx,
-        nonZero.map((l) => ({
-          id: timeOrderedId(),
-          journal_id: journalId,
-          account: l.account,
-          amount_fen: l.amountFen,
-          kind,
-          day: today(),
-          at,
-        })),
-      );
+    const { journalId, entries } = journal(kind, lines);
+    await repo.insertEntries(trx, entries);
     return journalId;
   }
 
@@ -230,6 +249,8 @@ export function createMedicalService(deps: MedicalDeps) {
     };
   }
 
+  type Receipt = ReturnType<typeof receipt>;
+
   async function receiptOf(s: Database["settlements"], replayed: boolean) {
     const [items, institution, card] = await Promise.all([
       repo.settlementItems(db, s.id),
@@ -272,6 +293,148 @@ export function createMedicalService(deps: MedicalDeps) {
         });
     }
     return { version, lookup: (code: string) => catalogueItems.get(`${version}:${code}`) };
+  }
+
+  /**
+   * Settles a batch of settlements in one transaction with a fixed number of statements: the cards and
+   * accounts that no other transaction holds are locked in one read each (the others go to a later
+   * batch), arrears read at once, then each settlement decided in turn against the running balances,
+   * and every row written with one insert per table. A refused settlement writes nothing.
+   */
+  async function applySettlements(
+    trx: Transaction<Database>,
+    units: readonly PendingSettlement[],
+  ): Promise<Outcome<Receipt>[]> {
+    const unique = (xs: string[]) => [...new Set(xs)];
+    const cards = new Map(
+      (await deps.cards.lockFreeByIds(trx, unique(units.map((u) => u.cardId)))).map((c) => [c.id, c]),
+    );
+    const personIds = unique([...cards.values()].map((c) => c.person_id));
+    const { balances, busy } = await repo.lockFreeAccounts(trx, personIds);
+    const suspended = new Map<string, Set<string>>();
+    for (const day of unique(units.map((u) => u.day)))
+      suspended.set(day, await deps.enrolment.arrearsActiveAmong(trx, personIds, day));
+
+    const outcomes: Outcome<Receipt>[] = [];
+    const entries: Omit<Database["ledger_entries"], "seq">[] = [];
+    const debits = new Map<string, { area: string; fen: number }>();
+    const rows: Database["settlements"][] = [];
+    const items: Database["settlement_items"][] = [];
+    const records: Parameters<AuditService["recordMany"]>[1][number][] = [];
+    const at = clock.now().toISOString();
+    for (const u of units) {
+      const card = cards.get(u.cardId);
+      // A card or an account another transaction holds (a loss report, a refund): a later batch.
+      if (!card || busy.has(card.person_id)) {
+        outcomes.push({ ok: false, error: new RowsBusy() });
+        continue;
+      }
+      const refuse = (error: DomainError) => outcomes.push({ ok: false, error });
+      // The card's state as committed now: a loss reported a moment ago stops this settlement.
+      if (card.state !== "active" && card.state !== u.seenState) {
+        refuse(new DomainError("CARD_NOT_USABLE", { state: card.state }));
+        continue;
+      }
+      const area = coordinationArea(card.area_code);
+      if (suspended.get(u.day)!.has(`${card.person_id}|${area}`)) {
+        refuse(new DomainError("MEDICAL_FUNCTION_SUSPENDED"));
+        continue;
+      }
+      const balance = balances.get(card.person_id) ?? 0;
+      const priced = priceBasket(u.input.items, u.lookup, balance);
+      if (!priced.ok) {
+        refuse(
+          new DomainError("ITEM_NOT_IN_CATALOGUE", { line: priced.problem.line, code: priced.problem.code }),
+        );
+        continue;
+      }
+      const t = priced.totals;
+      if (t.accountFen < t.coveredFen && u.input.acceptSelfPay === false) {
+        refuse(new DomainError("INSUFFICIENT_BALANCE", { balanceFen: balance, coveredFen: t.coveredFen }));
+        continue;
+      }
+      const posted = journal("settlement", [
+        { account: ledgerAccount.personal(card.person_id), amountFen: -t.accountFen },
+        { account: ledgerAccount.institution(u.institution.id), amountFen: t.accountFen },
+      ]);
+      entries.push(...posted.entries);
+      if (t.accountFen > 0) {
+        balances.set(card.person_id, balance - t.accountFen);
+        const debit = debits.get(card.person_id) ?? { area, fen: 0 };
+        debit.fen -= t.accountFen;
+        debits.set(card.person_id, debit);
+      }
+      const row: Database["settlements"] = {
+        id: u.id,
+        institution_id: u.institution.id,
+        idempotency_key: u.input.idempotencyKey,
+        request_hash: u.requestHash,
+        person_id: card.person_id,
+        card_id: card.id,
+        terminal_no: u.input.terminalNo,
+        medium: u.input.ecardCode ? "ecard" : "card",
+        catalogue_version: u.version,
+        total_fen: t.totalFen,
+        covered_fen: t.coveredFen,
+        account_fen: t.accountFen,
+        self_fen: t.selfFen,
+        refunded_account_fen: 0,
+        refunded_self_fen: 0,
+        state: "settled",
+        journal_id: posted.journalId,
+        day: u.day,
+        at,
+      };
+      const lines: Database["settlement_items"][] = priced.lines.map((l) => ({
+        settlement_id: u.id,
+        line: l.line,
+        code: l.code,
+        name: l.name,
+        class: l.class,
+        quantity: l.quantity,
+        unit_price_fen: l.unitPriceFen,
+        amount_fen: l.amountFen,
+        covered_fen: l.coveredFen,
+        account_fen: l.accountFen,
+        self_fen: l.selfFen,
+        refunded_quantity: 0,
+      }));
+      rows.push(row);
+      items.push(...lines);
+      records.push({
+        actor: u.actor,
+        grant: u.grant,
+        entry: {
+          action: "medical.settle",
+          subjectType: "settlement",
+          subjectId: u.id,
+          areaCode: u.institution.area_code,
+          after: {
+            institution: u.institution.code,
+            medium: row.medium,
+            totalFen: t.totalFen,
+            accountFen: t.accountFen,
+            selfFen: t.selfFen,
+          },
+        },
+      });
+      outcomes.push({ ok: true, value: receipt(row, lines, u.institution, card.card_number, false) });
+    }
+    // The audit chain's append lock is taken here, after the rows: batches of two processes overlap
+    // until now, and a batch that holds the lock never waits for a row (the reads above skip held ones).
+    await audit.recordMany(trx, records);
+    await repo.insertEntries(trx, entries);
+    await repo.addToAccounts(
+      trx,
+      [...debits].map(([personId, d]) => ({
+        person_id: personId,
+        area_code: d.area,
+        balance_fen: d.fen,
+        updated_at: at,
+      })),
+    );
+    await repo.insertSettlements(trx, rows, items);
+    return outcomes;
   }
 
   return {
@@ -731,85 +894,21 @@ export function createMedicalService(deps: MedicalDeps) {
           await deps.verifyCardPassword(actor, card, input.card!.pin, input.source ?? "terminal");
         }
       }
-      const seenState = card.state;
-      const id = timeOrderedId();
+      const pending: PendingSettlement = {
+        id: timeOrderedId(),
+        actor,
+        grant,
+        institution,
+        input,
+        requestHash,
+        day,
+        version,
+        lookup,
+        cardId: card.id,
+        seenState: card.state,
+      };
       try {
-        return await settlements.execute(card.id, async (trx) => {
-          // The card's state as committed now: a loss reported a moment ago stops this settlement.
-          const now = await deps.cards.lockById(trx, card.id, { noWait: true });
-          if (!now || (now.state !== "active" && now.state !== seenState))
-            throw new DomainError("CARD_NOT_USABLE", { state: now?.state ?? "unknown" });
-          const area = coordinationArea(now.area_code);
-          if (await deps.enrolment.arrearsActive(trx, now.person_id, area, day))
-            throw new DomainError("MEDICAL_FUNCTION_SUSPENDED");
-          const account = await repo.lockAccount(trx, now.person_id, { noWait: true });
-          const balance = Number(account?.balance_fen ?? 0);
-          const priced = priceBasket(input.items, lookup, balance);
-          if (!priced.ok)
-            throw new DomainError("ITEM_NOT_IN_CATALOGUE", {
-              line: priced.problem.line,
-              code: priced.problem.code,
-            });
-          const t = priced.totals;
-          if (t.accountFen < t.coveredFen && input.acceptSelfPay === false)
-            throw new DomainError("INSUFFICIENT_BALANCE", { balanceFen: balance, coveredFen: t.coveredFen });
-          const journalId = await post(trx, "settlement", [
-            { account: ledgerAccount.personal(now.person_id), amountFen: -t.accountFen },
-            { account: ledgerAccount.institution(institution.id), amountFen: t.accountFen },
-          ]);
-          if (t.accountFen > 0)
-            await repo.addToAccount(trx, now.person_id, area, -t.accountFen, clock.now().toISOString());
-          const row: Database["settlements"] = {
-            id,
-            institution_id: institution.id,
-            idempotency_key: input.idempotencyKey,
-            request_hash: requestHash,
-            person_id: now.person_id,
-            card_id: now.id,
-            terminal_no: input.terminalNo,
-            medium: input.ecardCode ? "ecard" : "card",
-            catalogue_version: version,
-            total_fen: t.totalFen,
-            covered_fen: t.coveredFen,
-            account_fen: t.accountFen,
-            self_fen: t.selfFen,
-            refunded_account_fen: 0,
-            refunded_self_fen: 0,
-            state: "settled",
-            journal_id: journalId,
-            day,
-            at: clock.now().toISOString(),
-          };
-          const items: Database["settlement_items"][] = priced.lines.map((l) => ({
-            settlement_id: id,
-            line: l.line,
-            code: l.code,
-            name: l.name,
-            class: l.class,
-            quantity: l.quantity,
-            unit_price_fen: l.unitPriceFen,
-            amount_fen: l.amountFen,
-            covered_fen: l.coveredFen,
-            account_fen: l.accountFen,
-            self_fen: l.selfFen,
-            refunded_quantity: 0,
-          }));
-          await repo.insertSettlement(trx, row, items);
-          await audit.record(trx, actor, grant, {
-            action: "medical.settle",
-            subjectType: "settlement",
-            subjectId: id,
-            areaCode: institution.area_code,
-            after: {
-              institution: institution.code,
-              medium: row.medium,
-              totalFen: t.totalFen,
-              accountFen: t.accountFen,
-              selfFen: t.selfFen,
-            },
-          });
-          return receipt(row, items, institution, now.card_number, false);
-        });
+        return await settlements.execute(card.id, pending);
       } catch (err) {
         if (isUniqueViolation(err)) {
           const again = await replay(institution.id, input.idempotencyKey, requestHash);
