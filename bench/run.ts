@@ -5,6 +5,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
+import pg from "pg";
 import { sm2 } from "sm-crypto-v2";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
@@ -103,7 +104,9 @@ async function open(name: string): Promise<{ deps: Deps; url: string }> {
 async function settlementRun(
   url: string,
   workers: string,
-): Promise<autocannon.Result & { cpuUsPerRequest: number | undefined }> {
+): Promise<
+  autocannon.Result & { cpuUsPerRequest: number | undefined; postgresCpuUsPerRequest: number | undefined }
+> {
   const { deps } = await open(url);
   const pharmacy = await designatedPharmacy(deps, "BENCH-PH", "330100000999");
   const { ids, cardNumbers } = await activeCards(deps, 300);
@@ -155,37 +158,55 @@ async function settlementRun(
   });
   try {
     await load(server.url, { ...opts(), duration: 2 });
+    // Statistics as autovacuum keeps them in service (a table that grew from empty during the warm-up
+    // would otherwise keep the plans made while it was empty until autovacuum's first round).
+    if (url.startsWith("postgres")) {
+      const analyze = new pg.Client({ connectionString: url });
+      await analyze.connect();
+      await analyze.query("analyze");
+      await analyze.end();
+    }
     const cpuBefore = cpuSeconds(server.child.pid!);
     const result = await load(server.url, opts());
-    const cpu = cpuBefore === undefined ? undefined : cpuSeconds(server.child.pid!)! - cpuBefore;
-    const cpuUsPerRequest = cpu === undefined ? undefined : (cpu / result.requests.total) * 1e6;
-    return { ...result, cpuUsPerRequest };
+    const cpuAfter = cpuSeconds(server.child.pid!);
+    const perRequest = (seconds: number | undefined) =>
+      seconds === undefined ? undefined : (seconds / result.requests.total) * 1e6;
+    return {
+      ...result,
+      cpuUsPerRequest: perRequest(cpuAfter && cpuBefore && cpuAfter.server - cpuBefore.server),
+      postgresCpuUsPerRequest: perRequest(cpuAfter && cpuBefore && cpuAfter.postgres - cpuBefore.postgres),
+    };
   } finally {
     await stop(server);
   }
 }
 
-/**
- * CPU seconds (user + system) used so far by a process and its children (the server's workers), from
- * /proc; undefined where there is none. Steadier than a rate when the load generator shares the cores.
- */
-function cpuSeconds(pid: number): number | undefined {
-  const ticks = (p: string) => {
-    const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
-    return { ppid: fields[1], cpu: Number(fields[11]) + Number(fields[12]) };
-  };
+/** Every process's CPU seconds (user + system) so far, from /proc; empty where there is none. */
+function processes(): { pid: string; ppid: string; name: string; cpu: number }[] {
+  const all = [];
   try {
-    let total = ticks(String(pid)).cpu;
-    for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
       try {
-        const t = ticks(p);
-        if (t.ppid === String(pid)) total += t.cpu;
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+        all.push({ pid, ppid: fields[1], name, cpu: (Number(fields[11]) + Number(fields[12])) / 100 });
       } catch {}
     }
-    return total / 100;
-  } catch {
-    return undefined;
-  }
+  } catch {}
+  return all;
+}
+
+/**
+ * CPU seconds used so far by a process and its children (the server's workers), and by PostgreSQL's
+ * processes; undefined where /proc has none. Steadier than a rate when the load generator shares the cores.
+ */
+function cpuSeconds(pid: number): { server: number; postgres: number } | undefined {
+  const all = processes();
+  const own = all.filter((p) => p.pid === String(pid) || p.ppid === String(pid));
+  if (own.length === 0) return undefined;
+  const sum = (ps: typeof all) => ps.reduce((s, p) => s + p.cpu, 0);
+  return { server: sum(own), postgres: sum(all.filter((p) => p.name === "postgres")) };
 }
 
 /** One-row write transactions of node:sqlite with synchronous=FULL in WAL: the floor a durable commit costs here. */
@@ -229,7 +250,7 @@ async function settlementFigures() {
       await pg.server.createDatabase("bench");
       const r = await settlementRun(pg.url("bench"), "2");
       lines.push(
-        `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx${cpuNote(r)}; PostgreSQL's own CPU not counted)`,
+        `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx${cpuNote(r)}, PostgreSQL CPU ${fmt(r.postgresCpuUsPerRequest ?? Number.NaN)} µs)`,
       );
     } finally {
       await pg.stop();

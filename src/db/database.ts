@@ -21,6 +21,29 @@ pg.types.setTypeParser(20, (value) => Number(value));
 // numeric as strings: money is never a float.
 pg.types.setTypeParser(1700, (value) => value);
 
+/**
+ * A pg client that runs every query with parameters as a named prepared statement: the server parses
+ * and plans a statement once per connection instead of at every call (the same SQL text always has the
+ * same name). Queries without parameters (begin, commit, savepoints, DDL) go as they are. At most
+ * MAX_NAMED texts get a name, so SQL built with varying shapes cannot fill the server's memory.
+ */
+const MAX_NAMED = 2_000;
+const statementNames = new Map<string, string>();
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has many overloads; this passes them through
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      let name = statementNames.get(config);
+      if (!name && statementNames.size < MAX_NAMED) {
+        name = `s${statementNames.size}`;
+        statementNames.set(config, name);
+      }
+      if (name) return super.query({ name, text: config, values });
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 /** Opens `sqlite:<path>` (node:sqlite, WAL, synchronous=FULL) or `postgres://...` (pg pool). */
 export function createDb(url: string, options: { poolSize?: number } = {}): Db {
   if (url.startsWith("sqlite:")) {
@@ -30,7 +53,7 @@ export function createDb(url: string, options: { poolSize?: number } = {}): Db {
     const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(file) });
     return Object.freeze({ db, dialect: "sqlite", location: file, close: () => db.destroy() });
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: PreparingClient });
   // An idle client losing its server connection must not crash the process.
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

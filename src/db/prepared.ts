@@ -52,9 +52,9 @@ export function preparedFirst<A extends readonly unknown[], R>(build: (q: Q, ...
 }
 
 /**
- * How a read holds the rows it reads until the transaction ends, on PostgreSQL: FOR UPDATE (waits for a
- * row another transaction holds), NOWAIT (fails at once with 55P03 instead), or SKIP LOCKED (leaves such
- * rows out of the answer). On SQLite the write transaction already holds the whole database.
+ * How a read holds the rows it reads until the transaction ends, on PostgreSQL: FOR NO KEY UPDATE (waits
+ * for a row another transaction holds), NOWAIT (fails at once with 55P03 instead), or SKIP LOCKED (leaves
+ * such rows out of the answer). On SQLite the write transaction already holds the whole database.
  */
 type LockMode = "wait" | "noWait" | "skipLocked";
 
@@ -66,9 +66,11 @@ function lockedQuery<A extends readonly unknown[], TB extends keyof Database, O>
   return preparedQuery((q: Q, ...args: A) => {
     const query = build(q, ...args);
     if (dialect !== "postgres") return query;
-    if (mode === "noWait") return query.forUpdate().noWait();
-    if (mode === "skipLocked") return query.forUpdate().skipLocked();
-    return query.forUpdate();
+    // NO KEY UPDATE: holds the row against changes like FOR UPDATE, but lets other transactions insert
+    // rows that reference it (a password attempt's foreign key to its card), which FOR UPDATE would block.
+    if (mode === "noWait") return query.forNoKeyUpdate().noWait();
+    if (mode === "skipLocked") return query.forNoKeyUpdate().skipLocked();
+    return query.forNoKeyUpdate();
   });
 }
 
