@@ -3,7 +3,12 @@ import { after, before, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { Db } from "../src/db/database.ts";
-import { createGroupCommit, createUnitGroupCommit } from "../src/db/group-commit.ts";
+import {
+  createBatchGroupCommit,
+  createGroupCommit,
+  createUnitGroupCommit,
+  RowsBusy,
+} from "../src/db/group-commit.ts";
 import { createTestDb, forEachDialect } from "./db.ts";
 
 forEachDialect("group commit of units of work", (dialect) => {
@@ -66,6 +71,26 @@ forEachDialect("group commit of units of work", (dialect) => {
       ),
     );
     assert.equal(transactions.size, 1, "one transaction, one durable commit for the ten");
+  });
+
+  it("a whole batch is applied at once; a unit whose rows are held elsewhere goes to a later batch", async () => {
+    const batches: string[][] = [];
+    let held = true; // "b"'s rows are held by another transaction during the first batch
+    const units = createBatchGroupCommit<string, string>({
+      db: database.db,
+      async apply(trx, inputs) {
+        batches.push([...inputs]);
+        const outcomes = inputs.map((x) =>
+          x === "b" && held ? { ok: false as const, error: new RowsBusy() } : { ok: true as const, value: x },
+        );
+        held = false;
+        await sql`insert into gc_units (id, batch) values (${200 + batches.length}, ${"busy"})`.execute(trx);
+        return outcomes;
+      },
+    });
+    const answers = await Promise.all(["c", "a", "b"].map((x) => units.execute(x, x)));
+    assert.deepEqual(answers, ["c", "a", "b"], "each caller gets its own unit's value, b's after its retry");
+    assert.deepEqual(batches, [["a", "b", "c"], ["b"]], "one apply for the three (in order), then b alone");
   });
 
   it("a batch carries the waiting log rows in its own transaction; a batch that fails gives them back", {

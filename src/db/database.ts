@@ -26,9 +26,13 @@ pg.types.setTypeParser(1700, (value) => value);
  * and plans a statement once per connection instead of at every call (the same SQL text always has the
  * same name). Queries without parameters (begin, commit, savepoints, DDL) go as they are. At most
  * MAX_NAMED texts get a name, so SQL built with varying shapes cannot fill the server's memory.
+ * A statement whose result columns changed under it (a migration added a column while this process
+ * ran: "cached plan must not change result type", 0A000) fails once and gets a new name, so the next
+ * call prepares it again.
  */
 const MAX_NAMED = 2_000;
 const statementNames = new Map<string, string>();
+let renamed = 0;
 class PreparingClient extends pg.Client {
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has many overloads; this passes them through
   override query(config: any, values?: any, callback?: any): any {
@@ -38,7 +42,12 @@ class PreparingClient extends pg.Client {
         name = `s${statementNames.size}`;
         statementNames.set(config, name);
       }
-      if (name) return super.query({ name, text: config, values });
+      if (name)
+        return super.query({ name, text: config, values }).catch((err: { code?: string }) => {
+          if (err?.code === "0A000" && statementNames.get(config) === name)
+            statementNames.set(config, `${name}r${++renamed}`);
+          throw err;
+        });
     }
     return super.query(config, values, callback);
   }
