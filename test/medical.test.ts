@@ -359,7 +359,8 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
       gradePercent: 120,
     });
     assert.equal(grade.status, 400, "grades are the area's");
-    assert.equal((await settle(h, basket)).status, 200);
+    const beforeLoss = await settle(h, basket, { idempotencyKey: "paid-before-the-loss" });
+    assert.equal(beforeLoss.status, 200);
 
     const declined = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 60_000 }], {
       acceptSelfPay: false,
@@ -380,6 +381,17 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
       [lost.status, lost.body.code, lost.body.details.state],
       [409, "CARD_NOT_USABLE", "temporarily_lost"],
     );
+    // A retry answers the first result before any check of the card: the loss since does not refuse it.
+    const retry = await settle(h, basket, { idempotencyKey: "paid-before-the-loss" });
+    assert.deepEqual(
+      [retry.status, retry.body.replayed, retry.body.settlementId],
+      [200, true, beforeLoss.body.settlementId],
+    );
+    // The key with another card, even one that does not exist, is a reused key.
+    const reused = await settle({ ...h, cardNumber: "000000000" }, basket, {
+      idempotencyKey: "paid-before-the-loss",
+    });
+    assert.deepEqual([reused.status, reused.body.code], [409, "IDEMPOTENCY_KEY_REUSED"]);
   });
 
   it("computes arrears per person and month: beyond the grace the medical function is suspended; the clearing payment restores it", async () => {

@@ -10,7 +10,7 @@ import {
   preparedLockFree,
   preparedQuery,
 } from "../../db/prepared.ts";
-import type { Database } from "../../db/schema.ts";
+import type { CardRow, Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database>;
 
@@ -75,6 +75,20 @@ export function createMedicalRepository(dialect: Dialect) {
     "medical_accounts",
     ["person_id", "area_code", "balance_fen", "updated_at"],
     { key: "person_id", add: ["balance_fen"], set: ["updated_at"] },
+  );
+  const cardAndKey = preparedFirst((q, cardNumber: string, institutionId: string, key: string) =>
+    q
+      .selectFrom("cards")
+      .selectAll("cards")
+      .select((eb) =>
+        eb
+          .selectFrom("settlements")
+          .select("settlements.id")
+          .where("settlements.institution_id", "=", institutionId)
+          .where("settlements.idempotency_key", "=", key)
+          .as("settled"),
+      )
+      .where("cards.card_number", "=", cardNumber),
   );
   const insertSettlementRows = preparedInsert("settlements", SETTLEMENT_COLUMNS);
   const insertItems = preparedInsert("settlement_items", ITEM_COLUMNS);
@@ -280,6 +294,21 @@ export function createMedicalRepository(dialect: Dialect) {
         .where("institution_id", "=", institutionId)
         .where("idempotency_key", "=", key),
     ),
+    /**
+     * A settlement by card, in one round trip: the card with this number, and whether the institution
+     * settled under the idempotency key already (undefined when there is no such card).
+     */
+    async cardAndKey(
+      q: Q,
+      cardNumber: string,
+      institutionId: string,
+      key: string,
+    ): Promise<{ card: CardRow; keyTaken: boolean } | undefined> {
+      const row = await cardAndKey(q, cardNumber, institutionId, key);
+      if (!row) return undefined;
+      const { settled, ...card } = row;
+      return { card, keyTaken: settled !== null };
+    },
     settlementById: (q: Q, id: string) =>
       q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
     /** The settlement, held until the transaction ends (a refund at a time). */

@@ -851,8 +851,15 @@ export function createMedicalService(deps: MedicalDeps) {
           }),
         )
         .digest("hex");
-      const first = await replay(institution.id, input.idempotencyKey, requestHash);
-      if (first) return first;
+      // A retry answers the first result, before any other check. Paying by card, the card is read
+      // in the same round trip (the common case, and the busiest).
+      const byCard = input.card
+        ? await repo.cardAndKey(db, input.card.cardNumber, institution.id, input.idempotencyKey)
+        : undefined;
+      if (!byCard || byCard.keyTaken) {
+        const first = await replay(institution.id, input.idempotencyKey, requestHash);
+        if (first) return first;
+      }
       const day = today();
       if (day < institution.agreement_from || day > institution.agreement_until)
         throw new DomainError("INSTITUTION_NOT_DESIGNATED", {
@@ -885,9 +892,8 @@ export function createMedicalService(deps: MedicalDeps) {
         if ((await medicalPolicy(card.area_code)).settlementPasswordRequired && !read.pinVerified)
           throw new DomainError("PASSWORD_REQUIRED");
       } else {
-        const found = await deps.cards.byNumber(db, input.card!.cardNumber);
-        if (!found) throw new DomainError("CARD_NOT_FOUND");
-        card = found;
+        if (!byCard) throw new DomainError("CARD_NOT_FOUND");
+        card = byCard.card;
         if (card.state !== "active") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
         if ((await medicalPolicy(card.area_code)).settlementPasswordRequired) {
           if (!input.card!.pin) throw new DomainError("PASSWORD_REQUIRED");
