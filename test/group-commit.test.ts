@@ -93,6 +93,22 @@ forEachDialect("group commit of units of work", (dialect) => {
     assert.deepEqual(batches, [["a", "b", "c"], ["b"]], "one apply for the three (in order), then b alone");
   });
 
+  it("a unit whose rows stay held longer than the limit gets RowsBusy (answered as 503)", async () => {
+    let tries = 0;
+    const units = createBatchGroupCommit<string, string>({
+      db: database.db,
+      busyLimitMs: 30,
+      async apply(_trx, inputs) {
+        tries++;
+        return inputs.map(() => ({ ok: false as const, error: new RowsBusy() }));
+      },
+    });
+    const started = Date.now();
+    await assert.rejects(units.execute("x", "x"), (err) => err instanceof RowsBusy);
+    assert.ok(Date.now() - started >= 30, "tried until the limit");
+    assert.ok(tries > 1, "tried again in later batches first");
+  });
+
   it("a batch carries the waiting log rows in its own transaction; a batch that fails gives them back", {
     timeout: 10_000,
   }, async () => {

@@ -80,6 +80,17 @@ export async function isReachable(db: Kysely<Database>): Promise<boolean> {
   }
 }
 
+/**
+ * True when the database could not do the work now but may shortly: SQLite's write lock stayed busy,
+ * rows stayed held by other transactions (PostgreSQL 55P03, or a batch's RowsBusy), PostgreSQL refused
+ * connections (too many, starting or stopping) or cannot be reached. The caller gets 503, not 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown };
+  if (typeof e?.errcode === "number" && [5, 6].includes(e.errcode % 256)) return true;
+  return ["55P03", "53300", "57P01", "57P03", "ECONNREFUSED", "ECONNRESET"].includes(String(e?.code));
+}
+
 /** True for a unique-constraint violation on either dialect (a concurrent insert won the race). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; errcode?: unknown; message?: unknown };

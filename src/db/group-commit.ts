@@ -126,7 +126,7 @@ const codeOf = (err: unknown) => String((err as { code?: unknown })?.code);
 const retryable = (err: unknown) => ["40P01", "40001"].includes(codeOf(err));
 /** Rows another transaction holds (RowsBusy, or FOR UPDATE NOWAIT's 55P03): the unit goes to a later batch. */
 const busy = (err: unknown) => codeOf(err) === "55P03";
-/** How long a unit may find its rows busy before its caller gets the error. */
+/** How long a unit may find its rows busy before its caller gets the error (then 503, see isDatabaseUnavailable). */
 const BUSY_LIMIT_MS = 5_000;
 
 /**
@@ -148,8 +148,11 @@ export function createBatchGroupCommit<I, R>(options: {
   afterRollback?: (trx: Transaction<Database>) => void;
   /** Log rows that ride in each batch's transaction instead of one of their own. */
   carries?: readonly Pick<GroupCommit<unknown>, "writeInto">[];
+  /** How long a unit may find its rows busy before its caller gets RowsBusy (default 5 s). */
+  busyLimitMs?: number;
 }) {
   const maxBatch = options.maxBatch ?? 64;
+  const busyLimitMs = options.busyLimitMs ?? BUSY_LIMIT_MS;
   const queue: Job<I>[] = [];
   let draining = false;
 
@@ -226,7 +229,7 @@ export function createBatchGroupCommit<I, R>(options: {
         }
         if (busy(o.error)) {
           job.busySince ??= now;
-          if (now - job.busySince < BUSY_LIMIT_MS) {
+          if (now - job.busySince < busyLimitMs) {
             again.push(job);
             continue;
           }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "../db/database.ts";
 import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors.ts";
 import { HTTP_STATUS } from "../shared/http-errors.ts";
 import { maskIdNumbersIn } from "../shared/mask.ts";
@@ -73,6 +74,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(request, reply, "MALFORMED_JSON");
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(request, reply, "VALIDATION_FAILED", { summary: maskIdNumbersIn(error.message) });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: { type: error.name, code: error.code } }, "database unavailable");
+      reply.header("retry-after", "1");
+      return sendError(request, reply, "DATABASE_UNAVAILABLE");
     }
     request.log.error(
       { err: { type: error.name, message: maskIdNumbersIn(error.message), stack: error.stack } },
