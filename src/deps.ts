@@ -56,7 +56,7 @@ export function createDeps(
   const areasRepo = createAreasRepository(dialect);
   const audit = createAuditService({ db, audit: createAuditRepository(dialect), clock });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
-  const personsRepo = createPersonsRepository();
+  const personsRepo = createPersonsRepository(dialect);
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
   const machine = createSoftwarePinMachine(config.secrets.pinKey);
   const credentialsRepo = createCredentialsRepository(dialect);

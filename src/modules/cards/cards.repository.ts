@@ -103,13 +103,6 @@ export function createCardsRepository(dialect: Dialect) {
     ofPersonInProvince: (q: Q, personId: string, provincePrefix: string): Promise<CardRow[]> =>
       ofPersonLike(q, personId, `${provincePrefix}%`),
 
-    /** Serialises card applications of one person (PostgreSQL; SQLite's write transaction already does). */
-    async lockPerson(trx: Transaction<Database>, personId: string): Promise<void> {
-      if (dialect === "postgres") {
-        await trx.selectFrom("persons").select("id").where("id", "=", personId).forUpdate().execute();
-      }
-    },
-
     insert: preparedInsert("cards", CARD_COLUMNS),
 
     /** Compare-and-set: applies the change only if the card still has `version`; false when it changed. */

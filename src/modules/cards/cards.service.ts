@@ -436,7 +436,7 @@ export function createCardsService(deps: {
       const photoRef = input.photoRef ?? person.photo_ref;
       if (!photoRef) throw new DomainError("PHOTO_REQUIRED");
       const card = await db.transaction().execute(async (trx) => {
-        await cards.lockPerson(trx, person.id);
+        await persons.lock(trx, person.id);
         await checkProvinceSlot(trx, person.id, input.areaCode);
         return insertApplication(trx, actor, grant, {
           person_id: person.id,
@@ -545,7 +545,7 @@ export function createCardsService(deps: {
           };
           await persons.insert(trx, person);
         }
-        await cards.lockPerson(trx, person.id);
+        await persons.lock(trx, person.id);
         await checkProvinceSlot(trx, person.id, input.areaCode);
         const card = await insertApplication(trx, actor, grant, {
           person_id: person.id,
@@ -935,7 +935,7 @@ export function createCardsService(deps: {
         await calendarFor(card.area_code),
       );
       const created = await db.transaction().execute(async (trx) => {
-        await cards.lockPerson(trx, card.person_id);
+        await persons.lock(trx, card.person_id);
         const pending = await cards.pendingSuccessor(trx, card.id);
         if (pending) throw new DomainError("REPLACEMENT_PENDING", { cardNumber: pending.card_number });
         return insertApplication(trx, actor, grant, {

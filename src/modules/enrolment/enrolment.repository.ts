@@ -16,12 +16,6 @@ export function createEnrolmentRepository(dialect: Dialect) {
       .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)])),
   );
   return {
-    /** Serialises enrolment changes of one person (PostgreSQL; SQLite's writer lock already does). */
-    async lockPerson(trx: Transaction<Database>, personId: string) {
-      if (dialect === "postgres")
-        await trx.selectFrom("persons").select("id").where("id", "=", personId).forUpdate().execute();
-    },
-
     numbersOf: preparedQuery((q, personId: string, area: string) =>
       q
         .selectFrom("personal_numbers")

@@ -183,7 +183,7 @@ export function createEnrolmentService(deps: {
     input: EnrolInput,
   ) {
     const area = coordinationArea(input.areaCode);
-    await repo.lockPerson(trx, person.id);
+    await deps.persons.lock(trx, person.id);
     const existing = await repo.enrolmentsOf(trx, person.id, area);
     const live = existing.map((e) => ({
       ...e,
@@ -431,7 +431,7 @@ export function createEnrolmentService(deps: {
         throw new DomainError("HOLDER_ID_MISMATCH");
       const at = clock.now().toISOString();
       return db.transaction().execute(async (trx) => {
-        await repo.lockPerson(trx, person.id);
+        await deps.persons.lock(trx, person.id);
         const state = await mergeState(trx, person, input.coordinationArea, input.survivor);
         if (state.reviewToken !== input.reviewToken) throw new DomainError("CONCURRENT_MODIFICATION");
         for (const n of state.merged) {

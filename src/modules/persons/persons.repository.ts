@@ -1,10 +1,22 @@
 import type { Transaction } from "kysely";
-import { preparedFirst, preparedInsert } from "../../db/prepared.ts";
+import type { Dialect } from "../../db/database.ts";
+import { preparedFirst, preparedInsert, preparedLock } from "../../db/prepared.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
 
 /** SQL for the person registry; personal fields arrive here already encrypted. */
-export function createPersonsRepository() {
+export function createPersonsRepository(dialect: Dialect) {
+  const lock = preparedLock(dialect, (q, id: string) =>
+    q.selectFrom("persons").select("id").where("id", "=", id),
+  );
   return {
+    /**
+     * Holds the person's row until the transaction ends, so changes about one person (card
+     * applications, enrolments) take turns (PostgreSQL; SQLite's write transaction already does).
+     */
+    async lock(trx: Transaction<Database>, personId: string): Promise<void> {
+      await lock(trx, {}, personId);
+    },
+
     byIndex: preparedFirst((q, idNumberIndex: string) =>
       q.selectFrom("persons").selectAll().where("id_number_index", "=", idNumberIndex),
     ),
