@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { afterWrongPin, attemptsLeft, initialPin, usableForPassword, weakPinReason } from "./pin.rules.ts";
+import {
+  afterWrongPin,
+  attemptsLeft,
+  initialPin,
+  throttleWindow,
+  usableForPassword,
+  weakPinReason,
+} from "./pin.rules.ts";
 
 describe("social security password rules", () => {
   it("takes the initial password from the policy", () => {
@@ -63,5 +70,24 @@ describe("social security password rules", () => {
     const b = afterWrongPin({ failures: 2, day: "2026-11-22" }, lockout, "2026-11-22");
     assert.equal(b.locked, true);
     assert.equal(attemptsLeft({ failures: 2, day: "2026-11-21" }, lockout, "2026-11-22"), 3);
+  });
+});
+
+describe("throttleWindow", () => {
+  it("answers the ten-minute window containing the moment, whichever window was asked before", () => {
+    const at = (iso: string) => throttleWindow(new Date(iso));
+    assert.deepEqual(at("2026-11-22T02:07:30.000Z"), {
+      start: "2026-11-22T02:00:00.000Z",
+      end: "2026-11-22T02:10:00.000Z",
+    });
+    assert.deepEqual(at("2026-11-22T02:10:00.000Z"), {
+      start: "2026-11-22T02:10:00.000Z",
+      end: "2026-11-22T02:20:00.000Z",
+    });
+    assert.equal(
+      at("2026-11-22T02:09:59.999Z").start,
+      "2026-11-22T02:00:00.000Z",
+      "back to the earlier window",
+    );
   });
 });

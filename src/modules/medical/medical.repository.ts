@@ -305,9 +305,8 @@ export function createMedicalRepository(dialect: Dialect) {
       key: string,
     ): Promise<{ card: CardRow; keyTaken: boolean } | undefined> {
       const row = await cardAndKey(q, cardNumber, institutionId, key);
-      if (!row) return undefined;
-      const { settled, ...card } = row;
-      return { card, keyTaken: settled !== null };
+      // The row is the card with one more column (copying its 35 without it cost more than the read).
+      return row && { card: row, keyTaken: row.settled !== null };
     },
     settlementById: (q: Q, id: string) =>
       q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
