@@ -40,6 +40,10 @@ describe("errors the database answers for now", () => {
     app.get("/sqlite-busy", async () => {
       throw busy;
     });
+    app.get("/changed-table", async () => {
+      // pg's error for a prepared statement whose table a migration changed (see test/prepared.test.ts).
+      throw Object.assign(new Error("cached plan must not change result type"), { code: "0A000" });
+    });
     app.get("/bug", async () => {
       throw new TypeError("undefined is not a function");
     });
@@ -50,8 +54,8 @@ describe("errors the database answers for now", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("rows held elsewhere or a busy write lock are 503 DATABASE_UNAVAILABLE with a retry time, in the caller's language", async () => {
-    for (const url of ["/rows-held", "/sqlite-busy"]) {
+  it("rows held elsewhere, a busy write lock or a statement to prepare again are 503 DATABASE_UNAVAILABLE with a retry time, in the caller's language", async () => {
+    for (const url of ["/rows-held", "/sqlite-busy", "/changed-table"]) {
       const zh = await app.inject({ url, headers: { "accept-language": "zh-CN" } });
       assert.equal(zh.statusCode, 503, url);
       assert.equal(zh.json().code, "DATABASE_UNAVAILABLE");

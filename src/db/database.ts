@@ -82,12 +82,15 @@ export async function isReachable(db: Kysely<Database>): Promise<boolean> {
 
 /**
  * True when the database could not do the work now but may shortly: SQLite's write lock stayed busy,
- * rows stayed held by other transactions (PostgreSQL 55P03, or a batch's RowsBusy), PostgreSQL refused
- * connections (too many, starting or stopping) or cannot be reached. The caller gets 503, not 500.
+ * rows stayed held by other transactions (PostgreSQL 55P03, or a batch's RowsBusy), a prepared statement
+ * met a table a migration changed, PostgreSQL refused connections (too many, starting or stopping) or
+ * cannot be reached. The caller gets 503, not 500.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; errcode?: unknown };
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown };
   if (typeof e?.errcode === "number" && [5, 6].includes(e.errcode % 256)) return true;
+  // A prepared statement whose table a migration changed: prepared again at the next call.
+  if (e?.code === "0A000" && /cached plan must not change result type/.test(String(e.message))) return true;
   return ["55P03", "53300", "57P01", "57P03", "ECONNREFUSED", "ECONNRESET"].includes(String(e?.code));
 }
 
