@@ -589,6 +589,28 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(await balanceOf(h.idNumber), 50_000 - settled.length * 100);
   });
 
+  it("one idempotency key sent six times at once settles once, beside other settlements of the same batch; every caller gets that settlement", async () => {
+    const h = await fundedHolder();
+    const other = await fundedHolder();
+    const basket = [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }];
+    const same = `same-${dialect}-${randomInt(1e9)}`;
+    const results = await Promise.all([
+      ...Array.from({ length: 6 }, () => settle(h, basket, { idempotencyKey: same })),
+      settle(other, basket),
+      settle(other, basket),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200, 200, 200, 200, 200, 200],
+      JSON.stringify(results.find((r) => r.status !== 200)?.body ?? ""),
+    );
+    const ids = new Set(results.slice(0, 6).map((r) => r.body.settlementId));
+    assert.equal(ids.size, 1, "one settlement for the key");
+    assert.equal(results.slice(0, 6).filter((r) => !r.body.replayed).length, 1, "the others are replays");
+    assert.equal(await balanceOf(h.idNumber), 50_000 - 1000, "debited once");
+    assert.equal(await balanceOf(other.idNumber), 50_000 - 2000, "the batch's other settlements are kept");
+  });
+
   it("100 concurrent ¥10 settlements at a ¥500 account: exactly 50 paid from the account, never negative, books balanced (several seeds)", async () => {
     for (let round = 0; round < 4; round++) {
       const h = await fundedHolder();
