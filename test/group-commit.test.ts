@@ -1,15 +1,24 @@
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { Db } from "../src/db/database.ts";
-import {
-  createBatchGroupCommit,
-  createGroupCommit,
-  createUnitGroupCommit,
-  RowsBusy,
-} from "../src/db/group-commit.ts";
+import { createBatchGroupCommit, createGroupCommit, type Outcome, RowsBusy } from "../src/db/group-commit.ts";
+import type { Database } from "../src/db/schema.ts";
 import { createTestDb, forEachDialect } from "./db.ts";
+
+type Unit = (trx: Transaction<Database>) => Promise<unknown>;
+
+/** A group commit whose units are functions, each run in the batch's transaction in turn. */
+const unitsOf = (options: Omit<Parameters<typeof createBatchGroupCommit<Unit, unknown>>[0], "apply">) =>
+  createBatchGroupCommit<Unit, unknown>({
+    ...options,
+    async apply(trx, runs) {
+      const outcomes: Outcome<unknown>[] = [];
+      for (const run of runs) outcomes.push({ ok: true, value: await run(trx) });
+      return outcomes;
+    },
+  });
 
 forEachDialect("group commit of units of work", (dialect) => {
   let database: Db;
@@ -21,7 +30,7 @@ forEachDialect("group commit of units of work", (dialect) => {
   after(() => database.close());
 
   it("commits the units that arrive together in one transaction; a failing unit is rolled back alone", async () => {
-    const units = createUnitGroupCommit({ db: database.db });
+    const units = unitsOf({ db: database.db });
     const rows = () =>
       sql<{ id: number }>`select id from gc_units order by id`
         .execute(database.db)
@@ -53,7 +62,7 @@ forEachDialect("group commit of units of work", (dialect) => {
   it("units handed in by separate callbacks of one turn of the event loop share one transaction", async () => {
     // Requests are read from their sockets in separate callbacks; a batch begun at the first one's
     // unit (before the others could queue theirs) would carry one settlement per commit.
-    const units = createUnitGroupCommit({ db: database.db });
+    const units = unitsOf({ db: database.db });
     const transactions = new Set<unknown>();
     await Promise.all(
       Array.from(
@@ -124,7 +133,7 @@ forEachDialect("group commit of units of work", (dialect) => {
         for (const id of ids) await sql`insert into gc_log (id) values (${id})`.execute(trx);
       },
     });
-    const units = createUnitGroupCommit({
+    const units = unitsOf({
       db: database.db,
       carries: [log],
       // Fails the whole batch (after the log rows were written in it) when a unit fails.

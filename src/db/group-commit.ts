@@ -4,7 +4,7 @@ import type { Database } from "./schema.ts";
 
 /**
  * Two kinds of group commit live here. `createGroupCommit`: rows that change nothing but a log, fire
- * and forget. `createUnitGroupCommit`: units of work whose callers wait for the durable commit
+ * and forget. `createBatchGroupCommit`: units of work whose callers wait for the durable commit
  * (settlements).
  *
  * Rows that change nothing but a log are written in groups (group commit) instead of one transaction
@@ -104,7 +104,7 @@ export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /**
  * A unit whose rows another transaction holds (a read with SKIP LOCKED left them out): it goes to a
- * later batch instead of waiting inside this one. PostgreSQL's own error for NOWAIT has the same code.
+ * later batch instead of waiting inside this one. Its code is PostgreSQL's for a row lock not available.
  */
 export class RowsBusy extends Error {
   readonly code = "55P03";
@@ -124,8 +124,8 @@ type Job<I> = {
 const codeOf = (err: unknown) => String((err as { code?: unknown })?.code);
 /** PostgreSQL's deadlock and serialisation failures: the whole batch is run again. */
 const retryable = (err: unknown) => ["40P01", "40001"].includes(codeOf(err));
-/** Rows another transaction holds (RowsBusy, or FOR UPDATE NOWAIT's 55P03): the unit goes to a later batch. */
-const busy = (err: unknown) => codeOf(err) === "55P03";
+/** Rows another transaction holds: the unit goes to a later batch. */
+const busy = (err: unknown) => err instanceof RowsBusy;
 /** How long a unit may find its rows busy before its caller gets the error (then 503, see isDatabaseUnavailable). */
 const BUSY_LIMIT_MS = 5_000;
 
@@ -263,27 +263,5 @@ export function createBatchGroupCommit<I, R>(options: {
         }
       });
     },
-  };
-}
-
-type Unit = (trx: Transaction<Database>) => Promise<unknown>;
-
-/**
- * Group commit of units that are functions: each runs in the batch's transaction in turn (see
- * createBatchGroupCommit; a unit that throws is rolled back alone and its caller gets the error).
- */
-export function createUnitGroupCommit(options: Omit<Parameters<typeof createBatchGroupCommit>[0], "apply">) {
-  const batches = createBatchGroupCommit<Unit, unknown>({
-    ...options,
-    async apply(trx, units) {
-      const outcomes: Outcome<unknown>[] = [];
-      for (const run of units) outcomes.push({ ok: true, value: await run(trx) });
-      return outcomes;
-    },
-  });
-  return {
-    /** Runs `run` in the next batch's transaction; resolves with its result once that is committed. */
-    execute: <R>(order: string, run: (trx: Transaction<Database>) => Promise<R>): Promise<R> =>
-      batches.execute(order, run) as Promise<R>,
   };
 }

@@ -53,14 +53,12 @@ export function preparedFirst<A extends readonly unknown[], R>(build: (q: Q, ...
 
 /**
  * How a read holds the rows it reads until the transaction ends, on PostgreSQL: FOR NO KEY UPDATE (waits
- * for a row another transaction holds), NOWAIT (fails at once with 55P03 instead), or SKIP LOCKED (leaves
- * such rows out of the answer). On SQLite the write transaction already holds the whole database.
+ * for a row another transaction holds) or SKIP LOCKED (leaves such rows out of the answer). On SQLite
+ * the write transaction already holds the whole database.
  */
-type LockMode = "wait" | "noWait" | "skipLocked";
-
 function lockedQuery<A extends readonly unknown[], TB extends keyof Database, O>(
   dialect: Dialect,
-  mode: LockMode,
+  mode: "wait" | "skipLocked",
   build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
 ) {
   return preparedQuery((q: Q, ...args: A) => {
@@ -68,24 +66,17 @@ function lockedQuery<A extends readonly unknown[], TB extends keyof Database, O>
     if (dialect !== "postgres") return query;
     // NO KEY UPDATE: holds the row against changes like FOR UPDATE, but lets other transactions insert
     // rows that reference it (a password attempt's foreign key to its card), which FOR UPDATE would block.
-    if (mode === "noWait") return query.forNoKeyUpdate().noWait();
-    if (mode === "skipLocked") return query.forNoKeyUpdate().skipLocked();
-    return query.forNoKeyUpdate();
+    return mode === "skipLocked" ? query.forNoKeyUpdate().skipLocked() : query.forNoKeyUpdate();
   });
 }
 
-/**
- * The first row of a prepared read that holds the rows it reads until the transaction ends: FOR UPDATE,
- * or with `{ noWait: true }` FOR UPDATE NOWAIT (see LockMode).
- */
+/** The first row of a prepared read that holds the rows it reads until the transaction ends. */
 export function preparedLock<A extends readonly unknown[], TB extends keyof Database, O>(
   dialect: Dialect,
   build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
 ) {
-  const wait = lockedQuery(dialect, "wait", build);
-  const noWait = lockedQuery(dialect, "noWait", build);
-  return async (trx: Transaction<Database>, options: { noWait?: boolean }, ...args: A) =>
-    (await (options.noWait ? noWait : wait)(trx, ...args))[0];
+  const run = lockedQuery(dialect, "wait", build);
+  return async (trx: Transaction<Database>, ...args: A) => (await run(trx, ...args))[0];
 }
 
 /**

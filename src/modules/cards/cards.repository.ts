@@ -78,16 +78,8 @@ export function createCardsRepository(dialect: Dialect) {
     lockFreeByIds: (trx: Transaction<Database>, ids: readonly string[]) =>
       lockFree(trx, listParam(dialect, ids)),
 
-    /**
-     * The card, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds
-     * it). With `noWait`, a card another transaction holds fails at once (PostgreSQL 55P03) instead of
-     * waiting (a batch that must not wait for a lock taken in another order).
-     */
-    lockById: (
-      trx: Transaction<Database>,
-      id: string,
-      options: { noWait?: boolean } = {},
-    ): Promise<CardRow | undefined> => lockById(trx, options, id),
+    /** The card, held until the transaction ends on PostgreSQL (SQLite's write transaction already holds it). */
+    lockById: (trx: Transaction<Database>, id: string): Promise<CardRow | undefined> => lockById(trx, id),
 
     byNumber: preparedFirst((q, cardNumber: string) =>
       q.selectFrom("cards").selectAll().where("card_number", "=", cardNumber),

@@ -45,7 +45,7 @@ export function createCredentialsRepository(dialect: Dialect) {
     },
 
     /** The card's password row, held until the transaction ends (PostgreSQL row lock; SQLite's write lock). */
-    lock: (trx: Transaction<Database>, cardId: string) => lockRow(trx, {}, cardId),
+    lock: (trx: Transaction<Database>, cardId: string) => lockRow(trx, cardId),
 
     insert: preparedInsert("card_passwords", [
       "card_id",

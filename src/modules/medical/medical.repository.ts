@@ -53,9 +53,6 @@ const ITEM_COLUMNS = [
 /** SQL for the medical personal account: institutions, the catalogue, accounts and ledger, contributions, settlements. */
 export function createMedicalRepository(dialect: Dialect) {
   // Settlements take these on every request: compiled once (see prepared.ts).
-  const lockAccount = preparedLock(dialect, (q, personId: string) =>
-    q.selectFrom("medical_accounts").select("balance_fen").where("person_id", "=", personId),
-  );
   const lockSettlement = preparedLock(dialect, (q, id: string) =>
     q.selectFrom("settlements").selectAll().where("id", "=", id),
   );
@@ -163,12 +160,6 @@ export function createMedicalRepository(dialect: Dialect) {
 
     account: (q: Q, personId: string) =>
       q.selectFrom("medical_accounts").selectAll().where("person_id", "=", personId).executeTakeFirst(),
-    /**
-     * The account's balance, held until the transaction ends on PostgreSQL (SQLite's write transaction
-     * already holds it); with `noWait`, an account another transaction holds fails at once (55P03).
-     */
-    lockAccount: (trx: Transaction<Database>, personId: string, options: { noWait?: boolean } = {}) =>
-      lockAccount(trx, options, personId),
     /**
      * Of the accounts of `personIds`, the balances of those no other transaction holds, held until this
      * one ends (FOR UPDATE SKIP LOCKED on PostgreSQL), and the persons whose account is held elsewhere.
@@ -311,7 +302,7 @@ export function createMedicalRepository(dialect: Dialect) {
     settlementById: (q: Q, id: string) =>
       q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
     /** The settlement, held until the transaction ends (a refund at a time). */
-    lockSettlement: (trx: Transaction<Database>, id: string) => lockSettlement(trx, {}, id),
+    lockSettlement: (trx: Transaction<Database>, id: string) => lockSettlement(trx, id),
     settlementItems: (q: Q, id: string) =>
       q.selectFrom("settlement_items").selectAll().where("settlement_id", "=", id).orderBy("line").execute(),
     itemsOf: (q: Q, ids: readonly string[]) =>

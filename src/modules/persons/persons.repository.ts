@@ -14,7 +14,7 @@ export function createPersonsRepository(dialect: Dialect) {
      * applications, enrolments) take turns (PostgreSQL; SQLite's write transaction already does).
      */
     async lock(trx: Transaction<Database>, personId: string): Promise<void> {
-      await lock(trx, {}, personId);
+      await lock(trx, personId);
     },
 
     byIndex: preparedFirst((q, idNumberIndex: string) =>
