@@ -1,11 +1,9 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { ECARD_CARD_STATES } from "./ecard.rules.ts";
 
 type Q = Kysely<Database>;
 type Trx = Transaction<Database>;
-
-/** The card states in which a card has a usable e-card to sign up for or to add to a family. */
-export const ECARD_CARD_STATES = ["active", "archived", "locked", "temporarily_lost"] as const;
 
 /**
  * SQL for the e-card: e-cards and their status list, channels and device bindings, identity and kept

@@ -65,6 +65,9 @@ export const ECARD_BY_CARD_STATE: Readonly<Record<CardState, string>> = {
   cancelled: "personal services unavailable",
 };
 
+/** The card states in which a card has a usable e-card to sign up for or to add to a family. */
+export const ECARD_CARD_STATES = ["active", "archived", "locked", "temporarily_lost"] as const;
+
 /** How long a holder's authorisation while the card is lost lasts, at most. */
 export const MAX_AUTHORISATION_HOURS = 72;
 

@@ -14,9 +14,10 @@ import type { CardState } from "../cards/cards.rules.ts";
 import type { EncryptionMachine } from "../keys/encryption-machine.ts";
 import type { Signer } from "../keys/signer.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
-import { ECARD_CARD_STATES, type EcardRepository } from "./ecard.repository.ts";
+import type { EcardRepository } from "./ecard.repository.ts";
 import {
   ageOn,
+  ECARD_CARD_STATES,
   ecardPasswordProblem,
   ecardUsability,
   GUARDIAN_AGE,

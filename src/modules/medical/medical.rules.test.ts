@@ -12,6 +12,7 @@ import {
   priceBasket,
   readCatalogueRows,
   refundOfLine,
+  settlementOf,
 } from "./medical.rules.ts";
 
 const CATALOGUE: Record<string, CatalogueEntry> = {
@@ -162,5 +163,58 @@ describe("contributions and arrears", () => {
     });
     assert.equal(arrearsOf("2026-05", "2026-10", paid, 3).suspends, true);
     assert.equal(arrearsOf("2026-12", "2026-10", paid, 0).suspends, false, "not yet due");
+  });
+});
+
+describe("settlementOf", () => {
+  const catalogue = (code: string): CatalogueEntry | undefined =>
+    code === "A1" ? { code, name: "甲类药", class: "A", selfPayBp: 0 } : undefined;
+  const base = {
+    cardState: "active",
+    seenState: "active",
+    suspended: false,
+    balanceFen: 500,
+    items: [{ code: "A1", quantity: 1, unitPriceFen: 800 }],
+    catalogue,
+    acceptSelfPay: true,
+  };
+
+  it("refuses in order: card no longer usable, medical function suspended, item not covered, declined shortfall", () => {
+    const refusal = (over: Partial<typeof base>) => {
+      const r = settlementOf({ ...base, ...over });
+      return r.ok ? undefined : r.refusal;
+    };
+    const everything = {
+      cardState: "temporarily_lost",
+      suspended: true,
+      items: [{ code: "X9", quantity: 1, unitPriceFen: 1 }],
+      acceptSelfPay: false,
+    };
+    assert.deepEqual(refusal(everything), { reason: "card_not_usable", state: "temporarily_lost" });
+    assert.deepEqual(refusal({ ...everything, cardState: "active" }), {
+      reason: "medical_function_suspended",
+    });
+    assert.deepEqual(refusal({ ...everything, cardState: "active", suspended: false }), {
+      reason: "not_in_catalogue",
+      line: 1,
+      code: "X9",
+    });
+    assert.deepEqual(refusal({ acceptSelfPay: false }), {
+      reason: "insufficient_balance",
+      balanceFen: 500,
+      coveredFen: 800,
+    });
+  });
+
+  it("passes a card still in the state the request was checked in; self-pays a shortfall by default", () => {
+    const lostAtCheck = settlementOf({
+      ...base,
+      cardState: "temporarily_lost",
+      seenState: "temporarily_lost",
+    });
+    assert.equal(lostAtCheck.ok, true, "an e-card settlement authorised while the card is lost");
+    const r = settlementOf(base);
+    assert.ok(r.ok);
+    assert.deepEqual(r.totals, { totalFen: 800, coveredFen: 800, accountFen: 500, selfFen: 300 });
   });
 });

@@ -130,6 +130,47 @@ export function priceBasket(
   return { ok: true, lines: priced, totals: totalsOf(priced) };
 }
 
+/** Why a settlement is refused once its card and account are held. */
+export type SettlementRefusal =
+  | { reason: "card_not_usable"; state: string }
+  | { reason: "medical_function_suspended" }
+  | { reason: "not_in_catalogue"; line: number; code: string }
+  | { reason: "insufficient_balance"; balanceFen: number; coveredFen: number };
+
+/**
+ * A settlement decided against its card and account as held now, refusals in this order: the card no
+ * longer usable (a loss reported since the request was checked; a state other than active passes only
+ * if it is the one the request was checked in), arrears that suspend the medical function, an item not
+ * in the catalogue; then the basket priced against the balance, a shortfall of the covered part
+ * self-paid unless the holder declines it.
+ */
+export function settlementOf(s: {
+  cardState: string;
+  seenState: string;
+  suspended: boolean;
+  balanceFen: number;
+  items: readonly BasketLine[];
+  catalogue: (code: string) => CatalogueEntry | undefined;
+  acceptSelfPay: boolean;
+}): { ok: true; lines: PricedLine[]; totals: Totals } | { ok: false; refusal: SettlementRefusal } {
+  if (s.cardState !== "active" && s.cardState !== s.seenState)
+    return { ok: false, refusal: { reason: "card_not_usable", state: s.cardState } };
+  if (s.suspended) return { ok: false, refusal: { reason: "medical_function_suspended" } };
+  const priced = priceBasket(s.items, s.catalogue, s.balanceFen);
+  if (!priced.ok)
+    return {
+      ok: false,
+      refusal: { reason: "not_in_catalogue", line: priced.problem.line, code: priced.problem.code },
+    };
+  const t = priced.totals;
+  if (t.accountFen < t.coveredFen && !s.acceptSelfPay)
+    return {
+      ok: false,
+      refusal: { reason: "insufficient_balance", balanceFen: s.balanceFen, coveredFen: t.coveredFen },
+    };
+  return priced;
+}
+
 export function totalsOf(
   lines: readonly Pick<PricedLine, "amountFen" | "coveredFen" | "accountFen" | "selfFen">[],
 ): Totals {

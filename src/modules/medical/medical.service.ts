@@ -41,6 +41,8 @@ import {
   priceBasket,
   readCatalogueRows,
   refundOfLine,
+  type SettlementRefusal,
+  settlementOf,
   totalsOf,
 } from "./medical.rules.ts";
 
@@ -60,6 +62,20 @@ const ledgerAccount = {
   fund: (area: string) => `fund:${area}`,
   institution: (id: string) => `institution:${id}`,
 };
+
+/** The error a caller gets for a settlement refused by the rules. */
+function refusalError(r: SettlementRefusal): DomainError {
+  switch (r.reason) {
+    case "card_not_usable":
+      return new DomainError("CARD_NOT_USABLE", { state: r.state });
+    case "medical_function_suspended":
+      return new DomainError("MEDICAL_FUNCTION_SUSPENDED");
+    case "not_in_catalogue":
+      return new DomainError("ITEM_NOT_IN_CATALOGUE", { line: r.line, code: r.code });
+    case "insufficient_balance":
+      return new DomainError("INSUFFICIENT_BALANCE", { balanceFen: r.balanceFen, coveredFen: r.coveredFen });
+  }
+}
 
 export type SettleInput = Readonly<{
   terminalNo: string;
@@ -329,30 +345,22 @@ export function createMedicalService(deps: MedicalDeps) {
         outcomes.push({ ok: false, error: new RowsBusy() });
         continue;
       }
-      const refuse = (error: DomainError) => outcomes.push({ ok: false, error });
-      // The card's state as committed now: a loss reported a moment ago stops this settlement.
-      if (card.state !== "active" && card.state !== u.seenState) {
-        refuse(new DomainError("CARD_NOT_USABLE", { state: card.state }));
-        continue;
-      }
       const area = coordinationArea(card.area_code);
-      if (suspended.get(u.day)!.has(`${card.person_id}|${area}`)) {
-        refuse(new DomainError("MEDICAL_FUNCTION_SUSPENDED"));
-        continue;
-      }
       const balance = balances.get(card.person_id) ?? 0;
-      const priced = priceBasket(u.input.items, u.lookup, balance);
+      const priced = settlementOf({
+        cardState: card.state,
+        seenState: u.seenState,
+        suspended: suspended.get(u.day)!.has(`${card.person_id}|${area}`),
+        balanceFen: balance,
+        items: u.input.items,
+        catalogue: u.lookup,
+        acceptSelfPay: u.input.acceptSelfPay !== false,
+      });
       if (!priced.ok) {
-        refuse(
-          new DomainError("ITEM_NOT_IN_CATALOGUE", { line: priced.problem.line, code: priced.problem.code }),
-        );
+        outcomes.push({ ok: false, error: refusalError(priced.refusal) });
         continue;
       }
       const t = priced.totals;
-      if (t.accountFen < t.coveredFen && u.input.acceptSelfPay === false) {
-        refuse(new DomainError("INSUFFICIENT_BALANCE", { balanceFen: balance, coveredFen: t.coveredFen }));
-        continue;
-      }
       const posted = journal("settlement", [
         { account: ledgerAccount.personal(card.person_id), amountFen: -t.accountFen },
         { account: ledgerAccount.institution(u.institution.id), amountFen: t.accountFen },
