@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
-import { NodeSqliteDialect } from "./sqlite-adapter.ts";
+import { isSqliteBusy, NodeSqliteDialect } from "./sqlite-adapter.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -87,8 +87,8 @@ export async function isReachable(db: Kysely<Database>): Promise<boolean> {
  * cannot be reached. The caller gets 503, not 500.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; errcode?: unknown; message?: unknown };
-  if (typeof e?.errcode === "number" && [5, 6].includes(e.errcode % 256)) return true;
+  const e = err as { code?: unknown; message?: unknown };
+  if (isSqliteBusy(err)) return true;
   // A prepared statement whose table a migration changed: prepared again at the next call.
   if (e?.code === "0A000" && /cached plan must not change result type/.test(String(e.message))) return true;
   return ["55P03", "53300", "57P01", "57P03", "ECONNREFUSED", "ECONNRESET"].includes(String(e?.code));

@@ -66,7 +66,8 @@ export class NodeSqliteDatabase {
 }
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const isBusy = (err: unknown) => ((err as { errcode?: number })?.errcode ?? 0) % 256 === 5;
+/** SQLITE_BUSY (any extended code): another connection holds the write lock. */
+export const isSqliteBusy = (err: unknown) => ((err as { errcode?: number })?.errcode ?? 0) % 256 === 5;
 
 /**
  * Two connections to one database file: reads outside a transaction go to a read-only connection and
@@ -115,7 +116,7 @@ export class NodeSqliteDriver implements Driver {
         this.writer.raw.exec("BEGIN IMMEDIATE");
         return;
       } catch (err) {
-        if (!isBusy(err) || Date.now() > deadline) throw err;
+        if (!isSqliteBusy(err) || Date.now() > deadline) throw err;
         await sleep(1);
       }
     }

@@ -7,13 +7,16 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 /** SQL for enrolments, personal numbers and their aliases, arrears and the card-check log. */
 export function createEnrolmentRepository(dialect: Dialect) {
-  const arrearsAmong = preparedQuery((q, personIds: ListParam, today: string) =>
+  /** Arrears in force on `today`: begun by then and not ended. */
+  const arrearsOn = (q: Q, today: string) =>
     q
       .selectFrom("arrears")
-      .select(["person_id", "coordination_area"])
-      .where(inList(dialect, "person_id", personIds))
       .where("from_date", "<=", today)
-      .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)])),
+      .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)]));
+  const arrearsAmong = preparedQuery((q, personIds: ListParam, today: string) =>
+    arrearsOn(q, today)
+      .select(["person_id", "coordination_area"])
+      .where(inList(dialect, "person_id", personIds)),
   );
   return {
     numbersOf: preparedQuery((q, personId: string, area: string) =>
@@ -96,13 +99,10 @@ export function createEnrolmentRepository(dialect: Dialect) {
             .execute(),
 
     arrearsActive: preparedFirst((q, personId: string, area: string, today: string) =>
-      q
-        .selectFrom("arrears")
+      arrearsOn(q, today)
         .select("id")
         .where("person_id", "=", personId)
-        .where("coordination_area", "=", area)
-        .where("from_date", "<=", today)
-        .where((w) => w.or([w("to_date", "is", null), w("to_date", ">", today)])),
+        .where("coordination_area", "=", area),
     ),
     /** Of the persons `personIds`, those with arrears active on `today`, as `person|coordination area`. */
     async arrearsActiveAmong(q: Q, personIds: readonly string[], today: string): Promise<Set<string>> {
