@@ -114,7 +114,6 @@ export class RowsBusy extends Error {
 }
 
 type Job<I> = {
-  order: string;
   input: I;
   busySince?: number;
   resolve: (value: unknown) => void;
@@ -131,9 +130,8 @@ const BUSY_LIMIT_MS = 5_000;
 
 /**
  * Group commit: units of work that arrive while a batch is being written are applied together in the
- * next transaction, so one durable commit carries many of them. `apply` takes the whole batch (in
- * `order`, e.g. the card each locks) and answers each unit's outcome; a unit it refuses must leave no
- * write. When `apply` throws, the batch is rolled back to a savepoint and each unit is applied alone in
+ * next transaction, so one durable commit carries many of them. `apply` takes the whole batch (in the
+ * order the units arrived) and answers each unit's outcome; a unit it refuses must leave no write. When `apply` throws, the batch is rolled back to a savepoint and each unit is applied alone in
  * its own savepoint, so only the unit that fails gets the error. Every caller is answered only after the
  * commit (or with the commit's error): nothing is acknowledged before it is durable. A unit whose rows
  * another transaction holds (RowsBusy) goes to a later batch instead of waiting, so a batch never
@@ -156,9 +154,8 @@ export function createBatchGroupCommit<I, R>(options: {
   const queue: Job<I>[] = [];
   let draining = false;
 
-  /** The next batch, in `order`. */
-  const take = () =>
-    queue.splice(0, maxBatch).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  /** The next batch, in the order the units arrived. */
+  const take = () => queue.splice(0, maxBatch);
 
   /** Runs `work` inside a savepoint; if it throws, rolls back to the savepoint and answers the error. */
   async function inSavepoint<T>(
@@ -253,9 +250,9 @@ export function createBatchGroupCommit<I, R>(options: {
 
   return {
     /** Applies `input` in the next batch's transaction; resolves with its value once that is committed. */
-    execute(order: string, input: I): Promise<R> {
+    execute(input: I): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        queue.push({ order, input, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ input, resolve: resolve as (v: unknown) => void, reject });
         // The batch starts after the requests already read from the sockets have queued their units.
         if (!draining) {
           draining = true;

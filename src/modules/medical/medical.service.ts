@@ -922,7 +922,7 @@ export function createMedicalService(deps: MedicalDeps) {
         seenState: card.state,
       };
       try {
-        return await settlements.execute(card.id, pending);
+        return await settlements.execute(pending);
       } catch (err) {
         if (isUniqueViolation(err)) {
           const again = await replay(institution.id, input.idempotencyKey, requestHash);
