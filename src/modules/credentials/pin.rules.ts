@@ -75,13 +75,9 @@ export function attemptsLeft(counter: PinCounter, lockout: Policy["lockout"], to
 /** Malicious-lockout guard: wrong passwords per terminal or source address in a window. */
 export const THROTTLE = { windowSeconds: 600, maxFailures: 30 } as const;
 
-let lastWindow: { at: number; start: string; end: string } | undefined;
-
-/** The start of the throttle window containing `now` (the last answer is remembered: every attempt asks). */
+/** The start of the throttle window containing `now`. */
 export function throttleWindow(now: Date): { start: string; end: string } {
   const ms = THROTTLE.windowSeconds * 1000;
   const start = Math.floor(now.getTime() / ms) * ms;
-  if (lastWindow?.at !== start)
-    lastWindow = { at: start, start: new Date(start).toISOString(), end: new Date(start + ms).toISOString() };
-  return { start: lastWindow.start, end: lastWindow.end };
+  return { start: new Date(start).toISOString(), end: new Date(start + ms).toISOString() };
 }
