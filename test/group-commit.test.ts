@@ -67,7 +67,7 @@ forEachDialect("group commit of units of work", (dialect) => {
     await Promise.all(
       Array.from(
         { length: 10 },
-        (_, i) =>
+        () =>
           new Promise((resolve, reject) =>
             setImmediate(() =>
               units
