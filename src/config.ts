@@ -35,6 +35,8 @@ export type Config = Readonly<{
   secrets: Secrets;
   /** The encryption machine: its LMK in a file (software) or in a PKCS#11 token. */
   hsm: HsmConfig;
+  /** SSCARD_CLOCK_START: the instant the clock starts at (tests and drills); unset, the machine's clock. */
+  clockStart: string | undefined;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
 }>;
@@ -62,6 +64,7 @@ export const ENVIRONMENT = {
   SSCARD_TOKEN_KEY: "",
   SSCARD_PIN_KEY: "",
   SSCARD_SIGNING_KEY: "",
+  SSCARD_CLOCK_START: "",
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -145,6 +148,17 @@ function hsmConfig(env: Env): HsmConfig {
   };
 }
 
+function clockStart(env: Env): string | undefined {
+  const raw = read(env, "SSCARD_CLOCK_START");
+  if (!raw) return undefined;
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ||
+    Number.isNaN(Date.parse(raw))
+  )
+    throw new Error(`SSCARD_CLOCK_START must be an ISO 8601 instant with its offset, got "${raw}"`);
+  return raw;
+}
+
 /** Reads and validates the configuration once; the result is frozen. */
 export function loadConfig(env: Env = process.env): Config {
   const { secrets, source } = loadSecrets(env);
@@ -167,5 +181,6 @@ export function loadConfig(env: Env = process.env): Config {
     secrets,
     hsm: hsmConfig(env),
     secretsSource: source,
+    clockStart: clockStart(env),
   });
 }

@@ -38,9 +38,14 @@ import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
-import { type Clock, systemClock } from "./shared/clock.ts";
+import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
 import { DomainError } from "./shared/errors.ts";
+
+/** The clock the server and the CLI run on: the machine's, or one started at SSCARD_CLOCK_START. */
+export function clockOf(config: Pick<Config, "clockStart">): Clock {
+  return config.clockStart ? startedClock(config.clockStart) : systemClock;
+}
 
 /** The composition root: every service wired once, for the server, the CLI and the tests alike. */
 export function createDeps(
@@ -179,7 +184,7 @@ export function createDeps(
     },
     findPerson: persons.rowByIdNumber,
     machine,
-    repo: createEcardRepository(),
+    repo: createEcardRepository(dialect),
     persons: personsRepo,
     cards: cardsRepo,
   });

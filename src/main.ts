@@ -6,10 +6,11 @@ import { buildApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
-import { createDeps, type Deps } from "./deps.ts";
+import { clockOf, createDeps, type Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./modules/demo/demo.seed.ts";
+import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
 import { openLmk } from "./modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
@@ -17,7 +18,7 @@ import { SYSTEM_ACTOR } from "./shared/auth.ts";
 async function prepare(config: Config) {
   const database = createDb(config.databaseUrl);
   const applied = await migrateToLatest(database.db, database.dialect);
-  const deps = createDeps(database, config, undefined, { lmk: openLmk(config.hsm) });
+  const deps = createDeps(database, config, clockOf(config), { lmk: openLmk(config.hsm) });
   const web = await ensureWebBuild();
   if (web === "built") console.log("web front ends built (web/dist)");
   if (web === "unavailable") console.log("web front ends not built: Vite is not installed (npm install)");
@@ -75,9 +76,10 @@ async function main() {
   const config = loadConfig();
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (cluster.isWorker) {
-    const deps = createDeps(createDb(config.databaseUrl), config, undefined, {
+    const deps = createDeps(createDb(config.databaseUrl), config, clockOf(config), {
       lmk: openLmk(config.hsm),
     });
+    process.on("message", onPrimaryMessage);
     await serve(config, deps, (port) => process.send?.({ listening: port }));
     return;
   }
@@ -88,16 +90,44 @@ async function main() {
   }
   await deps.database.close();
   let stopping = false;
-  let ready = 0;
-  for (let i = 0; i < workers; i++) {
+  let announced = false;
+  const serving = new Set<number>();
+  const deaths: number[] = [];
+  const tell = () => {
+    const message: WorkersMessage = { workers: { serving: serving.size, configured: workers } };
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message);
+  };
+  const fork = () => {
     const worker = cluster.fork();
     worker.on("message", (m: { listening?: number }) => {
-      if (m.listening !== undefined && ++ready === workers) announce(config, m.listening, workers);
+      if (m.listening === undefined) return;
+      serving.add(worker.id);
+      tell();
+      if (!announced && serving.size === workers) {
+        announced = true;
+        announce(config, m.listening, workers);
+      }
     });
-  }
-  cluster.on("exit", (worker, code) => {
-    if (code !== 0 && !stopping) console.error(`worker ${worker.process.pid} exited with ${code}`);
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1);
+  };
+  for (let i = 0; i < workers; i++) fork();
+  // A worker that dies is replaced, after a back-off when deaths come one after another.
+  cluster.on("exit", (worker, code, signal) => {
+    serving.delete(worker.id);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    const now = performance.now();
+    while (deaths.length && now - deaths[0] > 60_000) deaths.shift();
+    deaths.push(now);
+    const delay = restartDelayMs(deaths.length);
+    console.error(
+      `worker ${worker.process.pid} exited with ${signal ?? code}; ${serving.size} of ${workers} serve, a new one starts in ${delay / 1000} s`,
+    );
+    tell();
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
   });
   const stop = () => {
     stopping = true;

@@ -15,8 +15,11 @@ import { ROLES } from "../src/shared/auth.ts";
 const dir = mkdtempSync(join(tmpdir(), "sscard-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The CLI and the server run on a clock started here, never the machine's. */
+const START = "2026-11-22T02:00:00Z";
 const env = {
   ...process.env,
+  SSCARD_CLOCK_START: START,
   DATABASE_URL: `sqlite:${join(dir, "cli.db")}`,
   SSCARD_SECRETS_FILE: join(dir, "secrets.json"),
   LANG: "en_US.UTF-8",
@@ -244,8 +247,8 @@ describe("sscard CLI", () => {
     assert.equal(imported.code, 0, imported.err);
     assert.match(imported.out, /catalogue version \d+: 2 items, in force from 2026-12-01 \(sample data\)/);
     // The demo seeded last month's contribution and credited it: a run now credits nothing again.
-    const now = new Date(Date.now() + 8 * 3600_000);
-    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    // The CLI's clock starts at START (2026-11-22): last month is 2026-10.
+    const last = "2026-10";
     const transfer = sscard("medical", "transfer", "--month", last);
     assert.equal(transfer.code, 0, transfer.err);
     assert.match(transfer.out, new RegExp(`month ${last}: 0 accounts credited`));
@@ -260,7 +263,7 @@ describe("sscard CLI", () => {
   it("verifies an e-card code offline with the platform's issuer key: a good one, and a tampered one refused", () => {
     const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8"));
     const device = sm2.generateKeyPairHex();
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(Date.parse(START) / 1000);
     const credential = signCredential(
       {
         v: 1,
@@ -340,5 +343,55 @@ describe("npm start", () => {
     assert.equal(await inFlight, 401, "the request in flight is answered");
     const code = await new Promise((resolve) => child.on("exit", resolve));
     assert.equal(code, 0);
+  });
+
+  it("with WORKERS=2 replaces a worker killed with SIGKILL, and /readyz says how many serve", async () => {
+    const child: ChildProcess = spawn(process.execPath, ["src/main.ts"], {
+      env: {
+        ...env,
+        DATABASE_URL: `sqlite:${join(dir, "workers.db")}`,
+        PORT: "0",
+        LOG_LEVEL: "warn",
+        WORKERS: "2",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stderr!.on("data", (c) => {
+      out += c;
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+        child.stdout!.on("data", (c) => {
+          out += c;
+          const m = /listening on (http:\/\/\S+)\s.*2 workers/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      const ready = async () =>
+        (await (await fetch(`${url}/readyz`)).json()) as { workers: { serving: number }; pid: number };
+      const first = await ready();
+      assert.deepEqual(first.workers, { serving: 2, configured: 2 });
+      process.kill(first.pid, "SIGKILL");
+      // The other worker answers meanwhile; within the back-off a new one serves beside it.
+      let now = await ready();
+      const deadline = performance.now() + 15_000;
+      while (now.workers.serving < 2 && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await ready();
+      }
+      assert.deepEqual(now.workers, { serving: 2, configured: 2 }, out);
+      assert.match(out, new RegExp(`worker ${first.pid} exited with SIGKILL; 1 of 2 serve`));
+      const pids = new Set<number>();
+      for (let i = 0; i < 20; i++) pids.add((await ready()).pid);
+      assert.ok(!pids.has(first.pid), "the killed worker is gone");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.on("exit", resolve));
+    }
   });
 });

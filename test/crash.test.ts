@@ -9,9 +9,13 @@ import { createDeps, type Deps } from "../src/deps.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { chinaDate, systemClock } from "../src/shared/clock.ts";
+import { chinaDate, startedClock } from "../src/shared/clock.ts";
+
 import { createTestDb, forEachDialect } from "./db.ts";
 import { cardInState, designatedPharmacy, seedAreas, staffToken, testSecrets } from "./fixtures.ts";
+
+/** This process and the servers it starts run on a clock started at a fixed instant, not the machine's. */
+const clock = startedClock("2026-11-22T02:00:00Z");
 
 /**
  * The server process killed with SIGKILL in the middle of a settlement load, again and again: after
@@ -35,12 +39,12 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
     deps = createDeps(
       database,
       { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 60, authCacheSeconds: 5 },
-      systemClock,
+      clock,
       { lmk: softwareLmk(randomBytes(32)) },
     );
     await seedAreas(deps);
     const pharmacy = await designatedPharmacy(deps, "HZ-CRASH", TERMINAL);
-    const month = chinaDate(new Date()).slice(0, 7);
+    const month = chinaDate(clock.now()).slice(0, 7);
     for (let i = 0; i < 6; i++) {
       const c = await cardInState(deps, "active");
       await deps.medical.payContribution(SYSTEM_ACTOR, {
@@ -72,6 +76,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
         PORT: "0",
         WORKERS: "1",
         LOG_LEVEL: "warn",
+        SSCARD_CLOCK_START: clock.now().toISOString(),
         SSCARD_LMK_FILE: join(dir, "lmk.json"),
         SSCARD_DATA_KEY: secrets.dataKey.toString("hex"),
         SSCARD_INDEX_KEY: secrets.indexKey.toString("hex"),

@@ -426,6 +426,33 @@ forEachDialect("social security passwords", (dialect) => {
     assert.equal(legacy.status, 200);
   });
 
+  it("60 wrong passwords at once from one source across 12 cards: exactly 30 are tried, the rest throttled", async () => {
+    const victims = [];
+    for (let i = 0; i < 12; i++) victims.push(await card());
+    const guesser = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
+      name: "自助终端 98",
+      role: "outlet_clerk",
+      areaCode: "330100",
+      channel: "kiosk",
+    });
+    const answers = await Promise.all(
+      victims.flatMap((v) =>
+        Array.from({ length: 5 }, () =>
+          call(
+            guesser.token,
+            "POST",
+            `/cards/${v.cardNumber}/password/verify`,
+            { pin: "000000", purpose: "query" },
+            "10.7.9.9",
+          ),
+        ),
+      ),
+    );
+    const codes = answers.map((a) => a.body.code);
+    assert.equal(codes.filter((c) => c === "PASSWORD_WRONG").length, 30, codes.join(" "));
+    assert.equal(codes.filter((c) => c === "TOO_MANY_ATTEMPTS").length, 30);
+  });
+
   it("throttles a source that guesses across many cards, with a retry time, without touching other sources", async () => {
     const victims = [];
     for (let i = 0; i < 8; i++) victims.push(await card());

@@ -321,6 +321,28 @@ forEachDialect("the electronic card end to end", (dialect) => {
     );
   });
 
+  it("50 wrong e-card passwords at once lock it at exactly the threshold; the right one is then refused", async () => {
+    const c = await holderWithPhoto();
+    const made = await signUp(c.idNumber, { devicePublicKey: sm2.generateKeyPairHex().publicKey });
+    const ecardId = made.body.ecardId;
+    const pw = (path: string, body: object) =>
+      call(tokens.channel, "POST", `/ecard/password${path}`, { ecardId, ...body });
+    assert.equal((await pw("", { pin: "582046" })).status, 200);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => pw("/verify", { pin: "000000" })));
+    const codes = answers.map((a) => a.body.code);
+    assert.equal(codes.filter((code) => code === "ECARD_PASSWORD_WRONG").length, 5, codes.join(" "));
+    assert.equal(codes.filter((code) => code === "ECARD_PASSWORD_LOCKED").length, 45);
+    assert.deepEqual(
+      answers
+        .filter((a) => a.body.code === "ECARD_PASSWORD_WRONG")
+        .map((a) => a.body.details.attemptsLeft)
+        .sort(),
+      [1, 2, 3, 4, 5],
+    );
+    const right = await pw("/verify", { pin: "582046" });
+    assert.deepEqual([right.status, right.body.code], [423, "ECARD_PASSWORD_LOCKED"]);
+  });
+
   it("signs up without a face through a counter ticket, once, and the card's issue issues its e-card", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "卡主" });
     const card = await ctx.deps.cards.getByNumber(SYSTEM_ACTOR, c.cardNumber);

@@ -51,6 +51,16 @@ forEachDialect("HTTP behaviour", (dialect) => {
     token = await staffToken(ctx.deps, "hz.clerk", "outlet_clerk", "330100");
   });
 
+  it("tells the pages the server's time and today's China date, from the server's clock", async () => {
+    ctx.clock.set("2026-12-31T16:30:00Z");
+    assert.deepEqual((await ctx.app.inject({ url: "/api/v1/time" })).json(), {
+      now: "2026-12-31T16:30:00.000Z",
+      today: "2027-01-01",
+      timeZone: "Asia/Shanghai",
+    });
+    ctx.clock.set("2026-11-22T02:00:00Z");
+  });
+
   it("serves /healthz, /readyz and the OpenAPI document", async () => {
     assert.deepEqual((await ctx.app.inject({ url: "/healthz" })).json(), { status: "ok" });
     const ready = await ctx.app.inject({ url: "/readyz" });
@@ -60,6 +70,8 @@ forEachDialect("HTTP behaviour", (dialect) => {
       database: "reachable",
       dialect,
       pendingMigrations: [],
+      workers: { serving: 1, configured: 1 },
+      pid: process.pid,
     });
     const doc = (await ctx.app.inject({ url: "/docs/json" })).json();
     assert.equal(doc.openapi, "3.0.3");

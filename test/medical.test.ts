@@ -611,6 +611,29 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(await balanceOf(other.idNumber), 50_000 - 2000, "the batch's other settlements are kept");
   });
 
+  it("one refund key sent six times at once refunds once; every retry gets the first receipt", async () => {
+    const h = await fundedHolder();
+    const settled = await settle(h, [{ code: "XA01", quantity: 2, unitPriceFen: 1000 }]);
+    assert.equal(settled.status, 200, JSON.stringify(settled.body));
+    const refundKey = key();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        call(tokens.pharmacy, "POST", `/settlements/${settled.body.settlementId}/refunds`, {
+          terminalNo: PHARMACY_TERMINAL,
+          idempotencyKey: refundKey,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200, 200, 200, 200],
+      JSON.stringify(results.find((r) => r.status !== 200)?.body ?? ""),
+    );
+    assert.equal(new Set(results.map((r) => r.body.refundId)).size, 1, "one refund for the key");
+    assert.equal(results.filter((r) => !r.body.replayed).length, 1, "the others are replays");
+    assert.equal(await balanceOf(h.idNumber), 50_000, "refunded once");
+  });
+
   it("100 concurrent ¥10 settlements at a ¥500 account: exactly 50 paid from the account, never negative, books balanced (several seeds)", async () => {
     for (let round = 0; round < 4; round++) {
       const h = await fundedHolder();

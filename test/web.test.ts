@@ -12,6 +12,7 @@ import { seedDemo } from "../src/modules/demo/demo.seed.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
+import { chinaDate } from "../src/shared/clock.ts";
 import { actorWith, createTestDeps } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -68,6 +69,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   /** A fresh page that records console errors and uncaught exceptions. */
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
+    // The browser runs on the server's (test) clock, never the machine's.
+    await context.clock.install({ time: testDeps.clock.now() });
     const page = await context.newPage();
     page.on("console", (msg) => {
       // A 4xx answer the page shows to the user is logged by Chromium as a failed resource; the page's own errors are not allowed.
@@ -440,7 +443,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.locator(".field-error", { hasText: "in the future" }).waitFor();
     await page
       .getByLabel("用工日期")
-      .fill(new Date(Date.now() + 8 * 3600_000 - 5 * 86_400_000).toISOString().slice(0, 10));
+      .fill(chinaDate(new Date(testDeps.clock.now().getTime() - 5 * 86_400_000)));
     await page.getByRole("button", { name: "新员工参保登记" }).last().click();
     await page
       .getByText(/登记成功：\s*职工基本医疗保险、职工基本养老保险、失业保险、工伤保险、生育保险/)

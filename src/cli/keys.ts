@@ -8,6 +8,7 @@ import { KEY_TYPES, type KeyAlgorithm, type KeyType } from "../modules/keys/deri
 import { createHsm } from "../modules/keys/hsm.ts";
 import { type HsmConfig, openLmk } from "../modules/keys/lmk.ts";
 import { importPkcs11Lmk } from "../modules/keys/pkcs11-lmk.ts";
+import type { Clock } from "../shared/clock.ts";
 
 /** Reads one line from a terminal in raw mode, echoing `*` for a secret (backspace works, Ctrl-C aborts). */
 function readTerminalLine(secret: boolean): Promise<string> {
@@ -79,7 +80,13 @@ async function components(file: string | undefined, count: number): Promise<Comp
 }
 
 /** `sscard keys ceremony|derive|retire|ca|list`: the encryption machine's key management. */
-export async function keysCommand(sub: string, db: Db, config: HsmConfig, args: string[]): Promise<number> {
+export async function keysCommand(
+  sub: string,
+  db: Db,
+  config: HsmConfig,
+  args: string[],
+  clock: Clock,
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -117,7 +124,7 @@ export async function keysCommand(sub: string, db: Db, config: HsmConfig, args: 
   }
   const lmk = openLmk(config);
   if (!lmk) throw new Error("no LMK: run `npm run sscard -- keys ceremony --lmk` first");
-  const hsm = createHsm({ db: db.db, lmk, now: () => new Date() });
+  const hsm = createHsm({ db: db.db, lmk, now: () => clock.now() });
   const version = Number(values.version);
   if (sub === "ceremony" && values.national) {
     const type = values.national as KeyType;

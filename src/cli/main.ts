@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
-import { createDeps, type Deps } from "../deps.ts";
+import { clockOf, createDeps, type Deps } from "../deps.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
 import { openLmk } from "../modules/keys/lmk.ts";
@@ -245,7 +245,11 @@ const commands: Record<string, Command> = {
       : await deps.ecard.statusList(SYSTEM_ACTOR, 0);
     const status = new Map(list.entries.map((e) => [e.eid, { sv: e.sv, usable: e.usable }]));
     const type = values.type === "payment" || values.type === "identity" ? values.type : undefined;
-    const r = verifyCode(code, { issuerKeys, status, now: Math.floor(Date.now() / 1000) }, type);
+    const r = verifyCode(
+      code,
+      { issuerKeys, status, now: Math.floor(deps.clock.now().getTime() / 1000) },
+      type,
+    );
     if (!r.ok) {
       console.log(`refused: ${r.reason}`);
       return 1;
@@ -357,7 +361,7 @@ async function main(argv: string[]): Promise<number> {
     const db = createDb(config.databaseUrl);
     try {
       await migrateToLatest(db.db, db.dialect);
-      return await keysCommand(argv[1], db, config.hsm, argv.slice(2));
+      return await keysCommand(argv[1], db, config.hsm, argv.slice(2), clockOf(config));
     } catch (err) {
       console.error(err instanceof Error ? err.message : String(err));
       return 1;
@@ -374,7 +378,11 @@ async function main(argv: string[]): Promise<number> {
   const db = createDb(config.databaseUrl);
   try {
     if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
-    return await command(createDeps(db, config, undefined, { lmk: openLmk(config.hsm) }), db, argv.slice(2));
+    return await command(
+      createDeps(db, config, clockOf(config), { lmk: openLmk(config.hsm) }),
+      db,
+      argv.slice(2),
+    );
   } catch (err) {
     if (err instanceof DomainError) {
       console.error(`${err.code}: ${messageFor(err.code, lang, err.details)}`);

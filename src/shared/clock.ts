@@ -3,6 +3,15 @@ export type Clock = Readonly<{ now: () => Date }>;
 
 export const systemClock: Clock = Object.freeze({ now: () => new Date() });
 
+/**
+ * A clock that starts at `start` and runs at the machine's pace: the server and the CLI run on it when
+ * `SSCARD_CLOCK_START` is set (tests that start them as processes, drills on a copy of the data).
+ */
+export function startedClock(start: string | Date): Clock {
+  const offset = new Date(start).getTime() - Date.now();
+  return Object.freeze({ now: () => new Date(Date.now() + offset) });
+}
+
 /** A clock fixed at a time that tests can move. */
 export function fixedClock(
   start: string | Date,

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState } from "react";
 import { api } from "./api.ts";
+import { chinaDay } from "./clock.ts";
 import { useT } from "./i18n.tsx";
 import { Field, Notice, Section, Select, useAction, useLoaded } from "./ui.tsx";
 
@@ -15,7 +16,7 @@ type Policy = {
 };
 type Version = { areaCode: string; version: number; effectiveFrom: string; policy: Policy };
 
-const tomorrow = () => new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10);
+const tomorrow = () => chinaDay(1);
 
 /** An area's policy versions (which is in force) and a new version with its effective date. */
 export function Policies({ area }: { area: string }) {

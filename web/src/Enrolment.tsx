@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { coordinationArea } from "../../src/modules/enrolment/enrolment.rules.ts";
 import { api } from "./api.ts";
+import { chinaDay } from "./clock.ts";
 import { useT } from "./i18n.tsx";
 import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
 
@@ -31,7 +32,7 @@ const MOVES: Record<string, string[]> = {
   suspended: ["active", "sealed", "transferred_out", "terminated"],
   sealed: ["active", "transferred_out", "terminated"],
 };
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const today = () => chinaDay();
 
 /** A person's enrolments at the counter: enrol (moving counties), change a status, merge numbers, arrears. */
 export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: string }) {

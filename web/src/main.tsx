@@ -2,6 +2,7 @@ import { StrictMode, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { api, session } from "./api.ts";
 import { Counter } from "./Counter.tsx";
+import { syncServerClock } from "./clock.ts";
 import { Hall } from "./Hall.tsx";
 import { LangProvider, useLang, useT } from "./i18n.tsx";
 import { Login, type Me } from "./Login.tsx";
@@ -72,10 +73,13 @@ function App() {
   );
 }
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <LangProvider>
-      <App />
-    </LangProvider>
-  </StrictMode>,
+// The pages use the server's clock (see clock.ts): it is read before the first render.
+void syncServerClock().then(() =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <LangProvider>
+        <App />
+      </LangProvider>
+    </StrictMode>,
+  ),
 );

@@ -13,13 +13,6 @@ export function createCredentialsRepository(dialect: Dialect) {
   const lockRow = preparedLock(dialect, (q, cardId: string) =>
     q.selectFrom("card_passwords").selectAll().where("card_id", "=", cardId),
   );
-  const throttleOf = preparedFirst((q, actorKey: string, sourceKey: string, windowStart: string) =>
-    q
-      .selectFrom("pin_throttle")
-      .select((eb) => eb.fn.max("failures").as("failures"))
-      .where("key", "in", [actorKey, sourceKey])
-      .where("window_start", "=", windowStart),
-  );
   const withThrottle = preparedFirst(
     (q, cardId: string, actorKey: string, sourceKey: string, windowStart: string) =>
       q
@@ -84,9 +77,25 @@ export function createCredentialsRepository(dialect: Dialect) {
         .limit(limit)
         .execute(),
 
-    /** The larger of the two throttle counts (the caller's and the source address's) in a window. */
-    throttleFailures: async (q: Q, keys: readonly [string, string], windowStart: string) =>
-      Number((await throttleOf(q, keys[0], keys[1], windowStart))?.failures ?? 0),
+    /**
+     * The larger throttle count of the caller and the source in a window, with both rows held until the
+     * transaction ends (created at 0 when new; taken in key order, so two attempts never wait on each
+     * other in a circle): concurrent attempts from one source count one after another.
+     */
+    async lockThrottle(trx: Transaction<Database>, keys: readonly [string, string], windowStart: string) {
+      const sorted = [...new Set(keys)].sort();
+      for (const key of sorted)
+        await sql`insert into pin_throttle (key, window_start, failures) values (${key}, ${windowStart}, 0)
+          on conflict (key, window_start) do nothing`.execute(trx);
+      const read = trx
+        .selectFrom("pin_throttle")
+        .select("failures")
+        .where("key", "in", sorted)
+        .where("window_start", "=", windowStart)
+        .orderBy("key");
+      const rows = await (dialect === "postgres" ? read.forNoKeyUpdate() : read).execute();
+      return Math.max(0, ...rows.map((r) => Number(r.failures)));
+    },
 
     /** Counts one more wrong password for a throttle key in a window (insert or increment in one statement). */
     async bumpThrottle(trx: Transaction<Database>, key: string, windowStart: string) {

@@ -188,7 +188,8 @@ export function createCredentialsService(deps: {
     return db.transaction().execute(async (trx): Promise<Outcome> => {
       const record = (result: string, failures: number) =>
         repo.insertAttempt(trx, attemptRow(result, failures));
-      if ((await repo.throttleFailures(trx, throttleKeys, window.start)) >= THROTTLE.maxFailures) {
+      // The throttle rows are held before the password row: the count checked is the count bumped.
+      if ((await repo.lockThrottle(trx, throttleKeys, window.start)) >= THROTTLE.maxFailures) {
         const pw = await repo.get(trx, card.id);
         await record("throttled", pw?.failures ?? 0);
         return { kind: "throttled", retryAt: window.end };

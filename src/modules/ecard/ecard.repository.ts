@@ -1,4 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import { preparedLock } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 import { ECARD_CARD_STATES } from "./ecard.rules.ts";
 
@@ -9,9 +11,14 @@ type Trx = Transaction<Database>;
  * SQL for the e-card: e-cards and their status list, channels and device bindings, identity and kept
  * face photos, consents, counter tickets, authorisations while lost, code uses, and the family service.
  */
-export function createEcardRepository() {
+export function createEcardRepository(dialect: Dialect) {
+  const lockById = preparedLock(dialect, (q, id: string) =>
+    q.selectFrom("ecards").selectAll().where("id", "=", id),
+  );
   return {
     byId: (q: Q, id: string) => q.selectFrom("ecards").selectAll().where("id", "=", id).executeTakeFirst(),
+    /** The e-card held until the caller's transaction ends (its password counters are checked and written there). */
+    lockById: (trx: Trx, id: string): Promise<Database["ecards"] | undefined> => lockById(trx, id),
     ofCard: (q: Q, cardId: string) =>
       q.selectFrom("ecards").selectAll().where("card_id", "=", cardId).executeTakeFirst(),
     /** A person's newest e-card. */

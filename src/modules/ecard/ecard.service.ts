@@ -742,57 +742,65 @@ export function createEcardService(deps: {
         if (reason) throw new DomainError("WEAK_PASSWORD", { reason, reasonText: reason });
         return deps.machine.pinVerificationValue(label, { pin });
       };
-      const check = async (pin: string) => {
-        if (!ecard.pin_pvv) throw new DomainError("ECARD_PASSWORD_NOT_SET");
-        if (ecard.pin_locked_at) throw new DomainError("ECARD_PASSWORD_LOCKED");
-        if (deps.machine.verifyPin(label, { pin }, ecard.pin_pvv)) {
-          if (ecard.pin_failures) await repo.update(db, ecard.id, { pin_failures: 0 });
-          return;
+      /**
+       * Checks `pin` against the e-card held in `trx`: the lock, the count and its increment are read and
+       * written with the row held, so concurrent wrong passwords lock at exactly the threshold. A wrong
+       * password's count and audit record commit; the refusal is thrown after the commit.
+       */
+      const check = async (trx: Transaction<Database>, held: Database["ecards"], pin: string) => {
+        if (!held.pin_pvv) return new DomainError("ECARD_PASSWORD_NOT_SET");
+        if (held.pin_locked_at) return new DomainError("ECARD_PASSWORD_LOCKED");
+        if (deps.machine.verifyPin(label, { pin }, held.pin_pvv)) {
+          if (held.pin_failures) await repo.update(trx, held.id, { pin_failures: 0 });
+          return undefined;
         }
-        const failures = Number(ecard.pin_failures) + 1;
+        const failures = Number(held.pin_failures) + 1;
         const locked = failures >= threshold;
-        await db.transaction().execute(async (trx) => {
-          await repo.update(trx, ecard.id, {
-            pin_failures: failures,
-            pin_locked_at: locked ? clock.now().toISOString() : null,
-          });
-          await audit.record(trx, actor, undefined, {
-            action: "ecard.password.wrong",
-            subjectType: "ecard",
-            subjectId: ecard.id,
-            areaCode: card.area_code,
-            after: { channel: channel.code, failures, locked },
-          });
+        await repo.update(trx, held.id, {
+          pin_failures: failures,
+          pin_locked_at: locked ? clock.now().toISOString() : null,
         });
-        if (locked) throw new DomainError("ECARD_PASSWORD_LOCKED");
-        throw new DomainError("ECARD_PASSWORD_WRONG", { attemptsLeft: threshold - failures });
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.password.wrong",
+          subjectType: "ecard",
+          subjectId: held.id,
+          areaCode: card.area_code,
+          after: { channel: channel.code, failures, locked },
+        });
+        return locked
+          ? new DomainError("ECARD_PASSWORD_LOCKED")
+          : new DomainError("ECARD_PASSWORD_WRONG", { attemptsLeft: threshold - failures });
       };
-      const store = async (pvv: string, action: string) => {
-        await db.transaction().execute(async (trx) => {
-          await repo.update(trx, ecard.id, { pin_pvv: pvv, pin_failures: 0, pin_locked_at: null });
-          await audit.record(trx, actor, undefined, {
-            action,
-            subjectType: "ecard",
-            subjectId: ecard.id,
-            areaCode: card.area_code,
-            after: { channel: channel.code },
-          });
+      const store = async (trx: Transaction<Database>, pvv: string, action: string) => {
+        await repo.update(trx, ecard.id, { pin_pvv: pvv, pin_failures: 0, pin_locked_at: null });
+        await audit.record(trx, actor, undefined, {
+          action,
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: { channel: channel.code },
         });
       };
-      if (input.op === "verify") {
-        await check(input.pin);
-        return { ok: true as const };
-      }
-      if (input.op === "set") {
-        if (ecard.pin_pvv) throw new DomainError("CONCURRENT_MODIFICATION");
-        await store(newPvv(input.pin), "ecard.password.set");
-      } else if (input.op === "change") {
-        await check(input.current);
-        await store(newPvv(input.next), "ecard.password.change");
-      } else {
-        await verifyFace(person.id, input.livePhoto);
-        await store(newPvv(input.next), "ecard.password.reset");
-      }
+      // New passwords are checked before the row is held; a reset's face check too (it is slow).
+      const next = input.op === "verify" ? undefined : newPvv(input.op === "set" ? input.pin : input.next);
+      if (input.op === "reset") await verifyFace(person.id, input.livePhoto);
+      const refusal = await db.transaction().execute(async (trx) => {
+        const held = await repo.lockById(trx, ecard.id);
+        if (!held) return new DomainError("ECARD_NOT_FOUND");
+        if (input.op === "verify") return check(trx, held, input.pin);
+        if (input.op === "set") {
+          if (held.pin_pvv) return new DomainError("CONCURRENT_MODIFICATION");
+          await store(trx, next!, "ecard.password.set");
+          return undefined;
+        }
+        if (input.op === "change") {
+          const wrong = await check(trx, held, input.current);
+          if (wrong) return wrong;
+        }
+        await store(trx, next!, `ecard.password.${input.op}`);
+        return undefined;
+      });
+      if (refusal) throw refusal;
       return { ok: true as const };
     },
 

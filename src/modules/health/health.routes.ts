@@ -4,6 +4,8 @@ import { isReachable } from "../../db/database.ts";
 import { pendingMigrations } from "../../db/migrate.ts";
 import type { Deps } from "../../deps.ts";
 import { webBuilt } from "../../http/web.ts";
+import { chinaDate } from "../../shared/clock.ts";
+import { workers } from "./workers.ts";
 
 /** `/healthz`: the process is up. `/readyz`: the database answers and its schema is current. */
 export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
@@ -23,11 +25,34 @@ export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
       async () => ({ status: "ok" as const }),
     );
 
+    // The front ends take "now" and "today" from here, not from the device: a kiosk's or a PC's clock
+    // may be wrong, and a date in the future or the past is refused by the rules that check it.
+    app.get(
+      "/api/v1/time",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["health"],
+          summary: "The server's time and today's date in China Standard Time",
+          security: [],
+          response: {
+            200: z.object({ now: z.string(), today: z.string(), timeZone: z.literal("Asia/Shanghai") }),
+          },
+        },
+      },
+      async () => {
+        const now = deps.clock.now();
+        return { now: now.toISOString(), today: chinaDate(now), timeZone: "Asia/Shanghai" as const };
+      },
+    );
+
     const readiness = z.object({
       status: z.enum(["ready", "not_ready"]),
       database: z.enum(["reachable", "unreachable"]),
       dialect: z.enum(["sqlite", "postgres"]),
       pendingMigrations: z.array(z.string()),
+      workers: z.object({ serving: z.number().int(), configured: z.number().int() }),
+      pid: z.number().int(),
     });
     app.get(
       "/readyz",
@@ -49,6 +74,8 @@ export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
           database: reachable ? "reachable" : "unreachable",
           dialect,
           pendingMigrations: pending,
+          workers: { ...workers },
+          pid: process.pid,
         });
       },
     );

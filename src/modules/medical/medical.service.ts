@@ -973,6 +973,9 @@ export function createMedicalService(deps: MedicalDeps) {
       try {
         return await db.transaction().execute(async (trx) => {
           const locked = (await repo.lockSettlement(trx, s.id))!;
+          // With the settlement held, a retry that raced the first refund sees it and gets its receipt.
+          const first = await repo.refundByKey(trx, s.id, input.idempotencyKey);
+          if (first) return refundView(first, s.id, true);
           const items = await repo.settlementItems(trx, s.id);
           const wanted =
             input.lines ??
