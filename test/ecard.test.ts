@@ -321,6 +321,31 @@ forEachDialect("the electronic card end to end", (dialect) => {
     );
   });
 
+  it("revoking a loss ends the holder's authorisation: a new loss needs a new one", async () => {
+    const c = await holderWithPhoto();
+    const device = sm2.generateKeyPairHex();
+    const made = await signUp(c.idNumber, { devicePublicKey: device.publicKey });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const ecardId = made.body.ecardId;
+    const holder = await ctx.deps.holder.login({
+      idNumber: c.idNumber,
+      pin: initialPin(c.cardNumber, { initialPassword: { rule: "card_number_last6" } }),
+      source: "127.0.0.1",
+    });
+    const credential = () =>
+      call(tokens.channel, "POST", "/ecard/credentials", { ecardId, devicePublicKey: device.publicKey });
+    await ctx.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+    const granted = await call(holder.token, "POST", "/holder/ecard/authorisations", { hours: 72 });
+    assert.equal(granted.status, 201, JSON.stringify(granted.body));
+    assert.equal((await credential()).status, 200, "usable within the grant");
+    await ctx.deps.cards.revokeTemporaryLoss(actorWith("outlet_clerk", "330100"), c.cardNumber, {
+      holderIdNumber: c.idNumber,
+    });
+    await ctx.deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+    const after = await credential();
+    assert.deepEqual([after.status, after.body.code], [409, "ECARD_UNUSABLE"], "the old grant is over");
+  });
+
   it("50 wrong e-card passwords at once lock it at exactly the threshold; the right one is then refused", async () => {
     const c = await holderWithPhoto();
     const made = await signUp(c.idNumber, { devicePublicKey: sm2.generateKeyPairHex().publicKey });

@@ -74,6 +74,15 @@ export function createEcardRepository(dialect: Dialect) {
         .where("revoked_at", "is", null)
         .where("expires_at", ">", now)
         .executeTakeFirst(),
+    /** Ends every authorisation of an e-card still running (the loss it was given for is over). */
+    revokeAuthorisations: (trx: Trx, ecardId: string, at: string) =>
+      trx
+        .updateTable("ecard_authorisations")
+        .set({ revoked_at: at })
+        .where("ecard_id", "=", ecardId)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", at)
+        .execute(),
     insertAuthorisation: (trx: Trx, row: Database["ecard_authorisations"]) =>
       trx.insertInto("ecard_authorisations").values(row).execute(),
 

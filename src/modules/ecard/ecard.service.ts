@@ -880,6 +880,9 @@ export function createEcardService(deps: {
           await newEcard(trx, card);
         return;
       }
+      // An authorisation is given for one loss: when the card leaves that loss, it ends (a new loss needs a new one).
+      if (from === "temporarily_lost" && card.state !== "temporarily_lost")
+        await repo.revokeAuthorisations(trx, ecard.id, clock.now().toISOString());
       const policy = await policyOf(card.area_code, trx);
       const before = ecardUsability({
         cardState: from,
