@@ -1,7 +1,10 @@
 import type { FastifyServerOptions } from "fastify";
-import { maskIdNumbersIn } from "../shared/mask.ts";
+import { loggableUrl, maskIdNumbersIn } from "../shared/mask.ts";
 
-/** Log options: JSON lines, request ids, no authorisation header, ID numbers in URLs masked. */
+/**
+ * Log options: JSON lines, request ids, no authorisation header; a URL is logged as its route pattern
+ * and the names of its query parameters, never their values; error messages with ID numbers masked.
+ */
 export function loggerOptions(level: string): FastifyServerOptions["logger"] {
   return {
     level,
@@ -10,11 +13,24 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
       censor: "***",
     },
     serializers: {
-      req: (req: { method: string; url: string; id: string; ip?: string }) => ({
+      req: (req: {
+        method: string;
+        url: string;
+        id: string;
+        ip?: string;
+        routeOptions?: { url?: string };
+      }) => ({
         method: req.method,
-        url: maskIdNumbersIn(req.url),
+        url: loggableUrl(req.url, req.routeOptions?.url),
         id: req.id,
         ip: req.ip,
+      }),
+      err: (err: Error & { type?: string; code?: string; statusCode?: number }) => ({
+        type: err.type ?? err.name,
+        code: err.code,
+        statusCode: err.statusCode,
+        message: maskIdNumbersIn(String(err.message)),
+        stack: maskIdNumbersIn(err.stack ?? ""),
       }),
     },
   };

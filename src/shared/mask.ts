@@ -16,9 +16,38 @@ export function maskCardNumber(cardNumber: string): string {
   return `${cardNumber.slice(0, 2)}****${cardNumber.slice(-2)}`;
 }
 
-const ID_IN_TEXT = /(?<![0-9])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9])/g;
+/** Any run of 15 or more digits (an ID number, old or new, alone or inside a longer mistyped run), with an X. */
+const DIGIT_RUN = /\d{14,}[\dXx]/g;
 
-/** Masks anything in free text that looks like an 18-character ID number (URLs, messages). */
+/**
+ * Masks anything in free text that looks like an ID number (URLs, messages): every run of 15 or more
+ * digits, whatever is on either side, keeps its first 3 and last 4 characters.
+ */
 export function maskIdNumbersIn(text: string): string {
-  return text.replace(ID_IN_TEXT, "$1***********$2");
+  return text.replace(DIGIT_RUN, (run) => `${run.slice(0, 3)}${"*".repeat(run.length - 7)}${run.slice(-4)}`);
+}
+
+/**
+ * A request URL as logs may show it: the route's pattern (`/api/v1/cards/:cardNumber`) instead of its
+ * values when the route is known, else the decoded path with every run of 6 or more digits hidden; of
+ * the query string only the parameter names (`?idNumber=***`).
+ */
+export function loggableUrl(url: string, routePattern?: string): string {
+  const q = url.indexOf("?");
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  let path = routePattern;
+  if (!path) {
+    let decoded = rawPath;
+    try {
+      decoded = decodeURIComponent(rawPath);
+    } catch {
+      // A malformed escape: the raw path, masked the same way.
+    }
+    path = decoded.replace(/\d{5,}[\dXx]/g, "***");
+  }
+  if (q < 0) return path;
+  const names = [...new URLSearchParams(url.slice(q + 1)).keys()].map((n) =>
+    n.replace(/\d{5,}[\dXx]/g, "***"),
+  );
+  return names.length ? `${path}?${names.map((n) => `${n}=***`).join("&")}` : path;
 }
