@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +51,17 @@ describe("sscard CLI", () => {
     const verify = sscard("audit", "verify");
     assert.equal(verify.code, 0, verify.err);
     assert.match(verify.out, /audit chain intact: \d+ records/);
+  });
+
+  it("refuses to verify the audit chain of a database that does not exist (and creates none)", () => {
+    const missing = join(dir, "no-such.db");
+    const r = spawnSync(process.execPath, ["src/cli/main.ts", "audit", "verify"], {
+      env: { ...env, DATABASE_URL: `sqlite:${missing}` },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no database at .*no-such\.db/);
+    assert.equal(existsSync(missing), false);
   });
 
   it("reports the first bad record after tampering and exits 1", () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { createDb, type Db } from "../db/database.ts";
@@ -354,6 +355,16 @@ function finishReport(
   return 0;
 }
 
+/** Commands that may create the embedded database file. */
+const CREATES_DATABASE = new Set(["db migrate", "db status", "admin create", "demo seed"]);
+
+/** The file of a `sqlite:` database URL (not `:memory:`), else undefined. */
+function sqliteFile(url: string): string | undefined {
+  if (!url.startsWith("sqlite:")) return undefined;
+  const path = url.slice("sqlite:".length);
+  return path === ":memory:" ? undefined : resolvePath(path);
+}
+
 async function main(argv: string[]): Promise<number> {
   const key = argv.slice(0, 2).join(" ");
   if (argv[0] === "keys" && argv[1]) {
@@ -375,6 +386,15 @@ async function main(argv: string[]): Promise<number> {
     return argv.length === 0 || argv[0] === "help" || argv[0] === "--help" ? 0 : 2;
   }
   const config = loadConfig();
+  // Only these may start an embedded database that is not there yet; any other command on a missing
+  // file would check or report on an empty database it had just created.
+  const file = sqliteFile(config.databaseUrl);
+  if (file && !CREATES_DATABASE.has(key) && !existsSync(file)) {
+    console.error(
+      `no database at ${file} (DATABASE_URL): nothing to ${key}; create one with \`npm run sscard -- db migrate\``,
+    );
+    return 1;
+  }
   const db = createDb(config.databaseUrl);
   try {
     if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
