@@ -46,8 +46,14 @@ forEachDialect("the online service hall for holders", (dialect) => {
       mine.body.map((x: { cardNumber: string; state: string }) => [x.cardNumber, x.state]),
       [[c.cardNumber, "active"]],
     );
+    assert.deepEqual(
+      mine.body[0].allowedActions,
+      ["report_temporary_loss"],
+      "only what the holder can do online",
+    );
     const lost = await inject("POST", `/holder/cards/${c.cardNumber}/temporary-loss`, token);
     assert.deepEqual([lost.status, lost.body.state], [200, "temporarily_lost"]);
+    assert.deepEqual(lost.body.allowedActions, ["revoke_temporary_loss"], "no formal loss or cancel online");
     const history = (await inject("GET", "/holder/cards", token)).body[0].history;
     assert.deepEqual(history.at(-1), {
       at: history.at(-1).at,

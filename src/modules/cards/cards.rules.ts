@@ -58,6 +58,17 @@ export function allowedActions(state: CardState): CardAction[] {
   return CARD_ACTIONS.filter((a) => (LIFECYCLE[a].from as readonly CardState[]).includes(state));
 }
 
+/** The lifecycle actions a holder may take on their own card online (the rest happen at an outlet or bank). */
+export const HOLDER_CARD_ACTIONS = [
+  "report_temporary_loss",
+  "revoke_temporary_loss",
+] as const satisfies readonly CardAction[];
+
+/** The actions a signed-in holder can take on a card in `state`: only the holder's own, never an outlet's. */
+export function holderAllowedActions(state: CardState): CardAction[] {
+  return allowedActions(state).filter((a) => (HOLDER_CARD_ACTIONS as readonly CardAction[]).includes(a));
+}
+
 export type Transition = { ok: true; to: CardState } | { ok: false; state: CardState; allowed: CardAction[] };
 
 /** The state an action leads to from `state`, or the refusal with the actions that are allowed. */

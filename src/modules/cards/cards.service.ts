@@ -35,6 +35,7 @@ import {
   type CardState,
   canSettle,
   duplicateAdvice,
+  holderAllowedActions,
   holdsProvinceSlot,
   isBlacklisted,
   isValidCardNumber,
@@ -1171,6 +1172,7 @@ export function createCardsService(deps: {
       return Promise.all(
         rows.map(async (c) => ({
           ...(await view(c)),
+          allowedActions: holderAllowedActions(c.state as CardState),
           history: (await cards.events(db, c.id)).map((e) => ({
             at: e.at,
             action: e.action,

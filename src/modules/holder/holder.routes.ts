@@ -3,10 +3,17 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { type CardState, holderAllowedActions } from "../cards/cards.rules.ts";
 import { checksSchema } from "../enrolment/enrolment.routes.ts";
 
 const pin = z.string().regex(/^\d{6}$/, "6 digits");
 const cardParams = z.object({ cardNumber: z.string().regex(/^[0-9A-Z]{9}$/) });
+/** A card as its holder sees it: the actions listed are the ones the holder can take online. */
+const asHolderSees = <T extends { state: string; allowedActions: string[] }>(card: T): T => ({
+  ...card,
+  allowedActions: holderAllowedActions(card.state as CardState),
+});
+
 const holderCard = z
   .object({
     cardNumber: z.string(),
@@ -118,7 +125,8 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
           response: { 200: holderCard.omit({ history: true }), ...errors(...AUTH_ERRORS, 404, 409) },
         },
       },
-      async (request) => cards.reportTemporaryLoss(actorOf(request), request.params.cardNumber),
+      async (request) =>
+        asHolderSees(await cards.reportTemporaryLoss(actorOf(request), request.params.cardNumber)),
     );
 
     app.post(
@@ -133,7 +141,11 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
         },
       },
       async (request) =>
-        cards.revokeTemporaryLoss(actorOf(request), request.params.cardNumber, { holderIdNumber: "" }),
+        asHolderSees(
+          await cards.revokeTemporaryLoss(actorOf(request), request.params.cardNumber, {
+            holderIdNumber: "",
+          }),
+        ),
     );
 
     app.post(
@@ -151,11 +163,13 @@ export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
       },
       async (request, reply) =>
         reply.status(201).send(
-          await cards.applyReplacement(actorOf(request), request.params.cardNumber, {
-            reason: "expiry",
-            consent: true,
-            holderIdNumber: "",
-          }),
+          asHolderSees(
+            await cards.applyReplacement(actorOf(request), request.params.cardNumber, {
+              reason: "expiry",
+              consent: true,
+              holderIdNumber: "",
+            }),
+          ),
         ),
     );
 
