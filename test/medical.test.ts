@@ -611,6 +611,28 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(await balanceOf(other.idNumber), 50_000 - 2000, "the batch's other settlements are kept");
   });
 
+  it("a card whose validity has ended is refused at the moment of use, before any daily job records it", async () => {
+    const h = await fundedHolder();
+    // As a card imported from a legacy system, valid until 2024: its stored state is still active.
+    await ctx.deps.database.db
+      .updateTable("cards")
+      .set({ valid_until: "2024-01-01" })
+      .where("card_number", "=", h.cardNumber)
+      .execute();
+    const refused = await settle(h, [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }]);
+    assert.deepEqual(
+      [refused.status, refused.body.code, refused.body.details?.state],
+      [409, "CARD_NOT_USABLE", "expired"],
+      JSON.stringify(refused.body),
+    );
+    const verify = await call(tokens.clerk, "POST", `/cards/${h.cardNumber}/password/verify`, {
+      pin: h.pin,
+      purpose: "query",
+    });
+    assert.deepEqual([verify.body.code, verify.body.details?.state], ["CARD_NOT_USABLE", "expired"]);
+    assert.equal(await balanceOf(h.idNumber), 50_000, "nothing paid");
+  });
+
   it("one refund key sent six times at once refunds once; every retry gets the first receipt", async () => {
     const h = await fundedHolder();
     const settled = await settle(h, [{ code: "XA01", quantity: 2, unitPriceFen: 1000 }]);

@@ -65,7 +65,7 @@ export function createCardsRepository(dialect: Dialect) {
   const lockFree = preparedLockFree(dialect, (q, ids: ListParam) =>
     q
       .selectFrom("cards")
-      .select(["id", "person_id", "card_number", "state", "area_code"])
+      .select(["id", "person_id", "card_number", "state", "area_code", "valid_until"])
       .where(inList(dialect, "id", ids)),
   );
   return {

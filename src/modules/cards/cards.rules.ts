@@ -58,6 +58,22 @@ export function allowedActions(state: CardState): CardAction[] {
   return CARD_ACTIONS.filter((a) => (LIFECYCLE[a].from as readonly CardState[]).includes(state));
 }
 
+/**
+ * The state a card is in at the moment of use on `today` (YYYY-MM-DD, China calendar): a card whose
+ * validity ended before today is expired, whether or not the daily job has recorded it yet. Every use
+ * (password, settlement, e-card) decides on this, not on the stored state alone.
+ */
+export function stateOn(card: { state: string; valid_until: string | null }, today: string): CardState {
+  const state = card.state as CardState;
+  if (
+    card.valid_until &&
+    card.valid_until < today &&
+    (LIFECYCLE.expire.from as readonly CardState[]).includes(state)
+  )
+    return "expired";
+  return state;
+}
+
 /** The lifecycle actions a holder may take on their own card online (the rest happen at an outlet or bank). */
 export const HOLDER_CARD_ACTIONS = [
   "report_temporary_loss",

@@ -17,7 +17,7 @@ import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
-import type { CardState } from "../cards/cards.rules.ts";
+import { stateOn } from "../cards/cards.rules.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { EncryptionMachine, PinInput } from "../keys/encryption-machine.ts";
 import { PinBlockError, type PinBlockFormat } from "../keys/pin-block.ts";
@@ -251,8 +251,8 @@ export function createCredentialsService(deps: {
   }
 
   function usable(card: CardRow, purpose: Purpose) {
-    if (!usableForPassword(card.state as CardState, purpose))
-      throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+    const state = stateOn(card, chinaDate(clock.now()));
+    if (!usableForPassword(state, purpose)) throw new DomainError("CARD_NOT_USABLE", { state });
   }
 
   /** Holder identity at the counter, or an agent with both IDs where the policy allows. */

@@ -3,14 +3,14 @@ import type { Kysely, Transaction } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, holderPersonId, type Role } from "../../shared/auth.ts";
-import type { Clock } from "../../shared/clock.ts";
+import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { hmacSha256Hex, type PiiCipher, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskCardNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
-import type { CardState } from "../cards/cards.rules.ts";
+import { type CardState, stateOn } from "../cards/cards.rules.ts";
 import type { EncryptionMachine } from "../keys/encryption-machine.ts";
 import type { Signer } from "../keys/signer.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
@@ -95,7 +95,7 @@ export function createEcardService(deps: {
   async function usability(q: Kysely<Database>, ecard: Database["ecards"], card: CardRow) {
     const grant = await repo.activeAuthorisation(q, ecard.id, clock.now().toISOString());
     return ecardUsability({
-      cardState: card.state as CardState,
+      cardState: stateOn(card, chinaDate(clock.now())),
       ecardSuspended: ecard.suspended === 1,
       authorisationActive: grant !== undefined,
       policy: await policyOf(card.area_code, q),

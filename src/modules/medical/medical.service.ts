@@ -24,6 +24,7 @@ import type { AreasService } from "../areas/areas.service.ts";
 import { canonicalJson } from "../audit/audit.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
+import { stateOn } from "../cards/cards.rules.ts";
 import { parseCsv } from "../cards/csv.ts";
 import type { AttemptLog } from "../credentials/attempt-log.ts";
 import type { EnrolmentRepository } from "../enrolment/enrolment.repository.ts";
@@ -348,7 +349,7 @@ export function createMedicalService(deps: MedicalDeps) {
       const area = coordinationArea(card.area_code);
       const balance = balances.get(card.person_id) ?? 0;
       const priced = settlementOf({
-        cardState: card.state,
+        cardState: stateOn(card, u.day),
         seenState: u.seenState,
         suspended: suspended.get(u.day)!.has(`${card.person_id}|${area}`),
         balanceFen: balance,
