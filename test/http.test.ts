@@ -181,6 +181,25 @@ forEachDialect("HTTP behaviour", (dialect) => {
     assert.match(String(fresh.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
   });
 
+  it("refuses impossible dates everywhere with VALIDATION_FAILED (one date schema checks the calendar)", async () => {
+    const admin = await staffToken(ctx.deps, `hz.admin.${dialect}`, "city_admin", "330100");
+    const as = { authorization: `Bearer ${admin}` };
+    const answers = [
+      await ctx.app.inject({
+        method: "PUT",
+        url: "/api/v1/areas/330100/calendar/2026-02-31",
+        headers: as,
+        payload: { kind: "holiday", name: "x" },
+      }),
+      await ctx.app.inject({ url: "/api/v1/areas/330100/policy?date=2026-13-45", headers: as }),
+      await ctx.app.inject({ url: "/api/v1/areas/330100/policy?date=0000-00-00", headers: as }),
+    ];
+    for (const r of answers)
+      assert.deepEqual([r.statusCode, r.json().code], [400, "VALIDATION_FAILED"], r.body);
+    const leap = await ctx.app.inject({ url: "/api/v1/areas/330100/policy?date=2028-02-29", headers: as });
+    assert.equal(leap.statusCode, 200, "a leap day is a day");
+  });
+
   it("writes JSON logs with request ids and never an ID number, name or token in clear", async () => {
     logLines.length = 0;
     const idNumber = newIdNumber();

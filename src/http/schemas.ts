@@ -20,7 +20,21 @@ export function errors<const S extends number>(...statuses: S[]): Record<S, type
 export const AUTH_ERRORS = [400, 401, 403] as const;
 
 export const areaCodeSchema = z.string().regex(/^\d{6}$/, "a 6-digit administrative division code");
-export const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
+/** Whether `text` is YYYY-MM-DD and a day of the calendar (no 2026-02-30, no month 13, no year 0000). */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1900 || y > 2199) return false;
+  const at = new Date(Date.UTC(y, mo - 1, d));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d;
+}
+
+/** The one date schema of every route: YYYY-MM-DD, a real day of the calendar between 1900 and 2199. */
+export const dateSchema = z
+  .string()
+  .refine(isCalendarDate, "a date of the calendar, YYYY-MM-DD")
+  .meta({ format: "date", example: "2026-11-22" });
 export const uuidSchema = z.uuid();
 export const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 export const roleSchema = z.enum(ROLES);
