@@ -181,6 +181,33 @@ forEachDialect("HTTP behaviour", (dialect) => {
     assert.match(String(fresh.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
   });
 
+  it("answers 422 REFERENCE_NOT_FOUND for an area code no area has, and writes nothing", async () => {
+    const idNumber = newIdNumber("110101");
+    const r = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/persons",
+      headers: auth(),
+      payload: { idNumber, name: "外省人", ethnicity: "01", areaCode: "110101" },
+    });
+    assert.ok([403, 404, 422].includes(r.statusCode), r.body);
+    assert.notEqual(r.json().code, "INTERNAL_ERROR");
+    const minister = await staffToken(ctx.deps, `min.${dialect}`, "ministry_admin", "000000");
+    const m = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/persons",
+      headers: { authorization: `Bearer ${minister}` },
+      payload: { idNumber, name: "外省人", ethnicity: "01", areaCode: "110101" },
+    });
+    assert.deepEqual([m.statusCode, m.json().code], [422, "REFERENCE_NOT_FOUND"], m.body);
+    if (dialect === "postgres") assert.equal(m.json().details.field, "areaCode");
+    assert.match(m.json().message, /不存在/);
+    const found = await ctx.app.inject({
+      url: `/api/v1/persons?idNumber=${idNumber}`,
+      headers: { authorization: `Bearer ${minister}` },
+    });
+    assert.equal(found.statusCode, 404, "nothing half-written");
+  });
+
   it("refuses impossible dates everywhere with VALIDATION_FAILED (one date schema checks the calendar)", async () => {
     const admin = await staffToken(ctx.deps, `hz.admin.${dialect}`, "city_admin", "330100");
     const as = { authorization: `Bearer ${admin}` };

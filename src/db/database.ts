@@ -103,6 +103,21 @@ export function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+/**
+ * A foreign-key violation (a reference to a row that does not exist), and the field it concerns when
+ * the database names it (PostgreSQL's detail `Key (area_code)=(…)`, as `areaCode`; SQLite does not say).
+ */
+export function foreignKeyViolation(err: unknown): { field: string } | undefined {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown; detail?: unknown };
+  if (e?.code === "23503") {
+    const column = /Key \(([a-z_]+)\)/.exec(String(e.detail ?? ""))?.[1];
+    return { field: column ? column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) : "reference" };
+  }
+  if (e?.errcode === 787 || /FOREIGN KEY constraint failed/.test(String(e?.message ?? "")))
+    return { field: "reference" };
+  return undefined;
+}
+
 /** Awaits a write and turns a unique-constraint violation into the caller's domain error. */
 export async function uniqueAs<T>(write: Promise<T>, error: () => Error): Promise<T> {
   try {

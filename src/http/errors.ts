@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import { isDatabaseUnavailable } from "../db/database.ts";
+import { foreignKeyViolation, isDatabaseUnavailable } from "../db/database.ts";
 import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors.ts";
 import { HTTP_STATUS } from "../shared/http-errors.ts";
 import { maskIdNumbersIn } from "../shared/mask.ts";
@@ -80,6 +80,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.header("retry-after", "1");
       return sendError(request, reply, "DATABASE_UNAVAILABLE");
     }
+    // A reference to something that does not exist (an area code no area has): the client's mistake, not ours.
+    const reference = foreignKeyViolation(error);
+    if (reference) return sendError(request, reply, "REFERENCE_NOT_FOUND", reference);
     request.log.error(
       { err: { type: error.name, message: maskIdNumbersIn(error.message), stack: error.stack } },
       "unhandled error",

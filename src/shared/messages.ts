@@ -43,6 +43,10 @@ export const MESSAGES = {
   },
   AREA_EXISTS: { zh: "发卡地区 {code} 已存在", en: "Card-issuing area {code} already exists" },
   AREA_NOT_FOUND: { zh: "未找到发卡地区 {code}", en: "No card-issuing area {code}" },
+  REFERENCE_NOT_FOUND: {
+    zh: "所填 {field} 指向的记录不存在（如未开通的发卡地区），请核对后重试",
+    en: "{field} refers to something that does not exist (such as an area that does not issue cards)",
+  },
   ISSUER_ID_TAKEN: {
     zh: "发卡机构标识 {issuerId} 已被使用",
     en: "Issuer identification number {issuerId} is taken",
