@@ -16,7 +16,9 @@ export const POLICY_CACHE_MS = 10_000;
 /** Who may do what with areas; routes declare the same lists. */
 export const AREA_PERMISSIONS = {
   read: ROLES,
-  create: ["ministry_admin", "province_admin"],
+  // Issuer identification numbers are the ministry's to allocate (Measures Art. 6-7): until the
+  // application and approval workflow exists, only the ministry registers a card-issuing area.
+  create: ["ministry_admin"],
   writePolicy: ADMINS,
   createOutlet: ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
@@ -117,7 +119,7 @@ export function createAreasService(deps: {
       return requireArea(code);
     },
 
-    /** Registers a province (ministry) or a city (its province) as a card-issuing area. */
+    /** Registers a province or a city as a card-issuing area with the issuer ID the ministry allocated (ministry only). */
     async create(actor: Actor, input: { code: string; name?: string; issuerId: string }) {
       const classified = classifyAreaCode(input.code, regions);
       if (!classified.ok) {
@@ -126,8 +128,6 @@ export function createAreasService(deps: {
         throw new DomainError("INVALID_PARENT_AREA", { reason: "not a city or province" });
       }
       const grant = authorize(actor, AREA_PERMISSIONS.create, classified.parentCode);
-      if (classified.level === "province" && grant.role !== "ministry_admin")
-        throw new DomainError("FORBIDDEN");
       const exists = () => new DomainError("AREA_EXISTS", { code: input.code });
       const write = db.transaction().execute(async (trx) => {
         if (await areas.get(trx, input.code)) throw exists();
