@@ -12,6 +12,7 @@ import {
   acceptingFaceVerifier,
   actorWith,
   cardInState,
+  newIdNumber,
   produceCard,
   seedAreas,
   seedCardKeys,
@@ -609,6 +610,25 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(results.slice(0, 6).filter((r) => !r.body.replayed).length, 1, "the others are replays");
     assert.equal(await balanceOf(h.idNumber), 50_000 - 1000, "debited once");
     assert.equal(await balanceOf(other.idNumber), 50_000 - 2000, "the batch's other settlements are kept");
+  });
+
+  it("refuses a contribution for a month before the person was born, and credits nothing", async () => {
+    const c = { idNumber: newIdNumber("330106", "2016-05-01") };
+    await ctx.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber: c.idNumber,
+      name: "小童",
+      ethnicity: "01",
+      areaCode: "330100",
+      photoRef: "photos/p.jpg",
+    });
+    const paid = await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: c.idNumber,
+      month: "1999-01",
+      gradePercent: 100,
+    });
+    assert.deepEqual([paid.status, paid.body.code], [400, "VALIDATION_FAILED"], JSON.stringify(paid.body));
+    assert.match(paid.body.details.summary, /before the person was born/);
   });
 
   it("a card whose validity has ended is refused at the moment of use, before any daily job records it", async () => {

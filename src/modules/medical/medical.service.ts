@@ -650,6 +650,10 @@ export function createMedicalService(deps: MedicalDeps) {
       const thisMonth = today().slice(0, 7);
       if (input.month > thisMonth)
         throw new DomainError("VALIDATION_FAILED", { summary: "month: not in the future" });
+      if (input.month < person.birth_date.slice(0, 7))
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: `month: ${input.month} is before the person was born (${person.birth_date.slice(0, 7)})`,
+        });
       const area = coordinationArea(person.area_code);
       const policy = await medicalPolicy(person.area_code);
       const computed = contributionOf(policy, input);
