@@ -162,8 +162,8 @@ export function createDeps(
     cards: cardsRepo,
     persons: personsRepo,
     findPerson: persons.rowByIdNumber,
-    verifyPassword: (actor, cardNumber, pin, source) =>
-      credentials.verify(actor, cardNumber, { pin, purpose: "identity" }, source),
+    verifyPassword: async (actor, cardNumber, pin, source) =>
+      credentials.verifyOnlineSignIn(actor, await cards.cardByNumber(cardNumber), pin, source),
     // The e-card service is made below; this is called only once both exist.
     identityOfCode: (code) => ecard.identityOfCode(code),
   });

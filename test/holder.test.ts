@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
-import { cardInState, newIdNumber, seedAreas, useTestApp } from "./fixtures.ts";
+import { actorWith, cardInState, newIdNumber, seedAreas, useTestApp } from "./fixtures.ts";
 
 forEachDialect("the online service hall for holders", (dialect) => {
   const ctx = useTestApp(dialect);
@@ -21,12 +22,40 @@ forEachDialect("the online service hall for holders", (dialect) => {
     return { status: r.statusCode, body: r.statusCode === 204 ? null : r.json() };
   };
 
-  it("signs a holder in with ID number and password, counting wrong passwords like every channel", async () => {
+  it("1,000 wrong online sign-ins from 50 sources: 5 guesses in all, the card still usable at the counter and the pharmacy", async () => {
+    const c = await cardInState(ctx.deps, "active");
+    const answers = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        ctx.app.inject({
+          method: "POST",
+          url: "/api/v1/holder/login",
+          remoteAddress: `10.50.${i % 50}.1`,
+          payload: { idNumber: c.idNumber, pin: String(100000 + i) },
+        }),
+      ),
+    );
+    const codes = answers.map((a) => a.json().code);
+    assert.equal(codes.filter((x) => x === "PASSWORD_WRONG").length, 5, "5 guesses per window in all");
+    assert.equal(codes.filter((x) => x === "TOO_MANY_ATTEMPTS").length, 995);
+    assert.equal((await ctx.deps.cards.getByNumber(SYSTEM_ACTOR, c.cardNumber)).state, "active");
+    const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
+    for (const role of ["outlet_clerk", "pharmacy_operator"] as const) {
+      const verified = await ctx.deps.credentials.verify(
+        actorWith(role, "330100"),
+        c.cardNumber,
+        { pin, purpose: "query" },
+        "10.9.9.9",
+      );
+      assert.equal(verified.verified, true, role);
+    }
+  });
+
+  it("signs a holder in with ID number and password, counting wrong online passwords apart from the card", async () => {
     const c = await cardInState(ctx.deps, "active");
     const wrong = await inject("POST", "/holder/login", undefined, { idNumber: c.idNumber, pin: "000000" });
     assert.deepEqual(
       [wrong.status, wrong.body.code, wrong.body.details.attemptsLeft],
-      [403, "PASSWORD_WRONG", 5],
+      [403, "PASSWORD_WRONG", 4],
     );
     const nobody = await inject("POST", "/holder/login", undefined, {
       idNumber: newIdNumber(),

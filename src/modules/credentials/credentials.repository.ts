@@ -82,7 +82,7 @@ export function createCredentialsRepository(dialect: Dialect) {
      * transaction ends (created at 0 when new; taken in key order, so two attempts never wait on each
      * other in a circle): concurrent attempts from one source count one after another.
      */
-    async lockThrottle(trx: Transaction<Database>, keys: readonly [string, string], windowStart: string) {
+    async lockThrottle(trx: Transaction<Database>, keys: readonly string[], windowStart: string) {
       const sorted = [...new Set(keys)].sort();
       for (const key of sorted)
         await sql`insert into pin_throttle (key, window_start, failures) values (${key}, ${windowStart}, 0)

@@ -30,6 +30,7 @@ import {
   afterWrongPin,
   attemptsLeft,
   initialPin,
+  ONLINE_SIGN_IN,
   type Purpose,
   THROTTLE,
   throttleWindow,
@@ -335,6 +336,55 @@ export function createCredentialsService(deps: {
     return { verified: true as const, initialPassword: outcome.initial, attemptsLeft: outcome.left };
   }
 
+  /**
+   * The password of an online sign-in (service hall): counted on the card's own online counter and the
+   * source's throttle, never on the card's lockout counter (see ONLINE_SIGN_IN and docs/passwords.md).
+   * A card locked at a counter or terminal stays refused. Both counters are held while checked.
+   */
+  async function verifyOnlineSignIn(actor: Actor, card: CardRow, pin: string, source: string) {
+    usable(card, "identity");
+    const now = clock.now();
+    const window = throttleWindow(now);
+    const keys = [`online-sign-in:${card.id}`, `source:${source}`] as const;
+    const outcome = await db.transaction().execute(async (trx) => {
+      const record = (result: string, failures: number) =>
+        repo.insertAttempt(trx, {
+          id: timeOrderedId(),
+          card_id: card.id,
+          at: now.toISOString(),
+          channel: actor.channel,
+          actor_type: actor.type,
+          actor_id: actor.id,
+          source,
+          purpose: "identity",
+          result,
+          failures_after: failures,
+        });
+      // The card's online counter, then the source's: every attempt takes throttle rows in this order.
+      const cardCount = Number(await repo.lockThrottle(trx, [keys[0]], window.start));
+      const sourceCount = Number(await repo.lockThrottle(trx, [keys[1]], window.start));
+      const pw = await repo.get(trx, card.id);
+      if (!pw) return { kind: "not_set" } as const;
+      if (cardCount >= ONLINE_SIGN_IN.maxFailures || sourceCount >= THROTTLE.maxFailures) {
+        await record("online_blocked", pw.failures);
+        return { kind: "throttled", retryAt: window.end } as const;
+      }
+      if (pw.locked_at) {
+        await record("locked", pw.failures);
+        return { kind: "locked" } as const;
+      }
+      if (!guarded(() => machine.verifyPin(card.card_id_code, { pin }, pw.pvv))) {
+        for (const key of keys) await repo.bumpThrottle(trx, key, window.start);
+        await record("online_wrong", pw.failures);
+        return { kind: "wrong", left: ONLINE_SIGN_IN.maxFailures - cardCount - 1 } as const;
+      }
+      await record("ok", pw.failures);
+      return { kind: "ok", initial: pw.is_initial === 1, left: ONLINE_SIGN_IN.maxFailures } as const;
+    });
+    if (outcome.kind !== "ok") raise(outcome);
+    return { verified: true as const };
+  }
+
   return {
     /** Writes the waiting successful-attempt records (at shutdown, and before reading the log). */
     flushAttempts: () => deps.attempts.flush(),
@@ -352,6 +402,7 @@ export function createCredentialsService(deps: {
 
     /** `verify` for a card the caller has already read (a settlement reads it once). */
     verifyCard,
+    verifyOnlineSignIn,
 
     /**
      * Changes the password with the old one (outlets, pharmacies, kiosks, online). Changing the

@@ -75,6 +75,14 @@ export function attemptsLeft(counter: PinCounter, lockout: Policy["lockout"], to
 /** Malicious-lockout guard: wrong passwords per terminal or source address in a window. */
 export const THROTTLE = { windowSeconds: 600, maxFailures: 30 } as const;
 
+/**
+ * Online sign-in (the service hall, with an ID number and the password) is counted apart from the card:
+ * at most 5 wrong passwords per card in a throttle window, then online password sign-in is refused
+ * until the window ends. A stranger who knows only the ID number can neither lock the card (the
+ * card's own counter is untouched) nor guess more than 5 times per window in all.
+ */
+export const ONLINE_SIGN_IN = { maxFailures: 5 } as const;
+
 /** The start of the throttle window containing `now`. */
 export function throttleWindow(now: Date): { start: string; end: string } {
   const ms = THROTTLE.windowSeconds * 1000;
