@@ -319,6 +319,12 @@ forEachDialect("social security passwords", (dialect) => {
       [weak.status, weak.body.code, weak.body.details.reason],
       [400, "WEAK_PASSWORD", "same_digit"],
     );
+    assert.equal(
+      weak.body.message,
+      "新密码过于简单：不能是同一个数字",
+      "the reason in words, in the user's language",
+    );
+    assert.deepEqual(Object.keys(weak.body.details), ["reason"], "no untranslated reasonText");
     const reset = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/password/reset`, {
       holderIdNumber: c.idNumber,
       next: { pin: "582046" },

@@ -180,7 +180,7 @@ export const MESSAGES = {
     zh: "该卡尚未发放，没有社保卡密码",
     en: "The card has not been issued and has no password yet",
   },
-  WEAK_PASSWORD: { zh: "新密码过于简单：{reasonText}", en: "The new password is too weak: {reasonText}" },
+  WEAK_PASSWORD: { zh: "新密码过于简单：{reason}", en: "The new password is too weak: {reason}" },
   TOO_MANY_ATTEMPTS: {
     zh: "密码错误次数过多，请于 {retryAt} 后再试",
     en: "Too many wrong passwords from here; try again after {retryAt}",

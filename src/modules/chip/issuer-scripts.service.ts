@@ -74,7 +74,7 @@ export function createIssuerScriptsService(deps: {
       const { keys, grant, person } = await usableCard(actor, input.cardIdCode, "pin_unblock");
       const holder = { idNumber: cipher.decrypt(person.id_number_enc), birthDate: person.birth_date };
       const reason = weakPinReason(input.newPin, holder);
-      if (reason) throw new DomainError("WEAK_PASSWORD", { reason, reasonText: reason });
+      if (reason) throw new DomainError("WEAK_PASSWORD", { reason });
       const pin = bcd(input.newPin);
       const cryptogram = unblockCryptogram(keys.pin_unblock, Buffer.from(input.cardChallenge, "hex"), pin);
       await record(actor, grant, input.cardIdCode, "card.chip_pin.unblock_script", {});

@@ -281,7 +281,7 @@ export function createCredentialsService(deps: {
     const reason = guarded(() =>
       machine.checkPin(input, (pin) => weakPinReason(pin, holder, initialPin(card.card_number, policy))),
     );
-    if (reason) throw new DomainError("WEAK_PASSWORD", { reason, reasonText: reason });
+    if (reason) throw new DomainError("WEAK_PASSWORD", { reason });
     return guarded(() => machine.pinVerificationValue(card.card_id_code, input));
   }
 

@@ -739,7 +739,7 @@ export function createEcardService(deps: {
           idNumber: cipher.decrypt(person.id_number_enc),
           birthDate: person.birth_date,
         });
-        if (reason) throw new DomainError("WEAK_PASSWORD", { reason, reasonText: reason });
+        if (reason) throw new DomainError("WEAK_PASSWORD", { reason });
         return deps.machine.pinVerificationValue(label, { pin });
       };
       /**
