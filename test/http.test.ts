@@ -208,6 +208,21 @@ forEachDialect("HTTP behaviour", (dialect) => {
     assert.equal(found.statusCode, 404, "nothing half-written");
   });
 
+  it("an empty ID number is INVALID_ID_NUMBER with the part, like any other bad one", async () => {
+    const r = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/persons",
+      headers: auth(),
+      payload: { idNumber: "", name: "某人", ethnicity: "01", areaCode: "330100" },
+    });
+    assert.deepEqual(
+      [r.statusCode, r.json().code, r.json().details?.reason],
+      [400, "INVALID_ID_NUMBER", "length"],
+      r.body,
+    );
+    assert.match(r.json().message, /18 位/);
+  });
+
   it("refuses impossible dates everywhere with VALIDATION_FAILED (one date schema checks the calendar)", async () => {
     const admin = await staffToken(ctx.deps, `hz.admin.${dialect}`, "city_admin", "330100");
     const as = { authorization: `Bearer ${admin}` };

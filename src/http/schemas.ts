@@ -36,6 +36,7 @@ export const dateSchema = z
   .refine(isCalendarDate, "a date of the calendar, YYYY-MM-DD")
   .meta({ format: "date", example: "2026-11-22" });
 export const uuidSchema = z.uuid();
-export const idNumberSchema = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
+// No minimum length: an empty or short number is the ID rules' to refuse, naming the part (INVALID_ID_NUMBER).
+export const idNumberSchema = z.string().max(32).describe("18-character citizen ID number (GB 11643)");
 export const roleSchema = z.enum(ROLES);
 export const okSchema = z.object({ ok: z.literal(true) });
