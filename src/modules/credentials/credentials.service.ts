@@ -77,6 +77,27 @@ export function createPasswordInitialiser(deps: {
   };
 }
 
+/** A password attempt's record: who tried which card from where, for what, and the outcome. */
+function attemptRecord(
+  a: { actor: Actor; card: CardRow; at: Date; source: string; purpose: Purpose },
+  result: string,
+  failures: number,
+): Database["pin_attempts"] {
+  return {
+    // Time-ordered: the log's primary key grows at its end instead of at random pages.
+    id: timeOrderedId(),
+    card_id: a.card.id,
+    at: a.at.toISOString(),
+    channel: a.actor.channel,
+    actor_type: a.actor.type,
+    actor_id: a.actor.id,
+    source: a.source,
+    purpose: a.purpose,
+    result,
+    failures_after: failures,
+  };
+}
+
 /** The one verification service of every channel, the lockout, unlock, reset and change. */
 export function createCredentialsService(deps: {
   db: Kysely<Database>;
@@ -157,19 +178,8 @@ export function createCredentialsService(deps: {
     const today = chinaDate(now);
     const window = throttleWindow(now);
     const throttleKeys = [`${actor.type}:${actor.id}`, `source:${source}`] as const;
-    const attemptRow = (result: string, failures: number): Database["pin_attempts"] => ({
-      // Time-ordered: the log's primary key grows at its end instead of at random pages.
-      id: timeOrderedId(),
-      card_id: card.id,
-      at: now.toISOString(),
-      channel: actor.channel,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      source,
-      purpose,
-      result,
-      failures_after: failures,
-    });
+    const attemptRow = (result: string, failures: number) =>
+      attemptRecord({ actor, card, at: now, source, purpose }, result, failures);
 
     // The common case reads only: a right password with nothing to reset changes no state, so it
     // needs no write transaction and its attempt record goes to the group-committed log.
@@ -348,18 +358,10 @@ export function createCredentialsService(deps: {
     const keys = [`online-sign-in:${card.id}`, `source:${source}`] as const;
     const outcome = await db.transaction().execute(async (trx) => {
       const record = (result: string, failures: number) =>
-        repo.insertAttempt(trx, {
-          id: timeOrderedId(),
-          card_id: card.id,
-          at: now.toISOString(),
-          channel: actor.channel,
-          actor_type: actor.type,
-          actor_id: actor.id,
-          source,
-          purpose: "identity",
-          result,
-          failures_after: failures,
-        });
+        repo.insertAttempt(
+          trx,
+          attemptRecord({ actor, card, at: now, source, purpose: "identity" }, result, failures),
+        );
       // The card's online counter, then the source's: every attempt takes throttle rows in this order.
       const cardCount = Number(await repo.lockThrottle(trx, [keys[0]], window.start));
       const sourceCount = Number(await repo.lockThrottle(trx, [keys[1]], window.start));
