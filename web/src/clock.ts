@@ -1,3 +1,5 @@
+import { chinaDate } from "../../src/shared/clock.ts";
+
 /**
  * The server's clock, as the pages use it: "today" for a start date, a hire date or a policy's
  * effective date is the server's China calendar day, not the device's (a counter PC's or a kiosk's
@@ -22,5 +24,4 @@ export async function syncServerClock(): Promise<void> {
 export const serverNow = (): Date => new Date(Date.now() + offsetMs);
 
 /** The China Standard Time calendar date `days` after today on the server's clock (YYYY-MM-DD). */
-export const chinaDay = (days = 0): string =>
-  new Date(serverNow().getTime() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+export const chinaDay = (days = 0): string => chinaDate(new Date(serverNow().getTime() + days * 86_400_000));
