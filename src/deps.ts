@@ -199,6 +199,7 @@ export function createDeps(
     audit,
     clock,
     findPerson: persons.rowByIdNumber,
+    hiredOn: employersRepo.hiredOn,
     verifyCardPassword: (actor, card, pin, source) =>
       credentials.verifyCard(actor, card, { pin, purpose: "transaction" }, source),
     cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),

@@ -181,9 +181,9 @@ forEachDialect("social security passwords", (dialect) => {
     );
   });
 
-  it("locks at exactly the threshold under 50 concurrent wrong attempts from every channel", async () => {
+  it("locks at exactly the threshold under 50 concurrent wrong attempts from every channel that verifies", async () => {
     const c = await card();
-    const channels = ["counter", "web", "phone", "kiosk", "pharmacy", "hospital"] as const;
+    const channels = ["counter", "phone", "kiosk", "pharmacy", "hospital"] as const;
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => {
         const channel = channels[i % channels.length];
@@ -198,7 +198,7 @@ forEachDialect("social security passwords", (dialect) => {
     );
     const codes = results.map((r) => r.body.code);
     assert.equal(codes.filter((x) => x === "PASSWORD_WRONG").length, 5, JSON.stringify(codes));
-    assert.equal(codes.filter((x) => x === "PASSWORD_LOCKED").length, 45);
+    assert.equal(codes.filter((x) => x === "PASSWORD_LOCKED").length, 45, JSON.stringify(codes));
     const attempts = await ctx.deps.database.db
       .selectFrom("pin_attempts")
       .select(["result", "channel"])
@@ -208,7 +208,7 @@ forEachDialect("social security passwords", (dialect) => {
     assert.equal(attempts.filter((a) => a.result === "wrong_locked").length, 1);
     assert.deepEqual(
       new Set(attempts.map((a) => a.channel)),
-      new Set(["counter", "web", "phone", "kiosk", "terminal"]),
+      new Set(["counter", "phone", "kiosk", "terminal"]),
     );
     for (const channel of channels) {
       const right = await call(
@@ -271,6 +271,86 @@ forEachDialect("social security passwords", (dialect) => {
     } finally {
       ctx.clock.advance(-24 * 3600_000);
     }
+  });
+
+  it("a channel is not a clerk: kiosk, hotline, online platform and pharmacy keys never unlock or reset; the counter does", async () => {
+    const c = await card();
+    for (let i = 0; i < 6; i++)
+      await call(
+        keys.kiosk.token,
+        "POST",
+        `/cards/${c.cardNumber}/password/verify`,
+        {
+          pin: "000000",
+          purpose: "query",
+        },
+        `10.8.0.${i}`,
+      );
+    const state = async () => (await call(tokens.clerk, "GET", `/cards/${c.cardNumber}/password`)).body;
+    assert.equal((await state()).locked, true);
+    const holder = { holderIdNumber: c.idNumber };
+    for (const channel of ["kiosk", "phone", "web", "pharmacy", "hospital"] as const) {
+      const unlock = await call(tokenOf(channel), "POST", `/cards/${c.cardNumber}/password/unlock`, holder);
+      assert.deepEqual([unlock.status, unlock.body.code], [403, "FORBIDDEN"], `${channel} unlock`);
+      const reset = await call(tokenOf(channel), "POST", `/cards/${c.cardNumber}/password/reset`, {
+        ...holder,
+        next: { pin: "582046" },
+      });
+      assert.deepEqual([reset.status, reset.body.code], [403, "FORBIDDEN"], `${channel} reset`);
+    }
+    assert.equal((await state()).locked, true, "still locked after every channel tried");
+    // What the seeds reserve for the outlet is refused off the counter too.
+    for (const [url, body] of [
+      ["formal-loss", holder],
+      ["cancel", { reason: "holder_request" }],
+      ["replacements", { ...holder, reason: "damaged", consent: true }],
+      ["temporary-loss/revoke", holder],
+    ] as const) {
+      const r = await call(keys.phone.token, "POST", `/cards/${c.cardNumber}/${url}`, body);
+      assert.deepEqual([r.status, r.body.code], [403, "FORBIDDEN"], `phone ${url}`);
+    }
+    // A key cannot claim the counter: the API refuses to make one, and one already stored gets nothing.
+    const admin = await staffToken(ctx.deps, "hz.keys.admin", "city_admin", "330100");
+    const counterKey = await call(admin, "POST", "/api-keys", {
+      name: "假柜面",
+      role: "outlet_clerk",
+      areaCode: "330100",
+      channel: "counter",
+    });
+    assert.deepEqual([counterKey.status, counterKey.body.code], [422, "KEY_CHANNEL_NOT_ALLOWED"]);
+    assert.match(counterKey.body.message, /柜面业务须由工作人员登录办理/);
+    const smuggled = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
+      name: "旧柜面密钥",
+      role: "outlet_clerk",
+      areaCode: "330100",
+      channel: "terminal",
+    });
+    await ctx.deps.database.db
+      .updateTable("api_keys")
+      .set({ channel: "counter" })
+      .where("id", "=", smuggled.id)
+      .execute();
+    const viaSmuggled = await call(smuggled.token, "POST", `/cards/${c.cardNumber}/password/unlock`, holder);
+    assert.deepEqual([viaSmuggled.status, viaSmuggled.body.code], [403, "FORBIDDEN"]);
+    // The holder's self-service still works where the seeds put it, and the clerk unlocks at the counter.
+    const unlocked = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/password/unlock`, holder);
+    assert.equal(unlocked.status, 200, JSON.stringify(unlocked.body));
+    const changed = await call(keys.kiosk.token, "POST", `/cards/${c.cardNumber}/password/change`, {
+      current: { pin: defaultInitial(c.cardNumber) },
+      next: { pin: "731904" },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    const viaPhone = await call(keys.phone.token, "POST", `/cards/${c.cardNumber}/password/change`, {
+      current: { pin: "731904" },
+      next: { pin: "582046" },
+    });
+    assert.deepEqual(
+      [viaPhone.status, viaPhone.body.code],
+      [403, "FORBIDDEN"],
+      "the hotline does not change it",
+    );
+    const lost = await call(keys.kiosk.token, "POST", `/cards/${c.cardNumber}/temporary-loss`, {});
+    assert.equal(lost.body.state, "temporarily_lost");
   });
 
   it("unlocks and resets only at the outlet after the ID check; the holder then sets a new password", async () => {

@@ -91,7 +91,7 @@ export async function staffToken(
   username: string,
   role: Role,
   areaCode: string,
-  extra: { institutionId?: string } = {},
+  extra: { institutionId?: string; employerId?: string } = {},
 ): Promise<string> {
   await deps.staff.createAccount(SYSTEM_ACTOR, {
     username,

@@ -6,6 +6,7 @@ import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../src/modules
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
+import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
 import {
@@ -629,6 +630,53 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     });
     assert.deepEqual([paid.status, paid.body.code], [400, "VALIDATION_FAILED"], JSON.stringify(paid.body));
     assert.match(paid.body.details.summary, /before the person was born/);
+  });
+
+  it("an employer pays only for its own employees, from the month of hiring; its operator only as that employer", async () => {
+    const first17 = `91330106MA2D${String(randomInt(1e5)).padStart(5, "0")}`;
+    const employer = await ctx.deps.employers.register(SYSTEM_ACTOR, {
+      creditCode: first17 + creditCodeCheck(first17),
+      name: "缴费单位",
+      areaCode: "330106",
+      contactName: "王",
+      contactPhone: "12345",
+    });
+    const employee = await fundedHolder();
+    const stranger = await fundedHolder();
+    await ctx.deps.employers.registerEmployee(SYSTEM_ACTOR, employer.id, {
+      idNumber: employee.idNumber,
+      hiredOn: "2026-09-15",
+    });
+    const pay = (token: string, idNumber: string, month: string, payer = "employer") =>
+      call(token, "POST", "/contributions", {
+        payer,
+        idNumber,
+        month,
+        ...(payer === "employer"
+          ? { employerId: employer.id, declaredBaseFen: 800_000 }
+          : { gradePercent: 100 }),
+      });
+    const forStranger = await pay(tokens.clerk, stranger.idNumber, "2026-10");
+    assert.deepEqual([forStranger.status, forStranger.body.code], [422, "NOT_AN_EMPLOYEE"]);
+    assert.match(forStranger.body.message, /不是本单位职工（入职日期：无）/);
+    const beforeHiring = await pay(tokens.clerk, employee.idNumber, "2026-08");
+    assert.deepEqual([beforeHiring.status, beforeHiring.body.details.hiredOn], [422, "2026-09-15"]);
+    const operator = await staffToken(ctx.deps, `emp.op.${dialect}`, "employer_operator", "330100", {
+      employerId: employer.id,
+    });
+    const asSelf = await pay(operator, employee.idNumber, "2026-10", "self");
+    assert.deepEqual(
+      [asSelf.status, asSelf.body.code, asSelf.body.message],
+      [403, "PAYER_NOT_ALLOWED", "缴费方不符：单位经办人只能以本单位名义缴费"],
+    );
+    const paid = await pay(operator, employee.idNumber, "2026-09");
+    assert.equal(paid.status, 201, JSON.stringify(paid.body));
+    const rows = await ctx.deps.database.db
+      .selectFrom("contributions")
+      .select("person_id")
+      .where("employer_id", "=", employer.id)
+      .execute();
+    assert.equal(rows.length, 1, "only the employee's month was recorded");
   });
 
   it("a card whose validity has ended is refused at the moment of use, before any daily job records it", async () => {

@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { before, it } from "node:test";
 import jpeg from "jpeg-js";
 import { sm2 } from "sm-crypto-v2";
+import type { Deps } from "../src/deps.ts";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
@@ -11,7 +12,8 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
-import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { type Actor, KEY_CHANNELS, ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { ALL_PERMISSIONS, MATRIX_CHANNELS } from "../src/shared/permissions.ts";
 import { forEachDialect } from "./db.ts";
 import {
   acceptingFaceVerifier,
@@ -25,6 +27,20 @@ import {
   TEST_PASSWORD,
   useTestApp,
 } from "./fixtures.ts";
+
+/**
+ * Actions no route declares (the CLI and the production line call them): each cell calls the
+ * service as a principal of that channel and role.
+ */
+const SERVICE_ONLY: Record<string, (deps: Deps, actor: Actor) => Promise<unknown>> = {
+  "chip.personalise": (deps, actor) =>
+    deps.personalisation.personalise(actor, {
+      cardIdCode: "330100D156000005000000000000000",
+      cardNumber: "A00000000",
+    } as never),
+  "chip.terminals": (deps, actor) =>
+    deps.terminals.register(actor, { terminalNo: "not-a-terminal", areaCode: "330100", name: "t" }),
+};
 
 const initialPinOf = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
@@ -62,6 +78,8 @@ function newCreditCode(region: string): string {
 forEachDialect("every route checks who calls it", (dialect) => {
   const ctx = useTestApp(dialect, { face: acceptingFaceVerifier });
   const ids = {} as { person: string; apiKey: string; idNumber: string };
+  /** Hangzhou's designated pharmacy and employer, for the operators' keys. */
+  const home = {} as { institution: string; employer: string };
   let samples: Record<string, Sample>;
   let uniq = 0;
 
@@ -134,6 +152,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
       "330100": await designatedPharmacy(deps, "HZ-PH-0001", "330100000901"),
       "320100": await designatedPharmacy(deps, "NJ-PH-0001", "320100000901", "320100"),
     };
+    home.institution = pharmacies["330100"].id;
+    home.employer = employers["330100"].id;
     for (const role of ROLES) {
       for (const home of ["330100", "320100"] as const) {
         if (role === "ministry_admin" && home === "320100") continue;
@@ -1339,13 +1359,15 @@ forEachDialect("every route checks who calls it", (dialect) => {
       }
       const access = route.access as Exclude<Access, "public" | "holder" | "channel">;
 
-      for (const role of ROLES.filter((r) => !access.roles.includes(r))) {
+      // Staff sessions are on the counter; the other channels are walked cell by cell below.
+      const counterRoles = access.permission.channels.counter ?? [];
+      for (const role of ROLES.filter((r) => !counterRoles.includes(r))) {
         const res = await call(route.method, request, await login(`${role}.330100`));
         assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
         assert.equal(res.json().code, "FORBIDDEN", `${key} as ${role}`);
       }
 
-      const role = access.roles.find((r) => r !== "ministry_admin");
+      const role = counterRoles.find((r) => r !== "ministry_admin");
       if (role) {
         const outsider = await call(route.method, request, await login(`${role}.320100`));
         if (sample.otherArea === "forbidden") {
@@ -1376,4 +1398,85 @@ forEachDialect("every route checks who calls it", (dialect) => {
       if (sample.hidden) assert.ok(insider.body.includes(sample.hidden), `${key} insider sees the data`);
     }
   });
+
+  /** API keys of every role in Hangzhou on every channel a key may serve. */
+  const keyTokens = new Map<string, string>();
+  before(async () => {
+    const { deps } = ctx;
+    const { institution, employer } = home;
+    for (const channel of KEY_CHANNELS)
+      for (const role of ROLES) {
+        const key = await deps.staff.createApiKey(SYSTEM_ACTOR, {
+          name: `${channel} ${role}`,
+          role,
+          areaCode: scopeOf(role, "330100"),
+          channel,
+          employerId: role === "employer_operator" ? employer : null,
+          institutionId: role === "medical_operator" || role === "pharmacy_operator" ? institution : null,
+        });
+        keyTokens.set(`${channel} ${role}`, key.token);
+      }
+  });
+
+  /** Each route's sample request, prepared once for the cells. */
+  const cellRequests = new Map<string, Request>();
+  async function cellRequest(key: string): Promise<Request> {
+    let request = cellRequests.get(key);
+    if (!request) {
+      request = await samples[key].prepare();
+      cellRequests.set(key, request);
+    }
+    return request;
+  }
+  const counterTokens = new Map<Role, string>();
+
+  // The matrix of action × channel × role, one case per cell: a principal on that channel holding
+  // that role gets past the check on every route of the action exactly when the matrix says so.
+  for (const permission of ALL_PERMISSIONS)
+    for (const channel of MATRIX_CHANNELS)
+      for (const role of ROLES) {
+        const allowed = (permission.channels[channel] ?? []).includes(role);
+        it(`${permission.action} · ${channel} · ${role}: ${allowed ? "allowed" : "refused"}`, async () => {
+          const routes = ctx.app.routeTable.filter(
+            (r) => typeof r.access === "object" && r.access.permission.action === permission.action,
+          );
+          const direct = SERVICE_ONLY[permission.action];
+          assert.ok(routes.length > 0 || direct, "a route declares it, or it is listed as service-only");
+          if (direct) {
+            const actor: Actor = {
+              type: channel === "counter" ? "staff" : "api_key",
+              id: `${channel} ${role}`,
+              name: role,
+              channel,
+              grants: [{ role, areaCode: scopeOf(role, "330100"), outletId: null }],
+            };
+            const outcome = await direct(ctx.deps, actor).then(
+              () => "done",
+              (err: { code?: string }) => err.code,
+            );
+            if (allowed) assert.notEqual(outcome, "FORBIDDEN");
+            else assert.equal(outcome, "FORBIDDEN");
+          }
+          for (const route of routes) {
+            const key = `${route.method} ${route.url}`;
+            let token: string;
+            if (channel !== "counter") token = keyTokens.get(`${channel} ${role}`)!;
+            else {
+              // Signing out ends the session: the staff's own routes get a fresh one.
+              if (!counterTokens.has(role) || permission.action.startsWith("staff."))
+                counterTokens.set(role, await login(`${role}.330100`));
+              token = counterTokens.get(role)!;
+            }
+            const res = await call(route.method, await cellRequest(key), token);
+            const code = res.statusCode === 403 ? res.json().code : undefined;
+            if (allowed) {
+              assert.notEqual(res.statusCode, 401, `${key}: ${res.body}`);
+              assert.notEqual(code, "FORBIDDEN", `${key}: ${res.body}`);
+            } else {
+              assert.equal(res.statusCode, 403, `${key}: ${res.statusCode} ${res.body}`);
+              assert.equal(code, "FORBIDDEN", key);
+            }
+          }
+        });
+      }
 });

@@ -1,16 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type Actor, authorize, findGrant, type Grant, type Role } from "../shared/auth.ts";
+import { type Actor, authorize, findGrant, type Grant } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
+import type { Permission } from "../shared/permissions.ts";
 
 /**
- * Every route declares who may call it: `public`, the roles allowed and, for routes about one area,
- * how to find that area in the request, or `holder` for the online service hall's signed-in holders.
+ * Every route declares who may call it: `public`; the permission it needs (its row of the action ×
+ * channel × role matrix in shared/permissions.ts) and, for routes about one area, how to find that
+ * area in the request; `holder` for the online service hall's signed-in holders; `channel` for the
+ * e-card's channel apps.
  */
 export type Access =
   | "public"
   | "holder"
   | "channel"
-  | Readonly<{ roles: readonly Role[]; area?: (request: FastifyRequest) => string | undefined }>;
+  | Readonly<{ permission: Permission; area?: (request: FastifyRequest) => string | undefined }>;
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -69,7 +72,7 @@ export function installAccessControl(
         const allowed =
           access === "holder" || access === "channel"
             ? actor.type === access
-            : findGrant(actor, access.roles) !== undefined;
+            : findGrant(actor, access.permission) !== undefined;
         done(allowed ? undefined : new DomainError("FORBIDDEN"));
       },
       (err: Error) => done(err),
@@ -81,7 +84,7 @@ export function installAccessControl(
     if (!access || access === "public" || access === "holder" || access === "channel" || !request.actor)
       return done();
     try {
-      request.grant = authorize(request.actor, access.roles, access.area?.(request));
+      request.grant = authorize(request.actor, access.permission, access.area?.(request));
       done();
     } catch (err) {
       done(err as Error);

@@ -1,4 +1,5 @@
 import { DomainError } from "./errors.ts";
+import type { Permission } from "./permissions.ts";
 
 /** Staff and institution roles; each is held in an area (the national scope is `000000`). */
 export const ROLES = [
@@ -17,6 +18,13 @@ export type Role = (typeof ROLES)[number];
 /** Where an action came from; recorded with every audit record. */
 export const CHANNELS = ["counter", "web", "phone", "kiosk", "ecard", "terminal", "system"] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * The channels an API key may serve: an institution's system, a self-service terminal, the
+ * hotline, an online platform. The counter is a staff session's, the e-card's apps are channels of
+ * their own, the system is the CLI's and the jobs'.
+ */
+export const KEY_CHANNELS = ["terminal", "kiosk", "phone", "web"] as const satisfies readonly Channel[];
 
 /** The area code of the ministry's national scope. */
 export const NATIONAL = "000000";
@@ -82,35 +90,51 @@ export function areaPrefix(scope: string): string {
   return scope;
 }
 
-/** Prefixes of every area the actor's grants of `roles` cover; undefined when one is national. */
-export function coveredPrefixes(actor: Actor, roles: readonly Role[]): string[] | undefined {
+/**
+ * The roles that allow `permission` to this actor, from the channel it acts on (the matrix in
+ * permissions.ts). The counter is a staff session's alone: an API key that claims it gets nothing.
+ * The system (CLI, scheduled jobs) acts as the counter.
+ */
+export function rolesOn(permission: Permission, actor: Pick<Actor, "type" | "channel">): readonly Role[] {
+  if (actor.type === "system") return permission.channels.counter ?? [];
+  if (actor.channel === "counter" && actor.type !== "staff") return [];
+  return permission.channels[actor.channel] ?? [];
+}
+
+/** Prefixes of every area the actor's grants allowing `permission` cover; undefined when one is national. */
+export function coveredPrefixes(actor: Actor, permission: Permission): string[] | undefined {
+  const roles = rolesOn(permission, actor);
   const grants = actor.grants.filter((g) => roles.includes(g.role));
   if (grants.some((g) => g.areaCode === NATIONAL)) return undefined;
   return grants.map((g) => areaPrefix(g.areaCode));
 }
 
-/** The actor's grant that allows one of `roles` (in `areaCode`, when given), if any. */
-export function findGrant(actor: Actor, roles: readonly Role[], areaCode?: string): Grant | undefined {
+/** The actor's grant that allows `permission` on its channel (in `areaCode`, when given), if any. */
+export function findGrant(actor: Actor, permission: Permission, areaCode?: string): Grant | undefined {
+  const roles = rolesOn(permission, actor);
   return actor.grants.find(
     (g) => roles.includes(g.role) && (areaCode === undefined || areaCovers(g.areaCode, areaCode)),
   );
 }
 
-/** Throws FORBIDDEN when the actor holds none of `roles`, AREA_FORBIDDEN when none covers `areaCode`. */
-export function authorize(actor: Actor, roles: readonly Role[], areaCode?: string): Grant {
-  if (!findGrant(actor, roles)) throw new DomainError("FORBIDDEN");
-  const grant = findGrant(actor, roles, areaCode);
+/**
+ * Throws FORBIDDEN when no grant of the actor allows `permission` on the actor's channel,
+ * AREA_FORBIDDEN when none covers `areaCode`.
+ */
+export function authorize(actor: Actor, permission: Permission, areaCode?: string): Grant {
+  if (!findGrant(actor, permission)) throw new DomainError("FORBIDDEN");
+  const grant = findGrant(actor, permission, areaCode);
   if (!grant) throw new DomainError("AREA_FORBIDDEN", { areaCode });
   return grant;
 }
 
 /**
  * For actions a holder may take on their own card: a holder acting on their own card passes (no grant),
- * on anyone else's it is CARD_NOT_FOUND; staff are authorised by `roles` as usual.
+ * on anyone else's it is CARD_NOT_FOUND; staff are authorised by `permission` as usual.
  */
 export function authorizeHolderOr(
   actor: Actor,
-  roles: readonly Role[],
+  permission: Permission,
   ownerPersonId: string,
   areaCode?: string,
 ): Grant | undefined {
@@ -118,7 +142,7 @@ export function authorizeHolderOr(
     if (actor.personId !== ownerPersonId) throw new DomainError("CARD_NOT_FOUND");
     return undefined;
   }
-  return authorize(actor, roles, areaCode);
+  return authorize(actor, permission, areaCode);
 }
 
 /** The person a signed-in holder is; anyone else is FORBIDDEN (the holder's own views). */

@@ -1,5 +1,6 @@
 import { lifecycleMermaid } from "../modules/cards/cards.rules.ts";
 import { renderErrorDocs } from "./error-docs.ts";
+import { renderPermissionDocs } from "./permission-docs.ts";
 
 const START = "<!-- lifecycle:start -->";
 const END = "<!-- lifecycle:end -->";
@@ -16,4 +17,5 @@ export function withLifecycleDiagram(markdown: string): string {
 export const GENERATED_DOCS: Record<string, (current: string) => string> = {
   "errors.md": () => renderErrorDocs(),
   "cards.md": withLifecycleDiagram,
+  "permissions.md": () => renderPermissionDocs(),
 };

@@ -65,6 +65,18 @@ export const MESSAGES = {
     zh: "不能授予超出本人权限范围的角色或地区",
     en: "You cannot grant a role or area beyond your own",
   },
+  KEY_CHANNEL_NOT_ALLOWED: {
+    zh: "接入密钥只能用于机构系统、自助终端、电话热线或网上服务平台渠道（{channel} 不可）；柜面业务须由工作人员登录办理",
+    en: "An API key serves an institution's system, a self-service terminal, the hotline or an online platform (not {channel}); counter business needs a staff session",
+  },
+  PAYER_NOT_ALLOWED: {
+    zh: "缴费方不符：{reason}",
+    en: "Not this payer: {reason}",
+  },
+  NOT_AN_EMPLOYEE: {
+    zh: "该人员 {month} 不是本单位职工（入职日期：{hiredOn}），单位不能为其缴费",
+    en: "This person was not the employer's employee in {month} (hired on: {hiredOn}); the employer cannot pay for them",
+  },
   API_KEY_NOT_FOUND: { zh: "未找到该访问密钥", en: "No such API key" },
   CARD_NOT_FOUND: { zh: "未找到该社会保障卡", en: "No such social security card" },
   INVALID_CARD_NUMBER: { zh: "社会保障卡卡号无效：{cardNumber}", en: "Invalid card number: {cardNumber}" },
@@ -319,6 +331,7 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = details?.[name];
     if (value === undefined) return "";
+    if (value === null) return lang === "zh" ? "无" : "none";
     if ((name === "reason" || name === "reasonText") && typeof value === "string")
       return REASONS[value]?.[lang] ?? value;
     return String(value);
@@ -327,6 +340,14 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
 
 /** People's wording of the machine-readable reasons that details carry. */
 const REASONS: Record<string, Record<Language, string>> = {
+  holder_pays_self: {
+    zh: "本人只能缴纳本人的灵活就业参保费",
+    en: "a holder pays only their own contribution",
+  },
+  operator_pays_for_own_employer: {
+    zh: "单位经办人只能以本单位名义缴费",
+    en: "an employer's operator pays only as its own employer",
+  },
   length: { zh: "长度应为 18 位", en: "it must have 18 characters" },
   format: { zh: "前 17 位应为数字，末位为数字或 X", en: "17 digits then a digit or X" },
   region: {

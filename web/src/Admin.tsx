@@ -516,11 +516,18 @@ type ApiKey = {
   revokedAt: string | null;
 };
 const KEY_ROLES = ["medical_operator", "pharmacy_operator", "bank_clerk", "outlet_clerk"];
+/** The channels a key may serve (docs/permissions.md): the counter is for staff sessions only. */
+const KEY_CHANNELS = ["terminal", "kiosk", "phone", "web"];
 
 /** Institutions' and terminals' API keys: the list, a new key (its token shown once), revocation. */
 export function ApiKeys({ area }: { area: string }) {
   const t = useT();
-  const [form, setForm] = useState({ name: "", role: "pharmacy_operator", areaCode: area });
+  const [form, setForm] = useState({
+    name: "",
+    role: "pharmacy_operator",
+    areaCode: area,
+    channel: "terminal",
+  });
   const [token, setToken] = useState<string | undefined>();
   const { busy, error, fieldErrors, run } = useAction();
   const [keys, load] = useLoaded<ApiKey[]>("/api-keys", run);
@@ -534,6 +541,7 @@ export function ApiKeys({ area }: { area: string }) {
             <tr>
               <th scope="col">{t("name")}</th>
               <th scope="col">{t("role")}</th>
+              <th scope="col">{t("keyChannel")}</th>
               <th scope="col">{t("areaCode")}</th>
               <th scope="col">
                 <span className="visually-hidden">{t("actions")}</span>
@@ -545,6 +553,7 @@ export function ApiKeys({ area }: { area: string }) {
               <tr key={k.id}>
                 <td>{k.name}</td>
                 <td>{t.code(k.role)}</td>
+                <td>{t.code(k.channel)}</td>
                 <td>{k.areaCode}</td>
                 <td>
                   {k.revokedAt ? (
@@ -578,6 +587,7 @@ export function ApiKeys({ area }: { area: string }) {
                 name: form.name,
                 role: form.role,
                 areaCode: form.areaCode,
+                channel: form.channel,
               });
               setToken(r.token);
               setForm((f) => ({ ...f, name: "" }));
@@ -587,6 +597,12 @@ export function ApiKeys({ area }: { area: string }) {
         >
           <Field label={t("keyName")} value={form.name} onChange={set("name")} error={fieldErrors.name} />
           <Select label={t("role")} value={form.role} onChange={set("role")} options={KEY_ROLES} />
+          <Select
+            label={t("keyChannel")}
+            value={form.channel}
+            onChange={set("channel")}
+            options={KEY_CHANNELS}
+          />
           <Field
             label={t("areaCode")}
             value={form.areaCode}

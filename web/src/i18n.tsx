@@ -182,6 +182,7 @@ const TEXTS = {
   apiKeys: { zh: "接入密钥", en: "API keys" },
   newApiKey: { zh: "新建接入密钥", en: "New API key" },
   keyName: { zh: "机构或终端名称", en: "Institution or terminal" },
+  keyChannel: { zh: "接入渠道", en: "Channel" },
   createKey: { zh: "生成密钥", en: "Create the key" },
   tokenOnce: {
     zh: "密钥只显示这一次，请立即交给接入机构妥善保存：",
@@ -352,9 +353,12 @@ const CODES: Record<string, { zh: string; en: string }> = {
   MULTIPLE_PERSONAL_NUMBERS: { zh: "本统筹区有多个个人编号", en: "several personal numbers in the area" },
   MEDICAL_NUMBER_NOT_FOUND: { zh: "未找到医保卡号", en: "no medical insurance number" },
   MEDICAL_FUNCTION_SUSPENDED: { zh: "医保功能已暂停", en: "medical function suspended" },
-  web: { zh: "网上大厅", en: "online hall" },
+  web: { zh: "网上服务", en: "online" },
   counter: { zh: "柜面", en: "counter" },
   system: { zh: "系统", en: "system" },
+  terminal: { zh: "机构系统终端", en: "institution's system" },
+  kiosk: { zh: "自助服务终端", en: "self-service kiosk" },
+  phone: { zh: "12333/96102 电话", en: "12333/96102 phone line" },
 };
 
 type Translate = ((key: TextKey, values?: Record<string, string | number>) => string) & {

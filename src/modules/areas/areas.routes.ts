@@ -57,7 +57,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas",
       {
-        config: { access: { roles: AREA_PERMISSIONS.read } },
+        config: { access: { permission: AREA_PERMISSIONS.read } },
         schema: {
           tags: ["areas"],
           summary: "All card-issuing areas",
@@ -70,7 +70,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/areas",
       {
-        config: { access: { roles: AREA_PERMISSIONS.create } },
+        config: { access: { permission: AREA_PERMISSIONS.create } },
         schema: {
           tags: ["areas"],
           summary: "Register a province (ministry) or one of its cities (province) as a card-issuing area",
@@ -91,7 +91,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas/:code",
       {
-        config: { access: { roles: AREA_PERMISSIONS.read, area: areaOfParams } },
+        config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
           tags: ["areas"],
           summary: "One area",
@@ -105,7 +105,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas/:code/policy",
       {
-        config: { access: { roles: AREA_PERMISSIONS.read, area: areaOfParams } },
+        config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
           tags: ["areas"],
           summary:
@@ -124,7 +124,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas/:code/policies",
       {
-        config: { access: { roles: AREA_PERMISSIONS.read, area: areaOfParams } },
+        config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
           tags: ["areas"],
           summary: "The area's own policy versions and which is in force today",
@@ -145,7 +145,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/areas/:code/policies",
       {
-        config: { access: { roles: AREA_PERMISSIONS.writePolicy, area: areaOfParams } },
+        config: { access: { permission: AREA_PERMISSIONS.writePolicy, area: areaOfParams } },
         schema: {
           tags: ["areas"],
           summary: "Add a complete policy version that takes effect on a date (today or later)",
@@ -167,7 +167,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas/:code/outlets",
       {
-        config: { access: { roles: AREA_PERMISSIONS.read, area: areaOfParams } },
+        config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
           tags: ["areas"],
           summary: "Service outlets of an area",
@@ -181,7 +181,7 @@ export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/areas/:code/outlets",
       {
-        config: { access: { roles: AREA_PERMISSIONS.createOutlet, area: areaOfParams } },
+        config: { access: { permission: AREA_PERMISSIONS.createOutlet, area: areaOfParams } },
         schema: {
           tags: ["areas"],
           summary: "Add a service outlet, bank branch, hospital or pharmacy to an area",

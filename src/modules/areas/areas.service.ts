@@ -5,6 +5,7 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, NATIONAL, ROLES, type Role } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import type { AreasRepository } from "./areas.repository.ts";
@@ -14,14 +15,8 @@ import { classifyAreaCode, type PolicyVersion, policyInForce, policySchema } fro
 export const POLICY_CACHE_MS = 10_000;
 
 /** Who may do what with areas; routes declare the same lists. */
-export const AREA_PERMISSIONS = {
-  read: ROLES,
-  // Issuer identification numbers are the ministry's to allocate (Measures Art. 6-7): until the
-  // application and approval workflow exists, only the ministry registers a card-issuing area.
-  create: ["ministry_admin"],
-  writePolicy: ADMINS,
-  createOutlet: ADMINS,
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const AREA_PERMISSIONS = PERMISSIONS.areas;
 
 export type Outlet = Readonly<{
   id: string;

@@ -29,7 +29,7 @@ export function auditRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/audit",
       {
-        config: { access: { roles: AUDIT_PERMISSIONS.read } },
+        config: { access: { permission: AUDIT_PERMISSIONS.read } },
         schema: {
           tags: ["audit"],
           summary: "Audit records, newest first, in the caller's areas",
@@ -66,7 +66,7 @@ export function auditRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/audit/verification",
       {
-        config: { access: { roles: AUDIT_PERMISSIONS.verify } },
+        config: { access: { permission: AUDIT_PERMISSIONS.verify } },
         schema: {
           tags: ["audit"],
           summary: "Verify the whole hash chain; reports the first bad record",

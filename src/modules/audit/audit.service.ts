@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AuditRow, Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, coveredPrefixes, type Grant, type Role } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditRepository } from "./audit.repository.ts";
 import {
   type AuditRecord,
@@ -14,10 +15,8 @@ import {
 } from "./audit.rules.ts";
 
 /** Who may read and verify the audit log. */
-export const AUDIT_PERMISSIONS = {
-  read: ["auditor", ...ADMINS],
-  verify: ["auditor", "ministry_admin", "province_admin"],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const AUDIT_PERMISSIONS = PERMISSIONS.audit;
 
 /** What a service says about a change; summaries must hold no personal data in clear. */
 export type AuditEntry = Readonly<{

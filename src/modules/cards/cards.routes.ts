@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, okSchema, uuidSchema } from "../../http/schemas.ts";
-import { ROLES } from "../../shared/auth.ts";
+import type { Permission } from "../../shared/permissions.ts";
 import { ECARD_BY_CARD_STATE } from "../ecard/ecard.rules.ts";
 import { CANCEL_REASONS, CARD_ACTIONS, CARD_STATES, LIFECYCLE, lifecycleMermaid } from "./cards.rules.ts";
 import { CARD_PERMISSIONS, REPLACEMENT_REASONS } from "./cards.service.ts";
@@ -63,12 +63,12 @@ const agentSchema = z.strictObject({ idNumber, name: z.string().min(1).max(60) }
 /** The physical card: applications, production, issue, loss, replacement, renewal, cancellation, bank tasks. */
 export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { cards } = deps;
-  const counter = { roles: CARD_PERMISSIONS.counter };
+  const counter = { permission: CARD_PERMISSIONS.counter };
   return async (app) => {
     app.get(
       "/cards/lifecycle",
       {
-        config: { access: { roles: ROLES } },
+        config: { access: { permission: CARD_PERMISSIONS.lifecycle } },
         schema: {
           tags: ["cards"],
           summary: "The card lifecycle as data: states, actions, transitions, and a Mermaid diagram",
@@ -111,7 +111,10 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
       "/cards/applications",
       {
         config: {
-          access: { roles: CARD_PERMISSIONS.apply, area: (r) => (r.body as { areaCode?: string }).areaCode },
+          access: {
+            permission: CARD_PERMISSIONS.apply,
+            area: (r) => (r.body as { areaCode?: string }).areaCode,
+          },
         },
         schema: {
           tags: ["cards"],
@@ -138,7 +141,10 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
       "/cards/applications/batch",
       {
         config: {
-          access: { roles: CARD_PERMISSIONS.apply, area: (r) => (r.body as { areaCode?: string }).areaCode },
+          access: {
+            permission: CARD_PERMISSIONS.apply,
+            area: (r) => (r.body as { areaCode?: string }).areaCode,
+          },
         },
         bodyLimit: 64 * 1024 * 1024,
         schema: {
@@ -157,7 +163,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         config: {
           access: {
-            roles: CARD_PERMISSIONS.produce,
+            permission: CARD_PERMISSIONS.produce,
             area: (r) => (r.body as { areaCode?: string }).areaCode,
           },
         },
@@ -186,7 +192,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/cards/production-batches/:batchId/return",
       {
-        config: { access: { roles: CARD_PERMISSIONS.produce } },
+        config: { access: { permission: CARD_PERMISSIONS.produce } },
         bodyLimit: 64 * 1024 * 1024,
         schema: {
           tags: ["cards"],
@@ -203,7 +209,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/cards",
       {
-        config: { access: { roles: CARD_PERMISSIONS.read } },
+        config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
           tags: ["cards"],
           summary: "A person's cards, by ID number",
@@ -254,7 +260,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/cards/:cardNumber",
       {
-        config: { access: { roles: CARD_PERMISSIONS.read } },
+        config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
           tags: ["cards"],
           summary: "Card status by card number",
@@ -268,7 +274,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/cards/:cardNumber/history",
       {
-        config: { access: { roles: CARD_PERMISSIONS.read } },
+        config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
           tags: ["cards"],
           summary: "The card's status history with actor and channel",
@@ -300,12 +306,12 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
       summary: string,
       body: B,
       run: (actor: ReturnType<typeof actorOf>, cardNumber: string, body: z.infer<B>) => Promise<unknown>,
-      roles: readonly (typeof ROLES)[number][] = counter.roles,
+      permission: Permission = counter.permission,
     ) =>
       app.post(
         url,
         {
-          config: { access: { roles } },
+          config: { access: { permission } },
           schema: {
             tags: ["cards"],
             summary,
@@ -409,7 +415,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/blacklist",
       {
-        config: { access: { roles: CARD_PERMISSIONS.read } },
+        config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
           tags: ["cards"],
           summary:
@@ -445,7 +451,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/bank-tasks",
       {
-        config: { access: { roles: CARD_PERMISSIONS.bank } },
+        config: { access: { permission: CARD_PERMISSIONS.bank } },
         schema: {
           tags: ["cards"],
           summary: "Open account-cancellation tasks of the calling clerk's bank",
@@ -470,7 +476,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/bank-tasks/:id/confirm",
       {
-        config: { access: { roles: CARD_PERMISSIONS.bank } },
+        config: { access: { permission: CARD_PERMISSIONS.bank } },
         schema: {
           tags: ["cards"],
           summary: "Confirm the bank account is cancelled",
@@ -488,7 +494,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
       "/areas/:code/calendar/:date",
       {
         config: {
-          access: { roles: CARD_PERMISSIONS.calendar, area: (r) => (r.params as { code: string }).code },
+          access: { permission: CARD_PERMISSIONS.calendar, area: (r) => (r.params as { code: string }).code },
         },
         schema: {
           tags: ["areas"],

@@ -16,6 +16,7 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
+import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
@@ -49,15 +50,8 @@ import {
 import { csvLine, parseCsv } from "./csv.ts";
 
 /** Who may do what with cards; routes declare the same lists. */
-export const CARD_PERMISSIONS = {
-  read: ["outlet_clerk", "bank_clerk", "medical_operator", "pharmacy_operator", "auditor", ...ADMINS],
-  apply: ["outlet_clerk", ...ADMINS],
-  produce: ADMINS,
-  counter: ["outlet_clerk", ...ADMINS],
-  reportLoss: ["outlet_clerk", ...ADMINS],
-  bank: ["bank_clerk"],
-  calendar: ADMINS,
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const CARD_PERMISSIONS = PERMISSIONS.cards;
 
 export const REPLACEMENT_REASONS = [
   "expiry",
@@ -177,23 +171,23 @@ export function createCardsService(deps: {
   /** Finds the card, checks the caller may act on it, and returns the grant that allows it. */
   async function scoped(
     actor: Actor,
-    roles: readonly Role[],
+    permission: Permission,
     cardNumber: string,
   ): Promise<{ card: CardRow; grant: Grant }> {
-    authorize(actor, roles);
+    authorize(actor, permission);
     const card = await cardByNumber(cardNumber);
-    return { card, grant: authorize(actor, roles, card.area_code) };
+    return { card, grant: authorize(actor, permission, card.area_code) };
   }
 
   /** Like `scoped`, for the actions a holder may also take on their own card (online service hall). */
   async function scopedOrHolder(
     actor: Actor,
-    roles: readonly Role[],
+    permission: Permission,
     cardNumber: string,
   ): Promise<{ card: CardRow; grant: Grant | undefined }> {
-    if (actor.type !== "holder") return scoped(actor, roles, cardNumber);
+    if (actor.type !== "holder") return scoped(actor, permission, cardNumber);
     const card = await cardByNumber(cardNumber);
-    return { card, grant: authorizeHolderOr(actor, roles, card.person_id) };
+    return { card, grant: authorizeHolderOr(actor, permission, card.person_id) };
   }
 
   function validIdNumber(value: string) {

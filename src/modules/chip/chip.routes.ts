@@ -18,7 +18,7 @@ const scriptSchema = z.object({ apdu: z.string() });
  */
 export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { remoteAuth, purchases, issuerScripts, personalisation } = deps;
-  const access = { roles: REMOTE_AUTH_PERMISSIONS.authenticate };
+  const access = { permission: REMOTE_AUTH_PERMISSIONS.authenticate };
   return async (app) => {
     app.post(
       "/remote-authentications",
@@ -52,7 +52,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/purchases/tac-verification",
       {
-        config: { access: { roles: PURCHASE_PERMISSIONS.verifyTac } },
+        config: { access: { permission: PURCHASE_PERMISSIONS.verifyTac } },
         schema: {
           tags: ["chip"],
           summary: "Check the TAC a card returned for a debit (an invalid TAC is audited)",
@@ -99,7 +99,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/chip-cards/:cardIdCode/pin-unblock-script",
       {
-        config: { access: { roles: ISSUER_SCRIPT_PERMISSIONS.write } },
+        config: { access: { permission: ISSUER_SCRIPT_PERMISSIONS.write } },
         schema: {
           tags: ["chip"],
           summary:
@@ -119,7 +119,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/chip-cards/:cardIdCode/record-update-script",
       {
-        config: { access: { roles: ISSUER_SCRIPT_PERMISSIONS.write } },
+        config: { access: { permission: ISSUER_SCRIPT_PERMISSIONS.write } },
         schema: {
           tags: ["chip"],
           summary:
@@ -142,7 +142,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/chip-cards/:cardIdCode/certificate",
       {
-        config: { access: { roles: PERSONALISATION_PERMISSIONS.certificate } },
+        config: { access: { permission: PERSONALISATION_PERMISSIONS.certificate } },
         schema: {
           tags: ["chip"],
           summary:
@@ -174,7 +174,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas/:code/ca-key",
       {
-        config: { access: { roles: PERSONALISATION_PERMISSIONS.certificate } },
+        config: { access: { permission: PERSONALISATION_PERMISSIONS.certificate } },
         schema: {
           tags: ["chip"],
           summary: "An area's CA public key, to check its holder certificates against",

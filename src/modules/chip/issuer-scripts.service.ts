@@ -3,6 +3,7 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
 import { weakPinReason } from "../credentials/pin.rules.ts";
@@ -11,9 +12,8 @@ import type { CardKeys } from "./card-keys.ts";
 import { updateRecordApdu } from "./secure-messaging.ts";
 import { unblockCryptogram } from "./virtual-card.ts";
 
-export const ISSUER_SCRIPT_PERMISSIONS = {
-  write: ["outlet_clerk", "bank_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const ISSUER_SCRIPT_PERMISSIONS = { write: PERMISSIONS.chip.issuerScripts };
 
 /** The holder fields a counter may write back to the chip from the registry, and their EF06 records. */
 export const CHIP_HOLDER_RECORDS = { name: 0x09, ethnicity: 0x0b } as const;

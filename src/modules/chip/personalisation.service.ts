@@ -5,6 +5,7 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { Hsm } from "../keys/hsm.ts";
 import type { Signed } from "../keys/signer.ts";
@@ -13,10 +14,11 @@ import { createChipRepository } from "./chip.repository.ts";
 import { CARD_KEY_TYPES, type CardKeyId, type PersonalisationData, personalise } from "./personalise.ts";
 import type { CardImage } from "./virtual-card.ts";
 
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const PERSONALISATION_PERMISSIONS = {
-  personalise: ADMINS,
-  certificate: ["medical_operator", "pharmacy_operator", "outlet_clerk", "bank_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+  personalise: PERMISSIONS.chip.personalise,
+  certificate: PERMISSIONS.chip.certificate,
+};
 
 /**
  * Personalisation at production: writes a registered card's data, its keys diversified inside the

@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardKeys } from "./card-keys.ts";
 import { amountBytes, tac, terminalBytes } from "./purchase.ts";
 
-export const PURCHASE_PERMISSIONS = {
-  verifyTac: ["medical_operator", "pharmacy_operator", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const PURCHASE_PERMISSIONS = { verifyTac: PERMISSIONS.chip.verifyTac };
 
 export type TacInput = Readonly<{
   cardIdCode: string;

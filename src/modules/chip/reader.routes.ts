@@ -4,8 +4,6 @@ import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors, uuidSchema } from "../../http/schemas.ts";
 import type { Role } from "../../shared/auth.ts";
-import { ISSUER_SCRIPT_PERMISSIONS } from "./issuer-scripts.service.ts";
-import { PURCHASE_PERMISSIONS } from "./purchase.service.ts";
 import { READER_PERMISSIONS } from "./reader.service.ts";
 import type { CardImage } from "./virtual-card.ts";
 
@@ -32,13 +30,10 @@ const pinResultSchema = z.object({ ok: z.boolean(), triesLeft: z.number().int().
 const slotParams = z.object({ slotId: uuidSchema });
 const SLOT_ERRORS = [...AUTH_ERRORS, 404, 409, 422, 503] as const;
 
-/** Roles allowed both to use a reader and to do what the call does. */
-const both = (a: readonly Role[], b: readonly Role[]) => a.filter((r) => b.includes(r));
-
 /** The reader interface over HTTP (the hospitals' reader calls against a virtual card in a slot). */
 export function readerRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { reader } = deps;
-  const use = { roles: READER_PERMISSIONS.use };
+  const use = { permission: READER_PERMISSIONS.use };
   return async (app) => {
     app.post(
       "/reader/slots",
@@ -127,7 +122,7 @@ export function readerRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/reader/slots/:slotId/unblock-pin",
       {
-        config: { access: { roles: both(READER_PERMISSIONS.use, ISSUER_SCRIPT_PERMISSIONS.write) } },
+        config: { access: { permission: READER_PERMISSIONS.unblockPin } },
         schema: {
           tags: ["reader"],
           summary: "Unblock the chip PIN with a new one: the issuer script made by the encryption machine",
@@ -142,7 +137,7 @@ export function readerRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/reader/slots/:slotId/debit",
       {
-        config: { access: { roles: both(READER_PERMISSIONS.use, PURCHASE_PERMISSIONS.verifyTac) } },
+        config: { access: { permission: READER_PERMISSIONS.debit } },
         schema: {
           tags: ["reader"],
           summary: "Debit the card's purse (after verify-pin) with MAC1/MAC2; sscard checks the TAC at once",

@@ -4,6 +4,7 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { CardKeys } from "./card-keys.ts";
 import { createChipRepository } from "./chip.repository.ts";
@@ -21,9 +22,12 @@ import {
 } from "./reader.ts";
 import { type CardImage, createVirtualCard } from "./virtual-card.ts";
 
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const READER_PERMISSIONS = {
-  use: ["medical_operator", "pharmacy_operator", "outlet_clerk", "bank_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+  use: PERMISSIONS.chip.readerUse,
+  unblockPin: PERMISSIONS.chip.readerUnblockPin,
+  debit: PERMISSIONS.chip.readerDebit,
+};
 
 const IDLE_MS = 10 * 60_000;
 const MAX_SLOTS = 1000;

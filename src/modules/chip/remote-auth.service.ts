@@ -4,15 +4,15 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
 import type { CardKeys } from "./card-keys.ts";
 import { createChipRepository } from "./chip.repository.ts";
 import { authCryptogram } from "./virtual-card.ts";
 
 /** Terminals (and their operators) that may ask sscard to authenticate a card from another area. */
-export const REMOTE_AUTH_PERMISSIONS = {
-  authenticate: ["medical_operator", "pharmacy_operator", "outlet_clerk", "bank_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const REMOTE_AUTH_PERMISSIONS = { authenticate: PERMISSIONS.chip.remoteAuth };
 
 const STEP_SECONDS = 60;
 

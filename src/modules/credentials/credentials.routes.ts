@@ -31,7 +31,7 @@ export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/cards/:cardNumber/password/verify",
       {
-        config: { access: { roles: PASSWORD_PERMISSIONS.verify } },
+        config: { access: { permission: PASSWORD_PERMISSIONS.verify } },
         schema: {
           tags: ["passwords"],
           summary: "Verify the social security password (every channel; every attempt is recorded)",
@@ -62,7 +62,7 @@ export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/cards/:cardNumber/password/change",
       {
-        config: { access: { roles: PASSWORD_PERMISSIONS.change } },
+        config: { access: { permission: PASSWORD_PERMISSIONS.change } },
         schema: {
           tags: ["passwords"],
           summary:
@@ -82,7 +82,7 @@ export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/cards/:cardNumber/password/unlock",
       {
-        config: { access: { roles: PASSWORD_PERMISSIONS.unlockOrReset } },
+        config: { access: { permission: PASSWORD_PERMISSIONS.unlockOrReset } },
         schema: {
           tags: ["passwords"],
           summary: "Unlock a locked password at a service outlet after checking the holder's ID",
@@ -97,7 +97,7 @@ export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/cards/:cardNumber/password/reset",
       {
-        config: { access: { roles: PASSWORD_PERMISSIONS.unlockOrReset } },
+        config: { access: { permission: PASSWORD_PERMISSIONS.unlockOrReset } },
         schema: {
           tags: ["passwords"],
           summary:
@@ -113,7 +113,7 @@ export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/cards/:cardNumber/password",
       {
-        config: { access: { roles: PASSWORD_PERMISSIONS.read } },
+        config: { access: { permission: PASSWORD_PERMISSIONS.read } },
         schema: {
           tags: ["passwords"],
           summary:

@@ -13,6 +13,7 @@ import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -39,13 +40,8 @@ import {
 } from "./pin.rules.ts";
 
 /** Who may do what with social security passwords; routes declare the same lists. */
-export const PASSWORD_PERMISSIONS = {
-  verify: ["outlet_clerk", "medical_operator", "pharmacy_operator", ...ADMINS],
-  change: ["outlet_clerk", "medical_operator", "pharmacy_operator"],
-  // Unlock and reset happen at a service outlet only.
-  unlockOrReset: ["outlet_clerk"],
-  read: ["outlet_clerk", "auditor", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const PASSWORD_PERMISSIONS = PERMISSIONS.credentials;
 
 /** A password as a request carries it: typed on a PIN pad behind the counter or web, or a terminal's PIN block. */
 export type PasswordField = { pin?: string; pinBlock?: { format: PinBlockFormat; block: string } };

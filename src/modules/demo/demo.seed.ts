@@ -181,7 +181,10 @@ export async function seedDemo(deps: Deps): Promise<{
   const [employee, resident] = persons.filter((p) => p.area === "330100");
   await deps.employers.registerEmployee(actor, employer.id, {
     idNumber: employee.idNumber,
-    hiredOn: chinaDate(new Date(deps.clock.now().getTime() - 10 * 86_400_000)),
+    // Hired on last month's last day: last month's contribution is the employer's to pay.
+    hiredOn: chinaDate(
+      new Date(Date.parse(`${chinaDate(deps.clock.now()).slice(0, 7)}-01T00:00:00+08:00`) - 1),
+    ),
   });
   await deps.enrolment.enrol(actor, {
     idNumber: resident.idNumber,

@@ -13,12 +13,12 @@ const credentialSchema = z
 /** The electronic card: channels, identity photos, sign-up, credentials, status list, codes, authorisation. */
 export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { ecard } = deps;
-  const terminal = { roles: ECARD_PERMISSIONS.terminal };
+  const terminal = { permission: ECARD_PERMISSIONS.terminal };
   return async (app) => {
     app.post(
       "/ecard/channels",
       {
-        config: { access: { roles: ECARD_PERMISSIONS.channels } },
+        config: { access: { permission: ECARD_PERMISSIONS.channels } },
         schema: {
           tags: ["ecard"],
           summary:
@@ -50,7 +50,7 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/ecard/channels/:id/state",
       {
-        config: { access: { roles: ECARD_PERMISSIONS.channels } },
+        config: { access: { permission: ECARD_PERMISSIONS.channels } },
         schema: {
           tags: ["ecard"],
           summary:
@@ -66,7 +66,7 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.put(
       "/persons/:id/photo",
       {
-        config: { access: { roles: ECARD_PERMISSIONS.photos } },
+        config: { access: { permission: ECARD_PERMISSIONS.photos } },
         schema: {
           tags: ["ecard"],
           summary: "Store a person's identity photo (encrypted) for face verification",
@@ -88,7 +88,7 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/ecard/counter-tickets",
       {
-        config: { access: { roles: ECARD_PERMISSIONS.photos } },
+        config: { access: { permission: ECARD_PERMISSIONS.photos } },
         schema: {
           tags: ["ecard"],
           summary:

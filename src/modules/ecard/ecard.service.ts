@@ -7,6 +7,7 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { hmacSha256Hex, type PiiCipher, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskCardNumber } from "../../shared/mask.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
@@ -32,11 +33,8 @@ import {
 } from "./ecard-code.ts";
 import type { FaceVerifier } from "./face.ts";
 
-export const ECARD_PERMISSIONS = {
-  channels: ADMINS,
-  photos: ["outlet_clerk", ...ADMINS],
-  terminal: ["medical_operator", "pharmacy_operator", "outlet_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const ECARD_PERMISSIONS = PERMISSIONS.ecard;
 
 export const CHANNEL_CLASSES = [
   "hrss",

@@ -31,6 +31,16 @@ export function createEmployersRepository() {
         .where("person_id", "=", personId)
         .where("registered_on", "is", null)
         .executeTakeFirst(),
+    /** The day the employer first hired the person, if it ever did. */
+    hiredOn: async (q: Q, employerId: string, personId: string) =>
+      (
+        await q
+          .selectFrom("employments")
+          .select((eb) => eb.fn.min("hired_on").as("hired_on"))
+          .where("employer_id", "=", employerId)
+          .where("person_id", "=", personId)
+          .executeTakeFirst()
+      )?.hired_on ?? undefined,
     markRegistered: (trx: Transaction<Database>, id: string, registeredOn: string, late: boolean) =>
       trx
         .updateTable("employments")

@@ -28,12 +28,12 @@ const params = z.object({ id: uuidSchema });
 /** Employers, their registration of new employees within 30 days, and the overdue report. */
 export function employersRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { employers } = deps;
-  const employees = { roles: EMPLOYER_PERMISSIONS.employees };
+  const employees = { permission: EMPLOYER_PERMISSIONS.employees };
   return async (app) => {
     app.post(
       "/employers",
       {
-        config: { access: { roles: EMPLOYER_PERMISSIONS.register } },
+        config: { access: { permission: EMPLOYER_PERMISSIONS.register } },
         schema: {
           tags: ["employers"],
           summary:
@@ -55,7 +55,7 @@ export function employersRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/employers/:id",
       {
-        config: { access: { roles: EMPLOYER_PERMISSIONS.read } },
+        config: { access: { permission: EMPLOYER_PERMISSIONS.read } },
         schema: {
           tags: ["employers"],
           summary: "An employer (its own operators see only their own)",
@@ -167,7 +167,7 @@ export function employersRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/areas/:code/overdue-registrations",
       {
-        config: { access: { roles: EMPLOYER_PERMISSIONS.report } },
+        config: { access: { permission: EMPLOYER_PERMISSIONS.report } },
         schema: {
           tags: ["employers"],
           summary:

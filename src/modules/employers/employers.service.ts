@@ -6,6 +6,7 @@ import { type Actor, ADMINS, areaPrefix, authorize, type Grant, type Role } from
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
+import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { parseCsv } from "../cards/csv.ts";
 import {
@@ -24,13 +25,8 @@ import type { RegionTable } from "../regions/regions.ts";
 import { creditCodeProblem } from "./credit-code.rules.ts";
 import type { EmployersRepository } from "./employers.repository.ts";
 
-export const EMPLOYER_PERMISSIONS = {
-  register: ["outlet_clerk", ...ADMINS],
-  read: ["outlet_clerk", "auditor", ...ADMINS, "employer_operator"],
-  /** Registering employees: the employer's own operators, and clerks on its behalf. */
-  employees: ["outlet_clerk", ...ADMINS, "employer_operator"],
-  report: ["outlet_clerk", "auditor", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const EMPLOYER_PERMISSIONS = PERMISSIONS.employers;
 
 export type EmployeeInput = Readonly<{
   idNumber: string;
@@ -79,13 +75,13 @@ export function createEmployersService(deps: {
   /** The employer, if the actor may act for it: its area's staff, or its own operators only. */
   async function employerFor(
     actor: Actor,
-    roles: readonly Role[],
+    permission: Permission,
     id: string,
   ): Promise<{ employer: EmployerRow; grant: Grant }> {
-    authorize(actor, roles);
+    authorize(actor, permission);
     const employer = await repo.byId(db, id);
     if (!employer) throw new DomainError("EMPLOYER_NOT_FOUND", { id });
-    const grant = authorize(actor, roles, employer.area_code);
+    const grant = authorize(actor, permission, employer.area_code);
     if (grant.role === "employer_operator" && grant.employerId !== employer.id)
       throw new DomainError("EMPLOYER_NOT_FOUND", { id });
     return { employer, grant };

@@ -87,8 +87,8 @@ export const checksSchema = z.array(
 /** Enrolment, personal numbers and their merge, arrears, and the online check at card reading. */
 export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { enrolment } = deps;
-  const manage = { roles: ENROLMENT_PERMISSIONS.manage };
-  const read = { roles: ENROLMENT_PERMISSIONS.read };
+  const manage = { permission: ENROLMENT_PERMISSIONS.manage };
+  const read = { permission: ENROLMENT_PERMISSIONS.read };
   return async (app) => {
     app.post(
       "/enrolments",
@@ -261,7 +261,7 @@ export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/online-checks",
       {
-        config: { access: { roles: ENROLMENT_PERMISSIONS.check } },
+        config: { access: { permission: ENROLMENT_PERMISSIONS.check } },
         schema: {
           tags: ["enrolment"],
           summary:
@@ -295,7 +295,7 @@ export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/cards/:cardNumber/online-checks/holder-view",
       {
-        config: { access: { roles: PASSWORD_PERMISSIONS.verify } },
+        config: { access: { permission: PASSWORD_PERMISSIONS.verify } },
         schema: {
           tags: ["enrolment"],
           summary:

@@ -13,6 +13,7 @@ import {
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
@@ -31,11 +32,8 @@ import {
   survivorResolver,
 } from "./enrolment.rules.ts";
 
-export const ENROLMENT_PERMISSIONS = {
-  manage: ["outlet_clerk", ...ADMINS],
-  read: ["outlet_clerk", "auditor", ...ADMINS],
-  check: ["medical_operator", "pharmacy_operator", "outlet_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const ENROLMENT_PERMISSIONS = PERMISSIONS.enrolment;
 
 /** Roles that see a holder's personal numbers and contact address in an online check. */
 const CHECK_DETAIL_ROLES: readonly Role[] = ["outlet_clerk", ...ADMINS];

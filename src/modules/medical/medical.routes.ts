@@ -70,7 +70,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/institutions",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.institutions } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.institutions } },
         schema: {
           tags: ["medical"],
           summary: "Register a designated hospital or pharmacy with its agreement period",
@@ -91,7 +91,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/institutions",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.read } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.read } },
         schema: {
           tags: ["medical"],
           summary: "Designated institutions in the caller's area",
@@ -103,7 +103,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/institutions/:code/agreement",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.institutions } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.institutions } },
         schema: {
           tags: ["medical"],
           summary: "Renew or end an institution's agreement (a lapsed agreement cannot settle)",
@@ -117,7 +117,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/institutions/:code/terminals",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.institutions } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.institutions } },
         schema: {
           tags: ["medical"],
           summary: "Assign a registered terminal (with its PSAM) to the institution",
@@ -136,7 +136,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/catalogue/versions",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.catalogue } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.catalogue } },
         schema: {
           tags: ["medical"],
           summary:
@@ -168,7 +168,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/catalogue",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.read } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.read } },
         schema: {
           tags: ["medical"],
           summary: "The catalogue versions and which is in force on a day",
@@ -209,7 +209,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/contributions",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.contributions } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.contributions } },
         schema: {
           tags: ["medical"],
           summary:
@@ -259,7 +259,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/medical/transfers",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.transfer } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.transfer } },
         schema: {
           tags: ["medical"],
           summary:
@@ -282,7 +282,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/medical/arrears-runs",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.transfer } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.transfer } },
         schema: {
           tags: ["medical"],
           summary:
@@ -304,7 +304,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/settlements",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.settle } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.settle } },
         schema: {
           tags: ["medical"],
           summary:
@@ -350,7 +350,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/settlements/:id",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.reconcile } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.reconcile } },
         schema: {
           tags: ["medical"],
           summary: "A settlement's receipt",
@@ -363,7 +363,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/settlements/:id/refunds",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.settle } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.settle } },
         schema: {
           tags: ["medical"],
           summary:
@@ -422,7 +422,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/institutions/:code/reconciliation",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.reconcile } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.reconcile } },
         schema: {
           tags: ["medical"],
           summary:
@@ -437,7 +437,7 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/institutions/:code/reconciliation.csv",
       {
-        config: { access: { roles: MEDICAL_PERMISSIONS.reconcile } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.reconcile } },
         schema: {
           tags: ["medical"],
           summary: "The same reconciliation as a file (CSV, one line per settlement, then the totals)",

@@ -15,11 +15,13 @@ import {
   INSTITUTION_ROLES,
   NATIONAL,
   type Role,
+  rolesOn,
 } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import { maskCardNumber } from "../../shared/mask.ts";
+import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import { canonicalJson } from "../audit/audit.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -47,15 +49,8 @@ import {
   totalsOf,
 } from "./medical.rules.ts";
 
-export const MEDICAL_PERMISSIONS = {
-  institutions: ADMINS,
-  read: [...ADMINS, "auditor", "medical_operator", "pharmacy_operator"],
-  catalogue: ["ministry_admin", "province_admin"],
-  settle: ["medical_operator", "pharmacy_operator"],
-  contributions: ["outlet_clerk", ...ADMINS, "employer_operator"],
-  transfer: ADMINS,
-  reconcile: ["medical_operator", "pharmacy_operator", "auditor", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const MEDICAL_PERMISSIONS = PERMISSIONS.medical;
 
 /** Ledger account names: a person's medical account, an area's fund, what is owed to an institution. */
 const ledgerAccount = {
@@ -117,6 +112,8 @@ type MedicalDeps = Readonly<{
   areas: AreasService;
   audit: AuditService;
   clock: Clock;
+  /** The day an employer first hired a person, if it ever did (employers' register). */
+  hiredOn: (q: Kysely<Database>, employerId: string, personId: string) => Promise<string | undefined>;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
   verifyCardPassword: (actor: Actor, card: CardRow, pin: string, source: string) => Promise<unknown>;
   /** Verifies an e-card payment code online (single use) and answers its card. */
@@ -211,12 +208,12 @@ export function createMedicalService(deps: MedicalDeps) {
    * The caller's grant for an institution: an operator's must name it (an operator of one pharmacy
    * never settles, refunds or reconciles for another); administrators and auditors act by their area.
    */
-  function operatorOf(actor: Actor, roles: readonly Role[], institution: Database["institutions"]): Grant {
-    const grant = authorize(actor, roles, institution.area_code);
+  function operatorOf(actor: Actor, permission: Permission, institution: Database["institutions"]): Grant {
+    const grant = authorize(actor, permission, institution.area_code);
     if (!(INSTITUTION_ROLES as readonly Role[]).includes(grant.role)) return grant;
     const own = actor.grants.find(
       (g) =>
-        roles.includes(g.role) &&
+        rolesOn(permission, actor).includes(g.role) &&
         g.institutionId === institution.id &&
         areaCovers(g.areaCode, institution.area_code),
     );
@@ -637,16 +634,23 @@ export function createMedicalService(deps: MedicalDeps) {
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
       // A holder pays only their own month, as a flexible worker; an employer's operator only its employer's.
       const grant = authorizeHolderOr(actor, MEDICAL_PERMISSIONS.contributions, person.id, person.area_code);
-      if (actor.type === "holder" && input.payer !== "self") throw new DomainError("FORBIDDEN");
+      if (actor.type === "holder" && input.payer !== "self")
+        throw new DomainError("PAYER_NOT_ALLOWED", { reason: "holder_pays_self" });
       if (
         grant?.role === "employer_operator" &&
         (input.payer !== "employer" || grant.employerId !== input.employerId)
       )
-        throw new DomainError("FORBIDDEN");
+        throw new DomainError("PAYER_NOT_ALLOWED", { reason: "operator_pays_for_own_employer" });
       if (input.payer === "employer" && !input.employerId)
         throw new DomainError("VALIDATION_FAILED", {
           summary: "employerId: required for an employer's payment",
         });
+      if (input.payer === "employer") {
+        // An employer pays only for its own employee, for months from the hiring on.
+        const hiredOn = await deps.hiredOn(db, input.employerId!, person.id);
+        if (!hiredOn || hiredOn.slice(0, 7) > input.month)
+          throw new DomainError("NOT_AN_EMPLOYEE", { month: input.month, hiredOn: hiredOn ?? null });
+      }
       const thisMonth = today().slice(0, 7);
       if (input.month > thisMonth)
         throw new DomainError("VALIDATION_FAILED", { summary: "month: not in the future" });

@@ -40,7 +40,7 @@ export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         config: {
           access: {
-            roles: PERSON_PERMISSIONS.register,
+            permission: PERSON_PERMISSIONS.register,
             area: (r) => (r.body as { areaCode?: string }).areaCode,
           },
         },
@@ -66,7 +66,7 @@ export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/persons",
       {
-        config: { access: { roles: PERSON_PERMISSIONS.read } },
+        config: { access: { permission: PERSON_PERMISSIONS.read } },
         schema: {
           tags: ["persons"],
           summary: "Find a person by ID number",
@@ -80,7 +80,7 @@ export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       "/persons/:id",
       {
-        config: { access: { roles: PERSON_PERMISSIONS.read } },
+        config: { access: { permission: PERSON_PERMISSIONS.read } },
         schema: {
           tags: ["persons"],
           summary: "One person",
@@ -94,7 +94,7 @@ export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.patch(
       "/persons/:id",
       {
-        config: { access: { roles: PERSON_PERMISSIONS.update } },
+        config: { access: { permission: PERSON_PERMISSIONS.update } },
         schema: {
           tags: ["persons"],
           summary: "Update name, contact, ethnicity or photo (version must match what the clerk saw)",
@@ -116,7 +116,7 @@ export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/persons/:id/reveal-id-number",
       {
-        config: { access: { roles: PERSON_PERMISSIONS.revealIdNumber } },
+        config: { access: { permission: PERSON_PERMISSIONS.revealIdNumber } },
         schema: {
           tags: ["persons"],
           summary: "Show the full ID number (audited, with the reason)",

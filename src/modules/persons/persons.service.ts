@@ -7,18 +7,15 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import { type IdNumberFacts, parseIdNumber } from "./id-number.rules.ts";
 import type { PersonsRepository } from "./persons.repository.ts";
 
 /** Who may do what with persons; routes declare the same lists. */
-export const PERSON_PERMISSIONS = {
-  register: ["outlet_clerk", ...ADMINS],
-  read: ["outlet_clerk", "bank_clerk", "medical_operator", "pharmacy_operator", ...ADMINS],
-  update: ["outlet_clerk", ...ADMINS],
-  revealIdNumber: ["outlet_clerk", ...ADMINS],
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const PERSON_PERMISSIONS = PERMISSIONS.persons;
 
 /** Fields kept encrypted together: one decryption serves a person page. */
 type Pii = { name: string; phone: string | null; address: string | null };

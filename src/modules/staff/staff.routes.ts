@@ -19,8 +19,8 @@ import { STAFF_PERMISSIONS } from "./staff.service.ts";
 /** Login and sessions, staff accounts and API keys. */
 export function staffRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { staff } = deps;
-  const manage = { roles: STAFF_PERMISSIONS.manage };
-  const self = { roles: STAFF_PERMISSIONS.self };
+  const manage = { permission: STAFF_PERMISSIONS.manage };
+  const self = { permission: STAFF_PERMISSIONS.self };
   return async (app) => {
     app.post(
       "/auth/login",
@@ -70,7 +70,7 @@ export function staffRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       "/auth/password",
       {
-        config: { access: self },
+        config: { access: { permission: STAFF_PERMISSIONS.ownPassword } },
         schema: {
           tags: ["auth"],
           summary: "Change one's own password",
@@ -150,7 +150,7 @@ export function staffRoutes(deps: Deps): FastifyPluginAsyncZod {
           tags: ["api keys"],
           summary: "Create an API key for an institution or terminal (the token is shown once)",
           body: createApiKeyBody,
-          response: { 201: createdApiKey, ...errors(...AUTH_ERRORS, 404) },
+          response: { 201: createdApiKey, ...errors(...AUTH_ERRORS, 404, 422) },
         },
       },
       async (request, reply) =>

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { areaCodeSchema, roleSchema, uuidSchema } from "../../http/schemas.ts";
-import { CHANNELS } from "../../shared/auth.ts";
+import { CHANNELS, KEY_CHANNELS } from "../../shared/auth.ts";
 
 export const grantSchema = z.object({
   role: roleSchema,
@@ -72,7 +72,11 @@ export const createApiKeyBody = z.strictObject({
   name: z.string().min(1).max(100),
   role: roleSchema,
   areaCode: areaCodeSchema,
-  channel: z.enum(CHANNELS).exclude(["system"]).optional(),
+  channel: z
+    .string()
+    .max(16)
+    .optional()
+    .describe(`the channel the key serves: ${KEY_CHANNELS.join(", ")} (default terminal)`),
   employerId: uuidSchema.optional().describe("for employer_operator: the employer whose system this is"),
   institutionId: uuidSchema
     .optional()

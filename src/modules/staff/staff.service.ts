@@ -8,12 +8,12 @@ import {
   ADMINS,
   areaCovers,
   authorize,
-  CHANNELS,
   type Channel,
   canGrant,
   coveredPrefixes,
   type Grant,
   INSTITUTION_ROLES,
+  KEY_CHANNELS,
   NATIONAL,
   ROLES,
   type Role,
@@ -22,6 +22,7 @@ import {
 import type { Clock } from "../../shared/clock.ts";
 import { hmacSha256Hex, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { EmployersRepository } from "../employers/employers.repository.ts";
@@ -35,10 +36,8 @@ import {
 } from "./staff.rules.ts";
 
 /** Who may manage staff and API keys; routes declare the same lists. */
-export const STAFF_PERMISSIONS = {
-  manage: ADMINS,
-  self: ROLES,
-} as const satisfies Record<string, readonly Role[]>;
+/** Who may do what here, through which channel: see src/shared/permissions.ts. */
+export const STAFF_PERMISSIONS = PERMISSIONS.staff;
 
 // argon2id, OWASP's second recommended setting: 19 MiB, 2 passes, 1 lane (about 10 ms here).
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -404,7 +403,8 @@ export function createStaffService(deps: {
         name: string;
         role: Role;
         areaCode: string;
-        channel?: Channel;
+        /** One of KEY_CHANNELS (default terminal); anything else is refused with its name. */
+        channel?: string;
         employerId?: string | null;
         institutionId?: string | null;
       },
@@ -418,8 +418,9 @@ export function createStaffService(deps: {
           institutionId: input.institutionId,
         },
       ]);
-      const channel = input.channel ?? "terminal";
-      if (!CHANNELS.includes(channel) || channel === "system") throw new DomainError("FORBIDDEN");
+      const channel = (input.channel ?? "terminal") as Channel;
+      if (!(KEY_CHANNELS as readonly string[]).includes(channel))
+        throw new DomainError("KEY_CHANNEL_NOT_ALLOWED", { channel });
       const token = newToken("ssk");
       const row: Database["api_keys"] = {
         id: randomUUID(),
