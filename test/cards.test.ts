@@ -445,13 +445,14 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     const bad = `${newIdNumber("330105").slice(0, 17)}Y`;
     const csv = [
       "id_number,name,ethnicity,phone,photo_ref,bank_code,employer_code,employer_name",
-      `${fresh1},"李,明",01,13800000001,photo/1.jpg,ICBC,91330100MA27XL0E2K,杭州某科技有限公司`,
-      `${fresh2},王芳,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
-      `${bad},张三,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
-      `${fresh2},王芳,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
-      `${holder},持卡人,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
-      `${registered},别的名字,01,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
-      `${newIdNumber("330105")},赵六,99,,,,91330100MA27XL0E2K,杭州某科技有限公司`,
+      `${fresh1},"李,明",01,13800000001,photo/1.jpg,ICBC,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${fresh2},王芳,01,,,,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${bad},张三,01,,,,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${fresh2},王芳,01,,,,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${holder},持卡人,01,,,,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${registered},别的名字,01,,,,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${newIdNumber("330105")},赵六,99,,,,91330100MA27XL0E2G,杭州某科技有限公司`,
+      `${newIdNumber("330105")},孙七,01,,,,91330100MA27XXXX1X,杭州某科技有限公司`,
     ].join("\r\n");
     const personsBefore = await ctx.deps.database.db
       .selectFrom("persons")
@@ -477,6 +478,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
         ],
         [7, "rejected", "the name differs from the registered person's"],
         [8, "rejected", "unknown ethnicity code"],
+        [9, "rejected", "invalid employer code: check"],
       ],
     );
     const personsAfter = await ctx.deps.database.db

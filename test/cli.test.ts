@@ -81,7 +81,7 @@ describe("sscard CLI", () => {
       csv,
       [
         "id_number,name,ethnicity,employer_code,employer_name",
-        ...ids.map((id, i) => `${id},员工${i},01,91330100MA27XL0E2K,某公司`),
+        ...ids.map((id, i) => `${id},员工${i},01,91330100MA27XL0E2G,某公司`),
       ].join("\n"),
     );
     const apply = sscard(

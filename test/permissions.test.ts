@@ -424,7 +424,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
           url: "/api/v1/cards/applications/batch",
           body: {
             areaCode: "330100",
-            csv: `id_number,name,ethnicity,employer_code,employer_name\n${newIdNumber()},员工,01,91330100MA27XL0E2K,某公司\n`,
+            csv: `id_number,name,ethnicity,employer_code,employer_name\n${newIdNumber()},员工,01,91330100MA27XL0E2G,某公司\n`,
           },
         }),
         otherArea: "forbidden",

@@ -328,8 +328,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("navigation").getByRole("button", { name: "单位批量申领" }).click();
     const csv = [
       "id_number,name,ethnicity,employer_code,employer_name",
-      `${makeIdNumber("330106", "1992-03-04", 17)},钱一,01,91330106MA2B0D0K1X,杭州云栖科技有限公司`,
-      "12345,钱二,01,91330106MA2B0D0K1X,杭州云栖科技有限公司",
+      `${makeIdNumber("330106", "1992-03-04", 17)},钱一,01,91330106MA2B0D0K1G,杭州云栖科技有限公司`,
+      "12345,钱二,01,91330106MA2B0D0K1G,杭州云栖科技有限公司",
     ].join("\n");
     await page
       .getByLabel("选择 CSV 文件")

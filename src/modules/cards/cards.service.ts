@@ -21,6 +21,7 @@ import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import { creditCodeProblem } from "../employers/credit-code.rules.ts";
 import type { Signer } from "../keys/signer.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
@@ -493,8 +494,9 @@ export function createCardsService(deps: {
           reject("invalid bank code");
           continue;
         }
-        if (!/^[0-9A-Z]{18}$/.test(values.employer_code)) {
-          reject("invalid employer code");
+        const creditProblem = creditCodeProblem(values.employer_code, (r) => regions.get(r) !== undefined);
+        if (creditProblem) {
+          reject(`invalid employer code: ${creditProblem}`);
           continue;
         }
         if (seen.has(id.facts.idNumber)) {
