@@ -377,8 +377,27 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(history.at(-1).details.agent.reason, "elderly");
     assert.equal(history.at(-1).details.doorToDoor, true);
 
-    const cancelled = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, { reason: "death" });
+    const noRecord = await call(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, {
+      reason: "death",
+    });
+    assert.deepEqual(
+      [noRecord.status, noRecord.body.code, noRecord.body.message],
+      [422, "CANCEL_EVIDENCE_MISSING", "注销缺少依据：死亡、出国（境）定居或转出注销须登记证明材料编号"],
+    );
+    assert.equal(
+      (await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`)).state,
+      "active",
+      "nothing changed",
+    );
+    const cancelled = await ok(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, {
+      reason: "death",
+      recordRef: "死亡证明 330106-2026-000123",
+    });
     assert.equal(cancelled.state, "cancelled");
+    assert.equal(
+      (await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}/history`)).at(-1).details.recordRef,
+      "死亡证明 330106-2026-000123",
+    );
     const tasks = await ok(tokens.bank, "GET", "/bank-tasks");
     const task = tasks.find((t: { cardNumber: string }) => t.cardNumber === card.cardNumber);
     assert.equal(task.reason, "death");
@@ -553,6 +572,36 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     );
   });
 
+  it("cancels on the holder's request only with the holder's ID checked; an agent is recorded masked", async () => {
+    const { idNumber, card } = await activeCard();
+    const url = `/cards/${card.cardNumber}/cancel`;
+    const bare = await call(tokens.clerk, "POST", url, { reason: "holder_request" });
+    assert.deepEqual(
+      [bare.status, bare.body.code, bare.body.details.reason],
+      [422, "CANCEL_EVIDENCE_MISSING", "holder_id"],
+    );
+    const wrong = await call(tokens.clerk, "POST", url, {
+      reason: "holder_request",
+      holderIdNumber: newIdNumber(),
+    });
+    assert.equal(wrong.body.code, "HOLDER_ID_MISMATCH");
+    assert.equal(
+      (await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`)).state,
+      "active",
+      "nothing changed",
+    );
+    const agentId = newIdNumber();
+    const done = await ok(tokens.clerk, "POST", url, {
+      reason: "holder_request",
+      holderIdNumber: idNumber,
+      agent: { idNumber: agentId, name: "代办人" },
+    });
+    assert.equal(done.state, "cancelled");
+    const last = (await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}/history`)).at(-1);
+    assert.equal(last.details.holderIdChecked, true);
+    assert.notEqual(last.details.agent.idNumber, agentId, "the agent's ID is masked");
+  });
+
   it("keeps one consistent history under 20 concurrent conflicting actions on one card", async () => {
     const { idNumber, card } = await activeCard({ activate: false });
     const requests = Array.from({ length: 20 }, (_, i) => {
@@ -561,7 +610,10 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       if (kind === 1)
         return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/activate`, { holderIdNumber: idNumber });
       if (kind === 2)
-        return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, { reason: "holder_request" });
+        return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/cancel`, {
+          reason: "holder_request",
+          holderIdNumber: idNumber,
+        });
       return call(tokens.clerk, "POST", `/cards/${card.cardNumber}/temporary-loss/revoke`, {
         holderIdNumber: idNumber,
       });

@@ -313,7 +313,7 @@ forEachDialect("remote two-step authentication of another area's card", (dialect
       internalAuthResponse: "00".repeat(16),
     });
     assert.deepEqual([wrong.status, wrong.body.code], [403, "CARD_AUTHENTICATION_FAILED"]);
-    await ctx.deps.cards.cancel(SYSTEM_ACTOR, cardNumber, { reason: "death" });
+    await ctx.deps.cards.cancel(SYSTEM_ACTOR, cardNumber, { reason: "death", recordRef: "死亡证明 1" });
     const dead = await post(njTerminal, "/remote-authentications", {
       cardIdCode,
       cardChallenge: challenge.toString("hex"),

@@ -530,7 +530,10 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
       "CARD_NOT_ENABLED",
     );
     const cancelled = await cardInState(ctx.deps, "active");
-    await ctx.deps.cards.cancel(SYSTEM_ACTOR, cancelled.cardNumber, { reason: "holder_request" });
+    await ctx.deps.cards.cancel(SYSTEM_ACTOR, cancelled.cardNumber, {
+      reason: "holder_request",
+      holderIdNumber: cancelled.idNumber,
+    });
     const cancelledCard = await ctx.deps.cards.getByNumber(SYSTEM_ACTOR, cancelled.cardNumber);
     assert.equal(
       (

@@ -253,7 +253,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
         grants: [{ role: "bank_clerk" as const, areaCode: "330100", outletId: banks["330100"].id }],
       };
       await deps.cards.activateFinancial(bankClerk, c.cardNumber, { holderIdNumber: c.idNumber });
-      await deps.cards.cancel(SYSTEM_ACTOR, c.cardNumber, { reason: "death" });
+      await deps.cards.cancel(SYSTEM_ACTOR, c.cardNumber, { reason: "death", recordRef: "死亡证明 1" });
       const task = (await deps.cards.bankTasks(bankClerk)).find((t) => t.cardNumber === c.cardNumber)!;
       return { taskId: task.id, cardNumber: c.cardNumber };
     }
@@ -502,7 +502,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       "POST /api/v1/cards/:cardNumber/cancel": {
         prepare: async () => ({
           url: `/api/v1/cards/${(await cardIn("active")).cardNumber}/cancel`,
-          body: { reason: "death" },
+          body: { reason: "death", recordRef: "死亡证明 1" },
         }),
         otherArea: "forbidden",
       },

@@ -77,6 +77,10 @@ export const MESSAGES = {
     zh: "该人员 {month} 不是本单位职工（入职日期：{hiredOn}），单位不能为其缴费",
     en: "This person was not the employer's employee in {month} (hired on: {hiredOn}); the employer cannot pay for them",
   },
+  CANCEL_EVIDENCE_MISSING: {
+    zh: "注销缺少依据：{reason}",
+    en: "The cancellation lacks its evidence: {reason}",
+  },
   API_KEY_NOT_FOUND: { zh: "未找到该访问密钥", en: "No such API key" },
   CARD_NOT_FOUND: { zh: "未找到该社会保障卡", en: "No such social security card" },
   INVALID_CARD_NUMBER: { zh: "社会保障卡卡号无效：{cardNumber}", en: "Invalid card number: {cardNumber}" },
@@ -340,6 +344,14 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
 
 /** People's wording of the machine-readable reasons that details carry. */
 const REASONS: Record<string, Record<Language, string>> = {
+  holder_id: {
+    zh: "本人申请注销须核验持卡人身份证件（代办时另需代办人身份证件）",
+    en: "a holder's request needs the holder's ID checked (and the agent's, for an agent)",
+  },
+  record_ref: {
+    zh: "死亡、出国（境）定居或转出注销须登记证明材料编号",
+    en: "a death, emigration or transfer out needs the reference of its record",
+  },
   holder_pays_self: {
     zh: "本人只能缴纳本人的灵活就业参保费",
     en: "a holder pays only their own contribution",

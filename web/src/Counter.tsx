@@ -289,6 +289,8 @@ const SERVICES: Record<string, readonly string[]> = {
   expired: ["replacement"],
 };
 const CANCEL_REASONS = ["holder_request", "duplicate", "death", "transfer_out", "emigration"];
+/** Cancellations that need the reference of the record that proves them. */
+const CANCEL_WITH_RECORD = ["death", "transfer_out", "emigration"];
 const REPLACEMENT_REASONS = ["expiry", "damaged", "chip_failure", "data_changed", "photo_changed"];
 
 function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: string; reload: () => void }) {
@@ -298,7 +300,9 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
   const [result, setResult] = useState<string | undefined>();
   const [history, setHistory] = useState<HistoryEntry[] | undefined>();
   const [letterRef, setLetterRef] = useState("");
+  const [recordRef, setRecordRef] = useState("");
   const [reason, setReason] = useState("");
+  const cancelReason = reason || "holder_request";
   const [newPin, setNewPin] = useState("");
   const { busy, error, run } = useAction();
   const actions = [
@@ -357,7 +361,11 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
         reload();
         return;
       } else if (action === "cancel")
-        await api("POST", `/cards/${n}/cancel`, { reason: reason || "holder_request" });
+        await api("POST", `/cards/${n}/cancel`, {
+          reason: cancelReason,
+          ...(cancelReason === "holder_request" ? { holderIdNumber: holderId } : {}),
+          ...(CANCEL_WITH_RECORD.includes(cancelReason) ? { recordRef } : {}),
+        });
       setResult(`${t("done")}：${t.code(action ?? "")}`);
       setAction(undefined);
       reload();
@@ -399,6 +407,12 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
               onChange={setReason}
               options={action === "cancel" ? CANCEL_REASONS : REPLACEMENT_REASONS}
             />
+          ) : null}
+          {action === "cancel" && cancelReason === "holder_request" ? (
+            <Field label={t("holderIdNumber")} value={holderId} onChange={setHolderId} maxLength={18} />
+          ) : null}
+          {action === "cancel" && CANCEL_WITH_RECORD.includes(cancelReason) ? (
+            <Field label={t("recordRef")} value={recordRef} onChange={setRecordRef} maxLength={100} />
           ) : null}
           {action === "password_reset" ? (
             <Field

@@ -183,6 +183,10 @@ const TEXTS = {
   newApiKey: { zh: "新建接入密钥", en: "New API key" },
   keyName: { zh: "机构或终端名称", en: "Institution or terminal" },
   keyChannel: { zh: "接入渠道", en: "Channel" },
+  recordRef: {
+    zh: "证明材料编号（死亡证明、户籍注销或转移凭证）",
+    en: "Record reference (death, deregistration or transfer)",
+  },
   createKey: { zh: "生成密钥", en: "Create the key" },
   tokenOnce: {
     zh: "密钥只显示这一次，请立即交给接入机构妥善保存：",

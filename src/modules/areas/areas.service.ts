@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, NATIONAL, ROLES, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize, NATIONAL } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AuditRow, Database } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, coveredPrefixes, type Grant, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize, coveredPrefixes, type Grant } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditRepository } from "./audit.repository.ts";

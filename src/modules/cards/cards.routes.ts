@@ -317,7 +317,7 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
             summary,
             params: cardNumberParams,
             body,
-            response: { 200: cardSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+            response: { 200: cardSchema, ...errors(...AUTH_ERRORS, 404, 409, 422) },
           },
         },
         async (request) =>
@@ -363,7 +363,18 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
     cardPost(
       "/cards/:cardNumber/cancel",
       "Cancel a card with its reason (an active financial function raises the bank's account-cancellation task)",
-      z.strictObject({ reason: z.enum(CANCEL_REASONS).exclude(["replaced", "pre_loss_not_revoked"]) }),
+      z.strictObject({
+        reason: z.enum(CANCEL_REASONS).exclude(["replaced", "pre_loss_not_revoked"]),
+        holderIdNumber: idNumber
+          .optional()
+          .describe("the holder's ID checked at the counter: required on the holder's request"),
+        agent: agentSchema.optional().describe("an agent acting for the holder, with their own ID"),
+        recordRef: z
+          .string()
+          .max(100)
+          .optional()
+          .describe("the proving record's reference: required for death, emigration, transfer out"),
+      }),
       (actor, n, body) => cards.cancel(actor, n, body),
     );
     cardPost(

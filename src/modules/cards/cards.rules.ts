@@ -53,6 +53,25 @@ export const CANCEL_REASONS = [
 ] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
+/**
+ * What a cancellation needs besides its reason: on the holder's request the holder's ID checked at
+ * the counter (an agent shows the holder's ID and their own); for a death, an emigration or a
+ * transfer out, the reference of the record that proves it (the death record, the household
+ * registration's cancellation, the transfer letter). Undefined when nothing is missing.
+ */
+export function missingCancelEvidence(
+  reason: CancelReason,
+  input: { holderIdNumber?: string; recordRef?: string },
+): "holder_id" | "record_ref" | undefined {
+  if (reason === "holder_request" && !input.holderIdNumber) return "holder_id";
+  if (
+    (reason === "death" || reason === "emigration" || reason === "transfer_out") &&
+    !input.recordRef?.trim()
+  )
+    return "record_ref";
+  return undefined;
+}
+
 /** The actions allowed from a state. */
 export function allowedActions(state: CardState): CardAction[] {
   return CARD_ACTIONS.filter((a) => (LIFECYCLE[a].from as readonly CardState[]).includes(state));

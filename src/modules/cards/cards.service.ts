@@ -4,13 +4,11 @@ import { isUniqueViolation, uniqueAs } from "../../db/database.ts";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import {
   type Actor,
-  ADMINS,
   authorize,
   authorizeHolderOr,
   findGrant,
   type Grant,
   holderPersonId,
-  type Role,
 } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
@@ -41,6 +39,7 @@ import {
   holdsProvinceSlot,
   isBlacklisted,
   isValidCardNumber,
+  missingCancelEvidence,
   newCardIdCode,
   newCardNumber,
   renewalWindowStart,
@@ -951,8 +950,23 @@ export function createCardsService(deps: {
     },
 
     /** Cancels a card with its reason; an active financial function raises the bank's account-cancellation task. */
-    async cancel(actor: Actor, cardNumber: string, input: { reason: CancelReason }) {
+    async cancel(
+      actor: Actor,
+      cardNumber: string,
+      input: {
+        reason: CancelReason;
+        holderIdNumber?: string;
+        agent?: { idNumber: string; name: string };
+        recordRef?: string;
+      },
+    ) {
       const { card, grant } = await scoped(actor, CARD_PERMISSIONS.counter, cardNumber);
+      const missing = missingCancelEvidence(input.reason, input);
+      if (missing) throw new DomainError("CANCEL_EVIDENCE_MISSING", { reason: missing });
+      if (input.holderIdNumber) await checkHolder(card, input.holderIdNumber);
+      const agent = input.agent
+        ? { idNumber: maskIdNumber(validIdNumber(input.agent.idNumber)), name: maskName(input.agent.name) }
+        : undefined;
       const updated = await db.transaction().execute(async (trx) => {
         const next = await change(
           trx,
@@ -961,7 +975,12 @@ export function createCardsService(deps: {
           await current(trx, card.id),
           "cancel",
           { cancel_reason: input.reason },
-          { reason: input.reason },
+          {
+            reason: input.reason,
+            ...(input.holderIdNumber ? { holderIdChecked: true } : {}),
+            ...(agent ? { agent } : {}),
+            ...(input.recordRef ? { recordRef: input.recordRef.trim() } : {}),
+          },
         );
         await raiseBankTask(trx, next, input.reason);
         return next;

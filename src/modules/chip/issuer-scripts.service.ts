@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize } from "../../shared/auth.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";

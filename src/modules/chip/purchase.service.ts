@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize } from "../../shared/auth.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardKeys } from "./card-keys.ts";

@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors, uuidSchema } from "../../http/schemas.ts";
-import type { Role } from "../../shared/auth.ts";
 import { READER_PERMISSIONS } from "./reader.service.ts";
 import type { CardImage } from "./virtual-card.ts";
 

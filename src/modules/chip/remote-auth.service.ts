@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";

@@ -1,13 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { CardRow, Database } from "../../db/schema.ts";
-import {
-  type Actor,
-  ADMINS,
-  authorize,
-  authorizeHolderOr,
-  type Grant,
-  type Role,
-} from "../../shared/auth.ts";
+import { type Actor, authorize, authorizeHolderOr, type Grant } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";

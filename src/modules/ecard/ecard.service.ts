@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, holderPersonId, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize, holderPersonId } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { hmacSha256Hex, type PiiCipher, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";

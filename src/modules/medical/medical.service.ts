@@ -5,7 +5,6 @@ import { createBatchGroupCommit, type Outcome, RowsBusy } from "../../db/group-c
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import {
   type Actor,
-  ADMINS,
   areaCovers,
   areaPrefix,
   authorize,

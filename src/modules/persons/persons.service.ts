@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, ADMINS, authorize, type Grant, type Role } from "../../shared/auth.ts";
+import { type Actor, authorize, type Grant } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";

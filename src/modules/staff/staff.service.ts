@@ -5,7 +5,6 @@ import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import {
   type Actor,
-  ADMINS,
   areaCovers,
   authorize,
   type Channel,
@@ -15,7 +14,6 @@ import {
   INSTITUTION_ROLES,
   KEY_CHANNELS,
   NATIONAL,
-  ROLES,
   type Role,
   SYSTEM_ACTOR,
 } from "../../shared/auth.ts";
