@@ -34,6 +34,14 @@ export const MATRIX_CHANNELS = [
 ] as const satisfies readonly Channel[];
 
 const SETTLING = ["medical_operator", "pharmacy_operator"] as const satisfies readonly Role[];
+/** Who reads cards in a reader or relays them: institutions, outlets, banks, administrators. */
+const CARD_READERS = [
+  "medical_operator",
+  "pharmacy_operator",
+  "outlet_clerk",
+  "bank_clerk",
+  ...ADMINS,
+] as const satisfies readonly Role[];
 /** A self-service terminal, the hotline, an online platform: keys of an outlet's area. */
 const SELF_SERVICE = ["outlet_clerk"] as const satisfies readonly Role[];
 
@@ -108,26 +116,14 @@ const MATRIX = {
     certificate: {
       summary: "a card's certificate and the issuer's public keys",
       channels: {
-        ...counterAndSystems([
-          "medical_operator",
-          "pharmacy_operator",
-          "outlet_clerk",
-          "bank_clerk",
-          ...ADMINS,
-        ]),
+        ...counterAndSystems(CARD_READERS),
         kiosk: SELF_SERVICE,
       },
     },
     readerUse: {
       summary: "read a card in a reader: authenticate it, read its data, verify or change its PIN",
       channels: {
-        ...counterAndSystems([
-          "medical_operator",
-          "pharmacy_operator",
-          "outlet_clerk",
-          "bank_clerk",
-          ...ADMINS,
-        ]),
+        ...counterAndSystems(CARD_READERS),
         kiosk: SELF_SERVICE,
       },
     },
@@ -147,13 +143,7 @@ const MATRIX = {
     remoteAuth: {
       summary: "authenticate a card remotely (the terminal relays the chip's answers)",
       channels: {
-        ...counterAndSystems([
-          "medical_operator",
-          "pharmacy_operator",
-          "outlet_clerk",
-          "bank_clerk",
-          ...ADMINS,
-        ]),
+        ...counterAndSystems(CARD_READERS),
         kiosk: SELF_SERVICE,
       },
     },

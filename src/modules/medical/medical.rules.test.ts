@@ -8,6 +8,7 @@ import {
   type CatalogueEntry,
   contributionOf,
   coveredPart,
+  employerMayPay,
   previousMonth,
   priceBasket,
   readCatalogueRows,
@@ -216,5 +217,14 @@ describe("settlementOf", () => {
     const r = settlementOf(base);
     assert.ok(r.ok);
     assert.deepEqual(r.totals, { totalFen: 800, coveredFen: 800, accountFen: 500, selfFen: 300 });
+  });
+});
+
+describe("an employer's contribution", () => {
+  it("is for its employee only, from the month of hiring on", () => {
+    assert.equal(employerMayPay(undefined, "2026-10"), false, "never hired");
+    assert.equal(employerMayPay("2026-09-30", "2026-08"), false, "before the hiring month");
+    assert.equal(employerMayPay("2026-09-30", "2026-09"), true, "the hiring month itself");
+    assert.equal(employerMayPay("2026-09-30", "2027-01"), true);
   });
 });

@@ -260,6 +260,14 @@ export function contributionOf(
 }
 
 /** The month before a month (YYYY-MM). */
+/**
+ * Whether an employer may pay a person's contribution for `month`: only for its employee, from the
+ * month of hiring on (`hiredOn`: the day it first hired the person, undefined if it never did).
+ */
+export function employerMayPay(hiredOn: string | undefined, month: string): boolean {
+  return hiredOn !== undefined && hiredOn.slice(0, 7) <= month;
+}
+
 export function previousMonth(month: string): string {
   const [y, m] = month.split("-").map(Number);
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;

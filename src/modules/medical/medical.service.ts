@@ -39,6 +39,7 @@ import {
   type CatalogueEntry,
   type ContributionInput,
   contributionOf,
+  employerMayPay,
   previousMonth,
   priceBasket,
   readCatalogueRows,
@@ -647,7 +648,7 @@ export function createMedicalService(deps: MedicalDeps) {
       if (input.payer === "employer") {
         // An employer pays only for its own employee, for months from the hiring on.
         const hiredOn = await deps.hiredOn(db, input.employerId!, person.id);
-        if (!hiredOn || hiredOn.slice(0, 7) > input.month)
+        if (!employerMayPay(hiredOn, input.month))
           throw new DomainError("NOT_AN_EMPLOYEE", { month: input.month, hiredOn: hiredOn ?? null });
       }
       const thisMonth = today().slice(0, 7);
