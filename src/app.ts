@@ -10,7 +10,12 @@ import {
 } from "fastify-type-provider-zod";
 import type { Deps } from "./deps.ts";
 import { installAccessControl, type RouteEntry } from "./http/access.ts";
-import { installErrorHandling } from "./http/errors.ts";
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  installErrorHandling,
+  MAX_PARAM_LENGTH,
+} from "./http/errors.ts";
 import { serveWeb } from "./http/web.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
@@ -43,6 +48,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors raised before a route runs get the project's { code, message } shape too.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { type AddressInfo, connect } from "node:net";
 import { Writable } from "node:stream";
 import { before, it } from "node:test";
 import { buildApp } from "../src/app.ts";
@@ -240,6 +241,63 @@ forEachDialect("HTTP behaviour", (dialect) => {
       assert.deepEqual([r.statusCode, r.json().code], [400, "VALIDATION_FAILED"], r.body);
     const leap = await ctx.app.inject({ url: "/api/v1/areas/330100/policy?date=2028-02-29", headers: as });
     assert.equal(leap.statusCode, 200, "a leap day is a day");
+  });
+
+  it("answers errors raised before a route runs in the project's shape, in Chinese, without echoing the URL", async () => {
+    await ctx.app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = ctx.app.server.address() as AddressInfo;
+    const idNumber = newIdNumber();
+    /** One raw HTTP exchange: what the parser sees before Fastify has a request. */
+    const raw = (text: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const socket = connect(port, "127.0.0.1", () => socket.end(text));
+        socket.on("data", (c) => chunks.push(c));
+        // The server closes at once after answering; a reset while we still send is expected.
+        socket.on("error", () => {});
+        socket.on("close", () => {
+          const reply = Buffer.concat(chunks).toString("utf8");
+          if (!reply) return reject(new Error("no answer"));
+          const [head, ...rest] = reply.split("\r\n\r\n");
+          resolve({ status: Number(head.split(" ")[1]), body: rest.join("\r\n\r\n") });
+        });
+      });
+    const cases: [string, number, string][] = [
+      [
+        `GET /api/v1/time HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+        431,
+        "HEADERS_TOO_LARGE",
+      ],
+      ["POST /api/v1/time HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, "MALFORMED_REQUEST"],
+      [
+        `GET /api/v1/persons/%zz${idNumber} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        400,
+        "MALFORMED_URL",
+      ],
+      [
+        `GET /api/v1/cards/${idNumber}${"a".repeat(200)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        414,
+        "URL_TOO_LONG",
+      ],
+    ];
+    for (const [request, status, code] of cases) {
+      const r = await raw(request);
+      assert.equal(r.status, status, code);
+      const body = JSON.parse(r.body);
+      assert.equal(body.code, code);
+      assert.equal(body.message, MESSAGES[code as keyof typeof MESSAGES].zh.replace("{limit}", "100"));
+      assert.deepEqual(
+        Object.keys(body).filter((k) => k !== "details"),
+        ["code", "message"],
+      );
+      assert.ok(!r.body.includes(idNumber), `${code} echoes the URL`);
+    }
+    const en = await ctx.app.inject({
+      url: `/api/v1/cards/${"9".repeat(101)}`,
+      headers: { "accept-language": "en" },
+    });
+    assert.deepEqual([en.statusCode, en.json().code], [414, "URL_TOO_LONG"]);
+    assert.match(en.json().message, /too long \(limit 100 characters\)/);
   });
 
   it("writes JSON logs with request ids and never an ID number, name or token in clear", async () => {

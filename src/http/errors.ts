@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { foreignKeyViolation, isDatabaseUnavailable } from "../db/database.ts";
@@ -96,6 +98,45 @@ export function installErrorHandling(app: FastifyInstance): void {
       url: maskIdNumbersIn(request.url.split("?")[0]),
     }),
   );
+}
+
+/** The longest path parameter the router accepts; longer ones are URL_TOO_LONG (never echoed). */
+export const MAX_PARAM_LENGTH = 100;
+
+/**
+ * Errors the router raises before a route is found (an undecodable `%` sequence, an over-long path
+ * parameter): Fastify's `frameworkErrors`, answered in the project's shape without echoing the URL.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+    return sendError(request, reply, "URL_TOO_LONG", { limit: MAX_PARAM_LENGTH });
+  if (error.code === "FST_ERR_BAD_URL") return sendError(request, reply, "MALFORMED_URL");
+  request.log.error({ err: { code: error.code } }, "framework error");
+  return sendError(request, reply, "INTERNAL_ERROR");
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (headers too large, a bad
+ * Content-Length, a timeout): Fastify's `clientErrorHandler`. The headers were not read, so the
+ * language is the default, Chinese; nothing of the request is echoed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const code: ErrorCode =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? "HEADERS_TOO_LARGE"
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "REQUEST_TIMEOUT"
+        : "MALFORMED_REQUEST";
+  const status = HTTP_STATUS[code];
+  const body = JSON.stringify({ code, message: messageFor(code, "zh") });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Language: zh-CN\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** The OpenAPI description of an error body, for route schemas. */

@@ -6,6 +6,11 @@ export const HTTP_STATUS = {
   MALFORMED_JSON: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  MALFORMED_REQUEST: 400,
+  MALFORMED_URL: 400,
+  URL_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   ROUTE_NOT_FOUND: 404,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -115,7 +120,15 @@ export const HTTP_STATUS = {
 /** CLI exit codes by class of error: 2 bad input, 3 not found or conflict, 4 refused, 1 anything else. */
 export function exitCodeFor(code: ErrorCode): number {
   const status = HTTP_STATUS[code];
-  if (status === 400 || status === 413 || status === 415) return 2;
+  if (
+    status === 400 ||
+    status === 408 ||
+    status === 413 ||
+    status === 414 ||
+    status === 415 ||
+    status === 431
+  )
+    return 2;
   if (status === 404 || status === 409) return 3;
   if (status === 401 || status === 403 || status === 423 || status === 429) return 4;
   return 1;

@@ -14,6 +14,17 @@ export const MESSAGES = {
     zh: "不支持的内容类型：{contentType}",
     en: "Unsupported content type: {contentType}",
   },
+  MALFORMED_REQUEST: {
+    zh: "请求格式不正确，无法处理",
+    en: "The request is malformed and cannot be processed",
+  },
+  MALFORMED_URL: { zh: "请求地址中含有无效的编码", en: "The request address contains an invalid encoding" },
+  URL_TOO_LONG: {
+    zh: "请求地址中的参数过长（上限 {limit} 个字符）",
+    en: "A parameter in the request address is too long (limit {limit} characters)",
+  },
+  HEADERS_TOO_LARGE: { zh: "请求头过大", en: "The request headers are too large" },
+  REQUEST_TIMEOUT: { zh: "请求超时，请重新发送", en: "The request timed out; send it again" },
   ROUTE_NOT_FOUND: { zh: "没有这个接口：{method} {url}", en: "No such endpoint: {method} {url}" },
   UNAUTHENTICATED: {
     zh: "请先登录，或提供有效的访问凭证",
