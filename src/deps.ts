@@ -66,6 +66,7 @@ export function createDeps(
   const machine = createSoftwarePinMachine(config.secrets.pinKey);
   const credentialsRepo = createCredentialsRepository(dialect);
   const cardsRepo = createCardsRepository(dialect);
+  const employersRepo = createEmployersRepository();
   const cardStateHooks: NonNullable<Parameters<typeof createCardsService>[0]["stateHooks"]> = [];
   const cards = createCardsService({
     db,
@@ -77,6 +78,7 @@ export function createDeps(
     clock,
     cipher,
     regions,
+    employers: employersRepo,
     initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
     drawCardNumber: options.drawCardNumber,
     stateHooks: cardStateHooks,
@@ -97,7 +99,6 @@ export function createDeps(
     regions,
     attempts,
   });
-  const employersRepo = createEmployersRepository();
   const medicalRepo = createMedicalRepository(dialect);
   const staff = createStaffService({
     db,

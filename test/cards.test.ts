@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { randomInt } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { cardNumberCheckCharacter } from "../src/modules/cards/cards.rules.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
+import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { verifySigned } from "../src/modules/keys/signer.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
@@ -216,19 +218,53 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       areaCode: "330100",
     });
     await produce(applied.cardNumber);
-    const noLetter = await call(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
-      collectedBy: "employer",
-      activate: false,
+    const registerEmployer = async (name: string) => {
+      const first17 = `91330106MA2${String(randomInt(1e6)).padStart(6, "0")}`;
+      return ctx.deps.employers.register(SYSTEM_ACTOR, {
+        creditCode: first17 + creditCodeCheck(first17),
+        name,
+        areaCode: "330106",
+        contactName: "王",
+        contactPhone: "12345",
+      });
+    };
+    const employer = await registerEmployer("持卡人的单位");
+    const stranger = await registerEmployer("无关单位");
+    await ctx.deps.employers.registerEmployee(SYSTEM_ACTOR, employer.id, {
+      idNumber: employee,
+      hiredOn: "2026-09-15",
     });
-    assert.equal(noLetter.status, 400);
+    const collect = (creditCode?: string, letter?: string) =>
+      call(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
+        collectedBy: "employer",
+        ...(creditCode ? { employerCreditCode: creditCode } : {}),
+        ...(letter ? { employerLetterRef: letter } : {}),
+        activate: false,
+      });
+    const noLetter = await collect(employer.creditCode);
+    assert.deepEqual([noLetter.status, noLetter.body.code], [400, "VALIDATION_FAILED"]);
+    const noEmployer = await collect(undefined, "杭人社介字〔2026〕118号");
+    assert.deepEqual([noEmployer.status, noEmployer.body.code], [400, "VALIDATION_FAILED"]);
+    const unknown = await collect("91330106MA27XXXX1X", "杭人社介字〔2026〕118号");
+    assert.deepEqual([unknown.status, unknown.body.code], [404, "EMPLOYER_NOT_FOUND"]);
+    const notTheirs = await collect(stranger.creditCode, "杭人社介字〔2026〕118号");
+    assert.deepEqual(
+      [notTheirs.status, notTheirs.body.code, notTheirs.body.details.creditCode],
+      [403, "EMPLOYER_NOT_HOLDERS", stranger.creditCode],
+    );
+    assert.match(notTheirs.body.message, /不能代领/);
+    const untouched = await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`);
+    assert.equal(untouched.state, "delivered", "a refused hand-over changes nothing");
     const issued = await ok(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
       collectedBy: "employer",
+      employerCreditCode: employer.creditCode,
       employerLetterRef: "杭人社介字〔2026〕118号",
       activate: false,
     });
     assert.equal(issued.state, "archived");
     const history = await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}/history`);
     assert.equal(history.at(-1).details.letter, "杭人社介字〔2026〕118号");
+    assert.equal(history.at(-1).details.employer, employer.creditCode);
   });
 
   it("stops settlement at a temporary loss and returns to the earlier state when it is revoked", async () => {

@@ -88,6 +88,10 @@ export const MESSAGES = {
     zh: "该人员 {month} 不是本单位职工（入职日期：{hiredOn}），单位不能为其缴费",
     en: "This person was not the employer's employee in {month} (hired on: {hiredOn}); the employer cannot pay for them",
   },
+  EMPLOYER_NOT_HOLDERS: {
+    zh: "单位（{creditCode}）既不是该卡的申领单位，也不是持卡人的用人单位，不能代领",
+    en: "The employer ({creditCode}) neither applied for this card nor employs its holder; it cannot collect it",
+  },
   CANCEL_EVIDENCE_MISSING: {
     zh: "注销缺少依据：{reason}",
     en: "The cancellation lacks its evidence: {reason}",

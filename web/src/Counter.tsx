@@ -300,6 +300,7 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
   const [result, setResult] = useState<string | undefined>();
   const [history, setHistory] = useState<HistoryEntry[] | undefined>();
   const [letterRef, setLetterRef] = useState("");
+  const [employerCode, setEmployerCode] = useState("");
   const [recordRef, setRecordRef] = useState("");
   const [reason, setReason] = useState("");
   const cancelReason = reason || "holder_request";
@@ -323,6 +324,7 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
       else if (action === "issue_to_employer")
         await api("POST", `/cards/${n}/issue`, {
           collectedBy: "employer",
+          employerCreditCode: employerCode,
           employerLetterRef: letterRef,
           activate: false,
         });
@@ -398,7 +400,15 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
             <Field label={t("holderIdNumber")} value={holderId} onChange={setHolderId} maxLength={18} />
           ) : null}
           {action === "issue_to_employer" ? (
-            <Field label={t("letterRef")} value={letterRef} onChange={setLetterRef} maxLength={100} />
+            <>
+              <Field
+                label={t("employerCreditCode")}
+                value={employerCode}
+                onChange={setEmployerCode}
+                maxLength={18}
+              />
+              <Field label={t("letterRef")} value={letterRef} onChange={setLetterRef} maxLength={100} />
+            </>
           ) : null}
           {action === "cancel" || action === "replacement" ? (
             <Select

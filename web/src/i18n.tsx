@@ -102,6 +102,7 @@ const TEXTS = {
   notFound: { zh: "没有找到。请检查号码后重试。", en: "Nothing found. Check the number and try again." },
   role: { zh: "岗位", en: "Role" },
   letterRef: { zh: "单位介绍信编号", en: "Employer's letter reference" },
+  employerCreditCode: { zh: "代领单位统一社会信用代码", en: "Collecting employer's credit code" },
   policies: { zh: "区域政策", en: "Area policy" },
   ecard: { zh: "电子社保卡", en: "Electronic card" },
   ecardScope: { zh: "当前可用", en: "Usable now" },

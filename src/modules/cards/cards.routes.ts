@@ -330,11 +330,18 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
 
     cardPost(
       "/cards/:cardNumber/issue",
-      "Hand a delivered card to the holder (ID checked) or the employer (letter of introduction); optionally activate",
+      "Hand a delivered card to the holder (ID checked) or to the employer that applied or employs the holder (letter of introduction); optionally activate",
       z.strictObject({
         collectedBy: z.enum(["holder", "employer"]),
         holderIdNumber: idNumber.optional(),
         employerLetterRef: z.string().min(1).max(100).optional(),
+        employerCreditCode: z
+          .string()
+          .max(18)
+          .optional()
+          .describe(
+            "the collecting employer's unified social credit code: it applied for the card or employs the holder",
+          ),
         activate: z
           .boolean()
           .describe("switch on the social security function now; otherwise the card stays archived"),

@@ -8,6 +8,7 @@ import {
   canSettle,
   cardNumberCheckCharacter,
   duplicateAdvice,
+  employerMayCollect,
   isValidCardIdCode,
   isValidCardNumber,
   LIFECYCLE,
@@ -123,5 +124,15 @@ describe("dates", () => {
     const cal = { holidays: new Set(["2026-11-23", "2026-11-24"]), workdays: new Set(["2026-11-22"]) };
     // Sunday 22 is a working day (1), Monday 23 and Tuesday 24 are holidays, then 25, 26, 27 and Monday 30.
     assert.equal(addWorkingDays("2026-11-20", 5, cal), "2026-11-30");
+  });
+});
+
+describe("collection by an employer", () => {
+  it("is for the employer that applied for the card or one that employs the holder, no other", () => {
+    const card = { employer_code: "91330106MA2D000011" };
+    assert.equal(employerMayCollect(card, "91330106MA2D000011", false), true);
+    assert.equal(employerMayCollect(card, "91330106MA2D000029", true), true);
+    assert.equal(employerMayCollect(card, "91330106MA2D000029", false), false);
+    assert.equal(employerMayCollect({ employer_code: null }, "91330106MA2D000029", false), false);
   });
 });

@@ -73,6 +73,18 @@ export function missingCancelEvidence(
 }
 
 /** The actions allowed from a state. */
+/**
+ * Whether an employer may collect a card for its holder: the employer that applied for it (its
+ * unified social credit code is on the card) or one that employs the holder.
+ */
+export function employerMayCollect(
+  card: { employer_code: string | null },
+  employerCreditCode: string,
+  employsHolder: boolean,
+): boolean {
+  return card.employer_code === employerCreditCode || employsHolder;
+}
+
 export function allowedActions(state: CardState): CardAction[] {
   return CARD_ACTIONS.filter((a) => (LIFECYCLE[a].from as readonly CardState[]).includes(state));
 }

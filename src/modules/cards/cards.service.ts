@@ -20,6 +20,7 @@ import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { creditCodeProblem } from "../employers/credit-code.rules.ts";
+import type { EmployersRepository } from "../employers/employers.repository.ts";
 import type { Signer } from "../keys/signer.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
@@ -35,6 +36,7 @@ import {
   type CardState,
   canSettle,
   duplicateAdvice,
+  employerMayCollect,
   holderAllowedActions,
   holdsProvinceSlot,
   isBlacklisted,
@@ -129,6 +131,8 @@ export function createCardsService(deps: {
   regions: RegionTable;
   /** Signs what terminals check offline (the blacklist). */
   signer: Signer;
+  /** The employers (collection by an employer: the one that applied or that employs the holder). */
+  employers: Pick<EmployersRepository, "byCreditCode" | "hiredOn">;
   /** Run inside every state change's transaction (the e-card follows its card); filled in by the wiring. */
   stateHooks?: ((trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>)[];
   /** Draws a random card number (tests replace it to force clashes). */
@@ -147,6 +151,25 @@ export function createCardsService(deps: {
     idNumberMasked: p.id_number_masked,
     nameMasked: p.name_masked,
   });
+
+  /**
+   * An employer collects a card only with its letter of introduction, and only for a card it
+   * applied for or for a holder it employs (Measures: the employer's agent collects for its staff).
+   */
+  async function checkCollectingEmployer(
+    card: CardRow,
+    input: { employerLetterRef?: string; employerCreditCode?: string },
+  ) {
+    if (!input.employerLetterRef || !input.employerCreditCode)
+      throw new DomainError("VALIDATION_FAILED", {
+        summary: "employerLetterRef, employerCreditCode: required when the employer collects",
+      });
+    const employer = await deps.employers.byCreditCode(db, input.employerCreditCode);
+    if (!employer) throw new DomainError("EMPLOYER_NOT_FOUND", { creditCode: input.employerCreditCode });
+    const employs = (await deps.employers.hiredOn(db, employer.id, card.person_id)) !== undefined;
+    if (!employerMayCollect(card, employer.credit_code, employs))
+      throw new DomainError("EMPLOYER_NOT_HOLDERS", { creditCode: employer.credit_code });
+  }
 
   async function view(card: CardRow) {
     const person = await persons.byId(db, card.person_id);
@@ -745,15 +768,13 @@ export function createCardsService(deps: {
         collectedBy: "holder" | "employer";
         holderIdNumber?: string;
         employerLetterRef?: string;
+        employerCreditCode?: string;
         activate: boolean;
       },
     ) {
       const { card, grant } = await scoped(actor, CARD_PERMISSIONS.counter, cardNumber);
       if (input.collectedBy === "holder") await checkHolder(card, input.holderIdNumber ?? "");
-      else if (!input.employerLetterRef)
-        throw new DomainError("VALIDATION_FAILED", {
-          summary: "employerLetterRef: required when the employer collects",
-        });
+      else await checkCollectingEmployer(card, input);
       const policy = (await deps.areas.policyAt(null, card.area_code)).policy;
       const updated = await db.transaction().execute(async (trx) => {
         const fresh = await current(trx, card.id);
@@ -770,7 +791,9 @@ export function createCardsService(deps: {
           },
           {
             collectedBy: input.collectedBy,
-            ...(input.employerLetterRef ? { letter: input.employerLetterRef } : {}),
+            ...(input.collectedBy === "employer"
+              ? { letter: input.employerLetterRef, employer: input.employerCreditCode }
+              : {}),
           },
         );
         await deps.initialisePassword(trx, next, policy);
