@@ -30,7 +30,7 @@ import { createHolderService } from "./modules/holder/holder.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
-import { createSm2Signer } from "./modules/keys/signer.ts";
+import { auditSigningKey, createSm2Signer } from "./modules/keys/signer.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
@@ -59,7 +59,12 @@ export function createDeps(
   const regions = shippedRegions();
   const cipher = createPiiCipher(config.secrets.dataKey, config.secrets.indexKey);
   const areasRepo = createAreasRepository(dialect);
-  const audit = createAuditService({ db, audit: createAuditRepository(dialect), clock });
+  const audit = createAuditService({
+    db,
+    audit: createAuditRepository(dialect),
+    clock,
+    sealer: createSm2Signer(auditSigningKey(config.secrets.signingKey)),
+  });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
   const personsRepo = createPersonsRepository(dialect);
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });

@@ -25,6 +25,11 @@ async function prepare(config: Config) {
   console.log(
     `database ready: ${database.dialect} ${database.location}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
   );
+  // The audit log's append-only triggers: any dropped or switched off are put back (and recorded);
+  // when that fails the platform does not start.
+  const restored = await deps.audit.guardAppendOnly();
+  if (restored.length)
+    console.error(`audit log: append-only triggers were missing and are restored: ${restored.join(", ")}`);
   const [how, ...where] = config.secretsSource.split(" ");
   if (how === "generated" || how === "updated") {
     console.log(`${how} keys in ${where.join(" ")}: keep the file secret and backed up`);
@@ -59,6 +64,10 @@ async function serve(config: Config, deps: Deps, onListening: (port: number) => 
     app.log.info({ signal }, "shutting down: finishing in-flight requests");
     setTimeout(() => process.exit(1), 15_000).unref();
     await app.close();
+    // The chain's head is sealed with a signed checkpoint before the database closes.
+    await deps.audit
+      .checkpoint("shutdown")
+      .catch((err) => app.log.error({ err }, "shutdown checkpoint failed"));
     await deps.database.close();
     process.exit(0);
   };

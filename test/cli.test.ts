@@ -51,6 +51,14 @@ describe("sscard CLI", () => {
     const verify = sscard("audit", "verify");
     assert.equal(verify.code, 0, verify.err);
     assert.match(verify.out, /audit chain intact: \d+ records/);
+    const sealed = sscard("audit", "checkpoint");
+    assert.equal(sealed.code, 0, sealed.err);
+    assert.match(sealed.out, /checkpoint signed: head \d+:[0-9a-f]{64}/);
+    assert.match(sscard("audit", "checkpoint").out, /nothing to seal/);
+    assert.match(
+      sscard("audit", "verify").out,
+      /sealed by 1 signed checkpoints up to \d+ \(last 2026-11-22T02:00:00\.\d+Z\); 0 records after it/,
+    );
   });
 
   it("refuses to verify the audit chain of a database that does not exist (and creates none)", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type AddressInfo, connect } from "node:net";
 import { Writable } from "node:stream";
 import { before, it } from "node:test";
+import { sql } from "kysely";
 import { buildApp } from "../src/app.ts";
 import { loggerOptions } from "../src/http/logging.ts";
 import { ERROR_CODES } from "../src/shared/errors.ts";
@@ -31,6 +32,18 @@ forEachDialect("readiness", (dialect) => {
     const app = await buildApp(deps);
     try {
       assert.equal((await app.inject({ url: "/readyz" })).statusCode, 200);
+      // A dropped append-only trigger makes the server not ready until it is put back.
+      await sql
+        .raw(
+          dialect === "sqlite"
+            ? "drop trigger audit_log_no_delete"
+            : "alter table audit_log disable trigger audit_log_no_update",
+        )
+        .execute(database.db);
+      const noTrigger = await app.inject({ url: "/readyz" });
+      assert.deepEqual([noTrigger.statusCode, noTrigger.json().auditTriggers], [503, "missing"]);
+      await deps.audit.guardAppendOnly();
+      assert.equal((await app.inject({ url: "/readyz" })).json().auditTriggers, "intact");
       await database.close();
       const res = await app.inject({ url: "/readyz" });
       assert.equal(res.statusCode, 503);
@@ -71,6 +84,7 @@ forEachDialect("HTTP behaviour", (dialect) => {
       database: "reachable",
       dialect,
       pendingMigrations: [],
+      auditTriggers: "intact",
       workers: { serving: 1, configured: 1 },
       pid: process.pid,
     });

@@ -24,7 +24,9 @@ Usage: npm run sscard -- <command> [options]
   admin create --username <name> [--display-name <text>] [--password <pw>]
                                   create a ministry administrator (a password is generated when not given)
   audit verify [--anchor <seq>:<hash>]
-                                  check the whole audit hash chain; exit 1 at the first bad record
+                                  check the whole audit hash chain and its signed checkpoints; exit 1 at
+                                  the first bad record (or the first after the last checkpoint that holds)
+  audit checkpoint                seal the chain's head with a checkpoint signed by the audit key
   cards apply-batch --area <code> --file <csv> [--report <json>]
                                   an employer's card applications (CSV, see docs/cards.md), with progress
   cards production --area <code> --out <csv>
@@ -116,11 +118,25 @@ const commands: Record<string, Command> = {
       console.log(
         `audit chain intact: ${result.checked} records in ${ms} ms; head ${result.headSeq}:${result.headHash}`,
       );
+      console.log(
+        `sealed by ${result.checkpoints} signed checkpoints up to ${result.sealedSeq}` +
+          (result.lastCheckpointAt ? ` (last ${result.lastCheckpointAt})` : "") +
+          `; ${result.unsealed} records after it not yet sealed`,
+      );
       return 0;
     }
     console.error(messageFor("AUDIT_CHAIN_BROKEN", lang, { seq: result.seq, reason: result.problem }));
     console.error(`(${result.checked} records verified before it, ${ms} ms)`);
     return 1;
+  },
+  "audit checkpoint": async (deps) => {
+    const made = await deps.audit.checkpoint("manual");
+    console.log(
+      made
+        ? `checkpoint signed: head ${made.headSeq}:${made.headHash} (key ${made.keyId})`
+        : "no new records since the last checkpoint: nothing to seal",
+    );
+    return 0;
   },
   "cards apply-batch": async (deps, _db, args) => {
     const { values } = parseArgs({

@@ -18,6 +18,7 @@ import * as m0014 from "./migrations/0014_ecard_family.ts";
 import * as m0015 from "./migrations/0015_biometric_consent.ts";
 import * as m0016 from "./migrations/0016_medical.ts";
 import * as m0017 from "./migrations/0017_institution_grants.ts";
+import * as m0018 from "./migrations/0018_audit_checkpoints.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0015_biometric_consent": m0015,
   "0016_medical": m0016,
   "0017_institution_grants": m0017,
+  "0018_audit_checkpoints": m0018,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -112,6 +112,19 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** A signed seal of the audit chain up to `head_seq` (src/modules/audit). */
+export interface AuditCheckpointsTable {
+  head_seq: number;
+  head_hash: string;
+  at: string;
+  reason: string;
+  /** Which audit key signed it: the first 16 hex digits of the SM3 hash of its public key. */
+  key_id: string;
+  /** The signature of the checkpoint before it ("" for the first). */
+  prev_signature: string;
+  signature: string;
+}
+
 export interface CardsTable {
   id: string;
   card_number: string;
@@ -290,6 +303,7 @@ export interface Database {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
   meta: MetaTable;
   cards: CardsTable;
   card_events: CardEventsTable;
@@ -664,4 +678,5 @@ export type PersonRow = Selectable<PersonsTable>;
 export type NewPerson = Insertable<PersonsTable>;
 export type StaffRow = Selectable<StaffTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type CardRow = Selectable<CardsTable>;

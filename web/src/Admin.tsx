@@ -210,7 +210,17 @@ type AuditRecord = {
 export function AuditLog() {
   const t = useT();
   const [records, setRecords] = useState<AuditRecord[] | undefined>();
-  const [result, setResult] = useState<{ ok: boolean; checked: number; problem?: string } | undefined>();
+  const [result, setResult] = useState<
+    | {
+        ok: boolean;
+        checked: number;
+        seq?: number;
+        problem?: string;
+        sealedSeq?: number;
+        unsealed?: number;
+      }
+    | undefined
+  >();
   const { busy, error, run } = useAction();
   useEffect(() => {
     void run(async () => setRecords(await api<AuditRecord[]>("GET", "/audit?limit=50")));
@@ -228,7 +238,9 @@ export function AuditLog() {
       {error ? <Notice kind="error">{error}</Notice> : null}
       {result ? (
         <Notice kind={result.ok ? "ok" : "error"}>
-          {result.ok ? t("chainOk", { n: result.checked }) : result.problem}
+          {result.ok
+            ? `${t("chainOk", { n: result.checked })} ${t("chainSealed", { seq: result.sealedSeq ?? 0, n: result.unsealed ?? 0 })}`
+            : t("chainBroken", { seq: result.seq ?? 0, problem: result.problem ?? "" })}
         </Notice>
       ) : null}
       <table className="table">

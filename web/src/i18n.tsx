@@ -73,6 +73,14 @@ const TEXTS = {
   audit: { zh: "审计日志", en: "Audit log" },
   verifyChain: { zh: "校验审计链", en: "Verify the audit chain" },
   chainOk: { zh: "审计链完整：共 {n} 条记录。", en: "The audit chain is intact: {n} records." },
+  chainSealed: {
+    zh: "签名检查点已封存至第 {seq} 条，其后 {n} 条尚待封存。",
+    en: "Signed checkpoints seal it up to record {seq}; {n} records after it are not yet sealed.",
+  },
+  chainBroken: {
+    zh: "审计链校验失败：自第 {seq} 条记录起不可信（{problem}）。",
+    en: "The audit chain fails verification from record {seq} on ({problem}).",
+  },
   onlineCheck: { zh: "参保在线核验", en: "Online insurance check" },
   checkCard: { zh: "核验", en: "Check" },
   myCards: { zh: "我的社保卡", en: "My cards" },

@@ -1,7 +1,8 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { missingAppendOnlyTriggers, restoreAppendOnlyTriggers } from "../../db/append-only.ts";
 import type { Dialect } from "../../db/database.ts";
 import { preparedFirst, preparedInsert } from "../../db/prepared.ts";
-import type { AuditRow, Database } from "../../db/schema.ts";
+import type { AuditCheckpointRow, AuditRow, Database } from "../../db/schema.ts";
 
 // Any constant: the advisory lock that makes PostgreSQL appends take turns at the head of the chain.
 const AUDIT_LOCK_KEY = 0x55c4_a0d1;
@@ -38,6 +39,24 @@ export function createAuditRepository(dialect: Dialect) {
       "prev_hash",
       "hash",
     ]),
+
+    /** The append-only triggers that are missing or switched off. */
+    missingTriggers: (db: Kysely<Database>) => missingAppendOnlyTriggers(db, dialect),
+    /** Puts the missing append-only triggers back; returns their names. */
+    restoreTriggers: (db: Kysely<Database>) => restoreAppendOnlyTriggers(db, dialect),
+
+    /** The newest checkpoint, read in the transaction that holds the chain's append lock. */
+    lastCheckpoint: (trx: Transaction<Database>) =>
+      trx.selectFrom("audit_checkpoints").selectAll().orderBy("head_seq", "desc").limit(1).executeTakeFirst(),
+
+    insertCheckpoint: (trx: Transaction<Database>, row: AuditCheckpointRow) =>
+      trx.insertInto("audit_checkpoints").values(row).execute(),
+
+    /** Every checkpoint, oldest first. */
+    async checkpoints(db: Kysely<Database>): Promise<AuditCheckpointRow[]> {
+      const rows = await db.selectFrom("audit_checkpoints").selectAll().orderBy("head_seq").execute();
+      return rows.map((r) => ({ ...r, head_seq: Number(r.head_seq) }));
+    },
 
     /** Records from `afterSeq` on, in sequence order, `limit` at a time. */
     async page(db: Kysely<Database>, afterSeq: number, limit: number): Promise<AuditRow[]> {

@@ -69,7 +69,8 @@ export function auditRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: { access: { permission: AUDIT_PERMISSIONS.verify } },
         schema: {
           tags: ["audit"],
-          summary: "Verify the whole hash chain; reports the first bad record",
+          summary:
+            "Verify the whole hash chain and its signed checkpoints; reports the first bad record, or the first after the last checkpoint that holds",
           querystring: z.strictObject({
             anchorSeq: z.coerce.number().int().min(1).optional(),
             anchorHash: z
@@ -85,6 +86,10 @@ export function auditRoutes(deps: Deps): FastifyPluginAsyncZod {
               headHash: z.string().optional(),
               seq: z.number().optional(),
               problem: z.string().optional(),
+              checkpoints: z.number().optional().describe("signed checkpoints of the chain's head"),
+              sealedSeq: z.number().optional().describe("the records up to here are sealed by a checkpoint"),
+              unsealed: z.number().optional().describe("records after the last checkpoint"),
+              lastCheckpointAt: z.string().nullable().optional(),
             }),
             ...errors(...AUTH_ERRORS),
           },

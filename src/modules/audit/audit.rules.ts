@@ -53,7 +53,27 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-export type ChainProblem = "hash mismatch" | "broken link" | "sequence gap";
+export type ChainProblem =
+  | "hash mismatch"
+  | "broken link"
+  | "sequence gap"
+  /** The chain no longer holds the head hash a checkpoint sealed: re-written, or cut off after it. */
+  | "checkpoint mismatch"
+  /** A checkpoint whose signature is not the audit key's, or that does not link to the one before. */
+  | "checkpoint forged";
+
+/** What a checkpoint's signature covers: the chain's head, when and why, the key and the checkpoint before. */
+export type CheckpointDoc = Readonly<{
+  headSeq: number;
+  headHash: string;
+  at: string;
+  reason: string;
+  keyId: string;
+  prevSignature: string;
+}>;
+
+/** Why a checkpoint was written. */
+export const CHECKPOINT_REASONS = ["interval", "shutdown", "manual"] as const;
 
 /** The state of a verification walking the chain in sequence order. */
 export type ChainCursor = { expectedSeq: number; prevHash: string; checked: number };

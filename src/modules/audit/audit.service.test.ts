@@ -5,6 +5,7 @@ import { forEachDialect } from "../../../test/db.ts";
 import { createTestDeps } from "../../../test/fixtures.ts";
 import type { Dialect } from "../../db/database.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { recordHash } from "./audit.rules.ts";
 
 async function appendMany(deps: Awaited<ReturnType<typeof createTestDeps>>["deps"], n: number) {
   const { db } = deps.database;
@@ -187,6 +188,173 @@ forEachDialect("audit log tampering", (dialect) => {
       const result = await t.deps.audit.verify({ anchor });
       assert.equal(result.ok, false);
       assert.equal("problem" in result && result.problem, "anchor mismatch");
+    } finally {
+      await t.database.close();
+    }
+  });
+});
+
+forEachDialect("audit checkpoints", (dialect) => {
+  type T = Awaited<ReturnType<typeof createTestDeps>>;
+  /** What an attacker holding the database does: edit a record and recompute every later hash. */
+  async function rechainFrom(t: T, seq: number, edit: string) {
+    const { db } = t.deps.database;
+    await withTriggersOff(dialect, t.deps, async () => {
+      await sql`update audit_log set after = ${edit} where seq = ${seq}`.execute(db);
+      const rows = await db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("seq", ">=", seq)
+        .orderBy("seq")
+        .execute();
+      let prev = (
+        await db
+          .selectFrom("audit_log")
+          .select("hash")
+          .where("seq", "=", seq - 1)
+          .executeTakeFirstOrThrow()
+      ).hash;
+      for (const r of rows) {
+        const hash = recordHash({
+          seq: Number(r.seq),
+          at: r.at,
+          actorType: r.actor_type,
+          actorId: r.actor_id,
+          actorRole: r.actor_role,
+          channel: r.channel,
+          action: r.action,
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+          areaCode: r.area_code,
+          before: r.before,
+          after: r.after,
+          prevHash: prev,
+        });
+        await sql`update audit_log set prev_hash = ${prev}, hash = ${hash} where seq = ${r.seq}`.execute(db);
+        prev = hash;
+      }
+    });
+  }
+  /** 4 records, a checkpoint, 4 more, a checkpoint, 3 unsealed. */
+  async function sealedChain() {
+    const t = await createTestDeps(dialect);
+    await appendMany(t.deps, 4);
+    assert.equal((await t.deps.audit.checkpoint("interval"))?.headSeq, 4);
+    await appendMany(t.deps, 4);
+    assert.equal((await t.deps.audit.checkpoint("shutdown"))?.headSeq, 8);
+    assert.equal(await t.deps.audit.checkpoint("interval"), undefined, "nothing new to seal");
+    await appendMany(t.deps, 3);
+    return t;
+  }
+
+  it("seals the chain with signed checkpoints and says how much is sealed", async () => {
+    const t = await sealedChain();
+    try {
+      const result = await t.deps.audit.verify();
+      assert.deepEqual(result.ok && [result.checkpoints, result.sealedSeq, result.unsealed], [2, 8, 3]);
+      const rows = await t.database.db
+        .selectFrom("audit_checkpoints")
+        .selectAll()
+        .orderBy("head_seq")
+        .execute();
+      assert.equal(rows[1].prev_signature, rows[0].signature, "each checkpoint links to the one before");
+      assert.match(rows[0].signature, /^[0-9a-f]{128}$/);
+      await assert.rejects(
+        sql`update audit_checkpoints set head_hash = 'x'`.execute(t.database.db),
+        /append-only/,
+      );
+    } finally {
+      await t.database.close();
+    }
+  });
+
+  it("catches a chain re-written with fresh hashes, naming the first record after the last checkpoint that holds", async () => {
+    const t = await sealedChain();
+    try {
+      await rechainFrom(t, 6, '{"i":999}');
+      const result = await t.deps.audit.verify();
+      assert.deepEqual(
+        { ok: result.ok, seq: "seq" in result && result.seq, problem: "problem" in result && result.problem },
+        { ok: false, seq: 5, problem: "checkpoint mismatch" },
+      );
+    } finally {
+      await t.database.close();
+    }
+  });
+
+  it("catches a re-written chain whose checkpoints were signed again without the audit key", async () => {
+    const t = await sealedChain();
+    try {
+      await rechainFrom(t, 2, '{"i":999}');
+      // The attacker re-signs the checkpoints with a key of their own.
+      const forger = createTestDeps(dialect);
+      const other = await forger;
+      try {
+        await appendMany(other.deps, 4);
+        const fake = await other.deps.audit.checkpoint("interval");
+        const head = await t.database.db
+          .selectFrom("audit_log")
+          .select("hash")
+          .where("seq", "=", 4)
+          .executeTakeFirstOrThrow();
+        const { db } = t.deps.database;
+        const off =
+          dialect === "sqlite"
+            ? sql`drop trigger audit_checkpoints_no_delete`
+            : sql`alter table audit_checkpoints disable trigger user`;
+        await off.execute(db);
+        await sql`delete from audit_checkpoints`.execute(db);
+        await sql`insert into audit_checkpoints (head_seq, head_hash, at, reason, key_id, prev_signature, signature)
+          values (4, ${head.hash}, ${fake!.at}, 'interval', ${fake!.keyId}, '', 'ab')`.execute(db);
+      } finally {
+        await other.database.close();
+      }
+      const result = await t.deps.audit.verify();
+      assert.deepEqual(
+        { ok: result.ok, seq: "seq" in result && result.seq, problem: "problem" in result && result.problem },
+        { ok: false, seq: 1, problem: "checkpoint forged" },
+      );
+    } finally {
+      await t.database.close();
+    }
+  });
+
+  it("catches sealed records cut off the end", async () => {
+    const t = await sealedChain();
+    try {
+      await withTriggersOff(dialect, t.deps, () =>
+        sql`delete from audit_log where seq >= 7`.execute(t.database.db),
+      );
+      const result = await t.deps.audit.verify();
+      assert.deepEqual(
+        { ok: result.ok, seq: "seq" in result && result.seq, problem: "problem" in result && result.problem },
+        { ok: false, seq: 5, problem: "checkpoint mismatch" },
+      );
+    } finally {
+      await t.database.close();
+    }
+  });
+
+  it("puts back append-only triggers someone dropped or switched off, and records it", async () => {
+    const t = await createTestDeps(dialect);
+    try {
+      const { db } = t.database;
+      assert.deepEqual(await t.deps.audit.missingTriggers(), []);
+      if (dialect === "sqlite") await sql`drop trigger audit_log_no_update`.execute(db);
+      else await sql`alter table audit_log disable trigger audit_log_no_update`.execute(db);
+      assert.deepEqual(await t.deps.audit.missingTriggers(), ["audit_log_no_update"]);
+      assert.deepEqual(await t.deps.audit.guardAppendOnly(), ["audit_log_no_update"]);
+      assert.deepEqual(await t.deps.audit.missingTriggers(), []);
+      await assert.rejects(sql`update audit_log set action = 'x'`.execute(db), /append-only/);
+      const last = await db
+        .selectFrom("audit_log")
+        .selectAll()
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      assert.equal(last.action, "audit.append_only_restored");
+      assert.deepEqual(JSON.parse(last.after!), { restored: ["audit_log_no_update"] });
+      assert.deepEqual(await t.deps.audit.guardAppendOnly(), [], "nothing to restore, nothing recorded");
     } finally {
       await t.database.close();
     }

@@ -51,6 +51,9 @@ export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
       database: z.enum(["reachable", "unreachable"]),
       dialect: z.enum(["sqlite", "postgres"]),
       pendingMigrations: z.array(z.string()),
+      auditTriggers: z
+        .enum(["intact", "missing", "unknown"])
+        .describe("the audit log's append-only triggers (missing: someone dropped or disabled one)"),
       workers: z.object({ serving: z.number().int(), configured: z.number().int() }),
       pid: z.number().int(),
     });
@@ -60,7 +63,7 @@ export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: { access: "public" },
         schema: {
           tags: ["health"],
-          summary: "Database reachable and migrations current",
+          summary: "Database reachable, migrations current, the audit log's append-only triggers in place",
           security: [],
           response: { 200: readiness, 503: readiness },
         },
@@ -68,12 +71,15 @@ export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (_request, reply) => {
         const reachable = await isReachable(db);
         const pending = reachable ? await pendingMigrations(db, dialect).catch(() => ["?"]) : [];
-        const ready = reachable && pending.length === 0;
+        const missing = reachable ? await deps.audit.missingTriggers().catch(() => undefined) : undefined;
+        const auditTriggers = missing === undefined ? "unknown" : missing.length ? "missing" : "intact";
+        const ready = reachable && pending.length === 0 && auditTriggers === "intact";
         return reply.status(ready ? 200 : 503).send({
           status: ready ? "ready" : "not_ready",
           database: reachable ? "reachable" : "unreachable",
           dialect,
           pendingMigrations: pending,
+          auditTriggers,
           workers: { ...workers },
           pid: process.pid,
         });

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
 import { canonicalJson } from "../audit/audit.rules.ts";
 
@@ -28,4 +29,19 @@ export function createSm2Signer(privateKey: Buffer): Signer {
 export function verifySigned(doc: Signed<object>, publicKey: string): boolean {
   const { signature, publicKey: _pk, userId, algorithm: _alg, ...body } = doc;
   return sm2.doVerifySignature(canonicalJson(body), signature, publicKey, { hash: true, der: false, userId });
+}
+
+/** The order of SM2's base point (GB/T 32918.5): a private key is in [1, n - 2]. */
+const SM2_N = BigInt("0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123");
+
+/**
+ * The audit key: an SM2 key of its own, derived from the machine's signing key by HMAC-SM3 with its
+ * label (a key per purpose; the blacklist key never signs checkpoints). Held in configuration, never
+ * in the database, so whoever holds only the database cannot sign a checkpoint.
+ */
+export function auditSigningKey(signingKey: Buffer): Buffer {
+  const d = BigInt(
+    `0x${createHmac("sm3", signingKey).update("sscard/audit-checkpoint-key/v1").digest("hex")}`,
+  );
+  return Buffer.from(((d % (SM2_N - 2n)) + 1n).toString(16).padStart(64, "0"), "hex");
 }
