@@ -27,6 +27,8 @@ import { createEmployersService } from "./modules/employers/employers.service.ts
 import { createEnrolmentRepository } from "./modules/enrolment/enrolment.repository.ts";
 import { createEnrolmentService } from "./modules/enrolment/enrolment.service.ts";
 import { createHolderService } from "./modules/holder/holder.service.ts";
+import { createJobsRepository } from "./modules/jobs/jobs.repository.ts";
+import { createJobsService } from "./modules/jobs/jobs.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
@@ -211,6 +213,14 @@ export function createDeps(
     cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
+  const jobs = createJobsService({
+    db,
+    repo: createJobsRepository(),
+    clock,
+    cards,
+    medical,
+    audit,
+  });
   return {
     database,
     clock,
@@ -235,6 +245,7 @@ export function createDeps(
     holder,
     ecard,
     medical,
+    jobs,
   };
 }
 

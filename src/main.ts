@@ -11,6 +11,7 @@ import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./modules/demo/demo.seed.ts";
 import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
+import { startScheduler } from "./modules/jobs/scheduler.ts";
 import { openLmk } from "./modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
@@ -54,6 +55,11 @@ async function prepare(config: Config) {
 /** Serves HTTP on the given dependencies until SIGTERM or SIGINT, then finishes in-flight requests and closes. */
 async function serve(config: Config, deps: Deps, onListening: (port: number) => void) {
   const app = await buildApp(deps, { logger: loggerOptions(config.logLevel), bodyLimit: config.bodyLimit });
+  // The periodic jobs: every serving process schedules them; each period runs once (jobs.service).
+  const scheduler = startScheduler(deps.jobs.run, process.env, (job, err) =>
+    app.log.error({ job, err: { message: err instanceof Error ? err.message : String(err) } }, "job failed"),
+  );
+  app.log.info({ jobs: scheduler.jobs }, "scheduled jobs");
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   onListening(typeof address === "object" && address ? address.port : config.port);
@@ -63,6 +69,7 @@ async function serve(config: Config, deps: Deps, onListening: (port: number) => 
     stopping = true;
     app.log.info({ signal }, "shutting down: finishing in-flight requests");
     setTimeout(() => process.exit(1), 15_000).unref();
+    scheduler.stop();
     await app.close();
     // The chain's head is sealed with a signed checkpoint before the database closes.
     await deps.audit

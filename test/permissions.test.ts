@@ -404,6 +404,11 @@ forEachDialect("every route checks who calls it", (dialect) => {
         hidden: ids.person,
       },
       "GET /api/v1/audit/verification": { prepare: fixed("/api/v1/audit/verification"), otherArea: "own" },
+      "GET /api/v1/jobs": { prepare: fixed("/api/v1/jobs"), otherArea: "own" },
+      "POST /api/v1/jobs/:name/runs": {
+        prepare: fixed("/api/v1/jobs/audit.checkpoint/runs"),
+        otherArea: "own",
+      },
       "GET /api/v1/cards/lifecycle": { prepare: fixed("/api/v1/cards/lifecycle"), otherArea: "own" },
       "POST /api/v1/cards/applications": {
         prepare: async () => {

@@ -19,6 +19,7 @@ import * as m0015 from "./migrations/0015_biometric_consent.ts";
 import * as m0016 from "./migrations/0016_medical.ts";
 import * as m0017 from "./migrations/0017_institution_grants.ts";
 import * as m0018 from "./migrations/0018_audit_checkpoints.ts";
+import * as m0019 from "./migrations/0019_job_runs.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0016_medical": m0016,
   "0017_institution_grants": m0017,
   "0018_audit_checkpoints": m0018,
+  "0019_job_runs": m0019,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -125,6 +125,22 @@ export interface AuditCheckpointsTable {
   signature: string;
 }
 
+/** A periodic job's run for one period (src/modules/jobs). */
+export interface JobRunsTable {
+  job: string;
+  period: string;
+  status: "running" | "succeeded" | "failed";
+  started_at: string;
+  finished_at: string | null;
+  /** The process that ran it (host:pid). */
+  runner: string;
+  /** JSON: how far it got, while it runs. */
+  progress: string | null;
+  /** JSON: what it did. */
+  result: string | null;
+  error: string | null;
+}
+
 export interface CardsTable {
   id: string;
   card_number: string;
@@ -304,6 +320,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   audit_checkpoints: AuditCheckpointsTable;
+  job_runs: JobRunsTable;
   meta: MetaTable;
   cards: CardsTable;
   card_events: CardEventsTable;
@@ -679,4 +696,5 @@ export type NewPerson = Insertable<PersonsTable>;
 export type StaffRow = Selectable<StaffTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
+export type JobRunRow = Selectable<JobRunsTable>;
 export type CardRow = Selectable<CardsTable>;

@@ -319,6 +319,10 @@ export const MESSAGES = {
     zh: "数据已被他人修改，请刷新后重试",
     en: "Someone else changed this record; reload and try again",
   },
+  JOB_ALREADY_RAN: {
+    zh: "定时任务 {job} 本期（{period}）已运行或正在运行，不再重复执行",
+    en: "The job {job} has already run (or is running) for its period {period}; it is not run twice",
+  },
   AUDIT_CHAIN_BROKEN: {
     zh: "审计日志校验失败：第 {seq} 条记录 {reason}",
     en: "Audit log verification failed at record {seq}: {reason}",

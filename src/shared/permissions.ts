@@ -219,6 +219,17 @@ const MATRIX = {
       channels: counterAndSystems(["medical_operator", "pharmacy_operator", "outlet_clerk", ...ADMINS]),
     },
   },
+  jobs: {
+    // The periodic jobs act on every area: the ministry runs them, auditors and the ministry watch them.
+    read: {
+      summary: "the periodic jobs, their schedules and runs",
+      channels: counterOnly(["auditor", "ministry_admin"]),
+    },
+    run: {
+      summary: "run a periodic job now for its current period",
+      channels: counterOnly(["ministry_admin"]),
+    },
+  },
   medical: {
     institutions: { summary: "designated institutions", channels: counterOnly(ADMINS) },
     read: {
