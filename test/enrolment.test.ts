@@ -5,6 +5,7 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { creditCodeCheck, creditCodeProblem } from "../src/modules/employers/credit-code.rules.ts";
 import {
   coordinationArea,
+  mergeConflicts,
   onlineCheck,
   registrationLate,
   survivorResolver,
@@ -42,6 +43,17 @@ describe("enrolment rules", () => {
     );
     const unknownRegion = `91999999MA2B00001`;
     assert.equal(creditCodeProblem(unknownRegion + creditCodeCheck(unknownRegion), regionExists), "region");
+  });
+
+  it("finds the families a merge would leave insured twice, once the chosen enrolments are suspended", () => {
+    const e = [
+      { id: "r", scheme: "resident_medical", status: "active" },
+      { id: "w", scheme: "employee_medical", status: "active" },
+      { id: "p", scheme: "employee_pension", status: "active" },
+      { id: "q", scheme: "resident_pension", status: "terminated" },
+    ] as const;
+    assert.deepEqual(mergeConflicts(e), [{ family: "medical", enrolmentIds: ["r", "w"] }]);
+    assert.deepEqual(mergeConflicts(e, ["r"]), []);
   });
 
   it("resolves a merged personal number to its survivor through a chain, and stops on a cycle", () => {
@@ -369,6 +381,56 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
     );
   });
 
+  it("a merge never leaves a person actively insured in resident and employee medical: it refuses, or suspends the one chosen", async () => {
+    const h = await holder("钱多");
+    const resident = await enrol(h.idNumber, "resident_medical", "330106");
+    const employee = await enrol(h.idNumber, "employee_medical", "330102");
+    assert.equal(employee.status, 201, JSON.stringify(employee.body));
+    const [a, b] = [resident.body.enrolment.personalNumber, employee.body.enrolment.personalNumber];
+    const preview = await call(tokens.clerk, "POST", "/personal-numbers/merge-preview", {
+      idNumber: h.idNumber,
+      coordinationArea: "330100",
+      survivor: b,
+    });
+    assert.deepEqual(preview.body.conflicts, [
+      {
+        family: "medical",
+        enrolmentIds: [resident.body.enrolment.id, employee.body.enrolment.id],
+      },
+    ]);
+    const body = {
+      idNumber: h.idNumber,
+      coordinationArea: "330100",
+      survivor: b,
+      reviewToken: preview.body.reviewToken,
+      holderIdNumber: h.idNumber,
+    };
+    const refused = await call(tokens.clerk, "POST", "/personal-numbers/merge", body);
+    assert.deepEqual(
+      [refused.status, refused.body.code],
+      [409, "MERGE_CONFLICT"],
+      JSON.stringify(refused.body),
+    );
+    assert.match(refused.body.message, /重复参保（medical）/);
+    const stranger = await call(tokens.clerk, "POST", "/personal-numbers/merge", {
+      ...body,
+      suspend: ["00000000-0000-4000-8000-000000000000"],
+    });
+    assert.deepEqual([stranger.status, stranger.body.code], [404, "ENROLMENT_NOT_FOUND"]);
+    const numbers = (await call(tokens.clerk, "GET", `/personal-numbers/${a}`)).body;
+    assert.equal(numbers.aliases.length, 0, "nothing was merged by the refusals");
+    const merged = await call(tokens.clerk, "POST", "/personal-numbers/merge", {
+      ...body,
+      suspend: [resident.body.enrolment.id],
+    });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    assert.deepEqual(merged.body, { survivor: b, aliases: [a], suspended: [resident.body.enrolment.id] });
+    const after = (await call(tokens.clerk, "GET", `/personal-numbers/${b}`)).body;
+    const res = after.enrolments.find((e: { id: string }) => e.id === resident.body.enrolment.id);
+    assert.equal(res.status, "suspended");
+    assert.equal(res.history.at(-1).to, "suspended");
+  });
+
   it("merges two personal numbers after review and the holder's ID; every history stays reachable from both numbers", async () => {
     const h = await holder("刘洋");
     const resident = await enrol(h.idNumber, "resident_medical", "330106");
@@ -429,7 +491,7 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
       reviewToken: review.body.reviewToken,
       holderIdNumber: h.idNumber,
     });
-    assert.deepEqual(merged.body, { survivor: b, aliases: [a] });
+    assert.deepEqual(merged.body, { survivor: b, aliases: [a], suspended: [] });
 
     const viaAlias = (await call(tokens.clerk, "GET", `/personal-numbers/${a}`)).body;
     const viaSurvivor = (await call(tokens.clerk, "GET", `/personal-numbers/${b}`)).body;

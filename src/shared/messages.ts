@@ -271,6 +271,10 @@ export const MESSAGES = {
     zh: "参保状态不能从{from}变为{to}",
     en: "The enrolment cannot go from {from} to {to}",
   },
+  MERGE_CONFLICT: {
+    zh: "合并后该人员在本统筹区将重复参保（{families}）：请选择要暂停的参保记录后再合并",
+    en: "After the merge the person would be insured twice in this coordination area ({families}); choose the enrolments to suspend with the merge",
+  },
   NOTHING_TO_MERGE: {
     zh: "此人在该统筹区只有一个个人编号，无需合并",
     en: "The person has only one personal number in this coordination area: nothing to merge",

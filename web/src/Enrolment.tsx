@@ -47,8 +47,17 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
     reason: "",
   });
   const [merge, setMerge] = useState<
-    { survivor: string; merged: string[]; reviewToken: string } | undefined
+    | {
+        survivor: string;
+        merged: string[];
+        reviewToken: string;
+        enrolments: { id: string; scheme: string; personalNumber: string }[];
+        conflicts: { family: string; enrolmentIds: string[] }[];
+      }
+    | undefined
   >();
+  // Enrolments to suspend with the merge, so the person stays insured once per family.
+  const [suspend, setSuspend] = useState<string[]>([]);
   const [holderId, setHolderId] = useState("");
   const { busy, error, fieldErrors, run } = useAction();
   const load = useCallback(async () => {
@@ -140,7 +149,9 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
                     survivor: merge.survivor,
                     holderIdNumber: holderId,
                     reviewToken: merge.reviewToken,
+                    ...(suspend.length ? { suspend } : {}),
                   });
+                  setSuspend([]);
                   setMessage(t("merged", { survivor: merge.survivor }));
                   setMerge(undefined);
                   await load();
@@ -148,6 +159,29 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
               }}
             >
               <p>{t("mergePlan", { survivor: merge.survivor, merged: merge.merged.join("、") })}</p>
+              {merge.conflicts.map((c) => (
+                <fieldset key={c.family}>
+                  <legend>{t("mergeConflict")}</legend>
+                  {c.enrolmentIds.map((id) => {
+                    const e = merge.enrolments.find((x) => x.id === id);
+                    return (
+                      <label key={id}>
+                        <input
+                          type="checkbox"
+                          checked={suspend.includes(id)}
+                          onChange={(ev) =>
+                            setSuspend(ev.target.checked ? [...suspend, id] : suspend.filter((x) => x !== id))
+                          }
+                        />{" "}
+                        {t("suspendWithMerge", {
+                          scheme: e ? t.code(e.scheme) : id,
+                          number: e?.personalNumber ?? "",
+                        })}
+                      </label>
+                    );
+                  })}
+                </fieldset>
+              ))}
               <Field label={t("holderIdNumber")} value={holderId} onChange={setHolderId} maxLength={18} />
               <button type="submit" className="primary" disabled={busy}>
                 {t("confirm")}

@@ -109,6 +109,14 @@ const TEXTS = {
   loading: { zh: "加载中…", en: "Loading…" },
   notFound: { zh: "没有找到。请检查号码后重试。", en: "Nothing found. Check the number and try again." },
   role: { zh: "岗位", en: "Role" },
+  mergeConflict: {
+    zh: "合并后将重复参保，请选择要暂停的参保记录（每类险种只保留一条有效参保）",
+    en: "The merge would leave the person insured twice: choose what to suspend (one active enrolment per kind)",
+  },
+  suspendWithMerge: {
+    zh: "暂停 {scheme}（个人编号 {number}）",
+    en: "Suspend {scheme} (personal number {number})",
+  },
   letterRef: { zh: "单位介绍信编号", en: "Employer's letter reference" },
   employerCreditCode: { zh: "代领单位统一社会信用代码", en: "Collecting employer's credit code" },
   policies: { zh: "区域政策", en: "Area policy" },

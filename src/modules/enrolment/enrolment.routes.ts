@@ -188,8 +188,14 @@ export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
                   scheme: schemeSchema,
                   personalNumber: z.string(),
                   status: statusSchema,
+                  version: z.number().int(),
                 }),
               ),
+              conflicts: z
+                .array(z.object({ family: z.string(), enrolmentIds: z.array(z.string()) }))
+                .describe(
+                  "families the person would be actively insured in twice: suspend all but one with the merge",
+                ),
               reviewToken: z.string(),
             }),
             ...errors(...AUTH_ERRORS, 404, 409),
@@ -212,9 +218,20 @@ export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
             survivor: numberSchema,
             holderIdNumber: idNumberSchema.describe("the ID number on the document the holder presents"),
             reviewToken: z.string().min(1).max(64),
+            suspend: z
+              .array(z.uuid())
+              .max(20)
+              .optional()
+              .describe(
+                "active enrolments to suspend with the merge, so the person is insured once per family",
+              ),
           }),
           response: {
-            200: z.object({ survivor: z.string(), aliases: z.array(z.string()) }),
+            200: z.object({
+              survivor: z.string(),
+              aliases: z.array(z.string()),
+              suspended: z.array(z.string()),
+            }),
             ...errors(...AUTH_ERRORS, 404, 409),
           },
         },

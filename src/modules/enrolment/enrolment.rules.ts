@@ -59,6 +59,26 @@ const MOVES: Record<EnrolmentStatus, readonly EnrolmentStatus[]> = {
   terminated: [],
 };
 
+/**
+ * What a merge of personal numbers would leave insured twice: the families (medical, pension …) with
+ * more than one active enrolment in the coordination area once `suspending` are suspended. A person
+ * is insured once per family in a coordination area (resident and employee medical exclude each other).
+ */
+export function mergeConflicts(
+  enrolments: readonly { id: string; scheme: Scheme; status: EnrolmentStatus }[],
+  suspending: readonly string[] = [],
+): { family: string; enrolmentIds: string[] }[] {
+  const byFamily = new Map<string, string[]>();
+  for (const e of enrolments) {
+    if (e.status !== "active" || suspending.includes(e.id)) continue;
+    const family = SCHEMES[e.scheme].family;
+    byFamily.set(family, [...(byFamily.get(family) ?? []), e.id]);
+  }
+  return [...byFamily]
+    .filter(([, ids]) => ids.length > 1)
+    .map(([family, enrolmentIds]) => ({ family, enrolmentIds }));
+}
+
 export function canMove(from: EnrolmentStatus, to: EnrolmentStatus): boolean {
   return MOVES[from].includes(to);
 }

@@ -26,6 +26,7 @@ import {
   coordinationArea,
   duplicatesOf,
   type EnrolmentStatus,
+  mergeConflicts,
   onlineCheck,
   SCHEMES,
   type Scheme,
@@ -263,15 +264,18 @@ export function createEnrolmentService(deps: {
       merged,
       enrolments: enrolments.map((e) => [e.id, e.version, e.personal_number]),
     });
+    const views = enrolments.map((e) => ({
+      id: e.id,
+      scheme: e.scheme as Scheme,
+      personalNumber: e.personal_number,
+      status: e.status as EnrolmentStatus,
+      version: Number(e.version),
+    }));
     return {
       survivor: keep,
       merged,
-      enrolments: enrolments.map((e) => ({
-        id: e.id,
-        scheme: e.scheme as Scheme,
-        personalNumber: e.personal_number,
-        status: e.status as EnrolmentStatus,
-      })),
+      enrolments: views,
+      conflicts: mergeConflicts(views),
       reviewToken: createHash("sha256").update(state).digest("hex").slice(0, 32),
     };
   }
@@ -421,6 +425,8 @@ export function createEnrolmentService(deps: {
         survivor: string;
         holderIdNumber: string;
         reviewToken: string;
+        /** Enrolments to suspend with the merge, so the person is insured once per family. */
+        suspend?: string[];
       },
     ) {
       const grant = authorize(actor, ENROLMENT_PERMISSIONS.manage, input.coordinationArea);
@@ -432,6 +438,30 @@ export function createEnrolmentService(deps: {
         await deps.persons.lock(trx, person.id);
         const state = await mergeState(trx, person, input.coordinationArea, input.survivor);
         if (state.reviewToken !== input.reviewToken) throw new DomainError("CONCURRENT_MODIFICATION");
+        const suspend = [...new Set(input.suspend ?? [])];
+        const unknown = suspend.filter(
+          (id) => !state.enrolments.some((e) => e.id === id && e.status === "active"),
+        );
+        if (unknown.length) throw new DomainError("ENROLMENT_NOT_FOUND", { enrolmentIds: unknown });
+        const conflicts = mergeConflicts(state.enrolments, suspend);
+        if (conflicts.length)
+          throw new DomainError("MERGE_CONFLICT", {
+            conflicts,
+            families: conflicts.map((c) => c.family).join(", "),
+          });
+        for (const id of suspend) {
+          const e = state.enrolments.find((x) => x.id === id)!;
+          const reason = "合并个人编号，避免重复参保";
+          if (
+            !(await repo.setStatus(trx, id, e.version, {
+              status: "suspended",
+              status_reason: reason,
+              updated_at: at,
+            }))
+          )
+            throw new DomainError("CONCURRENT_MODIFICATION");
+          await event(trx, actor, id, "status", "active", "suspended", reason);
+        }
         for (const n of state.merged) {
           const r = await repo.mergeNumber(trx, n, state.survivor, at);
           if (Number(r.numUpdatedRows) !== 1) throw new DomainError("CONCURRENT_MODIFICATION");
@@ -442,9 +472,13 @@ export function createEnrolmentService(deps: {
           subjectType: "person",
           subjectId: person.id,
           areaCode: input.coordinationArea,
-          after: { survivor: state.survivor, aliases: state.merged },
+          after: {
+            survivor: state.survivor,
+            aliases: state.merged,
+            ...(suspend.length ? { suspended: suspend } : {}),
+          },
         });
-        return { survivor: state.survivor, aliases: state.merged };
+        return { survivor: state.survivor, aliases: state.merged, suspended: suspend };
       });
     },
 
