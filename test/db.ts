@@ -37,6 +37,22 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Drops a test database. An autovacuum worker may be in it at that moment: a role that is not a
+ * superuser cannot end it (42501), so the drop is tried again until the worker has left.
+ */
+async function dropDatabase(name: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "42501" || attempt >= 50) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** A migrated template database, made once per test process and cloned for each test. */
 function templateDatabase(): Promise<string> {
   template ??= (async () => {
@@ -83,7 +99,7 @@ export async function createTestDb(dialect: Dialect): Promise<Db & { url: string
     url,
     close: async () => {
       await db.close();
-      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await dropDatabase(name);
     },
   };
 }

@@ -43,7 +43,12 @@ export function createJobsService(deps: {
     },
     "medical.arrears": async () => deps.medical.arrearsRun(SYSTEM_ACTOR),
     "medical.transfer": async (period, progress) => {
-      const r = await deps.medical.transferMonth(SYSTEM_ACTOR, period, (p) => void progress(p));
+      // Progress is written one update at a time, and all of it before the run is recorded as done.
+      let written = Promise.resolve();
+      const r = await deps.medical.transferMonth(SYSTEM_ACTOR, period, (p) => {
+        written = written.then(() => progress({ ...p }));
+      });
+      await written;
       return { month: r.month, credited: r.credited, totalFen: r.totalFen };
     },
     "audit.checkpoint": async () => {
