@@ -6,7 +6,8 @@ import { foreignKeyViolation, isDatabaseUnavailable } from "../db/database.ts";
 import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors.ts";
 import { HTTP_STATUS } from "../shared/http-errors.ts";
 import { maskIdNumbersIn } from "../shared/mask.ts";
-import { languageOf, messageFor } from "../shared/messages.ts";
+import { type Language, languageOf, messageFor } from "../shared/messages.ts";
+import { issueText, locationText } from "./validation-messages.ts";
 
 /** Every error body: a stable code, a message in the caller's language, and details when they help. */
 export function sendError(
@@ -34,16 +35,21 @@ export function sendError(
     .send(body);
 }
 
-function validationDetails(error: FastifyError) {
+/** The schema's findings, each worded in the caller's language (a field's name stays as it is). */
+function validationDetails(error: FastifyError, lang: Language) {
+  const location = error.validationContext ?? "body";
   const issues = (error.validation ?? []).map((v) => ({
-    location: error.validationContext ?? "body",
+    location,
     path: v.instancePath.replace(/^\//, "").replaceAll("/", ".") || undefined,
-    message: maskIdNumbersIn(v.message ?? "invalid"),
+    message: maskIdNumbersIn(issueText(v as Parameters<typeof issueText>[0], lang)),
     ...(v.keyword === "unrecognized_keys" ? { unknownKeys: (v.params as { keys?: string[] }).keys } : {}),
   }));
   const summary = issues
-    .map((i) => `${[i.location, i.path].filter(Boolean).join(".")}: ${i.message}`)
-    .join("; ");
+    .map(
+      (i) =>
+        `${[locationText(i.location, lang), i.path].filter(Boolean).join(".")}${lang === "zh" ? "：" : ": "}${i.message}`,
+    )
+    .join(lang === "zh" ? "；" : "; ");
   return { summary, issues };
 }
 
@@ -55,7 +61,12 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(request, reply, error.code, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
-      return sendError(request, reply, "VALIDATION_FAILED", validationDetails(error));
+      return sendError(
+        request,
+        reply,
+        "VALIDATION_FAILED",
+        validationDetails(error, languageOf(request.headers["accept-language"])),
+      );
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: { message: error.message } }, "response did not match its schema");
