@@ -3,6 +3,7 @@ import { randomInt } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { cardNumberCheckCharacter } from "../src/modules/cards/cards.rules.ts";
+import { worded } from "../src/modules/cards/cards.service.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { verifySigned } from "../src/modules/keys/signer.ts";
@@ -153,7 +154,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       report.rows
         .filter((r: { status: string }) => r.status === "rejected")
         .map((r: { reason: string }) => r.reason),
-      ["card not in this batch", "result must be ok or failed"],
+      ["该卡不在本批次中", "结果只能是 ok 或 failed"],
     );
     assert.equal((await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`)).state, "delivered");
 
@@ -524,18 +525,29 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       [
         [2, "accepted", ""],
         [3, "accepted", ""],
-        [4, "rejected", "invalid ID number: format"],
-        [5, "rejected", "the same ID number appears earlier in the file"],
+        [4, "rejected", "公民身份号码无效：前 17 位应为数字，末位为数字或 X"],
+        [5, "rejected", "该身份证号码在文件前面的行中已出现"],
         [
           6,
           "rejected",
-          `already holds a card in this province (${(await ok(tokens.clerk, "GET", `/cards?idNumber=${holder}`))[0].cardNumber})`,
+          `该人员在本省已持有社会保障卡（${(await ok(tokens.clerk, "GET", `/cards?idNumber=${holder}`))[0].cardNumber}）`,
         ],
-        [7, "rejected", "the name differs from the registered person's"],
-        [8, "rejected", "unknown ethnicity code"],
-        [9, "rejected", "invalid employer code: check"],
+        [7, "rejected", "姓名与已登记人员不一致"],
+        [8, "rejected", "民族代码无效"],
+        [9, "rejected", "单位统一社会信用代码无效：校验码不正确"],
       ],
     );
+    assert.equal(report.rows[2].reasonCode, "invalid_id_number", "the stable code beside the wording");
+    const english = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/cards/applications/batch",
+      headers: { authorization: `Bearer ${tokens.clerk}`, "accept-language": "en" },
+      payload: {
+        areaCode: "330100",
+        csv: csv.split("\r\n").slice(0, 1).concat(csv.split("\r\n")[3]).join("\n"),
+      },
+    });
+    assert.equal(english.json().rows[0].reason, "invalid ID number: 17 digits then a digit or X");
     const personsAfter = await ctx.deps.database.db
       .selectFrom("persons")
       .select((eb) => eb.fn.countAll().as("n"))
@@ -566,7 +578,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       `${idNumber},持卡人,01,330100,OLD000003,330100D1560000050000000000000003,1.00,2016-05-01,2026-04-30,active,,`,
       `${idNumber},持卡人,01,330100,OLD000001,330100D1560000050000000000000009,2.00,2014-05-01,2024-04-30,active,,`,
     ].join("\n");
-    const report = await ctx.deps.cards.importLegacy(SYSTEM_ACTOR, csv);
+    const report = worded(await ctx.deps.cards.importLegacy(SYSTEM_ACTOR, csv), "en");
     assert.deepEqual(
       report.rows.map((r) => [r.line, r.status, r.reason ?? ""]),
       [

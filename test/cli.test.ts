@@ -104,7 +104,7 @@ describe("sscard CLI", () => {
     );
     assert.equal(apply.code, 0, apply.err);
     assert.match(apply.out, /2 accepted, 1 rejected/);
-    assert.match(apply.out, /line 4: invalid ID number: length/);
+    assert.match(apply.out, /line 4: invalid ID number: it must have 18 characters/);
     assert.match(apply.err, /2 \/ 2 rows \(100%\)/);
     const out = join(dir, "factory.csv");
     const production = sscard("cards", "production", "--area", "330100", "--out", out);
@@ -399,7 +399,9 @@ describe("npm start", () => {
       // The other worker answers meanwhile; within the back-off a new one serves beside it.
       let now = await ready();
       const deadline = performance.now() + 15_000;
-      while (now.workers.serving < 2 && performance.now() < deadline) {
+      // The primary notices the death (and says so) before or after this worker answers: wait for both.
+      const noticed = () => out.includes(`worker ${first.pid} exited`);
+      while ((now.workers.serving < 2 || !noticed()) && performance.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
         now = await ready();
       }

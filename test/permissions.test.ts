@@ -800,6 +800,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
               survivor: p.survivor,
               holderIdNumber: p.idNumber,
               reviewToken: review.reviewToken,
+              // All but one active enrolment per family suspended with the merge (MERGE_CONFLICT otherwise).
+              suspend: review.conflicts.flatMap((c) => c.enrolmentIds.slice(1)),
             },
           };
         },

@@ -337,7 +337,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByText("已选择 employees.csv，共 2 行。").waitFor();
     await page.getByRole("button", { name: "开始导入" }).click();
     await page.getByText("导入完成：受理 1 行，退回 1 行（原因见下表）。").waitFor();
-    await page.getByRole("cell", { name: /invalid ID number/ }).waitFor();
+    await page.getByRole("cell", { name: /公民身份号码无效：长度应为 18 位/ }).waitFor();
     await accessible(page, "the batch report");
     await shot(page, "09-batch");
     await signOut(page);
@@ -386,7 +386,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await panel.getByLabel("险种").selectOption("employee_medical");
     await panel.getByLabel("参保县区代码").fill("3301");
     await panel.getByRole("button", { name: "参保登记" }).click();
-    await panel.locator(".field-error", { hasText: "a 6-digit administrative division code" }).waitFor();
+    await panel.locator(".field-error", { hasText: "应为 6 位行政区划代码" }).waitFor();
     assert.equal(
       await panel.getByLabel("参保县区代码").getAttribute("aria-invalid"),
       "true",
@@ -397,6 +397,9 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await panel.getByText(/参保登记成功，个人编号 \d{16}/).waitFor();
     await panel.getByRole("button", { name: "预览合并" }).click();
     await panel.getByText(/将作为其别名/).waitFor();
+    // Resident and employee medical both active: the merge asks which to suspend.
+    await panel.getByText(/合并后将重复参保/).waitFor();
+    await panel.getByLabel(/暂停 城乡居民基本医疗保险/).check();
     await panel.getByLabel("持卡人出示的身份证号码").fill(resident.idNumber);
     await panel.getByRole("button", { name: "确认办理" }).click();
     await panel.getByText(/已合并，保留个人编号 \d{16}/).waitFor();

@@ -6,6 +6,7 @@ import { loadConfig } from "../config.ts";
 import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { clockOf, createDeps, type Deps } from "../deps.ts";
+import { type RowReport, worded } from "../modules/cards/cards.service.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
 import { openLmk } from "../modules/keys/lmk.ts";
@@ -357,9 +358,10 @@ function progress(unit: string) {
 }
 
 function finishReport(
-  result: { accepted: number; rejected: number; rows: { line: number; status: string; reason?: string }[] },
+  report: { accepted: number; rejected: number; rows: RowReport[] },
   reportFile?: string,
 ): number {
+  const result = worded(report, lang);
   console.log(`${result.accepted} accepted, ${result.rejected} rejected`);
   for (const r of result.rows.filter((x) => x.status === "rejected").slice(0, 20))
     console.log(`  line ${r.line}: ${r.reason}`);

@@ -3,10 +3,11 @@ import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, okSchema, uuidSchema } from "../../http/schemas.ts";
+import { languageOf } from "../../shared/messages.ts";
 import type { Permission } from "../../shared/permissions.ts";
 import { ECARD_BY_CARD_STATE } from "../ecard/ecard.rules.ts";
 import { CANCEL_REASONS, CARD_ACTIONS, CARD_STATES, LIFECYCLE, lifecycleMermaid } from "./cards.rules.ts";
-import { CARD_PERMISSIONS, REPLACEMENT_REASONS } from "./cards.service.ts";
+import { CARD_PERMISSIONS, REPLACEMENT_REASONS, worded } from "./cards.service.ts";
 
 const idNumber = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 const cardNumberParams = z.object({ cardNumber: z.string().max(16).describe("the 9-character card number") });
@@ -50,7 +51,8 @@ const reportSchema = z.object({
       line: z.number().int(),
       status: z.enum(["accepted", "rejected"]),
       cardNumber: z.string().optional(),
-      reason: z.string().optional(),
+      reasonCode: z.string().optional().describe("why a row was rejected: a stable code"),
+      reason: z.string().optional().describe("the same, worded in the caller's language"),
     }),
   ),
 });
@@ -155,7 +157,11 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
           response: { 200: reportSchema, ...errors(...AUTH_ERRORS, 404) },
         },
       },
-      async (request) => cards.applyBatch(actorOf(request), request.body),
+      async (request) =>
+        worded(
+          await cards.applyBatch(actorOf(request), request.body),
+          languageOf(request.headers["accept-language"]),
+        ),
     );
 
     app.post(
@@ -203,7 +209,11 @@ export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
           response: { 200: reportSchema, ...errors(...AUTH_ERRORS, 404) },
         },
       },
-      async (request) => cards.importReturnFile(actorOf(request), request.params.batchId, request.body.csv),
+      async (request) =>
+        worded(
+          await cards.importReturnFile(actorOf(request), request.params.batchId, request.body.csv),
+          languageOf(request.headers["accept-language"]),
+        ),
     );
 
     app.get(

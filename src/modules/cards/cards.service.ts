@@ -14,6 +14,7 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
+import { type Language, type RowReason, rowReasonText } from "../../shared/messages.ts";
 import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
@@ -111,12 +112,27 @@ export type ApplyInput = {
   bankCode?: string | null;
 };
 
+/** A row of a CSV file as imported; a rejected row's reason is a code the caller words in its language. */
 export type RowReport = {
   line: number;
   status: "accepted" | "rejected";
   cardNumber?: string;
-  reason?: string;
+  reasonCode?: RowReason;
+  reasonParams?: Record<string, string>;
 };
+
+/** A report's rows with each reason worded in `lang` (routes and the CLI). */
+export function worded<R extends { rows: RowReport[] }>(
+  report: R,
+  lang: Language,
+): Omit<R, "rows"> & { rows: (Omit<RowReport, "reasonParams"> & { reason?: string })[] } {
+  return {
+    ...report,
+    rows: report.rows.map(({ reasonCode, reasonParams, ...row }) =>
+      reasonCode ? { ...row, reasonCode, reason: rowReasonText(reasonCode, lang, reasonParams) } : row,
+    ),
+  };
+}
 
 /** The physical card's lifecycle: applications, production, issue, loss, replacement, renewal, cancellation. */
 export function createCardsService(deps: {
@@ -490,39 +506,40 @@ export function createCardsService(deps: {
       type Ready = { line: number; idNumber: string; index: string; values: Record<string, string> };
       const ready: Ready[] = [];
       for (const { line, values } of parsed.rows) {
-        const reject = (reason: string) => reports.push({ line, status: "rejected", reason });
+        const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
+          reports.push({ line, status: "rejected", reasonCode, ...(reasonParams ? { reasonParams } : {}) });
         if (values.__extra) {
-          reject("more fields than columns");
+          reject("more_fields");
           continue;
         }
         const id = parseIdNumber(values.id_number, today(), regions);
         if (!id.ok) {
-          reject(`invalid ID number: ${id.problem}`);
+          reject("invalid_id_number", { detail: id.problem });
           continue;
         }
         if (!values.name) {
-          reject("name is empty");
+          reject("name_empty");
           continue;
         }
         if (!(values.ethnicity in ETHNICITIES)) {
-          reject("unknown ethnicity code");
+          reject("unknown_ethnicity");
           continue;
         }
         if (values.phone && !/^[0-9+\- ]{5,20}$/.test(values.phone)) {
-          reject("invalid phone");
+          reject("invalid_phone");
           continue;
         }
         if (values.bank_code && !/^[A-Z0-9]{2,16}$/.test(values.bank_code)) {
-          reject("invalid bank code");
+          reject("invalid_bank_code");
           continue;
         }
         const creditProblem = creditCodeProblem(values.employer_code, (r) => regions.get(r) !== undefined);
         if (creditProblem) {
-          reject(`invalid employer code: ${creditProblem}`);
+          reject("invalid_employer_code", { detail: `credit_${creditProblem}` });
           continue;
         }
         if (seen.has(id.facts.idNumber)) {
-          reject("the same ID number appears earlier in the file");
+          reject("duplicate_in_file");
           continue;
         }
         seen.add(id.facts.idNumber);
@@ -578,15 +595,17 @@ export function createCardsService(deps: {
         return card.card_number;
       };
 
-      const describe = (err: unknown) => {
+      const describe = (err: unknown): Pick<RowReport, "reasonCode" | "reasonParams"> => {
         if (err instanceof DomainError) {
           if (err.code === "CARD_ALREADY_HELD")
-            return `already holds a card in this province (${err.details?.cardNumber})`;
-          if (err.code === "HOLDER_ID_MISMATCH") return "the name differs from the registered person's";
-          return err.code;
+            return {
+              reasonCode: "already_holds_card",
+              reasonParams: { cardNumber: String(err.details?.cardNumber ?? "") },
+            };
+          if (err.code === "HOLDER_ID_MISMATCH") return { reasonCode: "name_differs" };
+          return { reasonCode: "refused", reasonParams: { code: err.code } };
         }
-        if (isUniqueViolation(err))
-          return "registered at the same moment by another request; submit the row again";
+        if (isUniqueViolation(err)) return { reasonCode: "registered_concurrently" };
         throw err;
       };
 
@@ -609,7 +628,7 @@ export function createCardsService(deps: {
               const n = await db.transaction().execute((trx) => writeRow(trx, r));
               reports.push({ line: r.line, status: "accepted", cardNumber: n });
             } catch (err) {
-              reports.push({ line: r.line, status: "rejected", reason: describe(err) });
+              reports.push({ line: r.line, status: "rejected", ...describe(err) });
             }
           }
         }
@@ -722,14 +741,15 @@ export function createCardsService(deps: {
       }
       const rows: RowReport[] = [];
       for (const { line, values } of parsed.rows) {
-        const reject = (reason: string) => rows.push({ line, status: "rejected", reason });
+        const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
+          rows.push({ line, status: "rejected", reasonCode, ...(reasonParams ? { reasonParams } : {}) });
         if (values.result !== "ok" && values.result !== "failed") {
-          reject("result must be ok or failed");
+          reject("result_invalid");
           continue;
         }
         const card = await cards.byIdCode(db, values.card_id_code);
         if (!card || card.batch_id !== batchId) {
-          reject("card not in this batch");
+          reject("not_in_batch");
           continue;
         }
         try {
@@ -746,7 +766,7 @@ export function createCardsService(deps: {
           rows.push({ line, status: "accepted", cardNumber: card.card_number });
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          reject(`card is ${String(err.details?.state ?? err.code)}`);
+          reject("card_state", { state: String(err.details?.state ?? err.code) });
         }
       }
       await db
@@ -1282,43 +1302,44 @@ export function createCardsService(deps: {
       ];
       let done = 0;
       for (const { line, values: v } of parsed.rows) {
-        const reject = (reason: string) => rows.push({ line, status: "rejected", reason });
+        const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
+          rows.push({ line, status: "rejected", reasonCode, ...(reasonParams ? { reasonParams } : {}) });
         done += 1;
         if (done % 1000 === 0) onProgress?.(done, parsed.rows.length);
         const id = parseIdNumber(v.id_number, today(), regions);
         if (!id.ok) {
-          reject(`invalid ID number: ${id.problem}`);
+          reject("invalid_id_number", { detail: id.problem });
           continue;
         }
         if (!["2.00", "2.01", "3.00"].includes(v.spec_version)) {
-          reject("spec version must be 2.00, 2.01 or 3.00");
+          reject("spec_version");
           continue;
         }
         if (!/^[0-9A-Z]{9}$/.test(v.card_number)) {
-          reject("card number must be 9 characters 0-9 A-Z");
+          reject("card_number_format");
           continue;
         }
         if (
           !/^\d{6}D156000005[0-9A-F]{16}$/.test(v.card_id_code) ||
           v.card_id_code.slice(0, 6) !== v.area_code
         ) {
-          reject("card identification code must be the area code, D156000005 and 16 hex characters");
+          reject("card_id_code_format");
           continue;
         }
         if (!legacyStates.includes(v.state as CardState)) {
-          reject(`state must be one of ${legacyStates.join(", ")}`);
+          reject("legacy_state", { states: legacyStates.join(", ") });
           continue;
         }
         if (!/^\d{4}-\d{2}-\d{2}$/.test(v.issue_date) || !/^\d{4}-\d{2}-\d{2}$/.test(v.valid_until)) {
-          reject("dates must be YYYY-MM-DD");
+          reject("date_format");
           continue;
         }
         if (!(await deps.areasRepo.get(db, v.area_code))) {
-          reject(`unknown area ${v.area_code}`);
+          reject("unknown_area", { area: v.area_code });
           continue;
         }
         if (!findGrant(actor, CARD_PERMISSIONS.produce, v.area_code)) {
-          reject(`area ${v.area_code} is outside your scope`);
+          reject("area_out_of_scope", { area: v.area_code });
           continue;
         }
         const legacyPolicy = (await deps.areas.policyAt(null, v.area_code)).policy;
@@ -1403,7 +1424,7 @@ export function createCardsService(deps: {
           rows.push({ line, status: "accepted", cardNumber: number });
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          reject("card number or identification code already exists");
+          reject("card_exists");
         }
       }
       onProgress?.(done, parsed.rows.length);
