@@ -6,10 +6,10 @@ import { before, it } from "node:test";
 import { sql } from "kysely";
 import { buildApp } from "../src/app.ts";
 import { loggerOptions } from "../src/http/logging.ts";
-import { FIELD_RULES } from "../src/http/validation-messages.ts";
 import { ERROR_CODES } from "../src/shared/errors.ts";
 import { HTTP_STATUS } from "../src/shared/http-errors.ts";
 import { MESSAGES } from "../src/shared/messages.ts";
+import { FIELD_RULES, summaryKnown } from "../src/shared/validation-messages.ts";
 import { forEachDialect } from "./db.ts";
 import { createTestDeps, newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
 
@@ -308,6 +308,31 @@ forEachDialect("HTTP behaviour", (dialect) => {
     const messages = [...sources.matchAll(/, "([^"]+)"\)$/gm)].map((m) => m[1]);
     assert.ok(messages.length >= 5, `found ${messages.length}`);
     for (const m of messages) assert.ok(FIELD_RULES[m], `no Chinese wording for the schema message "${m}"`);
+  });
+
+  it("every finding a service writes in a summary has its Chinese wording", () => {
+    // The services' summaries and per-field problems, from the sources; `${…}` stands for a value.
+    const sources = execFileSync(
+      "grep",
+      [
+        "-rhoE",
+        "--include=*.service.ts",
+        "--exclude=audit.service.ts",
+        '(summary|problem): (`[^`]*`|"[^"]*")',
+        "src",
+      ],
+      {
+        encoding: "utf8",
+      },
+    );
+    const found = [...sources.matchAll(/(summary|problem): [`"](.*)[`"]$/gm)]
+      .map(([, kind, text]) => [kind, text.replace(/\$\{[^}]*\}/g, "X1")] as const)
+      .filter(([, text]) => !text.includes("X1: X1") && text !== "X1");
+    assert.ok(found.length >= 25, `found ${found.length}`);
+    for (const [kind, text] of found) {
+      const summary = kind === "problem" ? `field: ${text}` : text;
+      assert.ok(summaryKnown(summary), `no Chinese wording for the ${kind} "${text}"`);
+    }
   });
 
   it("answers errors raised before a route runs in the project's shape, in Chinese, without echoing the URL", async () => {

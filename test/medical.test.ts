@@ -630,6 +630,7 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     });
     assert.deepEqual([paid.status, paid.body.code], [400, "VALIDATION_FAILED"], JSON.stringify(paid.body));
     assert.match(paid.body.details.summary, /before the person was born/);
+    assert.equal(paid.body.message, "请求内容不符合要求：month：1999-01 早于出生月份（2016-05）");
   });
 
   it("an employer pays only for its own employees, from the month of hiring; its operator only as that employer", async () => {

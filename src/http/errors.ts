@@ -7,7 +7,7 @@ import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors
 import { HTTP_STATUS } from "../shared/http-errors.ts";
 import { maskIdNumbersIn } from "../shared/mask.ts";
 import { type Language, languageOf, messageFor } from "../shared/messages.ts";
-import { issueText, locationText } from "./validation-messages.ts";
+import { issueText, locationText } from "../shared/validation-messages.ts";
 
 /** Every error body: a stable code, a message in the caller's language, and details when they help. */
 export function sendError(

@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorDetails } from "./errors.ts";
+import { summaryInChinese } from "./validation-messages.ts";
 
 export type Language = "zh" | "en";
 
@@ -361,6 +362,9 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
     if (value === null) return lang === "zh" ? "无" : "none";
     if ((name === "reason" || name === "reasonText") && typeof value === "string")
       return REASONS[value]?.[lang] ?? value;
+    // A service's finding: its rules worded in Chinese (the schema's findings come worded already).
+    if (code === "VALIDATION_FAILED" && name === "summary" && lang === "zh" && !details?.issues)
+      return summaryInChinese(String(value), (r) => REASONS[r]?.zh ?? r);
     return String(value);
   });
 }

@@ -1,4 +1,4 @@
-import type { Language } from "../shared/messages.ts";
+import type { Language } from "./messages.ts";
 
 /**
  * The rules route schemas state in their own words (the message of a `.regex()` or `.refine()`), in
@@ -103,3 +103,73 @@ export function issueText(issue: Issue, lang: Language): string {
       return "不符合要求";
   }
 }
+
+/**
+ * The services' own findings (`VALIDATION_FAILED` with a `summary` of `field: rule` parts, joined by
+ * "; "), worded in Chinese: each rule by the first pattern that matches it; `{1}`… are its groups, and
+ * a `{reason:1}` is worded from the reasons table. The summaries stay English in the details.
+ */
+const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
+  [/^needed for a person not yet registered$/, "尚未登记的人员须提供"],
+  [/^invalid ID number: (\w+)$/, "公民身份号码无效：{reason:1}"],
+  [/^a date YYYY-MM-DD$/, "应为日期，格式 YYYY-MM-DD"],
+  [/^in the future \(today is (\S+)\)$/, "不能晚于今天（{1}）"],
+  [/^not a GB\/T 2260 region code$/, "不是 GB/T 2260 行政区划代码"],
+  [/^(\S+) is not an employee scheme$/, "{1} 不是职工险种"],
+  [/^empty$/, "不能为空"],
+  [/^more fields than columns$/, "字段数多于列数"],
+  [/^the same ID number appears earlier in the file$/, "该身份证号码在文件前面的行中已出现"],
+  [/^unknown ethnicity code$/, "民族代码无效"],
+  [/^pin or pinBlock is required$/, "须提供 pin 或 pinBlock"],
+  [/^terminal (\S+) is not registered$/, "终端 {1} 未登记"],
+  [/^12 digits beginning with the area's region code$/, "应为 12 位数字，以本地区行政区划代码开头"],
+  [/^required when the employer collects$/, "单位代领时必填"],
+  [/^only for employer_operator$/, "仅适用于单位经办人（employer_operator）"],
+  [/^only for medical_operator and pharmacy_operator$/, "仅适用于医院和药店操作员"],
+  [/^an SM2 public key \(hex\)$/, "应为 SM2 公钥（十六进制）"],
+  [/^a level-1 channel for a level-2 channel$/, "二级渠道的上级须为一级渠道"],
+  [/^only for level-2 channels$/, "仅适用于二级渠道"],
+  [/^one of them$/, "须提供其中之一"],
+  [/^only with a live photo$/, "仅在提供现场照片时适用"],
+  [/^someone other than the holder$/, "须为持卡人以外的人"],
+  [/^a child under 16 is added by a guardian \(child\)$/, "16 周岁以下的子女须由监护人添加（child）"],
+  [/^not before (\S+)$/, "不能早于 {1}"],
+  [/^required for an employer's payment$/, "单位缴费时必填"],
+  [/^not in the future$/, "不能是将来的月份"],
+  [/^(\S+) is before the person was born \((\S+)\)$/, "{1} 早于出生月份（{2}）"],
+  [/^one of (.+)$/, "应为以下之一：{1}"],
+  [/^YYYY-MM$/, "应为月份，格式 YYYY-MM"],
+  [/^a slot of this terminal$/, "应为本终端的读卡器卡槽"],
+  [/^a date not after (\S+)$/, "日期不能晚于 {1}"],
+  [/^one of the person's unmerged numbers$/, "应为该人员未合并的个人编号之一"],
+  [/^a city code \(XXYY00\)$/, "应为地市级代码（XXYY00）"],
+  [/^1 to (\d+) lines$/, "应为 1 至 {1} 行"],
+  [/^quantity 1–(\d+) and unitPriceFen 0–(\d+), whole numbers$/, "数量 1–{1}、单价（分）0–{2}，均为整数"],
+];
+
+/** One `field: rule` part in Chinese, or undefined when no pattern knows its rule. */
+function summaryPart(part: string, reason: (code: string) => string): string | undefined {
+  const colon = part.indexOf(": ");
+  const [field, rule] = colon > 0 ? [part.slice(0, colon), part.slice(colon + 2)] : ["", part];
+  for (const [pattern, zh] of SUMMARY_RULES) {
+    const m = pattern.exec(rule);
+    if (!m) continue;
+    const text = zh.replace(/\{(reason:)?(\d)\}/g, (_, isReason: string | undefined, i: string) =>
+      isReason ? reason(m[Number(i)]) : m[Number(i)],
+    );
+    return field ? `${field}：${text}` : text;
+  }
+  return undefined;
+}
+
+/** A service's summary in Chinese, part by part; a part no pattern knows stays as it is. */
+export function summaryInChinese(summary: string, reason: (code: string) => string): string {
+  return summary
+    .split("; ")
+    .map((part) => summaryPart(part, reason) ?? part)
+    .join("；");
+}
+
+/** Whether every part of a summary has its Chinese wording (the test walks the sources with it). */
+export const summaryKnown = (summary: string) =>
+  summary.split("; ").every((part) => summaryPart(part, (c) => c) !== undefined);
