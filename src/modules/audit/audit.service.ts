@@ -57,7 +57,8 @@ const checkpointDoc = (row: AuditCheckpointRow): CheckpointDoc => ({
   prevSignature: row.prev_signature,
 });
 
-function toRecord(row: AuditRow): AuditRecord {
+/** A stored row as the record its hash covers. */
+export function toRecord(row: AuditRow): AuditRecord {
   return {
     seq: row.seq,
     at: row.at,
