@@ -76,6 +76,45 @@ forEachDialect("periodic jobs", (dialect) => {
     ctx.clock.set("2026-11-22T02:00:00Z");
   });
 
+  it("takes over a period whose run failed or whose process died; not one still running", async () => {
+    ctx.clock.set("2026-11-25T02:00:00Z");
+    const { db } = ctx.deps.database;
+    const row = (status: "running" | "failed", startedAt: string) => ({
+      job: "medical.arrears",
+      period: "2026-11-25",
+      status,
+      started_at: startedAt,
+      finished_at: status === "failed" ? "2026-11-25T01:00:01Z" : null,
+      runner: "elsewhere:1",
+      progress: null,
+      result: null,
+      error: status === "failed" ? "DATABASE_UNAVAILABLE" : null,
+    });
+    const reset = async (status: "running" | "failed", startedAt: string) => {
+      await db.deleteFrom("job_runs").where("job", "=", "medical.arrears").execute();
+      await db.insertInto("job_runs").values(row(status, startedAt)).execute();
+    };
+    await reset("running", "2026-11-25T01:50:00Z"); // 10 minutes ago: still running elsewhere
+    assert.equal((await ctx.deps.jobs.run("medical.arrears")).ran, false);
+    for (const [status, at] of [
+      ["running", "2026-11-25T01:00:00Z"], // an hour ago: its process died
+      ["failed", "2026-11-25T01:00:00Z"],
+    ] as const) {
+      await reset(status, at);
+      const r = await ctx.deps.jobs.run("medical.arrears");
+      assert.deepEqual([r.ran, r.status], [true, "succeeded"], status);
+      const stored = await db
+        .selectFrom("job_runs")
+        .selectAll()
+        .where("job", "=", "medical.arrears")
+        .executeTakeFirstOrThrow();
+      assert.equal(stored.error, null, "the earlier run's error is gone");
+      assert.equal(stored.started_at, "2026-11-25T02:00:00.000Z");
+      assert.notEqual(stored.runner, "elsewhere:1");
+    }
+    ctx.clock.set("2026-11-22T02:00:00Z");
+  });
+
   it("the monthly transfer credits the previous month, and a failed run is recorded with its error", async () => {
     ctx.clock.set("2026-12-01T03:00:00Z");
     const r = await ctx.deps.jobs.run("medical.transfer");

@@ -1,47 +1,30 @@
 import type { Language } from "./messages.ts";
 
 /**
- * The rules route schemas state in their own words (the message of a `.regex()` or `.refine()`), in
- * both languages. A schema's message is its English text; a new one without an entry here fails the
- * validation-language test.
+ * The rules route schemas state in their own words (the message of a `.regex()` or `.refine()`): the
+ * message is the English wording, this table gives the Chinese. A schema message without an entry here
+ * fails the validation-language test.
  */
-export const FIELD_RULES: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
-  "16 bytes hex": { zh: "应为 16 字节的十六进制数", en: "16 bytes hex" },
-  "16 or 32 hex characters": { zh: "应为 16 或 32 位十六进制字符", en: "16 or 32 hex characters" },
-  "3-64 lower-case letters, digits, _ . -": {
-    zh: "应为 3–64 位小写字母、数字或 _ . -",
-    en: "3-64 lower-case letters, digits, _ . -",
-  },
-  "6 digits": { zh: "应为 6 位数字", en: "6 digits" },
-  "8–64 letters, digits or _.:-": { zh: "应为 8–64 位字母、数字或 _.:-", en: "8–64 letters, digits or _.:-" },
-  "9 characters": { zh: "应为 9 位字符", en: "9 characters" },
-  YYYYMMDD: { zh: "应为 YYYYMMDD 格式的日期", en: "YYYYMMDD" },
-  "a 16-digit personal number": { zh: "应为 16 位个人编号", en: "a 16-digit personal number" },
-  "a 6-digit administrative division code": {
-    zh: "应为 6 位行政区划代码",
-    en: "a 6-digit administrative division code",
-  },
-  "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)": {
-    zh: "应为 GB 3304 民族代码（01 汉族 … 56 基诺族，97、98）",
-    en: "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)",
-  },
-  "a month YYYY-MM": { zh: "应为月份，格式 YYYY-MM", en: "a month YYYY-MM" },
-  "give either pin or pinBlock": { zh: "请提供 pin 或 pinBlock 之一", en: "give either pin or pinBlock" },
-  "a card identification code": { zh: "应为卡识别码", en: "a card identification code" },
-  "a date of the calendar, YYYY-MM-DD": {
-    zh: "应为日历上存在的日期，格式 YYYY-MM-DD",
-    en: "a date of the calendar, YYYY-MM-DD",
-  },
-  "a phone number": { zh: "应为电话号码", en: "a phone number" },
-  hhmmss: { zh: "应为 hhmmss 格式的时间", en: "hhmmss" },
-  "the card's 8-byte challenge (GET CHALLENGE)": {
-    zh: "应为卡片的 8 字节随机数（GET CHALLENGE）",
-    en: "the card's 8-byte challenge (GET CHALLENGE)",
-  },
-  "the issuer identification number allocated by the ministry": {
-    zh: "应为人社部分配的发卡机构标识号",
-    en: "the issuer identification number allocated by the ministry",
-  },
+export const FIELD_RULES: Readonly<Record<string, string>> = {
+  "16 bytes hex": "应为 16 字节的十六进制数",
+  "16 or 32 hex characters": "应为 16 或 32 位十六进制字符",
+  "3-64 lower-case letters, digits, _ . -": "应为 3–64 位小写字母、数字或 _ . -",
+  "6 digits": "应为 6 位数字",
+  "8–64 letters, digits or _.:-": "应为 8–64 位字母、数字或 _.:-",
+  "9 characters": "应为 9 位字符",
+  YYYYMMDD: "应为 YYYYMMDD 格式的日期",
+  "a 16-digit personal number": "应为 16 位个人编号",
+  "a 6-digit administrative division code": "应为 6 位行政区划代码",
+  "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)":
+    "应为 GB 3304 民族代码（01 汉族 … 56 基诺族，97、98）",
+  "a month YYYY-MM": "应为月份，格式 YYYY-MM",
+  "give either pin or pinBlock": "请提供 pin 或 pinBlock 之一",
+  "a card identification code": "应为卡识别码",
+  "a date of the calendar, YYYY-MM-DD": "应为日历上存在的日期，格式 YYYY-MM-DD",
+  "a phone number": "应为电话号码",
+  hhmmss: "应为 hhmmss 格式的时间",
+  "the card's 8-byte challenge (GET CHALLENGE)": "应为卡片的 8 字节随机数（GET CHALLENGE）",
+  "the issuer identification number allocated by the ministry": "应为人社部分配的发卡机构标识号",
 };
 
 const LOCATIONS: Readonly<Record<string, string>> = {
@@ -73,9 +56,9 @@ export const locationText = (location: string, lang: Language) =>
  */
 export function issueText(issue: Issue, lang: Language): string {
   const message = issue.message ?? "invalid";
-  const rule = FIELD_RULES[message];
-  if (rule) return rule[lang];
   if (lang === "en") return message;
+  const rule = FIELD_RULES[message];
+  if (rule) return rule;
   const p = issue.params ?? {};
   const n = (key: string) => String(p[key]);
   const origin = String(p.origin ?? "");

@@ -29,7 +29,9 @@ export function createJobsRepository() {
           status: "running",
           started_at: row.started_at,
           runner: row.runner,
+          finished_at: null,
           progress: null,
+          result: null,
           error: null,
         })
         .where("job", "=", row.job)
