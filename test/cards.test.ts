@@ -3,11 +3,11 @@ import { randomInt } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { cardNumberCheckCharacter } from "../src/modules/cards/cards.rules.ts";
-import { worded } from "../src/modules/cards/cards.service.ts";
 import { parseCsv } from "../src/modules/cards/csv.ts";
 import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { verifySigned } from "../src/modules/keys/signer.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { worded } from "../src/shared/messages.ts";
 import { forEachDialect } from "./db.ts";
 import { newIdNumber, seedAreas, staffToken, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
 

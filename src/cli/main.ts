@@ -6,14 +6,14 @@ import { loadConfig } from "../config.ts";
 import { createDb, type Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { clockOf, createDeps, type Deps } from "../deps.ts";
-import { type RowReport, worded } from "../modules/cards/cards.service.ts";
+import type { RowReport } from "../modules/cards/cards.service.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../modules/demo/demo.seed.ts";
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
 import { openLmk } from "../modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { DomainError, isDomainError } from "../shared/errors.ts";
 import { exitCodeFor } from "../shared/http-errors.ts";
-import { languageOf, messageFor } from "../shared/messages.ts";
+import { languageOf, messageFor, worded } from "../shared/messages.ts";
 import { keysCommand } from "./keys.ts";
 
 const HELP = `sscard: the social security card platform's command line

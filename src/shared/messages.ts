@@ -423,6 +423,19 @@ export function rowReasonText(code: RowReason, lang: Language, params: Record<st
   });
 }
 
+/** A CSV report with each rejected row's reason worded in `lang` (routes and the CLI). */
+export function worded<Row extends { reasonCode?: RowReason; reasonParams?: Record<string, string> }, R>(
+  report: R & { rows: Row[] },
+  lang: Language,
+): Omit<R, "rows"> & { rows: (Omit<Row, "reasonParams"> & { reason?: string })[] } {
+  return {
+    ...report,
+    rows: report.rows.map(({ reasonParams, ...row }) =>
+      row.reasonCode ? { ...row, reason: rowReasonText(row.reasonCode, lang, reasonParams) } : row,
+    ),
+  };
+}
+
 /** People's wording of the machine-readable reasons that details carry. */
 const REASONS: Record<string, Record<Language, string>> = {
   holder_id: {

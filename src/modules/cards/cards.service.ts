@@ -14,7 +14,7 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
-import { type Language, type RowReason, rowReasonText } from "../../shared/messages.ts";
+import type { RowReason } from "../../shared/messages.ts";
 import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
@@ -120,19 +120,6 @@ export type RowReport = {
   reasonCode?: RowReason;
   reasonParams?: Record<string, string>;
 };
-
-/** A report's rows with each reason worded in `lang` (routes and the CLI). */
-export function worded<R extends { rows: RowReport[] }>(
-  report: R,
-  lang: Language,
-): Omit<R, "rows"> & { rows: (Omit<RowReport, "reasonParams"> & { reason?: string })[] } {
-  return {
-    ...report,
-    rows: report.rows.map(({ reasonCode, reasonParams, ...row }) =>
-      reasonCode ? { ...row, reasonCode, reason: rowReasonText(reasonCode, lang, reasonParams) } : row,
-    ),
-  };
-}
 
 /** The physical card's lifecycle: applications, production, issue, loss, replacement, renewal, cancellation. */
 export function createCardsService(deps: {
