@@ -6,8 +6,15 @@ import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, okSchema, uuidSchema }
 import { languageOf, worded } from "../../shared/messages.ts";
 import type { Permission } from "../../shared/permissions.ts";
 import { ECARD_BY_CARD_STATE } from "../ecard/ecard.rules.ts";
-import { CANCEL_REASONS, CARD_ACTIONS, CARD_STATES, LIFECYCLE, lifecycleMermaid } from "./cards.rules.ts";
-import { CARD_PERMISSIONS, REPLACEMENT_REASONS } from "./cards.service.ts";
+import {
+  CANCEL_REASONS,
+  CARD_ACTIONS,
+  CARD_STATES,
+  LIFECYCLE,
+  lifecycleMermaid,
+  REPLACEMENT_REASONS,
+} from "./cards.rules.ts";
+import { CARD_PERMISSIONS } from "./cards.service.ts";
 
 const idNumber = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
 const cardNumberParams = z.object({ cardNumber: z.string().max(16).describe("the 9-character card number") });

@@ -267,3 +267,13 @@ export function addWorkingDays(date: string, n: number, calendar: WorkCalendar):
   }
   return current;
 }
+
+/** Why a working card is replaced (a lost card's replacement comes with the formal loss). */
+export const REPLACEMENT_REASONS = [
+  "expiry",
+  "damaged",
+  "chip_failure",
+  "data_changed",
+  "photo_changed",
+] as const;
+export type ReplacementReason = (typeof REPLACEMENT_REASONS)[number] | "lost";

@@ -1,0 +1,212 @@
+import { randomUUID } from "node:crypto";
+import type { Transaction } from "kysely";
+import { isUniqueViolation } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
+import { type Actor, authorize } from "../../shared/auth.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { maskIdNumber, maskName } from "../../shared/mask.ts";
+import type { RowReason } from "../../shared/messages.ts";
+import { creditCodeProblem } from "../employers/credit-code.rules.ts";
+import { ETHNICITIES } from "../persons/ethnicity.ts";
+import { parseIdNumber } from "../persons/id-number.rules.ts";
+import type { ApplyInput, CardsContext, RowReport } from "./cards.context.ts";
+import { CARD_PERMISSIONS } from "./cards.permissions.ts";
+import { parseCsv } from "./csv.ts";
+
+/** An individual's application and an employer's applications from CSV. */
+export function cardApplications(ctx: CardsContext) {
+  const {
+    db,
+    persons,
+    clock,
+    cipher,
+    regions,
+    today,
+    holderOf,
+    toView,
+    validIdNumber,
+    insertApplication,
+    checkProvinceSlot,
+    requireArea,
+  } = ctx;
+  return {
+    /** An individual's application at an outlet or online: the person must be registered, with no card in the province. */
+    async apply(actor: Actor, input: ApplyInput) {
+      const grant = authorize(actor, CARD_PERMISSIONS.apply, input.areaCode);
+      await requireArea(input.areaCode);
+      const person = await persons.byIndex(db, cipher.blindIndex(validIdNumber(input.idNumber)));
+      if (!person) throw new DomainError("PERSON_NOT_FOUND");
+      const photoRef = input.photoRef ?? person.photo_ref;
+      if (!photoRef) throw new DomainError("PHOTO_REQUIRED");
+      const card = await db.transaction().execute(async (trx) => {
+        await persons.lock(trx, person.id);
+        await checkProvinceSlot(trx, person.id, input.areaCode);
+        return insertApplication(trx, actor, grant, {
+          person_id: person.id,
+          area_code: input.areaCode,
+          application_kind: "new",
+          photo_ref: photoRef,
+          bank_code: input.bankCode ?? null,
+        });
+      });
+      return toView(card, holderOf(person), null);
+    },
+
+    /**
+     * An employer's applications for its employees from CSV. Each row is checked and written on its
+     * own: accepted rows go through, rejected rows say why and write nothing.
+     */
+    async applyBatch(
+      actor: Actor,
+      input: { areaCode: string; csv: string },
+      onProgress?: (done: number, total: number) => void,
+    ): Promise<{ accepted: number; rejected: number; rows: RowReport[] }> {
+      const grant = authorize(actor, CARD_PERMISSIONS.apply, input.areaCode);
+      await requireArea(input.areaCode);
+      const parsed = parseCsv(input.csv);
+      if ("error" in parsed) throw new DomainError("CSV_INVALID", { reason: parsed.error });
+      const required = ["id_number", "name", "ethnicity", "employer_code", "employer_name"];
+      const missing = required.filter((c) => !parsed.columns.includes(c));
+      if (missing.length)
+        throw new DomainError("CSV_INVALID", { reason: `missing columns: ${missing.join(", ")}` });
+
+      const reports: RowReport[] = [];
+      const seen = new Set<string>();
+      type Ready = { line: number; idNumber: string; index: string; values: Record<string, string> };
+      const ready: Ready[] = [];
+      for (const { line, values } of parsed.rows) {
+        const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
+          reports.push({ line, status: "rejected", reasonCode, ...(reasonParams ? { reasonParams } : {}) });
+        if (values.__extra) {
+          reject("more_fields");
+          continue;
+        }
+        const id = parseIdNumber(values.id_number, today(), regions);
+        if (!id.ok) {
+          reject("invalid_id_number", { detail: id.problem });
+          continue;
+        }
+        if (!values.name) {
+          reject("name_empty");
+          continue;
+        }
+        if (!(values.ethnicity in ETHNICITIES)) {
+          reject("unknown_ethnicity");
+          continue;
+        }
+        if (values.phone && !/^[0-9+\- ]{5,20}$/.test(values.phone)) {
+          reject("invalid_phone");
+          continue;
+        }
+        if (values.bank_code && !/^[A-Z0-9]{2,16}$/.test(values.bank_code)) {
+          reject("invalid_bank_code");
+          continue;
+        }
+        const creditProblem = creditCodeProblem(values.employer_code, (r) => regions.get(r) !== undefined);
+        if (creditProblem) {
+          reject("invalid_employer_code", { detail: `credit_${creditProblem}` });
+          continue;
+        }
+        if (seen.has(id.facts.idNumber)) {
+          reject("duplicate_in_file");
+          continue;
+        }
+        seen.add(id.facts.idNumber);
+        ready.push({
+          line,
+          idNumber: id.facts.idNumber,
+          index: cipher.blindIndex(id.facts.idNumber),
+          values,
+        });
+      }
+
+      const now = clock.now().toISOString();
+      const writeRow = async (trx: Transaction<Database>, r: Ready): Promise<string> => {
+        let person = await persons.byIndex(trx, r.index);
+        if (person) {
+          const name = (JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string }).name;
+          if (name !== r.values.name) throw new DomainError("HOLDER_ID_MISMATCH");
+        } else {
+          const facts = parseIdNumber(r.idNumber, today(), regions);
+          if (!facts.ok) throw new DomainError("INVALID_ID_NUMBER", { reason: facts.problem });
+          person = {
+            id: randomUUID(),
+            id_number_index: r.index,
+            id_number_enc: cipher.encrypt(r.idNumber),
+            id_number_masked: maskIdNumber(r.idNumber),
+            pii_enc: cipher.encrypt(
+              JSON.stringify({ name: r.values.name, phone: r.values.phone || null, address: null }),
+            ),
+            name_masked: maskName(r.values.name),
+            sex: facts.facts.sex,
+            birth_date: facts.facts.birthDate,
+            birth_region_code: facts.facts.regionCode,
+            ethnicity: r.values.ethnicity,
+            area_code: input.areaCode,
+            photo_ref: r.values.photo_ref || null,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+          };
+          await persons.insert(trx, person);
+        }
+        await persons.lock(trx, person.id);
+        await checkProvinceSlot(trx, person.id, input.areaCode);
+        const card = await insertApplication(trx, actor, grant, {
+          person_id: person.id,
+          area_code: input.areaCode,
+          application_kind: "new",
+          photo_ref: r.values.photo_ref || person.photo_ref,
+          bank_code: r.values.bank_code || null,
+          employer_code: r.values.employer_code,
+          employer_name: r.values.employer_name,
+        });
+        return card.card_number;
+      };
+
+      const describe = (err: unknown): Pick<RowReport, "reasonCode" | "reasonParams"> => {
+        if (err instanceof DomainError) {
+          if (err.code === "CARD_ALREADY_HELD")
+            return {
+              reasonCode: "already_holds_card",
+              reasonParams: { cardNumber: String(err.details?.cardNumber ?? "") },
+            };
+          if (err.code === "HOLDER_ID_MISMATCH") return { reasonCode: "name_differs" };
+          return { reasonCode: "refused", reasonParams: { code: err.code } };
+        }
+        if (isUniqueViolation(err)) return { reasonCode: "registered_concurrently" };
+        throw err;
+      };
+
+      // Rows in chunks, one transaction each; a chunk with a refused row is redone row by row.
+      const CHUNK = 500;
+      let done = 0;
+      for (let i = 0; i < ready.length; i += CHUNK) {
+        const chunk = ready.slice(i, i + CHUNK);
+        try {
+          const numbers = await db.transaction().execute(async (trx) => {
+            const out: string[] = [];
+            for (const r of chunk) out.push(await writeRow(trx, r));
+            return out;
+          });
+          for (const [k, r] of chunk.entries())
+            reports.push({ line: r.line, status: "accepted", cardNumber: numbers[k] });
+        } catch {
+          for (const r of chunk) {
+            try {
+              const n = await db.transaction().execute((trx) => writeRow(trx, r));
+              reports.push({ line: r.line, status: "accepted", cardNumber: n });
+            } catch (err) {
+              reports.push({ line: r.line, status: "rejected", ...describe(err) });
+            }
+          }
+        }
+        done += chunk.length;
+        onProgress?.(done, ready.length);
+      }
+      reports.sort((a, b) => a.line - b.line);
+      const accepted = reports.filter((r) => r.status === "accepted").length;
+      return { accepted, rejected: reports.length - accepted, rows: reports };
+    },
+  };
+}

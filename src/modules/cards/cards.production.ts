@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import type { CardRow } from "../../db/schema.ts";
+import { type Actor, authorize } from "../../shared/auth.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { RowReason } from "../../shared/messages.ts";
+import type { CardsContext, RowReport } from "./cards.context.ts";
+import { CARD_PERMISSIONS } from "./cards.permissions.ts";
+import { validityEnd } from "./cards.rules.ts";
+import { csvLine, parseCsv } from "./csv.ts";
+
+/** Production: the factory file out, the factory's return file in. */
+export function cardProduction(ctx: CardsContext) {
+  const { deps, db, cards, persons, clock, cipher, today, current, change } = ctx;
+  return {
+    /**
+     * Sends an area's applications to the card factory: one batch, each card's issue date and validity
+     * fixed, and the factory file (CSV, format in docs/cards.md) returned.
+     */
+    async sendToProduction(actor: Actor, input: { areaCode: string; limit?: number }) {
+      const grant = authorize(actor, CARD_PERMISSIONS.produce, input.areaCode);
+      const area = await deps.areasRepo.get(db, input.areaCode);
+      if (!area) throw new DomainError("AREA_NOT_FOUND", { code: input.areaCode });
+      const policy = (await deps.areas.policyAt(null, input.areaCode)).policy;
+      const issueDate = today();
+      const validUntil = validityEnd(issueDate, policy.cardValidityYears);
+      const batchId = randomUUID();
+      const sent = await db.transaction().execute(async (trx) => {
+        const waiting = await cards.inState(trx, input.areaCode, "applied", input.limit ?? 10_000);
+        if (waiting.length === 0) throw new DomainError("NOTHING_TO_PRODUCE");
+        await cards.insertBatch(trx, {
+          id: batchId,
+          area_code: input.areaCode,
+          card_count: waiting.length,
+          status: "sent",
+          created_by: actor.id,
+          created_at: clock.now().toISOString(),
+          returned_at: null,
+        });
+        const out: CardRow[] = [];
+        for (const card of waiting) {
+          out.push(
+            await change(
+              trx,
+              actor,
+              grant,
+              card,
+              "send_to_production",
+              {
+                batch_id: batchId,
+                issue_date: issueDate,
+                valid_until: validUntil,
+              },
+              { batchId },
+            ),
+          );
+        }
+        return out;
+      });
+      const header = [
+        "batch_id",
+        "card_id_code",
+        "card_number",
+        "spec_version",
+        "card_type",
+        "area_code",
+        "issuer_id",
+        "name",
+        "sex",
+        "ethnicity",
+        "birth_date",
+        "id_number",
+        "photo_ref",
+        "issue_date",
+        "valid_until",
+      ];
+      const lines = [header.join(",")];
+      for (const card of sent) {
+        const person = (await persons.byId(db, card.person_id))!;
+        const pii = JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string };
+        lines.push(
+          csvLine([
+            batchId,
+            card.card_id_code,
+            card.card_number,
+            card.spec_version,
+            card.card_type,
+            card.area_code,
+            area.issuer_id,
+            pii.name,
+            person.sex,
+            person.ethnicity,
+            person.birth_date,
+            cipher.decrypt(person.id_number_enc),
+            card.photo_ref,
+            card.issue_date,
+            card.valid_until,
+          ]),
+        );
+      }
+      return { batchId, areaCode: input.areaCode, cardCount: sent.length, file: `${lines.join("\n")}\n` };
+    },
+
+    /** Imports the factory's return file: `ok` rows are delivered to the outlet, `failed` rows go back to applied. */
+    async importReturnFile(actor: Actor, batchId: string, csv: string) {
+      authorize(actor, CARD_PERMISSIONS.produce);
+      const batch = await cards.batch(db, batchId);
+      if (!batch) throw new DomainError("BATCH_NOT_FOUND", { batchId });
+      const grant = authorize(actor, CARD_PERMISSIONS.produce, batch.area_code);
+      const parsed = parseCsv(csv);
+      if ("error" in parsed) throw new DomainError("CSV_INVALID", { reason: parsed.error });
+      if (!parsed.columns.includes("card_id_code") || !parsed.columns.includes("result")) {
+        throw new DomainError("CSV_INVALID", { reason: "missing columns: card_id_code, result" });
+      }
+      const rows: RowReport[] = [];
+      for (const { line, values } of parsed.rows) {
+        const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
+          rows.push({ line, status: "rejected", reasonCode, ...(reasonParams ? { reasonParams } : {}) });
+        if (values.result !== "ok" && values.result !== "failed") {
+          reject("result_invalid");
+          continue;
+        }
+        const card = await cards.byIdCode(db, values.card_id_code);
+        if (!card || card.batch_id !== batchId) {
+          reject("not_in_batch");
+          continue;
+        }
+        try {
+          const action = values.result === "ok" ? "deliver" : "production_failed";
+          const details =
+            values.result === "ok" ? { batchId } : { batchId, reason: values.reason || "not given" };
+          const changes: Partial<CardRow> =
+            values.result === "ok" ? {} : { batch_id: null, issue_date: null, valid_until: null };
+          await db
+            .transaction()
+            .execute(async (trx) =>
+              change(trx, actor, grant, await current(trx, card.id), action, changes, details),
+            );
+          rows.push({ line, status: "accepted", cardNumber: card.card_number });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          reject("card_state", { state: String(err.details?.state ?? err.code) });
+        }
+      }
+      await db
+        .transaction()
+        .execute((trx) => cards.markBatchReturned(trx, batchId, clock.now().toISOString()));
+      const accepted = rows.filter((r) => r.status === "accepted").length;
+      return { accepted, rejected: rows.length - accepted, rows };
+    },
+  };
+}
