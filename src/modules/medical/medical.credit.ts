@@ -7,7 +7,7 @@ import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
 
 /** The monthly credit of the account share of paid contributions. */
 export function medicalCredit(ctx: MedicalContext) {
-  const { db, repo, audit, clock, journal, post } = ctx;
+  const { db, repo, audit, clock, post } = ctx;
   return {
     /**
      * The monthly credit of the personal-account share of every paid contribution of `month`, in

@@ -1,0 +1,51 @@
+import type { CardRow } from "../../db/schema.ts";
+import { type Actor, authorize } from "../../shared/auth.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { EcardContext } from "./ecard.context.ts";
+import { ECARD_PERMISSIONS } from "./ecard.permissions.ts";
+import type { CodeType } from "./ecard-code.ts";
+
+/** Codes: verified online (single-use payment codes), the identity of a code, the signed status list. */
+export function ecardCodes(ctx: EcardContext) {
+  const { deps, db, repo, checkOnline, verifyAndUse } = ctx;
+  return {
+    /** The person whose e-card showed this identity code (the hall's sign-in with the e-card). */
+    async identityOfCode(code: string) {
+      return (await checkOnline(code, "identity")).ecard.person_id;
+    },
+
+    /** The status list changes after a version, signed (terminals apply them in order). */
+    async statusList(actor: Actor, since: number) {
+      authorize(actor, ECARD_PERMISSIONS.terminal);
+      const rows = await repo.statusChangesAfter(db, since, 50_000);
+      return deps.signer.sign({
+        from: since,
+        to: rows.length ? Number(rows[rows.length - 1].version) : since,
+        entries: rows.map((r) => ({ eid: r.ecard_id, sv: Number(r.status_version), usable: r.usable === 1 })),
+      });
+    },
+
+    /**
+     * Verifies a code online: the offline checks against the current status, the e-card's usability
+     * now, and for a payment code its single use (a replay is refused).
+     */
+    async verifyOnline(actor: Actor, input: { code: string; purpose: CodeType }) {
+      const { parsed, usable } = await verifyAndUse(actor, input);
+      return {
+        valid: true as const,
+        type: parsed.type,
+        nameMasked: parsed.credential.nm,
+        cardNumberMasked: parsed.credential.cn,
+        areaCode: parsed.credential.ar,
+        scope: usable.scope,
+      };
+    },
+
+    /** A payment code verified online and used (once): its physical card, for a settlement. */
+    async cardOfPaymentCode(actor: Actor, code: string): Promise<CardRow> {
+      const { usable, card } = await verifyAndUse(actor, { code, purpose: "payment" });
+      if (usable.scope !== "all") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
+      return card;
+    },
+  };
+}
