@@ -87,6 +87,7 @@ export function createDeps(
     regions,
     employers: employersRepo,
     initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
+    registerPerson: persons.registerIn,
     drawCardNumber: options.drawCardNumber,
     stateHooks: cardStateHooks,
     signer: createSm2Signer(config.secrets.signingKey),

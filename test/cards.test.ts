@@ -557,6 +557,16 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       2,
       "only the accepted rows' persons were registered",
     );
+    const registrations = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("subject_id")
+      .where("action", "=", "person.register")
+      .where("subject_id", "in", [
+        (await ok(tokens.clerk, "GET", `/cards?idNumber=${fresh1}`))[0].holder.personId,
+        (await ok(tokens.clerk, "GET", `/cards?idNumber=${fresh2}`))[0].holder.personId,
+      ])
+      .execute();
+    assert.equal(registrations.length, 2, "each person an import registered has its person.register record");
     const first = (await ok(tokens.clerk, "GET", `/cards?idNumber=${fresh1}`))[0];
     assert.equal(first.bankCode, "ICBC");
     assert.equal((await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, fresh1)).name, "李,明");
@@ -590,6 +600,13 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     );
     const legacy = await ok(tokens.clerk, "GET", "/cards/OLD000001");
     assert.equal(legacy.specVersion, "2.00");
+    const legacyHolder = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("subject_id", "=", legacy.holder.personId)
+      .where("action", "=", "person.register")
+      .execute();
+    assert.equal(legacyHolder.length, 1, "the legacy import registered its holder with the audit record");
     const dups = await ok(tokens.clerk, "GET", "/cards/duplicates?province=33");
     const mine = dups.find((d: { cards: { cardNumber: string }[] }) =>
       d.cards.some((c) => c.cardNumber === card.cardNumber),

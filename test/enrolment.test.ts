@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { creditCodeCheck, creditCodeProblem } from "../src/modules/employers/credit-code.rules.ts";
 import {
@@ -82,7 +83,7 @@ describe("enrolment rules", () => {
     const base = {
       card: {
         cardIdCode: "x",
-        state: "active",
+        state: "active" as CardState,
         ssFunction: "activated" as "activated" | "not_activated",
         validUntil: "2036-01-01",
       },

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from "kysely";
+import type { CardState } from "../modules/cards/cards.rules.ts";
 
 /** Times are ISO-8601 UTC strings and dates `YYYY-MM-DD` on both dialects. */
 export interface AreasTable {
@@ -149,8 +150,8 @@ export interface CardsTable {
   card_type: string;
   person_id: string;
   area_code: string;
-  state: string;
-  state_before_loss: string | null;
+  state: CardState;
+  state_before_loss: CardState | null;
   ss_function: "not_activated" | "activated";
   financial_function: "not_activated" | "activated" | "cancelled";
   bank_code: string | null;
@@ -184,8 +185,8 @@ export interface CardEventsTable {
   seq: number;
   at: string;
   action: string;
-  from_state: string | null;
-  to_state: string;
+  from_state: CardState | null;
+  to_state: CardState;
   actor_type: string;
   actor_id: string;
   actor_role: string;

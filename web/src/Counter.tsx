@@ -25,6 +25,10 @@ type CardView = {
   feeFen: number | null;
   applicationKind: string;
   allowedActions: string[];
+  /** What the card's state allows, as the server's state table says (cards.rules CARD_STATE_RULES). */
+  services: string[];
+  passwordPurposes: string[];
+  holdsProvinceSlot: boolean;
   holder: { personId: string; idNumberMasked: string; nameMasked: string };
 };
 type HistoryEntry = {
@@ -239,7 +243,7 @@ function PersonPage(props: {
         {props.cards.map((card) => (
           <CardPanel key={card.cardNumber} card={card} idNumber={props.idNumber} reload={props.reload} />
         ))}
-        {props.cards.some((c) => HELD.includes(c.state)) ? null : (
+        {props.cards.some((c) => c.holdsProvinceSlot) ? null : (
           <Apply
             idNumber={props.idNumber}
             area={props.area}
@@ -254,9 +258,6 @@ function PersonPage(props: {
     </>
   );
 }
-
-/** States in which a person holds a card (one card per person: no new application then). */
-const HELD = ["applied", "in_production", "delivered", "archived", "active", "temporarily_lost", "locked"];
 
 /** Actions that need the holder's ID document. */
 const NEEDS_HOLDER_ID = new Set([
@@ -281,13 +282,6 @@ const OFFERED = [
   "report_formal_loss",
   "cancel",
 ];
-/** Services for a card in use: replacement or renewal, the password at the outlet, the bank function. */
-const SERVICES: Record<string, readonly string[]> = {
-  active: ["replacement", "password_unlock", "password_reset", "financial_activate"],
-  archived: ["replacement", "password_reset", "financial_activate"],
-  locked: ["replacement", "password_unlock", "password_reset"],
-  expired: ["replacement"],
-};
 const CANCEL_REASONS = ["holder_request", "duplicate", "death", "transfer_out", "emigration"];
 /** Cancellations that need the reference of the record that proves them. */
 const CANCEL_WITH_RECORD = ["death", "transfer_out", "emigration"];
@@ -309,7 +303,7 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
   const actions = [
     ...card.allowedActions.filter((a) => OFFERED.includes(a)),
     ...(card.allowedActions.includes("issue") ? ["issue_to_employer"] : []),
-    ...(SERVICES[card.state] ?? []),
+    ...card.services,
   ];
 
   const submit = () =>
@@ -445,9 +439,7 @@ function CardPanel({ card, idNumber, reload }: { card: CardView; idNumber?: stri
           </div>
         </form>
       ) : null}
-      {["active", "archived", "locked", "temporarily_lost"].includes(card.state) ? (
-        <CardChecks cardNumber={card.cardNumber} />
-      ) : null}
+      {card.passwordPurposes.length > 0 ? <CardChecks cardNumber={card.cardNumber} /> : null}
       <details
         onToggle={(e) => {
           if ((e.target as HTMLDetailsElement).open && !history)

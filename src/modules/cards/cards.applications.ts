@@ -1,14 +1,13 @@
-import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import { isUniqueViolation } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import type { RowReason } from "../../shared/messages.ts";
 import { creditCodeProblem } from "../employers/credit-code.rules.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
+import { readPii } from "../persons/pii.ts";
 import type { ApplyInput, CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import { parseCsv } from "./csv.ts";
@@ -16,6 +15,7 @@ import { parseCsv } from "./csv.ts";
 /** An individual's application and an employer's applications from CSV. */
 export function cardApplications(ctx: CardsContext) {
   const {
+    deps,
     db,
     persons,
     clock,
@@ -120,35 +120,21 @@ export function cardApplications(ctx: CardsContext) {
         });
       }
 
-      const now = clock.now().toISOString();
+      const _now = clock.now().toISOString();
       const writeRow = async (trx: Transaction<Database>, r: Ready): Promise<string> => {
         let person = await persons.byIndex(trx, r.index);
         if (person) {
-          const name = (JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string }).name;
+          const name = readPii(cipher, person).name;
           if (name !== r.values.name) throw new DomainError("HOLDER_ID_MISMATCH");
         } else {
-          const facts = parseIdNumber(r.idNumber, today(), regions);
-          if (!facts.ok) throw new DomainError("INVALID_ID_NUMBER", { reason: facts.problem });
-          person = {
-            id: randomUUID(),
-            id_number_index: r.index,
-            id_number_enc: cipher.encrypt(r.idNumber),
-            id_number_masked: maskIdNumber(r.idNumber),
-            pii_enc: cipher.encrypt(
-              JSON.stringify({ name: r.values.name, phone: r.values.phone || null, address: null }),
-            ),
-            name_masked: maskName(r.values.name),
-            sex: facts.facts.sex,
-            birth_date: facts.facts.birthDate,
-            birth_region_code: facts.facts.regionCode,
+          person = await deps.registerPerson(trx, actor, grant, {
+            idNumber: r.idNumber,
+            name: r.values.name,
             ethnicity: r.values.ethnicity,
-            area_code: input.areaCode,
-            photo_ref: r.values.photo_ref || null,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-          };
-          await persons.insert(trx, person);
+            areaCode: input.areaCode,
+            phone: r.values.phone || null,
+            photoRef: r.values.photo_ref || null,
+          });
         }
         await persons.lock(trx, person.id);
         await checkProvinceSlot(trx, person.id, input.areaCode);

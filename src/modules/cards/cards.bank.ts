@@ -3,7 +3,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import type { CardsContext } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { allowedActions, type CardState } from "./cards.rules.ts";
+import { allowedActions, stateRule } from "./cards.rules.ts";
 
 /** The financial function and the partner bank's account tasks. */
 export function cardBank(ctx: CardsContext) {
@@ -43,8 +43,8 @@ export function cardBank(ctx: CardsContext) {
         throw new DomainError("NOT_PARTNER_BANK", { bankCode: card.bank_code });
       await checkHolder(card, input.holderIdNumber);
       if (card.financial_function === "activated") throw new DomainError("FINANCIAL_ALREADY_ACTIVE");
-      const state = card.state as CardState;
-      if (state !== "archived" && state !== "active") {
+      const state = card.state;
+      if (!stateRule(state).services.includes("financial_activate")) {
         throw new DomainError("CARD_ACTION_NOT_ALLOWED", {
           state,
           action: "activate_financial",

@@ -1,7 +1,7 @@
 import { type Actor, authorize } from "../../shared/auth.ts";
 import type { CardsContext } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { type CardState, isBlacklisted } from "./cards.rules.ts";
+import { isBlacklisted } from "./cards.rules.ts";
 
 /** The blacklist terminals apply: signed deltas, and a card's standing now. */
 export function cardBlacklist(ctx: CardsContext) {
@@ -27,7 +27,7 @@ export function cardBlacklist(ctx: CardsContext) {
     /** Whether terminals must refuse a card (lost, cancelled or expired): read at the moment of asking. */
     async isBlacklisted(cardIdCode: string): Promise<boolean> {
       const card = await cards.byIdCode(db, cardIdCode);
-      return !card || isBlacklisted(card.state as CardState);
+      return !card || isBlacklisted(card.state);
     },
   };
 }

@@ -16,6 +16,7 @@ import type { EmployersRepository } from "../employers/employers.repository.ts";
 import type { Signer } from "../keys/signer.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
+import type { PersonsService } from "../persons/persons.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import type { CardsRepository } from "./cards.repository.ts";
@@ -30,6 +31,7 @@ import {
   isValidCardNumber,
   newCardIdCode,
   newCardNumber,
+  stateRule,
   transition,
 } from "./cards.rules.ts";
 
@@ -43,7 +45,7 @@ function toView(
   holder: { idNumberMasked: string; nameMasked: string },
   replaces?: string | null,
 ) {
-  const state = card.state as CardState;
+  const state = card.state;
   return {
     id: card.id,
     cardNumber: card.card_number,
@@ -67,6 +69,9 @@ function toView(
     cancelReason: card.cancel_reason,
     canSettle: canSettle(state),
     allowedActions: allowedActions(state),
+    services: [...stateRule(state).services],
+    passwordPurposes: [...stateRule(state).password],
+    holdsProvinceSlot: holdsProvinceSlot(state),
     version: card.version,
     createdAt: card.created_at,
     updatedAt: card.updated_at,
@@ -108,6 +113,8 @@ export type CardsDeps = {
   employers: Pick<EmployersRepository, "byCreditCode" | "hiredOn">;
   /** Run inside every state change's transaction (the e-card follows its card); filled in by the wiring. */
   stateHooks?: ((trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>)[];
+  /** Registers a person inside the caller's transaction, with its audit record (the persons module). */
+  registerPerson: PersonsService["registerIn"];
   /** Draws a random card number (tests replace it to force clashes). */
   drawCardNumber?: () => string;
   /** Gives a card its initial social security password when it is handed over (credentials module). */
@@ -227,8 +234,8 @@ export function createCardsContext(deps: CardsDeps) {
     changes: Partial<CardRow> = {},
     details?: Record<string, unknown>,
   ): Promise<CardRow> {
-    const from = card.state as CardState;
-    const t = transition(from, action, card.state_before_loss as CardState | null);
+    const from = card.state;
+    const t = transition(from, action, card.state_before_loss);
     if (!t.ok) {
       throw new DomainError("CARD_ACTION_NOT_ALLOWED", {
         state: t.state,
@@ -326,7 +333,7 @@ export function createCardsContext(deps: CardsDeps) {
       throw new DomainError("CONCURRENT_MODIFICATION");
     }
     const next: CardRow = { ...card, financial_function: value, version: card.version + 1, updated_at: at };
-    await recordEvent(trx, actor, grant, next, action, card.state as CardState, details);
+    await recordEvent(trx, actor, grant, next, action, card.state, details);
     return next;
   }
 
@@ -397,7 +404,7 @@ export function createCardsContext(deps: CardsDeps) {
   /** One card per person per province, unless the new card replaces one of them. */
   async function checkProvinceSlot(trx: Transaction<Database>, personId: string, areaCode: string) {
     const held = (await cards.ofPersonInProvince(trx, personId, areaCode.slice(0, 2))).find((c) =>
-      holdsProvinceSlot(c.state as CardState),
+      holdsProvinceSlot(c.state),
     );
     if (held) throw new DomainError("CARD_ALREADY_HELD", { cardNumber: held.card_number });
   }

@@ -10,9 +10,9 @@ import {
   addWorkingDays,
   allowedActions,
   type CancelReason,
-  type CardState,
   missingCancelEvidence,
   renewalWindowStart,
+  replaceableFor,
 } from "./cards.rules.ts";
 
 /** The service outlet's lifecycle actions: issue, activation, loss, replacement, cancellation. */
@@ -210,12 +210,8 @@ export function cardCounter(ctx: CardsContext) {
       if (!input.consent) throw new DomainError("CONSENT_REQUIRED");
       if (actor.type !== "holder") await checkHolder(card, input.holderIdNumber);
       const policy = (await deps.areas.policyAt(null, card.area_code)).policy;
-      const state = card.state as CardState;
-      const allowedFrom: CardState[] =
-        input.reason === "expiry"
-          ? ["archived", "active", "locked", "expired"]
-          : ["archived", "active", "locked"];
-      if (!allowedFrom.includes(state)) {
+      const state = card.state;
+      if (!replaceableFor(state, input.reason)) {
         throw new DomainError("CARD_ACTION_NOT_ALLOWED", {
           state,
           action: `replace:${input.reason}`,

@@ -3,7 +3,6 @@ import { uniqueAs } from "../../db/database.ts";
 import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize, findGrant } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import type { RowReason } from "../../shared/messages.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
@@ -97,25 +96,12 @@ export function cardLegacy(ctx: CardsContext) {
             const index = cipher.blindIndex(id.facts.idNumber);
             let person = await persons.byIndex(trx, index);
             if (!person) {
-              const at = clock.now().toISOString();
-              person = {
-                id: randomUUID(),
-                id_number_index: index,
-                id_number_enc: cipher.encrypt(id.facts.idNumber),
-                id_number_masked: maskIdNumber(id.facts.idNumber),
-                pii_enc: cipher.encrypt(JSON.stringify({ name: v.name, phone: null, address: null })),
-                name_masked: maskName(v.name),
-                sex: id.facts.sex,
-                birth_date: id.facts.birthDate,
-                birth_region_code: id.facts.regionCode,
+              person = await deps.registerPerson(trx, actor, undefined, {
+                idNumber: id.facts.idNumber,
+                name: v.name,
                 ethnicity: v.ethnicity in ETHNICITIES ? v.ethnicity : "97",
-                area_code: v.area_code,
-                photo_ref: null,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-              };
-              await persons.insert(trx, person);
+                areaCode: v.area_code,
+              });
             }
             const at = clock.now().toISOString();
             const row: CardRow = {
@@ -128,7 +114,7 @@ export function cardLegacy(ctx: CardsContext) {
               card_type: "standard",
               person_id: person.id,
               area_code: v.area_code,
-              state: v.state,
+              state: v.state as CardState,
               state_before_loss: v.state === "temporarily_lost" ? "active" : null,
               ss_function: v.state === "archived" ? "not_activated" : "activated",
               financial_function: v.financial_function === "activated" ? "activated" : "not_activated",
@@ -159,7 +145,7 @@ export function cardLegacy(ctx: CardsContext) {
               specVersion: v.spec_version,
             });
             if (v.state !== "cancelled") await deps.initialisePassword(trx, row, legacyPolicy);
-            if (isBlacklisted(row.state as CardState)) {
+            if (isBlacklisted(row.state)) {
               await cards.appendBlacklistChange(trx, {
                 card_id_code: row.card_id_code,
                 area_code: row.area_code,
@@ -189,7 +175,7 @@ export function cardLegacy(ctx: CardsContext) {
       for (const g of groups) {
         // A lost card waiting for its replacement is not a duplicate: only cards holding the place count.
         const all = (await cards.ofPersonInProvince(db, g.person_id, g.province)).filter((c) =>
-          holdsProvinceSlot(c.state as CardState),
+          holdsProvinceSlot(c.state),
         );
         if (!all.some((c) => authorizeQuiet(actor, c.area_code))) continue;
         const person = (await persons.byId(db, g.person_id))!;
@@ -201,7 +187,7 @@ export function cardLegacy(ctx: CardsContext) {
             cardNumber: c.card_number,
             state: c.state,
             financialFunction: c.financial_function,
-            advice: duplicateAdvice(c.state as CardState, c.financial_function),
+            advice: duplicateAdvice(c.state, c.financial_function),
           })),
         });
       }

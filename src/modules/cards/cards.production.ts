@@ -3,6 +3,7 @@ import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { RowReason } from "../../shared/messages.ts";
+import { readPii } from "../persons/pii.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import { validityEnd } from "./cards.rules.ts";
@@ -76,7 +77,7 @@ export function cardProduction(ctx: CardsContext) {
       const lines = [header.join(",")];
       for (const card of sent) {
         const person = (await persons.byId(db, card.person_id))!;
-        const pii = JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string };
+        const pii = readPii(cipher, person);
         lines.push(
           csvLine([
             batchId,

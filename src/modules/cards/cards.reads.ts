@@ -4,7 +4,7 @@ import { type Actor, authorize, type Grant, holderPersonId } from "../../shared/
 import { DomainError } from "../../shared/errors.ts";
 import type { CardsContext } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { type CardAction, type CardState, holderAllowedActions } from "./cards.rules.ts";
+import { type CardAction, holderAllowedActions } from "./cards.rules.ts";
 
 /** Reading cards: by number, by holder, by ID number, a card's history. */
 export function cardReads(ctx: CardsContext) {
@@ -38,7 +38,7 @@ export function cardReads(ctx: CardsContext) {
       return Promise.all(
         rows.map(async (c) => ({
           ...(await view(c)),
-          allowedActions: holderAllowedActions(c.state as CardState),
+          allowedActions: holderAllowedActions(c.state),
           history: (await cards.events(db, c.id)).map((e) => ({
             at: e.at,
             action: e.action,

@@ -11,6 +11,7 @@ import {
   preparedQuery,
 } from "../../db/prepared.ts";
 import type { CardRow, Database } from "../../db/schema.ts";
+import type { CardState } from "./cards.rules.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -158,7 +159,7 @@ export function createCardsRepository(dialect: Dialect) {
       q.selectFrom("card_events").selectAll().where("card_id", "=", cardId).orderBy("seq").execute(),
 
     /** Cards of an area in a state, oldest first. */
-    inState: (q: Q, areaCode: string, state: string, limit: number) =>
+    inState: (q: Q, areaCode: string, state: CardState, limit: number) =>
       q
         .selectFrom("cards")
         .selectAll()

@@ -45,6 +45,13 @@ const cardSchema = z.object({
   cancelReason: z.string().nullable(),
   canSettle: z.boolean().describe("false from the moment a loss is reported"),
   allowedActions: z.array(z.enum(CARD_ACTIONS)),
+  services: z
+    .array(z.enum(["replacement", "password_unlock", "password_reset", "financial_activate"]))
+    .describe("the counter's services for a card in this state, beside the lifecycle actions"),
+  passwordPurposes: z
+    .array(z.enum(["query", "transaction", "identity"]))
+    .describe("what the card's password may be checked for in this state"),
+  holdsProvinceSlot: z.boolean().describe("counts as the holder's one card in the province"),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -94,8 +94,8 @@ export function allowedActions(state: CardState): CardAction[] {
  * validity ended before today is expired, whether or not the daily job has recorded it yet. Every use
  * (password, settlement, e-card) decides on this, not on the stored state alone.
  */
-export function stateOn(card: { state: string; valid_until: string | null }, today: string): CardState {
-  const state = card.state as CardState;
+export function stateOn(card: { state: CardState; valid_until: string | null }, today: string): CardState {
+  const state = card.state;
   if (
     card.valid_until &&
     card.valid_until < today &&
@@ -131,31 +131,167 @@ export function transition(
   return { ok: true, to: rule.to };
 }
 
+/** What a password may be checked for (pin.rules decides the throttle and lockout, not the state). */
+export type PasswordPurpose = "query" | "transaction" | "identity";
+/** The counter's services beside the lifecycle actions. */
+export type CounterService = "replacement" | "password_unlock" | "password_reset" | "financial_activate";
+/** What the e-card can do while its card is in a state (ecardUsability adds the holder's suspension and authorisation). */
+export type EcardScope = "all" | "query" | "by_authorisation" | "not_issued" | "none";
+/** What the online check at card reading answers for a card in a state ("ok": the card's own checks pass). */
+export type OnlineCheck =
+  | "ok"
+  | "CARD_INVALID"
+  | "CARD_TEMPORARILY_LOST"
+  | "CARD_EXPIRED"
+  | "CARD_NOT_ENABLED";
+
+export type StateRule = Readonly<{
+  /** Settles and authenticates: a pre-loss stops it at once. */
+  settles: boolean;
+  /**
+   * What its password may be checked for: a transaction needs an active card (a password-locked one
+   * answers PASSWORD_LOCKED instead); queries also work on an archived card; proving who one is
+   * (signing in to the online hall, 12333) also works while temporarily lost, so that the holder can
+   * revoke the pre-loss or authorise the e-card.
+   */
+  password: readonly PasswordPurpose[];
+  /** Counter services offered beside the lifecycle actions. */
+  services: readonly CounterService[];
+  /** Replacement reasons allowed: renewal (expiry) also for an expired card. */
+  replacement: "any" | "renewal_only" | "none";
+  /** On the terminals' blacklist. */
+  blacklisted: boolean;
+  /** Counts as the holder's card in its province (one card per person per province). */
+  holdsProvinceSlot: boolean;
+  /** Usable card in the sense of the duplicates advice (seed 001: "normal card"). */
+  normal: boolean;
+  ecard: EcardScope;
+  onlineCheck: OnlineCheck;
+}>;
+
+const NOT_ISSUED: StateRule = {
+  settles: false,
+  password: [],
+  services: [],
+  replacement: "none",
+  blacklisted: false,
+  holdsProvinceSlot: true,
+  normal: false,
+  ecard: "not_issued",
+  onlineCheck: "CARD_NOT_ENABLED",
+};
+const ENDED = (onlineCheck: OnlineCheck, services: readonly CounterService[] = []): StateRule => ({
+  settles: false,
+  password: [],
+  services,
+  replacement: services.length ? "renewal_only" : "none",
+  blacklisted: true,
+  holdsProvinceSlot: false,
+  normal: false,
+  ecard: "none",
+  onlineCheck,
+});
+
+/**
+ * What each card state allows, in one table every module reads (settlement, passwords, the counter's
+ * services, the blacklist, the one-card rule, the e-card, the online check) and the card view carries
+ * to the web pages. The compiler checks that every state has its row.
+ */
+export const CARD_STATE_RULES = {
+  applied: NOT_ISSUED,
+  in_production: NOT_ISSUED,
+  delivered: NOT_ISSUED,
+  archived: {
+    settles: false,
+    password: ["query", "identity"],
+    services: ["replacement", "password_reset", "financial_activate"],
+    replacement: "any",
+    blacklisted: false,
+    holdsProvinceSlot: true,
+    normal: true,
+    ecard: "query",
+    onlineCheck: "CARD_NOT_ENABLED",
+  },
+  active: {
+    settles: true,
+    password: ["query", "transaction", "identity"],
+    services: ["replacement", "password_unlock", "password_reset", "financial_activate"],
+    replacement: "any",
+    blacklisted: false,
+    holdsProvinceSlot: true,
+    normal: true,
+    ecard: "all",
+    onlineCheck: "ok",
+  },
+  locked: {
+    settles: false,
+    password: ["query", "transaction", "identity"],
+    services: ["replacement", "password_unlock", "password_reset"],
+    replacement: "any",
+    blacklisted: false,
+    holdsProvinceSlot: true,
+    normal: false,
+    ecard: "all",
+    onlineCheck: "ok",
+  },
+  temporarily_lost: {
+    settles: false,
+    password: ["identity"],
+    services: [],
+    replacement: "none",
+    blacklisted: true,
+    holdsProvinceSlot: true,
+    normal: false,
+    ecard: "by_authorisation",
+    onlineCheck: "CARD_TEMPORARILY_LOST",
+  },
+  formally_lost: ENDED("CARD_INVALID"),
+  expired: ENDED("CARD_EXPIRED", ["replacement"]),
+  cancelled: ENDED("CARD_INVALID"),
+} as const satisfies Record<CardState, StateRule>;
+
+/** A state's row, as the wider type (for `includes` on its lists). */
+export function stateRule(state: CardState): StateRule {
+  return CARD_STATE_RULES[state];
+}
+
 /** Only an active card settles or authenticates: a pre-loss stops it at once. */
 export function canSettle(state: CardState): boolean {
-  return state === "active";
+  return CARD_STATE_RULES[state].settles;
 }
 
 /** States that put a card on the terminals' blacklist. */
-export const BLACKLISTED_STATES = [
-  "temporarily_lost",
-  "formally_lost",
-  "cancelled",
-  "expired",
-] as const satisfies readonly CardState[];
+export const BLACKLISTED_STATES = CARD_STATES.filter((s) => CARD_STATE_RULES[s].blacklisted);
 
 export function isBlacklisted(state: CardState): boolean {
-  return (BLACKLISTED_STATES as readonly CardState[]).includes(state);
+  return CARD_STATE_RULES[state].blacklisted;
 }
 
 /** States in which a card counts as the holder's card in its province (one card per person per province). */
 export function holdsProvinceSlot(state: CardState): boolean {
-  return state !== "cancelled" && state !== "expired" && state !== "formally_lost";
+  return CARD_STATE_RULES[state].holdsProvinceSlot;
 }
+
+/** Whether a card's password may be checked for `purpose` in `state`. */
+export function usableForPassword(state: CardState, purpose: PasswordPurpose): boolean {
+  return (CARD_STATE_RULES[state].password as readonly PasswordPurpose[]).includes(purpose);
+}
+
+/** Whether a card in `state` may be replaced for `reason` (expiry: renewal). */
+export function replaceableFor(state: CardState, reason: string): boolean {
+  const r = CARD_STATE_RULES[state].replacement;
+  return r === "any" || (r === "renewal_only" && reason === "expiry");
+}
+
+/** The card states whose e-card can be signed up for or added to a family. */
+export const ECARD_CARD_STATES = CARD_STATES.filter((s) => {
+  const scope = CARD_STATE_RULES[s].ecard;
+  return scope === "all" || scope === "query" || scope === "by_authorisation";
+});
 
 /** What the counter should do with one of several cards a person holds in a province (seed 001). */
 export function duplicateAdvice(state: CardState, financialFunction: string): string {
-  if (state !== "active" && state !== "archived") {
+  if (!CARD_STATE_RULES[state].normal) {
     return financialFunction === "activated"
       ? "unavailable card: cancel its bank account at the partner bank, then cancel the card"
       : "unavailable card: cancel it";

@@ -5,9 +5,10 @@ import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
+import { isBlacklisted } from "../cards/cards.rules.ts";
 import { weakPinReason } from "../credentials/pin.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
+import { readPii } from "../persons/pii.ts";
 import type { CardKeys } from "./card-keys.ts";
 import { updateRecordApdu } from "./secure-messaging.ts";
 import { unblockCryptogram } from "./virtual-card.ts";
@@ -44,7 +45,7 @@ export function createIssuerScriptsService(deps: {
   ) {
     const found = await cardKeys.forCard(actor, cardIdCode, [type], "card.issuer_script.refused");
     const grant = authorize(actor, ISSUER_SCRIPT_PERMISSIONS.write, found.card.area_code);
-    if (isBlacklisted(found.card.state as CardState))
+    if (isBlacklisted(found.card.state))
       throw new DomainError("CARD_BLACKLISTED", { state: found.card.state });
     const person = await deps.persons.byId(db, found.card.person_id);
     if (!person) throw new DomainError("CARD_NOT_FOUND");
@@ -91,10 +92,7 @@ export function createIssuerScriptsService(deps: {
       input: { cardIdCode: string; cardChallenge: string; field: ChipHolderField },
     ) {
       const { keys, grant, person } = await usableCard(actor, input.cardIdCode, "application_maintenance");
-      const value =
-        input.field === "name"
-          ? (JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string }).name
-          : person.ethnicity;
+      const value = input.field === "name" ? readPii(cipher, person).name : person.ethnicity;
       const apdu = updateRecordApdu(
         keys.application_maintenance,
         Buffer.from(input.cardChallenge, "hex"),

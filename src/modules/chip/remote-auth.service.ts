@@ -5,7 +5,7 @@ import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
-import { type CardState, isBlacklisted } from "../cards/cards.rules.ts";
+import { isBlacklisted } from "../cards/cards.rules.ts";
 import type { CardKeys } from "./card-keys.ts";
 import { createChipRepository } from "./chip.repository.ts";
 import { authCryptogram } from "./virtual-card.ts";
@@ -36,7 +36,7 @@ export function createRemoteAuthService(deps: { db: Kysely<Database>; cardKeys: 
       authorize(actor, REMOTE_AUTH_PERMISSIONS.authenticate);
       const card = await repo.cardStateByIdCode(db, input.cardIdCode);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
-      if (isBlacklisted(card.state as CardState)) {
+      if (isBlacklisted(card.state)) {
         await refuse(actor, input.cardIdCode, `blacklisted: ${card.state}`);
         throw new DomainError("CARD_BLACKLISTED", { state: card.state });
       }

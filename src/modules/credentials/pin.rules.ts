@@ -1,19 +1,7 @@
 import type { Policy } from "../areas/areas.rules.ts";
-import type { CardState } from "../cards/cards.rules.ts";
 
-export type Purpose = "query" | "transaction" | "identity";
-
-/**
- * Whether a password may be checked for a card: a transaction needs an active card (a password-locked
- * one answers PASSWORD_LOCKED instead); queries also work on an archived card; proving who one is
- * (signing in to the online hall, 12333) also works while the card is temporarily lost, so that the
- * holder can revoke the pre-loss or authorise the e-card.
- */
-export function usableForPassword(state: CardState, purpose: Purpose): boolean {
-  if (purpose === "transaction") return state === "active" || state === "locked";
-  if (purpose === "identity" && state === "temporarily_lost") return true;
-  return state === "archived" || state === "active" || state === "locked";
-}
+export type { PasswordPurpose as Purpose } from "../cards/cards.rules.ts";
+export { usableForPassword } from "../cards/cards.rules.ts";
 
 /** The initial social security password by the area's policy: the last 6 digits of the card number, or a fixed value. */
 export function initialPin(cardNumber: string, policy: Pick<Policy, "initialPassword">): string {

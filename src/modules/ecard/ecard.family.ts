@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { readPii } from "../persons/pii.ts";
 import type { EcardContext } from "./ecard.context.ts";
 import { BIOMETRIC_TEXT_VERSION } from "./ecard.context.ts";
 import { ageOn, GUARDIAN_AGE } from "./ecard.rules.ts";
@@ -48,10 +49,7 @@ export function ecardFamily(ctx: EcardContext) {
       const holderEcard = await ecardById(db, input.ecardId);
       const holderCard = await cardOf(db, holderEcard.card_id);
       const relative = await deps.findPerson(db, input.relative.idNumber);
-      if (
-        !relative ||
-        (JSON.parse(cipher.decrypt(relative.pii_enc)) as { name: string }).name !== input.relative.name.trim()
-      )
+      if (!relative || readPii(cipher, relative).name !== input.relative.name.trim())
         throw new DomainError("PERSON_NOT_FOUND");
       if (relative.id === holderEcard.person_id)
         throw new DomainError("VALIDATION_FAILED", { summary: "relative: someone other than the holder" });

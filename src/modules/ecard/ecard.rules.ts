@@ -1,4 +1,4 @@
-import type { CardState } from "../cards/cards.rules.ts";
+import { CARD_STATE_RULES, type CardState } from "../cards/cards.rules.ts";
 import { weakPinReason } from "../credentials/pin.rules.ts";
 
 /**
@@ -31,22 +31,19 @@ export function ecardUsability(input: {
   policy: "with_holder_authorisation" | "unavailable";
 }): EcardUsability {
   if (input.ecardSuspended) return { scope: "none", reason: "suspended_by_holder" };
-  switch (input.cardState) {
-    case "active":
-    case "locked":
+  switch (CARD_STATE_RULES[input.cardState].ecard) {
+    case "all":
       return { scope: "all", reason: "card_active" };
-    case "archived":
+    case "query":
       return { scope: "query", reason: "card_archived" };
-    case "temporarily_lost":
+    case "by_authorisation":
       if (input.policy === "unavailable") return { scope: "none", reason: "lost_policy_unavailable" };
       return input.authorisationActive
         ? { scope: "all", reason: "lost_with_authorisation" }
         : { scope: "none", reason: "lost_without_authorisation" };
-    case "applied":
-    case "in_production":
-    case "delivered":
+    case "not_issued":
       return { scope: "none", reason: "card_not_issued" };
-    default:
+    case "none":
       return { scope: "none", reason: "card_unavailable" };
   }
 }
@@ -65,8 +62,7 @@ export const ECARD_BY_CARD_STATE: Readonly<Record<CardState, string>> = {
   cancelled: "personal services unavailable",
 };
 
-/** The card states in which a card has a usable e-card to sign up for or to add to a family. */
-export const ECARD_CARD_STATES = ["active", "archived", "locked", "temporarily_lost"] as const;
+export { ECARD_CARD_STATES } from "../cards/cards.rules.ts";
 
 /** How long a holder's authorisation while the card is lost lasts, at most. */
 export const MAX_AUTHORISATION_HOURS = 72;

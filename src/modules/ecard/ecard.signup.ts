@@ -1,5 +1,6 @@
 import type { Actor } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { readPii } from "../persons/pii.ts";
 import type { EcardContext } from "./ecard.context.ts";
 import { ISSUER_KEY_ID, PRIVACY_TEXT_VERSION } from "./ecard.context.ts";
 import { ECARD_CARD_STATES } from "./ecard.rules.ts";
@@ -62,7 +63,7 @@ export function ecardSignup(ctx: EcardContext) {
       biometricConsent(input.keepPhotoConsentTextVersion);
       const person = await deps.findPerson(db, input.idNumber);
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
-      const pii = JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string };
+      const pii = readPii(cipher, person);
       if (pii.name !== input.name.trim()) throw new DomainError("HOLDER_ID_MISMATCH");
       const realNameIndex = cipher.blindIndex(input.realName.idNumber.trim().toUpperCase());
       if (realNameIndex !== person.id_number_index || input.realName.name.trim() !== pii.name)

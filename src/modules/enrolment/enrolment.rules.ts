@@ -1,3 +1,4 @@
+import { CARD_STATE_RULES, type CardState } from "../cards/cards.rules.ts";
 /**
  * Insurance enrolment rules (pure): schemes and their families, enrolment statuses and their moves,
  * coordination areas, the 30-day registration deadline, and the online check at card reading.
@@ -214,7 +215,7 @@ export type CheckDiagnostic = keyof typeof CHECK_DIAGNOSTICS;
 export type CheckFacts = Readonly<{
   card?: {
     cardIdCode: string;
-    state: string;
+    state: CardState;
     ssFunction: "not_activated" | "activated";
     validUntil: string | null;
   };
@@ -253,11 +254,11 @@ export function onlineCheck(f: CheckFacts): CheckOutcome {
   const card = f.card;
   if (!card) return no("CARD_NUMBER_NOT_FOUND");
   if (!f.dataMatches) return no("CARD_DATA_MISMATCH");
-  if (card.state === "cancelled" || card.state === "formally_lost") return no("CARD_INVALID");
-  if (card.state === "temporarily_lost") return no("CARD_TEMPORARILY_LOST");
-  if (card.state === "expired" || (card.validUntil !== null && card.validUntil < f.today))
+  const byState = CARD_STATE_RULES[card.state].onlineCheck;
+  if (byState === "CARD_INVALID" || byState === "CARD_TEMPORARILY_LOST") return no(byState);
+  if (byState === "CARD_EXPIRED" || (card.validUntil !== null && card.validUntil < f.today))
     return no("CARD_EXPIRED");
-  if (card.state !== "active" && card.state !== "locked") return no("CARD_NOT_ENABLED");
+  if (byState !== "ok") return no(byState);
   if (card.ssFunction !== "activated") return no("CARD_NOT_ENABLED");
 
   const medical = f.enrolments.filter((e) => SCHEMES[e.scheme].family === "medical");

@@ -17,6 +17,7 @@ import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
+import { readPii } from "../persons/pii.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import type { EnrolmentRepository } from "./enrolment.repository.ts";
 import {
@@ -563,7 +564,7 @@ export function createEnrolmentService(deps: {
       let dataMatches = false;
       let pii: { name: string; address: string | null } | undefined;
       if (card && person) {
-        pii = JSON.parse(cipher.decrypt(person.pii_enc)) as { name: string; address: string | null };
+        pii = readPii(cipher, person);
         dataMatches =
           (input.cardIdCode === undefined || input.cardIdCode === card.card_id_code) &&
           (input.idNumber === undefined ||

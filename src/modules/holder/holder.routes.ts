@@ -9,9 +9,9 @@ import { checksSchema } from "../enrolment/enrolment.routes.ts";
 const pin = z.string().regex(/^\d{6}$/, "6 digits");
 const cardParams = z.object({ cardNumber: z.string().regex(/^[0-9A-Z]{9}$/) });
 /** A card as its holder sees it: the actions listed are the ones the holder can take online. */
-const asHolderSees = <T extends { state: string; allowedActions: string[] }>(card: T): T => ({
+const asHolderSees = <T extends { state: CardState; allowedActions: string[] }>(card: T): T => ({
   ...card,
-  allowedActions: holderAllowedActions(card.state as CardState),
+  allowedActions: holderAllowedActions(card.state),
 });
 
 const holderCard = z

@@ -8,7 +8,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import { canonicalJson } from "../audit/audit.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { stateOn } from "../cards/cards.rules.ts";
+import { canSettle, stateOn } from "../cards/cards.rules.ts";
 import { coordinationArea } from "../enrolment/enrolment.rules.ts";
 import type { MedicalContext } from "./medical.context.ts";
 import { ledgerAccount, type Receipt, receipt } from "./medical.context.ts";
@@ -289,13 +289,13 @@ export function medicalSettlement(ctx: MedicalContext) {
         const found = await deps.cards.byIdCode(db, read.cardIdCode);
         if (!found) throw new DomainError("CARD_NOT_FOUND");
         card = found;
-        if (card.state !== "active") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+        if (!canSettle(card.state)) throw new DomainError("CARD_NOT_USABLE", { state: card.state });
         if ((await medicalPolicy(card.area_code)).settlementPasswordRequired && !read.pinVerified)
           throw new DomainError("PASSWORD_REQUIRED");
       } else {
         if (!byCard) throw new DomainError("CARD_NOT_FOUND");
         card = byCard.card;
-        if (card.state !== "active") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+        if (!canSettle(card.state)) throw new DomainError("CARD_NOT_USABLE", { state: card.state });
         if ((await medicalPolicy(card.area_code)).settlementPasswordRequired) {
           if (!input.card!.pin) throw new DomainError("PASSWORD_REQUIRED");
           await deps.verifyCardPassword(actor, card, input.card!.pin, input.source ?? "terminal");

@@ -12,13 +12,11 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import { type IdNumberFacts, parseIdNumber } from "./id-number.rules.ts";
 import type { PersonsRepository } from "./persons.repository.ts";
+import { type Pii, readPii, writePii } from "./pii.ts";
 
 /** Who may do what with persons; routes declare the same lists. */
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const PERSON_PERMISSIONS = PERMISSIONS.persons;
-
-/** Fields kept encrypted together: one decryption serves a person page. */
-type Pii = { name: string; phone: string | null; address: string | null };
 
 /** A person as services and routes see one: the ID number masked, personal fields decrypted. */
 export type Person = Readonly<{
@@ -66,7 +64,7 @@ export function createPersonsService(deps: {
   }
 
   function toPerson(row: PersonRow): Person {
-    const pii = JSON.parse(cipher.decrypt(row.pii_enc)) as Pii;
+    const pii = readPii(cipher, row);
     return {
       id: row.id,
       idNumberMasked: row.id_number_masked,
@@ -109,13 +107,11 @@ export function createPersonsService(deps: {
       id_number_index: index,
       id_number_enc: cipher.encrypt(facts.idNumber),
       id_number_masked: maskIdNumber(facts.idNumber),
-      pii_enc: cipher.encrypt(
-        JSON.stringify({
-          name: input.name,
-          phone: input.phone ?? null,
-          address: input.address ?? null,
-        } satisfies Pii),
-      ),
+      pii_enc: writePii(cipher, {
+        name: input.name,
+        phone: input.phone ?? null,
+        address: input.address ?? null,
+      }),
       name_masked: maskName(input.name),
       sex: facts.sex,
       birth_date: facts.birthDate,
@@ -197,7 +193,7 @@ export function createPersonsService(deps: {
       authorize(actor, PERSON_PERMISSIONS.update);
       const current = await requireRow(id);
       const grant = authorize(actor, PERSON_PERMISSIONS.update, current.area_code);
-      const pii = JSON.parse(cipher.decrypt(current.pii_enc)) as Pii;
+      const pii = readPii(cipher, current);
       const next: Pii = {
         name: input.name ?? pii.name,
         phone: input.phone === undefined ? pii.phone : input.phone,
@@ -207,7 +203,7 @@ export function createPersonsService(deps: {
       return db.transaction().execute(async (trx) => {
         const updatedAt = clock.now().toISOString();
         const ok = await persons.update(trx, id, input.version, {
-          pii_enc: cipher.encrypt(JSON.stringify(next)),
+          pii_enc: writePii(cipher, next),
           name_masked: maskName(next.name),
           ethnicity: input.ethnicity ?? current.ethnicity,
           photo_ref: input.photoRef === undefined ? current.photo_ref : input.photoRef,
