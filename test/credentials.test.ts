@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { parseCsv } from "../src/modules/cards/csv.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { encipherFormat1, encipherFormat4 } from "../src/modules/keys/pin-block.ts";
 import { type Actor, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { parseCsv } from "../src/shared/csv.ts";
 import { forEachDialect } from "./db.ts";
 import { newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
 

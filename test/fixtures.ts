@@ -5,7 +5,6 @@ import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
-import { parseCsv } from "../src/modules/cards/csv.ts";
 import {
   CARD_KEY_TYPES,
   type CardKeyId,
@@ -18,6 +17,7 @@ import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { type Clock, fixedClock } from "../src/shared/clock.ts";
+import { parseCsv } from "../src/shared/csv.ts";
 import { createTestDb } from "./db.ts";
 
 /** Test secrets: random per run, never the same as any real deployment's. */

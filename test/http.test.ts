@@ -316,10 +316,16 @@ forEachDialect("HTTP behaviour", (dialect) => {
       "grep",
       [
         "-rhoE",
-        "--include=*.service.ts",
+        // The services and the use-case files they are assembled from (not the routes' OpenAPI summaries).
+        "--include=*.ts",
+        "--exclude=*.routes.ts",
+        "--exclude=*.test.ts",
+        "--exclude=*.permissions.ts",
+        "--exclude=*.rules.ts",
+        "--exclude=*.repository.ts",
         "--exclude=audit.service.ts",
         '(summary|problem): (`[^`]*`|"[^"]*")',
-        "src",
+        "src/modules",
       ],
       {
         encoding: "utf8",

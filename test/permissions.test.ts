@@ -6,13 +6,13 @@ import { sm2 } from "sm-crypto-v2";
 import type { Deps } from "../src/deps.ts";
 import type { Access } from "../src/http/access.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
-import { parseCsv } from "../src/modules/cards/csv.ts";
 import { authCryptogram } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { type Actor, KEY_CHANNELS, ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { parseCsv } from "../src/shared/csv.ts";
 import { ALL_PERMISSIONS, MATRIX_CHANNELS } from "../src/shared/permissions.ts";
 import { forEachDialect } from "./db.ts";
 import {

@@ -53,6 +53,20 @@ function validationDetails(error: FastifyError, lang: Language) {
   return { summary, issues };
 }
 
+/** The value of the card number when it is the only field a request got wrong. */
+function malformedCardNumber(error: FastifyError, request: FastifyRequest): string | undefined {
+  const issues = error.validation ?? [];
+  if (issues.length !== 1) return undefined;
+  const path = issues[0].instancePath.replace(/^\//, "").split("/");
+  if (path.at(-1) !== "cardNumber") return undefined;
+  const source = (request as unknown as Record<string, unknown>)[error.validationContext ?? "body"];
+  const value = path.reduce<unknown>(
+    (at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined),
+    source,
+  );
+  return typeof value === "string" ? value.slice(0, 32) : undefined;
+}
+
 /** One error handler for the whole app: domain errors by the code table, framework errors by kind, never a leak. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -61,6 +75,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(request, reply, error.code, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
+      // A malformed card number is told as such, wherever it was sent (the path, a body, a query).
+      const cardNumber = malformedCardNumber(error, request);
+      if (cardNumber !== undefined) return sendError(request, reply, "INVALID_CARD_NUMBER", { cardNumber });
       return sendError(
         request,
         reply,

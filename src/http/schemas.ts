@@ -36,6 +36,19 @@ export const dateSchema = z
   .refine(isCalendarDate, "a date of the calendar, YYYY-MM-DD")
   .meta({ format: "date", example: "2026-11-22" });
 export const uuidSchema = z.uuid();
+/** The one card number schema: 9 letters or digits (a malformed one answers INVALID_CARD_NUMBER). */
+export const cardNumberSchema = z
+  .string()
+  .regex(/^[0-9A-Z]{9}$/, "9 capital letters or digits")
+  .meta({ description: "the 9-character card number printed on the card", example: "A12345678" });
+/** A route's path parameter `cardNumber`. */
+export const cardNumberParams = z.object({ cardNumber: cardNumberSchema });
+/** The one social security password schema: 6 digits, typed on a PIN pad at a counter, kiosk or web page (over TLS). */
+export const pinSchema = z.string().regex(/^\d{6}$/, "6 digits");
+/** An amount of money in fen (0.01 yuan), in a response. */
+export const fenSchema = z.number().int().describe("fen (0.01 yuan)");
+/** An amount to pay in fen: at least 1 fen, at most 1,000,000 yuan. */
+export const amountFenSchema = z.number().int().min(1).max(100_000_000).describe("fen (0.01 yuan)");
 // No minimum length: an empty or short number is the ID rules' to refuse, naming the part (INVALID_ID_NUMBER).
 export const idNumberSchema = z.string().max(32).describe("18-character citizen ID number (GB 11643)");
 export const roleSchema = z.enum(ROLES);

@@ -28,6 +28,11 @@ export function fixedClock(
   };
 }
 
+/** A calendar date plus whole days (negative: minus), as YYYY-MM-DD. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** The calendar date (YYYY-MM-DD) of an instant in China Standard Time, where every card-issuing area is. */
 export function chinaDate(at: Date): string {
   // Asked several times per request: the day of the last China-time hour asked is remembered.

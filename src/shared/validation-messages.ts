@@ -11,7 +11,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "3-64 lower-case letters, digits, _ . -": "应为 3–64 位小写字母、数字或 _ . -",
   "6 digits": "应为 6 位数字",
   "8–64 letters, digits or _.:-": "应为 8–64 位字母、数字或 _.:-",
-  "9 characters": "应为 9 位字符",
+  "9 capital letters or digits": "应为 9 位大写字母或数字",
   YYYYMMDD: "应为 YYYYMMDD 格式的日期",
   "a 16-digit personal number": "应为 16 位个人编号",
   "a 6-digit administrative division code": "应为 6 位行政区划代码",

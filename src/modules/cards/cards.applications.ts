@@ -2,6 +2,7 @@ import type { Transaction } from "kysely";
 import { isUniqueViolation } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
+import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { RowReason } from "../../shared/messages.ts";
 import { creditCodeProblem } from "../employers/credit-code.rules.ts";
@@ -10,7 +11,6 @@ import { parseIdNumber } from "../persons/id-number.rules.ts";
 import { readPii } from "../persons/pii.ts";
 import type { ApplyInput, CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { parseCsv } from "./csv.ts";
 
 /** An individual's application and an employer's applications from CSV. */
 export function cardApplications(ctx: CardsContext) {

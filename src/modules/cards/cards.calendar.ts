@@ -1,7 +1,8 @@
 import { type Actor, authorize } from "../../shared/auth.ts";
+import { addDays } from "../../shared/clock.ts";
 import type { CardsContext } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { addDays, type WorkCalendar } from "./cards.rules.ts";
+import type { WorkCalendar } from "./cards.rules.ts";
 
 /** The working-day calendar of an area: its own days first, then its province's and the nation's. */
 export async function calendarFor(ctx: CardsContext, areaCode: string): Promise<WorkCalendar> {

@@ -1,7 +1,7 @@
 import type { Actor } from "../../shared/auth.ts";
-import { chinaDate } from "../../shared/clock.ts";
+import { addDays, chinaDate } from "../../shared/clock.ts";
 import type { CardsContext } from "./cards.context.ts";
-import { addDays, renewalWindowStart } from "./cards.rules.ts";
+import { renewalWindowStart } from "./cards.rules.ts";
 
 /** The daily job: expiry, renewal windows opening, temporary losses auto-cancelled. */
 export function cardDaily(ctx: CardsContext) {

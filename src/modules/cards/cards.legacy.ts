@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { uniqueAs } from "../../db/database.ts";
 import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize, findGrant } from "../../shared/auth.ts";
+import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { RowReason } from "../../shared/messages.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
@@ -9,7 +10,6 @@ import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import { type CardState, duplicateAdvice, holdsProvinceSlot, isBlacklisted } from "./cards.rules.ts";
-import { parseCsv } from "./csv.ts";
 
 /** Cards from a legacy system, and the duplicates such imports reveal. */
 export function cardLegacy(ctx: CardsContext) {

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
+import { csvLine, parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { RowReason } from "../../shared/messages.ts";
 import { readPii } from "../persons/pii.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import { validityEnd } from "./cards.rules.ts";
-import { csvLine, parseCsv } from "./csv.ts";
 
 /** Production: the factory file out, the factory's return file in. */
 export function cardProduction(ctx: CardsContext) {

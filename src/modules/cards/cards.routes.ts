@@ -2,7 +2,15 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors, okSchema, uuidSchema } from "../../http/schemas.ts";
+import {
+  AUTH_ERRORS,
+  areaCodeSchema,
+  cardNumberParams,
+  dateSchema,
+  errors,
+  okSchema,
+  uuidSchema,
+} from "../../http/schemas.ts";
 import { languageOf, worded } from "../../shared/messages.ts";
 import type { Permission } from "../../shared/permissions.ts";
 import { ECARD_BY_CARD_STATE } from "../ecard/ecard.rules.ts";
@@ -17,7 +25,6 @@ import {
 import { CARD_PERMISSIONS } from "./cards.service.ts";
 
 const idNumber = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
-const cardNumberParams = z.object({ cardNumber: z.string().max(16).describe("the 9-character card number") });
 
 const cardSchema = z.object({
   id: uuidSchema,

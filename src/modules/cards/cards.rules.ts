@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
+import { addDays } from "../../shared/clock.ts";
 
 /** Where a card is in its life. `archived` is issued with the social security function not activated (封存/未启用). */
 export const CARD_STATES = [
@@ -375,12 +376,6 @@ export function validityEnd(issueDate: string, years: number): string {
 /** The first day a holder may apply for renewal: `leadDays` before the validity end. */
 export function renewalWindowStart(validUntil: string, leadDays: number): string {
   return addDays(validUntil, -leadDays);
-}
-
-export function addDays(date: string, days: number): string {
-  const t = new Date(`${date}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + days);
-  return t.toISOString().slice(0, 10);
 }
 
 /** Public holidays and the weekend days that are working days instead (调休). */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, errors, uuidSchema } from "../../http/schemas.ts";
+import { AUTH_ERRORS, amountFenSchema, errors, pinSchema, uuidSchema } from "../../http/schemas.ts";
 import { CHIP_HOLDER_RECORDS, ISSUER_SCRIPT_PERMISSIONS } from "./issuer-scripts.service.ts";
 import { PERSONALISATION_PERMISSIONS } from "./personalisation.service.ts";
 import { PURCHASE_PERMISSIONS } from "./purchase.service.ts";
@@ -58,7 +58,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
           summary: "Check the TAC a card returned for a debit (an invalid TAC is audited)",
           body: z.strictObject({
             cardIdCode: z.string().regex(/^\d{6}D156000005[0-9A-F]{16}$/),
-            amountFen: z.number().int().min(1).max(100_000_000),
+            amountFen: amountFenSchema,
             terminalNo: z.string().regex(/^\d{12}$/),
             terminalTxnNo: z.string().regex(/^[0-9A-Fa-f]{8}$/),
             date: z.string().regex(/^\d{8}$/, "YYYYMMDD"),
@@ -105,7 +105,7 @@ export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
           summary:
             "The RESET RETRY COUNTER command that unblocks the chip PIN with a new one, for the card's challenge (one use)",
           params: z.object({ cardIdCode: cardIdCodeSchema }),
-          body: z.strictObject({ cardChallenge: challengeSchema, newPin: z.string().regex(/^\d{6}$/) }),
+          body: z.strictObject({ cardChallenge: challengeSchema, newPin: pinSchema }),
           response: { 200: scriptSchema, ...errors(...AUTH_ERRORS, 404, 409, 422, 503) },
         },
       },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, errors, uuidSchema } from "../../http/schemas.ts";
+import { AUTH_ERRORS, amountFenSchema, errors, pinSchema, uuidSchema } from "../../http/schemas.ts";
 import { READER_PERMISSIONS } from "./reader.service.ts";
 import type { CardImage } from "./virtual-card.ts";
 
@@ -24,7 +24,6 @@ const cardImageSchema = z.object({
     .optional(),
 });
 
-const pinSchema = z.string().regex(/^\d{6}$/, "6 digits");
 const pinResultSchema = z.object({ ok: z.boolean(), triesLeft: z.number().int().optional() });
 const slotParams = z.object({ slotId: uuidSchema });
 const SLOT_ERRORS = [...AUTH_ERRORS, 404, 409, 422, 503] as const;
@@ -141,7 +140,7 @@ export function readerRoutes(deps: Deps): FastifyPluginAsyncZod {
           tags: ["reader"],
           summary: "Debit the card's purse (after verify-pin) with MAC1/MAC2; sscard checks the TAC at once",
           params: slotParams,
-          body: z.strictObject({ amountFen: z.number().int().min(1).max(100_000_000) }),
+          body: z.strictObject({ amountFen: amountFenSchema }),
           response: {
             200: z.object({
               balanceBeforeFen: z.number().int(),

@@ -2,14 +2,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { AUTH_ERRORS, cardNumberParams, errors, pinSchema } from "../../http/schemas.ts";
 import { PASSWORD_PERMISSIONS } from "./credentials.service.ts";
 
-const cardNumberParams = z.object({ cardNumber: z.string().max(16) });
-const pin = z
-  .string()
-  .regex(/^\d{6}$/, "6 digits")
-  .describe("typed on a PIN pad at the counter, kiosk or web (over TLS)");
+const pin = pinSchema;
 const pinBlock = z
   .strictObject({
     format: z.union([z.literal(4), z.literal(1)]).describe("ISO 9564-1 format: 4 (AES) or 1 (legacy TDEA)"),

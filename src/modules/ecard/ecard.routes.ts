@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, dateSchema, errors, idNumberSchema, uuidSchema } from "../../http/schemas.ts";
+import {
+  AUTH_ERRORS,
+  dateSchema,
+  errors,
+  idNumberSchema,
+  pinSchema,
+  uuidSchema,
+} from "../../http/schemas.ts";
 import { CHANNEL_CLASSES, CHANNEL_SERVICES, ECARD_PERMISSIONS } from "./ecard.service.ts";
 
 const jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
@@ -172,7 +179,7 @@ export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => ecard.refreshCredential(actorOf(request), request.body),
     );
 
-    const pin = z.string().regex(/^\d{6}$/, "6 digits");
+    const pin = pinSchema;
     const ecardId = z.string().regex(/^[0-9a-f]{32}$/);
     const passwordErrors = errors(...AUTH_ERRORS, 404, 409, 422, 423);
     app.post(

@@ -5,10 +5,10 @@ import type { Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, areaPrefix, authorize, type Grant } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
+import { parseCsv } from "../../shared/csv.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
 import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { parseCsv } from "../cards/csv.ts";
 import {
   daysBetween,
   EMPLOYEE_SCHEMES,

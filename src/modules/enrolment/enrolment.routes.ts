@@ -5,9 +5,12 @@ import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
   areaCodeSchema,
+  cardNumberParams,
+  cardNumberSchema,
   dateSchema,
   errors,
   idNumberSchema,
+  pinSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
 import { PASSWORD_PERMISSIONS } from "../credentials/credentials.service.ts";
@@ -18,7 +21,6 @@ const reasonSchema = z.string().trim().min(1).max(200);
 const schemeSchema = z.enum(SCHEME_NAMES);
 const statusSchema = z.enum(ENROLMENT_STATUSES);
 const numberSchema = z.string().regex(/^\d{16}$/, "a 16-digit personal number");
-const cardNumberSchema = z.string().regex(/^[0-9A-Z]{9}$/, "9 characters");
 
 const enrolmentSchema = z.object({
   id: uuidSchema,
@@ -302,7 +304,7 @@ export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
         schema: {
           tags: ["enrolment"],
           summary: "The online checks made on a card: who checked, when, with what result",
-          params: z.object({ cardNumber: cardNumberSchema }),
+          params: cardNumberParams,
           response: { 200: checksSchema, ...errors(...AUTH_ERRORS, 404) },
         },
       },
@@ -317,8 +319,8 @@ export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
           tags: ["enrolment"],
           summary:
             "The holder's own list of checks on the card (kiosk, 12333, counter), after the card's social security password",
-          params: z.object({ cardNumber: cardNumberSchema }),
-          body: z.strictObject({ pin: z.string().regex(/^\d{6}$/) }),
+          params: cardNumberParams,
+          body: z.strictObject({ pin: pinSchema }),
           response: { 200: checksSchema, ...errors(...AUTH_ERRORS, 404, 409, 423, 429) },
         },
       },

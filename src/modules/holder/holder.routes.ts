@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { AUTH_ERRORS, cardNumberParams, errors, pinSchema } from "../../http/schemas.ts";
 import { type CardState, holderAllowedActions } from "../cards/cards.rules.ts";
 import { checksSchema } from "../enrolment/enrolment.routes.ts";
 
-const pin = z.string().regex(/^\d{6}$/, "6 digits");
-const cardParams = z.object({ cardNumber: z.string().regex(/^[0-9A-Z]{9}$/) });
+const pin = pinSchema;
+const cardParams = cardNumberParams;
 /** A card as its holder sees it: the actions listed are the ones the holder can take online. */
 const asHolderSees = <T extends { state: CardState; allowedActions: string[] }>(card: T): T => ({
   ...card,

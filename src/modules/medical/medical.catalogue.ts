@@ -1,6 +1,6 @@
 import { type Actor, authorize, NATIONAL } from "../../shared/auth.ts";
+import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { parseCsv } from "../cards/csv.ts";
 import type { MedicalContext } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
 import { readCatalogueRows } from "./medical.rules.ts";

@@ -1,12 +1,13 @@
 import { isUniqueViolation } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../shared/auth.ts";
+import { addDays } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import { coordinationArea } from "../enrolment/enrolment.rules.ts";
 import type { MedicalContext } from "./medical.context.ts";
 import { ledgerAccount } from "./medical.context.ts";
-import { addDays, refundOfLine } from "./medical.rules.ts";
+import { refundOfLine } from "./medical.rules.ts";
 
 /** Refunds of a settlement, whole or by item, once per idempotency key. */
 export function medicalRefunds(ctx: MedicalContext) {

@@ -5,15 +5,19 @@ import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
   areaCodeSchema,
+  cardNumberSchema,
   dateSchema,
   errors,
+  fenSchema,
   idNumberSchema,
+  pinSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
+import { csvLine } from "../../shared/csv.ts";
 import { MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_FEN } from "./medical.rules.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.service.ts";
 
-const fen = z.number().int().describe("fen (0.01 yuan)");
+const fen = fenSchema;
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month YYYY-MM");
 const institutionSchema = z.object({
   id: uuidSchema,
@@ -314,11 +318,8 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
             idempotencyKey,
             card: z
               .strictObject({
-                cardNumber: z.string().min(1).max(20),
-                pin: z
-                  .string()
-                  .regex(/^\d{6}$/)
-                  .optional(),
+                cardNumber: cardNumberSchema,
+                pin: pinSchema.optional(),
               })
               .optional(),
             readerSlotId: uuidSchema
@@ -449,11 +450,19 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const r = await medical.reconciliation(actorOf(request), request.params.code, request.query.day);
         const lines = [
-          "settlement_id,idempotency_key,terminal_no,medium,total_fen,account_fen,self_fen,state,at",
-        ];
-        for (const s of r.settlements)
-          lines.push(
-            [
+          csvLine([
+            "settlement_id",
+            "idempotency_key",
+            "terminal_no",
+            "medium",
+            "total_fen",
+            "account_fen",
+            "self_fen",
+            "state",
+            "at",
+          ]),
+          ...r.settlements.map((s) =>
+            csvLine([
               s.settlementId,
               s.idempotencyKey,
               s.terminalNo,
@@ -463,14 +472,24 @@ export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
               s.selfFen,
               s.state,
               s.at,
-            ].join(","),
-          );
-        for (const c of r.byClass)
-          lines.push(`total_class_${c.class},,,,${c.amountFen},${c.accountFen},${c.selfFen},,`);
-        lines.push(
-          `total,,,,${r.byAccount.totalFen},${r.byAccount.personalAccountFen},${r.byAccount.selfPaidFen},,`,
-        );
-        lines.push(`refunds,,,,${r.refunds.count},${r.refunds.accountFen},${r.refunds.selfFen},,`);
+            ]),
+          ),
+          ...r.byClass.map((c) =>
+            csvLine([`total_class_${c.class}`, "", "", "", c.amountFen, c.accountFen, c.selfFen, "", ""]),
+          ),
+          csvLine([
+            "total",
+            "",
+            "",
+            "",
+            r.byAccount.totalFen,
+            r.byAccount.personalAccountFen,
+            r.byAccount.selfPaidFen,
+            "",
+            "",
+          ]),
+          csvLine(["refunds", "", "", "", r.refunds.count, r.refunds.accountFen, r.refunds.selfFen, "", ""]),
+        ];
         return reply
           .type("text/csv; charset=utf-8")
           .header(

@@ -201,11 +201,6 @@ export function refundOfLine(
   };
 }
 
-/** A date plus whole days, as YYYY-MM-DD. */
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 export type ContributionInput =
   | { payer: "employer"; declaredBaseFen: number }
   | { payer: "self"; gradePercent: number };
