@@ -7,6 +7,7 @@ import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
 import { createCardKeys } from "./modules/chip/card-keys.ts";
+import { createChipRepository } from "./modules/chip/chip.repository.ts";
 import { createIssuerScriptsService } from "./modules/chip/issuer-scripts.service.ts";
 import { createPersonalisationService } from "./modules/chip/personalisation.service.ts";
 import { createPurchaseService } from "./modules/chip/purchase.service.ts";
@@ -26,6 +27,7 @@ import { createEmployersRepository } from "./modules/employers/employers.reposit
 import { createEmployersService } from "./modules/employers/employers.service.ts";
 import { createEnrolmentRepository } from "./modules/enrolment/enrolment.repository.ts";
 import { createEnrolmentService } from "./modules/enrolment/enrolment.service.ts";
+import { createHolderRepository } from "./modules/holder/holder.repository.ts";
 import { createHolderService } from "./modules/holder/holder.service.ts";
 import { createJobsRepository } from "./modules/jobs/jobs.repository.ts";
 import { createJobsService } from "./modules/jobs/jobs.service.ts";
@@ -74,7 +76,27 @@ export function createDeps(
   const credentialsRepo = createCredentialsRepository(dialect);
   const cardsRepo = createCardsRepository(dialect);
   const employersRepo = createEmployersRepository();
-  const cardStateHooks: NonNullable<Parameters<typeof createCardsService>[0]["stateHooks"]> = [];
+  let faceVerifier: ReturnType<typeof createFaceApiVerifier> | undefined;
+  const ecard = createEcardService({
+    db,
+    audit,
+    clock,
+    cipher,
+    areas,
+    signer: createSm2Signer(config.secrets.signingKey),
+    issuerPrivateKey: config.secrets.signingKey.toString("hex"),
+    tokenKey: config.secrets.tokenKey,
+    face: () => {
+      if (options.face) return options.face;
+      faceVerifier ??= createFaceApiVerifier();
+      return faceVerifier;
+    },
+    findPerson: persons.rowByIdNumber,
+    machine,
+    repo: createEcardRepository(dialect),
+    persons: personsRepo,
+    cards: cardsRepo,
+  });
   const cards = createCardsService({
     db,
     cards: cardsRepo,
@@ -89,7 +111,8 @@ export function createDeps(
     initialisePassword: createPasswordInitialiser({ repo: credentialsRepo, machine, clock }),
     registerPerson: persons.registerIn,
     drawCardNumber: options.drawCardNumber,
-    stateHooks: cardStateHooks,
+    // The e-card follows its card: told of every state change inside its transaction.
+    onStateChange: [ecard.afterCardChange],
     signer: createSm2Signer(config.secrets.signingKey),
   });
   const attempts = createAttemptLog({ db, repo: credentialsRepo });
@@ -126,11 +149,12 @@ export function createDeps(
     if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
     return hsm;
   };
-  const cardKeys = createCardKeys({ db, audit, hsm: requireHsm });
-  const remoteAuth = createRemoteAuthService({ db, cardKeys, clock });
-  const terminals = createTerminalsService({ db, audit, clock, hsm: requireHsm });
+  const chipRepo = createChipRepository();
+  const cardKeys = createCardKeys({ db, repo: chipRepo, audit, hsm: requireHsm });
+  const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cardKeys, clock });
+  const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
   const purchases = createPurchaseService({ db, audit, cardKeys });
-  const personalisation = createPersonalisationService({ db, audit, clock, hsm: requireHsm });
+  const personalisation = createPersonalisationService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
   const issuerScripts = createIssuerScriptsService({
     db,
     audit,
@@ -138,7 +162,15 @@ export function createDeps(
     persons: personsRepo,
     cipher,
   });
-  const reader = createReaderService({ db, clock, cardKeys, cards, issuerScripts, purchases });
+  const reader = createReaderService({
+    db,
+    repo: chipRepo,
+    clock,
+    cardKeys,
+    cards,
+    issuerScripts,
+    purchases,
+  });
   const enrolmentRepo = createEnrolmentRepository(dialect);
   const enrolment = createEnrolmentService({
     db,
@@ -165,6 +197,7 @@ export function createDeps(
   });
   const holder = createHolderService({
     db,
+    repo: createHolderRepository(),
     clock,
     tokenKey: config.secrets.tokenKey,
     audit,
@@ -173,31 +206,8 @@ export function createDeps(
     findPerson: persons.rowByIdNumber,
     verifyPassword: async (actor, cardNumber, pin, source) =>
       credentials.verifyOnlineSignIn(actor, await cards.cardByNumber(cardNumber), pin, source),
-    // The e-card service is made below; this is called only once both exist.
-    identityOfCode: (code) => ecard.identityOfCode(code),
+    identityOfCode: ecard.identityOfCode,
   });
-  let faceVerifier: ReturnType<typeof createFaceApiVerifier> | undefined;
-  const ecard = createEcardService({
-    db,
-    audit,
-    clock,
-    cipher,
-    areas,
-    signer: createSm2Signer(config.secrets.signingKey),
-    issuerPrivateKey: config.secrets.signingKey.toString("hex"),
-    tokenKey: config.secrets.tokenKey,
-    face: () => {
-      if (options.face) return options.face;
-      faceVerifier ??= createFaceApiVerifier();
-      return faceVerifier;
-    },
-    findPerson: persons.rowByIdNumber,
-    machine,
-    repo: createEcardRepository(dialect),
-    persons: personsRepo,
-    cards: cardsRepo,
-  });
-  cardStateHooks.push((trx, card, from) => ecard.afterCardChange(trx, card, from));
   const medical = createMedicalService({
     db,
     attempts,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, dateSchema, errors } from "../../http/schemas.ts";
 import { policySchema } from "./areas.rules.ts";
+import type { AreasService } from "./areas.service.ts";
 import { AREA_PERMISSIONS } from "./areas.service.ts";
 
 const areaSchema = z.object({
@@ -51,7 +51,7 @@ const codeParams = z.object({ code: areaCodeSchema });
 const areaOfParams = (r: { params: unknown }) => (r.params as { code: string }).code;
 
 /** Card-issuing areas, their versioned policies, and outlets. */
-export function areasRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZod {
   const { areas } = deps;
   return async (app) => {
     app.get(

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import type { AuditService } from "./audit.service.ts";
 import { AUDIT_PERMISSIONS } from "./audit.service.ts";
 
 const recordSchema = z.object({
@@ -23,7 +23,7 @@ const recordSchema = z.object({
 });
 
 /** Reading and verifying the tamper-evident audit log. */
-export function auditRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function auditRoutes(deps: { audit: AuditService }): FastifyPluginAsyncZod {
   const { audit } = deps;
   return async (app) => {
     app.get(

@@ -96,6 +96,12 @@ export type RowReport = {
 
 /** The physical card's lifecycle: applications, production, issue, loss, replacement, renewal, cancellation. */
 
+/**
+ * A card state change as other modules hear it: called inside the change's transaction, so what they
+ * write commits or rolls back with it (the e-card follows its card).
+ */
+export type CardStateListener = (trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>;
+
 /** What the cards use cases are made from. */
 export type CardsDeps = {
   db: Kysely<Database>;
@@ -111,8 +117,8 @@ export type CardsDeps = {
   signer: Signer;
   /** The employers (collection by an employer: the one that applied or that employs the holder). */
   employers: Pick<EmployersRepository, "byCreditCode" | "hiredOn">;
-  /** Run inside every state change's transaction (the e-card follows its card); filled in by the wiring. */
-  stateHooks?: ((trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>)[];
+  /** Told of every state change inside its transaction (the e-card follows its card). */
+  onStateChange?: readonly CardStateListener[];
   /** Registers a person inside the caller's transaction, with its audit record (the persons module). */
   registerPerson: PersonsService["registerIn"];
   /** Draws a random card number (tests replace it to force clashes). */
@@ -260,7 +266,7 @@ export function createCardsContext(deps: CardsDeps) {
         at,
       });
     }
-    for (const hook of deps.stateHooks ?? []) await hook(trx, updated, from);
+    for (const listener of deps.onStateChange ?? []) await listener(trx, updated, from);
     return updated;
   }
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
@@ -13,15 +12,16 @@ import {
 } from "../../http/schemas.ts";
 import { languageOf, worded } from "../../shared/messages.ts";
 import type { Permission } from "../../shared/permissions.ts";
-import { ECARD_BY_CARD_STATE } from "../ecard/ecard.rules.ts";
 import {
   CANCEL_REASONS,
   CARD_ACTIONS,
   CARD_STATES,
+  ECARD_BY_CARD_STATE,
   LIFECYCLE,
   lifecycleMermaid,
   REPLACEMENT_REASONS,
 } from "./cards.rules.ts";
+import type { CardsService } from "./cards.service.ts";
 import { CARD_PERMISSIONS } from "./cards.service.ts";
 
 const idNumber = z.string().min(1).max(32).describe("18-character citizen ID number (GB 11643)");
@@ -84,7 +84,7 @@ const holderCheck = z.strictObject({
 const agentSchema = z.strictObject({ idNumber, name: z.string().min(1).max(60) });
 
 /** The physical card: applications, production, issue, loss, replacement, renewal, cancellation, bank tasks. */
-export function cardsRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZod {
   const { cards } = deps;
   const counter = { permission: CARD_PERMISSIONS.counter };
   return async (app) => {

@@ -256,6 +256,20 @@ export function stateRule(state: CardState): StateRule {
   return CARD_STATE_RULES[state];
 }
 
+/** The e-card's availability for each card state, as the lifecycle publishes it. */
+export const ECARD_BY_CARD_STATE: Readonly<Record<CardState, string>> = {
+  applied: "none (the e-card is issued with the card)",
+  in_production: "none (the e-card is issued with the card)",
+  delivered: "none (the e-card is issued with the card)",
+  archived: "queries only",
+  active: "all services",
+  locked: "all services (the card's password is locked, not the e-card)",
+  temporarily_lost: "with the holder's time-limited authorisation, by the area's policy",
+  formally_lost: "personal services unavailable",
+  expired: "personal services unavailable",
+  cancelled: "personal services unavailable",
+};
+
 /** Only an active card settles or authenticates: a pre-loss stops it at once. */
 export function canSettle(state: CardState): boolean {
   return CARD_STATE_RULES[state].settles;

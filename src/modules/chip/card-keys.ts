@@ -5,16 +5,21 @@ import { DomainError, isDomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { KeyType } from "../keys/derivation.ts";
 import type { Hsm } from "../keys/hsm.ts";
-import { createChipRepository } from "./chip.repository.ts";
+import type { ChipRepository } from "./chip.repository.ts";
 
 /**
  * A registered card's keys, derived inside the encryption machine at the key version the card was
  * personalised with (version 1 for cards sscard did not personalise). A retired version is refused
  * and the refusal audited. The keys stay inside sscard: callers turn them into cryptograms and MACs.
  */
-export function createCardKeys(deps: { db: Kysely<Database>; hsm: () => Hsm; audit: AuditService }) {
+export function createCardKeys(deps: {
+  repo: ChipRepository;
+  db: Kysely<Database>;
+  hsm: () => Hsm;
+  audit: AuditService;
+}) {
   const { db, audit } = deps;
-  const repo = createChipRepository();
+  const { repo } = deps;
 
   /** Audits a refused card operation (wrong MAC, replay, retired key version …). */
   async function refuse(actor: Actor, cardIdCode: string, action: string, reason: string) {

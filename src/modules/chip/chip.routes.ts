@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, amountFenSchema, errors, pinSchema, uuidSchema } from "../../http/schemas.ts";
+import type { IssuerScriptsService } from "./issuer-scripts.service.ts";
 import { CHIP_HOLDER_RECORDS, ISSUER_SCRIPT_PERMISSIONS } from "./issuer-scripts.service.ts";
+import type { PersonalisationService } from "./personalisation.service.ts";
 import { PERSONALISATION_PERMISSIONS } from "./personalisation.service.ts";
+import type { PurchaseService } from "./purchase.service.ts";
 import { PURCHASE_PERMISSIONS } from "./purchase.service.ts";
+import type { RemoteAuthService } from "./remote-auth.service.ts";
 import { REMOTE_AUTH_PERMISSIONS } from "./remote-auth.service.ts";
 
 const cardIdCodeSchema = z.string().regex(/^\d{6}D156000005[0-9A-F]{16}$/, "a card identification code");
@@ -16,7 +19,12 @@ const scriptSchema = z.object({ apdu: z.string() });
  * The chip side over HTTP: remote two-step authentication for cards the local PSAM cannot
  * authenticate, TAC checks, issuer scripts for the counter's card writer, holder certificates.
  */
-export function chipRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function chipRoutes(deps: {
+  remoteAuth: RemoteAuthService;
+  purchases: PurchaseService;
+  issuerScripts: IssuerScriptsService;
+  personalisation: PersonalisationService;
+}): FastifyPluginAsyncZod {
   const { remoteAuth, purchases, issuerScripts, personalisation } = deps;
   const access = { permission: REMOTE_AUTH_PERMISSIONS.authenticate };
   return async (app) => {

@@ -10,7 +10,7 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { Hsm } from "../keys/hsm.ts";
 import type { Signed } from "../keys/signer.ts";
 import type { HolderCertificate } from "./certificates.ts";
-import { createChipRepository } from "./chip.repository.ts";
+import type { ChipRepository } from "./chip.repository.ts";
 import { CARD_KEY_TYPES, type CardKeyId, type PersonalisationData, personalise } from "./personalise.ts";
 import type { CardImage } from "./virtual-card.ts";
 
@@ -28,13 +28,14 @@ export const PERSONALISATION_PERMISSIONS = {
  * card file), never to an API response.
  */
 export function createPersonalisationService(deps: {
+  repo: ChipRepository;
   db: Kysely<Database>;
   hsm: () => Hsm;
   audit: AuditService;
   clock: Clock;
 }) {
   const { db, audit, clock } = deps;
-  const repo = createChipRepository();
+  const { repo } = deps;
   return {
     async personalise(
       actor: Actor,

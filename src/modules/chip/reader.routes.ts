@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, amountFenSchema, errors, pinSchema, uuidSchema } from "../../http/schemas.ts";
+import type { ReaderService } from "./reader.service.ts";
 import { READER_PERMISSIONS } from "./reader.service.ts";
 import type { CardImage } from "./virtual-card.ts";
 
@@ -29,7 +29,7 @@ const slotParams = z.object({ slotId: uuidSchema });
 const SLOT_ERRORS = [...AUTH_ERRORS, 404, 409, 422, 503] as const;
 
 /** The reader interface over HTTP (the hospitals' reader calls against a virtual card in a slot). */
-export function readerRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyncZod {
   const { reader } = deps;
   const use = { permission: READER_PERMISSIONS.use };
   return async (app) => {

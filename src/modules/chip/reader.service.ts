@@ -7,7 +7,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { CardKeys } from "./card-keys.ts";
-import { createChipRepository } from "./chip.repository.ts";
+import type { ChipRepository } from "./chip.repository.ts";
 import type { IssuerScriptsService } from "./issuer-scripts.service.ts";
 import { PURCHASE_PERMISSIONS, type PurchaseService } from "./purchase.service.ts";
 import { mac1, mac2, purchaseSessionKey } from "./purchase.ts";
@@ -51,6 +51,7 @@ type Slot = {
  * reader, and are emptied after 10 idle minutes; their chip keys never appear in a response.
  */
 export function createReaderService(deps: {
+  repo: ChipRepository;
   db: Kysely<Database>;
   clock: Clock;
   cardKeys: CardKeys;
@@ -59,7 +60,7 @@ export function createReaderService(deps: {
   purchases: PurchaseService;
 }) {
   const { db, clock, cardKeys } = deps;
-  const repo = createChipRepository();
+  const { repo } = deps;
   const slots = new Map<string, Slot>();
 
   function prune(now: number) {

@@ -7,7 +7,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import { isBlacklisted } from "../cards/cards.rules.ts";
 import type { CardKeys } from "./card-keys.ts";
-import { createChipRepository } from "./chip.repository.ts";
+import type { ChipRepository } from "./chip.repository.ts";
 import { authCryptogram } from "./virtual-card.ts";
 
 /** Terminals (and their operators) that may ask sscard to authenticate a card from another area. */
@@ -22,9 +22,14 @@ const STEP_SECONDS = 60;
  * gives a random for the card's internal authentication; step 2 checks the card's answer. Card keys
  * are derived inside the encryption machine and never leave it.
  */
-export function createRemoteAuthService(deps: { db: Kysely<Database>; cardKeys: CardKeys; clock: Clock }) {
+export function createRemoteAuthService(deps: {
+  repo: ChipRepository;
+  db: Kysely<Database>;
+  cardKeys: CardKeys;
+  clock: Clock;
+}) {
   const { db, clock, cardKeys } = deps;
-  const repo = createChipRepository();
+  const { repo } = deps;
   const ACTION = "card.remote_auth.refused";
   const keysOf = (actor: Actor, cardIdCode: string) =>
     cardKeys.forCard(actor, cardIdCode, ["internal_auth", "external_auth"], ACTION);

@@ -7,7 +7,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { Hsm } from "../keys/hsm.ts";
-import { createChipRepository } from "./chip.repository.ts";
+import type { ChipRepository } from "./chip.repository.ts";
 import type { PsamImage } from "./psam.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
@@ -15,13 +15,14 @@ export const TERMINAL_PERMISSIONS = { manage: PERMISSIONS.chip.terminals };
 
 /** Terminal registry and PSAM issue (the PSAM image goes to the card writer, never to an API response). */
 export function createTerminalsService(deps: {
+  repo: ChipRepository;
   db: Kysely<Database>;
   hsm: () => Hsm;
   audit: AuditService;
   clock: Clock;
 }) {
   const { db, audit, clock } = deps;
-  const repo = createChipRepository();
+  const { repo } = deps;
   return {
     /** Registers a terminal: 12 digits beginning with its area's region code. */
     async register(actor: Actor, input: { terminalNo: string; areaCode: string; name: string }) {

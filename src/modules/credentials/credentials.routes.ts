@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, cardNumberParams, errors, pinSchema } from "../../http/schemas.ts";
+import type { CredentialsService } from "./credentials.service.ts";
 import { PASSWORD_PERMISSIONS } from "./credentials.service.ts";
 
 const pin = pinSchema;
@@ -21,7 +21,7 @@ const identity = {
 };
 
 /** The social security password: verification for every channel, change, unlock and reset. */
-export function credentialsRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function credentialsRoutes(deps: { credentials: CredentialsService }): FastifyPluginAsyncZod {
   const { credentials } = deps;
   return async (app) => {
     app.post(

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
@@ -10,6 +9,7 @@ import {
   pinSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
+import type { EcardService } from "./ecard.service.ts";
 import { CHANNEL_CLASSES, CHANNEL_SERVICES, ECARD_PERMISSIONS } from "./ecard.service.ts";
 
 const jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
@@ -18,7 +18,7 @@ const credentialSchema = z
   .describe("the signed credential: two segments of a code (see docs/ecard.md)");
 
 /** The electronic card: channels, identity photos, sign-up, credentials, status list, codes, authorisation. */
-export function ecardRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZod {
   const { ecard } = deps;
   const terminal = { permission: ECARD_PERMISSIONS.terminal };
   return async (app) => {

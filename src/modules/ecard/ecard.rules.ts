@@ -48,20 +48,6 @@ export function ecardUsability(input: {
   }
 }
 
-/** The e-card's availability for each card state, as the lifecycle publishes it. */
-export const ECARD_BY_CARD_STATE: Readonly<Record<CardState, string>> = {
-  applied: "none (the e-card is issued with the card)",
-  in_production: "none (the e-card is issued with the card)",
-  delivered: "none (the e-card is issued with the card)",
-  archived: "queries only",
-  active: "all services",
-  locked: "all services (the card's password is locked, not the e-card)",
-  temporarily_lost: "with the holder's time-limited authorisation, by the area's policy",
-  formally_lost: "personal services unavailable",
-  expired: "personal services unavailable",
-  cancelled: "personal services unavailable",
-};
-
 export { ECARD_CARD_STATES } from "../cards/cards.rules.ts";
 
 /** How long a holder's authorisation while the card is lost lasts, at most. */

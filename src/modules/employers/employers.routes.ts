@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
@@ -11,6 +10,7 @@ import {
   uuidSchema,
 } from "../../http/schemas.ts";
 import { SCHEME_NAMES } from "../enrolment/enrolment.rules.ts";
+import type { EmployersService } from "./employers.service.ts";
 import { EMPLOYER_PERMISSIONS } from "./employers.service.ts";
 
 const employerSchema = z.object({
@@ -26,7 +26,7 @@ const fieldErrors = z.array(z.object({ field: z.string(), problem: z.string() })
 const params = z.object({ id: uuidSchema });
 
 /** Employers, their registration of new employees within 30 days, and the overdue report. */
-export function employersRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function employersRoutes(deps: { employers: EmployersService }): FastifyPluginAsyncZod {
   const { employers } = deps;
   const employees = { permission: EMPLOYER_PERMISSIONS.employees };
   return async (app) => {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
@@ -15,6 +14,7 @@ import {
 } from "../../http/schemas.ts";
 import { PASSWORD_PERMISSIONS } from "../credentials/credentials.service.ts";
 import { CHECK_DIAGNOSTICS, ENROLMENT_STATUSES, SCHEME_NAMES } from "./enrolment.rules.ts";
+import type { EnrolmentService } from "./enrolment.service.ts";
 import { ENROLMENT_PERMISSIONS } from "./enrolment.service.ts";
 
 const reasonSchema = z.string().trim().min(1).max(200);
@@ -87,7 +87,7 @@ export const checksSchema = z.array(
 );
 
 /** Enrolment, personal numbers and their merge, arrears, and the online check at card reading. */
-export function enrolmentRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyPluginAsyncZod {
   const { enrolment } = deps;
   const manage = { permission: ENROLMENT_PERMISSIONS.manage };
   const read = { permission: ENROLMENT_PERMISSIONS.read };

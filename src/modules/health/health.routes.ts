@@ -1,14 +1,20 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { Db } from "../../db/database.ts";
 import { isReachable } from "../../db/database.ts";
 import { pendingMigrations } from "../../db/migrate.ts";
-import type { Deps } from "../../deps.ts";
 import { webBuilt } from "../../http/web.ts";
+import type { Clock } from "../../shared/clock.ts";
 import { chinaDate } from "../../shared/clock.ts";
+import type { AuditService } from "../audit/audit.service.ts";
 import { workers } from "./workers.ts";
 
 /** `/healthz`: the process is up. `/readyz`: the database answers and its schema is current. */
-export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function healthRoutes(deps: {
+  database: Db;
+  clock: Clock;
+  audit: Pick<AuditService, "missingTriggers">;
+}): FastifyPluginAsyncZod {
   const { db, dialect } = deps.database;
   return async (app) => {
     app.get(

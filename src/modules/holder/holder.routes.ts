@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, cardNumberParams, errors, pinSchema } from "../../http/schemas.ts";
 import { type CardState, holderAllowedActions } from "../cards/cards.rules.ts";
+import type { CardsService } from "../cards/cards.service.ts";
+import type { CredentialsService } from "../credentials/credentials.service.ts";
 import { checksSchema } from "../enrolment/enrolment.routes.ts";
+import type { EnrolmentService } from "../enrolment/enrolment.service.ts";
+import type { HolderService } from "./holder.service.ts";
 
 const pin = pinSchema;
 const cardParams = cardNumberParams;
@@ -46,7 +49,12 @@ const sessionSchema = z.object({
 });
 
 /** The online service hall's API for holders signed in with ID number and social security password. */
-export function holderRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function holderRoutes(deps: {
+  holder: HolderService;
+  cards: CardsService;
+  credentials: CredentialsService;
+  enrolment: EnrolmentService;
+}): FastifyPluginAsyncZod {
   const { holder, cards, credentials, enrolment } = deps;
   return async (app) => {
     app.post(

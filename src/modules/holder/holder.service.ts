@@ -9,7 +9,7 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import { sessionProblem } from "../staff/staff.rules.ts";
-import { createHolderRepository } from "./holder.repository.ts";
+import type { HolderRepository } from "./holder.repository.ts";
 
 /** A holder's session in the online service hall: short, and ended by 10 idle minutes. */
 export const HOLDER_SESSION = { ttlMinutes: 30, idleMinutes: 10 } as const;
@@ -23,6 +23,7 @@ const SIGN_IN_STATES = ["active", "archived", "locked", "temporarily_lost"];
  * keyed hash; the actor it gives acts only on the holder's own cards.
  */
 export function createHolderService(deps: {
+  repo: HolderRepository;
   db: Kysely<Database>;
   clock: Clock;
   tokenKey: Buffer;
@@ -35,7 +36,7 @@ export function createHolderService(deps: {
   identityOfCode: (code: string) => Promise<string>;
 }) {
   const { db, clock, audit } = deps;
-  const repo = createHolderRepository();
+  const { repo } = deps;
   const key = secretKey(deps.tokenKey);
   const hash = (token: string) => hmacSha256Hex(key, `holder:${token}`);
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
 import { JOB_NAMES } from "./jobs.rules.ts";
+import type { JobsService } from "./jobs.service.ts";
 import { JOB_PERMISSIONS } from "./jobs.service.ts";
 
 const runSchema = z.object({
@@ -18,7 +18,7 @@ const runSchema = z.object({
 });
 
 /** The periodic jobs: what runs when, what each run did, and running one now. */
-export function jobsRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function jobsRoutes(deps: { jobs: JobsService }): FastifyPluginAsyncZod {
   const { jobs } = deps;
   return async (app) => {
     app.get(

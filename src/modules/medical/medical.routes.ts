@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import {
   AUTH_ERRORS,
@@ -15,6 +14,7 @@ import {
 } from "../../http/schemas.ts";
 import { csvLine } from "../../shared/csv.ts";
 import { MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_FEN } from "./medical.rules.ts";
+import type { MedicalService } from "./medical.service.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.service.ts";
 
 const fen = fenSchema;
@@ -68,7 +68,7 @@ const idempotencyKey = z
 const code = z.object({ code: z.string().regex(/^[A-Za-z0-9.-]{1,32}$/) });
 
 /** Institutions, the catalogue, contributions, the monthly credit, settlements, refunds, reconciliation, the holder's account. */
-export function medicalRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginAsyncZod {
   const { medical } = deps;
   return async (app) => {
     app.post(

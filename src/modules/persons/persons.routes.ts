@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, errors, idNumberSchema, uuidSchema } from "../../http/schemas.ts";
 import { ETHNICITIES } from "./ethnicity.ts";
+import type { PersonsService } from "./persons.service.ts";
 import { PERSON_PERMISSIONS } from "./persons.service.ts";
 
 const ethnicitySchema = z
@@ -32,7 +32,7 @@ const personSchema = z.object({
 const idParams = z.object({ id: uuidSchema });
 
 /** The person registry. */
-export function personsRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginAsyncZod {
   const { persons } = deps;
   return async (app) => {
     app.post(

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deps } from "../../deps.ts";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors, okSchema, uuidSchema } from "../../http/schemas.ts";
 import {
@@ -14,10 +13,11 @@ import {
   meResponse,
   staffSchema,
 } from "./staff.schemas.ts";
+import type { StaffService } from "./staff.service.ts";
 import { STAFF_PERMISSIONS } from "./staff.service.ts";
 
 /** Login and sessions, staff accounts and API keys. */
-export function staffRoutes(deps: Deps): FastifyPluginAsyncZod {
+export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZod {
   const { staff } = deps;
   const manage = { permission: STAFF_PERMISSIONS.manage };
   const self = { permission: STAFF_PERMISSIONS.self };

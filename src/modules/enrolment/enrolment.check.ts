@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import { type Actor, authorize, authorizeHolderOr } from "../../shared/auth.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { readPii } from "../persons/pii.ts";
+import type { EnrolmentContext } from "./enrolment.context.ts";
+import { CHECK_DETAIL_ROLES } from "./enrolment.context.ts";
+
+import { ENROLMENT_PERMISSIONS } from "./enrolment.permissions.ts";
+import {
+  CHECK_DIAGNOSTICS,
+  type CheckDiagnostic,
+  coordinationArea,
+  type EnrolmentStatus,
+  onlineCheck,
+  type Scheme,
+  survivorResolver,
+} from "./enrolment.rules.ts";
+
+/** The online check at card reading, and its log. */
+export function enrolmentCheck(ctx: EnrolmentContext) {
+  const { deps, db, repo, clock, cipher, checksOf, today, checkLog } = ctx;
+  return {
+    flushChecks: () => checkLog.flush(),
+
+    /**
+     * The online check at card reading: the insured status of the card's holder in the card's
+     * coordination area, or a diagnostic with its cause and remedy. Every check is logged.
+     */
+    async check(
+      actor: Actor,
+      input: { cardNumber: string; cardIdCode?: string; idNumber?: string; name?: string },
+    ) {
+      const grant = authorize(actor, ENROLMENT_PERMISSIONS.check);
+      const card = await deps.cards.byNumber(db, input.cardNumber);
+      const person = card ? await deps.persons.byId(db, card.person_id) : undefined;
+      let dataMatches = false;
+      let pii: { name: string; address: string | null } | undefined;
+      if (card && person) {
+        pii = readPii(cipher, person);
+        dataMatches =
+          (input.cardIdCode === undefined || input.cardIdCode === card.card_id_code) &&
+          (input.idNumber === undefined ||
+            cipher.blindIndex(input.idNumber.trim().toUpperCase()) === person.id_number_index) &&
+          (input.name === undefined || input.name.trim() === pii.name);
+      }
+      const area = card ? coordinationArea(card.area_code) : "";
+      const day = today();
+      const [numbers, enrolments, arrears] =
+        card && person && dataMatches
+          ? await Promise.all([
+              repo.numbersOf(db, person.id, area),
+              repo.enrolmentsOf(db, person.id, area),
+              repo.arrearsActive(db, person.id, area, day),
+            ])
+          : [[], [], undefined];
+      const outcome = onlineCheck({
+        card: card && {
+          cardIdCode: card.card_id_code,
+          state: card.state,
+          ssFunction: card.ss_function,
+          validUntil: card.valid_until,
+        },
+        dataMatches,
+        enrolments: enrolments.map((e) => ({
+          scheme: e.scheme as Scheme,
+          areaCode: e.area_code,
+          status: e.status as EnrolmentStatus,
+          personalNumber: e.personal_number,
+        })),
+        unmergedNumbers: numbers.filter((n) => !n.merged_into).map((n) => n.number),
+        survivorOf: survivorResolver(numbers),
+        arrearsActive: arrears !== undefined,
+        today: day,
+      });
+      checkLog.enqueue({
+        id: randomUUID(),
+        card_number: input.cardNumber,
+        card_id: card?.id ?? null,
+        at: clock.now().toISOString(),
+        actor_id: actor.id,
+        actor_name: actor.name,
+        actor_role: grant.role,
+        channel: actor.channel,
+        result: outcome.ok ? "INSURED" : outcome.diagnostic,
+      });
+      if (!outcome.ok) {
+        const text = CHECK_DIAGNOSTICS[outcome.diagnostic as CheckDiagnostic];
+        return {
+          result: outcome.diagnostic,
+          insured: false as const,
+          diagnostic: { code: outcome.diagnostic, ...text },
+        };
+      }
+      const detailed = CHECK_DETAIL_ROLES.includes(grant.role);
+      return {
+        result: "INSURED" as const,
+        insured: true as const,
+        cardNumber: input.cardNumber,
+        medicalFunction: outcome.medicalFunction,
+        medicalInsuranceNumber: outcome.medicalInsuranceNumber,
+        coordinationArea: area,
+        schemes: outcome.schemes,
+        ...(detailed && person
+          ? {
+              holder: {
+                personalNumbers: numbers.map((n) => ({ number: n.number, mergedInto: n.merged_into })),
+                address: pii?.address ?? null,
+              },
+            }
+          : {}),
+      };
+    },
+
+    /** The online checks made on a card, newest first (who, when, result), for staff of the card's area. */
+    async checksOfCard(actor: Actor, cardNumber: string) {
+      if (actor.type !== "holder") authorize(actor, ENROLMENT_PERMISSIONS.read);
+      const card = await deps.cards.byNumber(db, cardNumber);
+      if (!card) throw new DomainError("CARD_NOT_FOUND");
+      authorizeHolderOr(actor, ENROLMENT_PERMISSIONS.read, card.person_id, card.area_code);
+      return checksOf(card.id);
+    },
+
+    /**
+     * The holder's own view of the checks on the card (kiosk, 12333, counter): the holder proves it
+     * with the card's social security password, which counts towards the lockout like any attempt.
+     */
+    async checksForHolder(actor: Actor, cardNumber: string, input: { pin: string; source: string }) {
+      await deps.verifyHolderPassword(actor, cardNumber, input.pin, input.source);
+      const card = await deps.cards.byNumber(db, cardNumber);
+      if (!card) throw new DomainError("CARD_NOT_FOUND");
+      return checksOf(card.id);
+    },
+  };
+}
