@@ -184,6 +184,9 @@ export function createDeps(
     clock,
     cipher,
     regions,
+    paidMonths: async (q, personId, area) =>
+      (await medicalRepo.paidMonths(q, personId, area)).map((p) => p.month),
+    arrearsGraceMonths: async (area) => (await areas.policyAt(null, area)).policy.medical.arrearsGraceMonths,
   });
   const employers = createEmployersService({
     db,
@@ -213,6 +216,7 @@ export function createDeps(
     attempts,
     repo: medicalRepo,
     cards: cardsRepo,
+    terminals: chipRepo,
     enrolment: enrolmentRepo,
     areas,
     audit,
@@ -230,6 +234,7 @@ export function createDeps(
     clock,
     cards,
     medical,
+    enrolment,
     audit,
   });
   return {

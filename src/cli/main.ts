@@ -292,7 +292,7 @@ const commands: Record<string, Command> = {
     return 0;
   },
   "medical arrears": async (deps) => {
-    const r = await deps.medical.arrearsRun(SYSTEM_ACTOR);
+    const r = await deps.enrolment.arrearsRun(SYSTEM_ACTOR);
     console.log(
       `arrears up to ${r.lastDueMonth}: ${r.checked} enrolments checked, ${r.suspended} newly suspended, ${r.alreadySuspended} already suspended`,
     );

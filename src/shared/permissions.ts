@@ -214,6 +214,10 @@ const MATRIX = {
         phone: SELF_SERVICE,
       },
     },
+    arrearsRun: {
+      summary: "the arrears run: suspend the medical function beyond the grace of unpaid months",
+      channels: counterOnly(ADMINS),
+    },
     check: {
       summary: "check that a card's holder is insured (at treatment)",
       channels: counterAndSystems(["medical_operator", "pharmacy_operator", "outlet_clerk", ...ADMINS]),
@@ -248,7 +252,7 @@ const MATRIX = {
       summary: "record contributions",
       channels: counterAndSystems(["outlet_clerk", ...ADMINS, "employer_operator"]),
     },
-    transfer: { summary: "the monthly account transfer and the arrears run", channels: counterOnly(ADMINS) },
+    transfer: { summary: "the monthly account transfer", channels: counterOnly(ADMINS) },
     reconcile: {
       summary: "daily reconciliation",
       channels: counterAndSystems([...SETTLING, "auditor", ...ADMINS]),

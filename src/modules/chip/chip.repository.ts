@@ -65,6 +65,14 @@ export function createChipRepository() {
         .set({ psam_serial: serial, psam_issued_at: at })
         .where("terminal_no", "=", terminalNo)
         .execute(),
+
+    /** Attaches a terminal to the designated institution it settles for (the medical module's). */
+    setTerminalInstitution: (trx: Transaction<Database>, terminalNo: string, institutionId: string) =>
+      trx
+        .updateTable("terminals")
+        .set({ institution_id: institutionId })
+        .where("terminal_no", "=", terminalNo)
+        .execute(),
   };
 }
 

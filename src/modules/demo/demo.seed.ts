@@ -3,10 +3,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Deps } from "../../deps.ts";
 import { type Role, SYSTEM_ACTOR } from "../../shared/auth.ts";
-import { chinaDate } from "../../shared/clock.ts";
+import { chinaDate, previousMonth } from "../../shared/clock.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { creditCodeCheck } from "../employers/credit-code.rules.ts";
-import { previousMonth } from "../medical/medical.rules.ts";
 import { makeIdNumber } from "../persons/id-number.rules.ts";
 
 export type DemoCredential = {

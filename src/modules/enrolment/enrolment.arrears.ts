@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, authorize } from "../../shared/auth.ts";
+import { type Actor, areaPrefix, authorize, NATIONAL } from "../../shared/auth.ts";
+import { previousMonth } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { timeOrderedId } from "../../shared/ids.ts";
 import type { EnrolmentContext } from "./enrolment.context.ts";
 
 import { ENROLMENT_PERMISSIONS } from "./enrolment.permissions.ts";
-import { coordinationArea } from "./enrolment.rules.ts";
+import { arrearsOf, coordinationArea } from "./enrolment.rules.ts";
 
 /** Arrears: recorded and ended by hand, and computed by the arrears run. */
 export function enrolmentArrears(ctx: EnrolmentContext) {
-  const { db, repo, audit, clock, personByIdNumber, validArea, notInFuture } = ctx;
+  const { deps, db, repo, audit, clock, today, personByIdNumber, validArea, notInFuture } = ctx;
   return {
     /** Records arrears (payment suspension) from a date: the medical function is suspended at once. */
     async recordArrears(
@@ -76,6 +78,50 @@ export function enrolmentArrears(ctx: EnrolmentContext) {
         toDate: input.toDate,
         reason: row.reason,
       };
+    },
+    /**
+     * Arrears computed per person and month: every active employee medical enrolment in the caller's
+     * areas whose unpaid months (from the enrolment's first month to last month) exceed the area's grace
+     * gets an arrears record from today, suspending the medical function (the online check and
+     * settlements refuse it) until a payment clears them. Already suspended persons are left as they are.
+     */
+    async arrearsRun(actor: Actor) {
+      const grant = authorize(actor, ENROLMENT_PERMISSIONS.arrearsRun);
+      const prefix = grant.areaCode === NATIONAL ? "" : areaPrefix(grant.areaCode);
+      const day = today();
+      const lastDue = previousMonth(day.slice(0, 7));
+      const report = { lastDueMonth: lastDue, checked: 0, suspended: 0, alreadySuspended: 0 };
+      for (const e of await repo.medicalEnrolments(db, prefix)) {
+        report.checked++;
+        const graceMonths = await deps.arrearsGraceMonths(e.coordination_area);
+        const paid = new Set(await deps.paidMonths(db, e.person_id, e.coordination_area));
+        const due = arrearsOf(e.start_date.slice(0, 7), lastDue, paid, graceMonths);
+        if (!due.suspends) continue;
+        const suspended = await db.transaction().execute(async (trx) => {
+          if (await repo.arrearsActive(trx, e.person_id, e.coordination_area, day)) return false;
+          const row: Database["arrears"] = {
+            id: timeOrderedId(),
+            person_id: e.person_id,
+            coordination_area: e.coordination_area,
+            from_date: day,
+            to_date: null,
+            reason: `unpaid contributions: ${due.unpaid.join(", ")}`.slice(0, 500),
+            created_at: clock.now().toISOString(),
+          };
+          await repo.insertArrears(trx, row);
+          await audit.record(trx, actor, grant, {
+            action: "arrears.computed",
+            subjectType: "person",
+            subjectId: e.person_id,
+            areaCode: e.coordination_area,
+            after: { unpaidMonths: due.unpaid, graceMonths: graceMonths },
+          });
+          return true;
+        });
+        if (suspended) report.suspended++;
+        else report.alreadySuspended++;
+      }
+      return report;
     },
   };
 }

@@ -70,6 +70,10 @@ export type EnrolmentDeps = {
   clock: Clock;
   cipher: PiiCipher;
   regions: RegionTable;
+  /** The months a person paid in a coordination area (the medical module's contributions). */
+  paidMonths: (q: Kysely<Database>, personId: string, area: string) => Promise<string[]>;
+  /** How many unpaid months an area's policy in force allows before the medical function is suspended. */
+  arrearsGraceMonths: (area: string) => Promise<number>;
 };
 
 /** The helpers the enrolment use cases share: persons by ID number, personal numbers, events, merges, the check log. */

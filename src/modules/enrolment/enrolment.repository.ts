@@ -111,6 +111,28 @@ export function createEnrolmentRepository(dialect: Dialect) {
     },
     arrears: (q: Q, id: string) =>
       q.selectFrom("arrears").selectAll().where("id", "=", id).executeTakeFirst(),
+    /** Active employee medical enrolments (monthly contributions) in the areas under a prefix: person, area, first month. */
+    medicalEnrolments: (q: Q, areaPrefix: string) =>
+      q
+        .selectFrom("enrolments")
+        .select((eb) => ["person_id", "coordination_area", eb.fn.min<string>("start_date").as("start_date")])
+        .where("scheme", "=", "employee_medical")
+        .where("status", "=", "active")
+        .where("coordination_area", "like", `${areaPrefix}%`)
+        .groupBy(["person_id", "coordination_area"])
+        .orderBy("person_id")
+        .execute(),
+    async medicalStartMonth(q: Q, personId: string, area: string): Promise<string | undefined> {
+      const row = await q
+        .selectFrom("enrolments")
+        .select((eb) => eb.fn.min<string>("start_date").as("start"))
+        .where("person_id", "=", personId)
+        .where("coordination_area", "=", area)
+        .where("scheme", "=", "employee_medical")
+        .where("status", "=", "active")
+        .executeTakeFirst();
+      return row?.start ? row.start.slice(0, 7) : undefined;
+    },
     insertArrears: (trx: Transaction<Database>, row: Database["arrears"]) =>
       trx.insertInto("arrears").values(row).execute(),
     endArrears: (trx: Transaction<Database>, id: string, toDate: string) =>

@@ -330,5 +330,26 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
           source: request.ip,
         }),
     );
+    app.post(
+      "/medical/arrears-runs",
+      {
+        config: { access: { permission: ENROLMENT_PERMISSIONS.arrearsRun } },
+        schema: {
+          tags: ["enrolment"],
+          summary:
+            "Compute arrears per person and month in the caller's areas; beyond the area's grace the medical function is suspended until paid",
+          response: {
+            200: z.object({
+              lastDueMonth: z.string(),
+              checked: z.number().int(),
+              suspended: z.number().int(),
+              alreadySuspended: z.number().int(),
+            }),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => enrolment.arrearsRun(actorOf(request)),
+    );
   };
 }

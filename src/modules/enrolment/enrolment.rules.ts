@@ -1,3 +1,4 @@
+import { monthsBetween } from "../../shared/clock.ts";
 import { CARD_STATE_RULES, type CardState } from "../cards/cards.rules.ts";
 /**
  * Insurance enrolment rules (pure): schemes and their families, enrolment statuses and their moves,
@@ -292,4 +293,22 @@ export function survivorResolver(numbers: readonly { number: string; merged_into
     }
     return current;
   };
+}
+
+/**
+ * Arrears of one person: the unpaid months from the start of the enrolment up to the last month due,
+ * and whether they suspend the medical function (more unpaid months than the grace allows). The month
+ * in progress is not yet due.
+ */
+export function arrearsOf(
+  enrolledFromMonth: string,
+  lastDueMonth: string,
+  paid: ReadonlySet<string>,
+  graceMonths: number,
+): { unpaid: string[]; suspends: boolean } {
+  const unpaid =
+    enrolledFromMonth > lastDueMonth
+      ? []
+      : monthsBetween(enrolledFromMonth, lastDueMonth).filter((m) => !paid.has(m));
+  return { unpaid, suspends: unpaid.length > graceMonths };
 }

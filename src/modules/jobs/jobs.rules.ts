@@ -1,5 +1,4 @@
-import { chinaDate } from "../../shared/clock.ts";
-import { previousMonth } from "../medical/medical.rules.ts";
+import { chinaDate, previousMonth } from "../../shared/clock.ts";
 
 /** The periodic jobs the server runs, each at most once per period however many processes serve. */
 export const JOB_NAMES = ["cards.daily", "medical.arrears", "medical.transfer", "audit.checkpoint"] as const;

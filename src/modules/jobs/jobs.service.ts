@@ -8,6 +8,7 @@ import { maskIdNumbersIn } from "../../shared/mask.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsService } from "../cards/cards.service.ts";
+import type { EnrolmentService } from "../enrolment/enrolment.service.ts";
 import type { MedicalService } from "../medical/medical.service.ts";
 import type { JobsRepository } from "./jobs.repository.ts";
 import { JOB_NAMES, JOBS, type JobName, RUN_LEASE_MS, scheduleOf } from "./jobs.rules.ts";
@@ -27,6 +28,7 @@ export function createJobsService(deps: {
   clock: Clock;
   cards: CardsService;
   medical: MedicalService;
+  enrolment: Pick<EnrolmentService, "arrearsRun">;
   audit: AuditService;
   env?: Readonly<Record<string, string | undefined>>;
 }) {
@@ -41,7 +43,7 @@ export function createJobsService(deps: {
         autoCancelled: r.autoCancelled.length,
       };
     },
-    "medical.arrears": async () => deps.medical.arrearsRun(SYSTEM_ACTOR),
+    "medical.arrears": async () => deps.enrolment.arrearsRun(SYSTEM_ACTOR),
     "medical.transfer": async (period, progress) => {
       // Progress is written one update at a time, and all of it before the run is recorded as done.
       let written = Promise.resolve();

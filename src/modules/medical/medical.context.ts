@@ -17,6 +17,7 @@ import type { Permission } from "../../shared/permissions.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
+import type { ChipRepository } from "../chip/chip.repository.ts";
 import type { AttemptLog } from "../credentials/attempt-log.ts";
 import type { EnrolmentRepository } from "../enrolment/enrolment.repository.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
@@ -37,6 +38,8 @@ export type MedicalDeps = Readonly<{
   db: Kysely<Database>;
   repo: MedicalRepository;
   cards: CardsRepository;
+  /** The terminals (the chip module's register): which institution a terminal settles for. */
+  terminals: Pick<ChipRepository, "terminal" | "setTerminalInstitution">;
   enrolment: EnrolmentRepository;
   areas: AreasService;
   audit: AuditService;
@@ -148,7 +151,7 @@ export function createMedicalContext(deps: MedicalDeps) {
     const now = Date.now();
     let institution = institutionOfTerminal.get(terminalNo);
     if (!institution || now - institution.at > CACHE_MS) {
-      const terminal = await repo.terminal(db, terminalNo);
+      const terminal = await deps.terminals.terminal(db, terminalNo);
       const row = terminal?.institution_id
         ? await repo.institutionById(db, terminal.institution_id)
         : undefined;

@@ -1,18 +1,13 @@
 import { isUniqueViolation } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, authorizeHolderOr } from "../../shared/auth.ts";
+import { previousMonth } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
-import { coordinationArea } from "../enrolment/enrolment.rules.ts";
+import { arrearsOf, coordinationArea } from "../enrolment/enrolment.rules.ts";
 import type { MedicalContext } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
-import {
-  arrearsOf,
-  type ContributionInput,
-  contributionOf,
-  employerMayPay,
-  previousMonth,
-} from "./medical.rules.ts";
+import { type ContributionInput, contributionOf, employerMayPay } from "./medical.rules.ts";
 
 /** Contributions paid by employers and flexible workers; a payment that clears the arrears restores the medical function. */
 export function medicalContributions(ctx: MedicalContext) {
@@ -88,7 +83,9 @@ export function medicalContributions(ctx: MedicalContext) {
             const paid = new Set((await repo.paidMonths(trx, person.id, area)).map((p) => p.month));
             const lastDue = previousMonth(thisMonth);
             const first =
-              (await repo.medicalStartMonth(trx, person.id, area)) ?? [...paid].sort()[0] ?? input.month;
+              (await deps.enrolment.medicalStartMonth(trx, person.id, area)) ??
+              [...paid].sort()[0] ??
+              input.month;
             if (!arrearsOf(first, lastDue, paid, policy.arrearsGraceMonths).suspends) {
               await deps.enrolment.endArrears(trx, open.id, day);
               medicalRestored = true;

@@ -8,7 +8,7 @@ import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
 
 /** Designated hospitals and pharmacies: their agreements and their terminals. */
 export function medicalInstitutions(ctx: MedicalContext) {
-  const { db, repo, audit, clock, institutionOfTerminal } = ctx;
+  const { deps, db, repo, audit, clock, institutionOfTerminal } = ctx;
   return {
     async registerInstitution(
       actor: Actor,
@@ -87,10 +87,10 @@ export function medicalInstitutions(ctx: MedicalContext) {
       const institution = await repo.institutionByCode(db, code);
       if (!institution) throw new DomainError("INSTITUTION_NOT_FOUND", { code });
       const grant = authorize(actor, MEDICAL_PERMISSIONS.institutions, institution.area_code);
-      const terminal = await repo.terminal(db, terminalNo);
+      const terminal = await deps.terminals.terminal(db, terminalNo);
       if (!terminal) throw new DomainError("TERMINAL_NOT_FOUND", { terminalNo });
       await db.transaction().execute(async (trx) => {
-        await repo.setTerminalInstitution(trx, terminalNo, institution.id);
+        await deps.terminals.setTerminalInstitution(trx, terminalNo, institution.id);
         await audit.record(trx, actor, grant, {
           action: "institution.terminal",
           subjectType: "institution",

@@ -73,20 +73,6 @@ export function createMedicalRepository(dialect: Dialect) {
     ["person_id", "area_code", "balance_fen", "updated_at"],
     { key: "person_id", add: ["balance_fen"], set: ["updated_at"] },
   );
-  const cardAndKey = preparedFirst((q, cardNumber: string, institutionId: string, key: string) =>
-    q
-      .selectFrom("cards")
-      .selectAll("cards")
-      .select((eb) =>
-        eb
-          .selectFrom("settlements")
-          .select("settlements.id")
-          .where("settlements.institution_id", "=", institutionId)
-          .where("settlements.idempotency_key", "=", key)
-          .as("settled"),
-      )
-      .where("cards.card_number", "=", cardNumber),
-  );
   const insertSettlementRows = preparedInsert("settlements", SETTLEMENT_COLUMNS);
   const insertItems = preparedInsert("settlement_items", ITEM_COLUMNS);
   return {
@@ -108,14 +94,6 @@ export function createMedicalRepository(dialect: Dialect) {
         .updateTable("institutions")
         .set({ agreement_from: from, agreement_until: until })
         .where("id", "=", id)
-        .execute(),
-    terminal: (q: Q, terminalNo: string) =>
-      q.selectFrom("terminals").selectAll().where("terminal_no", "=", terminalNo).executeTakeFirst(),
-    setTerminalInstitution: (trx: Transaction<Database>, terminalNo: string, institutionId: string) =>
-      trx
-        .updateTable("terminals")
-        .set({ institution_id: institutionId })
-        .where("terminal_no", "=", terminalNo)
         .execute(),
 
     /** The catalogue version in force on a day: the latest effective date not after it. */
@@ -245,28 +223,6 @@ export function createMedicalRepository(dialect: Dialect) {
         .orderBy("c.person_id")
         .limit(limit)
         .execute(),
-    /** Active employee medical enrolments (monthly contributions) in the areas under a prefix: person, area, first month. */
-    medicalEnrolments: (q: Q, areaPrefix: string) =>
-      q
-        .selectFrom("enrolments")
-        .select((eb) => ["person_id", "coordination_area", eb.fn.min<string>("start_date").as("start_date")])
-        .where("scheme", "=", "employee_medical")
-        .where("status", "=", "active")
-        .where("coordination_area", "like", `${areaPrefix}%`)
-        .groupBy(["person_id", "coordination_area"])
-        .orderBy("person_id")
-        .execute(),
-    async medicalStartMonth(q: Q, personId: string, area: string): Promise<string | undefined> {
-      const row = await q
-        .selectFrom("enrolments")
-        .select((eb) => eb.fn.min<string>("start_date").as("start"))
-        .where("person_id", "=", personId)
-        .where("coordination_area", "=", area)
-        .where("scheme", "=", "employee_medical")
-        .where("status", "=", "active")
-        .executeTakeFirst();
-      return row?.start ? row.start.slice(0, 7) : undefined;
-    },
     insertCredit: (trx: Transaction<Database>, row: Database["account_credits"]) =>
       trx.insertInto("account_credits").values(row).execute(),
     credits: (q: Q, personId: string) =>
@@ -289,16 +245,6 @@ export function createMedicalRepository(dialect: Dialect) {
      * A settlement by card, in one round trip: the card with this number, and whether the institution
      * settled under the idempotency key already (undefined when there is no such card).
      */
-    async cardAndKey(
-      q: Q,
-      cardNumber: string,
-      institutionId: string,
-      key: string,
-    ): Promise<{ card: CardRow; keyTaken: boolean } | undefined> {
-      const row = await cardAndKey(q, cardNumber, institutionId, key);
-      // The row is the card with one more column (copying its 35 without it cost more than the read).
-      return row && { card: row, keyTaken: row.settled !== null };
-    },
     settlementById: (q: Q, id: string) =>
       q.selectFrom("settlements").selectAll().where("id", "=", id).executeTakeFirst(),
     /** The settlement, held until the transaction ends (a refund at a time). */

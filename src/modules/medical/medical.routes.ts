@@ -284,28 +284,6 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
     );
 
     app.post(
-      "/medical/arrears-runs",
-      {
-        config: { access: { permission: MEDICAL_PERMISSIONS.transfer } },
-        schema: {
-          tags: ["medical"],
-          summary:
-            "Compute arrears per person and month in the caller's areas; beyond the area's grace the medical function is suspended until paid",
-          response: {
-            200: z.object({
-              lastDueMonth: z.string(),
-              checked: z.number().int(),
-              suspended: z.number().int(),
-              alreadySuspended: z.number().int(),
-            }),
-            ...errors(...AUTH_ERRORS),
-          },
-        },
-      },
-      async (request) => medical.arrearsRun(actorOf(request)),
-    );
-
-    app.post(
       "/settlements",
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.settle } },

@@ -1,5 +1,4 @@
 import { medicalAccount } from "./medical.account.ts";
-import { medicalArrears } from "./medical.arrears.ts";
 import { medicalCatalogue } from "./medical.catalogue.ts";
 import { createMedicalContext, type MedicalDeps } from "./medical.context.ts";
 import { medicalContributions } from "./medical.contributions.ts";
@@ -16,7 +15,7 @@ export { MEDICAL_PERMISSIONS };
 
 /**
  * The medical personal account, assembled from one file per use case: designated institutions, the
- * catalogue, contributions, the monthly credit, the arrears run, settlements, refunds, reconciliation
+ * catalogue, contributions, the monthly credit, settlements, refunds, reconciliation
  * and the holder's account. Every change is one transaction with its double-entry journal and its
  * audit record. Shared helpers are in medical.context.ts.
  */
@@ -27,7 +26,6 @@ export function createMedicalService(deps: MedicalDeps) {
     ...medicalCatalogue(ctx),
     ...medicalContributions(ctx),
     ...medicalCredit(ctx),
-    ...medicalArrears(ctx),
     ...medicalSettlement(ctx),
     ...medicalRefunds(ctx),
     ...medicalReconciliation(ctx),

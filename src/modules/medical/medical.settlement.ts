@@ -252,15 +252,13 @@ export function medicalSettlement(ctx: MedicalContext) {
           }),
         )
         .digest("hex");
-      // A retry answers the first result, before any other check. Paying by card, the card is read
-      // in the same round trip (the common case, and the busiest).
-      const byCard = input.card
-        ? await repo.cardAndKey(db, input.card.cardNumber, institution.id, input.idempotencyKey)
-        : undefined;
-      if (!byCard || byCard.keyTaken) {
-        const first = await replay(institution.id, input.idempotencyKey, requestHash);
-        if (first) return first;
-      }
+      // A retry answers the first result, before any other check. Paying by card, the card (through
+      // its owner's repository) and the key are read at once.
+      const [byCard, first] = await Promise.all([
+        input.card ? deps.cards.byNumber(db, input.card.cardNumber) : undefined,
+        replay(institution.id, input.idempotencyKey, requestHash),
+      ]);
+      if (first) return first;
       const day = today();
       if (day < institution.agreement_from || day > institution.agreement_until)
         throw new DomainError("INSTITUTION_NOT_DESIGNATED", {
@@ -294,7 +292,7 @@ export function medicalSettlement(ctx: MedicalContext) {
           throw new DomainError("PASSWORD_REQUIRED");
       } else {
         if (!byCard) throw new DomainError("CARD_NOT_FOUND");
-        card = byCard.card;
+        card = byCard;
         if (!canSettle(card.state)) throw new DomainError("CARD_NOT_USABLE", { state: card.state });
         if ((await medicalPolicy(card.area_code)).settlementPasswordRequired) {
           if (!input.card!.pin) throw new DomainError("PASSWORD_REQUIRED");
