@@ -150,11 +150,18 @@ export function createDeps(
     return hsm;
   };
   const chipRepo = createChipRepository();
-  const cardKeys = createCardKeys({ db, repo: chipRepo, audit, hsm: requireHsm });
-  const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cardKeys, clock });
+  const cardKeys = createCardKeys({ db, repo: chipRepo, cards: cardsRepo, audit, hsm: requireHsm });
+  const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cards: cardsRepo, cardKeys, clock });
   const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
   const purchases = createPurchaseService({ db, audit, cardKeys });
-  const personalisation = createPersonalisationService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
+  const personalisation = createPersonalisationService({
+    db,
+    repo: chipRepo,
+    cards: cardsRepo,
+    audit,
+    clock,
+    hsm: requireHsm,
+  });
   const issuerScripts = createIssuerScriptsService({
     db,
     audit,

@@ -86,6 +86,13 @@ export function createCardsRepository(dialect: Dialect) {
       q.selectFrom("cards").selectAll().where("card_number", "=", cardNumber),
     ),
 
+    /** Records a card's personalisation: the key version its chip was personalised with. */
+    recordPersonalisation: (trx: Transaction<Database>, cardIdCode: string, keyVersion: number, at: string) =>
+      trx
+        .updateTable("cards")
+        .set({ key_version: keyVersion, personalised_at: at })
+        .where("card_id_code", "=", cardIdCode)
+        .execute(),
     byIdCode: (q: Q, code: string) =>
       q.selectFrom("cards").selectAll().where("card_id_code", "=", code).executeTakeFirst(),
 

@@ -3,6 +3,7 @@ import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../shared/auth.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { KeyType } from "../keys/derivation.ts";
 import type { Hsm } from "../keys/hsm.ts";
 import type { ChipRepository } from "./chip.repository.ts";
@@ -13,6 +14,7 @@ import type { ChipRepository } from "./chip.repository.ts";
  * and the refusal audited. The keys stay inside sscard: callers turn them into cryptograms and MACs.
  */
 export function createCardKeys(deps: {
+  cards: Pick<CardsRepository, "byIdCode" | "recordPersonalisation">;
   repo: ChipRepository;
   db: Kysely<Database>;
   hsm: () => Hsm;
@@ -37,7 +39,7 @@ export function createCardKeys(deps: {
   return {
     refuse,
     async forCard<T extends KeyType>(actor: Actor, cardIdCode: string, types: readonly T[], action: string) {
-      const card = await repo.cardStateByIdCode(db, cardIdCode);
+      const card = await deps.cards.byIdCode(db, cardIdCode);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
       const version = Number(card.key_version ?? 1);
       const keys = {} as Record<T, Buffer>;

@@ -1,31 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 
-/** SQL for the chip side: card key versions, holder certificates, remote authentications, terminals. */
+/** SQL for the chip side: holder certificates, remote authentications, terminals. */
 export function createChipRepository() {
   return {
-    cardStateByIdCode: (db: Kysely<Database>, cardIdCode: string) =>
-      db
-        .selectFrom("cards")
-        .select(["state", "area_code", "key_version", "spec_version", "card_number", "person_id"])
-        .where("card_id_code", "=", cardIdCode)
-        .executeTakeFirst(),
-
-    /** Records a card's personalisation (its key version) and its holder certificate. */
-    async recordPersonalisation(
-      trx: Transaction<Database>,
-      cardIdCode: string,
-      keyVersion: number,
-      at: string,
-      certificate?: Database["card_certificates"],
-    ) {
-      await trx
-        .updateTable("cards")
-        .set({ key_version: keyVersion, personalised_at: at })
-        .where("card_id_code", "=", cardIdCode)
-        .execute();
-      if (certificate) await trx.insertInto("card_certificates").values(certificate).execute();
-    },
+    /** Records a card's holder certificate. */
+    insertCertificate: (trx: Transaction<Database>, certificate: Database["card_certificates"]) =>
+      trx.insertInto("card_certificates").values(certificate).execute(),
 
     /** A card's newest holder certificate. */
     certificate: (db: Kysely<Database>, cardIdCode: string) =>

@@ -7,6 +7,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { Hsm } from "../keys/hsm.ts";
 import type { Signed } from "../keys/signer.ts";
 import type { HolderCertificate } from "./certificates.ts";
@@ -28,6 +29,7 @@ export const PERSONALISATION_PERMISSIONS = {
  * card file), never to an API response.
  */
 export function createPersonalisationService(deps: {
+  cards: Pick<CardsRepository, "byIdCode" | "recordPersonalisation">;
   repo: ChipRepository;
   db: Kysely<Database>;
   hsm: () => Hsm;
@@ -44,7 +46,7 @@ export function createPersonalisationService(deps: {
     ): Promise<{ image: CardImage; certificate?: Signed<HolderCertificate> }> {
       const city = data.cardIdCode.slice(0, 6);
       const grant = authorize(actor, PERSONALISATION_PERMISSIONS.personalise, city);
-      const card = await repo.cardStateByIdCode(db, data.cardIdCode);
+      const card = await deps.cards.byIdCode(db, data.cardIdCode);
       if (!card || card.card_number !== data.cardNumber) throw new DomainError("CARD_NOT_FOUND");
       if (card.state !== "in_production") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
       const hsm = deps.hsm();
@@ -83,19 +85,15 @@ export function createPersonalisationService(deps: {
       });
       const at = clock.now().toISOString();
       await db.transaction().execute(async (trx) => {
-        await repo.recordPersonalisation(
-          trx,
-          data.cardIdCode,
-          version,
-          at,
-          certificate && {
+        await deps.cards.recordPersonalisation(trx, data.cardIdCode, version, at);
+        if (certificate)
+          await repo.insertCertificate(trx, {
             serial: certificate.serial,
             card_id_code: data.cardIdCode,
             area_code: city,
             certificate: JSON.stringify(certificate),
             created_at: at,
-          },
-        );
+          });
         await audit.record(trx, actor, grant, {
           action: "card.personalise",
           subjectType: "card",

@@ -5,6 +5,7 @@ import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { PERMISSIONS } from "../../shared/permissions.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
 import { isBlacklisted } from "../cards/cards.rules.ts";
 import type { CardKeys } from "./card-keys.ts";
 import type { ChipRepository } from "./chip.repository.ts";
@@ -23,6 +24,7 @@ const STEP_SECONDS = 60;
  * are derived inside the encryption machine and never leave it.
  */
 export function createRemoteAuthService(deps: {
+  cards: Pick<CardsRepository, "byIdCode" | "recordPersonalisation">;
   repo: ChipRepository;
   db: Kysely<Database>;
   cardKeys: CardKeys;
@@ -39,7 +41,7 @@ export function createRemoteAuthService(deps: {
   return {
     async step1(actor: Actor, input: { cardIdCode: string; cardChallenge: string }) {
       authorize(actor, REMOTE_AUTH_PERMISSIONS.authenticate);
-      const card = await repo.cardStateByIdCode(db, input.cardIdCode);
+      const card = await deps.cards.byIdCode(db, input.cardIdCode);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
       if (isBlacklisted(card.state)) {
         await refuse(actor, input.cardIdCode, `blacklisted: ${card.state}`);

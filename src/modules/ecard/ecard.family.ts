@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { ECARD_CARD_STATES } from "../cards/cards.rules.ts";
 import { readPii } from "../persons/pii.ts";
 import type { EcardContext } from "./ecard.context.ts";
 import { BIOMETRIC_TEXT_VERSION } from "./ecard.context.ts";
@@ -69,7 +70,10 @@ export function ecardFamily(ctx: EcardContext) {
         verifiedBy = "face";
       }
       const slots = (await deps.areas.policyAt(null, holderCard.area_code)).policy.familyServiceSlots;
-      const relativeEcard = await repo.usableOf(db, relative.id);
+      const usableCard = (await deps.cards.ofPerson(db, relative.id)).find((c) =>
+        (ECARD_CARD_STATES as readonly string[]).includes(c.state),
+      );
+      const relativeEcard = usableCard && (await repo.ofCard(db, usableCard.id));
       if (!relativeEcard) throw new DomainError("ECARD_NOT_FOUND");
       const deviceKey = validDeviceKey(input.devicePublicKey);
       const id = randomUUID();

@@ -2,7 +2,6 @@ import type { Kysely, Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
 import { preparedLock } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
-import { ECARD_CARD_STATES } from "./ecard.rules.ts";
 
 type Q = Kysely<Database>;
 type Trx = Transaction<Database>;
@@ -33,15 +32,6 @@ export function createEcardRepository(dialect: Dialect) {
       (await q.selectFrom("ecards").select("id").where("person_id", "=", personId).execute()).map(
         (e) => e.id,
       ),
-    /** A person's e-card whose card is in a state that has one (active, archived, locked, lost). */
-    usableOf: (q: Q, personId: string) =>
-      q
-        .selectFrom("ecards")
-        .innerJoin("cards", "cards.id", "ecards.card_id")
-        .selectAll("ecards")
-        .where("ecards.person_id", "=", personId)
-        .where("cards.state", "in", ECARD_CARD_STATES)
-        .executeTakeFirst(),
     insert: (trx: Trx, row: Database["ecards"]) => trx.insertInto("ecards").values(row).execute(),
     update: (q: Q, id: string, set: Partial<Database["ecards"]>) =>
       q.updateTable("ecards").set(set).where("id", "=", id).execute(),
