@@ -150,7 +150,7 @@ export function createDeps(
     return hsm;
   };
   const chipRepo = createChipRepository();
-  const cardKeys = createCardKeys({ db, repo: chipRepo, cards: cardsRepo, audit, hsm: requireHsm });
+  const cardKeys = createCardKeys({ db, cards: cardsRepo, audit, hsm: requireHsm });
   const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cards: cardsRepo, cardKeys, clock });
   const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
   const purchases = createPurchaseService({ db, audit, cardKeys });

@@ -6,7 +6,6 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { KeyType } from "../keys/derivation.ts";
 import type { Hsm } from "../keys/hsm.ts";
-import type { ChipRepository } from "./chip.repository.ts";
 
 /**
  * A registered card's keys, derived inside the encryption machine at the key version the card was
@@ -15,13 +14,11 @@ import type { ChipRepository } from "./chip.repository.ts";
  */
 export function createCardKeys(deps: {
   cards: Pick<CardsRepository, "byIdCode" | "recordPersonalisation">;
-  repo: ChipRepository;
   db: Kysely<Database>;
   hsm: () => Hsm;
   audit: AuditService;
 }) {
   const { db, audit } = deps;
-  const { repo } = deps;
 
   /** Audits a refused card operation (wrong MAC, replay, retired key version …). */
   async function refuse(actor: Actor, cardIdCode: string, action: string, reason: string) {

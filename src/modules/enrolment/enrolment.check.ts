@@ -10,7 +10,6 @@ import {
   CHECK_DIAGNOSTICS,
   type CheckDiagnostic,
   coordinationArea,
-  type EnrolmentStatus,
   onlineCheck,
   type Scheme,
   survivorResolver,
@@ -64,7 +63,7 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
         enrolments: enrolments.map((e) => ({
           scheme: e.scheme as Scheme,
           areaCode: e.area_code,
-          status: e.status as EnrolmentStatus,
+          status: e.status,
           personalNumber: e.personal_number,
         })),
         unmergedNumbers: numbers.filter((n) => !n.merged_into).map((n) => n.number),

@@ -115,7 +115,7 @@ export function createEnrolmentContext(deps: EnrolmentDeps) {
     survivingNumber: survivorOf(e.personal_number),
     employerId: e.employer_id,
     startDate: e.start_date,
-    status: e.status as EnrolmentStatus,
+    status: e.status,
     statusReason: e.status_reason,
     version: Number(e.version),
   });
@@ -125,8 +125,8 @@ export function createEnrolmentContext(deps: EnrolmentDeps) {
     actor: Actor,
     enrolmentId: string,
     action: string,
-    from: string | null,
-    to: string,
+    from: EnrolmentStatus | null,
+    to: EnrolmentStatus,
     reason: string | null,
   ) {
     await repo.insertEvent(trx, {
@@ -180,7 +180,7 @@ export function createEnrolmentContext(deps: EnrolmentDeps) {
       ...e,
       scheme: e.scheme as Scheme,
       areaCode: e.area_code,
-      status: e.status as EnrolmentStatus,
+      status: e.status,
     }));
     if (live.some((e) => e.scheme === input.scheme && e.areaCode === input.areaCode && e.status === "active"))
       throw new DomainError("ALREADY_ENROLLED", { scheme: input.scheme, areaCode: input.areaCode });
@@ -260,7 +260,7 @@ export function createEnrolmentContext(deps: EnrolmentDeps) {
       id: e.id,
       scheme: e.scheme as Scheme,
       personalNumber: e.personal_number,
-      status: e.status as EnrolmentStatus,
+      status: e.status,
       version: Number(e.version),
     }));
     return {

@@ -31,7 +31,7 @@ export function enrolmentEnrol(ctx: EnrolmentContext) {
       const row = await repo.enrolment(db, id);
       if (!row) throw new DomainError("ENROLMENT_NOT_FOUND");
       const grant = authorize(actor, ENROLMENT_PERMISSIONS.manage, row.area_code);
-      const from = row.status as EnrolmentStatus;
+      const from = row.status;
       if (!canMove(from, input.to))
         throw new DomainError("ENROLMENT_STATUS_CONFLICT", { from, to: input.to });
       await db.transaction().execute(async (trx) => {

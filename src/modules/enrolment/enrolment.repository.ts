@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
 import { inList, type ListParam, listParam, preparedFirst, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
+import type { EnrolmentStatus } from "./enrolment.rules.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -65,7 +66,7 @@ export function createEnrolmentRepository(dialect: Dialect) {
       trx: Transaction<Database>,
       id: string,
       version: number,
-      change: { status: string; status_reason: string | null; updated_at: string },
+      change: { status: EnrolmentStatus; status_reason: string | null; updated_at: string },
     ) {
       const r = await trx
         .updateTable("enrolments")

@@ -10,7 +10,7 @@ import {
   preparedLockFree,
   preparedQuery,
 } from "../../db/prepared.ts";
-import type { CardRow, Database } from "../../db/schema.ts";
+import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database>;
 
