@@ -42,6 +42,7 @@ import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
+import { ALL_PERMISSIONS } from "./permissions.ts";
 import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
 import { DomainError } from "./shared/errors.ts";
@@ -132,6 +133,7 @@ export function createDeps(
   });
   const medicalRepo = createMedicalRepository(dialect);
   const staff = createStaffService({
+    permissions: ALL_PERMISSIONS,
     db,
     staff: createStaffRepository(),
     areas: areasRepo,

@@ -77,6 +77,20 @@ forEachDialect("HTTP behaviour", (dialect) => {
     ctx.clock.set("2026-11-22T02:00:00Z");
   });
 
+  it("tells a principal the actions the permission matrix gives it on its channel (the web menu reads them)", async () => {
+    const me = (await ctx.app.inject({ url: "/api/v1/auth/me", headers: auth() })).json();
+    assert.ok(me.actions.includes("cards.counter"), "an outlet clerk does the counter's card business");
+    assert.ok(me.actions.includes("credentials.unlockOrReset"));
+    assert.ok(!me.actions.includes("medical.settle"), "only institutions settle");
+    assert.ok(!me.actions.includes("staff.manage"), "only administrators manage staff");
+    const pharmacy = await staffToken(ctx.deps, "hz.pharmacy.me", "pharmacy_operator", "330100");
+    const theirs = (
+      await ctx.app.inject({ url: "/api/v1/auth/me", headers: { authorization: `Bearer ${pharmacy}` } })
+    ).json();
+    assert.ok(theirs.actions.includes("medical.settle"));
+    assert.ok(!theirs.actions.includes("cards.counter"), "a pharmacy is not an outlet");
+  });
+
   it("serves /healthz, /readyz and the OpenAPI document", async () => {
     assert.deepEqual((await ctx.app.inject({ url: "/healthz" })).json(), { status: "ok" });
     const ready = await ctx.app.inject({ url: "/readyz" });

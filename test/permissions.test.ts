@@ -11,9 +11,10 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
+import { ALL_PERMISSIONS } from "../src/permissions.ts";
 import { type Actor, KEY_CHANNELS, ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { parseCsv } from "../src/shared/csv.ts";
-import { ALL_PERMISSIONS, MATRIX_CHANNELS } from "../src/shared/permissions.ts";
+import { MATRIX_CHANNELS } from "../src/shared/permissions.ts";
 import { forEachDialect } from "./db.ts";
 import {
   acceptingFaceVerifier,

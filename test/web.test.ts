@@ -421,9 +421,12 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("button", { name: "登录", exact: true }).click();
     await page.getByRole("alert").waitFor();
     await staffLogin(page, "hz.pharmacy");
+    // The menu is the permission matrix's: a pharmacy operator reads cards (cards.read) and checks them.
     assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
+      "查询办理",
       "参保在线核验",
     ]);
+    await page.getByRole("navigation").getByRole("button", { name: "参保在线核验" }).click();
     await page.getByLabel("卡号").fill(person("张伟").card);
     await page.getByRole("button", { name: "核验", exact: true }).click();
     await page.getByText("参保正常").waitFor();

@@ -54,33 +54,38 @@ type Page =
   | "check"
   | "employees";
 
-const ADMIN_ROLES = ["ministry_admin", "province_admin", "city_admin"];
+/** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
+const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
+  { page: "search", label: "search", action: "cards.read" },
+  { page: "batch", label: "batchApply", action: "cards.apply" },
+  { page: "bank", label: "bankTasks", action: "cards.bank" },
+  { page: "production", label: "production", action: "cards.produce" },
+  { page: "policies", label: "policies", action: "areas.writePolicy" },
+  { page: "duplicates", label: "duplicates", action: "cards.counter" },
+  { page: "staff", label: "staff", action: "staff.manage" },
+  { page: "keys", label: "apiKeys", action: "staff.manage" },
+  { page: "audit", label: "audit", action: "audit.read" },
+  { page: "check", label: "onlineCheck", action: "enrolment.check" },
+  { page: "employees", label: "registerEmployee", action: "employers.employees" },
+];
 
-/** The menu a staff member sees, by role. */
-export function menuFor(grants: readonly Grant[]): { page: Page; label: TextKey }[] {
-  const roles = new Set(grants.map((g) => g.role));
-  const has = (...r: string[]) => r.some((x) => roles.has(x));
-  const menu: { page: Page; label: TextKey }[] = [];
-  if (has("outlet_clerk", "bank_clerk", "auditor", ...ADMIN_ROLES))
-    menu.push({ page: "search", label: "search" });
-  if (has("outlet_clerk", ...ADMIN_ROLES)) menu.push({ page: "batch", label: "batchApply" });
-  if (has("bank_clerk")) menu.push({ page: "bank", label: "bankTasks" });
-  if (has(...ADMIN_ROLES)) menu.push({ page: "production", label: "production" });
-  if (has(...ADMIN_ROLES)) menu.push({ page: "policies", label: "policies" });
-  if (has("outlet_clerk", ...ADMIN_ROLES)) menu.push({ page: "duplicates", label: "duplicates" });
-  if (has(...ADMIN_ROLES)) menu.push({ page: "staff", label: "staff" });
-  if (has(...ADMIN_ROLES)) menu.push({ page: "keys", label: "apiKeys" });
-  if (has("auditor", ...ADMIN_ROLES)) menu.push({ page: "audit", label: "audit" });
-  if (has("medical_operator", "pharmacy_operator", "outlet_clerk"))
-    menu.push({ page: "check", label: "onlineCheck" });
-  if (has("employer_operator")) menu.push({ page: "employees", label: "registerEmployee" });
-  return menu;
+/** The menu a staff member sees: the pages whose action the permission matrix gives them. */
+export function menuFor(me: { actions: readonly string[]; grants: readonly Grant[] }): {
+  page: Page;
+  label: TextKey;
+}[] {
+  return PAGES.filter(
+    (p) =>
+      me.actions.includes(p.action) &&
+      // Registering employees here is an employer's own page: it needs the employer of the grant.
+      (p.page !== "employees" || me.grants.some((g) => g.employerId)),
+  ).map(({ page, label }) => ({ page, label }));
 }
 
 /** The counter console: role-aware menu and its pages. */
 export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
   const t = useT();
-  const menu = menuFor(me.grants);
+  const menu = menuFor(me);
   const [page, setPage] = useState<Page>(menu[0]?.page ?? "search");
   return (
     <div className="console">

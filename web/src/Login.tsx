@@ -4,7 +4,13 @@ import { useT } from "./i18n.tsx";
 import { Field, Notice, useAction } from "./ui.tsx";
 
 export type Me =
-  | { kind: "staff"; name: string; grants: { role: string; areaCode: string; employerId?: string | null }[] }
+  | {
+      kind: "staff";
+      name: string;
+      grants: { role: string; areaCode: string; employerId?: string | null }[];
+      /** What the server's permission matrix lets this principal do (GET /auth/me). */
+      actions: string[];
+    }
   | { kind: "holder"; name: string; idNumberMasked: string };
 
 /** Sign-in for staff (counter console) and for card holders (online service hall). */
@@ -29,7 +35,8 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         };
       }>("POST", "/auth/login", { username, password, channel: "counter" });
       session.set(r.token);
-      onSignedIn({ kind: "staff", name: r.staff.displayName, grants: r.staff.grants });
+      const me = await api<{ actions: string[] }>("GET", "/auth/me");
+      onSignedIn({ kind: "staff", name: r.staff.displayName, grants: r.staff.grants, actions: me.actions });
     });
   const holderSignIn = () =>
     run(async () => {

@@ -15,7 +15,9 @@ function App() {
   const { lang, setLang } = useLang();
   const [me, setMe] = useState<Me | undefined>(() => {
     const saved = sessionStorage.getItem(ME_KEY);
-    return saved && session.get() ? (JSON.parse(saved) as Me) : undefined;
+    const me = saved && session.get() ? (JSON.parse(saved) as Me) : undefined;
+    // A sign-in saved by an earlier version has no actions: sign in again.
+    return me?.kind === "staff" && !Array.isArray(me.actions) ? undefined : me;
   });
   const signedIn = (who: Me) => {
     sessionStorage.setItem(ME_KEY, JSON.stringify(who));

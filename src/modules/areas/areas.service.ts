@@ -5,18 +5,16 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, NATIONAL } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
+import { AREA_PERMISSIONS } from "./areas.permissions.ts";
 import type { AreasRepository } from "./areas.repository.ts";
 import { classifyAreaCode, type PolicyVersion, policyInForce, policySchema } from "./areas.rules.ts";
 
 /** How long a process reuses the policy versions it read (other processes see a new version within this). */
 export const POLICY_CACHE_MS = 10_000;
 
-/** Who may do what with areas; routes declare the same lists. */
-/** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const AREA_PERMISSIONS = PERMISSIONS.areas;
+export { AREA_PERMISSIONS };
 
 export type Outlet = Readonly<{
   id: string;

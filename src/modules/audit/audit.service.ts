@@ -3,8 +3,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { AuditCheckpointRow, AuditRow, Database } from "../../db/schema.ts";
 import { type Actor, authorize, coveredPrefixes, type Grant, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import { type Signer, SM2_USER_ID, verifySigned } from "../keys/signer.ts";
+import { AUDIT_PERMISSIONS } from "./audit.permissions.ts";
 import type { AuditRepository } from "./audit.repository.ts";
 import {
   type AuditRecord,
@@ -19,8 +19,7 @@ import {
 } from "./audit.rules.ts";
 
 /** Who may read and verify the audit log. */
-/** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const AUDIT_PERMISSIONS = PERMISSIONS.audit;
+export { AUDIT_PERMISSIONS };
 
 /** What a service says about a change; summaries must hold no personal data in clear. */
 export type AuditEntry = Readonly<{

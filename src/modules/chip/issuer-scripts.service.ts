@@ -3,18 +3,18 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { isBlacklisted } from "../cards/cards.rules.ts";
 import { weakPinReason } from "../credentials/pin.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import { readPii } from "../persons/pii.ts";
 import type { CardKeys } from "./card-keys.ts";
+import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import { updateRecordApdu } from "./secure-messaging.ts";
 import { unblockCryptogram } from "./virtual-card.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const ISSUER_SCRIPT_PERMISSIONS = { write: PERMISSIONS.chip.issuerScripts };
+export const ISSUER_SCRIPT_PERMISSIONS = { write: CHIP_PERMISSIONS.issuerScripts };
 
 /** The holder fields a counter may write back to the chip from the registry, and their EF06 records. */
 export const CHIP_HOLDER_RECORDS = { name: 0x09, ethnicity: 0x0b } as const;

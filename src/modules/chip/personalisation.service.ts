@@ -5,20 +5,20 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { Hsm } from "../keys/hsm.ts";
 import type { Signed } from "../keys/signer.ts";
 import type { HolderCertificate } from "./certificates.ts";
+import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import type { ChipRepository } from "./chip.repository.ts";
 import { CARD_KEY_TYPES, type CardKeyId, type PersonalisationData, personalise } from "./personalise.ts";
 import type { CardImage } from "./virtual-card.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const PERSONALISATION_PERMISSIONS = {
-  personalise: PERMISSIONS.chip.personalise,
-  certificate: PERMISSIONS.chip.certificate,
+  personalise: CHIP_PERMISSIONS.personalise,
+  certificate: CHIP_PERMISSIONS.certificate,
 };
 
 /**

@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardKeys } from "./card-keys.ts";
+import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import { amountBytes, tac, terminalBytes } from "./purchase.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const PURCHASE_PERMISSIONS = { verifyTac: PERMISSIONS.chip.verifyTac };
+export const PURCHASE_PERMISSIONS = { verifyTac: CHIP_PERMISSIONS.verifyTac };
 
 export type TacInput = Readonly<{
   cardIdCode: string;

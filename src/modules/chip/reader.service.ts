@@ -4,9 +4,9 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { CardKeys } from "./card-keys.ts";
+import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import type { ChipRepository } from "./chip.repository.ts";
 import type { IssuerScriptsService } from "./issuer-scripts.service.ts";
 import { PURCHASE_PERMISSIONS, type PurchaseService } from "./purchase.service.ts";
@@ -24,9 +24,9 @@ import { type CardImage, createVirtualCard } from "./virtual-card.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const READER_PERMISSIONS = {
-  use: PERMISSIONS.chip.readerUse,
-  unblockPin: PERMISSIONS.chip.readerUnblockPin,
-  debit: PERMISSIONS.chip.readerDebit,
+  use: CHIP_PERMISSIONS.readerUse,
+  unblockPin: CHIP_PERMISSIONS.readerUnblockPin,
+  debit: CHIP_PERMISSIONS.readerDebit,
 };
 
 const IDLE_MS = 10 * 60_000;

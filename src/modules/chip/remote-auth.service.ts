@@ -4,16 +4,16 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import { isBlacklisted } from "../cards/cards.rules.ts";
 import type { CardKeys } from "./card-keys.ts";
+import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import type { ChipRepository } from "./chip.repository.ts";
 import { authCryptogram } from "./virtual-card.ts";
 
 /** Terminals (and their operators) that may ask sscard to authenticate a card from another area. */
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const REMOTE_AUTH_PERMISSIONS = { authenticate: PERMISSIONS.chip.remoteAuth };
+export const REMOTE_AUTH_PERMISSIONS = { authenticate: CHIP_PERMISSIONS.remoteAuth };
 
 const STEP_SECONDS = 60;
 

@@ -4,14 +4,14 @@ import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { Hsm } from "../keys/hsm.ts";
+import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import type { ChipRepository } from "./chip.repository.ts";
 import type { PsamImage } from "./psam.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const TERMINAL_PERMISSIONS = { manage: PERMISSIONS.chip.terminals };
+export const TERMINAL_PERMISSIONS = { manage: CHIP_PERMISSIONS.terminals };
 
 /** Terminal registry and PSAM issue (the PSAM image goes to the card writer, never to an API response). */
 export function createTerminalsService(deps: {

@@ -6,7 +6,6 @@ import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -19,6 +18,7 @@ import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import type { AttemptLog } from "./attempt-log.ts";
+import { PASSWORD_PERMISSIONS } from "./credentials.permissions.ts";
 import type { CredentialsRepository } from "./credentials.repository.ts";
 import {
   afterWrongPin,
@@ -32,9 +32,7 @@ import {
   weakPinReason,
 } from "./pin.rules.ts";
 
-/** Who may do what with social security passwords; routes declare the same lists. */
-/** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const PASSWORD_PERMISSIONS = PERMISSIONS.credentials;
+export { PASSWORD_PERMISSIONS };
 
 /** A password as a request carries it: typed on a PIN pad behind the counter or web, or a terminal's PIN block. */
 export type PasswordField = { pin?: string; pinBlock?: { format: PinBlockFormat; block: string } };

@@ -7,7 +7,7 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
-import { PERMISSIONS, type Permission } from "../../shared/permissions.ts";
+import type { Permission } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import {
   daysBetween,
@@ -23,10 +23,10 @@ import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsService } from "../persons/persons.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import { creditCodeProblem } from "./credit-code.rules.ts";
+import { EMPLOYER_PERMISSIONS } from "./employers.permissions.ts";
 import type { EmployersRepository } from "./employers.repository.ts";
 
-/** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const EMPLOYER_PERMISSIONS = PERMISSIONS.employers;
+export { EMPLOYER_PERMISSIONS };
 
 export type EmployeeInput = Readonly<{
   idNumber: string;

@@ -5,15 +5,15 @@ import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumbersIn } from "../../shared/mask.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { EnrolmentService } from "../enrolment/enrolment.service.ts";
 import type { MedicalService } from "../medical/medical.service.ts";
+import { JOB_PERMISSIONS } from "./jobs.permissions.ts";
 import type { JobsRepository } from "./jobs.repository.ts";
 import { JOB_NAMES, JOBS, type JobName, RUN_LEASE_MS, scheduleOf } from "./jobs.rules.ts";
 
-export const JOB_PERMISSIONS = PERMISSIONS.jobs;
+export { JOB_PERMISSIONS };
 
 /** What one run of a job did (kept as its result). */
 type Work = (period: string, progress: (p: object) => Promise<void>) => Promise<object>;

@@ -7,16 +7,14 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import { type IdNumberFacts, parseIdNumber } from "./id-number.rules.ts";
+import { PERSON_PERMISSIONS } from "./persons.permissions.ts";
 import type { PersonsRepository } from "./persons.repository.ts";
 import { type Pii, readPii, writePii } from "./pii.ts";
 
-/** Who may do what with persons; routes declare the same lists. */
-/** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const PERSON_PERMISSIONS = PERMISSIONS.persons;
+export { PERSON_PERMISSIONS };
 
 /** A person as services and routes see one: the ID number masked, personal fields decrypted. */
 export type Person = Readonly<{

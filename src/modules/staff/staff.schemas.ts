@@ -44,6 +44,11 @@ export const meResponse = z.object({
   status: z.enum(["active", "disabled"]).optional(),
   grants: z.array(grantSchema),
   createdAt: z.string().optional(),
+  actions: z
+    .array(z.string())
+    .describe(
+      "the actions (docs/permissions.md) this principal may take on its channel, in some area of its grants",
+    ),
 });
 
 export const createStaffBody = z.strictObject({

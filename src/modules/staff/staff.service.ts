@@ -15,16 +15,18 @@ import {
   KEY_CHANNELS,
   NATIONAL,
   type Role,
+  rolesOn,
   SYSTEM_ACTOR,
 } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { hmacSha256Hex, secretKey } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { PERMISSIONS } from "../../shared/permissions.ts";
+import type { Permission } from "../../shared/permissions.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { EmployersRepository } from "../employers/employers.repository.ts";
 import { createAuthCache } from "./auth-cache.ts";
+import { STAFF_PERMISSIONS } from "./staff.permissions.ts";
 import type { StaffRepository } from "./staff.repository.ts";
 import {
   afterFailedLogin,
@@ -34,8 +36,7 @@ import {
 } from "./staff.rules.ts";
 
 /** Who may manage staff and API keys; routes declare the same lists. */
-/** Who may do what here, through which channel: see src/shared/permissions.ts. */
-export const STAFF_PERMISSIONS = PERMISSIONS.staff;
+export { STAFF_PERMISSIONS };
 
 // argon2id, OWASP's second recommended setting: 19 MiB, 2 passes, 1 lane (about 10 ms here).
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -59,6 +60,8 @@ export type StaffView = Readonly<{
 
 /** Staff accounts, logins and sessions, API keys, and turning a bearer token into an actor. */
 export function createStaffService(deps: {
+  /** Every permission of the matrix (src/permissions.ts), to tell a principal what it may do. */
+  permissions?: readonly Permission[];
   db: Kysely<Database>;
   staff: StaffRepository;
   areas: AreasRepository;
@@ -331,11 +334,16 @@ export function createStaffService(deps: {
     },
 
     async me(actor: Actor) {
+      // The actions this principal may take on its channel (some area of its grants), from the matrix:
+      // the web pages show what these allow and nothing else.
+      const actions = (deps.permissions ?? [])
+        .filter((p) => rolesOn(p, actor).some((role) => actor.grants.some((g) => g.role === role)))
+        .map((p) => p.action);
       if (actor.type !== "staff")
-        return { type: actor.type, id: actor.id, name: actor.name, grants: [...actor.grants] };
+        return { type: actor.type, id: actor.id, name: actor.name, grants: [...actor.grants], actions };
       const row = await staff.byId(db, actor.id);
       if (!row) throw new DomainError("STAFF_NOT_FOUND");
-      return { type: actor.type, ...(await view(row)) };
+      return { type: actor.type, ...(await view(row)), actions };
     },
 
     /** Turns a bearer token into the actor it stands for: a session (`sss_`) or an API key (`ssk_`). */

@@ -1,5 +1,6 @@
-import { ROLES } from "./auth.ts";
-import { ALL_PERMISSIONS, MATRIX_CHANNELS } from "./permissions.ts";
+import { ALL_PERMISSIONS } from "../permissions.ts";
+import { ROLES } from "../shared/auth.ts";
+import { MATRIX_CHANNELS } from "../shared/permissions.ts";
 
 const CHANNEL_NAMES: Record<(typeof MATRIX_CHANNELS)[number], string> = {
   counter: "counter (staff session)",

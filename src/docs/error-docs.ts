@@ -1,6 +1,6 @@
-import { ERROR_CODES } from "./errors.ts";
-import { HTTP_STATUS } from "./http-errors.ts";
-import { MESSAGES } from "./messages.ts";
+import { ERROR_CODES } from "../shared/errors.ts";
+import { HTTP_STATUS } from "../shared/http-errors.ts";
+import { MESSAGES } from "../shared/messages.ts";
 
 /** The error-code reference (docs/errors.md), generated from the code table and the message catalogue. */
 export function renderErrorDocs(): string {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
-import { GENERATED_DOCS } from "./docs.ts";
+import { GENERATED_DOCS } from "./generated.ts";
 
 for (const [name, render] of Object.entries(GENERATED_DOCS)) {
   it(`docs/${name} matches the code (run npm run docs)`, () => {
