@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { HsmConfig } from "./modules/keys/lmk.ts";
+import type { HsmConfig } from "./modules/keys/open-lmk.ts";
 
 /** Secrets that protect personal data and credentials; never logged, never stored in the database. */
 export type Secrets = Readonly<{

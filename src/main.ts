@@ -6,13 +6,13 @@ import { buildApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
+import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./demo/demo.seed.ts";
 import { clockOf, createDeps, type Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
-import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./modules/demo/demo.seed.ts";
 import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
 import { startScheduler } from "./modules/jobs/scheduler.ts";
-import { openLmk } from "./modules/keys/lmk.ts";
+import { openLmk } from "./modules/keys/open-lmk.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
 /** Migrations, key-file notice and demo data: done once, by the only process or the cluster's primary. */

@@ -3,7 +3,6 @@ import { before, describe, it } from "node:test";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { creditCodeCheck, creditCodeProblem } from "../src/modules/employers/credit-code.rules.ts";
 import {
   coordinationArea,
   mergeConflicts,
@@ -12,6 +11,7 @@ import {
   survivorResolver,
 } from "../src/modules/enrolment/enrolment.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { creditCodeCheck, creditCodeProblem } from "../src/shared/credit-code.ts";
 import { forEachDialect } from "./db.ts";
 import {
   actorWith,

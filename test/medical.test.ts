@@ -6,8 +6,8 @@ import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../src/modules
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
-import { creditCodeCheck } from "../src/modules/employers/credit-code.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { creditCodeCheck } from "../src/shared/credit-code.ts";
 import { forEachDialect } from "./db.ts";
 import {
   acceptingFaceVerifier,

@@ -8,7 +8,7 @@ import { type App, buildApp } from "../src/app.ts";
 import { ensureWebBuild } from "../src/http/web.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { seedDemo } from "../src/modules/demo/demo.seed.ts";
+import { seedDemo } from "../src/demo/demo.seed.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";

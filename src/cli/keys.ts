@@ -6,7 +6,7 @@ import type { Db } from "../db/database.ts";
 import { type Component, combineComponents } from "../modules/keys/ceremony.ts";
 import { KEY_TYPES, type KeyAlgorithm, type KeyType } from "../modules/keys/derivation.ts";
 import { createHsm } from "../modules/keys/hsm.ts";
-import { type HsmConfig, openLmk } from "../modules/keys/lmk.ts";
+import { type HsmConfig, openLmk } from "../modules/keys/open-lmk.ts";
 import { importPkcs11Lmk } from "../modules/keys/pkcs11-lmk.ts";
 import type { Clock } from "../shared/clock.ts";
 

@@ -1,5 +1,4 @@
 import { DomainError } from "./errors.ts";
-import type { Permission } from "./permissions.ts";
 
 /** Staff and institution roles; each is held in an area (the national scope is `000000`). */
 export const ROLES = [
@@ -89,6 +88,13 @@ export function areaPrefix(scope: string): string {
   if (scope.endsWith("00")) return scope.slice(0, 4);
   return scope;
 }
+
+/** An action of the action × channel × role matrix: the roles a principal on each channel must hold. */
+export type Permission = Readonly<{
+  action: string;
+  summary: string;
+  channels: Readonly<Partial<Record<Channel, readonly Role[]>>>;
+}>;
 
 /**
  * The roles that allow `permission` to this actor, from the channel it acts on (the matrix in

@@ -1,7 +1,8 @@
 import type { ErrorCode, ErrorDetails } from "./errors.ts";
+import { type Language, languageOf } from "./language.ts";
 import { summaryInChinese } from "./validation-messages.ts";
 
-export type Language = "zh" | "en";
+export { type Language, languageOf };
 
 /** People's messages for every error code, in Chinese (default) and English; `{name}` is filled from details. */
 export const MESSAGES = {
@@ -338,20 +339,6 @@ export const MESSAGES = {
   },
   INTERNAL_ERROR: { zh: "系统内部错误，请稍后重试", en: "Internal error; please try again later" },
 } as const satisfies Record<ErrorCode, Record<Language, string>>;
-
-/** Picks the caller's language from Accept-Language: English only when it is preferred over Chinese. */
-export function languageOf(acceptLanguage: string | undefined): Language {
-  if (!acceptLanguage) return "zh";
-  let best: { lang: Language; q: number } | undefined;
-  for (const part of acceptLanguage.split(",")) {
-    const [tag, ...params] = part.trim().toLowerCase().split(";");
-    const qParam = params.find((p) => p.trim().startsWith("q="));
-    const q = qParam ? Number(qParam.trim().slice(2)) : 1;
-    const lang: Language | undefined = tag.startsWith("zh") ? "zh" : tag.startsWith("en") ? "en" : undefined;
-    if (lang && Number.isFinite(q) && (!best || q > best.q)) best = { lang, q };
-  }
-  return best?.lang ?? "zh";
-}
 
 /** Renders the message of a code in a language, filling `{name}` placeholders from details. */
 export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetails): string {

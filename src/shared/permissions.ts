@@ -1,6 +1,4 @@
-import { ADMINS, type Channel, ROLES, type Role } from "./auth.ts";
-
-export { rolesOn } from "./auth.ts";
+import { ADMINS, type Channel, type Permission, type Role } from "./auth.ts";
 
 /**
  * Who may take an action, channel by channel: the roles a principal on that channel must hold. A
@@ -18,11 +16,8 @@ export { rolesOn } from "./auth.ts";
  * - `web`: an online service platform calling in (the online hall's own holders sign in as holders).
  * - `system`: the CLI and the scheduled jobs; they act as the counter does.
  */
-export type Permission = Readonly<{
-  action: string;
-  summary: string;
-  channels: Readonly<Partial<Record<Channel, readonly Role[]>>>;
-}>;
+export type { Permission } from "./auth.ts";
+export { rolesOn } from "./auth.ts";
 
 /** The channels a matrix cell can name (the e-card's channel apps have routes of their own). */
 export const MATRIX_CHANNELS = [

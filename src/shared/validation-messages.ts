@@ -1,4 +1,4 @@
-import type { Language } from "./messages.ts";
+import type { Language } from "./language.ts";
 
 /**
  * The rules route schemas state in their own words (the message of a `.regex()` or `.refine()`): the

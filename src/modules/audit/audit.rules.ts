@@ -1,3 +1,4 @@
+import { canonicalJson } from "../../shared/canonical-json.ts";
 import { sm3Hex } from "../../shared/crypto.ts";
 
 /** The hash that precedes the first record. */
@@ -44,15 +45,6 @@ export function recordHash(r: AuditRecord): string {
   return sm3Hex(`${r.prevHash}\n${canonicalRecord(r)}`);
 }
 
-/** JSON with keys sorted, so equal summaries always serialise alike. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 export type ChainProblem =
   | "hash mismatch"
   | "broken link"
@@ -97,3 +89,5 @@ export function checkNext(
   cursor.checked += 1;
   return undefined;
 }
+
+export { canonicalJson };

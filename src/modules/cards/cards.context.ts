@@ -12,7 +12,6 @@ import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import type { EmployersRepository } from "../employers/employers.repository.ts";
 import type { Signer } from "../keys/signer.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
@@ -116,7 +115,14 @@ export type CardsDeps = {
   /** Signs what terminals check offline (the blacklist). */
   signer: Signer;
   /** The employers (collection by an employer: the one that applied or that employs the holder). */
-  employers: Pick<EmployersRepository, "byCreditCode" | "hiredOn">;
+  employers: {
+    byCreditCode: (
+      q: Kysely<Database>,
+      code: string,
+    ) => Promise<{ id: string; credit_code: string } | undefined>;
+    /** The day the employer first hired the person, if it ever did. */
+    hiredOn: (q: Kysely<Database>, employerId: string, personId: string) => Promise<string | undefined>;
+  };
   /** Told of every state change inside its transaction (the e-card follows its card). */
   onStateChange?: readonly CardStateListener[];
   /** Registers a person inside the caller's transaction, with its audit record (the persons module). */

@@ -4,6 +4,7 @@ import { uniqueAs } from "../../db/database.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, areaPrefix, authorize, type Grant } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
+import { creditCodeProblem } from "../../shared/credit-code.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
@@ -22,7 +23,6 @@ import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsService } from "../persons/persons.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
-import { creditCodeProblem } from "./credit-code.rules.ts";
 import { EMPLOYER_PERMISSIONS } from "./employers.permissions.ts";
 import type { EmployersRepository } from "./employers.repository.ts";
 

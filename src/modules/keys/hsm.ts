@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { Database } from "../../db/schema.ts";
+import { canonicalJson } from "../../shared/canonical-json.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { canonicalJson } from "../audit/audit.rules.ts";
 import { type Component, combineComponents } from "./ceremony.ts";
 import {
   areaData,

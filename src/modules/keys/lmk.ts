@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { openPkcs11Lmk, type Pkcs11Config } from "./pkcs11-lmk.ts";
 
 /**
  * The encryption machine's local master key (LMK), the one key every other key is wrapped under. It
@@ -49,13 +48,4 @@ export function readLmkFile(path: string): Buffer | undefined {
   const lmk = Buffer.from((JSON.parse(readFileSync(path, "utf8")) as { lmk: string }).lmk, "hex");
   if (lmk.length !== 32) throw new LmkError(`${path} does not hold a 32-byte LMK`);
   return lmk;
-}
-
-export type HsmConfig = Readonly<{ kind: "software"; lmkFile: string } | ({ kind: "pkcs11" } & Pkcs11Config)>;
-
-/** The configured LMK, or undefined when the software machine has had no ceremony yet. */
-export function openLmk(config: HsmConfig): Lmk | undefined {
-  if (config.kind === "pkcs11") return openPkcs11Lmk(config);
-  const key = readLmkFile(config.lmkFile);
-  return key && softwareLmk(key);
 }

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
-import { canonicalJson } from "../audit/audit.rules.ts";
+import { canonicalJson } from "../../shared/canonical-json.ts";
 
 /** The standard SM2 user ID (GB/T 35276). */
 export const SM2_USER_ID = "1234567812345678";

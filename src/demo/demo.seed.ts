@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Deps } from "../../deps.ts";
-import { type Role, SYSTEM_ACTOR } from "../../shared/auth.ts";
-import { chinaDate, previousMonth } from "../../shared/clock.ts";
-import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
-import { creditCodeCheck } from "../employers/credit-code.rules.ts";
-import { makeIdNumber } from "../persons/id-number.rules.ts";
+import type { Deps } from "../deps.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../modules/areas/areas.rules.ts";
+import { makeIdNumber } from "../modules/persons/id-number.rules.ts";
+import { type Role, SYSTEM_ACTOR } from "../shared/auth.ts";
+import { chinaDate, previousMonth } from "../shared/clock.ts";
+import { creditCodeCheck } from "../shared/credit-code.ts";
 
 export type DemoCredential = {
   username: string;
@@ -197,7 +197,7 @@ export async function seedDemo(deps: Deps): Promise<{
 
 /** The sample drug catalogue shipped for demonstrations (clearly marked: not a real catalogue). */
 export const SAMPLE_CATALOGUE_CSV = readFileSync(
-  fileURLToPath(new URL("../medical/sample-catalogue.csv", import.meta.url)),
+  fileURLToPath(new URL("../modules/medical/sample-catalogue.csv", import.meta.url)),
   "utf8",
 );
 
