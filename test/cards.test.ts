@@ -7,7 +7,7 @@ import { verifySigned } from "../src/modules/keys/signer.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { creditCodeCheck } from "../src/shared/credit-code.ts";
 import { parseCsv } from "../src/shared/csv.ts";
-import { worded } from "../src/shared/messages.ts";
+import { worded } from "../src/shared/row-reasons.ts";
 import { forEachDialect } from "./db.ts";
 import { newIdNumber, seedAreas, staffToken, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
 

@@ -1,5 +1,6 @@
 import { lifecycleMermaid } from "../modules/cards/cards.rules.ts";
 import { renderErrorDocs } from "./error-docs.ts";
+import { withModuleMap } from "./module-map.ts";
 import { renderPermissionDocs } from "./permission-docs.ts";
 
 const START = "<!-- lifecycle:start -->";
@@ -18,4 +19,5 @@ export const GENERATED_DOCS: Record<string, (current: string) => string> = {
   "errors.md": () => renderErrorDocs(),
   "cards.md": withLifecycleDiagram,
   "permissions.md": () => renderPermissionDocs(),
+  "architecture.md": withModuleMap,
 };

@@ -5,7 +5,7 @@ import { type Actor, authorize } from "../../shared/auth.ts";
 import { creditCodeProblem } from "../../shared/credit-code.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
-import type { RowReason } from "../../shared/messages.ts";
+import type { RowReason } from "../../shared/row-reasons.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import { readPii } from "../persons/pii.ts";

@@ -6,7 +6,6 @@ import { type Actor, authorize, authorizeHolderOr, type Grant } from "../../shar
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
-import type { RowReason } from "../../shared/messages.ts";
 import type { Permission } from "../../shared/permissions.ts";
 import type { AreasRepository } from "../areas/areas.repository.ts";
 import type { Policy } from "../areas/areas.rules.ts";
@@ -20,80 +19,22 @@ import type { RegionTable } from "../regions/regions.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import type { CardsRepository } from "./cards.repository.ts";
 import {
-  allowedActions,
   type CardAction,
   type CardState,
-  canSettle,
   employerMayCollect,
   holdsProvinceSlot,
   isBlacklisted,
   isValidCardNumber,
   newCardIdCode,
   newCardNumber,
-  stateRule,
   transition,
 } from "./cards.rules.ts";
 
+import { type ApplyInput, type CardView, type RowReport, toView } from "./cards.view.ts";
+
+export type { ApplyInput, CardView, RowReport };
+
 const SPEC_VERSION = "3.00";
-
-/** A card as callers see it: no personal data beyond the masked holder. */
-export type CardView = ReturnType<typeof toView>;
-
-function toView(
-  card: CardRow,
-  holder: { idNumberMasked: string; nameMasked: string },
-  replaces?: string | null,
-) {
-  const state = card.state;
-  return {
-    id: card.id,
-    cardNumber: card.card_number,
-    cardIdCode: card.card_id_code,
-    specVersion: card.spec_version,
-    cardType: card.card_type,
-    state,
-    socialSecurityFunction: card.ss_function,
-    financialFunction: card.financial_function,
-    bankCode: card.bank_code,
-    areaCode: card.area_code,
-    holder: { personId: card.person_id, ...holder },
-    issueDate: card.issue_date,
-    validUntil: card.valid_until,
-    applicationKind: card.application_kind,
-    replacesCardNumber: replaces ?? null,
-    replacementReason: card.replacement_reason,
-    tempCertificateNo: card.temp_certificate_no,
-    readyDate: card.ready_date,
-    feeFen: card.fee_fen,
-    cancelReason: card.cancel_reason,
-    canSettle: canSettle(state),
-    allowedActions: allowedActions(state),
-    services: [...stateRule(state).services],
-    passwordPurposes: [...stateRule(state).password],
-    holdsProvinceSlot: holdsProvinceSlot(state),
-    version: card.version,
-    createdAt: card.created_at,
-    updatedAt: card.updated_at,
-  };
-}
-
-export type ApplyInput = {
-  idNumber: string;
-  areaCode: string;
-  photoRef?: string | null;
-  bankCode?: string | null;
-};
-
-/** A row of a CSV file as imported; a rejected row's reason is a code the caller words in its language. */
-export type RowReport = {
-  line: number;
-  status: "accepted" | "rejected";
-  cardNumber?: string;
-  reasonCode?: RowReason;
-  reasonParams?: Record<string, string>;
-};
-
-/** The physical card's lifecycle: applications, production, issue, loss, replacement, renewal, cancellation. */
 
 /**
  * A card state change as other modules hear it: called inside the change's transaction, so what they

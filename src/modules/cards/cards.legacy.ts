@@ -4,7 +4,7 @@ import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize, findGrant } from "../../shared/auth.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
-import type { RowReason } from "../../shared/messages.ts";
+import type { RowReason } from "../../shared/row-reasons.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";

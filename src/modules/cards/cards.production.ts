@@ -3,7 +3,7 @@ import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { csvLine, parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
-import type { RowReason } from "../../shared/messages.ts";
+import type { RowReason } from "../../shared/row-reasons.ts";
 import { readPii } from "../persons/pii.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, cardNumberParams, errors, uuidSchema } from "../../http/schemas.ts";
-import { languageOf, worded } from "../../shared/messages.ts";
+import { languageOf } from "../../shared/messages.ts";
+import { worded } from "../../shared/row-reasons.ts";
 import { cardBankRoutes } from "./cards.bank.routes.ts";
 import { cardCounterRoutes } from "./cards.counter.routes.ts";
 import {

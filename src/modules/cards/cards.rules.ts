@@ -1,4 +1,3 @@
-import { randomBytes, randomInt } from "node:crypto";
 import { addDays } from "../../shared/clock.ts";
 
 /** Where a card is in its life. `archived` is issued with the social security function not activated (封存/未启用). */
@@ -335,50 +334,6 @@ export function lifecycleMermaid(): string {
   return lines.join("\n");
 }
 
-// Card numbers: 8 characters from 0-9 A-Z, then an ISO/IEC 7064 MOD 37,36 check character.
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/**
- * ISO/IEC 7064 MOD 37,36 (hybrid system for alphanumeric strings): the check character that makes
- * the whole string verify. Catches every single substitution and every adjacent transposition.
- */
-export function cardNumberCheckCharacter(body: string): string {
-  const m = 36;
-  let p = m;
-  for (const ch of body) {
-    const v = ALPHABET.indexOf(ch);
-    if (v < 0) throw new Error(`not a card-number character: ${ch}`);
-    let s = (p + v) % m;
-    if (s === 0) s = m;
-    p = (s * 2) % (m + 1);
-  }
-  return ALPHABET[(m + 1 - p) % m];
-}
-
-/** Whether a printed card number is well formed and its check character right. */
-export function isValidCardNumber(value: string): boolean {
-  return /^[0-9A-Z]{9}$/.test(value) && cardNumberCheckCharacter(value.slice(0, 8)) === value[8];
-}
-
-/**
- * A new random card number: a capital letter, 7 digits, the check character (the form printed on
- * cards in use, which also gives the initial password enough digits). Uniqueness is the database's job.
- */
-export function newCardNumber(random: (n: number) => number = randomInt): string {
-  let body = ALPHABET[10 + random(26)];
-  for (let i = 0; i < 7; i++) body += ALPHABET[random(10)];
-  return body + cardNumberCheckCharacter(body);
-}
-
-/** Card identification code: the issuing area's region code, `D156000005`, 16 hex characters unique to the card. */
-export function newCardIdCode(areaCode: string, random: () => Buffer = () => randomBytes(8)): string {
-  return `${areaCode}D156000005${random().toString("hex").toUpperCase()}`;
-}
-
-export function isValidCardIdCode(value: string): boolean {
-  return /^\d{6}D156000005[0-9A-F]{16}$/.test(value);
-}
-
 /** The validity end: `years` after the issue date, the day before the anniversary (YYYY-MM-DD). */
 export function validityEnd(issueDate: string, years: number): string {
   const [y, m, d] = issueDate.split("-").map(Number);
@@ -392,27 +347,6 @@ export function renewalWindowStart(validUntil: string, leadDays: number): string
   return addDays(validUntil, -leadDays);
 }
 
-/** Public holidays and the weekend days that are working days instead (调休). */
-export type WorkCalendar = { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> };
-
-export function isWorkingDay(date: string, calendar: WorkCalendar): boolean {
-  if (calendar.workdays.has(date)) return true;
-  if (calendar.holidays.has(date)) return false;
-  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return weekday !== 0 && weekday !== 6;
-}
-
-/** The date `n` working days after `date` (the day itself not counted). */
-export function addWorkingDays(date: string, n: number, calendar: WorkCalendar): string {
-  let current = date;
-  let left = n;
-  while (left > 0) {
-    current = addDays(current, 1);
-    if (isWorkingDay(current, calendar)) left -= 1;
-  }
-  return current;
-}
-
 /** Why a working card is replaced (a lost card's replacement comes with the formal loss). */
 export const REPLACEMENT_REASONS = [
   "expiry",
@@ -422,3 +356,12 @@ export const REPLACEMENT_REASONS = [
   "photo_changed",
 ] as const;
 export type ReplacementReason = (typeof REPLACEMENT_REASONS)[number] | "lost";
+
+export { addWorkingDays, isWorkingDay, type WorkCalendar } from "./calendar.rules.ts";
+export {
+  cardNumberCheckCharacter,
+  isValidCardIdCode,
+  isValidCardNumber,
+  newCardIdCode,
+  newCardNumber,
+} from "./card-number.rules.ts";

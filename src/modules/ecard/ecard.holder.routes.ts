@@ -1,0 +1,90 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import type { EcardService } from "./ecard.service.ts";
+import { ECARD_PERMISSIONS } from "./ecard.service.ts";
+
+const _jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
+
+/** The e-card in the online service hall: the holder's own view, suspension, consent, the authorisation while the card is lost. */
+export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZod {
+  const { ecard } = deps;
+  const _terminal = { permission: ECARD_PERMISSIONS.terminal };
+  return async (app) => {
+    app.get(
+      "/holder/ecard",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "My e-card: whether it can be used now, the channels (apps) it is in, recent payments",
+          response: {
+            200: z.object({
+              ecardId: z.string(),
+              suspended: z.boolean(),
+              biometricConsent: z.boolean(),
+              keptFacePhotos: z.number().int(),
+              scope: z.string(),
+              reason: z.string(),
+              channels: z.array(
+                z.object({ code: z.string(), name: z.string(), state: z.string(), since: z.string() }),
+              ),
+              recentPayments: z.array(z.object({ at: z.string() })),
+            }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => ecard.holderView(actorOf(request)),
+    );
+
+    app.post(
+      "/holder/ecard/suspension",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Suspend my e-card in every app at once (or lift the suspension)",
+          body: z.strictObject({ suspended: z.boolean() }),
+          response: { 200: z.object({ suspended: z.boolean() }), ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => ecard.setSuspendedByHolder(actorOf(request), request.body.suspended),
+    );
+
+    app.post(
+      "/holder/ecard/biometric-consent/withdrawal",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Withdraw my biometric consent: the face images kept under it are deleted at once",
+          response: {
+            200: z.object({ deletedPhotos: z.number().int(), withdrawnConsents: z.number().int() }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => ecard.withdrawBiometricConsent(actorOf(request)),
+    );
+
+    app.post(
+      "/holder/ecard/authorisations",
+      {
+        config: { access: "holder" },
+        schema: {
+          tags: ["holder"],
+          summary: "Authorise my e-card for a few hours while my card is temporarily lost",
+          body: z.strictObject({ hours: z.number().int().min(1).max(72) }),
+          response: {
+            201: z.object({ ecardId: z.string(), expiresAt: z.string() }),
+            ...errors(...AUTH_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await ecard.authoriseWhileLost(actorOf(request), request.body)),
+    );
+  };
+}
