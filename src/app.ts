@@ -2,12 +2,7 @@ import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Deps } from "./deps.ts";
 import { installAccessControl, type RouteEntry } from "./http/access.ts";
 import {
@@ -16,6 +11,7 @@ import {
   installErrorHandling,
   MAX_PARAM_LENGTH,
 } from "./http/errors.ts";
+import { transformDocument, transformRoute } from "./http/openapi.ts";
 import { serveWeb } from "./http/web.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
@@ -37,6 +33,13 @@ export type AppOptions = {
   /** pino options, or false for no logs (tests). */
   logger?: FastifyServerOptions["logger"];
   bodyLimit?: number;
+  /** Told of every answer of an /api route (its route pattern, status and media type): the tests check them against the API document. */
+  onAnswer?: (answer: {
+    method: string;
+    route: string;
+    status: number;
+    mediaType: string | undefined;
+  }) => void;
 };
 
 export type App = FastifyInstance & { routeTable: RouteEntry[] };
@@ -73,6 +76,19 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
     reply.header("x-request-id", request.id);
     done();
   });
+  const onAnswer = options.onAnswer;
+  if (onAnswer)
+    app.addHook("onResponse", (request, reply, done) => {
+      const route = request.routeOptions.url;
+      if (route?.startsWith("/api/"))
+        onAnswer({
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          mediaType: String(reply.getHeader("content-type") ?? "").split(";")[0] || undefined,
+        });
+      done();
+    });
 
   await app.register(swagger, {
     openapi: {
@@ -86,7 +102,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: transformRoute,
+    transformObject: transformDocument,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before } from "node:test";
 import { type App, buildApp } from "../src/app.ts";
@@ -140,14 +141,43 @@ export function useTestApp(dialect: Dialect, options: { logger?: unknown; face?:
     const { deps, database } = await createTestDeps(dialect, clock, { face: options.face });
     ctx.deps = deps;
     ctx.clock = clock;
-    ctx.app = await buildApp(deps, { logger: options.logger as never, bodyLimit: 64 * 1024 });
+    const answered = new Map<string, Answer>();
+    ctx.app = await buildApp(deps, {
+      logger: options.logger as never,
+      bodyLimit: 64 * 1024,
+      onAnswer: (a) => answered.set(`${a.method} ${a.route} ${a.status} ${a.mediaType}`, a),
+    });
     close = async () => {
+      // Every answer the tests saw must be one the API document promises.
+      const undocumented = answersNotInDocument(ctx.app, [...answered.values()]);
       await ctx.app.close();
       await database.close();
+      assert.deepEqual(undocumented, [], "answers the API document does not list");
     };
   });
   after(async () => close?.());
   return ctx;
+}
+
+type Answer = { method: string; route: string; status: number; mediaType: string | undefined };
+
+/** The answers whose status (or media type) the operation's entry in the API document does not list. */
+function answersNotInDocument(app: App, answered: readonly Answer[]): string[] {
+  const doc = (
+    app as unknown as { swagger: () => { paths: Record<string, Record<string, unknown>> } }
+  ).swagger();
+  const out: string[] = [];
+  for (const a of answered) {
+    const path = a.route.replace(/:(\w+)/g, "{$1}");
+    const op = doc.paths[path]?.[a.method.toLowerCase()] as
+      | { responses: Record<string, { content?: Record<string, unknown> }> }
+      | undefined;
+    const response = op?.responses[String(a.status)] ?? op?.responses.default;
+    if (!response) out.push(`${a.method} ${a.route} → ${a.status}`);
+    else if (a.status !== 204 && a.mediaType && !response.content?.[a.mediaType])
+      out.push(`${a.method} ${a.route} → ${a.status} ${a.mediaType}`);
+  }
+  return out;
 }
 
 /**

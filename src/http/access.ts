@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type Actor, authorize, findGrant, type Grant } from "../shared/auth.ts";
+import { type Actor, authorize, findGrant } from "../shared/auth.ts";
 import { DomainError } from "../shared/errors.ts";
 import type { Permission } from "../shared/permissions.ts";
 
@@ -21,7 +21,6 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     actor: Actor | null;
-    grant: Grant | null;
   }
 }
 
@@ -50,7 +49,6 @@ export function installAccessControl(
   routeTable: RouteEntry[],
 ): void {
   app.decorateRequest("actor", null);
-  app.decorateRequest("grant", null);
 
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api/")) return;
@@ -84,7 +82,8 @@ export function installAccessControl(
     if (!access || access === "public" || access === "holder" || access === "channel" || !request.actor)
       return done();
     try {
-      request.grant = authorize(request.actor, access.permission, access.area?.(request));
+      // The area of the request must be one of the caller's (the service checks the data's own area).
+      authorize(request.actor, access.permission, access.area?.(request));
       done();
     } catch (err) {
       done(err as Error);

@@ -59,6 +59,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.read } },
         schema: {
+          operationId: "listAreas",
           tags: ["areas"],
           summary: "All card-issuing areas",
           response: { 200: z.array(areaSchema), ...errors(...AUTH_ERRORS) },
@@ -72,6 +73,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.create } },
         schema: {
+          operationId: "registerArea",
           tags: ["areas"],
           summary: "Register a province (ministry) or one of its cities (province) as a card-issuing area",
           body: z.strictObject({
@@ -93,6 +95,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
+          operationId: "getArea",
           tags: ["areas"],
           summary: "One area",
           params: codeParams,
@@ -107,6 +110,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
+          operationId: "getPolicyInForce",
           tags: ["areas"],
           summary:
             "The policy in force on a date (today when not given), inherited from the parent area when it has none",
@@ -126,6 +130,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
+          operationId: "listPolicyVersions",
           tags: ["areas"],
           summary: "The area's own policy versions and which is in force today",
           params: codeParams,
@@ -147,6 +152,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.writePolicy, area: areaOfParams } },
         schema: {
+          operationId: "publishPolicyVersion",
           tags: ["areas"],
           summary: "Add a complete policy version that takes effect on a date (today or later)",
           params: codeParams,
@@ -169,6 +175,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.read, area: areaOfParams } },
         schema: {
+          operationId: "listOutlets",
           tags: ["areas"],
           summary: "Service outlets of an area",
           params: codeParams,
@@ -183,6 +190,7 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AREA_PERMISSIONS.createOutlet, area: areaOfParams } },
         schema: {
+          operationId: "registerOutlet",
           tags: ["areas"],
           summary: "Add a service outlet, bank branch, hospital or pharmacy to an area",
           params: codeParams,

@@ -31,6 +31,7 @@ export function auditRoutes(deps: { audit: AuditService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AUDIT_PERMISSIONS.read } },
         schema: {
+          operationId: "listAuditRecords",
           tags: ["audit"],
           summary: "Audit records, newest first, in the caller's areas",
           querystring: z.strictObject({
@@ -68,6 +69,7 @@ export function auditRoutes(deps: { audit: AuditService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: AUDIT_PERMISSIONS.verify } },
         schema: {
+          operationId: "verifyAuditChain",
           tags: ["audit"],
           summary:
             "Verify the whole hash chain and its signed checkpoints; reports the first bad record, or the first after the last checkpoint that holds",

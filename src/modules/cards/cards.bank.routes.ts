@@ -15,6 +15,7 @@ export function cardBankRoutes(deps: { cards: CardsService }): FastifyPluginAsyn
       {
         config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
+          operationId: "getBlacklistDelta",
           tags: ["cards"],
           summary:
             "The terminals' blacklist changes after a version, in order, signed with SM2 (standard user ID)",
@@ -51,6 +52,7 @@ export function cardBankRoutes(deps: { cards: CardsService }): FastifyPluginAsyn
       {
         config: { access: { permission: CARD_PERMISSIONS.bank } },
         schema: {
+          operationId: "listBankTasks",
           tags: ["cards"],
           summary: "Open account-cancellation tasks of the calling clerk's bank",
           response: {
@@ -76,6 +78,7 @@ export function cardBankRoutes(deps: { cards: CardsService }): FastifyPluginAsyn
       {
         config: { access: { permission: CARD_PERMISSIONS.bank } },
         schema: {
+          operationId: "confirmBankTask",
           tags: ["cards"],
           summary: "Confirm the bank account is cancelled",
           params: z.object({ id: uuidSchema }),
@@ -95,6 +98,7 @@ export function cardBankRoutes(deps: { cards: CardsService }): FastifyPluginAsyn
           access: { permission: CARD_PERMISSIONS.calendar, area: (r) => (r.params as { code: string }).code },
         },
         schema: {
+          operationId: "setCalendarDay",
           tags: ["areas"],
           summary: "Set a public holiday or a make-up working day in an area's working-day calendar",
           params: z.object({ code: areaCodeSchema, date: dateSchema }),

@@ -15,6 +15,7 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
   return async (app) => {
     const cardPost = <B extends z.ZodType>(
       url: string,
+      operationId: string,
       summary: string,
       body: B,
       run: (actor: ReturnType<typeof actorOf>, cardNumber: string, body: z.infer<B>) => Promise<unknown>,
@@ -25,6 +26,7 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
         {
           config: { access: { permission } },
           schema: {
+            operationId,
             tags: ["cards"],
             summary,
             params: cardNumberParams,
@@ -42,6 +44,7 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
 
     cardPost(
       "/cards/:cardNumber/issue",
+      "issueCard",
       "Hand a delivered card to the holder (ID checked) or to the employer that applied or employs the holder (letter of introduction); optionally activate",
       z.strictObject({
         collectedBy: z.enum(["holder", "employer"]),
@@ -62,12 +65,14 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
     );
     cardPost(
       "/cards/:cardNumber/activate",
+      "activateCard",
       "Activate the social security function of an archived card",
       holderCheck,
       (actor, n, body) => cards.activate(actor, n, body),
     );
     cardPost(
       "/cards/:cardNumber/temporary-loss",
+      "reportTemporaryLoss",
       "Report a temporary loss (hotline, counter, online, kiosk): settlement stops at once",
       z.strictObject({}),
       (actor, n) => cards.reportTemporaryLoss(actor, n),
@@ -75,12 +80,14 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
     );
     cardPost(
       "/cards/:cardNumber/temporary-loss/revoke",
+      "revokeTemporaryLoss",
       "Revoke a temporary loss after checking the holder's ID",
       holderCheck,
       (actor, n, body) => cards.revokeTemporaryLoss(actor, n, body),
     );
     cardPost(
       "/cards/:cardNumber/cancel",
+      "cancelCard",
       "Cancel a card with its reason (an active financial function raises the bank's account-cancellation task)",
       z.strictObject({
         reason: z.enum(CANCEL_REASONS).exclude(["replaced", "pre_loss_not_revoked"]),
@@ -98,6 +105,7 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
     );
     cardPost(
       "/cards/:cardNumber/financial/activate",
+      "activateFinancialFunction",
       "Activate the financial function (the card's partner bank, in person or by an agent)",
       z.strictObject({
         holderIdNumber: idNumber,
@@ -109,6 +117,7 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
     );
     cardPost(
       "/cards/:cardNumber/replacements",
+      "applyForReplacement",
       "Apply for a new card: renewal before expiry (from the policy's lead days) or replacement for damage, chip failure, changed data or photo",
       z.strictObject({
         reason: z.enum(REPLACEMENT_REASONS),
@@ -124,6 +133,7 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
       {
         config: { access: counter },
         schema: {
+          operationId: "reportFormalLoss",
           tags: ["cards"],
           summary:
             "Formal loss with replacement: a temporary medical certificate, a ready date in working days, the fee",

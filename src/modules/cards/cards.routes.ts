@@ -29,6 +29,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: CARD_PERMISSIONS.lifecycle } },
         schema: {
+          operationId: "getCardLifecycle",
           tags: ["cards"],
           summary: "The card lifecycle as data: states, actions, transitions, and a Mermaid diagram",
           response: {
@@ -76,6 +77,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
           },
         },
         schema: {
+          operationId: "applyForCard",
           tags: ["cards"],
           summary:
             "An individual's card application (the person must be registered; one card per person per province)",
@@ -107,6 +109,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
         },
         bodyLimit: 64 * 1024 * 1024,
         schema: {
+          operationId: "applyForCardsInBatch",
           tags: ["cards"],
           summary:
             "An employer's applications for its employees: CSV with a per-row report (format in docs/cards.md)",
@@ -131,6 +134,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
           },
         },
         schema: {
+          operationId: "sendToProduction",
           tags: ["cards"],
           summary: "Send an area's applications to the card factory; returns the factory file (CSV)",
           body: z.strictObject({
@@ -158,6 +162,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
         config: { access: { permission: CARD_PERMISSIONS.produce } },
         bodyLimit: 64 * 1024 * 1024,
         schema: {
+          operationId: "importReturnFile",
           tags: ["cards"],
           summary:
             "Import the factory's return file: ok rows are delivered to the outlet, failed rows go back to applied",
@@ -178,6 +183,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
+          operationId: "listCardsByIdNumber",
           tags: ["cards"],
           summary: "A person's cards, by ID number",
           querystring: z.strictObject({ idNumber }),
@@ -192,6 +198,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
       {
         config: { access: counter },
         schema: {
+          operationId: "listDuplicateCards",
           tags: ["cards"],
           summary:
             "Persons holding several cards in one province (legacy data), with what to do with each card",
@@ -229,6 +236,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
+          operationId: "getCard",
           tags: ["cards"],
           summary: "Card status by card number",
           params: cardNumberParams,
@@ -243,6 +251,7 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: CARD_PERMISSIONS.read } },
         schema: {
+          operationId: "getCardHistory",
           tags: ["cards"],
           summary: "The card's status history with actor and channel",
           params: cardNumberParams,

@@ -33,6 +33,7 @@ export function chipRoutes(deps: {
       {
         config: { access },
         schema: {
+          operationId: "startRemoteAuthentication",
           tags: ["chip"],
           summary:
             "Step 1: the external-authentication cryptogram for the card's challenge, and a random for its internal authentication",
@@ -62,6 +63,7 @@ export function chipRoutes(deps: {
       {
         config: { access: { permission: PURCHASE_PERMISSIONS.verifyTac } },
         schema: {
+          operationId: "verifyPurchaseTac",
           tags: ["chip"],
           summary: "Check the TAC a card returned for a debit (an invalid TAC is audited)",
           body: z.strictObject({
@@ -84,6 +86,7 @@ export function chipRoutes(deps: {
       {
         config: { access },
         schema: {
+          operationId: "completeRemoteAuthentication",
           tags: ["chip"],
           summary:
             "Step 2: check the card's internal-authentication answer (each authentication completes once)",
@@ -109,6 +112,7 @@ export function chipRoutes(deps: {
       {
         config: { access: { permission: ISSUER_SCRIPT_PERMISSIONS.write } },
         schema: {
+          operationId: "issuePinUnblockScript",
           tags: ["chip"],
           summary:
             "The RESET RETRY COUNTER command that unblocks the chip PIN with a new one, for the card's challenge (one use)",
@@ -129,6 +133,7 @@ export function chipRoutes(deps: {
       {
         config: { access: { permission: ISSUER_SCRIPT_PERMISSIONS.write } },
         schema: {
+          operationId: "issueRecordUpdateScript",
           tags: ["chip"],
           summary:
             "UPDATE RECORD with secure messaging: writes the registry's current holder field to the chip (one use)",
@@ -152,6 +157,7 @@ export function chipRoutes(deps: {
       {
         config: { access: { permission: PERSONALISATION_PERMISSIONS.certificate } },
         schema: {
+          operationId: "getCardCertificate",
           tags: ["chip"],
           summary:
             "The card holder certificate (spec 3.00): the card's SM2 public key signed by its area's CA key",
@@ -184,6 +190,7 @@ export function chipRoutes(deps: {
       {
         config: { access: { permission: PERSONALISATION_PERMISSIONS.certificate } },
         schema: {
+          operationId: "getIssuerCaKey",
           tags: ["chip"],
           summary: "An area's CA public key, to check its holder certificates against",
           params: z.object({ code: z.string().regex(/^\d{6}$/) }),

@@ -38,6 +38,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: use },
         schema: {
+          operationId: "insertCardInReader",
           tags: ["reader"],
           summary: "Put a virtual card (its saved file) into a reader slot of a registered terminal",
           body: z.strictObject({
@@ -61,6 +62,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: use },
         schema: {
+          operationId: "readCardBasic",
           tags: ["reader"],
           summary:
             "iReadCardBas: authenticate the card both ways, check issuer, type, spec version, validity and the blacklist, read the basic data",
@@ -92,6 +94,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: use },
         schema: {
+          operationId: "verifyChipPin",
           tags: ["reader"],
           summary: "VERIFY the holder's chip PIN (the answer says how many tries are left)",
           params: slotParams,
@@ -107,6 +110,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: use },
         schema: {
+          operationId: "changeChipPin",
           tags: ["reader"],
           summary: "CHANGE REFERENCE DATA: the chip PIN, old then new",
           params: slotParams,
@@ -122,6 +126,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: { permission: READER_PERMISSIONS.unblockPin } },
         schema: {
+          operationId: "unblockChipPin",
           tags: ["reader"],
           summary: "Unblock the chip PIN with a new one: the issuer script made by the encryption machine",
           params: slotParams,
@@ -137,6 +142,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: { permission: READER_PERMISSIONS.debit } },
         schema: {
+          operationId: "debitPurse",
           tags: ["reader"],
           summary: "Debit the card's purse (after verify-pin) with MAC1/MAC2; sscard checks the TAC at once",
           params: slotParams,
@@ -164,6 +170,7 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
       {
         config: { access: use },
         schema: {
+          operationId: "ejectCard",
           tags: ["reader"],
           summary: "Take the card out of the slot",
           params: slotParams,

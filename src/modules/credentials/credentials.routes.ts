@@ -29,6 +29,7 @@ export function credentialsRoutes(deps: { credentials: CredentialsService }): Fa
       {
         config: { access: { permission: PASSWORD_PERMISSIONS.verify } },
         schema: {
+          operationId: "verifyPassword",
           tags: ["passwords"],
           summary: "Verify the social security password (every channel; every attempt is recorded)",
           params: cardNumberParams,
@@ -60,6 +61,7 @@ export function credentialsRoutes(deps: { credentials: CredentialsService }): Fa
       {
         config: { access: { permission: PASSWORD_PERMISSIONS.change } },
         schema: {
+          operationId: "changePassword",
           tags: ["passwords"],
           summary:
             "Change the password with the current one (outlets, pharmacies, kiosks, online); activates an archived card",
@@ -80,6 +82,7 @@ export function credentialsRoutes(deps: { credentials: CredentialsService }): Fa
       {
         config: { access: { permission: PASSWORD_PERMISSIONS.unlockOrReset } },
         schema: {
+          operationId: "unlockPassword",
           tags: ["passwords"],
           summary: "Unlock a locked password at a service outlet after checking the holder's ID",
           params: cardNumberParams,
@@ -95,6 +98,7 @@ export function credentialsRoutes(deps: { credentials: CredentialsService }): Fa
       {
         config: { access: { permission: PASSWORD_PERMISSIONS.unlockOrReset } },
         schema: {
+          operationId: "resetPassword",
           tags: ["passwords"],
           summary:
             "Reset a forgotten or locked password at a service outlet: ID check, then the holder sets a new one",
@@ -111,6 +115,7 @@ export function credentialsRoutes(deps: { credentials: CredentialsService }): Fa
       {
         config: { access: { permission: PASSWORD_PERMISSIONS.read } },
         schema: {
+          operationId: "getPasswordStatus",
           tags: ["passwords"],
           summary:
             "The password's state and recent attempts (never the password); the bank password is the bank's",

@@ -17,6 +17,7 @@ export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginA
       {
         config: { access: "holder" },
         schema: {
+          operationId: "getOwnEcard",
           tags: ["holder"],
           summary: "My e-card: whether it can be used now, the channels (apps) it is in, recent payments",
           response: {
@@ -44,6 +45,7 @@ export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginA
       {
         config: { access: "holder" },
         schema: {
+          operationId: "setOwnEcardSuspension",
           tags: ["holder"],
           summary: "Suspend my e-card in every app at once (or lift the suspension)",
           body: z.strictObject({ suspended: z.boolean() }),
@@ -58,6 +60,7 @@ export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginA
       {
         config: { access: "holder" },
         schema: {
+          operationId: "withdrawBiometricConsent",
           tags: ["holder"],
           summary: "Withdraw my biometric consent: the face images kept under it are deleted at once",
           response: {
@@ -74,6 +77,7 @@ export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginA
       {
         config: { access: "holder" },
         schema: {
+          operationId: "authoriseEcardWhileLost",
           tags: ["holder"],
           summary: "Authorise my e-card for a few hours while my card is temporarily lost",
           body: z.strictObject({ hours: z.number().int().min(1).max(72) }),

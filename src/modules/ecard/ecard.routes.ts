@@ -27,6 +27,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: ECARD_PERMISSIONS.channels } },
         schema: {
+          operationId: "registerEcardChannel",
           tags: ["ecard"],
           summary:
             "Register an e-card channel (app): level 1, or level 2 through a level-1 channel; its token is shown once",
@@ -59,6 +60,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: ECARD_PERMISSIONS.channels } },
         schema: {
+          operationId: "setEcardChannelState",
           tags: ["ecard"],
           summary:
             "Suspend, reactivate or retire a channel (a suspended channel is refused at its next call)",
@@ -75,6 +77,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: ECARD_PERMISSIONS.photos } },
         schema: {
+          operationId: "setIdentityPhoto",
           tags: ["ecard"],
           summary: "Store a person's identity photo (encrypted) for face verification",
           params: z.object({ id: uuidSchema }),
@@ -97,6 +100,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: ECARD_PERMISSIONS.photos } },
         schema: {
+          operationId: "issueCounterTicket",
           tags: ["ecard"],
           summary:
             "After checking the holder's ID at the counter: a one-time ticket to sign up without face verification",
@@ -116,6 +120,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "signUpForEcard",
           tags: ["ecard"],
           summary:
             "A channel signs its user up: name, ID number, privacy consent, the channel's real-name identity, a live photo for face verification, the device key",
@@ -163,6 +168,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "refreshEcardCredential",
           tags: ["ecard"],
           summary:
             "A new device credential (daily, or after a status change); refused while the e-card is unusable",
@@ -187,6 +193,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "setEcardPassword",
           tags: ["ecard"],
           summary:
             "Set the e-card password once after sign-up (6 digits, not repeated, not a run, not from the ID number)",
@@ -201,6 +208,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "changeEcardPassword",
           tags: ["ecard"],
           summary: "Change the e-card password with the current one (effective in every channel at once)",
           body: z.strictObject({ ecardId, current: pin, next: pin }),
@@ -214,6 +222,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "resetEcardPassword",
           tags: ["ecard"],
           summary: "Reset a forgotten or locked e-card password after a new face verification",
           body: z.strictObject({ ecardId, livePhotoBase64: jpegBase64, next: pin }),
@@ -234,6 +243,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "verifyEcardPassword",
           tags: ["ecard"],
           summary: "Verify the e-card password (its own lockout by the area's policy)",
           body: z.strictObject({ ecardId, pin }),
@@ -248,6 +258,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "addFamilyMember",
           tags: ["ecard"],
           summary:
             "Family service: add a relative without a smartphone (adults: their live photo; under 16: a guardian's photo), up to the area's slots; returns a credential for the relative's e-card",
@@ -290,6 +301,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: "channel" },
         schema: {
+          operationId: "removeFamilyMember",
           tags: ["ecard"],
           summary: "Remove a relative from the family service (at any time)",
           params: z.object({ id: uuidSchema }),
@@ -304,6 +316,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: terminal },
         schema: {
+          operationId: "getEcardIssuerKeys",
           tags: ["ecard"],
           summary: "The issuer public keys (SM2) that verify e-card credentials offline",
           response: { 200: z.record(z.string(), z.string()), ...errors(...AUTH_ERRORS) },
@@ -317,6 +330,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: terminal },
         schema: {
+          operationId: "getEcardStatusList",
           tags: ["ecard"],
           summary:
             "The e-card status list changes after a version, signed with SM2 (terminals apply them in order)",
@@ -343,6 +357,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
       {
         config: { access: terminal },
         schema: {
+          operationId: "verifyEcardCode",
           tags: ["ecard"],
           summary: "Verify a code online against the current status; a payment code works once",
           body: z.strictObject({ code: z.string().max(2000), purpose: z.enum(["identity", "payment"]) }),

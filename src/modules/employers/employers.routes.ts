@@ -35,6 +35,7 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       {
         config: { access: { permission: EMPLOYER_PERMISSIONS.register } },
         schema: {
+          operationId: "registerEmployer",
           tags: ["employers"],
           summary:
             "Register an employer (unit) by its unified social credit code (GB 32100, check character verified)",
@@ -57,6 +58,7 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       {
         config: { access: { permission: EMPLOYER_PERMISSIONS.read } },
         schema: {
+          operationId: "getEmployer",
           tags: ["employers"],
           summary: "An employer (its own operators see only their own)",
           params,
@@ -71,6 +73,7 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       {
         config: { access: employees },
         schema: {
+          operationId: "registerEmployee",
           tags: ["employers"],
           summary:
             "Register a new employee: the person (when new), the hiring, and enrolment in the employee schemes; later than 30 days after hiring is flagged",
@@ -115,6 +118,7 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       {
         config: { access: employees },
         schema: {
+          operationId: "registerEmployeesInBatch",
           tags: ["employers"],
           summary:
             "Register employees from CSV (id_number,name,ethnicity,hired_on[,area_code]); any row with an error imports nothing and the report names the fields",
@@ -147,6 +151,7 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       {
         config: { access: employees },
         schema: {
+          operationId: "declareHire",
           tags: ["employers"],
           summary:
             "Declare a hire before registering it; it is reported as overdue 30 days after the hiring date",
@@ -169,6 +174,7 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       {
         config: { access: { permission: EMPLOYER_PERMISSIONS.report } },
         schema: {
+          operationId: "listOverdueRegistrations",
           tags: ["employers"],
           summary:
             "Employers of the area with registrations later than 30 days after hiring, and hires not registered within 30 days",

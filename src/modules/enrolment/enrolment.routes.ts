@@ -97,6 +97,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: manage },
         schema: {
+          operationId: "enrol",
           tags: ["enrolment"],
           summary:
             "Enrol a person in a scheme in a county; other active enrolments of the same kind in the coordination area are listed, or suspended with suspendOther",
@@ -122,6 +123,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: read },
         schema: {
+          operationId: "listEnrolments",
           tags: ["enrolment"],
           summary: "A person's enrolments everywhere, each with its history",
           querystring: z.strictObject({ idNumber: idNumberSchema }),
@@ -136,6 +138,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: manage },
         schema: {
+          operationId: "setEnrolmentStatus",
           tags: ["enrolment"],
           summary: "Suspend, resume, seal, transfer out or terminate an enrolment",
           params: z.object({ id: uuidSchema }),
@@ -151,6 +154,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: read },
         schema: {
+          operationId: "getByPersonalNumber",
           tags: ["enrolment"],
           summary: "Everything filed under a personal number (after a merge: the same from every alias)",
           params: z.object({ number: numberSchema }),
@@ -176,6 +180,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: manage },
         schema: {
+          operationId: "previewMerge",
           tags: ["enrolment"],
           summary:
             "What merging a person's personal numbers in an area would do, with the token to commit it",
@@ -212,6 +217,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: manage },
         schema: {
+          operationId: "commitMerge",
           tags: ["enrolment"],
           summary:
             "Merge the personal numbers as reviewed, after checking the holder's ID: one survives, the others become its aliases",
@@ -246,6 +252,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: manage },
         schema: {
+          operationId: "recordArrears",
           tags: ["enrolment"],
           summary:
             "Record arrears (payment suspension) from a date: the medical function is suspended at once",
@@ -267,6 +274,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: manage },
         schema: {
+          operationId: "endArrears",
           tags: ["enrolment"],
           summary: "End arrears on a date (paid): the medical function is back from that day",
           params: z.object({ id: uuidSchema }),
@@ -282,6 +290,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: { permission: ENROLMENT_PERMISSIONS.check } },
         schema: {
+          operationId: "checkCardOnline",
           tags: ["enrolment"],
           summary:
             "The online check after reading a card: the insured status, or a diagnostic with its cause and remedy (every check is logged)",
@@ -302,6 +311,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: read },
         schema: {
+          operationId: "listOnlineChecks",
           tags: ["enrolment"],
           summary: "The online checks made on a card: who checked, when, with what result",
           params: cardNumberParams,
@@ -316,6 +326,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: { permission: PASSWORD_PERMISSIONS.verify } },
         schema: {
+          operationId: "listOnlineChecksForHolder",
           tags: ["enrolment"],
           summary:
             "The holder's own list of checks on the card (kiosk, 12333, counter), after the card's social security password",
@@ -335,6 +346,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
       {
         config: { access: { permission: ENROLMENT_PERMISSIONS.arrearsRun } },
         schema: {
+          operationId: "runArrears",
           tags: ["enrolment"],
           summary:
             "Compute arrears per person and month in the caller's areas; beyond the area's grace the medical function is suspended until paid",

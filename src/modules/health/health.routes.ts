@@ -22,6 +22,7 @@ export function healthRoutes(deps: {
       {
         config: { access: "public" },
         schema: {
+          operationId: "getLiveness",
           tags: ["health"],
           summary: "Process is up",
           security: [],
@@ -38,6 +39,7 @@ export function healthRoutes(deps: {
       {
         config: { access: "public" },
         schema: {
+          operationId: "getServerTime",
           tags: ["health"],
           summary: "The server's time and today's date in China Standard Time",
           security: [],
@@ -68,6 +70,7 @@ export function healthRoutes(deps: {
       {
         config: { access: "public" },
         schema: {
+          operationId: "getReadiness",
           tags: ["health"],
           summary: "Database reachable, migrations current, the audit log's append-only triggers in place",
           security: [],

@@ -62,6 +62,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "public" },
         schema: {
+          operationId: "holderSignIn",
           tags: ["holder"],
           summary:
             "Sign in to the online service hall with the ID number and the card's social security password",
@@ -80,6 +81,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "public" },
         schema: {
+          operationId: "holderSignInWithEcard",
           tags: ["holder"],
           summary:
             "Sign in to the online service hall with the e-card: the identity code the holder's app shows",
@@ -98,6 +100,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "holderSignOut",
           tags: ["holder"],
           summary: "Sign out",
           response: { 204: z.null(), ...errors(...AUTH_ERRORS) },
@@ -114,6 +117,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "listOwnCards",
           tags: ["holder"],
           summary: "My cards, newest first, with their states, applications (ready date) and histories",
           response: { 200: z.array(holderCard), ...errors(...AUTH_ERRORS) },
@@ -127,6 +131,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "reportOwnCardLost",
           tags: ["holder"],
           summary: "Report my card lost for now (pre-loss), at any hour",
           params: cardParams,
@@ -142,6 +147,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "revokeOwnCardLoss",
           tags: ["holder"],
           summary: "Revoke my pre-loss: the card returns to its earlier state",
           params: cardParams,
@@ -161,6 +167,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "renewOwnCard",
           tags: ["holder"],
           summary:
             "Apply online to renew my card in its renewal window (my consent to produce the new card is required)",
@@ -186,6 +193,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "changeOwnCardPassword",
           tags: ["holder"],
           summary: "Change my card's social security password",
           params: cardParams,
@@ -210,6 +218,7 @@ export function holderRoutes(deps: {
       {
         config: { access: "holder" },
         schema: {
+          operationId: "listOwnOnlineChecks",
           tags: ["holder"],
           summary: "Which institutions checked my card, and when",
           params: cardParams,

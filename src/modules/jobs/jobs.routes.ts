@@ -26,6 +26,7 @@ export function jobsRoutes(deps: { jobs: JobsService }): FastifyPluginAsyncZod {
       {
         config: { access: { permission: JOB_PERMISSIONS.read } },
         schema: {
+          operationId: "listJobs",
           tags: ["jobs"],
           summary: "The periodic jobs, their schedules (Asia/Shanghai) and latest runs",
           response: {
@@ -49,6 +50,7 @@ export function jobsRoutes(deps: { jobs: JobsService }): FastifyPluginAsyncZod {
       {
         config: { access: { permission: JOB_PERMISSIONS.run } },
         schema: {
+          operationId: "runJobNow",
           tags: ["jobs"],
           summary: "Run a job now for its current period (refused when that period ran already)",
           params: z.strictObject({ name: z.enum(JOB_NAMES) }),

@@ -14,6 +14,7 @@ export function medicalHolderRoutes(deps: { medical: MedicalService }): FastifyP
       {
         config: { access: "holder" },
         schema: {
+          operationId: "getOwnMedicalAccount",
           tags: ["holder"],
           summary: "My medical account: balance, monthly credits, settlements with their items",
           response: {
@@ -53,6 +54,7 @@ export function medicalHolderRoutes(deps: { medical: MedicalService }): FastifyP
       {
         config: { access: "holder" },
         schema: {
+          operationId: "getOwnMedicalStatement",
           tags: ["holder"],
           summary: "My account statement for a period, with the running balance",
           querystring: z.object({ from: dateSchema, to: dateSchema }),

@@ -24,6 +24,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.institutions } },
         schema: {
+          operationId: "registerInstitution",
           tags: ["medical"],
           summary: "Register a designated hospital or pharmacy with its agreement period",
           body: z.strictObject({
@@ -45,6 +46,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.read } },
         schema: {
+          operationId: "listInstitutions",
           tags: ["medical"],
           summary: "Designated institutions in the caller's area",
           response: { 200: z.array(institutionSchema), ...errors(...AUTH_ERRORS) },
@@ -57,6 +59,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.institutions } },
         schema: {
+          operationId: "setAgreement",
           tags: ["medical"],
           summary: "Renew or end an institution's agreement (a lapsed agreement cannot settle)",
           params: code,
@@ -71,6 +74,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.institutions } },
         schema: {
+          operationId: "attachTerminal",
           tags: ["medical"],
           summary: "Assign a registered terminal (with its PSAM) to the institution",
           params: code,
@@ -90,6 +94,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.catalogue } },
         schema: {
+          operationId: "importCatalogue",
           tags: ["medical"],
           summary:
             "Import a version of the drug catalogue from CSV (code,name,class,self_pay_percent; class A, B or none), all or nothing with a per-row report",
@@ -122,6 +127,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.read } },
         schema: {
+          operationId: "getCatalogue",
           tags: ["medical"],
           summary: "The catalogue versions and which is in force on a day",
           querystring: z.object({ date: dateSchema.optional() }),
@@ -163,6 +169,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.contributions } },
         schema: {
+          operationId: "payContribution",
           tags: ["medical"],
           summary:
             "Pay a month's medical contribution: an employer on a declared base, or a flexible worker on a chosen grade (at a counter)",
@@ -192,6 +199,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: "holder" },
         schema: {
+          operationId: "payOwnContribution",
           tags: ["holder"],
           summary:
             "Pay my own month as a flexible worker, on a grade I choose (hall or kiosk, through the bank)",
@@ -213,6 +221,7 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.transfer } },
         schema: {
+          operationId: "creditMonth",
           tags: ["medical"],
           summary:
             "Credit the personal-account share of a month's paid contributions (idempotent: a second run credits nothing)",

@@ -24,6 +24,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.settle } },
         schema: {
+          operationId: "settle",
           tags: ["medical"],
           summary:
             "Settle a basket at a designated institution's terminal: the card read in a reader slot (PSAM-authenticated, chip PIN verified), the card number + password, or an e-card payment code; once per idempotency key",
@@ -67,6 +68,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.reconcile } },
         schema: {
+          operationId: "getSettlement",
           tags: ["medical"],
           summary: "A settlement's receipt",
           params: z.object({ id: uuidSchema }),
@@ -80,6 +82,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.settle } },
         schema: {
+          operationId: "refund",
           tags: ["medical"],
           summary:
             "Refund a settlement, whole or some units of some lines, by the same institution within the area's window",
@@ -139,6 +142,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.reconcile } },
         schema: {
+          operationId: "getReconciliation",
           tags: ["medical"],
           summary:
             "An institution's daily reconciliation: totals by catalogue class and by account, refunds, each settlement",
@@ -154,6 +158,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
       {
         config: { access: { permission: MEDICAL_PERMISSIONS.reconcile } },
         schema: {
+          operationId: "getReconciliationFile",
           tags: ["medical"],
           summary: "The same reconciliation as a file (CSV, one line per settlement, then the totals)",
           params: code,

@@ -45,6 +45,7 @@ export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginA
           },
         },
         schema: {
+          operationId: "registerPerson",
           tags: ["persons"],
           summary: "Register a person (social security number = citizen ID number)",
           body: z.strictObject({
@@ -68,6 +69,7 @@ export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginA
       {
         config: { access: { permission: PERSON_PERMISSIONS.read } },
         schema: {
+          operationId: "findPersonByIdNumber",
           tags: ["persons"],
           summary: "Find a person by ID number",
           querystring: z.strictObject({ idNumber: idNumberSchema }),
@@ -82,6 +84,7 @@ export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginA
       {
         config: { access: { permission: PERSON_PERMISSIONS.read } },
         schema: {
+          operationId: "getPerson",
           tags: ["persons"],
           summary: "One person",
           params: idParams,
@@ -96,6 +99,7 @@ export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginA
       {
         config: { access: { permission: PERSON_PERMISSIONS.update } },
         schema: {
+          operationId: "updatePerson",
           tags: ["persons"],
           summary: "Update name, contact, ethnicity or photo (version must match what the clerk saw)",
           params: idParams,
@@ -118,6 +122,7 @@ export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginA
       {
         config: { access: { permission: PERSON_PERMISSIONS.revealIdNumber } },
         schema: {
+          operationId: "revealIdNumber",
           tags: ["persons"],
           summary: "Show the full ID number (audited, with the reason)",
           params: idParams,

@@ -27,6 +27,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: "public" },
         schema: {
+          operationId: "signIn",
           tags: ["auth"],
           summary: "Staff login with user name and password",
           security: [],
@@ -42,6 +43,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: self },
         schema: {
+          operationId: "signOut",
           tags: ["auth"],
           summary: "End this session",
           response: { 200: okSchema, ...errors(...AUTH_ERRORS) },
@@ -59,6 +61,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: self },
         schema: {
+          operationId: "whoAmI",
           tags: ["auth"],
           summary: "Who is signed in",
           response: { 200: meResponse, ...errors(...AUTH_ERRORS) },
@@ -72,6 +75,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: { permission: STAFF_PERMISSIONS.ownPassword } },
         schema: {
+          operationId: "changeOwnPassword",
           tags: ["auth"],
           summary: "Change one's own password",
           body: changePasswordBody,
@@ -89,6 +93,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: manage },
         schema: {
+          operationId: "listStaff",
           tags: ["staff"],
           summary: "Staff in the caller's areas",
           response: { 200: z.array(staffSchema), ...errors(...AUTH_ERRORS) },
@@ -102,6 +107,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: manage },
         schema: {
+          operationId: "createStaffAccount",
           tags: ["staff"],
           summary: "Create a staff account with role grants (within the caller's own scope)",
           body: createStaffBody,
@@ -117,6 +123,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: manage },
         schema: {
+          operationId: "disableStaffAccount",
           tags: ["staff"],
           summary: "Disable a staff account and end its sessions",
           params: z.object({ id: uuidSchema }),
@@ -134,6 +141,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: manage },
         schema: {
+          operationId: "listApiKeys",
           tags: ["api keys"],
           summary: "API keys in the caller's areas",
           response: { 200: z.array(apiKeySchema), ...errors(...AUTH_ERRORS) },
@@ -147,6 +155,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: { ...manage, area: (r) => (r.body as { areaCode?: string }).areaCode } },
         schema: {
+          operationId: "createApiKey",
           tags: ["api keys"],
           summary: "Create an API key for an institution or terminal (the token is shown once)",
           body: createApiKeyBody,
@@ -162,6 +171,7 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       {
         config: { access: manage },
         schema: {
+          operationId: "revokeApiKey",
           tags: ["api keys"],
           summary: "Revoke an API key",
           params: z.object({ id: uuidSchema }),
