@@ -9,7 +9,16 @@ import { creditCodeCheck } from "../src/shared/credit-code.ts";
 import { parseCsv } from "../src/shared/csv.ts";
 import { worded } from "../src/shared/row-reasons.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, seedAreas, staffToken, TEST_PASSWORD, useTestApp } from "./fixtures.ts";
+import {
+  callAs,
+  type Method,
+  newIdNumber,
+  okBody,
+  seedAreas,
+  staffToken,
+  TEST_PASSWORD,
+  useTestApp,
+} from "./fixtures.ts";
 
 forEachDialect("physical card lifecycle over HTTP", (dialect) => {
   const ctx = useTestApp(dialect);
@@ -18,20 +27,10 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     string
   >;
 
-  const call = async (token: string, method: "GET" | "POST" | "PUT", url: string, payload?: object) => {
-    const res = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload ? { payload } : {}),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
-  const ok = async (token: string, method: "GET" | "POST" | "PUT", url: string, payload?: object) => {
-    const r = await call(token, method, url, payload);
-    assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const call = (token: string, method: Method, url: string, payload?: object) =>
+    callAs(ctx.app, token)(method, url, payload);
+  const ok = async (token: string, method: Method, url: string, payload?: object) =>
+    okBody(await call(token, method, url, payload), `${method} ${url}`);
 
   async function person(region = "330106", area = "330100") {
     const idNumber = newIdNumber(region);

@@ -15,7 +15,15 @@ import { keyCheckValue } from "../src/modules/keys/derivation.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
 import { forEachDialect } from "./db.ts";
-import { produceCard, seedAreas, seedCardKeys, staffToken, useTestApp } from "./fixtures.ts";
+import {
+  callAs,
+  type Method,
+  produceCard,
+  seedAreas,
+  seedCardKeys,
+  staffToken,
+  useTestApp,
+} from "./fixtures.ts";
 
 const logLines: string[] = [];
 const logStream = new Writable({
@@ -61,15 +69,10 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     });
   });
 
-  async function call(token: string, method: "GET" | "POST" | "DELETE", url: string, payload?: object) {
-    const r = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    });
-    answers.push(r.body);
-    return { status: r.statusCode, body: r.statusCode === 204 ? null : r.json() };
+  async function call(token: string, method: Method, url: string, payload?: object) {
+    const r = await callAs(ctx.app, token)(method, url, payload);
+    answers.push(JSON.stringify(r.body));
+    return r;
   }
 
   const inSlot = async (image: CardImage) =>

@@ -7,7 +7,7 @@ import { encipherFormat1, encipherFormat4 } from "../src/modules/keys/pin-block.
 import { type Actor, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { parseCsv } from "../src/shared/csv.ts";
 import { forEachDialect } from "./db.ts";
-import { newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+import { callAs, type Method, newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
 
 const defaultInitial = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
@@ -21,22 +21,8 @@ forEachDialect("social security passwords", (dialect) => {
   >;
   let ip = 10;
 
-  const call = async (
-    token: string,
-    method: "GET" | "POST",
-    url: string,
-    payload?: object,
-    remoteAddress = "127.0.0.1",
-  ) => {
-    const res = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      remoteAddress,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload ? { payload } : {}),
-    });
-    return { status: res.statusCode, body: res.json(), headers: res.headers };
-  };
+  const call = (token: string, method: Method, url: string, payload?: object, remoteAddress = "127.0.0.1") =>
+    callAs(ctx.app, token)(method, url, payload, { remoteAddress });
 
   /** A new holder with an issued card (active unless told otherwise) in an area. */
   async function card(area = "330100", activate = true) {

@@ -13,7 +13,16 @@ import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import type { DomainError } from "../src/shared/errors.ts";
 import { forEachDialect } from "./db.ts";
 import { cropFace, samplePhoto } from "./faces.ts";
-import { actorWith, cardInState, newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+import {
+  actorWith,
+  callAs,
+  cardInState,
+  type Method,
+  newIdNumber,
+  seedAreas,
+  staffToken,
+  useTestApp,
+} from "./fixtures.ts";
 
 /** Faces cut from a sample photo face-api ships: an identity photo and a live photo of one person, and another person. */
 async function faceImages() {
@@ -78,15 +87,8 @@ forEachDialect("the electronic card end to end", (dialect) => {
     await call(admin, "POST", `/ecard/channels/${paused.body.id}/state`, { state: "suspended" });
   });
 
-  async function call(token: string, method: "GET" | "POST" | "PUT", url: string, payload?: object) {
-    const r = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    });
-    return { status: r.statusCode, body: r.statusCode === 204 ? null : r.json() };
-  }
+  const call = (token: string, method: Method, url: string, payload?: object) =>
+    callAs(ctx.app, token)(method, url, payload);
   const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
 
   /** The terminal's offline state: issuer keys and the status list it has applied. */

@@ -15,7 +15,9 @@ import { creditCodeCheck, creditCodeProblem } from "../src/shared/credit-code.ts
 import { forEachDialect } from "./db.ts";
 import {
   actorWith,
+  callAs,
   cardInState,
+  type Method,
   newIdNumber,
   seedAreas,
   staffToken,
@@ -125,15 +127,8 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
   let employer: { id: string; creditCode: string };
   let otherEmployer: { id: string };
 
-  async function call(token: string, method: "GET" | "POST", url: string, payload?: object) {
-    const r = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    });
-    return { status: r.statusCode, body: r.json() };
-  }
+  const call = (token: string, method: Method, url: string, payload?: object) =>
+    callAs(ctx.app, token)(method, url, payload);
   const daysAgo = (n: number) =>
     new Date(ctx.clock.now().getTime() + 8 * 3600_000 - n * 86_400_000).toISOString().slice(0, 10);
 

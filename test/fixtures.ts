@@ -161,6 +161,43 @@ export function useTestApp(dialect: Dialect, options: { logger?: unknown; face?:
 
 type Answer = { method: string; route: string; status: number; mediaType: string | undefined };
 
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+// biome-ignore lint/suspicious/noExplicitAny: a test reads whatever the route answered
+export type Reply = { status: number; body: any; headers: Record<string, unknown> };
+
+/**
+ * Calls the API as the holder of `token` (none: unauthenticated): `url` under /api/v1, `payload` as
+ * JSON; answers the status, the body (parsed JSON, the text of a file, null for a 204) and headers.
+ */
+export function callAs(app: App, token: string | undefined) {
+  return async (
+    method: Method,
+    url: string,
+    payload?: object,
+    options: { remoteAddress?: string } = {},
+  ): Promise<Reply> => {
+    const res = await app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload ? { payload } : {}),
+      ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
+    });
+    const json = String(res.headers["content-type"] ?? "").includes("json");
+    return {
+      status: res.statusCode,
+      body: res.statusCode === 204 ? null : json ? res.json() : res.body,
+      headers: res.headers,
+    };
+  };
+}
+
+/** The body of a call that must succeed (2xx), else a failure naming the call and its answer. */
+export function okBody(reply: Reply, what: string) {
+  assert.ok(reply.status < 300, `${what}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body;
+}
+
 /** The answers whose status (or media type) the operation's entry in the API document does not list. */
 function answersNotInDocument(app: App, answered: readonly Answer[]): string[] {
   const doc = (

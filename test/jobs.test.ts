@@ -5,7 +5,15 @@ import { createDeps } from "../src/deps.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { forEachDialect } from "./db.ts";
-import { cardInState, seedAreas, staffToken, testSecrets, useTestApp } from "./fixtures.ts";
+import {
+  callAs,
+  cardInState,
+  type Method,
+  seedAreas,
+  staffToken,
+  testSecrets,
+  useTestApp,
+} from "./fixtures.ts";
 
 forEachDialect("periodic jobs", (dialect) => {
   const ctx = useTestApp(dialect);
@@ -16,14 +24,7 @@ forEachDialect("periodic jobs", (dialect) => {
     tokens.auditor = await staffToken(ctx.deps, `jobs.aud.${dialect}`, "auditor", "000000");
     tokens.city = await staffToken(ctx.deps, `jobs.city.${dialect}`, "city_admin", "330100");
   });
-  const call = async (token: string, method: "GET" | "POST", url: string) => {
-    const res = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${token}` },
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const call = (token: string, method: Method, url: string) => callAs(ctx.app, token)(method, url);
 
   it("runs a period once however many servers fire at once, and records who ran it and what it did", async () => {
     ctx.clock.set("2026-11-22T02:00:00Z");

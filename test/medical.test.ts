@@ -12,7 +12,9 @@ import { forEachDialect } from "./db.ts";
 import {
   acceptingFaceVerifier,
   actorWith,
+  callAs,
   cardInState,
+  type Method,
   newIdNumber,
   produceCard,
   seedAreas,
@@ -110,15 +112,8 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.equal(good.status, 201, JSON.stringify(good.body));
   });
 
-  async function call(token: string | undefined, method: "GET" | "POST", url: string, payload?: object) {
-    const r = await ctx.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      payload,
-    });
-    return { status: r.statusCode, body: r.headers["content-type"]?.includes("json") ? r.json() : r.body };
-  }
+  const call = (token: string | undefined, method: Method, url: string, payload?: object) =>
+    callAs(ctx.app, token)(method, url, payload);
 
   /** An active card whose account holds ¥500 × months (a flexible worker's paid months, credited). */
   async function fundedHolder(months: string[] = ["2026-10"]) {

@@ -1309,101 +1309,104 @@ forEachDialect("every route checks who calls it", (dialect) => {
     );
   });
 
-  it("rejects unauthenticated callers, wrong roles and other areas; lets the right caller through", async () => {
+  // One case per route (a subtest each: a route that fails does not hide the others).
+  it("rejects unauthenticated callers, wrong roles and other areas; lets the right caller through", async (t) => {
     for (const route of ctx.app.routeTable) {
       if (route.access === "public") continue;
       const key = `${route.method} ${route.url}`;
-      const sample = samples[key];
-      const request = await sample.prepare();
+      await t.test(key, async () => {
+        const sample = samples[key];
+        const request = await sample.prepare();
 
-      const anon = await call(route.method, request);
-      assert.equal(anon.statusCode, 401, `${key} unauthenticated: ${anon.body}`);
-      assert.equal(anon.json().code, "UNAUTHENTICATED");
-      const forged = await call(route.method, request, "sss_not-a-real-session");
-      assert.equal(forged.statusCode, 401, `${key} forged token`);
+        const anon = await call(route.method, request);
+        assert.equal(anon.statusCode, 401, `${key} unauthenticated: ${anon.body}`);
+        assert.equal(anon.json().code, "UNAUTHENTICATED");
+        const forged = await call(route.method, request, "sss_not-a-real-session");
+        assert.equal(forged.statusCode, 401, `${key} forged token`);
 
-      if (route.access === "holder") {
-        // The holder's own routes: no staff role may call them, another holder finds nothing of theirs.
-        for (const role of ROLES) {
+        if (route.access === "holder") {
+          // The holder's own routes: no staff role may call them, another holder finds nothing of theirs.
+          for (const role of ROLES) {
+            const res = await call(route.method, request, await login(`${role}.330100`));
+            assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
+          }
+          const other = await call(route.method, request, await holderLogin());
+          if (sample.otherArea === "notFound")
+            assert.equal(other.statusCode, 404, `${key} as another holder: ${other.body}`);
+          else if (sample.otherArea === "forbidden")
+            // Another holder acts on their own e-card, whose state does not allow it.
+            assert.ok(
+              other.statusCode >= 400 && other.statusCode < 500,
+              `${key} as another holder: ${other.body}`,
+            );
+          else assert.ok(other.statusCode < 300, `${key} as another holder, own data: ${other.body}`);
+          const own = await sample.prepare();
+          const res = await call(route.method, own, own.holderToken);
+          assert.ok(
+            res.statusCode >= 200 && res.statusCode < 300,
+            `${key} as the holder: ${res.statusCode} ${res.body}`,
+          );
+          return;
+        }
+        if (route.access === "channel") {
+          // A channel's routes: no staff role nor holder may call them; a suspended channel is refused.
+          for (const role of ROLES) {
+            const res = await call(route.method, request, await login(`${role}.330100`));
+            assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
+          }
+          const asHolderToo = await call(route.method, request, await holderLogin());
+          assert.equal(asHolderToo.statusCode, 403, `${key} as a holder`);
+          const suspended = await call(route.method, request, channels.suspended);
+          assert.equal(suspended.statusCode, 403, `${key} as a suspended channel: ${suspended.body}`);
+          assert.equal(suspended.json().code, "CHANNEL_SUSPENDED");
+          const own = await sample.prepare();
+          const res = await call(route.method, own, channels.active);
+          assert.ok(
+            res.statusCode >= 200 && res.statusCode < 300,
+            `${key} as the channel: ${res.statusCode} ${res.body}`,
+          );
+          return;
+        }
+        const access = route.access as Exclude<Access, "public" | "holder" | "channel">;
+
+        // Staff sessions are on the counter; the other channels are walked cell by cell below.
+        const counterRoles = access.permission.channels.counter ?? [];
+        for (const role of ROLES.filter((r) => !counterRoles.includes(r))) {
           const res = await call(route.method, request, await login(`${role}.330100`));
           assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
+          assert.equal(res.json().code, "FORBIDDEN", `${key} as ${role}`);
         }
-        const other = await call(route.method, request, await holderLogin());
-        if (sample.otherArea === "notFound")
-          assert.equal(other.statusCode, 404, `${key} as another holder: ${other.body}`);
-        else if (sample.otherArea === "forbidden")
-          // Another holder acts on their own e-card, whose state does not allow it.
-          assert.ok(
-            other.statusCode >= 400 && other.statusCode < 500,
-            `${key} as another holder: ${other.body}`,
-          );
-        else assert.ok(other.statusCode < 300, `${key} as another holder, own data: ${other.body}`);
-        const own = await sample.prepare();
-        const res = await call(route.method, own, own.holderToken);
-        assert.ok(
-          res.statusCode >= 200 && res.statusCode < 300,
-          `${key} as the holder: ${res.statusCode} ${res.body}`,
+
+        const role = counterRoles.find((r) => r !== "ministry_admin");
+        if (role) {
+          const outsider = await call(route.method, request, await login(`${role}.320100`));
+          if (sample.otherArea === "forbidden") {
+            assert.equal(outsider.statusCode, 403, `${key} as ${role} of another area: ${outsider.body}`);
+            assert.ok(
+              ["AREA_FORBIDDEN", "NOT_PARTNER_BANK"].includes(outsider.json().code),
+              `${key}: ${outsider.body}`,
+            );
+          } else if (sample.otherArea === "notFound") {
+            assert.equal(outsider.statusCode, 404, `${key} belongs to another caller: ${outsider.body}`);
+          } else if (sample.otherArea === "filtered") {
+            assert.equal(outsider.statusCode, 200, `${key} filtered: ${outsider.body}`);
+            assert.ok(!outsider.body.includes(sample.hidden!), `${key} shows another area's data`);
+          } else {
+            assert.ok(outsider.statusCode < 300, `${key} own data: ${outsider.body}`);
+          }
+        }
+
+        const insider = await call(
+          route.method,
+          await sample.prepare(),
+          await login(`${role ?? "ministry_admin"}.330100`),
         );
-        continue;
-      }
-      if (route.access === "channel") {
-        // A channel's routes: no staff role nor holder may call them; a suspended channel is refused.
-        for (const role of ROLES) {
-          const res = await call(route.method, request, await login(`${role}.330100`));
-          assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
-        }
-        const asHolderToo = await call(route.method, request, await holderLogin());
-        assert.equal(asHolderToo.statusCode, 403, `${key} as a holder`);
-        const suspended = await call(route.method, request, channels.suspended);
-        assert.equal(suspended.statusCode, 403, `${key} as a suspended channel: ${suspended.body}`);
-        assert.equal(suspended.json().code, "CHANNEL_SUSPENDED");
-        const own = await sample.prepare();
-        const res = await call(route.method, own, channels.active);
         assert.ok(
-          res.statusCode >= 200 && res.statusCode < 300,
-          `${key} as the channel: ${res.statusCode} ${res.body}`,
+          insider.statusCode >= 200 && insider.statusCode < 300,
+          `${key} as ${role} of the area: ${insider.statusCode} ${insider.body}`,
         );
-        continue;
-      }
-      const access = route.access as Exclude<Access, "public" | "holder" | "channel">;
-
-      // Staff sessions are on the counter; the other channels are walked cell by cell below.
-      const counterRoles = access.permission.channels.counter ?? [];
-      for (const role of ROLES.filter((r) => !counterRoles.includes(r))) {
-        const res = await call(route.method, request, await login(`${role}.330100`));
-        assert.equal(res.statusCode, 403, `${key} as ${role}: ${res.body}`);
-        assert.equal(res.json().code, "FORBIDDEN", `${key} as ${role}`);
-      }
-
-      const role = counterRoles.find((r) => r !== "ministry_admin");
-      if (role) {
-        const outsider = await call(route.method, request, await login(`${role}.320100`));
-        if (sample.otherArea === "forbidden") {
-          assert.equal(outsider.statusCode, 403, `${key} as ${role} of another area: ${outsider.body}`);
-          assert.ok(
-            ["AREA_FORBIDDEN", "NOT_PARTNER_BANK"].includes(outsider.json().code),
-            `${key}: ${outsider.body}`,
-          );
-        } else if (sample.otherArea === "notFound") {
-          assert.equal(outsider.statusCode, 404, `${key} belongs to another caller: ${outsider.body}`);
-        } else if (sample.otherArea === "filtered") {
-          assert.equal(outsider.statusCode, 200, `${key} filtered: ${outsider.body}`);
-          assert.ok(!outsider.body.includes(sample.hidden!), `${key} shows another area's data`);
-        } else {
-          assert.ok(outsider.statusCode < 300, `${key} own data: ${outsider.body}`);
-        }
-      }
-
-      const insider = await call(
-        route.method,
-        await sample.prepare(),
-        await login(`${role ?? "ministry_admin"}.330100`),
-      );
-      assert.ok(
-        insider.statusCode >= 200 && insider.statusCode < 300,
-        `${key} as ${role} of the area: ${insider.statusCode} ${insider.body}`,
-      );
-      if (sample.hidden) assert.ok(insider.body.includes(sample.hidden), `${key} insider sees the data`);
+        if (sample.hidden) assert.ok(insider.body.includes(sample.hidden), `${key} insider sees the data`);
+      });
     }
   });
 
