@@ -2,17 +2,8 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { before, it } from "node:test";
 import { sm2 } from "sm-crypto-v2";
-import { loggerOptions } from "../src/http/logging.ts";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { BIOMETRIC_TEXT_VERSION, PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
-import { mintCode, verifyCode } from "../src/modules/ecard/ecard-code.ts";
-import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
-import { verifySigned } from "../src/modules/keys/signer.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import type { DomainError } from "../src/shared/errors.ts";
-import { forEachDialect } from "./db.ts";
-import { cropFace, samplePhoto } from "./faces.ts";
+import { forEachDialect } from "../../../test/db.ts";
+import { cropFace, samplePhoto } from "../../../test/faces.ts";
 import {
   actorWith,
   callAs,
@@ -22,7 +13,16 @@ import {
   seedAreas,
   staffToken,
   useTestApp,
-} from "./fixtures.ts";
+} from "../../../test/fixtures.ts";
+import { loggerOptions } from "../../http/logging.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import { BIOMETRIC_TEXT_VERSION, PRIVACY_TEXT_VERSION } from "../../modules/ecard/ecard.service.ts";
+import { mintCode, verifyCode } from "../../modules/ecard/ecard-code.ts";
+import { createFaceApiVerifier } from "../../modules/ecard/face.ts";
+import { verifySigned } from "../../modules/keys/signer.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import type { DomainError } from "../../shared/errors.ts";
 
 /** Faces cut from a sample photo face-api ships: an identity photo and a live photo of one person, and another person. */
 async function faceImages() {

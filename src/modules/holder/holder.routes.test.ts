@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { forEachDialect } from "./db.ts";
-import { actorWith, cardInState, newIdNumber, seedAreas, useTestApp } from "./fixtures.ts";
+import { forEachDialect } from "../../../test/db.ts";
+import { actorWith, cardInState, newIdNumber, seedAreas, useTestApp } from "../../../test/fixtures.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 
 forEachDialect("the online service hall for holders", (dialect) => {
   const ctx = useTestApp(dialect);

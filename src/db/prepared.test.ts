@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Kysely, sql } from "kysely";
+import { forEachDialect } from "../../test/db.ts";
+import { useTestDeps } from "../../test/fixtures.ts";
 import {
   inList,
   type ListParam,
@@ -9,10 +11,8 @@ import {
   preparedInsert,
   preparedLockFree,
   preparedQuery,
-} from "../src/db/prepared.ts";
-import type { Database } from "../src/db/schema.ts";
-import { forEachDialect } from "./db.ts";
-import { useTestDeps } from "./fixtures.ts";
+} from "../db/prepared.ts";
+import type { Database } from "../db/schema.ts";
 
 forEachDialect("prepared queries: lists, rows held elsewhere, upserts, named statements", (dialect) => {
   const t = useTestDeps(dialect);

@@ -1,13 +1,20 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, it } from "node:test";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { encipherFormat1, encipherFormat4 } from "../src/modules/keys/pin-block.ts";
-import { type Actor, SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { parseCsv } from "../src/shared/csv.ts";
-import { forEachDialect } from "./db.ts";
-import { callAs, type Method, newIdNumber, seedAreas, staffToken, useTestApp } from "./fixtures.ts";
+import { forEachDialect } from "../../../test/db.ts";
+import {
+  callAs,
+  type Method,
+  newIdNumber,
+  seedAreas,
+  staffToken,
+  useTestApp,
+} from "../../../test/fixtures.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import { encipherFormat1, encipherFormat4 } from "../../modules/keys/pin-block.ts";
+import { type Actor, SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { parseCsv } from "../../shared/csv.ts";
 
 const defaultInitial = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });

@@ -1,22 +1,29 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { before, it } from "node:test";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { createVirtualPsam } from "../src/modules/chip/psam.ts";
-import type { PurchaseFields } from "../src/modules/chip/purchase.ts";
+import { forEachDialect } from "../../../test/db.ts";
+import {
+  newIdNumber,
+  produceCard,
+  seedAreas,
+  seedCardKeys,
+  useTestApp,
+  useTestDeps,
+} from "../../../test/fixtures.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import { createVirtualPsam } from "../../modules/chip/psam.ts";
+import type { PurchaseFields } from "../../modules/chip/purchase.ts";
 import {
   debit,
   type ReaderConfig,
   type ReaderError,
   readCardBasic,
   verifyPin,
-} from "../src/modules/chip/reader.ts";
-import { createVirtualCard, SSSE_AID } from "../src/modules/chip/virtual-card.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { chinaDate } from "../src/shared/clock.ts";
-import { forEachDialect } from "./db.ts";
-import { newIdNumber, produceCard, seedAreas, seedCardKeys, useTestApp, useTestDeps } from "./fixtures.ts";
+} from "../../modules/chip/reader.ts";
+import { createVirtualCard, SSSE_AID } from "../../modules/chip/virtual-card.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { chinaDate } from "../../shared/clock.ts";
 
 forEachDialect("chip: personalisation and a terminal reading the card", (dialect) => {
   const t = useTestDeps(dialect);

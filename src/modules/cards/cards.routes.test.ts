@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { before, it } from "node:test";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { cardNumberCheckCharacter } from "../src/modules/cards/cards.rules.ts";
-import { verifySigned } from "../src/modules/keys/signer.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { creditCodeCheck } from "../src/shared/credit-code.ts";
-import { parseCsv } from "../src/shared/csv.ts";
-import { worded } from "../src/shared/row-reasons.ts";
-import { forEachDialect } from "./db.ts";
+import { forEachDialect } from "../../../test/db.ts";
 import {
   callAs,
   type Method,
@@ -18,7 +11,14 @@ import {
   staffToken,
   TEST_PASSWORD,
   useTestApp,
-} from "./fixtures.ts";
+} from "../../../test/fixtures.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import { cardNumberCheckCharacter } from "../../modules/cards/cards.rules.ts";
+import { verifySigned } from "../../modules/keys/signer.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { creditCodeCheck } from "../../shared/credit-code.ts";
+import { parseCsv } from "../../shared/csv.ts";
+import { worded } from "../../shared/row-reasons.ts";
 
 forEachDialect("physical card lifecycle over HTTP", (dialect) => {
   const ctx = useTestApp(dialect);

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { before, it } from "node:test";
-import { createDeps } from "../src/deps.ts";
-import { softwareLmk } from "../src/modules/keys/lmk.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { forEachDialect } from "./db.ts";
+import { forEachDialect } from "../../../test/db.ts";
 import {
   callAs,
   cardInState,
@@ -13,7 +10,10 @@ import {
   staffToken,
   testSecrets,
   useTestApp,
-} from "./fixtures.ts";
+} from "../../../test/fixtures.ts";
+import { createDeps } from "../../deps.ts";
+import { softwareLmk } from "../../modules/keys/lmk.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 
 forEachDialect("periodic jobs", (dialect) => {
   const ctx = useTestApp(dialect);

@@ -2,13 +2,7 @@ import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { before, it } from "node:test";
 import { sm2 } from "sm-crypto-v2";
-import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
-import { mintCode } from "../src/modules/ecard/ecard-code.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { creditCodeCheck } from "../src/shared/credit-code.ts";
-import { forEachDialect } from "./db.ts";
+import { forEachDialect } from "../../../test/db.ts";
 import {
   acceptingFaceVerifier,
   actorWith,
@@ -21,7 +15,13 @@ import {
   seedCardKeys,
   staffToken,
   useTestApp,
-} from "./fixtures.ts";
+} from "../../../test/fixtures.ts";
+import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../../modules/areas/areas.rules.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import { PRIVACY_TEXT_VERSION } from "../../modules/ecard/ecard.service.ts";
+import { mintCode } from "../../modules/ecard/ecard-code.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { creditCodeCheck } from "../../shared/credit-code.ts";
 
 /** The sample catalogue of the tests: one item of each class. */
 const CATALOGUE_CSV = [

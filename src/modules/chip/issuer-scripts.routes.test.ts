@@ -4,17 +4,7 @@ import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { before, it } from "node:test";
 import { sql } from "kysely";
-import { loggerOptions } from "../src/http/logging.ts";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { checkHolderCertificate, verifyCardSignature } from "../src/modules/chip/certificates.ts";
-import { createVirtualPsam } from "../src/modules/chip/psam.ts";
-import { type ReaderConfig, readCardBasic, verifyPin } from "../src/modules/chip/reader.ts";
-import { type CardImage, createVirtualCard, SSSE_AID } from "../src/modules/chip/virtual-card.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import { keyCheckValue } from "../src/modules/keys/derivation.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { chinaDate } from "../src/shared/clock.ts";
-import { forEachDialect } from "./db.ts";
+import { forEachDialect } from "../../../test/db.ts";
 import {
   callAs,
   type Method,
@@ -23,7 +13,17 @@ import {
   seedCardKeys,
   staffToken,
   useTestApp,
-} from "./fixtures.ts";
+} from "../../../test/fixtures.ts";
+import { loggerOptions } from "../../http/logging.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import { checkHolderCertificate, verifyCardSignature } from "../../modules/chip/certificates.ts";
+import { createVirtualPsam } from "../../modules/chip/psam.ts";
+import { type ReaderConfig, readCardBasic, verifyPin } from "../../modules/chip/reader.ts";
+import { type CardImage, createVirtualCard, SSSE_AID } from "../../modules/chip/virtual-card.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import { keyCheckValue } from "../../modules/keys/derivation.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { chinaDate } from "../../shared/clock.ts";
 
 const logLines: string[] = [];
 const logStream = new Writable({

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql, type Transaction } from "kysely";
-import type { Db } from "../src/db/database.ts";
-import { createBatchGroupCommit, createGroupCommit, type Outcome, RowsBusy } from "../src/db/group-commit.ts";
-import type { Database } from "../src/db/schema.ts";
-import { createTestDb, forEachDialect } from "./db.ts";
+import { createTestDb, forEachDialect } from "../../test/db.ts";
+import type { Db } from "../db/database.ts";
+import { createBatchGroupCommit, createGroupCommit, type Outcome, RowsBusy } from "../db/group-commit.ts";
+import type { Database } from "../db/schema.ts";
 
 type Unit = (trx: Transaction<Database>) => Promise<unknown>;
 

@@ -1,18 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import type { CardState } from "../src/modules/cards/cards.rules.ts";
-import { initialPin } from "../src/modules/credentials/pin.rules.ts";
-import {
-  coordinationArea,
-  mergeConflicts,
-  onlineCheck,
-  registrationLate,
-  survivorResolver,
-} from "../src/modules/enrolment/enrolment.rules.ts";
-import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { creditCodeCheck, creditCodeProblem } from "../src/shared/credit-code.ts";
-import { forEachDialect } from "./db.ts";
+import { forEachDialect } from "../../../test/db.ts";
 import {
   actorWith,
   callAs,
@@ -23,7 +11,19 @@ import {
   staffToken,
   TEST_PASSWORD,
   useTestApp,
-} from "./fixtures.ts";
+} from "../../../test/fixtures.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
+import type { CardState } from "../../modules/cards/cards.rules.ts";
+import { initialPin } from "../../modules/credentials/pin.rules.ts";
+import {
+  coordinationArea,
+  mergeConflicts,
+  onlineCheck,
+  registrationLate,
+  survivorResolver,
+} from "../../modules/enrolment/enrolment.rules.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { creditCodeCheck, creditCodeProblem } from "../../shared/credit-code.ts";
 
 let seq = 0;
 /** A valid unified social credit code registered in Hangzhou's Xihu district (region 330106). */
