@@ -3,9 +3,9 @@ import { after, before, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql, type Transaction } from "kysely";
 import { createTestDb, forEachDialect } from "../../test/db.ts";
-import type { Db } from "../db/database.ts";
-import { createBatchGroupCommit, createGroupCommit, type Outcome, RowsBusy } from "../db/group-commit.ts";
-import type { Database } from "../db/schema.ts";
+import type { Db } from "./database.ts";
+import { createBatchGroupCommit, createGroupCommit, type Outcome, RowsBusy } from "./group-commit.ts";
+import type { Database } from "./schema.ts";
 
 type Unit = (trx: Transaction<Database>) => Promise<unknown>;
 

@@ -11,8 +11,8 @@ import {
   preparedInsert,
   preparedLockFree,
   preparedQuery,
-} from "../db/prepared.ts";
-import type { Database } from "../db/schema.ts";
+} from "./prepared.ts";
+import type { Database } from "./schema.ts";
 
 forEachDialect("prepared queries: lists, rows held elsewhere, upserts, named statements", (dialect) => {
   const t = useTestDeps(dialect);

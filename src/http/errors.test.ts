@@ -6,7 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { RowsBusy } from "../db/group-commit.ts";
-import { installErrorHandling } from "../http/errors.ts";
+import { installErrorHandling } from "./errors.ts";
 
 /** A real SQLite "database is locked": a second writer with no busy timeout while the first holds the lock. */
 function sqliteBusyError(dir: string): unknown {
