@@ -30,6 +30,11 @@ export function importsOf(file: string): string[] {
  */
 export const COMPOSITION = ["deps", "permissions", "app", "main", "schema", "docs", "cli", "demo"] as const;
 
+/** Tests and what only tests use (a module's sample requests for the permission walk). */
+export function isTestFile(file: string): boolean {
+  return file.endsWith(".test.ts") || file.endsWith(".permission-samples.ts");
+}
+
 /** The module a file belongs to: `modules/<name>` for a module's files, else its top folder or file. */
 export function moduleOf(file: string): string {
   if (file === "db/schema.ts") return "schema";
@@ -58,7 +63,7 @@ export function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[
 
 /** The import graphs: file → files, and module → modules (tests left out: they may reach anywhere). */
 export function importGraphs() {
-  const files = sourceFiles().filter((f) => !f.endsWith(".test.ts"));
+  const files = sourceFiles().filter((f) => !isTestFile(f));
   const fileGraph = new Map(files.map((f) => [f, importsOf(f).filter((g) => files.includes(g))]));
   const moduleGraph = new Map<string, string[]>();
   for (const [f, deps] of fileGraph) {
@@ -87,7 +92,7 @@ export function renderModuleMap(): string {
     statSync(join(SRC, "modules", m)).isDirectory(),
   );
   for (const m of modules.sort()) {
-    const files = sourceFiles(join(SRC, "modules", m)).filter((f) => !f.endsWith(".test.ts"));
+    const files = sourceFiles(join(SRC, "modules", m)).filter((f) => !isTestFile(f));
     const byRole = new Map<string, string[]>();
     for (const f of files.sort()) {
       const role = roleOf(f);
@@ -114,7 +119,7 @@ export function withModuleMap(markdown: string): string {
 /** Source files longer than `limit` lines (tests, migrations and generated data left out). */
 export function longFiles(limit: number): { file: string; lines: number }[] {
   return sourceFiles()
-    .filter((f) => !f.endsWith(".test.ts") && !f.startsWith("db/migrations/"))
+    .filter((f) => !isTestFile(f) && !f.startsWith("db/migrations/"))
     .map((f) => ({ file: f, lines: readFileSync(join(SRC, f), "utf8").split("\n").length }))
     .filter((f) => f.lines > limit)
     .sort((a, b) => b.lines - a.lines);

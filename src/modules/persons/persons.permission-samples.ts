@@ -1,0 +1,33 @@
+import { newIdNumber } from "../../../test/fixtures.ts";
+import type { Sample, Walk } from "../../../test/permission-walk.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+
+/** Sample requests for the persons module's routes, for the permission walk (test/permissions.test.ts). */
+export function personsPermissionSamples(w: Walk): Record<string, Sample> {
+  const { deps, fixed, ids } = w;
+  return {
+    "POST /api/v1/persons": {
+      prepare: async () => ({
+        url: "/api/v1/persons",
+        body: { idNumber: newIdNumber(), name: "新人", ethnicity: "01", areaCode: "330100" },
+      }),
+      otherArea: "forbidden",
+    },
+    "GET /api/v1/persons": {
+      prepare: fixed(`/api/v1/persons?idNumber=${ids.idNumber}`),
+      otherArea: "forbidden",
+    },
+    "GET /api/v1/persons/:id": { prepare: fixed(`/api/v1/persons/${ids.person}`), otherArea: "forbidden" },
+    "PATCH /api/v1/persons/:id": {
+      prepare: async () => ({
+        url: `/api/v1/persons/${ids.person}`,
+        body: { version: (await deps.persons.get(SYSTEM_ACTOR, ids.person)).version, phone: "13800000000" },
+      }),
+      otherArea: "forbidden",
+    },
+    "POST /api/v1/persons/:id/reveal-id-number": {
+      prepare: fixed(`/api/v1/persons/${ids.person}/reveal-id-number`, { reason: "核对身份" }),
+      otherArea: "forbidden",
+    },
+  };
+}
