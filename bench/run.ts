@@ -18,6 +18,7 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { mintCode, signCredential, verifyCode } from "../src/modules/ecard/ecard-code.ts";
 import { cardData, diversify } from "../src/modules/keys/derivation.ts";
 import { createHsm } from "../src/modules/keys/hsm.ts";
+import { createKeysRepository } from "../src/modules/keys/keys.repository.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
@@ -509,7 +510,11 @@ function ecardFigures() {
 /** In process: SM4 diversifications, and full card authentications (select, internal and external authentication, reads). */
 async function chipFigures() {
   const { deps } = await open("chip.db");
-  const hsm = createHsm({ db: deps.database.db, lmk: softwareLmk(randomBytes(32)), now: () => new Date() });
+  const hsm = createHsm({
+    keys: createKeysRepository(deps.database.db),
+    lmk: softwareLmk(randomBytes(32)),
+    now: () => new Date(),
+  });
   for (const type of ["internal_auth", "external_auth"] as const) {
     await hsm.importNationalKey({
       type,

@@ -33,6 +33,7 @@ import { createJobsRepository } from "./modules/jobs/jobs.repository.ts";
 import { createJobsService } from "./modules/jobs/jobs.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
+import { createKeysRepository } from "./modules/keys/keys.repository.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
 import { auditSigningKey, createSm2Signer } from "./modules/keys/signer.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
@@ -146,7 +147,9 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  const hsm = options.lmk ? createHsm({ db, lmk: options.lmk, now: () => clock.now() }) : undefined;
+  const hsm = options.lmk
+    ? createHsm({ keys: createKeysRepository(db), lmk: options.lmk, now: () => clock.now() })
+    : undefined;
   const requireHsm = () => {
     if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
     return hsm;

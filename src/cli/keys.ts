@@ -6,6 +6,7 @@ import type { Db } from "../db/database.ts";
 import { type Component, combineComponents } from "../modules/keys/ceremony.ts";
 import { KEY_TYPES, type KeyAlgorithm, type KeyType } from "../modules/keys/derivation.ts";
 import { createHsm } from "../modules/keys/hsm.ts";
+import { createKeysRepository } from "../modules/keys/keys.repository.ts";
 import { type HsmConfig, openLmk } from "../modules/keys/open-lmk.ts";
 import { importPkcs11Lmk } from "../modules/keys/pkcs11-lmk.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -124,7 +125,7 @@ export async function keysCommand(
   }
   const lmk = openLmk(config);
   if (!lmk) throw new Error("no LMK: run `npm run sscard -- keys ceremony --lmk` first");
-  const hsm = createHsm({ db: db.db, lmk, now: () => clock.now() });
+  const hsm = createHsm({ keys: createKeysRepository(db.db), lmk, now: () => clock.now() });
   const version = Number(values.version);
   if (sub === "ceremony" && values.national) {
     const type = values.national as KeyType;

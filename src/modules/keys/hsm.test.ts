@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { createTestDb, forEachDialect } from "../../../test/db.ts";
 import { deriveChain, keyCheckValue } from "./derivation.ts";
 import { createHsm } from "./hsm.ts";
+import { createKeysRepository } from "./keys.repository.ts";
 import { softwareLmk } from "./lmk.ts";
 
 forEachDialect("software encryption machine", (dialect) => {
@@ -17,7 +18,11 @@ forEachDialect("software encryption machine", (dialect) => {
 
   it("keeps keys only as LMK key blocks: the database holds no key and no check value", async () => {
     const lmk = softwareLmk(randomBytes(32));
-    const hsm = createHsm({ db: database.db, lmk, now: () => new Date("2026-11-22T02:00:00Z") });
+    const hsm = createHsm({
+      keys: createKeysRepository(database.db),
+      lmk,
+      now: () => new Date("2026-11-22T02:00:00Z"),
+    });
     const c1 = randomBytes(16);
     const c2 = randomBytes(16);
     const national = Buffer.from(c1.map((b, i) => b ^ c2[i]));
@@ -71,7 +76,11 @@ forEachDialect("software encryption machine", (dialect) => {
       (await hsm.list()).map((k) => k.label),
       ["area-330000-external_auth-SM4-v1", "area-330100-external_auth-SM4-v1", "nat-external_auth-SM4-v1"],
     );
-    const other = createHsm({ db: database.db, lmk: softwareLmk(randomBytes(32)), now: () => new Date() });
+    const other = createHsm({
+      keys: createKeysRepository(database.db),
+      lmk: softwareLmk(randomBytes(32)),
+      now: () => new Date(),
+    });
     await assert.rejects(
       other.cardKeyCheckValue({
         type: "external_auth",

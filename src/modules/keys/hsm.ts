@@ -1,6 +1,4 @@
-import type { Kysely } from "kysely";
 import { sm2 } from "sm-crypto-v2";
-import type { Database } from "../../db/schema.ts";
 import { canonicalJson } from "../../shared/canonical-json.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { type Component, combineComponents } from "./ceremony.ts";
@@ -13,7 +11,7 @@ import {
   keyCheckValue,
 } from "./derivation.ts";
 import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
-import { createKeysRepository } from "./keys.repository.ts";
+import type { KeysRepository } from "./keys.repository.ts";
 import type { Lmk } from "./lmk.ts";
 import { type Signed, SM2_USER_ID } from "./signer.ts";
 
@@ -55,9 +53,8 @@ export type CardKeyInput = Readonly<{
  * Key versions: each city key type can have several versions; new cards take the newest one not
  * retired, and a retired version refuses every use (`KEY_VERSION_RETIRED`).
  */
-export function createHsm(deps: { db: Kysely<Database>; lmk: Lmk; now: () => Date }) {
-  const { lmk } = deps;
-  const keys = createKeysRepository(deps.db);
+export function createHsm(deps: { keys: KeysRepository; lmk: Lmk; now: () => Date }) {
+  const { lmk, keys } = deps;
 
   async function store(header: KeyBlockHeader, key: Buffer, areaCode: string | null, publicKey?: string) {
     if (await keys.byLabel(header.label)) throw new HsmError(`key ${header.label} exists`);

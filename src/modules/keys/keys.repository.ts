@@ -32,3 +32,4 @@ export function createKeysRepository(db: Kysely<Database>) {
     list: () => db.selectFrom("hsm_keys").selectAll().orderBy("label").execute(),
   };
 }
+export type KeysRepository = ReturnType<typeof createKeysRepository>;

@@ -10,6 +10,7 @@ import { createTestDb, forEachDialect } from "../../../test/db.ts";
 import { deriveChain, keyCheckValue } from "./derivation.ts";
 import { createHsm } from "./hsm.ts";
 import { KeyBlockError, unwrapKey, wrapKey } from "./key-block.ts";
+import { createKeysRepository } from "./keys.repository.ts";
 import { importPkcs11Lmk, openPkcs11Lmk, type Pkcs11Config } from "./pkcs11-lmk.ts";
 
 const MODULE = process.env.SSCARD_PKCS11_MODULE ?? "/usr/lib/softhsm/libsofthsm2.so";
@@ -100,7 +101,11 @@ forEachDialect("encryption machine with its LMK in a PKCS#11 token (SoftHSM2)", 
   }, async () => {
     const lmk = openPkcs11Lmk(config)!;
     assert.equal(lmk.kind, "pkcs11");
-    const hsm = createHsm({ db: database.db, lmk, now: () => new Date("2026-11-22T03:00:00Z") });
+    const hsm = createHsm({
+      keys: createKeysRepository(database.db),
+      lmk,
+      now: () => new Date("2026-11-22T03:00:00Z"),
+    });
     const c1 = randomBytes(16);
     const c2 = randomBytes(16);
     await hsm.importNationalKey({
