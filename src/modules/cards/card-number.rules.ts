@@ -4,6 +4,15 @@ import { randomBytes, randomInt } from "node:crypto";
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /**
+ * Whether a card number has the printed form: 9 capital letters or digits. Legacy cards keep the
+ * numbers their old system printed, whose check character may follow another rule, so the form is
+ * all that is asked of a number to look up (isValidCardNumber tells a mistyped one from an unknown).
+ */
+export function isWellFormedCardNumber(value: string): boolean {
+  return /^[0-9A-Z]{9}$/.test(value);
+}
+
+/**
  * ISO/IEC 7064 MOD 37,36 (hybrid system for alphanumeric strings): the check character that makes
  * the whole string verify. Catches every single substitution and every adjacent transposition.
  */

@@ -16,6 +16,7 @@ import { parseIdNumber } from "../persons/id-number.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import type { PersonsService } from "../persons/persons.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
+import { isWellFormedCardNumber } from "./card-number.rules.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import type { CardsRepository } from "./cards.repository.ts";
 import {
@@ -124,7 +125,7 @@ export function createCardsContext(deps: CardsDeps) {
    * rule: the check character is used only to tell a mistyped number from an unknown one.
    */
   async function cardByNumber(cardNumber: string): Promise<CardRow> {
-    if (!/^[0-9A-Z]{9}$/.test(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
+    if (!isWellFormedCardNumber(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });
     const card = await cards.byNumber(db, cardNumber);
     if (card) return card;
     if (!isValidCardNumber(cardNumber)) throw new DomainError("INVALID_CARD_NUMBER", { cardNumber });

@@ -7,6 +7,7 @@ import { DomainError } from "../../shared/errors.ts";
 import type { RowReason } from "../../shared/row-reasons.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
+import { isWellFormedCardNumber } from "./card-number.rules.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import { type CardState, duplicateAdvice, holdsProvinceSlot, isBlacklisted } from "./cards.rules.ts";
@@ -63,7 +64,7 @@ export function cardLegacy(ctx: CardsContext) {
           reject("spec_version");
           continue;
         }
-        if (!/^[0-9A-Z]{9}$/.test(v.card_number)) {
+        if (!isWellFormedCardNumber(v.card_number)) {
           reject("card_number_format");
           continue;
         }

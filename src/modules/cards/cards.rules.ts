@@ -362,6 +362,7 @@ export {
   cardNumberCheckCharacter,
   isValidCardIdCode,
   isValidCardNumber,
+  isWellFormedCardNumber,
   newCardIdCode,
   newCardNumber,
 } from "./card-number.rules.ts";
