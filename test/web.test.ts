@@ -67,8 +67,12 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   const person = (name: string) => demo.persons.find((p) => p.name === name)!;
 
   /** A fresh page that records console errors and uncaught exceptions. */
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
+  async function newPage(timezoneId = "Asia/Shanghai"): Promise<Page> {
+    const context = await browser.newContext({
+      locale: "zh-CN",
+      timezoneId,
+      viewport: { width: 1280, height: 860 },
+    });
     // The browser runs on the server's (test) clock, never the machine's.
     await context.clock.install({ time: testDeps.clock.now() });
     const page = await context.newPage();
@@ -465,6 +469,31 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("button", { name: "审计日志" }).click();
     await page.getByRole("button", { name: "校验审计链" }).click();
     await page.getByText(/审计链完整：共 \d+ 条记录/).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("shows every time in the area's time zone, whatever zone the browser is in", async () => {
+    // The demo's history was written at the server's (test) clock: its time in China is what a clerk reads.
+    const shanghai = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: "Asia/Shanghai",
+      dateStyle: "short",
+      timeStyle: "short",
+    }).format(testDeps.clock.now());
+    for (const zone of ["Asia/Shanghai", "America/New_York"]) {
+      const page = await newPage(zone);
+      await staffLogin(page, "hz.clerk");
+      await page.getByLabel("身份证号码或社保卡卡号").fill(person("张伟").card);
+      await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
+      const card = page.locator("article.card-item").first();
+      await card.getByText("变更记录").click();
+      const first = card.locator("ol.history li").first();
+      await first.waitFor();
+      assert.ok(
+        (await first.innerText()).startsWith(shanghai),
+        `${zone}: ${await first.innerText()} should begin with ${shanghai}`,
+      );
+      await page.context().close();
+    }
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { localTime } from "./clock.ts";
 import { useT } from "./i18n.tsx";
 import { Notice, Section, useAction } from "./ui.tsx";
 
@@ -64,7 +65,7 @@ export function AuditLog() {
           {records?.map((r) => (
             <tr key={r.seq}>
               <td>{r.seq}</td>
-              <td>{r.at.replace("T", " ").slice(0, 19)}</td>
+              <td>{localTime(r.at, { seconds: true })}</td>
               <td>{t.code(r.actorRole)}</td>
               <td>{r.action}</td>
             </tr>

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api } from "./api.ts";
+import { localTime } from "./clock.ts";
 import type { CardView, HistoryEntry } from "./counter-types.ts";
 import { useT } from "./i18n.tsx";
 import { CardHeading, Field, Notice, Select, useAction } from "./ui.tsx";
@@ -204,8 +205,7 @@ export function CardPanel({
         <ol className="history">
           {history?.map((h) => (
             <li key={h.seq}>
-              {h.at.replace("T", " ").slice(0, 16)} · {t.code(h.action)} → {t.code(h.toState)} ·{" "}
-              {t.code(h.actorRole)}
+              {localTime(h.at)} · {t.code(h.action)} → {t.code(h.toState)} · {t.code(h.actorRole)}
             </li>
           ))}
         </ol>
@@ -232,7 +232,7 @@ function CardChecks({ cardNumber }: { cardNumber: string }) {
       <ul className="history">
         {checks?.map((c) => (
           <li key={`${c.at}-${c.checkedBy}-${c.result}`}>
-            {c.at.replace("T", " ").slice(0, 16)} · {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
+            {localTime(c.at)} · {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
           </li>
         ))}
       </ul>

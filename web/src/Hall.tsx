@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { localTime } from "./clock.ts";
 import { HallEcard } from "./HallEcard.tsx";
 import { HallMedical } from "./HallMedical.tsx";
 import { useT } from "./i18n.tsx";
@@ -16,7 +17,7 @@ type HolderCard = {
 };
 type Check = { at: string; checkedBy: string; role: string; channel: string; result: string };
 
-const when = (iso: string) => iso.replace("T", " ").slice(0, 16);
+const when = (iso: string) => localTime(iso);
 
 /** The online service hall: my cards, pre-loss at any hour and its revocation, password, who checked my card. */
 export function Hall() {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { localTime } from "./clock.ts";
 import { useT } from "./i18n.tsx";
 import { Notice, Section, useAction } from "./ui.tsx";
 
@@ -94,7 +95,7 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
                     const r = await api<{ expiresAt: string }>("POST", "/holder/ecard/authorisations", {
                       hours: 4,
                     });
-                    setMessage(t("ecardAuthorised", { until: r.expiresAt.replace("T", " ").slice(0, 16) }));
+                    setMessage(t("ecardAuthorised", { until: localTime(r.expiresAt) }));
                     await load();
                   })
                 }

@@ -6,6 +6,8 @@ import { chinaDate } from "../../src/shared/clock.ts";
  * clock may be wrong, and the server refuses dates in the future).
  */
 let offsetMs = 0;
+/** The area's time zone, as the server says (Asia/Shanghai by default): every time shown is in it. */
+let timeZone = "Asia/Shanghai";
 
 /** Reads the server's time once at start; until it answers (or when it cannot) the device's clock is used. */
 export async function syncServerClock(): Promise<void> {
@@ -13,8 +15,9 @@ export async function syncServerClock(): Promise<void> {
     const sent = Date.now();
     const res = await fetch("/api/v1/time");
     if (!res.ok) return;
-    const { now } = (await res.json()) as { now: string };
-    offsetMs = Date.parse(now) - (sent + Date.now()) / 2;
+    const answer = (await res.json()) as { now: string; timeZone?: string };
+    offsetMs = Date.parse(answer.now) - (sent + Date.now()) / 2;
+    if (answer.timeZone) timeZone = answer.timeZone;
   } catch {
     // Offline: the device's clock is the best there is.
   }
@@ -25,3 +28,28 @@ export const serverNow = (): Date => new Date(Date.now() + offsetMs);
 
 /** The China Standard Time calendar date `days` after today on the server's clock (YYYY-MM-DD). */
 export const chinaDay = (days = 0): string => chinaDate(new Date(serverNow().getTime() + days * 86_400_000));
+
+/**
+ * An instant (an ISO time from the server, always UTC) as a person reads it: `YYYY-MM-DD HH:mm` (with
+ * seconds when asked) in the area's time zone, whatever zone the device is set to.
+ */
+export function localTime(iso: string, options: { seconds?: boolean } = {}): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const time = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  return options.seconds ? `${time}:${parts.second}` : time;
+}
