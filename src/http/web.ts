@@ -25,7 +25,11 @@ function newest(dir: string): number {
  */
 export async function ensureWebBuild(): Promise<"built" | "current" | "unavailable"> {
   const built = existsSync(join(WEB_DIST, "index.html")) ? statSync(join(WEB_DIST, "index.html")).mtimeMs : 0;
-  const sources = Math.max(newest(join(WEB, "src")), statSync(join(WEB, "index.html")).mtimeMs);
+  const sources = Math.max(
+    newest(join(WEB, "src")),
+    newest(join(WEB, "public")),
+    statSync(join(WEB, "index.html")).mtimeMs,
+  );
   if (built > sources) return "current";
   let vite: typeof import("vite");
   try {

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { AuditLog } from "./AuditLog.tsx";
 import { BatchApply, Duplicates } from "./CardAdmin.tsx";
 import { BankTasks, OnlineCheck, Production } from "./CounterTasks.tsx";
@@ -51,14 +51,44 @@ export function menuFor(me: { actions: readonly string[]; grants: readonly Grant
   ).map(({ page, label }) => ({ page, label }));
 }
 
+/** What the console is called for a staff member: by the kind of place their roles work at. */
+export function consoleName(grants: readonly Grant[]): TextKey {
+  const roles = new Set(grants.map((g) => g.role));
+  if (roles.has("medical_operator") || roles.has("pharmacy_operator")) return "institutionConsole";
+  if (roles.has("employer_operator")) return "employerConsole";
+  if (roles.has("bank_clerk")) return "bankConsole";
+  if (roles.has("auditor")) return "auditConsole";
+  if (["ministry_admin", "province_admin", "city_admin"].some((r) => roles.has(r))) return "adminConsole";
+  return "counter";
+}
+
+/**
+ * The page shown, kept in the URL (`#/<page>`): F5 stays on it and Back returns to the page before.
+ * A page the caller has no menu entry for falls back to the first one.
+ */
+function useHashPage(pages: readonly Page[]): [Page, (page: Page) => void] {
+  const fromHash = () => {
+    const wanted = location.hash.replace(/^#\/?/, "") as Page;
+    return pages.includes(wanted) ? wanted : (pages[0] ?? "search");
+  };
+  const [page, setPage] = useState<Page>(fromHash);
+  useEffect(() => {
+    const follow = () => setPage(fromHash());
+    addEventListener("hashchange", follow);
+    return () => removeEventListener("hashchange", follow);
+  });
+  return [page, (next: Page) => (location.hash = `#/${next}`)];
+}
+
 /** The counter console: role-aware menu and its pages. */
 export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
   const t = useT();
   const menu = menuFor(me);
-  const [page, setPage] = useState<Page>(menu[0]?.page ?? "search");
+  const [page, setPage] = useHashPage(menu.map((m) => m.page));
+  const title = menu.find((m) => m.page === page)?.label;
   return (
     <div className="console">
-      <nav className="menu" aria-label={t("counter")}>
+      <nav className="menu" aria-label={t(consoleName(me.grants))}>
         <ul>
           {menu.map((m) => (
             <li key={m.page}>
@@ -75,6 +105,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
         </ul>
       </nav>
       <main id="main" className="content">
+        {title ? <h1 className="page-title">{t(title)}</h1> : null}
         {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
         {page === "bank" ? <BankTasks /> : null}
         {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}

@@ -44,6 +44,7 @@ export function Hall() {
 
   return (
     <main id="main" className="content">
+      <h1 className="page-title">{t("hall")}</h1>
       <Notice kind="warning">{t("noLinks")}</Notice>
       {message ? <Notice kind="ok">{message}</Notice> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}

@@ -14,7 +14,7 @@ export type Me =
   | { kind: "holder"; name: string; idNumberMasked: string };
 
 /** Sign-in for staff (counter console) and for card holders (online service hall). */
-export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export function Login({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice?: string }) {
   const t = useT();
   const [tab, setTab] = useState<"staff" | "holder">(location.hash.includes("hall") ? "holder" : "staff");
   const [username, setUsername] = useState("");
@@ -63,6 +63,7 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   return (
     <main className="login" id="main">
       <h1>{t("appName")}</h1>
+      {notice ? <Notice kind="warning">{notice}</Notice> : null}
       <div className="tabs" role="tablist" aria-label={t("appName")}>
         <button
           type="button"

@@ -13,6 +13,9 @@ export class ApiError extends Error {
 
 const TOKEN = "sscard.token";
 
+/** The event the pages hear when the server no longer accepts the session (detail: its message). */
+export const SESSION_ENDED = "sscard:session-ended";
+
 export const session = {
   get: () => sessionStorage.getItem(TOKEN),
   set: (token: string) => sessionStorage.setItem(TOKEN, token),
@@ -37,6 +40,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => ({}));
+  if (res.status === 401 && token && path !== "/auth/login" && !path.startsWith("/holder/login")) {
+    // The session ended (expired, idle, signed out elsewhere): back to the sign-in page, saying why.
+    session.clear();
+    dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: data.message ?? "" }));
+  }
   if (!res.ok)
     throw new ApiError(res.status, data.code ?? "ERROR", data.message ?? res.statusText, data.details);
   return data as T;

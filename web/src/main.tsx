@@ -1,7 +1,7 @@
-import { StrictMode, useState } from "react";
+import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { api, session } from "./api.ts";
-import { Counter } from "./Counter.tsx";
+import { api, SESSION_ENDED, session } from "./api.ts";
+import { Counter, consoleName } from "./Counter.tsx";
 import { syncServerClock } from "./clock.ts";
 import { Hall } from "./Hall.tsx";
 import { LangProvider, useLang, useT } from "./i18n.tsx";
@@ -19,7 +19,18 @@ function App() {
     // A sign-in saved by an earlier version has no actions: sign in again.
     return me?.kind === "staff" && !Array.isArray(me.actions) ? undefined : me;
   });
+  const [notice, setNotice] = useState<string | undefined>();
+  useEffect(() => {
+    const ended = (e: Event) => {
+      sessionStorage.removeItem(ME_KEY);
+      setMe(undefined);
+      setNotice(t("sessionEnded"));
+    };
+    addEventListener(SESSION_ENDED, ended);
+    return () => removeEventListener(SESSION_ENDED, ended);
+  });
   const signedIn = (who: Me) => {
+    setNotice(undefined);
     sessionStorage.setItem(ME_KEY, JSON.stringify(who));
     setMe(who);
   };
@@ -45,7 +56,7 @@ function App() {
           </span>
           <span>
             {t("appName")}
-            {me ? ` · ${me.kind === "staff" ? t("counter") : t("hall")}` : ""}
+            {me ? ` · ${me.kind === "staff" ? t(consoleName(me.grants)) : t("hall")}` : ""}
           </span>
         </div>
         <div className="top-actions">
@@ -59,7 +70,8 @@ function App() {
             type="button"
             className="link"
             onClick={() => setLang(lang === "zh" ? "en" : "zh")}
-            aria-label={t("languageLabel")}
+            lang={lang === "zh" ? "en" : "zh"}
+            title={t("languageLabel")}
           >
             {t("language")}
           </button>
@@ -70,7 +82,13 @@ function App() {
           ) : null}
         </div>
       </header>
-      {!me ? <Login onSignedIn={signedIn} /> : me.kind === "staff" ? <Counter me={me} /> : <Hall />}
+      {!me ? (
+        <Login onSignedIn={signedIn} notice={notice} />
+      ) : me.kind === "staff" ? (
+        <Counter me={me} />
+      ) : (
+        <Hall />
+      )}
     </>
   );
 }
