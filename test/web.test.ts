@@ -524,10 +524,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     });
     await page.getByRole("button", { name: "校验审计链" }).click();
     await page.getByRole("tab", { name: "工作人员登录" }).waitFor();
-    await page
-      .getByText(/请重新登录|会话|登录/)
-      .first()
-      .waitFor();
+    await page.getByText("会话已结束，请重新登录。").waitFor();
     assert.equal(await page.getByRole("navigation").count(), 0, "no longer shown as signed in");
     await shot(page, "30-session-ended");
     assert.deepEqual(pageErrors, []);

@@ -21,7 +21,7 @@ function App() {
   });
   const [notice, setNotice] = useState<string | undefined>();
   useEffect(() => {
-    const ended = (e: Event) => {
+    const ended = () => {
       sessionStorage.removeItem(ME_KEY);
       setMe(undefined);
       setNotice(t("sessionEnded"));
