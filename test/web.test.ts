@@ -443,6 +443,19 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       "查询办理",
       "银行销户任务",
     ]);
+    // A bank clerk is offered the bank's business only: no outlet action, no enrolment forms.
+    await page.getByLabel("身份证号码或社保卡卡号").fill(person("张伟").card);
+    await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
+    const bankCard = page.locator("article.card-item").first();
+    await bankCard.waitFor();
+    for (const outletOnly of ["注销", "正式挂失并补卡", "临时挂失", "补换卡（换卡）", "密码解锁", "密码重置"])
+      assert.equal(
+        await bankCard.getByRole("button", { name: outletOnly, exact: true }).count(),
+        0,
+        outletOnly,
+      );
+    assert.equal(await page.getByRole("region", { name: "参保信息" }).count(), 0, "no enrolment panel");
+    await accessible(page, "the bank clerk's card page");
     await signOut(page);
     await staffLogin(page, "yunqi.hr");
     assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api } from "./api.ts";
+import { useCan } from "./can.tsx";
 import { localTime } from "./clock.ts";
 import type { CardView, HistoryEntry } from "./counter-types.ts";
 import { useT } from "./i18n.tsx";
@@ -28,6 +29,13 @@ const OFFERED = [
   "report_formal_loss",
   "cancel",
 ];
+/** The action of the permission matrix each offer needs (the lifecycle's other actions need cards.counter). */
+const ACTION_NEEDS: Record<string, string> = {
+  report_temporary_loss: "cards.reportLoss",
+  password_unlock: "credentials.unlockOrReset",
+  password_reset: "credentials.unlockOrReset",
+  financial_activate: "cards.bank",
+};
 const CANCEL_REASONS = ["holder_request", "duplicate", "death", "transfer_out", "emigration"];
 /** Cancellations that need the reference of the record that proves them. */
 const CANCEL_WITH_RECORD = ["death", "transfer_out", "emigration"];
@@ -55,11 +63,12 @@ export function CardPanel({
   const cancelReason = reason || "holder_request";
   const [newPin, setNewPin] = useState("");
   const { busy, error, run } = useAction();
+  const can = useCan();
   const actions = [
     ...card.allowedActions.filter((a) => OFFERED.includes(a)),
     ...(card.allowedActions.includes("issue") ? ["issue_to_employer"] : []),
     ...card.services,
-  ];
+  ].filter((a) => can(ACTION_NEEDS[a] ?? "cards.counter"));
 
   const submit = () =>
     run(async () => {

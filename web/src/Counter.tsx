@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { AuditLog } from "./AuditLog.tsx";
 import { BatchApply, Duplicates } from "./CardAdmin.tsx";
 import { BankTasks, OnlineCheck, Production } from "./CounterTasks.tsx";
+import { ActionsProvider } from "./can.tsx";
 import { EmployeeRegistration } from "./Enrolment.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
@@ -104,22 +105,24 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           ))}
         </ul>
       </nav>
-      <main id="main" className="content">
-        {title ? <h1 className="page-title">{t(title)}</h1> : null}
-        {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "bank" ? <BankTasks /> : null}
-        {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "batch" ? <BatchApply area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "policies" ? <Policies area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "staff" ? <StaffAdmin area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "duplicates" ? <Duplicates /> : null}
-        {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
-        {page === "audit" ? <AuditLog /> : null}
-        {page === "check" ? <OnlineCheck /> : null}
-        {page === "employees" ? (
-          <EmployeeRegistration employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
-        ) : null}
-      </main>
+      <ActionsProvider actions={me.actions}>
+        <main id="main" className="content">
+          {title ? <h1 className="page-title">{t(title)}</h1> : null}
+          {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "bank" ? <BankTasks /> : null}
+          {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "batch" ? <BatchApply area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "policies" ? <Policies area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "staff" ? <StaffAdmin area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "duplicates" ? <Duplicates /> : null}
+          {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "audit" ? <AuditLog /> : null}
+          {page === "check" ? <OnlineCheck /> : null}
+          {page === "employees" ? (
+            <EmployeeRegistration employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
+          ) : null}
+        </main>
+      </ActionsProvider>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { coordinationArea } from "../../src/modules/enrolment/enrolment.rules.ts";
 import { api } from "./api.ts";
+import { useCan } from "./can.tsx";
 import { chinaDay } from "./clock.ts";
 import { useT } from "./i18n.tsx";
 import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
@@ -38,6 +39,9 @@ const today = () => chinaDay();
 export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: string }) {
   const t = useT();
   const [enrolments, setEnrolments] = useState<Enrolment[] | undefined>();
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const can = useCan();
+  const manage = can("enrolment.manage");
   const [message, setMessage] = useState<string | undefined>();
   const [form, setForm] = useState({
     scheme: "employee_medical",
@@ -70,8 +74,11 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
           )
         ).enrolments,
       );
-    } catch {
-      setEnrolments([]);
+      setLoadError(undefined);
+    } catch (err) {
+      // A refusal or a failure is said as such, never shown as "no enrolments".
+      setEnrolments(undefined);
+      setLoadError(err instanceof Error ? err.message : String(err));
     }
   }, [idNumber]);
   useEffect(() => {
@@ -87,6 +94,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
     <Section title={t("enrolments")}>
       {error ? <Notice kind="error">{error}</Notice> : null}
       {message ? <Notice kind="ok">{message}</Notice> : null}
+      {loadError ? <Notice kind="error">{loadError}</Notice> : null}
       {enrolments?.length === 0 ? <p>{t("noEnrolments")}</p> : null}
       <ul className="enrolments">
         {enrolments?.map((e) => (
@@ -95,7 +103,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
               {t.code(e.scheme)} · {e.areaCode} · {t("personalNumber")} {e.personalNumber}
               {e.survivingNumber !== e.personalNumber ? ` → ${e.survivingNumber}` : ""} · {t.code(e.status)}
             </span>
-            {(MOVES[e.status] ?? []).map((to) => (
+            {(manage ? (MOVES[e.status] ?? []) : []).map((to) => (
               <button
                 key={to}
                 type="button"
@@ -118,7 +126,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
           </li>
         ))}
       </ul>
-      {numbers.size > 1 ? (
+      {numbers.size > 1 && manage ? (
         <div className="action-form">
           <h3>{t("mergeNumbers")}</h3>
           {!merge ? (
@@ -190,59 +198,65 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
           )}
         </div>
       ) : null}
-      <Arrears idNumber={idNumber} area={coordinationArea(area)} />
-      <form
-        className="action-form"
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          void run(async () => {
-            const r = await api<{ enrolment: Enrolment; duplicatesInArea: string[] }>("POST", "/enrolments", {
-              idNumber,
-              scheme: form.scheme,
-              areaCode: form.areaCode,
-              startDate: form.startDate,
-              ...(form.suspendOther && form.reason ? { suspendOther: { reason: form.reason } } : {}),
+      {manage ? <Arrears idNumber={idNumber} area={coordinationArea(area)} /> : null}
+      {manage ? (
+        <form
+          className="action-form"
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            void run(async () => {
+              const r = await api<{ enrolment: Enrolment; duplicatesInArea: string[] }>(
+                "POST",
+                "/enrolments",
+                {
+                  idNumber,
+                  scheme: form.scheme,
+                  areaCode: form.areaCode,
+                  startDate: form.startDate,
+                  ...(form.suspendOther && form.reason ? { suspendOther: { reason: form.reason } } : {}),
+                },
+              );
+              setMessage(
+                r.duplicatesInArea.length
+                  ? t("enrolledWithDuplicates", { n: r.duplicatesInArea.length })
+                  : t("enrolled", { number: r.enrolment.personalNumber }),
+              );
+              await load();
             });
-            setMessage(
-              r.duplicatesInArea.length
-                ? t("enrolledWithDuplicates", { n: r.duplicatesInArea.length })
-                : t("enrolled", { number: r.enrolment.personalNumber }),
-            );
-            await load();
-          });
-        }}
-      >
-        <h3>{t("enrol")}</h3>
-        <Select label={t("scheme")} value={form.scheme} onChange={set("scheme")} options={SCHEMES} />
-        <Field
-          label={t("countyCode")}
-          value={form.areaCode}
-          onChange={set("areaCode")}
-          maxLength={6}
-          error={fieldErrors.areaCode}
-        />
-        <Field
-          label={t("startDate")}
-          value={form.startDate}
-          onChange={set("startDate")}
-          type="date"
-          error={fieldErrors.startDate}
-        />
-        <label className="consent">
-          <input
-            type="checkbox"
-            checked={form.suspendOther}
-            onChange={(e) => set("suspendOther")(e.target.checked)}
-          />{" "}
-          {t("suspendOther")}
-        </label>
-        {form.suspendOther ? (
-          <Field label={t("reason")} value={form.reason} onChange={set("reason")} />
-        ) : null}
-        <button type="submit" className="primary" disabled={busy}>
-          {t("enrol")}
-        </button>
-      </form>
+          }}
+        >
+          <h3>{t("enrol")}</h3>
+          <Select label={t("scheme")} value={form.scheme} onChange={set("scheme")} options={SCHEMES} />
+          <Field
+            label={t("countyCode")}
+            value={form.areaCode}
+            onChange={set("areaCode")}
+            maxLength={6}
+            error={fieldErrors.areaCode}
+          />
+          <Field
+            label={t("startDate")}
+            value={form.startDate}
+            onChange={set("startDate")}
+            type="date"
+            error={fieldErrors.startDate}
+          />
+          <label className="consent">
+            <input
+              type="checkbox"
+              checked={form.suspendOther}
+              onChange={(e) => set("suspendOther")(e.target.checked)}
+            />{" "}
+            {t("suspendOther")}
+          </label>
+          {form.suspendOther ? (
+            <Field label={t("reason")} value={form.reason} onChange={set("reason")} />
+          ) : null}
+          <button type="submit" className="primary" disabled={busy}>
+            {t("enrol")}
+          </button>
+        </form>
+      ) : null}
     </Section>
   );
 }

@@ -3,6 +3,7 @@ import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
 import { api } from "./api.ts";
 import { CardPanel } from "./CardPanel.tsx";
 import { Apply } from "./CounterTasks.tsx";
+import { useCan } from "./can.tsx";
 import type { CardView, Person } from "./counter-types.ts";
 import { EnrolmentPanel } from "./Enrolment.tsx";
 import { useT } from "./i18n.tsx";
@@ -92,6 +93,7 @@ function PersonPage(props: {
 }) {
   const t = useT();
   const { person } = props;
+  const can = useCan();
   const [revealed, setRevealed] = useState<string | undefined>();
   const [reason, setReason] = useState("");
   const reveal = useAction();
@@ -107,7 +109,7 @@ function PersonPage(props: {
           <dt>{t("birthDate")}</dt>
           <dd>{person.birthDate}</dd>
         </dl>
-        {revealed ? null : (
+        {revealed || !can("persons.revealIdNumber") ? null : (
           <form
             className="inline"
             onSubmit={(e) => {
@@ -133,7 +135,7 @@ function PersonPage(props: {
         {props.cards.map((card) => (
           <CardPanel key={card.cardNumber} card={card} idNumber={props.idNumber} reload={props.reload} />
         ))}
-        {props.cards.some((c) => c.holdsProvinceSlot) ? null : (
+        {props.cards.some((c) => c.holdsProvinceSlot) || !can("cards.apply") ? null : (
           <Apply
             idNumber={props.idNumber}
             area={props.area}
@@ -144,7 +146,9 @@ function PersonPage(props: {
           />
         )}
       </Section>
-      {props.idNumber ? <EnrolmentPanel idNumber={props.idNumber} area={props.area} /> : null}
+      {props.idNumber && can("enrolment.read") ? (
+        <EnrolmentPanel idNumber={props.idNumber} area={props.area} />
+      ) : null}
     </>
   );
 }
