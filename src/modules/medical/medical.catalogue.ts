@@ -65,6 +65,26 @@ export function medicalCatalogue(ctx: MedicalContext) {
       });
     },
 
+    /** Items of the catalogue in force today whose code begins with, or name contains, `text` (the till's search). */
+    async searchCatalogue(actor: Actor, text: string, limit = 20) {
+      authorize(actor, MEDICAL_PERMISSIONS.read);
+      const day = today();
+      const inForce = await repo.catalogueInForce(db, day);
+      if (!inForce) throw new DomainError("CATALOGUE_NOT_IN_FORCE", { date: day });
+      // LIKE's wildcards are not search terms: a search for "%" finds nothing, not everything.
+      const words = text.trim().replace(/[\\%_]/g, "");
+      const rows = words ? await repo.catalogueItemsLike(db, Number(inForce.version), words, limit) : [];
+      return {
+        version: Number(inForce.version),
+        items: rows.map((r) => ({
+          code: r.code,
+          name: r.name,
+          class: r.class,
+          selfPayBp: Number(r.self_pay_bp),
+        })),
+      };
+    },
+
     async catalogue(actor: Actor, day?: string) {
       authorize(actor, MEDICAL_PERMISSIONS.read);
       const versions = await repo.catalogueVersions(db);

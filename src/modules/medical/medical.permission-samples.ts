@@ -52,6 +52,14 @@ export function medicalPermissionSamples(w: Walk): Record<string, Sample> {
       otherArea: "own",
     },
     "GET /api/v1/catalogue": { prepare: fixed("/api/v1/catalogue"), otherArea: "own" },
+    "GET /api/v1/catalogue/items": { prepare: fixed("/api/v1/catalogue/items?q=XA"), otherArea: "own" },
+    "POST /api/v1/settlements/quote": {
+      prepare: fixed("/api/v1/settlements/quote", {
+        terminalNo: "330100000901",
+        items: [{ code: "XA01", quantity: 2, unitPriceFen: 500 }],
+      }),
+      otherArea: "forbidden",
+    },
     "POST /api/v1/contributions": {
       prepare: async () => {
         const c = await cardIn("active");

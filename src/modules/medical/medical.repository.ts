@@ -107,6 +107,21 @@ export function createMedicalRepository(dialect: Dialect) {
         .limit(1)
         .executeTakeFirst(),
     catalogueVersions: (q: Q) => q.selectFrom("catalogue_versions").selectAll().orderBy("version").execute(),
+    /** Items of a version whose code begins with, or whose name contains, `text` (the till's search). */
+    catalogueItemsLike: (q: Q, version: number, text: string, limit: number) =>
+      q
+        .selectFrom("catalogue_items")
+        .selectAll()
+        .where("version", "=", version)
+        .where((eb) =>
+          eb.or([
+            eb("code", "like", `${text.replace(/[\\%_]/g, "")}%`),
+            eb("name", "like", `%${text.replace(/[\\%_]/g, "")}%`),
+          ]),
+        )
+        .orderBy("code")
+        .limit(limit)
+        .execute(),
     catalogueItems: (q: Q, version: number, codes: readonly string[]) =>
       codes.length === 0
         ? Promise.resolve([])

@@ -159,6 +159,58 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     return sums.personal;
   }
 
+  it("finds catalogue items for the till and prices a basket by class before anyone pays", async () => {
+    const found = await call(tokens.pharmacy, "GET", "/catalogue/items?q=XB");
+    assert.equal(found.status, 200, JSON.stringify(found.body));
+    assert.deepEqual(found.body.items, [{ code: "XB01", name: "头孢克肟片", class: "B", selfPayBp: 1000 }]);
+    const byName = await call(tokens.pharmacy, "GET", `/catalogue/items?q=${encodeURIComponent("维生素")}`);
+    assert.deepEqual(
+      byName.body.items.map((i: { code: string }) => i.code),
+      ["XN01"],
+    );
+    assert.deepEqual(
+      (await call(tokens.pharmacy, "GET", "/catalogue/items?q=%25")).body.items,
+      [],
+      "no wildcard",
+    );
+    const quote = await call(tokens.pharmacy, "POST", "/settlements/quote", {
+      terminalNo: PHARMACY_TERMINAL,
+      items: [
+        { code: "XA01", quantity: 2, unitPriceFen: 1000 },
+        { code: "XB01", quantity: 1, unitPriceFen: 5000 },
+        { code: "XN01", quantity: 1, unitPriceFen: 800 },
+      ],
+    });
+    assert.equal(quote.status, 200, JSON.stringify(quote.body));
+    assert.deepEqual(
+      quote.body.lines.map((l: { class: string; amountFen: number; coveredFen: number }) => [
+        l.class,
+        l.amountFen,
+        l.coveredFen,
+      ]),
+      [
+        ["A", 2000, 2000],
+        ["B", 5000, 4500],
+        ["none", 800, 0],
+      ],
+    );
+    assert.deepEqual(quote.body.totals, { totalFen: 7800, coveredFen: 6500 });
+    const unknown = await call(tokens.pharmacy, "POST", "/settlements/quote", {
+      terminalNo: PHARMACY_TERMINAL,
+      items: [{ code: "NOPE", quantity: 1, unitPriceFen: 100 }],
+    });
+    assert.equal(unknown.body.code, "ITEM_NOT_IN_CATALOGUE");
+    const elsewhere = await call(tokens.otherPharmacy, "POST", "/settlements/quote", {
+      terminalNo: PHARMACY_TERMINAL,
+      items: [{ code: "XA01", quantity: 1, unitPriceFen: 100 }],
+    });
+    assert.equal(
+      elsewhere.body.code,
+      "INSTITUTION_FORBIDDEN",
+      "an operator quotes at its own institution's till only",
+    );
+  });
+
   it("credits the month's account share once, settles a basket by class with one debit per key, refunds, reconciles", async () => {
     const h = await fundedHolder();
     assert.equal(await balanceOf(h.idNumber), 50_000);

@@ -10,7 +10,7 @@ import {
   uuidSchema,
 } from "../../http/schemas.ts";
 import { medicalHolderRoutes } from "./medical.holder.routes.ts";
-import { code, fen, institutionSchema, monthSchema } from "./medical.schemas.ts";
+import { classSchema, code, fen, institutionSchema, monthSchema } from "./medical.schemas.ts";
 import type { MedicalService } from "./medical.service.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.service.ts";
 import { medicalSettlementRoutes } from "./medical.settlement.routes.ts";
@@ -121,6 +121,40 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
       },
       async (request, reply) =>
         reply.status(201).send(await medical.importCatalogue(actorOf(request), request.body)),
+    );
+    app.get(
+      "/catalogue/items",
+      {
+        config: { access: { permission: MEDICAL_PERMISSIONS.read } },
+        schema: {
+          operationId: "searchCatalogue",
+          tags: ["medical"],
+          summary:
+            "Items of the catalogue in force today by code prefix or part of the name (the till's search)",
+          querystring: z.object({
+            q: z.string().max(40).describe("the beginning of a code, or part of a name"),
+            limit: z.coerce.number().int().min(1).max(50).default(20),
+          }),
+          response: {
+            200: z.object({
+              version: z.number().int(),
+              items: z.array(
+                z.object({
+                  code: z.string(),
+                  name: z.string(),
+                  class: classSchema,
+                  selfPayBp: z
+                    .number()
+                    .int()
+                    .describe("the self-paid share of a covered item, in basis points"),
+                }),
+              ),
+            }),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => medical.searchCatalogue(actorOf(request), request.query.q, request.query.limit),
     );
     app.get(
       "/catalogue",

@@ -16,9 +16,57 @@ import type { MedicalService } from "./medical.service.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.service.ts";
 
 /** Settlements at a designated institution, refunds and the day's reconciliation. */
+/** A basket as a terminal sends it: catalogue codes, quantities and the institution's unit prices. */
+const basketItems = z
+  .array(
+    z.strictObject({
+      code: z.string().min(1).max(32),
+      quantity: z.number().int().min(1).max(MAX_QUANTITY),
+      unitPriceFen: fen.min(0).max(MAX_UNIT_PRICE_FEN),
+    }),
+  )
+  .min(1)
+  .max(MAX_LINES);
+
 export function medicalSettlementRoutes(deps: { medical: MedicalService }): FastifyPluginAsyncZod {
   const { medical } = deps;
   return async (app) => {
+    app.post(
+      "/settlements/quote",
+      {
+        config: { access: { permission: MEDICAL_PERMISSIONS.settle } },
+        schema: {
+          operationId: "quoteBasket",
+          tags: ["medical"],
+          summary:
+            "Price a basket before payment: each item's class, covered part (payable from the personal account up to its balance) and self-paid part by the catalogue in force",
+          body: z.strictObject({
+            terminalNo: z.string().regex(/^\d{12}$/),
+            items: basketItems,
+          }),
+          response: {
+            200: z.object({
+              catalogueVersion: z.number().int(),
+              lines: z.array(
+                z.object({
+                  line: z.number().int(),
+                  code: z.string(),
+                  name: z.string(),
+                  class: classSchema,
+                  quantity: z.number().int(),
+                  unitPriceFen: fen,
+                  amountFen: fen,
+                  coveredFen: fen,
+                }),
+              ),
+              totals: z.object({ totalFen: fen, coveredFen: fen }),
+            }),
+            ...errors(...AUTH_ERRORS, 404, 409, 422),
+          },
+        },
+      },
+      async (request) => medical.quote(actorOf(request), request.body),
+    );
     app.post(
       "/settlements",
       {
@@ -43,16 +91,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
                 "a reader slot of this terminal whose card was read (PSAM authentication) and PIN verified",
               ),
             ecardCode: z.string().min(10).max(2000).optional(),
-            items: z
-              .array(
-                z.strictObject({
-                  code: z.string().min(1).max(32),
-                  quantity: z.number().int().min(1).max(MAX_QUANTITY),
-                  unitPriceFen: fen.min(0).max(MAX_UNIT_PRICE_FEN),
-                }),
-              )
-              .min(1)
-              .max(MAX_LINES),
+            items: basketItems,
             acceptSelfPay: z
               .boolean()
               .default(true)

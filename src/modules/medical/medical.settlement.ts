@@ -232,6 +232,42 @@ export function medicalSettlement(ctx: MedicalContext) {
      * by the catalogue in force today; the covered part paid from the personal account up to its
      * balance, the rest self-paid (or refused when the holder declines).
      */
+    /**
+     * What a basket costs before anyone pays: each item priced and classed by the catalogue in force,
+     * its covered part (payable from a personal account, up to its balance) and its self-paid part.
+     */
+    async quote(actor: Actor, input: { terminalNo: string; items: readonly BasketLine[] }) {
+      await institutionOf(actor, input.terminalNo);
+      const basket = basketProblem(input.items);
+      if (basket) throw new DomainError("VALIDATION_FAILED", { summary: basket });
+      const { version, lookup } = await catalogueFor(
+        today(),
+        input.items.map((i) => i.code),
+      );
+      const priced = priceBasket(input.items, lookup, 0);
+      if (!priced.ok)
+        throw new DomainError("ITEM_NOT_IN_CATALOGUE", {
+          line: priced.problem.line,
+          code: priced.problem.code,
+        });
+      return {
+        catalogueVersion: version,
+        lines: priced.lines.map(
+          ({ line, code, name, class: cls, quantity, unitPriceFen, amountFen, coveredFen }) => ({
+            line,
+            code,
+            name,
+            class: cls,
+            quantity,
+            unitPriceFen,
+            amountFen,
+            coveredFen,
+          }),
+        ),
+        totals: { totalFen: priced.totals.totalFen, coveredFen: priced.totals.coveredFen },
+      };
+    },
+
     async settle(actor: Actor, input: SettleInput) {
       const { institution, grant } = await institutionOf(actor, input.terminalNo);
       if ([input.card, input.readerSlotId, input.ecardCode].filter((x) => x !== undefined).length !== 1)
