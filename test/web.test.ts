@@ -430,6 +430,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     // The menu is the permission matrix's: a pharmacy operator reads cards (cards.read) and checks them.
     assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
       "查询办理",
+      "收费结算",
       "参保在线核验",
     ]);
     await page.getByRole("navigation").getByRole("button", { name: "参保在线核验" }).click();
@@ -540,6 +541,41 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByText("会话已结束，请重新登录。").waitFor();
     assert.equal(await page.getByRole("navigation").count(), 0, "no longer shown as signed in");
     await shot(page, "30-session-ended");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("a pharmacy settles a basket at its till: items from the catalogue, the split before paying, the receipt, the refund", async () => {
+    const page = await newPage();
+    await staffLogin(page, "hz.pharmacy");
+    await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
+    await page.getByRole("heading", { level: 1, name: "收费结算" }).waitFor();
+    await page.getByLabel("终端编号").fill("330100000101");
+    await page.getByLabel("药品或项目（编码或名称）").fill("阿莫西林");
+    await page.getByRole("button", { name: "查询", exact: true }).click();
+    await page.getByRole("button", { name: /加入 阿莫西林胶囊/ }).click();
+    await page.getByLabel("数量 阿莫西林胶囊（演示样例）").fill("2");
+    await page.getByLabel("单价（元） 阿莫西林胶囊（演示样例）").fill("12.50");
+    await page.getByRole("button", { name: "计算费用" }).click();
+    await page
+      .getByText("合计 25.00 元，其中医保目录内 25.00 元可由个人账户支付（以余额为限），自付 0.00 元。")
+      .waitFor();
+    await accessible(page, "the till");
+    const holder = person("张伟");
+    await page.getByLabel("卡号", { exact: true }).fill(holder.card);
+    await page
+      .getByLabel("社保卡服务密码（6 位数字）")
+      .fill(initialPin(holder.card, NATIONAL_DEFAULT_POLICY));
+    await page.getByRole("button", { name: "确认结算" }).click();
+    await page.getByRole("heading", { name: "结算单" }).waitFor();
+    await page.getByText(/合计 25\.00 元：个人账户支付 \d+\.\d{2} 元，自付 \d+\.\d{2} 元。/).waitFor();
+    await page.getByRole("button", { name: "打印结算单" }).waitFor();
+    await accessible(page, "the receipt");
+    await shot(page, "31-till-receipt");
+    await page.getByRole("button", { name: "全额退款" }).click();
+    await page.getByText("已退款 25.00 元").waitFor();
+    assert.equal(await page.getByRole("button", { name: "全额退款" }).count(), 0, "refunded once");
+    await page.getByRole("button", { name: "下一位" }).click();
+    await page.getByRole("heading", { name: "本次购药/诊疗项目" }).waitFor();
     assert.deepEqual(pageErrors, []);
   });
 });

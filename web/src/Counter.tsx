@@ -9,6 +9,7 @@ import type { Me } from "./Login.tsx";
 import { Policies } from "./Policies.tsx";
 import { Search } from "./Search.tsx";
 import { ApiKeys, StaffAdmin } from "./StaffAdmin.tsx";
+import { Till } from "./Till.tsx";
 
 type Grant = { role: string; areaCode: string; employerId?: string | null };
 type Page =
@@ -22,7 +23,8 @@ type Page =
   | "keys"
   | "audit"
   | "check"
-  | "employees";
+  | "employees"
+  | "till";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
 const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
@@ -35,6 +37,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "staff", label: "staff", action: "staff.manage" },
   { page: "keys", label: "apiKeys", action: "staff.manage" },
   { page: "audit", label: "audit", action: "audit.read" },
+  { page: "till", label: "till", action: "medical.settle" },
   { page: "check", label: "onlineCheck", action: "enrolment.check" },
   { page: "employees", label: "registerEmployee", action: "employers.employees" },
 ];
@@ -118,6 +121,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "audit" ? <AuditLog /> : null}
           {page === "check" ? <OnlineCheck /> : null}
+          {page === "till" ? <Till /> : null}
           {page === "employees" ? (
             <EmployeeRegistration employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
           ) : null}
