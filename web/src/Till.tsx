@@ -5,7 +5,7 @@ import { useT } from "./i18n.tsx";
 import { Field, Notice, Section, useAction } from "./ui.tsx";
 
 type Item = { code: string; name: string; class: string; selfPayBp: number };
-type Line = { code: string; name: string; class: string; quantity: string; unitPrice: string };
+type Line = { key: string; code: string; name: string; class: string; quantity: string; unitPrice: string };
 type Quote = {
   lines: { line: number; name: string; class: string; amountFen: number; coveredFen: number }[];
   totals: { totalFen: number; coveredFen: number };
@@ -130,7 +130,10 @@ export function Till() {
                 type="button"
                 onClick={() => {
                   setQuote(undefined);
-                  setLines((ls) => [...ls, { ...item, quantity: "1", unitPrice: "" }]);
+                  setLines((ls) => [
+                    ...ls,
+                    { ...item, key: crypto.randomUUID(), quantity: "1", unitPrice: "" },
+                  ]);
                 }}
               >
                 {t("addItem", { name: item.name })}
@@ -151,7 +154,7 @@ export function Till() {
             </thead>
             <tbody>
               {lines.map((l, i) => (
-                <tr key={`${l.code}-${i}`}>
+                <tr key={l.key}>
                   <td>
                     {l.name} ({t.code(`class_${l.class}`)})
                   </td>
