@@ -168,6 +168,9 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const card = page.locator("article.card-item").first();
     await card.locator(".state", { hasText: "待领取" }).waitFor();
     await card.getByRole("button", { name: "发卡并启用" }).click();
+    // The clerk types the number from the ID card shown: the search does not fill it in.
+    assert.equal(await card.getByLabel("持卡人出示的身份证号码").inputValue(), "");
+    await card.getByLabel("持卡人出示的身份证号码").fill(child.idNumber);
     await card.getByRole("button", { name: "确认办理" }).click();
     await card.locator(".state", { hasText: "正常" }).waitFor();
     await shot(page, "05-issued");
@@ -177,7 +180,12 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await shot(page, "06-pre-loss");
     const lost = page.locator("article.card-item").first();
     await lost.getByRole("button", { name: "正式挂失并补卡" }).click();
+    await lost.getByLabel("持卡人出示的身份证号码").fill(child.idNumber);
     await lost.getByRole("button", { name: "确认办理" }).click();
+    // What cannot be undone is said, and confirmed a second time; "back" stands apart from it.
+    await lost.getByText(/正式挂失后原卡永久停用/).waitFor();
+    await shot(page, "06b-formal-loss-confirm");
+    await lost.getByRole("button", { name: "确认正式挂失并补卡" }).click();
     await page.getByText(/临时就医凭证号：\S+；新卡预计 \d{4}-\d{2}-\d{2} 可领取/).waitFor();
     await shot(page, "07-replaced");
     await accessible(page, "the person page after the replacement");

@@ -3,7 +3,7 @@ import { api } from "./api.ts";
 import { useCan } from "./can.tsx";
 import { localTime } from "./clock.ts";
 import type { CardView, HistoryEntry } from "./counter-types.ts";
-import { useT } from "./i18n.tsx";
+import { type TextKey, useT } from "./i18n.tsx";
 import { CardHeading, Field, Notice, Select, useAction } from "./ui.tsx";
 
 /** Actions that need the holder's ID document. */
@@ -29,6 +29,12 @@ const OFFERED = [
   "report_formal_loss",
   "cancel",
 ];
+/** Actions that cannot be undone: what the clerk is told before confirming them a second time. */
+const DESTRUCTIVE: Record<string, TextKey> = {
+  cancel: "cancelConsequence",
+  report_formal_loss: "formalLossConsequence",
+};
+
 /** The action of the permission matrix each offer needs (the lifecycle's other actions need cards.counter). */
 const ACTION_NEEDS: Record<string, string> = {
   report_temporary_loss: "cards.reportLoss",
@@ -42,18 +48,13 @@ const CANCEL_WITH_RECORD = ["death", "transfer_out", "emigration"];
 const REPLACEMENT_REASONS = ["expiry", "damaged", "chip_failure", "data_changed", "photo_changed"];
 
 /** A card at the counter: its state, the actions and services it allows, its checks and history. */
-export function CardPanel({
-  card,
-  idNumber,
-  reload,
-}: {
-  card: CardView;
-  idNumber?: string;
-  reload: () => void;
-}) {
+export function CardPanel({ card, reload }: { card: CardView; reload: () => void }) {
   const t = useT();
   const [action, setAction] = useState<string | undefined>();
-  const [holderId, setHolderId] = useState(idNumber ?? "");
+  // Typed by the clerk from the document the holder shows, never taken from the search.
+  const [holderId, setHolderId] = useState("");
+  // A destructive action is confirmed a second time, with its consequence in front of the clerk.
+  const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<string | undefined>();
   const [history, setHistory] = useState<HistoryEntry[] | undefined>();
   const [letterRef, setLetterRef] = useState("");
@@ -150,7 +151,8 @@ export function CardPanel({
           className="action-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void submit();
+            if (DESTRUCTIVE[action] && !confirming) setConfirming(true);
+            else void submit().then(() => setConfirming(false));
           }}
         >
           <h4>{t.code(action)}</h4>
@@ -193,12 +195,22 @@ export function CardPanel({
             />
           ) : null}
           {error ? <Notice kind="error">{error}</Notice> : null}
+          {confirming && DESTRUCTIVE[action] ? (
+            <Notice kind="warning">{t(DESTRUCTIVE[action])}</Notice>
+          ) : null}
           <div className="buttons">
-            <button type="submit" className="primary" disabled={busy}>
-              {t("confirm")}
+            <button type="submit" className={confirming ? "danger" : "primary"} disabled={busy}>
+              {confirming ? t("confirmAgain", { action: t.code(action) }) : t("confirm")}
             </button>
-            <button type="button" onClick={() => setAction(undefined)}>
-              {t("cancel")}
+            <button
+              type="button"
+              className="spaced"
+              onClick={() => {
+                setAction(undefined);
+                setConfirming(false);
+              }}
+            >
+              {t("back")}
             </button>
           </div>
         </form>

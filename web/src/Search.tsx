@@ -133,7 +133,7 @@ function PersonPage(props: {
         {applied ? <Notice kind="ok">{applied}</Notice> : null}
         {props.cards.length === 0 ? <p>{t("noCards")}</p> : null}
         {props.cards.map((card) => (
-          <CardPanel key={card.cardNumber} card={card} idNumber={props.idNumber} reload={props.reload} />
+          <CardPanel key={card.cardNumber} card={card} reload={props.reload} />
         ))}
         {props.cards.some((c) => c.holdsProvinceSlot) || !can("cards.apply") ? null : (
           <Apply

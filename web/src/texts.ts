@@ -288,6 +288,16 @@ export const TEXTS = {
   reason: { zh: "原因", en: "Reason" },
   checksStaff: { zh: "在线核验记录", en: "Online checks" },
   till: { zh: "收费结算", en: "Till" },
+  back: { zh: "返回", en: "Back" },
+  confirmAgain: { zh: "确认{action}", en: "Yes: {action}" },
+  cancelConsequence: {
+    zh: "注销后此卡永久停用，不能恢复；开通金融功能的，须到合作银行办理销户。确定注销吗？",
+    en: "A cancelled card stops for good and cannot be restored; its bank account must be closed at the partner bank. Cancel it?",
+  },
+  formalLossConsequence: {
+    zh: "正式挂失后原卡永久停用（找回也不能再用），并申请补卡。确定正式挂失吗？",
+    en: "After a formal loss the card stops for good (even if found) and a replacement is applied for. Report it?",
+  },
   tillBasket: { zh: "本次购药/诊疗项目", en: "Basket" },
   tillPay: { zh: "支付", en: "Payment" },
   terminalNo: { zh: "终端编号", en: "Terminal number" },

@@ -144,7 +144,7 @@ export function CardHeading({
             <dd>{card.validUntil}</dd>
           </>
         ) : null}
-        {card.readyDate ? (
+        {card.readyDate && ["applied", "in_production", "delivered"].includes(card.state) ? (
           <>
             <dt>{t("readyDate")}</dt>
             <dd>{card.readyDate}</dd>
