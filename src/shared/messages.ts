@@ -209,6 +209,10 @@ export const MESSAGES = {
     zh: "请先修改初始密码，修改前只能办理查询业务",
     en: "Change the initial password first; until then only queries are allowed",
   },
+  PASSWORD_NOT_LOCKED: {
+    zh: "该卡密码未锁定，无需解锁（忘记密码请办理密码重置）",
+    en: "The card's password is not locked; nothing to unlock (a forgotten password is reset instead)",
+  },
   PASSWORD_NOT_SET: {
     zh: "该卡尚未发放，没有社保卡密码",
     en: "The card has not been issued and has no password yet",

@@ -305,6 +305,8 @@ export function createCredentialsContext(deps: CredentialsDeps) {
     await db.transaction().execute(async (trx) => {
       const pw = await repo.lock(trx, card.id);
       if (!pw) throw new DomainError("PASSWORD_NOT_SET");
+      // Unlocking is for a locked password: one that is not locked is refused, not silently "unlocked".
+      if (action === "password.unlock" && pw.locked_at === null) throw new DomainError("PASSWORD_NOT_LOCKED");
       await repo.update(trx, card.id, changes);
       if ((await cardsRepo.byId(trx, card.id))!.state === "locked")
         await deps.cards.act(trx, actor, grant, card.id, "unlock");

@@ -328,6 +328,12 @@ forEachDialect("social security passwords", (dialect) => {
     // The holder's self-service still works where the seeds put it, and the clerk unlocks at the counter.
     const unlocked = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/password/unlock`, holder);
     assert.equal(unlocked.status, 200, JSON.stringify(unlocked.body));
+    const again = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/password/unlock`, holder);
+    assert.deepEqual(
+      [again.status, again.body.code],
+      [409, "PASSWORD_NOT_LOCKED"],
+      "a password that is not locked is not unlocked",
+    );
     const changed = await call(keys.kiosk.token, "POST", `/cards/${c.cardNumber}/password/change`, {
       current: { pin: defaultInitial(c.cardNumber) },
       next: { pin: "731904" },
