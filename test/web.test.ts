@@ -212,6 +212,9 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await accessible(page, "the online service hall");
     await shot(page, "11-hall");
     await card.getByRole("button", { name: "临时挂失" }).click();
+    // Confirmed a second time, after the consequence is read.
+    await card.getByText(/挂失后社保卡立即停止结算和身份验证/).waitFor();
+    await card.getByRole("button", { name: "确认临时挂失" }).click();
     await page.getByText("已临时挂失：卡片结算功能已停止").waitFor();
     await card.locator(".state", { hasText: "临时挂失" }).waitFor();
     await shot(page, "12-hall-pre-loss");
@@ -219,6 +222,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await ecard.getByRole("button", { name: "挂失期间授权使用 4 小时" }).click();
     await ecard.getByText(/已授权，\d{4}-\d{2}-\d{2} \d{2}:\d{2} 前可使用电子社保卡。/).waitFor();
     await ecard.getByRole("button", { name: "一键停用电子社保卡" }).click();
+    await ecard.getByText(/暂停后所有应用中的电子社保卡都不能使用/).waitFor();
+    await ecard.getByRole("button", { name: "确认一键停用电子社保卡" }).click();
     await ecard.getByText("已在所有应用中停用电子社保卡。").waitFor();
     await ecard.getByRole("button", { name: "恢复使用电子社保卡" }).click();
     await ecard.getByText("电子社保卡已恢复，请在应用中刷新。").waitFor();
@@ -584,6 +589,24 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.equal(await page.getByRole("button", { name: "全额退款" }).count(), 0, "refunded once");
     await page.getByRole("button", { name: "下一位" }).click();
     await page.getByRole("heading", { name: "本次购药/诊疗项目" }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("an elder mode makes the text large and the contrast high, and the device remembers it", async () => {
+    const page = await newPage();
+    const bodyText = async () =>
+      Number(await page.evaluate("Number.parseFloat(getComputedStyle(document.documentElement).fontSize)"));
+    assert.ok((await bodyText()) < 18, `${await bodyText()} px before`);
+    await page.getByRole("button", { name: "长辈模式（大字）" }).click();
+    assert.equal(
+      await page.getByRole("button", { name: "长辈模式（大字）" }).getAttribute("aria-pressed"),
+      "true",
+    );
+    assert.ok((await bodyText()) >= 18, `${await bodyText()} px`);
+    await page.reload();
+    assert.ok((await bodyText()) >= 18, "remembered on the device");
+    await accessible(page, "the sign-in page in elder mode");
+    await shot(page, "32-elder-mode");
     assert.deepEqual(pageErrors, []);
   });
 });

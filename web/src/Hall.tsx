@@ -13,6 +13,9 @@ type HolderCard = {
   applicationKind: string;
   readyDate: string | null;
   tempCertificateNo: string | null;
+  /** What the holder may do online with the card in its state (the server's state table). */
+  allowedActions: string[];
+  services: string[];
   history: { at: string; action: string; fromState: string | null; toState: string; channel: string }[];
 };
 type Check = { at: string; checkedBy: string; role: string; channel: string; result: string };
@@ -25,6 +28,8 @@ export function Hall() {
   const [cards, setCards] = useState<HolderCard[] | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const [consent, setConsent] = useState(false);
+  /** The card whose pre-loss waits for the holder's second confirmation. */
+  const [confirmLoss, setConfirmLoss] = useState<string | undefined>();
   const { busy, error, run } = useAction();
 
   const load = useCallback(async () => {
@@ -58,22 +63,37 @@ export function Hall() {
           >
             <CardHeading card={card} />
             <div className="buttons">
-              {["active", "archived", "locked"].includes(card.state) ? (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() => void act(card, "temporary-loss", t("preLossDone"))}
-                >
+              {card.allowedActions.includes("report_temporary_loss") && confirmLoss !== card.cardNumber ? (
+                <button type="button" disabled={busy} onClick={() => setConfirmLoss(card.cardNumber)}>
                   {t("preLoss")}
                 </button>
               ) : null}
-              {["active", "archived", "locked", "expired"].includes(card.state) ? (
+              {confirmLoss === card.cardNumber ? (
+                <div className="confirm" role="group" aria-label={t("preLoss")}>
+                  <Notice kind="warning">{t("preLossConsequence")}</Notice>
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={busy}
+                    onClick={() => {
+                      setConfirmLoss(undefined);
+                      void act(card, "temporary-loss", t("preLossDone"));
+                    }}
+                  >
+                    {t("confirmAgain", { action: t("preLoss") })}
+                  </button>
+                  <button type="button" className="spaced" onClick={() => setConfirmLoss(undefined)}>
+                    {t("back")}
+                  </button>
+                </div>
+              ) : null}
+              {card.services.includes("replacement") ? (
                 <label className="consent">
                   <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} />{" "}
                   {t("renewConsent")}
                 </label>
               ) : null}
-              {["active", "archived", "locked", "expired"].includes(card.state) ? (
+              {card.services.includes("replacement") ? (
                 <button
                   type="button"
                   disabled={busy || !consent}
@@ -93,7 +113,7 @@ export function Hall() {
                   {t("renew")}
                 </button>
               ) : null}
-              {card.state === "temporarily_lost" ? (
+              {card.allowedActions.includes("revoke_temporary_loss") ? (
                 <button
                   type="button"
                   disabled={busy}

@@ -20,6 +20,7 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
   const t = useT();
   const [view, setView] = useState<EcardView | null | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  const [confirmSuspend, setConfirmSuspend] = useState(false);
   const { busy, error, run } = useAction();
   const load = useCallback(async () => {
     try {
@@ -55,19 +56,45 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
               : t("ecardBiometricNone")}
           </p>
           <div className="buttons">
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() =>
-                void run(async () => {
-                  await api("POST", "/holder/ecard/suspension", { suspended: !view.suspended });
-                  setMessage(view.suspended ? t("ecardResumed") : t("ecardSuspended"));
-                  await load();
-                })
-              }
-            >
-              {view.suspended ? t("ecardResume") : t("ecardSuspend")}
-            </button>
+            {confirmSuspend ? (
+              <div className="confirm" role="group" aria-label={t("ecardSuspend")}>
+                <Notice kind="warning">{t("ecardSuspendConsequence")}</Notice>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={busy}
+                  onClick={() =>
+                    void run(async () => {
+                      setConfirmSuspend(false);
+                      await api("POST", "/holder/ecard/suspension", { suspended: true });
+                      setMessage(t("ecardSuspended"));
+                      await load();
+                    })
+                  }
+                >
+                  {t("confirmAgain", { action: t("ecardSuspend") })}
+                </button>
+                <button type="button" className="spaced" onClick={() => setConfirmSuspend(false)}>
+                  {t("back")}
+                </button>
+              </div>
+            ) : (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  view.suspended
+                    ? void run(async () => {
+                        await api("POST", "/holder/ecard/suspension", { suspended: false });
+                        setMessage(t("ecardResumed"));
+                        await load();
+                      })
+                    : setConfirmSuspend(true)
+                }
+              >
+                {view.suspended ? t("ecardResume") : t("ecardSuspend")}
+              </button>
+            )}
             {view.biometricConsent || view.keptFacePhotos ? (
               <button
                 type="button"

@@ -9,6 +9,17 @@ import { Login, type Me } from "./Login.tsx";
 import "./styles.css";
 
 const ME_KEY = "sscard.me";
+const ELDER_KEY = "sscard.elder";
+
+/** Elder mode (适老化): large text, large targets, high contrast; remembered on this device. */
+function useElderMode(): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => localStorage.getItem(ELDER_KEY) === "1");
+  useEffect(() => {
+    document.documentElement.classList.toggle("elder", on);
+    localStorage.setItem(ELDER_KEY, on ? "1" : "0");
+  }, [on]);
+  return [on, setOn];
+}
 
 function App() {
   const t = useT();
@@ -20,6 +31,7 @@ function App() {
     return me?.kind === "staff" && !Array.isArray(me.actions) ? undefined : me;
   });
   const [notice, setNotice] = useState<string | undefined>();
+  const [elder, setElder] = useElderMode();
   useEffect(() => {
     const ended = () => {
       sessionStorage.removeItem(ME_KEY);
@@ -66,6 +78,9 @@ function App() {
               {me.kind === "staff" ? ` · ${me.grants.map((g) => t.code(g.role)).join("、")}` : ""}
             </span>
           ) : null}
+          <button type="button" className="link" aria-pressed={elder} onClick={() => setElder(!elder)}>
+            {t("elderMode")}
+          </button>
           <button
             type="button"
             className="link"

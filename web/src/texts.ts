@@ -288,6 +288,15 @@ export const TEXTS = {
   reason: { zh: "原因", en: "Reason" },
   checksStaff: { zh: "在线核验记录", en: "Online checks" },
   till: { zh: "收费结算", en: "Till" },
+  preLossConsequence: {
+    zh: "挂失后社保卡立即停止结算和身份验证，电子社保卡按本地政策停用或须您授权后使用；可随时解除挂失。确定挂失吗？",
+    en: "Once reported, the card stops settling and authenticating at once, and the e-card follows the local policy; you can revoke the report at any time. Report it lost?",
+  },
+  ecardSuspendConsequence: {
+    zh: "暂停后所有应用中的电子社保卡都不能使用（含扫码支付），直到您恢复。确定暂停吗？",
+    en: "Once suspended, the e-card works in no app (payments included) until you resume it. Suspend it?",
+  },
+  elderMode: { zh: "长辈模式（大字）", en: "Large text" },
   back: { zh: "返回", en: "Back" },
   confirmAgain: { zh: "确认{action}", en: "Yes: {action}" },
   cancelConsequence: {
