@@ -604,6 +604,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     );
     assert.ok((await bodyText()) >= 18, `${await bodyText()} px`);
     await page.reload();
+    await page.getByRole("button", { name: "长辈模式（大字）", pressed: true }).waitFor();
     assert.ok((await bodyText()) >= 18, "remembered on the device");
     await accessible(page, "the sign-in page in elder mode");
     await shot(page, "32-elder-mode");

@@ -69,7 +69,8 @@ export function Hall() {
                 </button>
               ) : null}
               {confirmLoss === card.cardNumber ? (
-                <div className="confirm" role="group" aria-label={t("preLoss")}>
+                <fieldset className="confirm">
+                  <legend className="visually-hidden">{t("preLoss")}</legend>
                   <Notice kind="warning">{t("preLossConsequence")}</Notice>
                   <button
                     type="button"
@@ -85,7 +86,7 @@ export function Hall() {
                   <button type="button" className="spaced" onClick={() => setConfirmLoss(undefined)}>
                     {t("back")}
                   </button>
-                </div>
+                </fieldset>
               ) : null}
               {card.services.includes("replacement") ? (
                 <label className="consent">

@@ -57,7 +57,8 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
           </p>
           <div className="buttons">
             {confirmSuspend ? (
-              <div className="confirm" role="group" aria-label={t("ecardSuspend")}>
+              <fieldset className="confirm">
+                <legend className="visually-hidden">{t("ecardSuspend")}</legend>
                 <Notice kind="warning">{t("ecardSuspendConsequence")}</Notice>
                 <button
                   type="button"
@@ -77,7 +78,7 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
                 <button type="button" className="spaced" onClick={() => setConfirmSuspend(false)}>
                   {t("back")}
                 </button>
-              </div>
+              </fieldset>
             ) : (
               <button
                 type="button"

@@ -10,6 +10,8 @@ import "./styles.css";
 
 const ME_KEY = "sscard.me";
 const ELDER_KEY = "sscard.elder";
+// Applied before the first render, so the page never flashes at the small size.
+document.documentElement.classList.toggle("elder", localStorage.getItem(ELDER_KEY) === "1");
 
 /** Elder mode (适老化): large text, large targets, high contrast; remembered on this device. */
 function useElderMode(): [boolean, (on: boolean) => void] {
