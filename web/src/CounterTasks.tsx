@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { localTime } from "./clock.ts";
 import type { CardView } from "./counter-types.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, useAction } from "./ui.tsx";
+import { Field, Notice, Section, useAction, useLoaded } from "./ui.tsx";
 
 export function Apply(props: { idNumber?: string; area: string; onApplied: (message: string) => void }) {
   const { area } = props;
@@ -80,11 +81,40 @@ export function BankTasks() {
   );
 }
 
+type Batch = {
+  batchId: string;
+  cardCount: number;
+  status: "sent" | "returned";
+  createdAt: string;
+  returnedAt: string | null;
+  cardsByState: Record<string, number>;
+};
+type ReturnReport = {
+  accepted: number;
+  rejected: number;
+  rows: { line: number; status: string; cardNumber?: string; reason?: string }[];
+};
+
+/**
+ * Production: send the area's applications to the factory, the batches sent (kept here until their
+ * return file is in, with their cards by state), and each batch's return file uploaded with a
+ * per-card result.
+ */
 export function Production({ area }: { area: string }) {
   const t = useT();
-  const [batch, setBatch] = useState<{ batchId: string; cardCount: number; file: string } | undefined>();
+  const [sent, setSent] = useState<{ batchId: string; cardCount: number; file: string } | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  const [report, setReport] = useState<ReturnReport | undefined>();
   const { busy, error, run } = useAction();
+  const [batches, load] = useLoaded<Batch[]>(`/cards/production-batches?areaCode=${area}`, run);
+  const upload = (batchId: string, csv: string) =>
+    run(async () => {
+      const r = await api<ReturnReport>("POST", `/cards/production-batches/${batchId}/return`, { csv });
+      setReport(r);
+      setMessage(`${t("done")}：${r.accepted}`);
+      setSent(undefined);
+      await load();
+    });
   return (
     <Section title={t("production")}>
       {error ? <Notice kind="error">{error}</Notice> : null}
@@ -99,44 +129,90 @@ export function Production({ area }: { area: string }) {
               const b = await api<{ batchId: string; cardCount: number; file: string }>(
                 "POST",
                 "/cards/production-batches",
-                {
-                  areaCode: area,
-                },
+                { areaCode: area },
               );
-              setBatch(b);
+              setSent(b);
               setMessage(`${t("done")}：${b.cardCount}`);
+              await load();
             })
           }
         >
           {t("sendToProduction")}
         </button>
-        {batch ? (
+        {sent ? (
           <button
             type="button"
             disabled={busy}
-            onClick={() =>
-              void run(async () => {
-                const lines = batch.file.trim().split("\n");
-                const header = lines[0].split(",");
-                const col = header.indexOf("card_id_code");
-                const csv = [
-                  "card_id_code,result",
-                  ...lines.slice(1).map((l) => `${l.split(",")[col]},ok`),
-                ].join("\n");
-                const r = await api<{ accepted: number }>(
-                  "POST",
-                  `/cards/production-batches/${batch.batchId}/return`,
-                  { csv },
-                );
-                setMessage(`${t("done")}：${r.accepted}`);
-                setBatch(undefined);
-              })
-            }
+            onClick={() => {
+              const lines = sent.file.trim().split("\n");
+              const col = lines[0].split(",").indexOf("card_id_code");
+              void upload(
+                sent.batchId,
+                ["card_id_code,result", ...lines.slice(1).map((l) => `${l.split(",")[col]},ok`)].join("\n"),
+              );
+            }}
           >
             {t("allProduced")}
           </button>
         ) : null}
       </div>
+      {report?.rejected ? (
+        <ul className="report">
+          {report.rows
+            .filter((r) => r.status === "rejected")
+            .map((r) => (
+              <li key={r.line}>
+                {t("line")} {r.line}: {r.reason}
+              </li>
+            ))}
+        </ul>
+      ) : null}
+      {batches?.length === 0 ? <p>{t("noBatches")}</p> : null}
+      {batches?.length ? (
+        <table className="table">
+          <caption>{t("batches")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("batchSent")}</th>
+              <th scope="col">{t("batchCards")}</th>
+              <th scope="col">{t("state")}</th>
+              <th scope="col">{t("returnFile")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {batches.map((b) => (
+              <tr key={b.batchId}>
+                <td>{localTime(b.createdAt)}</td>
+                <td>
+                  {b.cardCount} ·{" "}
+                  {Object.entries(b.cardsByState)
+                    .map(([state, n]) => `${t.code(state)} ${n}`)
+                    .join("、")}
+                </td>
+                <td>{b.status === "sent" ? t("batchWaiting") : t("batchReturned")}</td>
+                <td>
+                  {b.status === "sent" ? (
+                    <label className="file">
+                      {t("uploadReturn")}
+                      <input
+                        type="file"
+                        accept=".csv,text/csv"
+                        disabled={busy}
+                        onChange={(e) => {
+                          const file = e.target.files?.[0];
+                          if (file) void file.text().then((csv) => upload(b.batchId, csv));
+                        }}
+                      />
+                    </label>
+                  ) : (
+                    localTime(b.returnedAt ?? b.createdAt)
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
     </Section>
   );
 }

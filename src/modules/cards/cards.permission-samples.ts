@@ -36,6 +36,10 @@ export function cardsPermissionSamples(w: Walk): Record<string, Sample> {
       }),
       otherArea: "forbidden",
     },
+    "GET /api/v1/cards/production-batches": {
+      prepare: fixed("/api/v1/cards/production-batches?areaCode=330100"),
+      otherArea: "forbidden",
+    },
     "POST /api/v1/cards/production-batches": {
       prepare: async () => {
         await cardIn("applied");

@@ -101,6 +101,20 @@ export function cardProduction(ctx: CardsContext) {
       return { batchId, areaCode: input.areaCode, cardCount: sent.length, file: `${lines.join("\n")}\n` };
     },
 
+    /** An area's production batches, newest first, with their cards by state (a batch not returned waits here). */
+    async batches(actor: Actor, areaCode: string) {
+      authorize(actor, CARD_PERMISSIONS.produce, areaCode);
+      return (await cards.batchesOf(db, areaCode, 50)).map((b) => ({
+        batchId: b.id,
+        areaCode: b.area_code,
+        cardCount: Number(b.card_count),
+        status: b.status,
+        createdAt: b.created_at,
+        returnedAt: b.returned_at,
+        cardsByState: b.states,
+      }));
+    },
+
     /** Imports the factory's return file: `ok` rows are delivered to the outlet, `failed` rows go back to applied. */
     async importReturnFile(actor: Actor, batchId: string, csv: string) {
       authorize(actor, CARD_PERMISSIONS.produce);

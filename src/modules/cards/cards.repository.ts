@@ -188,6 +188,34 @@ export function createCardsRepository(dialect: Dialect) {
         .where("state", "not in", ["cancelled", "expired"])
         .executeTakeFirst(),
 
+    /** An area's production batches, newest first, with how many of each batch's cards are in each state. */
+    async batchesOf(q: Q, areaCode: string, limit: number) {
+      const batches = await q
+        .selectFrom("production_batches")
+        .selectAll()
+        .where("area_code", "=", areaCode)
+        .orderBy("created_at", "desc")
+        .limit(limit)
+        .execute();
+      const counts = batches.length
+        ? await q
+            .selectFrom("cards")
+            .select((eb) => ["batch_id", "state", eb.fn.countAll<number>().as("n")])
+            .where(
+              "batch_id",
+              "in",
+              batches.map((b) => b.id),
+            )
+            .groupBy(["batch_id", "state"])
+            .execute()
+        : [];
+      return batches.map((b) => ({
+        ...b,
+        states: Object.fromEntries(
+          counts.filter((c) => c.batch_id === b.id).map((c) => [c.state, Number(c.n)]),
+        ),
+      }));
+    },
     insertBatch: (trx: Transaction<Database>, row: Database["production_batches"]) =>
       trx.insertInto("production_batches").values(row).execute(),
 

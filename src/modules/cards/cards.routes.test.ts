@@ -47,6 +47,12 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
   /** Produces the given card through a factory batch and a return file (other applied cards in the area are returned failed). */
   async function produce(cardNumber: string, area = "330100") {
     const batch = await ok(tokens.admin, "POST", "/cards/production-batches", { areaCode: area });
+    // Sent and not yet returned, the batch is listed with its cards in production.
+    const waiting = (await ok(tokens.admin, "GET", `/cards/production-batches?areaCode=${area}`)).find(
+      (b: { batchId: string }) => b.batchId === batch.batchId,
+    );
+    assert.equal(waiting.status, "sent");
+    assert.equal(waiting.cardsByState.in_production, batch.cardCount);
     const file = parseCsv(batch.file);
     assert.ok(!("error" in file));
     const lines = ["card_id_code,result,reason"];
@@ -58,6 +64,11 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       csv: lines.join("\n"),
     });
     assert.equal(report.rejected, 0);
+    const returned = (await ok(tokens.admin, "GET", `/cards/production-batches?areaCode=${area}`)).find(
+      (b: { batchId: string }) => b.batchId === batch.batchId,
+    );
+    assert.equal(returned.status, "returned");
+    assert.equal(returned.cardsByState.delivered ?? 0, 1, "the card produced is delivered to the outlet");
     return batch;
   }
 

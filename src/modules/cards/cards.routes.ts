@@ -124,6 +124,40 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
         ),
     );
 
+    app.get(
+      "/cards/production-batches",
+      {
+        config: {
+          access: {
+            permission: CARD_PERMISSIONS.produce,
+            area: (r) => (r.query as { areaCode?: string }).areaCode,
+          },
+        },
+        schema: {
+          operationId: "listProductionBatches",
+          tags: ["cards"],
+          summary:
+            "An area's production batches, newest first, with their cards by state (a batch not yet returned stays listed)",
+          querystring: z.object({ areaCode: areaCodeSchema }),
+          response: {
+            200: z.array(
+              z.object({
+                batchId: z.string(),
+                areaCode: z.string(),
+                cardCount: z.number().int(),
+                status: z.enum(["sent", "returned"]),
+                createdAt: z.string(),
+                returnedAt: z.string().nullable(),
+                cardsByState: z.record(z.string(), z.number().int()),
+              }),
+            ),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => cards.batches(actorOf(request), request.query.areaCode),
+    );
+
     app.post(
       "/cards/production-batches",
       {
