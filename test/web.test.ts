@@ -13,7 +13,7 @@ import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { chinaDate } from "../src/shared/clock.ts";
-import { actorWith, createTestDeps } from "./fixtures.ts";
+import { actorWith, cardInState, createTestDeps } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Where the browser tests leave a screenshot of each step (ignored by git). */
@@ -616,6 +616,42 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.ok((await bodyText()) >= 18, "remembered on the device");
     await accessible(page, "the sign-in page in elder mode");
     await shot(page, "32-elder-mode");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("a holder changes the password with the new one typed twice, each refusal beside its field", async () => {
+    const c = await cardInState(testDeps, "active");
+    const page = await newPage();
+    await page.getByRole("tab", { name: "持卡人登录" }).click();
+    await page.getByLabel("身份证号码").fill(c.idNumber);
+    await page
+      .getByLabel("社保卡服务密码（6 位数字）")
+      .fill(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY));
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    const form = page.getByRole("region", { name: "修改服务密码" }).first();
+    await form.waitFor();
+    const current = form.getByLabel("当前密码");
+    const next = form.getByLabel("新密码（6 位数字）");
+    const again = form.getByLabel("再次输入新密码");
+    await current.fill(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY));
+    await next.fill("582046");
+    await again.fill("582047");
+    await form.getByRole("button", { name: "确认办理" }).click();
+    await form.getByText("两次输入的新密码不一致").waitFor();
+    assert.equal(await again.getAttribute("aria-invalid"), "true", "the mismatch is on the repeated field");
+    await current.fill("000000");
+    await again.fill("582046");
+    await form.getByRole("button", { name: "确认办理" }).click();
+    await current.and(page.locator("[aria-invalid=true]")).waitFor();
+    assert.equal(
+      await next.getAttribute("aria-invalid"),
+      null,
+      "a wrong current password is not the new one's fault",
+    );
+    await current.fill(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY));
+    await form.getByRole("button", { name: "确认办理" }).click();
+    await form.getByText("密码已修改。").waitFor();
+    await accessible(page, "the hall's password change");
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api.ts";
+import { ApiError, api } from "./api.ts";
 import { localTime } from "./clock.ts";
 import { HallEcard } from "./HallEcard.tsx";
 import { HallMedical } from "./HallMedical.tsx";
@@ -178,19 +178,35 @@ function PasswordChange({ cardNumber }: { cardNumber: string }) {
   const t = useT();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [mismatch, setMismatch] = useState(false);
   const [ok, setOk] = useState(false);
-  const { busy, error, run } = useAction();
+  const [failure, setFailure] = useState<{ code: string; message: string } | undefined>();
+  const { busy, run } = useAction();
+  // The server's refusal stands beside the field it is about: a wrong current password on that
+  // field, a weak new one on the new password.
+  const onCurrent = failure && /PASSWORD_(WRONG|LOCKED)/.test(failure.code) ? failure.message : undefined;
+  const onNext = failure && !onCurrent ? failure.message : undefined;
   return (
     <Section title={t("changePassword")}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           setOk(false);
+          setFailure(undefined);
+          setMismatch(next !== repeat);
+          if (next !== repeat) return;
           void run(async () => {
-            await api("POST", `/holder/cards/${cardNumber}/password/change`, { current, next });
+            try {
+              await api("POST", `/holder/cards/${cardNumber}/password/change`, { current, next });
+            } catch (err) {
+              if (err instanceof ApiError) setFailure({ code: err.code, message: err.message });
+              throw err;
+            }
             setOk(true);
             setCurrent("");
             setNext("");
+            setRepeat("");
           });
         }}
       >
@@ -201,6 +217,7 @@ function PasswordChange({ cardNumber }: { cardNumber: string }) {
           type="password"
           inputMode="numeric"
           maxLength={6}
+          error={onCurrent}
         />
         <Field
           label={t("newPassword")}
@@ -209,7 +226,16 @@ function PasswordChange({ cardNumber }: { cardNumber: string }) {
           type="password"
           inputMode="numeric"
           maxLength={6}
-          error={error}
+          error={onNext}
+        />
+        <Field
+          label={t("repeatNewPassword")}
+          value={repeat}
+          onChange={setRepeat}
+          type="password"
+          inputMode="numeric"
+          maxLength={6}
+          error={mismatch ? t("passwordsDiffer") : undefined}
         />
         {ok ? <Notice kind="ok">{t("passwordChanged")}</Notice> : null}
         <button type="submit" className="primary" disabled={busy}>

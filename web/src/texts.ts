@@ -304,6 +304,8 @@ export const TEXTS = {
   batchReturned: { zh: "已回盘", en: "returned" },
   returnFile: { zh: "回盘文件", en: "Return file" },
   uploadReturn: { zh: "上传回盘文件（CSV）", en: "Upload the return file (CSV)" },
+  repeatNewPassword: { zh: "再次输入新密码", en: "New password again" },
+  passwordsDiffer: { zh: "两次输入的新密码不一致", en: "The two new passwords differ" },
   elderMode: { zh: "长辈模式（大字）", en: "Large text" },
   back: { zh: "返回", en: "Back" },
   confirmAgain: { zh: "确认{action}", en: "Yes: {action}" },
