@@ -630,6 +630,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("button", { name: "登录", exact: true }).click();
     const form = page.getByRole("region", { name: "修改服务密码" }).first();
     await form.waitFor();
+    // Signed in with the initial password: the hall asks for a new one.
+    await page.getByText(/您仍在使用初始密码/).waitFor();
     const current = form.getByLabel("当前密码");
     const next = form.getByLabel("新密码（6 位数字）");
     const again = form.getByLabel("再次输入新密码");

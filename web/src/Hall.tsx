@@ -23,7 +23,7 @@ type Check = { at: string; checkedBy: string; role: string; channel: string; res
 const when = (iso: string) => localTime(iso);
 
 /** The online service hall: my cards, pre-loss at any hour and its revocation, password, who checked my card. */
-export function Hall() {
+export function Hall({ initialPassword = false }: { initialPassword?: boolean }) {
   const t = useT();
   const [cards, setCards] = useState<HolderCard[] | undefined>();
   const [message, setMessage] = useState<string | undefined>();
@@ -50,6 +50,7 @@ export function Hall() {
   return (
     <main id="main" className="content">
       <h1 className="page-title">{t("hall")}</h1>
+      {initialPassword ? <Notice kind="warning">{t("initialPasswordNudge")}</Notice> : null}
       <Notice kind="warning">{t("noLinks")}</Notice>
       {message ? <Notice kind="ok">{message}</Notice> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}

@@ -11,7 +11,7 @@ export type Me =
       /** What the server's permission matrix lets this principal do (GET /auth/me). */
       actions: string[];
     }
-  | { kind: "holder"; name: string; idNumberMasked: string };
+  | { kind: "holder"; name: string; idNumberMasked: string; initialPassword?: boolean };
 
 /** Sign-in for staff (counter console) and for card holders (online service hall). */
 export function Login({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice?: string }) {
@@ -40,13 +40,18 @@ export function Login({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; no
     });
   const holderSignIn = () =>
     run(async () => {
-      const r = await api<{ token: string; holder: { nameMasked: string; idNumberMasked: string } }>(
-        "POST",
-        "/holder/login",
-        { idNumber: idNumber.trim().toUpperCase(), pin },
-      );
+      const r = await api<{
+        token: string;
+        holder: { nameMasked: string; idNumberMasked: string };
+        initialPassword?: boolean;
+      }>("POST", "/holder/login", { idNumber: idNumber.trim().toUpperCase(), pin });
       session.set(r.token);
-      onSignedIn({ kind: "holder", name: r.holder.nameMasked, idNumberMasked: r.holder.idNumberMasked });
+      onSignedIn({
+        kind: "holder",
+        name: r.holder.nameMasked,
+        idNumberMasked: r.holder.idNumberMasked,
+        initialPassword: r.initialPassword,
+      });
     });
 
   const ecardSignIn = () =>

@@ -104,7 +104,7 @@ function App() {
       ) : me.kind === "staff" ? (
         <Counter me={me} />
       ) : (
-        <Hall />
+        <Hall initialPassword={me.initialPassword === true} />
       )}
     </>
   );

@@ -306,6 +306,10 @@ export const TEXTS = {
   uploadReturn: { zh: "上传回盘文件（CSV）", en: "Upload the return file (CSV)" },
   repeatNewPassword: { zh: "再次输入新密码", en: "New password again" },
   passwordsDiffer: { zh: "两次输入的新密码不一致", en: "The two new passwords differ" },
+  initialPasswordNudge: {
+    zh: "您仍在使用初始密码。为保护您的社保卡，请在下方“修改服务密码”中尽快修改。",
+    en: "You are still using the initial password. To protect your card, change it below under “Change the password”.",
+  },
   elderMode: { zh: "长辈模式（大字）", en: "Large text" },
   back: { zh: "返回", en: "Back" },
   confirmAgain: { zh: "确认{action}", en: "Yes: {action}" },

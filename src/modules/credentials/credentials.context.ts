@@ -374,7 +374,7 @@ export function createCredentialsContext(deps: CredentialsDeps) {
       return { kind: "ok", initial: pw.is_initial === 1, left: ONLINE_SIGN_IN.maxFailures } as const;
     });
     if (outcome.kind !== "ok") raise(outcome);
-    return { verified: true as const };
+    return { verified: true as const, initial: outcome.initial };
   }
 
   return {

@@ -68,6 +68,11 @@ forEachDialect("the online service hall for holders", (dialect) => {
     });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.match(ok.body.holder.idNumberMasked, /\*/);
+    assert.equal(
+      ok.body.initialPassword,
+      true,
+      "signed in with the initial password: the hall asks to change it",
+    );
     const token = ok.body.token;
 
     const mine = await inject("GET", "/holder/cards", token);

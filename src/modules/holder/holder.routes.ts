@@ -46,6 +46,10 @@ const sessionSchema = z.object({
   expiresAt: z.string(),
   idleMinutes: z.number(),
   holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
+  initialPassword: z
+    .boolean()
+    .optional()
+    .describe("signed in with the card's initial password: the hall asks the holder to change it"),
 });
 
 /** The online service hall's API for holders signed in with ID number and social security password. */

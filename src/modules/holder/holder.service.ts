@@ -31,7 +31,12 @@ export function createHolderService(deps: {
   cards: CardsRepository;
   persons: PersonsRepository;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
-  verifyPassword: (actor: Actor, cardNumber: string, pin: string, source: string) => Promise<unknown>;
+  verifyPassword: (
+    actor: Actor,
+    cardNumber: string,
+    pin: string,
+    source: string,
+  ) => Promise<{ initial: boolean }>;
   /** The person an e-card identity code belongs to, verified online (refused codes throw). */
   identityOfCode: (code: string) => Promise<string>;
 }) {
@@ -91,8 +96,12 @@ export function createHolderService(deps: {
       const card = cards.find((c) => SIGN_IN_STATES.includes(c.state));
       if (!card) throw new DomainError("HOLDER_NO_CARD");
       const actor = actorOf(person.id, person.name_masked);
-      await deps.verifyPassword(actor, card.card_number, input.pin, input.source);
-      return openSession(person, { card: card.card_number, with: "password" });
+      const { initial } = await deps.verifyPassword(actor, card.card_number, input.pin, input.source);
+      // Still the initial password: the hall asks the holder to change it (the seeds ask for it).
+      return {
+        ...(await openSession(person, { card: card.card_number, with: "password" })),
+        initialPassword: initial,
+      };
     },
 
     /** Sign-in with the e-card: the holder's app shows an identity code, which sscard verifies online. */
