@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -597,6 +597,17 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.equal(await page.getByRole("button", { name: "全额退款" }).count(), 0, "refunded once");
     await page.getByRole("button", { name: "下一位" }).click();
     await page.getByRole("heading", { name: "本次购药/诊疗项目" }).waitFor();
+    // The day's reconciliation and its file.
+    await page.getByRole("button", { name: "查看今日对账" }).click();
+    await page.getByText(/结算 \d+ 笔，合计 \d+\.\d{2} 元.*退款 \d+ 笔。/).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "下载对账文件（CSV）" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^reconciliation-HZ-PH-DEMO01-\d{4}-\d{2}-\d{2}\.csv$/);
+    const file = await download.path();
+    assert.match(readFileSync(file, "utf8"), /^settlement_id,idempotency_key,/);
+    await accessible(page, "the till's day");
     assert.deepEqual(pageErrors, []);
   });
 

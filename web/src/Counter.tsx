@@ -11,7 +11,7 @@ import { Search } from "./Search.tsx";
 import { ApiKeys, StaffAdmin } from "./StaffAdmin.tsx";
 import { Till } from "./Till.tsx";
 
-type Grant = { role: string; areaCode: string; employerId?: string | null };
+type Grant = { role: string; areaCode: string; employerId?: string | null; institutionId?: string | null };
 type Page =
   | "search"
   | "batch"
@@ -121,7 +121,9 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "audit" ? <AuditLog /> : null}
           {page === "check" ? <OnlineCheck /> : null}
-          {page === "till" ? <Till /> : null}
+          {page === "till" ? (
+            <Till institutionId={me.grants.find((g) => g.institutionId)?.institutionId ?? ""} />
+          ) : null}
           {page === "employees" ? (
             <EmployeeRegistration employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
           ) : null}

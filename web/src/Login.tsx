@@ -7,7 +7,7 @@ export type Me =
   | {
       kind: "staff";
       name: string;
-      grants: { role: string; areaCode: string; employerId?: string | null }[];
+      grants: { role: string; areaCode: string; employerId?: string | null; institutionId?: string | null }[];
       /** What the server's permission matrix lets this principal do (GET /auth/me). */
       actions: string[];
     }
@@ -31,7 +31,12 @@ export function Login({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; no
         token: string;
         staff: {
           displayName: string;
-          grants: { role: string; areaCode: string; employerId?: string | null }[];
+          grants: {
+            role: string;
+            areaCode: string;
+            employerId?: string | null;
+            institutionId?: string | null;
+          }[];
         };
       }>("POST", "/auth/login", { username, password, channel: "counter" });
       session.set(r.token);

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api } from "./api.ts";
+import { api, apiFile } from "./api.ts";
 import { chinaDay, localTime } from "./clock.ts";
 import { useT } from "./i18n.tsx";
 import { Field, Notice, Section, useAction } from "./ui.tsx";
@@ -43,7 +43,7 @@ const toFen = (text: string) =>
  * its split by class before anyone pays, payment by card number and password or by an e-card
  * payment code (a scanner types it and Enter), the printable receipt and its refund.
  */
-export function Till() {
+export function Till({ institutionId }: { institutionId: string }) {
   const t = useT();
   const [terminalNo, setTerminalNo] = useState(() => localStorage.getItem(TERMINAL) ?? "");
   const [search, setSearch] = useState("");
@@ -96,6 +96,7 @@ export function Till() {
     );
   return (
     <>
+      <TillDay institutionId={institutionId} />
       <Section title={t("tillBasket")}>
         {error ? <Notice kind="error">{error}</Notice> : null}
         <Field
@@ -326,6 +327,81 @@ function TillReceipt(props: {
         </button>
       </div>
       <p className="field-hint no-print">{t("tillToday", { day: chinaDay() })}</p>
+    </Section>
+  );
+}
+
+type Reconciliation = {
+  institution: { code: string; name: string };
+  day: string;
+  count: number;
+  byAccount: { personalAccountFen: number; selfPaidFen: number; totalFen: number };
+  refunds: { count: number; accountFen: number; selfFen: number };
+};
+
+/** The day's reconciliation of the operator's institution, and its file (CSV) to download. */
+function TillDay({ institutionId }: { institutionId: string }) {
+  const t = useT();
+  const [day, setDay] = useState<Reconciliation | undefined>();
+  const { busy, error, run } = useAction();
+  const codeOf = async () => {
+    const all = await api<{ id: string; code: string }[]>("GET", "/institutions");
+    const mine = all.find((i) => i.id === institutionId);
+    if (!mine) throw new Error(t("noInstitution"));
+    return mine.code;
+  };
+  return (
+    <Section title={t("tillDay")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <div className="buttons">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () =>
+              setDay(
+                await api<Reconciliation>(
+                  "GET",
+                  `/institutions/${encodeURIComponent(await codeOf())}/reconciliation?day=${chinaDay()}`,
+                ),
+              ),
+            )
+          }
+        >
+          {t("reconcileToday")}
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const code = await codeOf();
+              const csv = await apiFile(
+                `/institutions/${encodeURIComponent(code)}/reconciliation.csv?day=${chinaDay()}`,
+              );
+              const link = document.createElement("a");
+              link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+              link.download = `reconciliation-${code}-${chinaDay()}.csv`;
+              link.click();
+              URL.revokeObjectURL(link.href);
+            })
+          }
+        >
+          {t("reconciliationFile")}
+        </button>
+      </div>
+      {day ? (
+        <p role="status">
+          {t("reconciliationTotals", {
+            day: day.day,
+            count: day.count,
+            total: yuan(day.byAccount.totalFen),
+            account: yuan(day.byAccount.personalAccountFen),
+            self: yuan(day.byAccount.selfPaidFen),
+            refunds: day.refunds.count,
+          })}
+        </p>
+      ) : null}
     </Section>
   );
 }

@@ -27,6 +27,22 @@ export const setApiLanguage = (lang: string) => {
   language = lang;
 };
 
+/** A file the API serves (CSV), as text, with the session's token; throws ApiError like `api`. */
+export async function apiFile(path: string): Promise<string> {
+  const token = session.get();
+  const res = await fetch(`/api/v1${path}`, {
+    headers: {
+      "accept-language": language === "en" ? "en" : "zh-CN",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+  });
+  if (!res.ok) {
+    const data = await res.json().catch(() => ({}));
+    throw new ApiError(res.status, data.code ?? "ERROR", data.message ?? res.statusText, data.details);
+  }
+  return res.text();
+}
+
 /** Calls `/api/v1{path}`; throws ApiError with the server's message in the chosen language. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { "accept-language": language === "en" ? "en" : "zh-CN" };
