@@ -667,4 +667,24 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await accessible(page, "the hall's password change");
     assert.deepEqual(pageErrors, []);
   });
+
+  it("a locked card says why: when, after how many wrong passwords, and where the last one was typed", async () => {
+    const c = await cardInState(testDeps, "active");
+    const kiosk = { ...actorWith("outlet_clerk", "330100"), channel: "kiosk" as const };
+    for (let i = 0; i < 6; i++)
+      await testDeps.credentials
+        .verify(kiosk, c.cardNumber, { pin: "000000", purpose: "query" }, `198.51.100.${i}`)
+        .catch(() => undefined);
+    const page = await newPage();
+    await staffLogin(page, "hz.clerk");
+    await page.getByLabel("身份证号码或社保卡卡号").fill(c.cardNumber);
+    await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
+    const card = page.locator("article.card-item").first();
+    await card.locator(".state", { hasText: "密码锁定" }).waitFor();
+    await card
+      .getByText(/密码已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 锁定：连续 6 次输入错误；最后一次错误：.*自助/)
+      .waitFor();
+    await accessible(page, "a locked card at the counter");
+    assert.deepEqual(pageErrors, []);
+  });
 });

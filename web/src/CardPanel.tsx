@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "./api.ts";
 import { useCan } from "./can.tsx";
 import { localTime } from "./clock.ts";
@@ -215,6 +215,9 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
           </div>
         </form>
       ) : null}
+      {card.state === "locked" && can("credentials.read") ? (
+        <PasswordLock cardNumber={card.cardNumber} />
+      ) : null}
       {card.passwordPurposes.length > 0 ? <CardChecks cardNumber={card.cardNumber} /> : null}
       <details
         onToggle={(e) => {
@@ -258,5 +261,36 @@ function CardChecks({ cardNumber }: { cardNumber: string }) {
         ))}
       </ul>
     </details>
+  );
+}
+
+type PasswordStatus = {
+  locked: boolean;
+  lockedAt: string | null;
+  lockout: { mode: string; threshold: number };
+  recentAttempts: { at: string; channel: string; result: string }[];
+};
+
+/** Why a card is locked: when, after how many wrong passwords, and where the last wrong one was typed. */
+function PasswordLock({ cardNumber }: { cardNumber: string }) {
+  const t = useT();
+  const [status, setStatus] = useState<PasswordStatus | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    api<PasswordStatus>("GET", `/cards/${cardNumber}/password`).then(setStatus, (e: Error) =>
+      setError(e.message),
+    );
+  }, [cardNumber]);
+  if (error) return <Notice kind="error">{error}</Notice>;
+  if (!status?.locked) return null;
+  const lastWrong = status.recentAttempts.find((a) => a.result !== "ok");
+  return (
+    <Notice kind="warning">
+      {t("lockedWhy", {
+        at: status.lockedAt ? localTime(status.lockedAt) : "—",
+        n: status.lockout.threshold,
+        last: lastWrong ? `${localTime(lastWrong.at)} · ${t.code(lastWrong.channel)}` : "—",
+      })}
+    </Notice>
   );
 }

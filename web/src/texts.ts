@@ -318,6 +318,10 @@ export const TEXTS = {
     en: "{day}: {count} settlements, {total} yuan ({account} from accounts, {self} self-paid), {refunds} refunds.",
   },
   noInstitution: { zh: "未找到本机构", en: "Your institution was not found" },
+  lockedWhy: {
+    zh: "密码已于 {at} 锁定：连续 {n} 次输入错误；最后一次错误：{last}。请核验持卡人身份后解锁或重置。",
+    en: "The password was locked at {at} after {n} wrong attempts; the last wrong one: {last}. Check the holder's ID, then unlock or reset.",
+  },
   elderMode: { zh: "长辈模式（大字）", en: "Large text" },
   back: { zh: "返回", en: "Back" },
   confirmAgain: { zh: "确认{action}", en: "Yes: {action}" },
