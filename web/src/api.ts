@@ -13,7 +13,7 @@ export class ApiError extends Error {
 
 const TOKEN = "sscard.token";
 
-/** The event the pages hear when the server no longer accepts the session (detail: its message). */
+/** The event the pages hear when the server no longer accepts the session. */
 export const SESSION_ENDED = "sscard:session-ended";
 
 export const session = {
@@ -27,24 +27,12 @@ export const setApiLanguage = (lang: string) => {
   language = lang;
 };
 
-/** A file the API serves (CSV), as text, with the session's token; throws ApiError like `api`. */
-export async function apiFile(path: string): Promise<string> {
-  const token = session.get();
-  const res = await fetch(`/api/v1${path}`, {
-    headers: {
-      "accept-language": language === "en" ? "en" : "zh-CN",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-  });
-  if (!res.ok) {
-    const data = await res.json().catch(() => ({}));
-    throw new ApiError(res.status, data.code ?? "ERROR", data.message ?? res.statusText, data.details);
-  }
-  return res.text();
-}
-
-/** Calls `/api/v1{path}`; throws ApiError with the server's message in the chosen language. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * One request to `/api/v1{path}` with the session's token and the chosen language. A refusal throws
+ * ApiError with the server's code and message; a session the server no longer accepts sends the page
+ * back to sign-in (SESSION_ENDED).
+ */
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { "accept-language": language === "en" ? "en" : "zh-CN" };
   const token = session.get();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -54,14 +42,24 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 204) return undefined as T;
-  const data = await res.json().catch(() => ({}));
+  if (res.ok) return res;
   if (res.status === 401 && token && path !== "/auth/login" && !path.startsWith("/holder/login")) {
-    // The session ended (expired, idle, signed out elsewhere): back to the sign-in page, saying why.
+    // The session ended (expired, idle, signed out elsewhere): back to the sign-in page.
     session.clear();
-    dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: data.message ?? "" }));
+    dispatchEvent(new Event(SESSION_ENDED));
   }
-  if (!res.ok)
-    throw new ApiError(res.status, data.code ?? "ERROR", data.message ?? res.statusText, data.details);
-  return data as T;
+  const data = await res.json().catch(() => ({}));
+  throw new ApiError(res.status, data.code ?? "ERROR", data.message ?? res.statusText, data.details);
+}
+
+/** A file the API serves (CSV), as text. */
+export async function apiFile(path: string): Promise<string> {
+  return (await send("GET", path)).text();
+}
+
+/** Calls the API and answers its JSON (nothing for a 204). */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body);
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => ({}))) as T;
 }

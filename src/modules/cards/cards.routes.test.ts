@@ -610,13 +610,21 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     );
     const legacy = await ok(tokens.clerk, "GET", "/cards/OLD000001");
     assert.equal(legacy.specVersion, "2.00");
-    const legacyHolder = await ctx.deps.database.db
+    // A holder the registry did not know is registered through the persons module, with its record.
+    const newcomer = newIdNumber("330106");
+    const imported = await ctx.deps.cards.importLegacy(
+      SYSTEM_ACTOR,
+      `${header}\n${newcomer},新持卡人,01,330100,OLD000777,330100D1560000050000000000000777,2.00,2015-01-01,2025-12-31,active,,`,
+    );
+    assert.equal(imported.accepted, 1);
+    const newHolder = (await ok(tokens.clerk, "GET", "/cards/OLD000777")).holder.personId;
+    const registered = await ctx.deps.database.db
       .selectFrom("audit_log")
       .select("action")
-      .where("subject_id", "=", legacy.holder.personId)
+      .where("subject_id", "=", newHolder)
       .where("action", "=", "person.register")
       .execute();
-    assert.equal(legacyHolder.length, 1, "the legacy import registered its holder with the audit record");
+    assert.equal(registered.length, 1, "the legacy import registered its new holder with the audit record");
     const dups = await ok(tokens.clerk, "GET", "/cards/duplicates?province=33");
     const mine = dups.find((d: { cards: { cardNumber: string }[] }) =>
       d.cards.some((c) => c.cardNumber === card.cardNumber),

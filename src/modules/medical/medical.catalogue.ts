@@ -71,9 +71,7 @@ export function medicalCatalogue(ctx: MedicalContext) {
       const day = today();
       const inForce = await repo.catalogueInForce(db, day);
       if (!inForce) throw new DomainError("CATALOGUE_NOT_IN_FORCE", { date: day });
-      // LIKE's wildcards are not search terms: a search for "%" finds nothing, not everything.
-      const words = text.trim().replace(/[\\%_]/g, "");
-      const rows = words ? await repo.catalogueItemsLike(db, Number(inForce.version), words, limit) : [];
+      const rows = await repo.catalogueItemsLike(db, Number(inForce.version), text, limit);
       return {
         version: Number(inForce.version),
         items: rows.map((r) => ({

@@ -107,21 +107,22 @@ export function createMedicalRepository(dialect: Dialect) {
         .limit(1)
         .executeTakeFirst(),
     catalogueVersions: (q: Q) => q.selectFrom("catalogue_versions").selectAll().orderBy("version").execute(),
-    /** Items of a version whose code begins with, or whose name contains, `text` (the till's search). */
-    catalogueItemsLike: (q: Q, version: number, text: string, limit: number) =>
-      q
+    /**
+     * Items of a version whose code begins with, or whose name contains, `text` (the till's search).
+     * LIKE's wildcards are not search terms: a text of nothing but them finds nothing, not everything.
+     */
+    async catalogueItemsLike(q: Q, version: number, text: string, limit: number) {
+      const words = text.trim().replace(/[\\%_]/g, "");
+      if (!words) return [];
+      return q
         .selectFrom("catalogue_items")
         .selectAll()
         .where("version", "=", version)
-        .where((eb) =>
-          eb.or([
-            eb("code", "like", `${text.replace(/[\\%_]/g, "")}%`),
-            eb("name", "like", `%${text.replace(/[\\%_]/g, "")}%`),
-          ]),
-        )
+        .where((eb) => eb.or([eb("code", "like", `${words}%`), eb("name", "like", `%${words}%`)]))
         .orderBy("code")
         .limit(limit)
-        .execute(),
+        .execute();
+    },
     catalogueItems: (q: Q, version: number, codes: readonly string[]) =>
       codes.length === 0
         ? Promise.resolve([])

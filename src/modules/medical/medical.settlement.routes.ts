@@ -47,16 +47,17 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
           response: {
             200: z.object({
               catalogueVersion: z.number().int(),
+              // A receipt's line before payment: what the account and the holder pay is not known yet.
               lines: z.array(
-                z.object({
-                  line: z.number().int(),
-                  code: z.string(),
-                  name: z.string(),
-                  class: classSchema,
-                  quantity: z.number().int(),
-                  unitPriceFen: fen,
-                  amountFen: fen,
-                  coveredFen: fen,
+                receiptSchema.shape.items.element.pick({
+                  line: true,
+                  code: true,
+                  name: true,
+                  class: true,
+                  quantity: true,
+                  unitPriceFen: true,
+                  amountFen: true,
+                  coveredFen: true,
                 }),
               ),
               totals: z.object({ totalFen: fen, coveredFen: fen }),
