@@ -156,6 +156,10 @@ export const MESSAGES = {
     zh: "欠费停保：医保功能已暂停，补缴后即恢复",
     en: "The medical function is suspended for arrears; it is back as soon as they are paid",
   },
+  INSURANCE_CHECK_FAILED: {
+    zh: "参保核验未通过，不能结算：{diagnostic}",
+    en: "The insurance check failed; the card cannot settle: {diagnostic}",
+  },
   IDEMPOTENCY_KEY_REUSED: {
     zh: "该请求编号已用于另一笔不同的结算",
     en: "This idempotency key was used for a different settlement",
@@ -351,6 +355,13 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
     const value = details?.[name];
     if (value === undefined) return "";
     if (value === null) return lang === "zh" ? "无" : "none";
+    // A finding worded in both languages by its module (the online check's cause and remedy).
+    if (typeof value === "object" && value && lang in value) {
+      const worded = (value as Record<string, unknown>)[lang];
+      if (typeof worded === "string") return worded;
+      const { cause, remedy } = worded as { cause?: string; remedy?: string };
+      return [cause, remedy].filter(Boolean).join(lang === "zh" ? "。" : ". ");
+    }
     if ((name === "reason" || name === "reasonText") && typeof value === "string")
       return REASONS[value]?.[lang] ?? value;
     // A service's finding: its rules worded in Chinese (the schema's findings come worded already).

@@ -2,7 +2,9 @@ import type { Kysely, Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
 import { inList, type ListParam, listParam, preparedFirst, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
-import type { EnrolmentStatus } from "./enrolment.rules.ts";
+import { type EnrolmentStatus, SCHEMES, type Scheme, type StandingFacts } from "./enrolment.rules.ts";
+
+const MEDICAL_SCHEMES = (Object.keys(SCHEMES) as Scheme[]).filter((s) => SCHEMES[s].family === "medical");
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -19,7 +21,62 @@ export function createEnrolmentRepository(dialect: Dialect) {
       .select(["person_id", "coordination_area"])
       .where(inList(dialect, "person_id", personIds)),
   );
+  const medicalEnrolmentsAmong = preparedQuery((q, personIds: ListParam) =>
+    q
+      .selectFrom("enrolments")
+      .select(["person_id", "coordination_area", "scheme", "status", "area_code", "personal_number"])
+      .where(inList(dialect, "person_id", personIds))
+      .where("scheme", "in", MEDICAL_SCHEMES),
+  );
+  const openNumbersAmong = preparedQuery((q, personIds: ListParam) =>
+    q
+      .selectFrom("personal_numbers")
+      .select(["person_id", "coordination_area", "number"])
+      .where(inList(dialect, "person_id", personIds))
+      .where("merged_into", "is", null),
+  );
   return {
+    /**
+     * What the online check would know of each person's insurance, for several persons at once (a
+     * settlement batch): by `person|coordination area`, their medical enrolments, unmerged personal
+     * numbers and whether arrears are in force on the day. Three reads, whatever the number of persons.
+     */
+    async standingAmong(
+      q: Q,
+      personIds: readonly string[],
+      day: string,
+    ): Promise<Map<string, StandingFacts>> {
+      const ids = listParam(dialect, personIds);
+      const [enrolments, numbers, arrears] = [
+        await medicalEnrolmentsAmong(q, ids),
+        await openNumbersAmong(q, ids),
+        await arrearsAmong(q, ids, day),
+      ];
+      const out = new Map<
+        string,
+        {
+          enrolments: StandingFacts["enrolments"][number][];
+          unmergedNumbers: string[];
+          arrearsActive: boolean;
+        }
+      >();
+      const of = (person: string, area: string) => {
+        const key = `${person}|${area}`;
+        let facts = out.get(key);
+        if (!facts) out.set(key, (facts = { enrolments: [], unmergedNumbers: [], arrearsActive: false }));
+        return facts;
+      };
+      for (const e of enrolments)
+        of(e.person_id, e.coordination_area).enrolments.push({
+          scheme: e.scheme as Scheme,
+          areaCode: e.area_code,
+          status: e.status,
+          personalNumber: e.personal_number,
+        });
+      for (const n of numbers) of(n.person_id, n.coordination_area).unmergedNumbers.push(n.number);
+      for (const a of arrears) of(a.person_id, a.coordination_area).arrearsActive = true;
+      return out;
+    },
     numbersOf: preparedQuery((q, personId: string, area: string) =>
       q
         .selectFrom("personal_numbers")
@@ -105,11 +162,6 @@ export function createEnrolmentRepository(dialect: Dialect) {
         .where("person_id", "=", personId)
         .where("coordination_area", "=", area),
     ),
-    /** Of the persons `personIds`, those with arrears active on `today`, as `person|coordination area`. */
-    async arrearsActiveAmong(q: Q, personIds: readonly string[], today: string): Promise<Set<string>> {
-      const rows = await arrearsAmong(q, listParam(dialect, personIds), today);
-      return new Set(rows.map((r) => `${r.person_id}|${r.coordination_area}`));
-    },
     arrears: (q: Q, id: string) =>
       q.selectFrom("arrears").selectAll().where("id", "=", id).executeTakeFirst(),
     /** Active employee medical enrolments (monthly contributions) in the areas under a prefix: person, area, first month. */

@@ -262,12 +262,11 @@ export function onlineCheck(f: CheckFacts): CheckOutcome {
   if (byState !== "ok") return no(byState);
   if (card.ssFunction !== "activated") return no("CARD_NOT_ENABLED");
 
-  const medical = f.enrolments.filter((e) => SCHEMES[e.scheme].family === "medical");
-  const activeMedical = medical.filter((e) => e.status === "active");
-  if (new Set(activeMedical.map((e) => e.areaCode)).size > 1) return no("MULTIPLE_ENROLMENT_IN_AREA");
-  if (f.unmergedNumbers.length > 1) return no("MULTIPLE_PERSONAL_NUMBERS");
-  if (!medical.some((e) => LIVE.includes(e.status))) return no("MEDICAL_NUMBER_NOT_FOUND");
-  if (f.arrearsActive || activeMedical.length === 0) return no("MEDICAL_FUNCTION_SUSPENDED");
+  const standing = medicalStanding(f);
+  if (standing) return no(standing);
+  const activeMedical = f.enrolments.filter(
+    (e) => SCHEMES[e.scheme].family === "medical" && e.status === "active",
+  );
   return {
     ok: true,
     medicalFunction: "active",
@@ -276,6 +275,38 @@ export function onlineCheck(f: CheckFacts): CheckOutcome {
       .filter((e) => LIVE.includes(e.status))
       .map((e) => ({ scheme: e.scheme, status: e.status, areaCode: e.areaCode })),
   };
+}
+
+/** What the check knows of a person's insurance in one coordination area. */
+export type StandingFacts = Pick<CheckFacts, "enrolments" | "arrearsActive"> & {
+  unmergedNumbers: readonly string[];
+};
+
+/**
+ * The enrolment half of the online check: what is wrong with a person's medical insurance in the
+ * card's coordination area, in the order the check reports it (undefined: insured).
+ */
+export function medicalStanding(f: StandingFacts): CheckDiagnostic | undefined {
+  const medical = f.enrolments.filter((e) => SCHEMES[e.scheme].family === "medical");
+  const activeMedical = medical.filter((e) => e.status === "active");
+  if (new Set(activeMedical.map((e) => e.areaCode)).size > 1) return "MULTIPLE_ENROLMENT_IN_AREA";
+  if (f.unmergedNumbers.length > 1) return "MULTIPLE_PERSONAL_NUMBERS";
+  if (!medical.some((e) => LIVE.includes(e.status))) return "MEDICAL_NUMBER_NOT_FOUND";
+  if (f.arrearsActive || activeMedical.length === 0) return "MEDICAL_FUNCTION_SUSPENDED";
+  return undefined;
+}
+
+/**
+ * Why a settlement is refused for the person's insurance, by the online check's diagnostics: arrears
+ * first (a person in arrears is suspended whatever the records), then what the check flags in the
+ * records (insured twice in the area, several personal numbers, a medical enrolment suspended). A
+ * person with no medical enrolment on record (an account funded before enrolment was recorded, as
+ * legacy data) is not refused here: the account's balance decides.
+ */
+export function settlementStanding(f: StandingFacts): CheckDiagnostic | undefined {
+  if (f.arrearsActive) return "MEDICAL_FUNCTION_SUSPENDED";
+  const standing = medicalStanding(f);
+  return standing === "MEDICAL_NUMBER_NOT_FOUND" ? undefined : standing;
 }
 
 /**

@@ -443,6 +443,58 @@ forEachDialect("the medical personal account and settlement", (dialect) => {
     assert.deepEqual([reused.status, reused.body.code], [409, "IDEMPOTENCY_KEY_REUSED"]);
   });
 
+  it("refuses to settle a card the online check flags, with the seed's cause and remedy, until the record is put right", async () => {
+    const h = await fundedHolder();
+    const basket = [{ code: "XA01", quantity: 1, unitPriceFen: 100 }];
+    const first = await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: h.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330106",
+      startDate: "2026-10-01",
+    });
+    assert.equal((await settle(h, basket)).status, 200, "insured once: settles");
+    // A move to another county of the same coordination area without suspending the first enrolment.
+    await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: h.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330110",
+      startDate: "2026-11-01",
+    });
+    const check = await call(tokens.pharmacy, "POST", "/online-checks", { cardNumber: h.cardNumber });
+    assert.equal(check.body.result, "MULTIPLE_ENROLMENT_IN_AREA");
+    const before = await balanceOf(h.idNumber);
+    const refused = await settle(h, basket);
+    assert.deepEqual([refused.status, refused.body.code], [409, "INSURANCE_CHECK_FAILED"]);
+    assert.equal(refused.body.details.diagnostic.code, "MULTIPLE_ENROLMENT_IN_AREA");
+    assert.equal(
+      refused.body.message,
+      "参保核验未通过，不能结算：此人在本统筹区多次参保（在其他县区仍有有效参保）。请参保人到原参保县区暂停参保后再使用社保卡",
+    );
+    const english = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/settlements",
+      headers: { authorization: `Bearer ${tokens.pharmacy}`, "accept-language": "en" },
+      payload: {
+        terminalNo: PHARMACY_TERMINAL,
+        idempotencyKey: key(),
+        card: { cardNumber: h.cardNumber, pin: h.pin },
+        items: basket,
+      },
+    });
+    assert.match(
+      english.json().message,
+      /insured several times in this coordination area.*Suspend the enrolment/,
+    );
+    assert.equal(await balanceOf(h.idNumber), before, "nothing paid");
+    // The first county's enrolment suspended as part of the move: the card settles again.
+    await ctx.deps.enrolment.setStatus(SYSTEM_ACTOR, first.enrolment.id, {
+      to: "suspended",
+      reason: "moved",
+      version: first.enrolment.version,
+    });
+    assert.equal((await settle(h, basket)).status, 200);
+  });
+
   it("computes arrears per person and month: beyond the grace the medical function is suspended; the clearing payment restores it", async () => {
     const h = await fundedHolder(["2026-05", "2026-06"]);
     await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {

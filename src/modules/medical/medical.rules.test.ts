@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { describe, it } from "node:test";
 import { NATIONAL_MEDICAL_POLICY } from "../areas/areas.rules.ts";
+import type { CheckDiagnostic } from "../enrolment/enrolment.rules.ts";
 import {
   basketProblem,
   type CatalogueEntry,
@@ -156,29 +157,30 @@ describe("settlementOf", () => {
   const base = {
     cardState: "active",
     seenState: "active",
-    suspended: false,
+    standing: undefined as CheckDiagnostic | undefined,
     balanceFen: 500,
     items: [{ code: "A1", quantity: 1, unitPriceFen: 800 }],
     catalogue,
     acceptSelfPay: true,
   };
 
-  it("refuses in order: card no longer usable, medical function suspended, item not covered, declined shortfall", () => {
+  it("refuses in order: card no longer usable, insurance the online check flags, item not covered, declined shortfall", () => {
     const refusal = (over: Partial<typeof base>) => {
       const r = settlementOf({ ...base, ...over });
       return r.ok ? undefined : r.refusal;
     };
     const everything = {
       cardState: "temporarily_lost",
-      suspended: true,
+      standing: "MULTIPLE_ENROLMENT_IN_AREA" as const,
       items: [{ code: "X9", quantity: 1, unitPriceFen: 1 }],
       acceptSelfPay: false,
     };
     assert.deepEqual(refusal(everything), { reason: "card_not_usable", state: "temporarily_lost" });
     assert.deepEqual(refusal({ ...everything, cardState: "active" }), {
-      reason: "medical_function_suspended",
+      reason: "insurance_flagged",
+      diagnostic: "MULTIPLE_ENROLMENT_IN_AREA",
     });
-    assert.deepEqual(refusal({ ...everything, cardState: "active", suspended: false }), {
+    assert.deepEqual(refusal({ ...everything, cardState: "active", standing: undefined }), {
       reason: "not_in_catalogue",
       line: 1,
       code: "X9",

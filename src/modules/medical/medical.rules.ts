@@ -4,6 +4,7 @@
  * and arrears. Money is integers in fen; rates are basis points (100 bp = 1%).
  */
 import type { MedicalPolicy } from "../areas/areas.rules.ts";
+import type { CheckDiagnostic } from "../enrolment/enrolment.rules.ts";
 
 export type CatalogueClass = "A" | "B" | "none";
 export type CatalogueEntry = Readonly<{
@@ -133,7 +134,7 @@ export function priceBasket(
 /** Why a settlement is refused once its card and account are held. */
 export type SettlementRefusal =
   | { reason: "card_not_usable"; state: string }
-  | { reason: "medical_function_suspended" }
+  | { reason: "insurance_flagged"; diagnostic: CheckDiagnostic }
   | { reason: "not_in_catalogue"; line: number; code: string }
   | { reason: "insufficient_balance"; balanceFen: number; coveredFen: number };
 
@@ -147,7 +148,8 @@ export type SettlementRefusal =
 export function settlementOf(s: {
   cardState: string;
   seenState: string;
-  suspended: boolean;
+  /** What the online check flags in the holder's insurance records (undefined: nothing). */
+  standing: CheckDiagnostic | undefined;
   balanceFen: number;
   items: readonly BasketLine[];
   catalogue: (code: string) => CatalogueEntry | undefined;
@@ -155,7 +157,7 @@ export function settlementOf(s: {
 }): { ok: true; lines: PricedLine[]; totals: Totals } | { ok: false; refusal: SettlementRefusal } {
   if (s.cardState !== "active" && s.cardState !== s.seenState)
     return { ok: false, refusal: { reason: "card_not_usable", state: s.cardState } };
-  if (s.suspended) return { ok: false, refusal: { reason: "medical_function_suspended" } };
+  if (s.standing) return { ok: false, refusal: { reason: "insurance_flagged", diagnostic: s.standing } };
   const priced = priceBasket(s.items, s.catalogue, s.balanceFen);
   if (!priced.ok)
     return {

@@ -9,7 +9,12 @@ import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { canSettle, stateOn } from "../cards/cards.rules.ts";
-import { coordinationArea } from "../enrolment/enrolment.rules.ts";
+import {
+  CHECK_DIAGNOSTICS,
+  coordinationArea,
+  type StandingFacts,
+  settlementStanding,
+} from "../enrolment/enrolment.rules.ts";
 import type { MedicalContext } from "./medical.context.ts";
 import { ledgerAccount, type Receipt, receipt } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
@@ -22,13 +27,20 @@ import {
   settlementOf,
 } from "./medical.rules.ts";
 
+const NOTHING_ON_RECORD: StandingFacts = { enrolments: [], unmergedNumbers: [], arrearsActive: false };
+
 /** The error a caller gets for a settlement refused by the rules. */
 function refusalError(r: SettlementRefusal): DomainError {
   switch (r.reason) {
     case "card_not_usable":
       return new DomainError("CARD_NOT_USABLE", { state: r.state });
-    case "medical_function_suspended":
-      return new DomainError("MEDICAL_FUNCTION_SUSPENDED");
+    case "insurance_flagged":
+      // The online check's diagnostic, with the seed's cause and remedy for the operator to tell the holder.
+      return r.diagnostic === "MEDICAL_FUNCTION_SUSPENDED"
+        ? new DomainError("MEDICAL_FUNCTION_SUSPENDED")
+        : new DomainError("INSURANCE_CHECK_FAILED", {
+            diagnostic: { code: r.diagnostic, ...CHECK_DIAGNOSTICS[r.diagnostic] },
+          });
     case "not_in_catalogue":
       return new DomainError("ITEM_NOT_IN_CATALOGUE", { line: r.line, code: r.code });
     case "insufficient_balance":
@@ -107,9 +119,10 @@ export function medicalSettlement(ctx: MedicalContext) {
     );
     const personIds = unique([...cards.values()].map((c) => c.person_id));
     const { balances, busy } = await repo.lockFreeAccounts(trx, personIds);
-    const suspended = new Map<string, Set<string>>();
+    // The insurance each person has on record on each day, as the online check would judge it.
+    const standing = new Map<string, Map<string, StandingFacts>>();
     for (const day of unique(units.map((u) => u.day)))
-      suspended.set(day, await deps.enrolment.arrearsActiveAmong(trx, personIds, day));
+      standing.set(day, await deps.enrolment.standingAmong(trx, personIds, day));
 
     const outcomes: Outcome<Receipt>[] = [];
     const entries: Omit<Database["ledger_entries"], "seq">[] = [];
@@ -130,7 +143,9 @@ export function medicalSettlement(ctx: MedicalContext) {
       const priced = settlementOf({
         cardState: stateOn(card, u.day),
         seenState: u.seenState,
-        suspended: suspended.get(u.day)!.has(`${card.person_id}|${area}`),
+        standing: settlementStanding(
+          standing.get(u.day)!.get(`${card.person_id}|${area}`) ?? NOTHING_ON_RECORD,
+        ),
         balanceFen: balance,
         items: u.input.items,
         catalogue: u.lookup,
