@@ -63,7 +63,10 @@ export function createEnrolmentRepository(dialect: Dialect) {
       const of = (person: string, area: string) => {
         const key = `${person}|${area}`;
         let facts = out.get(key);
-        if (!facts) out.set(key, (facts = { enrolments: [], unmergedNumbers: [], arrearsActive: false }));
+        if (!facts) {
+          facts = { enrolments: [], unmergedNumbers: [], arrearsActive: false };
+          out.set(key, facts);
+        }
         return facts;
       };
       for (const e of enrolments)
