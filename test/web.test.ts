@@ -12,8 +12,9 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
-import { actorWith, cardInState, createTestDeps } from "./fixtures.ts";
+import { actorWith, cardInState, createTestDeps, produceCard, seedCardKeys } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Where the browser tests leave a screenshot of each step (ignored by git). */
@@ -608,6 +609,85 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const file = await download.path();
     assert.match(readFileSync(file, "utf8"), /^settlement_id,idempotency_key,/);
     await accessible(page, "the till's day");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("the till pays with the card in the terminal's reader, refunds some units of a line, and refuses a card the online check flags with its cause and remedy", async () => {
+    await seedCardKeys(testDeps);
+    const chipCard = await produceCard(testDeps, "读卡人");
+    const flagged = await cardInState(testDeps, "active", { name: "重复参保人" });
+    for (const county of ["330106", "330110"])
+      await testDeps.enrolment.enrol(SYSTEM_ACTOR, {
+        idNumber: flagged.idNumber,
+        scheme: "resident_medical",
+        areaCode: county,
+        startDate: "2026-01-01",
+      });
+    const page = await newPage();
+    await staffLogin(page, "hz.pharmacy");
+    await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
+    const basket = async (quantity: string) => {
+      await page.getByLabel("终端编号").fill("330100000101");
+      await page.getByLabel("药品或项目（编码或名称）").fill("阿莫西林");
+      await page.getByRole("button", { name: "查询", exact: true }).click();
+      await page.getByRole("button", { name: /加入 阿莫西林胶囊/ }).click();
+      await page.getByLabel("数量 阿莫西林胶囊（演示样例）").fill(quantity);
+      await page.getByLabel("单价（元） 阿莫西林胶囊（演示样例）").fill("10.00");
+      await page.getByRole("button", { name: "计算费用" }).click();
+      await page.getByText(/^合计 \d+\.00 元，其中医保目录内/).waitFor();
+    };
+    await basket("3");
+    // The terminal's reader: the card goes into a slot (the device agent's call, on the operator's session).
+    const slotId = await page.evaluate(async (image) => {
+      const r = await fetch("/api/v1/reader/slots", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${sessionStorage.getItem("sscard.token")}`,
+        },
+        body: JSON.stringify({ terminalNo: "330100000101", card: image }),
+      });
+      return ((await r.json()) as { slotId: string }).slotId;
+    }, chipCard.image);
+    await page.getByLabel("读卡器中的社保卡").check();
+    await page.getByLabel("读卡器卡槽号").fill(slotId);
+    await page.getByRole("button", { name: "读卡" }).click();
+    await page.getByText(`已读卡：读卡人，卡号 ${chipCard.cardNumber}`).waitFor();
+    await page.getByLabel("持卡人在密码键盘输入的密码").fill("999999");
+    await page.getByRole("button", { name: "校验密码" }).click();
+    await page.getByText(/密码错误，还可尝试 \d 次/).waitFor();
+    await page
+      .getByLabel("持卡人在密码键盘输入的密码")
+      .fill(initialPin(chipCard.cardNumber, NATIONAL_DEFAULT_POLICY));
+    await page.getByRole("button", { name: "校验密码" }).click();
+    await page.getByText("密码正确，可以结算").waitFor();
+    await accessible(page, "the till's reader");
+    await page.getByRole("button", { name: "确认结算" }).click();
+    await page.getByRole("heading", { name: "结算单" }).waitFor();
+    await page.getByText("合计 30.00 元", { exact: false }).waitFor();
+    // One unit of three goes back.
+    await page.getByLabel("阿莫西林胶囊（演示样例） 退货数量（可退 3）").fill("1");
+    await page.getByRole("button", { name: "退所选项目" }).click();
+    await page.getByText("已退款 10.00 元").waitFor();
+    await page.getByLabel("阿莫西林胶囊（演示样例） 退货数量（可退 2）").waitFor();
+    await shot(page, "32-till-refund-by-item");
+    await page.getByRole("button", { name: "下一位" }).click();
+
+    // A card the online check flags (insured in two counties of the area) is refused, with what to do.
+    await basket("1");
+    await page.getByLabel("社保卡卡号与密码").check();
+    await page.getByLabel("卡号", { exact: true }).fill(flagged.cardNumber);
+    await page
+      .getByLabel("社保卡服务密码（6 位数字）")
+      .fill(initialPin(flagged.cardNumber, NATIONAL_DEFAULT_POLICY));
+    await page.getByRole("button", { name: "确认结算" }).click();
+    await page
+      .getByText(
+        "参保核验未通过，不能结算：此人在本统筹区多次参保（在其他县区仍有有效参保）。请参保人到原参保县区暂停参保后再使用社保卡",
+      )
+      .waitFor();
+    assert.equal(await page.getByRole("heading", { name: "结算单" }).count(), 0, "nothing settled");
+    await shot(page, "33-till-flagged-card");
     assert.deepEqual(pageErrors, []);
   });
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { api, apiFile } from "./api.ts";
-import { chinaDay, localTime } from "./clock.ts";
-import { useT } from "./i18n.tsx";
+import { api } from "./api.ts";
+import { type TextKey, useT } from "./i18n.tsx";
+import { type Receipt, TillDay, TillReceipt, yuan } from "./TillReceipt.tsx";
 import { Field, Notice, Section, useAction } from "./ui.tsx";
 
 type Item = { code: string; name: string; class: string; selfPayBp: number };
@@ -10,30 +10,14 @@ type Quote = {
   lines: { line: number; name: string; class: string; amountFen: number; coveredFen: number }[];
   totals: { totalFen: number; coveredFen: number };
 };
-type Receipt = {
-  settlementId: string;
-  state: string;
-  institution: { code: string; name: string };
-  terminalNo: string;
-  medium: string;
-  cardNumberMasked: string;
-  at: string;
-  items: {
-    line: number;
-    name: string;
-    class: string;
-    quantity: number;
-    amountFen: number;
-    accountFen: number;
-    selfFen: number;
-  }[];
-  totals: { totalFen: number; coveredFen: number; accountFen: number; selfFen: number };
-  refunded: { accountFen: number; selfFen: number };
-};
-
 const TERMINAL = "sscard.terminal";
-/** Yuan as the till shows them: 12.50. */
-const yuan = (fen: number) => (fen / 100).toFixed(2);
+type Medium = "reader" | "card" | "ecard";
+/** How the holder pays: the card in the terminal's reader, the card's number and password, the e-card. */
+const MEDIA: readonly { medium: Medium; label: TextKey }[] = [
+  { medium: "card", label: "payByCard" },
+  { medium: "reader", label: "payByReader" },
+  { medium: "ecard", label: "payByEcard" },
+];
 /** A price typed in yuan (up to two decimals) as fen, or NaN. */
 const toFen = (text: string) =>
   /^\d+(\.\d{1,2})?$/.test(text.trim()) ? Math.round(Number(text) * 100) : NaN;
@@ -50,10 +34,11 @@ export function Till({ institutionId }: { institutionId: string }) {
   const [found, setFound] = useState<Item[]>([]);
   const [lines, setLines] = useState<Line[]>([]);
   const [quote, setQuote] = useState<Quote | undefined>();
-  const [medium, setMedium] = useState<"card" | "ecard">("card");
+  const [medium, setMedium] = useState<Medium>("card");
   const [cardNumber, setCardNumber] = useState("");
   const [pin, setPin] = useState("");
   const [code, setCode] = useState("");
+  const [slot, setSlot] = useState("");
   const [receipt, setReceipt] = useState<Receipt | undefined>();
   const { busy, error, run } = useAction();
 
@@ -75,6 +60,7 @@ export function Till({ institutionId }: { institutionId: string }) {
         items: basket(),
         ...(medium === "card" ? { card: { cardNumber: cardNumber.trim().toUpperCase(), pin } } : {}),
         ...(medium === "ecard" ? { ecardCode: code.trim() } : {}),
+        ...(medium === "reader" ? { readerSlotId: slot.trim() } : {}),
       });
       setReceipt(r);
       setPin("");
@@ -208,10 +194,15 @@ export function Till({ institutionId }: { institutionId: string }) {
         <Section title={t("tillPay")}>
           <fieldset className="choice">
             <legend>{t("payBy")}</legend>
-            {(["card", "ecard"] as const).map((m) => (
-              <label key={m}>
-                <input type="radio" name="medium" checked={medium === m} onChange={() => setMedium(m)} />
-                {t(m === "card" ? "payByCard" : "payByEcard")}
+            {MEDIA.map((m) => (
+              <label key={m.medium}>
+                <input
+                  type="radio"
+                  name="medium"
+                  checked={medium === m.medium}
+                  onChange={() => setMedium(m.medium)}
+                />
+                {t(m.label)}
               </label>
             ))}
           </fieldset>
@@ -221,6 +212,7 @@ export function Till({ institutionId }: { institutionId: string }) {
               void pay();
             }}
           >
+            {medium === "reader" ? <ReaderCard slot={slot} onSlot={setSlot} /> : null}
             {medium === "card" ? (
               <>
                 <Field label={t("cardNumber")} value={cardNumber} onChange={setCardNumber} maxLength={9} />
@@ -233,9 +225,10 @@ export function Till({ institutionId }: { institutionId: string }) {
                   maxLength={6}
                 />
               </>
-            ) : (
+            ) : null}
+            {medium === "ecard" ? (
               <Field label={t("paymentCode")} hint={t("paymentCodeHint")} value={code} onChange={setCode} />
-            )}
+            ) : null}
             <button type="submit" className="primary" disabled={busy}>
               {t("settleNow")}
             </button>
@@ -246,162 +239,67 @@ export function Till({ institutionId }: { institutionId: string }) {
   );
 }
 
-/** The receipt as printed for the holder, with the whole refund. */
-function TillReceipt(props: {
-  receipt: Receipt;
-  terminalNo: string;
-  onRefunded: (r: Receipt) => void;
-  onNext: () => void;
-}) {
+type CardBasics = { name: string; cardNumber: string; validUntil: string };
+
+/**
+ * The card in the terminal's reader: the reader's slot, the card read (the PSAM authenticates it both
+ * ways and checks it), then the holder's password on the PIN pad verified by the chip.
+ */
+function ReaderCard({ slot, onSlot }: { slot: string; onSlot: (slot: string) => void }) {
   const t = useT();
-  const r = props.receipt;
+  const [card, setCard] = useState<CardBasics | undefined>();
+  const [pin, setPin] = useState("");
+  const [pinResult, setPinResult] = useState<{ ok: boolean; triesLeft?: number } | undefined>();
   const { busy, error, run } = useAction();
-  const refunded = r.refunded.accountFen + r.refunded.selfFen;
+  const path = (step: string) => `/reader/slots/${encodeURIComponent(slot.trim())}/${step}`;
   return (
-    <Section title={t("receipt")}>
+    <div className="reader">
       {error ? <Notice kind="error">{error}</Notice> : null}
-      <div className="receipt">
-        <p>
-          {r.institution.name} · {t("terminalNo")} {r.terminalNo} · {localTime(r.at, { seconds: true })}
-        </p>
-        <p>
-          {t("cardNumber")} {r.cardNumberMasked} · {t.code(r.medium)}
-        </p>
-        <table className="table">
-          <caption>{t("receipt")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("item")}</th>
-              <th scope="col">{t("quantity")}</th>
-              <th scope="col">{t("amountYuan")}</th>
-              <th scope="col">{t("accountYuan")}</th>
-              <th scope="col">{t("selfYuan")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.items.map((i) => (
-              <tr key={i.line}>
-                <td>
-                  {i.name} ({t.code(`class_${i.class}`)})
-                </td>
-                <td>{i.quantity}</td>
-                <td>{yuan(i.amountFen)}</td>
-                <td>{yuan(i.accountFen)}</td>
-                <td>{yuan(i.selfFen)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="totals">
-          {t("receiptTotals", {
-            total: yuan(r.totals.totalFen),
-            account: yuan(r.totals.accountFen),
-            self: yuan(r.totals.selfFen),
-          })}
-        </p>
-        {refunded ? <p className="refunded">{t("refundedYuan", { amount: yuan(refunded) })}</p> : null}
-      </div>
-      <div className="actions no-print">
-        <button type="button" onClick={() => print()}>
-          {t("printReceipt")}
-        </button>
-        {r.state === "settled" && !refunded ? (
+      <Field label={t("readerSlot")} hint={t("readerSlotHint")} value={slot} onChange={onSlot} />
+      <button
+        type="button"
+        disabled={busy || !slot.trim()}
+        onClick={() =>
+          void run(async () => {
+            setPinResult(undefined);
+            setCard(await api<CardBasics>("POST", path("read-card-basic")));
+          })
+        }
+      >
+        {t("readCard")}
+      </button>
+      {card ? <p role="status">{t("cardRead", { ...card })}</p> : null}
+      {card ? (
+        <>
+          <Field
+            label={t("chipPin")}
+            type="password"
+            value={pin}
+            onChange={setPin}
+            inputMode="numeric"
+            maxLength={6}
+          />
           <button
             type="button"
             disabled={busy}
             onClick={() =>
               void run(async () => {
-                await api("POST", `/settlements/${r.settlementId}/refunds`, {
-                  terminalNo: props.terminalNo,
-                  idempotencyKey: `till-refund-${crypto.randomUUID()}`,
-                });
-                props.onRefunded(await api<Receipt>("GET", `/settlements/${r.settlementId}`));
+                setPinResult(
+                  await api<{ ok: boolean; triesLeft?: number }>("POST", path("verify-pin"), { pin }),
+                );
+                setPin("");
               })
             }
           >
-            {t("refundAll")}
+            {t("verifyChipPin")}
           </button>
-        ) : null}
-        <button type="button" className="primary" onClick={props.onNext}>
-          {t("nextCustomer")}
-        </button>
-      </div>
-      <p className="field-hint no-print">{t("tillToday", { day: chinaDay() })}</p>
-    </Section>
-  );
-}
-
-type Reconciliation = {
-  institution: { code: string; name: string };
-  day: string;
-  count: number;
-  byAccount: { personalAccountFen: number; selfPaidFen: number; totalFen: number };
-  refunds: { count: number; accountFen: number; selfFen: number };
-};
-
-/** The day's reconciliation of the operator's institution, and its file (CSV) to download. */
-function TillDay({ institutionId }: { institutionId: string }) {
-  const t = useT();
-  const [day, setDay] = useState<Reconciliation | undefined>();
-  const { busy, error, run } = useAction();
-  const codeOf = async () => {
-    const all = await api<{ id: string; code: string }[]>("GET", "/institutions");
-    const mine = all.find((i) => i.id === institutionId);
-    if (!mine) throw new Error(t("noInstitution"));
-    return mine.code;
-  };
-  return (
-    <Section title={t("tillDay")}>
-      {error ? <Notice kind="error">{error}</Notice> : null}
-      <div className="buttons">
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() =>
-            void run(async () =>
-              setDay(
-                await api<Reconciliation>(
-                  "GET",
-                  `/institutions/${encodeURIComponent(await codeOf())}/reconciliation?day=${chinaDay()}`,
-                ),
-              ),
-            )
-          }
-        >
-          {t("reconcileToday")}
-        </button>
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() =>
-            void run(async () => {
-              const code = await codeOf();
-              const csv = await apiFile(
-                `/institutions/${encodeURIComponent(code)}/reconciliation.csv?day=${chinaDay()}`,
-              );
-              const link = document.createElement("a");
-              link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
-              link.download = `reconciliation-${code}-${chinaDay()}.csv`;
-              link.click();
-              URL.revokeObjectURL(link.href);
-            })
-          }
-        >
-          {t("reconciliationFile")}
-        </button>
-      </div>
-      {day ? (
-        <p role="status">
-          {t("reconciliationTotals", {
-            day: day.day,
-            count: day.count,
-            total: yuan(day.byAccount.totalFen),
-            account: yuan(day.byAccount.personalAccountFen),
-            self: yuan(day.byAccount.selfPaidFen),
-            refunds: day.refunds.count,
-          })}
-        </p>
+        </>
       ) : null}
-    </Section>
+      {pinResult ? (
+        <Notice kind={pinResult.ok ? "ok" : "error"}>
+          {pinResult.ok ? t("chipPinOk") : t("chipPinWrong", { left: pinResult.triesLeft ?? 0 })}
+        </Notice>
+      ) : null}
+    </div>
   );
 }

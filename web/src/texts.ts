@@ -1,5 +1,8 @@
+import { TASK_TEXTS } from "./texts-tasks.ts";
+
 /** Every text of the front ends, in Chinese (the default) and English. */
 export const TEXTS = {
+  ...TASK_TEXTS,
   appName: { zh: "社会保障卡服务平台", en: "Social Security Card Services" },
   counter: { zh: "柜面业务系统", en: "Counter console" },
   hall: { zh: "网上服务大厅", en: "Online service hall" },
@@ -333,40 +336,6 @@ export const TEXTS = {
     zh: "正式挂失后原卡永久停用（找回也不能再用），并申请补卡。确定正式挂失吗？",
     en: "After a formal loss the card stops for good (even if found) and a replacement is applied for. Report it?",
   },
-  tillBasket: { zh: "本次购药/诊疗项目", en: "Basket" },
-  tillPay: { zh: "支付", en: "Payment" },
-  terminalNo: { zh: "终端编号", en: "Terminal number" },
-  itemSearch: { zh: "药品或项目（编码或名称）", en: "Item (code or name)" },
-  itemClass: { zh: "{class}", en: "{class}" },
-  addItem: { zh: "加入 {name}", en: "Add {name}" },
-  item: { zh: "项目", en: "Item" },
-  quantity: { zh: "数量", en: "Quantity" },
-  unitPriceYuan: { zh: "单价（元）", en: "Unit price (yuan)" },
-  coveredYuan: { zh: "可由个人账户支付（元）", en: "Payable from the account (yuan)" },
-  priceBasket: { zh: "计算费用", en: "Price the basket" },
-  quoteTotals: {
-    zh: "合计 {total} 元，其中医保目录内 {covered} 元可由个人账户支付（以余额为限），自付 {self} 元。",
-    en: "Total {total} yuan: {covered} covered (payable from the account up to its balance), {self} self-paid.",
-  },
-  payBy: { zh: "支付方式", en: "Pay by" },
-  payByCard: { zh: "社保卡卡号与密码", en: "Card number and password" },
-  payByEcard: { zh: "电子社保卡付款码（扫码）", en: "E-card payment code (scan)" },
-  paymentCode: { zh: "付款码", en: "Payment code" },
-  paymentCodeHint: { zh: "扫码枪扫描后自动填入并回车", en: "the scanner types it and Enter" },
-  settleNow: { zh: "确认结算", en: "Settle" },
-  receipt: { zh: "结算单", en: "Receipt" },
-  amountYuan: { zh: "金额（元）", en: "Amount (yuan)" },
-  accountYuan: { zh: "个人账户（元）", en: "Account (yuan)" },
-  selfYuan: { zh: "自付（元）", en: "Self-paid (yuan)" },
-  receiptTotals: {
-    zh: "合计 {total} 元：个人账户支付 {account} 元，自付 {self} 元。",
-    en: "Total {total} yuan: {account} from the account, {self} self-paid.",
-  },
-  refundedYuan: { zh: "已退款 {amount} 元", en: "Refunded {amount} yuan" },
-  printReceipt: { zh: "打印结算单", en: "Print the receipt" },
-  refundAll: { zh: "全额退款", en: "Refund in full" },
-  nextCustomer: { zh: "下一位", en: "Next customer" },
-  tillToday: { zh: "结算日 {day}（北京时间）", en: "Settlement day {day} (China time)" },
 } as const;
 
 export type TextKey = keyof typeof TEXTS;
