@@ -53,3 +53,13 @@ export function localTime(iso: string, options: { seconds?: boolean } = {}): str
   const time = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
   return options.seconds ? `${time}:${parts.second}` : time;
 }
+
+/** The instant a calendar day (YYYY-MM-DD) begins in the area's time zone, as an ISO time (UTC). */
+export function dayStart(day: string): string {
+  const guess = Date.parse(`${day}T00:00:00Z`);
+  // The zone's offset at that moment: its wall-clock reading taken as UTC, less the moment itself.
+  const wall = Date.parse(
+    `${localTime(new Date(guess).toISOString(), { seconds: true }).replace(" ", "T")}Z`,
+  );
+  return new Date(guess - (wall - guess)).toISOString();
+}

@@ -75,6 +75,12 @@ export function createAuditRepository(dialect: Dialect) {
       filter: {
         subjectType?: string;
         subjectId?: string;
+        actorId?: string;
+        /** An action (`card.issue`), or every action of a family (`card.`). */
+        action?: string;
+        /** ISO times: from (inclusive) and to (exclusive). */
+        from?: string;
+        to?: string;
         areaCodes?: string[];
         beforeSeq?: number;
         limit: number;
@@ -83,6 +89,12 @@ export function createAuditRepository(dialect: Dialect) {
       let q = db.selectFrom("audit_log").selectAll().orderBy("seq", "desc").limit(filter.limit);
       if (filter.subjectType) q = q.where("subject_type", "=", filter.subjectType);
       if (filter.subjectId) q = q.where("subject_id", "=", filter.subjectId);
+      if (filter.actorId) q = q.where("actor_id", "=", filter.actorId);
+      if (filter.action?.endsWith("."))
+        q = q.where("action", "like", `${filter.action.replace(/[%_\\]/g, "")}%`);
+      else if (filter.action) q = q.where("action", "=", filter.action);
+      if (filter.from) q = q.where("at", ">=", filter.from);
+      if (filter.to) q = q.where("at", "<", filter.to);
       if (filter.beforeSeq) q = q.where("seq", "<", filter.beforeSeq);
       if (filter.areaCodes) {
         const prefixes = filter.areaCodes;

@@ -33,10 +33,24 @@ export function auditRoutes(deps: { audit: AuditService }): FastifyPluginAsyncZo
         schema: {
           operationId: "listAuditRecords",
           tags: ["audit"],
-          summary: "Audit records, newest first, in the caller's areas",
+          summary:
+            "Audit records, newest first, in the caller's areas; filtered by subject, actor, action and time, paged with beforeSeq",
           querystring: z.strictObject({
             subjectType: z.string().max(32).optional(),
             subjectId: z.string().max(64).optional(),
+            actorId: z
+              .string()
+              .max(64)
+              .optional()
+              .describe("the staff account, API key or holder that acted"),
+            action: z
+              .string()
+              .regex(/^[a-z_]+(\.[a-zA-Z_]+)*\.?$/)
+              .max(64)
+              .optional()
+              .describe("one action (card.issue), or a family of them ending in a dot (card.)"),
+            from: z.iso.datetime({ offset: true }).optional().describe("records at or after this time"),
+            to: z.iso.datetime({ offset: true }).optional().describe("records before this time"),
             beforeSeq: z.coerce.number().int().min(1).optional(),
             limit: z.coerce.number().int().min(1).max(500).default(100),
           }),
@@ -44,7 +58,10 @@ export function auditRoutes(deps: { audit: AuditService }): FastifyPluginAsyncZo
         },
       },
       async (request) => {
-        const rows = await audit.list(actorOf(request), request.query);
+        const { from, to, ...rest } = request.query;
+        // Stored times are UTC ISO strings: a time with an offset is compared as the same instant in UTC.
+        const utc = (t?: string) => (t ? new Date(t).toISOString() : undefined);
+        const rows = await audit.list(actorOf(request), { ...rest, from: utc(from), to: utc(to) });
         return rows.map((r) => ({
           seq: r.seq,
           at: r.at,

@@ -108,6 +108,43 @@ forEachDialect("audit log", (dialect) => {
     assert.equal(result.ok, true);
     assert.equal(result.checked, 25 + 40);
   });
+
+  it("lists records by actor, action or family of actions, and time, a page at a time", async () => {
+    const { deps } = t;
+    const { db } = deps.database;
+    const at = (iso: string) =>
+      db.transaction().execute((trx) =>
+        deps.audit.record(trx, { ...SYSTEM_ACTOR, id: "filter-actor" }, undefined, {
+          action: iso.endsWith("Z") ? "filter.early" : "filter.late",
+          subjectType: "filter",
+          subjectId: iso,
+        }),
+      );
+    // Records at the clock's time; the time filter is checked against their stored times.
+    await at("a.Z");
+    await at("b");
+    await at("c");
+    const list = (f: object) => deps.audit.list(SYSTEM_ACTOR, { limit: 100, ...f });
+    const mine = await list({ actorId: "filter-actor" });
+    assert.deepEqual(
+      mine.map((r) => r.action),
+      ["filter.late", "filter.late", "filter.early"],
+      "newest first",
+    );
+    assert.equal((await list({ action: "filter.late" })).length, 2);
+    assert.equal((await list({ action: "filter." })).length, 3, "a family by its prefix");
+    assert.equal((await list({ action: "filter%" })).length, 0, "no wildcard");
+    const page = await list({ actorId: "filter-actor", limit: 2 });
+    const next = await list({ actorId: "filter-actor", limit: 2, beforeSeq: page[1].seq });
+    assert.deepEqual(
+      [...page, ...next].map((r) => r.seq),
+      mine.map((r) => r.seq),
+      "pages follow each other",
+    );
+    const time = mine[0].at;
+    assert.equal((await list({ actorId: "filter-actor", from: time })).length >= 1, true);
+    assert.equal((await list({ actorId: "filter-actor", to: mine[2].at })).length, 0, "to is exclusive");
+  });
 });
 
 forEachDialect("audit log tampering", (dialect) => {

@@ -292,7 +292,16 @@ export function createAuditService(deps: {
     /** Recent records, newest first, limited to the areas the reader's grants cover. */
     async list(
       actor: Actor,
-      filter: { subjectType?: string; subjectId?: string; beforeSeq?: number; limit: number },
+      filter: {
+        subjectType?: string;
+        subjectId?: string;
+        actorId?: string;
+        action?: string;
+        from?: string;
+        to?: string;
+        beforeSeq?: number;
+        limit: number;
+      },
     ) {
       authorize(actor, AUDIT_PERMISSIONS.read);
       return audit.list(db, { ...filter, areaCodes: coveredPrefixes(actor, AUDIT_PERMISSIONS.read) });
