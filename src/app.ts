@@ -18,6 +18,7 @@ import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { cardsRoutes } from "./modules/cards/cards.routes.ts";
 import { chipRoutes } from "./modules/chip/chip.routes.ts";
 import { readerRoutes } from "./modules/chip/reader.routes.ts";
+import { terminalsRoutes } from "./modules/chip/terminals.routes.ts";
 import { credentialsRoutes } from "./modules/credentials/credentials.routes.ts";
 import { ecardRoutes } from "./modules/ecard/ecard.routes.ts";
 import { employersRoutes } from "./modules/employers/employers.routes.ts";
@@ -116,6 +117,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(credentialsRoutes(deps), { prefix: "/api/v1" });
   await app.register(chipRoutes(deps), { prefix: "/api/v1" });
   await app.register(readerRoutes(deps), { prefix: "/api/v1" });
+  await app.register(terminalsRoutes(deps), { prefix: "/api/v1" });
   await app.register(employersRoutes(deps), { prefix: "/api/v1" });
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
   await app.register(holderRoutes(deps), { prefix: "/api/v1" });

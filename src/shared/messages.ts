@@ -1,5 +1,6 @@
 import type { ErrorCode, ErrorDetails } from "./errors.ts";
 import { type Language, languageOf } from "./language.ts";
+import { REASONS } from "./reasons.ts";
 import { summaryInChinese } from "./validation-messages.ts";
 
 export { type Language, languageOf };
@@ -136,6 +137,10 @@ export const MESSAGES = {
     en: "Not a designated institution, or its agreement has lapsed: it cannot settle (see the reason)",
   },
   TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
+  TERMINAL_EXISTS: {
+    zh: "终端 {terminalNo} 已登记",
+    en: "Terminal {terminalNo} is registered already",
+  },
   CATALOGUE_NOT_IN_FORCE: {
     zh: "当日没有生效的医保药品目录",
     en: "No drug catalogue is in force on that day",
@@ -370,54 +375,3 @@ export function messageFor(code: ErrorCode, lang: Language, details?: ErrorDetai
     return String(value);
   });
 }
-
-/** A machine-readable reason that details carry, worded in a language (the reason itself when unknown). */
-export function reasonText(reason: string, lang: Language): string {
-  return REASONS[reason]?.[lang] ?? reason;
-}
-
-/** People's wording of the machine-readable reasons that details carry. */
-const REASONS: Record<string, Record<Language, string>> = {
-  holder_id: {
-    zh: "本人申请注销须核验持卡人身份证件（代办时另需代办人身份证件）",
-    en: "a holder's request needs the holder's ID checked (and the agent's, for an agent)",
-  },
-  record_ref: {
-    zh: "死亡、出国（境）定居或转出注销须登记证明材料编号",
-    en: "a death, emigration or transfer out needs the reference of its record",
-  },
-  holder_pays_self: {
-    zh: "本人只能缴纳本人的灵活就业参保费",
-    en: "a holder pays only their own contribution",
-  },
-  operator_pays_for_own_employer: {
-    zh: "单位经办人只能以本单位名义缴费",
-    en: "an employer's operator pays only as its own employer",
-  },
-  length: { zh: "长度应为 18 位", en: "it must have 18 characters" },
-  format: { zh: "前 17 位应为数字，末位为数字或 X", en: "17 digits then a digit or X" },
-  region: {
-    zh: "地址码不是有效的行政区划代码",
-    en: "the first 6 digits are not an administrative division code",
-  },
-  date: { zh: "出生日期不是有效日期或晚于今天", en: "the birth date is not a real date or is in the future" },
-  check: { zh: "校验码不正确", en: "wrong check character" },
-  credit_length: { zh: "长度应为 18 位", en: "it must have 18 characters" },
-  credit_character: { zh: "含有不允许的字符", en: "a character outside the code's alphabet" },
-  credit_check: { zh: "校验码不正确", en: "wrong check character" },
-  credit_region: {
-    zh: "登记管理机关行政区划码无效",
-    en: "the region code is not an administrative division",
-  },
-  not_six_digits: { zh: "须为 6 位数字", en: "it must be 6 digits" },
-  same_digit: { zh: "不能是同一个数字", en: "all digits are the same" },
-  sequence: { zh: "不能是连续递增或递减的数字", en: "an ascending or descending run" },
-  id_number: { zh: "不能是身份证号码的后 6 位", en: "the last 6 digits of the ID number" },
-  birth_date: { zh: "不能是出生日期", en: "the birth date" },
-  initial: { zh: "不能与初始密码相同", en: "the same as the initial password" },
-  "not a city or province": { zh: "只能是省级或地市级地区", en: "only a province or a city can issue cards" },
-  "parent must be the province of this city": {
-    zh: "地市的上级必须是其所在省份，且该省须已登记",
-    en: "the province of this city must be registered first",
-  },
-};

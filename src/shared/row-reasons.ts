@@ -1,5 +1,5 @@
 import type { Language } from "./language.ts";
-import { reasonText } from "./messages.ts";
+import { reasonText } from "./reasons.ts";
 
 /**
  * Why a row of a CSV file (card applications, the factory's return file, a legacy import) was

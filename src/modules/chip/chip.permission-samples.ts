@@ -4,7 +4,24 @@ import { authCryptogram } from "../../modules/chip/virtual-card.ts";
 /** Sample requests for the chip module's routes, for the permission walk (test/permissions.test.ts). */
 export function chipPermissionSamples(w: Walk): Record<string, Sample> {
   const { deps, certifiedIdCode, ctx, fixed, listedCardIdCode, listedChip, login, slotOf } = w;
+  let terminalSeq = 0;
   return {
+    "GET /api/v1/terminals": {
+      prepare: fixed("/api/v1/terminals"),
+      otherArea: "filtered",
+      hidden: "330100000901",
+    },
+    "POST /api/v1/terminals": {
+      prepare: async () => ({
+        url: "/api/v1/terminals",
+        body: {
+          terminalNo: `3301009${String(++terminalSeq).padStart(5, "0")}`,
+          areaCode: "330100",
+          name: "终端",
+        },
+      }),
+      otherArea: "forbidden",
+    },
     "POST /api/v1/remote-authentications": {
       prepare: fixed("/api/v1/remote-authentications", {
         cardIdCode: listedCardIdCode,

@@ -37,6 +37,16 @@ export function createChipRepository() {
     terminal: (db: Kysely<Database> | Transaction<Database>, terminalNo: string) =>
       db.selectFrom("terminals").selectAll().where("terminal_no", "=", terminalNo).executeTakeFirst(),
 
+    /** The terminals of the areas under these prefixes (every area when undefined), by number. */
+    terminalsIn: (db: Kysely<Database>, prefixes: readonly string[] | undefined) => {
+      let q = db.selectFrom("terminals").selectAll().orderBy("terminal_no").limit(1000);
+      if (prefixes)
+        q = q.where((eb) =>
+          eb.or(prefixes.map((p) => eb("area_code", "like", `${p.replace(/[%_\\]/g, "")}%`))),
+        );
+      return q.execute();
+    },
+
     insertTerminal: (db: Kysely<Database> | Transaction<Database>, row: Database["terminals"]) =>
       db.insertInto("terminals").values(row).execute(),
 

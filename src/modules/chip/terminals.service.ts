@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, authorize } from "../../shared/auth.ts";
+import { type Actor, authorize, coveredPrefixes } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -24,6 +24,21 @@ export function createTerminalsService(deps: {
   const { db, audit, clock } = deps;
   const { repo } = deps;
   return {
+    /** The terminals of the caller's areas: their institution and PSAM. */
+    async list(actor: Actor) {
+      authorize(actor, TERMINAL_PERMISSIONS.manage);
+      const rows = await repo.terminalsIn(db, coveredPrefixes(actor, TERMINAL_PERMISSIONS.manage));
+      return rows.map((t) => ({
+        terminalNo: t.terminal_no,
+        areaCode: t.area_code,
+        name: t.name,
+        institutionId: t.institution_id,
+        psamSerial: t.psam_serial,
+        psamIssuedAt: t.psam_issued_at,
+        registeredAt: t.created_at,
+      }));
+    },
+
     /** Registers a terminal: 12 digits beginning with its area's region code. */
     async register(actor: Actor, input: { terminalNo: string; areaCode: string; name: string }) {
       const grant = authorize(actor, TERMINAL_PERMISSIONS.manage, input.areaCode);
@@ -34,7 +49,7 @@ export function createTerminalsService(deps: {
       }
       await db.transaction().execute(async (trx) => {
         if (await repo.terminal(trx, input.terminalNo)) {
-          throw new DomainError("CONCURRENT_MODIFICATION");
+          throw new DomainError("TERMINAL_EXISTS", { terminalNo: input.terminalNo });
         }
         await repo.insertTerminal(trx, {
           terminal_no: input.terminalNo,
