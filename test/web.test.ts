@@ -745,6 +745,74 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("an administrator keeps the designated institutions, their agreements and terminals, and imports a catalogue version with a per-row report", async () => {
+    const page = await newPage();
+    await staffLogin(page, "hz.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "定点机构与终端" }).click();
+    await page.getByRole("heading", { level: 1, name: "定点机构与终端" }).waitFor();
+    await page.getByRole("cell", { name: "HZ-PH-DEMO01" }).waitFor();
+    // A new pharmacy, a terminal for it, and its agreement ended.
+    await page.getByLabel("机构编码", { exact: true }).fill("HZ-PH-WEB01");
+    await page.getByLabel("机构名称", { exact: true }).fill("网页登记药房");
+    await page.getByLabel("协议起始日").fill("2026-01-01");
+    await page.getByLabel("协议截止日", { exact: true }).fill("2027-12-31");
+    await page.getByRole("button", { name: "登记定点机构" }).last().click();
+    await page.getByText("已登记定点机构 网页登记药房。").waitFor();
+    const row = page.getByRole("row").filter({ hasText: "HZ-PH-WEB01" });
+    await row.getByText("协议有效").waitFor();
+    await page.getByLabel("终端编号").fill("33010000");
+    await page.getByRole("button", { name: "登记终端" }).click();
+    await page.locator(".field-error", { hasText: "应为 12 位数字" }).waitFor();
+    await page.getByLabel("终端编号").fill("330100000888");
+    await page.getByLabel("终端名称（安装位置）").fill("网页药房一号收银台");
+    await page.getByRole("button", { name: "登记终端" }).click();
+    await page.getByText("已登记终端 330100000888。").waitFor();
+    await page.getByRole("button", { name: "登记终端" }).click();
+    await page.getByText("终端 330100000888 已登记").waitFor();
+    await page.getByLabel("终端 330100000888 绑定到").selectOption({ label: "网页登记药房" });
+    await page
+      .getByRole("row")
+      .filter({ hasText: "330100000888" })
+      .getByRole("button", { name: "绑定" })
+      .click();
+    await page.getByText("终端 330100000888 已绑定。").waitFor();
+    await page.getByRole("row").filter({ hasText: "330100000888" }).getByText("网页登记药房").waitFor();
+    await page.getByLabel("网页登记药房 新的协议截止日").fill("2026-06-30");
+    await row.getByRole("button", { name: "保存" }).click();
+    await page.getByText("已变更 网页登记药房 的协议期限。").waitFor();
+    await row.getByText("协议已终止或过期，不能结算").waitFor();
+    await accessible(page, "the institutions page");
+    await shot(page, "41-institutions");
+    await signOut(page);
+
+    await staffLogin(page, "zj.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "医保目录" }).click();
+    await page.getByRole("cell", { name: /执行中/ }).waitFor();
+    await page.getByLabel("版本名称").fill("2027 年目录");
+    await page.getByLabel("生效日期").fill("2027-01-01");
+    const csv = (body: string) => ({
+      name: "catalogue.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(body),
+    });
+    await page
+      .getByLabel("目录文件（CSV）")
+      .setInputFiles(csv("code,name,class,self_pay_percent\nX1,甲药,A,0\nX1,重复,A,0\nX2,乙药,C,5\n"));
+    await page.getByRole("button", { name: "导入", exact: true }).click();
+    await page.getByText("目录文件有错误，未导入任何条目（见逐行报告）").waitFor();
+    const report = page.getByRole("table", { name: "逐行报告" });
+    assert.deepEqual(await report.locator("tbody tr td:first-child").allInnerTexts(), ["3", "4", "4"]);
+    await page
+      .getByLabel("目录文件（CSV）")
+      .setInputFiles(csv("code,name,class,self_pay_percent\nX1,甲药,A,0\nX2,乙药,B,10\n"));
+    await page.getByRole("button", { name: "导入", exact: true }).click();
+    await page.getByText(/已导入第 \d+ 版，共 2 条，自 2027-01-01 起执行。/).waitFor();
+    await page.getByRole("cell", { name: "2027 年目录" }).waitFor();
+    await accessible(page, "the catalogue page");
+    await shot(page, "42-catalogue");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("an elder mode makes the text large and the contrast high, and the device remembers it", async () => {
     const page = await newPage();
     const bodyText = async () =>

@@ -10,6 +10,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "16 or 32 hex characters": "应为 16 或 32 位十六进制字符",
   "3-64 lower-case letters, digits, _ . -": "应为 3–64 位小写字母、数字或 _ . -",
   "6 digits": "应为 6 位数字",
+  "12 digits": "应为 12 位数字",
   "8–64 letters, digits or _.:-": "应为 8–64 位字母、数字或 _.:-",
   "9 capital letters or digits": "应为 9 位大写字母或数字",
   YYYYMMDD: "应为 YYYYMMDD 格式的日期",

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "react";
 import { AuditLog } from "./AuditLog.tsx";
 import { BatchApply, Duplicates } from "./CardAdmin.tsx";
+import { CataloguePage } from "./Catalogue.tsx";
 import { BankTasks, OnlineCheck, Production } from "./CounterTasks.tsx";
 import { ActionsProvider } from "./can.tsx";
 import { EmployeeRegistration } from "./Enrolment.tsx";
+import { Institutions } from "./Institutions.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
 import { Policies } from "./Policies.tsx";
@@ -24,7 +26,9 @@ type Page =
   | "audit"
   | "check"
   | "employees"
-  | "till";
+  | "till"
+  | "institutions"
+  | "catalogue";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
 const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
@@ -34,6 +38,8 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "production", label: "production", action: "cards.produce" },
   { page: "policies", label: "policies", action: "areas.writePolicy" },
   { page: "duplicates", label: "duplicates", action: "cards.counter" },
+  { page: "institutions", label: "institutions", action: "medical.institutions" },
+  { page: "catalogue", label: "catalogue", action: "medical.catalogue" },
   { page: "staff", label: "staff", action: "staff.manage" },
   { page: "keys", label: "apiKeys", action: "staff.manage" },
   { page: "audit", label: "audit", action: "audit.read" },
@@ -120,6 +126,8 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "duplicates" ? <Duplicates /> : null}
           {page === "keys" ? <ApiKeys area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "audit" ? <AuditLog /> : null}
+          {page === "institutions" ? <Institutions area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "catalogue" ? <CataloguePage /> : null}
           {page === "check" ? <OnlineCheck /> : null}
           {page === "till" ? (
             <Till institutionId={me.grants.find((g) => g.institutionId)?.institutionId ?? ""} />

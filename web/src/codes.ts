@@ -92,4 +92,6 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   card: { zh: "社保卡", en: "card" },
   ecard: { zh: "电子社保卡", en: "e-card" },
   reader: { zh: "读卡器刷卡", en: "card in the reader" },
+  hospital: { zh: "定点医院", en: "hospital" },
+  pharmacy: { zh: "定点零售药店", en: "pharmacy" },
 };

@@ -41,7 +41,7 @@ export function terminalsRoutes(deps: { terminals: TerminalsService }): FastifyP
           tags: ["chip"],
           summary: "Register a terminal: 12 digits beginning with its area's region code",
           body: z.strictObject({
-            terminalNo: z.string().regex(/^\d{12}$/),
+            terminalNo: z.string().regex(/^\d{12}$/, "12 digits"),
             areaCode: areaCodeSchema,
             name: z.string().trim().min(1).max(100),
           }),
