@@ -68,11 +68,15 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   const person = (name: string) => demo.persons.find((p) => p.name === name)!;
 
   /** A fresh page that records console errors and uncaught exceptions. */
-  async function newPage(timezoneId = "Asia/Shanghai"): Promise<Page> {
+  async function newPage(
+    timezoneId = "Asia/Shanghai",
+    screen: { width: number; height: number; deviceScaleFactor?: number } = { width: 1280, height: 860 },
+  ): Promise<Page> {
     const context = await browser.newContext({
       locale: "zh-CN",
       timezoneId,
-      viewport: { width: 1280, height: 860 },
+      viewport: { width: screen.width, height: screen.height },
+      deviceScaleFactor: screen.deviceScaleFactor ?? 1,
     });
     // The browser runs on the server's (test) clock, never the machine's.
     await context.clock.install({ time: testDeps.clock.now() });
@@ -812,6 +816,51 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await shot(page, "42-catalogue");
     assert.deepEqual(pageErrors, []);
   });
+
+  for (const [screen, label] of [
+    [{ width: 390, height: 844, deviceScaleFactor: 3 }, "phone-390x844"],
+    // 200% zoom of a 1366×768 screen: half the CSS pixels, each drawn twice as large.
+    [{ width: 683, height: 384, deviceScaleFactor: 2 }, "zoom-200"],
+  ] as const)
+    it(`a holder reads the insurance, arrears, contributions and the account statement as tables (${label})`, async () => {
+      const page = await newPage("Asia/Shanghai", screen);
+      await page.getByRole("tab", { name: "持卡人登录" }).click();
+      const holder = person("张伟");
+      await page.getByLabel("身份证号码").fill(holder.idNumber);
+      await page
+        .getByLabel("社保卡服务密码（6 位数字）")
+        .fill(initialPin(holder.card, NATIONAL_DEFAULT_POLICY));
+      await page.getByRole("button", { name: "登录", exact: true }).click();
+      const insurance = page.getByRole("region", { name: "我的参保与缴费" });
+      await insurance.getByText("没有欠费，未停保。").waitFor();
+      const enrolments = insurance.getByRole("table", { name: "参保险种" });
+      await enrolments
+        .getByRole("row")
+        .filter({ hasText: "职工基本医疗保险" })
+        .getByText("浙江省杭州市西湖区")
+        .waitFor();
+      assert.ok((await enrolments.getByRole("row").filter({ hasText: "正常" }).count()) >= 1);
+      const paid = insurance.getByRole("table", { name: "缴费记录（最近 36 个月）" });
+      await paid.getByRole("row").filter({ hasText: "单位缴费" }).first().waitFor();
+      const statement = page.getByRole("region", { name: "个人账户对账单" });
+      await statement.getByRole("button", { name: "查询对账单" }).click();
+      const table = statement.getByRole("table");
+      await table.getByRole("cell", { name: "期初余额" }).waitFor();
+      await table.getByRole("row").filter({ hasText: "每月划入" }).getByText("360.00").first().waitFor();
+      await table.getByRole("row").filter({ hasText: "期末余额" }).getByText("360.00").waitFor();
+      await statement.getByLabel("起始日期").fill("2026-12-31");
+      await statement.getByLabel("截止日期").fill("2026-01-01");
+      await statement.getByRole("button", { name: "查询对账单" }).click();
+      await statement.getByRole("alert").first().waitFor();
+      // Nothing wider than the screen: the page reflows instead of scrolling sideways.
+      const overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      assert.ok(Number(overflow) <= 1, `no horizontal scrolling (${overflow}px)`);
+      await accessible(page, `the hall's insurance (${label})`);
+      await shot(page, `12-hall-insurance-${label}`);
+      assert.deepEqual(pageErrors, []);
+    });
 
   it("an elder mode makes the text large and the contrast high, and the device remembers it", async () => {
     const page = await newPage();

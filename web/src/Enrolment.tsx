@@ -10,6 +10,7 @@ type Enrolment = {
   id: string;
   scheme: string;
   areaCode: string;
+  areaName: string;
   coordinationArea: string;
   personalNumber: string;
   survivingNumber: string;
@@ -100,7 +101,7 @@ export function EnrolmentPanel({ idNumber, area }: { idNumber: string; area: str
         {enrolments?.map((e) => (
           <li key={e.id}>
             <span>
-              {t.code(e.scheme)} · {e.areaCode} · {t("personalNumber")} {e.personalNumber}
+              {t.code(e.scheme)} · {e.areaName} · {t("personalNumber")} {e.personalNumber}
               {e.survivingNumber !== e.personalNumber ? ` → ${e.survivingNumber}` : ""} · {t.code(e.status)}
             </span>
             {(manage ? (MOVES[e.status] ?? []) : []).map((to) => (

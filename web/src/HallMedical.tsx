@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { HallInsurance, HallStatement } from "./HallInsurance.tsx";
 import { useT } from "./i18n.tsx";
 import { Section } from "./ui.tsx";
 
 type Account = {
   balanceFen: number;
+  contributions: { month: string; payer: string; employerFen: number; personalFen: number; paidAt: string }[];
   credits: { month: string; amountFen: number; at: string }[];
   settlements: {
     settlementId: string;
@@ -27,14 +29,27 @@ type Account = {
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 
-/** The holder's medical personal account in the hall: balance, monthly credits, settlements with their items. */
+/**
+ * The holder's insurance and medical personal account in the hall: enrolments, arrears and contributions;
+ * balance, monthly credits, settlements with their items; the statement for a period.
+ */
 export function HallMedical() {
   const t = useT();
   const [account, setAccount] = useState<Account | null | undefined>();
   useEffect(() => {
     api<Account>("GET", "/holder/medical").then(setAccount, () => setAccount(null));
   }, []);
-  if (account === null) return null;
+  return (
+    <>
+      <HallInsurance contributions={account?.contributions} />
+      {account === null ? null : <MedicalAccount account={account} />}
+      {account === null ? null : <HallStatement />}
+    </>
+  );
+}
+
+function MedicalAccount({ account }: { account: Account | undefined }) {
+  const t = useT();
   return (
     <Section title={t("medicalAccount")}>
       {account ? (

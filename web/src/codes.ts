@@ -93,5 +93,8 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   ecard: { zh: "电子社保卡", en: "e-card" },
   reader: { zh: "读卡器刷卡", en: "card in the reader" },
   hospital: { zh: "定点医院", en: "hospital" },
+  entry_settlement: { zh: "结算支付", en: "settlement" },
+  entry_monthly_credit: { zh: "每月划入", en: "monthly credit" },
+  entry_refund: { zh: "退费退回", en: "refund" },
   pharmacy: { zh: "定点零售药店", en: "pharmacy" },
 };

@@ -40,6 +40,8 @@ export type EnrolmentView = Readonly<{
   id: string;
   scheme: Scheme;
   areaCode: string;
+  /** The county (or city) by its full name, e.g. 浙江省杭州市西湖区. */
+  areaName: string;
   coordinationArea: string;
   personalNumber: string;
   /** The number the personal number is merged into, when it was. */
@@ -110,6 +112,7 @@ export function createEnrolmentContext(deps: EnrolmentDeps) {
     id: e.id,
     scheme: e.scheme as Scheme,
     areaCode: e.area_code,
+    areaName: regions.fullName(e.area_code) ?? e.area_code,
     coordinationArea: e.coordination_area,
     personalNumber: e.personal_number,
     survivingNumber: survivorOf(e.personal_number),

@@ -3,8 +3,13 @@ import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 
 /** Sample requests for the enrolment module's routes, for the permission walk (test/permissions.test.ts). */
 export function enrolmentPermissionSamples(w: Walk): Record<string, Sample> {
-  const { deps, enrolled, fixed, initialPinOf, listedCard, listedNumber, newPerson, twoNumbers } = w;
+  const { asHolder, deps, enrolled, fixed, initialPinOf, listedCard, listedNumber, newPerson, twoNumbers } =
+    w;
   return {
+    "GET /api/v1/holder/enrolments": {
+      prepare: asHolder(() => ({ url: "/api/v1/holder/enrolments" })),
+      otherArea: "own",
+    },
     "POST /api/v1/enrolments": {
       prepare: async () => ({
         url: "/api/v1/enrolments",

@@ -1,4 +1,4 @@
-import { type Actor, authorize } from "../../shared/auth.ts";
+import { type Actor, authorize, holderPersonId } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { EnrolmentContext, EnrolmentRow } from "./enrolment.context.ts";
 
@@ -7,8 +7,30 @@ import { survivorResolver } from "./enrolment.rules.ts";
 
 /** A person's enrolments, by ID number or personal number, with their history. */
 export function enrolmentReads(ctx: EnrolmentContext) {
-  const { db, repo, personByIdNumber, view } = ctx;
+  const { db, repo, personByIdNumber, view, today } = ctx;
   return {
+    /**
+     * The signed-in holder's own insurance: every enrolment with its history, and the arrears in force
+     * today (the seed's "confirm whether there is arrears or payment suspension").
+     */
+    async ofHolder(actor: Actor) {
+      const personId = holderPersonId(actor);
+      const [enrolments, arrears] = await Promise.all([
+        repo.enrolmentsOfPerson(db, personId),
+        repo.arrearsOfPerson(db, personId, today()),
+      ]);
+      return {
+        ...(await this.history(personId, enrolments)),
+        arrears: arrears.map((a) => ({
+          id: a.id,
+          coordinationArea: a.coordination_area,
+          fromDate: a.from_date,
+          toDate: a.to_date,
+          reason: a.reason,
+        })),
+      };
+    },
+
     /** A person's enrolments everywhere, with each one's history. */
     async ofPerson(actor: Actor, idNumber: string) {
       authorize(actor, ENROLMENT_PERMISSIONS.read);

@@ -165,6 +165,9 @@ export function createEnrolmentRepository(dialect: Dialect) {
         .where("person_id", "=", personId)
         .where("coordination_area", "=", area),
     ),
+    /** A person's arrears in force on `today`, in every coordination area. */
+    arrearsOfPerson: (q: Q, personId: string, today: string) =>
+      arrearsOn(q, today).selectAll().where("person_id", "=", personId).orderBy("from_date").execute(),
     arrears: (q: Q, id: string) =>
       q.selectFrom("arrears").selectAll().where("id", "=", id).executeTakeFirst(),
     /** Active employee medical enrolments (monthly contributions) in the areas under a prefix: person, area, first month. */

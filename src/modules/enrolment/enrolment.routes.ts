@@ -26,6 +26,7 @@ const enrolmentSchema = z.object({
   id: uuidSchema,
   scheme: schemeSchema,
   areaCode: z.string(),
+  areaName: z.string().describe("the county or city by its full name"),
   coordinationArea: z.string(),
   personalNumber: z.string(),
   survivingNumber: z.string(),
@@ -131,6 +132,23 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
         },
       },
       async (request) => enrolment.ofPerson(actorOf(request), request.query.idNumber),
+    );
+    app.get(
+      "/holder/enrolments",
+      {
+        config: { access: "holder" },
+        schema: {
+          operationId: "listOwnEnrolments",
+          tags: ["holder"],
+          summary:
+            "My enrolments everywhere with their history, and the arrears (payment suspension) in force today",
+          response: {
+            200: historySchema.extend({ arrears: z.array(arrearsSchema) }),
+            ...errors(...AUTH_ERRORS),
+          },
+        },
+      },
+      async (request) => enrolment.ofHolder(actorOf(request)),
     );
 
     app.post(

@@ -117,3 +117,72 @@ forEachDialect("the online service hall for holders", (dialect) => {
     assert.equal((await inject("GET", "/holder/cards", token)).status, 401);
   });
 });
+
+forEachDialect("the holder's own insurance in the hall", (dialect) => {
+  const ctx = useTestApp(dialect);
+  before(async () => {
+    await seedAreas(ctx.deps);
+  });
+  const login = async (c: { idNumber: string; cardNumber: string }) => {
+    const r = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: c.idNumber, pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) },
+    });
+    return r.json().token as string;
+  };
+  const get = async (url: string, token: string) => {
+    const r = await ctx.app.inject({
+      method: "GET",
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: r.statusCode, body: r.json() };
+  };
+
+  it("shows the holder's enrolments, the arrears in force and the contributions paid, and nobody else's", async () => {
+    const mine = await cardInState(ctx.deps, "active");
+    const other = await cardInState(ctx.deps, "active");
+    await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: mine.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330106",
+      startDate: "2026-01-01",
+    });
+    const paid = await ctx.deps.medical.payContribution(SYSTEM_ACTOR, {
+      payer: "self",
+      idNumber: mine.idNumber,
+      month: "2026-09",
+      gradePercent: 100,
+    });
+    assert.ok(paid.contributionId);
+    // Arrears recorded after the payment (a payment ends the arrears in force).
+    await ctx.deps.enrolment.recordArrears(SYSTEM_ACTOR, {
+      idNumber: mine.idNumber,
+      coordinationArea: "330100",
+      fromDate: "2026-10-01",
+      reason: "unpaid",
+    });
+    const token = await login(mine);
+    const insurance = await get("/holder/enrolments", token);
+    assert.equal(insurance.status, 200, JSON.stringify(insurance.body));
+    assert.deepEqual(
+      insurance.body.enrolments.map((e: { scheme: string; status: string }) => `${e.scheme}:${e.status}`),
+      ["resident_medical:active"],
+    );
+    assert.deepEqual(
+      insurance.body.arrears.map((a: { fromDate: string; toDate: string | null }) => [a.fromDate, a.toDate]),
+      [["2026-10-01", null]],
+    );
+    const account = await get("/holder/medical", token);
+    assert.deepEqual(
+      account.body.contributions.map((c: { month: string; payer: string }) => `${c.month}:${c.payer}`),
+      ["2026-09:self"],
+    );
+    const theirs = await get("/holder/enrolments", await login(other));
+    assert.deepEqual([theirs.body.enrolments, theirs.body.arrears], [[], []]);
+    assert.equal((await get("/holder/medical", await login(other))).body.contributions.length, 0);
+    const anonymous = await ctx.app.inject({ method: "GET", url: "/api/v1/holder/enrolments" });
+    assert.equal(anonymous.statusCode, 401);
+  });
+});

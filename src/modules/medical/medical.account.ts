@@ -10,10 +10,11 @@ export function medicalAccount(ctx: MedicalContext) {
     /** The holder's account: balance, monthly credits, and settlements with their items. */
     async holderAccount(actor: Actor) {
       const personId = holderPersonId(actor);
-      const [account, credits, settlements] = await Promise.all([
+      const [account, credits, settlements, contributions] = await Promise.all([
         repo.account(db, personId),
         repo.credits(db, personId),
         repo.settlementsOfPerson(db, personId, 50),
+        repo.contributionsOf(db, personId, 36),
       ]);
       const items = await repo.itemsOf(
         db,
@@ -22,6 +23,14 @@ export function medicalAccount(ctx: MedicalContext) {
       return {
         balanceFen: Number(account?.balance_fen ?? 0),
         credits: credits.map((c) => ({ month: c.month, amountFen: Number(c.amount_fen), at: c.at })),
+        contributions: contributions.map((c) => ({
+          month: c.month,
+          coordinationArea: c.coordination_area,
+          payer: c.payer,
+          employerFen: Number(c.employer_fen),
+          personalFen: Number(c.personal_fen),
+          paidAt: c.paid_at,
+        })),
         settlements: settlements.map((s) => ({
           settlementId: s.id,
           institution: s.institution_name,

@@ -16,11 +16,24 @@ export function medicalHolderRoutes(deps: { medical: MedicalService }): FastifyP
         schema: {
           operationId: "getOwnMedicalAccount",
           tags: ["holder"],
-          summary: "My medical account: balance, monthly credits, settlements with their items",
+          summary:
+            "My medical account: balance, monthly credits, contributions paid, settlements with their items",
           response: {
             200: z.object({
               balanceFen: fen,
               credits: z.array(z.object({ month: z.string(), amountFen: fen, at: z.string() })),
+              contributions: z
+                .array(
+                  z.object({
+                    month: z.string(),
+                    coordinationArea: z.string(),
+                    payer: z.enum(["employer", "self"]),
+                    employerFen: fen,
+                    personalFen: fen,
+                    paidAt: z.string(),
+                  }),
+                )
+                .describe("the latest 36 months paid, newest first"),
               settlements: z.array(
                 z.object({
                   settlementId: uuidSchema,

@@ -218,6 +218,15 @@ export function createMedicalRepository(dialect: Dialect) {
         .executeTakeFirst(),
     insertContribution: (trx: Transaction<Database>, row: Database["contributions"]) =>
       trx.insertInto("contributions").values(row).execute(),
+    /** A person's latest contributions, newest month first. */
+    contributionsOf: (q: Q, personId: string, limit: number) =>
+      q
+        .selectFrom("contributions")
+        .select(["month", "coordination_area", "payer", "employer_fen", "personal_fen", "paid_at"])
+        .where("person_id", "=", personId)
+        .orderBy("month", "desc")
+        .limit(limit)
+        .execute(),
     paidMonths: (q: Q, personId: string, area: string) =>
       q
         .selectFrom("contributions")
