@@ -147,8 +147,8 @@ export function HallStatement() {
               <td />
               <td>{yuan(statement.openingFen)}</td>
             </tr>
-            {statement.entries.map((e, i) => (
-              <tr key={`${e.at}-${i}`}>
+            {statement.entries.map((e) => (
+              <tr key={`${e.at}-${e.kind}-${e.amountFen}-${e.balanceFen}`}>
                 <td>{e.day}</td>
                 <td>{t.code(`entry_${e.kind}`)}</td>
                 <td>{yuan(e.amountFen)}</td>

@@ -34,7 +34,6 @@ const yuan = (fen: number) => (fen / 100).toFixed(2);
  * balance, monthly credits, settlements with their items; the statement for a period.
  */
 export function HallMedical() {
-  const t = useT();
   const [account, setAccount] = useState<Account | null | undefined>();
   useEffect(() => {
     api<Account>("GET", "/holder/medical").then(setAccount, () => setAccount(null));
