@@ -199,7 +199,19 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await lost.getByText(/正式挂失后原卡永久停用/).waitFor();
     await shot(page, "06b-formal-loss-confirm");
     await lost.getByRole("button", { name: "确认正式挂失并补卡" }).click();
-    await page.getByText(/临时就医凭证号：\S+；新卡预计 \d{4}-\d{2}-\d{2} 可领取/).waitFor();
+    const issued = await page.getByText(/临时就医凭证号：\S+；新卡预计 \d{4}-\d{2}-\d{2} 可领取/).innerText();
+    const certificate = /临时就医凭证号：(\S+)；/.exec(issued)![1];
+    // The slip stays on the person's page until the new card is collected, and prints alone.
+    const slip = page.getByRole("region", { name: "社会保障卡领卡凭证（补卡期间临时就医凭证）" });
+    await slip.getByText(certificate).waitFor();
+    await slip.getByText("请于预计领卡日期后，持本人居民身份证和本凭证到受理网点领取新卡。").waitFor();
+    await page.evaluate('document.documentElement.classList.add("print-slip")');
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.getByRole("navigation").isVisible(), false, "the menu is not printed");
+    assert.equal(await slip.getByText(certificate).isVisible(), true, "the slip is");
+    await page.emulateMedia({ media: "screen" });
+    await page.evaluate('document.documentElement.classList.remove("print-slip")');
+    await slip.getByRole("button", { name: "打印领卡凭证" }).waitFor();
     await shot(page, "07-replaced");
     await accessible(page, "the person page after the replacement");
     assert.deepEqual(pageErrors, []);

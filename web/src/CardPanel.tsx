@@ -4,6 +4,7 @@ import { useCan } from "./can.tsx";
 import { localTime } from "./clock.ts";
 import type { CardView, HistoryEntry } from "./counter-types.ts";
 import { type TextKey, useT } from "./i18n.tsx";
+import { ReplacementSlip } from "./ReplacementSlip.tsx";
 import { CardHeading, Field, Notice, Select, useAction } from "./ui.tsx";
 
 /** Actions that need the holder's ID document. */
@@ -136,6 +137,7 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
     <article className="card-item" aria-label={`${t("cardNumber")} ${card.cardNumber}`}>
       <CardHeading card={card} />
       {result ? <Notice kind="ok">{result}</Notice> : null}
+      <ReplacementSlip card={card} />
       {actions.length ? (
         <fieldset className="buttons">
           <legend className="visually-hidden">{t("actions")}</legend>

@@ -121,4 +121,21 @@ export const TASK_TEXTS = {
   rowReport: { zh: "逐行报告", en: "Per-row report" },
   field: { zh: "字段", en: "Field" },
   problem: { zh: "问题", en: "Problem" },
+  slipTitle: {
+    zh: "社会保障卡领卡凭证（补卡期间临时就医凭证）",
+    en: "Card-collection slip (temporary medical certificate)",
+  },
+  slipNewCard: { zh: "新卡卡号", en: "New card" },
+  slipCertificate: { zh: "临时就医凭证号", en: "Temporary medical certificate" },
+  slipFee: { zh: "工本费（元）", en: "Fee (yuan)" },
+  slipIssuedOn: { zh: "开具日期", en: "Issued on" },
+  slipCollect: {
+    zh: "请于预计领卡日期后，持本人居民身份证和本凭证到受理网点领取新卡。",
+    en: "From the ready date, bring your ID card and this slip to the outlet to collect the new card.",
+  },
+  slipTemporary: {
+    zh: "补卡期间本凭证作为临时就医凭证；领取新卡后自动失效。",
+    en: "Until the new card is collected this slip is the temporary medical certificate; it lapses then.",
+  },
+  printSlip: { zh: "打印领卡凭证", en: "Print the slip" },
 } as const;

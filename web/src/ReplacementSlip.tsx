@@ -1,0 +1,50 @@
+import { chinaDay } from "./clock.ts";
+import type { CardView } from "./counter-types.ts";
+import { useT } from "./i18n.tsx";
+
+/** States in which a replacement is still to be collected: its slip stays on the person's page. */
+const PENDING = ["applied", "in_production", "delivered"];
+
+/**
+ * The card-collection slip (领卡凭证) with the temporary medical certificate of a formal loss and
+ * replacement, printed for the holder (the browser's print of the slip alone) and kept on the person's
+ * page until the new card is collected. The holder brings it and the ID card to collect the card.
+ */
+export function ReplacementSlip({ card }: { card: CardView }) {
+  const t = useT();
+  if (!card.tempCertificateNo || !PENDING.includes(card.state)) return null;
+  const print = () => {
+    // Only the slip is printed: the rest of the page is hidden while the print dialog is open.
+    document.documentElement.classList.add("print-slip");
+    addEventListener("afterprint", () => document.documentElement.classList.remove("print-slip"), {
+      once: true,
+    });
+    window.print();
+  };
+  return (
+    <section className="slip" aria-label={t("slipTitle")}>
+      <h4>{t("slipTitle")}</h4>
+      <dl className="facts">
+        <dt>{t("name")}</dt>
+        <dd>{card.holder.nameMasked}</dd>
+        <dt>{t("idNumber")}</dt>
+        <dd>{card.holder.idNumberMasked}</dd>
+        <dt>{t("slipNewCard")}</dt>
+        <dd>{card.cardNumber}</dd>
+        <dt>{t("slipCertificate")}</dt>
+        <dd className="slip-number">{card.tempCertificateNo}</dd>
+        <dt>{t("readyDate")}</dt>
+        <dd>{card.readyDate ?? "—"}</dd>
+        <dt>{t("slipFee")}</dt>
+        <dd>{((card.feeFen ?? 0) / 100).toFixed(2)}</dd>
+        <dt>{t("slipIssuedOn")}</dt>
+        <dd>{chinaDay()}</dd>
+      </dl>
+      <p>{t("slipCollect")}</p>
+      <p>{t("slipTemporary")}</p>
+      <button type="button" className="no-print" onClick={print}>
+        {t("printSlip")}
+      </button>
+    </section>
+  );
+}
