@@ -194,6 +194,10 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const lost = page.locator("article.card-item").first();
     await lost.getByRole("button", { name: "正式挂失并补卡" }).click();
     await lost.getByLabel("持卡人出示的身份证号码").fill(child.idNumber);
+    // The child's parent does it as the agent, with their own ID.
+    await lost.getByLabel(/由代办人办理/).check();
+    await lost.getByLabel("代办人姓名").fill("欧阳华");
+    await lost.getByLabel("代办人身份证号码").fill(makeIdNumber("330106", "1980-03-03", 17));
     await lost.getByRole("button", { name: "确认办理" }).click();
     // What cannot be undone is said, and confirmed a second time; "back" stands apart from it.
     await lost.getByText(/正式挂失后原卡永久停用/).waitFor();
@@ -212,6 +216,13 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.emulateMedia({ media: "screen" });
     await page.evaluate('document.documentElement.classList.remove("print-slip")');
     await slip.getByRole("button", { name: "打印领卡凭证" }).waitFor();
+    const recorded = await testDeps.database.db
+      .selectFrom("audit_log")
+      .select("after")
+      .where("action", "=", "card.report_formal_loss")
+      .orderBy("seq", "desc")
+      .executeTakeFirstOrThrow();
+    assert.match(String(recorded.after), /"agent":\{"idNumber":"330\*{11}[0-9X]{4}","name":"欧\*\*"\}/, "the agent, masked");
     await shot(page, "07-replaced");
     await accessible(page, "the person page after the replacement");
     assert.deepEqual(pageErrors, []);

@@ -64,6 +64,13 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
   const [reason, setReason] = useState("");
   const cancelReason = reason || "holder_request";
   const [newPin, setNewPin] = useState("");
+  // A formal loss or a cancellation on the holder's request may be done by an agent, with their own ID.
+  const [byAgent, setByAgent] = useState(false);
+  const [agentName, setAgentName] = useState("");
+  const [agentId, setAgentId] = useState("");
+  const agent = byAgent ? { agent: { name: agentName.trim(), idNumber: agentId.trim().toUpperCase() } } : {};
+  const agentAllowed =
+    action === "report_formal_loss" || (action === "cancel" && cancelReason === "holder_request");
   const { busy, error, run } = useAction();
   const can = useCan();
   const actions = [
@@ -111,6 +118,7 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
       else if (action === "report_formal_loss") {
         const r = await api<{ replacement: CardView }>("POST", `/cards/${n}/formal-loss`, {
           holderIdNumber: holderId,
+          ...agent,
         });
         setResult(
           t("tempCert", {
@@ -125,7 +133,7 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
       } else if (action === "cancel")
         await api("POST", `/cards/${n}/cancel`, {
           reason: cancelReason,
-          ...(cancelReason === "holder_request" ? { holderIdNumber: holderId } : {}),
+          ...(cancelReason === "holder_request" ? { holderIdNumber: holderId, ...agent } : {}),
           ...(CANCEL_WITH_RECORD.includes(cancelReason) ? { recordRef } : {}),
         });
       setResult(`${t("done")}：${t.code(action ?? "")}`);
@@ -185,6 +193,21 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
           ) : null}
           {action === "cancel" && CANCEL_WITH_RECORD.includes(cancelReason) ? (
             <Field label={t("recordRef")} value={recordRef} onChange={setRecordRef} maxLength={100} />
+          ) : null}
+          {agentAllowed ? (
+            <fieldset className="agent">
+              <legend>{t("agentLegend")}</legend>
+              <label>
+                <input type="checkbox" checked={byAgent} onChange={(e) => setByAgent(e.target.checked)} />{" "}
+                {t("byAgent")}
+              </label>
+              {byAgent ? (
+                <>
+                  <Field label={t("agentName")} value={agentName} onChange={setAgentName} maxLength={60} />
+                  <Field label={t("agentIdNumber")} value={agentId} onChange={setAgentId} maxLength={18} />
+                </>
+              ) : null}
+            </fieldset>
           ) : null}
           {action === "password_reset" ? (
             <Field

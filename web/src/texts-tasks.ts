@@ -138,4 +138,11 @@ export const TASK_TEXTS = {
     en: "Until the new card is collected this slip is the temporary medical certificate; it lapses then.",
   },
   printSlip: { zh: "打印领卡凭证", en: "Print the slip" },
+  agentLegend: { zh: "代办", en: "Agent" },
+  byAgent: {
+    zh: "由代办人办理（核验持卡人和代办人的身份证件）",
+    en: "Done by an agent (the holder's and the agent's ID checked)",
+  },
+  agentName: { zh: "代办人姓名", en: "Agent's name" },
+  agentIdNumber: { zh: "代办人身份证号码", en: "Agent's ID number" },
 } as const;
