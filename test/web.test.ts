@@ -222,7 +222,11 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       .where("action", "=", "card.report_formal_loss")
       .orderBy("seq", "desc")
       .executeTakeFirstOrThrow();
-    assert.match(String(recorded.after), /"agent":\{"idNumber":"330\*{11}[0-9X]{4}","name":"欧\*\*"\}/, "the agent, masked");
+    assert.match(
+      String(recorded.after),
+      /"agent":\{"idNumber":"330\*{11}[0-9X]{4}","name":"欧\*\*"\}/,
+      "the agent, masked",
+    );
     await shot(page, "07-replaced");
     await accessible(page, "the person page after the replacement");
     assert.deepEqual(pageErrors, []);
