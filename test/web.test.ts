@@ -151,6 +151,13 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await accessible(page, "the person page");
     await shot(page, "02-person");
     await page.getByRole("button", { name: "申领社保卡" }).click();
+    // A child: the guardian applies, with their own ID.
+    await page.getByText(/申领人未满 16 周岁，须由监护人代为申领/).waitFor();
+    await page.getByLabel("监护人姓名").fill("欧阳华");
+    await page.getByLabel("监护人身份证号码").fill(makeIdNumber("330106", "1980-03-03", 17));
+    await page.getByLabel("与申领人关系").selectOption({ label: "父母" });
+    await accessible(page, "the application with a guardian");
+    await page.getByRole("button", { name: "申领社保卡" }).click();
     await page.getByText(/已受理申领，卡号 [0-9A-Z]{9}/).waitFor();
     await shot(page, "03-applied");
     await signOut(page);

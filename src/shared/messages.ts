@@ -202,6 +202,10 @@ export const MESSAGES = {
     zh: "该地区没有待制卡的申请",
     en: "There are no applications waiting for production in this area",
   },
+  GUARDIAN_REQUIRED: {
+    zh: "申领人未满 {age} 周岁，须由监护人代为申领：请登记监护人的姓名、身份证号码和关系",
+    en: "The applicant is under {age}: a guardian applies for them; give the guardian's name, ID number and relation",
+  },
   PHOTO_REQUIRED: {
     zh: "申请社会保障卡须提供本人近期照片",
     en: "A card application needs a recent photo of the holder",

@@ -1,26 +1,40 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api.ts";
+import { ApiError, api } from "./api.ts";
 import { localTime } from "./clock.ts";
 import type { CardView } from "./counter-types.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, useAction, useLoaded } from "./ui.tsx";
+import { Field, Notice, Section, Select, useAction, useLoaded } from "./ui.tsx";
 
 export function Apply(props: { idNumber?: string; area: string; onApplied: (message: string) => void }) {
   const { area } = props;
   const t = useT();
   const [holderId, setHolderId] = useState(props.idNumber ?? "");
-  const { busy, error, run } = useAction();
+  // A child's card is applied for by a guardian: the server says when (GUARDIAN_REQUIRED), and the
+  // guardian's fields appear.
+  const [guardianNeeded, setGuardianNeeded] = useState(false);
+  const [guardian, setGuardian] = useState({ name: "", idNumber: "", relation: "parent" });
+  const { busy, error, fieldErrors, run } = useAction();
+  const setG = (key: keyof typeof guardian) => (value: string) =>
+    setGuardian((g) => ({ ...g, [key]: value }));
   return (
     <form
       className="action-form"
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
-          const r = await api<CardView>("POST", "/cards/applications", {
-            idNumber: holderId.trim().toUpperCase(),
-            areaCode: area,
-          });
-          props.onApplied(t("applied", { card: r.cardNumber }));
+          try {
+            const r = await api<CardView>("POST", "/cards/applications", {
+              idNumber: holderId.trim().toUpperCase(),
+              areaCode: area,
+              ...(guardianNeeded
+                ? { guardian: { ...guardian, idNumber: guardian.idNumber.trim().toUpperCase() } }
+                : {}),
+            });
+            props.onApplied(t("applied", { card: r.cardNumber }));
+          } catch (err) {
+            if (err instanceof ApiError && err.code === "GUARDIAN_REQUIRED") setGuardianNeeded(true);
+            throw err;
+          }
         });
       }}
     >
@@ -30,8 +44,28 @@ export function Apply(props: { idNumber?: string; area: string; onApplied: (mess
         value={holderId}
         onChange={setHolderId}
         maxLength={18}
-        error={error}
+        error={guardianNeeded ? undefined : error}
       />
+      {guardianNeeded ? (
+        <fieldset className="agent">
+          <legend>{t("guardianLegend")}</legend>
+          {error ? <Notice kind="warning">{error}</Notice> : null}
+          <Field label={t("guardianName")} value={guardian.name} onChange={setG("name")} maxLength={60} />
+          <Field
+            label={t("guardianIdNumber")}
+            value={guardian.idNumber}
+            onChange={setG("idNumber")}
+            maxLength={18}
+            error={fieldErrors.guardian}
+          />
+          <Select
+            label={t("guardianRelation")}
+            value={guardian.relation}
+            onChange={setG("relation")}
+            options={["parent", "grandparent", "other"]}
+          />
+        </fieldset>
+      ) : null}
       <button type="submit" className="primary" disabled={busy}>
         {t("apply")}
       </button>

@@ -145,4 +145,8 @@ export const TASK_TEXTS = {
   },
   agentName: { zh: "代办人姓名", en: "Agent's name" },
   agentIdNumber: { zh: "代办人身份证号码", en: "Agent's ID number" },
+  guardianLegend: { zh: "监护人代为申领", en: "The guardian applying" },
+  guardianName: { zh: "监护人姓名", en: "Guardian's name" },
+  guardianIdNumber: { zh: "监护人身份证号码", en: "Guardian's ID number" },
+  guardianRelation: { zh: "与申领人关系", en: "Relation to the applicant" },
 } as const;

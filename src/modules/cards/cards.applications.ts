@@ -5,12 +5,14 @@ import { type Actor, authorize } from "../../shared/auth.ts";
 import { creditCodeProblem } from "../../shared/credit-code.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import type { RowReason } from "../../shared/row-reasons.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import { readPii } from "../persons/pii.ts";
 import type { ApplyInput, CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
+import { GUARDIAN_BELOW_AGE, needsGuardian } from "./cards.rules.ts";
 
 /** An individual's application and an employer's applications from CSV. */
 export function cardApplications(ctx: CardsContext) {
@@ -29,6 +31,28 @@ export function cardApplications(ctx: CardsContext) {
     checkProvinceSlot,
     requireArea,
   } = ctx;
+  /**
+   * The guardian of an applicant under 16, checked and masked for the record: required for a child,
+   * refused for an adult (who applies in person), and never the child themself.
+   */
+  function guardianOf(
+    person: { birth_date: string; id_number_index: string },
+    guardian: ApplyInput["guardian"],
+  ) {
+    const child = needsGuardian(person.birth_date, today());
+    if (child && !guardian) throw new DomainError("GUARDIAN_REQUIRED", { age: GUARDIAN_BELOW_AGE });
+    if (!guardian) return undefined;
+    if (!child)
+      throw new DomainError("VALIDATION_FAILED", { summary: "guardian: only for an applicant under 16" });
+    const idNumber = validIdNumber(guardian.idNumber);
+    if (cipher.blindIndex(idNumber) === person.id_number_index)
+      throw new DomainError("VALIDATION_FAILED", { summary: "guardian: not the applicant" });
+    return {
+      idNumber: maskIdNumber(idNumber),
+      name: maskName(guardian.name.trim()),
+      relation: guardian.relation,
+    };
+  }
   return {
     /** An individual's application at an outlet or online: the person must be registered, with no card in the province. */
     async apply(actor: Actor, input: ApplyInput) {
@@ -38,16 +62,23 @@ export function cardApplications(ctx: CardsContext) {
       if (!person) throw new DomainError("PERSON_NOT_FOUND");
       const photoRef = input.photoRef ?? person.photo_ref;
       if (!photoRef) throw new DomainError("PHOTO_REQUIRED");
+      const guardian = guardianOf(person, input.guardian);
       const card = await db.transaction().execute(async (trx) => {
         await persons.lock(trx, person.id);
         await checkProvinceSlot(trx, person.id, input.areaCode);
-        return insertApplication(trx, actor, grant, {
-          person_id: person.id,
-          area_code: input.areaCode,
-          application_kind: "new",
-          photo_ref: photoRef,
-          bank_code: input.bankCode ?? null,
-        });
+        return insertApplication(
+          trx,
+          actor,
+          grant,
+          {
+            person_id: person.id,
+            area_code: input.areaCode,
+            application_kind: "new",
+            photo_ref: photoRef,
+            bank_code: input.bankCode ?? null,
+          },
+          guardian ? { guardian } : {},
+        );
       });
       return toView(card, holderOf(person), null);
     },

@@ -298,6 +298,8 @@ export function createCardsContext(deps: CardsDeps) {
     grant: Grant | undefined,
     fields: Pick<CardRow, "person_id" | "area_code" | "application_kind" | "photo_ref" | "bank_code"> &
       Partial<CardRow>,
+    /** More facts for the application's audit record (a guardian, masked). */
+    recorded: Record<string, unknown> = {},
   ): Promise<CardRow> {
     const at = clock.now().toISOString();
     const row: CardRow = {
@@ -339,6 +341,7 @@ export function createCardsContext(deps: CardsDeps) {
       kind: row.application_kind,
       channel: row.application_channel,
       ...(fields.replacement_reason ? { reason: fields.replacement_reason } : {}),
+      ...recorded,
     });
     return row;
   }

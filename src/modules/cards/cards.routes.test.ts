@@ -206,6 +206,74 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     );
   });
 
+  it("a child's application needs the guardian's name, ID and relation, recorded masked; an adult's needs none", async () => {
+    // Under 16 on the test clock's day (2026-11-22): born 2010-11-23, sixteen tomorrow.
+    const child = newIdNumber("330106", "2010-11-23");
+    await ctx.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber: child,
+      name: "小明",
+      ethnicity: "01",
+      areaCode: "330100",
+      photoRef: "photos/child.jpg",
+    });
+    const alone = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: child,
+      areaCode: "330100",
+    });
+    assert.deepEqual([alone.status, alone.body.code], [422, "GUARDIAN_REQUIRED"]);
+    assert.match(alone.body.message, /未满 16 周岁/);
+    const self = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: child,
+      areaCode: "330100",
+      guardian: { idNumber: child, name: "小明", relation: "parent" },
+    });
+    assert.deepEqual([self.status, self.body.code], [400, "VALIDATION_FAILED"], "not the child themself");
+    const wrongRelation = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: child,
+      areaCode: "330100",
+      guardian: { idNumber: newIdNumber("330106", "1980-01-01"), name: "王芳", relation: "neighbour" },
+    });
+    assert.equal(wrongRelation.status, 400);
+    const guardianId = newIdNumber("330106", "1980-01-01");
+    const applied = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: child,
+      areaCode: "330100",
+      guardian: { idNumber: guardianId, name: "王芳", relation: "parent" },
+    });
+    assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    const record = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("after")
+      .where("action", "=", "card.apply")
+      .orderBy("seq", "desc")
+      .executeTakeFirstOrThrow();
+    assert.match(
+      String(record.after),
+      /"guardian":\{"idNumber":"330\*{11}[0-9X]{4}","name":"王\*","relation":"parent"\}/,
+    );
+    assert.ok(!String(record.after).includes(guardianId), "the guardian's ID is not kept in clear");
+    // Sixteen today: applies in person; a guardian is refused.
+    const sixteen = newIdNumber("330106", "2010-11-22");
+    await ctx.deps.persons.register(SYSTEM_ACTOR, {
+      idNumber: sixteen,
+      name: "小红",
+      ethnicity: "01",
+      areaCode: "330100",
+      photoRef: "photos/sixteen.jpg",
+    });
+    const withGuardian = await call(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: sixteen,
+      areaCode: "330100",
+      guardian: { idNumber: guardianId, name: "王芳", relation: "parent" },
+    });
+    assert.equal(withGuardian.status, 400);
+    assert.equal(
+      (await call(tokens.clerk, "POST", "/cards/applications", { idNumber: sixteen, areaCode: "330100" }))
+        .status,
+      201,
+    );
+  });
+
   it("refuses a second card in the province, and lets an employer collect with a letter", async () => {
     const { idNumber, card } = await activeCard();
     const again = await call(tokens.clerk, "POST", "/cards/applications", { idNumber, areaCode: "330100" });

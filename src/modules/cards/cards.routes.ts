@@ -91,8 +91,16 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
               .nullable()
               .optional()
               .describe("the partner bank for the financial function"),
+            guardian: z
+              .strictObject({
+                idNumber,
+                name: z.string().trim().min(1).max(60),
+                relation: z.enum(["parent", "grandparent", "other"]),
+              })
+              .optional()
+              .describe("required for an applicant under 16: the guardian applying, with their own ID"),
           }),
-          response: { 201: cardSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+          response: { 201: cardSchema, ...errors(...AUTH_ERRORS, 404, 409, 422) },
         },
       },
       async (request, reply) => reply.status(201).send(await cards.apply(actorOf(request), request.body)),

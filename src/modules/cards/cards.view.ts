@@ -48,6 +48,8 @@ export type ApplyInput = {
   areaCode: string;
   photoRef?: string | null;
   bankCode?: string | null;
+  /** For an applicant under 16: the guardian applying for them, with their own ID. */
+  guardian?: { idNumber: string; name: string; relation: "parent" | "grandparent" | "other" };
 };
 
 /** A row of a CSV file as imported; a rejected row's reason is a code the caller words in its language. */
