@@ -116,6 +116,8 @@ const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^one of them$/, "须提供其中之一"],
   [/^only with a live photo$/, "仅在提供现场照片时适用"],
   [/^someone other than the holder$/, "须为持卡人以外的人"],
+  [/^only for an applicant under 16$/, "仅适用于未满 16 周岁的申领人（16 周岁及以上本人申领）"],
+  [/^not the applicant$/, "不能是申领人本人"],
   [/^a child under 16 is added by a guardian \(child\)$/, "16 周岁以下的子女须由监护人添加（child）"],
   [/^not before (\S+)$/, "不能早于 {1}"],
   [/^required for an employer's payment$/, "单位缴费时必填"],
