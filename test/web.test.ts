@@ -896,6 +896,50 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       assert.deepEqual(pageErrors, []);
     });
 
+  it("an employer sees its employees and what is overdue, and registers many from a CSV file with the per-row report", async () => {
+    const page = await newPage();
+    await staffLogin(page, "yunqi.hr");
+    const list = page.getByRole("region", { name: "本单位职工" });
+    await list.getByRole("cell", { name: "张*" }).waitFor();
+    await list.getByText("没有逾期未登记的职工。").waitFor();
+    const day = (n: number) => chinaDate(new Date(testDeps.clock.now().getTime() - n * 86_400_000));
+    const csv = (rows: string[]) => ({
+      name: "employees.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(["id_number,name,ethnicity,hired_on", ...rows].join("\n")),
+    });
+    const upload = page.getByRole("region", { name: "批量登记新职工（CSV）" });
+    const late = makeIdNumber("330106", "1995-05-05", 61);
+    const onTime = makeIdNumber("330106", "1996-06-06", 62);
+    await upload
+      .getByLabel("职工名单文件（CSV）")
+      .setInputFiles(
+        csv([
+          `${late},钱多,01,${day(45)}`,
+          `${onTime.slice(0, 17)}0,孙少,01,${day(3)}`,
+          `${onTime},,01,2030-01-01`,
+        ]),
+      );
+    await upload.getByRole("button", { name: "导入" }).click();
+    await upload.getByText(/有 2 行错误，整份未登记/).waitFor();
+    // In the clerk's language: line 3's check character, line 4's date in the future.
+    assert.deepEqual(await upload.locator("tbody tr").allInnerTexts(), [
+      "3\tidNumber\t公民身份号码无效：校验码不正确",
+      "4\thiredOn\t不能晚于今天（2026-11-22）",
+    ]);
+    await upload
+      .getByLabel("职工名单文件（CSV）")
+      .setInputFiles(csv([`${late},钱多,01,${day(45)}`, `${onTime},孙少,01,${day(3)}`]));
+    await upload.getByRole("button", { name: "导入" }).click();
+    await upload.getByText("已登记 2 名新职工。").waitFor();
+    await list.getByRole("row").filter({ hasText: "钱*" }).getByText("逾期登记").waitFor();
+    await list.getByText(/有 1 名职工超过用工之日起 30 日未登记或逾期登记/).waitFor();
+    assert.equal(await list.getByRole("row").filter({ hasText: "孙*" }).getByText("逾期").count(), 0);
+    await accessible(page, "the employer's page");
+    await shot(page, "43-employer-employees");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("an elder mode makes the text large and the contrast high, and the device remembers it", async () => {
     const page = await newPage();
     const bodyText = async () =>

@@ -133,19 +133,29 @@ const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^quantity 1–(\d+) and unitPriceFen 0–(\d+), whole numbers$/, "数量 1–{1}、单价（分）0–{2}，均为整数"],
 ];
 
+/** One rule (without its field) in Chinese, or undefined when no pattern knows it. */
+function ruleInChinese(rule: string, reason: (code: string) => string): string | undefined {
+  for (const [pattern, zh] of SUMMARY_RULES) {
+    const m = pattern.exec(rule);
+    if (!m) continue;
+    return zh.replace(/\{(reason:)?(\d)\}/g, (_, isReason: string | undefined, i: string) =>
+      isReason ? reason(m[Number(i)]) : m[Number(i)],
+    );
+  }
+  return undefined;
+}
+
 /** One `field: rule` part in Chinese, or undefined when no pattern knows its rule. */
 function summaryPart(part: string, reason: (code: string) => string): string | undefined {
   const colon = part.indexOf(": ");
   const [field, rule] = colon > 0 ? [part.slice(0, colon), part.slice(colon + 2)] : ["", part];
-  for (const [pattern, zh] of SUMMARY_RULES) {
-    const m = pattern.exec(rule);
-    if (!m) continue;
-    const text = zh.replace(/\{(reason:)?(\d)\}/g, (_, isReason: string | undefined, i: string) =>
-      isReason ? reason(m[Number(i)]) : m[Number(i)],
-    );
-    return field ? `${field}：${text}` : text;
-  }
-  return undefined;
+  const text = ruleInChinese(rule, reason);
+  return text === undefined ? undefined : field ? `${field}：${text}` : text;
+}
+
+/** One rule a service found (without its field) in a language: Chinese when a pattern knows it. */
+export function ruleText(rule: string, lang: "zh" | "en", reason: (code: string) => string): string {
+  return lang === "zh" ? (ruleInChinese(rule, reason) ?? rule) : rule;
 }
 
 /** A service's summary in Chinese, part by part; a part no pattern knows stays as it is. */

@@ -4,7 +4,7 @@ import { BatchApply, Duplicates } from "./CardAdmin.tsx";
 import { CataloguePage } from "./Catalogue.tsx";
 import { BankTasks, OnlineCheck, Production } from "./CounterTasks.tsx";
 import { ActionsProvider } from "./can.tsx";
-import { EmployeeRegistration } from "./Enrolment.tsx";
+import { EmployerPage } from "./Employer.tsx";
 import { Institutions } from "./Institutions.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
 import type { Me } from "./Login.tsx";
@@ -133,7 +133,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
             <Till institutionId={me.grants.find((g) => g.institutionId)?.institutionId ?? ""} />
           ) : null}
           {page === "employees" ? (
-            <EmployeeRegistration employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
+            <EmployerPage employerId={me.grants.find((g) => g.employerId)?.employerId ?? ""} />
           ) : null}
         </main>
       </ActionsProvider>

@@ -149,4 +149,28 @@ export const TASK_TEXTS = {
   guardianName: { zh: "监护人姓名", en: "Guardian's name" },
   guardianIdNumber: { zh: "监护人身份证号码", en: "Guardian's ID number" },
   guardianRelation: { zh: "与申领人关系", en: "Relation to the applicant" },
+  myEmployees: { zh: "本单位职工", en: "Our employees" },
+  overdueWarning: {
+    zh: "有 {n} 名职工超过用工之日起 30 日未登记或逾期登记，社保经办机构将依法核定应缴费用。",
+    en: "{n} employees were not registered within 30 days of hiring; the agency will assess the contributions due.",
+  },
+  noOverdue: { zh: "没有逾期未登记的职工。", en: "No overdue registration." },
+  refresh: { zh: "刷新", en: "Refresh" },
+  registerBy: { zh: "应登记截止日", en: "Register by" },
+  registeredOn: { zh: "登记日期", en: "Registered on" },
+  notRegistered: { zh: "未登记", en: "not registered" },
+  overdueNotRegistered: { zh: "逾期未登记", en: "overdue" },
+  overdueLate: { zh: "逾期登记", en: "registered late" },
+  noEmployees: { zh: "暂无职工记录。", en: "No employee yet." },
+  employeesCsv: { zh: "批量登记新职工（CSV）", en: "Register employees from a CSV file" },
+  employeesCsvFormat: {
+    zh: "列为 id_number,name,ethnicity,hired_on[,area_code]；有任何一行错误则整份不登记，并逐行列出错误。",
+    en: "Columns id_number,name,ethnicity,hired_on[,area_code]; one bad row and nothing is registered; every error is listed.",
+  },
+  employeesFile: { zh: "职工名单文件（CSV）", en: "Employees file (CSV)" },
+  employeesRejected: {
+    zh: "有 {n} 行错误，整份未登记（见逐行报告）。",
+    en: "{n} rows have errors; nothing was registered (see the report).",
+  },
+  employeesImported: { zh: "已登记 {n} 名新职工。", en: "{n} employees registered." },
 } as const;

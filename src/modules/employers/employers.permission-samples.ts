@@ -22,6 +22,10 @@ export function employersPermissionSamples(w: Walk): Record<string, Sample> {
       prepare: fixed(`/api/v1/employers/${hzEmployer}`),
       otherArea: "forbidden",
     },
+    "GET /api/v1/employers/:id/employees": {
+      prepare: fixed(`/api/v1/employers/${hzEmployer}/employees`),
+      otherArea: "forbidden",
+    },
     "POST /api/v1/employers/:id/employees": {
       prepare: async () => ({
         url: `/api/v1/employers/${hzEmployer}/employees`,

@@ -47,6 +47,17 @@ export function createEmployersRepository() {
         .set({ registered_on: registeredOn, late: late ? 1 : 0 })
         .where("id", "=", id)
         .execute(),
+    /** An employer's employments, latest hire first, with the person's masked ID and name. */
+    employmentsOf: (q: Q, employerId: string) =>
+      q
+        .selectFrom("employments as m")
+        .innerJoin("persons as p", "p.id", "m.person_id")
+        .select(["m.id", "m.hired_on", "m.registered_on", "m.late", "p.id_number_masked", "p.name_masked"])
+        .where("m.employer_id", "=", employerId)
+        .orderBy("m.hired_on", "desc")
+        .orderBy("m.id")
+        .limit(5000)
+        .execute(),
     /** Employments of an area's employers registered late, or hired before `cutoff` and not registered. */
     overdue: (q: Q, areaPrefix: string, cutoff: string) =>
       q

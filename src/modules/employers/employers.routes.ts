@@ -9,6 +9,9 @@ import {
   idNumberSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
+import { languageOf } from "../../shared/language.ts";
+import { reasonText } from "../../shared/reasons.ts";
+import { ruleText } from "../../shared/validation-messages.ts";
 import { SCHEME_NAMES } from "../enrolment/enrolment.rules.ts";
 import type { EmployersService } from "./employers.service.ts";
 import { EMPLOYER_PERMISSIONS } from "./employers.service.ts";
@@ -22,7 +25,13 @@ const employerSchema = z.object({
   contactPhone: z.string(),
   createdAt: z.string(),
 });
-const fieldErrors = z.array(z.object({ field: z.string(), problem: z.string() }));
+const fieldErrors = z.array(
+  z.object({
+    field: z.string(),
+    problem: z.string(),
+    text: z.string().optional().describe("the problem in the caller's language"),
+  }),
+);
 const params = z.object({ id: uuidSchema });
 
 /** Employers, their registration of new employees within 30 days, and the overdue report. */
@@ -68,6 +77,34 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
       async (request) => employers.get(actorOf(request), request.params.id),
     );
 
+    app.get(
+      "/employers/:id/employees",
+      {
+        config: { access: { permission: EMPLOYER_PERMISSIONS.read } },
+        schema: {
+          operationId: "listEmployees",
+          tags: ["employers"],
+          summary:
+            "An employer's employees: each hire, its registration, the day it is due (30 days after hiring) and whether it is overdue",
+          params,
+          response: {
+            200: z.array(
+              z.object({
+                employmentId: uuidSchema,
+                idNumberMasked: z.string(),
+                nameMasked: z.string(),
+                hiredOn: z.string(),
+                registeredOn: z.string().nullable(),
+                registerBy: z.string(),
+                overdue: z.enum(["registered_late", "not_registered"]).nullable(),
+              }),
+            ),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => employers.employees(actorOf(request), request.params.id),
+    );
     app.post(
       "/employers/:id/employees",
       {
@@ -142,8 +179,22 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
           },
         },
       },
-      async (request) =>
-        employers.registerEmployeesCsv(actorOf(request), request.params.id, request.body.csv),
+      async (request) => {
+        const report = await employers.registerEmployeesCsv(
+          actorOf(request),
+          request.params.id,
+          request.body.csv,
+        );
+        const lang = languageOf(request.headers["accept-language"]);
+        const word = (r: string) => reasonText(r, lang);
+        return {
+          ...report,
+          rows: report.rows.map((row) => ({
+            ...row,
+            errors: row.errors.map((e) => ({ ...e, text: ruleText(e.problem, lang, word) })),
+          })),
+        };
+      },
     );
 
     app.post(

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, areaPrefix, authorize, type Grant } from "../../shared/auth.ts";
-import { type Clock, chinaDate } from "../../shared/clock.ts";
+import { addDays, type Clock, chinaDate } from "../../shared/clock.ts";
 import { creditCodeProblem } from "../../shared/credit-code.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { parseCsv } from "../../shared/csv.ts";
@@ -224,6 +224,33 @@ export function createEmployersService(deps: {
 
     async get(actor: Actor, id: string) {
       return toView((await employerFor(actor, EMPLOYER_PERMISSIONS.read, id)).employer);
+    },
+
+    /**
+     * An employer's employees: each hire, when it was registered, and whether it is overdue (registered
+     * later than 30 days after hiring, or not registered and the 30 days have passed).
+     */
+    async employees(actor: Actor, id: string) {
+      const { employer } = await employerFor(actor, EMPLOYER_PERMISSIONS.read, id);
+      const rows = await repo.employmentsOf(db, employer.id);
+      const day = today();
+      return rows.map((r) => {
+        const overdue =
+          r.registered_on === null && daysBetween(r.hired_on, day) > REGISTRATION_DAYS
+            ? ("not_registered" as const)
+            : Number(r.late) === 1
+              ? ("registered_late" as const)
+              : null;
+        return {
+          employmentId: r.id,
+          idNumberMasked: r.id_number_masked,
+          nameMasked: r.name_masked,
+          hiredOn: r.hired_on,
+          registeredOn: r.registered_on,
+          registerBy: addDays(r.hired_on, REGISTRATION_DAYS),
+          overdue,
+        };
+      });
     },
 
     /** Registers one new employee (all or nothing). */

@@ -285,6 +285,25 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
       ],
     );
     assert.equal((await call(tokens.operator, "GET", "/areas/330100/overdue-registrations")).status, 403);
+    // The employer sees its own employees and which are overdue, never another employer's.
+    const own = await call(tokens.operator, "GET", `/employers/${employer.id}/employees`);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    const byName = new Map(
+      own.body.map((e: { nameMasked: string; overdue: string | null; registerBy: string }) => [
+        e.nameMasked,
+        [e.overdue, e.registerBy],
+      ]),
+    );
+    assert.deepEqual(byName.get("周*"), ["registered_late", daysAgo(15)]);
+    assert.deepEqual(byName.get("孙*"), ["not_registered", daysAgo(10)]);
+    assert.ok(
+      own.body.every((e: { idNumberMasked: string }) => /\*{6,}/.test(e.idNumberMasked)),
+      "masked",
+    );
+    assert.equal(
+      (await call(tokens.operator, "GET", `/employers/${otherEmployer.id}/employees`)).status,
+      404,
+    );
   });
 
   it("imports a CSV of employees all or nothing, naming each wrong field", async () => {
