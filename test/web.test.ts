@@ -940,6 +940,31 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("an administrator reads the areas and keeps the area's working-day calendar: adds a holiday, sees what is inherited, removes its own", async () => {
+    const page = await newPage();
+    await staffLogin(page, "hz.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "地区与工作日历" }).click();
+    await page
+      .getByRole("table", { name: "发卡地区" })
+      .getByRole("cell", { name: /杭州市/ })
+      .first()
+      .waitFor();
+    await page.getByLabel("年份").fill("2031");
+    await page.getByText("2031 年没有节假日或调休设置。").waitFor();
+    await page.getByLabel("日期", { exact: true }).fill("2031-10-01");
+    await page.getByLabel("名称", { exact: true }).fill("国庆节");
+    await page.getByRole("button", { name: "设置节假日或调休工作日" }).last().click();
+    await page.getByText("已设置 2031-10-01。").waitFor();
+    const row = page.getByRole("row").filter({ hasText: "2031-10-01" });
+    await row.getByText("法定节假日").waitFor();
+    await accessible(page, "the areas and calendar page");
+    await shot(page, "44-areas-calendar");
+    await row.getByRole("button", { name: "删除 2031-10-01" }).click();
+    await page.getByText("已删除 2031-10-01 的设置。").waitFor();
+    await page.getByText("2031 年没有节假日或调休设置。").waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("an elder mode makes the text large and the contrast high, and the device remembers it", async () => {
     const page = await newPage();
     const bodyText = async () =>

@@ -137,6 +137,10 @@ export const MESSAGES = {
     en: "Not a designated institution, or its agreement has lapsed: it cannot settle (see the reason)",
   },
   TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
+  CALENDAR_DAY_NOT_FOUND: {
+    zh: "本地区日历中没有 {date} 这一天的设置（上级地区的设置须在上级地区修改）",
+    en: "The area's own calendar has no entry for {date} (an inherited one is changed where it is set)",
+  },
   TERMINAL_EXISTS: {
     zh: "终端 {terminalNo} 已登记",
     en: "Terminal {terminalNo} is registered already",

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Areas } from "./Areas.tsx";
 import { AuditLog } from "./AuditLog.tsx";
 import { BatchApply, Duplicates } from "./CardAdmin.tsx";
 import { CataloguePage } from "./Catalogue.tsx";
@@ -28,7 +29,8 @@ type Page =
   | "employees"
   | "till"
   | "institutions"
-  | "catalogue";
+  | "catalogue"
+  | "areas";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
 const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
@@ -38,6 +40,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "production", label: "production", action: "cards.produce" },
   { page: "policies", label: "policies", action: "areas.writePolicy" },
   { page: "duplicates", label: "duplicates", action: "cards.counter" },
+  { page: "areas", label: "areasCalendars", action: "cards.calendar" },
   { page: "institutions", label: "institutions", action: "medical.institutions" },
   { page: "catalogue", label: "catalogue", action: "medical.catalogue" },
   { page: "staff", label: "staff", action: "staff.manage" },
@@ -128,6 +131,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "audit" ? <AuditLog /> : null}
           {page === "institutions" ? <Institutions area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "catalogue" ? <CataloguePage /> : null}
+          {page === "areas" ? <Areas area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "check" ? <OnlineCheck /> : null}
           {page === "till" ? (
             <Till institutionId={me.grants.find((g) => g.institutionId)?.institutionId ?? ""} />

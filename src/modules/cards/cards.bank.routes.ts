@@ -91,6 +91,56 @@ export function cardBankRoutes(deps: { cards: CardsService }): FastifyPluginAsyn
       },
     );
 
+    const calendarAccess = {
+      access: {
+        permission: CARD_PERMISSIONS.calendar,
+        area: (r: { params: unknown }) => (r.params as { code: string }).code,
+      },
+    };
+    app.get(
+      "/areas/:code/calendar",
+      {
+        config: calendarAccess,
+        schema: {
+          operationId: "getCalendar",
+          tags: ["areas"],
+          summary:
+            "An area's working-day calendar for a year as it applies there: its own entries and those inherited from its province and the nation",
+          params: z.object({ code: areaCodeSchema }),
+          querystring: z.strictObject({ year: z.string().regex(/^\d{4}$/, "YYYY") }),
+          response: {
+            200: z.array(
+              z.object({
+                date: z.string(),
+                kind: z.enum(["holiday", "workday"]),
+                name: z.string(),
+                areaCode: z.string().describe("the area whose entry applies"),
+                own: z.boolean().describe("the area's own entry (it may remove it)"),
+              }),
+            ),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => cards.calendarYear(actorOf(request), request.params.code, request.query.year),
+    );
+    app.delete(
+      "/areas/:code/calendar/:date",
+      {
+        config: calendarAccess,
+        schema: {
+          operationId: "removeCalendarDay",
+          tags: ["areas"],
+          summary: "Remove an area's own holiday or make-up working day",
+          params: z.object({ code: areaCodeSchema, date: dateSchema }),
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => {
+        await cards.removeCalendarDay(actorOf(request), request.params.code, request.params.date);
+        return { ok: true as const };
+      },
+    );
     app.put(
       "/areas/:code/calendar/:date",
       {

@@ -1,5 +1,6 @@
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { addDays } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
 import type { CardsContext } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import type { WorkCalendar } from "./cards.rules.ts";
@@ -25,8 +26,48 @@ export async function calendarFor(ctx: CardsContext, areaCode: string): Promise<
 
 /** The working-day calendar of an area (ready dates are counted in working days). */
 export function cardCalendar(ctx: CardsContext) {
-  const { db, cards, audit, requireArea } = ctx;
+  const { deps, db, cards, audit, requireArea } = ctx;
   return {
+    /**
+     * An area's calendar for a year as it applies there: its own entries and those it inherits from
+     * its province and the nation (the nearest area's entry for a date wins), each with its source.
+     */
+    async calendarYear(actor: Actor, areaCode: string, year: string) {
+      authorize(actor, CARD_PERMISSIONS.calendar, areaCode);
+      await requireArea(areaCode);
+      const chain = await deps.areas.chain(areaCode);
+      const rows = await cards.calendarOfYear(db, chain, year);
+      const byDate = new Map<string, (typeof rows)[number]>();
+      for (const code of chain)
+        for (const r of rows) if (r.area_code === code && !byDate.has(r.date)) byDate.set(r.date, r);
+      return [...byDate.values()]
+        .sort((a, b) => a.date.localeCompare(b.date))
+        .map((r) => ({
+          date: r.date,
+          kind: r.kind,
+          name: r.name,
+          areaCode: r.area_code,
+          own: r.area_code === areaCode,
+        }));
+    },
+
+    /** Removes an area's own entry for a date (an inherited one is changed where it is set). */
+    async removeCalendarDay(actor: Actor, areaCode: string, date: string) {
+      const grant = authorize(actor, CARD_PERMISSIONS.calendar, areaCode);
+      await requireArea(areaCode);
+      await db.transaction().execute(async (trx) => {
+        if (!(await cards.deleteCalendarDay(trx, areaCode, date)))
+          throw new DomainError("CALENDAR_DAY_NOT_FOUND", { date });
+        await audit.record(trx, actor, grant, {
+          action: "calendar.remove",
+          subjectType: "area",
+          subjectId: areaCode,
+          areaCode,
+          before: { date },
+        });
+      });
+    },
+
     /** Sets a public holiday or a make-up working day for an area's working-day calendar. */
     async setCalendarDay(
       actor: Actor,

@@ -7,6 +7,22 @@ import { parseCsv } from "../../shared/csv.ts";
 export function cardsPermissionSamples(w: Walk): Record<string, Sample> {
   const { deps, cardIn, fixed, listedCard, listedTask, openBankTask } = w;
   return {
+    "GET /api/v1/areas/:code/calendar": {
+      prepare: fixed("/api/v1/areas/330100/calendar?year=2027"),
+      otherArea: "forbidden",
+    },
+    "DELETE /api/v1/areas/:code/calendar/:date": {
+      prepare: async () => {
+        // An entry to remove, set first for each caller.
+        await deps.cards.setCalendarDay(SYSTEM_ACTOR, "330100", {
+          date: "2027-05-06",
+          kind: "holiday",
+          name: "测试",
+        });
+        return { url: "/api/v1/areas/330100/calendar/2027-05-06" };
+      },
+      otherArea: "forbidden",
+    },
     "PUT /api/v1/areas/:code/calendar/:date": {
       prepare: fixed("/api/v1/areas/330100/calendar/2027-01-01", { kind: "holiday", name: "元旦" }),
       otherArea: "forbidden",

@@ -271,6 +271,27 @@ export function createCardsRepository(dialect: Dialect) {
         .where("date", ">=", from)
         .execute(),
 
+    /** The calendar entries of these areas in a year, by date. */
+    calendarOfYear: (q: Q, areaCodes: readonly string[], year: string) =>
+      q
+        .selectFrom("calendar_days")
+        .selectAll()
+        .where("area_code", "in", areaCodes)
+        .where("date", ">=", `${year}-01-01`)
+        .where("date", "<=", `${year}-12-31`)
+        .orderBy("date")
+        .execute(),
+
+    /** Removes an area's own entry for a date; false when it had none. */
+    deleteCalendarDay: async (trx: Transaction<Database>, areaCode: string, date: string) => {
+      const r = await trx
+        .deleteFrom("calendar_days")
+        .where("area_code", "=", areaCode)
+        .where("date", "=", date)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
     upsertCalendarDay: async (trx: Transaction<Database>, row: Database["calendar_days"]) => {
       await trx
         .deleteFrom("calendar_days")

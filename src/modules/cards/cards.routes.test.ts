@@ -274,6 +274,38 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     );
   });
 
+  it("shows an area's calendar for a year with what it inherits, and removes only its own entries", async () => {
+    await ctx.deps.cards.setCalendarDay(SYSTEM_ACTOR, "330000", {
+      date: "2031-01-01",
+      kind: "holiday",
+      name: "元旦",
+    });
+    const set = await call(tokens.admin, "PUT", "/areas/330100/calendar/2031-02-08", {
+      kind: "workday",
+      name: "春节调休",
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const year = await call(tokens.admin, "GET", "/areas/330100/calendar?year=2031");
+    assert.deepEqual(
+      year.body.map((d: { date: string; kind: string; areaCode: string; own: boolean }) => [
+        d.date,
+        d.kind,
+        d.areaCode,
+        d.own,
+      ]),
+      [
+        ["2031-01-01", "holiday", "330000", false],
+        ["2031-02-08", "workday", "330100", true],
+      ],
+    );
+    const inherited = await call(tokens.admin, "DELETE", "/areas/330100/calendar/2031-01-01");
+    assert.deepEqual([inherited.status, inherited.body.code], [404, "CALENDAR_DAY_NOT_FOUND"]);
+    assert.equal((await call(tokens.admin, "DELETE", "/areas/330100/calendar/2031-02-08")).status, 200);
+    assert.equal((await call(tokens.admin, "GET", "/areas/330100/calendar?year=2031")).body.length, 1);
+    assert.equal((await call(tokens.admin, "GET", "/areas/330100/calendar?year=31")).status, 400);
+    assert.equal((await call(tokens.admin, "GET", "/areas/320100/calendar?year=2031")).status, 403);
+  });
+
   it("refuses a second card in the province, and lets an employer collect with a letter", async () => {
     const { idNumber, card } = await activeCard();
     const again = await call(tokens.clerk, "POST", "/cards/applications", { idNumber, areaCode: "330100" });
