@@ -14,6 +14,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "8–64 letters, digits or _.:-": "应为 8–64 位字母、数字或 _.:-",
   "9 capital letters or digits": "应为 9 位大写字母或数字",
   YYYYMMDD: "应为 YYYYMMDD 格式的日期",
+  YYYY: "应为 4 位年份（YYYY）",
   "a 16-digit personal number": "应为 16 位个人编号",
   "a 6-digit administrative division code": "应为 6 位行政区划代码",
   "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)":
