@@ -1,5 +1,7 @@
+import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/database.ts";
+import type { Database } from "./db/schema.ts";
 import { createAreasRepository } from "./modules/areas/areas.repository.ts";
 import { createAreasService } from "./modules/areas/areas.service.ts";
 import { createAuditRepository } from "./modules/audit/audit.repository.ts";
@@ -44,6 +46,7 @@ import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
 import { ALL_PERMISSIONS } from "./permissions.ts";
+import type { Grant } from "./shared/auth.ts";
 import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
 import { DomainError } from "./shared/errors.ts";
@@ -199,6 +202,7 @@ export function createDeps(
     paidMonths: async (q, personId, area) =>
       (await medicalRepo.paidMonths(q, personId, area)).map((p) => p.month),
     arrearsGraceMonths: async (area) => (await areas.policyAt(null, area)).policy.medical.arrearsGraceMonths,
+    placeOf: placeNames(db, medicalRepo, areasRepo),
   });
   const employers = createEmployersService({
     db,
@@ -278,3 +282,30 @@ export function createDeps(
 }
 
 export type Deps = ReturnType<typeof createDeps>;
+
+/**
+ * The name of the institution or outlet a grant acts for, read once per place and kept (a check
+ * records the name as it was then; a renamed place shows its new name after a restart).
+ */
+function placeNames(
+  db: Kysely<Database>,
+  medical: ReturnType<typeof createMedicalRepository>,
+  areas: ReturnType<typeof createAreasRepository>,
+): (grant: Grant) => Promise<string | null> {
+  const names = new Map<string, string | null>();
+  return async (grant) => {
+    const key = grant.institutionId
+      ? `i:${grant.institutionId}`
+      : grant.outletId
+        ? `o:${grant.outletId}`
+        : undefined;
+    if (!key) return null;
+    if (!names.has(key)) {
+      const row = grant.institutionId
+        ? await medical.institutionById(db, grant.institutionId)
+        : await areas.outlet(db, grant.outletId!);
+      names.set(key, row?.name ?? null);
+    }
+    return names.get(key) ?? null;
+  };
+}

@@ -263,7 +263,7 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
   );
 }
 
-type Check = { at: string; checkedBy: string; role: string; result: string };
+type Check = { at: string; checkedBy: string; place: string | null; role: string; result: string };
 
 /** The online checks made on the card (who read it, when, with what result). */
 function CardChecks({ cardNumber }: { cardNumber: string }) {
@@ -281,7 +281,8 @@ function CardChecks({ cardNumber }: { cardNumber: string }) {
       <ul className="history">
         {checks?.map((c) => (
           <li key={`${c.at}-${c.checkedBy}-${c.result}`}>
-            {localTime(c.at)} · {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
+            {localTime(c.at)} · {c.place ? `${c.place} · ` : ""}
+            {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
           </li>
         ))}
       </ul>

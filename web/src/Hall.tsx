@@ -18,7 +18,14 @@ type HolderCard = {
   services: string[];
   history: { at: string; action: string; fromState: string | null; toState: string; channel: string }[];
 };
-type Check = { at: string; checkedBy: string; role: string; channel: string; result: string };
+type Check = {
+  at: string;
+  checkedBy: string;
+  place: string | null;
+  role: string;
+  channel: string;
+  result: string;
+};
 
 const when = (iso: string) => localTime(iso);
 
@@ -167,7 +174,7 @@ function Checks({ cardNumber }: { cardNumber: string }) {
       <ul>
         {checks?.map((c) => (
           <li key={`${c.at}-${c.checkedBy}-${c.result}`}>
-            {when(c.at)} · {c.checkedBy} ({t.code(c.role)}) · {t.code(c.result)}
+            {when(c.at)} · {c.place ?? t.code(c.channel)} ({t.code(c.role)}) · {t.code(c.result)}
           </li>
         ))}
       </ul>

@@ -71,6 +71,7 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
         arrearsActive: arrears !== undefined,
         today: day,
       });
+      const place = (await deps.placeOf?.(grant)) ?? null;
       checkLog.enqueue({
         id: randomUUID(),
         card_number: input.cardNumber,
@@ -81,6 +82,7 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
         actor_role: grant.role,
         channel: actor.channel,
         result: outcome.ok ? "INSURED" : outcome.diagnostic,
+        place,
       });
       if (!outcome.ok) {
         const text = CHECK_DIAGNOSTICS[outcome.diagnostic as CheckDiagnostic];
@@ -116,7 +118,8 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
       const card = await deps.cards.byNumber(db, cardNumber);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
       authorizeHolderOr(actor, ENROLMENT_PERMISSIONS.read, card.person_id, card.area_code);
-      return checksOf(card.id);
+      const checks = await checksOf(card.id);
+      return actor.type === "holder" ? checks.map(forHolder) : checks;
     },
 
     /**
@@ -127,7 +130,15 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
       await deps.verifyHolderPassword(actor, cardNumber, input.pin, input.source);
       const card = await deps.cards.byNumber(db, cardNumber);
       if (!card) throw new DomainError("CARD_NOT_FOUND");
-      return checksOf(card.id);
+      return (await checksOf(card.id)).map(forHolder);
     },
   };
+}
+
+/**
+ * A check as the holder sees it: where (the institution or outlet) and through which channel, never
+ * the member of staff's name or login.
+ */
+function forHolder<T extends { checkedBy: string; place: string | null; channel: string }>(c: T): T {
+  return { ...c, checkedBy: c.place ?? c.channel };
 }

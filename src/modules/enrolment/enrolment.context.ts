@@ -76,6 +76,8 @@ export type EnrolmentDeps = {
   paidMonths: (q: Kysely<Database>, personId: string, area: string) => Promise<string[]>;
   /** How many unpaid months an area's policy in force allows before the medical function is suspended. */
   arrearsGraceMonths: (area: string) => Promise<number>;
+  /** The name of the institution or outlet a grant acts for (an online check records where it was made). */
+  placeOf?: (grant: Grant) => Promise<string | null>;
 };
 
 /** The helpers the enrolment use cases share: persons by ID number, personal numbers, events, merges, the check log. */
@@ -280,6 +282,7 @@ export function createEnrolmentContext(deps: EnrolmentDeps) {
     return (await repo.checksOf(db, cardId)).map((c) => ({
       at: c.at,
       checkedBy: c.actor_name,
+      place: c.place,
       role: c.actor_role,
       channel: c.channel,
       result: c.result,

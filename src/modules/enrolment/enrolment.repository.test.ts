@@ -115,6 +115,7 @@ forEachDialect(
         actor_role: "pharmacy_operator",
         channel: "terminal",
         result: "INSURED",
+        place: "测试药房",
       }));
       await t.database.db.transaction().execute(async (trx) => {
         await repo.insertChecks(trx, rows);

@@ -212,7 +212,7 @@ export function createEnrolmentRepository(dialect: Dialect) {
     checksOf: (q: Q, cardId: string) =>
       q
         .selectFrom("card_checks")
-        .select(["at", "actor_name", "actor_role", "channel", "result"])
+        .select(["at", "actor_name", "actor_role", "channel", "result", "place"])
         .where("card_id", "=", cardId)
         .orderBy("at", "desc")
         .limit(200)

@@ -666,4 +666,34 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
     });
     assert.notEqual(wrong.status, 200);
   });
+
+  it("records where a card was checked: the institution's name for staff, and only the place for the holder", async () => {
+    const institution = await ctx.deps.medical.registerInstitution(SYSTEM_ACTOR, {
+      code: `HZ-PLACE-${dialect}`,
+      name: "西湖定点药房",
+      kind: "pharmacy",
+      areaCode: "330100",
+      agreementFrom: "2026-01-01",
+      agreementUntil: "2027-12-31",
+    });
+    const operator = await staffToken(ctx.deps, `hz.place.${dialect}`, "pharmacy_operator", "330100", {
+      institutionId: institution.id,
+    });
+    const c = await cardInState(ctx.deps, "active");
+    assert.equal((await call(operator, "POST", "/online-checks", { cardNumber: c.cardNumber })).status, 200);
+    const staffView = await call(tokens.clerk, "GET", `/cards/${c.cardNumber}/online-checks`);
+    assert.deepEqual(
+      staffView.body.map((x: { place: string | null; checkedBy: string }) => [x.place, x.checkedBy]),
+      [["西湖定点药房", `hz.place.${dialect}`]],
+    );
+    const holderView = await call(operator, "POST", `/cards/${c.cardNumber}/online-checks/holder-view`, {
+      pin: initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY),
+    });
+    assert.equal(holderView.status, 200, JSON.stringify(holderView.body));
+    assert.deepEqual(
+      holderView.body.map((x: { place: string | null; checkedBy: string }) => [x.place, x.checkedBy]),
+      [["西湖定点药房", "西湖定点药房"]],
+      "no staff login for the holder",
+    );
+  });
 });

@@ -81,6 +81,7 @@ export const checksSchema = z.array(
   z.object({
     at: z.string(),
     checkedBy: z.string(),
+    place: z.string().nullable().describe("the institution or outlet where the card was checked"),
     role: z.string(),
     channel: z.string(),
     result: z.string(),

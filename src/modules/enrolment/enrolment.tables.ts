@@ -61,6 +61,8 @@ export interface CardChecksTable {
   actor_role: string;
   channel: string;
   result: string;
+  /** The institution or outlet of the grant the check was made under, by name then (null: none). */
+  place: string | null;
 }
 
 /** The enrolment module's tables. */
