@@ -448,7 +448,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByLabel("身份证号码或社保卡卡号").fill(resident.idNumber);
     await page.getByLabel("身份证号码或社保卡卡号").press("Enter");
     const panel = page.getByRole("region", { name: "参保信息" });
-    await panel.getByText(/城乡居民基本医疗保险 · 330106/).waitFor();
+    // The county by its name, not its code.
+    await panel.getByText(/城乡居民基本医疗保险 · 浙江省杭州市西湖区/).waitFor();
     await panel.getByLabel("险种").selectOption("employee_medical");
     await panel.getByLabel("参保县区代码").fill("3301");
     await panel.getByRole("button", { name: "参保登记" }).click();
