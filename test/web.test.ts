@@ -379,8 +379,33 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("navigation").getByRole("button", { name: "区域政策" }).click();
     await page.getByText("当前执行本区域第 1 版政策。").waitFor();
     await page.getByLabel("补卡工本费（元）").fill("30.00");
+    // Every field of the policy is on the form, money in yuan and rates in percent.
+    await page.getByLabel("灵活就业缴费比例（%）").fill("10.5");
+    await page.getByLabel(/灵活就业缴费档次/).fill("60，100、300");
+    await page.getByLabel("临时挂失未解除自动注销天数").fill("30");
+    await page.getByLabel("刷卡结算须输入密码").uncheck();
+    await page.getByLabel("实体卡临时挂失期间的电子社保卡").selectOption({ label: "不可使用" });
     await page.getByRole("button", { name: "保存新版本" }).click();
     await page.getByText(/已保存第 2 版，自 \d{4}-\d{2}-\d{2} 起执行。/).waitFor();
+    const saved = await testDeps.database.db
+      .selectFrom("area_policies")
+      .select("policy")
+      .where("area_code", "=", "330200")
+      .where("version", "=", 2)
+      .executeTakeFirstOrThrow();
+    const policy = JSON.parse(saved.policy);
+    assert.deepEqual(
+      [
+        policy.replacementFeeFen,
+        policy.medical.flexibleRateBp,
+        policy.medical.contributionGradesPercent,
+        policy.preLossAutoCancelDays,
+        policy.medical.settlementPasswordRequired,
+        policy.ecardWhileTemporarilyLost,
+        policy.lockout.threshold,
+      ],
+      [3000, 1050, [60, 100, 300], 30, false, "unavailable", 3],
+    );
     await page.getByRole("cell", { name: "30.00" }).waitFor();
     await page.getByText("当前执行本区域第 1 版政策。").waitFor();
     await accessible(page, "the policy page");

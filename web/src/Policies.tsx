@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
 import { chinaDay } from "./clock.ts";
 import { useT } from "./i18n.tsx";
+import { formOf, POLICY_FIELDS, type PolicyField, policyOf } from "./policy-fields.ts";
 import { Field, Notice, Section, Select, useAction } from "./ui.tsx";
 
 type Policy = {
@@ -39,18 +40,7 @@ export function Policies({ area }: { area: string }) {
     ]);
     setData(versions);
     setCurrent(inForce);
-    const p = inForce.policy;
-    setForm({
-      effectiveFrom: tomorrow(),
-      initialRule: p.initialPassword.rule,
-      initialValue: p.initialPassword.rule === "fixed" ? p.initialPassword.value : "",
-      lockoutMode: p.lockout.mode,
-      lockoutThreshold: String(p.lockout.threshold),
-      renewalLeadDays: String(p.renewalLeadDays),
-      replacementReadyWorkingDays: String(p.replacementReadyWorkingDays),
-      replacementFeeYuan: (p.replacementFeeFen / 100).toFixed(2),
-      cardValidityYears: String(p.cardValidityYears),
-    });
+    setForm({ ...formOf(inForce.policy), effectiveFrom: tomorrow() });
   }, [area]);
   useEffect(() => {
     void run(load);
@@ -60,21 +50,7 @@ export function Policies({ area }: { area: string }) {
   const save = () =>
     run(async () => {
       if (!current) return;
-      const policy: Policy = {
-        ...current.policy,
-        initialPassword:
-          form.initialRule === "fixed"
-            ? { rule: "fixed", value: form.initialValue }
-            : { rule: "card_number_last6" },
-        lockout: {
-          mode: form.lockoutMode === "daily" ? "daily" : "consecutive",
-          threshold: Number(form.lockoutThreshold),
-        },
-        renewalLeadDays: Number(form.renewalLeadDays),
-        replacementReadyWorkingDays: Number(form.replacementReadyWorkingDays),
-        replacementFeeFen: Math.round(Number(form.replacementFeeYuan) * 100),
-        cardValidityYears: Number(form.cardValidityYears),
-      };
+      const policy = policyOf(current.policy, form);
       const v = await api<Version>("POST", `/areas/${area}/policies`, {
         effectiveFrom: form.effectiveFrom,
         policy,
@@ -136,55 +112,17 @@ export function Policies({ area }: { area: string }) {
             onChange={set("effectiveFrom")}
             type="date"
           />
-          <Select
-            label={t("initialPasswordRule")}
-            value={form.initialRule ?? "card_number_last6"}
-            onChange={set("initialRule")}
-            options={["card_number_last6", "fixed"]}
-          />
-          {form.initialRule === "fixed" ? (
+          {POLICY_FIELDS.map((f) => (
+            <PolicyInput key={f.path} field={f} value={form[f.path] ?? ""} onChange={set(f.path)} />
+          ))}
+          {form["initialPassword.rule"] === "fixed" ? (
             <Field
               label={t("initialPasswordValue")}
-              value={form.initialValue ?? ""}
-              onChange={set("initialValue")}
+              value={form["initialPassword.value"] ?? ""}
+              onChange={set("initialPassword.value")}
               maxLength={6}
             />
           ) : null}
-          <Select
-            label={t("lockoutMode")}
-            value={form.lockoutMode ?? "consecutive"}
-            onChange={set("lockoutMode")}
-            options={["consecutive", "daily"]}
-          />
-          <Field
-            label={t("lockout")}
-            value={form.lockoutThreshold ?? ""}
-            onChange={set("lockoutThreshold")}
-            inputMode="numeric"
-          />
-          <Field
-            label={t("renewalLeadDays")}
-            value={form.renewalLeadDays ?? ""}
-            onChange={set("renewalLeadDays")}
-            inputMode="numeric"
-          />
-          <Field
-            label={t("replacementReadyWorkingDays")}
-            value={form.replacementReadyWorkingDays ?? ""}
-            onChange={set("replacementReadyWorkingDays")}
-            inputMode="numeric"
-          />
-          <Field
-            label={t("replacementFeeYuan")}
-            value={form.replacementFeeYuan ?? ""}
-            onChange={set("replacementFeeYuan")}
-          />
-          <Field
-            label={t("cardValidityYears")}
-            value={form.cardValidityYears ?? ""}
-            onChange={set("cardValidityYears")}
-            inputMode="numeric"
-          />
           {error ? <Notice kind="error">{error}</Notice> : null}
           {message ? <Notice kind="ok">{message}</Notice> : null}
           <button type="submit" className="primary" disabled={busy}>
@@ -193,5 +131,44 @@ export function Policies({ area }: { area: string }) {
         </form>
       </Section>
     </>
+  );
+}
+
+/** One policy field in the form: a choice, a yes/no, or a number (a list of numbers for the grades). */
+function PolicyInput({
+  field,
+  value,
+  onChange,
+}: {
+  field: PolicyField;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  const t = useT();
+  if (field.kind === "enum")
+    return <Select label={t(field.label)} value={value} onChange={onChange} options={field.options ?? []} />;
+  if (field.kind === "bool")
+    return (
+      <div className="field">
+        <label>
+          <input
+            type="checkbox"
+            checked={value === "true"}
+            onChange={(e) => onChange(String(e.target.checked))}
+          />{" "}
+          {t(field.label)}
+        </label>
+      </div>
+    );
+  return (
+    <Field
+      label={t(field.label)}
+      value={value}
+      onChange={onChange}
+      inputMode={field.kind === "intList" ? "text" : "numeric"}
+      hint={
+        field.kind === "intOrNever" ? t("pNeverHint") : field.kind === "bp" ? t("pPercentHint") : undefined
+      }
+    />
   );
 }

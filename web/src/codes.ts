@@ -93,6 +93,8 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   ecard: { zh: "电子社保卡", en: "e-card" },
   reader: { zh: "读卡器刷卡", en: "card in the reader" },
   hospital: { zh: "定点医院", en: "hospital" },
+  with_holder_authorisation: { zh: "持卡人授权后可临时使用", en: "usable after the holder authorises it" },
+  unavailable: { zh: "不可使用", en: "not usable" },
   holiday: { zh: "法定节假日", en: "public holiday" },
   workday: { zh: "调休工作日", en: "make-up working day" },
   level_national: { zh: "全国", en: "national" },
