@@ -440,7 +440,41 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByLabel("初始密码（至少 12 位，含字母和数字）").fill("Counter-2026-pass");
     await page.getByRole("button", { name: "创建账号" }).click();
     await page.getByText("办理成功：hz.clerk2").waitFor();
-    await page.getByRole("cell", { name: "hz.clerk2" }).waitFor();
+    await page.getByRole("cell", { name: "hz.clerk2", exact: true }).waitFor();
+    // Five wrong passwords lock the new account; the administrator unlocks it, sets a new password and
+    // makes it a pharmacy's operator bound to the pharmacy.
+    for (let i = 0; i < 5; i++)
+      await page.evaluate(
+        `fetch("/api/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "hz.clerk2", password: "wrong-password-${i}" }) })`,
+      );
+    await page.getByRole("navigation").getByRole("button", { name: "接入密钥" }).click();
+    await page.getByRole("navigation").getByRole("button", { name: "工作人员" }).click();
+    const clerk2 = page.getByRole("row").filter({ hasText: "hz.clerk2" });
+    await clerk2.getByText("已锁定").waitFor();
+    await clerk2.getByRole("button", { name: "办理 hz.clerk2" }).click();
+    await clerk2.getByText(/密码错误次数过多，锁定至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}。/).waitFor();
+    await accessible(page, "the staff account's care");
+    await clerk2.getByRole("button", { name: "解除锁定" }).click();
+    await page.getByText("已解除 hz.clerk2 的锁定。").waitFor();
+    await clerk2.getByRole("button", { name: "办理 hz.clerk2" }).click();
+    await clerk2.getByLabel(/新密码（当面告知本人/).fill("Reset-at-outlet-2026");
+    await clerk2.getByRole("button", { name: "重置密码" }).click();
+    await page.getByText("已重置 hz.clerk2 的密码，其已登录的会话全部结束。").waitFor();
+    await clerk2.getByRole("button", { name: "办理 hz.clerk2" }).click();
+    await clerk2.getByLabel("岗位").selectOption({ label: "定点药店操作员" });
+    await clerk2.getByLabel("所属定点机构").selectOption({ label: "杭州民生大药房（演示）（HZ-PH-DEMO01）" });
+    await clerk2.getByRole("button", { name: "变更权限" }).click();
+    await page.getByText("已变更 hz.clerk2 的权限，重新登录后生效。").waitFor();
+    await clerk2.getByRole("cell", { name: /定点药店操作员 330100/ }).waitFor();
+    const bound = await testDeps.database.db
+      .selectFrom("staff_roles as r")
+      .innerJoin("staff as s", "s.id", "r.staff_id")
+      .select(["r.role", "r.institution_id"])
+      .where("s.username", "=", "hz.clerk2")
+      .execute();
+    assert.equal(bound.length, 1);
+    assert.equal(bound[0].role, "pharmacy_operator");
+    assert.ok(bound[0].institution_id, "bound to the pharmacy");
     await accessible(page, "the staff page");
     await shot(page, "32-staff");
     await page.getByRole("navigation").getByRole("button", { name: "接入密钥" }).click();

@@ -74,6 +74,10 @@ export const MESSAGES = {
   },
   OUTLET_NOT_FOUND: { zh: "未找到服务网点 {id}", en: "No service outlet {id}" },
   STAFF_EXISTS: { zh: "用户名 {username} 已存在", en: "User name {username} is taken" },
+  STAFF_NOT_LOCKED: {
+    zh: "该账号没有被锁定，无需解锁",
+    en: "The account is not locked",
+  },
   STAFF_NOT_FOUND: { zh: "未找到该工作人员", en: "No such staff account" },
   ROLE_OUT_OF_SCOPE: {
     zh: "不能授予超出本人权限范围的角色或地区",

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "./api.ts";
 import { useT } from "./i18n.tsx";
+import { type Grant, GrantFields, type Institution, OPERATOR_ROLES, StaffCare } from "./StaffCare.tsx";
 import { Field, Notice, Section, Select, useAction, useLoaded } from "./ui.tsx";
 
 type Staff = {
@@ -8,7 +9,8 @@ type Staff = {
   username: string;
   displayName: string;
   status: string;
-  grants: { role: string; areaCode: string }[];
+  lockedUntil: string | null;
+  grants: Grant[];
 };
 const GRANTABLE_ROLES = [
   "outlet_clerk",
@@ -26,9 +28,11 @@ export function StaffAdmin({ area }: { area: string }) {
     username: "",
     displayName: "",
     password: "",
-    role: "outlet_clerk",
-    areaCode: area,
   });
+  const [grant, setGrant] = useState<Grant>({ role: "outlet_clerk", areaCode: area });
+  const [caring, setCaring] = useState<string | undefined>();
+  const institutionsRead = useAction();
+  const [institutions] = useLoaded<Institution[]>("/institutions", institutionsRead.run);
   const [message, setMessage] = useState<string | undefined>();
   const { busy, error, run } = useAction();
   const [staff, load] = useLoaded<Staff[]>("/staff", run);
@@ -55,8 +59,32 @@ export function StaffAdmin({ area }: { area: string }) {
                 <td>{s.username}</td>
                 <td>{s.displayName}</td>
                 <td>{s.grants.map((g) => `${t.code(g.role)} ${g.areaCode}`).join("；")}</td>
-                <td>{t.code(s.status)}</td>
                 <td>
+                  {t.code(s.status)}
+                  {s.lockedUntil ? ` · ${t("staffLockedShort")}` : ""}
+                </td>
+                <td>
+                  {s.status === "active" ? (
+                    <button
+                      type="button"
+                      aria-expanded={caring === s.id}
+                      onClick={() => setCaring(caring === s.id ? undefined : s.id)}
+                    >
+                      {t("staffManage", { user: s.username })}
+                    </button>
+                  ) : null}
+                  {caring === s.id ? (
+                    <StaffCare
+                      staff={s}
+                      roles={GRANTABLE_ROLES}
+                      institutions={institutions}
+                      onDone={async (m) => {
+                        setMessage(m);
+                        setCaring(undefined);
+                        await load();
+                      }}
+                    />
+                  ) : null}
                   {s.status === "active" ? (
                     <button
                       type="button"
@@ -87,7 +115,15 @@ export function StaffAdmin({ area }: { area: string }) {
                 username: form.username,
                 displayName: form.displayName,
                 password: form.password,
-                grants: [{ role: form.role, areaCode: form.areaCode }],
+                grants: [
+                  {
+                    role: grant.role,
+                    areaCode: grant.areaCode,
+                    ...(OPERATOR_ROLES.includes(grant.role) && grant.institutionId
+                      ? { institutionId: grant.institutionId }
+                      : {}),
+                  },
+                ],
               });
               setMessage(`${t("done")}：${form.username}`);
               setForm((f) => ({ ...f, username: "", displayName: "", password: "" }));
@@ -104,8 +140,12 @@ export function StaffAdmin({ area }: { area: string }) {
             type="password"
             autoComplete="new-password"
           />
-          <Select label={t("role")} value={form.role} onChange={set("role")} options={GRANTABLE_ROLES} />
-          <Field label={t("areaCode")} value={form.areaCode} onChange={set("areaCode")} maxLength={6} />
+          <GrantFields
+            grant={grant}
+            onChange={setGrant}
+            roles={GRANTABLE_ROLES}
+            institutions={institutions}
+          />
           {error ? <Notice kind="error">{error}</Notice> : null}
           {message ? <Notice kind="ok">{message}</Notice> : null}
           <button type="submit" className="primary" disabled={busy}>

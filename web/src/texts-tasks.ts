@@ -219,4 +219,28 @@ export const TASK_TEXTS = {
   pArrearsGrace: { zh: "欠费停保前允许欠缴月数", en: "Unpaid months allowed before suspension" },
   pSettlementPassword: { zh: "刷卡结算须输入密码", en: "Card settlements need the password" },
   pRefundWindow: { zh: "可退费天数", en: "Refund window (days)" },
+  staffInstitution: { zh: "所属定点机构", en: "Institution it acts for" },
+  staffCare: { zh: "办理 {user} 的账号", en: "Manage {user}" },
+  staffManage: { zh: "办理 {user}", en: "Manage {user}" },
+  staffLocked: {
+    zh: "密码错误次数过多，锁定至 {until}。",
+    en: "Locked after wrong passwords until {until}.",
+  },
+  staffLockedShort: { zh: "已锁定", en: "locked" },
+  staffUnlock: { zh: "解除锁定", en: "Unlock" },
+  staffUnlocked: { zh: "已解除 {user} 的锁定。", en: "{user} unlocked." },
+  staffNewPassword: {
+    zh: "新密码（当面告知本人，至少 12 位，含字母和数字）",
+    en: "New password (told in person; 12+ characters with letters and digits)",
+  },
+  staffResetPassword: { zh: "重置密码", en: "Reset the password" },
+  staffPasswordReset: {
+    zh: "已重置 {user} 的密码，其已登录的会话全部结束。",
+    en: "{user}'s password reset; their sessions ended.",
+  },
+  staffChangeGrant: { zh: "变更权限", en: "Change the grant" },
+  staffGrantsChanged: {
+    zh: "已变更 {user} 的权限，重新登录后生效。",
+    en: "{user}'s grant changed; it applies at the next sign-in.",
+  },
 } as const;

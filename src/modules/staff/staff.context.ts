@@ -42,6 +42,8 @@ export type StaffView = Readonly<{
   username: string;
   displayName: string;
   status: "active" | "disabled";
+  /** Locked after wrong passwords until this time (null: not locked). */
+  lockedUntil: string | null;
   grants: Grant[];
   createdAt: string;
 }>;
@@ -89,6 +91,7 @@ export function createStaffContext(deps: StaffDeps) {
       username: row.username,
       displayName: row.display_name,
       status: row.status,
+      lockedUntil: row.locked_until,
       grants: grants.map(toGrant),
       createdAt: row.created_at,
     };

@@ -44,6 +44,51 @@ export function staffPermissionSamples(w: Walk): Record<string, Sample> {
       },
       otherArea: "forbidden",
     },
+    "POST /api/v1/staff/:id/password-reset": {
+      prepare: async () => {
+        const who = await deps.staff.createAccount(SYSTEM_ACTOR, {
+          username: `forgot.${next()}`,
+          displayName: "f",
+          password: TEST_PASSWORD,
+          grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+        });
+        return { url: `/api/v1/staff/${who.id}/password-reset`, body: { password: "Another-pass-2026" } };
+      },
+      otherArea: "forbidden",
+    },
+    "POST /api/v1/staff/:id/unlock": {
+      prepare: async () => {
+        const who = await deps.staff.createAccount(SYSTEM_ACTOR, {
+          username: `locked.${next()}`,
+          displayName: "l",
+          password: TEST_PASSWORD,
+          grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+        });
+        // Locked by wrong passwords until long after the test clock's time.
+        await deps.database.db
+          .updateTable("staff")
+          .set({ failed_logins: 5, locked_until: "2999-01-01T00:00:00.000Z" })
+          .where("id", "=", who.id)
+          .execute();
+        return { url: `/api/v1/staff/${who.id}/unlock` };
+      },
+      otherArea: "forbidden",
+    },
+    "PUT /api/v1/staff/:id/grants": {
+      prepare: async () => {
+        const who = await deps.staff.createAccount(SYSTEM_ACTOR, {
+          username: `moved.${next()}`,
+          displayName: "m",
+          password: TEST_PASSWORD,
+          grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+        });
+        return {
+          url: `/api/v1/staff/${who.id}/grants`,
+          body: { grants: [{ role: "outlet_clerk", areaCode: "330100" }] },
+        };
+      },
+      otherArea: "forbidden",
+    },
     "GET /api/v1/api-keys": {
       prepare: fixed("/api/v1/api-keys"),
       otherArea: "filtered",

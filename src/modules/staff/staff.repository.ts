@@ -52,6 +52,10 @@ export function createStaffRepository() {
         .where("id", "=", id)
         .execute(),
 
+    /** Removes every grant of an account (before writing its new set). */
+    deleteGrants: (trx: Transaction<Database>, staffId: string) =>
+      trx.deleteFrom("staff_roles").where("staff_id", "=", staffId).execute(),
+
     setStatus: (trx: Transaction<Database>, id: string, status: "active" | "disabled") =>
       trx.updateTable("staff").set({ status }).where("id", "=", id).execute(),
 

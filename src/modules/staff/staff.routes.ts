@@ -8,6 +8,7 @@ import {
   createApiKeyBody,
   createdApiKey,
   createStaffBody,
+  grantSchema,
   loginBody,
   loginResponse,
   meResponse,
@@ -132,6 +133,62 @@ export function staffRoutes(deps: { staff: StaffService }): FastifyPluginAsyncZo
       },
       async (request) => {
         await staff.disable(actorOf(request), request.params.id);
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      "/staff/:id/password-reset",
+      {
+        config: { access: manage },
+        schema: {
+          operationId: "resetStaffPassword",
+          tags: ["staff"],
+          summary:
+            "Set a new password for a member of staff who forgot theirs: the lockout is lifted and their sessions end",
+          params: z.object({ id: uuidSchema }),
+          body: z.strictObject({ password: z.string().min(1).max(256) }),
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => {
+        await staff.resetPassword(actorOf(request), request.params.id, request.body.password);
+        return { ok: true as const };
+      },
+    );
+    app.post(
+      "/staff/:id/unlock",
+      {
+        config: { access: manage },
+        schema: {
+          operationId: "unlockStaffAccount",
+          tags: ["staff"],
+          summary: "Lift the lockout of a staff account after wrong passwords",
+          params: z.object({ id: uuidSchema }),
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) => {
+        await staff.unlock(actorOf(request), request.params.id);
+        return { ok: true as const };
+      },
+    );
+    app.put(
+      "/staff/:id/grants",
+      {
+        config: { access: manage },
+        schema: {
+          operationId: "setStaffGrants",
+          tags: ["staff"],
+          summary:
+            "Replace a staff account's role grants (the caller covers the old and the new ones); its sessions end",
+          params: z.object({ id: uuidSchema }),
+          body: z.strictObject({ grants: z.array(grantSchema.strict()).min(1).max(10) }),
+          response: { 200: okSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => {
+        await staff.setGrants(actorOf(request), request.params.id, request.body.grants);
         return { ok: true as const };
       },
     );

@@ -18,6 +18,7 @@ export const staffSchema = z.object({
   username: z.string(),
   displayName: z.string(),
   status: z.enum(["active", "disabled"]),
+  lockedUntil: z.string().nullable().describe("locked after wrong passwords until this time"),
   grants: z.array(grantSchema),
   createdAt: z.string(),
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
-import { TEST_PASSWORD, useTestDeps } from "../../../test/fixtures.ts";
+import { actorWith, TEST_PASSWORD, useTestDeps } from "../../../test/fixtures.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { fixedClock } from "../../shared/clock.ts";
 
@@ -157,5 +157,67 @@ forEachDialect("staff, sessions and API keys", (dialect) => {
     await assert.rejects(t.deps.staff.authenticate(key.token), { code: "UNAUTHENTICATED" });
     await assert.rejects(t.deps.staff.authenticate("ssk_forged"), { code: "UNAUTHENTICATED" });
     await assert.rejects(t.deps.staff.authenticate("garbage"), { code: "UNAUTHENTICATED" });
+  });
+});
+
+forEachDialect("an administrator's care of staff accounts", (dialect) => {
+  const t = useTestDeps(dialect);
+  const admin = actorWith("city_admin", "330100");
+
+  it("unlocks an account locked by wrong passwords, resets a forgotten password (ending its sessions) and changes its grants, all audited without the password", async () => {
+    const clerk = await t.deps.staff.createAccount(SYSTEM_ACTOR, {
+      username: "care.clerk",
+      displayName: "李静",
+      password: TEST_PASSWORD,
+      grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+    });
+    await assert.rejects(t.deps.staff.unlock(admin, clerk.id), { code: "STAFF_NOT_LOCKED" });
+    for (let i = 0; i < 5; i++)
+      await t.deps.staff.login({ username: "care.clerk", password: "wrong" }).catch(() => undefined);
+    await assert.rejects(t.deps.staff.login({ username: "care.clerk", password: TEST_PASSWORD }), {
+      code: "ACCOUNT_LOCKED",
+    });
+    assert.ok(
+      (await t.deps.staff.list(admin)).find((s) => s.id === clerk.id)?.lockedUntil,
+      "shown as locked",
+    );
+    await t.deps.staff.unlock(admin, clerk.id);
+    const { token } = await t.deps.staff.login({ username: "care.clerk", password: TEST_PASSWORD });
+
+    await assert.rejects(t.deps.staff.resetPassword(admin, clerk.id, "short"), {
+      code: "WEAK_STAFF_PASSWORD",
+    });
+    await t.deps.staff.resetPassword(admin, clerk.id, "Reset-by-admin-2026");
+    await assert.rejects(t.deps.staff.authenticate(token), { code: "UNAUTHENTICATED" }, "sessions ended");
+    await assert.rejects(t.deps.staff.login({ username: "care.clerk", password: TEST_PASSWORD }), {
+      code: "INVALID_CREDENTIALS",
+    });
+    const session = await t.deps.staff.login({ username: "care.clerk", password: "Reset-by-admin-2026" });
+
+    await assert.rejects(
+      t.deps.staff.setGrants(admin, clerk.id, [{ role: "city_admin", areaCode: "330000" }]),
+      (err: { code: string }) => ["ROLE_OUT_OF_SCOPE", "AREA_FORBIDDEN"].includes(err.code),
+    );
+    await t.deps.staff.setGrants(admin, clerk.id, [{ role: "auditor", areaCode: "330100" }]);
+    await assert.rejects(t.deps.staff.authenticate(session.token), { code: "UNAUTHENTICATED" });
+    const again = await t.deps.staff.login({ username: "care.clerk", password: "Reset-by-admin-2026" });
+    assert.deepEqual(
+      (await t.deps.staff.authenticate(again.token)).grants.map((g) => `${g.role}@${g.areaCode}`),
+      ["auditor@330100"],
+    );
+    // Another city's administrator cannot touch a Hangzhou account.
+    await assert.rejects(
+      t.deps.staff.resetPassword(actorWith("city_admin", "330200"), clerk.id, "Another-pass-2026"),
+    );
+    const records = await t.database.db
+      .selectFrom("audit_log")
+      .select(["action", "after", "before"])
+      .where("subject_id", "=", clerk.id)
+      .execute();
+    assert.deepEqual(
+      records.map((r) => r.action).filter((a) => !a.startsWith("staff.login") && a !== "staff.create"),
+      ["staff.unlock", "staff.password.reset", "staff.grants"],
+    );
+    assert.ok(!JSON.stringify(records).includes("Reset-by-admin-2026"), "no password in the audit log");
   });
 });
