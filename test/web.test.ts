@@ -479,9 +479,16 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await shot(page, "32-staff");
     await page.getByRole("navigation").getByRole("button", { name: "接入密钥" }).click();
     await page.getByLabel("机构或终端名称").fill("民生大药房 POS 2");
+    await page.getByLabel("所属定点机构").selectOption({ label: "杭州民生大药房（演示）（HZ-PH-DEMO01）" });
     await page.getByRole("button", { name: "生成密钥" }).click();
     await page.getByText(/密钥只显示这一次/).waitFor();
     assert.match(await page.locator("code").innerText(), /^ssk_/);
+    const key = await testDeps.database.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("name", "=", "民生大药房 POS 2")
+      .executeTakeFirstOrThrow();
+    assert.ok(key.institution_id, "the key names its pharmacy");
     await page
       .getByRole("row", { name: /民生大药房 POS 2/ })
       .getByRole("button", { name: "吊销" })

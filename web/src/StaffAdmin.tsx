@@ -172,12 +172,11 @@ const KEY_CHANNELS = ["terminal", "kiosk", "phone", "web"];
 /** Institutions' and terminals' API keys: the list, a new key (its token shown once), revocation. */
 export function ApiKeys({ area }: { area: string }) {
   const t = useT();
-  const [form, setForm] = useState({
-    name: "",
-    role: "pharmacy_operator",
-    areaCode: area,
-    channel: "terminal",
-  });
+  const [form, setForm] = useState({ name: "", channel: "terminal" });
+  // The role and area the key holds; a hospital's or pharmacy's system names its institution.
+  const [keyGrant, setKeyGrant] = useState<Grant>({ role: "pharmacy_operator", areaCode: area });
+  const institutionsRead = useAction();
+  const [institutions] = useLoaded<Institution[]>("/institutions", institutionsRead.run);
   const [token, setToken] = useState<string | undefined>();
   const { busy, error, fieldErrors, run } = useAction();
   const [keys, load] = useLoaded<ApiKey[]>("/api-keys", run);
@@ -235,9 +234,12 @@ export function ApiKeys({ area }: { area: string }) {
             void run(async () => {
               const r = await api<{ token: string }>("POST", "/api-keys", {
                 name: form.name,
-                role: form.role,
-                areaCode: form.areaCode,
+                role: keyGrant.role,
+                areaCode: keyGrant.areaCode,
                 channel: form.channel,
+                ...(OPERATOR_ROLES.includes(keyGrant.role) && keyGrant.institutionId
+                  ? { institutionId: keyGrant.institutionId }
+                  : {}),
               });
               setToken(r.token);
               setForm((f) => ({ ...f, name: "" }));
@@ -246,21 +248,20 @@ export function ApiKeys({ area }: { area: string }) {
           }}
         >
           <Field label={t("keyName")} value={form.name} onChange={set("name")} error={fieldErrors.name} />
-          <Select label={t("role")} value={form.role} onChange={set("role")} options={KEY_ROLES} />
+          <GrantFields
+            grant={keyGrant}
+            onChange={setKeyGrant}
+            roles={KEY_ROLES}
+            institutions={institutions}
+            errors={fieldErrors}
+          />
           <Select
             label={t("keyChannel")}
             value={form.channel}
             onChange={set("channel")}
             options={KEY_CHANNELS}
           />
-          <Field
-            label={t("areaCode")}
-            value={form.areaCode}
-            onChange={set("areaCode")}
-            maxLength={6}
-            error={fieldErrors.areaCode}
-          />
-          {error && !Object.keys(fieldErrors).length ? <Notice kind="error">{error}</Notice> : null}
+          {error && !fieldErrors.name && !fieldErrors.areaCode ? <Notice kind="error">{error}</Notice> : null}
           {token ? (
             <Notice kind="warning">
               {t("tokenOnce")} <code>{token}</code>

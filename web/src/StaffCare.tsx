@@ -15,6 +15,8 @@ export function GrantFields(props: {
   onChange: (g: Grant) => void;
   roles: readonly string[];
   institutions: readonly Institution[] | undefined;
+  /** The server's complaints by field (areaCode, institutionId). */
+  errors?: Record<string, string>;
 }) {
   const t = useT();
   const { grant } = props;
@@ -31,6 +33,7 @@ export function GrantFields(props: {
         value={grant.areaCode}
         onChange={(areaCode) => props.onChange({ ...grant, areaCode })}
         maxLength={6}
+        error={props.errors?.areaCode}
       />
       {OPERATOR_ROLES.includes(grant.role) ? (
         <div className="field">
