@@ -5,7 +5,7 @@ import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import type { CardState } from "../src/modules/cards/cards.rules.ts";
+import { type CardState, needsGuardian } from "../src/modules/cards/cards.rules.ts";
 import {
   CARD_KEY_TYPES,
   type CardKeyId,
@@ -17,7 +17,7 @@ import type { FaceVerifier } from "../src/modules/ecard/face.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
-import { type Clock, fixedClock } from "../src/shared/clock.ts";
+import { type Clock, chinaDate, fixedClock } from "../src/shared/clock.ts";
 import { parseCsv } from "../src/shared/csv.ts";
 import { createTestDb } from "./db.ts";
 
@@ -305,11 +305,22 @@ export async function cardInState(
       areaCode: "330100",
       photoRef: "photos/p.jpg",
     });
+  const born = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
   const card = await deps.cards.apply(SYSTEM_ACTOR, {
     idNumber,
     areaCode: "330100",
     photoRef: "photos/p.jpg",
     bankCode: options.bankCode,
+    // A child's card is applied for by a guardian.
+    ...(needsGuardian(born, chinaDate(deps.clock.now()))
+      ? {
+          guardian: {
+            idNumber: newIdNumber("330106", "1980-01-01"),
+            name: "监护人",
+            relation: "parent" as const,
+          },
+        }
+      : {}),
   });
   if (state === "applied") return { cardNumber: card.cardNumber, idNumber };
   const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
