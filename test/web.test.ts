@@ -593,7 +593,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByLabel("姓名").fill("吴新");
     await page.getByLabel("用工日期").fill("2030-01-01");
     await page.getByRole("button", { name: "新员工参保登记" }).last().click();
-    await page.locator(".field-error", { hasText: "in the future" }).waitFor();
+    await page.locator(".field-error", { hasText: "不能晚于今天" }).waitFor();
     await page
       .getByLabel("用工日期")
       .fill(chinaDate(new Date(testDeps.clock.now().getTime() - 5 * 86_400_000)));

@@ -7,7 +7,8 @@ import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors
 import { HTTP_STATUS } from "../shared/http-errors.ts";
 import { maskIdNumbersIn } from "../shared/mask.ts";
 import { type Language, languageOf, messageFor } from "../shared/messages.ts";
-import { issueText, locationText } from "../shared/validation-messages.ts";
+import { reasonText } from "../shared/reasons.ts";
+import { issueText, locationText, ruleText } from "../shared/validation-messages.ts";
 
 /** Every error body: a stable code, a message in the caller's language, and details when they help. */
 export function sendError(
@@ -21,7 +22,7 @@ export function sendError(
     code,
     message: messageFor(code, lang, details),
   };
-  if (details && Object.keys(details).length) body.details = details;
+  if (details && Object.keys(details).length) body.details = withWordedErrors(details, lang);
   if (code === "TOO_MANY_ATTEMPTS" && typeof details?.retryAt === "string") {
     reply.header(
       "retry-after",
@@ -170,3 +171,20 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 /** The OpenAPI description of an error body, for route schemas. */
 export const ERROR_RESPONSE_DESCRIPTION =
   "`{ code, message, details? }`: a stable code and a message in the caller's language";
+
+/**
+ * Per-field problems (`details.errors[]`: field and problem, the problem in the service's words) also
+ * worded in the caller's language, as `text`, so that a form shows each beside its field readably.
+ */
+function withWordedErrors(details: ErrorDetails, lang: Language): ErrorDetails {
+  const errors = details.errors;
+  if (!Array.isArray(errors)) return details;
+  return {
+    ...details,
+    errors: errors.map((e: unknown) =>
+      e && typeof e === "object" && typeof (e as { problem?: unknown }).problem === "string"
+        ? { ...e, text: ruleText((e as { problem: string }).problem, lang, (r) => reasonText(r, lang)) }
+        : e,
+    ),
+  };
+}

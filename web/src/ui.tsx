@@ -74,8 +74,9 @@ export function fieldErrorsOf(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const i of (err.details.issues as { path?: string; message: string }[] | undefined) ?? [])
     if (i.path) out[i.path.split(".")[0]] = i.message;
-  for (const e of (err.details.errors as { field: string; problem: string }[] | undefined) ?? [])
-    out[e.field] = e.problem;
+  for (const e of (err.details.errors as { field: string; problem: string; text?: string }[] | undefined) ??
+    [])
+    out[e.field] = e.text ?? e.problem;
   return out;
 }
 

@@ -252,6 +252,7 @@ forEachDialect("enrolment, employers and the online check over HTTP", (dialect) 
       hiredOn: "2030-01-01",
     });
     assert.deepEqual([future.status, future.body.details.errors[0].field], [400, "hiredOn"]);
+    assert.equal(future.body.details.errors[0].text, "不能晚于今天（2026-11-22）", "worded for the clerk");
     const foreign = await call(tokens.operator, "POST", `/employers/${otherEmployer.id}/employees`, {
       idNumber: newIdNumber(),
       hiredOn: daysAgo(1),
