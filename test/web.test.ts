@@ -906,7 +906,11 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("button", { name: "导入", exact: true }).click();
     await page.getByText("目录文件有错误，未导入任何条目（见逐行报告）").waitFor();
     const report = page.getByRole("table", { name: "逐行报告" });
-    assert.deepEqual(await report.locator("tbody tr td:first-child").allInnerTexts(), ["3", "4", "4"]);
+    assert.deepEqual(await report.locator("tbody tr").allInnerTexts(), [
+      "3\tcode\t在文件中重复出现",
+      "4\tclass\t应为 A（甲类）、B（乙类）或 none（目录外）",
+      "4\tself_pay_percent\t只有乙类有自付比例",
+    ]);
     await page
       .getByLabel("目录文件（CSV）")
       .setInputFiles(csv("code,name,class,self_pay_percent\nX1,甲药,A,0\nX2,乙药,B,10\n"));

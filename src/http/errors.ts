@@ -173,18 +173,22 @@ export const ERROR_RESPONSE_DESCRIPTION =
   "`{ code, message, details? }`: a stable code and a message in the caller's language";
 
 /**
- * Per-field problems (`details.errors[]`: field and problem, the problem in the service's words) also
- * worded in the caller's language, as `text`, so that a form shows each beside its field readably.
+ * Per-field and per-row problems (`details.errors[]`, `details.rows[]` with a `problem` in the service's
+ * words) also worded in the caller's language, as `text`, so that a form shows each readably.
  */
 function withWordedErrors(details: ErrorDetails, lang: Language): ErrorDetails {
-  const errors = details.errors;
-  if (!Array.isArray(errors)) return details;
+  const word = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((e: unknown) =>
+          e && typeof e === "object" && typeof (e as { problem?: unknown }).problem === "string"
+            ? { ...e, text: ruleText((e as { problem: string }).problem, lang, (r) => reasonText(r, lang)) }
+            : e,
+        )
+      : list;
+  if (!Array.isArray(details.errors) && !Array.isArray(details.rows)) return details;
   return {
     ...details,
-    errors: errors.map((e: unknown) =>
-      e && typeof e === "object" && typeof (e as { problem?: unknown }).problem === "string"
-        ? { ...e, text: ruleText((e as { problem: string }).problem, lang, (r) => reasonText(r, lang)) }
-        : e,
-    ),
+    ...(Array.isArray(details.errors) ? { errors: word(details.errors) } : {}),
+    ...(Array.isArray(details.rows) ? { rows: word(details.rows) } : {}),
   };
 }

@@ -9,7 +9,7 @@ type Catalogue = {
   inForceVersion: number | null;
   versions: { version: number; name: string; effectiveFrom: string; sample: boolean; items: number }[];
 };
-type RowProblem = { line: number; field: string; problem: string };
+type RowProblem = { line: number; field: string; problem: string; text?: string };
 
 /**
  * The drug and service catalogue: its versions (which is in force today), and a new version uploaded
@@ -116,7 +116,7 @@ export function CataloguePage() {
                 <tr key={`${r.line}-${r.field}`}>
                   <td>{r.line}</td>
                   <td>{r.field}</td>
-                  <td>{r.problem}</td>
+                  <td>{r.text ?? r.problem}</td>
                 </tr>
               ))}
             </tbody>
