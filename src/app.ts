@@ -26,6 +26,7 @@ import { enrolmentRoutes } from "./modules/enrolment/enrolment.routes.ts";
 import { healthRoutes } from "./modules/health/health.routes.ts";
 import { holderRoutes } from "./modules/holder/holder.routes.ts";
 import { jobsRoutes } from "./modules/jobs/jobs.routes.ts";
+import { keysRoutes } from "./modules/keys/keys.routes.ts";
 import { medicalRoutes } from "./modules/medical/medical.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
@@ -124,6 +125,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(ecardRoutes(deps), { prefix: "/api/v1" });
   await app.register(medicalRoutes(deps), { prefix: "/api/v1" });
   await app.register(jobsRoutes(deps), { prefix: "/api/v1" });
+  await app.register(keysRoutes(deps), { prefix: "/api/v1" });
   await serveWeb(app);
 
   // Group-committed attempt records are written before the database closes.

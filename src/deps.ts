@@ -36,6 +36,7 @@ import { createJobsService } from "./modules/jobs/jobs.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createHsm } from "./modules/keys/hsm.ts";
 import { createKeysRepository } from "./modules/keys/keys.repository.ts";
+import { createKeyState } from "./modules/keys/keys.state.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
 import { auditSigningKey, createSm2Signer } from "./modules/keys/signer.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
@@ -150,9 +151,11 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
+  const keysRepo = createKeysRepository(db);
   const hsm = options.lmk
-    ? createHsm({ keys: createKeysRepository(db), lmk: options.lmk, now: () => clock.now() })
+    ? createHsm({ keys: keysRepo, lmk: options.lmk, now: () => clock.now() })
     : undefined;
+  const keyState = createKeyState({ repo: keysRepo });
   const requireHsm = () => {
     if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
     return hsm;
@@ -260,6 +263,7 @@ export function createDeps(
     cipher,
     machine,
     hsm,
+    keyState,
     audit,
     areas,
     persons,

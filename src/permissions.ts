@@ -7,6 +7,7 @@ import { ECARD_PERMISSIONS } from "./modules/ecard/ecard.permissions.ts";
 import { EMPLOYER_PERMISSIONS } from "./modules/employers/employers.permissions.ts";
 import { ENROLMENT_PERMISSIONS } from "./modules/enrolment/enrolment.permissions.ts";
 import { JOB_PERMISSIONS } from "./modules/jobs/jobs.permissions.ts";
+import { KEY_PERMISSIONS } from "./modules/keys/keys.permissions.ts";
 import { MEDICAL_PERMISSIONS } from "./modules/medical/medical.permissions.ts";
 import { PERSON_PERMISSIONS } from "./modules/persons/persons.permissions.ts";
 import { STAFF_PERMISSIONS } from "./modules/staff/staff.permissions.ts";
@@ -26,6 +27,7 @@ export const PERMISSIONS = {
   employers: EMPLOYER_PERMISSIONS,
   enrolment: ENROLMENT_PERMISSIONS,
   jobs: JOB_PERMISSIONS,
+  keys: KEY_PERMISSIONS,
   medical: MEDICAL_PERMISSIONS,
   persons: PERSON_PERMISSIONS,
   staff: STAFF_PERMISSIONS,

@@ -12,6 +12,7 @@ import { employersPermissionSamples } from "../src/modules/employers/employers.p
 import { enrolmentPermissionSamples } from "../src/modules/enrolment/enrolment.permission-samples.ts";
 import { holderPermissionSamples } from "../src/modules/holder/holder.permission-samples.ts";
 import { jobsPermissionSamples } from "../src/modules/jobs/jobs.permission-samples.ts";
+import { keysPermissionSamples } from "../src/modules/keys/keys.permission-samples.ts";
 import { medicalPermissionSamples } from "../src/modules/medical/medical.permission-samples.ts";
 import { personsPermissionSamples } from "../src/modules/persons/persons.permission-samples.ts";
 import { staffPermissionSamples } from "../src/modules/staff/staff.permission-samples.ts";
@@ -49,6 +50,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       ...personsPermissionSamples(w),
       ...auditPermissionSamples(w),
       ...jobsPermissionSamples(w),
+      ...keysPermissionSamples(w),
       ...credentialsPermissionSamples(w),
       ...chipPermissionSamples(w),
       ...employersPermissionSamples(w),

@@ -91,6 +91,12 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     return page;
   }
 
+  /** Hangzhou's card keys in the encryption machine (the demo has none), made once for the tests that need them. */
+  async function ensureCardKeys() {
+    const held = await testDeps.database.db.selectFrom("hsm_keys").select("label").execute();
+    if (!held.some((k) => k.label.includes("330100"))) await seedCardKeys(testDeps);
+  }
+
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 
@@ -608,10 +614,33 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(await page.getByRole("navigation").getByRole("button").allInnerTexts(), [
       "查询办理",
       "审计日志",
+      "密钥状态",
     ]);
     await page.getByRole("button", { name: "审计日志" }).click();
     await page.getByRole("button", { name: "校验审计链" }).click();
     await page.getByText(/审计链完整：共 \d+ 条记录/).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("an administrator and an auditor read the state of the encryption machine's keys, never a key", async () => {
+    await ensureCardKeys();
+    const page = await newPage();
+    await staffLogin(page, "hz.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "密钥状态" }).click();
+    const table = page.getByRole("table", { name: "密钥状态" });
+    await table.getByRole("cell", { name: "全国" }).first().waitFor();
+    await table.getByRole("cell", { name: "330100" }).first().waitFor();
+    assert.ok((await table.getByRole("cell", { name: "启用" }).count()) > 0);
+    await accessible(page, "the key state page");
+    await shot(page, "45-key-state");
+    await signOut(page);
+    await staffLogin(page, "zj.auditor");
+    await page.getByRole("navigation").getByRole("button", { name: "密钥状态" }).click();
+    await page
+      .getByRole("table", { name: "密钥状态" })
+      .getByRole("cell", { name: "330100" })
+      .first()
+      .waitFor();
     assert.deepEqual(pageErrors, []);
   });
 
@@ -718,7 +747,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   });
 
   it("the till pays with the card in the terminal's reader, refunds some units of a line, and refuses a card the online check flags with its cause and remedy", async () => {
-    await seedCardKeys(testDeps);
+    await ensureCardKeys();
     const chipCard = await produceCard(testDeps, "读卡人");
     const flagged = await cardInState(testDeps, "active", { name: "重复参保人" });
     for (const county of ["330106", "330110"])

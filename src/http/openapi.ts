@@ -42,6 +42,7 @@ export const TAGS: Record<string, string> = {
   ecard: "The electronic card: channels, sign-up, credentials, codes, family, the status list",
   medical: "Designated institutions, the catalogue, contributions, the personal account, settlement",
   jobs: "The periodic jobs and their runs",
+  keys: "The state of the encryption machine's keys (never a key)",
   time: "The server's clock",
 };
 

@@ -8,6 +8,7 @@ import { ActionsProvider } from "./can.tsx";
 import { EmployerPage } from "./Employer.tsx";
 import { Institutions } from "./Institutions.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
+import { KeyStatePage } from "./KeyState.tsx";
 import type { Me } from "./Login.tsx";
 import { Policies } from "./Policies.tsx";
 import { Search } from "./Search.tsx";
@@ -30,7 +31,8 @@ type Page =
   | "till"
   | "institutions"
   | "catalogue"
-  | "areas";
+  | "areas"
+  | "keyState";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
 const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
@@ -46,6 +48,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "staff", label: "staff", action: "staff.manage" },
   { page: "keys", label: "apiKeys", action: "staff.manage" },
   { page: "audit", label: "audit", action: "audit.read" },
+  { page: "keyState", label: "keyState", action: "keys.read" },
   { page: "till", label: "till", action: "medical.settle" },
   { page: "check", label: "onlineCheck", action: "enrolment.check" },
   { page: "employees", label: "registerEmployee", action: "employers.employees" },
@@ -132,6 +135,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "institutions" ? <Institutions area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "catalogue" ? <CataloguePage /> : null}
           {page === "areas" ? <Areas area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "keyState" ? <KeyStatePage /> : null}
           {page === "check" ? <OnlineCheck /> : null}
           {page === "till" ? (
             <Till institutionId={me.grants.find((g) => g.institutionId)?.institutionId ?? ""} />

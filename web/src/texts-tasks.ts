@@ -243,4 +243,22 @@ export const TASK_TEXTS = {
     zh: "已变更 {user} 的权限，重新登录后生效。",
     en: "{user}'s grant changed; it applies at the next sign-in.",
   },
+  keyState: { zh: "密钥状态", en: "Keys" },
+  keyStateHint: {
+    zh: "加密机中经密钥仪式导入或分散生成的密钥；密钥本身和校验值不出加密机。",
+    en: "The keys the ceremonies put in the encryption machine; no key or check value ever leaves it.",
+  },
+  keyStateNone: {
+    zh: "加密机中还没有密钥：请先按 docs/keys.md 举行密钥仪式。",
+    en: "No key yet: hold the key ceremony (docs/keys.md).",
+  },
+  keyLabel: { zh: "标签", en: "Label" },
+  keyUsage: { zh: "用途与算法", en: "Usage and algorithm" },
+  keyArea: { zh: "地区", en: "Area" },
+  keyVersion: { zh: "版本", en: "Version" },
+  keyCreated: { zh: "生成时间", en: "Created" },
+  keyPair: { zh: "密钥对", en: "key pair" },
+  keyNational: { zh: "全国", en: "national" },
+  keyActive: { zh: "启用", en: "in force" },
+  keyRetired: { zh: "{at} 停用", en: "retired {at}" },
 } as const;
