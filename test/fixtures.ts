@@ -5,7 +5,7 @@ import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
-import { type CardState, needsGuardian } from "../src/modules/cards/cards.rules.ts";
+import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import {
   CARD_KEY_TYPES,
   type CardKeyId,
@@ -15,6 +15,7 @@ import {
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import type { FaceVerifier } from "../src/modules/ecard/face.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
+import { needsGuardian } from "../src/modules/persons/age.rules.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { type Clock, chinaDate, fixedClock } from "../src/shared/clock.ts";

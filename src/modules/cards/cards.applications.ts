@@ -7,12 +7,12 @@ import { parseCsv } from "../../shared/csv.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import type { RowReason } from "../../shared/row-reasons.ts";
+import { GUARDIAN_AGE, needsGuardian } from "../persons/age.rules.ts";
 import { ETHNICITIES } from "../persons/ethnicity.ts";
 import { parseIdNumber } from "../persons/id-number.rules.ts";
 import { readPii } from "../persons/pii.ts";
 import type { ApplyInput, CardsContext, RowReport } from "./cards.context.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { GUARDIAN_BELOW_AGE, needsGuardian } from "./cards.rules.ts";
 
 /** An individual's application and an employer's applications from CSV. */
 export function cardApplications(ctx: CardsContext) {
@@ -40,7 +40,7 @@ export function cardApplications(ctx: CardsContext) {
     guardian: ApplyInput["guardian"],
   ) {
     const child = needsGuardian(person.birth_date, today());
-    if (child && !guardian) throw new DomainError("GUARDIAN_REQUIRED", { age: GUARDIAN_BELOW_AGE });
+    if (child && !guardian) throw new DomainError("GUARDIAN_REQUIRED", { age: GUARDIAN_AGE });
     if (!guardian) return undefined;
     if (!child)
       throw new DomainError("VALIDATION_FAILED", { summary: "guardian: only for an applicant under 16" });

@@ -13,7 +13,6 @@ import {
   isValidCardNumber,
   LIFECYCLE,
   lifecycleMermaid,
-  needsGuardian,
   newCardIdCode,
   newCardNumber,
   renewalWindowStart,
@@ -135,16 +134,5 @@ describe("collection by an employer", () => {
     assert.equal(employerMayCollect(card, "91330106MA2D000029", true), true);
     assert.equal(employerMayCollect(card, "91330106MA2D000029", false), false);
     assert.equal(employerMayCollect({ employer_code: null }, "91330106MA2D000029", false), false);
-  });
-});
-
-describe("a child's application", () => {
-  it("needs a guardian below 16, counted to the sixteenth birthday", () => {
-    assert.equal(needsGuardian("2010-11-23", "2026-11-22"), true);
-    assert.equal(needsGuardian("2010-11-22", "2026-11-22"), false, "sixteen today");
-    assert.equal(needsGuardian("1980-01-01", "2026-11-22"), false);
-    assert.equal(needsGuardian("2012-02-29", "2028-02-28"), true);
-    assert.equal(needsGuardian("2012-02-29", "2028-02-29"), false);
-    assert.equal(needsGuardian("2011-02-28", "2027-02-28"), false);
   });
 });

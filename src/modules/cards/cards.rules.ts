@@ -366,15 +366,3 @@ export {
   newCardIdCode,
   newCardNumber,
 } from "./card-number.rules.ts";
-
-/**
- * Below this age an applicant's card is applied for by a guardian, whose identity is recorded with the
- * application (the counter's practice for children: the guardian signs the application form).
- */
-export const GUARDIAN_BELOW_AGE = 16;
-
-/** Whether a person born on `birthDate` (YYYY-MM-DD) is younger than `GUARDIAN_BELOW_AGE` on `today`. */
-export function needsGuardian(birthDate: string, today: string): boolean {
-  const year = Number(birthDate.slice(0, 4)) + GUARDIAN_BELOW_AGE;
-  return `${year}${birthDate.slice(4)}` > today;
-}

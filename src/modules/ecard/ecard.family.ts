@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "../../shared/auth.ts";
+import { chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { ECARD_CARD_STATES } from "../cards/cards.rules.ts";
+import { ageOn, GUARDIAN_AGE } from "../persons/age.rules.ts";
 import { readPii } from "../persons/pii.ts";
 import type { EcardContext } from "./ecard.context.ts";
 import { BIOMETRIC_TEXT_VERSION } from "./ecard.context.ts";
-import { ageOn, GUARDIAN_AGE } from "./ecard.rules.ts";
 
 /** Family members' e-cards a guardian holds. */
 export function ecardFamily(ctx: EcardContext) {
@@ -54,7 +55,7 @@ export function ecardFamily(ctx: EcardContext) {
         throw new DomainError("PERSON_NOT_FOUND");
       if (relative.id === holderEcard.person_id)
         throw new DomainError("VALIDATION_FAILED", { summary: "relative: someone other than the holder" });
-      const age = ageOn(relative.birth_date, clock.now().toISOString().slice(0, 10));
+      const age = ageOn(relative.birth_date, chinaDate(clock.now()));
       let verifiedBy: "face" | "guardian_photo";
       if (age < GUARDIAN_AGE) {
         if (input.relationship !== "child")

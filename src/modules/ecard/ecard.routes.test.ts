@@ -22,6 +22,7 @@ import { mintCode, verifyCode } from "../../modules/ecard/ecard-code.ts";
 import { createFaceApiVerifier } from "../../modules/ecard/face.ts";
 import { verifySigned } from "../../modules/keys/signer.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import type { fixedClock } from "../../shared/clock.ts";
 import type { DomainError } from "../../shared/errors.ts";
 
 /** Faces cut from a sample photo face-api ships: an identity photo and a live photo of one person, and another person. */
@@ -485,6 +486,19 @@ forEachDialect("the electronic card end to end", (dialect) => {
     assert.equal(refreshed.status, 404, "removed: no new credential for her e-card on this device");
     const again = await add(third, "other", photos.relativeLive);
     assert.equal(again.status, 201, "a freed slot can be used again");
+
+    // Sixteen on China's calendar at 01:30 on the birthday (still the day before in UTC): added by
+    // their own face like an adult, not as a child by a guardian.
+    const clock = ctx.deps.clock as ReturnType<typeof fixedClock>;
+    const was = clock.now();
+    const teen = await relativeWithPhoto("小周", "2010-11-23");
+    clock.set("2026-11-22T17:30:00Z");
+    try {
+      const asAdult = await add(teen, "other", photos.live);
+      assert.deepEqual([asAdult.status, asAdult.body.code], [422, "FACE_VERIFICATION_FAILED"]);
+    } finally {
+      clock.set(was);
+    }
   });
 
   it("keeps a live face image only with the separate biometric consent, encrypted, until the holder withdraws it", async () => {

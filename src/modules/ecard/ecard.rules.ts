@@ -63,13 +63,3 @@ export function ecardPasswordProblem(pin: string, holder: { idNumber: string; bi
   if (holder.idNumber.includes(pin)) return "id_number";
   return undefined;
 }
-
-/** Age in whole years on a day (dates YYYY-MM-DD). */
-export function ageOn(birthDate: string, today: string): number {
-  const [by, bm, bd] = birthDate.split("-").map(Number);
-  const [ty, tm, td] = today.split("-").map(Number);
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}
-
-/** The age under which a relative is added by a guardian with a photo instead of their own face. */
-export const GUARDIAN_AGE = 16;
