@@ -52,7 +52,7 @@ export function createEmployersRepository() {
       q
         .selectFrom("employments as m")
         .innerJoin("persons as p", "p.id", "m.person_id")
-        .select(["m.id", "m.hired_on", "m.registered_on", "m.late", "p.id_number_masked", "p.name_masked"])
+        .select(["m.id", "m.hired_on", "m.registered_on", "p.id_number_masked", "p.name_masked"])
         .where("m.employer_id", "=", employerId)
         .orderBy("m.hired_on", "desc")
         .orderBy("m.id")

@@ -15,6 +15,7 @@ import {
   EMPLOYEE_SCHEMES,
   REGISTRATION_DAYS,
   registrationLate,
+  registrationOverdue,
   SCHEMES,
   type Scheme,
 } from "../enrolment/enrolment.rules.ts";
@@ -234,23 +235,15 @@ export function createEmployersService(deps: {
       const { employer } = await employerFor(actor, EMPLOYER_PERMISSIONS.read, id);
       const rows = await repo.employmentsOf(db, employer.id);
       const day = today();
-      return rows.map((r) => {
-        const overdue =
-          r.registered_on === null && daysBetween(r.hired_on, day) > REGISTRATION_DAYS
-            ? ("not_registered" as const)
-            : Number(r.late) === 1
-              ? ("registered_late" as const)
-              : null;
-        return {
-          employmentId: r.id,
-          idNumberMasked: r.id_number_masked,
-          nameMasked: r.name_masked,
-          hiredOn: r.hired_on,
-          registeredOn: r.registered_on,
-          registerBy: addDays(r.hired_on, REGISTRATION_DAYS),
-          overdue,
-        };
-      });
+      return rows.map((r) => ({
+        employmentId: r.id,
+        idNumberMasked: r.id_number_masked,
+        nameMasked: r.name_masked,
+        hiredOn: r.hired_on,
+        registeredOn: r.registered_on,
+        registerBy: addDays(r.hired_on, REGISTRATION_DAYS),
+        overdue: registrationOverdue(r.hired_on, r.registered_on, day),
+      }));
     },
 
     /** Registers one new employee (all or nothing). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { previousMonth } from "../../shared/clock.ts";
-import { arrearsOf } from "./enrolment.rules.ts";
+import { arrearsOf, registrationOverdue } from "./enrolment.rules.ts";
 
 describe("arrears", () => {
   it("counts months across a year's end", () => {
@@ -17,5 +17,14 @@ describe("arrears", () => {
     });
     assert.equal(arrearsOf("2026-05", "2026-10", paid, 3).suspends, true);
     assert.equal(arrearsOf("2026-12", "2026-10", paid, 0).suspends, false, "not yet due");
+  });
+});
+
+describe("registration of a hire", () => {
+  it("is overdue when registered after 30 days, or not registered once 30 days have passed", () => {
+    assert.equal(registrationOverdue("2026-10-01", "2026-10-31", "2026-11-22"), null);
+    assert.equal(registrationOverdue("2026-10-01", "2026-11-01", "2026-11-22"), "registered_late");
+    assert.equal(registrationOverdue("2026-10-23", null, "2026-11-22"), null, "30 days: still in time");
+    assert.equal(registrationOverdue("2026-10-22", null, "2026-11-22"), "not_registered");
   });
 });

@@ -109,6 +109,19 @@ export function registrationLate(hiredOn: string, registeredOn: string): boolean
   return daysBetween(hiredOn, registeredOn) > REGISTRATION_DAYS;
 }
 
+/**
+ * What is overdue about a hire on `today`: registered later than the deadline, or not registered and
+ * the deadline passed (null: nothing).
+ */
+export function registrationOverdue(
+  hiredOn: string,
+  registeredOn: string | null,
+  today: string,
+): "registered_late" | "not_registered" | null {
+  if (registeredOn !== null) return registrationLate(hiredOn, registeredOn) ? "registered_late" : null;
+  return daysBetween(hiredOn, today) > REGISTRATION_DAYS ? "not_registered" : null;
+}
+
 /** Other live enrolments of the same family in the same coordination area but another county: the seed's duplicate case. */
 export function duplicatesOf<
   E extends { id: string; scheme: Scheme; areaCode: string; status: EnrolmentStatus },
