@@ -2,7 +2,7 @@ import { useState } from "react";
 import { ApiError, api } from "./api.ts";
 import { chinaDay } from "./clock.ts";
 import { useT } from "./i18n.tsx";
-import { Field, Notice, Section, useAction, useLoaded } from "./ui.tsx";
+import { CsvFileField, Field, Notice, ProblemsTable, Section, useAction, useLoaded } from "./ui.tsx";
 
 type Catalogue = {
   date: string;
@@ -88,40 +88,12 @@ export function CataloguePage() {
         >
           <Field label={t("catalogueName")} value={name} onChange={setName} maxLength={100} />
           <Field label={t("effectiveFrom")} type="date" value={effectiveFrom} onChange={setEffectiveFrom} />
-          <div className="field">
-            <label htmlFor="catalogue-file">{t("catalogueFile")}</label>
-            <input
-              id="catalogue-file"
-              type="file"
-              accept=".csv,text/csv"
-              onChange={(e) => setFile(e.target.files?.[0])}
-            />
-          </div>
+          <CsvFileField label={t("catalogueFile")} onFile={setFile} />
           <button type="submit" className="primary" disabled={busy || !file}>
             {t("catalogueImport")}
           </button>
         </form>
-        {rows?.length ? (
-          <table className="table">
-            <caption>{t("rowReport")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("line")}</th>
-                <th scope="col">{t("field")}</th>
-                <th scope="col">{t("problem")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.line}-${r.field}`}>
-                  <td>{r.line}</td>
-                  <td>{r.field}</td>
-                  <td>{r.text ?? r.problem}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        {rows?.length ? <ProblemsTable problems={rows} /> : null}
       </Section>
     </>
   );

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { api } from "./api.ts";
 import { EmployeeRegistration } from "./Enrolment.tsx";
 import { useT } from "./i18n.tsx";
-import { Notice, Section, useAction, useLoaded } from "./ui.tsx";
+import { CsvFileField, Notice, ProblemsTable, Section, useAction, useLoaded } from "./ui.tsx";
 
 type Employee = {
   employmentId: string;
@@ -112,15 +112,7 @@ function EmployeeCsv({ employerId, onImported }: { employerId: string; onImporte
           });
         }}
       >
-        <div className="field">
-          <label htmlFor="employees-file">{t("employeesFile")}</label>
-          <input
-            id="employees-file"
-            type="file"
-            accept=".csv,text/csv"
-            onChange={(e) => setFile(e.target.files?.[0])}
-          />
-        </div>
+        <CsvFileField label={t("employeesFile")} onFile={setFile} />
         <button type="submit" className="primary" disabled={busy || !file}>
           {t("catalogueImport")}
         </button>
@@ -133,29 +125,11 @@ function EmployeeCsv({ employerId, onImported }: { employerId: string; onImporte
               : t("employeesImported", { n: report.imported })}
           </Notice>
           {report.rejected ? (
-            <table className="table">
-              <caption>{t("rowReport")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("line")}</th>
-                  <th scope="col">{t("field")}</th>
-                  <th scope="col">{t("problem")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.rows
-                  .filter((r) => r.status === "rejected")
-                  .flatMap((r) =>
-                    r.errors.map((e) => (
-                      <tr key={`${r.line}-${e.field}`}>
-                        <td>{r.line}</td>
-                        <td>{e.field}</td>
-                        <td>{e.text ?? e.problem}</td>
-                      </tr>
-                    )),
-                  )}
-              </tbody>
-            </table>
+            <ProblemsTable
+              problems={report.rows
+                .filter((r) => r.status === "rejected")
+                .flatMap((r) => r.errors.map((e) => ({ line: r.line, ...e })))}
+            />
           ) : null}
         </>
       ) : null}

@@ -178,3 +178,44 @@ export function Select(props: {
     </div>
   );
 }
+
+/** A CSV file chosen from the computer, with its label. */
+export function CsvFileField({ label, onFile }: { label: string; onFile: (file: File | undefined) => void }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="file" accept=".csv,text/csv" onChange={(e) => onFile(e.target.files?.[0])} />
+    </div>
+  );
+}
+
+/** A file's problems, line by line and field by field, in the user's language when the server worded them. */
+export function ProblemsTable({
+  problems,
+}: {
+  problems: readonly { line: number; field: string; problem: string; text?: string }[];
+}) {
+  const t = useT();
+  return (
+    <table className="table">
+      <caption>{t("rowReport")}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t("line")}</th>
+          <th scope="col">{t("field")}</th>
+          <th scope="col">{t("problem")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {problems.map((p) => (
+          <tr key={`${p.line}-${p.field}`}>
+            <td>{p.line}</td>
+            <td>{p.field}</td>
+            <td>{p.text ?? p.problem}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
