@@ -208,6 +208,7 @@ forEachDialect("an administrator's care of staff accounts", (dialect) => {
     // Another city's administrator cannot touch a Hangzhou account.
     await assert.rejects(
       t.deps.staff.resetPassword(actorWith("city_admin", "330200"), clerk.id, "Another-pass-2026"),
+      { code: "AREA_FORBIDDEN" },
     );
     const records = await t.database.db
       .selectFrom("audit_log")
