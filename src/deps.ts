@@ -140,7 +140,7 @@ export function createDeps(
   const staff = createStaffService({
     permissions: ALL_PERMISSIONS,
     db,
-    staff: createStaffRepository(),
+    staff: createStaffRepository(dialect),
     areas: areasRepo,
     employers: employersRepo,
     institutionArea: async (q, id) => (await medicalRepo.institutionById(q, id))?.area_code,

@@ -1,9 +1,12 @@
 import { hash as argon2Hash } from "@node-rs/argon2";
+import type { Transaction } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import {
   type Actor,
   authorize,
   canGrant,
   coveredPrefixes,
+  type Grant,
   NATIONAL,
   type Role,
   SYSTEM_ACTOR,
@@ -16,7 +19,7 @@ import { isStrongStaffPassword } from "./staff.rules.ts";
 
 /** Staff accounts: created, listed, disabled; the first administrator. */
 export function staffAccounts(ctx: StaffContext) {
-  const { db, staff, audit, clock, createAccount, checkGrants, toGrant, cache } = ctx;
+  const { db, staff, audit, clock, createAccount, checkGrants, insertGrants, toGrant, cache } = ctx;
   return {
     createAccount,
 
@@ -49,16 +52,15 @@ export function staffAccounts(ctx: StaffContext) {
     },
 
     /** Disables an account and ends its sessions at once. */
-    async disable(actor: Actor, staffId: string) {
-      const { row, targetGrants, grant } = await target(actor, staffId);
-      await db.transaction().execute(async (trx) => {
+    disable(actor: Actor, staffId: string) {
+      return change(actor, staffId, async (trx, { row, areaCode, grant }) => {
         await staff.setStatus(trx, staffId, "disabled");
         await endSessions(trx, staffId);
         await audit.record(trx, actor, grant, {
           action: "staff.disable",
           subjectType: "staff",
           subjectId: staffId,
-          areaCode: targetGrants[0]?.area_code ?? null,
+          areaCode,
           before: { status: row.status },
           after: { status: "disabled" },
         });
@@ -70,34 +72,32 @@ export function staffAccounts(ctx: StaffContext) {
      * lockout and ends their sessions. The password itself is never recorded.
      */
     async resetPassword(actor: Actor, staffId: string, password: string) {
-      const { targetGrants, grant } = await target(actor, staffId);
       if (!isStrongStaffPassword(password)) throw new DomainError("WEAK_STAFF_PASSWORD");
       const hash = await argon2Hash(password, ARGON2);
-      await db.transaction().execute(async (trx) => {
+      await change(actor, staffId, async (trx, { areaCode, grant }) => {
         await staff.setPassword(trx, staffId, hash);
         await endSessions(trx, staffId);
         await audit.record(trx, actor, grant, {
           action: "staff.password.reset",
           subjectType: "staff",
           subjectId: staffId,
-          areaCode: targetGrants[0]?.area_code ?? null,
+          areaCode,
         });
       });
     },
 
     /** Lifts the lockout after wrong passwords (the password stays as it is). */
-    async unlock(actor: Actor, staffId: string) {
-      const { row, targetGrants, grant } = await target(actor, staffId);
-      if (!row.locked_until || row.locked_until <= clock.now().toISOString())
-        throw new DomainError("STAFF_NOT_LOCKED");
-      await db.transaction().execute(async (trx) => {
+    unlock(actor: Actor, staffId: string) {
+      return change(actor, staffId, async (trx, { row, areaCode, grant }) => {
+        if (!row.locked_until || row.locked_until <= clock.now().toISOString())
+          throw new DomainError("STAFF_NOT_LOCKED");
         await staff.setLoginState(trx, staffId, 0, null);
         cache.deleteActor(staffId);
         await audit.record(trx, actor, grant, {
           action: "staff.unlock",
           subjectType: "staff",
           subjectId: staffId,
-          areaCode: targetGrants[0]?.area_code ?? null,
+          areaCode,
           before: { lockedUntil: row.locked_until, failedLogins: row.failed_logins },
         });
       });
@@ -108,19 +108,10 @@ export function staffAccounts(ctx: StaffContext) {
      * gets; its sessions end so that the new grants apply at the next sign-in.
      */
     async setGrants(actor: Actor, staffId: string, grants: GrantInput[]) {
-      const { targetGrants, grant } = await target(actor, staffId);
       await checkGrants(actor, grants);
-      await db.transaction().execute(async (trx) => {
+      await change(actor, staffId, async (trx, { targetGrants, grant }) => {
         await staff.deleteGrants(trx, staffId);
-        for (const g of grants)
-          await staff.insertGrant(trx, {
-            staff_id: staffId,
-            role: g.role,
-            area_code: g.areaCode,
-            outlet_id: g.outletId ?? null,
-            employer_id: g.employerId ?? null,
-            institution_id: g.institutionId ?? null,
-          });
+        await insertGrants(trx, staffId, grants);
         await endSessions(trx, staffId);
         await audit.record(trx, actor, grant, {
           action: "staff.grants",
@@ -134,20 +125,37 @@ export function staffAccounts(ctx: StaffContext) {
     },
   };
 
-  /** An account the actor manages: it must cover every grant the account has. */
-  async function target(actor: Actor, staffId: string) {
-    const row = await staff.byId(db, staffId);
-    if (!row) throw new DomainError("STAFF_NOT_FOUND");
-    const targetGrants = await staff.grants(db, [staffId]);
-    const grant = authorize(actor, STAFF_PERMISSIONS.manage, targetGrants[0]?.area_code);
-    for (const g of targetGrants) {
-      authorize(actor, STAFF_PERMISSIONS.manage, g.area_code);
-      if (!canGrant(actor, g.role as Role, g.area_code)) throw new DomainError("ROLE_OUT_OF_SCOPE");
-    }
-    return { row, targetGrants, grant };
+  /**
+   * A change to an account the actor manages, in one transaction with the account's row held: the
+   * actor must cover every grant the account has at that moment, and the change sees the row as it is.
+   */
+  function change(
+    actor: Actor,
+    staffId: string,
+    write: (
+      trx: Transaction<Database>,
+      target: {
+        row: Database["staff"];
+        targetGrants: Awaited<ReturnType<typeof staff.grants>>;
+        areaCode: string | null;
+        grant: Grant;
+      },
+    ) => Promise<void>,
+  ) {
+    return db.transaction().execute(async (trx) => {
+      const row = await staff.lockAccount(trx, staffId);
+      if (!row) throw new DomainError("STAFF_NOT_FOUND");
+      const targetGrants = await staff.grants(trx, [staffId]);
+      const grant = authorize(actor, STAFF_PERMISSIONS.manage, targetGrants[0]?.area_code);
+      for (const g of targetGrants) {
+        authorize(actor, STAFF_PERMISSIONS.manage, g.area_code);
+        if (!canGrant(actor, g.role as Role, g.area_code)) throw new DomainError("ROLE_OUT_OF_SCOPE");
+      }
+      await write(trx, { row, targetGrants, areaCode: targetGrants[0]?.area_code ?? null, grant });
+    });
   }
 
-  async function endSessions(trx: Parameters<typeof staff.setStatus>[0], staffId: string) {
+  async function endSessions(trx: Transaction<Database>, staffId: string) {
     await staff.revokeSessionsOf(trx, staffId, clock.now().toISOString());
     cache.deleteActor(staffId);
   }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { hash as argon2Hash } from "@node-rs/argon2";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import {
@@ -126,6 +126,19 @@ export function createStaffContext(deps: StaffDeps) {
     }
   }
 
+  /** Writes an account's grants (after its earlier ones were removed, for a change). */
+  async function insertGrants(trx: Transaction<Database>, staffId: string, grants: readonly GrantInput[]) {
+    for (const g of grants)
+      await staff.insertGrant(trx, {
+        staff_id: staffId,
+        role: g.role,
+        area_code: g.areaCode,
+        outlet_id: g.outletId ?? null,
+        employer_id: g.employerId ?? null,
+        institution_id: g.institutionId ?? null,
+      });
+  }
+
   async function createAccount(
     actor: Actor,
     input: { username: string; displayName: string; password: string; grants: GrantInput[] },
@@ -150,16 +163,7 @@ export function createStaffContext(deps: StaffDeps) {
       if (await staff.byUsername(trx, input.username))
         throw new DomainError("STAFF_EXISTS", { username: input.username });
       await staff.insert(trx, row);
-      for (const g of input.grants) {
-        await staff.insertGrant(trx, {
-          staff_id: row.id,
-          role: g.role,
-          area_code: g.areaCode,
-          outlet_id: g.outletId ?? null,
-          employer_id: g.employerId ?? null,
-          institution_id: g.institutionId ?? null,
-        });
-      }
+      await insertGrants(trx, row.id, input.grants);
       await audit.record(trx, actor, grant, {
         action: "staff.create",
         subjectType: "staff",
@@ -237,6 +241,7 @@ export function createStaffContext(deps: StaffDeps) {
     clock,
     view,
     checkGrants,
+    insertGrants,
     createAccount,
     checkSession,
     actorForSession,

@@ -1,12 +1,21 @@
 import type { Kysely, Transaction } from "kysely";
-import { preparedFirst, preparedQuery } from "../../db/prepared.ts";
+import type { Dialect } from "../../db/database.ts";
+import { preparedFirst, preparedLock, preparedQuery } from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 /** SQL for staff accounts, their role grants, sessions and API keys. */
-export function createStaffRepository() {
+export function createStaffRepository(dialect: Dialect) {
+  const lockAccount = preparedLock(dialect, (q, id: string) =>
+    q.selectFrom("staff").selectAll().where("id", "=", id),
+  );
   return {
+    /**
+     * An account with its row held until the transaction ends, so that changes to it (its grants, its
+     * password, its state) take turns (PostgreSQL; SQLite's write transaction already does).
+     */
+    lockAccount: (trx: Transaction<Database>, id: string) => lockAccount(trx, id),
     byUsername: (q: Q, username: string) =>
       q.selectFrom("staff").selectAll().where("username", "=", username).executeTakeFirst(),
 

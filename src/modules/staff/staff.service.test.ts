@@ -221,4 +221,32 @@ forEachDialect("an administrator's care of staff accounts", (dialect) => {
     );
     assert.ok(!JSON.stringify(records).includes("Reset-by-admin-2026"), "no password in the audit log");
   });
+
+  it("changes an account's grants one change at a time: eight changes at once leave exactly one set", async () => {
+    const moved = await t.deps.staff.createAccount(SYSTEM_ACTOR, {
+      username: "moved.clerk",
+      displayName: "周敏",
+      password: TEST_PASSWORD,
+      grants: [{ role: "outlet_clerk", areaCode: "330100" }],
+    });
+    const roles = ["outlet_clerk", "bank_clerk", "auditor", "pharmacy_operator"] as const;
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.deps.staff.setGrants(admin, moved.id, [{ role: roles[i % roles.length], areaCode: "330100" }]),
+      ),
+    );
+    const grants = await t.database.db
+      .selectFrom("staff_roles")
+      .select("role")
+      .where("staff_id", "=", moved.id)
+      .execute();
+    assert.equal(grants.length, 1, `one grant, not a mixture: ${JSON.stringify(grants)}`);
+    const changes = await t.database.db
+      .selectFrom("audit_log")
+      .select("before")
+      .where("action", "=", "staff.grants")
+      .where("subject_id", "=", moved.id)
+      .execute();
+    assert.equal(changes.length, 8, "each change audited, each seeing the one before it");
+  });
 });
