@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
+import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, coveredPrefixes } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
@@ -47,10 +48,10 @@ export function createTerminalsService(deps: {
           summary: "terminalNo: 12 digits beginning with the area's region code",
         });
       }
-      await db.transaction().execute(async (trx) => {
-        if (await repo.terminal(trx, input.terminalNo)) {
-          throw new DomainError("TERMINAL_EXISTS", { terminalNo: input.terminalNo });
-        }
+      const exists = () => new DomainError("TERMINAL_EXISTS", { terminalNo: input.terminalNo });
+      // The unique key decides between registrations of one number at once: the later one is told so.
+      const write = db.transaction().execute(async (trx) => {
+        if (await repo.terminal(trx, input.terminalNo)) throw exists();
         await repo.insertTerminal(trx, {
           terminal_no: input.terminalNo,
           area_code: input.areaCode,
@@ -68,6 +69,7 @@ export function createTerminalsService(deps: {
           after: { name: input.name },
         });
       });
+      await uniqueAs(write, exists);
     },
 
     /**
