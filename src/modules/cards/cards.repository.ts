@@ -292,13 +292,13 @@ export function createCardsRepository(dialect: Dialect) {
       return Number(r.numDeletedRows) > 0;
     },
 
+    /** Sets an area's entry for a date, replacing the one there (one statement, so two at once cannot collide). */
     upsertCalendarDay: async (trx: Transaction<Database>, row: Database["calendar_days"]) => {
       await trx
-        .deleteFrom("calendar_days")
-        .where("area_code", "=", row.area_code)
-        .where("date", "=", row.date)
+        .insertInto("calendar_days")
+        .values(row)
+        .onConflict((oc) => oc.columns(["area_code", "date"]).doUpdateSet({ kind: row.kind, name: row.name }))
         .execute();
-      await trx.insertInto("calendar_days").values(row).execute();
     },
 
     /** Live cards whose validity ended before `date`. */
