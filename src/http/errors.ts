@@ -7,8 +7,7 @@ import { DomainError, type ErrorCode, type ErrorDetails } from "../shared/errors
 import { HTTP_STATUS } from "../shared/http-errors.ts";
 import { maskIdNumbersIn } from "../shared/mask.ts";
 import { type Language, languageOf, messageFor } from "../shared/messages.ts";
-import { reasonText } from "../shared/reasons.ts";
-import { issueText, locationText, ruleText } from "../shared/validation-messages.ts";
+import { issueText, locationText, withProblemText } from "../shared/validation-messages.ts";
 
 /** Every error body: a stable code, a message in the caller's language, and details when they help. */
 export function sendError(
@@ -178,12 +177,8 @@ export const ERROR_RESPONSE_DESCRIPTION =
  */
 function withWordedErrors(details: ErrorDetails, lang: Language): ErrorDetails {
   const word = (list: unknown) =>
-    Array.isArray(list)
-      ? list.map((e: unknown) =>
-          e && typeof e === "object" && typeof (e as { problem?: unknown }).problem === "string"
-            ? { ...e, text: ruleText((e as { problem: string }).problem, lang, (r) => reasonText(r, lang)) }
-            : e,
-        )
+    Array.isArray(list) && list.every((e) => e && typeof e === "object" && typeof e.problem === "string")
+      ? withProblemText(list as { problem: string }[], lang)
       : list;
   if (!Array.isArray(details.errors) && !Array.isArray(details.rows)) return details;
   return {

@@ -1,4 +1,5 @@
 import type { Language } from "./language.ts";
+import { reasonText } from "./reasons.ts";
 
 /**
  * The rules route schemas state in their own words (the message of a `.regex()` or `.refine()`): the
@@ -162,9 +163,19 @@ function summaryPart(part: string, reason: (code: string) => string): string | u
   return text === undefined ? undefined : field ? `${field}：${text}` : text;
 }
 
-/** One rule a service found (without its field) in a language: Chinese when a pattern knows it. */
-export function ruleText(rule: string, lang: "zh" | "en", reason: (code: string) => string): string {
-  return lang === "zh" ? (ruleInChinese(rule, reason) ?? rule) : rule;
+/**
+ * Problems a service found (each with its rule in the service's words, `problem`) with their wording in
+ * a language added as `text`: the forms and reports show `text`, clients may read `problem`.
+ */
+export function withProblemText<P extends { problem: string }>(
+  problems: readonly P[],
+  lang: Language,
+): (P & { text: string })[] {
+  const reason = (code: string) => reasonText(code, lang);
+  return problems.map((p) => ({
+    ...p,
+    text: lang === "zh" ? (ruleInChinese(p.problem, reason) ?? p.problem) : p.problem,
+  }));
 }
 
 /** A service's summary in Chinese, part by part; a part no pattern knows stays as it is. */

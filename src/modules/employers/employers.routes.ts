@@ -10,8 +10,7 @@ import {
   uuidSchema,
 } from "../../http/schemas.ts";
 import { languageOf } from "../../shared/language.ts";
-import { reasonText } from "../../shared/reasons.ts";
-import { ruleText } from "../../shared/validation-messages.ts";
+import { withProblemText } from "../../shared/validation-messages.ts";
 import { SCHEME_NAMES } from "../enrolment/enrolment.rules.ts";
 import type { EmployersService } from "./employers.service.ts";
 import { EMPLOYER_PERMISSIONS } from "./employers.service.ts";
@@ -186,13 +185,9 @@ export function employersRoutes(deps: { employers: EmployersService }): FastifyP
           request.body.csv,
         );
         const lang = languageOf(request.headers["accept-language"]);
-        const word = (r: string) => reasonText(r, lang);
         return {
           ...report,
-          rows: report.rows.map((row) => ({
-            ...row,
-            errors: row.errors.map((e) => ({ ...e, text: ruleText(e.problem, lang, word) })),
-          })),
+          rows: report.rows.map((row) => ({ ...row, errors: withProblemText(row.errors, lang) })),
         };
       },
     );
