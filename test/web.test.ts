@@ -107,6 +107,27 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("navigation").waitFor();
   }
 
+  /** A holder signs in to the hall with the ID number and the card's initial password. */
+  async function holderLogin(page: Page, holder: { idNumber: string; cardNumber: string }) {
+    await page.getByRole("tab", { name: "持卡人登录" }).click();
+    await page.getByLabel("身份证号码").fill(holder.idNumber);
+    await page
+      .getByLabel("社保卡服务密码（6 位数字）")
+      .fill(initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY));
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+  }
+
+  /** At the till: terminal, 阿莫西林 from the catalogue at ¥10 (or the price given) × quantity, priced. */
+  async function tillBasket(page: Page, quantity: string, unitPrice = "10.00") {
+    await page.getByLabel("终端编号").fill("330100000101");
+    await page.getByLabel("药品或项目（编码或名称）").fill("阿莫西林");
+    await page.getByRole("button", { name: "查询", exact: true }).click();
+    await page.getByRole("button", { name: /加入 阿莫西林胶囊/ }).click();
+    await page.getByLabel("数量 阿莫西林胶囊（演示样例）").fill(quantity);
+    await page.getByLabel("单价（元） 阿莫西林胶囊（演示样例）").fill(unitPrice);
+    await page.getByRole("button", { name: "计算费用" }).click();
+  }
+
   async function signOut(page: Page) {
     await page.getByRole("button", { name: "退出" }).click();
     await page.getByRole("tab", { name: "工作人员登录" }).waitFor();
@@ -250,11 +271,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("tab", { name: "持卡人登录" }).click();
     await page.getByText("官方短信和通知从不包含链接").waitFor();
     const holder = person("张伟");
-    await page.getByLabel("身份证号码").fill(holder.idNumber);
-    await page
-      .getByLabel("社保卡服务密码（6 位数字）")
-      .fill(initialPin(holder.card, NATIONAL_DEFAULT_POLICY));
-    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await holderLogin(page, { idNumber: holder.idNumber, cardNumber: holder.card });
     const card = page.locator("article.card-item").first();
     await card.locator(".state", { hasText: "正常" }).waitFor();
     // The demo employer's contribution of last month, credited: 3% of a ¥12,000 base.
@@ -705,13 +722,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await staffLogin(page, "hz.pharmacy");
     await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
     await page.getByRole("heading", { level: 1, name: "收费结算" }).waitFor();
-    await page.getByLabel("终端编号").fill("330100000101");
-    await page.getByLabel("药品或项目（编码或名称）").fill("阿莫西林");
-    await page.getByRole("button", { name: "查询", exact: true }).click();
-    await page.getByRole("button", { name: /加入 阿莫西林胶囊/ }).click();
-    await page.getByLabel("数量 阿莫西林胶囊（演示样例）").fill("2");
-    await page.getByLabel("单价（元） 阿莫西林胶囊（演示样例）").fill("12.50");
-    await page.getByRole("button", { name: "计算费用" }).click();
+    await tillBasket(page, "2", "12.50");
     await page
       .getByText("合计 25.00 元，其中医保目录内 25.00 元可由个人账户支付（以余额为限），自付 0.00 元。")
       .waitFor();
@@ -761,13 +772,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await staffLogin(page, "hz.pharmacy");
     await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
     const basket = async (quantity: string) => {
-      await page.getByLabel("终端编号").fill("330100000101");
-      await page.getByLabel("药品或项目（编码或名称）").fill("阿莫西林");
-      await page.getByRole("button", { name: "查询", exact: true }).click();
-      await page.getByRole("button", { name: /加入 阿莫西林胶囊/ }).click();
-      await page.getByLabel("数量 阿莫西林胶囊（演示样例）").fill(quantity);
-      await page.getByLabel("单价（元） 阿莫西林胶囊（演示样例）").fill("10.00");
-      await page.getByRole("button", { name: "计算费用" }).click();
+      await tillBasket(page, quantity);
       await page.getByText(/^合计 \d+\.00 元，其中医保目录内/).waitFor();
     };
     await basket("3");
@@ -958,13 +963,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   ] as const)
     it(`a holder reads the insurance, arrears, contributions and the account statement as tables (${label})`, async () => {
       const page = await newPage("Asia/Shanghai", screen);
-      await page.getByRole("tab", { name: "持卡人登录" }).click();
       const holder = person("张伟");
-      await page.getByLabel("身份证号码").fill(holder.idNumber);
-      await page
-        .getByLabel("社保卡服务密码（6 位数字）")
-        .fill(initialPin(holder.card, NATIONAL_DEFAULT_POLICY));
-      await page.getByRole("button", { name: "登录", exact: true }).click();
+      await holderLogin(page, { idNumber: holder.idNumber, cardNumber: holder.card });
       const insurance = page.getByRole("region", { name: "我的参保与缴费" });
       await insurance.getByText("没有欠费，未停保。").waitFor();
       const enrolments = insurance.getByRole("table", { name: "参保险种" });
@@ -1087,12 +1087,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   it("a holder changes the password with the new one typed twice, each refusal beside its field", async () => {
     const c = await cardInState(testDeps, "active");
     const page = await newPage();
-    await page.getByRole("tab", { name: "持卡人登录" }).click();
-    await page.getByLabel("身份证号码").fill(c.idNumber);
-    await page
-      .getByLabel("社保卡服务密码（6 位数字）")
-      .fill(initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY));
-    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await holderLogin(page, c);
     const form = page.getByRole("region", { name: "修改服务密码" }).first();
     await form.waitFor();
     // Signed in with the initial password: the hall asks for a new one.
