@@ -21,6 +21,7 @@ import * as m0017 from "./migrations/0017_institution_grants.ts";
 import * as m0018 from "./migrations/0018_audit_checkpoints.ts";
 import * as m0019 from "./migrations/0019_job_runs.ts";
 import * as m0020 from "./migrations/0020_check_place.ts";
+import * as m0021 from "./migrations/0021_hall_channel.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0018_audit_checkpoints": m0018,
   "0019_job_runs": m0019,
   "0020_check_place": m0020,
+  "0021_hall_channel": m0021,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -1,5 +1,22 @@
-import { createHash, createPublicKey, type KeyObject, randomBytes, verify } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
+import {
+  b64,
+  CODE_LIFETIME_SECONDS,
+  CODE_PREFIX,
+  type CodeType,
+  SM2_SIGN_OPTIONS,
+  sigToB64,
+} from "./ecard-code.device.ts";
+
+export {
+  CODE_LIFETIME_SECONDS,
+  CODE_PREFIX,
+  CODE_SM2_USER_ID,
+  type CodeType,
+  mintCode,
+  newDeviceKey,
+} from "./ecard-code.device.ts";
 
 /**
  * The e-card's QR codes, verifiable offline with public keys only (the pattern of ISO 18013-5 mobile
@@ -19,10 +36,6 @@ import { sm2 } from "sm-crypto-v2";
  * through `node:crypto` (OpenSSL) at about 2,000 signatures/s per core instead of ~150/s in pure
  * JavaScript; sm-crypto-v2 signs with `userId: ""` and verifies the same signatures.
  */
-export const CODE_PREFIX = "SSC1";
-
-/** Seconds a code is valid after the device made it (the app refreshes it every 60 s). */
-export const CODE_LIFETIME_SECONDS = 60;
 /** Clock difference tolerated between a phone and a terminal. */
 export const CLOCK_SKEW_SECONDS = 30;
 /** How long a device credential lasts before the channel must fetch a new one online. */
@@ -49,7 +62,6 @@ export type Credential = Readonly<{
   exp: number;
 }>;
 
-export type CodeType = "identity" | "payment";
 export type CodePayload = Readonly<{ t: "i" | "p"; ts: number; n: string }>;
 
 /** What a terminal holds: the issuer public keys, the status list it has fetched, and the time. */
@@ -77,12 +89,6 @@ export type CodeRefusal = (typeof CODE_REFUSALS)[number];
 export type CodeCheck =
   | { ok: true; credential: Credential; payload: CodePayload; type: CodeType; codeId: string }
   | { ok: false; reason: CodeRefusal };
-
-const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64url");
-const sigToB64 = (hex: string) => Buffer.from(hex, "hex").toString("base64url");
-/** The SM2 distinguishing ID of the code format (see above). */
-export const CODE_SM2_USER_ID = "";
-const opts = { hash: true, der: false, userId: CODE_SM2_USER_ID } as const;
 
 /** DER prefix of an SM2 SubjectPublicKeyInfo: id-ecPublicKey with the SM2 curve (1.2.156.10197.1.301). */
 const SM2_SPKI_ALGORITHM = Buffer.from("301306072a8648ce3d020106082a811ccf5501822d", "hex");
@@ -131,20 +137,7 @@ function sm2Verify(message: string, signatureB64: string, key: KeyObject | strin
 /** Signs a credential with the issuer's private key; returns its two code segments. */
 export function signCredential(credential: Credential, issuerPrivateKey: string): string {
   const c = b64(JSON.stringify(credential));
-  return `${c}.${sigToB64(sm2.doSignature(`${CODE_PREFIX}.cred.${c}`, issuerPrivateKey, opts))}`;
-}
-
-/** What the device does every 60 seconds: a code of a type, signed with its private key. */
-export function mintCode(
-  signedCredential: string,
-  devicePrivateKey: string,
-  type: CodeType,
-  now: number,
-  nonce: string = randomBytes(8).toString("hex"),
-): string {
-  const [c] = signedCredential.split(".");
-  const payload = b64(JSON.stringify({ t: type === "payment" ? "p" : "i", ts: now, n: nonce }));
-  return `${CODE_PREFIX}.${signedCredential}.${payload}.${sigToB64(sm2.doSignature(`${c}.${payload}`, devicePrivateKey, opts))}`;
+  return `${c}.${sigToB64(sm2.doSignature(`${CODE_PREFIX}.cred.${c}`, issuerPrivateKey, SM2_SIGN_OPTIONS))}`;
 }
 
 /** Issuer keys imported once, and credentials already checked (by hash). */

@@ -35,6 +35,8 @@ export const CHANNEL_CLASSES = [
   "social",
 ] as const;
 export const CHANNEL_SERVICES = ["signup", "credential", "identity_code", "payment_code"] as const;
+/** The online service hall's channel (migration 0021): a signed-in holder's browser as the device. */
+export const HALL_CHANNEL_CODE = "hall";
 /** The version of the privacy text a holder agrees to at sign-up. */
 export const PRIVACY_TEXT_VERSION = "2026-11";
 /**
@@ -254,14 +256,33 @@ export function createEcardContext(deps: EcardDeps) {
     return Math.round(check.distance * 1000) / 1000;
   }
 
-  /** The channel a request comes from, refused at once when it is not active. */
+  /**
+   * The channel a request comes from, refused at once when it is not active: a channel's key, or for a
+   * signed-in holder the online hall (sscard's own channel, whose device is the holder's browser).
+   */
   async function channelOf(actor: Actor, service: (typeof CHANNEL_SERVICES)[number]) {
-    if (actor.type !== "channel") throw new DomainError("FORBIDDEN");
-    const channel = await repo.channelById(db, actor.id);
+    if (actor.type !== "channel" && actor.type !== "holder") throw new DomainError("FORBIDDEN");
+    const channel =
+      actor.type === "holder"
+        ? await repo.channelByCode(db, HALL_CHANNEL_CODE)
+        : await repo.channelById(db, actor.id);
     if (channel?.state !== "active") throw new DomainError("CHANNEL_SUSPENDED");
     if (!(JSON.parse(channel.services) as string[]).includes(service))
       throw new DomainError("FORBIDDEN", { service });
     return channel;
+  }
+
+  /**
+   * A holder in the hall acts on their own e-card only (with `orFamily`, also on the e-cards of the
+   * relatives their own carries); a channel, trusted with its users, on any. Someone else's is "not
+   * found", as if it did not exist.
+   */
+  async function ownedBy(actor: Actor, ecard: Database["ecards"], options: { orFamily?: boolean } = {}) {
+    if (actor.type !== "holder" || ecard.person_id === holderPersonId(actor)) return;
+    const own = options.orFamily ? await repo.newestOf(db, holderPersonId(actor)) : undefined;
+    const family = own ? await repo.presentFamily(db, own.id) : [];
+    if (!family.some((f) => f.relative_person_id === ecard.person_id))
+      throw new DomainError("ECARD_NOT_FOUND");
   }
 
   /** The online checks of a code, and for a payment code its single use (recorded with an audit record). */
@@ -314,6 +335,7 @@ export function createEcardContext(deps: EcardDeps) {
     keepFacePhoto,
     verifyFace,
     channelOf,
+    ownedBy,
     verifyAndUse,
     key,
     secretHash,

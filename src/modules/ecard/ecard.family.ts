@@ -26,7 +26,16 @@ export function ecardFamily(ctx: EcardContext) {
     recordConsent,
     verifyFace,
     channelOf,
+    ownedBy,
+    ownEcard,
   } = ctx;
+  /** The e-card of a person's card in a state that carries one. */
+  const ecardOfPerson = async (personId: string) => {
+    const card = (await deps.cards.ofPerson(db, personId)).find((c) =>
+      (ECARD_CARD_STATES as readonly string[]).includes(c.state),
+    );
+    return card && (await repo.ofCard(db, card.id));
+  };
   return {
     /**
      * Family service: a holder adds a relative without a smartphone, up to the area's slots. An adult
@@ -49,6 +58,7 @@ export function ecardFamily(ctx: EcardContext) {
     ) {
       const channel = await channelOf(actor, "credential");
       const holderEcard = await ecardById(db, input.ecardId);
+      await ownedBy(actor, holderEcard);
       const holderCard = await cardOf(db, holderEcard.card_id);
       const relative = await deps.findPerson(db, input.relative.idNumber);
       if (!relative || readPii(cipher, relative).name !== input.relative.name.trim())
@@ -71,10 +81,7 @@ export function ecardFamily(ctx: EcardContext) {
         verifiedBy = "face";
       }
       const slots = (await deps.areas.policyAt(null, holderCard.area_code)).policy.familyServiceSlots;
-      const usableCard = (await deps.cards.ofPerson(db, relative.id)).find((c) =>
-        (ECARD_CARD_STATES as readonly string[]).includes(c.state),
-      );
-      const relativeEcard = usableCard && (await repo.ofCard(db, usableCard.id));
+      const relativeEcard = await ecardOfPerson(relative.id);
       if (!relativeEcard) throw new DomainError("ECARD_NOT_FOUND");
       const deviceKey = validDeviceKey(input.devicePublicKey);
       const id = randomUUID();
@@ -120,17 +127,41 @@ export function ecardFamily(ctx: EcardContext) {
       };
     },
 
-    /** Removes a relative at any time: the holder's devices lose the relative's e-card at once. */
+    /** The relatives the signed-in holder's e-card carries, masked, with their e-cards (for their codes). */
+    async familyOf(actor: Actor) {
+      const { ecard } = await ownEcard(actor);
+      const present = await repo.presentFamily(db, ecard.id);
+      return Promise.all(
+        present.map(async (f) => {
+          const person = (await deps.persons.byId(db, f.relative_person_id))!;
+          const relativeEcard = await ecardOfPerson(person.id);
+          return {
+            familyId: f.id,
+            relationship: f.relationship,
+            nameMasked: person.name_masked,
+            idNumberMasked: person.id_number_masked,
+            ecardId: relativeEcard?.id ?? null,
+            addedAt: f.added_at,
+          };
+        }),
+      );
+    },
+
+    /**
+     * Removes a relative at any time: the holder's devices (those the holder's own e-card is on through
+     * the channel) lose the relative's e-card at once; the relative's own devices keep it.
+     */
     async removeRelative(actor: Actor, familyId: string) {
-      await channelOf(actor, "credential");
+      const channel = await channelOf(actor, "credential");
       const row = await repo.familyMember(db, familyId);
       if (!row || row.removed_at) throw new DomainError("ECARD_NOT_FOUND");
+      await ownedBy(actor, await ecardById(db, row.holder_ecard_id));
       const relativeEcards = await repo.idsOfPerson(db, row.relative_person_id);
       await db.transaction().execute(async (trx) => {
         const at = clock.now().toISOString();
         await repo.removeFamilyMember(trx, familyId, at);
-        // The holder's devices were registered on the relative's e-card through this channel.
-        await repo.revokeDevices(trx, relativeEcards, actor.id, at);
+        const holderDevices = await repo.deviceKeysOf(trx, row.holder_ecard_id, channel.id);
+        await repo.revokeDevices(trx, relativeEcards, channel.id, at, holderDevices);
         await audit.record(trx, actor, undefined, {
           action: "ecard.family.remove",
           subjectType: "ecard",

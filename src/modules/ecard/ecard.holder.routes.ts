@@ -1,16 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
+import { AUTH_ERRORS, errors, pinSchema, uuidSchema } from "../../http/schemas.ts";
+import { ecardDeviceRoutes } from "./ecard.device.routes.ts";
+import { credentialSchema } from "./ecard.schemas.ts";
 import type { EcardService } from "./ecard.service.ts";
-import { ECARD_PERMISSIONS } from "./ecard.service.ts";
-
-const _jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
 
 /** The e-card in the online service hall: the holder's own view, suspension, consent, the authorisation while the card is lost. */
 export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZod {
   const { ecard } = deps;
-  const _terminal = { permission: ECARD_PERMISSIONS.terminal };
   return async (app) => {
     app.get(
       "/holder/ecard",
@@ -32,6 +30,8 @@ export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginA
                 z.object({ code: z.string(), name: z.string(), state: z.string(), since: z.string() }),
               ),
               recentPayments: z.array(z.object({ at: z.string() })),
+              passwordSet: z.boolean().describe("whether the e-card password has been set"),
+              passwordLocked: z.boolean().describe("locked after wrong passwords (a reset unlocks it)"),
             }),
             ...errors(...AUTH_ERRORS, 404),
           },
@@ -39,6 +39,54 @@ export function ecardHolderRoutes(deps: { ecard: EcardService }): FastifyPluginA
       },
       async (request) => ecard.holderView(actorOf(request)),
     );
+
+    app.post(
+      "/holder/ecard/devices",
+      {
+        config: { access: "holder" },
+        schema: {
+          operationId: "enableEcardCodesInHall",
+          tags: ["holder"],
+          summary:
+            "Show my e-card's codes on this browser: binds the browser's SM2 key to my e-card for the hall channel after the e-card password; the browser then makes its identity and payment codes",
+          body: z.strictObject({ devicePublicKey: z.string().max(140), pin: pinSchema }),
+          response: {
+            201: z.object({ ecardId: z.string(), credential: credentialSchema, scope: z.string() }),
+            ...errors(...AUTH_ERRORS, 404, 409, 422, 423),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await ecard.enableCodesHere(actorOf(request), request.body)),
+    );
+
+    app.get(
+      "/holder/ecard/family",
+      {
+        config: { access: "holder" },
+        schema: {
+          operationId: "listOwnFamilyMembers",
+          tags: ["holder"],
+          summary: "The relatives my e-card carries (family service), masked, with their e-cards",
+          response: {
+            200: z.array(
+              z.object({
+                familyId: uuidSchema,
+                relationship: z.string(),
+                nameMasked: z.string(),
+                idNumberMasked: z.string(),
+                ecardId: z.string().nullable(),
+                addedAt: z.string(),
+              }),
+            ),
+            ...errors(...AUTH_ERRORS, 404),
+          },
+        },
+      },
+      async (request) => ecard.familyOf(actorOf(request)),
+    );
+
+    await app.register(ecardDeviceRoutes(ecard, "holder"));
 
     app.post(
       "/holder/ecard/suspension",

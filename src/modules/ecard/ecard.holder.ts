@@ -24,9 +24,13 @@ export function ecardHolder(ctx: EcardContext) {
     ecardById,
     verifyFace,
     channelOf,
+    ownedBy,
+    bindDevice,
+    credentialFor,
+    validDeviceKey,
     secretHash,
   } = ctx;
-  return {
+  const holder = {
     /** The holder's own e-card: whether it can be used now, the channels it is in, and its recent uses. */
     async holderView(actor: Actor) {
       const { ecard, card } = await ownEcard(actor);
@@ -46,6 +50,8 @@ export function ecardHolder(ctx: EcardContext) {
         reason: usable.reason,
         channels: channels.map((c) => ({ code: c.code, name: c.name, state: c.state, since: c.created_at })),
         recentPayments: uses.map((u) => ({ at: u.used_at })),
+        passwordSet: ecard.pin_pvv !== null,
+        passwordLocked: ecard.pin_locked_at !== null,
       };
     },
 
@@ -65,6 +71,7 @@ export function ecardHolder(ctx: EcardContext) {
     ) {
       const channel = await channelOf(actor, "credential");
       const ecard = await ecardById(db, input.ecardId);
+      await ownedBy(actor, ecard);
       const card = await cardOf(db, ecard.card_id);
       const person = (await deps.persons.byId(db, ecard.person_id))!;
       const label = `ecard:${ecard.id}`;
@@ -139,13 +146,48 @@ export function ecardHolder(ctx: EcardContext) {
       return { ok: true as const };
     },
 
+    /**
+     * Codes on this device in the online hall: the holder, signed in, types the e-card password once
+     * per browser; the browser's SM2 key is bound to the e-card for the hall channel and gets its
+     * credential, and from then on makes the identity and payment codes itself, as an app does.
+     * Binding a key already bound is harmless (the same credential comes back).
+     */
+    async enableCodesHere(actor: Actor, input: { devicePublicKey: string; pin: string }) {
+      const { ecard, card } = await ownEcard(actor);
+      const channel = await channelOf(actor, "credential");
+      const deviceKey = validDeviceKey(input.devicePublicKey);
+      const usable = await usability(db, ecard, card);
+      if (usable.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
+      await holder.password(actor, { op: "verify", ecardId: ecard.id, pin: input.pin });
+      const person = (await deps.persons.byId(db, ecard.person_id))!;
+      await db.transaction().execute(async (trx) => {
+        // The e-card held: the same key bound twice at once makes one device, not two.
+        await repo.lockById(trx, ecard.id);
+        if (await repo.activeDevice(trx, ecard.id, channel.id, deviceKey)) return;
+        await bindDevice(trx, ecard.id, channel.id, deviceKey);
+        await audit.record(trx, actor, undefined, {
+          action: "ecard.device.bind",
+          subjectType: "ecard",
+          subjectId: ecard.id,
+          areaCode: card.area_code,
+          after: { channel: channel.code },
+        });
+      });
+      return {
+        ecardId: ecard.id,
+        credential: credentialFor(ecard, card, person, channel.code, deviceKey),
+        scope: usable.scope,
+      };
+    },
+
     /** "Suspend my e-card everywhere" (and its undoing): every channel's codes fail from the next status list. */
     async setSuspendedByHolder(actor: Actor, suspended: boolean) {
       const { ecard, card } = await ownEcard(actor);
       await db.transaction().execute(async (trx) => {
+        const held = (await repo.lockById(trx, ecard.id)) ?? ecard;
         await repo.update(trx, ecard.id, { suspended: suspended ? 1 : 0 });
-        const after = await usability(trx, { ...ecard, suspended: suspended ? 1 : 0 }, card);
-        await bump(trx, ecard, after.scope !== "none");
+        const after = await usability(trx, { ...held, suspended: suspended ? 1 : 0 }, card);
+        await bump(trx, held, after.scope !== "none");
         await audit.record(trx, actor, undefined, {
           action: suspended ? "ecard.suspend" : "ecard.resume",
           subjectType: "ecard",
@@ -177,7 +219,7 @@ export function ecardHolder(ctx: EcardContext) {
           expires_at: expiresAt,
           revoked_at: null,
         });
-        const sv = await bump(trx, ecard, true);
+        const sv = await bump(trx, (await repo.lockById(trx, ecard.id)) ?? ecard, true);
         await audit.record(trx, actor, undefined, {
           action: "ecard.authorise_while_lost",
           subjectType: "ecard",
@@ -222,4 +264,5 @@ export function ecardHolder(ctx: EcardContext) {
       return { ticket, expiresAt };
     },
   };
+  return holder;
 }

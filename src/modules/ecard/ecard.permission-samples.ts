@@ -7,6 +7,16 @@ import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 /** Sample requests for the ecard module's routes, for the permission walk (test/permissions.test.ts). */
 export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
   const { deps, channels, ctx, device, ecardHolder, fixed, hallToken, ids, listedCard, next, photo } = w;
+  /** An e-card holder whose e-card password is set (582046) through the channel's app. */
+  const withPassword = async () => {
+    const e = await ecardHolder();
+    await deps.ecard.password(await deps.ecard.authenticateChannel(channels.active), {
+      op: "set",
+      ecardId: e.ecardId,
+      pin: "582046",
+    });
+    return e;
+  };
   return {
     "POST /api/v1/ecard/channels": {
       prepare: async () => ({
@@ -80,12 +90,7 @@ export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
     },
     "POST /api/v1/ecard/password/change": {
       prepare: async () => {
-        const e = await ecardHolder();
-        await deps.ecard.password(await deps.ecard.authenticateChannel(channels.active), {
-          op: "set",
-          ecardId: e.ecardId,
-          pin: "582046",
-        });
+        const e = await withPassword();
         return {
           url: "/api/v1/ecard/password/change",
           body: { ecardId: e.ecardId, current: "582046", next: "693157" },
@@ -102,12 +107,7 @@ export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
     },
     "POST /api/v1/ecard/password/verify": {
       prepare: async () => {
-        const e = await ecardHolder();
-        await deps.ecard.password(await deps.ecard.authenticateChannel(channels.active), {
-          op: "set",
-          ecardId: e.ecardId,
-          pin: "582046",
-        });
+        const e = await withPassword();
         return { url: "/api/v1/ecard/password/verify", body: { ecardId: e.ecardId, pin: "582046" } };
       },
       otherArea: "own",
@@ -143,6 +143,109 @@ export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
         return { url: `/api/v1/ecard/family/${added.familyId}/remove` };
       },
       otherArea: "own",
+    },
+    // The same device routes through the online hall: the holder's own e-card, another holder's is not found.
+    "POST /api/v1/holder/ecard/devices": {
+      prepare: async () => {
+        const e = await withPassword();
+        return {
+          url: "/api/v1/holder/ecard/devices",
+          body: { devicePublicKey: device.publicKey, pin: "582046" },
+          holderToken: await hallToken(e),
+        };
+      },
+      // Another holder has no e-card password set (or no e-card): refused, nothing of the first's.
+      otherArea: "forbidden",
+    },
+    "GET /api/v1/holder/ecard/family": {
+      prepare: async () => {
+        const e = await ecardHolder();
+        return { url: "/api/v1/holder/ecard/family", holderToken: await hallToken(e) };
+      },
+      otherArea: "own",
+    },
+    "POST /api/v1/holder/ecard/credentials": {
+      prepare: async () => {
+        const e = await withPassword();
+        const holderToken = await hallToken(e);
+        await deps.ecard.enableCodesHere(await deps.holder.authenticate(holderToken), {
+          devicePublicKey: device.publicKey,
+          pin: "582046",
+        });
+        return {
+          url: "/api/v1/holder/ecard/credentials",
+          body: { ecardId: e.ecardId, devicePublicKey: device.publicKey },
+          holderToken,
+        };
+      },
+      otherArea: "notFound",
+    },
+    "POST /api/v1/holder/ecard/password": {
+      prepare: async () => {
+        const e = await ecardHolder();
+        return {
+          url: "/api/v1/holder/ecard/password",
+          body: { ecardId: e.ecardId, pin: "582046" },
+          holderToken: await hallToken(e),
+        };
+      },
+      otherArea: "notFound",
+    },
+    "POST /api/v1/holder/ecard/password/change": {
+      prepare: async () => {
+        const e = await withPassword();
+        return {
+          url: "/api/v1/holder/ecard/password/change",
+          body: { ecardId: e.ecardId, current: "582046", next: "693157" },
+          holderToken: await hallToken(e),
+        };
+      },
+      otherArea: "notFound",
+    },
+    "POST /api/v1/holder/ecard/password/reset": {
+      prepare: async () => {
+        const e = await ecardHolder();
+        return {
+          url: "/api/v1/holder/ecard/password/reset",
+          body: { ecardId: e.ecardId, livePhotoBase64: photo, next: "693157" },
+          holderToken: await hallToken(e),
+        };
+      },
+      otherArea: "notFound",
+    },
+    "POST /api/v1/holder/ecard/family": {
+      prepare: async () => {
+        const e = await ecardHolder();
+        const relative = await ecardHolder();
+        return {
+          url: "/api/v1/holder/ecard/family",
+          body: {
+            ecardId: e.ecardId,
+            relative: { idNumber: relative.idNumber, name: "卡主" },
+            relationship: "parent",
+            photoBase64: photo,
+            devicePublicKey: device.publicKey,
+          },
+          holderToken: await hallToken(e),
+        };
+      },
+      otherArea: "notFound",
+    },
+    "POST /api/v1/holder/ecard/family/:id/remove": {
+      prepare: async () => {
+        const e = await ecardHolder();
+        const relative = await ecardHolder();
+        const holderToken = await hallToken(e);
+        const added = await deps.ecard.addRelative(await deps.holder.authenticate(holderToken), {
+          ecardId: e.ecardId,
+          relative: { idNumber: relative.idNumber, name: "卡主" },
+          relationship: "parent",
+          photo: Buffer.from(photo, "base64"),
+          devicePublicKey: device.publicKey,
+        });
+        return { url: `/api/v1/holder/ecard/family/${added.familyId}/remove`, holderToken };
+      },
+      otherArea: "notFound",
     },
     "GET /api/v1/ecard/issuer-keys": { prepare: fixed("/api/v1/ecard/issuer-keys"), otherArea: "own" },
     "GET /api/v1/ecard/status-list": {

@@ -102,8 +102,15 @@ export function createEcardRepository(dialect: Dialect) {
         .where("device_key", "=", deviceKey)
         .where("revoked_at", "is", null)
         .executeTakeFirst(),
-    revokeDevices: (trx: Trx, ecardIds: readonly string[], channelId: string, at: string) =>
-      ecardIds.length === 0
+    /** Revokes the devices of a channel on these e-cards; only those with one of `deviceKeys` when given. */
+    revokeDevices: (
+      trx: Trx,
+      ecardIds: readonly string[],
+      channelId: string,
+      at: string,
+      deviceKeys?: readonly string[],
+    ) =>
+      ecardIds.length === 0 || deviceKeys?.length === 0
         ? Promise.resolve()
         : trx
             .updateTable("ecard_devices")
@@ -111,8 +118,20 @@ export function createEcardRepository(dialect: Dialect) {
             .where("ecard_id", "in", ecardIds)
             .where("channel_id", "=", channelId)
             .where("revoked_at", "is", null)
+            .$if(deviceKeys !== undefined, (q) => q.where("device_key", "in", deviceKeys!))
             .execute()
             .then(() => undefined),
+    /** The keys of the devices an e-card is active on through a channel. */
+    deviceKeysOf: async (q: Q, ecardId: string, channelId: string) =>
+      (
+        await q
+          .selectFrom("ecard_devices")
+          .select("device_key")
+          .where("ecard_id", "=", ecardId)
+          .where("channel_id", "=", channelId)
+          .where("revoked_at", "is", null)
+          .execute()
+      ).map((r) => r.device_key),
     /** The channels an e-card is active in, with when each device was bound. */
     channelsOf: (q: Q, ecardId: string) =>
       q
@@ -216,7 +235,7 @@ export function createEcardRepository(dialect: Dialect) {
     presentFamily: (q: Q, holderEcardId: string) =>
       q
         .selectFrom("ecard_family")
-        .select(["id", "relative_person_id"])
+        .select(["id", "relative_person_id", "relationship", "added_at"])
         .where("holder_ecard_id", "=", holderEcardId)
         .where("removed_at", "is", null)
         .execute(),

@@ -9,13 +9,11 @@ import {
   pinSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
+import { ecardDeviceRoutes } from "./ecard.device.routes.ts";
+import { ecardHolderRoutes } from "./ecard.holder.routes.ts";
+import { credentialSchema, ecardIdSchema, jpegBase64 } from "./ecard.schemas.ts";
 import type { EcardService } from "./ecard.service.ts";
 import { CHANNEL_CLASSES, CHANNEL_SERVICES, ECARD_PERMISSIONS } from "./ecard.service.ts";
-
-const jpegBase64 = z.string().min(100).max(4_000_000).describe("a JPEG photo, base64");
-
-import { ecardHolderRoutes } from "./ecard.holder.routes.ts";
-import { credentialSchema } from "./ecard.schemas.ts";
 
 /** The electronic card: channels, identity photos, sign-up, credentials, status list, codes, authorisation. */
 export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZod {
@@ -163,81 +161,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
         ),
     );
 
-    app.post(
-      "/ecard/credentials",
-      {
-        config: { access: "channel" },
-        schema: {
-          operationId: "refreshEcardCredential",
-          tags: ["ecard"],
-          summary:
-            "A new device credential (daily, or after a status change); refused while the e-card is unusable",
-          body: z.strictObject({
-            ecardId: z.string().regex(/^[0-9a-f]{32}$/),
-            devicePublicKey: z.string().max(140),
-          }),
-          response: {
-            200: z.object({ credential: credentialSchema, scope: z.string() }),
-            ...errors(...AUTH_ERRORS, 404, 409),
-          },
-        },
-      },
-      async (request) => ecard.refreshCredential(actorOf(request), request.body),
-    );
-
     const pin = pinSchema;
-    const ecardId = z.string().regex(/^[0-9a-f]{32}$/);
-    const passwordErrors = errors(...AUTH_ERRORS, 404, 409, 422, 423);
-    app.post(
-      "/ecard/password",
-      {
-        config: { access: "channel" },
-        schema: {
-          operationId: "setEcardPassword",
-          tags: ["ecard"],
-          summary:
-            "Set the e-card password once after sign-up (6 digits, not repeated, not a run, not from the ID number)",
-          body: z.strictObject({ ecardId, pin }),
-          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
-        },
-      },
-      async (request) => ecard.password(actorOf(request), { op: "set", ...request.body }),
-    );
-    app.post(
-      "/ecard/password/change",
-      {
-        config: { access: "channel" },
-        schema: {
-          operationId: "changeEcardPassword",
-          tags: ["ecard"],
-          summary: "Change the e-card password with the current one (effective in every channel at once)",
-          body: z.strictObject({ ecardId, current: pin, next: pin }),
-          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
-        },
-      },
-      async (request) => ecard.password(actorOf(request), { op: "change", ...request.body }),
-    );
-    app.post(
-      "/ecard/password/reset",
-      {
-        config: { access: "channel" },
-        schema: {
-          operationId: "resetEcardPassword",
-          tags: ["ecard"],
-          summary: "Reset a forgotten or locked e-card password after a new face verification",
-          body: z.strictObject({ ecardId, livePhotoBase64: jpegBase64, next: pin }),
-          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
-        },
-        bodyLimit: 6 * 1024 * 1024,
-      },
-      async (request) =>
-        ecard.password(actorOf(request), {
-          op: "reset",
-          ecardId: request.body.ecardId,
-          livePhoto: Buffer.from(request.body.livePhotoBase64, "base64"),
-          next: request.body.next,
-        }),
-    );
     app.post(
       "/ecard/password/verify",
       {
@@ -246,70 +170,14 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
           operationId: "verifyEcardPassword",
           tags: ["ecard"],
           summary: "Verify the e-card password (its own lockout by the area's policy)",
-          body: z.strictObject({ ecardId, pin }),
-          response: { 200: z.object({ ok: z.literal(true) }), ...passwordErrors },
+          body: z.strictObject({ ecardId: ecardIdSchema, pin }),
+          response: { 200: z.object({ ok: z.literal(true) }), ...errors(...AUTH_ERRORS, 404, 409, 422, 423) },
         },
       },
       async (request) => ecard.password(actorOf(request), { op: "verify", ...request.body }),
     );
 
-    app.post(
-      "/ecard/family",
-      {
-        config: { access: "channel" },
-        schema: {
-          operationId: "addFamilyMember",
-          tags: ["ecard"],
-          summary:
-            "Family service: add a relative without a smartphone (adults: their live photo; under 16: a guardian's photo), up to the area's slots; returns a credential for the relative's e-card",
-          body: z.strictObject({
-            ecardId,
-            relative: z.strictObject({ idNumber: idNumberSchema, name: z.string().min(1).max(64) }),
-            relationship: z.enum(["child", "parent", "spouse", "other"]),
-            photoBase64: jpegBase64,
-            photoConsentTextVersion: z
-              .string()
-              .max(32)
-              .optional()
-              .describe(
-                "for a child: the biometric consent text version the guardian agreed to (the photo is kept)",
-              ),
-            devicePublicKey: z.string().max(140),
-          }),
-          response: {
-            201: z.object({
-              familyId: uuidSchema,
-              relativeEcardId: z.string(),
-              credential: credentialSchema,
-            }),
-            ...errors(...AUTH_ERRORS, 404, 409, 422),
-          },
-        },
-        bodyLimit: 6 * 1024 * 1024,
-      },
-      async (request, reply) =>
-        reply.status(201).send(
-          await ecard.addRelative(actorOf(request), {
-            ...request.body,
-            photo: Buffer.from(request.body.photoBase64, "base64"),
-          }),
-        ),
-    );
-
-    app.post(
-      "/ecard/family/:id/remove",
-      {
-        config: { access: "channel" },
-        schema: {
-          operationId: "removeFamilyMember",
-          tags: ["ecard"],
-          summary: "Remove a relative from the family service (at any time)",
-          params: z.object({ id: uuidSchema }),
-          response: { 200: z.object({ removed: z.literal(true) }), ...errors(...AUTH_ERRORS, 404) },
-        },
-      },
-      async (request) => ecard.removeRelative(actorOf(request), request.params.id),
-    );
+    await app.register(ecardDeviceRoutes(ecard, "channel"));
 
     app.get(
       "/ecard/issuer-keys",

@@ -26,6 +26,7 @@ export function ecardSignup(ctx: EcardContext) {
     keepFacePhoto,
     verifyFace,
     channelOf,
+    ownedBy,
     secretHash,
     issuerPublicKey,
   } = ctx;
@@ -106,6 +107,7 @@ export function ecardSignup(ctx: EcardContext) {
     async refreshCredential(actor: Actor, input: { ecardId: string; devicePublicKey: string }) {
       const channel = await channelOf(actor, "credential");
       const ecard = await ecardById(db, input.ecardId);
+      await ownedBy(actor, ecard, { orFamily: true });
       const device = await repo.activeDevice(db, ecard.id, channel.id, input.devicePublicKey.toLowerCase());
       if (!device) throw new DomainError("ECARD_NOT_FOUND");
       const card = await cardOf(db, ecard.card_id);
