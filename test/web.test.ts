@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
+import jsQRModule from "jsqr";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { sm2 } from "sm-crypto-v2";
 import { type App, buildApp } from "../src/app.ts";
@@ -11,9 +12,11 @@ import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
+import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
+import { cropFace, samplePhoto } from "./faces.ts";
 import { actorWith, cardInState, createTestDeps, produceCard, seedCardKeys } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -368,6 +371,136 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     const region = page.getByRole("region", { name: "电子社保卡" });
     await region.getByText("测试应用").waitFor();
     await region.getByText("未保存您的人脸图像：核验后即删除。").waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  /** jsQR is CommonJS: its function is the module itself in Node, `default` in its types. */
+  const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+  /** The QR code the page drew (a canvas named `name`), decoded as a phone's scanner would. */
+  async function readQr(page: Page, name: string): Promise<string> {
+    const canvas = page.getByRole("img", { name });
+    await canvas.waitFor();
+    const image = await canvas.evaluate((element) => {
+      // The DOM's types are not in the tests' TypeScript setup: the canvas as far as it is used here.
+      const c = element as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: "2d"): {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      };
+      const pixels = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let binary = "";
+      for (let i = 0; i < pixels.length; i += 0x8000)
+        binary += String.fromCharCode(...pixels.subarray(i, i + 0x8000));
+      return { width: c.width, height: c.height, rgba: btoa(binary) };
+    });
+    const decoded = jsQR(
+      Uint8ClampedArray.from(Buffer.from(image.rgba, "base64")),
+      image.width,
+      image.height,
+    );
+    assert.ok(decoded, `the QR code "${name}" can be read`);
+    return decoded.data;
+  }
+
+  it("a holder sets the e-card password in the hall, shows the identity and payment codes a terminal accepts, and keeps the family", async () => {
+    const holder = await cardInState(testDeps, "active", { name: "扫码人" });
+    const relative = await cardInState(testDeps, "active", { name: "亲属甲" });
+    const verifier = createFaceApiVerifier();
+    const group = samplePhoto(1);
+    const [face] = (await verifier.faces(group)).sort((a, b) => b.box.width - a.box.width);
+    const relativePerson = await testDeps.persons.findByIdNumber(SYSTEM_ACTOR, relative.idNumber);
+    await testDeps.ecard.setIdentityPhoto(SYSTEM_ACTOR, relativePerson.id, {
+      jpeg: cropFace(group, face.box, 1.8),
+      takenOn: "2024-05-01",
+    });
+    const terminal = actorWith("pharmacy_operator", "330100");
+
+    const page = await newPage();
+    await holderLogin(page, holder);
+    const codes = page.getByRole("region", { name: "电子社保卡二维码" });
+    await codes.getByText("请先设置电子社保卡密码，之后即可在本设备显示二维码。").waitFor();
+    const setForm = page.getByRole("region", { name: "设置电子社保卡密码" });
+    await setForm.getByLabel("新密码（6 位数字）").fill("123456");
+    await setForm.getByLabel("再次输入新密码").fill("123456");
+    await setForm.getByRole("button", { name: "确认办理" }).click();
+    await setForm.getByRole("alert").waitFor();
+    assert.match(
+      await setForm.getByRole("alert").innerText(),
+      /密码/,
+      "a weak password is refused beside it",
+    );
+    await setForm.getByLabel("新密码（6 位数字）").fill("582046");
+    await setForm.getByLabel("再次输入新密码").fill("582046");
+    await setForm.getByRole("button", { name: "确认办理" }).click();
+
+    // This browser is bound once with the e-card password; a wrong one says how many tries are left.
+    const bind = codes.getByRole("form", { name: "在本设备显示二维码" });
+    await bind.getByLabel("电子社保卡密码").fill("000000");
+    await bind.getByRole("button", { name: "在本设备显示二维码" }).click();
+    await codes.getByText("电子社保卡密码错误，还可尝试 5 次").waitFor();
+    await bind.getByLabel("电子社保卡密码").fill("582046");
+    await bind.getByRole("button", { name: "在本设备显示二维码" }).click();
+    const identityCode = await readQr(page, "本人的身份码（就医、办事出示）");
+    const identity = await testDeps.ecard.verifyOnline(terminal, { code: identityCode, purpose: "identity" });
+    assert.equal(identity.nameMasked, "扫**");
+    await codes.getByText("二维码每 60 秒自动更新，截图无效。请勿向他人展示支付码。").waitFor();
+    await accessible(page, "the e-card's codes");
+    await shot(page, "24-hall-ecard-codes");
+    await codes.getByRole("radio", { name: "支付码（扫码支付）" }).check();
+    const paymentCode = await readQr(page, "本人的支付码（扫码支付）");
+    const paid = await testDeps.ecard.verifyOnline(terminal, { code: paymentCode, purpose: "payment" });
+    assert.equal(paid.type, "payment");
+    await assert.rejects(
+      testDeps.ecard.verifyOnline(terminal, { code: paymentCode, purpose: "payment" }),
+      /ECARD_CODE_REFUSED/,
+      "a payment code pays once",
+    );
+    await codes.getByRole("button", { name: "刷新二维码" }).click();
+    const renewed = await readQr(page, "本人的支付码（扫码支付）");
+    assert.notEqual(renewed, paymentCode, "a new code on request");
+
+    // The family service: an adult relative by their own face, then their code on this browser.
+    const family = page.getByRole("region", { name: "亲情服务" });
+    await family.getByText("尚未添加亲属。").waitFor();
+    await family.getByLabel("姓名").fill("亲属甲");
+    await family.getByLabel("身份证号码").fill(relative.idNumber);
+    await family.getByLabel("关系").selectOption({ label: "父母" });
+    await family.getByLabel("亲属正面照片").setInputFiles({
+      name: "face.jpg",
+      mimeType: "image/jpeg",
+      buffer: cropFace(group, face.box, 2.2, 0.9),
+    });
+    await family.getByRole("button", { name: "添加亲属" }).click();
+    await family.getByText("已添加 亲属甲。").waitFor();
+    const row = family.getByRole("row", { name: /亲\*\*/ });
+    await row.waitFor();
+    assert.ok(!(await family.innerText()).includes(relative.idNumber), "the relative's ID number is masked");
+    await codes.getByLabel("出示谁的码").selectOption({ label: "亲**（父母）" });
+    await codes.getByRole("radio", { name: "身份码（就医、办事出示）" }).check();
+    const theirs = await testDeps.ecard.verifyOnline(terminal, {
+      code: await readQr(page, "亲**的身份码（就医、办事出示）"),
+      purpose: "identity",
+    });
+    assert.equal(theirs.nameMasked, "亲**");
+    await accessible(page, "the family service");
+    await shot(page, "25-hall-family");
+    await row.getByRole("button", { name: "移除亲属" }).click();
+    await row
+      .getByText("移除后，本设备不再显示 亲** 的电子社保卡二维码；对方自己的电子社保卡不受影响。")
+      .waitFor();
+    await row.getByRole("button", { name: "确认移除亲属" }).click();
+    await family.getByText("已移除 亲**。").waitFor();
+    await family.getByText("尚未添加亲属。").waitFor();
+
+    // The password changed here is the one every app checks.
+    const change = page.getByRole("region", { name: "修改电子社保卡密码" });
+    await change.getByLabel("当前密码").fill("582046");
+    await change.getByLabel("新密码（6 位数字）").fill("613902");
+    await change.getByLabel("再次输入新密码").fill("613902");
+    await change.getByRole("button", { name: "确认办理" }).click();
+    await change.getByText("电子社保卡密码已保存，所有应用立即生效。").waitFor();
     assert.deepEqual(pageErrors, []);
   });
 

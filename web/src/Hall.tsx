@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, api } from "./api.ts";
+import { api } from "./api.ts";
 import { localTime } from "./clock.ts";
 import { HallEcard } from "./HallEcard.tsx";
 import { HallMedical } from "./HallMedical.tsx";
 import { useT } from "./i18n.tsx";
-import { CardHeading, Field, Notice, Section, useAction } from "./ui.tsx";
+import { PasswordForm } from "./PasswordForm.tsx";
+import { CardHeading, ConfirmStep, Notice, Section, useAction } from "./ui.tsx";
 
 type HolderCard = {
   cardNumber: string;
@@ -77,24 +78,16 @@ export function Hall({ initialPassword = false }: { initialPassword?: boolean })
                 </button>
               ) : null}
               {confirmLoss === card.cardNumber ? (
-                <fieldset className="confirm">
-                  <legend className="visually-hidden">{t("preLoss")}</legend>
-                  <Notice kind="warning">{t("preLossConsequence")}</Notice>
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={busy}
-                    onClick={() => {
-                      setConfirmLoss(undefined);
-                      void act(card, "temporary-loss", t("preLossDone"));
-                    }}
-                  >
-                    {t("confirmAgain", { action: t("preLoss") })}
-                  </button>
-                  <button type="button" className="spaced" onClick={() => setConfirmLoss(undefined)}>
-                    {t("back")}
-                  </button>
-                </fieldset>
+                <ConfirmStep
+                  action={t("preLoss")}
+                  consequence={t("preLossConsequence")}
+                  busy={busy}
+                  onConfirm={() => {
+                    setConfirmLoss(undefined);
+                    void act(card, "temporary-loss", t("preLossDone"));
+                  }}
+                  onBack={() => setConfirmLoss(undefined)}
+                />
               ) : null}
               {card.services.includes("replacement") ? (
                 <label className="consent">
@@ -184,72 +177,12 @@ function Checks({ cardNumber }: { cardNumber: string }) {
 
 function PasswordChange({ cardNumber }: { cardNumber: string }) {
   const t = useT();
-  const [current, setCurrent] = useState("");
-  const [next, setNext] = useState("");
-  const [repeat, setRepeat] = useState("");
-  const [mismatch, setMismatch] = useState(false);
-  const [ok, setOk] = useState(false);
-  const [failure, setFailure] = useState<{ code: string; message: string } | undefined>();
-  const { busy, run } = useAction();
-  // The server's refusal stands beside the field it is about: a wrong current password on that
-  // field, a weak new one on the new password.
-  const onCurrent = failure && /PASSWORD_(WRONG|LOCKED)/.test(failure.code) ? failure.message : undefined;
-  const onNext = failure && !onCurrent ? failure.message : undefined;
   return (
-    <Section title={t("changePassword")}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          setOk(false);
-          setFailure(undefined);
-          setMismatch(next !== repeat);
-          if (next !== repeat) return;
-          void run(async () => {
-            try {
-              await api("POST", `/holder/cards/${cardNumber}/password/change`, { current, next });
-            } catch (err) {
-              if (err instanceof ApiError) setFailure({ code: err.code, message: err.message });
-              throw err;
-            }
-            setOk(true);
-            setCurrent("");
-            setNext("");
-            setRepeat("");
-          });
-        }}
-      >
-        <Field
-          label={t("currentPassword")}
-          value={current}
-          onChange={setCurrent}
-          type="password"
-          inputMode="numeric"
-          maxLength={6}
-          error={onCurrent}
-        />
-        <Field
-          label={t("newPassword")}
-          value={next}
-          onChange={setNext}
-          type="password"
-          inputMode="numeric"
-          maxLength={6}
-          error={onNext}
-        />
-        <Field
-          label={t("repeatNewPassword")}
-          value={repeat}
-          onChange={setRepeat}
-          type="password"
-          inputMode="numeric"
-          maxLength={6}
-          error={mismatch ? t("passwordsDiffer") : undefined}
-        />
-        {ok ? <Notice kind="ok">{t("passwordChanged")}</Notice> : null}
-        <button type="submit" className="primary" disabled={busy}>
-          {t("confirm")}
-        </button>
-      </form>
-    </Section>
+    <PasswordForm
+      title={t("changePassword")}
+      askCurrent
+      submit={(input) => api("POST", `/holder/cards/${cardNumber}/password/change`, input)}
+      done={t("passwordChanged")}
+    />
   );
 }

@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
 import { localTime } from "./clock.ts";
+import { type FamilyMember, HallEcardCodes } from "./HallEcardCodes.tsx";
+import { HallEcardPassword } from "./HallEcardPassword.tsx";
+import { HallFamily } from "./HallFamily.tsx";
 import { useT } from "./i18n.tsx";
-import { Notice, Section, useAction } from "./ui.tsx";
+import { ConfirmStep, Notice, Section, useAction } from "./ui.tsx";
 
 type EcardView = {
   ecardId: string;
@@ -13,12 +16,15 @@ type EcardView = {
   reason: string;
   channels: { code: string; name: string; state: string; since: string }[];
   recentPayments: { at: string }[];
+  passwordSet: boolean;
+  passwordLocked: boolean;
 };
 
 /** The holder's e-card in the hall: usable or not, the apps it is in, payments; suspend everywhere; authorise while lost. */
 export function HallEcard({ cardLost }: { cardLost: boolean }) {
   const t = useT();
   const [view, setView] = useState<EcardView | null | undefined>();
+  const [family, setFamily] = useState<FamilyMember[]>([]);
   const [message, setMessage] = useState<string | undefined>();
   const [confirmSuspend, setConfirmSuspend] = useState(false);
   const { busy, error, run } = useAction();
@@ -27,13 +33,15 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
       setView(await api<EcardView>("GET", "/holder/ecard"));
     } catch {
       setView(null);
+      return;
     }
+    setFamily(await api<FamilyMember[]>("GET", "/holder/ecard/family"));
   }, []);
   useEffect(() => {
     void load();
   }, [load]);
   if (view === null) return null;
-  return (
+  const summary = (
     <Section title={t("ecard")}>
       {error ? <Notice kind="error">{error}</Notice> : null}
       {message ? <Notice kind="ok">{message}</Notice> : null}
@@ -57,28 +65,20 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
           </p>
           <div className="buttons">
             {confirmSuspend ? (
-              <fieldset className="confirm">
-                <legend className="visually-hidden">{t("ecardSuspend")}</legend>
-                <Notice kind="warning">{t("ecardSuspendConsequence")}</Notice>
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={busy}
-                  onClick={() =>
-                    void run(async () => {
-                      setConfirmSuspend(false);
-                      await api("POST", "/holder/ecard/suspension", { suspended: true });
-                      setMessage(t("ecardSuspended"));
-                      await load();
-                    })
-                  }
-                >
-                  {t("confirmAgain", { action: t("ecardSuspend") })}
-                </button>
-                <button type="button" className="spaced" onClick={() => setConfirmSuspend(false)}>
-                  {t("back")}
-                </button>
-              </fieldset>
+              <ConfirmStep
+                action={t("ecardSuspend")}
+                consequence={t("ecardSuspendConsequence")}
+                busy={busy}
+                onConfirm={() =>
+                  void run(async () => {
+                    setConfirmSuspend(false);
+                    await api("POST", "/holder/ecard/suspension", { suspended: true });
+                    setMessage(t("ecardSuspended"));
+                    await load();
+                  })
+                }
+                onBack={() => setConfirmSuspend(false)}
+              />
             ) : (
               <button
                 type="button"
@@ -137,5 +137,24 @@ export function HallEcard({ cardLost }: { cardLost: boolean }) {
         <p>{t("loading")}</p>
       )}
     </Section>
+  );
+  if (!view) return summary;
+  return (
+    <>
+      {summary}
+      <HallEcardCodes
+        key={`${view.passwordSet}-${family.length}`}
+        ecardId={view.ecardId}
+        passwordSet={view.passwordSet}
+        family={family}
+      />
+      <HallEcardPassword
+        ecardId={view.ecardId}
+        passwordSet={view.passwordSet}
+        passwordLocked={view.passwordLocked}
+        reload={load}
+      />
+      <HallFamily ecardId={view.ecardId} family={family} reload={load} />
+    </>
   );
 }

@@ -107,4 +107,8 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   entry_monthly_credit: { zh: "每月划入", en: "monthly credit" },
   entry_refund: { zh: "退费退回", en: "refund" },
   pharmacy: { zh: "定点零售药店", en: "pharmacy" },
+  relationship_child: { zh: "子女", en: "child" },
+  relationship_parent: { zh: "父母", en: "parent" },
+  relationship_spouse: { zh: "配偶", en: "spouse" },
+  relationship_other: { zh: "其他亲属", en: "other relative" },
 };

@@ -219,3 +219,35 @@ export function ProblemsTable({
     </table>
   );
 }
+
+/**
+ * The second step of a destructive action: what follows from it, the action again in words
+ * ("确认…"), and a way back that is not next to it.
+ */
+export function ConfirmStep({
+  action,
+  consequence,
+  busy,
+  onConfirm,
+  onBack,
+}: {
+  action: string;
+  consequence: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onBack: () => void;
+}) {
+  const t = useT();
+  return (
+    <fieldset className="confirm">
+      <legend className="visually-hidden">{action}</legend>
+      <Notice kind="warning">{consequence}</Notice>
+      <button type="button" className="danger" disabled={busy} onClick={onConfirm}>
+        {t("confirmAgain", { action })}
+      </button>
+      <button type="button" className="spaced" onClick={onBack}>
+        {t("back")}
+      </button>
+    </fieldset>
+  );
+}

@@ -16,7 +16,7 @@ import type { Signer } from "../keys/signer.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import { ECARD_PERMISSIONS } from "./ecard.permissions.ts";
 import type { EcardRepository } from "./ecard.repository.ts";
-import { ecardUsability } from "./ecard.rules.ts";
+import { BIOMETRIC_TEXT_VERSION, ecardUsability } from "./ecard.rules.ts";
 import {
   type CodeType,
   CREDENTIAL_LIFETIME_SECONDS,
@@ -37,13 +37,7 @@ export const CHANNEL_CLASSES = [
 export const CHANNEL_SERVICES = ["signup", "credential", "identity_code", "payment_code"] as const;
 /** The online service hall's channel (migration 0021): a signed-in holder's browser as the device. */
 export const HALL_CHANNEL_CODE = "hall";
-/** The version of the privacy text a holder agrees to at sign-up. */
-export const PRIVACY_TEXT_VERSION = "2026-11";
-/**
- * The version of the separate biometric consent text: with it a face image is kept (encrypted) after
- * the verification; without it the image is used for the one check and dropped.
- */
-export const BIOMETRIC_TEXT_VERSION = "2026-11-bio";
+export { BIOMETRIC_TEXT_VERSION, PRIVACY_TEXT_VERSION } from "./ecard.rules.ts";
 /** The issuer key id in credentials; the key is the platform's SM2 signing key. */
 export const ISSUER_KEY_ID = "sscard-ecard-1";
 

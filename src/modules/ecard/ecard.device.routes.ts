@@ -38,7 +38,6 @@ export function ecardDeviceRoutes(ecard: EcardService, door: "channel" | "holder
       async (request) => ecard.refreshCredential(actorOf(request), request.body),
     );
 
-    const passwordErrors = errors(...AUTH_ERRORS, 404, 409, 422, 423);
     app.post(
       `${prefix}/password`,
       {

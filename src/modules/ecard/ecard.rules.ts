@@ -8,6 +8,14 @@ import { weakPinReason } from "../credentials/pin.rules.ts";
  * are (or not at all, by the area's policy); cancelled, formally lost or expired → personal services
  * unavailable. The holder can also suspend the e-card everywhere.
  */
+/** The version of the privacy text a holder agrees to at sign-up. */
+export const PRIVACY_TEXT_VERSION = "2026-11";
+/**
+ * The version of the separate biometric consent text: with it a face image is kept (encrypted) after
+ * the verification; without it the image is used for the one check and dropped.
+ */
+export const BIOMETRIC_TEXT_VERSION = "2026-11-bio";
+
 export type EcardScope = "all" | "query" | "none";
 
 export type EcardUsability = Readonly<{
