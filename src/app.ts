@@ -16,6 +16,7 @@ import { serveWeb } from "./http/web.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { cardsRoutes } from "./modules/cards/cards.routes.ts";
+import { certificatesRoutes } from "./modules/certificates/certificates.routes.ts";
 import { chipRoutes } from "./modules/chip/chip.routes.ts";
 import { readerRoutes } from "./modules/chip/reader.routes.ts";
 import { terminalsRoutes } from "./modules/chip/terminals.routes.ts";
@@ -126,6 +127,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(medicalRoutes(deps), { prefix: "/api/v1" });
   await app.register(jobsRoutes(deps), { prefix: "/api/v1" });
   await app.register(keysRoutes(deps), { prefix: "/api/v1" });
+  await app.register(certificatesRoutes(deps));
   await serveWeb(app);
 
   // Group-committed attempt records are written before the database closes.

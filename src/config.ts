@@ -37,6 +37,8 @@ export type Config = Readonly<{
   hsm: HsmConfig;
   /** SSCARD_CLOCK_START: the instant the clock starts at (tests and drills); unset, the machine's clock. */
   clockStart: string | undefined;
+  /** SSCARD_PUBLIC_URL: the address the public reaches (certificates' verification links point to it). */
+  publicUrl: string;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
 }>;
@@ -58,6 +60,7 @@ export const ENVIRONMENT = {
   JOB_MEDICAL_TRANSFER: "0 3 1 * *",
   JOB_AUDIT_CHECKPOINT: "*/5 * * * *",
   SSCARD_SECRETS_FILE: "./data/secrets.json",
+  SSCARD_PUBLIC_URL: "http://127.0.0.1:8080",
   SSCARD_HSM: "software",
   SSCARD_LMK_FILE: "./data/lmk.json",
   SSCARD_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
@@ -187,5 +190,6 @@ export function loadConfig(env: Env = process.env): Config {
     hsm: hsmConfig(env),
     secretsSource: source,
     clockStart: clockStart(env),
+    publicUrl: read(env, "SSCARD_PUBLIC_URL").replace(/\/+$/, ""),
   });
 }

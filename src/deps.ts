@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Config } from "./config.ts";
+import { type Config, ENVIRONMENT } from "./config.ts";
 import type { Db } from "./db/database.ts";
 import type { Database } from "./db/schema.ts";
 import { createAreasRepository } from "./modules/areas/areas.repository.ts";
@@ -8,6 +8,8 @@ import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
+import { createCertificatesRepository } from "./modules/certificates/certificates.repository.ts";
+import { createCertificatesService } from "./modules/certificates/certificates.service.ts";
 import { createCardKeys } from "./modules/chip/card-keys.ts";
 import { createChipRepository } from "./modules/chip/chip.repository.ts";
 import { createIssuerScriptsService } from "./modules/chip/issuer-scripts.service.ts";
@@ -38,7 +40,7 @@ import { createHsm } from "./modules/keys/hsm.ts";
 import { createKeysRepository } from "./modules/keys/keys.repository.ts";
 import { createKeyState } from "./modules/keys/keys.state.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
-import { auditSigningKey, createSm2Signer } from "./modules/keys/signer.ts";
+import { auditSigningKey, certificateSigningKey, createSm2Signer } from "./modules/keys/signer.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
@@ -60,7 +62,8 @@ export function clockOf(config: Pick<Config, "clockStart">): Clock {
 /** The composition root: every service wired once, for the server, the CLI and the tests alike. */
 export function createDeps(
   database: Db,
-  config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds">,
+  config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds"> &
+    Partial<Pick<Config, "publicUrl">>,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
   options: { drawCardNumber?: () => string; lmk?: Lmk; face?: FaceVerifier } = {},
@@ -103,6 +106,20 @@ export function createDeps(
     persons: personsRepo,
     cards: cardsRepo,
   });
+  const medicalRepo = createMedicalRepository(dialect);
+  const certificates = createCertificatesService({
+    db,
+    repo: createCertificatesRepository(dialect),
+    audit,
+    clock,
+    cipher,
+    areaSigningKey: (area) => certificateSigningKey(config.secrets.signingKey, area),
+    publicUrl: config.publicUrl ?? ENVIRONMENT.SSCARD_PUBLIC_URL,
+    placeOf: placeNames(db, medicalRepo, areasRepo),
+    areaName: async (q, code) => (await areasRepo.get(q, code))?.name,
+    person: personsRepo.byId,
+    card: cardsRepo.byId,
+  });
   const cards = createCardsService({
     db,
     cards: cardsRepo,
@@ -118,7 +135,9 @@ export function createDeps(
     registerPerson: persons.registerIn,
     drawCardNumber: options.drawCardNumber,
     // The e-card follows its card: told of every state change inside its transaction.
-    onStateChange: [ecard.afterCardChange],
+    onStateChange: [ecard.afterCardChange, certificates.afterCardChange],
+    // The temporary medical certificate and the collection slip, in the formal loss's transaction.
+    onReplacementForLoss: certificates.issuedWithReplacement,
     signer: createSm2Signer(config.secrets.signingKey),
   });
   const attempts = createAttemptLog({ db, repo: credentialsRepo });
@@ -136,7 +155,6 @@ export function createDeps(
     regions,
     attempts,
   });
-  const medicalRepo = createMedicalRepository(dialect);
   const staff = createStaffService({
     permissions: ALL_PERMISSIONS,
     db,
@@ -258,6 +276,7 @@ export function createDeps(
   });
   return {
     database,
+    certificates,
     clock,
     regions,
     cipher,

@@ -1,6 +1,7 @@
 import { AREA_PERMISSIONS } from "./modules/areas/areas.permissions.ts";
 import { AUDIT_PERMISSIONS } from "./modules/audit/audit.permissions.ts";
 import { CARD_PERMISSIONS } from "./modules/cards/cards.permissions.ts";
+import { CERTIFICATE_PERMISSIONS } from "./modules/certificates/certificates.permissions.ts";
 import { CHIP_PERMISSIONS } from "./modules/chip/chip.permissions.ts";
 import { PASSWORD_PERMISSIONS } from "./modules/credentials/credentials.permissions.ts";
 import { ECARD_PERMISSIONS } from "./modules/ecard/ecard.permissions.ts";
@@ -21,6 +22,7 @@ export const PERMISSIONS = {
   areas: AREA_PERMISSIONS,
   audit: AUDIT_PERMISSIONS,
   cards: CARD_PERMISSIONS,
+  certificates: CERTIFICATE_PERMISSIONS,
   chip: CHIP_PERMISSIONS,
   credentials: PASSWORD_PERMISSIONS,
   ecard: ECARD_PERMISSIONS,

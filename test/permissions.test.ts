@@ -5,6 +5,7 @@ import type { Access } from "../src/http/access.ts";
 import { areasPermissionSamples } from "../src/modules/areas/areas.permission-samples.ts";
 import { auditPermissionSamples } from "../src/modules/audit/audit.permission-samples.ts";
 import { cardsPermissionSamples } from "../src/modules/cards/cards.permission-samples.ts";
+import { certificatesPermissionSamples } from "../src/modules/certificates/certificates.permission-samples.ts";
 import { chipPermissionSamples } from "../src/modules/chip/chip.permission-samples.ts";
 import { credentialsPermissionSamples } from "../src/modules/credentials/credentials.permission-samples.ts";
 import { ecardPermissionSamples } from "../src/modules/ecard/ecard.permission-samples.ts";
@@ -54,6 +55,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       ...credentialsPermissionSamples(w),
       ...chipPermissionSamples(w),
       ...employersPermissionSamples(w),
+      ...certificatesPermissionSamples(w),
       ...enrolmentPermissionSamples(w),
       ...holderPermissionSamples(w),
       ...ecardPermissionSamples(w),
@@ -72,7 +74,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
     );
   });
 
-  it("public routes are only the logins and the server's time", () => {
+  it("public routes are only the logins, the server's time and the verification of certificates", () => {
     assert.deepEqual(
       ctx.app.routeTable.filter((r) => r.access === "public").map((r) => `${r.method} ${r.url}`),
       [
@@ -80,6 +82,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
         "POST /api/v1/auth/login",
         "POST /api/v1/holder/login",
         "POST /api/v1/holder/login/ecard",
+        "GET /api/v1/certificate-keys/:areaCode",
+        "GET /api/v1/certificates/:serial/verification",
       ],
     );
   });

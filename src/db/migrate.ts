@@ -22,6 +22,7 @@ import * as m0018 from "./migrations/0018_audit_checkpoints.ts";
 import * as m0019 from "./migrations/0019_job_runs.ts";
 import * as m0020 from "./migrations/0020_check_place.ts";
 import * as m0021 from "./migrations/0021_hall_channel.ts";
+import * as m0022 from "./migrations/0022_certificates.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0019_job_runs": m0019,
   "0020_check_place": m0020,
   "0021_hall_channel": m0021,
+  "0022_certificates": m0022,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -6,6 +6,7 @@
 import type { AreasTables } from "../modules/areas/areas.tables.ts";
 import type { AuditTables } from "../modules/audit/audit.tables.ts";
 import type { CardsTables } from "../modules/cards/cards.tables.ts";
+import type { CertificatesTables } from "../modules/certificates/certificates.tables.ts";
 import type { ChipTables } from "../modules/chip/chip.tables.ts";
 import type { CredentialsTables } from "../modules/credentials/credentials.tables.ts";
 import type { EcardTables } from "../modules/ecard/ecard.tables.ts";
@@ -21,6 +22,7 @@ import type { StaffTables } from "../modules/staff/staff.tables.ts";
 export type * from "../modules/areas/areas.tables.ts";
 export type * from "../modules/audit/audit.tables.ts";
 export type * from "../modules/cards/cards.tables.ts";
+export type * from "../modules/certificates/certificates.tables.ts";
 export type * from "../modules/chip/chip.tables.ts";
 export type * from "../modules/credentials/credentials.tables.ts";
 export type * from "../modules/ecard/ecard.tables.ts";
@@ -53,6 +55,7 @@ export interface Database
     EnrolmentTables,
     HolderTables,
     EcardTables,
-    MedicalTables {
+    MedicalTables,
+    CertificatesTables {
   meta: MetaTable;
 }

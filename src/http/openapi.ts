@@ -39,6 +39,8 @@ export const TAGS: Record<string, string> = {
   employers: "Employers and their employees",
   enrolment: "Insurance enrolment, personal numbers, arrears, the online check at card reading",
   holder: "The online service hall: a card holder's own cards, checks and contributions",
+  certificates:
+    "Certificates a holder takes away (temporary medical certificate, collection slip, …): PDF with the red seal and a signed QR, revocation, public verification",
   ecard: "The electronic card: channels, sign-up, credentials, codes, family, the status list",
   medical: "Designated institutions, the catalogue, contributions, the personal account, settlement",
   jobs: "The periodic jobs and their runs",
@@ -133,6 +135,11 @@ export const transformDocument: FastifyDynamicSwaggerOptions["transformObject"] 
         op.responses["200"] = {
           description: "The file (UTF-8 CSV)",
           content: { "text/csv": { schema: { type: "string" } } },
+        };
+      if (path.endsWith("/pdf") && op.responses["200"])
+        op.responses["200"] = {
+          description: "The document (PDF)",
+          content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
         };
       const extra = { ...ALWAYS, ...(op.requestBody ? WITH_BODY : {}) };
       for (const [status, description] of Object.entries(extra))

@@ -105,6 +105,14 @@ export const MESSAGES = {
   },
   API_KEY_NOT_FOUND: { zh: "未找到该访问密钥", en: "No such API key" },
   CARD_NOT_FOUND: { zh: "未找到该社会保障卡", en: "No such social security card" },
+  CERTIFICATE_NOT_FOUND: {
+    zh: "未找到该凭证（编号不存在）",
+    en: "No such certificate (unknown serial number)",
+  },
+  CERTIFICATE_NOT_VALID: {
+    zh: "该凭证已不再有效（{status}）",
+    en: "The certificate is no longer valid ({status})",
+  },
   INVALID_CARD_NUMBER: { zh: "社会保障卡卡号无效：{cardNumber}", en: "Invalid card number: {cardNumber}" },
   CARD_ACTION_NOT_ALLOWED: {
     zh: "当前卡状态（{state}）不能办理“{action}”，可办理：{allowedText}",

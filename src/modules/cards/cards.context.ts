@@ -67,6 +67,14 @@ export type CardsDeps = {
   };
   /** Told of every state change inside its transaction (the e-card follows its card). */
   onStateChange?: readonly CardStateListener[];
+  /** Told of a replacement made for a formal loss, inside its transaction (the certificates it comes with). */
+  onReplacementForLoss?: (
+    trx: Transaction<Database>,
+    actor: Actor,
+    grant: Grant | undefined,
+    replacement: CardRow,
+    lost: CardRow,
+  ) => Promise<void>;
   /** Registers a person inside the caller's transaction, with its audit record (the persons module). */
   registerPerson: PersonsService["registerIn"];
   /** Draws a random card number (tests replace it to force clashes). */

@@ -184,6 +184,7 @@ export function cardCounter(ctx: CardsContext) {
           ready_date: readyDate,
           fee_fen: policy.replacementFeeFen,
         });
+        await deps.onReplacementForLoss?.(trx, actor, grant, replacement, lost);
         return { lost, replacement };
       });
       return { lostCard: await view(result.lost), replacement: await view(result.replacement) };

@@ -35,13 +35,19 @@ export function verifySigned(doc: Signed<object>, publicKey: string): boolean {
 const SM2_N = BigInt("0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123");
 
 /**
- * The audit key: an SM2 key of its own, derived from the machine's signing key by HMAC-SM3 with its
- * label (a key per purpose; the blacklist key never signs checkpoints). Held in configuration, never
- * in the database, so whoever holds only the database cannot sign a checkpoint.
+ * An SM2 key for one purpose, derived from the machine's signing key by HMAC-SM3 with its label (a
+ * key per purpose: the blacklist key never signs checkpoints or certificates). Held in configuration,
+ * never in the database, so whoever holds only the database cannot sign.
  */
-export function auditSigningKey(signingKey: Buffer): Buffer {
-  const d = BigInt(
-    `0x${createHmac("sm3", signingKey).update("sscard/audit-checkpoint-key/v1").digest("hex")}`,
-  );
+function purposeSigningKey(signingKey: Buffer, label: string): Buffer {
+  const d = BigInt(`0x${createHmac("sm3", signingKey).update(label).digest("hex")}`);
   return Buffer.from(((d % (SM2_N - 2n)) + 1n).toString(16).padStart(64, "0"), "hex");
 }
+
+/** The audit key: signs the audit chain's checkpoints. */
+export const auditSigningKey = (signingKey: Buffer): Buffer =>
+  purposeSigningKey(signingKey, "sscard/audit-checkpoint-key/v1");
+
+/** A card-issuing area's certificate-signing key: signs the QR codes of the certificates it issues. */
+export const certificateSigningKey = (signingKey: Buffer, areaCode: string): Buffer =>
+  purposeSigningKey(signingKey, `sscard/certificate-key/${areaCode}/v1`);

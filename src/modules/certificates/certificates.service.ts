@@ -1,0 +1,298 @@
+import { createHash, randomInt, randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import { sm2 } from "sm-crypto-v2";
+import type { CardRow, Database } from "../../db/schema.ts";
+import { type Actor, authorize, type Grant } from "../../shared/auth.ts";
+import { canonicalJson } from "../../shared/canonical-json.ts";
+import { addDays, type Clock, chinaDate } from "../../shared/clock.ts";
+import type { PiiCipher } from "../../shared/crypto.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import type { CardState } from "../cards/cards.rules.ts";
+import { createSm2Signer, SM2_USER_ID } from "../keys/signer.ts";
+import { readPii } from "../persons/pii.ts";
+import { renderCertificatePdf } from "./certificates.pdf.ts";
+import { CERTIFICATE_PERMISSIONS } from "./certificates.permissions.ts";
+import type { CertificatesRepository } from "./certificates.repository.ts";
+import {
+  type CertificateKind,
+  certificateSerial,
+  type QrClaims,
+  qrText,
+  signedText,
+  statusOn,
+} from "./certificates.rules.ts";
+import { documentOf, type Lang } from "./certificates.texts.ts";
+
+export { CERTIFICATE_PERMISSIONS };
+
+/** Days a temporary medical certificate stays valid after the replacement's ready date, if the card is not collected. */
+export const TEMPORARY_GRACE_DAYS = 30;
+/** Days a collection slip stays valid after the ready date. */
+export const SLIP_VALID_DAYS = 180;
+
+type Row = Database["certificates"];
+
+/**
+ * The register of certificates: issued with their facts and a signed QR, printed as PDF, revoked with
+ * a reason, checked by anyone at their public address. The temporary medical certificate and the
+ * collection slip are issued inside the formal loss's transaction and end inside the new card's issue.
+ */
+export function createCertificatesService(deps: {
+  db: Kysely<Database>;
+  repo: CertificatesRepository;
+  audit: AuditService;
+  clock: Clock;
+  cipher: PiiCipher;
+  /** The machine's signing key: each area's certificate key is derived from it (keys/signer.ts). */
+  areaSigningKey: (areaCode: string) => Buffer;
+  /** The public address verification links point to (SSCARD_PUBLIC_URL). */
+  publicUrl: string;
+  /** The outlet or institution of a grant, by name. */
+  placeOf: (grant: Grant) => Promise<string | null>;
+  areaName: (q: Kysely<Database>, code: string) => Promise<string | undefined>;
+  person: (q: Kysely<Database>, id: string) => Promise<Database["persons"] | undefined>;
+  card: (q: Kysely<Database>, id: string) => Promise<CardRow | undefined>;
+}) {
+  const { db, repo, audit, clock, cipher } = deps;
+  const signers = new Map<string, ReturnType<typeof createSm2Signer> & { privateKey: string }>();
+  const signerOf = (areaCode: string) => {
+    let s = signers.get(areaCode);
+    if (!s) {
+      const key = deps.areaSigningKey(areaCode);
+      s = { ...createSm2Signer(key), privateKey: key.toString("hex") };
+      signers.set(areaCode, s);
+    }
+    return s;
+  };
+  const today = () => chinaDate(clock.now());
+
+  const claimsOf = (row: Row, person: Database["persons"]): QrClaims => ({
+    v: 1,
+    s: row.serial,
+    k: row.kind,
+    a: row.area_code,
+    n: person.name_masked,
+    i: person.id_number_masked,
+    d: chinaDate(new Date(row.issued_at)),
+    u: row.valid_until ?? "",
+    h: createHash("sm3").update(row.facts).digest("hex").slice(0, 32),
+  });
+
+  /** Records a certificate in the caller's transaction: the facts, the signed claims, the audit record. */
+  async function record(
+    trx: Transaction<Database>,
+    actor: Actor,
+    grant: Grant | undefined,
+    input: {
+      kind: CertificateKind;
+      person: Database["persons"];
+      areaCode: string;
+      cardId: string | null;
+      facts: Record<string, unknown>;
+      validUntil: string | null;
+      serial?: string;
+    },
+  ): Promise<Row> {
+    const now = clock.now();
+    const row: Row = {
+      id: randomUUID(),
+      serial: input.serial ?? certificateSerial(input.kind, input.areaCode, chinaDate(now), randomInt(1e8)),
+      kind: input.kind,
+      person_id: input.person.id,
+      area_code: input.areaCode,
+      outlet: grant ? await deps.placeOf(grant) : null,
+      card_id: input.cardId,
+      facts: canonicalJson(input.facts),
+      issued_at: now.toISOString(),
+      valid_until: input.validUntil,
+      status: "valid",
+      status_reason: null,
+      status_at: null,
+      issued_by: actor.id,
+      signature: "",
+    };
+    row.signature = sm2.doSignature(
+      signedText(claimsOf(row, input.person)),
+      signerOf(input.areaCode).privateKey,
+      {
+        hash: true,
+        der: false,
+        userId: SM2_USER_ID,
+      },
+    );
+    await repo.insert(trx, row);
+    await audit.record(trx, actor, grant, {
+      action: "certificate.issue",
+      subjectType: "certificate",
+      subjectId: row.id,
+      areaCode: row.area_code,
+      after: { serial: row.serial, kind: row.kind, validUntil: row.valid_until },
+    });
+    return row;
+  }
+
+  async function ending(
+    trx: Transaction<Database>,
+    actor: Actor,
+    row: Row,
+    status: Row["status"],
+    reason: string,
+  ) {
+    await repo.setStatus(trx, row.id, status, reason, clock.now().toISOString());
+    await audit.record(trx, actor, undefined, {
+      action: `certificate.${status === "revoked" ? "revoke" : "supersede"}`,
+      subjectType: "certificate",
+      subjectId: row.id,
+      areaCode: row.area_code,
+      after: { serial: row.serial, status, reason },
+    });
+  }
+
+  async function rowOf(serial: string) {
+    const row = await repo.bySerial(db, serial);
+    if (!row) throw new DomainError("CERTIFICATE_NOT_FOUND");
+    return row;
+  }
+
+  return {
+    /** The public key of an area's certificate-signing key (SM2, standard user ID), for offline verifiers. */
+    publicKey: (areaCode: string) => ({
+      areaCode,
+      publicKey: signerOf(areaCode).publicKey,
+      userId: SM2_USER_ID,
+      algorithm: "SM2-SM3" as const,
+    }),
+
+    /**
+     * Inside the formal loss's transaction: the temporary medical certificate (its serial is the
+     * replacement's certificate number) valid until the new card is collected or the grace after its
+     * ready date, and the collection slip with the ready date and the outlet.
+     */
+    async issuedWithReplacement(
+      trx: Transaction<Database>,
+      actor: Actor,
+      grant: Grant | undefined,
+      replacement: CardRow,
+      lost: CardRow,
+    ) {
+      const person = (await deps.person(trx, replacement.person_id))!;
+      const outlet = grant ? await deps.placeOf(grant) : null;
+      const readyDate = replacement.ready_date ?? today();
+      const common = {
+        nameMasked: person.name_masked,
+        idNumberMasked: person.id_number_masked,
+        readyDate,
+        outlet,
+      };
+      await record(trx, actor, grant, {
+        kind: "temporary_medical",
+        person,
+        areaCode: replacement.area_code,
+        cardId: replacement.id,
+        serial: replacement.temp_certificate_no ?? undefined,
+        validUntil: addDays(readyDate, TEMPORARY_GRACE_DAYS),
+        facts: {
+          ...common,
+          lostCardNumber: lost.card_number,
+          replacementCardNumber: replacement.card_number,
+        },
+      });
+      await record(trx, actor, grant, {
+        kind: "collection_slip",
+        person,
+        areaCode: replacement.area_code,
+        cardId: replacement.id,
+        validUntil: addDays(readyDate, SLIP_VALID_DAYS),
+        facts: { ...common, replacementCardNumber: replacement.card_number, feeFen: replacement.fee_fen },
+      });
+    },
+
+    /**
+     * Inside a card's state change: once a replacement is issued, its temporary certificate is revoked
+     * (the new card is collected) and its collection slip is spent.
+     */
+    async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState) {
+      if (from !== "delivered" || (card.state !== "active" && card.state !== "archived")) return;
+      const actor = {
+        type: "system",
+        id: "certificates",
+        name: "certificates",
+        channel: "system",
+        grants: [],
+      } as const;
+      for (const row of await repo.validOfCard(trx, card.id, "temporary_medical"))
+        await ending(trx, actor, row, "revoked", "new_card_collected");
+      for (const row of await repo.validOfCard(trx, card.id, "collection_slip"))
+        await ending(trx, actor, row, "superseded", "card_collected");
+    },
+
+    /** A certificate as a PDF in Chinese or English; printing is audited. */
+    async pdf(actor: Actor, serial: string, lang: Lang) {
+      const row = await rowOf(serial);
+      const grant = authorize(actor, CERTIFICATE_PERMISSIONS.print, row.area_code);
+      const person = (await deps.person(db, row.person_id))!;
+      const bytes = await renderCertificatePdf(
+        documentOf(row, {
+          lang,
+          name: readPii(cipher, person).name,
+          agency: await agencyOf(row.area_code, lang),
+          status: statusOn(row, today()),
+          qr: qrText(deps.publicUrl, claimsOf(row, person), row.signature),
+        }),
+        new Date(row.issued_at),
+        lang === "en" ? "Official use" : "业务专用章",
+      );
+      await db.transaction().execute(async (trx) =>
+        audit.record(trx, actor, grant, {
+          action: "certificate.print",
+          subjectType: "certificate",
+          subjectId: row.id,
+          areaCode: row.area_code,
+          after: { serial, lang },
+        }),
+      );
+      return bytes;
+    },
+
+    /** Revokes a certificate with a reason (the counter). */
+    async revoke(actor: Actor, serial: string, reason: string) {
+      const found = await rowOf(serial);
+      authorize(actor, CERTIFICATE_PERMISSIONS.revoke, found.area_code);
+      return db.transaction().execute(async (trx) => {
+        const row = (await repo.lockBySerial(trx, serial))!;
+        if (statusOn(row, today()) !== "valid")
+          throw new DomainError("CERTIFICATE_NOT_VALID", { status: statusOn(row, today()) });
+        await ending(trx, actor, row, "revoked", reason);
+        return { serial, status: "revoked" as const, reason };
+      });
+    },
+
+    /** What anyone may see at the public address: masked, what is certified, the status now. */
+    async publicView(serial: string) {
+      const row = await rowOf(serial);
+      const person = (await deps.person(db, row.person_id))!;
+      return {
+        serial: row.serial,
+        kind: row.kind,
+        areaCode: row.area_code,
+        agency: await agencyOf(row.area_code, "zh"),
+        nameMasked: person.name_masked,
+        idNumberMasked: person.id_number_masked,
+        issuedOn: chinaDate(new Date(row.issued_at)),
+        validUntil: row.valid_until,
+        status: statusOn(row, today()),
+        statusReason: row.status_reason,
+      };
+    },
+  };
+
+  async function agencyOf(areaCode: string, lang: Lang) {
+    const name = (await deps.areaName(db, areaCode)) ?? areaCode;
+    return lang === "en"
+      ? `Human Resources and Social Security Bureau of ${name}`
+      : `${name}人力资源和社会保障局`;
+  }
+}
+
+export type CertificatesService = ReturnType<typeof createCertificatesService>;

@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, it } from "node:test";
+import jsQRModule from "jsqr";
+import { forEachDialect } from "../../../test/db.ts";
+import { callAs, cardInState, seedAreas, staffToken, useTestApp } from "../../../test/fixtures.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { parseCsv } from "../../shared/csv.ts";
+import { parseQrText, qrText } from "./certificates.rules.ts";
+import { verifyQr } from "./certificates.verify.ts";
+
+/** jsQR is CommonJS: its function is the module itself in Node, `default` in its types. */
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+const poppler = (() => {
+  try {
+    execFileSync("pdftoppm", ["-v"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!poppler && process.env.SSCARD_REQUIRE_POPPLER === "1")
+  throw new Error("poppler-utils required (pdftoppm, pdftotext): apt-get install poppler-utils");
+
+/** The PDF's first page as a grey image (poppler), its QR code decoded as a phone would. */
+function qrOfPdf(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  execFileSync("pdftoppm", ["-r", "150", "-gray", "-singlefile", join(dir, "c.pdf"), join(dir, "page")]);
+  const pgm = readFileSync(join(dir, "page.pgm"));
+  // P5 <width> <height> <max>\n then one byte per pixel.
+  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString("latin1"))!;
+  const [width, height] = [Number(header[1]), Number(header[2])];
+  const grey = pgm.subarray(header[0].length);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = grey[i];
+    rgba[4 * i + 3] = 255;
+  }
+  const decoded = jsQR(rgba, width, height);
+  assert.ok(decoded, "the QR code on the page can be read");
+  return decoded.data;
+}
+
+function textOfPdf(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  return execFileSync("pdftotext", ["-layout", join(dir, "c.pdf"), "-"]).toString("utf8");
+}
+
+forEachDialect("certificates", (dialect) => {
+  const ctx = useTestApp(dialect);
+  const tokens = {} as { clerk: string; ningbo: string };
+  before(async () => {
+    await seedAreas(ctx.deps);
+    tokens.clerk = await staffToken(ctx.deps, "cert.clerk", "outlet_clerk", "330100");
+    tokens.ningbo = await staffToken(ctx.deps, "cert.nb", "outlet_clerk", "330200");
+  });
+  const call = (token: string, method: "GET" | "POST", url: string, payload?: object) =>
+    callAs(ctx.app, token)(method, url, payload);
+  const pdfOf = async (serial: string, token = tokens.clerk, lang = "zh") =>
+    ctx.app.inject({
+      method: "GET",
+      url: `/api/v1/certificates/${serial}/pdf?lang=${lang}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  it("a formal loss issues the temporary medical certificate and the collection slip: Chinese PDFs with a signed QR anyone can check; the new card ends them", {
+    skip: poppler ? undefined : "poppler-utils missing",
+  }, async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "李凭证" });
+    const loss = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/formal-loss`, {
+      holderIdNumber: c.idNumber,
+    });
+    assert.equal(loss.status, 200, JSON.stringify(loss.body));
+    const temporary = loss.body.replacement.tempCertificateNo as string;
+    const rows = await ctx.deps.database.db
+      .selectFrom("certificates")
+      .selectAll()
+      .where("card_id", "=", (await ctx.deps.cards.cardByNumber(loss.body.replacement.cardNumber)).id)
+      .orderBy("kind")
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.status]),
+      [
+        ["collection_slip", "valid"],
+        ["temporary_medical", "valid"],
+      ],
+    );
+    assert.equal(
+      rows[1].serial,
+      temporary,
+      "the temporary certificate's serial is the number the counter gave",
+    );
+    assert.ok(!rows[1].facts.includes(c.idNumber), "the register keeps the ID number masked");
+    const slip = rows[0].serial;
+
+    const pdf = await pdfOf(temporary);
+    assert.equal(pdf.statusCode, 200, pdf.body);
+    assert.equal(pdf.headers["content-type"], "application/pdf");
+    const bytes = pdf.rawPayload;
+    const text = textOfPdf(bytes);
+    for (const words of [
+      "社会保障卡临时就医凭证",
+      "李凭证",
+      "浙江省杭州市人力资源和社会保障局",
+      temporary,
+      "扫码核验真伪",
+    ])
+      assert.ok(text.includes(words), `the PDF says ${words}: ${text}`);
+    assert.ok(!text.includes(c.idNumber), "the PDF shows the ID number masked");
+    const english = textOfPdf((await pdfOf(temporary, tokens.clerk, "en")).rawPayload);
+    assert.match(english, /Temporary medical certificate/);
+
+    // The QR code read from the page's image: signed by Hangzhou's certificate key.
+    const scanned = qrOfPdf(bytes);
+    assert.ok(scanned.startsWith(`http://127.0.0.1:8080/v/${temporary}#c=`), scanned);
+    const key = (await ctx.app.inject({ method: "GET", url: "/api/v1/certificate-keys/330100" })).json();
+    const keys = { "330100": key.publicKey };
+    const checked = verifyQr(scanned, keys);
+    assert.ok(checked.ok, JSON.stringify(checked));
+    assert.equal(checked.claims.k, "temporary_medical");
+    assert.equal(checked.claims.n, "李**");
+    // A changed field, another area's key, another serial in the address: each refused.
+    const parsed = parseQrText(scanned);
+    assert.ok(parsed.ok);
+    const forged = qrText(
+      "http://127.0.0.1:8080",
+      { ...parsed.claims, u: "2099-12-31" },
+      parsed.signatureHex,
+    );
+    assert.deepEqual(verifyQr(forged, keys), { ok: false, reason: "BAD_SIGNATURE" });
+    const ningboKey = (
+      await ctx.app.inject({ method: "GET", url: "/api/v1/certificate-keys/330200" })
+    ).json();
+    assert.deepEqual(verifyQr(scanned, { "330100": ningboKey.publicKey }), {
+      ok: false,
+      reason: "BAD_SIGNATURE",
+    });
+    assert.deepEqual(verifyQr(scanned.replace(`/v/${temporary}`, `/v/${slip}`), keys), {
+      ok: false,
+      reason: "SERIAL_MISMATCH",
+    });
+    assert.deepEqual(verifyQr("http://example.com/", keys), { ok: false, reason: "MALFORMED" });
+
+    // The public page: masked, valid; another area's clerk may not print it.
+    const page = await ctx.app.inject({ method: "GET", url: `/v/${temporary}` });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /此凭证真实有效/);
+    assert.match(page.body, /李\*\*/);
+    assert.ok(!page.body.includes("李凭证") && !page.body.includes(c.idNumber), "no full name or ID number");
+    assert.equal((await pdfOf(temporary, tokens.ningbo)).json().code, "AREA_FORBIDDEN");
+    const unknown = await ctx.app.inject({ method: "GET", url: "/v/LS33010020261206999999999" });
+    assert.equal(unknown.statusCode, 400, "not a serial");
+    const none = await ctx.app.inject({
+      method: "GET",
+      url: "/v/LS330100202612069999999X".replace("X", "9"),
+    });
+    assert.match(none.body, /查无此凭证/);
+
+    // The replacement is produced and collected: the temporary certificate is revoked, the slip used.
+    const batch = await ctx.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+    const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows.map(
+      (r) => r.values.card_id_code,
+    );
+    await ctx.deps.cards.importReturnFile(
+      SYSTEM_ACTOR,
+      batch.batchId,
+      ["card_id_code,result", ...codes.map((code) => `${code},ok`)].join("\n"),
+    );
+    const issued = await call(tokens.clerk, "POST", `/cards/${loss.body.replacement.cardNumber}/issue`, {
+      collectedBy: "holder",
+      holderIdNumber: c.idNumber,
+      activate: true,
+    });
+    assert.equal(issued.status, 200, JSON.stringify(issued.body));
+    const after = await ctx.app.inject({
+      method: "GET",
+      url: `/api/v1/certificates/${temporary}/verification?lang=en`,
+    });
+    assert.deepEqual(
+      [after.json().status, after.json().statusReason, after.json().statusName],
+      ["revoked", "new_card_collected", "revoked"],
+    );
+    assert.match(
+      (await ctx.app.inject({ method: "GET", url: `/v/${temporary}` })).body,
+      /此凭证已不再有效：已作废/,
+    );
+    const slipNow = await ctx.app.inject({ method: "GET", url: `/api/v1/certificates/${slip}/verification` });
+    assert.equal(slipNow.json().status, "superseded");
+    // A reprint says so across the page.
+    assert.match(textOfPdf((await pdfOf(temporary)).rawPayload), /已作废/);
+    const again = await call(tokens.clerk, "POST", `/certificates/${temporary}/revoke`, {
+      reason: "重复作废",
+    });
+    assert.deepEqual([again.status, again.body.code], [409, "CERTIFICATE_NOT_VALID"]);
+    const audit = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where(
+        "subject_id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const actions = audit.map((a) => a.action).sort();
+    for (const a of ["certificate.issue", "certificate.print", "certificate.revoke", "certificate.supersede"])
+      assert.ok(actions.includes(a), `${a} is audited: ${actions}`);
+  });
+
+  it("a clerk revokes a certificate with a reason, once even when asked twice at once", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "王作废" });
+    const loss = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/formal-loss`, {
+      holderIdNumber: c.idNumber,
+    });
+    const serial = loss.body.replacement.tempCertificateNo as string;
+    const short = await call(tokens.clerk, "POST", `/certificates/${serial}/revoke`, { reason: "x" });
+    assert.equal(short.status, 400);
+    const other = await call(tokens.ningbo, "POST", `/certificates/${serial}/revoke`, { reason: "填写错误" });
+    assert.equal(other.body.code, "AREA_FORBIDDEN");
+    const both = await Promise.all(
+      [1, 2].map(() => call(tokens.clerk, "POST", `/certificates/${serial}/revoke`, { reason: "填写错误" })),
+    );
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409]);
+    const revokes = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("action", "=", "certificate.revoke")
+      .where("after", "like", `%${serial}%`)
+      .execute();
+    assert.equal(revokes.length, 1);
+  });
+
+  it("rate-limits the public verification per address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const url = `/api/v1/certificates/LS33010020261206${String(i).padStart(8, "0")}/verification`;
+      statuses.push((await ctx.app.inject({ method: "GET", url, remoteAddress: "10.9.9.9" })).statusCode);
+    }
+    assert.deepEqual(statuses.slice(0, 30), Array(30).fill(404), "unknown serials: not found");
+    assert.deepEqual(statuses.slice(30), Array(10).fill(429), "over 30 a minute from one address: refused");
+    const elsewhere = await ctx.app.inject({
+      method: "GET",
+      url: "/api/v1/certificates/LS3301002026120600000001/verification",
+      remoteAddress: "10.9.9.10",
+    });
+    assert.equal(elsewhere.statusCode, 404, "another address is not held back");
+  });
+});
