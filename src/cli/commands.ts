@@ -6,6 +6,7 @@ import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../demo/demo.seed.ts";
 import type { Deps } from "../deps.ts";
 import type { RowReport } from "../modules/cards/cards.service.ts";
+import { qrTextOfPdf } from "../modules/certificates/certificates.pdf.ts";
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { isDomainError } from "../shared/errors.ts";
@@ -43,6 +44,9 @@ Usage: npm run sscard -- <command> [options]
                                   diversify and store a province's and a city's keys
   ecard verify <code> [--issuer-keys <json>] [--status-list <json>] [--type payment|identity]
                                   verify an e-card QR code offline, as a terminal does (exit 1 when refused)
+  certificate verify <file.pdf | QR text> [--key <public key hex>]
+                                  check a certificate's signed QR (the area's key, or this platform's)
+                                  and its status in the register; names what is wrong (exit 1)
   keys retire --area <code> --version N [--algorithm]
                                   retire one key version of an area (its cards are refused)
   keys ca --area <code> [--version N]
@@ -270,6 +274,34 @@ export const commands: Record<string, Command> = {
     }
     console.log(
       `valid ${r.type} code: ${r.credential.nm} ${r.credential.cn} (area ${r.credential.ar}, channel ${r.credential.ch}, status version ${r.credential.sv})`,
+    );
+    return 0;
+  },
+  "certificate verify": async (deps, _db, args) => {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { key: { type: "string" } },
+    });
+    const input = positionals[0];
+    if (!input) return usage("certificate verify needs a PDF file or the QR text (and optionally --key)");
+    const text = input.endsWith(".pdf") ? qrTextOfPdf(readFileSync(input)) : input;
+    if (!text) {
+      console.log("refused: MALFORMED (no certificate QR in this PDF)");
+      return 1;
+    }
+    const area = /"a":"(\d{6})"/.exec(
+      Buffer.from(text.split("#c=")[1]?.split(".")[0] ?? "", "base64url").toString(),
+    );
+    const r = await deps.certificates.check(text, values.key && area ? { [area[1]]: values.key } : undefined);
+    if (!r.ok) {
+      const why = "status" in r ? ` (${r.status}: ${r.statusReason ?? ""})` : "";
+      console.log(`refused: ${r.reason}${why}`);
+      return 1;
+    }
+    const c = r.claims;
+    console.log(
+      `valid ${c.k} ${c.s}: ${c.n} ${c.i}, area ${c.a}, issued ${c.d}${c.u ? `, valid until ${c.u}` : ""}`,
     );
     return 0;
   },

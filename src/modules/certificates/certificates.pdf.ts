@@ -121,7 +121,15 @@ export function renderCertificatePdf(
   const doc = new PDFDocument({
     size: "A4",
     margins: { top: 72, bottom: 60, left: 72, right: 72 },
-    info: { Title: model.title, Author: model.agency, CreationDate: createdAt, ModDate: createdAt },
+    // The QR text rides in the document's keywords too, so `sscard certificate verify <file.pdf>` reads
+    // it without rendering the page.
+    info: {
+      Title: model.title,
+      Author: model.agency,
+      Keywords: model.qrText,
+      CreationDate: createdAt,
+      ModDate: createdAt,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
@@ -184,4 +192,24 @@ export function renderCertificatePdf(
       .restore();
   doc.end();
   return done;
+}
+
+/** The QR text a certificate's PDF carries in its keywords (undefined when there is none). */
+export function qrTextOfPdf(pdf: Buffer): string | undefined {
+  let text = pdf.toString("latin1");
+  // The keywords may be an indirect object (`/Keywords 16 0 R` … `16 0 obj (…) endobj`).
+  const ref = /\/Keywords (\d+) 0 R/.exec(text);
+  if (ref) {
+    const start = text.indexOf(`\n${ref[1]} 0 obj`);
+    if (start < 0) return undefined;
+    text = `/Keywords ${text.slice(start + `\n${ref[1]} 0 obj`.length, text.indexOf("endobj", start)).trim()}`;
+  }
+  const literal = /\/Keywords \(((?:\\.|[^\\)])*)\)/.exec(text);
+  if (literal) return literal[1].replace(/\\(.)/g, "$1");
+  const hex = /\/Keywords <([0-9A-Fa-f\s]+)>/.exec(text);
+  if (!hex) return undefined;
+  const bytes = Buffer.from(hex[1].replace(/\s/g, ""), "hex");
+  // UTF-16BE with its byte-order mark, as PDF writes text strings outside Latin-1.
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return bytes.subarray(2).swap16().toString("utf16le");
+  return bytes.toString("latin1");
 }

@@ -17,12 +17,14 @@ import type { CertificatesRepository } from "./certificates.repository.ts";
 import {
   type CertificateKind,
   certificateSerial,
+  parseQrText,
   type QrClaims,
   qrText,
   signedText,
   statusOn,
 } from "./certificates.rules.ts";
 import { documentOf, type Lang } from "./certificates.texts.ts";
+import { verifyQr } from "./certificates.verify.ts";
 
 export { CERTIFICATE_PERMISSIONS };
 
@@ -266,6 +268,36 @@ export function createCertificatesService(deps: {
         await ending(trx, actor, row, "revoked", reason);
         return { serial, status: "revoked" as const, reason };
       });
+    },
+
+    /**
+     * A QR text checked as an offline verifier does (the claims' signature under the area's public key:
+     * `keys`, or this platform's own), then against the register: the status now, and that the facts
+     * signed are the facts recorded.
+     */
+    async check(text: string, keys?: Readonly<Record<string, string>>) {
+      const parsed = parseQrText(text);
+      const area = parsed.ok ? parsed.claims.a : "";
+      const offline = verifyQr(
+        text,
+        keys ?? (/^\d{6}$/.test(area) ? { [area]: signerOf(area).publicKey } : {}),
+      );
+      if (!offline.ok) return { ok: false as const, reason: offline.reason };
+      const row = await repo.bySerial(db, offline.claims.s);
+      if (!row) return { ok: false as const, reason: "NOT_IN_REGISTER" as const, claims: offline.claims };
+      const person = (await deps.person(db, row.person_id))!;
+      if (signedText(claimsOf(row, person)) !== signedText(offline.claims))
+        return { ok: false as const, reason: "FACTS_DIFFER" as const, claims: offline.claims };
+      const status = statusOn(row, today());
+      if (status !== "valid")
+        return {
+          ok: false as const,
+          reason: "NOT_VALID" as const,
+          claims: offline.claims,
+          status,
+          statusReason: row.status_reason,
+        };
+      return { ok: true as const, claims: offline.claims };
     },
 
     /** What anyone may see at the public address: masked, what is certified, the status now. */

@@ -7,6 +7,7 @@ import { before, it } from "node:test";
 import jsQRModule from "jsqr";
 import { forEachDialect } from "../../../test/db.ts";
 import { callAs, cardInState, seedAreas, staffToken, useTestApp } from "../../../test/fixtures.ts";
+import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { parseQrText, qrText } from "./certificates.rules.ts";
@@ -67,6 +68,26 @@ forEachDialect("certificates", (dialect) => {
       url: `/api/v1/certificates/${serial}/pdf?lang=${lang}`,
       headers: { authorization: `Bearer ${token}` },
     });
+
+  /** `sscard certificate verify …`: its exit code and what it printed. */
+  const cli = async (args: string[]): Promise<[number, string]> => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      return [await commands["certificate verify"](ctx.deps, ctx.deps.database, args), lines.join("\n")];
+    } finally {
+      console.log = log;
+    }
+  };
+  const validUntil = async (serial: string) =>
+    (
+      await ctx.deps.database.db
+        .selectFrom("certificates")
+        .select("valid_until")
+        .where("serial", "=", serial)
+        .executeTakeFirstOrThrow()
+    ).valid_until;
 
   it("a formal loss issues the temporary medical certificate and the collection slip: Chinese PDFs with a signed QR anyone can check; the new card ends them", {
     skip: poppler ? undefined : "poppler-utils missing",
@@ -217,6 +238,18 @@ forEachDialect("certificates", (dialect) => {
       holderIdNumber: c.idNumber,
     });
     const serial = loss.body.replacement.tempCertificateNo as string;
+    // The command line reads the QR from the PDF file and checks it offline and in the register.
+    const file = join(mkdtempSync(join(tmpdir(), "sscard-cli-")), `${serial}.pdf`);
+    writeFileSync(file, (await pdfOf(serial)).rawPayload);
+    assert.deepEqual(await cli([file]), [
+      0,
+      `valid temporary_medical ${serial}: 王** 330***********${c.idNumber.slice(-4)}, area 330100, issued 2026-11-22, valid until ${await validUntil(serial)}`,
+    ]);
+    const ningboKey = (
+      await ctx.app.inject({ method: "GET", url: "/api/v1/certificate-keys/330200" })
+    ).json();
+    assert.deepEqual(await cli([file, "--key", ningboKey.publicKey]), [1, "refused: BAD_SIGNATURE"]);
+    assert.deepEqual(await cli(["not a certificate"]), [1, "refused: MALFORMED"]);
     const short = await call(tokens.clerk, "POST", `/certificates/${serial}/revoke`, { reason: "x" });
     assert.equal(short.status, 400);
     const other = await call(tokens.ningbo, "POST", `/certificates/${serial}/revoke`, { reason: "填写错误" });
@@ -232,6 +265,7 @@ forEachDialect("certificates", (dialect) => {
       .where("after", "like", `%${serial}%`)
       .execute();
     assert.equal(revokes.length, 1);
+    assert.deepEqual(await cli([file]), [1, "refused: NOT_VALID (revoked: 填写错误)"]);
   });
 
   it("rate-limits the public verification per address", async () => {
