@@ -11,6 +11,9 @@ import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { renderCertificatePdf } from "../src/modules/certificates/certificates.pdf.ts";
+import { type QrClaims, qrText, signedText } from "../src/modules/certificates/certificates.rules.ts";
+import { verifyQr } from "../src/modules/certificates/certificates.verify.ts";
 import { personalise } from "../src/modules/chip/personalise.ts";
 import { readCardBasic } from "../src/modules/chip/reader.ts";
 import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
@@ -20,6 +23,7 @@ import { cardData, diversify } from "../src/modules/keys/derivation.ts";
 import { createHsm } from "../src/modules/keys/hsm.ts";
 import { createKeysRepository } from "../src/modules/keys/keys.repository.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
+import { SM2_USER_ID } from "../src/modules/keys/signer.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { startEmbeddedPostgres } from "../test/embedded-pg.ts";
@@ -507,6 +511,68 @@ function ecardFigures() {
   );
 }
 
+/**
+ * In process, one core: certificates rendered to PDF (A4, the subset CJK font, the seal, the QR) and
+ * their QR claims verified offline (SM2 signature under the area's key).
+ */
+async function certificateFigures() {
+  const area = sm2.generateKeyPairHex();
+  const claims = (i: number): QrClaims => ({
+    v: 1,
+    s: `LS33010020261206${String(i).padStart(8, "0")}`,
+    k: "temporary_medical",
+    a: "330100",
+    n: "李**",
+    i: "330***********1025",
+    d: "2026-12-06",
+    u: "2027-01-05",
+    h: "0".repeat(32),
+  });
+  const texts = Array.from({ length: 300 }, (_, i) =>
+    qrText(
+      "https://sscard.example",
+      claims(i),
+      sm2.doSignature(signedText(claims(i)), area.privateKey, {
+        hash: true,
+        der: false,
+        userId: SM2_USER_ID,
+      }),
+    ),
+  );
+  const page = (i: number) => ({
+    title: "社会保障卡临时就医凭证",
+    fields: [
+      ["姓名", "李凭证"],
+      ["公民身份号码", "330***********1025"],
+      ["补领卡号", "Z1155659T"],
+      ["预计领卡日期", "2026-12-20"],
+    ] as const,
+    statement:
+      "持卡人社会保障卡已正式挂失并申请补领。补卡期间，本凭证与本人身份证件、社会保障卡密码一同使用。",
+    agency: "浙江省杭州市人力资源和社会保障局",
+    issuedOn: "2026-12-06",
+    serialLabel: "编号",
+    serial: claims(i).s,
+    qrText: texts[i],
+    qrCaption: "扫码核验真伪",
+  });
+  await renderCertificatePdf(page(0), new Date(0), "业务专用章");
+  const n = 100;
+  let bytes = 0;
+  const t = performance.now();
+  for (let i = 0; i < n; i++)
+    bytes += (await renderCertificatePdf(page(i), new Date(0), "业务专用章")).length;
+  const rendered = (n / (performance.now() - t)) * 1000;
+  const v = performance.now();
+  for (const text of texts)
+    if (!verifyQr(text, { "330100": area.publicKey }).ok) throw new Error("bench QR refused");
+  const verified = (texts.length / (performance.now() - v)) * 1000;
+  console.log(
+    `certificates rendered to PDF, one core:    ${fmt(rendered)} /s, ${fmt(bytes / n / 1024)} KB each (target at least 50/s)`,
+  );
+  console.log(`certificate QR codes verified offline:     ${fmt(verified)} /s (SM2, pure JavaScript)`);
+}
+
 /** In process: SM4 diversifications, and full card authentications (select, internal and external authentication, reads). */
 async function chipFigures() {
   const { deps } = await open("chip.db");
@@ -620,13 +686,14 @@ console.log(
   `sscard bench: ${DURATION}s per run, ${CONNECTIONS} connections; load generator and server share the ${cpus().length} cores`,
 );
 try {
-  // BENCH_ONLY=http|batch|chip|audit|ecard|settle runs one part.
+  // BENCH_ONLY=http|batch|chip|audit|ecard|certificates|settle runs one part.
   const only = process.env.BENCH_ONLY;
   if (!only || only === "http") await httpFigures();
   if (!only || only === "batch") await batchFigure();
   if (!only || only === "chip") await chipFigures();
   if (!only || only === "audit") await auditFigures();
   if (!only || only === "ecard") ecardFigures();
+  if (!only || only === "certificates") await certificateFigures();
   if (!only || only === "settle") await settlementFigures();
 } finally {
   rmSync(dir, { recursive: true, force: true });

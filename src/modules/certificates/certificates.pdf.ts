@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 import qrcode from "qrcode-generator";
@@ -57,6 +57,9 @@ export function cjkFont(): string {
     }
   throw new Error("no CJK font: npm install brings @expo-google-fonts/noto-sans-sc");
 }
+
+/** The font file read once per process (10 MB; each document subsets the glyphs it uses). */
+let fontBytes: Buffer | undefined;
 
 const RED = "#d0201a";
 
@@ -134,7 +137,8 @@ export function renderCertificatePdf(
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
-  doc.registerFont("cjk", cjkFont(), cjkFont().endsWith(".ttc") ? "NotoSansCJKsc-Regular" : undefined);
+  fontBytes ??= readFileSync(cjkFont());
+  doc.registerFont("cjk", fontBytes, cjkFont().endsWith(".ttc") ? "NotoSansCJKsc-Regular" : undefined);
   doc.font("cjk");
   const width = doc.page.width - 144;
 
