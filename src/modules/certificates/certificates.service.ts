@@ -2,7 +2,7 @@ import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { CardRow, Database } from "../../db/schema.ts";
-import { type Actor, authorize, type Grant } from "../../shared/auth.ts";
+import { type Actor, authorize, type Grant, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { canonicalJson } from "../../shared/canonical-json.ts";
 import { addDays, type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
@@ -224,9 +224,9 @@ export function createCertificatesService(deps: {
         grants: [],
       } as const;
       for (const row of await repo.validOfCard(trx, card.id, "temporary_medical"))
-        await ending(trx, actor, row, "revoked", "new_card_collected");
+        await ending(trx, SYSTEM_ACTOR, row, "revoked", "new_card_collected");
       for (const row of await repo.validOfCard(trx, card.id, "collection_slip"))
-        await ending(trx, actor, row, "superseded", "card_collected");
+        await ending(trx, SYSTEM_ACTOR, row, "superseded", "card_collected");
     },
 
     /** A certificate as a PDF in Chinese or English; printing is audited. */
