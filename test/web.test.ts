@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
@@ -253,6 +254,15 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.emulateMedia({ media: "screen" });
     await page.evaluate('document.documentElement.classList.remove("print-slip")');
     await slip.getByRole("button", { name: "打印领卡凭证" }).waitFor();
+    // The certificate from the register: a sealed PDF whose text names it and its number.
+    const [pdf] = await Promise.all([
+      page.waitForEvent("download"),
+      slip.getByRole("button", { name: "下载临时就医凭证（PDF，加盖业务章）" }).click(),
+    ]);
+    assert.equal(pdf.suggestedFilename(), `${certificate}.pdf`);
+    const pdfText = execFileSync("pdftotext", [await pdf.path(), "-"]).toString("utf8");
+    assert.match(pdfText, /社会保障卡临时就医凭证/);
+    assert.ok(pdfText.includes(certificate), "the PDF carries the certificate's number");
     const recorded = await testDeps.database.db
       .selectFrom("audit_log")
       .select("after")

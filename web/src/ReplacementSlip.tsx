@@ -1,6 +1,8 @@
+import { apiBlob } from "./api.ts";
 import { chinaDay } from "./clock.ts";
 import type { CardView } from "./counter-types.ts";
-import { useT } from "./i18n.tsx";
+import { useLang, useT } from "./i18n.tsx";
+import { Notice, useAction } from "./ui.tsx";
 
 /** States in which a replacement is still to be collected: its slip stays on the person's page. */
 const PENDING = ["applied", "in_production", "delivered"];
@@ -12,7 +14,20 @@ const PENDING = ["applied", "in_production", "delivered"];
  */
 export function ReplacementSlip({ card }: { card: CardView }) {
   const t = useT();
+  const { lang } = useLang();
+  const { busy, error, run } = useAction();
   if (!card.tempCertificateNo || !PENDING.includes(card.state)) return null;
+  const serial = card.tempCertificateNo;
+  /** The certificate as the register prints it: A4 with the red seal and the signed QR, saved as a file. */
+  const download = () =>
+    run(async () => {
+      const url = URL.createObjectURL(await apiBlob(`/certificates/${serial}/pdf?lang=${lang}`));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `${serial}.pdf`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    });
   const print = () => {
     // Only the slip is printed: the rest of the page is hidden while the print dialog is open.
     document.documentElement.classList.add("print-slip");
@@ -42,9 +57,15 @@ export function ReplacementSlip({ card }: { card: CardView }) {
       </dl>
       <p>{t("slipCollect")}</p>
       <p>{t("slipTemporary")}</p>
-      <button type="button" className="no-print" onClick={print}>
-        {t("printSlip")}
-      </button>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <div className="buttons no-print">
+        <button type="button" onClick={print}>
+          {t("printSlip")}
+        </button>
+        <button type="button" disabled={busy} onClick={() => void download()}>
+          {t("certificatePdf")}
+        </button>
+      </div>
     </section>
   );
 }

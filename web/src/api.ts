@@ -57,6 +57,11 @@ export async function apiFile(path: string): Promise<string> {
   return (await send("GET", path)).text();
 }
 
+/** A document the API serves (a certificate's PDF), as bytes to save or open. */
+export async function apiBlob(path: string): Promise<Blob> {
+  return (await send("GET", path)).blob();
+}
+
 /** Calls the API and answers its JSON (nothing for a 204). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await send(method, path, body);

@@ -138,6 +138,10 @@ export const TASK_TEXTS = {
     en: "Until the new card is collected this slip is the temporary medical certificate; it lapses then.",
   },
   printSlip: { zh: "打印领卡凭证", en: "Print the slip" },
+  certificatePdf: {
+    zh: "下载临时就医凭证（PDF，加盖业务章）",
+    en: "Download the temporary medical certificate (PDF, sealed)",
+  },
   agentLegend: { zh: "代办", en: "Agent" },
   byAgent: {
     zh: "由代办人办理（核验持卡人和代办人的身份证件）",
