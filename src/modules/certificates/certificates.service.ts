@@ -216,13 +216,6 @@ export function createCertificatesService(deps: {
      */
     async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState) {
       if (from !== "delivered" || (card.state !== "active" && card.state !== "archived")) return;
-      const actor = {
-        type: "system",
-        id: "certificates",
-        name: "certificates",
-        channel: "system",
-        grants: [],
-      } as const;
       for (const row of await repo.validOfCard(trx, card.id, "temporary_medical"))
         await ending(trx, SYSTEM_ACTOR, row, "revoked", "new_card_collected");
       for (const row of await repo.validOfCard(trx, card.id, "collection_slip"))
