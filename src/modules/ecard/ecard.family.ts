@@ -86,6 +86,8 @@ export function ecardFamily(ctx: EcardContext) {
       const deviceKey = validDeviceKey(input.devicePublicKey);
       const id = randomUUID();
       await db.transaction().execute(async (trx) => {
+        // The holder's e-card held: the relatives are counted and one added with no other addition between.
+        await repo.lockById(trx, holderEcard.id);
         const present = await repo.presentFamily(trx, holderEcard.id);
         if (present.some((f) => f.relative_person_id === relative.id))
           throw new DomainError("CONCURRENT_MODIFICATION");
@@ -159,7 +161,8 @@ export function ecardFamily(ctx: EcardContext) {
       const relativeEcards = await repo.idsOfPerson(db, row.relative_person_id);
       await db.transaction().execute(async (trx) => {
         const at = clock.now().toISOString();
-        await repo.removeFamilyMember(trx, familyId, at);
+        // The removal and its audit record happen once: a second removal at the same time finds it gone.
+        if (!(await repo.removeFamilyMember(trx, familyId, at))) throw new DomainError("ECARD_NOT_FOUND");
         const holderDevices = await repo.deviceKeysOf(trx, row.holder_ecard_id, channel.id);
         await repo.revokeDevices(trx, relativeEcards, channel.id, at, holderDevices);
         await audit.record(trx, actor, undefined, {

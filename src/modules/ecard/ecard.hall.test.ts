@@ -87,6 +87,16 @@ forEachDialect("the online hall as an e-card channel", (dialect) => {
     };
   }
 
+  /** The counter takes the person's identity photo (the face checks compare with it). */
+  async function identityPhoto(idNumber: string) {
+    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, idNumber);
+    const res = await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
+      jpegBase64: faces.identity.toString("base64"),
+      takenOn: "2024-05-01",
+    });
+    assert.equal(res.status, 204);
+  }
+
   /** A terminal's offline view: the issuer keys and an empty status list. */
   const terminal = async () => ({
     issuerKeys: (await call(tokens.pharmacy, "GET", "/ecard/issuer-keys")).body,
@@ -231,11 +241,7 @@ forEachDialect("the online hall as an e-card channel", (dialect) => {
 
   it("locks the e-card password at the threshold under concurrent wrong entries in the hall, and a reset with the holder's face unlocks it", async () => {
     const h = await hallHolder();
-    const person = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, h.idNumber);
-    await call(tokens.clerk, "PUT", `/persons/${person.id}/photo`, {
-      jpegBase64: faces.identity.toString("base64"),
-      takenOn: "2024-05-01",
-    });
+    await identityPhoto(h.idNumber);
     await call(h.token, "POST", "/holder/ecard/password", { ecardId: h.ecardId, pin: "582046" });
     const browser = newDeviceKey();
     const attempts = await Promise.all(
@@ -284,11 +290,7 @@ forEachDialect("the online hall as an e-card channel", (dialect) => {
     });
     // The relative has an e-card of their own, in the hall on their own browser.
     const gran = await hallHolder("王奶奶", "1950-02-02");
-    const granPerson = await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, gran.idNumber);
-    await call(tokens.clerk, "PUT", `/persons/${granPerson.id}/photo`, {
-      jpegBase64: faces.identity.toString("base64"),
-      takenOn: "2024-05-01",
-    });
+    await identityPhoto(gran.idNumber);
     await call(gran.token, "POST", "/holder/ecard/password", { ecardId: gran.ecardId, pin: "691357" });
     const granBrowser = newDeviceKey();
     await call(gran.token, "POST", "/holder/ecard/devices", {
@@ -350,5 +352,47 @@ forEachDialect("the online hall as an e-card channel", (dialect) => {
       devicePublicKey: granBrowser.publicKey,
     });
     assert.equal(hers.status, 200, "the relative's own browser keeps her e-card");
+  });
+
+  it("keeps the area's family slots and records a removal once when the same requests come twice at once", async () => {
+    await ctx.deps.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+      effectiveFrom: "2026-11-22",
+      policy: { ...NATIONAL_DEFAULT_POLICY, familyServiceSlots: 1 },
+    });
+    const h = await hallHolder("并发人", "1976-06-06");
+    const browser = newDeviceKey();
+    const relatives = [await hallHolder("亲甲", "1951-01-01"), await hallHolder("亲乙", "1952-02-02")];
+    for (const r of relatives) await identityPhoto(r.idNumber);
+    const adds = await Promise.all(
+      relatives.map((r) =>
+        call(h.token, "POST", "/holder/ecard/family", {
+          ecardId: h.ecardId,
+          relative: { idNumber: r.idNumber, name: r.name },
+          relationship: "parent",
+          photoBase64: faces.live.toString("base64"),
+          devicePublicKey: browser.publicKey,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      adds.map((a) => a.status).sort(),
+      [201, 409],
+      `one slot: one relative in, the other refused: ${JSON.stringify(adds.map((a) => a.body))}`,
+    );
+    assert.ok(adds.some((a) => a.body.code === "FAMILY_SLOTS_FULL"));
+    assert.equal((await call(h.token, "GET", "/holder/ecard/family")).body.length, 1);
+
+    const familyId = adds.find((a) => a.status === 201)!.body.familyId as string;
+    const removes = await Promise.all(
+      [1, 2].map(() => call(h.token, "POST", `/holder/ecard/family/${familyId}/remove`)),
+    );
+    assert.deepEqual(removes.map((r) => r.status).sort(), [200, 404]);
+    const recorded = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("action", "=", "ecard.family.remove")
+      .where("after", "like", `%${familyId}%`)
+      .execute();
+    assert.equal(recorded.length, 1, "one removal, one audit record");
   });
 });

@@ -156,28 +156,33 @@ export function ecardHolder(ctx: EcardContext) {
       const { ecard, card } = await ownEcard(actor);
       const channel = await channelOf(actor, "credential");
       const deviceKey = validDeviceKey(input.devicePublicKey);
+      // An e-card that cannot be used is refused before its password is tried (and counted).
       const usable = await usability(db, ecard, card);
       if (usable.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
       await holder.password(actor, { op: "verify", ecardId: ecard.id, pin: input.pin });
       const person = (await deps.persons.byId(db, ecard.person_id))!;
-      await db.transaction().execute(async (trx) => {
-        // The e-card held: the same key bound twice at once makes one device, not two.
-        await repo.lockById(trx, ecard.id);
-        if (await repo.activeDevice(trx, ecard.id, channel.id, deviceKey)) return;
-        await bindDevice(trx, ecard.id, channel.id, deviceKey);
-        await audit.record(trx, actor, undefined, {
-          action: "ecard.device.bind",
-          subjectType: "ecard",
-          subjectId: ecard.id,
-          areaCode: card.area_code,
-          after: { channel: channel.code },
-        });
+      return db.transaction().execute(async (trx) => {
+        // The e-card held: its usability and status version are the ones the credential carries, and the
+        // same key bound twice at once makes one device, not two.
+        const held = (await repo.lockById(trx, ecard.id)) ?? ecard;
+        const now = await usability(trx, held, card);
+        if (now.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: now.reason });
+        if (!(await repo.activeDevice(trx, ecard.id, channel.id, deviceKey))) {
+          await bindDevice(trx, ecard.id, channel.id, deviceKey);
+          await audit.record(trx, actor, undefined, {
+            action: "ecard.device.bind",
+            subjectType: "ecard",
+            subjectId: ecard.id,
+            areaCode: card.area_code,
+            after: { channel: channel.code },
+          });
+        }
+        return {
+          ecardId: ecard.id,
+          credential: credentialFor(held, card, person, channel.code, deviceKey),
+          scope: now.scope,
+        };
       });
-      return {
-        ecardId: ecard.id,
-        credential: credentialFor(ecard, card, person, channel.code, deviceKey),
-        scope: usable.scope,
-      };
     },
 
     /** "Suspend my e-card everywhere" (and its undoing): every channel's codes fail from the next status list. */

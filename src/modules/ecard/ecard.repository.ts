@@ -241,8 +241,18 @@ export function createEcardRepository(dialect: Dialect) {
         .execute(),
     insertFamilyMember: (trx: Trx, row: Database["ecard_family"]) =>
       trx.insertInto("ecard_family").values(row).execute(),
-    removeFamilyMember: (trx: Trx, id: string, at: string) =>
-      trx.updateTable("ecard_family").set({ removed_at: at }).where("id", "=", id).execute(),
+    /** Removes a relative still present; false when another removal came first. */
+    removeFamilyMember: async (trx: Trx, id: string, at: string) =>
+      Number(
+        (
+          await trx
+            .updateTable("ecard_family")
+            .set({ removed_at: at })
+            .where("id", "=", id)
+            .where("removed_at", "is", null)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1,
   };
 }
 
