@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, areaCodeSchema, errors } from "../../http/schemas.ts";
+import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { languageOf } from "../../shared/language.ts";
 import { CERTIFICATE_KINDS, CERTIFICATE_STATUSES, SERIAL_PATTERN } from "./certificates.rules.ts";
@@ -16,11 +17,15 @@ const langQuery = z.object({ lang: z.enum(["zh", "en"]).optional() });
 export const VERIFY_PER_MINUTE = 30;
 
 /** Certificates: the PDF, revocation, the areas' public keys, and the public verification (page and JSON). */
-export function certificatesRoutes(deps: { certificates: CertificatesService }): FastifyPluginAsyncZod {
-  const { certificates } = deps;
+export function certificatesRoutes(deps: {
+  certificates: CertificatesService;
+  clock: Clock;
+}): FastifyPluginAsyncZod {
+  const { certificates, clock } = deps;
   const seen = new Map<string, { minute: number; n: number }>();
   /** A fixed one-minute window per address; over the limit, 429 with the time to come back. */
-  const limit = (ip: string, now: number) => {
+  const limit = (ip: string) => {
+    const now = clock.now().getTime();
     const minute = Math.floor(now / 60_000);
     const entry = seen.get(ip);
     if (!entry || entry.minute !== minute) {
@@ -47,7 +52,7 @@ export function certificatesRoutes(deps: { certificates: CertificatesService }):
     statusReason: z.string().nullable(),
   });
   const verification = async (serial: string, lang: Lang) => {
-    const v = await certificates.publicView(serial);
+    const v = await certificates.publicView(serial, lang);
     return { ...v, kindName: kindName(v.kind, lang), statusName: statusName(v.status, lang) };
   };
 
@@ -136,7 +141,7 @@ export function certificatesRoutes(deps: { certificates: CertificatesService }):
         },
       },
       async (request) => {
-        limit(request.ip, Date.now());
+        limit(request.ip);
         return verification(
           request.params.serial,
           request.query.lang ?? languageOf(request.headers["accept-language"]),
@@ -151,7 +156,7 @@ export function certificatesRoutes(deps: { certificates: CertificatesService }):
         schema: { hide: true, params: serialParams, querystring: langQuery },
       },
       async (request, reply) => {
-        limit(request.ip, Date.now());
+        limit(request.ip);
         const lang = request.query.lang ?? languageOf(request.headers["accept-language"]);
         const v = await verification(request.params.serial, lang).catch((err: unknown) => {
           if (err instanceof DomainError && err.code === "CERTIFICATE_NOT_FOUND") return undefined;

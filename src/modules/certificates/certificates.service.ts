@@ -294,14 +294,14 @@ export function createCertificatesService(deps: {
     },
 
     /** What anyone may see at the public address: masked, what is certified, the status now. */
-    async publicView(serial: string) {
+    async publicView(serial: string, lang: Lang) {
       const row = await rowOf(serial);
       const person = (await deps.person(db, row.person_id))!;
       return {
         serial: row.serial,
         kind: row.kind,
         areaCode: row.area_code,
-        agency: await agencyOf(row.area_code, "zh"),
+        agency: await agencyOf(row.area_code, lang),
         nameMasked: person.name_masked,
         idNumberMasked: person.id_number_masked,
         issuedOn: chinaDate(new Date(row.issued_at)),

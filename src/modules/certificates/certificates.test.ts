@@ -9,6 +9,7 @@ import { forEachDialect } from "../../../test/db.ts";
 import { callAs, cardInState, seedAreas, staffToken, useTestApp } from "../../../test/fixtures.ts";
 import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import type { fixedClock } from "../../shared/clock.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { parseQrText, qrText } from "./certificates.rules.ts";
 import { verifyQr } from "./certificates.verify.ts";
@@ -206,6 +207,7 @@ forEachDialect("certificates", (dialect) => {
       [after.json().status, after.json().statusReason, after.json().statusName],
       ["revoked", "new_card_collected", "revoked"],
     );
+    assert.equal(after.json().agency, "Human Resources and Social Security Bureau of 浙江省杭州市");
     assert.match(
       (await ctx.app.inject({ method: "GET", url: `/v/${temporary}` })).body,
       /此凭证已不再有效：已作废/,
@@ -276,6 +278,19 @@ forEachDialect("certificates", (dialect) => {
     }
     assert.deepEqual(statuses.slice(0, 30), Array(30).fill(404), "unknown serials: not found");
     assert.deepEqual(statuses.slice(30), Array(10).fill(429), "over 30 a minute from one address: refused");
+    // The window follows the server's clock: a minute later the address is heard again.
+    const clock = ctx.deps.clock as ReturnType<typeof fixedClock>;
+    clock.advance(60_000);
+    try {
+      const later = await ctx.app.inject({
+        method: "GET",
+        url: "/api/v1/certificates/LS3301002026120600000041/verification",
+        remoteAddress: "10.9.9.9",
+      });
+      assert.equal(later.statusCode, 404);
+    } finally {
+      clock.advance(-60_000);
+    }
     const elsewhere = await ctx.app.inject({
       method: "GET",
       url: "/api/v1/certificates/LS3301002026120600000001/verification",
