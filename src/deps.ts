@@ -107,6 +107,8 @@ export function createDeps(
     cards: cardsRepo,
   });
   const medicalRepo = createMedicalRepository(dialect);
+  /** Institutions' and outlets' names by grant, one cache for the process. */
+  const placeOf = placeNames(db, medicalRepo, areasRepo);
   const certificates = createCertificatesService({
     db,
     repo: createCertificatesRepository(dialect),
@@ -115,7 +117,7 @@ export function createDeps(
     cipher,
     areaSigningKey: (area) => certificateSigningKey(config.secrets.signingKey, area),
     publicUrl: config.publicUrl ?? ENVIRONMENT.SSCARD_PUBLIC_URL,
-    placeOf: placeNames(db, medicalRepo, areasRepo),
+    placeOf,
     areaName: async (q, code) => (await areasRepo.get(q, code))?.name,
     person: personsRepo.byId,
     card: cardsRepo.byId,
@@ -223,7 +225,7 @@ export function createDeps(
     paidMonths: async (q, personId, area) =>
       (await medicalRepo.paidMonths(q, personId, area)).map((p) => p.month),
     arrearsGraceMonths: async (area) => (await areas.policyAt(null, area)).policy.medical.arrearsGraceMonths,
-    placeOf: placeNames(db, medicalRepo, areasRepo),
+    placeOf,
   });
   const employers = createEmployersService({
     db,

@@ -1,9 +1,8 @@
 import { useState } from "react";
 import { api } from "./api.ts";
-import { base64Of, PhotoField } from "./HallFamily.tsx";
 import { useT } from "./i18n.tsx";
 import { PasswordForm } from "./PasswordForm.tsx";
-import { Notice } from "./ui.tsx";
+import { base64Of, Notice, PhotoField } from "./ui.tsx";
 
 /**
  * The e-card password in the hall: set once; then changed with the current one, or reset with a

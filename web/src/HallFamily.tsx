@@ -1,43 +1,14 @@
 import { useState } from "react";
-import { BIOMETRIC_TEXT_VERSION } from "../../src/modules/ecard/ecard.rules.ts";
+import {
+  BIOMETRIC_TEXT_VERSION,
+  type FamilyRelationship,
+  FAMILY_RELATIONSHIPS as RELATIONSHIPS,
+} from "../../src/modules/ecard/ecard.rules.ts";
 import { api } from "./api.ts";
 import { localTime } from "./clock.ts";
-import type { FamilyMember } from "./HallEcardCodes.tsx";
-import { deviceKey } from "./HallEcardCodes.tsx";
+import { deviceKey, type FamilyMember } from "./HallEcardCodes.tsx";
 import { useT } from "./i18n.tsx";
-import { ConfirmStep, Field, Notice, Section, Select, useAction } from "./ui.tsx";
-
-const RELATIONSHIPS = ["parent", "child", "spouse", "other"] as const;
-
-/** A JPEG file as base64 (without the data URL's prefix). */
-export async function base64Of(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-/** A photo taken now (the phone's camera) or chosen from a file: a JPEG. */
-export function PhotoField({
-  label,
-  hint,
-  onFile,
-}: {
-  label: string;
-  hint: string;
-  onFile: (f?: File) => void;
-}) {
-  return (
-    <div className="field">
-      <label>
-        {label}
-        <input type="file" accept="image/jpeg" capture="user" onChange={(e) => onFile(e.target.files?.[0])} />
-      </label>
-      <p className="field-hint">{hint}</p>
-    </div>
-  );
-}
+import { base64Of, ConfirmStep, Field, Notice, PhotoField, Section, Select, useAction } from "./ui.tsx";
 
 /**
  * The family service in the hall (亲情服务): the relatives the holder's e-card carries, adding one
@@ -56,7 +27,7 @@ export function HallFamily({
   const t = useT();
   const [name, setName] = useState("");
   const [idNumber, setIdNumber] = useState("");
-  const [relationship, setRelationship] = useState<(typeof RELATIONSHIPS)[number]>("parent");
+  const [relationship, setRelationship] = useState<FamilyRelationship>("parent");
   const [photo, setPhoto] = useState<File | undefined>();
   const [consent, setConsent] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState<string | undefined>();
@@ -144,7 +115,7 @@ export function HallFamily({
         <Select
           label={t("familyRelationship")}
           value={`relationship_${relationship}`}
-          onChange={(v) => setRelationship(v.replace("relationship_", "") as (typeof RELATIONSHIPS)[number])}
+          onChange={(v) => setRelationship(v.replace("relationship_", "") as FamilyRelationship)}
           options={RELATIONSHIPS.map((r) => `relationship_${r}`)}
         />
         <PhotoField

@@ -251,3 +251,33 @@ export function ConfirmStep({
     </fieldset>
   );
 }
+
+/** A JPEG file as base64 (without the data URL's prefix). */
+export async function base64Of(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** A photo taken now (the phone's camera) or chosen from a file: a JPEG. */
+export function PhotoField({
+  label,
+  hint,
+  onFile,
+}: {
+  label: string;
+  hint: string;
+  onFile: (f?: File) => void;
+}) {
+  return (
+    <div className="field">
+      <label>
+        {label}
+        <input type="file" accept="image/jpeg" capture="user" onChange={(e) => onFile(e.target.files?.[0])} />
+      </label>
+      <p className="field-hint">{hint}</p>
+    </div>
+  );
+}

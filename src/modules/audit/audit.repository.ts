@@ -8,6 +8,22 @@ import type { AuditCheckpointRow, AuditRow, Database } from "../../db/schema.ts"
 const AUDIT_LOCK_KEY = 0x55c4_a0d1;
 
 /** SQL for the audit log: the chain head, appends, and reads in sequence order. */
+/** What a reader asks the audit log for (newest first, before a sequence number, at most `limit`). */
+export type AuditFilter = {
+  subjectType?: string;
+  subjectId?: string;
+  actorId?: string;
+  /** An action (`card.issue`), or every action of a family (`card.`). */
+  action?: string;
+  /** ISO times: from (inclusive) and to (exclusive). */
+  from?: string;
+  to?: string;
+  /** The area-code prefixes the reader covers (set by the service from the reader's grants). */
+  areaCodes?: string[];
+  beforeSeq?: number;
+  limit: number;
+};
+
 export function createAuditRepository(dialect: Dialect) {
   const head = preparedFirst((q) =>
     q.selectFrom("audit_log").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
@@ -70,22 +86,7 @@ export function createAuditRepository(dialect: Dialect) {
       return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
     },
 
-    async list(
-      db: Kysely<Database>,
-      filter: {
-        subjectType?: string;
-        subjectId?: string;
-        actorId?: string;
-        /** An action (`card.issue`), or every action of a family (`card.`). */
-        action?: string;
-        /** ISO times: from (inclusive) and to (exclusive). */
-        from?: string;
-        to?: string;
-        areaCodes?: string[];
-        beforeSeq?: number;
-        limit: number;
-      },
-    ): Promise<AuditRow[]> {
+    async list(db: Kysely<Database>, filter: AuditFilter): Promise<AuditRow[]> {
       let q = db.selectFrom("audit_log").selectAll().orderBy("seq", "desc").limit(filter.limit);
       if (filter.subjectType) q = q.where("subject_type", "=", filter.subjectType);
       if (filter.subjectId) q = q.where("subject_id", "=", filter.subjectId);

@@ -5,7 +5,7 @@ import { type Actor, authorize, coveredPrefixes, type Grant, SYSTEM_ACTOR } from
 import type { Clock } from "../../shared/clock.ts";
 import { type Signer, SM2_USER_ID, verifySigned } from "../keys/signer.ts";
 import { AUDIT_PERMISSIONS } from "./audit.permissions.ts";
-import type { AuditRepository } from "./audit.repository.ts";
+import type { AuditFilter, AuditRepository } from "./audit.repository.ts";
 import {
   type AuditRecord,
   type CHECKPOINT_REASONS,
@@ -290,19 +290,7 @@ export function createAuditService(deps: {
     },
 
     /** Recent records, newest first, limited to the areas the reader's grants cover. */
-    async list(
-      actor: Actor,
-      filter: {
-        subjectType?: string;
-        subjectId?: string;
-        actorId?: string;
-        action?: string;
-        from?: string;
-        to?: string;
-        beforeSeq?: number;
-        limit: number;
-      },
-    ) {
+    async list(actor: Actor, filter: Omit<AuditFilter, "areaCodes">) {
       authorize(actor, AUDIT_PERMISSIONS.read);
       return audit.list(db, { ...filter, areaCodes: coveredPrefixes(actor, AUDIT_PERMISSIONS.read) });
     },

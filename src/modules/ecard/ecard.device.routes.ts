@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors, idNumberSchema, pinSchema, uuidSchema } from "../../http/schemas.ts";
+import { FAMILY_RELATIONSHIPS } from "./ecard.rules.ts";
 import { credentialSchema, ecardIdSchema, jpegBase64 } from "./ecard.schemas.ts";
 import type { EcardService } from "./ecard.service.ts";
 
@@ -100,7 +101,7 @@ export function ecardDeviceRoutes(ecard: EcardService, door: "channel" | "holder
           body: z.strictObject({
             ecardId,
             relative: z.strictObject({ idNumber: idNumberSchema, name: z.string().min(1).max(64) }),
-            relationship: z.enum(["child", "parent", "spouse", "other"]),
+            relationship: z.enum(FAMILY_RELATIONSHIPS),
             photoBase64: jpegBase64,
             photoConsentTextVersion: z
               .string()

@@ -7,6 +7,7 @@ import { ageOn, GUARDIAN_AGE } from "../persons/age.rules.ts";
 import { readPii } from "../persons/pii.ts";
 import type { EcardContext } from "./ecard.context.ts";
 import { BIOMETRIC_TEXT_VERSION } from "./ecard.context.ts";
+import type { FamilyRelationship } from "./ecard.rules.ts";
 
 /** Family members' e-cards a guardian holds. */
 export function ecardFamily(ctx: EcardContext) {
@@ -49,7 +50,7 @@ export function ecardFamily(ctx: EcardContext) {
       input: {
         ecardId: string;
         relative: { idNumber: string; name: string };
-        relationship: "child" | "parent" | "spouse" | "other";
+        relationship: FamilyRelationship;
         photo: Buffer;
         /** For a child: the biometric consent text version the guardian agreed to (the photo is kept). */
         photoConsentTextVersion?: string;

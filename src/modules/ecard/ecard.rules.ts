@@ -16,6 +16,10 @@ export const PRIVACY_TEXT_VERSION = "2026-11";
  */
 export const BIOMETRIC_TEXT_VERSION = "2026-11-bio";
 
+/** A relative's relationship to the holder in the family service (the form offers them in this order). */
+export const FAMILY_RELATIONSHIPS = ["parent", "child", "spouse", "other"] as const;
+export type FamilyRelationship = (typeof FAMILY_RELATIONSHIPS)[number];
+
 export type EcardScope = "all" | "query" | "none";
 
 export type EcardUsability = Readonly<{

@@ -1,3 +1,4 @@
+import type { FamilyRelationship } from "./ecard.rules.ts";
 /** Times are ISO-8601 UTC strings and dates `YYYY-MM-DD` on both dialects. */
 export interface EcardChannelsTable {
   id: string;
@@ -93,7 +94,7 @@ export interface EcardFamilyTable {
   id: string;
   holder_ecard_id: string;
   relative_person_id: string;
-  relationship: "child" | "parent" | "spouse" | "other";
+  relationship: FamilyRelationship;
   /** How the relative was verified: their own face (adults), or the guardian's word and a photo (children). */
   verified_by: "face" | "guardian_photo";
   added_at: string;
