@@ -2,7 +2,7 @@ import { cardInState } from "../../../test/fixtures.ts";
 import type { Sample, Walk } from "../../../test/permission-walk.ts";
 import { PRIVACY_TEXT_VERSION } from "../../modules/ecard/ecard.service.ts";
 import { mintCode } from "../../modules/ecard/ecard-code.ts";
-import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { type Actor, SYSTEM_ACTOR } from "../../shared/auth.ts";
 
 /** Sample requests for the ecard module's routes, for the permission walk (test/permissions.test.ts). */
 export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
@@ -17,6 +17,23 @@ export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
     });
     return e;
   };
+  /**
+   * A hall sample: a fresh e-card holder (with the e-card password set when asked) signed in to the
+   * hall, and the request about their own e-card (given the holder's actor for any preparation).
+   */
+  const inHall =
+    (
+      request: (
+        e: Awaited<ReturnType<typeof ecardHolder>>,
+        holder: Actor,
+      ) => { url: string; body?: object } | Promise<{ url: string; body?: object }>,
+      password = false,
+    ) =>
+    async () => {
+      const e = password ? await withPassword() : await ecardHolder();
+      const holderToken = await hallToken(e);
+      return { ...(await request(e, await deps.holder.authenticate(holderToken))), holderToken };
+    };
   return {
     "POST /api/v1/ecard/channels": {
       prepare: async () => ({
@@ -146,105 +163,78 @@ export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
     },
     // The same device routes through the online hall: the holder's own e-card, another holder's is not found.
     "POST /api/v1/holder/ecard/devices": {
-      prepare: async () => {
-        const e = await withPassword();
-        return {
+      prepare: inHall(
+        () => ({
           url: "/api/v1/holder/ecard/devices",
           body: { devicePublicKey: device.publicKey, pin: "582046" },
-          holderToken: await hallToken(e),
-        };
-      },
+        }),
+        true,
+      ),
       // Another holder has no e-card password set (or no e-card): refused, nothing of the first's.
       otherArea: "forbidden",
     },
     "GET /api/v1/holder/ecard/family": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        return { url: "/api/v1/holder/ecard/family", holderToken: await hallToken(e) };
-      },
+      prepare: inHall(() => ({ url: "/api/v1/holder/ecard/family" })),
       otherArea: "own",
     },
     "POST /api/v1/holder/ecard/credentials": {
-      prepare: async () => {
-        const e = await withPassword();
-        const holderToken = await hallToken(e);
-        await deps.ecard.enableCodesHere(await deps.holder.authenticate(holderToken), {
-          devicePublicKey: device.publicKey,
-          pin: "582046",
-        });
+      prepare: inHall(async (e, holder) => {
+        await deps.ecard.enableCodesHere(holder, { devicePublicKey: device.publicKey, pin: "582046" });
         return {
           url: "/api/v1/holder/ecard/credentials",
           body: { ecardId: e.ecardId, devicePublicKey: device.publicKey },
-          holderToken,
         };
-      },
+      }, true),
       otherArea: "notFound",
     },
     "POST /api/v1/holder/ecard/password": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        return {
-          url: "/api/v1/holder/ecard/password",
-          body: { ecardId: e.ecardId, pin: "582046" },
-          holderToken: await hallToken(e),
-        };
-      },
+      prepare: inHall((e) => ({
+        url: "/api/v1/holder/ecard/password",
+        body: { ecardId: e.ecardId, pin: "582046" },
+      })),
       otherArea: "notFound",
     },
     "POST /api/v1/holder/ecard/password/change": {
-      prepare: async () => {
-        const e = await withPassword();
-        return {
+      prepare: inHall(
+        (e) => ({
           url: "/api/v1/holder/ecard/password/change",
           body: { ecardId: e.ecardId, current: "582046", next: "693157" },
-          holderToken: await hallToken(e),
-        };
-      },
+        }),
+        true,
+      ),
       otherArea: "notFound",
     },
     "POST /api/v1/holder/ecard/password/reset": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        return {
-          url: "/api/v1/holder/ecard/password/reset",
-          body: { ecardId: e.ecardId, livePhotoBase64: photo, next: "693157" },
-          holderToken: await hallToken(e),
-        };
-      },
+      prepare: inHall((e) => ({
+        url: "/api/v1/holder/ecard/password/reset",
+        body: { ecardId: e.ecardId, livePhotoBase64: photo, next: "693157" },
+      })),
       otherArea: "notFound",
     },
     "POST /api/v1/holder/ecard/family": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        const relative = await ecardHolder();
-        return {
-          url: "/api/v1/holder/ecard/family",
-          body: {
-            ecardId: e.ecardId,
-            relative: { idNumber: relative.idNumber, name: "卡主" },
-            relationship: "parent",
-            photoBase64: photo,
-            devicePublicKey: device.publicKey,
-          },
-          holderToken: await hallToken(e),
-        };
-      },
+      prepare: inHall(async (e) => ({
+        url: "/api/v1/holder/ecard/family",
+        body: {
+          ecardId: e.ecardId,
+          relative: { idNumber: (await ecardHolder()).idNumber, name: "卡主" },
+          relationship: "parent",
+          photoBase64: photo,
+          devicePublicKey: device.publicKey,
+        },
+      })),
       otherArea: "notFound",
     },
     "POST /api/v1/holder/ecard/family/:id/remove": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        const relative = await ecardHolder();
-        const holderToken = await hallToken(e);
-        const added = await deps.ecard.addRelative(await deps.holder.authenticate(holderToken), {
+      prepare: inHall(async (e, holder) => {
+        const added = await deps.ecard.addRelative(holder, {
           ecardId: e.ecardId,
-          relative: { idNumber: relative.idNumber, name: "卡主" },
+          relative: { idNumber: (await ecardHolder()).idNumber, name: "卡主" },
           relationship: "parent",
           photo: Buffer.from(photo, "base64"),
           devicePublicKey: device.publicKey,
         });
-        return { url: `/api/v1/holder/ecard/family/${added.familyId}/remove`, holderToken };
-      },
+        return { url: `/api/v1/holder/ecard/family/${added.familyId}/remove` };
+      }),
       otherArea: "notFound",
     },
     "GET /api/v1/ecard/issuer-keys": { prepare: fixed("/api/v1/ecard/issuer-keys"), otherArea: "own" },
@@ -265,45 +255,23 @@ export function ecardPermissionSamples(w: Walk): Record<string, Sample> {
       otherArea: "own",
     },
     "GET /api/v1/holder/ecard": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        const token = await hallToken(e);
-        return { url: "/api/v1/holder/ecard", holderToken: token };
-      },
+      prepare: inHall(() => ({ url: "/api/v1/holder/ecard" })),
       otherArea: "own",
     },
     "POST /api/v1/holder/ecard/biometric-consent/withdrawal": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        const token = await hallToken(e);
-        return { url: "/api/v1/holder/ecard/biometric-consent/withdrawal", holderToken: token };
-      },
+      prepare: inHall(() => ({ url: "/api/v1/holder/ecard/biometric-consent/withdrawal" })),
       otherArea: "own",
     },
     "POST /api/v1/holder/ecard/suspension": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        const token = await hallToken(e);
-        return {
-          url: "/api/v1/holder/ecard/suspension",
-          body: { suspended: true },
-          holderToken: token,
-        };
-      },
+      prepare: inHall(() => ({ url: "/api/v1/holder/ecard/suspension", body: { suspended: true } })),
       otherArea: "own",
     },
     "POST /api/v1/holder/ecard/authorisations": {
-      prepare: async () => {
-        const e = await ecardHolder();
-        // Signed in before the loss report (a lost card's password is not checked for a new sign-in).
-        const token = await hallToken(e);
+      // Signed in before the loss report (a lost card's password is not checked for a new sign-in).
+      prepare: inHall(async (e) => {
         await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, e.cardNumber);
-        return {
-          url: "/api/v1/holder/ecard/authorisations",
-          body: { hours: 4 },
-          holderToken: token,
-        };
-      },
+        return { url: "/api/v1/holder/ecard/authorisations", body: { hours: 4 } };
+      }),
       otherArea: "forbidden",
     },
   };
