@@ -121,6 +121,7 @@ export function createDeps(
     areaName: async (q, code) => (await areasRepo.get(q, code))?.name,
     person: personsRepo.byId,
     card: cardsRepo.byId,
+    policy: async (q, area) => (await areas.policyAt(null, area, undefined, q)).policy,
   });
   const cards = createCardsService({
     db,

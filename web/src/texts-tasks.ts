@@ -208,6 +208,11 @@ export const TASK_TEXTS = {
     en: "The e-card while the card is temporarily lost",
   },
   pFamilySlots: { zh: "亲情服务人数上限", en: "Family service slots" },
+  pTemporaryGrace: {
+    zh: "临时就医凭证在预计领卡日后仍有效天数",
+    en: "Temporary certificate valid after the ready date (days)",
+  },
+  pSlipValid: { zh: "领卡凭证有效天数", en: "Collection slip valid (days)" },
   pAverageWage: { zh: "职工月平均工资（元）", en: "Average monthly wage (yuan)" },
   pGrades: {
     zh: "灵活就业缴费档次（平均工资的百分比，逗号分隔）",

@@ -59,6 +59,12 @@ export const policySchema = z.strictObject({
   preLossAutoCancelDays: z.number().int().min(1).max(365).nullable(),
   ecardWhileTemporarilyLost: z.enum(["with_holder_authorisation", "unavailable"]),
   familyServiceSlots: z.number().int().min(0).max(20),
+  /**
+   * Days after a replacement's ready date the temporary medical certificate stays valid when the new
+   * card is not collected (it ends at once when it is), and days the collection slip stays valid.
+   */
+  temporaryCertificateGraceDays: z.number().int().min(0).max(365).default(30),
+  collectionSlipValidDays: z.number().int().min(1).max(730).default(180),
   /** Replacement fee in fen (0.01 yuan); money is never a float. */
   replacementFeeFen: z.number().int().min(0).max(100_000),
   /** Versions stored before the medical rules existed read the national ones. */
@@ -79,6 +85,8 @@ export const NATIONAL_DEFAULT_POLICY: Policy = {
   preLossAutoCancelDays: null,
   ecardWhileTemporarilyLost: "with_holder_authorisation",
   familyServiceSlots: 8,
+  temporaryCertificateGraceDays: 30,
+  collectionSlipValidDays: 180,
   replacementFeeFen: 0,
   medical: NATIONAL_MEDICAL_POLICY,
 };

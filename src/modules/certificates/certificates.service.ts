@@ -7,6 +7,7 @@ import { canonicalJson } from "../../shared/canonical-json.ts";
 import { addDays, type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
+import type { Policy } from "../areas/areas.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardState } from "../cards/cards.rules.ts";
 import { createSm2Signer, SM2_USER_ID } from "../keys/signer.ts";
@@ -27,11 +28,6 @@ import { documentOf, type Lang } from "./certificates.texts.ts";
 import { verifyQr } from "./certificates.verify.ts";
 
 export { CERTIFICATE_PERMISSIONS };
-
-/** Days a temporary medical certificate stays valid after the replacement's ready date, if the card is not collected. */
-export const TEMPORARY_GRACE_DAYS = 30;
-/** Days a collection slip stays valid after the ready date. */
-export const SLIP_VALID_DAYS = 180;
 
 type Row = Database["certificates"];
 
@@ -55,6 +51,8 @@ export function createCertificatesService(deps: {
   areaName: (q: Kysely<Database>, code: string) => Promise<string | undefined>;
   person: (q: Kysely<Database>, id: string) => Promise<Database["persons"] | undefined>;
   card: (q: Kysely<Database>, id: string) => Promise<CardRow | undefined>;
+  /** The area's policy in force (how long the temporary certificate and the slip stay valid). */
+  policy: (q: Kysely<Database>, areaCode: string) => Promise<Policy>;
 }) {
   const { db, repo, audit, clock, cipher } = deps;
   const signers = new Map<string, ReturnType<typeof createSm2Signer> & { privateKey: string }>();
@@ -181,6 +179,7 @@ export function createCertificatesService(deps: {
       const person = (await deps.person(trx, replacement.person_id))!;
       const outlet = grant ? await deps.placeOf(grant) : null;
       const readyDate = replacement.ready_date ?? today();
+      const policy = await deps.policy(trx, replacement.area_code);
       const common = {
         nameMasked: person.name_masked,
         idNumberMasked: person.id_number_masked,
@@ -193,7 +192,7 @@ export function createCertificatesService(deps: {
         areaCode: replacement.area_code,
         cardId: replacement.id,
         serial: replacement.temp_certificate_no ?? undefined,
-        validUntil: addDays(readyDate, TEMPORARY_GRACE_DAYS),
+        validUntil: addDays(readyDate, policy.temporaryCertificateGraceDays),
         facts: {
           ...common,
           lostCardNumber: lost.card_number,
@@ -205,7 +204,7 @@ export function createCertificatesService(deps: {
         person,
         areaCode: replacement.area_code,
         cardId: replacement.id,
-        validUntil: addDays(readyDate, SLIP_VALID_DAYS),
+        validUntil: addDays(readyDate, policy.collectionSlipValidDays),
         facts: { ...common, replacementCardNumber: replacement.card_number, feeFen: replacement.fee_fen },
       });
     },

@@ -9,8 +9,9 @@ import { forEachDialect } from "../../../test/db.ts";
 import { callAs, cardInState, seedAreas, staffToken, useTestApp } from "../../../test/fixtures.ts";
 import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
-import type { fixedClock } from "../../shared/clock.ts";
+import { addDays, type fixedClock } from "../../shared/clock.ts";
 import { parseCsv } from "../../shared/csv.ts";
+import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { parseQrText, qrText } from "./certificates.rules.ts";
 import { verifyQr } from "./certificates.verify.ts";
 
@@ -297,5 +298,30 @@ forEachDialect("certificates", (dialect) => {
       remoteAddress: "10.9.9.10",
     });
     assert.equal(elsewhere.statusCode, 404, "another address is not held back");
+  });
+
+  it("dates the temporary certificate and the slip by the area's policy in force", async () => {
+    await ctx.deps.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+      effectiveFrom: "2026-11-22",
+      policy: { ...NATIONAL_DEFAULT_POLICY, temporaryCertificateGraceDays: 10, collectionSlipValidDays: 20 },
+    });
+    const c = await cardInState(ctx.deps, "active", { name: "赵期限" });
+    const loss = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/formal-loss`, {
+      holderIdNumber: c.idNumber,
+    });
+    const ready = loss.body.replacement.readyDate as string;
+    const rows = await ctx.deps.database.db
+      .selectFrom("certificates")
+      .select(["kind", "valid_until"])
+      .where("card_id", "=", (await ctx.deps.cards.cardByNumber(loss.body.replacement.cardNumber)).id)
+      .orderBy("kind")
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => ({ ...r })),
+      [
+        { kind: "collection_slip", valid_until: addDays(ready, 20) },
+        { kind: "temporary_medical", valid_until: addDays(ready, 10) },
+      ],
+    );
   });
 });
