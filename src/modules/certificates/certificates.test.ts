@@ -253,6 +253,26 @@ forEachDialect("certificates", (dialect) => {
     ).json();
     assert.deepEqual(await cli([file, "--key", ningboKey.publicKey]), [1, "refused: BAD_SIGNATURE"]);
     assert.deepEqual(await cli(["not a certificate"]), [1, "refused: MALFORMED"]);
+    // The register's facts changed behind the paper's back: the signed digest no longer matches.
+    const facts = (
+      await ctx.deps.database.db
+        .selectFrom("certificates")
+        .select("facts")
+        .where("serial", "=", serial)
+        .executeTakeFirstOrThrow()
+    ).facts;
+    const edit = (value: string) =>
+      ctx.deps.database.db
+        .updateTable("certificates")
+        .set({ facts: value })
+        .where("serial", "=", serial)
+        .execute();
+    await edit(facts.replace("readyDate", "readyDay"));
+    try {
+      assert.deepEqual(await cli([file]), [1, "refused: FACTS_DIFFER"]);
+    } finally {
+      await edit(facts);
+    }
     const short = await call(tokens.clerk, "POST", `/certificates/${serial}/revoke`, { reason: "x" });
     assert.equal(short.status, 400);
     const other = await call(tokens.ningbo, "POST", `/certificates/${serial}/revoke`, { reason: "填写错误" });
