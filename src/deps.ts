@@ -120,7 +120,6 @@ export function createDeps(
     placeOf,
     areaName: async (q, code) => (await areasRepo.get(q, code))?.name,
     person: personsRepo.byId,
-    card: cardsRepo.byId,
     policy: async (q, area) => (await areas.policyAt(null, area, undefined, q)).policy,
   });
   const cards = createCardsService({

@@ -28,14 +28,6 @@ export function createCertificatesRepository(dialect: Dialect) {
         .where("kind", "=", kind)
         .where("status", "=", "valid")
         .execute(),
-    ofPerson: (q: Q, personId: string) =>
-      q
-        .selectFrom("certificates")
-        .selectAll()
-        .where("person_id", "=", personId)
-        .orderBy("issued_at", "desc")
-        .limit(200)
-        .execute(),
     setStatus: (trx: Trx, id: string, status: CertificateStatus, reason: string, at: string) =>
       trx
         .updateTable("certificates")

@@ -50,7 +50,6 @@ export function createCertificatesService(deps: {
   placeOf: (grant: Grant) => Promise<string | null>;
   areaName: (q: Kysely<Database>, code: string) => Promise<string | undefined>;
   person: (q: Kysely<Database>, id: string) => Promise<Database["persons"] | undefined>;
-  card: (q: Kysely<Database>, id: string) => Promise<CardRow | undefined>;
   /** The area's policy in force (how long the temporary certificate and the slip stay valid). */
   policy: (q: Kysely<Database>, areaCode: string) => Promise<Policy>;
 }) {
