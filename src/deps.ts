@@ -120,6 +120,7 @@ export function createDeps(
     placeOf,
     areaName: async (q, code) => (await areasRepo.get(q, code))?.name,
     person: personsRepo.byId,
+    lockCard: cardsRepo.lockById,
     policy: async (q, area) => (await areas.policyAt(null, area, undefined, q)).policy,
   });
   const cards = createCardsService({
@@ -140,6 +141,8 @@ export function createDeps(
     onStateChange: [ecard.afterCardChange, certificates.afterCardChange],
     // The temporary medical certificate and the collection slip, in the formal loss's transaction.
     onReplacementForLoss: certificates.issuedWithReplacement,
+    onCollection: certificates.onCollection,
+    collectionSlipOf: certificates.collectionSlipOf,
     signer: createSm2Signer(config.secrets.signingKey),
   });
   const attempts = createAttemptLog({ db, repo: credentialsRepo });
@@ -225,6 +228,7 @@ export function createDeps(
     paidMonths: async (q, personId, area) =>
       (await medicalRepo.paidMonths(q, personId, area)).map((p) => p.month),
     arrearsGraceMonths: async (area) => (await areas.policyAt(null, area)).policy.medical.arrearsGraceMonths,
+    temporaryCertificate: certificates.temporaryCertificate,
     placeOf,
   });
   const employers = createEmployersService({
@@ -265,6 +269,9 @@ export function createDeps(
     verifyCardPassword: (actor, card, pin, source) =>
       credentials.verifyCard(actor, card, { pin, purpose: "transaction" }, source),
     cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),
+    temporaryCertificate: certificates.temporaryCertificate,
+    certificatesIn: certificates.certificatesIn,
+    verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
   const jobs = createJobsService({

@@ -17,6 +17,7 @@ import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
+import { parseCsv } from "../src/shared/csv.ts";
 import { cropFace, samplePhoto } from "./faces.ts";
 import { actorWith, cardInState, createTestDeps, produceCard, seedCardKeys } from "./fixtures.ts";
 
@@ -276,6 +277,86 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     );
     await shot(page, "07-replaced");
     await accessible(page, "the person page after the replacement");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("the temporary medical certificate printed at the counter pays at the pharmacy until the new card is collected with its slip, then the till refuses it", async () => {
+    const holder = await cardInState(testDeps, "active", { name: "孙补卡" });
+    await testDeps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: holder.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330106",
+      startDate: "2026-01-01",
+    });
+    const pin = initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY);
+    const page = await newPage();
+    await staffLogin(page, "hz.clerk");
+    const search = page.getByLabel("身份证号码或社保卡卡号");
+    await search.fill(holder.idNumber);
+    await search.press("Enter");
+    const lost = page.locator("article.card-item").first();
+    await lost.getByRole("button", { name: "正式挂失并补卡" }).click();
+    await lost.getByLabel("持卡人出示的身份证号码").fill(holder.idNumber);
+    await lost.getByRole("button", { name: "确认办理" }).click();
+    await lost.getByRole("button", { name: "确认正式挂失并补卡" }).click();
+    const issued = await page.getByText(/临时就医凭证号：\S+；/).innerText();
+    const certificate = /临时就医凭证号：(\S+)；/.exec(issued)![1];
+    const slip = page.getByRole("region", { name: "社会保障卡领卡凭证（补卡期间临时就医凭证）" });
+    const slipNo = await slip.locator("dd.slip-number").nth(1).innerText();
+    assert.match(slipNo, /^LK\d{22}$/);
+    const [pdf] = await Promise.all([
+      page.waitForEvent("download"),
+      slip.getByRole("button", { name: "下载临时就医凭证（PDF，加盖业务章）" }).click(),
+    ]);
+    const pdfText = execFileSync("pdftotext", [await pdf.path(), "-"]).toString("utf8");
+    assert.ok(pdfText.includes(certificate) && pdfText.includes("孙补卡"), "the certificate printed");
+    await signOut(page);
+
+    // At the pharmacy: the certificate and the holder's password pay while the card is being made.
+    await staffLogin(page, "hz.pharmacy");
+    await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
+    await tillBasket(page, "1");
+    await page.getByLabel("临时就医凭证（补卡期间）+ 密码").check();
+    await page.getByLabel("临时就医凭证号").fill(certificate);
+    await page.getByLabel("社保卡服务密码（6 位数字）").fill(pin);
+    await page.getByRole("button", { name: "确认结算" }).click();
+    await page.getByRole("heading", { name: "结算单" }).waitFor();
+    await page.getByText(/合计 10\.00 元/).waitFor();
+    await accessible(page, "the receipt of a settlement with a temporary certificate");
+    await shot(page, "32-till-temporary-certificate");
+    await signOut(page);
+
+    // The new card is made and collected with the slip: the temporary certificate ends with it.
+    const batch = await testDeps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+    const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
+    await testDeps.cards.importReturnFile(
+      SYSTEM_ACTOR,
+      batch.batchId,
+      ["card_id_code,result", ...codes.map((r) => `${r.values.card_id_code},ok`)].join("\n"),
+    );
+    await staffLogin(page, "hz.clerk");
+    await search.fill(holder.idNumber);
+    await search.press("Enter");
+    const replacement = page.locator("article.card-item").filter({ hasText: "待领取" });
+    await replacement.getByRole("button", { name: "发卡并启用" }).click();
+    await replacement.getByLabel("持卡人出示的身份证号码").fill(holder.idNumber);
+    await replacement.getByRole("button", { name: "确认办理" }).click();
+    await replacement.getByText(/须出示领卡凭证/).waitFor();
+    await replacement.getByLabel("领卡凭证号（或扫描凭证上的二维码）").fill(slipNo);
+    await shot(page, "08-collect-with-slip");
+    await replacement.getByRole("button", { name: "确认办理" }).click();
+    await page.locator("article.card-item .state", { hasText: "正常" }).first().waitFor();
+    await signOut(page);
+
+    await staffLogin(page, "hz.pharmacy");
+    await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
+    await tillBasket(page, "1");
+    await page.getByLabel("临时就医凭证（补卡期间）+ 密码").check();
+    await page.getByLabel("临时就医凭证号").fill(certificate);
+    await page.getByLabel("社保卡服务密码（6 位数字）").fill(pin);
+    await page.getByRole("button", { name: "确认结算" }).click();
+    await page.getByText("该凭证已不再有效：新卡已领取，临时就医凭证随之作废，请使用新社会保障卡").waitFor();
+    await shot(page, "33-till-certificate-refused");
     assert.deepEqual(pageErrors, []);
   });
 

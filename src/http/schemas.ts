@@ -41,6 +41,11 @@ export const cardNumberSchema = z
   .string()
   .regex(/^[0-9A-Z]{9}$/, "9 capital letters or digits")
   .meta({ description: "the 9-character card number printed on the card", example: "A12345678" });
+/** A temporary medical certificate's number (临时就医凭证号), standing for the card during its replacement. */
+export const temporaryCertificateNoSchema = z
+  .string()
+  .regex(/^LS\d{22}$/, "a temporary medical certificate number (LS and 22 digits)")
+  .meta({ example: "LS3301062026120612345678" });
 /** A route's path parameter `cardNumber`. */
 export const cardNumberParams = z.object({ cardNumber: cardNumberSchema });
 /** The one social security password schema: 6 digits, typed on a PIN pad at a counter, kiosk or web page (over TLS). */

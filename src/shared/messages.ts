@@ -110,8 +110,16 @@ export const MESSAGES = {
     en: "No such certificate (unknown serial number)",
   },
   CERTIFICATE_NOT_VALID: {
-    zh: "该凭证已不再有效（{status}）",
-    en: "The certificate is no longer valid ({status})",
+    zh: "该凭证已不再有效：{reason}",
+    en: "The certificate is no longer valid: {reason}",
+  },
+  COLLECTION_SLIP_REQUIRED: {
+    zh: "领取补办的新卡须出示领卡凭证（输入凭证号或扫描凭证二维码）；凭证遗失的，请勾选“领卡凭证遗失”，核验身份证后领取",
+    en: 'Collecting a replacement needs its collection slip (its number or its scanned QR code); if the slip is lost, tick "slip lost" and check the ID card',
+  },
+  COLLECTION_SLIP_MISMATCH: {
+    zh: "所出示的领卡凭证不是这张新卡的：{reason}",
+    en: "The collection slip presented is not this card's: {reason}",
   },
   INVALID_CARD_NUMBER: { zh: "社会保障卡卡号无效：{cardNumber}", en: "Invalid card number: {cardNumber}" },
   CARD_ACTION_NOT_ALLOWED: {

@@ -7,6 +7,21 @@ export function reasonText(reason: string, lang: Language): string {
 
 /** People's wording of the machine-readable reasons that details carry. */
 export const REASONS: Record<string, Record<Language, string>> = {
+  new_card_collected: {
+    zh: "新卡已领取，临时就医凭证随之作废，请使用新社会保障卡",
+    en: "the new card was collected and the temporary certificate ended with it; use the new card",
+  },
+  slip_reported_lost: { zh: "领卡时登记领卡凭证遗失", en: "reported lost when the card was collected" },
+  not_this_card: { zh: "凭证号与这张卡的领卡凭证不符", en: "its number is not this card's slip" },
+  BAD_SIGNATURE: {
+    zh: "二维码签名验证失败（凭证可能被伪造或篡改）",
+    en: "the QR code's signature does not verify (forged or altered)",
+  },
+  MALFORMED: { zh: "不是有效的凭证号或凭证二维码", en: "not a slip number or a certificate's QR code" },
+  card_collected: { zh: "新卡已凭此凭证领取", en: "the card was collected with this slip" },
+  expired: { zh: "已过有效期", en: "past its end date" },
+  revoked: { zh: "已撤销", en: "revoked" },
+  superseded: { zh: "已被新凭证取代", en: "superseded by a newer certificate" },
   holder_id: {
     zh: "本人申请注销须核验持卡人身份证件（代办时另需代办人身份证件）",
     en: "a holder's request needs the holder's ID checked (and the agent's, for an agent)",

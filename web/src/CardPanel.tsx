@@ -64,6 +64,14 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
   const [reason, setReason] = useState("");
   const cancelReason = reason || "holder_request";
   const [newPin, setNewPin] = useState("");
+  // A replacement after a formal loss is collected with its slip (typed or scanned), or the slip reported lost.
+  const [slip, setSlip] = useState("");
+  const [slipLost, setSlipLost] = useState(false);
+  const slipInput = card.collectionSlipNo
+    ? slipLost
+      ? { collectionSlipLost: true }
+      : { collectionSlip: slip.trim() || undefined }
+    : {};
   // A formal loss or a cancellation on the holder's request may be done by an agent, with their own ID.
   const [byAgent, setByAgent] = useState(false);
   const [agentName, setAgentName] = useState("");
@@ -87,6 +95,7 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
           collectedBy: "holder",
           holderIdNumber: holderId,
           activate: action === "issue_and_activate",
+          ...slipInput,
         });
       else if (action === "issue_to_employer")
         await api("POST", `/cards/${n}/issue`, {
@@ -94,6 +103,7 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
           employerCreditCode: employerCode,
           employerLetterRef: letterRef,
           activate: false,
+          ...slipInput,
         });
       else if (action === "activate") await api("POST", `/cards/${n}/activate`, { holderIdNumber: holderId });
       else if (action === "replacement") {
@@ -179,6 +189,18 @@ export function CardPanel({ card, reload }: { card: CardView; reload: () => void
               />
               <Field label={t("letterRef")} value={letterRef} onChange={setLetterRef} maxLength={100} />
             </>
+          ) : null}
+          {card.collectionSlipNo && action.startsWith("issue") ? (
+            <fieldset className="agent">
+              <legend>{t("slipNumber")}</legend>
+              {slipLost ? null : (
+                <Field label={t("slipPresented")} value={slip} onChange={setSlip} maxLength={2000} />
+              )}
+              <label>
+                <input type="checkbox" checked={slipLost} onChange={(e) => setSlipLost(e.target.checked)} />{" "}
+                {t("slipLost")}
+              </label>
+            </fieldset>
           ) : null}
           {action === "cancel" || action === "replacement" ? (
             <Select

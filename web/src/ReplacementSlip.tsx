@@ -17,9 +17,8 @@ export function ReplacementSlip({ card }: { card: CardView }) {
   const { lang } = useLang();
   const { busy, error, run } = useAction();
   if (!card.tempCertificateNo || !PENDING.includes(card.state)) return null;
-  const serial = card.tempCertificateNo;
-  /** The certificate as the register prints it: A4 with the red seal and the signed QR, saved as a file. */
-  const download = () =>
+  /** A certificate as the register prints it: A4 with the red seal and the signed QR, saved as a file. */
+  const download = (serial: string) =>
     run(async () => {
       const url = URL.createObjectURL(await apiBlob(`/certificates/${serial}/pdf?lang=${lang}`));
       const link = document.createElement("a");
@@ -48,6 +47,12 @@ export function ReplacementSlip({ card }: { card: CardView }) {
         <dd>{card.cardNumber}</dd>
         <dt>{t("slipCertificate")}</dt>
         <dd className="slip-number">{card.tempCertificateNo}</dd>
+        {card.collectionSlipNo ? (
+          <>
+            <dt>{t("slipNumber")}</dt>
+            <dd className="slip-number">{card.collectionSlipNo}</dd>
+          </>
+        ) : null}
         <dt>{t("readyDate")}</dt>
         <dd>{card.readyDate ?? "—"}</dd>
         <dt>{t("slipFee")}</dt>
@@ -62,9 +67,14 @@ export function ReplacementSlip({ card }: { card: CardView }) {
         <button type="button" onClick={print}>
           {t("printSlip")}
         </button>
-        <button type="button" disabled={busy} onClick={() => void download()}>
+        <button type="button" disabled={busy} onClick={() => void download(card.tempCertificateNo!)}>
           {t("certificatePdf")}
         </button>
+        {card.collectionSlipNo ? (
+          <button type="button" disabled={busy} onClick={() => void download(card.collectionSlipNo!)}>
+            {t("slipPdf")}
+          </button>
+        ) : null}
       </div>
     </section>
   );

@@ -11,12 +11,13 @@ type Quote = {
   totals: { totalFen: number; coveredFen: number };
 };
 const TERMINAL = "sscard.terminal";
-type Medium = "reader" | "card" | "ecard";
+type Medium = "reader" | "card" | "ecard" | "tempcert";
 /** How the holder pays: the card in the terminal's reader, the card's number and password, the e-card. */
 const MEDIA: readonly { medium: Medium; label: TextKey }[] = [
   { medium: "card", label: "payByCard" },
   { medium: "reader", label: "payByReader" },
   { medium: "ecard", label: "payByEcard" },
+  { medium: "tempcert", label: "payByTempCert" },
 ];
 /** A price typed in yuan (up to two decimals) as fen, or NaN. */
 const toFen = (text: string) =>
@@ -61,6 +62,9 @@ export function Till({ institutionId }: { institutionId: string }) {
         ...(medium === "card" ? { card: { cardNumber: cardNumber.trim().toUpperCase(), pin } } : {}),
         ...(medium === "ecard" ? { ecardCode: code.trim() } : {}),
         ...(medium === "reader" ? { readerSlotId: slot.trim() } : {}),
+        ...(medium === "tempcert"
+          ? { temporaryCertificate: { number: cardNumber.trim().toUpperCase(), pin } }
+          : {}),
       });
       setReceipt(r);
       setPin("");
@@ -213,9 +217,19 @@ export function Till({ institutionId }: { institutionId: string }) {
             }}
           >
             {medium === "reader" ? <ReaderCard slot={slot} onSlot={setSlot} /> : null}
-            {medium === "card" ? (
+            {medium === "card" || medium === "tempcert" ? (
               <>
-                <Field label={t("cardNumber")} value={cardNumber} onChange={setCardNumber} maxLength={9} />
+                {medium === "card" ? (
+                  <Field label={t("cardNumber")} value={cardNumber} onChange={setCardNumber} maxLength={9} />
+                ) : (
+                  <Field
+                    label={t("tempCertNo")}
+                    hint={t("tempCertHint")}
+                    value={cardNumber}
+                    onChange={setCardNumber}
+                    maxLength={24}
+                  />
+                )}
                 <Field
                   label={t("cardPassword")}
                   type="password"

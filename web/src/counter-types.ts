@@ -14,6 +14,7 @@ export type CardView = {
   validUntil: string | null;
   readyDate: string | null;
   tempCertificateNo: string | null;
+  collectionSlipNo: string | null;
   feeFen: number | null;
   applicationKind: string;
   allowedActions: string[];

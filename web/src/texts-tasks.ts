@@ -18,6 +18,12 @@ export const TASK_TEXTS = {
   payBy: { zh: "支付方式", en: "Pay by" },
   payByCard: { zh: "社保卡卡号与密码", en: "Card number and password" },
   payByEcard: { zh: "电子社保卡付款码（扫码）", en: "E-card payment code (scan)" },
+  payByTempCert: {
+    zh: "临时就医凭证（补卡期间）+ 密码",
+    en: "Temporary medical certificate (while the card is replaced) + password",
+  },
+  tempCertNo: { zh: "临时就医凭证号", en: "Temporary medical certificate number" },
+  tempCertHint: { zh: "LS 开头的 24 位凭证号", en: "24 characters starting with LS" },
   paymentCode: { zh: "付款码", en: "Payment code" },
   paymentCodeHint: { zh: "扫码枪扫描后自动填入并回车", en: "the scanner types it and Enter" },
   settleNow: { zh: "确认结算", en: "Settle" },
@@ -136,6 +142,16 @@ export const TASK_TEXTS = {
   slipTemporary: {
     zh: "补卡期间本凭证作为临时就医凭证；领取新卡后自动失效。",
     en: "Until the new card is collected this slip is the temporary medical certificate; it lapses then.",
+  },
+  slipNumber: { zh: "领卡凭证号", en: "Collection slip" },
+  slipPdf: { zh: "下载领卡凭证（PDF）", en: "Download the collection slip (PDF)" },
+  slipPresented: {
+    zh: "领卡凭证号（或扫描凭证上的二维码）",
+    en: "Collection slip number (or scan its QR code)",
+  },
+  slipLost: {
+    zh: "领卡凭证遗失（已核验本人身份证，凭证作废）",
+    en: "The slip is lost (the ID card checked; the slip is voided)",
   },
   printSlip: { zh: "打印领卡凭证", en: "Print the slip" },
   certificatePdf: {

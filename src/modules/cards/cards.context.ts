@@ -28,6 +28,7 @@ import {
   isValidCardNumber,
   newCardIdCode,
   newCardNumber,
+  stateRule,
   transition,
 } from "./cards.rules.ts";
 
@@ -75,6 +76,19 @@ export type CardsDeps = {
     replacement: CardRow,
     lost: CardRow,
   ) => Promise<void>;
+  /**
+   * Inside a card's hand-over, its card held: the collection slip a replacement after a formal loss
+   * came with is asked for (its number or its scanned QR, or "reported lost"), checked and ended.
+   * Answers what the hand-over's audit record says of it (undefined: the card has no slip).
+   */
+  onCollection?: (
+    trx: Transaction<Database>,
+    actor: Actor,
+    card: CardRow,
+    slip: { presented?: string; lost?: boolean },
+  ) => Promise<string | undefined>;
+  /** The valid collection slip's number of a replacement not yet collected (the certificates register). */
+  collectionSlipOf?: (q: Kysely<Database>, cardId: string) => Promise<string | undefined>;
   /** Registers a person inside the caller's transaction, with its audit record (the persons module). */
   registerPerson: PersonsService["registerIn"];
   /** Draws a random card number (tests replace it to force clashes). */
@@ -125,7 +139,11 @@ export function createCardsContext(deps: CardsDeps) {
     const replaces = card.replaces_card_id
       ? (await cards.byId(db, card.replaces_card_id))?.card_number
       : null;
-    return toView(card, holderOf(person!), replaces);
+    const slip =
+      card.temp_certificate_no && stateRule(card.state).ecard === "not_issued"
+        ? await deps.collectionSlipOf?.(db, card.id)
+        : undefined;
+    return toView(card, holderOf(person!), replaces, slip);
   }
 
   /**

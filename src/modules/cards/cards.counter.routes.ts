@@ -60,6 +60,18 @@ export function cardCounterRoutes(deps: { cards: CardsService }): FastifyPluginA
         activate: z
           .boolean()
           .describe("switch on the social security function now; otherwise the card stays archived"),
+        collectionSlip: z
+          .string()
+          .min(1)
+          .max(2000)
+          .optional()
+          .describe(
+            "a replacement after a formal loss: the collection slip's number (LK…) or the text of its scanned QR code",
+          ),
+        collectionSlipLost: z
+          .boolean()
+          .optional()
+          .describe("the holder has lost the collection slip: the ID card is checked and the slip ended"),
       }),
       (actor, n, body) => cards.issue(actor, n, body),
     );

@@ -50,6 +50,10 @@ export function cardCounter(ctx: CardsContext) {
         employerLetterRef?: string;
         employerCreditCode?: string;
         activate: boolean;
+        /** The collection slip of a replacement after a formal loss: its number or scanned QR text. */
+        collectionSlip?: string;
+        /** The holder reports the slip lost: the ID card is checked instead, and the slip ends. */
+        collectionSlipLost?: boolean;
       },
     ) {
       const { card, grant } = await scoped(actor, CARD_PERMISSIONS.counter, cardNumber);
@@ -58,6 +62,10 @@ export function cardCounter(ctx: CardsContext) {
       const policy = (await deps.areas.policyAt(null, card.area_code)).policy;
       const updated = await db.transaction().execute(async (trx) => {
         const fresh = await current(trx, card.id);
+        const slip = await deps.onCollection?.(trx, actor, fresh, {
+          presented: input.collectionSlip,
+          lost: input.collectionSlipLost,
+        });
         const next = await change(
           trx,
           actor,
@@ -71,6 +79,7 @@ export function cardCounter(ctx: CardsContext) {
           },
           {
             collectedBy: input.collectedBy,
+            ...(slip ? { collectionSlip: slip } : {}),
             ...(input.collectedBy === "employer"
               ? { letter: input.employerLetterRef, employer: input.employerCreditCode }
               : {}),

@@ -441,6 +441,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(r.replacesCardNumber, card.cardNumber);
     assert.notEqual(r.cardNumber, card.cardNumber);
     assert.match(r.tempCertificateNo, /^LS33010020261122\d{8}$/);
+    assert.match(r.collectionSlipNo, /^LK33010020261122\d{8}$/);
     // Mon 23, Tue 24, (Wed 25 holiday), Thu 26, Fri 27, Mon 30.
     assert.equal(r.readyDate, "2026-11-30");
     assert.equal(r.feeFen, 2000);
@@ -466,6 +467,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       collectedBy: "holder",
       holderIdNumber: idNumber,
       activate: true,
+      collectionSlip: r.collectionSlipNo,
     });
     const old = await ok(tokens.clerk, "GET", `/cards/${card.cardNumber}`);
     assert.equal(old.state, "cancelled");

@@ -25,6 +25,10 @@ export const cardSchema = z.object({
     .string()
     .nullable()
     .describe("temporary medical certificate number, valid until the new card is collected"),
+  collectionSlipNo: z
+    .string()
+    .nullable()
+    .describe("the collection slip's number (领卡凭证), asked for when the replacement is collected"),
   readyDate: z.string().nullable(),
   feeFen: z.number().int().nullable().describe("fee in fen (0.01 yuan)"),
   cancelReason: z.string().nullable(),

@@ -9,6 +9,7 @@ export function toView(
   card: CardRow,
   holder: { idNumberMasked: string; nameMasked: string },
   replaces?: string | null,
+  collectionSlipNo?: string | null,
 ) {
   const state = card.state;
   return {
@@ -29,6 +30,8 @@ export function toView(
     replacesCardNumber: replaces ?? null,
     replacementReason: card.replacement_reason,
     tempCertificateNo: card.temp_certificate_no,
+    /** The collection slip (领卡凭证) of a replacement after a formal loss, until the card is collected. */
+    collectionSlipNo: collectionSlipNo ?? null,
     readyDate: card.ready_date,
     feeFen: card.fee_fen,
     cancelReason: card.cancel_reason,

@@ -17,6 +17,11 @@ export function createCertificatesRepository(dialect: Dialect) {
     insert: (trx: Trx, row: Row) => trx.insertInto("certificates").values(row).execute(),
     bySerial: (q: Q, serial: string) =>
       q.selectFrom("certificates").selectAll().where("serial", "=", serial).executeTakeFirst(),
+    /** Certificates by serial, read inside a transaction that holds their cards (a settlement batch). */
+    bySerials: (q: Q, serials: readonly string[]) =>
+      serials.length === 0
+        ? Promise.resolve([])
+        : q.selectFrom("certificates").selectAll().where("serial", "in", serials).execute(),
     /** The certificate held until the transaction ends (its status is checked and changed there). */
     lockBySerial: (trx: Trx, serial: string): Promise<Row | undefined> => lockBySerial(trx, serial),
     /** The valid certificates of a kind about a card. */

@@ -1,4 +1,5 @@
 import { canonicalJson } from "../../shared/canonical-json.ts";
+import { DomainError } from "../../shared/errors.ts";
 
 /**
  * Certificates a holder takes away (seed 003): the personal rights record (个人权益记录), the
@@ -45,6 +46,14 @@ export function statusOn(
   day: string,
 ): CertificateStatus {
   return row.status === "valid" && row.valid_until !== null && day > row.valid_until ? "expired" : row.status;
+}
+
+/** The refusal of a certificate that is no longer valid, with why (worded by shared/reasons.ts). */
+export function notValid(row: { status_reason: string | null }, status: CertificateStatus): DomainError {
+  return new DomainError("CERTIFICATE_NOT_VALID", {
+    status,
+    reason: status === "expired" ? "expired" : (row.status_reason ?? status),
+  });
 }
 
 /**

@@ -18,9 +18,11 @@ import type { CertificatesRepository } from "./certificates.repository.ts";
 import {
   type CertificateKind,
   certificateSerial,
+  notValid,
   parseQrText,
   type QrClaims,
   qrText,
+  SERIAL_PATTERN,
   signedText,
   statusOn,
 } from "./certificates.rules.ts";
@@ -50,6 +52,8 @@ export function createCertificatesService(deps: {
   placeOf: (grant: Grant) => Promise<string | null>;
   areaName: (q: Kysely<Database>, code: string) => Promise<string | undefined>;
   person: (q: Kysely<Database>, id: string) => Promise<Database["persons"] | undefined>;
+  /** Holds a card's row (a temporary certificate's status changes only while its card is held). */
+  lockCard: (trx: Transaction<Database>, cardId: string) => Promise<unknown>;
   /** The area's policy in force (how long the temporary certificate and the slip stay valid). */
   policy: (q: Kysely<Database>, areaCode: string) => Promise<Policy>;
 }) {
@@ -220,6 +224,60 @@ export function createCertificatesService(deps: {
         await ending(trx, SYSTEM_ACTOR, row, "superseded", "card_collected");
     },
 
+    /**
+     * A temporary medical certificate by its number, for the online check: the replacement card it
+     * stands for and whether it is valid today (undefined: no such temporary certificate).
+     */
+    async temporaryCertificate(q: Kysely<Database>, serial: string) {
+      const row = SERIAL_PATTERN.test(serial) ? await repo.bySerial(q, serial) : undefined;
+      if (!row || row.kind !== "temporary_medical" || !row.card_id) return undefined;
+      return { cardId: row.card_id, valid: statusOn(row, today()) === "valid", row };
+    },
+
+    /**
+     * The temporary certificates of a settlement batch, read while their cards are held: their status
+     * on the batch's day decides (a new card's issue and a revocation hold the card too).
+     */
+    async certificatesIn(trx: Transaction<Database>, serials: readonly string[]) {
+      return new Map((await repo.bySerials(trx, [...new Set(serials)])).map((r) => [r.serial, r]));
+    },
+
+    /** The valid collection slip of a replacement not yet collected (its card view shows it). */
+    async collectionSlipOf(q: Kysely<Database>, cardId: string) {
+      return (await repo.validOfCard(q, cardId, "collection_slip"))[0]?.serial;
+    },
+
+    /**
+     * Inside a card's hand-over, the card held: a replacement after a formal loss is collected with its
+     * collection slip — its number, or its scanned QR (signature checked) — or, the slip reported lost,
+     * with the ID card alone. The slip ends here; the hand-over's audit record says which it was.
+     */
+    async onCollection(
+      trx: Transaction<Database>,
+      actor: Actor,
+      card: CardRow,
+      slip: { presented?: string; lost?: boolean },
+    ): Promise<string | undefined> {
+      const [expected] = await repo.validOfCard(trx, card.id, "collection_slip");
+      if (!expected) return undefined;
+      const text = slip.presented?.trim();
+      if (!text) {
+        if (!slip.lost) throw new DomainError("COLLECTION_SLIP_REQUIRED");
+        await ending(trx, actor, expected, "revoked", "slip_reported_lost");
+        return "reported_lost";
+      }
+      let serial = text;
+      if (!SERIAL_PATTERN.test(text)) {
+        const scanned = verifyQr(text, { [expected.area_code]: signerOf(expected.area_code).publicKey });
+        if (!scanned.ok) throw new DomainError("COLLECTION_SLIP_MISMATCH", { reason: scanned.reason });
+        serial = scanned.claims.s;
+      }
+      if (serial !== expected.serial)
+        throw new DomainError("COLLECTION_SLIP_MISMATCH", { reason: "not_this_card" });
+      await ending(trx, actor, expected, "superseded", "card_collected");
+      return expected.serial;
+    },
+
     /** A certificate as a PDF in Chinese or English; printing is audited. */
     async pdf(actor: Actor, serial: string, lang: Lang) {
       const row = await rowOf(serial);
@@ -253,9 +311,11 @@ export function createCertificatesService(deps: {
       const found = await rowOf(serial);
       authorize(actor, CERTIFICATE_PERMISSIONS.revoke, found.area_code);
       return db.transaction().execute(async (trx) => {
+        // A temporary certificate settles while its card is held: its card is held first here too.
+        if (found.card_id) await deps.lockCard(trx, found.card_id);
         const row = (await repo.lockBySerial(trx, serial))!;
-        if (statusOn(row, today()) !== "valid")
-          throw new DomainError("CERTIFICATE_NOT_VALID", { status: statusOn(row, today()) });
+        const status = statusOn(row, today());
+        if (status !== "valid") throw notValid(row, status);
         await ending(trx, actor, row, "revoked", reason);
         return { serial, status: "revoked" as const, reason };
       });

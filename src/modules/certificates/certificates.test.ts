@@ -6,12 +6,20 @@ import { join } from "node:path";
 import { before, it } from "node:test";
 import jsQRModule from "jsqr";
 import { forEachDialect } from "../../../test/db.ts";
-import { callAs, cardInState, seedAreas, staffToken, useTestApp } from "../../../test/fixtures.ts";
+import {
+  callAs,
+  cardInState,
+  designatedPharmacy,
+  seedAreas,
+  staffToken,
+  useTestApp,
+} from "../../../test/fixtures.ts";
 import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { addDays, type fixedClock } from "../../shared/clock.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
+import { initialPin } from "../credentials/pin.rules.ts";
 import { parseQrText, qrText } from "./certificates.rules.ts";
 import { verifyQr } from "./certificates.verify.ts";
 
@@ -91,6 +99,36 @@ forEachDialect("certificates", (dialect) => {
         .executeTakeFirstOrThrow()
     ).valid_until;
 
+  /** The slip that came with a replacement. */
+  const slipOf = async (cardNumber: string) =>
+    (
+      await ctx.deps.database.db
+        .selectFrom("certificates")
+        .select("serial")
+        .where("kind", "=", "collection_slip")
+        .where("card_id", "=", (await ctx.deps.cards.cardByNumber(cardNumber)).id)
+        .executeTakeFirstOrThrow()
+    ).serial;
+
+  /** The area's cards in production are made. */
+  async function produce() {
+    const batch = await ctx.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+    const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows.map(
+      (r) => r.values.card_id_code,
+    );
+    await ctx.deps.cards.importReturnFile(
+      SYSTEM_ACTOR,
+      batch.batchId,
+      ["card_id_code,result", ...codes.map((code) => `${code},ok`)].join("\n"),
+    );
+  }
+  const handOver = (cardNumber: string, idNumber: string, slip: object) =>
+    call(tokens.clerk, "POST", `/cards/${cardNumber}/issue`, {
+      collectedBy: "holder",
+      holderIdNumber: idNumber,
+      activate: true,
+      ...slip,
+    });
   it("a formal loss issues the temporary medical certificate and the collection slip: Chinese PDFs with a signed QR anyone can check; the new card ends them", {
     skip: poppler ? undefined : "poppler-utils missing",
   }, async () => {
@@ -184,22 +222,41 @@ forEachDialect("certificates", (dialect) => {
     });
     assert.match(none.body, /查无此凭证/);
 
-    // The replacement is produced and collected: the temporary certificate is revoked, the slip used.
-    const batch = await ctx.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
-    const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows.map(
-      (r) => r.values.card_id_code,
-    );
-    await ctx.deps.cards.importReturnFile(
-      SYSTEM_ACTOR,
-      batch.batchId,
-      ["card_id_code,result", ...codes.map((code) => `${code},ok`)].join("\n"),
-    );
-    const issued = await call(tokens.clerk, "POST", `/cards/${loss.body.replacement.cardNumber}/issue`, {
-      collectedBy: "holder",
-      holderIdNumber: c.idNumber,
-      activate: true,
+    // The replacement is produced and collected with the slip: asked for, checked, then used.
+    const replacement = loss.body.replacement.cardNumber as string;
+    await produce();
+    const noSlip = await handOver(replacement, c.idNumber, {});
+    assert.deepEqual([noSlip.status, noSlip.body.code], [422, "COLLECTION_SLIP_REQUIRED"]);
+    assert.match(noSlip.body.message, /须出示领卡凭证/);
+    const otherSlip = await handOver(replacement, c.idNumber, {
+      collectionSlip: `LK330100${"1".repeat(16)}`,
     });
+    assert.deepEqual(
+      [otherSlip.body.code, otherSlip.body.details.reason],
+      ["COLLECTION_SLIP_MISMATCH", "not_this_card"],
+    );
+    const slipPdf = await pdfOf(slip);
+    assert.match(textOfPdf(slipPdf.rawPayload), /社会保障卡领卡凭证/);
+    const slipQr = qrOfPdf(slipPdf.rawPayload);
+    const slipClaims = parseQrText(slipQr);
+    assert.ok(slipClaims.ok);
+    const forgedSlip = qrText(
+      "http://127.0.0.1:8080",
+      { ...slipClaims.claims, u: "2099-12-31" },
+      slipClaims.signatureHex,
+    );
+    const bad = await handOver(replacement, c.idNumber, { collectionSlip: forgedSlip });
+    assert.deepEqual([bad.body.code, bad.body.details.reason], ["COLLECTION_SLIP_MISMATCH", "BAD_SIGNATURE"]);
+    assert.match(bad.body.message, /签名验证失败/);
+    const issued = await handOver(replacement, c.idNumber, { collectionSlip: slipQr });
     assert.equal(issued.status, 200, JSON.stringify(issued.body));
+    const handedOver = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("after")
+      .where("action", "=", "card.issue_and_activate")
+      .where("subject_id", "=", (await ctx.deps.cards.cardByNumber(replacement)).id)
+      .executeTakeFirstOrThrow();
+    assert.match(String(handedOver.after), new RegExp(`"collectionSlip":"${slip}"`));
     const after = await ctx.app.inject({
       method: "GET",
       url: `/api/v1/certificates/${temporary}/verification?lang=en`,
@@ -233,6 +290,99 @@ forEachDialect("certificates", (dialect) => {
     const actions = audit.map((a) => a.action).sort();
     for (const a of ["certificate.issue", "certificate.print", "certificate.revoke", "certificate.supersede"])
       assert.ok(actions.includes(a), `${a} is audited: ${actions}`);
+  });
+
+  it("the temporary certificate stands for the card at a pharmacy: the online check and a settlement with the holder's password, refused once the new card is collected", async () => {
+    const terminalNo = "330100000801";
+    const pharmacy = await designatedPharmacy(ctx.deps, "HZ-CERT-PH", terminalNo);
+    const operator = await staffToken(ctx.deps, "cert.pharmacy", "pharmacy_operator", "330100", {
+      institutionId: pharmacy.id,
+    });
+    const c = await cardInState(ctx.deps, "active", { name: "孙临时" });
+    const enrolled = await call(tokens.clerk, "POST", "/enrolments", {
+      idNumber: c.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330106",
+      startDate: "2026-01-01",
+    });
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+    const paid = await call(tokens.clerk, "POST", "/contributions", {
+      payer: "self",
+      idNumber: c.idNumber,
+      month: "2026-10",
+      gradePercent: 100,
+    });
+    assert.equal(paid.status, 201, JSON.stringify(paid.body));
+    await ctx.deps.medical.transferMonth(SYSTEM_ACTOR, "2026-10");
+    const loss = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/formal-loss`, {
+      holderIdNumber: c.idNumber,
+    });
+    const number = loss.body.replacement.tempCertificateNo as string;
+    const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
+
+    const check = (body: object) => call(operator, "POST", "/online-checks", body);
+    assert.equal((await check({ cardNumber: c.cardNumber })).body.result, "CARD_INVALID", "the lost card");
+    const insured = await check({ temporaryCertificateNo: number });
+    assert.deepEqual(
+      [insured.status, insured.body.result, insured.body.temporaryCertificateNo, insured.body.cardNumber],
+      [200, "INSURED", number, loss.body.replacement.cardNumber],
+    );
+    const unknown = await check({ temporaryCertificateNo: `LS330100${"0".repeat(16)}` });
+    assert.equal(unknown.body.result, "TEMPORARY_CERTIFICATE_NOT_FOUND");
+    assert.match(unknown.body.diagnostic.zh.cause, /凭证登记簿中没有/);
+    const both = await check({ cardNumber: c.cardNumber, temporaryCertificateNo: number });
+    assert.deepEqual([both.status, both.body.code], [400, "VALIDATION_FAILED"]);
+    assert.equal(
+      (await check({ temporaryCertificateNo: await slipOf(loss.body.replacement.cardNumber) })).status,
+      400,
+      "a collection slip is not a medical certificate",
+    );
+
+    let n = 0;
+    const settle = (over: object) =>
+      call(operator, "POST", "/settlements", {
+        terminalNo,
+        idempotencyKey: `cert-${dialect}-${++n}`,
+        items: [{ code: "XA01", quantity: 1, unitPriceFen: 1000 }],
+        ...over,
+      });
+    const wrong = await settle({
+      temporaryCertificate: { number, pin: pin === "000000" ? "999999" : "000000" },
+    });
+    assert.deepEqual([wrong.status, wrong.body.code], [403, "PASSWORD_WRONG"]);
+    const byCard = await settle({ card: { cardNumber: c.cardNumber, pin } });
+    assert.deepEqual([byCard.body.code, byCard.body.details?.state], ["CARD_NOT_USABLE", "formally_lost"]);
+    const paidWith = await settle({ temporaryCertificate: { number, pin } });
+    assert.equal(paidWith.status, 200, JSON.stringify(paidWith.body));
+    assert.deepEqual([paidWith.body.medium, paidWith.body.totals.totalFen], ["tempcert", 1000]);
+    const attempts = await ctx.deps.database.db
+      .selectFrom("pin_attempts")
+      .select("result")
+      .where("card_id", "=", (await ctx.deps.cards.cardByNumber(c.cardNumber)).id)
+      .where("source", "!=", "seed")
+      .execute();
+    assert.ok(
+      attempts.some((a) => a.result === "wrong"),
+      "the wrong password counted on the lost card",
+    );
+
+    // The new card is collected (the slip reported lost: the ID card alone, and the slip ends): the
+    // certificate is refused, with why, by the check and the till.
+    await produce();
+    const slip = await slipOf(loss.body.replacement.cardNumber);
+    const handed = await handOver(loss.body.replacement.cardNumber, c.idNumber, { collectionSlipLost: true });
+    assert.equal(handed.status, 200, JSON.stringify(handed.body));
+    const slipNow = await ctx.app.inject({ method: "GET", url: `/api/v1/certificates/${slip}/verification` });
+    assert.deepEqual([slipNow.json().status, slipNow.json().statusReason], ["revoked", "slip_reported_lost"]);
+    const ended = await settle({ temporaryCertificate: { number, pin } });
+    assert.deepEqual(
+      [ended.status, ended.body.code, ended.body.details.reason],
+      [409, "CERTIFICATE_NOT_VALID", "new_card_collected"],
+    );
+    assert.match(ended.body.message, /新卡已领取/);
+    const checkedAfter = await check({ temporaryCertificateNo: number });
+    assert.equal(checkedAfter.body.result, "TEMPORARY_CERTIFICATE_INVALID");
+    assert.equal((await check({ cardNumber: loss.body.replacement.cardNumber })).body.result, "INSURED");
   });
 
   it("a clerk revokes a certificate with a reason, once even when asked twice at once", async () => {

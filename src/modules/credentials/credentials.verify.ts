@@ -6,7 +6,7 @@ import type { Purpose } from "./pin.rules.ts";
 
 /** Verifying a card's password, on every channel, with the lockout. */
 export function credentialsVerify(ctx: CredentialsContext) {
-  const { deps, verifyCard, verifyOnlineSignIn } = ctx;
+  const { deps, verifyCard, verifyForTemporaryCertificate, verifyOnlineSignIn } = ctx;
   return {
     /** Writes the waiting successful-attempt records (at shutdown, and before reading the log). */
     flushAttempts: () => deps.attempts.flush(),
@@ -24,6 +24,7 @@ export function credentialsVerify(ctx: CredentialsContext) {
 
     /** `verify` for a card the caller has already read (a settlement reads it once). */
     verifyCard,
+    verifyForTemporaryCertificate,
     verifyOnlineSignIn,
   };
 }

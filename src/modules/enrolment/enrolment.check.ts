@@ -27,10 +27,28 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
      */
     async check(
       actor: Actor,
-      input: { cardNumber: string; cardIdCode?: string; idNumber?: string; name?: string },
+      input: {
+        cardNumber?: string;
+        /** A temporary medical certificate's number, standing for the card during its replacement. */
+        temporaryCertificateNo?: string;
+        cardIdCode?: string;
+        idNumber?: string;
+        name?: string;
+      },
     ) {
       const grant = authorize(actor, ENROLMENT_PERMISSIONS.check);
-      const card = await deps.cards.byNumber(db, input.cardNumber);
+      if ((input.cardNumber === undefined) === (input.temporaryCertificateNo === undefined))
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "cardNumber or temporaryCertificateNo: one of them",
+        });
+      const certificate = input.temporaryCertificateNo
+        ? await deps.temporaryCertificate(db, input.temporaryCertificateNo)
+        : undefined;
+      const card = certificate
+        ? await deps.cards.byId(db, certificate.cardId)
+        : input.cardNumber
+          ? await deps.cards.byNumber(db, input.cardNumber)
+          : undefined;
       const person = card ? await deps.persons.byId(db, card.person_id) : undefined;
       let dataMatches = false;
       let pii: { name: string; address: string | null } | undefined;
@@ -59,6 +77,9 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
           ssFunction: card.ss_function,
           validUntil: card.valid_until,
         },
+        ...(input.temporaryCertificateNo
+          ? { temporaryCertificate: { found: certificate !== undefined, valid: certificate?.valid === true } }
+          : {}),
         dataMatches,
         enrolments: enrolments.map((e) => ({
           scheme: e.scheme as Scheme,
@@ -74,7 +95,7 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
       const place = (await deps.placeOf?.(grant)) ?? null;
       checkLog.enqueue({
         id: randomUUID(),
-        card_number: input.cardNumber,
+        card_number: card?.card_number ?? input.cardNumber ?? "",
         card_id: card?.id ?? null,
         at: clock.now().toISOString(),
         actor_id: actor.id,
@@ -96,7 +117,8 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
       return {
         result: "INSURED" as const,
         insured: true as const,
-        cardNumber: input.cardNumber,
+        cardNumber: card!.card_number,
+        ...(certificate ? { temporaryCertificateNo: input.temporaryCertificateNo } : {}),
         medicalFunction: outcome.medicalFunction,
         medicalInsuranceNumber: outcome.medicalInsuranceNumber,
         coordinationArea: area,

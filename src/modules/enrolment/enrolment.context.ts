@@ -76,6 +76,14 @@ export type EnrolmentDeps = {
   paidMonths: (q: Kysely<Database>, personId: string, area: string) => Promise<string[]>;
   /** How many unpaid months an area's policy in force allows before the medical function is suspended. */
   arrearsGraceMonths: (area: string) => Promise<number>;
+  /**
+   * A temporary medical certificate by its number (the certificates register): the replacement card it
+   * stands for and whether it is valid today.
+   */
+  temporaryCertificate: (
+    q: Kysely<Database>,
+    serial: string,
+  ) => Promise<{ cardId: string; valid: boolean } | undefined>;
   /** The name of the institution or outlet a grant acts for (an online check records where it was made). */
   placeOf?: (grant: Grant) => Promise<string | null>;
 };

@@ -10,6 +10,7 @@ import {
   errors,
   idNumberSchema,
   pinSchema,
+  temporaryCertificateNoSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
 import { PASSWORD_PERMISSIONS } from "../credentials/credentials.service.ts";
@@ -64,6 +65,7 @@ const checkSchema = z.object({
   insured: z.boolean(),
   diagnostic: z.object({ code: z.string(), zh: text, en: text }).optional(),
   cardNumber: z.string().optional(),
+  temporaryCertificateNo: z.string().optional(),
   medicalFunction: z.literal("active").optional(),
   medicalInsuranceNumber: z.string().optional().describe("the card's bar code"),
   coordinationArea: z.string().optional(),
@@ -314,7 +316,10 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
           summary:
             "The online check after reading a card: the insured status, or a diagnostic with its cause and remedy (every check is logged)",
           body: z.strictObject({
-            cardNumber: cardNumberSchema,
+            cardNumber: cardNumberSchema.optional(),
+            temporaryCertificateNo: temporaryCertificateNoSchema
+              .optional()
+              .describe("instead of cardNumber during a replacement after a formal loss"),
             cardIdCode: z.string().max(32).optional(),
             idNumber: idNumberSchema.optional(),
             name: z.string().max(64).optional(),

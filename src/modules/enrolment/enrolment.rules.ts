@@ -178,6 +178,27 @@ export const CHECK_DIAGNOSTICS = {
     zh: { cause: "该卡已过有效期", remedy: "请持卡人到服务网点办理换卡" },
     en: { cause: "The card has expired", remedy: "The holder should renew the card at an outlet" },
   },
+  TEMPORARY_CERTIFICATE_NOT_FOUND: {
+    zh: {
+      cause: "临时就医凭证号不存在：凭证登记簿中没有这张凭证",
+      remedy: "请核对凭证号，或扫描凭证上的二维码核验真伪",
+    },
+    en: {
+      cause: "The temporary medical certificate number is not in the register of certificates",
+      remedy: "Check the number, or scan the certificate's QR code to verify it",
+    },
+  },
+  TEMPORARY_CERTIFICATE_INVALID: {
+    zh: {
+      cause: "临时就医凭证已失效（新卡已领取、凭证已撤销或已过期）",
+      remedy: "请使用新社会保障卡就医；尚未领卡的，请到服务网点核实",
+    },
+    en: {
+      cause:
+        "The temporary medical certificate is no longer valid (the new card was collected, or it was revoked or expired)",
+      remedy: "Use the new social security card; if it is not collected yet, check at a card service outlet",
+    },
+  },
   MULTIPLE_ENROLMENT_IN_AREA: {
     zh: {
       cause: "此人在本统筹区多次参保（在其他县区仍有有效参保）",
@@ -233,6 +254,11 @@ export type CheckFacts = Readonly<{
     ssFunction: "not_activated" | "activated";
     validUntil: string | null;
   };
+  /**
+   * Checking a temporary medical certificate instead of a card (seed 003: it stands for the card while
+   * the replacement is made): its status today replaces the card's own checks.
+   */
+  temporaryCertificate?: { found: boolean; valid: boolean };
   /** The presented data against the registry: card identification code, ID number and name equal. */
   dataMatches: boolean;
   enrolments: readonly {
@@ -266,17 +292,26 @@ export type CheckOutcome =
 export function onlineCheck(f: CheckFacts): CheckOutcome {
   const no = (diagnostic: CheckDiagnostic): CheckOutcome => ({ ok: false, diagnostic });
   const card = f.card;
+  if (f.temporaryCertificate && !f.temporaryCertificate.found) return no("TEMPORARY_CERTIFICATE_NOT_FOUND");
   if (!card) return no("CARD_NUMBER_NOT_FOUND");
   if (!f.dataMatches) return no("CARD_DATA_MISMATCH");
+  if (f.temporaryCertificate) {
+    if (!f.temporaryCertificate.valid) return no("TEMPORARY_CERTIFICATE_INVALID");
+    return insured(f);
+  }
   const byState = CARD_STATE_RULES[card.state].onlineCheck;
   if (byState === "CARD_INVALID" || byState === "CARD_TEMPORARILY_LOST") return no(byState);
   if (byState === "CARD_EXPIRED" || (card.validUntil !== null && card.validUntil < f.today))
     return no("CARD_EXPIRED");
   if (byState !== "ok") return no(byState);
   if (card.ssFunction !== "activated") return no("CARD_NOT_ENABLED");
+  return insured(f);
+}
 
+/** The enrolment half of the check once the card (or the certificate standing for it) passed. */
+function insured(f: CheckFacts): CheckOutcome {
   const standing = medicalStanding(f);
-  if (standing) return no(standing);
+  if (standing) return { ok: false, diagnostic: standing };
   const activeMedical = f.enrolments.filter(
     (e) => SCHEMES[e.scheme].family === "medical" && e.status === "active",
   );

@@ -48,6 +48,23 @@ export type MedicalDeps = Readonly<{
   hiredOn: (q: Kysely<Database>, employerId: string, personId: string) => Promise<string | undefined>;
   findPerson: (q: Kysely<Database>, idNumber: string) => Promise<PersonRow | undefined>;
   verifyCardPassword: (actor: Actor, card: CardRow, pin: string, source: string) => Promise<unknown>;
+  /** A temporary medical certificate by its number (the certificates register), valid today or not. */
+  temporaryCertificate: (
+    q: Kysely<Database>,
+    serial: string,
+  ) => Promise<{ cardId: string; valid: boolean; row: Database["certificates"] } | undefined>;
+  /** Certificates by number, read in a settlement batch's transaction (their cards held). */
+  certificatesIn: (
+    trx: Transaction<Database>,
+    serials: readonly string[],
+  ) => Promise<Map<string, Database["certificates"]>>;
+  /** The holder's password with a temporary certificate: the lost card's, with its lockout. */
+  verifyForTemporaryCertificate: (
+    actor: Actor,
+    lostCard: CardRow,
+    pin: string,
+    source: string,
+  ) => Promise<unknown>;
   /** Verifies an e-card payment code online (single use) and answers its card. */
   cardOfPaymentCode: (actor: Actor, code: string) => Promise<CardRow>;
   /** The card a reader slot of the caller authenticated with the terminal's PSAM, and whether its PIN was verified. */

@@ -20,7 +20,7 @@ export const receiptSchema = z.object({
   state: z.enum(["settled", "partly_refunded", "reversed"]),
   institution: z.object({ code: z.string(), name: z.string() }),
   terminalNo: z.string(),
-  medium: z.enum(["card", "ecard"]),
+  medium: z.enum(["card", "ecard", "tempcert"]).describe("tempcert: a temporary medical certificate"),
   cardNumberMasked: z.string(),
   day: z.string(),
   at: z.string(),

@@ -7,6 +7,7 @@ import {
   dateSchema,
   errors,
   pinSchema,
+  temporaryCertificateNoSchema,
   uuidSchema,
 } from "../../http/schemas.ts";
 import { csvLine } from "../../shared/csv.ts";
@@ -76,7 +77,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
           operationId: "settle",
           tags: ["medical"],
           summary:
-            "Settle a basket at a designated institution's terminal: the card read in a reader slot (PSAM-authenticated, chip PIN verified), the card number + password, or an e-card payment code; once per idempotency key",
+            "Settle a basket at a designated institution's terminal: the card read in a reader slot (PSAM-authenticated, chip PIN verified), the card number + password, an e-card payment code, or a temporary medical certificate + password during a replacement; once per idempotency key",
           body: z.strictObject({
             terminalNo: z.string().regex(/^\d{12}$/),
             idempotencyKey,
@@ -92,6 +93,12 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
                 "a reader slot of this terminal whose card was read (PSAM authentication) and PIN verified",
               ),
             ecardCode: z.string().min(10).max(2000).optional(),
+            temporaryCertificate: z
+              .strictObject({ number: temporaryCertificateNoSchema, pin: pinSchema })
+              .optional()
+              .describe(
+                "the temporary medical certificate issued with a formal loss, and the holder's password, while the new card is made",
+              ),
             items: basketItems,
             acceptSelfPay: z
               .boolean()

@@ -9,6 +9,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { canSettle, stateOn } from "../cards/cards.rules.ts";
+import { notValid, statusOn } from "../certificates/certificates.rules.ts";
 import {
   CHECK_DIAGNOSTICS,
   coordinationArea,
@@ -55,6 +56,8 @@ export type SettleInput = Readonly<{
   /** A reader slot of this terminal whose card the PSAM authenticated (and whose chip PIN was verified). */
   readerSlotId?: string;
   ecardCode?: string;
+  /** A temporary medical certificate (during a replacement after a formal loss) and the holder's password. */
+  temporaryCertificate?: { number: string; pin: string };
   items: readonly BasketLine[];
   /** When the balance does not cover the covered part: self-pay the rest (default) or decline. */
   acceptSelfPay?: boolean;
@@ -75,6 +78,8 @@ type PendingSettlement = Readonly<{
   cardId: string;
   /** The card's state when the request was checked (a settlement by e-card may see another). */
   seenState: string;
+  /** Paid with a temporary medical certificate: its number (its status decides, not the card's state). */
+  certificate?: string;
 }>;
 
 /** Settlements at a designated institution, written in groups (one durable commit for all that arrive while one is written). */
@@ -123,6 +128,12 @@ export function medicalSettlement(ctx: MedicalContext) {
     const standing = new Map<string, Map<string, StandingFacts>>();
     for (const day of unique(units.map((u) => u.day)))
       standing.set(day, await deps.enrolment.standingAmong(trx, personIds, day));
+    // Temporary certificates, read while their cards are held (a new card's issue and a revocation
+    // change a certificate only while holding its card).
+    const certificates = await deps.certificatesIn(
+      trx,
+      units.flatMap((u) => (u.certificate ? [u.certificate] : [])),
+    );
 
     const outcomes: Outcome<Receipt>[] = [];
     const entries: Omit<Database["ledger_entries"], "seq">[] = [];
@@ -140,8 +151,15 @@ export function medicalSettlement(ctx: MedicalContext) {
       }
       const area = coordinationArea(card.area_code);
       const balance = balances.get(card.person_id) ?? 0;
+      const certificate = u.certificate ? certificates.get(u.certificate) : undefined;
+      const certificateStatus = certificate && statusOn(certificate, u.day);
+      if (certificate && certificateStatus !== "valid") {
+        outcomes.push({ ok: false, error: notValid(certificate, certificateStatus!) });
+        continue;
+      }
       const priced = settlementOf({
-        cardState: stateOn(card, u.day),
+        // A valid temporary certificate stands for the card being made.
+        cardState: certificate ? "active" : stateOn(card, u.day),
         seenState: u.seenState,
         standing: settlementStanding(
           standing.get(u.day)!.get(`${card.person_id}|${area}`) ?? NOTHING_ON_RECORD,
@@ -175,7 +193,7 @@ export function medicalSettlement(ctx: MedicalContext) {
         person_id: card.person_id,
         card_id: card.id,
         terminal_no: u.input.terminalNo,
-        medium: u.input.ecardCode ? "ecard" : "card",
+        medium: u.input.ecardCode ? "ecard" : u.certificate ? "tempcert" : "card",
         catalogue_version: u.version,
         total_fen: t.totalFen,
         covered_fen: t.coveredFen,
@@ -240,6 +258,26 @@ export function medicalSettlement(ctx: MedicalContext) {
     return outcomes;
   }
 
+  /**
+   * The card a temporary medical certificate stands for (the replacement being made), after the
+   * holder's password — the lost card's, counted towards its lockout. A certificate that is not valid
+   * is refused with why (the new card collected, revoked, expired); the batch checks it again.
+   */
+  async function cardOfCertificate(
+    actor: Actor,
+    presented: { number: string; pin: string },
+    source: string | undefined,
+  ): Promise<CardRow> {
+    const certificate = await deps.temporaryCertificate(db, presented.number);
+    if (!certificate) throw new DomainError("CERTIFICATE_NOT_FOUND");
+    if (!certificate.valid) throw notValid(certificate.row, statusOn(certificate.row, today()));
+    const replacement = await deps.cards.byId(db, certificate.cardId);
+    const lost = replacement?.replaces_card_id && (await deps.cards.byId(db, replacement.replaces_card_id));
+    if (!replacement || !lost) throw new DomainError("CERTIFICATE_NOT_FOUND");
+    await deps.verifyForTemporaryCertificate(actor, lost, presented.pin, source ?? "terminal");
+    return replacement;
+  }
+
   return {
     /**
      * Settles a basket at a designated institution's terminal, once per idempotency key: the card (with
@@ -285,9 +323,10 @@ export function medicalSettlement(ctx: MedicalContext) {
 
     async settle(actor: Actor, input: SettleInput) {
       const { institution, grant } = await institutionOf(actor, input.terminalNo);
-      if ([input.card, input.readerSlotId, input.ecardCode].filter((x) => x !== undefined).length !== 1)
+      const media = [input.card, input.readerSlotId, input.ecardCode, input.temporaryCertificate];
+      if (media.filter((x) => x !== undefined).length !== 1)
         throw new DomainError("VALIDATION_FAILED", {
-          summary: "card, readerSlotId or ecardCode: one of them",
+          summary: "card, readerSlotId, ecardCode or temporaryCertificate: one of them",
         });
       const basket = basketProblem(input.items);
       if (basket) throw new DomainError("VALIDATION_FAILED", { summary: basket });
@@ -298,6 +337,7 @@ export function medicalSettlement(ctx: MedicalContext) {
             card: input.card?.cardNumber ?? null,
             readerSlotId: input.readerSlotId ?? null,
             ecardCode: input.ecardCode ?? null,
+            temporaryCertificate: input.temporaryCertificate?.number ?? null,
             items: input.items.map((i) => [i.code, i.quantity, i.unitPriceFen]),
             acceptSelfPay: input.acceptSelfPay !== false,
           }),
@@ -329,6 +369,8 @@ export function medicalSettlement(ctx: MedicalContext) {
 
       let card: CardRow;
       if (input.ecardCode) card = await deps.cardOfPaymentCode(actor, input.ecardCode);
+      else if (input.temporaryCertificate)
+        card = await cardOfCertificate(actor, input.temporaryCertificate, input.source);
       else if (input.readerSlotId) {
         // The terminal's PSAM authenticated the card (internal and external authentication) when it
         // was read; the chip PIN verified in the same slot is the holder's password at this terminal.
@@ -362,6 +404,7 @@ export function medicalSettlement(ctx: MedicalContext) {
         lookup,
         cardId: card.id,
         seenState: card.state,
+        certificate: input.temporaryCertificate?.number,
       };
       try {
         return await settlements.execute(pending);

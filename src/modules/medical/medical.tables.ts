@@ -78,7 +78,7 @@ export interface SettlementsTable {
   person_id: string;
   card_id: string;
   terminal_no: string;
-  medium: "card" | "ecard";
+  medium: "card" | "ecard" | "tempcert";
   catalogue_version: number;
   total_fen: number;
   covered_fen: number;
