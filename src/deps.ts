@@ -107,6 +107,7 @@ export function createDeps(
     cards: cardsRepo,
   });
   const medicalRepo = createMedicalRepository(dialect);
+  const enrolmentRepo = createEnrolmentRepository(dialect);
   /** Institutions' and outlets' names by grant, one cache for the process. */
   const placeOf = placeNames(db, medicalRepo, areasRepo);
   const certificates = createCertificatesService({
@@ -118,9 +119,26 @@ export function createDeps(
     areaSigningKey: (area) => certificateSigningKey(config.secrets.signingKey, area),
     publicUrl: config.publicUrl ?? ENVIRONMENT.SSCARD_PUBLIC_URL,
     placeOf,
-    areaName: async (q, code) => (await areasRepo.get(q, code))?.name,
+    areaName: async (q, code) => (await areasRepo.get(q, code))?.name ?? regions.fullName(code),
     person: personsRepo.byId,
     lockCard: cardsRepo.lockById,
+    cardsOf: cardsRepo.ofPerson,
+    recordsOf: async (q, personId) => {
+      const [enrolments, contributions, credits, settlements, account] = await Promise.all([
+        enrolmentRepo.enrolmentsOfPerson(q, personId),
+        medicalRepo.contributionsOf(q, personId, 120),
+        medicalRepo.credits(q, personId),
+        medicalRepo.settlementsOfPerson(q, personId, 1000),
+        medicalRepo.account(q, personId),
+      ]);
+      return {
+        enrolments,
+        contributions,
+        credits,
+        settlements,
+        balanceFen: Number(account?.balance_fen ?? 0),
+      };
+    },
     policy: async (q, area) => (await areas.policyAt(null, area, undefined, q)).policy,
   });
   const cards = createCardsService({
@@ -212,7 +230,6 @@ export function createDeps(
     issuerScripts,
     purchases,
   });
-  const enrolmentRepo = createEnrolmentRepository(dialect);
   const enrolment = createEnrolmentService({
     db,
     repo: enrolmentRepo,

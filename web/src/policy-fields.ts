@@ -37,6 +37,7 @@ export const POLICY_FIELDS: readonly PolicyField[] = [
   { path: "familyServiceSlots", label: "pFamilySlots", kind: "int" },
   { path: "temporaryCertificateGraceDays", label: "pTemporaryGrace", kind: "int" },
   { path: "collectionSlipValidDays", label: "pSlipValid", kind: "int" },
+  { path: "recordCertificateValidDays", label: "pRecordValid", kind: "int" },
   { path: "medical.averageMonthlyWageFen", label: "pAverageWage", kind: "yuan" },
   { path: "medical.contributionGradesPercent", label: "pGrades", kind: "intList" },
   { path: "medical.baseFloorPercent", label: "pBaseFloor", kind: "int" },

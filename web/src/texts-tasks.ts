@@ -229,6 +229,10 @@ export const TASK_TEXTS = {
     en: "Temporary certificate valid after the ready date (days)",
   },
   pSlipValid: { zh: "领卡凭证有效天数", en: "Collection slip valid (days)" },
+  pRecordValid: {
+    zh: "权益记录和参保证明有效天数",
+    en: "Rights record and enrolment certificate valid (days)",
+  },
   pAverageWage: { zh: "职工月平均工资（元）", en: "Average monthly wage (yuan)" },
   pGrades: {
     zh: "灵活就业缴费档次（平均工资的百分比，逗号分隔）",

@@ -65,6 +65,8 @@ export const policySchema = z.strictObject({
    */
   temporaryCertificateGraceDays: z.number().int().min(0).max(365).default(30),
   collectionSlipValidDays: z.number().int().min(1).max(730).default(180),
+  /** Days a rights record or an enrolment certificate is valid for whoever it is shown to (their facts date fast). */
+  recordCertificateValidDays: z.number().int().min(1).max(365).default(90),
   /** Replacement fee in fen (0.01 yuan); money is never a float. */
   replacementFeeFen: z.number().int().min(0).max(100_000),
   /** Versions stored before the medical rules existed read the national ones. */
@@ -87,6 +89,7 @@ export const NATIONAL_DEFAULT_POLICY: Policy = {
   familyServiceSlots: 8,
   temporaryCertificateGraceDays: 30,
   collectionSlipValidDays: 180,
+  recordCertificateValidDays: 90,
   replacementFeeFen: 0,
   medical: NATIONAL_MEDICAL_POLICY,
 };

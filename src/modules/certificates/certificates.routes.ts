@@ -1,11 +1,17 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, areaCodeSchema, errors } from "../../http/schemas.ts";
+import { type Access, actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, areaCodeSchema, errors, uuidSchema } from "../../http/schemas.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { languageOf } from "../../shared/language.ts";
-import { CERTIFICATE_KINDS, CERTIFICATE_STATUSES, SERIAL_PATTERN } from "./certificates.rules.ts";
+import {
+  CERTIFICATE_KINDS,
+  CERTIFICATE_STATUSES,
+  ON_DEMAND_KINDS,
+  type OnDemandKind,
+  SERIAL_PATTERN,
+} from "./certificates.rules.ts";
 import type { CertificatesService } from "./certificates.service.ts";
 import { CERTIFICATE_PERMISSIONS } from "./certificates.service.ts";
 import { kindName, type Lang, statusName } from "./certificates.texts.ts";
@@ -57,30 +63,101 @@ export function certificatesRoutes(deps: {
   };
 
   return async (app) => {
-    app.get(
+    /** The PDF, through two doors: the counter's (any certificate of its areas) and the holder's (their own). */
+    const pdfRoute = (url: string, operationId: string, access: Access, summary: string) =>
+      app.get(
+        url,
+        {
+          config: { access },
+          schema: {
+            operationId,
+            tags: ["certificates"],
+            summary,
+            params: serialParams,
+            querystring: langQuery,
+            response: { 200: z.any().describe("application/pdf"), ...errors(...AUTH_ERRORS, 404) },
+          },
+        },
+        async (request, reply) => {
+          const pdf = await certificates.pdf(
+            actorOf(request),
+            request.params.serial,
+            request.query.lang ?? "zh",
+          );
+          return reply
+            .type("application/pdf")
+            .header("content-disposition", `inline; filename="${request.params.serial}.pdf"`)
+            .send(pdf);
+        },
+      );
+    pdfRoute(
       "/api/v1/certificates/:serial/pdf",
+      "printCertificate",
+      { permission: CERTIFICATE_PERMISSIONS.print },
+      "A certificate as a PDF (A4, red seal, signed QR code), in Chinese or English; audited",
+    );
+    pdfRoute(
+      "/api/v1/holder/certificates/:serial/pdf",
+      "downloadMyCertificate",
+      "holder",
+      "The signed-in holder's own rights record or enrolment certificate as a PDF; audited",
+    );
+
+    const issued = z.object({
+      serial: z.string(),
+      kind: z.enum(CERTIFICATE_KINDS),
+      areaCode: z.string(),
+      issuedOn: z.string(),
+      validUntil: z.string().nullable(),
+    });
+    const onDemand = (kinds: readonly [string, ...string[]]) =>
+      z.strictObject({
+        kind: z.enum(kinds as [OnDemandKind, ...OnDemandKind[]]),
+        coordinationArea: areaCodeSchema
+          .optional()
+          .describe("enrolment certificate: the coordination area (a city, or a county in it)"),
+        purpose: z
+          .string()
+          .trim()
+          .min(2)
+          .max(60)
+          .optional()
+          .describe("enrolment certificate: what it is for (e.g. 子女入学, 购房)"),
+      });
+    app.post(
+      "/api/v1/persons/:id/certificates",
       {
         config: { access: { permission: CERTIFICATE_PERMISSIONS.print } },
         schema: {
-          operationId: "printCertificate",
+          operationId: "issueCertificate",
           tags: ["certificates"],
-          summary: "A certificate as a PDF (A4, red seal, signed QR code), in Chinese or English; audited",
-          params: serialParams,
-          querystring: langQuery,
-          response: { 200: z.any().describe("application/pdf"), ...errors(...AUTH_ERRORS, 404) },
+          summary:
+            "Issue a rights record, an enrolment certificate (area and purpose) or the card application form for a person; audited",
+          params: z.object({ id: uuidSchema }),
+          body: onDemand(ON_DEMAND_KINDS),
+          response: { 201: issued, ...errors(...AUTH_ERRORS, 404) },
         },
       },
-      async (request, reply) => {
-        const pdf = await certificates.pdf(
-          actorOf(request),
-          request.params.serial,
-          request.query.lang ?? "zh",
-        );
-        return reply
-          .type("application/pdf")
-          .header("content-disposition", `inline; filename="${request.params.serial}.pdf"`)
-          .send(pdf);
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await certificates.issue(actorOf(request), { ...request.body, personId: request.params.id })),
+    );
+    app.post(
+      "/api/v1/holder/certificates",
+      {
+        config: { access: "holder" },
+        schema: {
+          operationId: "issueMyCertificate",
+          tags: ["certificates"],
+          summary:
+            "The signed-in holder's own rights record or enrolment certificate (area and purpose); audited",
+          body: onDemand(["rights_record", "enrolment_certificate"]),
+          response: { 201: issued, ...errors(...AUTH_ERRORS, 404) },
+        },
       },
+      async (request, reply) =>
+        reply.code(201).send(await certificates.issue(actorOf(request), request.body)),
     );
 
     app.post(

@@ -16,6 +16,12 @@ export const CERTIFICATE_KINDS = [
 ] as const;
 export type CertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
+/** The kinds issued on request (the others come with a formal loss and replacement). */
+export const ON_DEMAND_KINDS = ["rights_record", "enrolment_certificate", "application_form"] as const;
+export type OnDemandKind = (typeof ON_DEMAND_KINDS)[number];
+/** The kinds a holder downloads in the online hall (the application form is signed at the counter). */
+export const HALL_KINDS: readonly CertificateKind[] = ["rights_record", "enrolment_certificate"];
+
 export const CERTIFICATE_STATUSES = ["valid", "superseded", "revoked", "expired"] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 

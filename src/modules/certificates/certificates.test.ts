@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, it } from "node:test";
-import jsQRModule from "jsqr";
 import { forEachDialect } from "../../../test/db.ts";
 import {
   callAs,
@@ -14,6 +13,7 @@ import {
   staffToken,
   useTestApp,
 } from "../../../test/fixtures.ts";
+import { poppler, qrOfPdf, textOfPdf } from "../../../test/pdf.ts";
 import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { addDays, type fixedClock } from "../../shared/clock.ts";
@@ -22,45 +22,6 @@ import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
 import { parseQrText, qrText } from "./certificates.rules.ts";
 import { verifyQr } from "./certificates.verify.ts";
-
-/** jsQR is CommonJS: its function is the module itself in Node, `default` in its types. */
-const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
-const poppler = (() => {
-  try {
-    execFileSync("pdftoppm", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!poppler && process.env.SSCARD_REQUIRE_POPPLER === "1")
-  throw new Error("poppler-utils required (pdftoppm, pdftotext): apt-get install poppler-utils");
-
-/** The PDF's first page as a grey image (poppler), its QR code decoded as a phone would. */
-function qrOfPdf(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
-  writeFileSync(join(dir, "c.pdf"), pdf);
-  execFileSync("pdftoppm", ["-r", "150", "-gray", "-singlefile", join(dir, "c.pdf"), join(dir, "page")]);
-  const pgm = readFileSync(join(dir, "page.pgm"));
-  // P5 <width> <height> <max>\n then one byte per pixel.
-  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString("latin1"))!;
-  const [width, height] = [Number(header[1]), Number(header[2])];
-  const grey = pgm.subarray(header[0].length);
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = grey[i];
-    rgba[4 * i + 3] = 255;
-  }
-  const decoded = jsQR(rgba, width, height);
-  assert.ok(decoded, "the QR code on the page can be read");
-  return decoded.data;
-}
-
-function textOfPdf(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
-  writeFileSync(join(dir, "c.pdf"), pdf);
-  return execFileSync("pdftotext", ["-layout", join(dir, "c.pdf"), "-"]).toString("utf8");
-}
 
 forEachDialect("certificates", (dialect) => {
   const ctx = useTestApp(dialect);

@@ -1,5 +1,6 @@
 import type { Database } from "../../db/schema.ts";
 import { chinaDate } from "../../shared/clock.ts";
+import { type ContributionYear, type EnrolmentFact, monthRanges, schemeName } from "./certificates.facts.ts";
 import type { CertificateDocument } from "./certificates.pdf.ts";
 import type { CertificateKind, CertificateStatus } from "./certificates.rules.ts";
 
@@ -26,6 +27,17 @@ const LABELS: Record<string, T> = {
   outlet: { zh: "受理网点", en: "Outlet" },
   feeFen: { zh: "补卡工本费（元）", en: "Fee (yuan)" },
   validUntil: { zh: "有效期至", en: "Valid until" },
+  asOf: { zh: "截止日期", en: "As of" },
+  coordinationArea: { zh: "参保统筹区", en: "Coordination area" },
+  purpose: { zh: "开具用途", en: "Purpose" },
+  paidMonths: { zh: "本统筹区累计缴费月数", en: "Months paid in this area" },
+  arrearsMonths: { zh: "欠缴月数", en: "Months in arrears" },
+  cardNumber: { zh: "社会保障卡卡号", en: "Card number" },
+  areaCode: { zh: "申领地区", en: "Area" },
+  applicationKind: { zh: "申领类型", en: "Application" },
+  bankCode: { zh: "合作银行", en: "Partner bank" },
+  appliedOn: { zh: "申领日期", en: "Applied on" },
+  photo: { zh: "照片", en: "Photo" },
   status: { zh: "状态", en: "Status" },
 };
 
@@ -52,6 +64,21 @@ const STATEMENTS: Record<CertificateKind, T> = {
   },
 };
 
+/** Words for the values of the facts (application kinds, photo, enrolment statuses). */
+const VALUES: Record<string, T> = {
+  new: { zh: "首次申领", en: "first card" },
+  replacement: { zh: "补领/换领", en: "replacement" },
+  renewal: { zh: "到期换领", en: "renewal" },
+  on_file: { zh: "已采集", en: "on file" },
+  missing: { zh: "未采集", en: "missing" },
+  active: { zh: "正常参保", en: "active" },
+  suspended: { zh: "暂停", en: "suspended" },
+  transferred_out: { zh: "已转出", en: "transferred out" },
+  terminated: { zh: "已终止", en: "terminated" },
+  sealed: { zh: "封存", en: "sealed" },
+};
+const word = (value: unknown, lang: Lang) => VALUES[String(value)]?.[lang] ?? String(value ?? "—");
+
 const STATUS: Record<CertificateStatus, T> = {
   valid: { zh: "有效", en: "valid" },
   superseded: { zh: "已使用", en: "used" },
@@ -62,28 +89,128 @@ const STATUS: Record<CertificateStatus, T> = {
 export const kindName = (kind: CertificateKind, lang: Lang) => TITLES[kind][lang];
 export const statusName = (status: CertificateStatus, lang: Lang) => STATUS[status][lang];
 
+type Tables = NonNullable<CertificateDocument["tables"]>;
+
+/** The tables of a rights record or an enrolment certificate. */
+function tablesOf(
+  row: Database["certificates"],
+  facts: Facts,
+  lang: Lang,
+  areaName: (code: string) => string,
+): Tables {
+  const tables: Tables[number][] = [];
+  if (facts.enrolments)
+    tables.push({
+      caption: lang === "en" ? "Enrolments" : "参保情况",
+      header:
+        lang === "en"
+          ? ["Scheme", "Where", "Personal number", "From", "Status"]
+          : ["险种", "参保地", "个人编号", "参保日期", "状态"],
+      rows: facts.enrolments.map((e) => [
+        schemeName(e.scheme, lang),
+        areaName(e.areaCode),
+        e.personalNumber,
+        e.startDate,
+        word(e.status, lang),
+      ]),
+    });
+  if (row.kind === "rights_record" && facts.contributions)
+    tables.push({
+      caption: lang === "en" ? "Contributions by year" : "缴费记录（按年度）",
+      header:
+        lang === "en" ? ["Area", "Year", "Paid", "In arrears"] : ["统筹区", "年度", "已缴月份", "欠缴月份"],
+      rows: facts.contributions.map((c) => [
+        areaName(c.coordinationArea),
+        c.year,
+        monthRanges(c.paid, lang),
+        monthRanges(c.arrears, lang),
+      ]),
+    });
+  if (facts.account) {
+    const a = facts.account;
+    tables.push({
+      caption: lang === "en" ? `Medical personal account, ${a.year}` : `医保个人账户（${a.year} 年度）`,
+      header:
+        lang === "en"
+          ? ["Balance (yuan)", "Credited this year", "Paid out this year", "Settlements"]
+          : ["当前余额（元）", "本年划入（元）", "本年结算支出（元）", "结算笔数"],
+      rows: [[yuan(a.balanceFen), yuan(a.creditsFen), yuan(a.settlementsFen), String(a.settlementCount)]],
+    });
+  }
+  return tables;
+}
+
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+
+type Facts = Record<string, unknown> & {
+  enrolments?: EnrolmentFact[];
+  contributions?: ContributionYear[];
+  account?: {
+    year: string;
+    balanceFen: number;
+    creditsFen: number;
+    settlementsFen: number;
+    settlementCount: number;
+  };
+};
+
+/** Fields shown one per line, in this order, when the facts have them. */
+const FIELD_ORDER = [
+  "lostCardNumber",
+  "replacementCardNumber",
+  "cardNumber",
+  "applicationKind",
+  "areaCode",
+  "bankCode",
+  "appliedOn",
+  "photo",
+  "readyDate",
+  "outlet",
+  "feeFen",
+  "coordinationArea",
+  "purpose",
+  "asOf",
+  "paidMonths",
+  "arrearsMonths",
+];
+
 /** The printed page of a certificate from its register row, in a language. */
 export function documentOf(
   row: Database["certificates"],
-  input: { lang: Lang; name: string; agency: string; status: CertificateStatus; qr: string },
+  input: {
+    lang: Lang;
+    name: string;
+    agency: string;
+    status: CertificateStatus;
+    qr: string;
+    /** Area names by code (the areas the facts name); a code without a name is shown as the code. */
+    areaNames?: Readonly<Record<string, string>>;
+  },
 ): CertificateDocument {
   const { lang } = input;
-  const facts = JSON.parse(row.facts) as Record<string, unknown>;
+  const facts = JSON.parse(row.facts) as Facts;
+  const areaName = (code: string) => input.areaNames?.[code] ?? code;
   const fields: [string, string][] = [
     [LABELS.name[lang], input.name],
     [LABELS.idNumberMasked[lang], String(facts.idNumberMasked ?? "")],
   ];
-  for (const key of ["lostCardNumber", "replacementCardNumber", "readyDate", "outlet", "feeFen"])
-    if (facts[key] !== undefined && facts[key] !== null)
-      fields.push([
-        LABELS[key][lang],
-        key === "feeFen" ? (Number(facts[key]) / 100).toFixed(2) : String(facts[key]),
-      ]);
+  for (const key of FIELD_ORDER) {
+    const value = facts[key];
+    if (value === undefined || value === null) continue;
+    const shown =
+      key === "feeFen"
+        ? yuan(Number(value))
+        : key === "areaCode" || key === "coordinationArea"
+          ? areaName(String(value))
+          : word(value, lang);
+    fields.push([LABELS[key][lang], shown]);
+  }
   if (row.valid_until) fields.push([LABELS.validUntil[lang], row.valid_until]);
   fields.push([LABELS.status[lang], STATUS[input.status][lang]]);
   return {
     title: TITLES[row.kind][lang],
     fields,
+    tables: tablesOf(row, facts, lang, areaName),
     statement: STATEMENTS[row.kind][lang],
     agency: input.agency,
     issuedOn: chinaDate(new Date(row.issued_at)),
@@ -93,4 +220,16 @@ export function documentOf(
     qrCaption: lang === "en" ? "Scan to verify" : "扫码核验真伪",
     banner: input.status === "valid" ? undefined : STATUS[input.status][lang],
   };
+}
+
+/** The area codes a certificate's facts name (their names are looked up before it is printed). */
+export function areaCodesOf(row: Database["certificates"]): string[] {
+  const facts = JSON.parse(row.facts) as Facts;
+  return [
+    ...new Set([
+      ...(facts.enrolments ?? []).map((e) => e.areaCode),
+      ...(facts.contributions ?? []).map((c) => c.coordinationArea),
+      ...[facts.areaCode, facts.coordinationArea].filter((c): c is string => typeof c === "string"),
+    ]),
+  ];
 }

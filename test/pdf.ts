@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import jsQRModule from "jsqr";
+
+/**
+ * Certificates' PDFs as their readers see them, with poppler-utils: the page as an image (its QR code
+ * decoded as a phone would), the text, and the signature as a PDF reader checks it.
+ */
+
+/** jsQR is CommonJS: its function is the module itself in Node, `default` in its types. */
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+export const poppler = (() => {
+  try {
+    execFileSync("pdftoppm", ["-v"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!poppler && process.env.SSCARD_REQUIRE_POPPLER === "1")
+  throw new Error("poppler-utils required (pdftoppm, pdftotext): apt-get install poppler-utils");
+
+/** The PDF's first page as a grey image (poppler), its QR code decoded as a phone would. */
+export function qrOfPdf(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  execFileSync("pdftoppm", ["-r", "150", "-gray", "-singlefile", join(dir, "c.pdf"), join(dir, "page")]);
+  const pgm = readFileSync(join(dir, "page.pgm"));
+  // P5 <width> <height> <max>\n then one byte per pixel.
+  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString("latin1"))!;
+  const [width, height] = [Number(header[1]), Number(header[2])];
+  const grey = pgm.subarray(header[0].length);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = grey[i];
+    rgba[4 * i + 3] = 255;
+  }
+  const decoded = jsQR(rgba, width, height);
+  assert.ok(decoded, "the QR code on the page can be read");
+  return decoded.data;
+}
+
+export function textOfPdf(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  return execFileSync("pdftotext", ["-layout", join(dir, "c.pdf"), "-"]).toString("utf8");
+}
+
+/** Where each certificate's first page is left as an image for people to look at (ignored by git). */
+export const CERTIFICATE_SCREENSHOTS = "test-output/screenshots/certificates";
+
+/** The PDF's first page as a PNG in the test output (poppler), named for what it shows. */
+export function screenshotOfPdf(pdf: Buffer, name: string): string {
+  mkdirSync(CERTIFICATE_SCREENSHOTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  const out = join(CERTIFICATE_SCREENSHOTS, name);
+  execFileSync("pdftoppm", ["-r", "80", "-png", "-singlefile", join(dir, "c.pdf"), out]);
+  return `${out}.png`;
+}
