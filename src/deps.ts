@@ -40,7 +40,12 @@ import { createHsm } from "./modules/keys/hsm.ts";
 import { createKeysRepository } from "./modules/keys/keys.repository.ts";
 import { createKeyState } from "./modules/keys/keys.state.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
-import { auditSigningKey, certificateSigningKey, createSm2Signer } from "./modules/keys/signer.ts";
+import {
+  auditSigningKey,
+  certificateSigningKey,
+  createSm2Signer,
+  p256PurposeKey,
+} from "./modules/keys/signer.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
@@ -117,6 +122,10 @@ export function createDeps(
     clock,
     cipher,
     areaSigningKey: (area) => certificateSigningKey(config.secrets.signingKey, area),
+    pdfKeys: (area) => ({
+      caKey: p256PurposeKey(config.secrets.signingKey, `sscard/pdf-ca/${area}/v1`),
+      signerKey: p256PurposeKey(config.secrets.signingKey, `sscard/pdf-signer/${area}/v1`),
+    }),
     publicUrl: config.publicUrl ?? ENVIRONMENT.SSCARD_PUBLIC_URL,
     placeOf,
     areaName: async (q, code) => (await areasRepo.get(q, code))?.name ?? regions.fullName(code),

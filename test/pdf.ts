@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,16 +12,14 @@ import jsQRModule from "jsqr";
 
 /** jsQR is CommonJS: its function is the module itself in Node, `default` in its types. */
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
-export const poppler = (() => {
-  try {
-    execFileSync("pdftoppm", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** poppler-utils (pdftoppm, pdftotext, pdfsig) and NSS's certutil (a PDF reader's trust store). */
+export const poppler = [
+  ["pdftoppm", "-v"],
+  ["pdfsig", "-v"],
+  ["certutil", "-H"],
+].every(([tool, flag]) => spawnSync(tool, [flag], { stdio: "ignore" }).error === undefined);
 if (!poppler && process.env.SSCARD_REQUIRE_POPPLER === "1")
-  throw new Error("poppler-utils required (pdftoppm, pdftotext): apt-get install poppler-utils");
+  throw new Error("poppler-utils and libnss3-tools required: apt-get install poppler-utils libnss3-tools");
 
 /** The PDF's first page as a grey image (poppler), its QR code decoded as a phone would. */
 export function qrOfPdf(pdf: Buffer): string {
@@ -60,4 +58,34 @@ export function screenshotOfPdf(pdf: Buffer, name: string): string {
   const out = join(CERTIFICATE_SCREENSHOTS, name);
   execFileSync("pdftoppm", ["-r", "80", "-png", "-singlefile", join(dir, "c.pdf"), out]);
   return `${out}.png`;
+}
+
+/**
+ * poppler's `pdfsig` on a PDF: what a PDF reader says of its signature. With `trustedCaPem`, the CA is
+ * trusted first (an NSS database made with `certutil`, as a reader's trust store).
+ */
+export function pdfsig(pdf: Buffer, trustedCaPem?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "sscard-sig-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  const args = [join(dir, "c.pdf")];
+  if (trustedCaPem) {
+    const db = join(dir, "nss");
+    mkdirSync(db);
+    execFileSync("certutil", ["-N", "-d", `sql:${db}`, "--empty-password"]);
+    writeFileSync(join(dir, "ca.pem"), trustedCaPem);
+    execFileSync("certutil", [
+      "-A",
+      "-d",
+      `sql:${db}`,
+      "-n",
+      "area-ca",
+      "-t",
+      "C,C,C",
+      "-i",
+      join(dir, "ca.pem"),
+    ]);
+    args.unshift("-nssdir", `sql:${db}`);
+  }
+  const run = spawnSync("pdfsig", args, { encoding: "utf8" });
+  return `${run.stdout}${run.stderr}`;
 }

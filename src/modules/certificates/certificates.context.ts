@@ -11,6 +11,7 @@ import type { Policy } from "../areas/areas.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { createSm2Signer, SM2_USER_ID } from "../keys/signer.ts";
 import type { PersonRecords } from "./certificates.facts.ts";
+import { createPdfSigner, type PdfSigner } from "./certificates.pades.ts";
 import type { CertificatesRepository } from "./certificates.repository.ts";
 import { type CertificateKind, certificateSerial, type QrClaims, signedText } from "./certificates.rules.ts";
 import type { Lang } from "./certificates.texts.ts";
@@ -26,6 +27,8 @@ export type CertificatesDeps = {
   cipher: PiiCipher;
   /** The machine's signing key: each area's certificate key is derived from it (keys/signer.ts). */
   areaSigningKey: (areaCode: string) => Buffer;
+  /** An area's P-256 keys for PAdES: its PDF-signing CA's and its signer's (keys/signer.ts). */
+  pdfKeys: (areaCode: string) => { caKey: Buffer; signerKey: Buffer };
   /** The public address verification links point to (SSCARD_PUBLIC_URL). */
   publicUrl: string;
   /** The outlet or institution of a grant, by name. */
@@ -59,6 +62,19 @@ export function createCertificatesContext(deps: CertificatesDeps) {
     return s;
   };
   const today = () => chinaDate(clock.now());
+  /** Each area's PDF signer (its CA and signer certificates are made once per process). */
+  const pdfSigners = new Map<string, Promise<PdfSigner>>();
+  const pdfSignerOf = (areaCode: string) => {
+    let signer = pdfSigners.get(areaCode);
+    if (!signer) {
+      signer = agencyOf(areaCode, "zh").then((agency) =>
+        createPdfSigner({ agency, ...deps.pdfKeys(areaCode) }),
+      );
+      pdfSigners.set(areaCode, signer);
+      signer.catch(() => pdfSigners.delete(areaCode));
+    }
+    return signer;
+  };
 
   const claimsOf = (row: Row, person: Database["persons"]): QrClaims => ({
     v: 1,
@@ -155,7 +171,22 @@ export function createCertificatesContext(deps: CertificatesDeps) {
       : `${name}人力资源和社会保障局`;
   }
 
-  return { deps, db, repo, audit, clock, cipher, signerOf, today, claimsOf, record, ending, rowOf, agencyOf };
+  return {
+    deps,
+    db,
+    repo,
+    audit,
+    clock,
+    cipher,
+    signerOf,
+    pdfSignerOf,
+    today,
+    claimsOf,
+    record,
+    ending,
+    rowOf,
+    agencyOf,
+  };
 }
 
 export type CertificatesContext = ReturnType<typeof createCertificatesContext>;

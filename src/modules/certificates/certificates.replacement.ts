@@ -79,7 +79,7 @@ export function certificatesOfReplacement(ctx: CertificatesContext) {
      */
     async temporaryCertificate(q: Kysely<Database>, serial: string) {
       const row = SERIAL_PATTERN.test(serial) ? await repo.bySerial(q, serial) : undefined;
-      if (!row || row.kind !== "temporary_medical" || !row.card_id) return undefined;
+      if (row?.kind !== "temporary_medical" || !row.card_id) return undefined;
       return { cardId: row.card_id, valid: statusOn(row, today()) === "valid", row };
     },
 

@@ -187,7 +187,7 @@ export function certificatesRoutes(deps: {
           operationId: "getCertificateKey",
           tags: ["certificates"],
           summary:
-            "An area's certificate-signing public key (SM2, SM3, the standard user ID) for offline verifiers",
+            "An area's keys for offline verifiers: the QR's SM2 public key (SM3, the standard user ID) and the CA certificate of the PDFs' signatures (PAdES)",
           params: z.object({ areaCode: areaCodeSchema }),
           response: {
             200: z.object({
@@ -195,8 +195,11 @@ export function certificatesRoutes(deps: {
               publicKey: z.string(),
               userId: z.string(),
               algorithm: z.literal("SM2-SM3"),
+              pdfCaCertificate: z
+                .string()
+                .describe("PEM: trust it in a PDF reader to see the certificates' signatures as trusted"),
             }),
-            ...errors(400),
+            ...errors(400, 404),
           },
         },
       },

@@ -29,16 +29,39 @@ export { CERTIFICATE_PERMISSIONS };
  */
 export function createCertificatesService(deps: CertificatesDeps) {
   const ctx = createCertificatesContext(deps);
-  const { db, repo, audit, cipher, signerOf, today, claimsOf, record, ending, rowOf, agencyOf } = ctx;
+  const {
+    db,
+    repo,
+    audit,
+    clock,
+    cipher,
+    signerOf,
+    pdfSignerOf,
+    today,
+    claimsOf,
+    record,
+    ending,
+    rowOf,
+    agencyOf,
+  } = ctx;
   return {
     ...certificatesOfReplacement(ctx),
     /** The public key of an area's certificate-signing key (SM2, standard user ID), for offline verifiers. */
-    publicKey: (areaCode: string) => ({
-      areaCode,
-      publicKey: signerOf(areaCode).publicKey,
-      userId: SM2_USER_ID,
-      algorithm: "SM2-SM3" as const,
-    }),
+    /**
+     * What an offline verifier needs from an area: the QR's SM2 public key (SM3, the standard user ID)
+     * and the CA certificate that issued the PDFs' signing certificate (PAdES).
+     */
+    publicKey: async (areaCode: string) => {
+      // Only areas there are: a made-up code would make a signer to keep for nothing.
+      if ((await deps.areaName(db, areaCode)) === undefined) throw new DomainError("AREA_NOT_FOUND");
+      return {
+        areaCode,
+        publicKey: signerOf(areaCode).publicKey,
+        userId: SM2_USER_ID,
+        algorithm: "SM2-SM3" as const,
+        pdfCaCertificate: (await pdfSignerOf(areaCode)).caCertificatePem,
+      };
+    },
 
     /**
      * Issues a rights record, an enrolment certificate (for a coordination area and a stated purpose)
@@ -131,11 +154,12 @@ export function createCertificatesService(deps: CertificatesDeps) {
       const grant =
         actor.type === "holder" ? undefined : authorize(actor, CERTIFICATE_PERMISSIONS.print, row.area_code);
       const person = (await deps.person(db, row.person_id))!;
-      const bytes = await renderCertificatePdf(
+      const agency = await agencyOf(row.area_code, lang);
+      const rendered = await renderCertificatePdf(
         documentOf(row, {
           lang,
           name: readPii(cipher, person).name,
-          agency: await agencyOf(row.area_code, lang),
+          agency,
           status: statusOn(row, today()),
           qr: qrText(deps.publicUrl, claimsOf(row, person), row.signature),
           areaNames: Object.fromEntries(
@@ -147,6 +171,12 @@ export function createCertificatesService(deps: CertificatesDeps) {
         new Date(row.issued_at),
         lang === "en" ? "Official use" : "业务专用章",
       );
+      // The PAdES signature of the area's signer over the whole file, as printed now.
+      const bytes = await (await pdfSignerOf(row.area_code)).sign(rendered, {
+        reason: lang === "en" ? "Certified by the issuing agency" : "出具单位电子签章",
+        location: agency,
+        signingTime: clock.now(),
+      });
       await db.transaction().execute(async (trx) =>
         audit.record(trx, actor, grant, {
           action: actor.type === "holder" ? "certificate.download" : "certificate.print",

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, it } from "node:test";
@@ -13,7 +12,7 @@ import {
   staffToken,
   useTestApp,
 } from "../../../test/fixtures.ts";
-import { poppler, qrOfPdf, textOfPdf } from "../../../test/pdf.ts";
+import { pdfsig, poppler, qrOfPdf, screenshotOfPdf, textOfPdf } from "../../../test/pdf.ts";
 import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { addDays, type fixedClock } from "../../shared/clock.ts";
@@ -134,8 +133,10 @@ forEachDialect("certificates", (dialect) => {
     ])
       assert.ok(text.includes(words), `the PDF says ${words}: ${text}`);
     assert.ok(!text.includes(c.idNumber), "the PDF shows the ID number masked");
-    const english = textOfPdf((await pdfOf(temporary, tokens.clerk, "en")).rawPayload);
-    assert.match(english, /Temporary medical certificate/);
+    const englishPdf = (await pdfOf(temporary, tokens.clerk, "en")).rawPayload;
+    assert.match(textOfPdf(englishPdf), /Temporary medical certificate/);
+    screenshotOfPdf(bytes, "temporary-medical-certificate");
+    screenshotOfPdf(englishPdf, "temporary-medical-certificate-en");
 
     // The QR code read from the page's image: signed by Hangzhou's certificate key.
     const scanned = qrOfPdf(bytes);
@@ -168,6 +169,26 @@ forEachDialect("certificates", (dialect) => {
     });
     assert.deepEqual(verifyQr("http://example.com/", keys), { ok: false, reason: "MALFORMED" });
 
+    // The PAdES signature: valid, by Hangzhou's signer, trusted once the area's published CA is; one
+    // changed byte breaks it.
+    const signature = pdfsig(bytes, key.pdfCaCertificate);
+    assert.match(signature, /Signature Type: ETSI\.CAdES\.detached/);
+    assert.match(
+      signature,
+      /Signer Certificate Common Name: 浙江省杭州市人力资源和社会保障局 电子证明专用章/,
+    );
+    assert.match(signature, /Signature Validation: Signature is Valid\./);
+    assert.match(signature, /Certificate Validation: Certificate is Trusted\./);
+    assert.match(pdfsig(bytes), /Certificate issuer isn't Trusted/, "not trusted without the area's CA");
+    const changed = Buffer.from(bytes);
+    const at = changed.indexOf(Buffer.from(temporary, "latin1"));
+    changed[at > 0 ? at : 400] ^= 0x01;
+    assert.doesNotMatch(
+      pdfsig(changed, key.pdfCaCertificate),
+      /Signature is Valid/,
+      "a changed byte breaks it",
+    );
+
     // The public page: masked, valid; another area's clerk may not print it.
     const page = await ctx.app.inject({ method: "GET", url: `/v/${temporary}` });
     assert.equal(page.statusCode, 200);
@@ -198,6 +219,7 @@ forEachDialect("certificates", (dialect) => {
     );
     const slipPdf = await pdfOf(slip);
     assert.match(textOfPdf(slipPdf.rawPayload), /社会保障卡领卡凭证/);
+    screenshotOfPdf(slipPdf.rawPayload, "collection-slip");
     const slipQr = qrOfPdf(slipPdf.rawPayload);
     const slipClaims = parseQrText(slipQr);
     assert.ok(slipClaims.ok);

@@ -337,27 +337,6 @@ export function createCredentialsContext(deps: CredentialsDeps) {
   }
 
   /**
-   * The holder's password with a temporary medical certificate (seed 003: it stands for the card while
-   * the replacement is made): the password is the lost card's, its lockout counts as for the card, and
-   * the lost card's own state is not asked (the certificate's validity is, by the caller).
-   */
-  async function verifyForTemporaryCertificate(actor: Actor, lostCard: CardRow, pin: string, source: string) {
-    const grant = authorize(actor, PASSWORD_PERMISSIONS.verify);
-    const input = await pinInput(actor, lostCard, { pin });
-    const outcome = await attempt(
-      actor,
-      grant,
-      lostCard,
-      input,
-      "transaction",
-      source,
-      await policyOf(lostCard),
-    );
-    if (outcome.kind !== "ok") raise(outcome);
-    return { verified: true as const };
-  }
-
-  /**
    * The password of an online sign-in (service hall): counted on the card's own online counter and the
    * source's throttle, never on the card's lockout counter (see ONLINE_SIGN_IN and docs/passwords.md).
    * A card locked at a counter or terminal stays refused. Both counters are held while checked.
@@ -418,7 +397,6 @@ export function createCredentialsContext(deps: CredentialsDeps) {
     newPvv,
     atOutlet,
     verifyCard,
-    verifyForTemporaryCertificate,
     verifyOnlineSignIn,
   };
 }

@@ -48,6 +48,18 @@ function purposeSigningKey(signingKey: Buffer, label: string): Buffer {
 export const auditSigningKey = (signingKey: Buffer): Buffer =>
   purposeSigningKey(signingKey, "sscard/audit-checkpoint-key/v1");
 
+/** The order of NIST P-256's base point. */
+const P256_N = BigInt("0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+
+/**
+ * An ECDSA P-256 private key (32 bytes) for one purpose, derived like the SM2 ones: the keys of an
+ * area's PDF-signing CA and of its signer (PAdES signatures that any PDF reader checks).
+ */
+export function p256PurposeKey(signingKey: Buffer, label: string): Buffer {
+  const d = BigInt(`0x${createHmac("sha256", signingKey).update(label).digest("hex")}`);
+  return Buffer.from(((d % (P256_N - 2n)) + 1n).toString(16).padStart(64, "0"), "hex");
+}
+
 /** A card-issuing area's certificate-signing key: signs the QR codes of the certificates it issues. */
 export const certificateSigningKey = (signingKey: Buffer, areaCode: string): Buffer =>
   purposeSigningKey(signingKey, `sscard/certificate-key/${areaCode}/v1`);

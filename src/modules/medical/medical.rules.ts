@@ -3,8 +3,10 @@
  * between the personal account and self-pay, refunds in proportion, contributions by base or grade,
  * and arrears. Money is integers in fen; rates are basis points (100 bp = 1%).
  */
+
+import { DomainError } from "../../shared/errors.ts";
 import type { MedicalPolicy } from "../areas/areas.rules.ts";
-import type { CheckDiagnostic } from "../enrolment/enrolment.rules.ts";
+import { CHECK_DIAGNOSTICS, type CheckDiagnostic } from "../enrolment/enrolment.rules.ts";
 
 export type CatalogueClass = "A" | "B" | "none";
 export type CatalogueEntry = Readonly<{
@@ -263,4 +265,23 @@ export function contributionOf(
  */
 export function employerMayPay(hiredOn: string | undefined, month: string): boolean {
   return hiredOn !== undefined && hiredOn.slice(0, 7) <= month;
+}
+
+/** The error a caller gets for a settlement refused by the rules. */
+export function refusalError(r: SettlementRefusal): DomainError {
+  switch (r.reason) {
+    case "card_not_usable":
+      return new DomainError("CARD_NOT_USABLE", { state: r.state });
+    case "insurance_flagged":
+      // The online check's diagnostic, with the seed's cause and remedy for the operator to tell the holder.
+      return r.diagnostic === "MEDICAL_FUNCTION_SUSPENDED"
+        ? new DomainError("MEDICAL_FUNCTION_SUSPENDED")
+        : new DomainError("INSURANCE_CHECK_FAILED", {
+            diagnostic: { code: r.diagnostic, ...CHECK_DIAGNOSTICS[r.diagnostic] },
+          });
+    case "not_in_catalogue":
+      return new DomainError("ITEM_NOT_IN_CATALOGUE", { line: r.line, code: r.code });
+    case "insufficient_balance":
+      return new DomainError("INSUFFICIENT_BALANCE", { balanceFen: r.balanceFen, coveredFen: r.coveredFen });
+  }
 }

@@ -10,12 +10,7 @@ import { timeOrderedId } from "../../shared/ids.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { canSettle, stateOn } from "../cards/cards.rules.ts";
 import { notValid, statusOn } from "../certificates/certificates.rules.ts";
-import {
-  CHECK_DIAGNOSTICS,
-  coordinationArea,
-  type StandingFacts,
-  settlementStanding,
-} from "../enrolment/enrolment.rules.ts";
+import { coordinationArea, type StandingFacts, settlementStanding } from "../enrolment/enrolment.rules.ts";
 import type { MedicalContext } from "./medical.context.ts";
 import { ledgerAccount, type Receipt, receipt } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
@@ -24,30 +19,11 @@ import {
   basketProblem,
   type CatalogueEntry,
   priceBasket,
-  type SettlementRefusal,
+  refusalError,
   settlementOf,
 } from "./medical.rules.ts";
 
 const NOTHING_ON_RECORD: StandingFacts = { enrolments: [], unmergedNumbers: [], arrearsActive: false };
-
-/** The error a caller gets for a settlement refused by the rules. */
-function refusalError(r: SettlementRefusal): DomainError {
-  switch (r.reason) {
-    case "card_not_usable":
-      return new DomainError("CARD_NOT_USABLE", { state: r.state });
-    case "insurance_flagged":
-      // The online check's diagnostic, with the seed's cause and remedy for the operator to tell the holder.
-      return r.diagnostic === "MEDICAL_FUNCTION_SUSPENDED"
-        ? new DomainError("MEDICAL_FUNCTION_SUSPENDED")
-        : new DomainError("INSURANCE_CHECK_FAILED", {
-            diagnostic: { code: r.diagnostic, ...CHECK_DIAGNOSTICS[r.diagnostic] },
-          });
-    case "not_in_catalogue":
-      return new DomainError("ITEM_NOT_IN_CATALOGUE", { line: r.line, code: r.code });
-    case "insufficient_balance":
-      return new DomainError("INSUFFICIENT_BALANCE", { balanceFen: r.balanceFen, coveredFen: r.coveredFen });
-  }
-}
 
 export type SettleInput = Readonly<{
   terminalNo: string;
