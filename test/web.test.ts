@@ -290,10 +290,34 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     });
     const pin = initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY);
     const page = await newPage();
+    // First the holder downloads an enrolment certificate in the hall (an area and a purpose).
+    await holderLogin(page, holder);
+    const certificates = page.getByRole("region", { name: "开具证明" });
+    await certificates.getByLabel("证明种类").selectOption({ label: "社会保险参保证明" });
+    await certificates.getByLabel(/参保统筹区/).fill("330100");
+    await certificates.getByLabel(/开具用途/).fill("子女入学");
+    const [enrolmentPdf] = await Promise.all([
+      page.waitForEvent("download"),
+      certificates.getByRole("button", { name: "开具并下载（PDF，加盖业务章）" }).click(),
+    ]);
+    const enrolmentText = execFileSync("pdftotext", [await enrolmentPdf.path(), "-"]).toString("utf8");
+    assert.match(enrolmentText, /社会保险参保证明[\s\S]*子女入学/);
+    await certificates.getByText(/已开具社会保险参保证明，编号 CB\d{22}/).waitFor();
+    await accessible(page, "the hall's certificates");
+    await shot(page, "26-hall-certificate");
+    await signOut(page);
+
     await staffLogin(page, "hz.clerk");
     const search = page.getByLabel("身份证号码或社保卡卡号");
     await search.fill(holder.idNumber);
     await search.press("Enter");
+    // The counter prints the rights record for the person in front of it.
+    const counterCertificates = page.getByRole("region", { name: "开具证明" });
+    const [recordPdf] = await Promise.all([
+      page.waitForEvent("download"),
+      counterCertificates.getByRole("button", { name: "开具并下载（PDF，加盖业务章）" }).click(),
+    ]);
+    assert.match(execFileSync("pdftotext", [await recordPdf.path(), "-"]).toString("utf8"), /个人权益记录/);
     const lost = page.locator("article.card-item").first();
     await lost.getByRole("button", { name: "正式挂失并补卡" }).click();
     await lost.getByLabel("持卡人出示的身份证号码").fill(holder.idNumber);

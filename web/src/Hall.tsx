@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { CertificateRequest } from "./CertificateRequest.tsx";
 import { localTime } from "./clock.ts";
 import { HallEcard } from "./HallEcard.tsx";
 import { HallMedical } from "./HallMedical.tsx";
@@ -10,6 +11,7 @@ import { CardHeading, ConfirmStep, Notice, Section, useAction } from "./ui.tsx";
 type HolderCard = {
   cardNumber: string;
   state: string;
+  areaCode: string;
   validUntil: string | null;
   applicationKind: string;
   readyDate: string | null;
@@ -143,6 +145,14 @@ export function Hall({ initialPassword = false }: { initialPassword?: boolean })
       </Section>
       {cards?.length ? <HallEcard cardLost={cards[0].state === "temporarily_lost"} /> : null}
       {cards?.length ? <HallMedical /> : null}
+      {cards?.length ? (
+        <CertificateRequest
+          kinds={["rights_record", "enrolment_certificate"]}
+          issuePath="/holder/certificates"
+          pdfPath={(serial) => `/holder/certificates/${serial}/pdf`}
+          defaultArea={cards[0].areaCode}
+        />
+      ) : null}
       {cards?.find((c) => ["active", "archived"].includes(c.state)) ? (
         <PasswordChange
           cardNumber={cards.find((c) => ["active", "archived"].includes(c.state))!.cardNumber}

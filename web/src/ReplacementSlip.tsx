@@ -1,4 +1,5 @@
 import { apiBlob } from "./api.ts";
+import { saveBlob } from "./CertificateRequest.tsx";
 import { chinaDay } from "./clock.ts";
 import type { CardView } from "./counter-types.ts";
 import { useLang, useT } from "./i18n.tsx";
@@ -20,12 +21,7 @@ export function ReplacementSlip({ card }: { card: CardView }) {
   /** A certificate as the register prints it: A4 with the red seal and the signed QR, saved as a file. */
   const download = (serial: string) =>
     run(async () => {
-      const url = URL.createObjectURL(await apiBlob(`/certificates/${serial}/pdf?lang=${lang}`));
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = `${serial}.pdf`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(await apiBlob(`/certificates/${serial}/pdf?lang=${lang}`), `${serial}.pdf`);
     });
   const print = () => {
     // Only the slip is printed: the rest of the page is hidden while the print dialog is open.

@@ -2,6 +2,7 @@ import { useCallback, useState } from "react";
 import { idCheckCharacter } from "../../src/modules/persons/id-number.rules.ts";
 import { api } from "./api.ts";
 import { CardPanel } from "./CardPanel.tsx";
+import { CertificateRequest } from "./CertificateRequest.tsx";
 import { Apply } from "./CounterTasks.tsx";
 import { useCan } from "./can.tsx";
 import type { CardView, Person } from "./counter-types.ts";
@@ -148,6 +149,14 @@ function PersonPage(props: {
       </Section>
       {props.idNumber && can("enrolment.read") ? (
         <EnrolmentPanel idNumber={props.idNumber} area={props.area} />
+      ) : null}
+      {can("certificates.print") ? (
+        <CertificateRequest
+          kinds={["rights_record", "enrolment_certificate", "application_form"]}
+          issuePath={`/persons/${person.id}/certificates`}
+          pdfPath={(serial) => `/certificates/${serial}/pdf`}
+          defaultArea={props.area}
+        />
       ) : null}
     </>
   );

@@ -154,6 +154,21 @@ export const TASK_TEXTS = {
     en: "The slip is lost (the ID card checked; the slip is voided)",
   },
   printSlip: { zh: "打印领卡凭证", en: "Print the slip" },
+  certificatesTitle: { zh: "开具证明", en: "Certificates" },
+  certificateKind: { zh: "证明种类", en: "Certificate" },
+  certificateArea: {
+    zh: "参保统筹区（行政区划代码，如 330100）",
+    en: "Coordination area (division code, e.g. 330100)",
+  },
+  certificatePurpose: {
+    zh: "开具用途（如 子女入学、购房）",
+    en: "Purpose (e.g. school enrolment, buying a home)",
+  },
+  certificateIssue: { zh: "开具并下载（PDF，加盖业务章）", en: "Issue and download (PDF, sealed)" },
+  certificateIssued: {
+    zh: "已开具{kind}，编号 {serial}，有效期至 {until}；扫描其二维码可核验真伪。",
+    en: "{kind} issued, serial {serial}, valid until {until}; its QR code verifies it.",
+  },
   certificatePdf: {
     zh: "下载临时就医凭证（PDF，加盖业务章）",
     en: "Download the temporary medical certificate (PDF, sealed)",
