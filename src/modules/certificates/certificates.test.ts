@@ -368,6 +368,75 @@ forEachDialect("certificates", (dialect) => {
     assert.equal((await check({ cardNumber: loss.body.replacement.cardNumber })).body.result, "INSURED");
   });
 
+  it("settlements with the temporary certificate racing the new card's hand-over: each is refused or committed before the certificate ended, never after; one key twice at once settles once", async () => {
+    const terminalNo = "330100000802";
+    const pharmacy = await designatedPharmacy(ctx.deps, "HZ-CERT-RACE", terminalNo);
+    const operator = await staffToken(ctx.deps, "cert.race", "pharmacy_operator", "330100", {
+      institutionId: pharmacy.id,
+    });
+    const c = await cardInState(ctx.deps, "active", { name: "钱并发" });
+    await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: c.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330106",
+      startDate: "2026-01-01",
+    });
+    const loss = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/formal-loss`, {
+      holderIdNumber: c.idNumber,
+    });
+    const number = loss.body.replacement.tempCertificateNo as string;
+    const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
+    const settle = (key: string) =>
+      call(operator, "POST", "/settlements", {
+        terminalNo,
+        idempotencyKey: key,
+        items: [{ code: "XA01", quantity: 1, unitPriceFen: 500 }],
+        temporaryCertificate: { number, pin },
+      });
+    const twice = await Promise.all([settle(`race-${dialect}-same`), settle(`race-${dialect}-same`)]);
+    assert.deepEqual(
+      twice.map((r) => r.status),
+      [200, 200],
+    );
+    assert.equal(twice[0].body.settlementId, twice[1].body.settlementId, "one settlement for one key");
+
+    await produce();
+    const slip = await slipOf(loss.body.replacement.cardNumber);
+    const [handed, ...paid] = await Promise.all([
+      handOver(loss.body.replacement.cardNumber, c.idNumber, { collectionSlip: slip }),
+      ...Array.from({ length: 6 }, (_, i) => settle(`race-${dialect}-${i}`)),
+    ]);
+    assert.equal(handed.status, 200, JSON.stringify(handed.body));
+    for (const r of paid)
+      assert.ok(
+        r.status === 200 || (r.status === 409 && r.body.code === "CERTIFICATE_NOT_VALID"),
+        JSON.stringify(r.body),
+      );
+    const { db } = ctx.deps.database;
+    const ended = await db
+      .selectFrom("audit_log")
+      .select("seq")
+      .where("action", "=", "certificate.revoke")
+      .where("after", "like", `%${number}%`)
+      .executeTakeFirstOrThrow();
+    const settledIds = paid.filter((r) => r.status === 200).map((r) => r.body.settlementId as string);
+    const settledAt = settledIds.length
+      ? await db.selectFrom("audit_log").select("seq").where("subject_id", "in", settledIds).execute()
+      : [];
+    assert.equal(settledAt.length, settledIds.length, "each settlement has its audit record");
+    for (const s of settledAt)
+      assert.ok(Number(s.seq) < Number(ended.seq), "a settlement committed after the certificate ended");
+    const rows = await db
+      .selectFrom("settlements")
+      .select("id")
+      .where("card_id", "=", (await ctx.deps.cards.cardByNumber(loss.body.replacement.cardNumber)).id)
+      .execute();
+    assert.equal(rows.length, settledIds.length + 1, "no settlement lost or written twice");
+    assert.equal((await ctx.deps.medical.ledgerSums()).total, 0, "the books balance");
+    const after = await settle(`race-${dialect}-after`);
+    assert.equal(after.body.code, "CERTIFICATE_NOT_VALID");
+  });
+
   it("a clerk revokes a certificate with a reason, once even when asked twice at once", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "王作废" });
     const loss = await call(tokens.clerk, "POST", `/cards/${c.cardNumber}/formal-loss`, {
