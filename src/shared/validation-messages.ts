@@ -118,6 +118,7 @@ const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^a level-1 channel for a level-2 channel$/, "二级渠道的上级须为一级渠道"],
   [/^only for level-2 channels$/, "仅适用于二级渠道"],
   [/^one of them$/, "须提供其中之一"],
+  [/^both needed$/, "两项均须提供"],
   [/^only with a live photo$/, "仅在提供现场照片时适用"],
   [/^someone other than the holder$/, "须为持卡人以外的人"],
   [/^1–32 letters, digits, dots or dashes$/, "应为 1–32 位字母、数字、点或连字符"],
