@@ -46,6 +46,7 @@ import {
   createSm2Signer,
   p256PurposeKey,
 } from "./modules/keys/signer.ts";
+import { createKioskService } from "./modules/kiosk/kiosk.service.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
@@ -267,6 +268,14 @@ export function createDeps(
     cipher,
     regions,
   });
+  const kiosk = createKioskService({
+    db,
+    findPerson: persons.rowByIdNumber,
+    cardsOf: cardsRepo.ofPerson,
+    verifyCard: (actor, card, pin, source) =>
+      credentials.verifyCard(actor, card, { pin, purpose: "identity" }, source),
+    reportTemporaryLoss: (actor, cardNumber) => cards.reportTemporaryLoss(actor, cardNumber),
+  });
   const holder = createHolderService({
     db,
     repo: createHolderRepository(),
@@ -312,6 +321,7 @@ export function createDeps(
   return {
     database,
     certificates,
+    kiosk,
     clock,
     regions,
     cipher,

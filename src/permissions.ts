@@ -9,6 +9,7 @@ import { EMPLOYER_PERMISSIONS } from "./modules/employers/employers.permissions.
 import { ENROLMENT_PERMISSIONS } from "./modules/enrolment/enrolment.permissions.ts";
 import { JOB_PERMISSIONS } from "./modules/jobs/jobs.permissions.ts";
 import { KEY_PERMISSIONS } from "./modules/keys/keys.permissions.ts";
+import { KIOSK_PERMISSIONS } from "./modules/kiosk/kiosk.permissions.ts";
 import { MEDICAL_PERMISSIONS } from "./modules/medical/medical.permissions.ts";
 import { PERSON_PERMISSIONS } from "./modules/persons/persons.permissions.ts";
 import { STAFF_PERMISSIONS } from "./modules/staff/staff.permissions.ts";
@@ -30,6 +31,7 @@ export const PERMISSIONS = {
   enrolment: ENROLMENT_PERMISSIONS,
   jobs: JOB_PERMISSIONS,
   keys: KEY_PERMISSIONS,
+  kiosk: KIOSK_PERMISSIONS,
   medical: MEDICAL_PERMISSIONS,
   persons: PERSON_PERMISSIONS,
   staff: STAFF_PERMISSIONS,

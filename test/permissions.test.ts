@@ -14,6 +14,7 @@ import { enrolmentPermissionSamples } from "../src/modules/enrolment/enrolment.p
 import { holderPermissionSamples } from "../src/modules/holder/holder.permission-samples.ts";
 import { jobsPermissionSamples } from "../src/modules/jobs/jobs.permission-samples.ts";
 import { keysPermissionSamples } from "../src/modules/keys/keys.permission-samples.ts";
+import { kioskPermissionSamples } from "../src/modules/kiosk/kiosk.permission-samples.ts";
 import { medicalPermissionSamples } from "../src/modules/medical/medical.permission-samples.ts";
 import { personsPermissionSamples } from "../src/modules/persons/persons.permission-samples.ts";
 import { staffPermissionSamples } from "../src/modules/staff/staff.permission-samples.ts";
@@ -56,6 +57,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       ...chipPermissionSamples(w),
       ...employersPermissionSamples(w),
       ...certificatesPermissionSamples(w),
+      ...kioskPermissionSamples(w),
       ...enrolmentPermissionSamples(w),
       ...holderPermissionSamples(w),
       ...ecardPermissionSamples(w),

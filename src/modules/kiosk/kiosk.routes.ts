@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, errors, idNumberSchema, pinSchema } from "../../http/schemas.ts";
+import type { KioskService } from "./kiosk.service.ts";
+import { KIOSK_PERMISSIONS } from "./kiosk.service.ts";
+
+/** The self-service terminals' own routes (the kiosk's API key is the principal). */
+export function kioskRoutes(deps: { kiosk: KioskService }): FastifyPluginAsyncZod {
+  const { kiosk } = deps;
+  return async (app) => {
+    app.post(
+      "/kiosk/pre-loss",
+      {
+        config: { access: { permission: KIOSK_PERMISSIONS.preLoss } },
+        schema: {
+          operationId: "kioskPreLoss",
+          tags: ["kiosk"],
+          summary:
+            "Pre-loss at a self-service touch screen without a session: the holder's ID number and card password; the card stops at once",
+          body: z.strictObject({ idNumber: idNumberSchema, pin: pinSchema }),
+          response: {
+            200: z.object({
+              cardNumberMasked: z.string(),
+              nameMasked: z.string(),
+              state: z.string(),
+              reportedAt: z.string(),
+            }),
+            ...errors(...AUTH_ERRORS, 409, 423, 429),
+          },
+        },
+      },
+      async (request) => kiosk.preLoss(actorOf(request), { ...request.body, source: request.ip }),
+    );
+  };
+}
