@@ -51,6 +51,7 @@ import { createMedicalRepository } from "./modules/medical/medical.repository.ts
 import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
+import { readPii } from "./modules/persons/pii.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
@@ -268,14 +269,6 @@ export function createDeps(
     cipher,
     regions,
   });
-  const kiosk = createKioskService({
-    db,
-    findPerson: persons.rowByIdNumber,
-    cardsOf: cardsRepo.ofPerson,
-    verifyCard: (actor, card, pin, source) =>
-      credentials.verifyCard(actor, card, { pin, purpose: "identity" }, source),
-    reportTemporaryLoss: (actor, cardNumber) => cards.reportTemporaryLoss(actor, cardNumber),
-  });
   const holder = createHolderService({
     db,
     repo: createHolderRepository(),
@@ -288,6 +281,20 @@ export function createDeps(
     verifyPassword: async (actor, cardNumber, pin, source) =>
       credentials.verifyOnlineSignIn(actor, await cards.cardByNumber(cardNumber), pin, source),
     identityOfCode: ecard.identityOfCode,
+  });
+  const kiosk = createKioskService({
+    db,
+    findPerson: persons.rowByIdNumber,
+    cardsOf: cardsRepo.ofPerson,
+    verifyCard: (actor, card, pin, source) =>
+      credentials.verifyCard(actor, card, { pin, purpose: "identity" }, source),
+    reportTemporaryLoss: (actor, cardNumber) => cards.reportTemporaryLoss(actor, cardNumber),
+    cardByNumber: cardsRepo.byNumber,
+    personById: personsRepo.byId,
+    openSession: holder.openKioskSession,
+    nameOf: (person) => readPii(cipher, person).name,
+    regions,
+    clock,
   });
   const medical = createMedicalService({
     db,

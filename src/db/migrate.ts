@@ -23,6 +23,7 @@ import * as m0019 from "./migrations/0019_job_runs.ts";
 import * as m0020 from "./migrations/0020_check_place.ts";
 import * as m0021 from "./migrations/0021_hall_channel.ts";
 import * as m0022 from "./migrations/0022_certificates.ts";
+import * as m0023 from "./migrations/0023_kiosk_sessions.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0020_check_place": m0020,
   "0021_hall_channel": m0021,
   "0022_certificates": m0022,
+  "0023_kiosk_sessions": m0023,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -18,6 +18,8 @@ export type Access =
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: Access;
+    /** A holder route that changes nothing a query-scope session may not do (sign out, a certificate). */
+    forQuerySessions?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -69,7 +71,11 @@ export function installAccessControl(
         request.actor = actor;
         const allowed =
           access === "holder" || access === "channel"
-            ? actor.type === access
+            ? actor.type === access &&
+              // A kiosk session opened by the ID card alone reads; it changes nothing.
+              (actor.scope !== "query" ||
+                request.method === "GET" ||
+                request.routeOptions.config?.forQuerySessions === true)
             : findGrant(actor, access.permission) !== undefined;
         done(allowed ? undefined : new DomainError("FORBIDDEN"));
       },

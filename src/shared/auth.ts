@@ -55,6 +55,8 @@ export type Actor = Readonly<{
   grants: readonly Grant[];
   /** For a holder: the person they are. */
   personId?: string;
+  /** A holder's kiosk session opened by the ID card alone: reads and prints, nothing that changes state. */
+  scope?: "query";
 }>;
 
 /** The system actor used by the CLI and scheduled jobs. */

@@ -130,6 +130,10 @@ export const MESSAGES = {
     zh: "该人员在本省已有一张有效社会保障卡（卡号 {cardNumber}），一人一省只能持有一张卡",
     en: "This person already holds a card in this province ({cardNumber}): one card per person per province",
   },
+  ID_CARD_INVALID: {
+    zh: "无法使用此居民身份证登录：{reason}",
+    en: "This resident ID card cannot sign in: {reason}",
+  },
   HOLDER_ID_MISMATCH: {
     zh: "出示的身份证件与持卡人不符",
     en: "The ID presented does not match the card holder",

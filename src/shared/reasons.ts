@@ -7,6 +7,15 @@ export function reasonText(reason: string, lang: Language): string {
 
 /** People's wording of the machine-readable reasons that details carry. */
 export const REASONS: Record<string, Record<Language, string>> = {
+  id_card_length: {
+    zh: "读卡器返回的信息不完整，请重新放置身份证",
+    en: "the reader's record is incomplete; place the card again",
+  },
+  id_card_id_number: { zh: "身份证号码无效", en: "the ID number is not valid" },
+  id_card_birth_differs: { zh: "出生日期与身份证号码不符", en: "the birth date differs from the ID number" },
+  id_card_sex_differs: { zh: "性别与身份证号码不符", en: "the sex differs from the ID number" },
+  id_card_dates: { zh: "有效期限无法识别", en: "the validity dates cannot be read" },
+  id_card_expired: { zh: "身份证已过有效期", en: "the ID card has expired" },
   new_card_collected: {
     zh: "新卡已领取，临时就医凭证随之作废，请使用新社会保障卡",
     en: "the new card was collected and the temporary certificate ended with it; use the new card",

@@ -146,7 +146,7 @@ export function certificatesRoutes(deps: {
     app.post(
       "/api/v1/holder/certificates",
       {
-        config: { access: "holder" },
+        config: { access: "holder", forQuerySessions: true },
         schema: {
           operationId: "issueMyCertificate",
           tags: ["certificates"],

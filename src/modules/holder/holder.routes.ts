@@ -41,10 +41,13 @@ const holderCard = z
   .passthrough();
 
 /** A hall session opened by either sign-in. */
-const sessionSchema = z.object({
+export const sessionSchema = z.object({
   token: z.string(),
   expiresAt: z.string(),
   idleMinutes: z.number(),
+  scope: z
+    .enum(["all", "query"])
+    .describe("query: a kiosk session by the ID card alone, reads and prints only"),
   holder: z.object({ nameMasked: z.string(), idNumberMasked: z.string() }),
   initialPassword: z
     .boolean()
@@ -102,7 +105,7 @@ export function holderRoutes(deps: {
     app.post(
       "/holder/logout",
       {
-        config: { access: "holder" },
+        config: { access: "holder", forQuerySessions: true },
         schema: {
           operationId: "holderSignOut",
           tags: ["holder"],

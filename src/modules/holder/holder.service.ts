@@ -13,6 +13,10 @@ import type { HolderRepository } from "./holder.repository.ts";
 
 /** A holder's session in the online service hall: short, and ended by 10 idle minutes. */
 export const HOLDER_SESSION = { ttlMinutes: 30, idleMinutes: 10 } as const;
+/** A session at a self-service kiosk: shorter still, ended by 2 idle minutes (or the card pulled). */
+export const KIOSK_SESSION = { ttlMinutes: 15, idleMinutes: 2 } as const;
+const SESSIONS = { web: HOLDER_SESSION, kiosk: KIOSK_SESSION } as const;
+export type SessionScope = "all" | "query";
 
 /** Cards a holder can sign in with: issued and not lost for good, cancelled or expired. */
 const SIGN_IN_STATES = ["active", "archived", "locked", "temporarily_lost"];
@@ -45,27 +49,41 @@ export function createHolderService(deps: {
   const key = secretKey(deps.tokenKey);
   const hash = (token: string) => hmacSha256Hex(key, `holder:${token}`);
 
-  const actorOf = (personId: string, nameMasked: string): Actor => ({
+  const actorOf = (
+    personId: string,
+    nameMasked: string,
+    channel: "web" | "kiosk" = "web",
+    scope: SessionScope = "all",
+  ): Actor => ({
     type: "holder",
     id: `holder:${personId}`,
     name: nameMasked,
-    channel: "web",
+    channel,
     grants: [],
     personId,
+    ...(scope === "query" ? { scope } : {}),
   });
 
-  /** A new hall session for a person, with its audit record; the token is returned once. */
-  async function openSession(person: PersonRow, how: Record<string, string>) {
-    const actor = actorOf(person.id, person.name_masked);
+  /**
+   * A new session for a person, with its audit record; the token is returned once. The hall's, or a
+   * kiosk's (its channel and scope; the kiosk named in the record).
+   */
+  async function openSession(
+    person: PersonRow,
+    how: Record<string, string>,
+    at: { channel: "web" | "kiosk"; scope: SessionScope } = { channel: "web", scope: "all" },
+  ) {
+    const actor = actorOf(person.id, person.name_masked, at.channel, at.scope);
     const token = `ssh_${randomBytes(32).toString("base64url")}`;
     const now = clock.now();
-    const expiresAt = new Date(now.getTime() + HOLDER_SESSION.ttlMinutes * 60_000).toISOString();
+    const expiresAt = new Date(now.getTime() + SESSIONS[at.channel].ttlMinutes * 60_000).toISOString();
     await db.transaction().execute(async (trx) => {
       await repo.insertSession(trx, {
         token_hash: hash(token),
         person_id: person.id,
         name_masked: person.name_masked,
-        channel: "web",
+        channel: at.channel,
+        scope: at.scope,
         created_at: now.toISOString(),
         expires_at: expiresAt,
         last_seen_at: now.toISOString(),
@@ -82,7 +100,8 @@ export function createHolderService(deps: {
     return {
       token,
       expiresAt,
-      idleMinutes: HOLDER_SESSION.idleMinutes,
+      idleMinutes: SESSIONS[at.channel].idleMinutes,
+      scope: at.scope,
       holder: { nameMasked: person.name_masked, idNumberMasked: person.id_number_masked },
     };
   }
@@ -119,13 +138,30 @@ export function createHolderService(deps: {
       const problem = sessionProblem(
         { expiresAt: row.expires_at, lastSeenAt: row.last_seen_at, revokedAt: row.revoked_at },
         now,
-        HOLDER_SESSION.idleMinutes,
+        SESSIONS[row.channel === "kiosk" ? "kiosk" : "web"].idleMinutes,
       );
       if (problem) throw new DomainError("UNAUTHENTICATED", { reason: `session ${problem}` });
-      if (now.getTime() - Date.parse(row.last_seen_at) > 60_000)
+      // A kiosk's 2 idle minutes are kept to the second; the hall's to the minute.
+      if (now.getTime() - Date.parse(row.last_seen_at) > (row.channel === "kiosk" ? 1_000 : 60_000))
         await repo.touchSession(db, row.token_hash, now.toISOString());
-      return actorOf(row.person_id, row.name_masked);
+      return actorOf(
+        row.person_id,
+        row.name_masked,
+        row.channel === "kiosk" ? "kiosk" : "web",
+        row.scope === "query" ? "query" : "all",
+      );
     },
+
+    /**
+     * A session at a self-service kiosk for a person the kiosk has identified (the card and its
+     * password: all services; the resident ID card swiped: `query`, reads and prints only).
+     */
+    openKioskSession: (person: PersonRow, kiosk: Actor, how: "card" | "id_card") =>
+      openSession(
+        person,
+        { with: how, kiosk: kiosk.id },
+        { channel: "kiosk", scope: how === "card" ? "all" : "query" },
+      ),
 
     async logout(token: string) {
       await repo.revokeSession(db, hash(token), clock.now().toISOString());

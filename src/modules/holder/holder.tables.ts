@@ -4,6 +4,8 @@ export interface HolderSessionsTable {
   person_id: string;
   name_masked: string;
   channel: string;
+  /** `all`, or `query` for a kiosk session opened by swiping the ID card (reads and prints only). */
+  scope: string;
   created_at: string;
   expires_at: string;
   last_seen_at: string;

@@ -14,5 +14,15 @@ export function kioskPermissionSamples(w: Walk): Record<string, Sample> {
       },
       otherArea: "forbidden",
     },
+    "POST /api/v1/kiosk/sessions": {
+      prepare: async () => {
+        const c = await w.cardIn("active");
+        return {
+          url: "/api/v1/kiosk/sessions",
+          body: { card: { cardNumber: c.cardNumber, pin: initialPinOf(c.cardNumber) } },
+        };
+      },
+      otherArea: "forbidden",
+    },
   };
 }

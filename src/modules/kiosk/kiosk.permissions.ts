@@ -7,4 +7,9 @@ export const KIOSK_PERMISSIONS = permissionsOf("kiosk", {
       "pre-loss a card without a session, with the holder's ID number and the card's password (touch screens in outlets and hospitals)",
     channels: { counter: ["outlet_clerk"], kiosk: SELF_SERVICE },
   },
+  session: {
+    summary:
+      "open a holder's session at the kiosk: by the card and its password (all services) or by the resident ID card swiped (reads and prints)",
+    channels: { counter: ["outlet_clerk"], kiosk: SELF_SERVICE },
+  },
 });

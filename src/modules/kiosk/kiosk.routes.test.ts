@@ -3,8 +3,10 @@ import { before, it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
 import { callAs, cardInState, newIdNumber, seedAreas, useTestApp } from "../../../test/fixtures.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import type { fixedClock } from "../../shared/clock.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
+import { type IdCardFacts, idCardRecord } from "./id-card.rules.ts";
 
 forEachDialect("the self-service kiosk", (dialect) => {
   const ctx = useTestApp(dialect);
@@ -89,5 +91,91 @@ forEachDialect("the self-service kiosk", (dialect) => {
       const res = await call("POST", url, body);
       assert.deepEqual([res.status, res.body.code], [403, "FORBIDDEN"], url);
     }
+  });
+
+  it("opens a holder's session by the card and its password (all services) or by the ID card swiped (reads and prints only), ended by 2 idle minutes", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "刷证人" });
+    const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
+    const open = (body: object, token = keys.hangzhou) =>
+      callAs(ctx.app, token)("POST", "/kiosk/sessions", body);
+    const byCard = await open({ card: { cardNumber: c.cardNumber, pin } });
+    assert.equal(byCard.status, 200, JSON.stringify(byCard.body));
+    assert.deepEqual([byCard.body.scope, byCard.body.idleMinutes], ["all", 2]);
+    const asHolder = callAs(ctx.app, byCard.body.token);
+    assert.equal((await asHolder("GET", "/holder/cards")).status, 200);
+    assert.equal((await asHolder("POST", "/holder/certificates", { kind: "rights_record" })).status, 201);
+
+    const id = c.idNumber;
+    const facts: IdCardFacts = {
+      name: "刷证人",
+      sex: Number(id[16]) % 2 === 1 ? "1" : "2",
+      ethnicity: "01",
+      birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+      address: "浙江省杭州市西湖区",
+      idNumber: id,
+      authority: "杭州市公安局西湖分局",
+      validFrom: "2020-01-01",
+      validUntil: "2040-01-01",
+    };
+    const swipe = (f: IdCardFacts, token = keys.hangzhou) =>
+      open({ idCardRecord: idCardRecord(f).toString("base64") }, token);
+    const bySwipe = await swipe(facts);
+    assert.equal(bySwipe.status, 200, JSON.stringify(bySwipe.body));
+    assert.equal(bySwipe.body.scope, "query");
+    const reader = callAs(ctx.app, bySwipe.body.token);
+    assert.equal((await reader("GET", "/holder/cards")).status, 200, "reads");
+    assert.equal(
+      (await reader("POST", "/holder/certificates", { kind: "rights_record" })).status,
+      201,
+      "prints",
+    );
+    const change = await reader("POST", `/holder/cards/${c.cardNumber}/temporary-loss`, {});
+    assert.deepEqual([change.status, change.body.code], [403, "FORBIDDEN"], "changes nothing");
+    assert.equal((await ctx.deps.cards.cardByNumber(c.cardNumber)).state, "active");
+
+    const other = await swipe({ ...facts, name: "别人" });
+    assert.deepEqual([other.status, other.body.code], [403, "HOLDER_ID_MISMATCH"]);
+    const expired = await swipe({ ...facts, validUntil: "2025-01-01" });
+    assert.deepEqual([expired.status, expired.body.code], [422, "ID_CARD_INVALID"]);
+    assert.match(expired.body.message, /身份证已过有效期/);
+    const stranger = newIdNumber("330106", "1991-05-05");
+    const unknown = await swipe({
+      ...facts,
+      idNumber: stranger,
+      birthDate: "1991-05-05",
+      sex: Number(stranger[16]) % 2 === 1 ? "1" : "2",
+    });
+    assert.deepEqual([unknown.status, unknown.body.code], [404, "PERSON_NOT_FOUND"]);
+    assert.equal((await swipe(facts, keys.ningbo)).body.code, "AREA_FORBIDDEN");
+    const both = await open({
+      card: { cardNumber: c.cardNumber, pin },
+      idCardRecord: idCardRecord(facts).toString("base64"),
+    });
+    assert.deepEqual([both.status, both.body.code], [400, "VALIDATION_FAILED"]);
+    assert.equal((await open({ idCardRecord: "AAAA" })).status, 400, "not a record");
+
+    const logins = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select(["channel", "after"])
+      .where("action", "=", "holder.login")
+      .where("subject_id", "=", (await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, id)).id)
+      .execute();
+    assert.deepEqual(
+      logins.map((l) => [l.channel, JSON.parse(String(l.after)).with]),
+      [
+        ["kiosk", "card"],
+        ["kiosk", "id_card"],
+      ],
+    );
+    // Two idle minutes, and the session is over (the card pulled ends it at once: /holder/logout).
+    const clock = ctx.deps.clock as ReturnType<typeof fixedClock>;
+    clock.advance(121_000);
+    try {
+      assert.equal((await reader("GET", "/holder/cards")).status, 401);
+    } finally {
+      clock.advance(-121_000);
+    }
+    assert.equal((await asHolder("POST", "/holder/logout", {})).status, 204);
+    assert.equal((await asHolder("GET", "/holder/cards")).status, 401);
   });
 });

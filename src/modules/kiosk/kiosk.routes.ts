@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, errors, idNumberSchema, pinSchema } from "../../http/schemas.ts";
+import { AUTH_ERRORS, cardNumberSchema, errors, idNumberSchema, pinSchema } from "../../http/schemas.ts";
+import { sessionSchema } from "../holder/holder.routes.ts";
 import type { KioskService } from "./kiosk.service.ts";
 import { KIOSK_PERMISSIONS } from "./kiosk.service.ts";
 
@@ -9,6 +10,27 @@ import { KIOSK_PERMISSIONS } from "./kiosk.service.ts";
 export function kioskRoutes(deps: { kiosk: KioskService }): FastifyPluginAsyncZod {
   const { kiosk } = deps;
   return async (app) => {
+    app.post(
+      "/kiosk/sessions",
+      {
+        config: { access: { permission: KIOSK_PERMISSIONS.session } },
+        schema: {
+          operationId: "openKioskSession",
+          tags: ["kiosk"],
+          summary:
+            "A holder's session at the kiosk: by the card and its password (all services, 2 idle minutes) or by the resident ID card's reader record (reads and prints only); the holder routes then take its token",
+          body: z.strictObject({
+            card: z.strictObject({ cardNumber: cardNumberSchema, pin: pinSchema }).optional(),
+            idCardRecord: z
+              .string()
+              .regex(/^[A-Za-z0-9+/]{342}==$/, "the ID card reader's 256-byte record, base64")
+              .optional(),
+          }),
+          response: { 200: sessionSchema, ...errors(...AUTH_ERRORS, 404, 409, 422, 423, 429) },
+        },
+      },
+      async (request) => kiosk.openSession(actorOf(request), { ...request.body, source: request.ip }),
+    );
     app.post(
       "/kiosk/pre-loss",
       {
