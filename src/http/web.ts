@@ -29,6 +29,7 @@ export async function ensureWebBuild(): Promise<"built" | "current" | "unavailab
     newest(join(WEB, "src")),
     newest(join(WEB, "public")),
     statSync(join(WEB, "index.html")).mtimeMs,
+    statSync(join(WEB, "kiosk.html")).mtimeMs,
   );
   if (built > sources) return "current";
   let vite: typeof import("vite");
@@ -47,4 +48,6 @@ export const webBuilt = () => existsSync(join(WEB_DIST, "index.html"));
 export async function serveWeb(app: FastifyInstance): Promise<void> {
   if (!webBuilt()) return;
   await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", index: ["index.html"], wildcard: false });
+  // The self-service kiosk's own page (a kiosk browser opens it full screen).
+  app.get("/kiosk", (_request, reply) => reply.sendFile("kiosk.html"));
 }

@@ -32,9 +32,10 @@ export const setApiLanguage = (lang: string) => {
  * ApiError with the server's code and message; a session the server no longer accepts sends the page
  * back to sign-in (SESSION_ENDED).
  */
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
+async function send(method: string, path: string, body?: unknown, as?: string): Promise<Response> {
   const headers: Record<string, string> = { "accept-language": language === "en" ? "en" : "zh-CN" };
-  const token = session.get();
+  // A device's own key (the kiosk's) instead of the session's token; its refusal never ends a session.
+  const token = as ?? session.get();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(`/api/v1${path}`, {
@@ -43,7 +44,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.ok) return res;
-  if (res.status === 401 && token && path !== "/auth/login" && !path.startsWith("/holder/login")) {
+  if (res.status === 401 && token && !as && path !== "/auth/login" && !path.startsWith("/holder/login")) {
     // The session ended (expired, idle, signed out elsewhere): back to the sign-in page.
     session.clear();
     dispatchEvent(new Event(SESSION_ENDED));
@@ -65,6 +66,13 @@ export async function apiBlob(path: string): Promise<Blob> {
 /** Calls the API and answers its JSON (nothing for a 204). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await send(method, path, body);
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => ({}))) as T;
+}
+
+/** Calls the API as a device (the kiosk's key), not as the signed-in session. */
+export async function apiAs<T>(key: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body, key);
   if (res.status === 204) return undefined as T;
   return (await res.json().catch(() => ({}))) as T;
 }

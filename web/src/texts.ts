@@ -1,10 +1,12 @@
 import { HALL_TEXTS } from "./texts-hall.ts";
+import { KIOSK_TEXTS } from "./texts-kiosk.ts";
 import { TASK_TEXTS } from "./texts-tasks.ts";
 
 /** Every text of the front ends, in Chinese (the default) and English. */
 export const TEXTS = {
   ...TASK_TEXTS,
   ...HALL_TEXTS,
+  ...KIOSK_TEXTS,
   appName: { zh: "社会保障卡服务平台", en: "Social Security Card Services" },
   counter: { zh: "柜面业务系统", en: "Counter console" },
   hall: { zh: "网上服务大厅", en: "Online service hall" },

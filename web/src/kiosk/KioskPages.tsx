@@ -1,0 +1,171 @@
+import { useEffect, useState } from "react";
+import { api, apiAs } from "../api.ts";
+import { CertificateRequest } from "../CertificateRequest.tsx";
+import { HallMedical } from "../HallMedical.tsx";
+import { useT } from "../i18n.tsx";
+import { POLICY_FIELDS } from "../policy-fields.ts";
+import { CardHeading, ConfirmStep, Notice, Section, useAction } from "../ui.tsx";
+
+type HolderCard = {
+  cardNumber: string;
+  state: string;
+  validUntil: string | null;
+  readyDate: string | null;
+  allowedActions: string[];
+};
+type Policy = { effectiveFrom: string; policy: Record<string, unknown> };
+type Outlet = { id: string; name: string; kind: string; address: string | null };
+
+export const KIOSK_PAGES = ["kioskInquiry", "kioskHandling", "kioskPolicy", "kioskConvenience"] as const;
+export type KioskPage = (typeof KIOSK_PAGES)[number];
+
+/** The four pages of the terminal's home (seed 003): inquiry, handling, policy, convenience. */
+export function KioskPageView(props: {
+  page: KioskPage;
+  scope: "all" | "query";
+  kioskKey: string;
+  area: string;
+}) {
+  if (props.page === "kioskInquiry") return <Inquiry />;
+  if (props.page === "kioskHandling") return <Handling scope={props.scope} area={props.area} />;
+  if (props.page === "kioskPolicy") return <PolicyPage kioskKey={props.kioskKey} area={props.area} />;
+  return <Convenience kioskKey={props.kioskKey} area={props.area} />;
+}
+
+function useCards() {
+  const [cards, setCards] = useState<HolderCard[] | undefined>();
+  const { error, run } = useAction();
+  const reload = () => void run(async () => setCards(await api<HolderCard[]>("GET", "/holder/cards")));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once per page
+  useEffect(reload, []);
+  return { cards, error, reload };
+}
+
+/** Business inquiry: the cards and their state, enrolments, contributions and arrears, the medical account. */
+function Inquiry() {
+  const t = useT();
+  const { cards, error } = useCards();
+  return (
+    <>
+      <Section title={t("myCards")}>
+        {error ? <Notice kind="error">{error}</Notice> : null}
+        {cards?.map((c) => (
+          <article key={c.cardNumber} className="card-item">
+            <CardHeading card={c} />
+          </article>
+        ))}
+      </Section>
+      <HallMedical />
+    </>
+  );
+}
+
+/** Business handling: print the rights record and the enrolment certificate; pre-loss (card sessions only). */
+function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
+  const t = useT();
+  const { cards, reload } = useCards();
+  const [confirming, setConfirming] = useState(false);
+  const [done, setDone] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  const card = cards?.find((c) => c.allowedActions.includes("report_temporary_loss"));
+  return (
+    <>
+      {scope === "query" ? <Notice kind="warning">{t("kioskQueryOnly")}</Notice> : null}
+      <CertificateRequest
+        kinds={["rights_record", "enrolment_certificate"]}
+        issuePath="/holder/certificates"
+        pdfPath={(serial) => `/holder/certificates/${serial}/pdf`}
+        defaultArea={area}
+      />
+      {scope === "all" && card ? (
+        <Section title={t.code("report_temporary_loss")}>
+          {done ? <Notice kind="ok">{done}</Notice> : null}
+          {error ? <Notice kind="error">{error}</Notice> : null}
+          {confirming ? (
+            <ConfirmStep
+              consequence={t("preLossConsequence")}
+              action={t.code("report_temporary_loss")}
+              busy={busy}
+              onConfirm={() =>
+                void run(async () => {
+                  await api("POST", `/holder/cards/${card.cardNumber}/temporary-loss`, {});
+                  setDone(t("done"));
+                  setConfirming(false);
+                  reload();
+                })
+              }
+              onBack={() => setConfirming(false)}
+            />
+          ) : (
+            <button type="button" className="primary" onClick={() => setConfirming(true)}>
+              {t.code("report_temporary_loss")}
+            </button>
+          )}
+        </Section>
+      ) : null}
+    </>
+  );
+}
+
+const valueOf = (policy: Record<string, unknown>, path: string) =>
+  path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], policy);
+
+/** Policy consultation: the area's policy in force, each field in words. */
+function PolicyPage({ kioskKey, area }: { kioskKey: string; area: string }) {
+  const t = useT();
+  const [policy, setPolicy] = useState<Policy | undefined>();
+  const { error, run } = useAction();
+  useEffect(() => {
+    void run(async () => setPolicy(await apiAs<Policy>(kioskKey, "GET", `/areas/${area}/policy`)));
+  }, [run, kioskKey, area]);
+  const shown = (field: (typeof POLICY_FIELDS)[number], value: unknown) => {
+    if (value === undefined || value === null) return "—";
+    if (field.kind === "yuan") return (Number(value) / 100).toFixed(2);
+    if (field.kind === "bp") return `${Number(value) / 100}%`;
+    if (field.kind === "bool") return value ? "✓" : "✗";
+    if (Array.isArray(value)) return value.join("、");
+    return typeof value === "string" ? t.code(value) : String(value);
+  };
+  return (
+    <Section title={t("kioskPolicy")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {policy ? (
+        <dl className="facts">
+          {POLICY_FIELDS.map((f) => (
+            <div key={f.path}>
+              <dt>{t(f.label)}</dt>
+              <dd>{shown(f, valueOf(policy.policy, f.path))}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </Section>
+  );
+}
+
+/** Convenience service: the hotlines and the outlets of the area. */
+function Convenience({ kioskKey, area }: { kioskKey: string; area: string }) {
+  const t = useT();
+  const [outlets, setOutlets] = useState<Outlet[] | undefined>();
+  const { error, run } = useAction();
+  useEffect(() => {
+    void run(async () => setOutlets(await apiAs<Outlet[]>(kioskKey, "GET", `/areas/${area}/outlets`)));
+  }, [run, kioskKey, area]);
+  return (
+    <Section title={t("kioskConvenience")}>
+      <p className="hotlines">{t("kioskHotlines")}</p>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <h3>{t("kioskOutlets")}</h3>
+      <ul className="history">
+        {outlets
+          ?.filter((o) => o.kind === "outlet")
+          .map((o) => (
+            <li key={o.id}>
+              {o.name}
+              {o.address ? ` · ${o.address}` : ""}
+            </li>
+          ))}
+      </ul>
+    </Section>
+  );
+}

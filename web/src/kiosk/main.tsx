@@ -1,0 +1,223 @@
+import { StrictMode, useCallback, useEffect, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { api, apiAs, SESSION_ENDED, session } from "../api.ts";
+import { syncServerClock } from "../clock.ts";
+import { LangProvider, useLang, useT } from "../i18n.tsx";
+import { Field, Notice, useAction } from "../ui.tsx";
+import { Keypad } from "./Keypad.tsx";
+import { KIOSK_PAGES, type KioskPage, KioskPageView } from "./KioskPages.tsx";
+import "../styles.css";
+import "./kiosk.css";
+
+/** The kiosk's key, set once by staff on this terminal (a real kiosk's device service holds it). */
+const KEY = "sscard.kiosk.key";
+/** Seconds without a touch before the session ends (the server's idle limit is two minutes). */
+const IDLE_SECONDS = 90;
+
+type Me = { grants: { areaCode: string }[] };
+type Session = { token: string; scope: "all" | "query"; holder: { nameMasked: string } };
+
+/**
+ * The self-service terminal (seed 003): full screen, Chinese by default, large targets; the holder
+ * signs in with the card (its number and password typed here until the device service reads the card)
+ * or reports a card lost without signing in; four pages; the session ends after inactivity.
+ */
+function Kiosk() {
+  const t = useT();
+  const { lang, setLang } = useLang();
+  const [key, setKey] = useState(() => localStorage.getItem(KEY) ?? "");
+  const [area, setArea] = useState<{ code: string; name: string } | undefined>();
+  const [holder, setHolder] = useState<Session | undefined>();
+  const [page, setPage] = useState<KioskPage>("kioskInquiry");
+  const [notice, setNotice] = useState<string | undefined>();
+
+  useEffect(() => {
+    if (!key) return;
+    void (async () => {
+      const me = await apiAs<Me>(key, "GET", "/auth/me");
+      const code = me.grants[0].areaCode;
+      const found = await apiAs<{ name: string }>(key, "GET", `/areas/${code}`);
+      setArea({ code, name: found.name });
+    })().catch(() => setArea(undefined));
+  }, [key]);
+
+  const end = useCallback(async (message?: string) => {
+    try {
+      await api("POST", "/holder/logout");
+    } catch {
+      // Already ended on the server.
+    }
+    session.clear();
+    setHolder(undefined);
+    setPage("kioskInquiry");
+    setNotice(message);
+  }, []);
+
+  // No touch for a while, or the server ended the session: back to the welcome screen.
+  useEffect(() => {
+    if (!holder) return;
+    let last = Date.now();
+    const touched = () => {
+      last = Date.now();
+    };
+    const timer = setInterval(() => {
+      if (Date.now() - last > IDLE_SECONDS * 1000) void end(t("kioskIdle"));
+    }, 1000);
+    const ended = () => void end(t("kioskIdle"));
+    addEventListener("pointerdown", touched);
+    addEventListener("keydown", touched);
+    addEventListener(SESSION_ENDED, ended);
+    return () => {
+      clearInterval(timer);
+      removeEventListener("pointerdown", touched);
+      removeEventListener("keydown", touched);
+      removeEventListener(SESSION_ENDED, ended);
+    };
+  }, [holder, end, t]);
+
+  if (!key) return <Setup onKey={setKey} />;
+  return (
+    <div className="kiosk">
+      <header className="kiosk-top">
+        <h1>{t("kioskTitle", { area: area?.name ?? "" })}</h1>
+        <button
+          type="button"
+          onClick={() => setLang(lang === "zh" ? "en" : "zh")}
+          lang={lang === "zh" ? "en" : "zh"}
+        >
+          {t("language")}
+        </button>
+      </header>
+      <main id="main">
+        {notice ? <Notice kind="warning">{notice}</Notice> : null}
+        {!holder ? (
+          <Welcome
+            kioskKey={key}
+            onSession={(s) => {
+              session.set(s.token);
+              setNotice(undefined);
+              setHolder(s);
+            }}
+          />
+        ) : (
+          <>
+            <p className="who">{holder.holder.nameMasked}</p>
+            <nav className="kiosk-pages" aria-label={t("kioskTitle", { area: area?.name ?? "" })}>
+              {KIOSK_PAGES.map((p) => (
+                <button key={p} type="button" aria-pressed={page === p} onClick={() => setPage(p)}>
+                  {t(p)}
+                </button>
+              ))}
+              <button type="button" className="exit" onClick={() => void end()}>
+                {t("kioskExit")}
+              </button>
+            </nav>
+            <KioskPageView page={page} scope={holder.scope} kioskKey={key} area={area?.code ?? ""} />
+          </>
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** Staff set the terminal's key once. */
+function Setup({ onKey }: { onKey: (key: string) => void }) {
+  const t = useT();
+  const [value, setValue] = useState("");
+  return (
+    <main id="main" className="kiosk">
+      <h1>{t("kioskSetup")}</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          localStorage.setItem(KEY, value.trim());
+          onKey(value.trim());
+        }}
+      >
+        <Field label={t("kioskKey")} value={value} onChange={setValue} type="password" />
+        <button type="submit" className="primary">
+          {t("kioskSave")}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+/** Signing in (the card's number and password) and a pre-loss without signing in (ID number and password). */
+function Welcome({ kioskKey, onSession }: { kioskKey: string; onSession: (s: Session) => void }) {
+  const t = useT();
+  const [mode, setMode] = useState<"card" | "preLoss" | undefined>();
+  const [text, setText] = useState("");
+  const [pin, setPin] = useState("");
+  const [done, setDone] = useState<string | undefined>();
+  const { busy, error, run } = useAction();
+  const choose = (m: "card" | "preLoss") => {
+    setMode(m);
+    setText("");
+    setPin("");
+    setDone(undefined);
+  };
+  return (
+    <section className="welcome" aria-label={t("kioskWelcome")}>
+      <p className="lead">{t("kioskWelcome")}</p>
+      <p>{t("kioskHardware", { state: t("kioskNoAgent") })}</p>
+      <div className="kiosk-pages">
+        <button type="button" aria-pressed={mode === "card"} onClick={() => choose("card")}>
+          {t("kioskByNumber")}
+        </button>
+        <button type="button" aria-pressed={mode === "preLoss"} onClick={() => choose("preLoss")}>
+          {t("kioskPreLossNoLogin")}
+        </button>
+      </div>
+      {done ? <Notice kind="ok">{done}</Notice> : null}
+      {mode ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              if (mode === "card")
+                onSession(
+                  await apiAs<Session>(kioskKey, "POST", "/kiosk/sessions", {
+                    card: { cardNumber: text.trim().toUpperCase(), pin },
+                  }),
+                );
+              else {
+                const r = await apiAs<{ cardNumberMasked: string; nameMasked: string }>(
+                  kioskKey,
+                  "POST",
+                  "/kiosk/pre-loss",
+                  { idNumber: text.trim().toUpperCase(), pin },
+                );
+                setDone(t("kioskPreLossDone", { card: r.cardNumberMasked, name: r.nameMasked }));
+                setMode(undefined);
+              }
+              setPin("");
+            });
+          }}
+        >
+          <Field
+            label={mode === "card" ? t("cardNumber") : t("idNumber")}
+            value={text}
+            onChange={setText}
+            maxLength={mode === "card" ? 9 : 18}
+          />
+          <Keypad value={pin} onChange={setPin} label={t("kioskPinPad")} />
+          {error ? <Notice kind="error">{error}</Notice> : null}
+          <button type="submit" className="primary" disabled={busy || pin.length !== 6}>
+            {t("kioskOk")}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+void syncServerClock().then(() =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <LangProvider>
+        <Kiosk />
+      </LangProvider>
+    </StrictMode>,
+  ),
+);
