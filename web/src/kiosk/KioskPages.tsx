@@ -107,7 +107,7 @@ function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
   );
 }
 
-const valueOf = (policy: Record<string, unknown>, path: string) =>
+const fieldOf = (policy: Record<string, unknown>, path: string) =>
   path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], policy);
 
 /** Policy consultation: the area's policy in force, each field in words. */
@@ -134,7 +134,7 @@ function PolicyPage({ kioskKey, area }: { kioskKey: string; area: string }) {
           {POLICY_FIELDS.map((f) => (
             <div key={f.path}>
               <dt>{t(f.label)}</dt>
-              <dd>{shown(f, valueOf(policy.policy, f.path))}</dd>
+              <dd>{shown(f, fieldOf(policy.policy, f.path))}</dd>
             </div>
           ))}
         </dl>
