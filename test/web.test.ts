@@ -14,6 +14,7 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
+import { startKioskAgent } from "../src/modules/kiosk/kiosk.agent.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
@@ -384,7 +385,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  it("the self-service kiosk: a pre-loss without signing in, then a holder signs in with the card and the shuffled keypad, reads the four pages, prints a rights record, and is signed out when idle", async () => {
+  it("the self-service kiosk: a pre-loss without signing in; the card inserted and its password on the shuffled pad; the four pages; a rights record; the card pulled; the ID card swiped reads only; signed out when idle", async () => {
     const key = await testDeps.staff.createApiKey(SYSTEM_ACTOR, {
       name: "西湖网点自助终端 1 号",
       role: "outlet_clerk",
@@ -393,65 +394,106 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       employerId: null,
       institutionId: null,
     });
-    const lostOne = await cardInState(testDeps, "active", { name: "挂失者" });
-    const holder = await cardInState(testDeps, "active", { name: "自助者" });
-    const page = await newPage();
-    await page.goto(`${base}/kiosk`);
-    await page.getByLabel("本终端的自助终端密钥").fill(key.token);
-    await page.getByRole("button", { name: "保存" }).click();
-    await page
-      .getByRole("heading", { level: 1, name: "浙江省杭州市人力资源和社会保障自助服务终端" })
-      .waitFor();
-    await accessible(page, "the kiosk's welcome screen");
-    /** Types a password on the shuffled pad, digit by digit. */
-    const typePin = async (pin: string) => {
-      for (const d of pin)
-        await page.locator(".keypad .keys").getByRole("button", { name: d, exact: true }).click();
-    };
+    const agent = await startKioskAgent({ port: 0, origin: base, simulate: true });
+    const simulate = (path: string, method: string, body?: object) =>
+      fetch(`http://127.0.0.1:${agent.port}/simulator/${path}`, {
+        method,
+        body: body && JSON.stringify(body),
+      }).then((r) => assert.equal(r.status, 200));
+    try {
+      const lostOne = await cardInState(testDeps, "active", { name: "挂失者" });
+      const holder = await cardInState(testDeps, "active", { name: "自助者" });
+      const page = await newPage();
+      await page.evaluate(`localStorage.setItem("sscard.kiosk.agent", "${agent.url}")`);
+      await page.goto(`${base}/kiosk`);
+      await page.getByLabel("本终端的自助终端密钥").fill(key.token);
+      await page.getByRole("button", { name: "保存" }).click();
+      await page
+        .getByRole("heading", { level: 1, name: "浙江省杭州市人力资源和社会保障自助服务终端" })
+        .waitFor();
+      await page.getByText(/身份证读卡器：模拟设备（演示）/).waitFor();
+      await accessible(page, "the kiosk's welcome screen");
+      /** Types a password on the shuffled pad, digit by digit. */
+      const typePin = async (pin: string) => {
+        for (const d of pin)
+          await page.locator(".keypad .keys").getByRole("button", { name: d, exact: true }).click();
+      };
 
-    await page.getByRole("button", { name: "社保卡挂失（无需登录）" }).click();
-    await page.getByLabel("身份证号码", { exact: true }).fill(lostOne.idNumber);
-    await typePin(initialPin(lostOne.cardNumber, NATIONAL_DEFAULT_POLICY));
-    await page.getByRole("button", { name: "确定" }).click();
-    await page.getByText(/挂失成功：卡 \S+ 已停止使用/).waitFor();
-    assert.equal((await testDeps.cards.cardByNumber(lostOne.cardNumber)).state, "temporarily_lost");
-    await shot(page, "40-kiosk-pre-loss");
+      await page.getByRole("button", { name: "社保卡挂失（无需登录）" }).click();
+      await page.getByLabel("身份证号码", { exact: true }).fill(lostOne.idNumber);
+      await typePin(initialPin(lostOne.cardNumber, NATIONAL_DEFAULT_POLICY));
+      await page.getByRole("button", { name: "确定" }).click();
+      await page.getByText(/挂失成功：卡 \S+ 已停止使用/).waitFor();
+      assert.equal((await testDeps.cards.cardByNumber(lostOne.cardNumber)).state, "temporarily_lost");
+      await shot(page, "40-kiosk-pre-loss");
 
-    await page.getByRole("button", { name: "输入社保卡号登录" }).click();
-    await page.getByLabel("卡号", { exact: true }).fill(holder.cardNumber);
-    await typePin(initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY));
-    await page.getByRole("button", { name: "确定" }).click();
-    await page.getByRole("button", { name: "业务查询" }).waitFor();
-    await page.getByRole("region", { name: "医保个人账户" }).waitFor();
-    await shot(page, "41-kiosk-inquiry");
-    await page.getByRole("button", { name: "业务办理" }).click();
-    const [record] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("button", { name: "开具并下载（PDF，加盖业务章）" }).click(),
-    ]);
-    assert.match(
-      execFileSync("pdftotext", [await record.path(), "-"]).toString("utf8"),
-      /个人权益记录[\s\S]*自助者/,
-    );
-    await accessible(page, "the kiosk's business handling");
-    await page.getByRole("button", { name: "政策咨询" }).click();
-    await page.getByText("补卡工本费（元）").waitFor();
-    await shot(page, "42-kiosk-policy");
-    await page.getByRole("button", { name: "便民服务" }).click();
-    await page.getByText(/人社服务热线 12333/).waitFor();
-    await accessible(page, "the kiosk's convenience service");
-    // Ninety seconds without a touch: signed out, back to the welcome screen.
-    await page.clock.fastForward(95_000);
-    await page.getByText("长时间无操作，已自动退出，请取走您的卡").waitFor();
-    await page.getByRole("button", { name: "输入社保卡号登录" }).waitFor();
-    const logins = await testDeps.database.db
-      .selectFrom("audit_log")
-      .select("channel")
-      .where("action", "=", "holder.login")
-      .orderBy("seq", "desc")
-      .executeTakeFirstOrThrow();
-    assert.equal(logins.channel, "kiosk");
-    assert.deepEqual(pageErrors, []);
+      // The card in the reader: only its password is asked.
+      await simulate("card", "POST", { cardNumber: holder.cardNumber });
+      await page.getByText(`已读取社保卡 ${holder.cardNumber}`).waitFor();
+      await typePin(initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY));
+      await page.getByRole("button", { name: "确定" }).click();
+      await page.getByRole("button", { name: "业务查询" }).waitFor();
+      await page.getByRole("region", { name: "医保个人账户" }).waitFor();
+      await shot(page, "41-kiosk-inquiry");
+      await page.getByRole("button", { name: "业务办理" }).click();
+      const [record] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "开具并下载（PDF，加盖业务章）" }).click(),
+      ]);
+      assert.match(
+        execFileSync("pdftotext", [await record.path(), "-"]).toString("utf8"),
+        /个人权益记录[\s\S]*自助者/,
+      );
+      await accessible(page, "the kiosk's business handling");
+      await page.getByRole("button", { name: "政策咨询" }).click();
+      await page.getByText("补卡工本费（元）").waitFor();
+      await shot(page, "42-kiosk-policy");
+      await page.getByRole("button", { name: "便民服务" }).click();
+      await page.getByText(/人社服务热线 12333/).waitFor();
+      await accessible(page, "the kiosk's convenience service");
+      // The card pulled out: signed out at once.
+      await simulate("card", "DELETE");
+      await page.getByText("社保卡已取出，已退出登录").waitFor();
+
+      // The resident ID card swiped: signed in to read and print, nothing else.
+      const id = holder.idNumber;
+      await simulate("id-card", "POST", {
+        name: "自助者",
+        sex: Number(id[16]) % 2 === 1 ? "1" : "2",
+        ethnicity: "01",
+        birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+        address: "浙江省杭州市西湖区",
+        idNumber: id,
+        authority: "杭州市公安局西湖分局",
+        validFrom: "2020-01-01",
+        validUntil: "2040-01-01",
+      });
+      await page.getByRole("button", { name: "业务办理" }).click();
+      await page.getByText("刷身份证登录仅可查询和打印；办理业务请插入社会保障卡并输入密码").waitFor();
+      assert.equal(await page.getByRole("button", { name: "临时挂失" }).count(), 0, "no pre-loss offered");
+      await shot(page, "43-kiosk-id-card");
+      // Ninety seconds without a touch: signed out, back to the welcome screen.
+      await page.clock.fastForward(95_000);
+      await page.getByText("长时间无操作，已自动退出，请取走您的卡").waitFor();
+      await page.getByRole("button", { name: "输入社保卡号登录" }).waitFor();
+      const logins = await testDeps.database.db
+        .selectFrom("audit_log")
+        .select(["channel", "after"])
+        .where("action", "=", "holder.login")
+        .orderBy("seq", "desc")
+        .limit(2)
+        .execute();
+      assert.deepEqual(
+        logins.map((l) => [l.channel, JSON.parse(String(l.after)).with]),
+        [
+          ["kiosk", "id_card"],
+          ["kiosk", "card"],
+        ],
+      );
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await agent.close();
+    }
   });
 
   it("a holder signs in, reports the card lost at night, sees it, and revokes it; English is one click away", async () => {

@@ -8,6 +8,7 @@ import type { Deps } from "../deps.ts";
 import type { RowReport } from "../modules/cards/cards.service.ts";
 import { qrTextOfPdf } from "../modules/certificates/certificates.pdf.ts";
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
+import { startKioskAgent } from "../modules/kiosk/kiosk.agent.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { isDomainError } from "../shared/errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
@@ -45,6 +46,8 @@ Usage: npm run sscard -- <command> [options]
   ecard verify <code> [--issuer-keys <json>] [--status-list <json>] [--type payment|identity]
                                   verify an e-card QR code offline, as a terminal does (exit 1 when refused)
   certificate verify <file.pdf | QR text> [--key <public key hex>]
+  kiosk agent [--port 17300] [--origin http://127.0.0.1:8080] [--simulate]
+                                  the kiosk's device agent on 127.0.0.1 (--simulate: simulated ID card reader and card slot)
                                   check a certificate's signed QR (the area's key, or this platform's)
                                   and its status in the register; names what is wrong (exit 1)
   keys retire --area <code> --version N [--algorithm]
@@ -303,6 +306,30 @@ export const commands: Record<string, Command> = {
     console.log(
       `valid ${c.k} ${c.s}: ${c.n} ${c.i}, area ${c.a}, issued ${c.d}${c.u ? `, valid until ${c.u}` : ""}`,
     );
+    return 0;
+  },
+  "kiosk agent": async (_deps, _db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string", default: "17300" },
+        origin: { type: "string", default: "http://127.0.0.1:8080" },
+        simulate: { type: "boolean", default: false },
+      },
+    });
+    const agent = await startKioskAgent({
+      port: Number(values.port),
+      origin: values.origin,
+      simulate: values.simulate,
+    });
+    console.log(
+      `kiosk device agent on ${agent.url} for ${values.origin}${values.simulate ? " — SIMULATED devices (demo and tests only)" : ""}`,
+    );
+    await new Promise((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await agent.close();
     return 0;
   },
   "medical transfer": async (deps, _db, args) => {

@@ -33,6 +33,8 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   pharmacy_operator: { zh: "定点药店操作员", en: "pharmacy operator" },
   auditor: { zh: "审计员", en: "auditor" },
   employer_operator: { zh: "用人单位经办人", en: "employer operator" },
+  device_simulator: { zh: "模拟设备（演示）", en: "simulated (demo)" },
+  device_missing: { zh: "未连接", en: "not connected" },
   rights_record: { zh: "个人权益记录", en: "personal rights record" },
   enrolment_certificate: { zh: "社会保险参保证明", en: "enrolment certificate" },
   application_form: { zh: "社会保障卡申领登记表", en: "card application form" },

@@ -48,5 +48,10 @@ export const KIOSK_TEXTS = {
     en: "Service hotline 12333; card loss line 96102 (24 hours)",
   },
   kioskOutlets: { zh: "附近的社保卡服务网点", en: "Card service outlets nearby" },
+  kioskCardPulled: { zh: "社保卡已取出，已退出登录", en: "The card was taken out: signed out" },
+  kioskCardIn: { zh: "已读取社保卡 {card}", en: "Card {card} read" },
+  idCardReader: { zh: "身份证读卡器", en: "ID card reader" },
+  cardReader: { zh: "社保卡读卡器", en: "Card reader" },
+  printer: { zh: "打印机", en: "Printer" },
   kioskPrint: { zh: "打印（A4，加盖业务章）", en: "Print (A4, sealed)" },
 } as const;

@@ -4,6 +4,7 @@ import { api, apiAs, SESSION_ENDED, session } from "../api.ts";
 import { syncServerClock } from "../clock.ts";
 import { LangProvider, useLang, useT } from "../i18n.tsx";
 import { Field, Notice, useAction } from "../ui.tsx";
+import { useAgent } from "./agent.ts";
 import { Keypad } from "./Keypad.tsx";
 import { KIOSK_PAGES, type KioskPage, KioskPageView } from "./KioskPages.tsx";
 import "../styles.css";
@@ -75,6 +76,26 @@ function Kiosk() {
     };
   }, [holder, end, t]);
 
+  const [inserted, setInserted] = useState<string | undefined>();
+  const [agentError, setAgentError] = useState<string | undefined>();
+  const devices = useAgent((event) => {
+    if (event.type === "card_inserted") setInserted(event.cardNumber);
+    if (event.type === "card_removed") {
+      setInserted(undefined);
+      if (holder) void end(t("kioskCardPulled"));
+    }
+    if (event.type === "id_card" && !holder && key)
+      apiAs<Session>(key, "POST", "/kiosk/sessions", { idCardRecord: event.record }).then(
+        (s) => {
+          session.set(s.token);
+          setNotice(undefined);
+          setAgentError(undefined);
+          setHolder(s);
+        },
+        (err: Error) => setAgentError(err.message),
+      );
+  });
+
   if (!key) return <Setup onKey={setKey} />;
   return (
     <div className="kiosk">
@@ -90,9 +111,12 @@ function Kiosk() {
       </header>
       <main id="main">
         {notice ? <Notice kind="warning">{notice}</Notice> : null}
+        {agentError ? <Notice kind="error">{agentError}</Notice> : null}
         {!holder ? (
           <Welcome
             kioskKey={key}
+            devices={devices}
+            inserted={inserted}
             onSession={(s) => {
               session.set(s.token);
               setNotice(undefined);
@@ -144,10 +168,19 @@ function Setup({ onKey }: { onKey: (key: string) => void }) {
 }
 
 /** Signing in (the card's number and password) and a pre-loss without signing in (ID number and password). */
-function Welcome({ kioskKey, onSession }: { kioskKey: string; onSession: (s: Session) => void }) {
+function Welcome(props: {
+  kioskKey: string;
+  devices: Record<string, string> | undefined;
+  /** The card in the reader (the device agent read its number): only its password is asked. */
+  inserted: string | undefined;
+  onSession: (s: Session) => void;
+}) {
+  const { kioskKey, onSession, inserted } = props;
   const t = useT();
-  const [mode, setMode] = useState<"card" | "preLoss" | undefined>();
-  const [text, setText] = useState("");
+  const [chosen, setMode] = useState<"card" | "preLoss" | undefined>();
+  const mode = inserted ? "card" : chosen;
+  const [typed, setText] = useState("");
+  const text = inserted ?? typed;
   const [pin, setPin] = useState("");
   const [done, setDone] = useState<string | undefined>();
   const { busy, error, run } = useAction();
@@ -160,7 +193,15 @@ function Welcome({ kioskKey, onSession }: { kioskKey: string; onSession: (s: Ses
   return (
     <section className="welcome" aria-label={t("kioskWelcome")}>
       <p className="lead">{t("kioskWelcome")}</p>
-      <p>{t("kioskHardware", { state: t("kioskNoAgent") })}</p>
+      <p>
+        {t("kioskHardware", {
+          state: props.devices
+            ? Object.entries(props.devices)
+                .map(([device, state]) => `${t(device as "idCardReader")}：${t.code(`device_${state}`)}`)
+                .join("；")
+            : t("kioskNoAgent"),
+        })}
+      </p>
       <div className="kiosk-pages">
         <button type="button" aria-pressed={mode === "card"} onClick={() => choose("card")}>
           {t("kioskByNumber")}
@@ -195,12 +236,16 @@ function Welcome({ kioskKey, onSession }: { kioskKey: string; onSession: (s: Ses
             });
           }}
         >
-          <Field
-            label={mode === "card" ? t("cardNumber") : t("idNumber")}
-            value={text}
-            onChange={setText}
-            maxLength={mode === "card" ? 9 : 18}
-          />
+          {inserted ? (
+            <p>{t("kioskCardIn", { card: inserted })}</p>
+          ) : (
+            <Field
+              label={mode === "card" ? t("cardNumber") : t("idNumber")}
+              value={text}
+              onChange={setText}
+              maxLength={mode === "card" ? 9 : 18}
+            />
+          )}
           <Keypad value={pin} onChange={setPin} label={t("kioskPinPad")} />
           {error ? <Notice kind="error">{error}</Notice> : null}
           <button type="submit" className="primary" disabled={busy || pin.length !== 6}>

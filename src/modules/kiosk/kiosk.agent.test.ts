@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { describe, it } from "node:test";
+import { WebSocket } from "ws";
+import { startKioskAgent } from "./kiosk.agent.ts";
+
+describe("the kiosk's device agent", () => {
+  const ORIGIN = "http://127.0.0.1:8080";
+  /** A WebSocket client from a page of `origin`, with the events it heard. */
+  async function listen(url: string, origin: string) {
+    const socket = new WebSocket(url, { origin });
+    const events: { type: string; [k: string]: unknown }[] = [];
+    socket.on("message", (m) => events.push(JSON.parse(String(m))));
+    await once(socket, "open");
+    return { socket, events };
+  }
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(check());
+  };
+
+  it("tells only the kiosk page's origin what the readers see: the card inserted and pulled, the ID card swiped", async () => {
+    const agent = await startKioskAgent({ port: 0, origin: ORIGIN, simulate: true });
+    try {
+      const stranger = new WebSocket(agent.url, { origin: "http://evil.example" });
+      const [err] = await once(stranger, "error");
+      assert.match(String(err), /401/, "another page's origin is refused");
+
+      const { socket, events } = await listen(agent.url, ORIGIN);
+      await until(() => events.length === 1);
+      assert.deepEqual(events[0], {
+        type: "hello",
+        devices: { idCardReader: "simulator", cardReader: "simulator", printer: "missing" },
+      });
+      const post = (path: string, method: string, body?: object) =>
+        fetch(`http://127.0.0.1:${agent.port}/simulator/${path}`, {
+          method,
+          body: body && JSON.stringify(body),
+        });
+      assert.equal((await post("card", "POST", { cardNumber: "A12345678" })).status, 200);
+      assert.equal((await post("card", "DELETE")).status, 200);
+      assert.equal(
+        (
+          await post("id-card", "POST", {
+            name: "张三",
+            sex: "1",
+            ethnicity: "01",
+            birthDate: "1990-01-01",
+            address: "x",
+            idNumber: "x",
+            authority: "x",
+            validFrom: "2020-01-01",
+            validUntil: "long_term",
+          })
+        ).status,
+        200,
+      );
+      await until(() => events.length === 4);
+      assert.deepEqual(
+        events.slice(1).map((e) => e.type),
+        ["card_inserted", "card_removed", "id_card"],
+      );
+      assert.equal(Buffer.from(String(events[3].record), "base64").length, 256, "the reader SDK's record");
+      assert.equal((await post("nothing", "POST")).status, 404);
+      assert.equal((await post("card", "POST", { cardNumber: "not a card" })).status, 400);
+      socket.close();
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it("without --simulate has no simulator and says the devices are missing", async () => {
+    const agent = await startKioskAgent({ port: 0, origin: ORIGIN, simulate: false });
+    try {
+      const { socket, events } = await listen(agent.url, ORIGIN);
+      await until(() => events.length === 1);
+      assert.deepEqual(events[0].devices, {
+        idCardReader: "missing",
+        cardReader: "missing",
+        printer: "missing",
+      });
+      const res = await fetch(`http://127.0.0.1:${agent.port}/simulator/card`, {
+        method: "POST",
+        body: "{}",
+      });
+      assert.equal(res.status, 404);
+      socket.close();
+    } finally {
+      await agent.close();
+    }
+  });
+});
