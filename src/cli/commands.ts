@@ -8,11 +8,11 @@ import type { Deps } from "../deps.ts";
 import type { RowReport } from "../modules/cards/cards.service.ts";
 import { qrTextOfPdf } from "../modules/certificates/certificates.pdf.ts";
 import { verifyCode } from "../modules/ecard/ecard-code.ts";
-import { startKioskAgent } from "../modules/kiosk/kiosk.agent.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { isDomainError } from "../shared/errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
 import { worded } from "../shared/row-reasons.ts";
+import { kioskAgentCommand } from "./kiosk.ts";
 
 export const HELP = `sscard: the social security card platform's command line
 
@@ -308,30 +308,7 @@ export const commands: Record<string, Command> = {
     );
     return 0;
   },
-  "kiosk agent": async (_deps, _db, args) => {
-    const { values } = parseArgs({
-      args,
-      options: {
-        port: { type: "string", default: "17300" },
-        origin: { type: "string", default: "http://127.0.0.1:8080" },
-        simulate: { type: "boolean", default: false },
-      },
-    });
-    const agent = await startKioskAgent({
-      port: Number(values.port),
-      origin: values.origin,
-      simulate: values.simulate,
-    });
-    console.log(
-      `kiosk device agent on ${agent.url} for ${values.origin}${values.simulate ? " — SIMULATED devices (demo and tests only)" : ""}`,
-    );
-    await new Promise((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    await agent.close();
-    return 0;
-  },
+  "kiosk agent": (_deps, _db, args) => kioskAgentCommand(args),
   "medical transfer": async (deps, _db, args) => {
     const { values } = parseArgs({ args, options: { month: { type: "string" } } });
     if (!values.month) return usage("medical transfer needs --month YYYY-MM");
