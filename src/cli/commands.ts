@@ -12,7 +12,6 @@ import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { isDomainError } from "../shared/errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
 import { worded } from "../shared/row-reasons.ts";
-import { kioskAgentCommand } from "./kiosk.ts";
 
 export const HELP = `sscard: the social security card platform's command line
 
@@ -308,7 +307,6 @@ export const commands: Record<string, Command> = {
     );
     return 0;
   },
-  "kiosk agent": (_deps, _db, args) => kioskAgentCommand(args),
   "medical transfer": async (deps, _db, args) => {
     const { values } = parseArgs({ args, options: { month: { type: "string" } } });
     if (!values.month) return usage("medical transfer needs --month YYYY-MM");

@@ -10,6 +10,7 @@ import { exitCodeFor } from "../shared/http-errors.ts";
 import { messageFor } from "../shared/messages.ts";
 import { commands, HELP, lang } from "./commands.ts";
 import { keysCommand } from "./keys.ts";
+import { kioskAgentCommand } from "./kiosk.ts";
 
 /** Commands that may create the embedded database file. */
 const CREATES_DATABASE = new Set(["db migrate", "db status", "admin create", "demo seed"]);
@@ -36,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       await db.close();
     }
   }
+  // The kiosk's device agent runs on the kiosk, with no database.
+  if (key === "kiosk agent") return kioskAgentCommand(argv.slice(2));
   const command = commands[key];
   if (!command) {
     console.log(HELP);
