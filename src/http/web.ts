@@ -49,5 +49,7 @@ export async function serveWeb(app: FastifyInstance): Promise<void> {
   if (!webBuilt()) return;
   await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", index: ["index.html"], wildcard: false });
   // The self-service kiosk's own page (a kiosk browser opens it full screen).
-  app.get("/kiosk", (_request, reply) => reply.sendFile("kiosk.html"));
+  app.get("/kiosk", { config: { access: "public" }, schema: { hide: true } }, (_request, reply) =>
+    reply.sendFile("kiosk.html"),
+  );
 }

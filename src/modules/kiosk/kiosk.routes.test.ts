@@ -131,6 +131,42 @@ forEachDialect("the self-service kiosk", (dialect) => {
     );
     const change = await reader("POST", `/holder/cards/${c.cardNumber}/temporary-loss`, {});
     assert.deepEqual([change.status, change.body.code], [403, "FORBIDDEN"], "changes nothing");
+    const contact = await reader("GET", "/holder/contact");
+    assert.equal(contact.status, 200);
+    const readerEdit = await reader("PUT", "/holder/contact", {
+      version: contact.body.version,
+      phone: "13900001111",
+    });
+    assert.deepEqual(
+      [readerEdit.status, readerEdit.body.code],
+      [403, "FORBIDDEN"],
+      "not with the ID card alone",
+    );
+    // With the card and its password, the holder keeps their own phone and address (audited).
+    const edited = await asHolder("PUT", "/holder/contact", {
+      version: contact.body.version,
+      phone: "13900001111",
+      address: "浙江省杭州市西湖区文三路 1 号",
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual([edited.body.phone, edited.body.version], ["13900001111", contact.body.version + 1]);
+    const stale = await asHolder("PUT", "/holder/contact", {
+      version: contact.body.version,
+      phone: "13900002222",
+    });
+    assert.deepEqual([stale.status, stale.body.code], [409, "CONCURRENT_MODIFICATION"]);
+    const name = await asHolder("PUT", "/holder/contact", { version: edited.body.version, name: "别名" });
+    assert.equal(name.status, 400, "the name is not the holder's to change");
+    const updates = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select(["channel", "actor_id"])
+      .where("action", "=", "person.update")
+      .where("subject_id", "=", (await ctx.deps.persons.findByIdNumber(SYSTEM_ACTOR, c.idNumber)).id)
+      .execute();
+    assert.deepEqual(
+      updates.map((u) => u.channel),
+      ["kiosk"],
+    );
     assert.equal((await ctx.deps.cards.cardByNumber(c.cardNumber)).state, "active");
 
     const other = await swipe({ ...facts, name: "别人" });

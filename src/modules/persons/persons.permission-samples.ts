@@ -5,7 +5,26 @@ import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 /** Sample requests for the persons module's routes, for the permission walk (test/permissions.test.ts). */
 export function personsPermissionSamples(w: Walk): Record<string, Sample> {
   const { deps, fixed, ids } = w;
+  /** A holder signed in, and the version of their own record. */
+  const holderWithVersion = async () => {
+    const holderToken = await w.holderLogin();
+    const card = await deps.cards.cardByNumber(w.holderCards.get(holderToken)!);
+    const person = await deps.persons.get(SYSTEM_ACTOR, card.person_id);
+    return { holderToken, version: person.version };
+  };
   return {
+    "GET /api/v1/holder/contact": {
+      prepare: w.asHolder(() => ({ url: "/api/v1/holder/contact" })),
+      otherArea: "own",
+    },
+    "PUT /api/v1/holder/contact": {
+      prepare: async () => {
+        const { holderToken, version } = await holderWithVersion();
+        return { url: "/api/v1/holder/contact", body: { version, phone: "13800000000" }, holderToken };
+      },
+      // Another holder's token changes that holder's own record (each holder's record starts at version 1).
+      otherArea: "own",
+    },
     "POST /api/v1/persons": {
       prepare: async () => ({
         url: "/api/v1/persons",

@@ -117,6 +117,49 @@ export function personsRoutes(deps: { persons: PersonsService }): FastifyPluginA
       async (request) => persons.update(actorOf(request), request.params.id, request.body),
     );
 
+    const contactSchema = z.object({
+      nameMasked: z.string(),
+      phone: z.string().nullable(),
+      address: z.string().nullable(),
+      version: z.number().int(),
+    });
+    app.get(
+      "/holder/contact",
+      {
+        config: { access: "holder" },
+        schema: {
+          operationId: "getMyContact",
+          tags: ["holder"],
+          summary: "The signed-in holder's own phone and address (to keep them up to date)",
+          response: { 200: contactSchema, ...errors(401, 403) },
+        },
+      },
+      async (request) => persons.holderContact(actorOf(request)),
+    );
+    app.put(
+      "/holder/contact",
+      {
+        config: { access: "holder" },
+        schema: {
+          operationId: "updateMyContact",
+          tags: ["holder"],
+          summary:
+            "The holder updates their own phone and address (hall, kiosk with the card and password; audited); `version` as read",
+          body: z.strictObject({
+            version: z.number().int().min(1),
+            phone: phoneSchema.nullable().optional(),
+            address: z.string().trim().min(2).max(200).nullable().optional(),
+          }),
+          response: { 200: contactSchema, ...errors(...AUTH_ERRORS, 409) },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        await persons.update(actor, actor.personId!, request.body);
+        return persons.holderContact(actor);
+      },
+    );
+
     app.post(
       "/persons/:id/reveal-id-number",
       {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database, PersonRow } from "../../db/schema.ts";
-import { type Actor, authorize, type Grant } from "../../shared/auth.ts";
+import { type Actor, authorize, type Grant, holderPersonId } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
@@ -45,6 +45,9 @@ export type RegisterPersonInput = {
 };
 
 /** The person registry: keyed by the citizen ID number, stored encrypted with a blind index. */
+/** What a holder may change of their own record. */
+const HOLDER_FIELDS = ["version", "phone", "address"];
+
 export function createPersonsService(deps: {
   db: Kysely<Database>;
   persons: PersonsRepository;
@@ -175,7 +178,17 @@ export function createPersonsService(deps: {
       return toPerson(row);
     },
 
-    /** Updates contact data, ethnicity or photo; `version` must match the record the clerk saw. */
+    /** The signed-in holder's own contact data, to keep it up to date (the hall, the kiosk). */
+    async holderContact(actor: Actor) {
+      const row = await requireRow(holderPersonId(actor));
+      const { phone, address } = readPii(cipher, row);
+      return { nameMasked: row.name_masked, phone, address, version: Number(row.version) };
+    },
+
+    /**
+     * Updates contact data, ethnicity or photo; `version` must match the record the clerk saw. A holder
+     * updates their own phone and address only.
+     */
     async update(
       actor: Actor,
       id: string,
@@ -188,9 +201,13 @@ export function createPersonsService(deps: {
         photoRef?: string | null;
       },
     ): Promise<Person> {
-      authorize(actor, PERSON_PERMISSIONS.update);
+      // A holder keeps their own phone and address (the hall, a kiosk's card session); nothing else.
+      const holder = actor.type === "holder";
+      if (holder && (actor.personId !== id || Object.keys(input).some((k) => !HOLDER_FIELDS.includes(k))))
+        throw new DomainError("FORBIDDEN");
+      if (!holder) authorize(actor, PERSON_PERMISSIONS.update);
       const current = await requireRow(id);
-      const grant = authorize(actor, PERSON_PERMISSIONS.update, current.area_code);
+      const grant = holder ? undefined : authorize(actor, PERSON_PERMISSIONS.update, current.area_code);
       const pii = readPii(cipher, current);
       const next: Pii = {
         name: input.name ?? pii.name,
