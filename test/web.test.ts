@@ -444,6 +444,25 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
         execFileSync("pdftotext", [await record.path(), "-"]).toString("utf8"),
         /个人权益记录[\s\S]*自助者/,
       );
+      // Basic information on the on-screen keyboard: the phone on its digits, the address in pinyin.
+      const contact = page.getByRole("region", { name: "基本信息维护（联系电话、地址）" });
+      await contact.getByLabel("联系电话").click();
+      for (const d of "13912345678") await contact.locator(`.hg-button[data-skbtn="${d}"]`).click();
+      await contact.getByLabel("联系地址").click();
+      for (const [pinyin, character] of [
+        ["xi", "西"],
+        ["an", "安"],
+      ]) {
+        for (const k of pinyin) await contact.locator(`.hg-button[data-skbtn="${k}"]`).click();
+        await contact.locator("li.hg-candidate-box-list-item", { hasText: character }).first().click();
+      }
+      assert.equal(await contact.getByLabel("联系电话").inputValue(), "13912345678");
+      assert.equal(await contact.getByLabel("联系地址").inputValue(), "西安");
+      await contact.getByRole("button", { name: "保存" }).click();
+      await contact.getByText("办理成功").waitFor();
+      await shot(page, "44-kiosk-soft-keyboard");
+      const saved = await testDeps.persons.findByIdNumber(SYSTEM_ACTOR, holder.idNumber);
+      assert.deepEqual([saved.phone, saved.address], ["13912345678", "西安"]);
       await accessible(page, "the kiosk's business handling");
       await page.getByRole("button", { name: "政策咨询" }).click();
       await page.getByText("补卡工本费（元）").waitFor();
@@ -491,6 +510,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
         ],
       );
       assert.deepEqual(pageErrors, []);
+      // The page would keep calling the agent after it stops: it goes first.
+      await page.context().close();
     } finally {
       await agent.close();
     }

@@ -53,5 +53,8 @@ export const KIOSK_TEXTS = {
   idCardReader: { zh: "身份证读卡器", en: "ID card reader" },
   cardReader: { zh: "社保卡读卡器", en: "Card reader" },
   printer: { zh: "打印机", en: "Printer" },
+  kioskContact: { zh: "基本信息维护（联系电话、地址）", en: "Basic information (phone, address)" },
+  kioskPhone: { zh: "联系电话", en: "Phone" },
+  kioskAddress: { zh: "联系地址", en: "Address" },
   kioskPrint: { zh: "打印（A4，加盖业务章）", en: "Print (A4, sealed)" },
 } as const;

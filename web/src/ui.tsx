@@ -14,6 +14,8 @@ export function Field(props: {
   inputMode?: "numeric" | "text";
   maxLength?: number;
   name?: string;
+  /** The field got the focus (the kiosk's on-screen keyboard then types into it). */
+  onFocus?: () => void;
 }) {
   const id = useId();
   const describedBy = props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
@@ -31,6 +33,7 @@ export function Field(props: {
         autoComplete={props.autoComplete ?? "off"}
         inputMode={props.inputMode}
         maxLength={props.maxLength}
+        onFocus={props.onFocus}
       />
       {props.error ? (
         <p className="field-error" id={`${id}-error`} role="alert">

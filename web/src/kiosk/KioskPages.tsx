@@ -4,7 +4,8 @@ import { CertificateRequest } from "../CertificateRequest.tsx";
 import { HallMedical } from "../HallMedical.tsx";
 import { useT } from "../i18n.tsx";
 import { POLICY_FIELDS } from "../policy-fields.ts";
-import { CardHeading, ConfirmStep, Notice, Section, useAction } from "../ui.tsx";
+import { CardHeading, ConfirmStep, Field, Notice, Section, useAction } from "../ui.tsx";
+import { SoftKeyboard } from "./SoftKeyboard.tsx";
 
 type HolderCard = {
   cardNumber: string;
@@ -77,6 +78,7 @@ function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
         pdfPath={(serial) => `/holder/certificates/${serial}/pdf`}
         defaultArea={area}
       />
+      {scope === "all" ? <ContactForm /> : null}
       {scope === "all" && card ? (
         <Section title={t.code("report_temporary_loss")}>
           {done ? <Notice kind="ok">{done}</Notice> : null}
@@ -166,6 +168,71 @@ function Convenience({ kioskKey, area }: { kioskKey: string; area: string }) {
             </li>
           ))}
       </ul>
+    </Section>
+  );
+}
+
+type Contact = { phone: string | null; address: string | null; version: number };
+
+/** Basic information: the holder keeps their phone and address, typed on the on-screen keyboard (audited). */
+export function ContactForm() {
+  const t = useT();
+  const [contact, setContact] = useState<Contact | undefined>();
+  const [phone, setPhone] = useState("");
+  const [address, setAddress] = useState("");
+  const [editing, setEditing] = useState<"phone" | "address">("address");
+  const [saved, setSaved] = useState(false);
+  const { busy, error, run } = useAction();
+  useEffect(() => {
+    void run(async () => {
+      const c = await api<Contact>("GET", "/holder/contact");
+      setContact(c);
+      setPhone(c.phone ?? "");
+      setAddress(c.address ?? "");
+    });
+  }, [run]);
+  return (
+    <Section title={t("kioskContact")}>
+      {saved ? <Notice kind="ok">{t("done")}</Notice> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const c = await api<Contact>("PUT", "/holder/contact", {
+              version: contact!.version,
+              phone: phone.trim() || null,
+              address: address.trim() || null,
+            });
+            setContact(c);
+            setSaved(true);
+          });
+        }}
+      >
+        <Field
+          label={t("kioskPhone")}
+          value={phone}
+          onChange={setPhone}
+          inputMode="numeric"
+          maxLength={20}
+          onFocus={() => setEditing("phone")}
+        />
+        <Field
+          label={t("kioskAddress")}
+          value={address}
+          onChange={setAddress}
+          maxLength={200}
+          onFocus={() => setEditing("address")}
+        />
+        <SoftKeyboard
+          digits={editing === "phone"}
+          value={editing === "phone" ? phone : address}
+          onChange={editing === "phone" ? setPhone : setAddress}
+        />
+        <button type="submit" className="primary" disabled={busy || !contact}>
+          {t("kioskSave")}
+        </button>
+      </form>
     </Section>
   );
 }
