@@ -46,7 +46,7 @@ import {
   createSm2Signer,
   p256PurposeKey,
 } from "./modules/keys/signer.ts";
-import { createKioskService } from "./modules/kiosk/kiosk.service.ts";
+import { createKioskService, KIOSK_PERMISSIONS } from "./modules/kiosk/kiosk.service.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
@@ -288,7 +288,8 @@ export function createDeps(
     cardsOf: cardsRepo.ofPerson,
     verifyCard: (actor, card, pin, source) =>
       credentials.verifyCard(actor, card, { pin, purpose: "identity" }, source),
-    reportTemporaryLoss: (actor, cardNumber) => cards.reportTemporaryLoss(actor, cardNumber),
+    reportTemporaryLoss: (actor, cardNumber) =>
+      cards.reportTemporaryLoss(actor, cardNumber, KIOSK_PERMISSIONS.preLoss),
     cardByNumber: cardsRepo.byNumber,
     personById: personsRepo.byId,
     openSession: holder.openKioskSession,

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import type { Actor } from "../../shared/auth.ts";
+import type { Actor, Permission } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { maskIdNumber, maskName } from "../../shared/mask.ts";
 import { calendarFor } from "./cards.calendar.ts";
@@ -119,8 +119,16 @@ export function cardCounter(ctx: CardsContext) {
     },
 
     /** A temporary loss report (挂失): settlement and card authentication stop as soon as it commits. */
-    async reportTemporaryLoss(actor: Actor, cardNumber: string) {
-      const { card, grant } = await scopedOrHolder(actor, CARD_PERMISSIONS.reportLoss, cardNumber);
+    /**
+     * A pre-loss. `permission`: the action the caller was allowed under when it is not the cards'
+     * own (a kiosk's pre-loss with the holder's ID number and password, `kiosk.preLoss`).
+     */
+    async reportTemporaryLoss(
+      actor: Actor,
+      cardNumber: string,
+      permission: Permission = CARD_PERMISSIONS.reportLoss,
+    ) {
+      const { card, grant } = await scopedOrHolder(actor, permission, cardNumber);
       const updated = await db.transaction().execute(async (trx) => {
         const fresh = await current(trx, card.id);
         return change(trx, actor, grant, fresh, "report_temporary_loss", {

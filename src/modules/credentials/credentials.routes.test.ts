@@ -348,8 +348,14 @@ forEachDialect("social security passwords", (dialect) => {
       [403, "FORBIDDEN"],
       "the hotline does not change it",
     );
-    const lost = await call(keys.kiosk.token, "POST", `/cards/${c.cardNumber}/temporary-loss`, {});
-    assert.equal(lost.body.state, "temporarily_lost");
+    // A kiosk pre-losses with the holder's ID number and password, never by the card number alone.
+    const bare = await call(keys.kiosk.token, "POST", `/cards/${c.cardNumber}/temporary-loss`, {});
+    assert.deepEqual([bare.status, bare.body.code], [403, "FORBIDDEN"]);
+    const lost = await call(keys.kiosk.token, "POST", "/kiosk/pre-loss", {
+      idNumber: c.idNumber,
+      pin: "731904",
+    });
+    assert.equal(lost.body.state, "temporarily_lost", JSON.stringify(lost.body));
   });
 
   it("unlocks and resets only at the outlet after the ID check; the holder then sets a new password", async () => {
