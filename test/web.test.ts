@@ -466,6 +466,10 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       await accessible(page, "the kiosk's business handling");
       await page.getByRole("button", { name: "政策咨询" }).click();
       await page.getByText("补卡工本费（元）").waitFor();
+      const catalogue = page.getByRole("region", { name: "医保药品目录查询" });
+      await catalogue.getByLabel("药品或项目（编码或名称）").fill("阿莫西林");
+      await catalogue.getByRole("button", { name: "查询", exact: true }).click();
+      await catalogue.getByText(/阿莫西林胶囊（演示样例） · \S+ · 甲类/).waitFor();
       await shot(page, "42-kiosk-policy");
       await page.getByRole("button", { name: "便民服务" }).click();
       await page.getByText(/人社服务热线 12333/).waitFor();

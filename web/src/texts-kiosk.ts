@@ -56,5 +56,11 @@ export const KIOSK_TEXTS = {
   kioskContact: { zh: "基本信息维护（联系电话、地址）", en: "Basic information (phone, address)" },
   kioskPhone: { zh: "联系电话", en: "Phone" },
   kioskAddress: { zh: "联系地址", en: "Address" },
+  kioskCatalogue: { zh: "医保药品目录查询", en: "The medicines catalogue" },
+  kioskNotInCatalogue: {
+    zh: "目录中没有找到，可能需全部自费",
+    en: "Not in the catalogue: it may be fully self-paid",
+  },
+  kioskSelfPay: { zh: "先行自付 {percent}%", en: "{percent}% self-paid first" },
   kioskPrint: { zh: "打印（A4，加盖业务章）", en: "Print (A4, sealed)" },
 } as const;

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
-import { callAs, cardInState, newIdNumber, seedAreas, useTestApp } from "../../../test/fixtures.ts";
+import {
+  callAs,
+  cardInState,
+  designatedPharmacy,
+  newIdNumber,
+  seedAreas,
+  useTestApp,
+} from "../../../test/fixtures.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { fixedClock } from "../../shared/clock.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
@@ -79,9 +86,18 @@ forEachDialect("the self-service kiosk", (dialect) => {
     assert.ok(attempts.length >= 2, "the kiosk's attempts are on the card's log");
   });
 
-  it("a stolen kiosk key can pre-loss, never unlock, reset or cancel", async () => {
+  it("a stolen kiosk key can pre-loss and search the catalogue, never unlock, reset or cancel", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "键被盗" });
     const call = callAs(ctx.app, keys.hangzhou);
+    await designatedPharmacy(ctx.deps, "HZ-KIOSK-PH", "330100000811");
+    const found = await call("GET", "/catalogue/items?q=XA");
+    assert.equal(found.status, 200, JSON.stringify(found.body));
+    assert.deepEqual(
+      found.body.items.map((i: { code: string }) => i.code),
+      ["XA01"],
+    );
+    const bare = await call("POST", `/cards/${c.cardNumber}/temporary-loss`, {});
+    assert.deepEqual([bare.status, bare.body.code], [403, "FORBIDDEN"], "never by the card number alone");
     for (const [url, body] of [
       [`/cards/${c.cardNumber}/password/unlock`, { holderIdNumber: c.idNumber }],
       [`/cards/${c.cardNumber}/password/reset`, { holderIdNumber: c.idNumber, next: { pin: "135790" } }],

@@ -67,7 +67,7 @@ export function medicalCatalogue(ctx: MedicalContext) {
 
     /** Items of the catalogue in force today whose code begins with, or name contains, `text` (the till's search). */
     async searchCatalogue(actor: Actor, text: string, limit = 20) {
-      authorize(actor, MEDICAL_PERMISSIONS.read);
+      authorize(actor, MEDICAL_PERMISSIONS.searchCatalogue);
       const day = today();
       const inForce = await repo.catalogueInForce(db, day);
       if (!inForce) throw new DomainError("CATALOGUE_NOT_IN_FORCE", { date: day });

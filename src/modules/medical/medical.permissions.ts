@@ -1,5 +1,11 @@
 import { ADMINS } from "../../shared/auth.ts";
-import { counterAndSystems, counterOnly, permissionsOf, SETTLING } from "../../shared/permissions.ts";
+import {
+  counterAndSystems,
+  counterOnly,
+  permissionsOf,
+  SELF_SERVICE,
+  SETTLING,
+} from "../../shared/permissions.ts";
 
 /** Who may do what in the medical module, through which channel (one slice of the action × channel × role matrix). */
 export const MEDICAL_PERMISSIONS = permissionsOf("medical", {
@@ -7,6 +13,13 @@ export const MEDICAL_PERMISSIONS = permissionsOf("medical", {
   read: {
     summary: "institutions, the catalogue, accounts",
     channels: counterAndSystems([...ADMINS, "auditor", ...SETTLING]),
+  },
+  searchCatalogue: {
+    summary: "search the catalogue in force (tills, outlets, the kiosks' policy consultation)",
+    channels: {
+      ...counterAndSystems([...ADMINS, "auditor", ...SETTLING, "outlet_clerk"]),
+      kiosk: SELF_SERVICE,
+    },
   },
   catalogue: {
     summary: "publish the drug and service catalogue",

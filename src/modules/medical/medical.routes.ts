@@ -125,12 +125,12 @@ export function medicalRoutes(deps: { medical: MedicalService }): FastifyPluginA
     app.get(
       "/catalogue/items",
       {
-        config: { access: { permission: MEDICAL_PERMISSIONS.read } },
+        config: { access: { permission: MEDICAL_PERMISSIONS.searchCatalogue } },
         schema: {
           operationId: "searchCatalogue",
           tags: ["medical"],
           summary:
-            "Items of the catalogue in force today by code prefix or part of the name (the till's search)",
+            "Items of the catalogue in force today by code prefix or part of the name (the till's search, the kiosk's policy consultation)",
           querystring: z.object({
             q: z.string().max(40).describe("the beginning of a code, or part of a name"),
             limit: z.coerce.number().int().min(1).max(50).default(20),

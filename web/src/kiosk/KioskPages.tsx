@@ -29,7 +29,13 @@ export function KioskPageView(props: {
 }) {
   if (props.page === "kioskInquiry") return <Inquiry />;
   if (props.page === "kioskHandling") return <Handling scope={props.scope} area={props.area} />;
-  if (props.page === "kioskPolicy") return <PolicyPage kioskKey={props.kioskKey} area={props.area} />;
+  if (props.page === "kioskPolicy")
+    return (
+      <>
+        <CatalogueSearch kioskKey={props.kioskKey} />
+        <PolicyPage kioskKey={props.kioskKey} area={props.area} />
+      </>
+    );
   return <Convenience kioskKey={props.kioskKey} area={props.area} />;
 }
 
@@ -141,6 +147,52 @@ function PolicyPage({ kioskKey, area }: { kioskKey: string; area: string }) {
           ))}
         </dl>
       ) : null}
+    </Section>
+  );
+}
+
+type Item = { code: string; name: string; class: string; selfPayBp: number };
+
+/** The drug catalogue in force: is a medicine covered, in which class, how much is self-paid. */
+function CatalogueSearch({ kioskKey }: { kioskKey: string }) {
+  const t = useT();
+  const [text, setText] = useState("");
+  const [items, setItems] = useState<Item[] | undefined>();
+  const { busy, error, run } = useAction();
+  return (
+    <Section title={t("kioskCatalogue")}>
+      <form
+        className="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () =>
+            setItems(
+              (
+                await apiAs<{ items: Item[] }>(
+                  kioskKey,
+                  "GET",
+                  `/catalogue/items?q=${encodeURIComponent(text.trim())}`,
+                )
+              ).items,
+            ),
+          );
+        }}
+      >
+        <Field label={t("itemSearch")} value={text} onChange={setText} maxLength={40} />
+        <button type="submit" disabled={busy || !text.trim()}>
+          {t("find")}
+        </button>
+      </form>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {items?.length === 0 ? <p>{t("kioskNotInCatalogue")}</p> : null}
+      <ul className="history">
+        {items?.map((i) => (
+          <li key={i.code}>
+            {i.name} · {i.code} · {t("itemClass", { class: t.code(`class_${i.class}`) })}
+            {i.class === "B" ? ` · ${t("kioskSelfPay", { percent: i.selfPayBp / 100 })}` : ""}
+          </li>
+        ))}
+      </ul>
     </Section>
   );
 }
