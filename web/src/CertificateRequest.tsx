@@ -25,6 +25,8 @@ export function CertificateRequest(props: {
   issuePath: string;
   pdfPath: (serial: string) => string;
   defaultArea: string;
+  /** What to do with the PDF (the kiosk shows it to print); saved as a file when not given. */
+  onPdf?: (pdf: Blob, serial: string) => void;
 }) {
   const t = useT();
   const { lang } = useLang();
@@ -44,7 +46,9 @@ export function CertificateRequest(props: {
               kind,
               ...(forArea ? { coordinationArea: area.trim(), purpose: purpose.trim() } : {}),
             });
-            saveBlob(await apiBlob(`${props.pdfPath(r.serial)}?lang=${lang}`), `${r.serial}.pdf`);
+            const pdf = await apiBlob(`${props.pdfPath(r.serial)}?lang=${lang}`);
+            if (props.onPdf) props.onPdf(pdf, r.serial);
+            else saveBlob(pdf, `${r.serial}.pdf`);
             setIssued(r);
           });
         }}

@@ -62,5 +62,14 @@ export const KIOSK_TEXTS = {
     en: "Not in the catalogue: it may be fully self-paid",
   },
   kioskSelfPay: { zh: "先行自付 {percent}%", en: "{percent}% self-paid first" },
+  kioskHallQr: {
+    zh: "手机扫码进入网上服务大厅，可用电子社保卡扫码登录",
+    en: "Scan to open the online service hall on your phone; sign in there with the e-card",
+  },
+  kioskPrintTitle: { zh: "打印证明 {serial}", en: "Print {serial}" },
+  kioskNoPrinter: {
+    zh: "打印机未连接：证明显示在屏幕上，可用浏览器打印，或扫描其二维码核验",
+    en: "No printer: the certificate is on screen to print from the browser, or to verify by its QR code",
+  },
   kioskPrint: { zh: "打印（A4，加盖业务章）", en: "Print (A4, sealed)" },
 } as const;

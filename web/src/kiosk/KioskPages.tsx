@@ -4,6 +4,7 @@ import { CertificateRequest } from "../CertificateRequest.tsx";
 import { HallMedical } from "../HallMedical.tsx";
 import { useT } from "../i18n.tsx";
 import { POLICY_FIELDS } from "../policy-fields.ts";
+import { QrCode } from "../QrCode.tsx";
 import { CardHeading, ConfirmStep, Field, Notice, Section, useAction } from "../ui.tsx";
 import { SoftKeyboard } from "./SoftKeyboard.tsx";
 
@@ -73,6 +74,8 @@ function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
   const { cards, reload } = useCards();
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<string | undefined>();
+  /** The certificate shown on screen to print (no printer agent: the PDF on screen, as the issue asks). */
+  const [printing, setPrinting] = useState<{ url: string; serial: string } | undefined>();
   const { busy, error, run } = useAction();
   const card = cards?.find((c) => c.allowedActions.includes("report_temporary_loss"));
   return (
@@ -83,7 +86,36 @@ function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
         issuePath="/holder/certificates"
         pdfPath={(serial) => `/holder/certificates/${serial}/pdf`}
         defaultArea={area}
+        onPdf={(pdf, serial) => setPrinting({ url: URL.createObjectURL(pdf), serial })}
       />
+      {printing ? (
+        <Section title={t("kioskPrintTitle", { serial: printing.serial })}>
+          <p>{t("kioskNoPrinter")}</p>
+          <iframe className="kiosk-pdf" src={printing.url} title={printing.serial} />
+          <div className="buttons">
+            <button
+              type="button"
+              className="primary"
+              onClick={() =>
+                (
+                  document.querySelector("iframe.kiosk-pdf") as HTMLIFrameElement | null
+                )?.contentWindow?.print()
+              }
+            >
+              {t("kioskPrint")}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                URL.revokeObjectURL(printing.url);
+                setPrinting(undefined);
+              }}
+            >
+              {t("back")}
+            </button>
+          </div>
+        </Section>
+      ) : null}
       {scope === "all" ? <ContactForm /> : null}
       {scope === "all" && card ? (
         <Section title={t.code("report_temporary_loss")}>
@@ -208,6 +240,10 @@ function Convenience({ kioskKey, area }: { kioskKey: string; area: string }) {
   return (
     <Section title={t("kioskConvenience")}>
       <p className="hotlines">{t("kioskHotlines")}</p>
+      <figure className="kiosk-qr">
+        <QrCode text={`${location.origin}/`} label={t("kioskHallQr")} />
+        <figcaption>{t("kioskHallQr")}</figcaption>
+      </figure>
       {error ? <Notice kind="error">{error}</Notice> : null}
       <h3>{t("kioskOutlets")}</h3>
       <ul className="history">
