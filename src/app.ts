@@ -30,6 +30,7 @@ import { jobsRoutes } from "./modules/jobs/jobs.routes.ts";
 import { keysRoutes } from "./modules/keys/keys.routes.ts";
 import { kioskRoutes } from "./modules/kiosk/kiosk.routes.ts";
 import { medicalRoutes } from "./modules/medical/medical.routes.ts";
+import { paymentsRoutes } from "./modules/payments/payments.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
 
@@ -124,6 +125,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(employersRoutes(deps), { prefix: "/api/v1" });
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
   await app.register(kioskRoutes(deps), { prefix: "/api/v1" });
+  await app.register(paymentsRoutes(deps), { prefix: "/api/v1" });
   await app.register(holderRoutes(deps), { prefix: "/api/v1" });
   await app.register(ecardRoutes(deps), { prefix: "/api/v1" });
   await app.register(medicalRoutes(deps), { prefix: "/api/v1" });

@@ -42,6 +42,7 @@ import { createKeyState } from "./modules/keys/keys.state.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
 import {
   auditSigningKey,
+  bankNotifyKey,
   certificateSigningKey,
   createSm2Signer,
   p256PurposeKey,
@@ -49,6 +50,9 @@ import {
 import { createKioskService, KIOSK_PERMISSIONS } from "./modules/kiosk/kiosk.service.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
+import { createPaymentsRepository } from "./modules/payments/payments.repository.ts";
+import { createPaymentsService } from "./modules/payments/payments.service.ts";
+import { sandboxBank } from "./modules/payments/sandbox-bank.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { readPii } from "./modules/persons/pii.ts";
@@ -317,6 +321,20 @@ export function createDeps(
     verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
+  const notifyKey = bankNotifyKey(config.secrets.signingKey);
+  const payments = createPaymentsService({
+    db,
+    repo: createPaymentsRepository(),
+    audit,
+    clock,
+    cipher,
+    notifyKey,
+    person: personsRepo.byId,
+    selfContributionFen: medical.selfContributionFen,
+    payContribution: medical.payContribution,
+  });
+  /** THE SANDBOX BANK (tests, demonstrations): signs notifications as the bank would. */
+  const bank = sandboxBank(notifyKey);
   const jobs = createJobsService({
     db,
     repo: createJobsRepository(),
@@ -330,6 +348,8 @@ export function createDeps(
     database,
     certificates,
     kiosk,
+    payments,
+    sandboxBank: bank,
     clock,
     regions,
     cipher,

@@ -16,6 +16,7 @@ import { jobsPermissionSamples } from "../src/modules/jobs/jobs.permission-sampl
 import { keysPermissionSamples } from "../src/modules/keys/keys.permission-samples.ts";
 import { kioskPermissionSamples } from "../src/modules/kiosk/kiosk.permission-samples.ts";
 import { medicalPermissionSamples } from "../src/modules/medical/medical.permission-samples.ts";
+import { paymentsPermissionSamples } from "../src/modules/payments/payments.permission-samples.ts";
 import { personsPermissionSamples } from "../src/modules/persons/persons.permission-samples.ts";
 import { staffPermissionSamples } from "../src/modules/staff/staff.permission-samples.ts";
 import { ALL_PERMISSIONS } from "../src/permissions.ts";
@@ -58,6 +59,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       ...employersPermissionSamples(w),
       ...certificatesPermissionSamples(w),
       ...kioskPermissionSamples(w),
+      ...paymentsPermissionSamples(w),
       ...enrolmentPermissionSamples(w),
       ...holderPermissionSamples(w),
       ...ecardPermissionSamples(w),
@@ -76,12 +78,13 @@ forEachDialect("every route checks who calls it", (dialect) => {
     );
   });
 
-  it("public routes are only the logins, the server's time and the verification of certificates", () => {
+  it("public routes are only the logins, the server's time, the verification of certificates and the bank's signed notifications", () => {
     assert.deepEqual(
       ctx.app.routeTable.filter((r) => r.access === "public").map((r) => `${r.method} ${r.url}`),
       [
         "GET /api/v1/time",
         "POST /api/v1/auth/login",
+        "POST /api/v1/payments/notifications",
         "POST /api/v1/holder/login",
         "POST /api/v1/holder/login/ecard",
         "GET /api/v1/certificate-keys/:areaCode",

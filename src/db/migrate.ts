@@ -24,6 +24,7 @@ import * as m0020 from "./migrations/0020_check_place.ts";
 import * as m0021 from "./migrations/0021_hall_channel.ts";
 import * as m0022 from "./migrations/0022_certificates.ts";
 import * as m0023 from "./migrations/0023_kiosk_sessions.ts";
+import * as m0024 from "./migrations/0024_payment_orders.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0021_hall_channel": m0021,
   "0022_certificates": m0022,
   "0023_kiosk_sessions": m0023,
+  "0024_payment_orders": m0024,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -16,6 +16,7 @@ import type { HolderTables } from "../modules/holder/holder.tables.ts";
 import type { JobsTables } from "../modules/jobs/jobs.tables.ts";
 import type { KeysTables } from "../modules/keys/keys.tables.ts";
 import type { MedicalTables } from "../modules/medical/medical.tables.ts";
+import type { PaymentsTables } from "../modules/payments/payments.tables.ts";
 import type { PersonsTables } from "../modules/persons/persons.tables.ts";
 import type { StaffTables } from "../modules/staff/staff.tables.ts";
 
@@ -32,6 +33,7 @@ export type * from "../modules/holder/holder.tables.ts";
 export type * from "../modules/jobs/jobs.tables.ts";
 export type * from "../modules/keys/keys.tables.ts";
 export type * from "../modules/medical/medical.tables.ts";
+export type * from "../modules/payments/payments.tables.ts";
 export type * from "../modules/persons/persons.tables.ts";
 export type * from "../modules/staff/staff.tables.ts";
 
@@ -56,6 +58,7 @@ export interface Database
     HolderTables,
     EcardTables,
     MedicalTables,
+    PaymentsTables,
     CertificatesTables {
   meta: MetaTable;
 }

@@ -130,6 +130,11 @@ export const MESSAGES = {
     zh: "该人员在本省已有一张有效社会保障卡（卡号 {cardNumber}），一人一省只能持有一张卡",
     en: "This person already holds a card in this province ({cardNumber}): one card per person per province",
   },
+  PAYMENT_ORDER_NOT_FOUND: { zh: "未找到该缴费订单", en: "No such payment order" },
+  PAYMENT_NOTIFICATION_REFUSED: {
+    zh: "银行缴费通知被拒绝：{reason}",
+    en: "The bank's payment notification is refused: {reason}",
+  },
   ID_CARD_INVALID: {
     zh: "无法使用此居民身份证登录：{reason}",
     en: "This resident ID card cannot sign in: {reason}",

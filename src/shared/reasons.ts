@@ -16,6 +16,10 @@ export const REASONS: Record<string, Record<Language, string>> = {
   id_card_sex_differs: { zh: "性别与身份证号码不符", en: "the sex differs from the ID number" },
   id_card_dates: { zh: "有效期限无法识别", en: "the validity dates cannot be read" },
   id_card_expired: { zh: "身份证已过有效期", en: "the ID card has expired" },
+  payment_bad_signature: { zh: "签名验证失败", en: "the signature does not verify" },
+  payment_unknown_order: { zh: "订单不存在", en: "no such order" },
+  payment_already_paid: { zh: "订单已由另一笔交易支付", en: "the order was paid by another transaction" },
+  payment_amount_differs: { zh: "支付金额与订单金额不符", en: "the amount differs from the order's" },
   new_card_collected: {
     zh: "新卡已领取，临时就医凭证随之作废，请使用新社会保障卡",
     en: "the new card was collected and the temporary certificate ended with it; use the new card",

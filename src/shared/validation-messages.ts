@@ -19,6 +19,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "a 16-digit personal number": "应为 16 位个人编号",
   "a 6-digit administrative division code": "应为 6 位行政区划代码",
   "a certificate serial number": "应为凭证编号（2 位字母加 22 位数字）",
+  "a payment order number (PO and 24 digits)": "应为缴费订单号（PO 加 24 位数字）",
   "the ID card reader's 256-byte record, base64": "应为身份证读卡器返回的 256 字节信息（Base64）",
   "a temporary medical certificate number (LS and 22 digits)": "应为临时就医凭证号（LS 加 22 位数字）",
   "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)":

@@ -60,6 +60,10 @@ export function p256PurposeKey(signingKey: Buffer, label: string): Buffer {
   return Buffer.from(((d % (P256_N - 2n)) + 1n).toString(16).padStart(64, "0"), "hex");
 }
 
+/** The key agreed with the bank for its payment notifications (HMAC-SHA256), one per purpose. */
+export const bankNotifyKey = (signingKey: Buffer): Buffer =>
+  createHmac("sha256", signingKey).update("sscard/bank-notify/v1").digest();
+
 /** A card-issuing area's certificate-signing key: signs the QR codes of the certificates it issues. */
 export const certificateSigningKey = (signingKey: Buffer, areaCode: string): Buffer =>
   purposeSigningKey(signingKey, `sscard/certificate-key/${areaCode}/v1`);

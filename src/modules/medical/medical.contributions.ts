@@ -1,3 +1,4 @@
+import type { Transaction } from "kysely";
 import { isUniqueViolation } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, authorizeHolderOr } from "../../shared/auth.ts";
@@ -18,9 +19,22 @@ export function medicalContributions(ctx: MedicalContext) {
      * flexible worker on a grade. A payment that leaves no more arrears than the grace ends the
      * person's arrears (the medical function is back at once). Never depends on the card's state.
      */
+    /** What a flexible worker pays for a month on a grade, by the area's policy in force (a payment order's amount). */
+    async selfContributionFen(areaCode: string, gradePercent: number) {
+      const policy = await medicalPolicy(areaCode);
+      const computed = contributionOf(policy, { payer: "self", gradePercent });
+      if (!computed.ok)
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: `gradePercent: one of ${policy.contributionGradesPercent.join(", ")}`,
+        });
+      return computed.value.personalFen;
+    },
+
     async payContribution(
       actor: Actor,
       input: { idNumber: string; month: string; employerId?: string } & ContributionInput,
+      /** Written in the contribution's transaction (a bank's payment order marked paid with it). */
+      alongside?: (trx: Transaction<Database>, contributionId: string) => Promise<void>,
     ) {
       if (actor.type !== "holder") authorize(actor, MEDICAL_PERMISSIONS.contributions);
       const person = await deps.findPerson(db, input.idNumber);
@@ -76,6 +90,7 @@ export function medicalContributions(ctx: MedicalContext) {
       try {
         return await db.transaction().execute(async (trx) => {
           await repo.insertContribution(trx, row);
+          await alongside?.(trx, row.id);
           const day = today();
           const open = await deps.enrolment.arrearsActive(trx, person.id, area, day);
           let medicalRestored = false;
