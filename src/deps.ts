@@ -331,6 +331,8 @@ export function createDeps(
     notifyKey,
     person: personsRepo.byId,
     selfContributionFen: medical.selfContributionFen,
+    paidMonths: async (q, personId, area) =>
+      (await medicalRepo.paidMonths(q, personId, area)).map((p) => p.month),
     payContribution: medical.payContribution,
   });
   /** THE SANDBOX BANK (tests, demonstrations): signs notifications as the bank would. */

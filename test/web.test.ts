@@ -465,6 +465,28 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       await contact.getByRole("button", { name: "保存" }).click();
       await contact.getByText("办理成功").waitFor();
       await shot(page, "44-kiosk-soft-keyboard");
+      // A flexible worker's contribution: a grade, an order, the bank's signed notification, paid.
+      const pay = page.getByRole("region", { name: "灵活就业人员医保自助缴费" });
+      await pay.getByLabel("缴费档次（社平工资的百分比）").selectOption("100");
+      await pay.getByRole("button", { name: "生成缴费订单" }).click();
+      const orderText = await pay.getByText(/订单 PO\d{24}：应缴 [\d.]+ 元/).innerText();
+      const orderNo = /PO\d{24}/.exec(orderText)![0];
+      const order = await testDeps.database.db
+        .selectFrom("payment_orders")
+        .selectAll()
+        .where("order_no", "=", orderNo)
+        .executeTakeFirstOrThrow();
+      const notified = await fetch(`${base}/api/v1/payments/notifications`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(
+          testDeps.sandboxBank.paid({ orderNo, amountFen: Number(order.amount_fen) }, testDeps.clock.now()),
+        ),
+      });
+      assert.equal(notified.status, 200);
+      await page.clock.fastForward(2500);
+      await pay.getByText(/缴费成功：\d{4}-\d{2} 已缴 [\d.]+ 元/).waitFor();
+      await shot(page, "45-kiosk-payment");
       const saved = await testDeps.persons.findByIdNumber(SYSTEM_ACTOR, holder.idNumber);
       assert.deepEqual([saved.phone, saved.address], ["13912345678", "西安"]);
       await accessible(page, "the kiosk's business handling");

@@ -71,5 +71,14 @@ export const KIOSK_TEXTS = {
     zh: "打印机未连接：证明显示在屏幕上，可用浏览器打印，或扫描其二维码核验",
     en: "No printer: the certificate is on screen to print from the browser, or to verify by its QR code",
   },
+  kioskPayTitle: { zh: "灵活就业人员医保自助缴费", en: "Self-service contribution (flexible employment)" },
+  kioskPayMonth: { zh: "缴费月份", en: "Month" },
+  kioskPayGrade: { zh: "缴费档次（社平工资的百分比）", en: "Grade (percent of the average wage)" },
+  kioskPayOrder: { zh: "生成缴费订单", en: "Make the payment order" },
+  kioskPayAtTerminal: {
+    zh: "订单 {order}：应缴 {amount} 元，请在缴费终端刷银行卡支付",
+    en: "Order {order}: {amount} yuan to pay; pay with your bank card at the payment terminal",
+  },
+  kioskPaid: { zh: "缴费成功：{month} 已缴 {amount} 元", en: "Paid: {month}, {amount} yuan" },
   kioskPrint: { zh: "打印（A4，加盖业务章）", en: "Print (A4, sealed)" },
 } as const;

@@ -90,6 +90,12 @@ forEachDialect("self-service contribution payments", (dialect) => {
     const other = await notify(ctx.deps.sandboxBank.paid(order, ctx.deps.clock.now()));
     assert.equal(other.body.details.reason, "payment_already_paid", "another transaction for a paid order");
     assert.equal((await h.call("GET", `/holder/payments/${order.orderNo}`)).body.state, "paid");
+    const twice = await h.call("POST", "/holder/payments", { month: "2026-10", gradePercent: 100 });
+    assert.deepEqual(
+      [twice.status, twice.body.code],
+      [409, "CONTRIBUTION_ALREADY_PAID"],
+      "a paid month is not ordered again",
+    );
 
     const refused = await ctx.deps.database.db
       .selectFrom("audit_log")

@@ -32,7 +32,7 @@ export function paymentsRoutes(deps: { payments: PaymentsService }): FastifyPlug
             month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month YYYY-MM"),
             gradePercent: z.number().int().min(1).max(1000),
           }),
-          response: { 201: orderSchema, ...errors(...AUTH_ERRORS) },
+          response: { 201: orderSchema, ...errors(...AUTH_ERRORS, 409) },
         },
       },
       async (request, reply) => reply.code(201).send(await payments.order(actorOf(request), request.body)),

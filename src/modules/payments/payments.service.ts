@@ -6,6 +6,7 @@ import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import { coordinationArea } from "../enrolment/enrolment.rules.ts";
 import type { MedicalService } from "../medical/medical.service.ts";
 import type { PaymentsRepository } from "./payments.repository.ts";
 import { notificationSigned, orderNumber, type PaymentNotification } from "./payments.rules.ts";
@@ -31,6 +32,8 @@ export function createPaymentsService(deps: {
   notifyKey: Buffer;
   person: (q: Kysely<Database>, id: string) => Promise<PersonRow | undefined>;
   selfContributionFen: MedicalService["selfContributionFen"];
+  /** The months a person has paid in a coordination area (the contribution register). */
+  paidMonths: (q: Kysely<Database>, personId: string, area: string) => Promise<string[]>;
   payContribution: MedicalService["payContribution"];
 }) {
   const { db, repo, audit, clock } = deps;
@@ -64,6 +67,9 @@ export function createPaymentsService(deps: {
       if (input.month > today.slice(0, 7))
         throw new DomainError("VALIDATION_FAILED", { summary: "month: not in the future" });
       const amountFen = await deps.selfContributionFen(person.area_code, input.gradePercent);
+      // A month paid already (at the counter, by an employer) is not paid twice.
+      if ((await deps.paidMonths(db, person.id, coordinationArea(person.area_code))).includes(input.month))
+        throw new DomainError("CONTRIBUTION_ALREADY_PAID", { month: input.month });
       const row: Database["payment_orders"] = {
         order_no: orderNumber(
           today,

@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
 import { api, apiAs } from "../api.ts";
 import { CertificateRequest } from "../CertificateRequest.tsx";
+import { chinaDay } from "../clock.ts";
 import { HallMedical } from "../HallMedical.tsx";
 import { useT } from "../i18n.tsx";
 import { POLICY_FIELDS } from "../policy-fields.ts";
 import { QrCode } from "../QrCode.tsx";
-import { CardHeading, ConfirmStep, Field, Notice, Section, useAction } from "../ui.tsx";
+import { CardHeading, ConfirmStep, Field, Notice, Section, Select, useAction } from "../ui.tsx";
 import { SoftKeyboard } from "./SoftKeyboard.tsx";
 
 type HolderCard = {
@@ -29,7 +30,8 @@ export function KioskPageView(props: {
   area: string;
 }) {
   if (props.page === "kioskInquiry") return <Inquiry />;
-  if (props.page === "kioskHandling") return <Handling scope={props.scope} area={props.area} />;
+  if (props.page === "kioskHandling")
+    return <Handling scope={props.scope} area={props.area} kioskKey={props.kioskKey} />;
   if (props.page === "kioskPolicy")
     return (
       <>
@@ -69,7 +71,7 @@ function Inquiry() {
 }
 
 /** Business handling: print the rights record and the enrolment certificate; pre-loss (card sessions only). */
-function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
+function Handling({ scope, area, kioskKey }: { scope: "all" | "query"; area: string; kioskKey: string }) {
   const t = useT();
   const { cards, reload } = useCards();
   const [confirming, setConfirming] = useState(false);
@@ -117,6 +119,7 @@ function Handling({ scope, area }: { scope: "all" | "query"; area: string }) {
         </Section>
       ) : null}
       {scope === "all" ? <ContactForm /> : null}
+      {scope === "all" ? <GradePayment kioskKey={kioskKey} area={area} /> : null}
       {scope === "all" && card ? (
         <Section title={t.code("report_temporary_loss")}>
           {done ? <Notice kind="ok">{done}</Notice> : null}
@@ -324,3 +327,67 @@ export function ContactForm() {
     </Section>
   );
 }
+
+type Order = { orderNo: string; month: string; amountFen: number; state: "created" | "paid" };
+
+/**
+ * Self-service payment for a flexible worker: a month and a grade of the area's policy, an order with
+ * its amount, paid at the bank's terminal; the page waits for the bank's notification.
+ */
+export function GradePayment({ kioskKey, area }: { kioskKey: string; area: string }) {
+  const t = useT();
+  const [grades, setGrades] = useState<number[]>([]);
+  const months = [chinaDay().slice(0, 7), previousMonthOf(chinaDay().slice(0, 7))];
+  const [month, setMonth] = useState(months[1]);
+  const [grade, setGrade] = useState("");
+  const [order, setOrder] = useState<Order | undefined>();
+  const { busy, error, run } = useAction();
+  useEffect(() => {
+    void run(async () => {
+      const p = await apiAs<Policy>(kioskKey, "GET", `/areas/${area}/policy`);
+      const list = ((p.policy.medical as { contributionGradesPercent?: number[] } | undefined)
+        ?.contributionGradesPercent ?? []) as number[];
+      setGrades(list);
+      setGrade(String(list[0] ?? ""));
+    });
+  }, [run, kioskKey, area]);
+  // Until the bank's notification arrives: the order's state every two seconds.
+  useEffect(() => {
+    if (!order || order.state === "paid") return;
+    const timer = setInterval(() => {
+      void api<Order>("GET", `/holder/payments/${order.orderNo}`).then(setOrder, () => {});
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [order]);
+  return (
+    <Section title={t("kioskPayTitle")}>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {order ? (
+        <Notice kind={order.state === "paid" ? "ok" : "warning"}>
+          {order.state === "paid"
+            ? t("kioskPaid", { month: order.month, amount: (order.amountFen / 100).toFixed(2) })
+            : t("kioskPayAtTerminal", { order: order.orderNo, amount: (order.amountFen / 100).toFixed(2) })}
+        </Notice>
+      ) : null}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () =>
+            setOrder(await api<Order>("POST", "/holder/payments", { month, gradePercent: Number(grade) })),
+          );
+        }}
+      >
+        <Select label={t("kioskPayMonth")} value={month} onChange={setMonth} options={months} />
+        <Select label={t("kioskPayGrade")} value={grade} onChange={setGrade} options={grades.map(String)} />
+        <button type="submit" className="primary" disabled={busy || !grade}>
+          {t("kioskPayOrder")}
+        </button>
+      </form>
+    </Section>
+  );
+}
+
+const previousMonthOf = (month: string) => {
+  const [y, m] = month.split("-").map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+};
