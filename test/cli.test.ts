@@ -48,6 +48,7 @@ describe("sscard CLI", () => {
       assert.match(demo.out, new RegExp(`\\S+\\s+Demo-\\S+\\s+${role}`), role);
     }
     assert.match(demo.out, /\d{17}[\dX]\s+\S+\s+area 3301/);
+    assert.match(demo.out, /Demo kiosk: open \/kiosk and type the key \S+ once/);
     const verify = sscard("audit", "verify");
     assert.equal(verify.code, 0, verify.err);
     assert.match(verify.out, /audit chain intact: \d+ records/);

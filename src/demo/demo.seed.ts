@@ -93,6 +93,8 @@ export async function isDemoSeeded(deps: Deps): Promise<boolean> {
 export async function seedDemo(deps: Deps): Promise<{
   staff: DemoCredential[];
   persons: { name: string; idNumber: string; area: string; card: string }[];
+  /** A self-service kiosk's key in a Hangzhou outlet (typed once on /kiosk's set-up screen). */
+  kioskKey: string;
 }> {
   const actor = SYSTEM_ACTOR;
   await deps.areas.create(actor, { code: "330000", name: "浙江省", issuerId: "3300000001" });
@@ -192,7 +194,15 @@ export async function seedDemo(deps: Deps): Promise<{
     startDate: "2026-01-01",
   });
   await seedMedical(deps, persons, employer.id);
-  return { staff, persons };
+  const kiosk = await deps.staff.createApiKey(actor, {
+    name: "杭州西湖网点自助终端（演示）",
+    role: "outlet_clerk",
+    areaCode: "330100",
+    channel: "kiosk",
+    employerId: null,
+    institutionId: null,
+  });
+  return { staff, persons, kioskKey: kiosk.token };
 }
 
 /** The sample drug catalogue shipped for demonstrations (clearly marked: not a real catalogue). */
@@ -321,6 +331,9 @@ export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo
   lines.push("Demo persons (valid ID numbers, demo data only):");
   for (const p of result.persons)
     lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}${p.card ? `  card ${p.card}` : ""}`);
+  lines.push(
+    `Demo kiosk: open /kiosk and type the key ${result.kioskKey} once; for simulated readers run \`npm run sscard -- kiosk agent --simulate\` (docs/kiosk.md).`,
+  );
   lines.push(
     "Demo pharmacy HZ-PH-DEMO01 (terminal 330100000101, operator hz.pharmacy) and hospital HZ-HO-DEMO01 (operator hz.hospital); sample catalogue (not a real one); the first person's medical account holds last month's credit.",
   );
