@@ -15,6 +15,7 @@ import {
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import type { FaceVerifier } from "../src/modules/ecard/face.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
+import type { IdCardFacts } from "../src/modules/kiosk/id-card.rules.ts";
 import { needsGuardian } from "../src/modules/persons/age.rules.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { type Actor, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
@@ -384,4 +385,33 @@ export async function designatedPharmacy(deps: Deps, code: string, terminalNo: s
       sample: true,
     });
   return institution;
+}
+
+/** Sends the area's waiting applications to production and imports a return file where every card succeeded. */
+export async function produceAll(deps: Deps, areaCode = "330100") {
+  const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode });
+  const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows.map(
+    (r) => r.values.card_id_code,
+  );
+  await deps.cards.importReturnFile(
+    SYSTEM_ACTOR,
+    batch.batchId,
+    ["card_id_code,result", ...codes.map((code) => `${code},ok`)].join("\n"),
+  );
+}
+
+/** The resident ID card of a registered person, as its reader would read it (valid until 2040). */
+export function idCardOf(person: { idNumber: string; name: string }): IdCardFacts {
+  const id = person.idNumber;
+  return {
+    name: person.name,
+    sex: Number(id[16]) % 2 === 1 ? "1" : "2",
+    ethnicity: "01",
+    birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+    address: "浙江省杭州市西湖区",
+    idNumber: id,
+    authority: "杭州市公安局西湖分局",
+    validFrom: "2020-01-01",
+    validUntil: "2040-01-01",
+  };
 }

@@ -18,9 +18,16 @@ import { startKioskAgent } from "../src/modules/kiosk/kiosk.agent.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
-import { parseCsv } from "../src/shared/csv.ts";
 import { cropFace, samplePhoto } from "./faces.ts";
-import { actorWith, cardInState, createTestDeps, produceCard, seedCardKeys } from "./fixtures.ts";
+import {
+  actorWith,
+  cardInState,
+  createTestDeps,
+  idCardOf,
+  produceAll,
+  produceCard,
+  seedCardKeys,
+} from "./fixtures.ts";
 import { textOfPdf } from "./pdf.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -292,6 +299,16 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     });
     const pin = initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY);
     const page = await newPage();
+    /** At the pharmacy's till: a basket paid with the temporary certificate and the holder's password. */
+    const payWithCertificate = async () => {
+      await staffLogin(page, "hz.pharmacy");
+      await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
+      await tillBasket(page, "1");
+      await page.getByLabel("临时就医凭证（补卡期间）+ 密码").check();
+      await page.getByLabel("临时就医凭证号").fill(certificate);
+      await page.getByLabel("社保卡服务密码（6 位数字）").fill(pin);
+      await page.getByRole("button", { name: "确认结算" }).click();
+    };
     // First the holder downloads an enrolment certificate in the hall (an area and a purpose).
     await holderLogin(page, holder);
     const certificates = page.getByRole("region", { name: "开具证明" });
@@ -339,13 +356,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await signOut(page);
 
     // At the pharmacy: the certificate and the holder's password pay while the card is being made.
-    await staffLogin(page, "hz.pharmacy");
-    await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
-    await tillBasket(page, "1");
-    await page.getByLabel("临时就医凭证（补卡期间）+ 密码").check();
-    await page.getByLabel("临时就医凭证号").fill(certificate);
-    await page.getByLabel("社保卡服务密码（6 位数字）").fill(pin);
-    await page.getByRole("button", { name: "确认结算" }).click();
+    await payWithCertificate();
     await page.getByRole("heading", { name: "结算单" }).waitFor();
     await page.getByText(/合计 10\.00 元/).waitFor();
     await accessible(page, "the receipt of a settlement with a temporary certificate");
@@ -353,13 +364,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await signOut(page);
 
     // The new card is made and collected with the slip: the temporary certificate ends with it.
-    const batch = await testDeps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
-    const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
-    await testDeps.cards.importReturnFile(
-      SYSTEM_ACTOR,
-      batch.batchId,
-      ["card_id_code,result", ...codes.map((r) => `${r.values.card_id_code},ok`)].join("\n"),
-    );
+    await produceAll(testDeps);
     await staffLogin(page, "hz.clerk");
     await search.fill(holder.idNumber);
     await search.press("Enter");
@@ -374,13 +379,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.locator("article.card-item .state", { hasText: "正常" }).first().waitFor();
     await signOut(page);
 
-    await staffLogin(page, "hz.pharmacy");
-    await page.getByRole("navigation").getByRole("button", { name: "收费结算" }).click();
-    await tillBasket(page, "1");
-    await page.getByLabel("临时就医凭证（补卡期间）+ 密码").check();
-    await page.getByLabel("临时就医凭证号").fill(certificate);
-    await page.getByLabel("社保卡服务密码（6 位数字）").fill(pin);
-    await page.getByRole("button", { name: "确认结算" }).click();
+    await payWithCertificate();
     await page.getByText("该凭证已不再有效：新卡已领取，临时就医凭证随之作废，请使用新社会保障卡").waitFor();
     await shot(page, "33-till-certificate-refused");
     assert.deepEqual(pageErrors, []);
@@ -507,18 +506,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       await page.getByText("社保卡已取出，已退出登录").waitFor();
 
       // The resident ID card swiped: signed in to read and print, nothing else.
-      const id = holder.idNumber;
-      await simulate("id-card", "POST", {
-        name: "自助者",
-        sex: Number(id[16]) % 2 === 1 ? "1" : "2",
-        ethnicity: "01",
-        birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
-        address: "浙江省杭州市西湖区",
-        idNumber: id,
-        authority: "杭州市公安局西湖分局",
-        validFrom: "2020-01-01",
-        validUntil: "2040-01-01",
-      });
+      await simulate("id-card", "POST", idCardOf({ idNumber: holder.idNumber, name: "自助者" }));
       await page.getByRole("button", { name: "业务办理" }).click();
       await page.getByText("刷身份证登录仅可查询和打印；办理业务请插入社会保障卡并输入密码").waitFor();
       assert.equal(await page.getByRole("button", { name: "临时挂失" }).count(), 0, "no pre-loss offered");

@@ -8,6 +8,7 @@ import {
   callAs,
   cardInState,
   designatedPharmacy,
+  produceAll,
   seedAreas,
   staffToken,
   useTestApp,
@@ -16,7 +17,6 @@ import { pdfsig, poppler, qrOfPdf, screenshotOfPdf, textOfPdf } from "../../../t
 import { commands } from "../../cli/commands.ts";
 import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { addDays, type fixedClock } from "../../shared/clock.ts";
-import { parseCsv } from "../../shared/csv.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
 import { parseQrText, qrText } from "./certificates.rules.ts";
@@ -71,17 +71,7 @@ forEachDialect("certificates", (dialect) => {
     ).serial;
 
   /** The area's cards in production are made. */
-  async function produce() {
-    const batch = await ctx.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
-    const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows.map(
-      (r) => r.values.card_id_code,
-    );
-    await ctx.deps.cards.importReturnFile(
-      SYSTEM_ACTOR,
-      batch.batchId,
-      ["card_id_code,result", ...codes.map((code) => `${code},ok`)].join("\n"),
-    );
-  }
+  const produce = () => produceAll(ctx.deps);
   const handOver = (cardNumber: string, idNumber: string, slip: object) =>
     call(tokens.clerk, "POST", `/cards/${cardNumber}/issue`, {
       collectedBy: "holder",

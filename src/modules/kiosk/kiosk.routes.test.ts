@@ -5,6 +5,7 @@ import {
   callAs,
   cardInState,
   designatedPharmacy,
+  idCardOf,
   newIdNumber,
   seedAreas,
   useTestApp,
@@ -122,17 +123,7 @@ forEachDialect("the self-service kiosk", (dialect) => {
     assert.equal((await asHolder("POST", "/holder/certificates", { kind: "rights_record" })).status, 201);
 
     const id = c.idNumber;
-    const facts: IdCardFacts = {
-      name: "刷证人",
-      sex: Number(id[16]) % 2 === 1 ? "1" : "2",
-      ethnicity: "01",
-      birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
-      address: "浙江省杭州市西湖区",
-      idNumber: id,
-      authority: "杭州市公安局西湖分局",
-      validFrom: "2020-01-01",
-      validUntil: "2040-01-01",
-    };
+    const facts = idCardOf({ idNumber: id, name: "刷证人" });
     const swipe = (f: IdCardFacts, token = keys.hangzhou) =>
       open({ idCardRecord: idCardRecord(f).toString("base64") }, token);
     const bySwipe = await swipe(facts);
