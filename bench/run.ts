@@ -16,7 +16,7 @@ import { renderCertificatePdf } from "../src/modules/certificates/certificates.p
 import { type QrClaims, qrText, signedText } from "../src/modules/certificates/certificates.rules.ts";
 import { verifyQr } from "../src/modules/certificates/certificates.verify.ts";
 import { personalise } from "../src/modules/chip/personalise.ts";
-import { readCardBasic } from "../src/modules/chip/reader.ts";
+import { keysSam, readCardBasic } from "../src/modules/chip/reader.ts";
 import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { mintCode, signCredential, verifyCode } from "../src/modules/ecard/ecard-code.ts";
@@ -640,13 +640,14 @@ async function chipFigures() {
   const config = {
     terminalNo: "330100000001",
     deviceNo: "BENCH",
-    cardKeys: (code: string) =>
+    sam: keysSam((code: string) =>
       hsm.cardAuthenticationKeys({
         algorithm: "SM4" as const,
         version: 1,
         city: code.slice(0, 6),
         cardIdCode: code,
       }),
+    ),
     isBlacklisted: async () => false,
     supportedRegions: ["33"],
     today: () => "2026-11-22",

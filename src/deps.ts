@@ -290,8 +290,13 @@ export function createDeps(
     db,
     findPerson: persons.rowByIdNumber,
     cardsOf: cardsRepo.ofPerson,
-    verifyCard: (actor, card, pin, source) =>
-      credentials.verifyCard(actor, card, { pin, purpose: "identity" }, source),
+    verifyCard: (actor, card, password, source) =>
+      credentials.verifyCard(
+        actor,
+        card,
+        { pin: password.pin, pinBlock: password.pinBlock, purpose: "identity" },
+        source,
+      ),
     reportTemporaryLoss: (actor, cardNumber) =>
       cards.reportTemporaryLoss(actor, cardNumber, KIOSK_PERMISSIONS.preLoss),
     cardByNumber: cardsRepo.byNumber,

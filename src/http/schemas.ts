@@ -50,6 +50,17 @@ export const temporaryCertificateNoSchema = z
 export const cardNumberParams = z.object({ cardNumber: cardNumberSchema });
 /** The one social security password schema: 6 digits, typed on a PIN pad at a counter, kiosk or web page (over TLS). */
 export const pinSchema = z.string().regex(/^\d{6}$/, "6 digits");
+export const pinBlockSchema = z
+  .strictObject({
+    format: z.union([z.literal(4), z.literal(1)]).describe("ISO 9564-1 format: 4 (AES) or 1 (legacy TDEA)"),
+    block: z.string().regex(/^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})$/, "16 or 32 hex characters"),
+  })
+  .describe("an enciphered PIN block under the terminal's PIN key; terminals and kiosks must use this");
+/** A password as typed (counter, hall) or as a terminal's PIN block: give one of them. */
+export const passwordShape = { pin: pinSchema.optional(), pinBlock: pinBlockSchema.optional() };
+const onePassword = (v: { pin?: string; pinBlock?: unknown }) =>
+  (v.pin === undefined) !== (v.pinBlock === undefined);
+export const ONE_PASSWORD = [onePassword, "give either pin or pinBlock"] as const;
 /** An amount of money in fen (0.01 yuan), in a response. */
 export const fenSchema = z.number().int().describe("fen (0.01 yuan)");
 /** An amount to pay in fen: at least 1 fen, at most 1,000,000 yuan. */

@@ -15,6 +15,7 @@ import { createVirtualPsam } from "../../modules/chip/psam.ts";
 import type { PurchaseFields } from "../../modules/chip/purchase.ts";
 import {
   debit,
+  keysSam,
   type ReaderConfig,
   type ReaderError,
   readCardBasic,
@@ -38,13 +39,14 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
   const reader = (overrides: Partial<ReaderConfig> = {}): ReaderConfig => ({
     terminalNo: "330100000001",
     deviceNo: "PHARMACY-01",
-    cardKeys: (cardIdCode) =>
+    sam: keysSam((cardIdCode) =>
       hsm().cardAuthenticationKeys({
         algorithm: "SM4",
         version: 1,
         city: cardIdCode.slice(0, 6),
         cardIdCode,
       }),
+    ),
     isBlacklisted: (cardIdCode) => t.deps.cards.isBlacklisted(cardIdCode),
     supportedRegions: ["33"],
     today: () => chinaDate(t.clock.now()),
@@ -84,17 +86,17 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     assert.match(image.serial, /^PSAM330100[0-9A-F]{12}$/);
     const psam = createVirtualPsam(image);
     const c = await producedCard();
-    const basic = await readCardBasic(
-      createVirtualCard(c.image),
-      reader({ cardKeys: (code) => psam.cardKeys(code) }),
-    );
+    const basic = await readCardBasic(createVirtualCard(c.image), reader({ sam: psam }));
     assert.equal(basic.cardNumber, c.cardNumber);
     assert.equal(
       psam.covers("330200D1560000050123456789ABCDEF"),
       false,
       "a Ningbo card needs remote authentication",
     );
-    await assert.rejects(psam.cardKeys("330200D1560000050123456789ABCDEF"), /remote authentication/);
+    await assert.rejects(
+      psam.cryptograms("330200D1560000050123456789ABCDEF", "internal_auth", Buffer.alloc(8)),
+      /remote authentication/,
+    );
     const audit = await t.deps.database.db
       .selectFrom("audit_log")
       .select("action")
@@ -115,16 +117,16 @@ forEachDialect("chip: personalisation and a terminal reading the card", (dialect
     const psam = createVirtualPsam(await t.deps.terminals.issuePsam(SYSTEM_ACTOR, "330100000002"));
     const c = await producedCard();
     const chip = createVirtualCard(c.image);
-    const terminal = reader({ terminalNo: psam.terminalNo, cardKeys: (code) => psam.cardKeys(code) });
+    const terminal = reader({ terminalNo: psam.terminalNo, sam: psam });
     assert.equal((await readCardBasic(chip, terminal)).cardIdCode, c.cardIdCode);
     const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
-    assert.deepEqual(verifyPin(chip, "000000"), { ok: false, triesLeft: 5 }, "63C5: five tries left");
+    assert.deepEqual(await verifyPin(chip, "000000"), { ok: false, triesLeft: 5 }, "63C5: five tries left");
     const sale = { cardIdCode: c.cardIdCode, terminalNo: psam.terminalNo, amountFen: 1234 };
     await assert.rejects(
       debit(chip, psam, { ...sale, terminalTxnNo: 1, at: t.clock.now() }),
       (e: ReaderError) => e.refusal === "PIN_NOT_VERIFIED",
     );
-    assert.deepEqual(verifyPin(chip, pin), { ok: true });
+    assert.deepEqual(await verifyPin(chip, pin), { ok: true });
 
     const wrongSam = {
       purchaseMac1: async (

@@ -18,7 +18,7 @@ import { loggerOptions } from "../../http/logging.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
 import { checkHolderCertificate, verifyCardSignature } from "../../modules/chip/certificates.ts";
 import { createVirtualPsam } from "../../modules/chip/psam.ts";
-import { type ReaderConfig, readCardBasic, verifyPin } from "../../modules/chip/reader.ts";
+import { keysSam, type ReaderConfig, readCardBasic, verifyPin } from "../../modules/chip/reader.ts";
 import { type CardImage, createVirtualCard, SSSE_AID } from "../../modules/chip/virtual-card.ts";
 import { initialPin } from "../../modules/credentials/pin.rules.ts";
 import { keyCheckValue } from "../../modules/keys/derivation.ts";
@@ -118,7 +118,7 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     const sign = (d: Buffer) =>
       chip.transmit(Buffer.concat([Buffer.from("002A9E9A", "hex"), Buffer.from([d.length]), d]));
     assert.equal(swOf(sign(data)), "6982", "no signature before the PIN");
-    assert.deepEqual(verifyPin(chip, pinOf(c.cardNumber)), { ok: true });
+    assert.deepEqual(await verifyPin(chip, pinOf(c.cardNumber)), { ok: true });
     const signed = sign(data);
     assert.equal(swOf(signed), "9000");
     const signature = bodyOf(signed).toString("hex");
@@ -134,8 +134,13 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     const c = await produceCard(ctx.deps);
     const chip = createVirtualCard(structuredClone(c.image));
     select(chip);
-    for (let i = 5; i >= 0; i--) assert.deepEqual(verifyPin(chip, "000000"), { ok: false, triesLeft: i });
-    assert.deepEqual(verifyPin(chip, pinOf(c.cardNumber)), { ok: false, triesLeft: 0 }, "6983: blocked");
+    for (let i = 5; i >= 0; i--)
+      assert.deepEqual(await verifyPin(chip, "000000"), { ok: false, triesLeft: i });
+    assert.deepEqual(
+      await verifyPin(chip, pinOf(c.cardNumber)),
+      { ok: false, triesLeft: 0 },
+      "6983: blocked",
+    );
     const cardChallenge = challengeOf(chip);
     const url = `/chip-cards/${c.cardIdCode}/pin-unblock-script`;
     const weak = await call(tokens.clerk, "POST", url, { cardChallenge, newPin: "123456" });
@@ -145,7 +150,7 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     assert.equal(script.status, 200);
     const apdu = Buffer.from(script.body.apdu, "hex");
     assert.equal(swOf(chip.transmit(apdu)), "9000");
-    assert.deepEqual(verifyPin(chip, "582046"), { ok: true });
+    assert.deepEqual(await verifyPin(chip, "582046"), { ok: true });
     assert.equal(swOf(chip.transmit(apdu)), "6985", "a script works once (the challenge is spent)");
     assert.equal((await actions("card.chip_pin.unblock_script")).length, 1);
   });
@@ -173,13 +178,14 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     const basic = await readCardBasic(chip, {
       terminalNo: "330100000007",
       deviceNo: "T",
-      cardKeys: (code) =>
+      sam: keysSam((code) =>
         ctx.deps.hsm!.cardAuthenticationKeys({
           algorithm: "SM4",
           version: 1,
           city: "330100",
           cardIdCode: code,
         }),
+      ),
       isBlacklisted: async () => false,
       supportedRegions: ["33"],
       today: () => "2026-11-22",
@@ -254,7 +260,7 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     const terminal: ReaderConfig = {
       terminalNo: "330100000008",
       deviceNo: "T",
-      cardKeys: (code) => psam.cardKeys(code),
+      sam: psam,
       isBlacklisted: (code) => ctx.deps.cards.isBlacklisted(code),
       supportedRegions: ["33"],
       today: () => chinaDate(ctx.clock.now()),

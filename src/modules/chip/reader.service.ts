@@ -14,6 +14,7 @@ import { mac1, mac2, purchaseSessionKey } from "./purchase.ts";
 import {
   changePin,
   debit,
+  keysSam,
   type PurchaseSam,
   ReaderError,
   readCardBasic,
@@ -132,7 +133,7 @@ export function createReaderService(deps: {
         readCardBasic(slot.card, {
           terminalNo: slot.terminalNo,
           deviceNo: `SSCARD-${slot.terminalNo}`,
-          cardKeys: async (code) => {
+          sam: keysSam(async (code) => {
             const { keys } = await cardKeys.forCard(
               actor,
               code,
@@ -140,7 +141,7 @@ export function createReaderService(deps: {
               "card.read.refused",
             );
             return { internalAuth: keys.internal_auth, externalAuth: keys.external_auth };
-          },
+          }),
           isBlacklisted: (code) => deps.cards.isBlacklisted(code),
           supportedRegions: [""],
           today: () => chinaDate(clock.now()),

@@ -3,7 +3,7 @@ import { amountBytes, type PurchaseFields, terminalBytes } from "./purchase.ts";
 import { authCryptogram, SSSE_AID } from "./virtual-card.ts";
 
 /** Anything that answers command APDUs: a virtual card, or a real one through a PC/SC driver. */
-export type CardChannel = { transmit: (apdu: Buffer) => Buffer };
+export type CardChannel = { transmit: (apdu: Buffer) => Buffer | Promise<Buffer> };
 
 /** Why a reader refuses a card, in the order the checks run before any transaction. */
 export type ReaderRefusal =
@@ -44,12 +44,38 @@ export type CardBasic = Readonly<{
 
 export type AuthKeys = Readonly<{ internalAuth: Buffer; externalAuth: Buffer }>;
 
-/** The terminal side: its PSAM's keys (by card identification code), the blacklist, what it supports. */
+/**
+ * What authenticates a card for the terminal: its PSAM (which computes the cryptograms under the card's
+ * diversified keys and never gives a key out), or sscard's key service for a terminal without one.
+ */
+export type AuthSam = Readonly<{
+  /** The cryptograms of `data` under the card's key for `usage`, one per key version held (newest first). */
+  cryptograms: (
+    cardIdCode: string,
+    usage: "internal_auth" | "external_auth",
+    data: Buffer,
+  ) => Promise<readonly Readonly<{ version: number; value: Buffer }>[]>;
+}>;
+
+/** An AuthSam over the card's keys themselves (sscard's side, where the keys are at hand). */
+export function keysSam(cardKeys: (cardIdCode: string) => Promise<AuthKeys | readonly AuthKeys[]>): AuthSam {
+  return {
+    async cryptograms(cardIdCode, usage, data) {
+      const held = await cardKeys(cardIdCode);
+      const sets: readonly AuthKeys[] = Array.isArray(held) ? held : [held as AuthKeys];
+      return sets.map((k, version) => ({
+        version,
+        value: authCryptogram(usage === "internal_auth" ? k.internalAuth : k.externalAuth, data),
+      }));
+    },
+  };
+}
+
+/** The terminal side: what authenticates the card, the blacklist, what it supports. */
 export type ReaderConfig = Readonly<{
   terminalNo: string;
   deviceNo: string;
-  /** The card's authentication keys: one set, or one per key version the terminal holds (the card's answer tells which). */
-  cardKeys: (cardIdCode: string) => Promise<AuthKeys | readonly AuthKeys[]>;
+  sam: AuthSam;
   isBlacklisted: (cardIdCode: string) => Promise<boolean>;
   supportedRegions: readonly string[];
   today: () => string;
@@ -62,8 +88,8 @@ const swOf = (r: Buffer) =>
     .toUpperCase();
 const body = (r: Buffer) => r.subarray(0, r.length - 2);
 
-function record(card: CardChannel, sfi: number, rec: number): string | undefined {
-  const r = card.transmit(Buffer.from([0x00, 0xb2, rec, (sfi << 3) | 4, 0x00]));
+async function record(card: CardChannel, sfi: number, rec: number): Promise<string | undefined> {
+  const r = await card.transmit(Buffer.from([0x00, 0xb2, rec, (sfi << 3) | 4, 0x00]));
   if (swOf(r) !== "9000") return undefined;
   const tlv = body(r);
   return tlv.subarray(2, 2 + tlv[1]).toString("utf8");
@@ -75,51 +101,52 @@ function record(card: CardChannel, sfi: number, rec: number): string | undefined
  * check issuer, card type, spec version, validity and the blacklist, then read the holder data.
  */
 export async function readCardBasic(card: CardChannel, config: ReaderConfig): Promise<CardBasic> {
-  const select = card.transmit(
+  const select = await card.transmit(
     Buffer.concat([Buffer.from("00A40400", "hex"), Buffer.from([SSSE_AID.length]), SSSE_AID]),
   );
   if (swOf(select) !== "9000") throw new ReaderError("NOT_SOCIAL_SECURITY_CARD");
-  const cardIdCode = record(card, 5, 1);
+  const cardIdCode = await record(card, 5, 1);
   if (!cardIdCode || !/^\d{6}D156000005[0-9A-F]{16}$/.test(cardIdCode))
     throw new ReaderError("NOT_SOCIAL_SECURITY_CARD");
   const region = cardIdCode.slice(0, 6);
   if (!config.supportedRegions.some((r) => region.startsWith(r)))
     throw new ReaderError("ISSUER_NOT_SUPPORTED");
-  const held = await config.cardKeys(cardIdCode);
-  const sets: readonly AuthKeys[] = Array.isArray(held) ? held : [held as AuthKeys];
-
   const random = randomBytes(8);
-  const internal = card.transmit(Buffer.concat([Buffer.from("00880001", "hex"), Buffer.from([8]), random]));
-  const keys =
+  const internal = await card.transmit(
+    Buffer.concat([Buffer.from("00880001", "hex"), Buffer.from([8]), random]),
+  );
+  const matched =
     swOf(internal) === "9000"
-      ? sets.find((k) => body(internal).equals(authCryptogram(k.internalAuth, random)))
+      ? (await config.sam.cryptograms(cardIdCode, "internal_auth", random)).find((c) =>
+          body(internal).equals(c.value),
+        )
       : undefined;
-  if (!keys) throw new ReaderError("CARD_AUTHENTICATION_FAILED");
-  const challenge = card.transmit(Buffer.from("0084000008", "hex"));
+  if (!matched) throw new ReaderError("CARD_AUTHENTICATION_FAILED");
+  const challenge = await card.transmit(Buffer.from("0084000008", "hex"));
   if (swOf(challenge) !== "9000") throw new ReaderError("CARD_AUTHENTICATION_FAILED");
-  const external = card.transmit(
-    Buffer.concat([
-      Buffer.from("00820002", "hex"),
-      Buffer.from([16]),
-      authCryptogram(keys.externalAuth, body(challenge)),
-    ]),
+  const answer = (await config.sam.cryptograms(cardIdCode, "external_auth", body(challenge))).find(
+    (c) => c.version === matched.version,
+  );
+  if (!answer) throw new ReaderError("CARD_AUTHENTICATION_FAILED");
+  const external = await card.transmit(
+    Buffer.concat([Buffer.from("00820002", "hex"), Buffer.from([16]), answer.value]),
   );
   if (swOf(external) !== "9000") throw new ReaderError("CARD_AUTHENTICATION_FAILED");
 
-  if (record(card, 5, 2) !== "1") throw new ReaderError("CARD_TYPE_NOT_SUPPORTED");
-  const specVersion = record(card, 5, 3) ?? "";
+  if ((await record(card, 5, 2)) !== "1") throw new ReaderError("CARD_TYPE_NOT_SUPPORTED");
+  const specVersion = (await record(card, 5, 3)) ?? "";
   if (!["2.00", "2.01", "3.00"].includes(specVersion)) throw new ReaderError("SPEC_VERSION_NOT_SUPPORTED");
-  const issueDate = record(card, 5, 5) ?? "";
-  const validUntil = record(card, 5, 6) ?? "";
+  const issueDate = (await record(card, 5, 5)) ?? "";
+  const validUntil = (await record(card, 5, 6)) ?? "";
   if (validUntil < config.today().replaceAll("-", "")) throw new ReaderError("CARD_EXPIRED");
   if (await config.isBlacklisted(cardIdCode)) throw new ReaderError("CARD_BLACKLISTED");
 
   const fields = {
     region,
-    ssn: record(card, 6, 8) ?? "",
-    cardNumber: record(card, 5, 7) ?? "",
+    ssn: (await record(card, 6, 8)) ?? "",
+    cardNumber: (await record(card, 5, 7)) ?? "",
     cardIdCode,
-    name: record(card, 6, 9) ?? "",
+    name: (await record(card, 6, 9)) ?? "",
     atrHistorical: "",
     specVersion,
     issueDate,
@@ -154,13 +181,13 @@ function pinResult(r: Buffer): PinResult {
 }
 
 /** VERIFY: checks the holder's PIN on the chip (after readCardBasic selected the application). */
-export function verifyPin(card: CardChannel, pin: string): PinResult {
-  return pinResult(card.transmit(apdu("00200000", pinBcd(pin))));
+export async function verifyPin(card: CardChannel, pin: string): Promise<PinResult> {
+  return pinResult(await card.transmit(apdu("00200000", pinBcd(pin))));
 }
 
 /** CHANGE REFERENCE DATA: the old PIN then the new one (6 digits each). */
-export function changePin(card: CardChannel, oldPin: string, newPin: string): PinResult {
-  return pinResult(card.transmit(apdu("00240000", Buffer.concat([pinBcd(oldPin), pinBcd(newPin)]))));
+export async function changePin(card: CardChannel, oldPin: string, newPin: string): Promise<PinResult> {
+  return pinResult(await card.transmit(apdu("00240000", Buffer.concat([pinBcd(oldPin), pinBcd(newPin)]))));
 }
 
 /**
@@ -171,9 +198,9 @@ export async function unblockPin(
   card: CardChannel,
   script: (cardChallenge: string) => Promise<string>,
 ): Promise<void> {
-  const challenge = card.transmit(Buffer.from("0084000008", "hex"));
+  const challenge = await card.transmit(Buffer.from("0084000008", "hex"));
   if (swOf(challenge) !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
-  const r = card.transmit(Buffer.from(await script(body(challenge).toString("hex")), "hex"));
+  const r = await card.transmit(Buffer.from(await script(body(challenge).toString("hex")), "hex"));
   if (swOf(r) !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
 }
 
@@ -209,7 +236,7 @@ export async function debit(
 ): Promise<DebitResult> {
   const amount = amountBytes(input.amountFen);
   const terminalNo = terminalBytes(input.terminalNo);
-  const init = card.transmit(
+  const init = await card.transmit(
     apdu("80500102", Buffer.concat([Buffer.from([0x04]), amount, terminalNo]), 0x0f),
   );
   const code = swOf(init);
@@ -234,7 +261,9 @@ export async function debit(
     { counter: init.subarray(4, 6), random: init.subarray(11, 15), keyVersion: init[9] },
     fields,
   );
-  const r = card.transmit(apdu("80540100", Buffer.concat([txn, fields.date, fields.time, mac.mac1]), 0x08));
+  const r = await card.transmit(
+    apdu("80540100", Buffer.concat([txn, fields.date, fields.time, mac.mac1]), 0x08),
+  );
   if (swOf(r) !== "9000") throw new ReaderError("CARD_REFUSED_COMMAND");
   if (!mac.checkMac2(r.subarray(4, 8))) throw new ReaderError("CARD_AUTHENTICATION_FAILED");
   const before = init.readUInt32BE(0);

@@ -123,7 +123,9 @@ export function createCredentialsContext(deps: CredentialsDeps) {
       const holder = await holderOf(card);
       return { pinBlock: field.pinBlock, terminalId: actor.id, accountNumber: holder.idNumber.slice(0, 17) };
     }
-    if (actor.type === "api_key" && actor.channel === "terminal") throw new DomainError("PIN_BLOCK_REQUIRED");
+    // A terminal or a kiosk never carries a PIN in clear: its PIN pad (or the kiosk's agent) enciphers it.
+    if (actor.type === "api_key" && (actor.channel === "terminal" || actor.channel === "kiosk"))
+      throw new DomainError("PIN_BLOCK_REQUIRED");
     if (!field.pin) throw new DomainError("VALIDATION_FAILED", { summary: "pin or pinBlock is required" });
     return { pin: field.pin };
   }

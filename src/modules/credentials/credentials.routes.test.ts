@@ -91,8 +91,8 @@ forEachDialect("social security passwords", (dialect) => {
 
   /** What each channel sends for a PIN: terminals a PIN block (format 4 or 1), the others the digits. */
   function pinBody(channel: keyof typeof keys | "counter", pin: string, idNumber: string) {
-    if (channel === "pharmacy") {
-      const k = ctx.deps.machine.terminalPinKey(keys.pharmacy.id, 4);
+    if (channel === "pharmacy" || channel === "kiosk") {
+      const k = ctx.deps.machine.terminalPinKey(keys[channel].id, 4);
       return {
         pinBlock: {
           format: 4 as const,
@@ -273,10 +273,7 @@ forEachDialect("social security passwords", (dialect) => {
         keys.kiosk.token,
         "POST",
         `/cards/${c.cardNumber}/password/verify`,
-        {
-          pin: "000000",
-          purpose: "query",
-        },
+        { ...pinBody("kiosk", "000000", c.idNumber), purpose: "query" },
         `10.8.0.${i}`,
       );
     const state = async () => (await call(tokens.clerk, "GET", `/cards/${c.cardNumber}/password`)).body;
@@ -335,8 +332,8 @@ forEachDialect("social security passwords", (dialect) => {
       "a password that is not locked is not unlocked",
     );
     const changed = await call(keys.kiosk.token, "POST", `/cards/${c.cardNumber}/password/change`, {
-      current: { pin: defaultInitial(c.cardNumber) },
-      next: { pin: "731904" },
+      current: pinBody("kiosk", defaultInitial(c.cardNumber), c.idNumber),
+      next: pinBody("kiosk", "731904", c.idNumber),
     });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     const viaPhone = await call(keys.phone.token, "POST", `/cards/${c.cardNumber}/password/change`, {
@@ -353,7 +350,7 @@ forEachDialect("social security passwords", (dialect) => {
     assert.deepEqual([bare.status, bare.body.code], [403, "FORBIDDEN"]);
     const lost = await call(keys.kiosk.token, "POST", "/kiosk/pre-loss", {
       idNumber: c.idNumber,
-      pin: "731904",
+      ...pinBody("kiosk", "731904", c.idNumber),
     });
     assert.equal(lost.body.state, "temporarily_lost", JSON.stringify(lost.body));
   });
@@ -486,6 +483,12 @@ forEachDialect("social security passwords", (dialect) => {
       "10.6.0.1",
     );
     assert.deepEqual([clear.status, clear.body.code], [400, "PIN_BLOCK_REQUIRED"]);
+    // A kiosk's agent enciphers the PIN typed on the screen's pad: a kiosk key with a clear PIN is refused too.
+    const kioskClear = await call(keys.kiosk.token, "POST", "/kiosk/pre-loss", {
+      idNumber: c.idNumber,
+      pin: defaultInitial(c.cardNumber),
+    });
+    assert.deepEqual([kioskClear.status, kioskClear.body.code], [400, "PIN_BLOCK_REQUIRED"]);
     const good = await call(
       keys.pharmacy.token,
       "POST",
@@ -521,10 +524,10 @@ forEachDialect("social security passwords", (dialect) => {
     const victims = [];
     for (let i = 0; i < 12; i++) victims.push(await card());
     const guesser = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
-      name: "自助终端 98",
+      name: "12333 语音 98",
       role: "outlet_clerk",
       areaCode: "330100",
-      channel: "kiosk",
+      channel: "phone",
     });
     const answers = await Promise.all(
       victims.flatMap((v) =>
@@ -548,10 +551,10 @@ forEachDialect("social security passwords", (dialect) => {
     const victims = [];
     for (let i = 0; i < 8; i++) victims.push(await card());
     const guesser = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
-      name: "自助终端 99",
+      name: "12333 语音 99",
       role: "outlet_clerk",
       areaCode: "330100",
-      channel: "kiosk",
+      channel: "phone",
     });
     let throttled:
       | {

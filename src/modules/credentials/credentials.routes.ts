@@ -1,20 +1,21 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, cardNumberParams, errors, pinSchema } from "../../http/schemas.ts";
+import {
+  AUTH_ERRORS,
+  cardNumberParams,
+  errors,
+  ONE_PASSWORD,
+  passwordShape,
+  pinBlockSchema,
+  pinSchema,
+} from "../../http/schemas.ts";
 import type { CredentialsService } from "./credentials.service.ts";
 import { PASSWORD_PERMISSIONS } from "./credentials.service.ts";
 
 const pin = pinSchema;
-const pinBlock = z
-  .strictObject({
-    format: z.union([z.literal(4), z.literal(1)]).describe("ISO 9564-1 format: 4 (AES) or 1 (legacy TDEA)"),
-    block: z.string().regex(/^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})$/, "16 or 32 hex characters"),
-  })
-  .describe("an enciphered PIN block under the terminal's PIN key; terminals must use this");
-const passwordField = z
-  .strictObject({ pin: pin.optional(), pinBlock: pinBlock.optional() })
-  .refine((v) => (v.pin === undefined) !== (v.pinBlock === undefined), "give either pin or pinBlock");
+const pinBlock = pinBlockSchema;
+const passwordField = z.strictObject(passwordShape).refine(...ONE_PASSWORD);
 const identity = {
   holderIdNumber: z.string().min(1).max(32).describe("the ID number on the document the holder presents"),
   agent: z.strictObject({ idNumber: z.string().min(1).max(32), name: z.string().min(1).max(60) }).optional(),

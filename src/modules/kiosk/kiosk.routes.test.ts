@@ -14,29 +14,48 @@ import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { fixedClock } from "../../shared/clock.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
+import { encipherFormat4 } from "../keys/pin-block.ts";
 import { type IdCardFacts, idCardRecord } from "./id-card.rules.ts";
 
 forEachDialect("the self-service kiosk", (dialect) => {
   const ctx = useTestApp(dialect);
   const keys = {} as { hangzhou: string; ningbo: string };
+  const keyIds = new Map<string, string>();
   before(async () => {
     await seedAreas(ctx.deps);
-    const key = async (areaCode: string) =>
-      (
-        await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
-          name: `自助终端 ${areaCode}`,
-          role: "outlet_clerk",
-          areaCode,
-          channel: "kiosk",
-          employerId: null,
-          institutionId: null,
-        })
-      ).token;
+    const key = async (areaCode: string) => {
+      const made = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
+        name: `自助终端 ${areaCode}`,
+        role: "outlet_clerk",
+        areaCode,
+        channel: "kiosk",
+        employerId: null,
+        institutionId: null,
+      });
+      keyIds.set(made.token, made.id);
+      return made.token;
+    };
     keys.hangzhou = await key("330100");
     keys.ningbo = await key("330200");
   });
-  const preLoss = (body: object, token = keys.hangzhou) =>
-    callAs(ctx.app, token)("POST", "/kiosk/pre-loss", body);
+  /** The PIN as the kiosk's agent sends it: a format 4 block under the kiosk's PIN key, bound to the ID number. */
+  const block = (pin: string, idNumber: string, token = keys.hangzhou) => ({
+    format: 4,
+    block: encipherFormat4(
+      ctx.deps.machine.terminalPinKey(keyIds.get(token)!, 4),
+      pin,
+      idNumber.slice(0, 17),
+    ).toString("hex"),
+  });
+  /** A pre-loss with the password typed as `pin` (sent as the kiosk's block) and the rest of the body as it is. */
+  const preLoss = (
+    input: { idNumber?: string; pin?: string; [k: string]: unknown },
+    token = keys.hangzhou,
+  ) => {
+    const { pin, ...rest } = input;
+    const body = pin === undefined ? rest : { ...rest, pinBlock: block(pin, input.idNumber ?? "", token) };
+    return callAs(ctx.app, token)("POST", "/kiosk/pre-loss", body);
+  };
 
   it("pre-losses a card with the holder's ID number and card password: stopped at once, on the blacklist, audited as the kiosk", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "自助挂失" });
@@ -115,7 +134,7 @@ forEachDialect("the self-service kiosk", (dialect) => {
     const pin = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY);
     const open = (body: object, token = keys.hangzhou) =>
       callAs(ctx.app, token)("POST", "/kiosk/sessions", body);
-    const byCard = await open({ card: { cardNumber: c.cardNumber, pin } });
+    const byCard = await open({ card: { cardNumber: c.cardNumber, pinBlock: block(pin, c.idNumber) } });
     assert.equal(byCard.status, 200, JSON.stringify(byCard.body));
     assert.deepEqual([byCard.body.scope, byCard.body.idleMinutes], ["all", 2]);
     const asHolder = callAs(ctx.app, byCard.body.token);
@@ -191,7 +210,7 @@ forEachDialect("the self-service kiosk", (dialect) => {
     assert.deepEqual([unknown.status, unknown.body.code], [404, "PERSON_NOT_FOUND"]);
     assert.equal((await swipe(facts, keys.ningbo)).body.code, "AREA_FORBIDDEN");
     const both = await open({
-      card: { cardNumber: c.cardNumber, pin },
+      card: { cardNumber: c.cardNumber, pinBlock: block(pin, c.idNumber) },
       idCardRecord: idCardRecord(facts).toString("base64"),
     });
     assert.deepEqual([both.status, both.body.code], [400, "VALIDATION_FAILED"]);

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/access.ts";
-import { AUTH_ERRORS, cardNumberSchema, errors, idNumberSchema, pinSchema } from "../../http/schemas.ts";
+import {
+  AUTH_ERRORS,
+  cardNumberSchema,
+  errors,
+  idNumberSchema,
+  ONE_PASSWORD,
+  passwordShape,
+} from "../../http/schemas.ts";
 import { sessionSchema } from "../holder/holder.routes.ts";
 import type { KioskService } from "./kiosk.service.ts";
 import { KIOSK_PERMISSIONS } from "./kiosk.service.ts";
@@ -18,9 +25,12 @@ export function kioskRoutes(deps: { kiosk: KioskService }): FastifyPluginAsyncZo
           operationId: "openKioskSession",
           tags: ["kiosk"],
           summary:
-            "A holder's session at the kiosk: by the card and its password (all services, 2 idle minutes) or by the resident ID card's reader record (reads and prints only); the holder routes then take its token",
+            "A holder's session at the kiosk: by the card and its password as the kiosk's PIN block (all services, 2 idle minutes) or by the resident ID card's reader record (reads and prints only); the holder routes then take its token",
           body: z.strictObject({
-            card: z.strictObject({ cardNumber: cardNumberSchema, pin: pinSchema }).optional(),
+            card: z
+              .strictObject({ cardNumber: cardNumberSchema, ...passwordShape })
+              .refine(...ONE_PASSWORD)
+              .optional(),
             idCardRecord: z
               .string()
               .regex(/^[A-Za-z0-9+/]{342}==$/, "the ID card reader's 256-byte record, base64")
@@ -39,8 +49,8 @@ export function kioskRoutes(deps: { kiosk: KioskService }): FastifyPluginAsyncZo
           operationId: "kioskPreLoss",
           tags: ["kiosk"],
           summary:
-            "Pre-loss at a self-service touch screen without a session: the holder's ID number and card password; the card stops at once",
-          body: z.strictObject({ idNumber: idNumberSchema, pin: pinSchema }),
+            "Pre-loss at a self-service touch screen without a session: the holder's ID number and card password (the kiosk's PIN block, bound to the ID number); the card stops at once",
+          body: z.strictObject({ idNumber: idNumberSchema, ...passwordShape }).refine(...ONE_PASSWORD),
           response: {
             200: z.object({
               cardNumberMasked: z.string(),

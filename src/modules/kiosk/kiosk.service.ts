@@ -4,6 +4,7 @@ import { type Actor, authorize } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { CardState } from "../cards/cards.rules.ts";
+import type { PasswordField } from "../credentials/credentials.context.ts";
 import type { HolderService } from "../holder/holder.service.ts";
 import type { RegionTable } from "../regions/regions.ts";
 import { parseIdCardRecord } from "./id-card.rules.ts";
@@ -30,7 +31,7 @@ export function createKioskService(deps: {
   cardByNumber: (q: Kysely<Database>, cardNumber: string) => Promise<CardRow | undefined>;
   personById: (q: Kysely<Database>, id: string) => Promise<PersonRow | undefined>;
   /** The card's social security password, counted on its lockout as at any terminal. */
-  verifyCard: (actor: Actor, card: CardRow, pin: string, source: string) => Promise<unknown>;
+  verifyCard: (actor: Actor, card: CardRow, password: PasswordField, source: string) => Promise<unknown>;
   /** The cards service's pre-loss (the card held, its history event, the blacklist, the audit record). */
   reportTemporaryLoss: (actor: Actor, cardNumber: string) => Promise<{ state: string; updatedAt: string }>;
   /** A holder session on the kiosk channel (the holder module). */
@@ -58,14 +59,14 @@ export function createKioskService(deps: {
      */
     async openSession(
       actor: Actor,
-      input: { card?: { cardNumber: string; pin: string }; idCardRecord?: string; source: string },
+      input: { card?: { cardNumber: string } & PasswordField; idCardRecord?: string; source: string },
     ) {
       authorize(actor, KIOSK_PERMISSIONS.session);
       if ((input.card === undefined) === (input.idCardRecord === undefined))
         throw new DomainError("VALIDATION_FAILED", { summary: "card or idCardRecord: one of them" });
       if (input.card) {
         const { card, person } = await cardOf(actor, input.card.cardNumber);
-        await deps.verifyCard(actor, card, input.card.pin, input.source);
+        await deps.verifyCard(actor, card, input.card, input.source);
         return deps.openSession(person, actor, "card");
       }
       const read = parseIdCardRecord(
@@ -85,14 +86,14 @@ export function createKioskService(deps: {
      * Pre-loss without a session: the holder types the ID number and the card's password on the
      * kiosk; the card stops settling at once. An unknown ID number and one without a card look alike.
      */
-    async preLoss(actor: Actor, input: { idNumber: string; pin: string; source: string }) {
+    async preLoss(actor: Actor, input: { idNumber: string; source: string } & PasswordField) {
       authorize(actor, KIOSK_PERMISSIONS.preLoss);
       const person = await deps.findPerson(db, input.idNumber);
       const card = person && (await deps.cardsOf(db, person.id)).find((c) => PRE_LOSS_CARD.includes(c.state));
       if (!person || !card) throw new DomainError("INVALID_CREDENTIALS");
       // The kiosk's own area first: a password is not tried for a card it may not act on.
       authorize(actor, KIOSK_PERMISSIONS.preLoss, card.area_code);
-      await deps.verifyCard(actor, card, input.pin, input.source);
+      await deps.verifyCard(actor, card, input, input.source);
       const lost = await deps.reportTemporaryLoss(actor, card.card_number);
       return {
         cardNumberMasked: `${card.card_number.slice(0, 2)}*****${card.card_number.slice(-2)}`,
