@@ -25,20 +25,24 @@ if (!poppler && process.env.SSCARD_REQUIRE_POPPLER === "1")
 export function qrOfPdf(pdf: Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), "sscard-cert-"));
   writeFileSync(join(dir, "c.pdf"), pdf);
-  execFileSync("pdftoppm", ["-r", "150", "-gray", "-singlefile", join(dir, "c.pdf"), join(dir, "page")]);
-  const pgm = readFileSync(join(dir, "page.pgm"));
-  // P5 <width> <height> <max>\n then one byte per pixel.
-  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString("latin1"))!;
-  const [width, height] = [Number(header[1]), Number(header[2])];
-  const grey = pgm.subarray(header[0].length);
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = grey[i];
-    rgba[4 * i + 3] = 255;
+  // A printed page (re-distilled by cups-pdf) draws the modules as abutting rectangles: read it as a
+  // phone would, at more than one distance.
+  for (const dpi of ["150", "200", "300"]) {
+    execFileSync("pdftoppm", ["-r", dpi, "-gray", "-singlefile", join(dir, "c.pdf"), join(dir, "page")]);
+    const pgm = readFileSync(join(dir, "page.pgm"));
+    // P5 <width> <height> <max>\n then one byte per pixel.
+    const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString("latin1"))!;
+    const [width, height] = [Number(header[1]), Number(header[2])];
+    const grey = pgm.subarray(header[0].length);
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    for (let i = 0; i < width * height; i++) {
+      rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = grey[i];
+      rgba[4 * i + 3] = 255;
+    }
+    const decoded = jsQR(rgba, width, height);
+    if (decoded) return decoded.data;
   }
-  const decoded = jsQR(rgba, width, height);
-  assert.ok(decoded, "the QR code on the page can be read");
-  return decoded.data;
+  assert.fail("the QR code on the page can be read");
 }
 
 export function textOfPdf(pdf: Buffer): string {
@@ -88,4 +92,18 @@ export function pdfsig(pdf: Buffer, trustedCaPem?: string): string {
   }
   const run = spawnSync("pdfsig", args, { encoding: "utf8" });
   return `${run.stdout}${run.stderr}`;
+}
+
+/** How many of the first page's pixels are seal red (poppler's colour raster at 50 dpi). */
+export function redPixelsOfPdf(pdf: Buffer): number {
+  const dir = mkdtempSync(join(tmpdir(), "sscard-red-"));
+  writeFileSync(join(dir, "c.pdf"), pdf);
+  execFileSync("pdftoppm", ["-r", "50", "-singlefile", join(dir, "c.pdf"), join(dir, "page")]);
+  const ppm = readFileSync(join(dir, "page.ppm"));
+  // P6 <width> <height> <max>\n then three bytes per pixel.
+  const header = /^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(ppm.subarray(0, 40).toString("latin1"))!;
+  let red = 0;
+  for (let i = header[0].length; i + 2 < ppm.length; i += 3)
+    if (ppm[i] > 170 && ppm[i + 1] < 90 && ppm[i + 2] < 90) red += 1;
+  return red;
 }

@@ -394,7 +394,16 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       employerId: null,
       institutionId: null,
     });
-    const agent = await startKioskAgent({ port: 0, origin: base, simulate: true });
+    // The kiosk's terminal file as `sscard kiosk register` writes it: the agent enciphers PINs with it.
+    const agent = await startKioskAgent({
+      port: 0,
+      origin: base,
+      simulate: true,
+      terminal: {
+        terminalNo: "330100900009",
+        pinKey: testDeps.machine.terminalPinKey(key.id, 4).toString("hex"),
+      },
+    });
     const simulate = (path: string, method: string, body?: object) =>
       fetch(`http://127.0.0.1:${agent.port}/simulator/${path}`, {
         method,
@@ -428,7 +437,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       await shot(page, "40-kiosk-pre-loss");
 
       // The card in the reader: only its password is asked.
-      await simulate("card", "POST", { cardNumber: holder.cardNumber });
+      await simulate("card", "POST", { cardNumber: holder.cardNumber, ssn: holder.idNumber });
       await page.getByText(`已读取社保卡 ${holder.cardNumber}`).waitFor();
       await typePin(initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY));
       await page.getByRole("button", { name: "确定" }).click();
@@ -514,7 +523,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       // Ninety seconds without a touch: signed out, back to the welcome screen.
       await page.clock.fastForward(95_000);
       await page.getByText("长时间无操作，已自动退出，请取走您的卡").waitFor();
-      await page.getByRole("button", { name: "输入社保卡号登录" }).waitFor();
+      await page.getByRole("button", { name: "社保卡登录", exact: true }).waitFor();
       const logins = await testDeps.database.db
         .selectFrom("audit_log")
         .select(["channel", "after"])

@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { isDomainError } from "../shared/errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
 import { worded } from "../shared/row-reasons.ts";
+import { kioskRegisterCommand } from "./kiosk.ts";
 
 export const HELP = `sscard: the social security card platform's command line
 
@@ -45,7 +46,9 @@ Usage: npm run sscard -- <command> [options]
   ecard verify <code> [--issuer-keys <json>] [--status-list <json>] [--type payment|identity]
                                   verify an e-card QR code offline, as a terminal does (exit 1 when refused)
   certificate verify <file.pdf | QR text> [--key <public key hex>]
-  kiosk agent [--port 17300] [--origin http://127.0.0.1:8080] [--simulate]
+  kiosk agent [--port 17300] [--origin http://127.0.0.1:8080] [--terminal <json>]
+              [--pcsc-psam <reader name>] [--printer <ipp url>] [--simulate]
+  kiosk register --terminal <12 digits> --area <code> --name <outlet> --out <json>
                                   the kiosk's device agent on 127.0.0.1 (--simulate: simulated ID card reader and card slot)
                                   check a certificate's signed QR (the area's key, or this platform's)
                                   and its status in the register; names what is wrong (exit 1)
@@ -228,6 +231,7 @@ export const commands: Record<string, Command> = {
     console.log(`registered terminal ${values.terminal}`);
     return 0;
   },
+  "kiosk register": kioskRegisterCommand,
   "psam issue": async (deps, _db, args) => {
     const { values } = parseArgs({
       args,

@@ -13,10 +13,25 @@ export const KIOSK_TEXTS = {
   },
   kioskHardware: { zh: "设备状态：{state}", en: "Devices: {state}" },
   kioskNoAgent: {
-    zh: "读卡器和打印机未连接（设备服务未运行），可输入卡号登录，打印将显示为 PDF",
-    en: "No card reader or printer (the device service is not running): sign in with the card number; printing shows a PDF",
+    zh: "读卡器、密码键盘和打印机未连接（设备服务未运行）：请到服务窗口办理，证明可在屏幕上查看",
+    en: "No card reader, PIN pad or printer (the device service is not running): please go to the counter; certificates show on screen",
   },
-  kioskByNumber: { zh: "输入社保卡号登录", en: "Sign in with the card number" },
+  kioskByNumber: { zh: "社保卡登录", en: "Sign in with the card" },
+  kioskInsertCard: {
+    zh: "请将社会保障卡芯片朝上插入读卡口",
+    en: "Insert your social security card, chip up, into the card slot",
+  },
+  kioskCardRefused: {
+    zh: "这张卡无法使用：{reason}。请取回卡片，或到服务窗口咨询",
+    en: "This card cannot be used: {reason}. Take it back, or ask at the counter",
+  },
+  kioskPrinting: { zh: "正在打印，请稍候……", en: "Printing, please wait…" },
+  kioskPrinted: { zh: "打印完成，请取走证明", en: "Printed: please take your certificate" },
+  kioskPrintStopped: {
+    zh: "打印未完成：{reason}。请联系工作人员处理后点“重新打印”（同一份证明，不会重复出具）",
+    en: "Not printed: {reason}. Ask staff for help, then press “Print again” (the same certificate, not a second one)",
+  },
+  kioskReprint: { zh: "重新打印", en: "Print again" },
   kioskPreLossNoLogin: { zh: "社保卡挂失（无需登录）", en: "Report a lost card (no sign-in)" },
   kioskPinPad: {
     zh: "请在下方数字键盘输入 6 位社保卡密码",
@@ -53,6 +68,7 @@ export const KIOSK_TEXTS = {
   idCardReader: { zh: "身份证读卡器", en: "ID card reader" },
   cardReader: { zh: "社保卡读卡器", en: "Card reader" },
   printer: { zh: "打印机", en: "Printer" },
+  pinPad: { zh: "密码键盘", en: "PIN pad" },
   kioskContact: { zh: "基本信息维护（联系电话、地址）", en: "Basic information (phone, address)" },
   kioskPhone: { zh: "联系电话", en: "Phone" },
   kioskAddress: { zh: "联系地址", en: "Address" },

@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
 import { WebSocket } from "ws";
+import { decipherFormat4 } from "../keys/pin-block.ts";
 import { startKioskAgent } from "./kiosk.agent.ts";
 
 describe("the kiosk's device agent", () => {
   const ORIGIN = "http://127.0.0.1:8080";
+  const TERMINAL = { terminalNo: "330100900001", pinKey: "00112233445566778899aabbccddeeff" };
+  const SSN = "330106199003071234";
   /** A WebSocket client from a page of `origin`, with the events it heard. */
   async function listen(url: string, origin: string) {
     const socket = new WebSocket(url, { origin });
@@ -20,7 +23,7 @@ describe("the kiosk's device agent", () => {
   };
 
   it("tells only the kiosk page's origin what the readers see: the card inserted and pulled, the ID card swiped", async () => {
-    const agent = await startKioskAgent({ port: 0, origin: ORIGIN, simulate: true });
+    const agent = await startKioskAgent({ port: 0, origin: ORIGIN, simulate: true, terminal: TERMINAL });
     try {
       const stranger = new WebSocket(agent.url, { origin: "http://evil.example" });
       const [err] = await once(stranger, "error");
@@ -30,14 +33,39 @@ describe("the kiosk's device agent", () => {
       await until(() => events.length === 1);
       assert.deepEqual(events[0], {
         type: "hello",
-        devices: { idCardReader: "simulator", cardReader: "simulator", printer: "missing" },
+        devices: { idCardReader: "simulator", cardReader: "simulator", pinPad: "ready", printer: "missing" },
       });
       const post = (path: string, method: string, body?: object) =>
         fetch(`http://127.0.0.1:${agent.port}/simulator/${path}`, {
           method,
           body: body && JSON.stringify(body),
         });
-      assert.equal((await post("card", "POST", { cardNumber: "A12345678" })).status, 200);
+      assert.equal((await post("card", "POST", { cardNumber: "A12345678", ssn: SSN })).status, 200);
+      // The PIN typed on the screen's pad comes back as a format 4 block bound to the card's number.
+      socket.send(JSON.stringify({ type: "pin_block", id: "1", pin: "135790" }));
+      await until(() => events.some((e) => e.id === "1"));
+      const block = events.find((e) => e.id === "1")!.pinBlock as { format: number; block: string };
+      assert.equal(block.format, 4);
+      assert.equal(
+        decipherFormat4(
+          Buffer.from(TERMINAL.pinKey, "hex"),
+          Buffer.from(block.block, "hex"),
+          SSN.slice(0, 17),
+        ),
+        "135790",
+      );
+      for (const [id, bad] of [
+        ["2", { pin: "12" }],
+        ["3", { pin: 135790 }],
+        ["4", { pin: "135790", account: "not an ID" }],
+      ] as const) {
+        socket.send(JSON.stringify({ type: "pin_block", id, ...bad }));
+        await until(() => events.some((e) => e.id === id));
+        assert.equal(events.find((e) => e.id === id)!.code, "PIN_BLOCK_INPUT", JSON.stringify(bad));
+      }
+      socket.send(JSON.stringify({ type: "print", id: "5", title: "x", pdf: "JVBERi0=" }));
+      await until(() => events.some((e) => e.id === "5"));
+      assert.equal(events.find((e) => e.id === "5")!.code, "PRINTER_MISSING");
       assert.equal((await post("card", "DELETE")).status, 200);
       assert.equal(
         (
@@ -55,14 +83,16 @@ describe("the kiosk's device agent", () => {
         ).status,
         200,
       );
-      await until(() => events.length === 4);
+      await until(() => events.filter((e) => e.id === undefined).length === 4);
+      const heard = events.filter((e) => e.id === undefined);
       assert.deepEqual(
-        events.slice(1).map((e) => e.type),
+        heard.slice(1).map((e) => e.type),
         ["card_inserted", "card_removed", "id_card"],
       );
-      assert.equal(Buffer.from(String(events[3].record), "base64").length, 256, "the reader SDK's record");
+      assert.equal(Buffer.from(String(heard[3].record), "base64").length, 256, "the reader SDK's record");
       assert.equal((await post("nothing", "POST")).status, 404);
-      assert.equal((await post("card", "POST", { cardNumber: "not a card" })).status, 400);
+      assert.equal((await post("card", "POST", { cardNumber: "not a card", ssn: SSN })).status, 400);
+      assert.equal((await post("card", "POST", { cardNumber: "A12345678" })).status, 400, "no ssn");
       socket.close();
     } finally {
       await agent.close();
@@ -77,8 +107,12 @@ describe("the kiosk's device agent", () => {
       assert.deepEqual(events[0].devices, {
         idCardReader: "missing",
         cardReader: "missing",
+        pinPad: "missing",
         printer: "missing",
       });
+      socket.send(JSON.stringify({ type: "pin_block", id: "1", pin: "135790", account: SSN }));
+      await until(() => events.some((e) => e.id === "1"));
+      assert.equal(events.find((e) => e.id === "1")!.code, "PIN_PAD_MISSING", "no PIN key, no block");
       const res = await fetch(`http://127.0.0.1:${agent.port}/simulator/card`, {
         method: "POST",
         body: "{}",

@@ -7,6 +7,8 @@ import { useT } from "../i18n.tsx";
 import { POLICY_FIELDS } from "../policy-fields.ts";
 import { QrCode } from "../QrCode.tsx";
 import { CardHeading, ConfirmStep, Field, Notice, Section, Select, useAction } from "../ui.tsx";
+import type { AskAgent } from "./agent.ts";
+import { PrintPanel } from "./PrintPanel.tsx";
 import { SoftKeyboard } from "./SoftKeyboard.tsx";
 
 type HolderCard = {
@@ -23,15 +25,19 @@ export const KIOSK_PAGES = ["kioskInquiry", "kioskHandling", "kioskPolicy", "kio
 export type KioskPage = (typeof KIOSK_PAGES)[number];
 
 /** The four pages of the terminal's home (seed 003): inquiry, handling, policy, convenience. */
+/** What the pages use of the device agent: whether a printer is there, and the agent's requests. */
+export type KioskAgentProps = { printer: boolean; ask: AskAgent };
+
 export function KioskPageView(props: {
   page: KioskPage;
   scope: "all" | "query";
   kioskKey: string;
   area: string;
+  agent: KioskAgentProps;
 }) {
   if (props.page === "kioskInquiry") return <Inquiry />;
   if (props.page === "kioskHandling")
-    return <Handling scope={props.scope} area={props.area} kioskKey={props.kioskKey} />;
+    return <Handling scope={props.scope} area={props.area} kioskKey={props.kioskKey} agent={props.agent} />;
   if (props.page === "kioskPolicy")
     return (
       <>
@@ -71,13 +77,14 @@ function Inquiry() {
 }
 
 /** Business handling: print the rights record and the enrolment certificate; pre-loss (card sessions only). */
-function Handling({ scope, area, kioskKey }: { scope: "all" | "query"; area: string; kioskKey: string }) {
+function Handling(props: { scope: "all" | "query"; area: string; kioskKey: string; agent: KioskAgentProps }) {
+  const { scope, area, kioskKey, agent } = props;
   const t = useT();
   const { cards, reload } = useCards();
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<string | undefined>();
-  /** The certificate shown on screen to print (no printer agent: the PDF on screen, as the issue asks). */
-  const [printing, setPrinting] = useState<{ url: string; serial: string } | undefined>();
+  /** The certificate to print: on the kiosk's printer, or on screen where there is none. */
+  const [printing, setPrinting] = useState<{ pdf: Blob; serial: string } | undefined>();
   const { busy, error, run } = useAction();
   const card = cards?.find((c) => c.allowedActions.includes("report_temporary_loss"));
   return (
@@ -88,35 +95,17 @@ function Handling({ scope, area, kioskKey }: { scope: "all" | "query"; area: str
         issuePath="/holder/certificates"
         pdfPath={(serial) => `/holder/certificates/${serial}/pdf`}
         defaultArea={area}
-        onPdf={(pdf, serial) => setPrinting({ url: URL.createObjectURL(pdf), serial })}
+        onPdf={(pdf, serial) => setPrinting({ pdf, serial })}
       />
       {printing ? (
-        <Section title={t("kioskPrintTitle", { serial: printing.serial })}>
-          <p>{t("kioskNoPrinter")}</p>
-          <iframe className="kiosk-pdf" src={printing.url} title={printing.serial} />
-          <div className="buttons">
-            <button
-              type="button"
-              className="primary"
-              onClick={() =>
-                (
-                  document.querySelector("iframe.kiosk-pdf") as HTMLIFrameElement | null
-                )?.contentWindow?.print()
-              }
-            >
-              {t("kioskPrint")}
-            </button>
-            <button
-              type="button"
-              onClick={() => {
-                URL.revokeObjectURL(printing.url);
-                setPrinting(undefined);
-              }}
-            >
-              {t("back")}
-            </button>
-          </div>
-        </Section>
+        <PrintPanel
+          key={printing.serial}
+          pdf={printing.pdf}
+          serial={printing.serial}
+          printer={agent.printer}
+          ask={agent.ask}
+          onClose={() => setPrinting(undefined)}
+        />
       ) : null}
       {scope === "all" ? <ContactForm /> : null}
       {scope === "all" ? <GradePayment kioskKey={kioskKey} area={area} /> : null}

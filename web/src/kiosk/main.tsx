@@ -4,7 +4,7 @@ import { api, apiAs, SESSION_ENDED, session } from "../api.ts";
 import { syncServerClock } from "../clock.ts";
 import { LangProvider, useLang, useT } from "../i18n.tsx";
 import { Field, Notice, useAction } from "../ui.tsx";
-import { useAgent } from "./agent.ts";
+import { type AskAgent, useAgent } from "./agent.ts";
 import { Keypad } from "./Keypad.tsx";
 import { KIOSK_PAGES, type KioskPage, KioskPageView } from "./KioskPages.tsx";
 import "../styles.css";
@@ -78,8 +78,13 @@ function Kiosk() {
 
   const [inserted, setInserted] = useState<string | undefined>();
   const [agentError, setAgentError] = useState<string | undefined>();
-  const devices = useAgent((event) => {
-    if (event.type === "card_inserted") setInserted(event.cardNumber);
+  const { devices, ask } = useAgent((event) => {
+    if (event.type === "card_inserted") {
+      setAgentError(undefined);
+      setInserted(event.cardNumber);
+    }
+    if (event.type === "card_refused")
+      setAgentError(t("kioskCardRefused", { reason: t.code(event.refusal) }));
     if (event.type === "card_removed") {
       setInserted(undefined);
       if (holder) void end(t("kioskCardPulled"));
@@ -116,6 +121,7 @@ function Kiosk() {
           <Welcome
             kioskKey={key}
             devices={devices}
+            ask={ask}
             inserted={inserted}
             onSession={(s) => {
               session.set(s.token);
@@ -136,7 +142,13 @@ function Kiosk() {
                 {t("kioskExit")}
               </button>
             </nav>
-            <KioskPageView page={page} scope={holder.scope} kioskKey={key} area={area?.code ?? ""} />
+            <KioskPageView
+              page={page}
+              scope={holder.scope}
+              kioskKey={key}
+              area={area?.code ?? ""}
+              agent={{ printer: devices?.printer === "ready", ask }}
+            />
           </>
         )}
       </main>
@@ -173,9 +185,10 @@ function Welcome(props: {
   devices: Record<string, string> | undefined;
   /** The card in the reader (the device agent read its number): only its password is asked. */
   inserted: string | undefined;
+  ask: AskAgent;
   onSession: (s: Session) => void;
 }) {
-  const { kioskKey, onSession, inserted } = props;
+  const { kioskKey, onSession, inserted, ask } = props;
   const t = useT();
   const [chosen, setMode] = useState<"card" | "preLoss" | undefined>();
   const mode = inserted ? "card" : chosen;
@@ -216,10 +229,22 @@ function Welcome(props: {
           onSubmit={(e) => {
             e.preventDefault();
             void run(async () => {
+              // The digits go to the device agent, which enciphers them under the kiosk's PIN key
+              // (bound to the card's number in the chip, or to the ID number typed): sscard never
+              // receives a kiosk's PIN in clear.
+              const answer = await ask({
+                type: "pin_block",
+                pin,
+                account: mode === "card" ? undefined : text.trim().toUpperCase(),
+              });
+              setPin("");
+              if (answer.type !== "pin_block")
+                throw new Error(t.code(answer.type === "error" ? answer.code : ""));
+              const pinBlock = answer.pinBlock;
               if (mode === "card")
                 onSession(
                   await apiAs<Session>(kioskKey, "POST", "/kiosk/sessions", {
-                    card: { cardNumber: text.trim().toUpperCase(), pin },
+                    card: { cardNumber: text.trim().toUpperCase(), pinBlock },
                   }),
                 );
               else {
@@ -227,28 +252,28 @@ function Welcome(props: {
                   kioskKey,
                   "POST",
                   "/kiosk/pre-loss",
-                  { idNumber: text.trim().toUpperCase(), pin },
+                  { idNumber: text.trim().toUpperCase(), pinBlock },
                 );
                 setDone(t("kioskPreLossDone", { card: r.cardNumberMasked, name: r.nameMasked }));
                 setMode(undefined);
               }
-              setPin("");
             });
           }}
         >
           {inserted ? (
             <p>{t("kioskCardIn", { card: inserted })}</p>
+          ) : mode === "card" ? (
+            <Notice kind="warning">{t("kioskInsertCard")}</Notice>
           ) : (
-            <Field
-              label={mode === "card" ? t("cardNumber") : t("idNumber")}
-              value={text}
-              onChange={setText}
-              maxLength={mode === "card" ? 9 : 18}
-            />
+            <Field label={t("idNumber")} value={text} onChange={setText} maxLength={18} />
           )}
           <Keypad value={pin} onChange={setPin} label={t("kioskPinPad")} />
           {error ? <Notice kind="error">{error}</Notice> : null}
-          <button type="submit" className="primary" disabled={busy || pin.length !== 6}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy || pin.length !== 6 || (mode === "card" && !inserted)}
+          >
             {t("kioskOk")}
           </button>
         </form>
