@@ -49,6 +49,41 @@ describe("sscard CLI", () => {
     }
     assert.match(demo.out, /\d{17}[\dX]\s+\S+\s+area 3301/);
     assert.match(demo.out, /Demo kiosk: open \/kiosk and type the key \S+ once/);
+    const demoTerminal = JSON.parse(/echo '(\{.*?\})' > demo-kiosk\.json/.exec(demo.out)![1]);
+    assert.match(demoTerminal.pinKey, /^[0-9a-f]{32}$/, "the demo kiosk's terminal file for the agent");
+    // A kiosk registered by an administrator: the terminal, its key (printed once), its terminal file (0600).
+    const kioskFile = join(dir, "kiosk.json");
+    const kiosk = sscard(
+      "kiosk",
+      "register",
+      "--terminal",
+      "330100900002",
+      "--area",
+      "330100",
+      "--name",
+      "西湖网点",
+      "--out",
+      kioskFile,
+    );
+    assert.equal(kiosk.code, 0, kiosk.err);
+    assert.match(kiosk.out, /kiosk key \(shown once.*\): \S+/);
+    const terminalFile = JSON.parse(readFileSync(kioskFile, "utf8"));
+    assert.deepEqual([terminalFile.terminalNo, terminalFile.regions], ["330100900002", ["33"]]);
+    assert.match(terminalFile.pinKey, /^[0-9a-f]{32}$/);
+    assert.notEqual(terminalFile.pinKey, demoTerminal.pinKey, "one PIN key per kiosk");
+    const twice = sscard(
+      "kiosk",
+      "register",
+      "--terminal",
+      "330100900002",
+      "--area",
+      "330100",
+      "--name",
+      "x",
+      "--out",
+      kioskFile,
+    );
+    assert.match(twice.err, /TERMINAL_EXISTS/);
     const verify = sscard("audit", "verify");
     assert.equal(verify.code, 0, verify.err);
     assert.match(verify.out, /audit chain intact: \d+ records/);

@@ -95,6 +95,8 @@ export async function seedDemo(deps: Deps): Promise<{
   persons: { name: string; idNumber: string; area: string; card: string }[];
   /** A self-service kiosk's key in a Hangzhou outlet (typed once on /kiosk's set-up screen). */
   kioskKey: string;
+  /** Its terminal file for the device agent (terminal number and PIN key), as `sscard kiosk register` writes it. */
+  kioskTerminal: { terminalNo: string; pinKey: string; regions: string[] };
 }> {
   const actor = SYSTEM_ACTOR;
   await deps.areas.create(actor, { code: "330000", name: "浙江省", issuerId: "3300000001" });
@@ -202,7 +204,18 @@ export async function seedDemo(deps: Deps): Promise<{
     employerId: null,
     institutionId: null,
   });
-  return { staff, persons, kioskKey: kiosk.token };
+  // As `sscard kiosk register` does: the terminal, and the terminal file with the kiosk's PIN key.
+  await deps.terminals.register(actor, {
+    terminalNo: "330100900001",
+    areaCode: "330100",
+    name: "杭州西湖网点自助终端（演示）",
+  });
+  const kioskTerminal = {
+    terminalNo: "330100900001",
+    pinKey: deps.machine.terminalPinKey(kiosk.id, 4).toString("hex"),
+    regions: ["33"],
+  };
+  return { staff, persons, kioskKey: kiosk.token, kioskTerminal };
 }
 
 /** The sample drug catalogue shipped for demonstrations (clearly marked: not a real catalogue). */
@@ -332,7 +345,7 @@ export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo
   for (const p of result.persons)
     lines.push(`  ${p.idNumber}  ${p.name}  area ${p.area}${p.card ? `  card ${p.card}` : ""}`);
   lines.push(
-    `Demo kiosk: open /kiosk and type the key ${result.kioskKey} once; for simulated readers run \`npm run sscard -- kiosk agent --simulate\` (docs/kiosk.md).`,
+    `Demo kiosk: open /kiosk and type the key ${result.kioskKey} once; for simulated readers save its terminal file, echo '${JSON.stringify(result.kioskTerminal)}' > demo-kiosk.json, and run \`npm run sscard -- kiosk agent --simulate --terminal demo-kiosk.json\` (docs/kiosk.md).`,
   );
   lines.push(
     "Demo pharmacy HZ-PH-DEMO01 (terminal 330100000101, operator hz.pharmacy) and hospital HZ-HO-DEMO01 (operator hz.hospital); sample catalogue (not a real one); the first person's medical account holds last month's credit.",
