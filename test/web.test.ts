@@ -385,7 +385,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  it("the self-service kiosk: a pre-loss without signing in; the card inserted and its password on the shuffled pad; the four pages; a rights record; the card pulled; the ID card swiped reads only; signed out when idle", async () => {
+  it("the self-service kiosk: a pre-loss without signing in; the card inserted and its password on the shuffled pad (sent as the agent's PIN block); the four pages; a rights record; a password change; the card pulled; the ID card swiped reads only; signed out when idle", async () => {
     const key = await testDeps.staff.createApiKey(SYSTEM_ACTOR, {
       name: "西湖网点自助终端 1 号",
       role: "outlet_clerk",
@@ -456,6 +456,21 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
         return btoa(s);
       })()`);
       assert.match(textOfPdf(Buffer.from(String(pdfBase64), "base64")), /个人权益记录[\s\S]*自助者/);
+      // The card's password changed on the pad: the current one, the new one twice (blocks from the agent).
+      const change = page.getByRole("region", { name: "修改社保卡密码" });
+      for (const pin of [initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY), "582046", "582046"]) {
+        for (const d of pin)
+          await change.locator(".keypad .keys").getByRole("button", { name: d, exact: true }).click();
+        await change.getByRole("button", { name: "确定" }).click();
+      }
+      await change.getByText("密码已修改，请牢记新密码").waitFor();
+      const changed = await testDeps.database.db
+        .selectFrom("audit_log")
+        .select(["channel", "action"])
+        .where("action", "=", "password.change")
+        .orderBy("seq", "desc")
+        .executeTakeFirstOrThrow();
+      assert.equal(changed.channel, "kiosk");
       // Basic information on the on-screen keyboard: the phone on its digits, the address in pinyin.
       const contact = page.getByRole("region", { name: "基本信息维护（联系电话、地址）" });
       await contact.getByLabel("联系电话").click();

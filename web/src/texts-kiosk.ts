@@ -32,6 +32,15 @@ export const KIOSK_TEXTS = {
     en: "Not printed: {reason}. Ask staff for help, then press “Print again” (the same certificate, not a second one)",
   },
   kioskReprint: { zh: "重新打印", en: "Print again" },
+  kioskPasswordChange: { zh: "修改社保卡密码", en: "Change the card password" },
+  kioskPinCurrent: { zh: "请输入当前 6 位密码", en: "Type the current 6-digit password" },
+  kioskPinNext: { zh: "请输入新的 6 位密码", en: "Type the new 6-digit password" },
+  kioskPinAgain: { zh: "请再次输入新密码", en: "Type the new password again" },
+  kioskPinsDiffer: {
+    zh: "两次输入的新密码不一致，请重新输入",
+    en: "The two new passwords differ: start again",
+  },
+  kioskPasswordChanged: { zh: "密码已修改，请牢记新密码", en: "Password changed: remember the new one" },
   kioskPreLossNoLogin: { zh: "社保卡挂失（无需登录）", en: "Report a lost card (no sign-in)" },
   kioskPinPad: {
     zh: "请在下方数字键盘输入 6 位社保卡密码",

@@ -8,6 +8,7 @@ import { POLICY_FIELDS } from "../policy-fields.ts";
 import { QrCode } from "../QrCode.tsx";
 import { CardHeading, ConfirmStep, Field, Notice, Section, Select, useAction } from "../ui.tsx";
 import type { AskAgent } from "./agent.ts";
+import { PasswordChange } from "./PasswordChange.tsx";
 import { PrintPanel } from "./PrintPanel.tsx";
 import { SoftKeyboard } from "./SoftKeyboard.tsx";
 
@@ -87,6 +88,7 @@ function Handling(props: { scope: "all" | "query"; area: string; kioskKey: strin
   const [printing, setPrinting] = useState<{ pdf: Blob; serial: string } | undefined>();
   const { busy, error, run } = useAction();
   const card = cards?.find((c) => c.allowedActions.includes("report_temporary_loss"));
+  const active = cards?.find((c) => c.state === "active");
   return (
     <>
       {scope === "query" ? <Notice kind="warning">{t("kioskQueryOnly")}</Notice> : null}
@@ -106,6 +108,9 @@ function Handling(props: { scope: "all" | "query"; area: string; kioskKey: strin
           ask={agent.ask}
           onClose={() => setPrinting(undefined)}
         />
+      ) : null}
+      {scope === "all" && active ? (
+        <PasswordChange cardNumber={active.cardNumber} kioskKey={kioskKey} ask={agent.ask} />
       ) : null}
       {scope === "all" ? <ContactForm /> : null}
       {scope === "all" ? <GradePayment kioskKey={kioskKey} area={area} /> : null}
