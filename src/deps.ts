@@ -327,6 +327,8 @@ export function createDeps(
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
   const notifyKey = bankNotifyKey(config.secrets.signingKey);
+  /** THE SANDBOX BANK (tests, demonstrations): signs notifications as the bank would, and refunds. */
+  const bank = sandboxBank(notifyKey);
   const payments = createPaymentsService({
     db,
     repo: createPaymentsRepository(),
@@ -339,9 +341,8 @@ export function createDeps(
     paidMonths: async (q, personId, area) =>
       (await medicalRepo.paidMonths(q, personId, area)).map((p) => p.month),
     payContribution: medical.payContribution,
+    gateway: bank,
   });
-  /** THE SANDBOX BANK (tests, demonstrations): signs notifications as the bank would. */
-  const bank = sandboxBank(notifyKey);
   const jobs = createJobsService({
     db,
     repo: createJobsRepository(),

@@ -135,6 +135,10 @@ export const MESSAGES = {
     zh: "银行缴费通知被拒绝：{reason}",
     en: "The bank's payment notification is refused: {reason}",
   },
+  PAYMENT_REFUND_REFUSED: {
+    zh: "银行拒绝退款，订单保持待退款状态，将重试",
+    en: "The bank refused the refund: the order stays due for a refund and is retried",
+  },
   ID_CARD_INVALID: {
     zh: "无法使用此居民身份证登录：{reason}",
     en: "This resident ID card cannot sign in: {reason}",

@@ -23,6 +23,21 @@ export function createPaymentsRepository() {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    /** Moves an order from one state to the next; false when another request moved it first. */
+    async moveState(
+      trx: Transaction<Database>,
+      orderNo: string,
+      from: Row["state"],
+      to: Partial<Row> & { state: Row["state"] },
+    ) {
+      const r = await trx
+        .updateTable("payment_orders")
+        .set(to)
+        .where("order_no", "=", orderNo)
+        .where("state", "=", from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
   };
 }
 

@@ -142,4 +142,46 @@ forEachDialect("self-service contribution payments", (dialect) => {
     ])
       assert.notEqual(signNotification({ ...body, ...changed }, key), sig);
   });
+
+  it("a month paid at the counter after the order: the bank's notification refunds the payment (refund_due, then refunded, each recorded), once even when sent twice at once", async () => {
+    const h = await holder();
+    const ordered = await h.call("POST", "/holder/payments", { month: "2026-09", gradePercent: 100 });
+    assert.equal(ordered.status, 201, JSON.stringify(ordered.body));
+    // Meanwhile the month is paid at the counter.
+    await ctx.deps.medical.payContribution(
+      { ...SYSTEM_ACTOR, channel: "counter" },
+      { idNumber: h.idNumber, month: "2026-09", payer: "self", gradePercent: 100 },
+    );
+    const paid = ctx.deps.sandboxBank.paid(
+      { orderNo: ordered.body.orderNo, amountFen: ordered.body.amountFen },
+      ctx.deps.clock.now(),
+    );
+    const both = await Promise.all([notify(paid), notify(paid)]);
+    for (const r of both) {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.state, "refunded");
+    }
+    assert.ok(ctx.deps.sandboxBank.refundOf(paid.bankTxnNo), "the bank refunded its payment");
+    assert.equal(
+      (await contributions(h.idNumber)).filter((c) => c.month === "2026-09").length,
+      1,
+      "the counter's payment only",
+    );
+    const records = await ctx.deps.database.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("subject_id", "=", ordered.body.orderNo)
+      .where("action", "in", ["payment.refund_due", "payment.refunded", "payment.paid"])
+      .execute();
+    assert.deepEqual(records.map((r) => r.action).sort(), ["payment.refund_due", "payment.refunded"]);
+    const again = await notify(paid);
+    assert.deepEqual([again.status, again.body.state, again.body.replayed], [200, "refunded", true]);
+    const other = ctx.deps.sandboxBank.paid(
+      { orderNo: ordered.body.orderNo, amountFen: ordered.body.amountFen },
+      ctx.deps.clock.now(),
+    );
+    const conflicting = await notify(other);
+    assert.deepEqual([conflicting.status, conflicting.body.details?.reason], [400, "payment_already_paid"]);
+    assert.equal((await h.call("GET", `/holder/payments/${ordered.body.orderNo}`)).body.state, "refunded");
+  });
 });

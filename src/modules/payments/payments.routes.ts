@@ -9,7 +9,11 @@ const orderSchema = z.object({
   month: z.string(),
   gradePercent: z.number().int(),
   amountFen: z.number().int().describe("fen (0.01 yuan)"),
-  state: z.enum(["created", "paid"]),
+  state: z
+    .enum(["created", "paid", "refund_due", "refunded"])
+    .describe(
+      "refund_due, refunded: the month was paid another way meanwhile and the bank's payment goes back",
+    ),
   paidAt: z.string().nullable(),
   replayed: z.boolean().optional().describe("the same notification again: answered as the first time"),
 });
@@ -59,7 +63,7 @@ export function paymentsRoutes(deps: { payments: PaymentsService }): FastifyPlug
           operationId: "paymentNotification",
           tags: ["holder"],
           summary:
-            "The bank's asynchronous payment notification (HMAC-SHA256 signed): pays the order once and records the contribution; forged, other-amount and conflicting ones are refused and recorded",
+            "The bank's asynchronous payment notification (HMAC-SHA256 signed): pays the order once and records the contribution (a month paid another way meanwhile: the bank's payment is refunded); forged, other-amount and conflicting ones are refused and recorded",
           body: z.strictObject({
             orderNo: z.string().max(40),
             amountFen: z.number().int().min(0).max(100_000_000),
@@ -67,7 +71,7 @@ export function paymentsRoutes(deps: { payments: PaymentsService }): FastifyPlug
             paidAt: z.string().max(40),
             signature: z.string().max(128),
           }),
-          response: { 200: orderSchema, ...errors(400, 409) },
+          response: { 200: orderSchema, ...errors(400, 409, 502) },
         },
       },
       async (request) => payments.notify(request.body),

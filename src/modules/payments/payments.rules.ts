@@ -28,3 +28,17 @@ export function notificationSigned(n: PaymentNotification, key: Buffer): boolean
 
 /** An order number: PO, the day (YYYYMMDD) and 16 random digits. */
 export const orderNumber = (day: string, random16: string) => `PO${day.replaceAll("-", "")}${random16}`;
+
+/**
+ * What sscard asks of the bank beyond its notifications: a refund of a payment sscard cannot keep (the
+ * month was paid another way between the order and the bank's notification). Refunding one bank
+ * transaction twice gives the first refund again.
+ */
+export type PaymentGateway = Readonly<{
+  refund: (input: {
+    orderNo: string;
+    bankTxnNo: string;
+    amountFen: number;
+    reason: string;
+  }) => Promise<{ refundNo: string }>;
+}>;

@@ -4,12 +4,17 @@ import type { Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, holderPersonId, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
-import { DomainError } from "../../shared/errors.ts";
+import { DomainError, isDomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { coordinationArea } from "../enrolment/enrolment.rules.ts";
 import type { MedicalService } from "../medical/medical.service.ts";
 import type { PaymentsRepository } from "./payments.repository.ts";
-import { notificationSigned, orderNumber, type PaymentNotification } from "./payments.rules.ts";
+import {
+  notificationSigned,
+  orderNumber,
+  type PaymentGateway,
+  type PaymentNotification,
+} from "./payments.rules.ts";
 
 /** Who writes a refused notification's record: the payment gateway, not a person. */
 const GATEWAY: Actor = { ...SYSTEM_ACTOR, id: "payment-gateway", name: "银行缴费通知" };
@@ -35,6 +40,8 @@ export function createPaymentsService(deps: {
   /** The months a person has paid in a coordination area (the contribution register). */
   paidMonths: (q: Kysely<Database>, personId: string, area: string) => Promise<string[]>;
   payContribution: MedicalService["payContribution"];
+  /** The bank's refunds (THE SANDBOX BANK in tests and demonstrations). */
+  gateway: PaymentGateway;
 }) {
   const { db, repo, audit, clock } = deps;
   const view = (o: Database["payment_orders"], replayed = false) => ({
@@ -57,6 +64,49 @@ export function createPaymentsService(deps: {
       }),
     );
     throw new DomainError("PAYMENT_NOTIFICATION_REFUSED", { reason: `payment_${reason}` });
+  }
+
+  /**
+   * The bank took the money but the month was paid another way meanwhile (at the counter, by an
+   * employer): the order becomes refund_due (with the bank's transaction) in one transaction with its
+   * record, then the bank refunds it and it becomes refunded. A refund the bank refused stays due and
+   * is retried by the bank's next notification of the same transaction.
+   */
+  async function refund(orderNo: string, n: PaymentNotification, areaCode: string) {
+    await db.transaction().execute(async (trx) => {
+      const due = await repo.moveState(trx, orderNo, "created", {
+        state: "refund_due",
+        bank_txn_no: n.bankTxnNo,
+        paid_at: n.paidAt,
+      });
+      if (!due) return; // another copy of the notification got here first
+      await audit.record(trx, GATEWAY, undefined, {
+        action: "payment.refund_due",
+        subjectType: "payment_order",
+        subjectId: orderNo,
+        areaCode,
+        after: { reason: "contribution_already_paid", bankTxnNo: n.bankTxnNo, amountFen: n.amountFen },
+      });
+    });
+    const order = (await repo.byNo(db, orderNo))!;
+    if (order.state !== "refund_due" || order.bank_txn_no !== n.bankTxnNo) return view(order, true);
+    const { refundNo } = await deps.gateway.refund({
+      orderNo,
+      bankTxnNo: n.bankTxnNo,
+      amountFen: Number(order.amount_fen),
+      reason: "contribution_already_paid",
+    });
+    await db.transaction().execute(async (trx) => {
+      if (await repo.moveState(trx, orderNo, "refund_due", { state: "refunded" }))
+        await audit.record(trx, GATEWAY, undefined, {
+          action: "payment.refunded",
+          subjectType: "payment_order",
+          subjectId: orderNo,
+          areaCode,
+          after: { refundNo, bankTxnNo: n.bankTxnNo, amountFen: Number(order.amount_fen) },
+        });
+    });
+    return view((await repo.byNo(db, orderNo))!);
   }
 
   return {
@@ -112,7 +162,11 @@ export function createPaymentsService(deps: {
       const order = await repo.byNo(db, n.orderNo);
       if (!order) return refuse(n, "unknown_order");
       const replay = () => (order.bank_txn_no === n.bankTxnNo ? view(order, true) : undefined);
-      if (order.state === "paid") return replay() ?? refuse(n, "already_paid");
+      if (order.state === "paid" || order.state === "refunded") return replay() ?? refuse(n, "already_paid");
+      if (order.state === "refund_due")
+        return order.bank_txn_no === n.bankTxnNo
+          ? refund(order.order_no, n, (await deps.person(db, order.person_id))!.area_code)
+          : refuse(n, "already_paid");
       if (n.amountFen !== Number(order.amount_fen)) return refuse(n, "amount_differs");
       const person = (await deps.person(db, order.person_id))!;
       const holder: Actor = {
@@ -155,6 +209,9 @@ export function createPaymentsService(deps: {
         // The same notification twice at once: the other one paid it.
         const now = await repo.byNo(db, n.orderNo);
         if (now?.state === "paid" && now.bank_txn_no === n.bankTxnNo) return view(now, true);
+        // The month was paid another way since the order: the bank's money goes back.
+        if (isDomainError(err) && err.code === "CONTRIBUTION_ALREADY_PAID" && now?.state !== "paid")
+          return refund(order.order_no, n, person.area_code);
         throw err;
       }
       return view((await repo.byNo(db, n.orderNo))!);

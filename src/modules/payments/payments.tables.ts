@@ -8,7 +8,8 @@ export interface PaymentOrdersTable {
   amount_fen: number;
   /** Where the holder ordered it: kiosk or web. */
   channel: string;
-  state: "created" | "paid";
+  /** created → paid; or, when the month was paid another way meanwhile, created → refund_due → refunded. */
+  state: "created" | "paid" | "refund_due" | "refunded";
   created_at: string;
   paid_at: string | null;
   bank_txn_no: string | null;
