@@ -350,6 +350,7 @@ export function createDeps(
     cards,
     medical,
     enrolment,
+    payments,
     audit,
   });
   return {

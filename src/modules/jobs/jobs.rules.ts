@@ -1,7 +1,13 @@
 import { chinaDate, previousMonth } from "../../shared/clock.ts";
 
 /** The periodic jobs the server runs, each at most once per period however many processes serve. */
-export const JOB_NAMES = ["cards.daily", "medical.arrears", "medical.transfer", "audit.checkpoint"] as const;
+export const JOB_NAMES = [
+  "cards.daily",
+  "medical.arrears",
+  "medical.transfer",
+  "audit.checkpoint",
+  "payments.reconcile",
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export type JobDefinition = Readonly<{
@@ -36,6 +42,11 @@ export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
   },
   "audit.checkpoint": {
     summary: "seal the audit chain's head with a signed checkpoint",
+    cron: "*/5 * * * *",
+    periodOf: fiveMinuteSlot,
+  },
+  "payments.reconcile": {
+    summary: "ask the bank about payment orders whose notification has not come, and settle what it paid",
     cron: "*/5 * * * *",
     periodOf: fiveMinuteSlot,
   },

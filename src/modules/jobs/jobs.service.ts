@@ -9,6 +9,7 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { EnrolmentService } from "../enrolment/enrolment.service.ts";
 import type { MedicalService } from "../medical/medical.service.ts";
+import type { PaymentsService } from "../payments/payments.service.ts";
 import { JOB_PERMISSIONS } from "./jobs.permissions.ts";
 import type { JobsRepository } from "./jobs.repository.ts";
 import { JOB_NAMES, JOBS, type JobName, RUN_LEASE_MS, scheduleOf } from "./jobs.rules.ts";
@@ -29,6 +30,7 @@ export function createJobsService(deps: {
   cards: CardsService;
   medical: MedicalService;
   enrolment: Pick<EnrolmentService, "arrearsRun">;
+  payments: Pick<PaymentsService, "reconcile">;
   audit: AuditService;
   env?: Readonly<Record<string, string | undefined>>;
 }) {
@@ -53,6 +55,7 @@ export function createJobsService(deps: {
       await written;
       return { month: r.month, credited: r.credited, totalFen: r.totalFen };
     },
+    "payments.reconcile": async () => deps.payments.reconcile(),
     "audit.checkpoint": async () => {
       const made = await deps.audit.checkpoint("interval");
       return made ? { headSeq: made.headSeq } : { headSeq: null };

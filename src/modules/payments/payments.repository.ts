@@ -23,6 +23,17 @@ export function createPaymentsRepository() {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    /** Orders still waiting for the bank, made between `from` and `to` (ISO instants), oldest first. */
+    waiting: (q: Kysely<Database>, from: string, to: string) =>
+      q
+        .selectFrom("payment_orders")
+        .select("order_no")
+        .where("state", "=", "created")
+        .where("created_at", ">=", from)
+        .where("created_at", "<=", to)
+        .orderBy("created_at")
+        .limit(1000)
+        .execute(),
     /** Moves an order from one state to the next; false when another request moved it first. */
     async moveState(
       trx: Transaction<Database>,

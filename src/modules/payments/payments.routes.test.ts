@@ -184,4 +184,49 @@ forEachDialect("self-service contribution payments", (dialect) => {
     assert.deepEqual([conflicting.status, conflicting.body.details?.reason], [400, "payment_already_paid"]);
     assert.equal((await h.call("GET", `/holder/payments/${ordered.body.orderNo}`)).body.state, "refunded");
   });
+
+  it("an order whose notification never came: the reconcile job asks the bank after 15 minutes and pays it by the same checks; an unpaid one stays waiting", async () => {
+    const h = await holder();
+    const start = ctx.deps.clock.now();
+    const lost = await h.call("POST", "/holder/payments", { month: "2026-08", gradePercent: 100 });
+    const unpaid = await h.call("POST", "/holder/payments", { month: "2026-07", gradePercent: 100 });
+    // The bank took the money, but its notification was lost on the way.
+    ctx.deps.sandboxBank.paid(
+      { orderNo: lost.body.orderNo, amountFen: lost.body.amountFen },
+      ctx.deps.clock.now(),
+    );
+    try {
+      const early = await ctx.deps.payments.reconcile();
+      assert.equal(early.asked, 0, "not before 15 minutes");
+      ctx.clock.advance(16 * 60_000);
+      const run = await ctx.deps.jobs.run("payments.reconcile");
+      assert.deepEqual([run.ran, run.status], [true, "succeeded"]);
+      // (The holder's own session ended while idle: the order as the register holds it.)
+      const state = async (orderNo: string) =>
+        (
+          await ctx.deps.database.db
+            .selectFrom("payment_orders")
+            .select("state")
+            .where("order_no", "=", orderNo)
+            .executeTakeFirstOrThrow()
+        ).state;
+      assert.equal(await state(lost.body.orderNo), "paid");
+      assert.equal(await state(unpaid.body.orderNo), "created");
+      assert.deepEqual(
+        (await contributions(h.idNumber)).map((c) => c.month).sort(),
+        ["2026-08"],
+        "the bank's payment recorded once",
+      );
+      const again = await ctx.deps.payments.reconcile();
+      assert.deepEqual(
+        [again.asked, again.paid, again.unpaid],
+        [1, 0, 1],
+        "only the unpaid order is asked again",
+      );
+      ctx.clock.advance(3 * 24 * 3600_000);
+      assert.equal((await ctx.deps.payments.reconcile()).asked, 0, "not after two days");
+    } finally {
+      ctx.clock.set(start);
+    }
+  });
 });

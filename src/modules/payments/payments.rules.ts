@@ -30,11 +30,13 @@ export function notificationSigned(n: PaymentNotification, key: Buffer): boolean
 export const orderNumber = (day: string, random16: string) => `PO${day.replaceAll("-", "")}${random16}`;
 
 /**
- * What sscard asks of the bank beyond its notifications: a refund of a payment sscard cannot keep (the
- * month was paid another way between the order and the bank's notification). Refunding one bank
- * transaction twice gives the first refund again.
+ * What sscard asks of the bank beyond its notifications: an order's payment, when its notification did
+ * not arrive (the bank answers with the same signed record, checked as a notification is); a refund of a
+ * payment sscard cannot keep (the month was paid another way between the order and the bank's
+ * notification). Refunding one bank transaction twice gives the first refund again.
  */
 export type PaymentGateway = Readonly<{
+  query: (orderNo: string) => Promise<PaymentNotification | undefined>;
   refund: (input: {
     orderNo: string;
     bankTxnNo: string;
@@ -42,3 +44,8 @@ export type PaymentGateway = Readonly<{
     reason: string;
   }) => Promise<{ refundNo: string }>;
 }>;
+
+/** How long after its order sscard asks the bank about an order whose notification has not come. */
+export const QUERY_AFTER_MS = 15 * 60_000;
+/** Orders older than this are not asked about any more (the bank's payment window is one day). */
+export const QUERY_UNTIL_MS = 2 * 24 * 3600_000;

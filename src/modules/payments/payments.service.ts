@@ -14,6 +14,8 @@ import {
   orderNumber,
   type PaymentGateway,
   type PaymentNotification,
+  QUERY_AFTER_MS,
+  QUERY_UNTIL_MS,
 } from "./payments.rules.ts";
 
 /** Who writes a refused notification's record: the payment gateway, not a person. */
@@ -109,7 +111,7 @@ export function createPaymentsService(deps: {
     return view((await repo.byNo(db, orderNo))!);
   }
 
-  return {
+  const service = {
     /** The holder orders a month's contribution on a grade (kiosk or hall, a session with the card's password). */
     async order(actor: Actor, input: { month: string; gradePercent: number }) {
       const person = (await deps.person(db, holderPersonId(actor)))!;
@@ -216,7 +218,38 @@ export function createPaymentsService(deps: {
       }
       return view((await repo.byNo(db, n.orderNo))!);
     },
+
+    /**
+     * The orders whose notification has not come (15 minutes to 2 days old): the bank is asked, and a
+     * payment it reports goes through the notification's own checks and path (signature, amount, one
+     * contribution, or the refund). A job (`payments.reconcile`) runs it every 5 minutes.
+     */
+    async reconcile() {
+      const now = clock.now().getTime();
+      const orders = await repo.waiting(
+        db,
+        new Date(now - QUERY_UNTIL_MS).toISOString(),
+        new Date(now - QUERY_AFTER_MS).toISOString(),
+      );
+      const result = { asked: orders.length, paid: 0, refunded: 0, unpaid: 0, refused: 0 };
+      for (const { order_no } of orders) {
+        const n = await deps.gateway.query(order_no);
+        if (!n) {
+          result.unpaid += 1;
+          continue;
+        }
+        const settled = await service.notify(n).catch((err: unknown) => {
+          if (isDomainError(err)) return undefined;
+          throw err;
+        });
+        if (settled?.state === "paid") result.paid += 1;
+        else if (settled?.state === "refunded") result.refunded += 1;
+        else result.refused += 1;
+      }
+      return result;
+    },
   };
+  return service;
 }
 
 export type PaymentsService = ReturnType<typeof createPaymentsService>;

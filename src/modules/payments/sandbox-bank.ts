@@ -10,8 +10,14 @@ import { type PaymentGateway, type PaymentNotification, signNotification } from 
 export function sandboxBank(key: Buffer) {
   let seq = 0;
   /** The bank's own ledger: each payment it made, and its refund once refunded. */
-  const ledger = new Map<string, { orderNo: string; amountFen: number; refundNo?: string }>();
+  const ledger = new Map<
+    string,
+    { orderNo: string; amountFen: number; notification: PaymentNotification; refundNo?: string }
+  >();
   const gateway: PaymentGateway = {
+    async query(orderNo) {
+      return [...ledger.values()].find((p) => p.orderNo === orderNo)?.notification;
+    },
     async refund(input) {
       const payment = ledger.get(input.bankTxnNo);
       if (!payment || payment.orderNo !== input.orderNo || payment.amountFen !== input.amountFen)
@@ -32,8 +38,9 @@ export function sandboxBank(key: Buffer) {
         bankTxnNo: `SANDBOX${paidAt.getTime()}${String(++seq).padStart(4, "0")}`,
         paidAt: paidAt.toISOString(),
       };
-      ledger.set(body.bankTxnNo, { orderNo: body.orderNo, amountFen: body.amountFen });
-      return { ...body, signature: signNotification(body, key) };
+      const notification = { ...body, signature: signNotification(body, key) };
+      ledger.set(body.bankTxnNo, { orderNo: body.orderNo, amountFen: body.amountFen, notification });
+      return notification;
     },
   };
 }
