@@ -499,6 +499,27 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
         .selectAll()
         .where("order_no", "=", orderNo)
         .executeTakeFirstOrThrow();
+      // The holder pays on the (simulated) bank terminal: first declined, then approved.
+      const onTerminal = async (result: string) => {
+        await pay.getByRole("button", { name: "在银行卡终端支付" }).click();
+        await pay.getByText("请在屏幕下方的银行卡终端刷卡或扫码支付……").waitFor();
+        // The terminal hears of the payment a moment after the page shows it: answer once it waits.
+        let status = 0;
+        for (let i = 0; i < 100 && status !== 200; i++) {
+          status = (
+            await fetch(`http://127.0.0.1:${agent.port}/simulator/payment`, {
+              method: "POST",
+              body: JSON.stringify({ result }),
+            })
+          ).status;
+          if (status !== 200) await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.equal(status, 200, "the terminal was waiting");
+      };
+      await onTerminal("declined");
+      await pay.getByText("支付未完成：银行拒绝，可重新支付").waitFor();
+      await onTerminal("approved");
+      await pay.getByText("终端已受理支付，正在等待银行到账通知").waitFor();
       const notified = await fetch(`${base}/api/v1/payments/notifications`, {
         method: "POST",
         headers: { "content-type": "application/json" },

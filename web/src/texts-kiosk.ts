@@ -78,6 +78,7 @@ export const KIOSK_TEXTS = {
   cardReader: { zh: "社保卡读卡器", en: "Card reader" },
   printer: { zh: "打印机", en: "Printer" },
   pinPad: { zh: "密码键盘", en: "PIN pad" },
+  paymentTerminal: { zh: "银行卡终端", en: "Payment terminal" },
   kioskContact: { zh: "基本信息维护（联系电话、地址）", en: "Basic information (phone, address)" },
   kioskPhone: { zh: "联系电话", en: "Phone" },
   kioskAddress: { zh: "联系地址", en: "Address" },
@@ -103,6 +104,23 @@ export const KIOSK_TEXTS = {
   kioskPayAtTerminal: {
     zh: "订单 {order}：应缴 {amount} 元，请在缴费终端刷银行卡支付",
     en: "Order {order}: {amount} yuan to pay; pay with your bank card at the payment terminal",
+  },
+  kioskPayOnTerminal: { zh: "在银行卡终端支付", en: "Pay on the bank terminal" },
+  kioskTerminalWaiting: {
+    zh: "请在屏幕下方的银行卡终端刷卡或扫码支付……",
+    en: "Pay on the bank terminal below the screen (card or QR)…",
+  },
+  kioskTerminalApproved: {
+    zh: "终端已受理支付，正在等待银行到账通知",
+    en: "The terminal accepted the payment: waiting for the bank's notification",
+  },
+  kioskTerminalNotPaid: {
+    zh: "支付未完成：{result}，可重新支付",
+    en: "Not paid: {result}; you may try again",
+  },
+  kioskPayRefunded: {
+    zh: "{month} 已通过其他渠道缴费，本次银行扣款已退回",
+    en: "{month} was paid another way: this payment has been refunded by the bank",
   },
   kioskPaid: { zh: "缴费成功：{month} 已缴 {amount} 元", en: "Paid: {month}, {amount} yuan" },
   kioskPrint: { zh: "打印（A4，加盖业务章）", en: "Print (A4, sealed)" },

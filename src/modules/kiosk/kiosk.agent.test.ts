@@ -33,7 +33,13 @@ describe("the kiosk's device agent", () => {
       await until(() => events.length === 1);
       assert.deepEqual(events[0], {
         type: "hello",
-        devices: { idCardReader: "simulator", cardReader: "simulator", pinPad: "ready", printer: "missing" },
+        devices: {
+          idCardReader: "simulator",
+          cardReader: "simulator",
+          pinPad: "ready",
+          printer: "missing",
+          paymentTerminal: "simulator",
+        },
       });
       const post = (path: string, method: string, body?: object) =>
         fetch(`http://127.0.0.1:${agent.port}/simulator/${path}`, {
@@ -66,6 +72,25 @@ describe("the kiosk's device agent", () => {
       socket.send(JSON.stringify({ type: "print", id: "5", title: "x", pdf: "JVBERi0=" }));
       await until(() => events.some((e) => e.id === "5"));
       assert.equal(events.find((e) => e.id === "5")!.code, "PRINTER_MISSING");
+      // The payment terminal takes the order's amount; the holder's answer on it comes back.
+      const order = { orderNo: `PO20261122${"1".repeat(16)}`, amountFen: 36_000 };
+      assert.equal((await post("payment", "POST", { result: "approved" })).status, 409, "nothing waiting");
+      socket.send(JSON.stringify({ type: "pay", id: "6", ...order }));
+      for (let i = 0; i < 50 && (await post("payment", "POST", { result: "approved" })).status !== 200; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      await until(() => events.some((e) => e.id === "6"));
+      const paid = events.find((e) => e.id === "6")!;
+      assert.deepEqual([paid.type, paid.result], ["payment", "approved"]);
+      assert.match(String(paid.reference), /^SIM/);
+      socket.send(JSON.stringify({ type: "pay", id: "7", ...order }));
+      for (let i = 0; i < 50 && (await post("payment", "POST", { result: "declined" })).status !== 200; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      await until(() => events.some((e) => e.id === "7"));
+      assert.equal(events.find((e) => e.id === "7")!.result, "declined");
+      socket.send(JSON.stringify({ type: "pay", id: "8", orderNo: "x", amountFen: -1 }));
+      await until(() => events.some((e) => e.id === "8"));
+      assert.equal(events.find((e) => e.id === "8")!.code, "PAYMENT_INPUT");
+      assert.equal((await post("payment", "POST", { result: "maybe" })).status, 400);
       assert.equal((await post("card", "DELETE")).status, 200);
       assert.equal(
         (
@@ -109,6 +134,7 @@ describe("the kiosk's device agent", () => {
         cardReader: "missing",
         pinPad: "missing",
         printer: "missing",
+        paymentTerminal: "missing",
       });
       socket.send(JSON.stringify({ type: "pin_block", id: "1", pin: "135790", account: SSN }));
       await until(() => events.some((e) => e.id === "1"));

@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { chinaDate } from "../../shared/clock.ts";
 import { encipherFormat4 } from "../keys/pin-block.ts";
 import { type IdCardFacts, idCardRecord } from "./id-card.rules.ts";
+import { type PaymentResult, type PaymentTerminal, simulatedPaymentTerminal } from "./payment-terminal.ts";
 import { type InsertedCard, watchPcsc } from "./pcsc.ts";
 import { ippPrinter, type PrintStatus } from "./printer.ts";
 
@@ -17,15 +18,17 @@ import { ippPrinter, type PrintStatus } from "./printer.ts";
  *   them as an ISO 9564 format 4 block under the kiosk's PIN key, bound to the card's social security
  *   number (or the ID number typed for a pre-loss); sscard refuses a kiosk's clear PIN;
  * - the A4 printer through IPP (`printer`), with the job's status (out of paper, jam) for the holder;
+ * - the payment terminal (`payment-terminal.ts`): the order's amount taken on the bank's terminal;
  * - simulators (`simulate`, for the demo and the tests, clearly marked): the ID card reader (the
  *   vendor SDK's 256-byte record) and a card slot, driven over HTTP on the same port
- *   (`POST /simulator/id-card`, `POST /simulator/card`, `DELETE /simulator/card`).
+ *   (`POST /simulator/id-card`, `POST /simulator/card`, `DELETE /simulator/card`), and a payment
+ *   terminal answered by `POST /simulator/payment {result}`.
  */
 export type AgentEvent =
   | {
       type: "hello";
       devices: Record<
-        "idCardReader" | "cardReader" | "pinPad" | "printer",
+        "idCardReader" | "cardReader" | "pinPad" | "printer" | "paymentTerminal",
         "simulator" | "missing" | "ready"
       >;
     }
@@ -35,11 +38,13 @@ export type AgentEvent =
   | { type: "card_removed" }
   | { type: "pin_block"; id: string; pinBlock: { format: 4; block: string } }
   | ({ type: "print_status"; id: string } & PrintStatus)
+  | ({ type: "payment"; id: string } & PaymentResult)
   | { type: "error"; id: string; code: string };
 
 type PageMessage =
   | { type: "pin_block"; id: string; pin: string; account?: string }
-  | { type: "print"; id: string; pdf: string; title: string };
+  | { type: "print"; id: string; pdf: string; title: string }
+  | { type: "pay"; id: string; orderNo: string; amountFen: number };
 
 /** What the kiosk was given when it was registered: its terminal number and its PIN key (format 4). */
 export type KioskTerminal = Readonly<{ terminalNo: string; pinKey: string; regions?: readonly string[] }>;
@@ -65,7 +70,9 @@ export async function startKioskAgent(options: {
     cardReader: options.pcsc ? "missing" : options.simulate ? "simulator" : "missing",
     pinPad: options.terminal ? "ready" : "missing",
     printer: options.printer ? "ready" : "missing",
+    paymentTerminal: options.simulate ? "simulator" : "missing",
   };
+  const terminal: PaymentTerminal | undefined = options.simulate ? simulatedPaymentTerminal() : undefined;
   const broadcast = (event: AgentEvent) => {
     const text = JSON.stringify(event);
     for (const c of clients) if (c.readyState === WebSocket.OPEN) c.send(text);
@@ -118,6 +125,21 @@ export async function startKioskAgent(options: {
       const block = encipherFormat4(key, message.pin, account.slice(0, 17)).toString("hex").toUpperCase();
       return answer({ type: "pin_block", id: message.id, pinBlock: { format: 4, block } });
     }
+    if (message.type === "pay") {
+      const valid =
+        typeof message.orderNo === "string" &&
+        /^PO\d{24}$/.test(message.orderNo) &&
+        Number.isSafeInteger(message.amountFen) &&
+        message.amountFen > 0;
+      if (!terminal || !valid)
+        return answer({
+          type: "error",
+          id: message.id,
+          code: terminal ? "PAYMENT_INPUT" : "PAYMENT_TERMINAL_MISSING",
+        });
+      const paid = await terminal.pay({ orderNo: message.orderNo, amountFen: message.amountFen });
+      return answer({ type: "payment", id: message.id, ...paid });
+    }
     if (message.type === "print") {
       if (!printer) return answer({ type: "error", id: message.id, code: "PRINTER_MISSING" });
       const pdf = Buffer.from(message.pdf, "base64");
@@ -162,6 +184,14 @@ export async function startKioskAgent(options: {
           inserted = { cardNumber: input.cardNumber, ssn: input.ssn, cardIdCode: "" };
           broadcast({ type: "card_inserted", cardNumber: inserted.cardNumber });
           return reply(200, { inserted: inserted.cardNumber });
+        }
+        if (request.url === "/simulator/payment" && request.method === "POST") {
+          const result = input.result;
+          if (result !== "approved" && result !== "declined" && result !== "cancelled")
+            return reply(400, { error: "result: approved, declined or cancelled" });
+          return terminal?.answer?.(result)
+            ? reply(200, { answered: result })
+            : reply(409, { error: "no payment is waiting" });
         }
         if (request.url === "/simulator/card" && request.method === "DELETE") {
           inserted = undefined;

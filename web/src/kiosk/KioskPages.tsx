@@ -27,7 +27,7 @@ export type KioskPage = (typeof KIOSK_PAGES)[number];
 
 /** The four pages of the terminal's home (seed 003): inquiry, handling, policy, convenience. */
 /** What the pages use of the device agent: whether a printer is there, and the agent's requests. */
-export type KioskAgentProps = { printer: boolean; ask: AskAgent };
+export type KioskAgentProps = { printer: boolean; paymentTerminal: boolean; ask: AskAgent };
 
 export function KioskPageView(props: {
   page: KioskPage;
@@ -113,7 +113,7 @@ function Handling(props: { scope: "all" | "query"; area: string; kioskKey: strin
         <PasswordChange cardNumber={active.cardNumber} kioskKey={kioskKey} ask={agent.ask} />
       ) : null}
       {scope === "all" ? <ContactForm /> : null}
-      {scope === "all" ? <GradePayment kioskKey={kioskKey} area={area} /> : null}
+      {scope === "all" ? <GradePayment kioskKey={kioskKey} area={area} agent={agent} /> : null}
       {scope === "all" && card ? (
         <Section title={t.code("report_temporary_loss")}>
           {done ? <Notice kind="ok">{done}</Notice> : null}
@@ -322,14 +322,22 @@ export function ContactForm() {
   );
 }
 
-type Order = { orderNo: string; month: string; amountFen: number; state: "created" | "paid" };
+type Order = {
+  orderNo: string;
+  month: string;
+  amountFen: number;
+  state: "created" | "paid" | "refund_due" | "refunded";
+};
 
 /**
  * Self-service payment for a flexible worker: a month and a grade of the area's policy, an order with
  * its amount, paid at the bank's terminal; the page waits for the bank's notification.
  */
-export function GradePayment({ kioskKey, area }: { kioskKey: string; area: string }) {
+export function GradePayment(props: { kioskKey: string; area: string; agent: KioskAgentProps }) {
+  const { kioskKey, area, agent } = props;
   const t = useT();
+  /** What the payment terminal said (approval is not payment: the bank's notification is). */
+  const [terminal, setTerminal] = useState<string | undefined>();
   const [grades, setGrades] = useState<number[]>([]);
   const months = [chinaDay().slice(0, 7), previousMonthOf(chinaDay().slice(0, 7))];
   const [month, setMonth] = useState(months[1]);
@@ -347,7 +355,7 @@ export function GradePayment({ kioskKey, area }: { kioskKey: string; area: strin
   }, [run, kioskKey, area]);
   // Until the bank's notification arrives: the order's state every two seconds.
   useEffect(() => {
-    if (!order || order.state === "paid") return;
+    if (order?.state !== "created") return;
     const timer = setInterval(() => {
       void api<Order>("GET", `/holder/payments/${order.orderNo}`).then(setOrder, () => {});
     }, 2000);
@@ -360,8 +368,33 @@ export function GradePayment({ kioskKey, area }: { kioskKey: string; area: strin
         <Notice kind={order.state === "paid" ? "ok" : "warning"}>
           {order.state === "paid"
             ? t("kioskPaid", { month: order.month, amount: (order.amountFen / 100).toFixed(2) })
-            : t("kioskPayAtTerminal", { order: order.orderNo, amount: (order.amountFen / 100).toFixed(2) })}
+            : order.state === "created"
+              ? t("kioskPayAtTerminal", { order: order.orderNo, amount: (order.amountFen / 100).toFixed(2) })
+              : t("kioskPayRefunded", { month: order.month })}
         </Notice>
+      ) : null}
+      {order?.state === "created" && terminal ? <p>{terminal}</p> : null}
+      {order?.state === "created" && agent.paymentTerminal && terminal !== t("kioskTerminalApproved") ? (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            setTerminal(t("kioskTerminalWaiting"));
+            void agent
+              .ask({ type: "pay", orderNo: order.orderNo, amountFen: order.amountFen })
+              .then((a) =>
+                setTerminal(
+                  a.type !== "payment"
+                    ? t.code(a.type === "error" ? a.code : "")
+                    : a.result === "approved"
+                      ? t("kioskTerminalApproved")
+                      : t("kioskTerminalNotPaid", { result: t.code(`payment_${a.result}`) }),
+                ),
+              );
+          }}
+        >
+          {t("kioskPayOnTerminal")}
+        </button>
       ) : null}
       <form
         onSubmit={(e) => {

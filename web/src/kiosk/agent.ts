@@ -17,12 +17,14 @@ export type AgentEvent =
   | { type: "card_removed" }
   | { type: "pin_block"; id: string; pinBlock: { format: 4; block: string } }
   | ({ type: "print_status"; id: string } & PrintStatus)
+  | { type: "payment"; id: string; result: "approved" | "declined" | "cancelled"; reference?: string }
   | { type: "error"; id: string; code: string };
 
 type Answer = Extract<AgentEvent, { id: string }>;
 export type AgentRequest =
   | { type: "pin_block"; pin: string; account?: string }
-  | { type: "print"; pdf: string; title: string };
+  | { type: "print"; pdf: string; title: string }
+  | { type: "pay"; orderNo: string; amountFen: number };
 
 /**
  * The device agent's events (the ID card swiped, the card inserted or pulled), whether it is there, and

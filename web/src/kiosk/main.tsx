@@ -147,7 +147,12 @@ function Kiosk() {
               scope={holder.scope}
               kioskKey={key}
               area={area?.code ?? ""}
-              agent={{ printer: devices?.printer === "ready", ask }}
+              agent={{
+                printer: devices?.printer === "ready",
+                paymentTerminal:
+                  devices?.paymentTerminal === "ready" || devices?.paymentTerminal === "simulator",
+                ask,
+              }}
             />
           </>
         )}
