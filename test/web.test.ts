@@ -10,11 +10,14 @@ import { type App, buildApp } from "../src/app.ts";
 import { seedDemo } from "../src/demo/demo.seed.ts";
 import { ensureWebBuild } from "../src/http/web.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
+import { verifyQr } from "../src/modules/certificates/certificates.verify.ts";
+import { createVirtualCard } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
 import { startKioskAgent } from "../src/modules/kiosk/kiosk.agent.ts";
+import { insertIntoVpcd } from "../src/modules/kiosk/vpcd.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate } from "../src/shared/clock.ts";
@@ -28,7 +31,8 @@ import {
   produceCard,
   seedCardKeys,
 } from "./fixtures.ts";
-import { textOfPdf } from "./pdf.ts";
+import { CARD_SLOT, kioskDevices, startKioskDevices } from "./kiosk-devices.ts";
+import { qrOfPdf, redPixelsOfPdf, textOfPdf } from "./pdf.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Where the browser tests leave a screenshot of each step (ignored by git). */
@@ -1567,6 +1571,57 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await form.getByText("密码已修改。").waitFor();
     await accessible(page, "the hall's password change");
     assert.deepEqual(pageErrors, []);
+  });
+
+  it("the kiosk with its real devices: a card inserted in pcscd's reader (authenticated by the kiosk's PSAM), its password as the agent's PIN block, the rights record printed through CUPS (the printed page's seal and QR checked), the card pulled", {
+    skip: !kioskDevices && "pcscd, vpcd, smartcard or CUPS missing",
+  }, async () => {
+    await ensureCardKeys();
+    const devices = await startKioskDevices(testDeps, { origin: base, terminalNo: "330100900002" });
+    try {
+      const c = await produceCard(testDeps, "插卡打印人");
+      const page = await newPage();
+      await page.evaluate(`localStorage.setItem("sscard.kiosk.agent", "${devices.url}")`);
+      await page.goto(`${base}/kiosk`);
+      await page.getByLabel("本终端的自助终端密钥").fill(devices.token);
+      await page.getByRole("button", { name: "保存" }).click();
+      await page.getByText(/社保卡读卡器：就绪；密码键盘：就绪；打印机：就绪/).waitFor();
+      const card = await insertIntoVpcd(createVirtualCard(structuredClone(c.image)), { port: CARD_SLOT });
+      let inserted = true;
+      try {
+        await page.getByText(`已读取社保卡 ${c.cardNumber}`).waitFor();
+        for (const d of initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY))
+          await page.locator(".keypad .keys").getByRole("button", { name: d, exact: true }).click();
+        await page.getByRole("button", { name: "确定" }).click();
+        await page.getByRole("button", { name: "业务查询" }).waitFor();
+        await page.getByRole("button", { name: "业务办理" }).click();
+        await page.getByRole("button", { name: "开具并下载（PDF，加盖业务章）" }).click();
+        await page.getByText("打印完成，请取走证明").waitFor({ timeout: 60_000 });
+        await shot(page, "46-kiosk-printed");
+        const serial = (
+          await testDeps.database.db
+            .selectFrom("certificates")
+            .select("serial")
+            .where("kind", "=", "rights_record")
+            .orderBy("issued_at", "desc")
+            .executeTakeFirstOrThrow()
+        ).serial;
+        const printed = await devices.printed(serial);
+        assert.ok(redPixelsOfPdf(printed) > 200, "the red seal is on the printed page");
+        const qr = qrOfPdf(printed);
+        const key = (await (await fetch(`${base}/api/v1/certificate-keys/330100`)).json()) as {
+          publicKey: string;
+        };
+        assert.ok(verifyQr(qr, { "330100": key.publicKey }).ok, "the printed QR verifies");
+        await card.remove();
+        inserted = false;
+        await page.getByText("社保卡已取出，已退出登录").waitFor();
+      } finally {
+        if (inserted) await card.remove();
+      }
+    } finally {
+      await devices.stop();
+    }
   });
 
   it("a locked card says why: when, after how many wrong passwords, and where the last one was typed", async () => {

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { chinaDate } from "../../shared/clock.ts";
 import { encipherFormat4 } from "../keys/pin-block.ts";
-import { type IdCardFacts, idCardRecord } from "./id-card.rules.ts";
+import type { IdCardFacts } from "./id-card.rules.ts";
+import { type IdCardReader, simulatedIdCardReader } from "./id-card-reader.ts";
 import { type PaymentResult, type PaymentTerminal, simulatedPaymentTerminal } from "./payment-terminal.ts";
 import { type InsertedCard, watchPcsc } from "./pcsc.ts";
 import { ippPrinter, type PrintStatus } from "./printer.ts";
@@ -61,6 +62,8 @@ export async function startKioskAgent(options: {
   pcsc?: { psamReader: string };
   /** The A4 printer's IPP address, e.g. ipp://127.0.0.1:631/printers/kiosk. */
   printer?: string;
+  /** A resident ID card reader's SDK adapter (with `simulate` and none, the simulated reader). */
+  idCardReader?: IdCardReader;
   now?: () => Date;
 }): Promise<KioskAgent> {
   const clients = new Set<WebSocket>();
@@ -77,6 +80,12 @@ export async function startKioskAgent(options: {
     const text = JSON.stringify(event);
     for (const c of clients) if (c.readyState === WebSocket.OPEN) c.send(text);
   };
+  const idSimulator = options.simulate ? simulatedIdCardReader() : undefined;
+  const idReader: IdCardReader | undefined = options.idCardReader ?? idSimulator;
+  if (options.idCardReader) devices.idCardReader = "ready";
+  const stopIdReader = idReader?.start((read) =>
+    broadcast({ type: "id_card", record: read.record.toString("base64") }),
+  );
   const printer = options.printer ? ippPrinter(options.printer) : undefined;
   const pcsc = options.pcsc
     ? await watchPcsc(
@@ -173,7 +182,7 @@ export async function startKioskAgent(options: {
     body(request).then(
       (input) => {
         if (request.url === "/simulator/id-card" && request.method === "POST") {
-          broadcast({ type: "id_card", record: idCardRecord(input as IdCardFacts).toString("base64") });
+          idSimulator!.swipe(input as IdCardFacts);
           return reply(200, { swiped: true });
         }
         if (request.url === "/simulator/card" && request.method === "POST") {
@@ -233,6 +242,7 @@ export async function startKioskAgent(options: {
     url: `ws://127.0.0.1:${port}`,
     close: async () => {
       pcsc?.stop();
+      stopIdReader?.();
       for (const c of clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,152 +1,49 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { callAs, produceCard, seedAreas, seedCardKeys, useTestApp } from "../../../test/fixtures.ts";
-import { poppler, qrOfPdf, redPixelsOfPdf } from "../../../test/pdf.ts";
-import { SYSTEM_ACTOR } from "../../shared/auth.ts";
+import { CARD_SLOT, kioskDevices, startKioskDevices, until } from "../../../test/kiosk-devices.ts";
+import { qrOfPdf, redPixelsOfPdf } from "../../../test/pdf.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { verifyQr } from "../certificates/certificates.verify.ts";
-import { createPsamApplet } from "../chip/psam.ts";
 import { createVirtualCard } from "../chip/virtual-card.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
 import { insertIntoVpcd } from "./vpcd.ts";
 
 /**
- * The kiosk's devices for real: Debian's pcscd with vsmartcard's vpcd reader, the project's virtual
- * card and a virtual PSAM behind it (slots 35963 and 35964), CUPS with a cups-pdf queue, and the
- * device agent as its own process (`sscard kiosk agent`). pcscd is one per machine: only this file
- * uses it. SSCARD_REQUIRE_KIOSK_DEVICES=1 (CI) turns "skipped" into "failed".
+ * The kiosk's devices for real (test/kiosk-devices.ts): pcscd with vpcd, the project's virtual card
+ * and a virtual PSAM, CUPS with a cups-pdf queue, the agent as its own process — driven here at the
+ * agent's WebSocket as the kiosk page drives it.
  */
-const tools = ["pcscd", "cupsd", "lpadmin"].every((t) => spawnSync("which", [t]).status === 0);
-const vpcd = existsSync("/etc/reader.conf.d/vpcd");
-const smartcard = "smartcard"; // an optional dependency: built only where pcsclite's headers are
-const binding = await import(smartcard).then(
-  () => true,
-  () => false,
-);
-const ready = tools && vpcd && binding && poppler;
-if (!ready && process.env.SSCARD_REQUIRE_KIOSK_DEVICES === "1")
-  throw new Error(
-    "kiosk devices required: apt-get install pcscd vsmartcard-vpcd libpcsclite-dev cups printer-driver-cups-pdf, then npm ci",
-  );
-const QUEUE = "sscard-kiosk-test";
 const ORIGIN = "http://127.0.0.1:8080";
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("the kiosk devices: pcscd with a virtual card and PSAM, CUPS with a PDF queue", {
-  skip: !ready && "pcscd, vpcd, smartcard or CUPS missing",
+  skip: !kioskDevices && "pcscd, vpcd, smartcard or CUPS missing",
 }, () => {
   const ctx = useTestApp("sqlite");
-  const children: ChildProcess[] = [];
   let agent: { port: number; events: { type: string; [k: string]: unknown }[]; socket: WebSocket };
   let token = "";
-  let psam: Awaited<ReturnType<typeof insertIntoVpcd>> | undefined;
-
-  /** Starts a daemon in the foreground as a child of the test (killed at the end). */
-  const daemon = (command: string, args: string[]) => {
-    const child = spawn(command, args, { stdio: "ignore" });
-    children.push(child);
-    return child;
-  };
-  const until = async (what: string, check: () => boolean, ms = 10_000) => {
-    for (let t = 0; t < ms && !check(); t += 50) await wait(50);
-    assert.ok(check(), what);
-  };
+  let devices: Awaited<ReturnType<typeof startKioskDevices>> | undefined;
 
   before(async () => {
-    if (spawnSync("pgrep", ["-x", "pcscd"]).status !== 0) daemon("pcscd", ["--foreground"]);
-    if (spawnSync("lpstat", ["-r"]).stdout.toString().includes("not running")) daemon("cupsd", ["-f"]);
-    for (let i = 0; i < 100 && !spawnSync("lpstat", ["-r"]).stdout.toString().includes("is running"); i++)
-      await wait(100);
-    spawnSync("lpadmin", [
-      "-p",
-      QUEUE,
-      "-v",
-      "cups-pdf:/",
-      "-P",
-      "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd",
-      "-E",
-    ]);
-    spawnSync("cupsenable", [QUEUE]);
     await seedAreas(ctx.deps);
     await seedCardKeys(ctx.deps);
-
-    // The kiosk registered as an administrator does it: terminal, key, terminal file; then its PSAM.
-    const dir = mkdtempSync(join(tmpdir(), "sscard-kiosk-"));
-    const terminalNo = "330100900001";
-    await ctx.deps.terminals.register(SYSTEM_ACTOR, {
-      terminalNo,
-      areaCode: "330100",
-      name: "西湖区社保自助终端",
-    });
-    const key = await ctx.deps.staff.createApiKey(SYSTEM_ACTOR, {
-      name: "西湖区社保自助终端",
-      role: "outlet_clerk",
-      areaCode: "330100",
-      channel: "kiosk",
-    });
-    token = key.token;
-    const terminalFile = join(dir, "kiosk.json");
-    writeFileSync(
-      terminalFile,
-      JSON.stringify({
-        terminalNo,
-        pinKey: ctx.deps.machine.terminalPinKey(key.id, 4).toString("hex"),
-        regions: ["33"],
-      }),
-    );
-    const image = await ctx.deps.terminals.issuePsam(SYSTEM_ACTOR, terminalNo);
-    psam = await insertIntoVpcd(createPsamApplet(image), { port: 35964 });
-
-    const child = spawn(
-      process.execPath,
-      [
-        "src/cli/main.ts",
-        "kiosk",
-        "agent",
-        "--port",
-        "0",
-        "--origin",
-        ORIGIN,
-        "--terminal",
-        terminalFile,
-        "--pcsc-psam",
-        "Virtual PCD 00 01",
-        "--printer",
-        `ipp://127.0.0.1:631/printers/${QUEUE}`,
-      ],
-      {
-        env: { ...process.env, SSCARD_CLOCK_START: ctx.clock.now().toISOString() },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    children.push(child);
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    await until("the agent started", () => /ws:\/\/127\.0\.0\.1:(\d+)/.test(out), 20_000);
-    const port = Number(/ws:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
-    const socket = new WebSocket(`ws://127.0.0.1:${port}`, { origin: ORIGIN });
+    devices = await startKioskDevices(ctx.deps, { origin: ORIGIN, terminalNo: "330100900001" });
+    token = devices.token;
+    const socket = new WebSocket(devices.url, { origin: ORIGIN });
     const events: { type: string; [k: string]: unknown }[] = [];
     socket.on("message", (m) => events.push(JSON.parse(String(m))));
     await once(socket, "open");
-    agent = { port, events, socket };
+    agent = { port: devices.port, events, socket };
     await until("the PSAM is ready in its reader", () =>
       events.some((e) => e.type === "hello" && (e.devices as { cardReader: string }).cardReader === "ready"),
     );
   });
   after(async () => {
     agent?.socket.close();
-    await psam?.remove();
-    for (const c of children.reverse()) {
-      c.kill("SIGTERM");
-      if (c.exitCode === null) await Promise.race([once(c, "exit"), wait(3000)]);
-    }
-    spawnSync("lpadmin", ["-x", QUEUE]);
+    await devices?.stop();
   });
 
   /** Asks the agent and waits for its answer to this request. */
@@ -169,7 +66,7 @@ describe("the kiosk devices: pcscd with a virtual card and PSAM, CUPS with a PDF
 
   it("a card inserted in the PC/SC reader is authenticated with the kiosk's PSAM; the PIN typed goes to sscard as a block; pulling the card ends it", async () => {
     const c = await produceCard(ctx.deps, "插卡人");
-    const inserted = await insertIntoVpcd(createVirtualCard(structuredClone(c.image)), { port: 35963 });
+    const inserted = await insertIntoVpcd(createVirtualCard(structuredClone(c.image)), { port: CARD_SLOT });
     await until("card_inserted", () => agent.events.some((e) => e.type === "card_inserted"));
     const event = agent.events.find((e) => e.type === "card_inserted")!;
     assert.equal(event.cardNumber, c.cardNumber, "the number read from the chip after mutual authentication");
@@ -203,7 +100,7 @@ describe("the kiosk devices: pcscd with a virtual card and PSAM, CUPS with a PDF
     // A card whose chip does not answer with this area's keys is refused before the page hears of it.
     const forged = structuredClone(c.image);
     forged.keys[1] = Buffer.alloc(16, 7).toString("hex") as never;
-    const bad = await insertIntoVpcd(createVirtualCard(forged), { port: 35963 });
+    const bad = await insertIntoVpcd(createVirtualCard(forged), { port: CARD_SLOT });
     await until("card_refused", () => agent.events.some((e) => e.type === "card_refused"));
     assert.equal(agent.events.find((e) => e.type === "card_refused")!.refusal, "CARD_AUTHENTICATION_FAILED");
     await bad.remove();
@@ -247,23 +144,17 @@ describe("the kiosk devices: pcscd with a virtual card and PSAM, CUPS with a PDF
       );
 
     // Out of paper: staff stop the queue with the reason; the holder is told, nothing is queued.
-    spawnSync("cupsdisable", ["-r", "缺纸 out of paper", QUEUE]);
+    spawnSync("cupsdisable", ["-r", "缺纸 out of paper", devices!.queue]);
     const stopped = await print("j1");
     assert.equal(stopped.type, "print_status");
     assert.equal(stopped.state, "stopped", JSON.stringify(stopped));
     assert.match(String(stopped.message), /缺纸/);
-    spawnSync("cupsenable", [QUEUE]);
+    spawnSync("cupsenable", [devices!.queue]);
 
     const done = await print("j2");
     assert.equal(done.state, "completed", JSON.stringify(done));
     assert.equal(await records(), before, "the retry printed the same certificate: no second record");
-    const out = "/var/spool/cups-pdf/ANONYMOUS";
-    let file: string | undefined;
-    await until("cups-pdf wrote the page", () => {
-      file = readdirSync(out).find((f) => f.startsWith(title) && f.endsWith(".pdf"));
-      return file !== undefined;
-    });
-    const printed = readFileSync(join(out, file!));
+    const printed = await devices!.printed(title);
     assert.ok(redPixelsOfPdf(printed) > 200, "the red seal is on the printed page");
     const qr = qrOfPdf(printed);
     assert.ok(qr.startsWith(`http://127.0.0.1:8080/v/${serial}#c=`), qr);
