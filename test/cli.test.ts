@@ -84,6 +84,47 @@ describe("sscard CLI", () => {
       kioskFile,
     );
     assert.match(twice.err, /TERMINAL_EXISTS/);
+    // A kiosk in the demo hospital: its terminal belongs to the institution.
+    const hospital = sscard(
+      "kiosk",
+      "register",
+      "--terminal",
+      "330100900003",
+      "--area",
+      "330100",
+      "--name",
+      "杭州市第一人民医院自助机",
+      "--institution",
+      "HZ-HO-DEMO01",
+      "--out",
+      join(dir, "kiosk-hospital.json"),
+    );
+    assert.equal(hospital.code, 0, hospital.err);
+    const attached = new DatabaseSync(join(dir, "cli.db"))
+      .prepare(
+        "select i.code from terminals t join institutions i on i.id = t.institution_id where t.terminal_no = ?",
+      )
+      .get("330100900003") as { code: string } | undefined;
+    assert.equal(attached?.code, "HZ-HO-DEMO01");
+    const nowhere = sscard(
+      "kiosk",
+      "register",
+      "--terminal",
+      "330100900004",
+      "--area",
+      "330100",
+      "--name",
+      "x",
+      "--institution",
+      "NOPE",
+      "--out",
+      join(dir, "k4.json"),
+    );
+    assert.match(nowhere.err, /INSTITUTION_NOT_FOUND/);
+    const none = new DatabaseSync(join(dir, "cli.db"))
+      .prepare("select count(*) as n from terminals where terminal_no = ?")
+      .get("330100900004") as { n: number };
+    assert.equal(none.n, 0, "nothing registered for an unknown institution");
     const verify = sscard("audit", "verify");
     assert.equal(verify.code, 0, verify.err);
     assert.match(verify.out, /audit chain intact: \d+ records/);

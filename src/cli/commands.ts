@@ -48,7 +48,7 @@ Usage: npm run sscard -- <command> [options]
   certificate verify <file.pdf | QR text> [--key <public key hex>]
   kiosk agent [--port 17300] [--origin http://127.0.0.1:8080] [--terminal <json>]
               [--pcsc-psam <reader name>] [--printer <ipp url>] [--simulate]
-  kiosk register --terminal <12 digits> --area <code> --name <outlet> --out <json>
+  kiosk register --terminal <12 digits> --area <code> --name <outlet> --out <json> [--institution <code>]
                                   the kiosk's device agent on 127.0.0.1 (--simulate: simulated ID card reader and card slot)
                                   check a certificate's signed QR (the area's key, or this platform's)
                                   and its status in the register; names what is wrong (exit 1)

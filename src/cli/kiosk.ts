@@ -5,6 +5,7 @@ import type { Deps } from "../deps.ts";
 import { type KioskTerminal, startKioskAgent } from "../modules/kiosk/kiosk.agent.ts";
 import { SYSTEM_ACTOR } from "../shared/auth.ts";
 import { startedClock, systemClock } from "../shared/clock.ts";
+import { DomainError } from "../shared/errors.ts";
 
 /**
  * `sscard kiosk agent`: the kiosk's device agent, until SIGINT or SIGTERM.
@@ -53,8 +54,9 @@ export async function kioskAgentCommand(args: string[]): Promise<number> {
 }
 
 /**
- * `sscard kiosk register --terminal N --area A --name NAME --out FILE`: a self-service kiosk of an
- * outlet or a designated medical institution — the terminal registered in the area, the kiosk's
+ * `sscard kiosk register --terminal N --area A --name NAME --out FILE [--institution CODE]`: a
+ * self-service kiosk of an outlet or (with its code) a designated medical institution — the terminal
+ * registered in the area (and attached to the institution), the kiosk's
  * channel key (what a kiosk may do is the kiosk column of the matrix: never unlock or reset), and
  * the kiosk's terminal file with its PIN key (format 4) for the agent, written 0600. The key's token
  * is printed once; the kiosk page asks for it at its first start. `sscard psam issue` then gives the
@@ -68,17 +70,27 @@ export async function kioskRegisterCommand(deps: Deps, _db: Db, args: string[]):
       area: { type: "string" },
       name: { type: "string" },
       out: { type: "string" },
+      institution: { type: "string" },
     },
   });
   if (!values.terminal || !values.area || !values.name || !values.out) {
     console.error("kiosk register needs --terminal --area --name --out");
     return 2;
   }
+  // The institution first: an unknown one leaves nothing registered.
+  if (
+    values.institution &&
+    !(await deps.medical.institutions(SYSTEM_ACTOR)).some((i) => i.code === values.institution)
+  )
+    throw new DomainError("INSTITUTION_NOT_FOUND", { code: values.institution });
   await deps.terminals.register(SYSTEM_ACTOR, {
     terminalNo: values.terminal,
     areaCode: values.area,
     name: values.name,
   });
+  // A kiosk in a designated hospital or pharmacy: the terminal belongs to the institution.
+  if (values.institution)
+    await deps.medical.attachTerminal(SYSTEM_ACTOR, values.institution, values.terminal);
   const key = await deps.staff.createApiKey(SYSTEM_ACTOR, {
     name: `${values.name}（自助终端 ${values.terminal}）`,
     role: "outlet_clerk",
