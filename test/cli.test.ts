@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,51 +53,36 @@ describe("sscard CLI", () => {
     assert.match(demoTerminal.pinKey, /^[0-9a-f]{32}$/, "the demo kiosk's terminal file for the agent");
     // A kiosk registered by an administrator: the terminal, its key (printed once), its terminal file (0600).
     const kioskFile = join(dir, "kiosk.json");
-    const kiosk = sscard(
-      "kiosk",
-      "register",
-      "--terminal",
-      "330100900002",
-      "--area",
-      "330100",
-      "--name",
-      "西湖网点",
-      "--out",
-      kioskFile,
-    );
+    const registerKiosk = (terminal: string, name: string, out: string, ...more: string[]) =>
+      sscard(
+        "kiosk",
+        "register",
+        "--terminal",
+        terminal,
+        "--area",
+        "330100",
+        "--name",
+        name,
+        "--out",
+        out,
+        ...more,
+      );
+    const kiosk = registerKiosk("330100900002", "西湖网点", kioskFile);
     assert.equal(kiosk.code, 0, kiosk.err);
     assert.match(kiosk.out, /kiosk key \(shown once.*\): \S+/);
+    assert.equal(statSync(kioskFile).mode & 0o777, 0o600, "the PIN key's file is the owner's only");
     const terminalFile = JSON.parse(readFileSync(kioskFile, "utf8"));
     assert.deepEqual([terminalFile.terminalNo, terminalFile.regions], ["330100900002", ["33"]]);
     assert.match(terminalFile.pinKey, /^[0-9a-f]{32}$/);
     assert.notEqual(terminalFile.pinKey, demoTerminal.pinKey, "one PIN key per kiosk");
-    const twice = sscard(
-      "kiosk",
-      "register",
-      "--terminal",
-      "330100900002",
-      "--area",
-      "330100",
-      "--name",
-      "x",
-      "--out",
-      kioskFile,
-    );
-    assert.match(twice.err, /TERMINAL_EXISTS/);
+    assert.match(registerKiosk("330100900002", "x", kioskFile).err, /TERMINAL_EXISTS/);
     // A kiosk in the demo hospital: its terminal belongs to the institution.
-    const hospital = sscard(
-      "kiosk",
-      "register",
-      "--terminal",
+    const hospital = registerKiosk(
       "330100900003",
-      "--area",
-      "330100",
-      "--name",
       "杭州市第一人民医院自助机",
+      join(dir, "kiosk-hospital.json"),
       "--institution",
       "HZ-HO-DEMO01",
-      "--out",
-      join(dir, "kiosk-hospital.json"),
     );
     assert.equal(hospital.code, 0, hospital.err);
     const attached = new DatabaseSync(join(dir, "cli.db"))
@@ -106,20 +91,7 @@ describe("sscard CLI", () => {
       )
       .get("330100900003") as { code: string } | undefined;
     assert.equal(attached?.code, "HZ-HO-DEMO01");
-    const nowhere = sscard(
-      "kiosk",
-      "register",
-      "--terminal",
-      "330100900004",
-      "--area",
-      "330100",
-      "--name",
-      "x",
-      "--institution",
-      "NOPE",
-      "--out",
-      join(dir, "k4.json"),
-    );
+    const nowhere = registerKiosk("330100900004", "x", join(dir, "k4.json"), "--institution", "NOPE");
     assert.match(nowhere.err, /INSTITUTION_NOT_FOUND/);
     const none = new DatabaseSync(join(dir, "cli.db"))
       .prepare("select count(*) as n from terminals where terminal_no = ?")
