@@ -447,6 +447,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       await page.getByRole("button", { name: "确定" }).click();
       await page.getByRole("button", { name: "业务查询" }).waitFor();
       await page.getByRole("region", { name: "医保个人账户" }).waitFor();
+      // The card's history, as the counter keeps it.
+      await page.locator("ol.history li", { hasText: "发卡" }).first().waitFor();
       await shot(page, "41-kiosk-inquiry");
       await page.getByRole("button", { name: "业务办理" }).click();
       // No printer: the certificate on screen, as the register signed it.
@@ -475,6 +477,14 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
         .orderBy("seq", "desc")
         .executeTakeFirstOrThrow();
       assert.equal(changed.channel, "kiosk");
+      await page.getByRole("region", { name: "电子社保卡申领指引" }).getByRole("img").waitFor();
+      assert.equal(
+        await page.evaluate(
+          `document.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true }))`,
+        ),
+        false,
+        "no context menu: no way out to the browser",
+      );
       // Basic information on the on-screen keyboard: the phone on its digits, the address in pinyin.
       const contact = page.getByRole("region", { name: "基本信息维护（联系电话、地址）" });
       await contact.getByLabel("联系电话").click();

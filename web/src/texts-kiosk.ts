@@ -32,6 +32,19 @@ export const KIOSK_TEXTS = {
     en: "Not printed: {reason}. Ask staff for help, then press “Print again” (the same certificate, not a second one)",
   },
   kioskReprint: { zh: "重新打印", en: "Print again" },
+  kioskEcardHelp: { zh: "电子社保卡申领指引", en: "Getting the electronic card" },
+  kioskEcardStep1: {
+    zh: "用手机扫描下方二维码，进入网上服务大厅（也可在国家政务服务平台、电子社保卡小程序或合作银行 App 申领）",
+    en: "Scan the QR code below with your phone to open the online hall (or use the national platform, the e-card mini-program or a partner bank's app)",
+  },
+  kioskEcardStep2: {
+    zh: "用社会保障卡卡号和密码登录，并完成人脸识别",
+    en: "Sign in with your card number and password, and pass the face check",
+  },
+  kioskEcardStep3: {
+    zh: "在“电子社保卡”栏目设置电子社保卡密码，点“在本设备显示二维码”，之后可用二维码就医购药、办理业务",
+    en: "In “Electronic card”, set the e-card password and press “Show the codes on this device”; its QR codes then serve at hospitals, pharmacies and counters",
+  },
   kioskPasswordChange: { zh: "修改社保卡密码", en: "Change the card password" },
   kioskPinCurrent: { zh: "请输入当前 6 位密码", en: "Type the current 6-digit password" },
   kioskPinNext: { zh: "请输入新的 6 位密码", en: "Type the new 6-digit password" },

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, apiAs } from "../api.ts";
 import { CertificateRequest } from "../CertificateRequest.tsx";
-import { chinaDay } from "../clock.ts";
+import { chinaDay, localTime } from "../clock.ts";
 import { HallMedical } from "../HallMedical.tsx";
 import { useT } from "../i18n.tsx";
 import { POLICY_FIELDS } from "../policy-fields.ts";
@@ -18,6 +18,7 @@ type HolderCard = {
   validUntil: string | null;
   readyDate: string | null;
   allowedActions: string[];
+  history: { at: string; action: string; toState: string; channel: string }[];
 };
 type Policy = { effectiveFrom: string; policy: Record<string, unknown> };
 type Outlet = { id: string; name: string; kind: string; address: string | null };
@@ -69,6 +70,14 @@ function Inquiry() {
         {cards?.map((c) => (
           <article key={c.cardNumber} className="card-item">
             <CardHeading card={c} />
+            <h3>{t("history")}</h3>
+            <ol className="history">
+              {c.history.map((h) => (
+                <li key={`${h.at}-${h.action}`}>
+                  {localTime(h.at)} · {t.code(h.action)} → {t.code(h.toState)} ({t.code(h.channel)})
+                </li>
+              ))}
+            </ol>
           </article>
         ))}
       </Section>
@@ -112,6 +121,17 @@ function Handling(props: { scope: "all" | "query"; area: string; kioskKey: strin
       {scope === "all" && active ? (
         <PasswordChange cardNumber={active.cardNumber} kioskKey={kioskKey} ask={agent.ask} />
       ) : null}
+      <Section title={t("kioskEcardHelp")}>
+        <ol className="steps">
+          <li>{t("kioskEcardStep1")}</li>
+          <li>{t("kioskEcardStep2")}</li>
+          <li>{t("kioskEcardStep3")}</li>
+        </ol>
+        <figure className="kiosk-qr">
+          <QrCode text={`${location.origin}/`} label={t("kioskHallQr")} />
+          <figcaption>{t("kioskHallQr")}</figcaption>
+        </figure>
+      </Section>
       {scope === "all" ? <ContactForm /> : null}
       {scope === "all" ? <GradePayment kioskKey={kioskKey} area={area} agent={agent} /> : null}
       {scope === "all" && card ? (

@@ -42,6 +42,18 @@ function Kiosk() {
     })().catch(() => setArea(undefined));
   }, [key]);
 
+  // No way out to the browser: no context menu, nothing dragged out of the page (the browser itself
+  // runs with --kiosk under a kiosk compositor, see docs/kiosk.md).
+  useEffect(() => {
+    const stop = (e: Event) => e.preventDefault();
+    addEventListener("contextmenu", stop);
+    addEventListener("dragstart", stop);
+    return () => {
+      removeEventListener("contextmenu", stop);
+      removeEventListener("dragstart", stop);
+    };
+  }, []);
+
   const end = useCallback(async (message?: string) => {
     try {
       await api("POST", "/holder/logout");
