@@ -32,6 +32,7 @@ import { kioskRoutes } from "./modules/kiosk/kiosk.routes.ts";
 import { medicalRoutes } from "./modules/medical/medical.routes.ts";
 import { paymentsRoutes } from "./modules/payments/payments.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
+import { phoneRoutes } from "./modules/phone/phone.routes.ts";
 import { staffRoutes } from "./modules/staff/staff.routes.ts";
 
 export type AppOptions = {
@@ -126,6 +127,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
   await app.register(kioskRoutes(deps), { prefix: "/api/v1" });
   await app.register(paymentsRoutes(deps), { prefix: "/api/v1" });
+  await app.register(phoneRoutes(deps), { prefix: "/api/v1" });
   await app.register(holderRoutes(deps), { prefix: "/api/v1" });
   await app.register(ecardRoutes(deps), { prefix: "/api/v1" });
   await app.register(medicalRoutes(deps), { prefix: "/api/v1" });

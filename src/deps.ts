@@ -56,6 +56,7 @@ import { sandboxBank } from "./modules/payments/sandbox-bank.ts";
 import { createPersonsRepository } from "./modules/persons/persons.repository.ts";
 import { createPersonsService } from "./modules/persons/persons.service.ts";
 import { readPii } from "./modules/persons/pii.ts";
+import { createPhoneService } from "./modules/phone/phone.service.ts";
 import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
@@ -326,6 +327,10 @@ export function createDeps(
     verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
+  const phone = createPhoneService({
+    ...{ db, audit, clock, persons, cardsRepo, credentials, cards, enrolmentRepo, medical, enrolment },
+    ...{ areas, regions },
+  });
   const notifyKey = bankNotifyKey(config.secrets.signingKey);
   /** THE SANDBOX BANK (tests, demonstrations): signs notifications as the bank would, and refunds. */
   const bank = sandboxBank(notifyKey);
@@ -357,6 +362,7 @@ export function createDeps(
     database,
     certificates,
     kiosk,
+    phone,
     payments,
     sandboxBank: bank,
     clock,

@@ -18,6 +18,7 @@ import { kioskPermissionSamples } from "../src/modules/kiosk/kiosk.permission-sa
 import { medicalPermissionSamples } from "../src/modules/medical/medical.permission-samples.ts";
 import { paymentsPermissionSamples } from "../src/modules/payments/payments.permission-samples.ts";
 import { personsPermissionSamples } from "../src/modules/persons/persons.permission-samples.ts";
+import { phonePermissionSamples } from "../src/modules/phone/phone.permission-samples.ts";
 import { staffPermissionSamples } from "../src/modules/staff/staff.permission-samples.ts";
 import { ALL_PERMISSIONS } from "../src/permissions.ts";
 import { type Actor, KEY_CHANNELS, ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
@@ -60,6 +61,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       ...certificatesPermissionSamples(w),
       ...kioskPermissionSamples(w),
       ...paymentsPermissionSamples(w),
+      ...phonePermissionSamples(w),
       ...enrolmentPermissionSamples(w),
       ...holderPermissionSamples(w),
       ...ecardPermissionSamples(w),

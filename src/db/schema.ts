@@ -18,6 +18,7 @@ import type { KeysTables } from "../modules/keys/keys.tables.ts";
 import type { MedicalTables } from "../modules/medical/medical.tables.ts";
 import type { PaymentsTables } from "../modules/payments/payments.tables.ts";
 import type { PersonsTables } from "../modules/persons/persons.tables.ts";
+import type { PhoneTables } from "../modules/phone/phone.tables.ts";
 import type { StaffTables } from "../modules/staff/staff.tables.ts";
 
 export type * from "../modules/areas/areas.tables.ts";
@@ -35,6 +36,7 @@ export type * from "../modules/keys/keys.tables.ts";
 export type * from "../modules/medical/medical.tables.ts";
 export type * from "../modules/payments/payments.tables.ts";
 export type * from "../modules/persons/persons.tables.ts";
+export type * from "../modules/phone/phone.tables.ts";
 export type * from "../modules/staff/staff.tables.ts";
 
 export interface MetaTable {
@@ -59,6 +61,7 @@ export interface Database
     EcardTables,
     MedicalTables,
     PaymentsTables,
+    PhoneTables,
     CertificatesTables {
   meta: MetaTable;
 }

@@ -42,6 +42,8 @@ export const TAGS: Record<string, string> = {
   certificates:
     "Certificates a holder takes away (temporary medical certificate, collection slip, …): PDF with the red seal and a signed QR, revocation, public verification",
   kiosk: "The self-service terminals in outlets and hospitals (the kiosk's key is the principal)",
+  phone:
+    "The 12333 hotline and the 96102 loss line: the switch asks what to play and collect next (the switch's key is the principal)",
   ecard: "The electronic card: channels, sign-up, credentials, codes, family, the status list",
   medical: "Designated institutions, the catalogue, contributions, the personal account, settlement",
   jobs: "The periodic jobs and their runs",

@@ -135,6 +135,7 @@ export const MESSAGES = {
     zh: "银行缴费通知被拒绝：{reason}",
     en: "The bank's payment notification is refused: {reason}",
   },
+  IVR_CALL_NOT_FOUND: { zh: "没有该通话（或不是本线路的通话）", en: "No such call on this line" },
   PAYMENT_REFUND_REFUSED: {
     zh: "银行拒绝退款，订单保持待退款状态，将重试",
     en: "The bank refused the refund: the order stays due for a refund and is retried",

@@ -11,6 +11,10 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "16 or 32 hex characters": "应为 16 或 32 位十六进制字符",
   "3-64 lower-case letters, digits, _ . -": "应为 3–64 位小写字母、数字或 _ . -",
   "6 digits": "应为 6 位数字",
+  "the switch's call identifier: 1 to 64 letters, digits, . _ : -":
+    "应为交换机的通话标识：1–64 位字母、数字或 . _ : -",
+  "1 to 24 of 0-9, * and #": "应为 1–24 个按键（0–9、* 和 #）",
+  "the caller's number: 3 to 20 digits": "应为来电号码：3–20 位数字",
   "12 digits": "应为 12 位数字",
   "8–64 letters, digits or _.:-": "应为 8–64 位字母、数字或 _.:-",
   "9 capital letters or digits": "应为 9 位大写字母或数字",
@@ -101,6 +105,7 @@ export function issueText(issue: Issue, lang: Language): string {
  */
 const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^needed for a person not yet registered$/, "尚未登记的人员须提供"],
+  [/^1 to 24 of 0-9, \* and #$/, "应为 1–24 个按键（0–9、* 和 #）"],
   [/^invalid ID number: (\w+)$/, "公民身份号码无效：{reason:1}"],
   [/^a date YYYY-MM-DD$/, "应为日期，格式 YYYY-MM-DD"],
   [/^in the future \(today is (\S+)\)$/, "不能晚于今天（{1}）"],

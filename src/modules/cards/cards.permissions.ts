@@ -30,11 +30,11 @@ export const CARD_PERMISSIONS = permissionsOf("cards", {
       "the outlet's card business: hand-over, activation, revoking a pre-loss, formal loss and replacement, renewal, cancellation, duplicates",
     channels: counterOnly(["outlet_clerk", ...ADMINS]),
   },
-  // A self-service terminal pre-losses with the holder's ID number and card password (kiosk.preLoss),
-  // never by a card number alone.
+  // A self-service terminal and the 96102 line pre-loss with the holder's ID number and card password
+  // (kiosk.preLoss, phone.ivr), never by a card number alone.
   reportLoss: {
-    summary: "pre-loss (temporary loss): the 96102 line, the counter",
-    channels: { counter: ["outlet_clerk", ...ADMINS], phone: SELF_SERVICE },
+    summary: "pre-loss (temporary loss) by the card's number: the counter",
+    channels: { counter: ["outlet_clerk", ...ADMINS] },
   },
   bank: {
     summary: "the financial function and the bank's tasks (the card's partner bank)",

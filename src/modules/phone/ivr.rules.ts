@@ -16,7 +16,7 @@ export type Prompt = Readonly<{ key: string; values?: Readonly<Record<string, st
 export type Ask =
   | { kind: "card_status"; idNumber: string }
   | { kind: "medical_number"; idNumber: string }
-  | { kind: "insurance"; idNumber: string }
+  | { kind: "insurance"; idNumber: string; pin: string }
   | { kind: "account"; idNumber: string; pin: string }
   | { kind: "outlets" }
   | { kind: "initial_password" }
@@ -83,7 +83,8 @@ const MENU_12333: Readonly<Record<string, Service | "outlets" | "initial_passwor
   "5": "outlets",
   "6": "initial_password",
 };
-const NEEDS_PIN: readonly Service[] = ["account", "pre_loss"];
+/** What is told only after the card's password: the account, the contributions, and the pre-loss. */
+const NEEDS_PIN: readonly Service[] = ["account", "insurance", "pre_loss"];
 
 /** An ID number as keyed: `*` stands for the X; 18 characters with a valid shape. */
 export function idFromKeys(keys: string): string | undefined {
@@ -247,7 +248,7 @@ function askFor(service: Service, idNumber: string, pin: string): Ask {
   if (service === "pre_loss") return { kind: "pre_loss", idNumber, pin };
   if (service === "status") return { kind: "card_status", idNumber };
   if (service === "medical_number") return { kind: "medical_number", idNumber };
-  return { kind: "insurance", idNumber };
+  return { kind: "insurance", idNumber, pin };
 }
 
 /** What the business answered, said to the caller; then the menu again (12333) or goodbye (96102). */
