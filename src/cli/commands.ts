@@ -13,6 +13,7 @@ import { isDomainError } from "../shared/errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
 import { worded } from "../shared/row-reasons.ts";
 import { kioskRegisterCommand } from "./kiosk.ts";
+import { phoneAgiCommand } from "./phone.ts";
 
 export const HELP = `sscard: the social security card platform's command line
 
@@ -49,6 +50,7 @@ Usage: npm run sscard -- <command> [options]
   kiosk agent [--port 17300] [--origin http://127.0.0.1:8080] [--terminal <json>]
               [--pcsc-psam <reader name>] [--printer <ipp url>] [--simulate]
   kiosk register --terminal <12 digits> --area <code> --name <outlet> --out <json> [--institution <code>]
+  phone agi [--port 4573] [--host 127.0.0.1]   the FastAGI server for Asterisk (12333, 96102)
                                   the kiosk's device agent on 127.0.0.1 (--simulate: simulated ID card reader and card slot)
                                   check a certificate's signed QR (the area's key, or this platform's)
                                   and its status in the register; names what is wrong (exit 1)
@@ -232,6 +234,7 @@ export const commands: Record<string, Command> = {
     return 0;
   },
   "kiosk register": kioskRegisterCommand,
+  "phone agi": phoneAgiCommand,
   "psam issue": async (deps, _db, args) => {
     const { values } = parseArgs({
       args,
