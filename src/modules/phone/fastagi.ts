@@ -91,7 +91,7 @@ export async function startFastAgi(options: {
     if ((line !== "12333" && line !== "96102") || !/^[A-Za-z0-9._:-]{1,64}$/.test(callId))
       return socket.destroy();
     const actor = await options.authenticate(vars.get("agi_arg_1") ?? "").catch(() => undefined);
-    if (!actor || actor.channel !== "phone") return socket.destroy();
+    if (actor?.channel !== "phone") return socket.destroy();
 
     /** One AGI command; its result, or undefined when the caller hung up. */
     const command = async (text: string): Promise<string | undefined> => {
