@@ -32,6 +32,21 @@ function sscard(...args: string[]) {
 }
 
 describe("sscard CLI", () => {
+  it("speaks the phone lines' fixed prompts once into the switch's sound directory", {
+    skip: spawnSync("espeak-ng", ["--version"]).error !== undefined && "espeak-ng missing",
+  }, () => {
+    const sounds = join(dir, "sounds");
+    const made = sscard("phone", "prompts", "--dir", sounds);
+    assert.equal(made.code, 0, made.err);
+    const count = Number(/^(\d+) prompts/.exec(made.out)?.[1]);
+    assert.ok(count >= 30, made.out);
+    const files = spawnSync("find", [sounds, "-name", "*.wav"], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n");
+    assert.equal(files.length, count, "one file per prompt and language");
+    assert.match(sscard("phone", "prompts").err, /needs --dir/);
+  });
+
   it("migrates, creates the first administrator, seeds the demo and verifies the audit chain", () => {
     assert.match(sscard("db", "status").out, /pending: 0001_foundation/);
     assert.match(sscard("db", "migrate").out, /applied: 0001_foundation/);

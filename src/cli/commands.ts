@@ -51,6 +51,7 @@ Usage: npm run sscard -- <command> [options]
               [--pcsc-psam <reader name>] [--printer <ipp url>] [--simulate]
   kiosk register --terminal <12 digits> --area <code> --name <outlet> --out <json> [--institution <code>]
   phone agi [--port 4573] [--host 127.0.0.1]   the FastAGI server for Asterisk (12333, 96102)
+  phone prompts --dir <dir>                     the prompts spoken (espeak-ng) for the switch
                                   the kiosk's device agent on 127.0.0.1 (--simulate: simulated ID card reader and card slot)
                                   check a certificate's signed QR (the area's key, or this platform's)
                                   and its status in the register; names what is wrong (exit 1)

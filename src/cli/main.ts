@@ -11,6 +11,7 @@ import { messageFor } from "../shared/messages.ts";
 import { commands, HELP, lang } from "./commands.ts";
 import { keysCommand } from "./keys.ts";
 import { kioskAgentCommand } from "./kiosk.ts";
+import { phonePromptsCommand } from "./phone.ts";
 
 /** Commands that may create the embedded database file. */
 const CREATES_DATABASE = new Set(["db migrate", "db status", "admin create", "demo seed"]);
@@ -39,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // The kiosk's device agent runs on the kiosk, with no database.
   if (key === "kiosk agent") return kioskAgentCommand(argv.slice(2));
+  // The prompts are spoken from their texts alone.
+  if (key === "phone prompts") return phonePromptsCommand(argv.slice(2));
   const command = commands[key];
   if (!command) {
     console.log(HELP);

@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import type { Db } from "../db/database.ts";
 import type { Deps } from "../deps.ts";
 import { startFastAgi } from "../modules/phone/fastagi.ts";
+import { promptAudio } from "../modules/phone/ivr.audio.ts";
+import { PROMPTS, promptText } from "../modules/phone/ivr.prompts.ts";
 
 /**
  * `sscard phone agi [--port 4573] [--host 127.0.0.1]`: the FastAGI server Asterisk calls for the 12333
@@ -25,5 +27,28 @@ export async function phoneAgiCommand(deps: Deps, _db: Db, args: string[]): Prom
     process.once("SIGTERM", resolve);
   });
   await agi.close();
+  return 0;
+}
+
+/**
+ * `sscard phone prompts --dir <Asterisk's sounds>/sscard`: every prompt without values spoken once in
+ * Mandarin and English (espeak-ng), where the switch plays them from; a recording put in
+ * `<dir>/recorded/<lang>/<key>.wav` replaces the synthesised one.
+ */
+export async function phonePromptsCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { dir: { type: "string" } } });
+  if (!values.dir) {
+    console.error("phone prompts needs --dir");
+    return 2;
+  }
+  let made = 0;
+  for (const key of Object.keys(PROMPTS))
+    for (const lang of ["zh", "en"] as const) {
+      const text = promptText({ key }, lang);
+      if (/\{\w+\}/.test(PROMPTS[key][lang])) continue; // prompts with values are spoken when needed
+      await promptAudio(values.dir, lang, { key, text, fixed: true });
+      made += 1;
+    }
+  console.log(`${made} prompts in ${values.dir}`);
   return 0;
 }
