@@ -13,7 +13,7 @@ import { isDomainError } from "../shared/errors.ts";
 import { languageOf, messageFor } from "../shared/messages.ts";
 import { worded } from "../shared/row-reasons.ts";
 import { kioskRegisterCommand } from "./kiosk.ts";
-import { phoneAgiCommand } from "./phone.ts";
+import { phoneAgiCommand, phoneSipCommand } from "./phone.ts";
 
 export const HELP = `sscard: the social security card platform's command line
 
@@ -52,6 +52,7 @@ Usage: npm run sscard -- <command> [options]
   kiosk register --terminal <12 digits> --area <code> --name <outlet> --out <json> [--institution <code>]
   phone agi [--port 4573] [--host 127.0.0.1]   the FastAGI server for Asterisk (12333, 96102)
   phone prompts --dir <dir>                     the prompts spoken (espeak-ng) for the switch
+  phone sip --line <12333|96102> --key <key> [--port 5070]   a line's SIP endpoint (baresip)
                                   the kiosk's device agent on 127.0.0.1 (--simulate: simulated ID card reader and card slot)
                                   check a certificate's signed QR (the area's key, or this platform's)
                                   and its status in the register; names what is wrong (exit 1)
@@ -236,6 +237,7 @@ export const commands: Record<string, Command> = {
   },
   "kiosk register": kioskRegisterCommand,
   "phone agi": phoneAgiCommand,
+  "phone sip": phoneSipCommand,
   "psam issue": async (deps, _db, args) => {
     const { values } = parseArgs({
       args,
