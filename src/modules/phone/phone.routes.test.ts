@@ -128,6 +128,36 @@ forEachDialect("the 12333 and 96102 lines over the HTTP next-action interface", 
     assert.equal(attempts.filter((a) => a.channel === "phone" && a.result.startsWith("wrong")).length, 3);
   });
 
+  it("the medical insurance number (the card's bar code, seed 003) by ID number, read digit by digit", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "条码查询" });
+    const none = await dial("12333");
+    await none.press("2");
+    await none.press(`${c.idNumber.replace("X", "*")}#`);
+    assert.match(texts(await none.press("1")), /没有查到您的医保个人编号/);
+    await ctx.deps.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: c.idNumber,
+      scheme: "resident_medical",
+      areaCode: "330106",
+      startDate: "2026-01-01",
+    });
+    const enrolment = await ctx.deps.database.db
+      .selectFrom("enrolments")
+      .select("personal_number")
+      .where("person_id", "=", (await ctx.deps.cards.cardByNumber(c.cardNumber)).person_id)
+      .executeTakeFirstOrThrow();
+    const phone = await dial("12333");
+    await phone.press("2");
+    await phone.press(`${c.idNumber.replace("X", "*")}#`);
+    const answer = await phone.press("1");
+    const spelledNumber = [...enrolment.personal_number]
+      .map((d) => "零幺二三四五六七八九"[Number(d)] ?? d)
+      .join(" ");
+    assert.ok(
+      texts(answer).includes(`您的医保卡号（社保卡条形码号码）是：${spelledNumber}。`),
+      texts(answer),
+    );
+  });
+
   it("the account and the contributions after the password; outlets and the initial password without one; 0 to an agent anywhere; 9 in English", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "电话账户" });
     const phone = await dial("12333");
