@@ -7,16 +7,22 @@ import { PROMPTS, promptText } from "../modules/phone/ivr.prompts.ts";
 import { startSipEndpoint } from "../modules/phone/sip.ts";
 
 /**
- * `sscard phone agi [--port 4573] [--host 127.0.0.1]`: the FastAGI server Asterisk calls for the 12333
- * and 96102 lines, until SIGINT or SIGTERM. The dialplan passes the line's phone key:
+ * `sscard phone agi [--port 4573] [--host 127.0.0.1] [--sounds <Asterisk's sounds>/sscard]`: the
+ * FastAGI server Asterisk calls for the 12333 and 96102 lines, until SIGINT or SIGTERM; with `--sounds`
+ * it speaks each prompt into Asterisk's sound directory before playing it. The dialplan passes the line's phone key:
  * `AGI(agi://<host>:4573/12333,<key>)`.
  */
 export async function phoneAgiCommand(deps: Deps, _db: Db, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: "string", default: "4573" }, host: { type: "string", default: "127.0.0.1" } },
+    options: {
+      port: { type: "string", default: "4573" },
+      host: { type: "string", default: "127.0.0.1" },
+      sounds: { type: "string" },
+    },
   });
   const agi = await startFastAgi({
+    soundDir: values.sounds,
     port: Number(values.port),
     host: values.host,
     phone: deps.phone,

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
 import { cardInState, seedAreas, useTestApp } from "../../../test/fixtures.ts";
@@ -8,6 +11,9 @@ import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
 import { type FastAgi, startFastAgi } from "./fastagi.ts";
+import { canSpeak } from "./ivr.audio.ts";
+
+const speaks = await canSpeak();
 
 /**
  * The FastAGI adapter at the protocol level: the test plays Asterisk — the call's agi_* variables,
@@ -18,6 +24,7 @@ forEachDialect("the FastAGI adapter (Asterisk's side played by the test)", (dial
   const ctx = useTestApp(dialect);
   let agi: FastAgi;
   let key = "";
+  const sounds = join(mkdtempSync(join(tmpdir(), "sscard-agi-")), "sscard");
   before(async () => {
     await seedAreas(ctx.deps);
     key = (
@@ -30,6 +37,7 @@ forEachDialect("the FastAGI adapter (Asterisk's side played by the test)", (dial
     ).token;
     agi = await startFastAgi({
       port: 0,
+      soundDir: speaks ? sounds : undefined,
       phone: ctx.deps.phone,
       authenticate: (token) => ctx.deps.staff.authenticate(token),
       idleMs: 5_000,
@@ -101,6 +109,13 @@ forEachDialect("the FastAGI adapter (Asterisk's side played by the test)", (dial
     );
     assert.equal(commands.at(-1), "HANGUP");
     assert.equal((await ctx.deps.cards.cardByNumber(c.cardNumber)).state, "temporarily_lost");
+    if (speaks)
+      for (const played of commands.filter(
+        (x) => x.startsWith("STREAM FILE") || x.startsWith("GET DATA sscard"),
+      )) {
+        const file = played.split(" ")[2].replace(/^sscard\//, "");
+        assert.ok(existsSync(join(sounds, `${file}.wav`)), `${played}: its sound is in Asterisk's directory`);
+      }
   });
 
   it("a caller who hangs up mid-entry leaves nothing done; a silent one goes to the agents' queue", async () => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Actor } from "../../shared/auth.ts";
+import { promptAudio } from "./ivr.audio.ts";
 import type { NextAction, PhoneService } from "./phone.service.ts";
 
 /**
@@ -65,6 +66,11 @@ export async function startFastAgi(options: {
   authenticate: (token: string) => Promise<Actor>;
   /** How long a silent peer may keep a session open. */
   idleMs?: number;
+  /**
+   * Asterisk's `sounds/sscard` directory, when it is shared with sscard: each prompt's file is made
+   * there (ivr.audio.ts) before it is played, prompts with values included.
+   */
+  soundDir?: string;
 }): Promise<FastAgi> {
   const sessions = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -111,6 +117,10 @@ export async function startFastAgi(options: {
 
     let next: NextAction = await options.phone.start(actor, { callId, line, caller });
     for (;;) {
+      const current = next;
+      if (options.soundDir)
+        for (const p of current.prompts)
+          await promptAudio(options.soundDir, current.lang, { key: p.key, text: p.text, fixed: false });
       const files = next.prompts.map((p) => promptFile(next.lang, p.text));
       if (next.action !== "collect") {
         for (const f of files) if ((await command(`STREAM FILE ${f} ""`)) === undefined) break;
