@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -11,7 +11,7 @@ import { NATIONAL_DEFAULT_POLICY } from "../areas/areas.rules.ts";
 import { initialPin } from "../credentials/pin.rules.ts";
 import { promptAudio } from "./ivr.audio.ts";
 import { promptText } from "./ivr.prompts.ts";
-import { type SipEndpoint, startSipEndpoint } from "./sip.ts";
+import { baresipConfig, baresipControl, baresipSocket, type SipEndpoint, startSipEndpoint } from "./sip.ts";
 
 /**
  * Real SIP calls on loopback: the lines' endpoint (baresip driven by sscard) answers; the caller is a
@@ -71,6 +71,7 @@ describe("real SIP calls on loopback to the 96102 line", {
   let endpoint: SipEndpoint;
   let caller: ChildProcess;
   let control: Socket;
+  let command: ReturnType<typeof baresipControl>;
   const events: Record<string, string>[] = [];
   const dir = mkdtempSync(join(tmpdir(), "sscard-sip-test-"));
   const sounds = join(dir, "sounds");
@@ -98,43 +99,18 @@ describe("real SIP calls on loopback to the 96102 line", {
     spawnSync("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", join(dir, "quiet.wav"), "trim", "0", "300"]);
     writeFileSync(
       join(home, "config"),
-      [
-        "poll_method epoll",
-        `sip_listen 127.0.0.1:${CALLER.sip}`,
-        "net_interface 127.0.0.1",
-        "audio_player aubridge,caller",
-        `audio_source aufile,${join(dir, "quiet.wav")}`,
-        "audio_alert aubridge,caller",
-        "module_path /usr/lib/baresip/modules",
-        ...["g711", "aufile", "aubridge", "sndfile", "ctrl_tcp"].map((m) => `module ${m}.so`),
-        "module_tmp account.so",
-        "module_app menu.so",
-        `ctrl_tcp_listen 127.0.0.1:${CALLER.ctrl}`,
-        `snd_path ${recordings}`,
-      ].join("\n"),
+      baresipConfig({
+        sipPort: CALLER.sip,
+        ctrlPort: CALLER.ctrl,
+        source: join(dir, "quiet.wav"),
+        modules: ["sndfile"],
+        extra: [`snd_path ${recordings}`],
+      }),
     );
     writeFileSync(join(home, "accounts"), `<sip:13912345678@127.0.0.1:${CALLER.sip}>;regint=0`);
     caller = spawn("baresip", ["-f", home], { stdio: "ignore" });
-    for (let i = 0; i < 100 && !control; i++) {
-      control = await new Promise<Socket>((resolve) => {
-        const s = connect(CALLER.ctrl, "127.0.0.1", () => resolve(s));
-        s.on("error", () => resolve(undefined as unknown as Socket));
-      });
-      if (!control) await wait(100);
-    }
-    let buffer = "";
-    control.setEncoding("latin1");
-    control.on("data", (d: string) => {
-      buffer += d;
-      for (;;) {
-        const colon = buffer.indexOf(":");
-        const n = Number(buffer.slice(0, colon));
-        if (colon < 0 || buffer.length < colon + n + 2) break;
-        const message = JSON.parse(buffer.slice(colon + 1, colon + 1 + n));
-        buffer = buffer.slice(colon + n + 2);
-        if (message.event) events.push(message);
-      }
-    });
+    control = await baresipSocket(CALLER.ctrl);
+    command = baresipControl(control, (e) => events.push(e));
   });
   after(async () => {
     control?.destroy();
@@ -142,10 +118,6 @@ describe("real SIP calls on loopback to the 96102 line", {
     await endpoint?.close();
   });
 
-  const command = (name: string, params = "") => {
-    const json = JSON.stringify({ command: name, params, token: String(Date.now()) });
-    control.write(`${Buffer.byteLength(json)}:${json},`);
-  };
   const until = async (what: string, check: () => boolean, ms = 30_000) => {
     for (let t = 0; t < ms && !check(); t += 100) await wait(100);
     assert.ok(check(), what);

@@ -20,8 +20,45 @@ const run = promisify(execFile);
  */
 export type SipEndpoint = Readonly<{ close: () => Promise<void> }>;
 
+/** baresip's config for a user agent on loopback with silence as its sound (no sound card needed). */
+export function baresipConfig(options: {
+  sipPort: number;
+  ctrlPort: number;
+  source: string;
+  modules?: string[];
+  extra?: string[];
+}) {
+  return [
+    "poll_method epoll",
+    `sip_listen 127.0.0.1:${options.sipPort}`,
+    "net_interface 127.0.0.1",
+    "audio_player aubridge,ivr",
+    `audio_source aufile,${options.source}`,
+    "audio_alert aubridge,ivr",
+    "module_path /usr/lib/baresip/modules",
+    ...["g711", "aufile", "aubridge", ...(options.modules ?? []), "ctrl_tcp"].map((m) => `module ${m}.so`),
+    "module_tmp account.so",
+    "module_app menu.so",
+    `ctrl_tcp_listen 127.0.0.1:${options.ctrlPort}`,
+    ...(options.extra ?? []),
+  ].join("\n");
+}
+
+/** Connects to baresip's ctrl_tcp, retrying while it starts. */
+export async function baresipSocket(port: number): Promise<Socket> {
+  for (let i = 0; i < 100; i++) {
+    const socket = await new Promise<Socket | undefined>((resolve) => {
+      const s = connect(port, "127.0.0.1", () => resolve(s));
+      s.on("error", () => resolve(undefined));
+    });
+    if (socket) return socket;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("baresip's ctrl_tcp did not come up");
+}
+
 /** Netstring JSON over TCP: commands out, responses and events in. */
-function ctrl(socket: Socket, onEvent: (e: Record<string, string>) => void) {
+export function baresipControl(socket: Socket, onEvent: (e: Record<string, string>) => void) {
   let buffer = "";
   socket.setEncoding("latin1");
   socket.on("data", (chunk: string) => {
@@ -65,19 +102,7 @@ export async function startSipEndpoint(options: {
   await run("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", silence, "trim", "0", "600"]);
   writeFileSync(
     join(dir, "config"),
-    [
-      "poll_method epoll",
-      `sip_listen 127.0.0.1:${options.sipPort}`,
-      "net_interface 127.0.0.1",
-      "audio_player aubridge,ivr",
-      `audio_source aufile,${silence}`,
-      "audio_alert aubridge,ivr",
-      "module_path /usr/lib/baresip/modules",
-      ...["g711", "aufile", "aubridge", "ctrl_tcp"].map((m) => `module ${m}.so`),
-      "module_tmp account.so",
-      "module_app menu.so",
-      `ctrl_tcp_listen 127.0.0.1:${options.ctrlPort}`,
-    ].join("\n"),
+    baresipConfig({ sipPort: options.sipPort, ctrlPort: options.ctrlPort, source: silence }),
   );
   // One line per baresip: its commands act on its one account's current call.
   writeFileSync(
@@ -85,15 +110,7 @@ export async function startSipEndpoint(options: {
     `<sip:${options.line}@127.0.0.1:${options.sipPort}>;regint=0;answermode=auto`,
   );
   const baresip: ChildProcess = spawn("baresip", ["-f", dir], { stdio: "ignore" });
-  let socket: Socket | undefined;
-  for (let i = 0; i < 100 && !socket; i++) {
-    socket = await new Promise<Socket | undefined>((resolve) => {
-      const s = connect(options.ctrlPort, "127.0.0.1", () => resolve(s));
-      s.on("error", () => resolve(undefined));
-    });
-    if (!socket) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!socket) throw new Error("baresip's ctrl_tcp did not come up");
+  const socket = await baresipSocket(options.ctrlPort);
 
   type Call = {
     id: string;
@@ -132,7 +149,7 @@ export async function startSipEndpoint(options: {
     return total;
   };
 
-  const send = ctrl(socket, (event) => void handle(event).catch(() => send("hangup")));
+  const send = baresipControl(socket, (event) => void handle(event).catch(() => send("hangup")));
 
   async function play(call: Call, next: NextAction) {
     if (call.ended) return;
@@ -219,7 +236,7 @@ export async function startSipEndpoint(options: {
   return {
     close: async () => {
       for (const c of calls.values()) clearTimeout(c.timer);
-      socket?.destroy();
+      socket.destroy();
       baresip.kill("SIGTERM");
       await new Promise((r) => baresip.once("exit", r).once("error", r));
     },
