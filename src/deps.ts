@@ -329,7 +329,7 @@ export function createDeps(
   });
   const phone = createPhoneService({
     ...{ db, audit, clock, persons, cardsRepo, credentials, cards, enrolmentRepo, medical, enrolment },
-    ...{ areas, regions },
+    ...{ areas, regions, cipher },
   });
   const notifyKey = bankNotifyKey(config.secrets.signingKey);
   /** THE SANDBOX BANK (tests, demonstrations): signs notifications as the bank would, and refunds. */

@@ -55,6 +55,15 @@ forEachDialect("the 12333 and 96102 lines over the HTTP next-action interface", 
         `您输入的身份证号码是：${[...c.idNumber.slice(0, 3)].map((d) => "零幺二三四五六七八九"[Number(d)]).join(" ")}`,
       ),
     );
+    const stored = async () =>
+      (
+        await ctx.deps.database.db
+          .selectFrom("ivr_calls")
+          .select("state")
+          .where("call_id", "=", phone.callId)
+          .executeTakeFirstOrThrow()
+      ).state;
+    assert.ok(!(await stored()).includes(c.idNumber), "the ID number keyed is sealed in the call's state");
     assert.equal((await phone.press("1")).body.prompts[0].key, "enter_pin");
     const done = await phone.press(`${initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY)}#`);
     assert.equal(done.status, 200, JSON.stringify(done.body));
@@ -94,6 +103,11 @@ forEachDialect("the 12333 and 96102 lines over the HTTP next-action interface", 
     );
     assert.equal(transcript.body.caller, "139****5678");
     assert.ok(transcript.body.endedAt, "the call ended");
+    assert.deepEqual(
+      JSON.parse(ctx.deps.cipher.decrypt(await stored())).node,
+      { at: "ended" },
+      "nothing keyed is kept after the call",
+    );
     const after = await phone.press("1");
     assert.deepEqual([after.status, after.body.action, after.body.prompts], [200, "hangup", []]);
   });

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
+import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -62,6 +63,8 @@ export function createPhoneService(deps: {
   clock: Clock;
   persons: Pick<PersonsService, "rowByIdNumber">;
   cardsRepo: Pick<CardsRepository, "ofPerson">;
+  /** Seals the call's state (an ID number keyed is in it while the call lasts). */
+  cipher: PiiCipher;
   /** The card's password, counted on its lockout with the caller's number as the source. */
   credentials: Pick<CredentialsService, "verifyCard">;
   cards: Pick<CardsService, "reportTemporaryLoss">;
@@ -289,10 +292,20 @@ export function createPhoneService(deps: {
     return row;
   }
 
+  /**
+   * A call's state as stored: sealed with the PII key (an ID number keyed is in it until the call
+   * ends), and at the end only where it ended; the transcript is masked already.
+   */
   const store = (state: CallState) => {
     const { transcript, ...rest } = state;
-    return { state: JSON.stringify(rest), transcript: JSON.stringify(transcript) };
+    return { state: deps.cipher.encrypt(JSON.stringify(rest)), transcript: JSON.stringify(transcript) };
   };
+  const load = (row: Database["ivr_calls"]): CallState => ({
+    ...JSON.parse(deps.cipher.decrypt(row.state)),
+    transcript: JSON.parse(row.transcript),
+  });
+  /** The end of a call: nothing of what was keyed is kept but the masked transcript. */
+  const ended = (state: CallState): CallState => ({ ...state, node: { at: "ended" } });
 
   return {
     /** A call arrives on a line: its first step (the same again if the switch asks twice). */
@@ -328,10 +341,11 @@ export function createPhoneService(deps: {
       input: { event: "digits" | "timeout" | "hangup"; digits?: string; caller?: string },
     ): Promise<NextAction> {
       const row = await callOf(actor, callId);
-      const state: CallState = { ...JSON.parse(row.state), transcript: JSON.parse(row.transcript) };
+      const state = load(row);
       if (row.ended_at || input.event === "hangup") {
         if (!row.ended_at)
           await repo.update(db, callId, row.version, {
+            ...store(ended(state)),
             ended_at: clock.now().toISOString(),
             updated_at: clock.now().toISOString(),
           });
@@ -345,13 +359,13 @@ export function createPhoneService(deps: {
         { callId, areaCode: row.area_code, caller: row.caller_masked },
         advance(state, input.event === "timeout" ? { kind: "timeout" } : { kind: "digits", digits }),
       );
-      const ended = next.step.kind === "hangup" || next.step.kind === "transfer";
+      const over = next.step.kind === "hangup" || next.step.kind === "transfer";
       const now = clock.now().toISOString();
       if (
         !(await repo.update(db, callId, row.version, {
-          ...store(next.state),
+          ...store(over ? ended(next.state) : next.state),
           updated_at: now,
-          ended_at: ended ? now : null,
+          ended_at: over ? now : null,
         }))
       )
         throw new DomainError("CONCURRENT_MODIFICATION");
@@ -372,7 +386,7 @@ export function createPhoneService(deps: {
     },
 
     current(row: Database["ivr_calls"]): NextAction {
-      const state: CallState = { ...JSON.parse(row.state), transcript: JSON.parse(row.transcript) };
+      const state = load(row);
       return view(row.call_id, state, startCall(state.line).step);
     },
   };
