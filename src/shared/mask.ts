@@ -16,6 +16,11 @@ export function maskCardNumber(cardNumber: string): string {
   return `${cardNumber.slice(0, 2)}****${cardNumber.slice(-2)}`;
 }
 
+/** `139****5678`: the first three and last four digits of a telephone number (a caller's). */
+export function maskPhoneNumber(phone: string): string {
+  return phone.length > 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : "****";
+}
+
 /** Any run of 15 or more digits (an ID number, old or new, alone or inside a longer mistyped run), with an X. */
 const DIGIT_RUN = /\d{14,}[\dXx]/g;
 

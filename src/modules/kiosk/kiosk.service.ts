@@ -3,6 +3,7 @@ import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { maskCardNumber } from "../../shared/mask.ts";
 import type { CardState } from "../cards/cards.rules.ts";
 import type { PasswordField } from "../credentials/credentials.context.ts";
 import type { HolderService } from "../holder/holder.service.ts";
@@ -96,7 +97,7 @@ export function createKioskService(deps: {
       await deps.verifyCard(actor, card, input, input.source);
       const lost = await deps.reportTemporaryLoss(actor, card.card_number);
       return {
-        cardNumberMasked: `${card.card_number.slice(0, 2)}*****${card.card_number.slice(-2)}`,
+        cardNumberMasked: maskCardNumber(card.card_number),
         nameMasked: person.name_masked,
         state: lost.state,
         reportedAt: lost.updatedAt,

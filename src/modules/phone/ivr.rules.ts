@@ -1,3 +1,5 @@
+import { maskIdNumber } from "../../shared/mask.ts";
+
 /**
  * The 12333 and 96102 call flows as a pure state machine, telephony-agnostic: an event from the switch
  * (the call starts, the caller keyed digits, nothing was keyed in time, the business answered) gives
@@ -95,8 +97,7 @@ export function idFromKeys(keys: string): string | undefined {
 /** Digits masked for the transcript: an ID number keeps its first 3 and last 4, a password nothing. */
 export function masked(keys: string, what: "id" | "pin" | "menu"): string {
   if (what === "pin") return "*".repeat(keys.length);
-  if (what === "id" && keys.length > 7)
-    return `${keys.slice(0, 3)}${"*".repeat(keys.length - 7)}${keys.slice(-4)}`;
+  if (what === "id") return maskIdNumber(keys);
   return keys;
 }
 

@@ -5,6 +5,7 @@ import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, isDomainError } from "../../shared/errors.ts";
+import { maskPhoneNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
@@ -47,7 +48,6 @@ const newest = (cards: CardRow[]) =>
   cards[0];
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
-const maskCaller = (n: string) => (n.length > 7 ? `${n.slice(0, 3)}****${n.slice(-4)}` : "****");
 
 /**
  * The 12333 service hotline and the 96102 loss-report line: a switch (Asterisk by FastAGI, FreeSWITCH
@@ -319,7 +319,7 @@ export function createPhoneService(deps: {
         .insert(db, {
           call_id: input.callId,
           line: input.line,
-          caller_masked: maskCaller(input.caller),
+          caller_masked: maskPhoneNumber(input.caller),
           key_id: actor.id,
           area_code: grant.areaCode,
           ...store(first.state),
