@@ -307,7 +307,7 @@ async function activeCards(deps: Deps, count: number, options: { enrol?: boolean
   await deps.cards.importReturnFile(
     SYSTEM_ACTOR,
     batch.batchId,
-    ["card_id_code,result", ...codes.map((c) => `${c},ok`)].join("\n"),
+    ["card_id_code,result,chip_serial", ...codes.map((c) => `${c},ok,${c.slice(-16)}`)].join("\n"),
   );
   for (let i = 0; i < cardNumbers.length; i++) {
     await deps.cards.issue(SYSTEM_ACTOR, cardNumbers[i], {

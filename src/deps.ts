@@ -157,6 +157,24 @@ export function createDeps(
     },
     policy: async (q, area) => (await areas.policyAt(null, area, undefined, q)).policy,
   });
+  const keysRepo = createKeysRepository(db);
+  const hsm = options.lmk
+    ? createHsm({ keys: keysRepo, lmk: options.lmk, now: () => clock.now() })
+    : undefined;
+  const keyState = createKeyState({ repo: keysRepo });
+  const requireHsm = () => {
+    if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
+    return hsm;
+  };
+  const chipRepo = createChipRepository();
+  const personalisation = createPersonalisationService({
+    db,
+    repo: chipRepo,
+    cards: cardsRepo,
+    audit,
+    clock,
+    hsm: requireHsm,
+  });
   const cards = createCardsService({
     db,
     cards: cardsRepo,
@@ -178,6 +196,7 @@ export function createDeps(
     onCollection: certificates.onCollection,
     collectionSlipOf: certificates.collectionSlipOf,
     signer: createSm2Signer(config.secrets.signingKey),
+    personalise: personalisation.forProduction,
   });
   const attempts = createAttemptLog({ db, repo: credentialsRepo });
   const credentials = createCredentialsService({
@@ -208,28 +227,10 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  const keysRepo = createKeysRepository(db);
-  const hsm = options.lmk
-    ? createHsm({ keys: keysRepo, lmk: options.lmk, now: () => clock.now() })
-    : undefined;
-  const keyState = createKeyState({ repo: keysRepo });
-  const requireHsm = () => {
-    if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
-    return hsm;
-  };
-  const chipRepo = createChipRepository();
   const cardKeys = createCardKeys({ db, cards: cardsRepo, audit, hsm: requireHsm });
   const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cards: cardsRepo, cardKeys, clock });
   const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
   const purchases = createPurchaseService({ db, audit, cardKeys });
-  const personalisation = createPersonalisationService({
-    db,
-    repo: chipRepo,
-    cards: cardsRepo,
-    audit,
-    clock,
-    hsm: requireHsm,
-  });
   const issuerScripts = createIssuerScriptsService({
     db,
     audit,
@@ -245,6 +246,7 @@ export function createDeps(
     cards,
     issuerScripts,
     purchases,
+    cipher,
   });
   const enrolment = createEnrolmentService({
     db,

@@ -6,6 +6,7 @@ import { buildApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
+import { ensureDemoLmk, saveDemoChips } from "./demo/demo.keys.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./demo/demo.seed.ts";
 import { clockOf, createDeps, type Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
@@ -19,6 +20,9 @@ import { SYSTEM_ACTOR } from "./shared/auth.ts";
 async function prepare(config: Config) {
   const database = createDb(config.databaseUrl);
   const applied = await migrateToLatest(database.db, database.dialect);
+  // The demo runs the key ceremonies itself, starting with the LMK (software machine only).
+  if (process.argv.includes("--demo") && ensureDemoLmk(config.hsm))
+    console.log("demo: LMK ceremony run with two demo custodians' random components");
   const deps = createDeps(database, config, clockOf(config), { lmk: openLmk(config.hsm) });
   const web = await ensureWebBuild();
   if (web === "built") console.log("web front ends built (web/dist)");
@@ -36,10 +40,13 @@ async function prepare(config: Config) {
     console.log(`${how} keys in ${where.join(" ")}: keep the file secret and backed up`);
   }
   if (process.argv.includes("--demo") && !(await isDemoSeeded(deps))) {
-    const text = formatDemoCredentials(await seedDemo(deps));
+    const seeded = await seedDemo(deps);
+    const text = formatDemoCredentials(seeded);
     console.log(text);
+    const dir = database.dialect === "sqlite" ? dirname(database.location) : "data";
+    console.log(`demo chips written to ${saveDemoChips(seeded.chips, dir)}`);
     if (database.dialect === "sqlite") {
-      const file = join(dirname(database.location), "demo-credentials.txt");
+      const file = join(dir, "demo-credentials.txt");
       writeFileSync(file, `${text}\n`, { mode: 0o600 });
       console.log(`(also written to ${file})`);
     }

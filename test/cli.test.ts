@@ -31,6 +31,9 @@ function sscard(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** The CLI on the shared database (where a test has a machine of its own under the same name). */
+const sharedSscard = (...args: string[]) => sscard(...args);
+
 describe("sscard CLI", () => {
   it("speaks the phone lines' fixed prompts once into the switch's sound directory", {
     skip: spawnSync("espeak-ng", ["--version"]).error !== undefined && "espeak-ng missing",
@@ -176,10 +179,19 @@ describe("sscard CLI", () => {
     const batchId = /batch (\S+): 2 cards/.exec(production.out)![1];
     const factory = readFileSync(out, "utf8").trim().split("\n");
     assert.equal(factory.length, 3);
+    const perso = readFileSync(`${out}.personalisation.jsonl`, "utf8").trim().split("\n");
+    assert.deepEqual(
+      perso.map((l) => JSON.parse(l).transportKey),
+      ["tk-factory-330100-SM4-v1", "tk-factory-330100-SM4-v1"],
+      "the demo's key ceremonies gave Hangzhou a factory transport key",
+    );
     const back = join(dir, "return.csv");
     writeFileSync(
       back,
-      ["card_id_code,result,reason", ...factory.slice(1).map((l) => `${l.split(",")[1]},ok,`)].join("\n"),
+      [
+        "card_id_code,result,reason,chip_serial",
+        ...factory.slice(1).map((l) => `${l.split(",")[1]},ok,,${l.split(",")[1].slice(-16)}`),
+      ].join("\n"),
     );
     const ret = sscard("cards", "return", "--batch", batchId, "--file", back);
     assert.match(ret.out, /2 accepted, 0 rejected/);
@@ -189,6 +201,19 @@ describe("sscard CLI", () => {
   });
 
   it("runs key ceremonies under dual control and keeps only wrapped keys", () => {
+    // Its own machine: the demo seeded the shared database's with its own ceremonies.
+    const sscard = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ["src/cli/main.ts", ...args], {
+        env: {
+          ...env,
+          DATABASE_URL: `sqlite:${join(dir, "keys.db")}`,
+          SSCARD_LMK_FILE: join(dir, "keys-lmk.json"),
+        },
+        encoding: "utf8",
+      });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    assert.equal(sscard("db", "migrate").code, 0);
     const file = (components: string[][]) => {
       const f = join(dir, `components-${Math.random().toString(36).slice(2)}.json`);
       writeFileSync(
@@ -273,17 +298,27 @@ describe("sscard CLI", () => {
       ]),
     );
     sscard("keys", "derive", "--national", "internal_auth", "--province", "330000", "--city", "330100");
+    // A PSAM from the demo's machine (the shared database has the demo's areas and keys).
     assert.match(
-      sscard("terminals", "register", "--terminal", "330100000009", "--area", "330100", "--name", "药店").out,
+      sharedSscard(
+        "terminals",
+        "register",
+        "--terminal",
+        "330100000009",
+        "--area",
+        "330100",
+        "--name",
+        "药店",
+      ).out,
       /registered/,
     );
     const psamFile = join(dir, "psam.json");
-    const psam = sscard("psam", "issue", "--terminal", "330100000009", "--out", psamFile);
+    const psam = sharedSscard("psam", "issue", "--terminal", "330100000009", "--out", psamFile);
     assert.equal(psam.code, 0, psam.err);
     assert.match(psam.out, /PSAM PSAM330100[0-9A-F]{12} for terminal 330100000009/);
     const [set] = JSON.parse(readFileSync(psamFile, "utf8")).keySets;
     assert.equal(set.version, 1);
-    assert.deepEqual(Object.keys(set.keys).sort(), ["external_auth", "internal_auth"]);
+    assert.deepEqual(Object.keys(set.keys).sort(), ["external_auth", "internal_auth", "purchase"]);
   });
 
   it("takes ceremony components typed by custodians one after another", () => {

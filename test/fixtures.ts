@@ -9,9 +9,11 @@ import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import {
   CARD_KEY_TYPES,
   type CardKeyId,
-  fromFactoryRow,
+  type FactoryRecord,
+  imageFromFactoryRecord,
   personalise,
 } from "../src/modules/chip/personalise.ts";
+import type { CardImage } from "../src/modules/chip/virtual-card.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import type { FaceVerifier } from "../src/modules/ecard/face.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
@@ -40,43 +42,102 @@ export const TEST_PASSWORD = "Test-password-2026";
 export async function createTestDeps(
   dialect: Dialect,
   clock: Clock = fixedClock("2026-11-22T02:00:00Z"),
-  options: { face?: FaceVerifier } = {},
+  /** keys: false leaves the encryption machine empty (as a fresh installation's, for the demo's own ceremonies). */
+  options: { face?: FaceVerifier; keys?: boolean } = {},
 ) {
   const database = await createTestDb(dialect);
   const secrets = testSecrets();
-  const deps = createDeps(
-    database,
-    { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30, authCacheSeconds: 5 },
-    clock,
-    { lmk: softwareLmk(randomBytes(32)), face: options.face },
-  );
-  return { deps, database, secrets, clock };
+  const config = { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 30, authCacheSeconds: 5 };
+  const lmk = softwareLmk(randomBytes(32));
+  const deps = createDeps(database, config, clock, { lmk, face: options.face });
+  if (options.keys !== false) await seedCardKeys(deps);
+  /** A second server on the same database and secrets (another worker or machine behind the balancer). */
+  const another = () => createDeps(database, config, clock, { lmk, face: options.face });
+  return { deps, database, secrets, clock, another };
 }
 
+/** The cities whose card keys, CA key and factory transport key every test machine holds. */
+export const TEST_CITIES = [
+  ["330000", "330100"],
+  ["330000", "330200"],
+  ["320000", "320100"],
+] as const;
+
+const factoryKeys = new WeakMap<Deps, Buffer>();
+
 /**
- * National control keys of every type a card carries, each from two custodians, Hangzhou's keys
- * derived from them (version `version`), and Hangzhou's SM2 CA key, in the test machine.
+ * National control keys of every type a card carries, each from two custodians, the test cities'
+ * keys derived from them (version `version`), each city's SM2 CA key, and the transport key shared
+ * with each city's card factory (the same for every city here, see factoryKeyOf). Keys already held
+ * are kept: every test machine has version 1 from the start (createTestDeps).
  */
 export async function seedCardKeys(deps: Deps, version = 1) {
+  const hsm = deps.hsm!;
+  const held = new Set((await hsm.list()).map((k) => k.label));
   for (const type of Object.values(CARD_KEY_TYPES)) {
-    await deps.hsm!.importNationalKey({
-      type,
-      algorithm: "SM4",
-      version,
-      components: [
-        { custodian: "张三", hex: randomBytes(16).toString("hex") },
-        { custodian: "李四", hex: randomBytes(16).toString("hex") },
-      ],
-    });
-    await deps.hsm!.deriveAreaKeys({
-      type,
-      algorithm: "SM4",
-      version,
-      province: "330000",
-      city: "330100",
-    });
+    if (!held.has(`nat-${type}-SM4-v${version}`))
+      await hsm.importNationalKey({
+        type,
+        algorithm: "SM4",
+        version,
+        components: [
+          { custodian: "张三", hex: randomBytes(16).toString("hex") },
+          { custodian: "李四", hex: randomBytes(16).toString("hex") },
+        ],
+      });
+    for (const [province, city] of TEST_CITIES)
+      await hsm.deriveAreaKeys({ type, algorithm: "SM4", version, province, city });
   }
-  await deps.hsm!.createAreaCa({ area: "330100", version });
+  let factoryKey = factoryKeys.get(deps);
+  if (!factoryKey) {
+    factoryKey = randomBytes(16);
+    factoryKeys.set(deps, factoryKey);
+  }
+  const mask = randomBytes(16);
+  const components = [
+    { custodian: "制卡厂 王", hex: Buffer.from(factoryKey.map((b, i) => b ^ mask[i])).toString("hex") },
+    { custodian: "发卡机构 赵", hex: mask.toString("hex") },
+  ];
+  for (const [, city] of TEST_CITIES) {
+    if (!held.has(`ca-${city}-SM2-v${version}`)) await hsm.createAreaCa({ area: city, version });
+    if (!held.has(`tk-factory-${city}-SM4-v${version}`))
+      await hsm.importTransportKey({ party: `factory-${city}`, version, components });
+  }
+}
+
+/** The transport key the test card factory built from its custodians' components. */
+export const factoryKeyOf = (deps: Deps): Buffer => factoryKeys.get(deps)!;
+
+/**
+ * The chip the card factory makes for one card of a production batch, from the batch's
+ * personalisation file and its transport key (a purse loaded with `purseFen` if given).
+ */
+export function chipFromBatch(
+  deps: Deps,
+  batch: { personalisationFile: string },
+  cardNumber: string,
+  options: { purseFen?: number } = {},
+): CardImage {
+  const record = batch.personalisationFile
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as FactoryRecord)
+    .find((r) => r.cardNumber === cardNumber);
+  assert.ok(record, `card ${cardNumber} is not in the batch's personalisation file`);
+  return imageFromFactoryRecord(record, factoryKeyOf(deps), options);
+}
+
+/** A return file for a batch's factory file: `ok` with a chip serial for `made` (all when not given), else `failed`. */
+export function returnFileFor(batch: { file: string }, made?: (cardNumber: string) => boolean): string {
+  const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
+  return [
+    "card_id_code,result,chip_serial",
+    ...rows.map((r) =>
+      !made || made(r.values.card_number)
+        ? `${r.values.card_id_code},ok,${randomBytes(8).toString("hex").toUpperCase()}`
+        : `${r.values.card_id_code},failed,`,
+    ),
+  ].join("\n");
 }
 
 /** Areas used across tests: Zhejiang with Hangzhou and Ningbo, Jiangsu with Nanjing. */
@@ -269,18 +330,13 @@ export async function produceCard(deps: Deps, name = "张伟") {
   const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
   const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
   const row = rows.find((r) => r.values.card_number === applied.cardNumber)!.values;
-  const { image, certificate } = await deps.personalisation.personalise(
+  const image = chipFromBatch(deps, batch, applied.cardNumber, { purseFen: 50_000 });
+  const certificate = await deps.personalisation.certificate(SYSTEM_ACTOR, row.card_id_code);
+  await deps.cards.importReturnFile(
     SYSTEM_ACTOR,
-    fromFactoryRow(row, initialPin(row.card_number, NATIONAL_DEFAULT_POLICY)),
-    { purseFen: 50_000 },
+    batch.batchId,
+    returnFileFor(batch, (n) => n === applied.cardNumber),
   );
-  const csv = [
-    "card_id_code,result",
-    ...rows.map(
-      (r) => `${r.values.card_id_code},${r.values.card_number === applied.cardNumber ? "ok" : "failed"}`,
-    ),
-  ];
-  await deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
   await deps.cards.issue(SYSTEM_ACTOR, applied.cardNumber, {
     collectedBy: "holder",
     holderIdNumber: idNumber,
@@ -291,12 +347,12 @@ export async function produceCard(deps: Deps, name = "张伟") {
 
 /**
  * A card of a holder in Hangzhou brought to `state` through the services (a new holder unless
- * `idNumber` names a registered one); with `personalise`, the chip is personalised in production.
+ * `idNumber` names a registered one); its chip is personalised in production like every card's.
  */
 export async function cardInState(
   deps: Deps,
   state: CardState,
-  options: { personalise?: boolean; idNumber?: string; name?: string; bankCode?: string } = {},
+  options: { idNumber?: string; name?: string; bankCode?: string } = {},
 ): Promise<{ cardNumber: string; idNumber: string }> {
   const idNumber = options.idNumber ?? newIdNumber();
   if (!options.idNumber)
@@ -326,21 +382,11 @@ export async function cardInState(
   });
   if (state === "applied") return { cardNumber: card.cardNumber, idNumber };
   const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
-  const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
-  if (options.personalise) {
-    const row = rows.find((r) => r.values.card_number === card.cardNumber)!.values;
-    await deps.personalisation.personalise(
-      SYSTEM_ACTOR,
-      fromFactoryRow(row, initialPin(card.cardNumber, NATIONAL_DEFAULT_POLICY)),
-    );
-  }
-  const csv = [
-    "card_id_code,result",
-    ...rows.map(
-      (r) => `${r.values.card_id_code},${r.values.card_number === card.cardNumber ? "ok" : "failed"}`,
-    ),
-  ];
-  await deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
+  await deps.cards.importReturnFile(
+    SYSTEM_ACTOR,
+    batch.batchId,
+    returnFileFor(batch, (n) => n === card.cardNumber),
+  );
   if (state === "delivered") return { cardNumber: card.cardNumber, idNumber };
   await deps.cards.issue(SYSTEM_ACTOR, card.cardNumber, {
     collectedBy: "holder",
@@ -390,14 +436,7 @@ export async function designatedPharmacy(deps: Deps, code: string, terminalNo: s
 /** Sends the area's waiting applications to production and imports a return file where every card succeeded. */
 export async function produceAll(deps: Deps, areaCode = "330100") {
   const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode });
-  const codes = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows.map(
-    (r) => r.values.card_id_code,
-  );
-  await deps.cards.importReturnFile(
-    SYSTEM_ACTOR,
-    batch.batchId,
-    ["card_id_code,result", ...codes.map((code) => `${code},ok`)].join("\n"),
-  );
+  await deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, returnFileFor(batch));
 }
 
 /** The resident ID card of a registered person, as its reader would read it (valid until 2040). */

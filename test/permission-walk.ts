@@ -26,10 +26,16 @@ import {
  */
 const _SERVICE_ONLY: Record<string, (deps: Deps, actor: Actor) => Promise<unknown>> = {
   "chip.personalise": (deps, actor) =>
-    deps.personalisation.personalise(actor, {
-      cardIdCode: "330100D156000005000000000000000",
-      cardNumber: "A00000000",
-    } as never),
+    deps.database.db
+      .transaction()
+      .execute((trx) =>
+        deps.personalisation.forProduction(
+          actor,
+          trx,
+          [{ cardIdCode: "330100D156000005000000000000000", cardNumber: "A00000000" } as never],
+          { initialPassword: { rule: "card_number_last6" } },
+        ),
+      ),
   "chip.terminals": (deps, actor) =>
     deps.terminals.register(actor, { terminalNo: "not-a-terminal", areaCode: "330100", name: "t" }),
 };
@@ -94,7 +100,7 @@ export async function setUpWalk(ctx: TestApp) {
     (url: string, body?: unknown): Sample["prepare"] =>
     async () => ({ url, body });
 
-  const cardIn = (state: CardState, options: { personalise?: boolean } = {}) =>
+  const cardIn = (state: CardState, options: { name?: string } = {}) =>
     cardInState(ctx.deps, state, { ...options, bankCode: "ICBC" });
 
   async function login(username: string): Promise<string> {
@@ -297,7 +303,7 @@ export async function setUpWalk(ctx: TestApp) {
   };
   const listedNumber = (await enrolled()).personalNumber;
   const hzEmployer = employers["330100"].id;
-  const certified = await cardIn("active", { personalise: true });
+  const certified = await cardIn("active");
   const certifiedIdCode = (await deps.cards.getByNumber(SYSTEM_ACTOR, certified.cardNumber)).cardIdCode;
   await deps.terminals.register(SYSTEM_ACTOR, {
     terminalNo: "330100000009",

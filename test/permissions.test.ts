@@ -33,10 +33,16 @@ import { type Request, type Sample, setUpWalk, type Walk } from "./permission-wa
  */
 const SERVICE_ONLY: Record<string, (deps: Deps, actor: Actor) => Promise<unknown>> = {
   "chip.personalise": (deps, actor) =>
-    deps.personalisation.personalise(actor, {
-      cardIdCode: "330100D156000005000000000000000",
-      cardNumber: "A00000000",
-    } as never),
+    deps.database.db
+      .transaction()
+      .execute((trx) =>
+        deps.personalisation.forProduction(
+          actor,
+          trx,
+          [{ cardIdCode: "330100D156000005000000000000000", cardNumber: "A00000000" } as never],
+          { initialPassword: { rule: "card_number_last6" } },
+        ),
+      ),
   "chip.terminals": (deps, actor) =>
     deps.terminals.register(actor, { terminalNo: "not-a-terminal", areaCode: "330100", name: "t" }),
 };

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import type { Db } from "../db/database.ts";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.ts";
+import { saveDemoChips } from "../demo/demo.keys.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "../demo/demo.seed.ts";
 import type { Deps } from "../deps.ts";
 import type { RowReport } from "../modules/cards/cards.service.ts";
@@ -31,6 +33,7 @@ Usage: npm run sscard -- <command> [options]
                                   an employer's card applications (CSV, see docs/cards.md), with progress
   cards production --area <code> --out <csv>
                                   send the area's applications to the card factory; writes the factory file
+                                  and <csv>.personalisation.jsonl (the chips' keys under the transport key)
   cards return --batch <id> --file <csv>
                                   import the factory's return file (ok rows are delivered)
   cards import-legacy --file <csv>
@@ -172,8 +175,10 @@ export const commands: Record<string, Command> = {
       limit: values.limit ? Number(values.limit) : undefined,
     });
     writeFileSync(values.out, batch.file, { mode: 0o600 });
+    const perso = `${values.out}.personalisation.jsonl`;
+    writeFileSync(perso, batch.personalisationFile, { mode: 0o600 });
     console.log(
-      `batch ${batch.batchId}: ${batch.cardCount} cards; factory file written to ${values.out} (it holds personal data: transfer it encrypted)`,
+      `batch ${batch.batchId}: ${batch.cardCount} cards; factory file written to ${values.out} (it holds personal data: transfer it encrypted), the chips' personalisation file (keys under the factory's transport key) to ${perso}`,
     );
     return 0;
   },
@@ -369,12 +374,16 @@ export const commands: Record<string, Command> = {
       return 1;
     }
   },
-  "demo seed": async (deps) => {
+  "demo seed": async (deps, db) => {
     if (await isDemoSeeded(deps)) {
       console.log("demo data is already loaded (see data/demo-credentials.txt if it was written there)");
       return 0;
     }
-    console.log(formatDemoCredentials(await seedDemo(deps)));
+    const seeded = await seedDemo(deps);
+    console.log(formatDemoCredentials(seeded));
+    console.log(
+      `demo chips in ${saveDemoChips(seeded.chips, db.dialect === "sqlite" ? dirname(db.location) : "data")}`,
+    );
     return 0;
   },
 };

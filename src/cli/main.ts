@@ -3,6 +3,7 @@ import { resolve as resolvePath } from "node:path";
 import { loadConfig } from "../config.ts";
 import { createDb } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { ensureDemoLmk } from "../demo/demo.keys.ts";
 import { clockOf, createDeps } from "../deps.ts";
 import { openLmk } from "../modules/keys/open-lmk.ts";
 import { DomainError } from "../shared/errors.ts";
@@ -58,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const db = createDb(config.databaseUrl);
+  // The demo runs the key ceremonies itself, starting with the LMK (software machine only).
+  if (key === "demo seed" && ensureDemoLmk(config.hsm))
+    console.log(`demo: LMK written to ${config.hsm.kind === "software" ? config.hsm.lmkFile : ""}`);
   try {
     if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
     return await command(

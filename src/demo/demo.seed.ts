@@ -3,10 +3,14 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Deps } from "../deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../modules/areas/areas.rules.ts";
+import { type FactoryRecord, imageFromFactoryRecord } from "../modules/chip/personalise.ts";
+import type { CardImage } from "../modules/chip/virtual-card.ts";
 import { makeIdNumber } from "../modules/persons/id-number.rules.ts";
 import { type Role, SYSTEM_ACTOR } from "../shared/auth.ts";
 import { chinaDate, previousMonth } from "../shared/clock.ts";
 import { creditCodeCheck } from "../shared/credit-code.ts";
+import { DomainError } from "../shared/errors.ts";
+import { seedDemoKeys } from "./demo.keys.ts";
 
 export type DemoCredential = {
   username: string;
@@ -97,8 +101,15 @@ export async function seedDemo(deps: Deps): Promise<{
   kioskKey: string;
   /** Its terminal file for the device agent (terminal number and PIN key), as `sscard kiosk register` writes it. */
   kioskTerminal: { terminalNo: string; pinKey: string; regions: string[] };
+  /** The chips the demo's simulated card factory made for the produced cards (virtual card files). */
+  chips: { cardNumber: string; image: CardImage }[];
 }> {
   const actor = SYSTEM_ACTOR;
+  if (!deps.hsm) throw new DomainError("HSM_UNAVAILABLE");
+  const factories = await seedDemoKeys(deps.hsm, [
+    ["330000", "330100"],
+    ["330000", "330200"],
+  ]);
   await deps.areas.create(actor, { code: "330000", name: "浙江省", issuerId: "3300000001" });
   await deps.areas.create(actor, { code: "330100", name: "浙江省杭州市", issuerId: "3301000001" });
   await deps.areas.create(actor, { code: "330200", name: "浙江省宁波市", issuerId: "3302000001" });
@@ -178,7 +189,7 @@ export async function seedDemo(deps: Deps): Promise<{
     });
     persons.push({ name: p.name, idNumber, area: p.area, card: "" });
   }
-  await seedCards(deps, persons);
+  const chips = await seedCards(deps, persons, factories);
   // The active card's holder works for the demo employer (employee insurance); the archived card's
   // holder is insured as a resident.
   const [employee, resident] = persons.filter((p) => p.area === "330100");
@@ -215,7 +226,7 @@ export async function seedDemo(deps: Deps): Promise<{
     pinKey: deps.machine.terminalPinKey(kiosk.id, 4).toString("hex"),
     regions: ["33"],
   };
-  return { staff, persons, kioskKey: kiosk.token, kioskTerminal };
+  return { staff, persons, kioskKey: kiosk.token, kioskTerminal, chips };
 }
 
 /** The sample drug catalogue shipped for demonstrations (clearly marked: not a real catalogue). */
@@ -290,6 +301,7 @@ async function seedInstitutions(deps: Deps) {
 async function seedCards(
   deps: Deps,
   persons: { name: string; idNumber: string; area: string; card: string }[],
+  factories: Map<string, Buffer>,
 ) {
   const actor = SYSTEM_ACTOR;
   const hz = persons.filter((p) => p.area === "330100").slice(0, 4);
@@ -303,10 +315,24 @@ async function seedCards(
     .split("\n")
     .slice(1)
     .map((line) => line.split(",")[1]);
+  // The demo's card factory: each chip made from the personalisation file with its transport key.
+  const factoryKey = factories.get("330100");
+  const chips = factoryKey
+    ? batch.personalisationFile
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as FactoryRecord)
+        .map((record) => ({
+          cardNumber: record.cardNumber,
+          image: imageFromFactoryRecord(record, factoryKey, { purseFen: 20_000 }),
+        }))
+    : [];
   await deps.cards.importReturnFile(
     actor,
     batch.batchId,
-    ["card_id_code,result", ...rows.map((code) => `${code},ok`)].join("\n"),
+    ["card_id_code,result,chip_serial", ...rows.map((code) => `${code},ok,${demoChipSerial(code)}`)].join(
+      "\n",
+    ),
   );
   const [active, archived, lost] = hz;
   await deps.cards.issue(actor, active.card, {
@@ -332,7 +358,11 @@ async function seedCards(
     kind: "holiday",
     name: "元旦（示例数据）",
   });
+  return chips;
 }
+
+/** The demo factory's chip serial of a card: the identification code's last 16 characters (unique per card). */
+const demoChipSerial = (cardIdCode: string) => cardIdCode.slice(-16);
 
 /** The demo's credentials as a table for the terminal. */
 export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo>>): string {
@@ -347,6 +377,10 @@ export function formatDemoCredentials(result: Awaited<ReturnType<typeof seedDemo
   lines.push(
     `Demo kiosk: open /kiosk and type the key ${result.kioskKey} once; for simulated readers save its terminal file, echo '${JSON.stringify(result.kioskTerminal)}' > demo-kiosk.json, and run \`npm run sscard -- kiosk agent --simulate --terminal demo-kiosk.json\` (docs/kiosk.md).`,
   );
+  if (result.chips.length)
+    lines.push(
+      `Demo chips (virtual card files for reader slots, POST /api/v1/reader/slots): ${result.chips.map((c) => c.cardNumber).join(", ")}, in demo-chips/ beside the database (or ./data/demo-chips).`,
+    );
   lines.push(
     "Demo pharmacy HZ-PH-DEMO01 (terminal 330100000101, operator hz.pharmacy) and hospital HZ-HO-DEMO01 (operator hz.hospital); sample catalogue (not a real one); the first person's medical account holds last month's credit.",
   );

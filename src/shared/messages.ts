@@ -1,5 +1,6 @@
 import type { ErrorCode, ErrorDetails } from "./errors.ts";
 import { type Language, languageOf } from "./language.ts";
+import { CHIP_MESSAGES } from "./messages.chip.ts";
 import { REASONS } from "./reasons.ts";
 import { summaryInChinese } from "./validation-messages.ts";
 
@@ -7,6 +8,7 @@ export { type Language, languageOf };
 
 /** People's messages for every error code, in Chinese (default) and English; `{name}` is filled from details. */
 export const MESSAGES = {
+  ...CHIP_MESSAGES,
   VALIDATION_FAILED: { zh: "请求内容不符合要求：{summary}", en: "The request is not valid: {summary}" },
   MALFORMED_JSON: { zh: "请求正文不是有效的 JSON", en: "The request body is not valid JSON" },
   PAYLOAD_TOO_LARGE: {
@@ -170,14 +172,9 @@ export const MESSAGES = {
     zh: "非医保定点机构或协议已过期，不能进行医保结算（详见原因）",
     en: "Not a designated institution, or its agreement has lapsed: it cannot settle (see the reason)",
   },
-  TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
   CALENDAR_DAY_NOT_FOUND: {
     zh: "本地区日历中没有 {date} 这一天的设置（上级地区的设置须在上级地区修改）",
     en: "The area's own calendar has no entry for {date} (an inherited one is changed where it is set)",
-  },
-  TERMINAL_EXISTS: {
-    zh: "终端 {terminalNo} 已登记",
-    en: "Terminal {terminalNo} is registered already",
   },
   CATALOGUE_NOT_IN_FORCE: {
     zh: "当日没有生效的医保药品目录",
@@ -236,6 +233,10 @@ export const MESSAGES = {
   BANK_TASK_NOT_FOUND: { zh: "未找到该银行任务", en: "No such bank task" },
   BATCH_NOT_FOUND: { zh: "未找到制卡批次 {batchId}", en: "No production batch {batchId}" },
   CSV_INVALID: { zh: "CSV 文件格式不正确：{reason}", en: "The CSV file is not valid: {reason}" },
+  AREA_NOT_ISSUING: {
+    zh: "{code} 尚无部里分配的发行机构标识，不能制卡：请先完成发卡地区申请和审批",
+    en: "{code} has no issuer identification number allocated by the ministry and cannot produce cards: apply and be approved first",
+  },
   NOTHING_TO_PRODUCE: {
     zh: "该地区没有待制卡的申请",
     en: "There are no applications waiting for production in this area",
@@ -289,27 +290,6 @@ export const MESSAGES = {
     zh: "本地区政策不允许代办密码解锁或重置",
     en: "This area's policy does not allow an agent to unlock or reset the password",
   },
-  HSM_UNAVAILABLE: {
-    zh: "加密机未就绪：尚未完成本地主密钥（LMK）仪式",
-    en: "The encryption machine is not ready: no LMK ceremony has been run",
-  },
-  REMOTE_AUTH_NOT_FOUND: {
-    zh: "没有进行中的远程认证，或已过期、已完成",
-    en: "No remote authentication under way (unknown, expired or already completed)",
-  },
-  KEY_NOT_FOUND: {
-    zh: "加密机中没有所需密钥（{label}）：请先完成密钥仪式和分散",
-    en: "The encryption machine holds no key {label}: run the key ceremony and derivation first",
-  },
-  KEY_VERSION_RETIRED: {
-    zh: "该卡使用的密钥版本已停用（{label}），请换卡",
-    en: "The key version this card uses is retired ({label}); the card must be replaced",
-  },
-  READER_SLOT_NOT_FOUND: {
-    zh: "读卡器中没有这张卡（已取出或超时）",
-    en: "No card in this reader slot (ejected or timed out)",
-  },
-  READER_REFUSED: { zh: "读卡器拒绝了这张卡：{reason}", en: "The reader refused the card: {reason}" },
   EMPLOYER_NOT_FOUND: { zh: "未找到该用人单位", en: "No such employer" },
   EMPLOYER_EXISTS: {
     zh: "该统一社会信用代码已登记（{creditCode}）",
@@ -370,11 +350,6 @@ export const MESSAGES = {
   FAMILY_SLOTS_FULL: {
     zh: "亲情服务名额已满（最多 {slots} 人）",
     en: "The family service is full ({slots} relatives at most)",
-  },
-  CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
-  CARD_BLACKLISTED: {
-    zh: "该卡在黑名单上（{state}），不能使用",
-    en: "The card is on the blacklist ({state}) and cannot be used",
   },
   CONCURRENT_MODIFICATION: {
     zh: "数据已被他人修改，请刷新后重试",

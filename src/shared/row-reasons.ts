@@ -22,6 +22,14 @@ export const ROW_REASONS = {
   },
   result_invalid: { zh: "结果只能是 ok 或 failed", en: "result must be ok or failed" },
   not_in_batch: { zh: "该卡不在本批次中", en: "card not in this batch" },
+  chip_serial_invalid: {
+    zh: "制成的卡须有芯片序列号（16 位十六进制字符）",
+    en: "a card made needs its chip serial number (16 hex characters)",
+  },
+  chip_serial_used: {
+    zh: "该芯片序列号已绑定其他卡片",
+    en: "this chip serial number is bound to another card",
+  },
   card_state: { zh: "卡片当前状态（{state}）不允许此操作", en: "card is {state}" },
   spec_version: { zh: "规范版本只能是 2.00、2.01 或 3.00", en: "spec version must be 2.00, 2.01 or 3.00" },
   card_number_format: { zh: "卡号应为 9 位数字或大写字母", en: "card number must be 9 characters 0-9 A-Z" },

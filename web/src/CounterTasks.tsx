@@ -180,9 +180,14 @@ export function Production({ area }: { area: string }) {
             onClick={() => {
               const lines = sent.file.trim().split("\n");
               const col = lines[0].split(",").indexOf("card_id_code");
+              // The simulated factory's chips: each card's serial is its identification code's last 16 characters.
+              const code = (l: string) => l.split(",")[col];
               void upload(
                 sent.batchId,
-                ["card_id_code,result", ...lines.slice(1).map((l) => `${l.split(",")[col]},ok`)].join("\n"),
+                [
+                  "card_id_code,result,chip_serial",
+                  ...lines.slice(1).map((l) => `${code(l)},ok,${code(l).slice(-16)}`),
+                ].join("\n"),
               );
             }}
           >

@@ -79,7 +79,10 @@ export const TEXTS = {
   noTasks: { zh: "没有待处理的销户任务。", en: "No open account-cancellation tasks." },
   production: { zh: "制卡批次", en: "Production" },
   sendToProduction: { zh: "发送本地区待制卡申请", en: "Send this area's applications to production" },
-  allProduced: { zh: "导入回盘：全部制卡成功", en: "Import the return file: all produced" },
+  allProduced: {
+    zh: "导入回盘（模拟制卡厂：全部制成）",
+    en: "Import the return file (simulated factory: all made)",
+  },
   audit: { zh: "审计日志", en: "Audit log" },
   verifyChain: { zh: "校验审计链", en: "Verify the audit chain" },
   chainOk: { zh: "审计链完整：共 {n} 条记录。", en: "The audit chain is intact: {n} records." },

@@ -260,6 +260,7 @@ export function createCardsContext(deps: CardsDeps) {
       id: randomUUID(),
       key_version: null,
       personalised_at: null,
+      chip_serial: null,
       card_number: await freeCardNumber(trx),
       card_id_code: newCardIdCode(fields.area_code),
       spec_version: SPEC_VERSION,

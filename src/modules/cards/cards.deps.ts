@@ -20,6 +20,22 @@ import type { CardState } from "./cards.rules.ts";
  */
 export type CardStateListener = (trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>;
 
+/** What a chip is personalised with: the card and its holder as the factory file gives them. */
+export type ChipData = Readonly<{
+  cardIdCode: string;
+  cardNumber: string;
+  cardType: string;
+  specVersion: string;
+  issuerId: string;
+  issueDate: string;
+  validUntil: string;
+  idNumber: string;
+  name: string;
+  sex: "M" | "F";
+  ethnicity: string;
+  birthDate: string;
+}>;
+
 /** What the cards use cases are made from. */
 export type CardsDeps = {
   db: Kysely<Database>;
@@ -42,6 +58,16 @@ export type CardsDeps = {
     /** The day the employer first hired the person, if it ever did. */
     hiredOn: (q: Kysely<Database>, employerId: string, personId: string) => Promise<string | undefined>;
   };
+  /**
+   * Personalisation of a production batch's chips inside its transaction: the personalisation file's
+   * records for the card factory (src/modules/chip/personalisation.service.ts).
+   */
+  personalise: (
+    actor: Actor,
+    trx: Transaction<Database>,
+    cards: readonly ChipData[],
+    policy: Pick<Policy, "initialPassword">,
+  ) => Promise<readonly object[]>;
   /** Told of every state change inside its transaction (the e-card follows its card). */
   onStateChange?: readonly CardStateListener[];
   /** Told of a replacement made for a formal loss, inside its transaction (the certificates it comes with). */

@@ -109,6 +109,7 @@ export function cardLegacy(ctx: CardsContext) {
               id: randomUUID(),
               key_version: null,
               personalised_at: null,
+              chip_serial: null,
               card_number: v.card_number,
               card_id_code: v.card_id_code,
               spec_version: v.spec_version,

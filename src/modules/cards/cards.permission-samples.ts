@@ -68,7 +68,10 @@ export function cardsPermissionSamples(w: Walk): Record<string, Sample> {
         await cardIn("applied");
         const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
         const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
-        const csv = ["card_id_code,result", ...rows.map((r) => `${r.values.card_id_code},failed`)].join("\n");
+        const csv = [
+          "card_id_code,result,chip_serial",
+          ...rows.map((r) => `${r.values.card_id_code},failed,`),
+        ].join("\n");
         return { url: `/api/v1/cards/production-batches/${batch.batchId}/return`, body: { csv } };
       },
       otherArea: "forbidden",

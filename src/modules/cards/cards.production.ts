@@ -6,6 +6,7 @@ import { DomainError } from "../../shared/errors.ts";
 import type { RowReason } from "../../shared/row-reasons.ts";
 import { readPii } from "../persons/pii.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
+import type { ChipData } from "./cards.deps.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
 import { validityEnd } from "./cards.rules.ts";
 
@@ -21,11 +22,13 @@ export function cardProduction(ctx: CardsContext) {
       const grant = authorize(actor, CARD_PERMISSIONS.produce, input.areaCode);
       const area = await deps.areasRepo.get(db, input.areaCode);
       if (!area) throw new DomainError("AREA_NOT_FOUND", { code: input.areaCode });
+      const issuerId = area.issuer_id;
+      if (!issuerId) throw new DomainError("AREA_NOT_ISSUING", { code: input.areaCode });
       const policy = (await deps.areas.policyAt(null, input.areaCode)).policy;
       const issueDate = today();
       const validUntil = validityEnd(issueDate, policy.cardValidityYears);
       const batchId = randomUUID();
-      const sent = await db.transaction().execute(async (trx) => {
+      const { out: sent, records } = await db.transaction().execute(async (trx) => {
         const waiting = await cards.inState(trx, input.areaCode, "applied", input.limit ?? 10_000);
         if (waiting.length === 0) throw new DomainError("NOTHING_TO_PRODUCE");
         await cards.insertBatch(trx, {
@@ -37,25 +40,40 @@ export function cardProduction(ctx: CardsContext) {
           created_at: clock.now().toISOString(),
           returned_at: null,
         });
-        const out: CardRow[] = [];
-        for (const card of waiting) {
-          out.push(
-            await change(
-              trx,
-              actor,
-              grant,
-              card,
-              "send_to_production",
-              {
-                batch_id: batchId,
-                issue_date: issueDate,
-                valid_until: validUntil,
-              },
-              { batchId },
-            ),
+        const out: { card: CardRow; data: ChipData }[] = [];
+        for (const waitingCard of waiting) {
+          const card = await change(
+            trx,
+            actor,
+            grant,
+            waitingCard,
+            "send_to_production",
+            { batch_id: batchId, issue_date: issueDate, valid_until: validUntil },
+            { batchId },
           );
+          const person = (await persons.byId(trx, card.person_id))!;
+          const pii = readPii(cipher, person);
+          out.push({
+            card,
+            data: {
+              cardIdCode: card.card_id_code,
+              cardNumber: card.card_number,
+              cardType: card.card_type,
+              specVersion: card.spec_version,
+              issuerId,
+              issueDate,
+              validUntil,
+              idNumber: cipher.decrypt(person.id_number_enc),
+              name: pii.name,
+              sex: person.sex === "F" ? "F" : "M",
+              ethnicity: person.ethnicity,
+              birthDate: person.birth_date,
+            },
+          });
         }
-        return out;
+        // Each chip's keys, PIN and certificate for the factory, recorded in this transaction.
+        const chips = out.map((o) => o.data);
+        return { out, records: await deps.personalise(actor, trx, chips, policy) };
       });
       const header = [
         "batch_id",
@@ -75,9 +93,7 @@ export function cardProduction(ctx: CardsContext) {
         "valid_until",
       ];
       const lines = [header.join(",")];
-      for (const card of sent) {
-        const person = (await persons.byId(db, card.person_id))!;
-        const pii = readPii(cipher, person);
+      for (const { card, data } of sent)
         lines.push(
           csvLine([
             batchId,
@@ -86,19 +102,24 @@ export function cardProduction(ctx: CardsContext) {
             card.spec_version,
             card.card_type,
             card.area_code,
-            area.issuer_id,
-            pii.name,
-            person.sex,
-            person.ethnicity,
-            person.birth_date,
-            cipher.decrypt(person.id_number_enc),
+            data.issuerId,
+            data.name,
+            data.sex,
+            data.ethnicity,
+            data.birthDate,
+            data.idNumber,
             card.photo_ref,
             card.issue_date,
             card.valid_until,
           ]),
         );
-      }
-      return { batchId, areaCode: input.areaCode, cardCount: sent.length, file: `${lines.join("\n")}\n` };
+      return {
+        batchId,
+        areaCode: input.areaCode,
+        cardCount: sent.length,
+        file: `${lines.join("\n")}\n`,
+        personalisationFile: records.map((r) => `${JSON.stringify(r)}\n`).join(""),
+      };
     },
 
     /** An area's production batches, newest first, with their cards by state (a batch not returned waits here). */
@@ -123,9 +144,10 @@ export function cardProduction(ctx: CardsContext) {
       const grant = authorize(actor, CARD_PERMISSIONS.produce, batch.area_code);
       const parsed = parseCsv(csv);
       if ("error" in parsed) throw new DomainError("CSV_INVALID", { reason: parsed.error });
-      if (!parsed.columns.includes("card_id_code") || !parsed.columns.includes("result")) {
-        throw new DomainError("CSV_INVALID", { reason: "missing columns: card_id_code, result" });
-      }
+      const missing = ["card_id_code", "result", "chip_serial"].filter((c) => !parsed.columns.includes(c));
+      if (missing.length)
+        throw new DomainError("CSV_INVALID", { reason: `missing columns: ${missing.join(", ")}` });
+      const serialsInFile = new Set<string>();
       const rows: RowReport[] = [];
       for (const { line, values } of parsed.rows) {
         const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
@@ -139,12 +161,30 @@ export function cardProduction(ctx: CardsContext) {
           reject("not_in_batch");
           continue;
         }
+        // A card made is bound to its chip: the chip's serial number, one card per chip.
+        const chipSerial = (values.chip_serial ?? "").toUpperCase();
+        if (values.result === "ok" && !/^[0-9A-F]{16}$/.test(chipSerial)) {
+          reject("chip_serial_invalid");
+          continue;
+        }
+        if (
+          values.result === "ok" &&
+          (serialsInFile.has(chipSerial) || (await cards.byChipSerial(db, chipSerial)))
+        ) {
+          reject("chip_serial_used");
+          continue;
+        }
+        serialsInFile.add(chipSerial);
         try {
           const action = values.result === "ok" ? "deliver" : "production_failed";
           const details =
-            values.result === "ok" ? { batchId } : { batchId, reason: values.reason || "not given" };
+            values.result === "ok"
+              ? { batchId, chipSerial }
+              : { batchId, reason: values.reason || "not given" };
           const changes: Partial<CardRow> =
-            values.result === "ok" ? {} : { batch_id: null, issue_date: null, valid_until: null };
+            values.result === "ok"
+              ? { chip_serial: chipSerial }
+              : { batch_id: null, issue_date: null, valid_until: null };
           await db
             .transaction()
             .execute(async (trx) =>

@@ -93,6 +93,8 @@ export function createCardsRepository(dialect: Dialect) {
         .set({ key_version: keyVersion, personalised_at: at })
         .where("card_id_code", "=", cardIdCode)
         .execute(),
+    byChipSerial: (q: Q, serial: string) =>
+      q.selectFrom("cards").select("id").where("chip_serial", "=", serial).executeTakeFirst(),
     byIdCode: (q: Q, code: string) =>
       q.selectFrom("cards").selectAll().where("card_id_code", "=", code).executeTakeFirst(),
 

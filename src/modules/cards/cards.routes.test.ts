@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { before, it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
 import {
@@ -19,6 +19,8 @@ import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { creditCodeCheck } from "../../shared/credit-code.ts";
 import { parseCsv } from "../../shared/csv.ts";
 import { worded } from "../../shared/row-reasons.ts";
+
+const chipSerial = () => randomBytes(8).toString("hex").toUpperCase();
 
 forEachDialect("physical card lifecycle over HTTP", (dialect) => {
   const ctx = useTestApp(dialect);
@@ -55,10 +57,10 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(waiting.cardsByState.in_production, batch.cardCount);
     const file = parseCsv(batch.file);
     assert.ok(!("error" in file));
-    const lines = ["card_id_code,result,reason"];
+    const lines = ["card_id_code,result,reason,chip_serial"];
     for (const row of file.rows)
       lines.push(
-        `${row.values.card_id_code},${row.values.card_number === cardNumber ? "ok" : "failed,not this test"}`,
+        `${row.values.card_id_code},${row.values.card_number === cardNumber ? `ok,,${chipSerial()}` : "failed,not this test,"}`,
       );
     const report = await ok(tokens.admin, "POST", `/cards/production-batches/${batch.batchId}/return`, {
       csv: lines.join("\n"),
@@ -150,11 +152,25 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
     assert.equal(row.values.valid_until, "2036-11-21");
     assert.equal(row.values.issuer_id, "3301000001");
     assert.equal((await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`)).state, "in_production");
+    // The personalisation file: one record per card, every secret wrapped under the factory's transport key.
+    const records = batch.personalisationFile
+      .trim()
+      .split("\n")
+      .map((l: string) => JSON.parse(l));
+    assert.equal(records.length, file.rows.length);
+    const record = records.find((r: { cardNumber: string }) => r.cardNumber === applied.cardNumber);
+    assert.equal(record.transportKey, "tk-factory-330100-SM4-v1");
+    assert.deepEqual(Object.keys(record.keys), ["01", "02", "03", "04", "05", "06"]);
+    assert.match(record.keys["01"].wrapped, /^[0-9A-F]{32}$/);
+    assert.match(record.holderKey.privateKey.wrapped, /^[0-9A-F]{64}$/);
+    assert.equal(record.certificate.cardIdCode, applied.cardIdCode);
+    assert.equal(record.ef06[8], idNumber);
+    const serial = chipSerial();
     const lines = [
-      "card_id_code,result,reason",
-      ...file.rows.map((r) => `${r.values.card_id_code},ok,`),
-      "330100D156000005FFFFFFFFFFFFFFFF,ok,",
-      "x,maybe,",
+      "card_id_code,result,reason,chip_serial",
+      ...file.rows.map((r, i) => `${r.values.card_id_code},ok,,${i === 0 ? serial : chipSerial()}`),
+      "330100D156000005FFFFFFFFFFFFFFFF,ok,,",
+      "x,maybe,,",
     ];
     const report = await ok(tokens.admin, "POST", `/cards/production-batches/${batch.batchId}/return`, {
       csv: lines.join("\n"),
@@ -166,6 +182,32 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
         .map((r: { reason: string }) => r.reason),
       ["该卡不在本批次中", "结果只能是 ok 或 failed"],
     );
+    // Each card is bound to its chip: a made card without a chip serial, or a serial already bound, is refused.
+    const again = await person();
+    const second = await ok(tokens.clerk, "POST", "/cards/applications", {
+      idNumber: again,
+      areaCode: "330100",
+    });
+    const next = await ok(tokens.admin, "POST", "/cards/production-batches", { areaCode: "330100" });
+    const code = (parseCsv(next.file) as { rows: { values: Record<string, string> }[] }).rows.find(
+      (r) => r.values.card_number === second.cardNumber,
+    )!.values.card_id_code;
+    const refused = await ok(tokens.admin, "POST", `/cards/production-batches/${next.batchId}/return`, {
+      csv: `card_id_code,result,chip_serial\n${code},ok,\n${code},ok,${serial.toLowerCase()}\n`,
+    });
+    assert.deepEqual(
+      refused.rows.map((r: { reasonCode: string }) => r.reasonCode),
+      ["chip_serial_invalid", "chip_serial_used"],
+    );
+    const noSerialColumn = await call(
+      tokens.admin,
+      "POST",
+      `/cards/production-batches/${next.batchId}/return`,
+      {
+        csv: `card_id_code,result\n${code},ok\n`,
+      },
+    );
+    assert.deepEqual([noSerialColumn.status, noSerialColumn.body.code], [400, "CSV_INVALID"]);
     assert.equal((await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`)).state, "delivered");
 
     const wrongHolder = await call(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {
@@ -864,7 +906,7 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       tokens.admin,
       "POST",
       "/cards/production-batches/00000000-0000-4000-8000-000000000000/return",
-      { csv: "card_id_code,result\n" },
+      { csv: "card_id_code,result,chip_serial\n" },
     );
     assert.deepEqual([noBatch.status, noBatch.body.code], [404, "BATCH_NOT_FOUND"]);
     const noTask = await call(

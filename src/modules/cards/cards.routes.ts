@@ -189,6 +189,11 @@ export function cardsRoutes(deps: { cards: CardsService }): FastifyPluginAsyncZo
               areaCode: z.string(),
               cardCount: z.number().int(),
               file: z.string(),
+              personalisationFile: z
+                .string()
+                .describe(
+                  "One JSON object per card (format sscard-personalisation/1): the chip's files, keys, initial PIN and holder key enciphered under the factory's transport key, and the holder certificate",
+                ),
             }),
             ...errors(...AUTH_ERRORS, 404, 409),
           },

@@ -28,6 +28,8 @@ export interface CardsTable {
   /** The key version the chip was personalised with (null: not personalised by sscard). */
   key_version: number | null;
   personalised_at: string | null;
+  /** The chip the factory made the card on (its return file), one card per chip. */
+  chip_serial: string | null;
   issued_to: "holder" | "employer" | null;
   employer_letter_ref: string | null;
   temp_certificate_no: string | null;

@@ -64,6 +64,57 @@ export function createChipRepository() {
         .set({ institution_id: institutionId })
         .where("terminal_no", "=", terminalNo)
         .execute(),
+
+    insertReaderSlot: (db: Kysely<Database>, row: Database["reader_slots"]) =>
+      db.insertInto("reader_slots").values(row).execute(),
+
+    readerSlot: (db: Kysely<Database>, id: string) =>
+      db.selectFrom("reader_slots").selectAll().where("id", "=", id).executeTakeFirst(),
+
+    /**
+     * Holds the owner's slot until `until` when it is live (touched since `liveSince`) and no other
+     * request holds it; answers the row, or undefined when it is busy, idle, another's or gone.
+     */
+    holdReaderSlot: (
+      db: Kysely<Database>,
+      q: { id: string; owner: string; liveSince: string; now: string; until: string },
+    ) =>
+      db
+        .updateTable("reader_slots")
+        .set({ busy_until: q.until })
+        .where("id", "=", q.id)
+        .where("owner", "=", q.owner)
+        .where("touched_at", ">=", q.liveSince)
+        .where((eb) => eb.or([eb("busy_until", "is", null), eb("busy_until", "<", q.now)]))
+        .returningAll()
+        .executeTakeFirst(),
+
+    /** Writes back what a request changed and lets the slot go. */
+    releaseReaderSlot: (
+      db: Kysely<Database>,
+      id: string,
+      row: Omit<Database["reader_slots"], "id" | "owner" | "terminal_no">,
+    ) => db.updateTable("reader_slots").set(row).where("id", "=", id).execute(),
+
+    async deleteReaderSlot(db: Kysely<Database>, id: string, owner: string): Promise<boolean> {
+      const r = await db
+        .deleteFrom("reader_slots")
+        .where("id", "=", id)
+        .where("owner", "=", owner)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
+
+    pruneReaderSlots: (db: Kysely<Database>, idleBefore: string) =>
+      db.deleteFrom("reader_slots").where("touched_at", "<", idleBefore).execute(),
+
+    async readerSlotCount(db: Kysely<Database>): Promise<number> {
+      const r = await db
+        .selectFrom("reader_slots")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
   };
 }
 

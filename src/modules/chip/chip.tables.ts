@@ -27,8 +27,23 @@ export interface CardCertificatesTable {
   created_at: string;
 }
 
+/** A card in a reader slot of one of sscard's own terminals (src/modules/chip/reader.service.ts). */
+export interface ReaderSlotsTable {
+  id: string;
+  owner: string;
+  terminal_no: string;
+  /** The card's image and the chip's session, sealed with the data key (the image holds the chip's keys). */
+  card_sealed: string;
+  card_id_code: string | null;
+  pin_verified: number;
+  txn: number;
+  touched_at: string;
+  busy_until: string | null;
+}
+
 /** The chip module's tables. */
 export interface ChipTables {
+  reader_slots: ReaderSlotsTable;
   remote_authentications: RemoteAuthenticationsTable;
   terminals: TerminalsTable;
   card_certificates: CardCertificatesTable;

@@ -105,7 +105,7 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
       valid: false,
       reason: "EXPIRED",
     });
-    const ningbo = await ctx.deps.hsm!.createAreaCa({ area: "330200", version: 1 });
+    const ningbo = await ctx.deps.hsm!.areaCa("330200");
     assert.deepEqual(checkHolderCertificate(cert.body, ningbo.publicKey, "2026-11-22"), {
       valid: false,
       reason: "WRONG_CA",
@@ -126,7 +126,7 @@ forEachDialect("chip: certificates, issuer scripts, key versions and the reader 
     assert.ok(!verifyCardSignature(cert.body, randomBytes(32), signature));
     assert.deepEqual(
       (await actions("card.personalise")).find((a) => a.after.certificateSerial === cert.body.serial)?.after,
-      { keyVersion: 1, certificateSerial: cert.body.serial },
+      { keyVersion: 1, transportKey: "tk-factory-330100-SM4-v1", certificateSerial: cert.body.serial },
     );
   });
 

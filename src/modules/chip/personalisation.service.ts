@@ -1,19 +1,29 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import type { Policy } from "../areas/areas.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { ChipData } from "../cards/cards.deps.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
+import { initialPin } from "../credentials/pin.rules.ts";
 import type { Hsm } from "../keys/hsm.ts";
 import type { Signed } from "../keys/signer.ts";
+import { pinForTransport } from "../keys/transport.ts";
 import type { HolderCertificate } from "./certificates.ts";
 import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import type { ChipRepository } from "./chip.repository.ts";
-import { CARD_KEY_TYPES, type CardKeyId, type PersonalisationData, personalise } from "./personalise.ts";
-import type { CardImage } from "./virtual-card.ts";
+import {
+  CARD_KEY_TYPES,
+  type CardKeyId,
+  type FactoryRecord,
+  factoryRecord,
+  type PersonalisationData,
+  personalise,
+} from "./personalise.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const PERSONALISATION_PERMISSIONS = {
@@ -22,11 +32,11 @@ export const PERSONALISATION_PERMISSIONS = {
 };
 
 /**
- * Personalisation at production: writes a registered card's data, its keys diversified inside the
- * encryption machine at the city's newest key version, and (spec 3.00) a holder SM2 key pair with a
- * certificate signed by the area's CA key into a chip image. The key version and the certificate are
- * recorded with an audit record in one transaction. The image goes to the card writer (or a virtual
- * card file), never to an API response.
+ * Personalisation at production: for each card of a batch, its data, its keys diversified inside the
+ * encryption machine at the city's newest key version, the initial PIN and (spec 3.00) a holder SM2
+ * key pair with a certificate signed by the area's CA key, as the personalisation file's record for
+ * the card factory: every secret enciphered under the factory's transport key (`factory-<city>`). The
+ * key version, the certificate and an audit record are written in the batch's transaction.
  */
 export function createPersonalisationService(deps: {
   cards: Pick<CardsRepository, "byIdCode" | "recordPersonalisation">;
@@ -39,52 +49,65 @@ export function createPersonalisationService(deps: {
   const { db, audit, clock } = deps;
   const { repo } = deps;
   return {
-    async personalise(
+    async forProduction(
       actor: Actor,
-      data: PersonalisationData,
-      options: { purseFen?: number } = {},
-    ): Promise<{ image: CardImage; certificate?: Signed<HolderCertificate> }> {
-      const city = data.cardIdCode.slice(0, 6);
-      const grant = authorize(actor, PERSONALISATION_PERMISSIONS.personalise, city);
-      const card = await deps.cards.byIdCode(db, data.cardIdCode);
-      if (!card || card.card_number !== data.cardNumber) throw new DomainError("CARD_NOT_FOUND");
-      if (card.state !== "in_production") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+      trx: Transaction<Database>,
+      cards: readonly ChipData[],
+      policy: Pick<Policy, "initialPassword">,
+    ): Promise<FactoryRecord[]> {
       const hsm = deps.hsm();
-      const [version] = await hsm.activeVersions({ type: "internal_auth", algorithm: "SM4", city });
-      if (version === undefined) throw new DomainError("KEY_NOT_FOUND", { label: `${city} internal_auth` });
-      const keys: Partial<Record<CardKeyId, Buffer>> = {};
-      for (const [id, type] of Object.entries(CARD_KEY_TYPES))
-        keys[Number(id) as CardKeyId] = await hsm.cardKey({
-          type,
-          algorithm: "SM4",
-          version,
-          city,
-          cardIdCode: data.cardIdCode,
-        });
-      let certificate: Signed<HolderCertificate> | undefined;
-      let holderKey: { privateKey: string; publicKey: string } | undefined;
-      if (data.specVersion === "3.00") {
-        holderKey = sm2.generateKeyPairHex();
-        const ca = await hsm.areaCa(city);
-        certificate = await hsm.signWithAreaCa<HolderCertificate>(city, {
-          format: "sscard-holder-certificate/1",
-          serial: randomBytes(8).toString("hex").toUpperCase(),
-          cardIdCode: data.cardIdCode,
-          cardNumber: data.cardNumber,
-          subjectPublicKey: holderKey.publicKey,
-          issuerArea: city,
-          caKey: ca.label,
-          notBefore: data.issueDate,
-          notAfter: data.validUntil,
-        });
-      }
-      const image = personalise(data, keys, {
-        keyVersion: version,
-        holderKey,
-        purse: options.purseFen === undefined ? undefined : { balanceFen: options.purseFen },
-      });
+      const byCity = new Map<
+        string,
+        { version: number; wrapper: Awaited<ReturnType<Hsm["transportWrapper"]>> }
+      >();
+      const records: FactoryRecord[] = [];
       const at = clock.now().toISOString();
-      await db.transaction().execute(async (trx) => {
+      for (const chip of cards) {
+        const data: PersonalisationData = { ...chip, initialPin: initialPin(chip.cardNumber, policy) };
+        const city = data.cardIdCode.slice(0, 6);
+        const grant = authorize(actor, PERSONALISATION_PERMISSIONS.personalise, city);
+        const card = await deps.cards.byIdCode(trx, data.cardIdCode);
+        if (!card || card.card_number !== data.cardNumber) throw new DomainError("CARD_NOT_FOUND");
+        if (card.state !== "in_production") throw new DomainError("CARD_NOT_USABLE", { state: card.state });
+        let setup = byCity.get(city);
+        if (!setup) {
+          const [version] = await hsm.activeVersions({ type: "internal_auth", algorithm: "SM4", city });
+          if (version === undefined)
+            throw new DomainError("KEY_NOT_FOUND", { label: `${city} internal_auth` });
+          setup = { version, wrapper: await hsm.transportWrapper(`factory-${city}`) };
+          byCity.set(city, setup);
+        }
+        const { version } = setup;
+        const keys: Partial<Record<CardKeyId, Buffer>> = {};
+        for (const [id, type] of Object.entries(CARD_KEY_TYPES))
+          keys[Number(id) as CardKeyId] = await hsm.cardKey({
+            type,
+            algorithm: "SM4",
+            version,
+            city,
+            cardIdCode: data.cardIdCode,
+          });
+        let certificate: Signed<HolderCertificate> | undefined;
+        let holderKey: { privateKey: string; publicKey: string } | undefined;
+        if (data.specVersion === "3.00") {
+          holderKey = sm2.generateKeyPairHex();
+          const ca = await hsm.areaCa(city);
+          certificate = await hsm.signWithAreaCa<HolderCertificate>(city, {
+            format: "sscard-holder-certificate/1",
+            serial: randomBytes(8).toString("hex").toUpperCase(),
+            cardIdCode: data.cardIdCode,
+            cardNumber: data.cardNumber,
+            subjectPublicKey: holderKey.publicKey,
+            issuerArea: city,
+            caKey: ca.label,
+            notBefore: data.issueDate,
+            notAfter: data.validUntil,
+          });
+        }
+        const image = personalise(data, keys, { keyVersion: version, holderKey });
+        records.push(
+          factoryRecord(image, setup.wrapper, pinForTransport(data.initialPin, randomBytes(8)), certificate),
+        );
         await deps.cards.recordPersonalisation(trx, data.cardIdCode, version, at);
         if (certificate)
           await repo.insertCertificate(trx, {
@@ -99,10 +122,14 @@ export function createPersonalisationService(deps: {
           subjectType: "card",
           subjectId: data.cardIdCode,
           areaCode: city,
-          after: { keyVersion: version, certificateSerial: certificate?.serial ?? null },
+          after: {
+            keyVersion: version,
+            transportKey: setup.wrapper.transportKey,
+            certificateSerial: certificate?.serial ?? null,
+          },
         });
-      });
-      return { image, certificate };
+      }
+      return records;
     },
 
     /** An area's CA public key (public: terminals check certificates against it). */

@@ -1,46 +1,12 @@
-import type { KeyType } from "../keys/derivation.ts";
+import type { ChipData } from "../cards/cards.deps.ts";
+import { type KeyType, keyCheckValue } from "../keys/derivation.ts";
+import { pinOfTransportBlock, unwrapUnderTransport } from "../keys/transport.ts";
 import type { CardImage } from "./virtual-card.ts";
 
-/** What personalisation needs of a card and its holder (the factory file's fields). */
-export type PersonalisationData = Readonly<{
-  cardIdCode: string;
-  cardNumber: string;
-  cardType: string;
-  specVersion: string;
-  issuerId: string;
-  issueDate: string;
-  validUntil: string;
-  idNumber: string;
-  name: string;
-  sex: "M" | "F";
-  ethnicity: string;
-  birthDate: string;
-  initialPin: string;
-}>;
+/** What personalisation needs of a card and its holder (the factory file's fields) and the initial PIN. */
+export type PersonalisationData = ChipData & Readonly<{ initialPin: string }>;
 
 const compact = (date: string) => date.replaceAll("-", "");
-
-/** A row of the production (factory) file as personalisation data (see docs/cards.md for its columns). */
-export function fromFactoryRow(
-  row: Readonly<Record<string, string>>,
-  initialPin: string,
-): PersonalisationData {
-  return {
-    cardIdCode: row.card_id_code,
-    cardNumber: row.card_number,
-    cardType: row.card_type,
-    specVersion: row.spec_version,
-    issuerId: row.issuer_id,
-    issueDate: row.issue_date,
-    validUntil: row.valid_until,
-    idNumber: row.id_number,
-    name: row.name,
-    sex: row.sex === "F" ? "F" : "M",
-    ethnicity: row.ethnicity,
-    birthDate: row.birth_date,
-    initialPin,
-  };
-}
 
 /** The card's keys by key identifier, and the type of city key each is diversified from. */
 export const CARD_KEY_TYPES = {
@@ -96,6 +62,106 @@ export function personalise(
     ...(options.holderKey ? { holderKey: options.holderKey } : {}),
     ...(options.purse ? { purse: { balance: options.purse.balanceFen, counter: 0 } } : {}),
     pin: data.initialPin,
+    pinTriesLeft: 6,
+    pinTriesMax: 6,
+  };
+}
+
+/** A wrapped key as the card factory receives it: enciphered under its transport key, with its check value. */
+export type TransportedKey = Readonly<{ wrapped: string; kcv: string }>;
+
+/**
+ * One card of the personalisation file sent with a production batch (one JSON object per line): the
+ * file contents, the card keys, the initial PIN and (spec 3.00) the holder's SM2 private key, each
+ * enciphered under the factory's transport key, the key version, and the holder certificate to write.
+ */
+export type FactoryRecord = Readonly<{
+  format: "sscard-personalisation/1";
+  cardIdCode: string;
+  cardNumber: string;
+  /** The label of the transport key everything here is wrapped under. */
+  transportKey: string;
+  keyVersion: number;
+  ef05: Record<number, string>;
+  ef06: Record<number, string>;
+  /** Card keys by identifier ("01" … "06"). */
+  keys: Record<string, TransportedKey>;
+  /** The initial PIN as a format 2 block with 8 random bytes (see src/modules/keys/transport.ts). */
+  pin: TransportedKey;
+  holderKey?: Readonly<{ privateKey: TransportedKey; publicKey: string }>;
+  certificate?: unknown;
+}>;
+
+/** The personalisation file's record of a chip image (the clear keys wrapped by `wrap`). */
+export function factoryRecord(
+  image: CardImage,
+  transport: { transportKey: string; wrap: (key: Buffer) => TransportedKey },
+  pinBlock: Buffer,
+  certificate?: unknown,
+): FactoryRecord {
+  return {
+    format: "sscard-personalisation/1",
+    cardIdCode: image.ef05[1],
+    cardNumber: image.ef05[7],
+    transportKey: transport.transportKey,
+    keyVersion: image.keyVersion ?? 1,
+    ef05: image.ef05,
+    ef06: image.ef06,
+    keys: Object.fromEntries(
+      Object.entries(image.keys).map(([id, hex]) => [
+        id.padStart(2, "0"),
+        transport.wrap(Buffer.from(hex, "hex")),
+      ]),
+    ),
+    pin: transport.wrap(pinBlock),
+    ...(image.holderKey
+      ? {
+          holderKey: {
+            privateKey: transport.wrap(Buffer.from(image.holderKey.privateKey.padStart(64, "0"), "hex")),
+            publicKey: image.holderKey.publicKey,
+          },
+        }
+      : {}),
+    ...(certificate ? { certificate } : {}),
+  };
+}
+
+export class FactoryRecordError extends Error {}
+
+/**
+ * What the card factory writes into a chip from a personalisation record, with the transport key it
+ * built from its custodians' components: every key unwrapped and checked against its check value (a
+ * mismatch stops the card), the PIN with 6 tries, an opening purse balance if the factory loads one.
+ */
+export function imageFromFactoryRecord(
+  record: FactoryRecord,
+  transportKey: Buffer,
+  options: { purseFen?: number } = {},
+): CardImage {
+  const open = (what: string, k: TransportedKey) => {
+    const clear = unwrapUnderTransport(transportKey, k.wrapped);
+    if (keyCheckValue("SM4", clear.subarray(0, 16)) !== k.kcv)
+      throw new FactoryRecordError(`${record.cardIdCode}: ${what} does not match its check value`);
+    return clear;
+  };
+  const pin = pinOfTransportBlock(open("the PIN", record.pin));
+  return {
+    ef05: record.ef05,
+    ef06: record.ef06,
+    keys: Object.fromEntries(
+      Object.entries(record.keys).map(([id, k]) => [Number(id), open(`key ${id}`, k).toString("hex")]),
+    ),
+    keyVersion: record.keyVersion,
+    ...(record.holderKey
+      ? {
+          holderKey: {
+            privateKey: open("the holder key", record.holderKey.privateKey).toString("hex"),
+            publicKey: record.holderKey.publicKey,
+          },
+        }
+      : {}),
+    ...(options.purseFen === undefined ? {} : { purse: { balance: options.purseFen, counter: 0 } }),
+    pin,
     pinTriesLeft: 6,
     pinTriesMax: 6,
   };

@@ -174,11 +174,11 @@ export function readerRoutes(deps: { reader: ReaderService }): FastifyPluginAsyn
           tags: ["reader"],
           summary: "Take the card out of the slot",
           params: slotParams,
-          response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404) },
+          response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404, 409) },
         },
       },
       async (request, reply) => {
-        reader.eject(actorOf(request), request.params.slotId);
+        await reader.eject(actorOf(request), request.params.slotId);
         return reply.status(204).send(null);
       },
     );

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
+import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { CardKeys } from "./card-keys.ts";
@@ -21,7 +22,7 @@ import {
   unblockPin,
   verifyPin,
 } from "./reader.ts";
-import { type CardImage, createVirtualCard } from "./virtual-card.ts";
+import { type CardImage, createVirtualCard, type VirtualCardSession } from "./virtual-card.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const READER_PERMISSIONS = {
@@ -32,24 +33,29 @@ export const READER_PERMISSIONS = {
 
 const IDLE_MS = 10 * 60_000;
 const MAX_SLOTS = 1000;
+/** How long one request may hold a slot; a worker that died holding it frees it then. */
+const HOLD_MS = 30_000;
 
 type Slot = {
   card: ReturnType<typeof createVirtualCard>;
   terminalNo: string;
-  owner: string;
   cardIdCode?: string;
   /** The chip PIN was verified since the card was last read (the holder's password at this terminal). */
   pinVerified?: boolean;
-  touched: number;
   txn: number;
 };
+
+/** What a slot's row seals: the card's image and the chip's session. */
+type SealedCard = { image: CardImage; session: VirtualCardSession };
 
 /**
  * The reader interface over HTTP, for sscard's own terminals (counter, kiosk, demo) whose secure
  * module is the encryption machine: a virtual card is put into a slot of a registered terminal, and
  * the hospitals' reader calls (readCardBasic, verifyPin, changePin, unblockPin, debit) run against it
- * through the same library a PSAM terminal uses. Slots live in this process's memory, like a card in a
- * reader, and are emptied after 10 idle minutes; their chip keys never appear in a response.
+ * through the same library a PSAM terminal uses. A slot is a database row (the card sealed with the
+ * data key, since it holds the chip's keys), so any worker or server serves it; one request at a time
+ * holds it (a second at once gets READER_SLOT_BUSY), and it is emptied after 10 idle minutes. Its chip
+ * keys never appear in a response.
  */
 export function createReaderService(deps: {
   repo: ChipRepository;
@@ -59,23 +65,54 @@ export function createReaderService(deps: {
   cards: CardsService;
   issuerScripts: IssuerScriptsService;
   purchases: PurchaseService;
+  cipher: PiiCipher;
 }) {
-  const { db, clock, cardKeys } = deps;
+  const { db, clock, cardKeys, cipher } = deps;
   const { repo } = deps;
-  const slots = new Map<string, Slot>();
+  const iso = (ms: number) => new Date(ms).toISOString();
 
-  function prune(now: number) {
-    for (const [key, s] of slots) if (now - s.touched > IDLE_MS) slots.delete(key);
-  }
-
-  function slotOf(actor: Actor, id: string): Slot {
+  /**
+   * Runs `work` on the caller's slot, holding it: the card is unsealed, powered up in its saved
+   * session, and written back with what the commands changed (PIN tries, purse, session) even when
+   * the work is refused.
+   */
+  async function withSlot<T>(actor: Actor, id: string, work: (slot: Slot) => Promise<T>): Promise<T> {
     authorize(actor, READER_PERMISSIONS.use);
     const now = clock.now().getTime();
-    prune(now);
-    const slot = slots.get(id);
-    if (!slot || slot.owner !== actor.id) throw new DomainError("READER_SLOT_NOT_FOUND");
-    slot.touched = now;
-    return slot;
+    const held = await repo.holdReaderSlot(db, {
+      id,
+      owner: actor.id,
+      liveSince: iso(now - IDLE_MS),
+      now: iso(now),
+      until: iso(now + HOLD_MS),
+    });
+    if (!held) {
+      const row = await repo.readerSlot(db, id);
+      if (row && row.owner === actor.id && row.touched_at >= iso(now - IDLE_MS))
+        throw new DomainError("READER_SLOT_BUSY");
+      throw new DomainError("READER_SLOT_NOT_FOUND");
+    }
+    const sealed = JSON.parse(cipher.decrypt(held.card_sealed)) as SealedCard;
+    const slot: Slot = {
+      card: createVirtualCard(sealed.image, undefined, sealed.session),
+      terminalNo: held.terminal_no,
+      cardIdCode: held.card_id_code ?? undefined,
+      pinVerified: held.pin_verified === 1,
+      txn: Number(held.txn),
+    };
+    try {
+      return await work(slot);
+    } finally {
+      const card: SealedCard = { image: slot.card.image(), session: slot.card.session() };
+      await repo.releaseReaderSlot(db, id, {
+        card_sealed: cipher.encrypt(JSON.stringify(card)),
+        card_id_code: slot.cardIdCode ?? null,
+        pin_verified: slot.pinVerified ? 1 : 0,
+        txn: slot.txn,
+        touched_at: clock.now().toISOString(),
+        busy_until: null,
+      });
+    }
   }
 
   /** Runs a reader call, turning the reader's refusals into the API's errors. */
@@ -114,116 +151,121 @@ export function createReaderService(deps: {
           summary: `terminal ${input.terminalNo} is not registered`,
         });
       authorize(actor, READER_PERMISSIONS.use, terminal.area_code);
-      prune(clock.now().getTime());
-      if (slots.size >= MAX_SLOTS) throw new DomainError("READER_REFUSED", { reason: "READER_FULL" });
+      const now = clock.now().getTime();
+      await repo.pruneReaderSlots(db, iso(now - IDLE_MS));
+      if ((await repo.readerSlotCount(db)) >= MAX_SLOTS)
+        throw new DomainError("READER_REFUSED", { reason: "READER_FULL" });
       const id = randomUUID();
-      slots.set(id, {
-        card: createVirtualCard(structuredClone(input.card)),
-        terminalNo: input.terminalNo,
+      const card: SealedCard = { image: input.card, session: createVirtualCard(input.card).session() };
+      await repo.insertReaderSlot(db, {
+        id,
         owner: actor.id,
-        touched: clock.now().getTime(),
+        terminal_no: input.terminalNo,
+        card_sealed: cipher.encrypt(JSON.stringify(card)),
+        card_id_code: null,
+        pin_verified: 0,
         txn: 0,
+        touched_at: iso(now),
+        busy_until: null,
       });
       return { slotId: id };
     },
 
-    async readCardBasic(actor: Actor, id: string) {
-      const slot = slotOf(actor, id);
-      const basic = await guarded(() =>
-        readCardBasic(slot.card, {
-          terminalNo: slot.terminalNo,
-          deviceNo: `SSCARD-${slot.terminalNo}`,
-          sam: keysSam(async (code) => {
-            const { keys } = await cardKeys.forCard(
-              actor,
-              code,
-              ["internal_auth", "external_auth"],
-              "card.read.refused",
-            );
-            return { internalAuth: keys.internal_auth, externalAuth: keys.external_auth };
+    readCardBasic: (actor: Actor, id: string) =>
+      withSlot(actor, id, async (slot) => {
+        const basic = await guarded(() =>
+          readCardBasic(slot.card, {
+            terminalNo: slot.terminalNo,
+            deviceNo: `SSCARD-${slot.terminalNo}`,
+            sam: keysSam(async (code) => {
+              const { keys } = await cardKeys.forCard(
+                actor,
+                code,
+                ["internal_auth", "external_auth"],
+                "card.read.refused",
+              );
+              return { internalAuth: keys.internal_auth, externalAuth: keys.external_auth };
+            }),
+            isBlacklisted: (code) => deps.cards.isBlacklisted(code),
+            supportedRegions: [""],
+            today: () => chinaDate(clock.now()),
           }),
-          isBlacklisted: (code) => deps.cards.isBlacklisted(code),
-          supportedRegions: [""],
-          today: () => chinaDate(clock.now()),
-        }),
-      );
-      slot.cardIdCode = basic.cardIdCode;
-      slot.pinVerified = false;
-      return basic;
-    },
+        );
+        slot.cardIdCode = basic.cardIdCode;
+        slot.pinVerified = false;
+        return basic;
+      }),
 
-    async verifyPin(actor: Actor, id: string, pin: string) {
-      const slot = slotOf(actor, id);
-      authenticated(slot);
-      const answer = await guarded(() => verifyPin(slot.card, pin));
-      slot.pinVerified = answer.ok;
-      return answer;
-    },
+    verifyPin: (actor: Actor, id: string, pin: string) =>
+      withSlot(actor, id, async (slot) => {
+        authenticated(slot);
+        const answer = await guarded(() => verifyPin(slot.card, pin));
+        slot.pinVerified = answer.ok;
+        return answer;
+      }),
 
     /**
      * The card in the caller's slot as the terminal authenticated it (PSAM internal and external
      * authentication when it was read), and whether its PIN was verified since: for a settlement.
      */
-    authenticatedCard(actor: Actor, id: string) {
-      const slot = slotOf(actor, id);
-      return {
+    authenticatedCard: (actor: Actor, id: string) =>
+      withSlot(actor, id, async (slot) => ({
         cardIdCode: authenticated(slot),
         terminalNo: slot.terminalNo,
         pinVerified: slot.pinVerified === true,
-      };
-    },
+      })),
 
-    async changePin(actor: Actor, id: string, input: { oldPin: string; newPin: string }) {
-      const slot = slotOf(actor, id);
-      authenticated(slot);
-      return guarded(() => changePin(slot.card, input.oldPin, input.newPin));
-    },
+    changePin: (actor: Actor, id: string, input: { oldPin: string; newPin: string }) =>
+      withSlot(actor, id, async (slot) => {
+        authenticated(slot);
+        return guarded(() => changePin(slot.card, input.oldPin, input.newPin));
+      }),
 
     /** The counter's chip PIN unblock: the issuer script from the machine, sent to the card. */
-    async unblockPin(actor: Actor, id: string, newPin: string) {
-      const slot = slotOf(actor, id);
-      const cardIdCode = authenticated(slot);
-      await guarded(() =>
-        unblockPin(
-          slot.card,
-          async (cardChallenge) =>
-            (await deps.issuerScripts.unblockPin(actor, { cardIdCode, cardChallenge, newPin })).apdu,
-        ),
-      );
-      return { ok: true as const };
-    },
+    unblockPin: (actor: Actor, id: string, newPin: string) =>
+      withSlot(actor, id, async (slot) => {
+        const cardIdCode = authenticated(slot);
+        await guarded(() =>
+          unblockPin(
+            slot.card,
+            async (cardChallenge) =>
+              (await deps.issuerScripts.unblockPin(actor, { cardIdCode, cardChallenge, newPin })).apdu,
+          ),
+        );
+        return { ok: true as const };
+      }),
 
     /** A debit of the purse (after verifyPin), its TAC checked by sscard at once. */
-    async debit(actor: Actor, id: string, amountFen: number) {
-      const slot = slotOf(actor, id);
-      // The TAC check must be allowed before the card is debited.
-      authorize(actor, PURCHASE_PERMISSIONS.verifyTac);
-      const cardIdCode = authenticated(slot);
-      slot.txn += 1;
-      const result = await guarded(() =>
-        debit(slot.card, sam(actor), {
+    debit: (actor: Actor, id: string, amountFen: number) =>
+      withSlot(actor, id, async (slot) => {
+        // The TAC check must be allowed before the card is debited.
+        authorize(actor, PURCHASE_PERMISSIONS.verifyTac);
+        const cardIdCode = authenticated(slot);
+        slot.txn += 1;
+        const result = await guarded(() =>
+          debit(slot.card, sam(actor), {
+            cardIdCode,
+            terminalNo: slot.terminalNo,
+            amountFen,
+            terminalTxnNo: slot.txn,
+            at: clock.now(),
+          }),
+        );
+        const { valid } = await deps.purchases.verifyTac(actor, {
           cardIdCode,
-          terminalNo: slot.terminalNo,
           amountFen,
-          terminalTxnNo: slot.txn,
-          at: clock.now(),
-        }),
-      );
-      const { valid } = await deps.purchases.verifyTac(actor, {
-        cardIdCode,
-        amountFen,
-        terminalNo: slot.terminalNo,
-        terminalTxnNo: result.terminalTxnNo,
-        date: result.date,
-        time: result.time,
-        tac: result.tac,
-      });
-      return { ...result, tacValid: valid };
-    },
+          terminalNo: slot.terminalNo,
+          terminalTxnNo: result.terminalTxnNo,
+          date: result.date,
+          time: result.time,
+          tac: result.tac,
+        });
+        return { ...result, tacValid: valid };
+      }),
 
-    eject(actor: Actor, id: string) {
-      slotOf(actor, id);
-      slots.delete(id);
+    async eject(actor: Actor, id: string) {
+      authorize(actor, READER_PERMISSIONS.use);
+      if (!(await repo.deleteReaderSlot(db, id, actor.id))) throw new DomainError("READER_SLOT_NOT_FOUND");
     },
   };
 }

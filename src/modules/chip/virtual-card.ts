@@ -72,12 +72,26 @@ export function unblockCryptogram(key: Buffer, challenge8: Buffer, newPinBcd: Bu
   return sm4(key, pad16(Buffer.concat([challenge8, newPinBcd])));
 }
 
-/** A virtual card; `transmit` takes a command APDU and returns the response APDU (data ‖ SW1 SW2). */
-export function createVirtualCard(image: CardImage, random: (n: number) => Buffer = randomBytes) {
-  let selected: "mf" | "ssse" | "ef05" | "ef06" = "mf";
+/** What a powered card remembers between commands: the selected file and the security states reached. */
+export type VirtualCardSession = Readonly<{
+  selected: "mf" | "ssse" | "ef05" | "ef06";
+  externalAuthenticated: boolean;
+  pinVerified: boolean;
+}>;
+
+/**
+ * A virtual card; `transmit` takes a command APDU and returns the response APDU (data ‖ SW1 SW2).
+ * `resume` powers it up in a session saved earlier (a reader slot kept between requests).
+ */
+export function createVirtualCard(
+  image: CardImage,
+  random: (n: number) => Buffer = randomBytes,
+  resume?: VirtualCardSession,
+) {
+  let selected: VirtualCardSession["selected"] = resume?.selected ?? "mf";
   let challenge: Buffer | undefined;
-  let externalAuthenticated = false;
-  let pinVerified = false;
+  let externalAuthenticated = resume?.externalAuthenticated ?? false;
+  let pinVerified = resume?.pinVerified ?? false;
 
   function readRecord(p1: number, p2: number, le: number | undefined): Buffer {
     const sfi = p2 >> 3;
@@ -329,6 +343,14 @@ export function createVirtualCard(image: CardImage, random: (n: number) => Buffe
     },
     get pinVerified() {
       return pinVerified;
+    },
+    /** The session to resume in (a command's challenge or a purchase in progress is not kept). */
+    session(): VirtualCardSession {
+      return { selected, externalAuthenticated, pinVerified };
+    },
+    /** The card's content as it is now (after the commands it took). */
+    image(): CardImage {
+      return image;
     },
     /** The card's content, to save to a file and load again. */
     save(): string {

@@ -6,6 +6,7 @@ import {
   callAs,
   type Method,
   newIdNumber,
+  returnFileFor,
   seedAreas,
   staffToken,
   useTestApp,
@@ -14,7 +15,6 @@ import { NATIONAL_DEFAULT_POLICY } from "../../modules/areas/areas.rules.ts";
 import { initialPin } from "../../modules/credentials/pin.rules.ts";
 import { encipherFormat1, encipherFormat4 } from "../../modules/keys/pin-block.ts";
 import { type Actor, SYSTEM_ACTOR } from "../../shared/auth.ts";
-import { parseCsv } from "../../shared/csv.ts";
 
 const defaultInitial = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });
@@ -43,14 +43,11 @@ forEachDialect("social security passwords", (dialect) => {
     });
     const c = await ctx.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: area });
     const batch = await ctx.deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: area });
-    const rows = (parseCsv(batch.file) as { rows: { values: Record<string, string> }[] }).rows;
-    const csv = [
-      "card_id_code,result",
-      ...rows.map(
-        (r) => `${r.values.card_id_code},${r.values.card_number === c.cardNumber ? "ok" : "failed"}`,
-      ),
-    ];
-    await ctx.deps.cards.importReturnFile(SYSTEM_ACTOR, batch.batchId, csv.join("\n"));
+    await ctx.deps.cards.importReturnFile(
+      SYSTEM_ACTOR,
+      batch.batchId,
+      returnFileFor(batch, (n) => n === c.cardNumber),
+    );
     await ctx.deps.cards.issue(SYSTEM_ACTOR, c.cardNumber, {
       collectedBy: "holder",
       holderIdNumber: idNumber,

@@ -14,6 +14,7 @@ import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
 import type { KeysRepository } from "./keys.repository.ts";
 import type { Lmk } from "./lmk.ts";
 import { type Signed, SM2_USER_ID } from "./signer.ts";
+import { wrapUnderTransport } from "./transport.ts";
 
 export class HsmError extends Error {}
 
@@ -32,6 +33,10 @@ const nationalLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number) 
 const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area: string) =>
   `area-${area}-${type}-${algorithm}-v${version}`;
 const caLabel = (area: string, version: number) => `ca-${area}-SM2-v${version}`;
+const transportLabel = (party: string, version: number) => `tk-${party}-SM4-v${version}`;
+
+/** The usage of a transport key (a key-encryption key shared with another machine) in its key block. */
+export const TRANSPORT_USAGE = "transport";
 
 /** The usage of an area CA's SM2 signing key in its key block. */
 export const CA_USAGE = "ca_sign";
@@ -109,6 +114,48 @@ export function createHsm(deps: { keys: KeysRepository; lmk: Lmk; now: () => Dat
         null,
       );
       return { label, kcv: made.kcv, componentKcvs: made.componentKcvs };
+    },
+
+    /**
+     * Imports a transport key shared with another party (`factory-330100`: Hangzhou's card factory)
+     * from custodians' components; the other party builds the same key from the same components.
+     */
+    async importTransportKey(input: { party: string; version: number; components: readonly Component[] }) {
+      if (!/^[a-z0-9-]{2,40}$/.test(input.party))
+        throw new HsmError("a party is lowercase letters, digits and -");
+      const made = combineComponents(input.components, "SM4");
+      const label = transportLabel(input.party, input.version);
+      const header = {
+        usage: TRANSPORT_USAGE,
+        algorithm: "SM4",
+        keyVersion: input.version,
+        exportability: "N",
+      } as const;
+      // A city's factory's key is the city's (listed with its keys); another party's is national.
+      await store({ ...header, label }, made.key, /(\d{6})$/.exec(input.party)?.[1] ?? null);
+      return { label, kcv: made.kcv, componentKcvs: made.componentKcvs };
+    },
+
+    /**
+     * Enciphers keys for a party under its newest transport key, each with its check value (what the
+     * receiver verifies). The clear keys come from this machine's own derivations; the transport key
+     * is opened once for a whole production batch.
+     */
+    async transportWrapper(party: string) {
+      const row = (await keys.list())
+        .filter(
+          (r) => r.usage === TRANSPORT_USAGE && r.label.startsWith(`tk-${party}-SM4-v`) && !r.retired_at,
+        )
+        .sort((a, b) => Number(b.key_version) - Number(a.key_version))[0];
+      if (!row) throw new DomainError("KEY_NOT_FOUND", { label: `transport ${party}` });
+      const tk = unwrapKey(lmk, row.block, TRANSPORT_USAGE).key;
+      return {
+        transportKey: row.label,
+        wrap: (key: Buffer) => ({
+          wrapped: wrapUnderTransport(tk, key),
+          kcv: keyCheckValue("SM4", key.subarray(0, 16)),
+        }),
+      };
     },
 
     /** Diversifies and stores a province's and a city's keys of one type and version (for the city's PSAMs). */

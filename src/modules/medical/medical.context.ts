@@ -71,7 +71,7 @@ export type MedicalDeps = Readonly<{
   readerCard: (
     actor: Actor,
     slotId: string,
-  ) => { cardIdCode: string; terminalNo: string; pinVerified: boolean };
+  ) => Promise<{ cardIdCode: string; terminalNo: string; pinVerified: boolean }>;
 }>;
 
 export function receipt(

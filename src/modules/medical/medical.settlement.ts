@@ -350,7 +350,7 @@ export function medicalSettlement(ctx: MedicalContext) {
       else if (input.readerSlotId) {
         // The terminal's PSAM authenticated the card (internal and external authentication) when it
         // was read; the chip PIN verified in the same slot is the holder's password at this terminal.
-        const read = deps.readerCard(actor, input.readerSlotId);
+        const read = await deps.readerCard(actor, input.readerSlotId);
         if (read.terminalNo !== input.terminalNo)
           throw new DomainError("VALIDATION_FAILED", { summary: "readerSlotId: a slot of this terminal" });
         const found = await deps.cards.byIdCode(db, read.cardIdCode);

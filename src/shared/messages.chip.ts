@@ -1,0 +1,38 @@
+/** The messages of the encryption machine, the terminals and the card readers (spread into MESSAGES). */
+export const CHIP_MESSAGES = {
+  TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
+  TERMINAL_EXISTS: {
+    zh: "终端 {terminalNo} 已登记",
+    en: "Terminal {terminalNo} is registered already",
+  },
+  HSM_UNAVAILABLE: {
+    zh: "加密机未就绪：尚未完成本地主密钥（LMK）仪式",
+    en: "The encryption machine is not ready: no LMK ceremony has been run",
+  },
+  REMOTE_AUTH_NOT_FOUND: {
+    zh: "没有进行中的远程认证，或已过期、已完成",
+    en: "No remote authentication under way (unknown, expired or already completed)",
+  },
+  KEY_NOT_FOUND: {
+    zh: "加密机中没有所需密钥（{label}）：请先完成密钥仪式和分散",
+    en: "The encryption machine holds no key {label}: run the key ceremony and derivation first",
+  },
+  KEY_VERSION_RETIRED: {
+    zh: "该卡使用的密钥版本已停用（{label}），请换卡",
+    en: "The key version this card uses is retired ({label}); the card must be replaced",
+  },
+  READER_SLOT_BUSY: {
+    zh: "读卡器正在处理这张卡的上一个操作，请稍后再试",
+    en: "The reader is still working on this card's previous command; try again shortly",
+  },
+  READER_SLOT_NOT_FOUND: {
+    zh: "读卡器中没有这张卡（已取出或超时）",
+    en: "No card in this reader slot (ejected or timed out)",
+  },
+  READER_REFUSED: { zh: "读卡器拒绝了这张卡：{reason}", en: "The reader refused the card: {reason}" },
+  CARD_AUTHENTICATION_FAILED: { zh: "卡片认证失败", en: "Card authentication failed" },
+  CARD_BLACKLISTED: {
+    zh: "该卡在黑名单上（{state}），不能使用",
+    en: "The card is on the blacklist ({state}) and cannot be used",
+  },
+} as const;
