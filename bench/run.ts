@@ -9,6 +9,7 @@ import pg from "pg";
 import { sm2 } from "sm-crypto-v2";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
+import { seedDemoKeys } from "../src/demo/demo.keys.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { createPdfSigner } from "../src/modules/certificates/certificates.pades.ts";
@@ -97,9 +98,11 @@ async function open(name: string): Promise<{ deps: Deps; url: string }> {
   const url = name.includes(":") ? name : `sqlite:${join(dir, name)}`;
   const database = createDb(url);
   await migrateToLatest(database.db, database.dialect);
-  const deps = createDeps(database, config);
+  const deps = createDeps(database, config, undefined, { lmk: softwareLmk(randomBytes(32)) });
   await deps.areas.create(SYSTEM_ACTOR, { code: "330000", issuerId: "3300000001" });
   await deps.areas.create(SYSTEM_ACTOR, { code: "330100", issuerId: "3301000001" });
+  // The key ceremonies production needs (the cards' chips are personalised in their batch).
+  await seedDemoKeys(deps.hsm!, [["330000", "330100"]]);
   return { deps, url };
 }
 

@@ -12,7 +12,14 @@ import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { chinaDate, startedClock } from "../src/shared/clock.ts";
 
 import { createTestDb, forEachDialect } from "./db.ts";
-import { cardInState, designatedPharmacy, seedAreas, staffToken, testSecrets } from "./fixtures.ts";
+import {
+  cardInState,
+  designatedPharmacy,
+  seedAreas,
+  seedCardKeys,
+  staffToken,
+  testSecrets,
+} from "./fixtures.ts";
 
 /** This process and the servers it starts run on a clock started at a fixed instant, not the machine's. */
 const clock = startedClock("2026-11-22T02:00:00Z");
@@ -43,6 +50,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
       { lmk: softwareLmk(randomBytes(32)) },
     );
     await seedAreas(deps);
+    await seedCardKeys(deps);
     const pharmacy = await designatedPharmacy(deps, "HZ-CRASH", TERMINAL);
     const month = chinaDate(clock.now()).slice(0, 7);
     for (let i = 0; i < 6; i++) {

@@ -214,7 +214,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     );
     await menu.getByRole("button", { name: "制卡批次" }).click();
     await page.getByRole("button", { name: "发送本地区待制卡申请" }).click();
-    await page.getByRole("button", { name: "导入回盘：全部制卡成功" }).click();
+    await page.getByRole("button", { name: "导入回盘（模拟制卡厂：全部制成）" }).click();
     await page.getByText(/办理成功：\d+/).waitFor();
     // The batch stays listed, now returned, with its cards delivered.
     await page.getByRole("table", { name: "制卡批次" }).getByText("已回盘").first().waitFor();
