@@ -142,6 +142,28 @@ forEachDialect("the 12333 and 96102 lines over the HTTP next-action interface", 
     assert.equal(attempts.filter((a) => a.channel === "phone" && a.result.startsWith("wrong")).length, 3);
   });
 
+  it("a call's password keyed twice at once is tried once: the call is held before the card's password is checked", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "并发密码" });
+    const phone = await dial("12333");
+    await phone.press("3");
+    await phone.press(`${c.idNumber.replace("X", "*")}#`);
+    await phone.press("1");
+    const wrong = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) === "000000" ? "111111#" : "000000#";
+    const all = await Promise.all([phone.press(wrong), phone.press(wrong)]);
+    const taken = all.filter((r) => r.status === 200).length;
+    assert.ok(taken >= 1);
+    assert.ok(
+      all.every((r) => r.status === 200 || r.body.code === "CONCURRENT_MODIFICATION"),
+      JSON.stringify(all.map((r) => r.body)),
+    );
+    const attempts = await ctx.deps.database.db
+      .selectFrom("pin_attempts")
+      .select("result")
+      .where("card_id", "=", (await ctx.deps.cards.cardByNumber(c.cardNumber)).id)
+      .execute();
+    assert.equal(attempts.length, taken, "one password attempt per event taken, none for a refused one");
+  });
+
   it("the medical insurance number (the card's bar code, seed 003) by ID number, read digit by digit", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "条码查询" });
     const none = await dial("12333");

@@ -354,15 +354,20 @@ export function createPhoneService(deps: {
       if (input.event === "digits" && !/^[0-9*#]{1,24}$/.test(input.digits ?? ""))
         throw new DomainError("VALIDATION_FAILED", { summary: "digits: 1 to 24 of 0-9, * and #" });
       const digits = (input.digits ?? "").replace(/#$/, "");
+      // The call is held before anything is done for the caller (a password checked, a card pre-lost):
+      // a second event at once is refused here, not after its password attempt was counted.
+      const now = clock.now().toISOString();
+      if (!(await repo.update(db, callId, row.version, { updated_at: now })))
+        throw new DomainError("CONCURRENT_MODIFICATION");
+      const held = row.version + 1;
       const next = await settle(
         actor,
         { callId, areaCode: row.area_code, caller: row.caller_masked },
         advance(state, input.event === "timeout" ? { kind: "timeout" } : { kind: "digits", digits }),
       );
       const over = next.step.kind === "hangup" || next.step.kind === "transfer";
-      const now = clock.now().toISOString();
       if (
-        !(await repo.update(db, callId, row.version, {
+        !(await repo.update(db, callId, held, {
           ...store(over ? ended(next.state) : next.state),
           updated_at: now,
           ended_at: over ? now : null,
