@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUniqueViolation } from "../../db/database.ts";
 import type { CardRow } from "../../db/schema.ts";
 import { type Actor, authorize } from "../../shared/auth.ts";
 import { csvLine, parseCsv } from "../../shared/csv.ts";
@@ -8,7 +9,7 @@ import { readPii } from "../persons/pii.ts";
 import type { CardsContext, RowReport } from "./cards.context.ts";
 import type { ChipData } from "./cards.deps.ts";
 import { CARD_PERMISSIONS } from "./cards.permissions.ts";
-import { validityEnd } from "./cards.rules.ts";
+import { isChipSerial, validityEnd } from "./cards.rules.ts";
 
 /** Production: the factory file out, the factory's return file in. */
 export function cardProduction(ctx: CardsContext) {
@@ -147,7 +148,6 @@ export function cardProduction(ctx: CardsContext) {
       const missing = ["card_id_code", "result", "chip_serial"].filter((c) => !parsed.columns.includes(c));
       if (missing.length)
         throw new DomainError("CSV_INVALID", { reason: `missing columns: ${missing.join(", ")}` });
-      const serialsInFile = new Set<string>();
       const rows: RowReport[] = [];
       for (const { line, values } of parsed.rows) {
         const reject = (reasonCode: RowReason, reasonParams?: Record<string, string>) =>
@@ -163,18 +163,15 @@ export function cardProduction(ctx: CardsContext) {
         }
         // A card made is bound to its chip: the chip's serial number, one card per chip.
         const chipSerial = (values.chip_serial ?? "").toUpperCase();
-        if (values.result === "ok" && !/^[0-9A-F]{16}$/.test(chipSerial)) {
+        if (values.result === "ok" && !isChipSerial(chipSerial)) {
           reject("chip_serial_invalid");
           continue;
         }
-        if (
-          values.result === "ok" &&
-          (serialsInFile.has(chipSerial) || (await cards.byChipSerial(db, chipSerial)))
-        ) {
+        // Rows commit one by one, so a serial earlier in the file is found here too.
+        if (values.result === "ok" && (await cards.byChipSerial(db, chipSerial))) {
           reject("chip_serial_used");
           continue;
         }
-        serialsInFile.add(chipSerial);
         try {
           const action = values.result === "ok" ? "deliver" : "production_failed";
           const details =
@@ -192,6 +189,11 @@ export function cardProduction(ctx: CardsContext) {
             );
           rows.push({ line, status: "accepted", cardNumber: card.card_number });
         } catch (err) {
+          // Another import bound the serial since the check: the unique index refused it.
+          if (isUniqueViolation(err)) {
+            reject("chip_serial_used");
+            continue;
+          }
           if (!(err instanceof DomainError)) throw err;
           reject("card_state", { state: String(err.details?.state ?? err.code) });
         }

@@ -208,6 +208,35 @@ forEachDialect("physical card lifecycle over HTTP", (dialect) => {
       },
     );
     assert.deepEqual([noSerialColumn.status, noSerialColumn.body.code], [400, "CSV_INVALID"]);
+    // One chip in two return files imported at once: one card gets it, the other row is refused.
+    const twice = chipSerial();
+    const batchOf = async () => {
+      const a = await ok(tokens.clerk, "POST", "/cards/applications", {
+        idNumber: await person(),
+        areaCode: "330100",
+      });
+      const b = await ok(tokens.admin, "POST", "/cards/production-batches", { areaCode: "330100" });
+      const row = (parseCsv(b.file) as { rows: { values: Record<string, string> }[] }).rows.find(
+        (r) => r.values.card_number === a.cardNumber,
+      )!;
+      return {
+        batchId: b.batchId,
+        csv: `card_id_code,result,chip_serial\n${row.values.card_id_code},ok,${twice}\n`,
+      };
+    };
+    const [first, other] = [await batchOf(), await batchOf()];
+    const raced = await Promise.all(
+      [first, other].map((b) =>
+        call(tokens.admin, "POST", `/cards/production-batches/${b.batchId}/return`, { csv: b.csv }),
+      ),
+    );
+    assert.deepEqual(
+      raced.map((r) => r.status),
+      [200, 200],
+      JSON.stringify(raced.map((r) => r.body)),
+    );
+    assert.deepEqual(raced.map((r) => r.body.accepted).sort(), [0, 1]);
+    assert.ok(raced.some((r) => r.body.rows[0].reasonCode === "chip_serial_used"));
     assert.equal((await ok(tokens.clerk, "GET", `/cards/${applied.cardNumber}`)).state, "delivered");
 
     const wrongHolder = await call(tokens.clerk, "POST", `/cards/${applied.cardNumber}/issue`, {

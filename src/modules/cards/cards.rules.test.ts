@@ -9,6 +9,7 @@ import {
   cardNumberCheckCharacter,
   duplicateAdvice,
   employerMayCollect,
+  isChipSerial,
   isValidCardIdCode,
   isValidCardNumber,
   LIFECYCLE,
@@ -134,5 +135,13 @@ describe("collection by an employer", () => {
     assert.equal(employerMayCollect(card, "91330106MA2D000029", true), true);
     assert.equal(employerMayCollect(card, "91330106MA2D000029", false), false);
     assert.equal(employerMayCollect({ employer_code: null }, "91330106MA2D000029", false), false);
+  });
+});
+
+describe("chip serials", () => {
+  it("are 16 upper-case hex characters", () => {
+    assert.equal(isChipSerial("0123456789ABCDEF"), true);
+    for (const bad of ["", "0123456789abcdef", "0123456789ABCDE", "0123456789ABCDEF0", "0123456789ABCDEG"])
+      assert.equal(isChipSerial(bad), false, bad);
   });
 });

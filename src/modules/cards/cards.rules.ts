@@ -366,3 +366,6 @@ export {
   newCardIdCode,
   newCardNumber,
 } from "./card-number.rules.ts";
+
+/** A chip's serial number as the factory's return file gives it: 16 hex characters (upper case). */
+export const isChipSerial = (serial: string): boolean => /^[0-9A-F]{16}$/.test(serial);
