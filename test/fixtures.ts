@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before } from "node:test";
 import { type App, buildApp } from "../src/app.ts";
 import type { Dialect } from "../src/db/database.ts";
+import { seedDemoKeys } from "../src/demo/demo.keys.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY } from "../src/modules/areas/areas.rules.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
@@ -66,43 +67,17 @@ export const TEST_CITIES = [
 const factoryKeys = new WeakMap<Deps, Buffer>();
 
 /**
- * National control keys of every type a card carries, each from two custodians, the test cities'
- * keys derived from them (version `version`), each city's SM2 CA key, and the transport key shared
- * with each city's card factory (the same for every city here, see factoryKeyOf). Keys already held
- * are kept: every test machine has version 1 from the start (createTestDeps).
+ * The test cities' card keys, CA keys and factory transport keys at `version` (the demo's ceremonies,
+ * src/demo/demo.keys.ts), every factory with this machine's one transport key (factoryKeyOf). Keys
+ * already held are kept: every test machine has version 1 from the start (createTestDeps).
  */
 export async function seedCardKeys(deps: Deps, version = 1) {
-  const hsm = deps.hsm!;
-  const held = new Set((await hsm.list()).map((k) => k.label));
-  for (const type of Object.values(CARD_KEY_TYPES)) {
-    if (!held.has(`nat-${type}-SM4-v${version}`))
-      await hsm.importNationalKey({
-        type,
-        algorithm: "SM4",
-        version,
-        components: [
-          { custodian: "张三", hex: randomBytes(16).toString("hex") },
-          { custodian: "李四", hex: randomBytes(16).toString("hex") },
-        ],
-      });
-    for (const [province, city] of TEST_CITIES)
-      await hsm.deriveAreaKeys({ type, algorithm: "SM4", version, province, city });
-  }
   let factoryKey = factoryKeys.get(deps);
   if (!factoryKey) {
     factoryKey = randomBytes(16);
     factoryKeys.set(deps, factoryKey);
   }
-  const mask = randomBytes(16);
-  const components = [
-    { custodian: "制卡厂 王", hex: Buffer.from(factoryKey.map((b, i) => b ^ mask[i])).toString("hex") },
-    { custodian: "发卡机构 赵", hex: mask.toString("hex") },
-  ];
-  for (const [, city] of TEST_CITIES) {
-    if (!held.has(`ca-${city}-SM2-v${version}`)) await hsm.createAreaCa({ area: city, version });
-    if (!held.has(`tk-factory-${city}-SM4-v${version}`))
-      await hsm.importTransportKey({ party: `factory-${city}`, version, components });
-  }
+  await seedDemoKeys(deps.hsm!, TEST_CITIES, { version, factoryKey });
 }
 
 /** The transport key the test card factory built from its custodians' components. */

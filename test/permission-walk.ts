@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import jpeg from "jpeg-js";
 import { sm2 } from "sm-crypto-v2";
-import type { Deps } from "../src/deps.ts";
 import type { CardState } from "../src/modules/cards/cards.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
-import { type Actor, ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { ROLES, type Role, SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { creditCodeCheck } from "../src/shared/credit-code.ts";
 import {
   actorWith,
@@ -19,26 +18,6 @@ import {
   TEST_PASSWORD,
   type useTestApp,
 } from "./fixtures.ts";
-
-/**
- * Actions no route declares (the CLI and the production line call them): each cell calls the
- * service as a principal of that channel and role.
- */
-const _SERVICE_ONLY: Record<string, (deps: Deps, actor: Actor) => Promise<unknown>> = {
-  "chip.personalise": (deps, actor) =>
-    deps.database.db
-      .transaction()
-      .execute((trx) =>
-        deps.personalisation.forProduction(
-          actor,
-          trx,
-          [{ cardIdCode: "330100D156000005000000000000000", cardNumber: "A00000000" } as never],
-          { initialPassword: { rule: "card_number_last6" } },
-        ),
-      ),
-  "chip.terminals": (deps, actor) =>
-    deps.terminals.register(actor, { terminalNo: "not-a-terminal", areaCode: "330100", name: "t" }),
-};
 
 export const initialPinOf = (cardNumber: string) =>
   initialPin(cardNumber, { initialPassword: { rule: "card_number_last6" } });

@@ -12,6 +12,15 @@ const demoComponents = (bytes: number) => [
   { custodian: "演示保管员 乙", hex: randomBytes(bytes).toString("hex") },
 ];
 
+/** Two demo custodians' components whose XOR is `key` (each alone says nothing of it). */
+const splitKey = (key: Buffer) => {
+  const mask = randomBytes(key.length);
+  return [
+    { custodian: "演示保管员 甲", hex: Buffer.from(key.map((b, i) => b ^ mask[i])).toString("hex") },
+    { custodian: "演示保管员 乙", hex: mask.toString("hex") },
+  ];
+};
+
 /**
  * The demo's LMK ceremony (software machine, no LMK yet): two demo custodians' random components
  * combined and written to the LMK file (0600), as `sscard keys ceremony --lmk` does. Answers whether
@@ -28,33 +37,33 @@ export function ensureDemoLmk(config: HsmConfig): boolean {
 }
 
 /**
- * The demo's key ceremonies in the encryption machine (docs/keys.md): the national control keys of
- * every type a card carries, each city's keys derived from them, each city's SM2 CA key, and the
- * transport key shared with each city's card factory (keys already held are kept). Answers the
- * transport keys it made, which
- * the demo's simulated factory uses to make the chips (a real factory builds it from its custodians'
- * components and sscard never holds it in clear outside the machine).
+ * The key ceremonies a province runs before issuing cards (docs/keys.md), with generated components:
+ * the national control keys of every type a card carries, each city's keys derived from them, each
+ * city's SM2 CA key, and the transport key shared with each city's card factory, at `version`. Keys
+ * the machine already holds are kept (a ceremony is never run twice). Answers the factories'
+ * transport keys it made (`factoryKey`: that key for every factory), which the demo's simulated
+ * factory and the tests use to make chips; a real factory builds it from its custodians' components.
  */
 export async function seedDemoKeys(
   hsm: Hsm,
   cities: readonly (readonly [province: string, city: string])[],
+  options: { version?: number; factoryKey?: Buffer } = {},
 ): Promise<Map<string, Buffer>> {
-  // Keys the machine already holds are kept (a ceremony is never run twice).
+  const version = options.version ?? 1;
   const held = new Set((await hsm.list()).map((k) => k.label));
   for (const type of Object.values(CARD_KEY_TYPES)) {
-    if (!held.has(`nat-${type}-SM4-v1`))
-      await hsm.importNationalKey({ type, algorithm: "SM4", version: 1, components: demoComponents(16) });
+    if (!held.has(`nat-${type}-SM4-v${version}`))
+      await hsm.importNationalKey({ type, algorithm: "SM4", version, components: demoComponents(16) });
     for (const [province, city] of cities)
-      await hsm.deriveAreaKeys({ type, algorithm: "SM4", version: 1, province, city });
+      await hsm.deriveAreaKeys({ type, algorithm: "SM4", version, province, city });
   }
   const factories = new Map<string, Buffer>();
   for (const [, city] of cities) {
-    if (!held.has(`ca-${city}-SM2-v1`)) await hsm.createAreaCa({ area: city, version: 1 });
-    // A factory whose transport key was made before is not the demo's to simulate.
-    if (held.has(`tk-factory-${city}-SM4-v1`)) continue;
-    const components = demoComponents(16);
-    await hsm.importTransportKey({ party: `factory-${city}`, version: 1, components });
-    factories.set(city, combineComponents(components, "SM4").key);
+    if (!held.has(`ca-${city}-SM2-v${version}`)) await hsm.createAreaCa({ area: city, version });
+    if (held.has(`tk-factory-${city}-SM4-v${version}`)) continue;
+    const key = options.factoryKey ?? randomBytes(16);
+    await hsm.importTransportKey({ party: `factory-${city}`, version, components: splitKey(key) });
+    factories.set(city, key);
   }
   return factories;
 }

@@ -89,12 +89,22 @@ export function createChipRepository() {
         .returningAll()
         .executeTakeFirst(),
 
-    /** Writes back what a request changed and lets the slot go. */
+    /**
+     * Writes back what a request changed and lets the slot go, if this request still holds it (its
+     * hold, `heldUntil`, did not lapse and pass to another).
+     */
     releaseReaderSlot: (
       db: Kysely<Database>,
       id: string,
+      heldUntil: string,
       row: Omit<Database["reader_slots"], "id" | "owner" | "terminal_no">,
-    ) => db.updateTable("reader_slots").set(row).where("id", "=", id).execute(),
+    ) =>
+      db
+        .updateTable("reader_slots")
+        .set(row)
+        .where("id", "=", id)
+        .where("busy_until", "=", heldUntil)
+        .execute(),
 
     async deleteReaderSlot(db: Kysely<Database>, id: string, owner: string): Promise<boolean> {
       const r = await db

@@ -104,7 +104,7 @@ export function createReaderService(deps: {
       return await work(slot);
     } finally {
       const card: SealedCard = { image: slot.card.image(), session: slot.card.session() };
-      await repo.releaseReaderSlot(db, id, {
+      await repo.releaseReaderSlot(db, id, held.busy_until ?? "", {
         card_sealed: cipher.encrypt(JSON.stringify(card)),
         card_id_code: slot.cardIdCode ?? null,
         pin_verified: slot.pinVerified ? 1 : 0,
