@@ -62,7 +62,7 @@ export async function seedDemoKeys(
     if (!held.has(`ca-${city}-SM2-v${version}`)) await hsm.createAreaCa({ area: city, version });
     if (held.has(`tk-factory-${city}-SM4-v${version}`)) continue;
     const key = options.factoryKey ?? randomBytes(16);
-    await hsm.importTransportKey({ party: `factory-${city}`, version, components: splitKey(key) });
+    await hsm.importTransportKey({ party: "factory", area: city, version, components: splitKey(key) });
     factories.set(city, key);
   }
   return factories;

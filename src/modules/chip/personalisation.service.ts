@@ -35,7 +35,7 @@ export const PERSONALISATION_PERMISSIONS = {
  * Personalisation at production: for each card of a batch, its data, its keys diversified inside the
  * encryption machine at the city's newest key version, the initial PIN and (spec 3.00) a holder SM2
  * key pair with a certificate signed by the area's CA key, as the personalisation file's record for
- * the card factory: every secret enciphered under the factory's transport key (`factory-<city>`). The
+ * the card factory: every secret enciphered under the factory's transport key (`tk-factory-<city>-…`). The
  * key version, the certificate and an audit record are written in the batch's transaction.
  */
 export function createPersonalisationService(deps: {
@@ -74,7 +74,7 @@ export function createPersonalisationService(deps: {
           const [version] = await hsm.activeVersions({ type: "internal_auth", algorithm: "SM4", city });
           if (version === undefined)
             throw new DomainError("KEY_NOT_FOUND", { label: `${city} internal_auth` });
-          setup = { version, wrapper: await hsm.transportWrapper(`factory-${city}`) };
+          setup = { version, wrapper: await hsm.transportWrapper("factory", city) };
           byCity.set(city, setup);
         }
         const { version } = setup;

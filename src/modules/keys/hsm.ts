@@ -33,7 +33,8 @@ const nationalLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number) 
 const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area: string) =>
   `area-${area}-${type}-${algorithm}-v${version}`;
 const caLabel = (area: string, version: number) => `ca-${area}-SM2-v${version}`;
-const transportLabel = (party: string, version: number) => `tk-${party}-SM4-v${version}`;
+const transportLabel = (party: string, area: string, version: number) =>
+  `tk-${party}-${area}-SM4-v${version}`;
 
 /** The usage of a transport key (a key-encryption key shared with another machine) in its key block. */
 export const TRANSPORT_USAGE = "transport";
@@ -117,37 +118,38 @@ export function createHsm(deps: { keys: KeysRepository; lmk: Lmk; now: () => Dat
     },
 
     /**
-     * Imports a transport key shared with another party (`factory-330100`: Hangzhou's card factory)
-     * from custodians' components; the other party builds the same key from the same components.
+     * Imports a transport key an area shares with another party (`factory`: its card factory) from
+     * custodians' components; the other party builds the same key from the same components.
      */
-    async importTransportKey(input: { party: string; version: number; components: readonly Component[] }) {
-      if (!/^[a-z0-9-]{2,40}$/.test(input.party))
-        throw new HsmError("a party is lowercase letters, digits and -");
+    async importTransportKey(input: {
+      party: string;
+      area: string;
+      version: number;
+      components: readonly Component[];
+    }) {
+      if (!/^[a-z]{2,20}$/.test(input.party)) throw new HsmError("a party is 2 to 20 lowercase letters");
       const made = combineComponents(input.components, "SM4");
-      const label = transportLabel(input.party, input.version);
+      const label = transportLabel(input.party, input.area, input.version);
       const header = {
         usage: TRANSPORT_USAGE,
         algorithm: "SM4",
         keyVersion: input.version,
         exportability: "N",
       } as const;
-      // A city's factory's key is the city's (listed with its keys); another party's is national.
-      await store({ ...header, label }, made.key, /(\d{6})$/.exec(input.party)?.[1] ?? null);
+      await store({ ...header, label }, made.key, input.area);
       return { label, kcv: made.kcv, componentKcvs: made.componentKcvs };
     },
 
     /**
-     * Enciphers keys for a party under its newest transport key, each with its check value (what the
-     * receiver verifies). The clear keys come from this machine's own derivations; the transport key
-     * is opened once for a whole production batch.
+     * Enciphers keys for an area's party under its newest transport key not retired, each with its
+     * check value (what the receiver verifies). The clear keys come from this machine's own
+     * derivations; the transport key is opened once for a whole production batch.
      */
-    async transportWrapper(party: string) {
-      const row = (await keys.list())
-        .filter(
-          (r) => r.usage === TRANSPORT_USAGE && r.label.startsWith(`tk-${party}-SM4-v`) && !r.retired_at,
-        )
-        .sort((a, b) => Number(b.key_version) - Number(a.key_version))[0];
-      if (!row) throw new DomainError("KEY_NOT_FOUND", { label: `transport ${party}` });
+    async transportWrapper(party: string, area: string) {
+      const row = (await keys.byArea(area, TRANSPORT_USAGE, "SM4")).find(
+        (r) => r.label.startsWith(`tk-${party}-${area}-`) && !r.retired_at,
+      );
+      if (!row) throw new DomainError("KEY_NOT_FOUND", { label: `transport ${party} ${area}` });
       const tk = unwrapKey(lmk, row.block, TRANSPORT_USAGE).key;
       return {
         transportKey: row.label,
