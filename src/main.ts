@@ -21,8 +21,8 @@ async function prepare(config: Config) {
   const database = createDb(config.databaseUrl);
   const applied = await migrateToLatest(database.db, database.dialect);
   // The demo runs the key ceremonies itself, starting with the LMK (software machine only).
-  if (process.argv.includes("--demo") && ensureDemoLmk(config.hsm))
-    console.log("demo: LMK ceremony run with two demo custodians' random components");
+  const lmkMade = process.argv.includes("--demo") ? ensureDemoLmk(config.hsm) : undefined;
+  if (lmkMade) console.log(lmkMade);
   const deps = createDeps(database, config, clockOf(config), { lmk: openLmk(config.hsm) });
   const web = await ensureWebBuild();
   if (web === "built") console.log("web front ends built (web/dist)");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,6 +67,17 @@ describe("sscard CLI", () => {
     }
     assert.match(demo.out, /\d{17}[\dX]\s+\S+\s+area 3301/);
     assert.match(demo.out, /Demo kiosk: open \/kiosk and type the key \S+ once/);
+    // The demo's own key ceremonies, and the chips its simulated factory made (0600: they hold keys).
+    assert.match(
+      demo.out,
+      /LMK ceremony run with two demo custodians' random components, written to .*lmk\.json/,
+    );
+    assert.equal(statSync(env.SSCARD_LMK_FILE).mode & 0o777, 0o600);
+    const chips = /demo chips in (\S+)/.exec(demo.out)![1];
+    const chipFiles = readdirSync(chips);
+    assert.equal(chipFiles.length, 4);
+    assert.equal(statSync(join(chips, chipFiles[0])).mode & 0o777, 0o600);
+    assert.match(JSON.parse(readFileSync(join(chips, chipFiles[0]), "utf8")).ef05["1"], /^330100D156000005/);
     const demoTerminal = JSON.parse(/echo '(\{.*?\})' > demo-kiosk\.json/.exec(demo.out)![1]);
     assert.match(demoTerminal.pinKey, /^[0-9a-f]{32}$/, "the demo kiosk's terminal file for the agent");
     // A kiosk registered by an administrator: the terminal, its key (printed once), its terminal file (0600).

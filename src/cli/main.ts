@@ -60,8 +60,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const db = createDb(config.databaseUrl);
   // The demo runs the key ceremonies itself, starting with the LMK (software machine only).
-  if (key === "demo seed" && ensureDemoLmk(config.hsm))
-    console.log(`demo: LMK written to ${config.hsm.kind === "software" ? config.hsm.lmkFile : ""}`);
+  const lmkMade = key === "demo seed" ? ensureDemoLmk(config.hsm) : undefined;
+  if (lmkMade) console.log(lmkMade);
   try {
     if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
     return await command(

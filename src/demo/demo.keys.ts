@@ -23,17 +23,17 @@ const splitKey = (key: Buffer) => {
 
 /**
  * The demo's LMK ceremony (software machine, no LMK yet): two demo custodians' random components
- * combined and written to the LMK file (0600), as `sscard keys ceremony --lmk` does. Answers whether
- * it ran; a PKCS#11 token's LMK is never made here.
+ * combined and written to the LMK file (0600), as `sscard keys ceremony --lmk` does. Answers what it
+ * did, to print (nothing when it did nothing); a PKCS#11 token's LMK is never made here.
  */
-export function ensureDemoLmk(config: HsmConfig): boolean {
-  if (config.kind !== "software" || existsSync(config.lmkFile)) return false;
+export function ensureDemoLmk(config: HsmConfig): string | undefined {
+  if (config.kind !== "software" || existsSync(config.lmkFile)) return undefined;
   const made = combineComponents(demoComponents(32), "AES");
   mkdirSync(dirname(config.lmkFile), { recursive: true });
   writeFileSync(config.lmkFile, `${JSON.stringify({ lmk: made.key.toString("hex"), kcv: made.kcv })}\n`, {
     mode: 0o600,
   });
-  return true;
+  return `demo: LMK ceremony run with two demo custodians' random components, written to ${config.lmkFile}`;
 }
 
 /**
