@@ -5,10 +5,12 @@ import {
   AGENTS,
   advance,
   type CallState,
+  cardToTell,
   type Event,
   idFromKeys,
   MAX_PIN_TRIES_PER_CALL,
   masked,
+  preLossReference,
   type Step,
   startCall,
 } from "./ivr.rules.ts";
@@ -126,5 +128,25 @@ describe("the IVR's call flows", () => {
     assert.ok(text.includes(masked(ID, "id")) && text.includes("******"));
     const ended: CallState = done.state;
     assert.equal(advance(ended, keys("1")).step.kind, "hangup", "nothing after the end");
+  });
+});
+
+describe("what a caller is told of", () => {
+  it("hears of the newest card not cancelled, a cancelled one only when there is no other", () => {
+    const old = { state: "active", created_at: "2020-01-01T00:00:00Z" };
+    const cancelled = { state: "cancelled", created_at: "2026-01-01T00:00:00Z" };
+    const replacement = { state: "applied", created_at: "2026-02-01T00:00:00Z" };
+    assert.equal(cardToTell([old, cancelled]), old);
+    assert.equal(cardToTell([old, cancelled, replacement]), replacement);
+    assert.equal(cardToTell([cancelled]), cancelled);
+    assert.equal(cardToTell([]), undefined);
+  });
+
+  it("gets a 10-digit pre-loss reference, the same for the same loss and another for another", () => {
+    const a = preLossReference("card-1", "2026-11-22T02:00:00.000Z");
+    assert.match(a, /^\d{10}$/);
+    assert.equal(preLossReference("card-1", "2026-11-22T02:00:00.000Z"), a);
+    assert.notEqual(preLossReference("card-1", "2026-11-23T02:00:00.000Z"), a);
+    assert.notEqual(preLossReference("card-2", "2026-11-22T02:00:00.000Z"), a);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { maskIdNumber } from "../../shared/mask.ts";
 
 /**
@@ -278,4 +279,20 @@ function answered(state: CallState, answer: Answer): { state: CallState; step: S
     return go(at(state, { at: "ended" }), step);
   }
   return go(at(state, { at: "after" }), menuStep(state.line, [...answer.prompts, say("back_to_menu")]));
+}
+
+/** The card a caller hears about: the person's newest card not cancelled (a cancelled one only if there is no other). */
+export function cardToTell<C extends { state: string; created_at: string }>(
+  cards: readonly C[],
+): C | undefined {
+  return (
+    [...cards].sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).find((c) => c.state !== "cancelled") ??
+    cards[0]
+  );
+}
+
+/** The 10-digit reference read back for a pre-loss: from the card and the moment it was lost, so the same loss gives the same reference. */
+export function preLossReference(cardId: string, lostAt: string): string {
+  const hash = createHash("sha256").update(`${cardId}|${lostAt}`).digest("hex").slice(0, 12);
+  return BigInt(`0x${hash}`).toString().padStart(10, "0").slice(-10);
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
@@ -22,8 +21,10 @@ import {
   type Ask,
   advance,
   type CallState,
+  cardToTell,
   type Line,
   type Prompt,
+  preLossReference,
   type Step,
   startCall,
 } from "./ivr.rules.ts";
@@ -41,11 +42,6 @@ export type NextAction = Readonly<{
   collect?: Readonly<{ maxDigits: number; timeoutMs: number; terminator?: "#"; bargeIn: boolean }>;
   queue?: string;
 }>;
-
-/** The newest card of a person that a caller may hear about (a cancelled one only if there is no other). */
-const newest = (cards: CardRow[]) =>
-  [...cards].sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).find((c) => c.state !== "cancelled") ??
-  cards[0];
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 
@@ -155,7 +151,7 @@ export function createPhoneService(deps: {
     }
     const person = await deps.persons.rowByIdNumber(db, ask.idNumber).catch(() => undefined);
     const cards = person ? await deps.cardsRepo.ofPerson(db, person.id) : [];
-    const card = newest(cards);
+    const card = cardToTell(cards);
     if (!person || !card) {
       await audited(actor, call.callId, "phone.not_found");
       return { kind: "refused", prompts: [{ key: "not_found" }] };
@@ -237,12 +233,7 @@ export function createPhoneService(deps: {
     if (card.state === "temporarily_lost") return { kind: "refused", prompts: [{ key: "pre_loss_already" }] };
     try {
       const lost = await deps.cards.reportTemporaryLoss(actor, card.card_number, PHONE_PERMISSIONS.ivr);
-      const reference = BigInt(
-        `0x${createHash("sha256").update(`${card.id}|${lost.updatedAt}`).digest("hex").slice(0, 12)}`,
-      )
-        .toString()
-        .padStart(10, "0")
-        .slice(-10);
+      const reference = preLossReference(card.id, lost.updatedAt);
       await audited(actor, call.callId, "phone.pre_loss", person, { reference, cardNumberLast4: last4 });
       return { kind: "ok", prompts: [{ key: "pre_loss_done", values: { last4 }, digits: reference }] };
     } catch (err) {
