@@ -47,6 +47,8 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   PIN_BLOCK_INPUT: { zh: "请先插入社保卡", en: "insert the card first" },
   PRINTER_MISSING: { zh: "打印机未连接", en: "no printer" },
   NOT_A_PDF: { zh: "文件不是 PDF", en: "not a PDF" },
+  PRINT_INPUT: { zh: "打印内容有误", en: "the document to print is malformed" },
+  AGENT_ERROR: { zh: "设备服务出错，请重试", en: "the device service failed; try again" },
   payment_declined: { zh: "银行拒绝", en: "declined" },
   payment_cancelled: { zh: "已取消或超时", en: "cancelled or timed out" },
   PAYMENT_TERMINAL_MISSING: { zh: "银行卡终端未连接", en: "no payment terminal" },

@@ -151,6 +151,8 @@ export async function startKioskAgent(options: {
     }
     if (message.type === "print") {
       if (!printer) return answer({ type: "error", id: message.id, code: "PRINTER_MISSING" });
+      if (typeof message.pdf !== "string" || typeof message.title !== "string")
+        return answer({ type: "error", id: message.id, code: "PRINT_INPUT" });
       const pdf = Buffer.from(message.pdf, "base64");
       if (pdf.subarray(0, 5).toString() !== "%PDF-")
         return answer({ type: "error", id: message.id, code: "NOT_A_PDF" });
@@ -227,7 +229,14 @@ export async function startKioskAgent(options: {
       } catch {
         return;
       }
-      if (typeof message?.id === "string") void handle(socket, message);
+      // Whatever a page sends, the agent answers or ignores it; it never stops serving.
+      if (typeof message?.id === "string")
+        handle(socket, message).catch(() => {
+          if (socket.readyState === WebSocket.OPEN)
+            socket.send(
+              JSON.stringify({ type: "error", id: message.id, code: "AGENT_ERROR" } satisfies AgentEvent),
+            );
+        });
     });
     socket.send(JSON.stringify({ type: "hello", devices } satisfies AgentEvent));
     if (inserted)

@@ -162,5 +162,13 @@ describe("the kiosk devices: pcscd with a virtual card and PSAM, CUPS with a PDF
     const checked = verifyQr(qr, { "330100": key.publicKey });
     assert.ok(checked.ok, `the printed QR verifies: ${JSON.stringify(checked)}`);
     assert.equal(checked.claims.k, "rights_record");
+    // A careless page: no title, a PDF that is not text. Refused; the agent goes on serving.
+    for (const [id, bad] of [
+      ["j3", { pdf: (await pdfOf()).toString("base64") }],
+      ["j4", { title, pdf: 5 }],
+      ["j5", { title: ["x"], pdf: "JVBERi0=" }],
+    ] as const)
+      assert.equal((await ask({ type: "print", id, ...bad })).code, "PRINT_INPUT", id);
+    assert.equal((await ask({ type: "pin_block", id: "j6", pin, account: c.idNumber })).type, "pin_block");
   });
 });
