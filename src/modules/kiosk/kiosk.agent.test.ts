@@ -118,6 +118,12 @@ describe("the kiosk's device agent", () => {
       assert.equal((await post("nothing", "POST")).status, 404);
       assert.equal((await post("card", "POST", { cardNumber: "not a card", ssn: SSN })).status, 400);
       assert.equal((await post("card", "POST", { cardNumber: "A12345678" })).status, 400, "no ssn");
+      // A careless client: JSON that is not an object, or not JSON. Refused; the agent goes on.
+      for (const raw of ["null", "[1]", "7", "{"]) {
+        const r = await fetch(`http://127.0.0.1:${agent.port}/simulator/card`, { method: "POST", body: raw });
+        assert.equal(r.status, 400, raw);
+      }
+      assert.equal((await post("card", "DELETE")).status, 200, "still serving");
       socket.close();
     } finally {
       await agent.close();

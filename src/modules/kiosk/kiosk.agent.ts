@@ -171,7 +171,9 @@ export async function startKioskAgent(options: {
       text += chunk;
       if (text.length > 8192) throw new Error("too large");
     }
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    const value: unknown = text ? JSON.parse(text) : {};
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not an object");
+    return value as Record<string, unknown>;
   };
 
   const server: Server = createServer((request, response) => {
@@ -181,8 +183,8 @@ export async function startKioskAgent(options: {
     };
     if (!options.simulate || !request.url?.startsWith("/simulator/"))
       return reply(404, { error: "not found" });
-    body(request).then(
-      (input) => {
+    body(request)
+      .then((input) => {
         if (request.url === "/simulator/id-card" && request.method === "POST") {
           idSimulator!.swipe(input as IdCardFacts);
           return reply(200, { swiped: true });
@@ -210,9 +212,10 @@ export async function startKioskAgent(options: {
           return reply(200, { removed: true });
         }
         reply(404, { error: "not found" });
-      },
-      () => reply(400, { error: "bad request" }),
-    );
+      })
+      .catch(() => {
+        if (!response.headersSent) reply(400, { error: "bad request" });
+      });
   });
   const wss = new WebSocketServer({
     server,
