@@ -27,6 +27,7 @@ import * as m0023 from "./migrations/0023_kiosk_sessions.ts";
 import * as m0024 from "./migrations/0024_payment_orders.ts";
 import * as m0025 from "./migrations/0025_ivr_calls.ts";
 import * as m0026 from "./migrations/0026_chip_serials_reader_slots.ts";
+import * as m0027 from "./migrations/0027_ivr_call_holds.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0024_payment_orders": m0024,
   "0025_ivr_calls": m0025,
   "0026_chip_serials_reader_slots": m0026,
+  "0027_ivr_call_holds": m0027,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

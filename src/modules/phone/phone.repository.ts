@@ -19,6 +19,20 @@ export function createPhoneRepository() {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    /**
+     * Holds a call for one event until `until`: only if nobody wrote it since `version` and no other event
+     * holds it (a hold whose time passed, left by a crashed worker, is free again). False when refused.
+     */
+    async hold(q: Kysely<Database>, callId: string, version: number, now: string, until: string) {
+      const r = await q
+        .updateTable("ivr_calls")
+        .set({ held_until: until, updated_at: now, version: version + 1 })
+        .where("call_id", "=", callId)
+        .where("version", "=", version)
+        .where((w) => w.or([w("held_until", "is", null), w("held_until", "<=", now)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
   };
 }
 

@@ -164,6 +164,44 @@ forEachDialect("the 12333 and 96102 lines over the HTTP next-action interface", 
     assert.equal(attempts.length, taken, "one password attempt per event taken, none for a refused one");
   });
 
+  it("an event that arrives while another event of the call is being answered is refused before its password is tried; a hold left by a dead worker frees after 30 s", async () => {
+    const c = await cardInState(ctx.deps, "active", { name: "持有通话" });
+    const phone = await dial("12333");
+    await phone.press("3");
+    await phone.press(`${c.idNumber.replace("X", "*")}#`);
+    await phone.press("1");
+    const db = ctx.deps.database.db;
+    const row = await db
+      .selectFrom("ivr_calls")
+      .selectAll()
+      .where("call_id", "=", phone.callId)
+      .executeTakeFirstOrThrow();
+    // A worker takes the call for an event (what the first of two events at once does) and dies there.
+    const now = ctx.clock.now();
+    await db
+      .updateTable("ivr_calls")
+      .set({ version: row.version + 1, held_until: new Date(now.getTime() + 30_000).toISOString() })
+      .where("call_id", "=", phone.callId)
+      .execute();
+    const wrong = initialPin(c.cardNumber, NATIONAL_DEFAULT_POLICY) === "000000" ? "111111#" : "000000#";
+    const refused = await phone.press(wrong);
+    assert.deepEqual([refused.status, refused.body.code], [409, "CONCURRENT_MODIFICATION"]);
+    const cardId = (await ctx.deps.cards.cardByNumber(c.cardNumber)).id;
+    const tried = () =>
+      db.selectFrom("pin_attempts").select("result").where("card_id", "=", cardId).execute();
+    assert.equal((await tried()).length, 0, "no password tried while the call is held");
+    ctx.clock.advance(30_000);
+    const later = await phone.press(wrong);
+    assert.equal(later.status, 200, JSON.stringify(later.body));
+    assert.equal((await tried()).length, 1);
+    const after = await db
+      .selectFrom("ivr_calls")
+      .select("held_until")
+      .where("call_id", "=", phone.callId)
+      .executeTakeFirstOrThrow();
+    assert.equal(after.held_until, null, "the answered event frees the call");
+  });
+
   it("the medical insurance number (the card's bar code, seed 003) by ID number, read digit by digit", async () => {
     const c = await cardInState(ctx.deps, "active", { name: "条码查询" });
     const none = await dial("12333");

@@ -43,6 +43,8 @@ export type NextAction = Readonly<{
   queue?: string;
 }>;
 
+/** How long one event may hold its call (a worker that died while answering frees it after this). */
+const CALL_HOLD_MS = 30_000;
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 /**
@@ -315,6 +317,7 @@ export function createPhoneService(deps: {
           area_code: grant.areaCode,
           ...store(first.state),
           version: 0,
+          held_until: null,
           started_at: now,
           updated_at: now,
           ended_at: null,
@@ -348,20 +351,25 @@ export function createPhoneService(deps: {
       // The call is held before anything is done for the caller (a password checked, a card pre-lost):
       // a second event at once is refused here, not after its password attempt was counted.
       const now = clock.now().toISOString();
-      if (!(await repo.update(db, callId, row.version, { updated_at: now })))
+      const until = new Date(clock.now().getTime() + CALL_HOLD_MS).toISOString();
+      if (!(await repo.hold(db, callId, row.version, now, until)))
         throw new DomainError("CONCURRENT_MODIFICATION");
       const held = row.version + 1;
       const next = await settle(
         actor,
         { callId, areaCode: row.area_code, caller: row.caller_masked },
         advance(state, input.event === "timeout" ? { kind: "timeout" } : { kind: "digits", digits }),
-      );
+      ).catch(async (e: unknown) => {
+        await repo.update(db, callId, held, { held_until: null });
+        throw e;
+      });
       const over = next.step.kind === "hangup" || next.step.kind === "transfer";
       if (
         !(await repo.update(db, callId, held, {
           ...store(over ? ended(next.state) : next.state),
           updated_at: now,
           ended_at: over ? now : null,
+          held_until: null,
         }))
       )
         throw new DomainError("CONCURRENT_MODIFICATION");

@@ -13,6 +13,8 @@ export interface IvrCallsTable {
   /** The transcript, JSON: who said or keyed what, digits masked. */
   transcript: string;
   version: number;
+  /** Held by the event being answered until then (ISO-8601 UTC); null when free. */
+  held_until: string | null;
   started_at: string;
   updated_at: string;
   ended_at: string | null;
