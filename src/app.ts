@@ -15,6 +15,7 @@ import { transformDocument, transformRoute } from "./http/openapi.ts";
 import { serveWeb } from "./http/web.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
+import { benefitsRoutes } from "./modules/benefits/benefits.routes.ts";
 import { cardsRoutes } from "./modules/cards/cards.routes.ts";
 import { certificatesRoutes } from "./modules/certificates/certificates.routes.ts";
 import { chipRoutes } from "./modules/chip/chip.routes.ts";
@@ -127,6 +128,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(enrolmentRoutes(deps), { prefix: "/api/v1" });
   await app.register(kioskRoutes(deps), { prefix: "/api/v1" });
   await app.register(paymentsRoutes(deps), { prefix: "/api/v1" });
+  await app.register(benefitsRoutes(deps), { prefix: "/api/v1" });
   await app.register(phoneRoutes(deps), { prefix: "/api/v1" });
   await app.register(holderRoutes(deps), { prefix: "/api/v1" });
   await app.register(ecardRoutes(deps), { prefix: "/api/v1" });

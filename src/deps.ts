@@ -2,10 +2,13 @@ import type { Kysely } from "kysely";
 import { type Config, ENVIRONMENT } from "./config.ts";
 import type { Db } from "./db/database.ts";
 import type { Database } from "./db/schema.ts";
+import { placeNames } from "./deps.places.ts";
 import { createAreasRepository } from "./modules/areas/areas.repository.ts";
 import { createAreasService } from "./modules/areas/areas.service.ts";
 import { createAuditRepository } from "./modules/audit/audit.repository.ts";
 import { createAuditService } from "./modules/audit/audit.service.ts";
+import { createBenefitsRepository } from "./modules/benefits/benefits.repository.ts";
+import { createBenefitsService } from "./modules/benefits/benefits.service.ts";
 import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
 import { createCertificatesRepository } from "./modules/certificates/certificates.repository.ts";
@@ -329,8 +332,27 @@ export function createDeps(
     verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
   });
+  const benefits = createBenefitsService({
+    ...{ db, repo: createBenefitsRepository(), audit, clock, cipher, regions },
+    areaExists: async (code) => Boolean(await areasRepo.get(db, code)),
+    findPerson: persons.rowByIdNumber,
+    person: personsRepo.byId,
+    cardsInProvince: cardsRepo.ofPersonInProvince,
+  });
   const phone = createPhoneService({
-    ...{ db, audit, clock, persons, cardsRepo, credentials, cards, enrolmentRepo, medical, enrolment },
+    ...{
+      db,
+      audit,
+      clock,
+      persons,
+      cardsRepo,
+      credentials,
+      cards,
+      enrolmentRepo,
+      medical,
+      enrolment,
+      benefits,
+    },
     ...{ areas, regions, cipher },
   });
   const notifyKey = bankNotifyKey(config.secrets.signingKey);
@@ -365,6 +387,7 @@ export function createDeps(
     certificates,
     kiosk,
     phone,
+    benefits,
     payments,
     sandboxBank: bank,
     clock,
@@ -395,30 +418,3 @@ export function createDeps(
 }
 
 export type Deps = ReturnType<typeof createDeps>;
-
-/**
- * The name of the institution or outlet a grant acts for, read once per place and kept (a check
- * records the name as it was then; a renamed place shows its new name after a restart).
- */
-function placeNames(
-  db: Kysely<Database>,
-  medical: ReturnType<typeof createMedicalRepository>,
-  areas: ReturnType<typeof createAreasRepository>,
-): (grant: Grant) => Promise<string | null> {
-  const names = new Map<string, string | null>();
-  return async (grant) => {
-    const key = grant.institutionId
-      ? `i:${grant.institutionId}`
-      : grant.outletId
-        ? `o:${grant.outletId}`
-        : undefined;
-    if (!key) return null;
-    if (!names.has(key)) {
-      const row = grant.institutionId
-        ? await medical.institutionById(db, grant.institutionId)
-        : await areas.outlet(db, grant.outletId!);
-      names.set(key, row?.name ?? null);
-    }
-    return names.get(key) ?? null;
-  };
-}

@@ -1,5 +1,6 @@
 import { AREA_PERMISSIONS } from "./modules/areas/areas.permissions.ts";
 import { AUDIT_PERMISSIONS } from "./modules/audit/audit.permissions.ts";
+import { BENEFIT_PERMISSIONS } from "./modules/benefits/benefits.permissions.ts";
 import { CARD_PERMISSIONS } from "./modules/cards/cards.permissions.ts";
 import { CERTIFICATE_PERMISSIONS } from "./modules/certificates/certificates.permissions.ts";
 import { CHIP_PERMISSIONS } from "./modules/chip/chip.permissions.ts";
@@ -22,6 +23,7 @@ import type { Permission } from "./shared/permissions.ts";
 export const PERMISSIONS = {
   areas: AREA_PERMISSIONS,
   audit: AUDIT_PERMISSIONS,
+  benefits: BENEFIT_PERMISSIONS,
   cards: CARD_PERMISSIONS,
   certificates: CERTIFICATE_PERMISSIONS,
   chip: CHIP_PERMISSIONS,

@@ -4,6 +4,7 @@ import type { Deps } from "../src/deps.ts";
 import type { Access } from "../src/http/access.ts";
 import { areasPermissionSamples } from "../src/modules/areas/areas.permission-samples.ts";
 import { auditPermissionSamples } from "../src/modules/audit/audit.permission-samples.ts";
+import { benefitsPermissionSamples } from "../src/modules/benefits/benefits.permission-samples.ts";
 import { cardsPermissionSamples } from "../src/modules/cards/cards.permission-samples.ts";
 import { certificatesPermissionSamples } from "../src/modules/certificates/certificates.permission-samples.ts";
 import { chipPermissionSamples } from "../src/modules/chip/chip.permission-samples.ts";
@@ -59,6 +60,7 @@ forEachDialect("every route checks who calls it", (dialect) => {
       ...cardsPermissionSamples(w),
       ...personsPermissionSamples(w),
       ...auditPermissionSamples(w),
+      ...benefitsPermissionSamples(w),
       ...jobsPermissionSamples(w),
       ...keysPermissionSamples(w),
       ...credentialsPermissionSamples(w),

@@ -28,6 +28,7 @@ import * as m0024 from "./migrations/0024_payment_orders.ts";
 import * as m0025 from "./migrations/0025_ivr_calls.ts";
 import * as m0026 from "./migrations/0026_chip_serials_reader_slots.ts";
 import * as m0027 from "./migrations/0027_ivr_call_holds.ts";
+import * as m0028 from "./migrations/0028_benefits.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0025_ivr_calls": m0025,
   "0026_chip_serials_reader_slots": m0026,
   "0027_ivr_call_holds": m0027,
+  "0028_benefits": m0028,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

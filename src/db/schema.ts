@@ -5,6 +5,7 @@
  */
 import type { AreasTables } from "../modules/areas/areas.tables.ts";
 import type { AuditTables } from "../modules/audit/audit.tables.ts";
+import type { BenefitsTables } from "../modules/benefits/benefits.tables.ts";
 import type { CardsTables } from "../modules/cards/cards.tables.ts";
 import type { CertificatesTables } from "../modules/certificates/certificates.tables.ts";
 import type { ChipTables } from "../modules/chip/chip.tables.ts";
@@ -47,6 +48,7 @@ export interface MetaTable {
 /** Every table, by name. */
 export interface Database
   extends AreasTables,
+    BenefitsTables,
     PersonsTables,
     StaffTables,
     AuditTables,

@@ -46,6 +46,8 @@ export const TAGS: Record<string, string> = {
     "The 12333 hotline and the 96102 loss line: the switch asks what to play and collect next (the switch's key is the principal)",
   ecard: "The electronic card: channels, sign-up, credentials, codes, family, the status list",
   medical: "Designated institutions, the catalogue, contributions, the personal account, settlement",
+  benefits:
+    "Benefits paid to the card: an office's payment batches, the partner banks' payment and return files, the failures with their remedy",
   jobs: "The periodic jobs and their runs",
   keys: "The state of the encryption machine's keys (never a key)",
   time: "The server's clock",

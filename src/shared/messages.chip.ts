@@ -1,5 +1,7 @@
-/** The messages of the encryption machine, the terminals and the card readers (spread into MESSAGES). */
+/** The messages of the encryption machine, the terminals and the card readers, and of benefits paid to the card (spread into MESSAGES). */
 export const CHIP_MESSAGES = {
+  BENEFIT_BATCH_NOT_FOUND: { zh: "未找到该待遇发放批次", en: "No such benefit payment batch" },
+  BENEFIT_FILE_NOT_FOUND: { zh: "未找到该银行代发文件", en: "No such bank payment file" },
   TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
   TERMINAL_EXISTS: {
     zh: "终端 {terminalNo} 已登记",

@@ -52,6 +52,28 @@ export const ROW_REASONS = {
     en: "registered at the same moment by another request; submit the row again",
   },
   refused: { zh: "被拒绝：{code}", en: "refused: {code}" },
+  amount_invalid: {
+    zh: "金额应为以分为单位的正整数，最多 100000000 分（100 万元）",
+    en: "the amount must be whole fen, 1 to 100,000,000 (1 million yuan)",
+  },
+  person_unknown: { zh: "未登记的人员", en: "no registered person with this ID number" },
+  benefit_listed: {
+    zh: "该人员本期的此项待遇已在批次 {batch} 中",
+    en: "this person's benefit for this month is already in batch {batch}",
+  },
+  bank_result_invalid: {
+    zh: "结果只能是 paid、not_activated、account_closed 或 card_cancelled",
+    en: "result must be paid, not_activated, account_closed or card_cancelled",
+  },
+  bank_txn_missing: {
+    zh: "已发放的行须有银行交易流水号（1 至 64 位字母、数字或连字符）",
+    en: "a paid row needs the bank's transaction number (1 to 64 letters, digits or hyphens)",
+  },
+  not_in_file: { zh: "该笔待遇不在本代发文件中", en: "payment not in this file" },
+  payment_settled: {
+    zh: "该笔待遇已有银行结果（{state}），与本行不同",
+    en: "the bank already gave another result for this payment ({state})",
+  },
 } as const satisfies Record<string, Record<Language, string>>;
 export type RowReason = keyof typeof ROW_REASONS;
 

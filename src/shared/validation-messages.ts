@@ -29,6 +29,8 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)":
     "应为 GB 3304 民族代码（01 汉族 … 56 基诺族，97、98）",
   "a month YYYY-MM": "应为月份，格式 YYYY-MM",
+  "the office's reference: 1 to 64 letters, digits, _, / or -":
+    "经办机构的批次编号：1 至 64 位字母、数字、_、/ 或 -",
   "give either pin or pinBlock": "请提供 pin 或 pinBlock 之一",
   "a card identification code": "应为卡识别码",
   "a date of the calendar, YYYY-MM-DD": "应为日历上存在的日期，格式 YYYY-MM-DD",

@@ -15,8 +15,8 @@ export const PROMPTS: Readonly<Record<string, Readonly<Record<Lang, string>>>> =
     en: "This is the social security card loss line, open 24 hours.",
   },
   menu_12333: {
-    zh: "查询社保卡状态和申领进度请按1，查询医保卡号请按2，查询医保个人账户余额和消费请按3，查询缴费和欠费请按4，查询就近服务网点请按5，初始密码说明请按6，人工服务请按0，For English press 9。",
-    en: "Card status and application progress, press 1. Medical insurance number, press 2. Medical account balance and spending, press 3. Contributions and arrears, press 4. The nearest outlet, press 5. The initial password, press 6. An agent, press 0.",
+    zh: "查询社保卡状态和申领进度请按1，查询医保卡号请按2，查询医保个人账户余额和消费请按3，查询缴费、欠费和待遇发放请按4，查询就近服务网点请按5，初始密码说明请按6，人工服务请按0，For English press 9。",
+    en: "Card status and application progress, press 1. Medical insurance number, press 2. Medical account balance and spending, press 3. Contributions, arrears and benefits paid to the card, press 4. The nearest outlet, press 5. The initial password, press 6. An agent, press 0.",
   },
   menu_96102: {
     zh: "用身份证号码和社保卡密码挂失，请按1；忘记密码请按0转人工服务。For English press 9。",
@@ -86,6 +86,18 @@ export const PROMPTS: Readonly<Record<string, Readonly<Record<Lang, string>>>> =
     en: "You are in arrears since {from}: please pay to keep your medical benefits.",
   },
   no_arrears: { zh: "您目前没有欠费。", en: "You have no arrears." },
+  benefit_paid: {
+    zh: "{year}年{month}月的{kind_zh}{yuan}元已发放到您尾号{last4}的社会保障卡。",
+    en: "Your {kind_en} for {year}-{month}, {yuan} yuan, was paid to your card ending {last4}.",
+  },
+  benefit_under_way: {
+    zh: "{year}年{month}月的{kind_zh}{yuan}元正在发放中。",
+    en: "Your {kind_en} for {year}-{month}, {yuan} yuan, is being paid.",
+  },
+  benefit_failed: {
+    zh: "{year}年{month}月的{kind_zh}{yuan}元未能发放到社会保障卡。{remedy_zh}",
+    en: "Your {kind_en} for {year}-{month}, {yuan} yuan, could not be paid to your card. {remedy_en}",
+  },
   outlet: { zh: "{name}，地址：{address}。", en: "{name}, at {address}." },
   no_outlets: { zh: "本地区暂无服务网点信息。", en: "No outlets are listed for this area." },
   initial_password_last6: {

@@ -7,6 +7,7 @@ import { DomainError, isDomainError } from "../../shared/errors.ts";
 import { maskPhoneNumber } from "../../shared/mask.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import type { AuditService } from "../audit/audit.service.ts";
+import type { BenefitsService } from "../benefits/benefits.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { CardsService } from "../cards/cards.service.ts";
 import type { CredentialsService } from "../credentials/credentials.service.ts";
@@ -68,6 +69,7 @@ export function createPhoneService(deps: {
   cards: Pick<CardsService, "reportTemporaryLoss">;
   enrolmentRepo: Pick<EnrolmentRepository, "enrolmentsOfPerson">;
   medical: Pick<MedicalService, "holderAccount">;
+  benefits: Pick<BenefitsService, "ofHolder">;
   enrolment: Pick<EnrolmentService, "ofHolder">;
   areas: Pick<AreasService, "outlets" | "policyAt">;
   regions: RegionTable;
@@ -92,6 +94,26 @@ export function createPhoneService(deps: {
       })),
       arrearsFrom: enrolments.arrears.map((a) => a.fromDate),
     };
+  }
+
+  /** The last three benefits paid to the card, or why one was not and what to do (seed 001). */
+  async function benefitPrompts(holder: Actor): Promise<Prompt[]> {
+    const [zh, en] = await Promise.all([
+      deps.benefits.ofHolder(holder, "zh"),
+      deps.benefits.ofHolder(holder, "en"),
+    ]);
+    return zh.slice(0, 3).map((b, i) => {
+      const [year, month] = b.period.split("-");
+      const values = { year, month, yuan: yuan(b.amountFen), kind_zh: b.kindText, kind_en: en[i].kindText };
+      if (b.state === "paid")
+        return { key: "benefit_paid", values: { ...values, last4: (b.cardNumber ?? "").slice(-4) } };
+      if (b.state === "failed")
+        return {
+          key: "benefit_failed",
+          values: { ...values, remedy_zh: b.remedy ?? "", remedy_en: en[i].remedy ?? "" },
+        };
+      return { key: "benefit_under_way", values };
+    });
   }
 
   const holderOf = (person: PersonRow): Actor => ({
@@ -220,6 +242,7 @@ export function createPhoneService(deps: {
       ...(insurance.arrearsFrom.length
         ? insurance.arrearsFrom.map((from) => ({ key: "arrears", values: { from } }))
         : [{ key: "no_arrears" }]),
+      ...(await benefitPrompts(holder)),
     );
     return { kind: "ok", prompts };
   }
