@@ -1,7 +1,5 @@
-import type { Kysely } from "kysely";
 import { type Config, ENVIRONMENT } from "./config.ts";
 import type { Db } from "./db/database.ts";
-import type { Database } from "./db/schema.ts";
 import { placeNames } from "./deps.places.ts";
 import { createAreasRepository } from "./modules/areas/areas.repository.ts";
 import { createAreasService } from "./modules/areas/areas.service.ts";
@@ -64,7 +62,6 @@ import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
 import { ALL_PERMISSIONS } from "./permissions.ts";
-import type { Grant } from "./shared/auth.ts";
 import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
 import { DomainError } from "./shared/errors.ts";
