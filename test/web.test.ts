@@ -1628,6 +1628,73 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     }
   });
 
+  it("an office pays a month's pension to the card: the batch from a CSV file, the bank's payment file downloaded, its return file imported, the card not activated listed with the remedy; the holder reads it in the hall", async () => {
+    const outlet = await testDeps.database.db
+      .selectFrom("outlets")
+      .select("id")
+      .where("area_code", "=", "330100")
+      .where("bank_code", "=", "ICBC")
+      .executeTakeFirstOrThrow();
+    const bankClerk = {
+      ...SYSTEM_ACTOR,
+      grants: [{ role: "bank_clerk" as const, areaCode: "330100", outletId: outlet.id }],
+    };
+    const paid = await cardInState(testDeps, "active", { name: "养老金甲", bankCode: "ICBC" });
+    await testDeps.cards.activateFinancial(bankClerk, paid.cardNumber, { holderIdNumber: paid.idNumber });
+    const inactive = await cardInState(testDeps, "active", { name: "养老金乙", bankCode: "ICBC" });
+    const page = await newPage();
+    await staffLogin(page, "hz.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "待遇发放" }).click();
+    await page.getByLabel("批次编号").fill("YL-202611-WEB");
+    await page.getByLabel("待遇类别").selectOption({ label: "养老金" });
+    await page.getByLabel("所属月份").fill("2026-11");
+    const csv = `id_number,name,amount_fen\n${paid.idNumber},养老金甲,320000\n${inactive.idNumber},养老金乙,280000\n${inactive.idNumber},养老金乙,abc\n`;
+    await page
+      .getByLabel("选择 CSV 文件")
+      .setInputFiles({ name: "pension.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "提交批次" }).click();
+    await page.getByText("导入完成：受理 2 行，退回 1 行（原因见下表）。").waitFor();
+    await page.getByRole("cell", { name: /金额应为以分为单位的正整数/ }).waitFor();
+    await page.getByRole("button", { name: "查看批次 YL-202611-WEB" }).click();
+    await page.getByRole("button", { name: "生成银行代发文件" }).click();
+    await page.getByText("已生成 1 个银行代发文件；新发现 1 笔无法发放。").waitFor();
+    const failures = page.getByRole("table", { name: "未能发放到卡的待遇" });
+    await failures.getByRole("cell", { name: "金融功能未激活", exact: true }).waitFor();
+    await failures.getByRole("cell", { name: /到中国工商银行任一网点激活金融功能/ }).waitFor();
+    assert.ok(!(await failures.innerText()).includes(inactive.idNumber), "the ID number is masked");
+    const [file] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "下载代发文件" }).click(),
+    ]);
+    const sent = readFileSync(await file.path(), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(sent[0], "payment_id,card_number,name,amount_fen,kind,period");
+    assert.equal(sent.length, 2, "only the card whose financial function is active");
+    const [paymentId, cardNumber, , amount] = sent[1].split(",");
+    assert.deepEqual([cardNumber, amount], [paid.cardNumber, "320000"]);
+    await page.getByLabel("导入 ICBC 回盘文件").setInputFiles({
+      name: "return.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`payment_id,result,bank_txn_no\n${paymentId},paid,ICBC-WEB-0001\n`),
+    });
+    await page.getByText("导入完成：受理 1 行，退回 0 行（原因见下表）。").waitFor();
+    await page.getByRole("cell", { name: "3200.00" }).nth(1).waitFor();
+    await accessible(page, "the benefits page");
+    await shot(page, "60-benefits-office");
+    await signOut(page);
+
+    await holderLogin(page, inactive);
+    const mine = page.getByRole("region", { name: "我的待遇发放" });
+    await mine
+      .getByText(/2026-11 的养老金 2800\.00 元未能发放到社会保障卡：.*到中国工商银行任一网点激活金融功能/)
+      .waitFor();
+    await mine.getByRole("cell", { name: "未到账" }).waitFor();
+    await accessible(page, "the hall's benefits");
+    await shot(page, "61-benefits-hall");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("a locked card says why: when, after how many wrong passwords, and where the last one was typed", async () => {
     const c = await cardInState(testDeps, "active");
     const kiosk = { ...actorWith("outlet_clerk", "330100"), channel: "kiosk" as const };

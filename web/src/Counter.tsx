@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { Areas } from "./Areas.tsx";
 import { AuditLog } from "./AuditLog.tsx";
+import { BenefitsPage } from "./Benefits.tsx";
 import { BatchApply, Duplicates } from "./CardAdmin.tsx";
 import { CataloguePage } from "./Catalogue.tsx";
 import { BankTasks, OnlineCheck, Production } from "./CounterTasks.tsx";
@@ -21,6 +22,7 @@ type Page =
   | "batch"
   | "bank"
   | "production"
+  | "benefits"
   | "duplicates"
   | "policies"
   | "staff"
@@ -40,6 +42,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "batch", label: "batchApply", action: "cards.apply" },
   { page: "bank", label: "bankTasks", action: "cards.bank" },
   { page: "production", label: "production", action: "cards.produce" },
+  { page: "benefits", label: "benefits", action: "benefits.disburse" },
   { page: "policies", label: "policies", action: "areas.writePolicy" },
   { page: "duplicates", label: "duplicates", action: "cards.counter" },
   { page: "areas", label: "areasCalendars", action: "cards.calendar" },
@@ -126,6 +129,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "search" ? <Search area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "bank" ? <BankTasks /> : null}
           {page === "production" ? <Production area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "benefits" ? <BenefitsPage area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "batch" ? <BatchApply area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "policies" ? <Policies area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "staff" ? <StaffAdmin area={me.grants[0]?.areaCode ?? ""} /> : null}

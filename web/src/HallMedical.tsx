@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "./api.ts";
+import { HallBenefits } from "./Benefits.tsx";
 import { HallInsurance, HallStatement } from "./HallInsurance.tsx";
 import { useT } from "./i18n.tsx";
 import { Section } from "./ui.tsx";
@@ -41,6 +42,7 @@ export function HallMedical() {
   return (
     <>
       <HallInsurance contributions={account?.contributions} />
+      <HallBenefits />
       {account === null ? null : <MedicalAccount account={account} />}
       {account === null ? null : <HallStatement />}
     </>

@@ -1,3 +1,4 @@
+import { BENEFIT_TEXTS } from "./texts-benefits.ts";
 import { HALL_TEXTS } from "./texts-hall.ts";
 import { KIOSK_TEXTS } from "./texts-kiosk.ts";
 import { TASK_TEXTS } from "./texts-tasks.ts";
@@ -6,6 +7,7 @@ import { TASK_TEXTS } from "./texts-tasks.ts";
 export const TEXTS = {
   ...TASK_TEXTS,
   ...HALL_TEXTS,
+  ...BENEFIT_TEXTS,
   ...KIOSK_TEXTS,
   appName: { zh: "社会保障卡服务平台", en: "Social Security Card Services" },
   counter: { zh: "柜面业务系统", en: "Counter console" },
