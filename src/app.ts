@@ -13,6 +13,7 @@ import {
 } from "./http/errors.ts";
 import { transformDocument, transformRoute } from "./http/openapi.ts";
 import { serveWeb } from "./http/web.ts";
+import { applicationsRoutes } from "./modules/areas/applications.routes.ts";
 import { areasRoutes } from "./modules/areas/areas.routes.ts";
 import { auditRoutes } from "./modules/audit/audit.routes.ts";
 import { benefitsRoutes } from "./modules/benefits/benefits.routes.ts";
@@ -117,6 +118,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(healthRoutes(deps));
   await app.register(staffRoutes(deps), { prefix: "/api/v1" });
   await app.register(areasRoutes(deps), { prefix: "/api/v1" });
+  await app.register(applicationsRoutes(deps), { prefix: "/api/v1" });
   await app.register(personsRoutes(deps), { prefix: "/api/v1" });
   await app.register(auditRoutes(deps), { prefix: "/api/v1" });
   await app.register(cardsRoutes(deps), { prefix: "/api/v1" });

@@ -1,6 +1,8 @@
 import { type Config, ENVIRONMENT } from "./config.ts";
 import type { Db } from "./db/database.ts";
 import { placeNames } from "./deps.places.ts";
+import { createApplicationsRepository } from "./modules/areas/applications.repository.ts";
+import { createApplicationsService } from "./modules/areas/applications.service.ts";
 import { createAreasRepository } from "./modules/areas/areas.repository.ts";
 import { createAreasService } from "./modules/areas/areas.service.ts";
 import { createAuditRepository } from "./modules/audit/audit.repository.ts";
@@ -91,6 +93,9 @@ export function createDeps(
     sealer: createSm2Signer(auditSigningKey(config.secrets.signingKey)),
   });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
+  const applications = createApplicationsService({
+    ...{ db, repo: createApplicationsRepository(), areas: areasRepo, audit, clock },
+  });
   const personsRepo = createPersonsRepository(dialect);
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
   const machine = createSoftwarePinMachine(config.secrets.pinKey);
@@ -395,6 +400,7 @@ export function createDeps(
     keyState,
     audit,
     areas,
+    applications,
     persons,
     staff,
     cards,

@@ -146,6 +146,17 @@ export const transformDocument: FastifyDynamicSwaggerOptions["transformObject"] 
           description: "The document (PDF)",
           content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
         };
+      // An application's material: the file as uploaded, of one of the types Measures Art. 7's materials may be.
+      if (path.endsWith("/materials/{kind}") && op.responses["200"] && !op.requestBody)
+        op.responses["200"] = {
+          description: "The material's file, as uploaded",
+          content: Object.fromEntries(
+            ["application/pdf", "image/png", "image/jpeg", "application/json", "text/csv"].map((t) => [
+              t,
+              { schema: { type: "string", format: "binary" } },
+            ]),
+          ),
+        };
       const extra = { ...ALWAYS, ...(op.requestBody ? WITH_BODY : {}) };
       for (const [status, description] of Object.entries(extra))
         op.responses[status] ??= errorResponse(description);

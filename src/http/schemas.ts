@@ -36,6 +36,14 @@ export const dateSchema = z
   .refine(isCalendarDate, "a date of the calendar, YYYY-MM-DD")
   .meta({ format: "date", example: "2026-11-22" });
 export const uuidSchema = z.uuid();
+/** Text a person wrote (a reason, evidence, a file's name): no control characters (PostgreSQL refuses NUL). */
+export const plainText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "text without control characters");
 /** The one card number schema: 9 letters or digits (a malformed one answers INVALID_CARD_NUMBER). */
 export const cardNumberSchema = z
   .string()

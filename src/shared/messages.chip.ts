@@ -2,6 +2,27 @@
 export const CHIP_MESSAGES = {
   BENEFIT_BATCH_NOT_FOUND: { zh: "未找到该待遇发放批次", en: "No such benefit payment batch" },
   BENEFIT_FILE_NOT_FOUND: { zh: "未找到该银行代发文件", en: "No such bank payment file" },
+  AREA_APPLICATION_NOT_FOUND: { zh: "未找到该发卡申请", en: "No such application to issue cards" },
+  AREA_APPLICATION_EXISTS: {
+    zh: "地区 {areaCode} 已有发卡申请：请修改后重新提交原申请",
+    en: "Area {areaCode} has an application already: mend and file that one",
+  },
+  AREA_APPLICATION_STATE: {
+    zh: "申请当前状态（{state}）不能办理此操作（{action}）",
+    en: "The application is {state}: {action} is not open now",
+  },
+  AREA_APPLICATION_INCOMPLETE: {
+    zh: "申请材料不全，不能提交。缺少材料：{materials}；未满足或缺少证明的条件：{conditions}",
+    en: "The application is incomplete. Missing materials: {materials}; conditions not met or without evidence: {conditions}",
+  },
+  AREA_ALREADY_ISSUING: {
+    zh: "地区 {areaCode} 已有发卡机构标识号，已可发卡",
+    en: "Area {areaCode} has its issuer identification number and issues cards already",
+  },
+  MATERIAL_INVALID: {
+    zh: "材料 {kind} 不符合要求（{problem}）：须为规定的文件类型，非空、不超过 10 MB，且内容与类型一致",
+    en: "Material {kind} refused ({problem}): it must be an allowed type, not empty, at most 10 MB, and its content what its type says",
+  },
   TERMINAL_NOT_FOUND: { zh: "未找到该终端", en: "No such terminal" },
   TERMINAL_EXISTS: {
     zh: "终端 {terminalNo} 已登记",

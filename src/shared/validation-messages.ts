@@ -29,6 +29,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "a GB 3304 ethnicity code (01 Han ... 56 Jino, 97, 98)":
     "应为 GB 3304 民族代码（01 汉族 … 56 基诺族，97、98）",
   "a month YYYY-MM": "应为月份，格式 YYYY-MM",
+  "text without control characters": "不能包含控制字符",
   "the office's reference: 1 to 64 letters, digits, _, / or -":
     "经办机构的批次编号：1 至 64 位字母、数字、_、/ 或 -",
   "give either pin or pinBlock": "请提供 pin 或 pinBlock 之一",
@@ -114,6 +115,7 @@ const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^not a GB\/T 2260 region code$/, "不是 GB/T 2260 行政区划代码"],
   [/^(\S+) is not an employee scheme$/, "{1} 不是职工险种"],
   [/^empty$/, "不能为空"],
+  [/^a county issues no cards, its city does$/, "县区不发卡，由所在城市发卡"],
   [/^more fields than columns$/, "字段数多于列数"],
   [/^the same ID number appears earlier in the file$/, "该身份证号码在文件前面的行中已出现"],
   [/^unknown ethnicity code$/, "民族代码无效"],

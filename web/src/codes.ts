@@ -144,6 +144,7 @@ export const CODES: Record<string, { zh: string; en: string }> = {
   level_national: { zh: "全国", en: "national" },
   level_province: { zh: "省级", en: "province" },
   level_city: { zh: "地市级", en: "city" },
+  level_county: { zh: "县区级", en: "county" },
   parent: { zh: "父母", en: "parent" },
   grandparent: { zh: "祖父母、外祖父母", en: "grandparent" },
   other: { zh: "其他监护人", en: "other guardian" },

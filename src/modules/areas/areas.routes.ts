@@ -9,7 +9,7 @@ import { AREA_PERMISSIONS } from "./areas.service.ts";
 const areaSchema = z.object({
   code: z.string(),
   name: z.string(),
-  level: z.enum(["national", "province", "city"]),
+  level: z.enum(["national", "province", "city", "county"]),
   issuerId: z.string().nullable(),
   parentCode: z.string().nullable(),
   createdAt: z.string(),
@@ -34,7 +34,7 @@ const outletSchema = z.object({
 const toArea = (r: {
   code: string;
   name: string;
-  level: "national" | "province" | "city";
+  level: "national" | "province" | "city" | "county";
   issuer_id: string | null;
   parent_code: string | null;
   created_at: string;
@@ -75,13 +75,15 @@ export function areasRoutes(deps: { areas: AreasService }): FastifyPluginAsyncZo
         schema: {
           operationId: "registerArea",
           tags: ["areas"],
-          summary: "Register a province (ministry) or one of its cities (province) as a card-issuing area",
+          summary:
+            "Register an area under the caller's: a province (ministry), a city (province), a county with its outlets (city). An issuer identification number only from the ministry; without one a city or province applies for it (POST /area-applications)",
           body: z.strictObject({
             code: areaCodeSchema,
             name: z.string().min(1).max(64).optional(),
             issuerId: z
               .string()
-              .regex(/^\d{6,20}$/, "the issuer identification number allocated by the ministry"),
+              .regex(/^\d{6,20}$/, "the issuer identification number allocated by the ministry")
+              .optional(),
           }),
           response: { 201: areaSchema, ...errors(...AUTH_ERRORS, 409) },
         },

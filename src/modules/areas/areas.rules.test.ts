@@ -88,8 +88,13 @@ describe("card-issuing area codes", () => {
       name: "宁波市",
     });
   });
-  it("refuses counties and unknown codes", () => {
-    assert.deepEqual(classifyAreaCode("330106", regions), { ok: false, problem: "level" });
+  it("places a county under its city, and refuses unknown codes", () => {
+    assert.deepEqual(classifyAreaCode("330106", regions), {
+      ok: true,
+      level: "county",
+      parentCode: "330100",
+      name: "西湖区",
+    });
     assert.deepEqual(classifyAreaCode("339900", regions), { ok: false, problem: "region" });
   });
 });

@@ -126,7 +126,7 @@ export function policyInForce(
   return undefined;
 }
 
-export type AreaLevel = "province" | "city";
+export type AreaLevel = "province" | "city" | "county";
 
 /** What an area's region code makes it: level and parent; or why it cannot be a card-issuing area. */
 export function classifyAreaCode(
@@ -142,5 +142,8 @@ export function classifyAreaCode(
   if (region.level === "city") {
     return { ok: true, level: "city", parentCode: `${code.slice(0, 2)}0000`, name: region.name };
   }
+  // A county (district) is an area under its city, with its outlets; the city issues its cards.
+  if (region.level === "county")
+    return { ok: true, level: "county", parentCode: `${code.slice(0, 4)}00`, name: region.name };
   return { ok: false, problem: "level" };
 }

@@ -37,8 +37,8 @@ forEachDialect("card-issuing areas and policy", (dialect) => {
     await assert.rejects(t.deps.areas.create(SYSTEM_ACTOR, { code: "440100", issuerId: "4401000001" }), {
       code: "INVALID_PARENT_AREA",
     });
-    await assert.rejects(t.deps.areas.create(SYSTEM_ACTOR, { code: "330106", issuerId: "9" }), {
-      code: "INVALID_PARENT_AREA",
+    await assert.rejects(t.deps.areas.create(SYSTEM_ACTOR, { code: "330106", issuerId: "3301060001" }), {
+      code: "VALIDATION_FAILED",
     });
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
-import { type Actor, authorize, NATIONAL } from "../../shared/auth.ts";
+import { type Actor, authorize, findGrant, NATIONAL } from "../../shared/auth.ts";
 import { type Clock, chinaDate } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
@@ -113,30 +113,37 @@ export function createAreasService(deps: {
     },
 
     /** Registers a province or a city as a card-issuing area with the issuer ID the ministry allocated (ministry only). */
-    async create(actor: Actor, input: { code: string; name?: string; issuerId: string }) {
+    async create(actor: Actor, input: { code: string; name?: string; issuerId?: string }) {
       const classified = classifyAreaCode(input.code, regions);
       if (!classified.ok) {
         if (classified.problem === "region")
           throw new DomainError("INVALID_REGION_CODE", { regionCode: input.code });
-        throw new DomainError("INVALID_PARENT_AREA", { reason: "not a city or province" });
+        throw new DomainError("INVALID_PARENT_AREA", { reason: "not a province, city or county" });
       }
+      // Only the ministry allocates issuer identification numbers (Measures Art. 6, 7); a county has none.
+      if (input.issuerId !== undefined && classified.level === "county")
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "issuerId: a county issues no cards, its city does",
+        });
+      if (input.issuerId !== undefined && !findGrant(actor, AREA_PERMISSIONS.approve))
+        throw new DomainError("FORBIDDEN");
       const grant = authorize(actor, AREA_PERMISSIONS.create, classified.parentCode);
       const exists = () => new DomainError("AREA_EXISTS", { code: input.code });
       const write = db.transaction().execute(async (trx) => {
         if (await areas.get(trx, input.code)) throw exists();
         if (!(await areas.get(trx, classified.parentCode))) {
           throw new DomainError("INVALID_PARENT_AREA", {
-            reason: "parent must be the province of this city",
+            reason: "parent must be registered first (the province of a city, the city of a county)",
           });
         }
-        if (await areas.issuerIdTaken(trx, input.issuerId)) {
+        if (input.issuerId && (await areas.issuerIdTaken(trx, input.issuerId))) {
           throw new DomainError("ISSUER_ID_TAKEN", { issuerId: input.issuerId });
         }
         const row = {
           code: input.code,
           name: input.name ?? regions.fullName(input.code) ?? classified.name,
           level: classified.level,
-          issuer_id: input.issuerId,
+          issuer_id: input.issuerId ?? null,
           parent_code: classified.parentCode,
           created_at: clock.now().toISOString(),
         };

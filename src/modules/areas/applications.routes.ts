@@ -1,0 +1,234 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf } from "../../http/access.ts";
+import { AUTH_ERRORS, areaCodeSchema, errors, plainText, uuidSchema } from "../../http/schemas.ts";
+import { CONDITION_CODES, MATERIAL_KINDS } from "./applications.rules.ts";
+import type { ApplicationsService } from "./applications.service.ts";
+import { AREA_PERMISSIONS } from "./areas.permissions.ts";
+
+const state = z.enum(["draft", "at_province", "at_ministry", "returned", "approved"]);
+const condition = z.strictObject({ met: z.boolean(), evidence: plainText(0, 2000) });
+const applicationSchema = z.object({
+  applicationId: z.string(),
+  areaCode: z.string(),
+  state: state.describe(
+    "draft → at_province (a city's) → at_ministry → approved; returned with reasons at any review",
+  ),
+  issuerId: z.string().nullable().describe("allocated by the ministry's approval"),
+  conditions: z.record(z.string(), condition).describe("the five conditions of Measures Art. 6"),
+  materials: z
+    .array(
+      z.object({
+        kind: z.string(),
+        fileName: z.string(),
+        contentType: z.string(),
+        sizeBytes: z.number().int(),
+        sha256: z.string(),
+        uploadedAt: z.string(),
+      }),
+    )
+    .describe("the six materials of Measures Art. 7, as uploaded"),
+  missing: z.object({ materials: z.array(z.string()), conditions: z.array(z.string()) }),
+  steps: z.array(
+    z.object({
+      at: z.string(),
+      by: z.string(),
+      action: z.string(),
+      from: z.string(),
+      to: z.string(),
+      reason: z.string().nullable(),
+    }),
+  ),
+  filedBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+/** What a change answers: where the application stands (GET it for the rest). */
+const standing = applicationSchema.pick({
+  applicationId: true,
+  areaCode: true,
+  state: true,
+  issuerId: true,
+  missing: true,
+});
+const idParams = z.object({ applicationId: uuidSchema });
+const reason = plainText(2, 1000);
+const read = { permission: AREA_PERMISSIONS.applications };
+const apply = { permission: AREA_PERMISSIONS.apply };
+
+/** Applications to issue cards (Measures Art. 6, 7): filed by the area, reviewed by the province, decided by the ministry. */
+export function applicationsRoutes(deps: { applications: ApplicationsService }): FastifyPluginAsyncZod {
+  const { applications } = deps;
+  return async (app) => {
+    app.post(
+      "/area-applications",
+      {
+        config: { access: { ...apply, area: (r) => (r.body as { areaCode?: string }).areaCode } },
+        schema: {
+          operationId: "openAreaApplication",
+          tags: ["areas"],
+          summary: "A city or province not yet issuing opens its application to issue cards (one per area)",
+          body: z.strictObject({ areaCode: areaCodeSchema }),
+          response: { 201: applicationSchema, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await applications.open(actorOf(request), request.body.areaCode)),
+    );
+    app.get(
+      "/area-applications",
+      {
+        config: { access: read },
+        schema: {
+          operationId: "listAreaApplications",
+          tags: ["areas"],
+          summary: "The applications the caller may see: its area's, its province's, all for the ministry",
+          response: { 200: z.array(applicationSchema), ...errors(...AUTH_ERRORS) },
+        },
+      },
+      async (request) => applications.list(actorOf(request)),
+    );
+    app.get(
+      "/area-applications/:applicationId",
+      {
+        config: { access: read },
+        schema: {
+          operationId: "getAreaApplication",
+          tags: ["areas"],
+          summary:
+            "An application: its state, materials, conditions, what is missing, and every step with its reasons",
+          params: idParams,
+          response: { 200: applicationSchema, ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request) => applications.get(actorOf(request), request.params.applicationId),
+    );
+    app.put(
+      "/area-applications/:applicationId/conditions",
+      {
+        config: { access: apply },
+        schema: {
+          operationId: "setAreaApplicationConditions",
+          tags: ["areas"],
+          summary:
+            "The five conditions of Measures Art. 6, each met or not with its evidence (a draft or returned application)",
+          params: idParams,
+          body: z.strictObject({ conditions: z.partialRecord(z.enum(CONDITION_CODES), condition) }),
+          response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) =>
+        applications.setConditions(actorOf(request), request.params.applicationId, request.body.conditions),
+    );
+    app.put(
+      "/area-applications/:applicationId/materials/:kind",
+      {
+        config: { access: apply },
+        bodyLimit: 15 * 1024 * 1024,
+        schema: {
+          operationId: "putAreaApplicationMaterial",
+          tags: ["areas"],
+          summary:
+            "One of the six materials of Measures Art. 7 (PDF; the card face also PNG or JPEG; the file structures also JSON or CSV), at most 10 MB, its content checked against its type",
+          params: z.object({ applicationId: uuidSchema, kind: z.enum(MATERIAL_KINDS) }),
+          body: z.strictObject({
+            fileName: plainText(1, 200),
+            contentType: z.string().max(64),
+            contentBase64: z.base64().max(14 * 1024 * 1024),
+          }),
+          response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) =>
+        applications.putMaterial(
+          actorOf(request),
+          request.params.applicationId,
+          request.params.kind,
+          request.body,
+        ),
+    );
+    app.get(
+      "/area-applications/:applicationId/materials/:kind",
+      {
+        config: { access: read },
+        schema: {
+          operationId: "getAreaApplicationMaterial",
+          tags: ["areas"],
+          summary: "A material's file as uploaded, for the reviewers and the applicant",
+          params: z.object({ applicationId: uuidSchema, kind: z.enum(MATERIAL_KINDS) }),
+          response: { 200: z.any().describe("the file"), ...errors(...AUTH_ERRORS, 404) },
+        },
+      },
+      async (request, reply) => {
+        const m = await applications.material(
+          actorOf(request),
+          request.params.applicationId,
+          request.params.kind,
+        );
+        return reply
+          .type(m.contentType)
+          .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(m.fileName)}`)
+          .send(m.content);
+      },
+    );
+    app.post(
+      "/area-applications/:applicationId/file",
+      {
+        config: { access: apply },
+        schema: {
+          operationId: "fileAreaApplication",
+          tags: ["areas"],
+          summary:
+            "The applicant files it: a city's goes to its province, a province's to the ministry (all six materials and five conditions needed)",
+          params: idParams,
+          response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409, 422) },
+        },
+      },
+      async (request) => applications.file(actorOf(request), request.params.applicationId),
+    );
+    app.post(
+      "/area-applications/:applicationId/review",
+      {
+        config: { access: { permission: AREA_PERMISSIONS.review } },
+        schema: {
+          operationId: "reviewAreaApplication",
+          tags: ["areas"],
+          summary:
+            "The province forwards a city's application to the ministry, or returns it with its reasons",
+          params: idParams,
+          body: z.discriminatedUnion("decision", [
+            z.strictObject({ decision: z.literal("forward") }),
+            z.strictObject({ decision: z.literal("return"), reason }),
+          ]),
+          response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) =>
+        request.body.decision === "forward"
+          ? applications.forward(actorOf(request), request.params.applicationId)
+          : applications.returnIt(actorOf(request), request.params.applicationId, request.body.reason),
+    );
+    app.post(
+      "/area-applications/:applicationId/decision",
+      {
+        config: { access: { permission: AREA_PERMISSIONS.approve } },
+        schema: {
+          operationId: "decideAreaApplication",
+          tags: ["areas"],
+          summary:
+            "The ministry approves an application, allocating the area's issuer identification number (its cards may then be produced), or returns it with its reasons",
+          params: idParams,
+          body: z.discriminatedUnion("decision", [
+            z.strictObject({ decision: z.literal("approve") }),
+            z.strictObject({ decision: z.literal("return"), reason }),
+          ]),
+          response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409) },
+        },
+      },
+      async (request) =>
+        request.body.decision === "approve"
+          ? applications.approve(actorOf(request), request.params.applicationId)
+          : applications.returnIt(actorOf(request), request.params.applicationId, request.body.reason),
+    );
+  };
+}
