@@ -1695,6 +1695,115 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("a city applies to issue cards: the province registers it, the city uploads the six materials and the five conditions, the province returns it with a reason and then forwards it, the ministry approves it and the city sees its issuer ID", async () => {
+    const page = await newPage();
+    await staffLogin(page, "zj.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "发卡申请" }).click();
+    await page.getByLabel("所属区域代码").fill("330300");
+    await page.getByRole("button", { name: "登记地区（市、县区）" }).click();
+    await page.getByText("已登记地区 330300。").waitFor();
+    await signOut(page);
+
+    await testDeps.staff.createAccount(SYSTEM_ACTOR, {
+      username: "wz.admin",
+      displayName: "温州市管理员",
+      password: "Wenzhou-admin-2026",
+      grants: [{ role: "city_admin", areaCode: "330300" }],
+    });
+    await page.getByLabel("用户名").fill("wz.admin");
+    await page.getByLabel("密码", { exact: true }).fill("Wenzhou-admin-2026");
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await page.getByRole("navigation").getByRole("button", { name: "发卡申请" }).click();
+    await page.getByLabel("所属区域代码").fill("330300");
+    await page.getByRole("button", { name: "开启发卡申请" }).click();
+    await page.getByText("已为 330300 开启发卡申请。").waitFor();
+    const app = page.getByRole("region", { name: "330300 的发卡申请（草稿）" });
+    const files: [string, string, Buffer][] = [
+      ["发行登记申请表", "application/pdf", Buffer.from("%PDF-1.7\n%%EOF\n")],
+      ["准备工作情况说明", "application/pdf", Buffer.from("%PDF-1.7\n%%EOF\n")],
+      ["卡内应用数据项和文件结构", "application/json", Buffer.from('{"EF05":["01","02"],"EF0D":["local"]}')],
+      ["卡面样式", "image/png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])],
+      ["管理办法及实施细则", "application/pdf", Buffer.from("%PDF-1.7\n%%EOF\n")],
+      ["其他材料", "application/pdf", Buffer.from("%PDF-1.7\n%%EOF\n")],
+    ];
+    // A PNG called a registration form is refused with the reason, beside the page.
+    await app
+      .getByLabel("上传：发行登记申请表")
+      .setInputFiles({ name: "表.pdf", mimeType: "image/png", buffer: files[3][2] });
+    await page.getByText(/材料 registration_form 不符合要求（type_not_allowed）/).waitFor();
+    for (const [what, mimeType, buffer] of files) {
+      await app
+        .getByLabel(`上传：${what}`)
+        .setInputFiles({ name: `${what}.${mimeType.split("/")[1]}`, mimeType, buffer });
+      await page.getByText(`已上传 ${what}.${mimeType.split("/")[1]}。`).waitFor();
+    }
+    for (const condition of [
+      "业务管理系统、数据库和信息网络",
+      "技术力量（人员和设备）",
+      "规范可行的实施方案",
+      "发行管理制度、内控程序和应急预案",
+      "部规定的其他条件",
+    ]) {
+      await app.getByRole("checkbox", { name: condition }).check();
+      await app.getByLabel(`证明材料说明：${condition}`).fill(`${condition}：见附件`);
+    }
+    await app.getByRole("button", { name: "保存条件" }).click();
+    await page.getByText("条件已保存。").waitFor();
+    await app.getByRole("button", { name: "提交申请" }).click();
+    await page.getByText("申请已提交。").waitFor();
+    await page.getByRole("region", { name: "330300 的发卡申请（省级审核中）" }).waitFor();
+    await accessible(page, "the application page (applicant)");
+    await shot(page, "62-application-city");
+    await signOut(page);
+
+    await staffLogin(page, "zj.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "发卡申请" }).click();
+    const atProvince = page.getByRole("region", { name: "330300 的发卡申请（省级审核中）" });
+    await atProvince.getByLabel("退回原因").fill("应急预案缺少数据备份演练记录");
+    await atProvince.getByRole("button", { name: "退回申请" }).click();
+    await page.getByText("已退回。").waitFor();
+    await signOut(page);
+
+    await page.getByLabel("用户名").fill("wz.admin");
+    await page.getByLabel("密码", { exact: true }).fill("Wenzhou-admin-2026");
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await page.getByRole("navigation").getByRole("button", { name: "发卡申请" }).click();
+    const returned = page.getByRole("region", { name: "330300 的发卡申请（已退回）" });
+    await returned.getByText("zj.admin 退回：应急预案缺少数据备份演练记录").waitFor();
+    await returned.getByRole("button", { name: "提交申请" }).click();
+    await page.getByText("申请已提交。").waitFor();
+    await signOut(page);
+
+    await staffLogin(page, "zj.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "发卡申请" }).click();
+    await page
+      .getByRole("region", { name: "330300 的发卡申请（省级审核中）" })
+      .getByRole("button", { name: "审核通过，转报人力资源社会保障部" })
+      .click();
+    await page.getByText("已转报部级。").waitFor();
+    await signOut(page);
+
+    await staffLogin(page, "admin");
+    await page.getByRole("navigation").getByRole("button", { name: "发卡申请" }).click();
+    const atMinistry = page.getByRole("region", { name: "330300 的发卡申请（部级审批中）" });
+    await atMinistry.getByRole("button", { name: "批准并分配发卡机构标识号" }).click();
+    await page.getByText("已批准，发卡机构标识号：3303000001").waitFor();
+    const steps = page.getByRole("table", { name: "办理记录" });
+    assert.deepEqual(
+      (await steps.locator("tbody tr td:nth-child(3)").allInnerTexts()).filter((s) => s !== "开启申请"),
+      ["提交", "退回", "提交", "省级转报", "部级批准"],
+    );
+    await accessible(page, "the application page (ministry)");
+    await shot(page, "63-application-approved");
+    const area = await testDeps.database.db
+      .selectFrom("areas")
+      .select("issuer_id")
+      .where("code", "=", "330300")
+      .executeTakeFirstOrThrow();
+    assert.equal(area.issuer_id, "3303000001");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("a locked card says why: when, after how many wrong passwords, and where the last one was typed", async () => {
     const c = await cardInState(testDeps, "active");
     const kiosk = { ...actorWith("outlet_clerk", "330100"), channel: "kiosk" as const };

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Applications } from "./Applications.tsx";
 import { Areas } from "./Areas.tsx";
 import { AuditLog } from "./AuditLog.tsx";
 import { BenefitsPage } from "./Benefits.tsx";
@@ -34,6 +35,7 @@ type Page =
   | "institutions"
   | "catalogue"
   | "areas"
+  | "applications"
   | "keyState";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
@@ -46,6 +48,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "policies", label: "policies", action: "areas.writePolicy" },
   { page: "duplicates", label: "duplicates", action: "cards.counter" },
   { page: "areas", label: "areasCalendars", action: "cards.calendar" },
+  { page: "applications", label: "applications", action: "areas.applications" },
   { page: "institutions", label: "institutions", action: "medical.institutions" },
   { page: "catalogue", label: "catalogue", action: "medical.catalogue" },
   { page: "staff", label: "staff", action: "staff.manage" },
@@ -139,6 +142,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "institutions" ? <Institutions area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "catalogue" ? <CataloguePage /> : null}
           {page === "areas" ? <Areas area={me.grants[0]?.areaCode ?? ""} /> : null}
+          {page === "applications" ? <Applications /> : null}
           {page === "keyState" ? <KeyStatePage /> : null}
           {page === "check" ? <OnlineCheck /> : null}
           {page === "till" ? (

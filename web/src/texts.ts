@@ -1,3 +1,4 @@
+import { APPLICATION_TEXTS } from "./texts-applications.ts";
 import { BENEFIT_TEXTS } from "./texts-benefits.ts";
 import { HALL_TEXTS } from "./texts-hall.ts";
 import { KIOSK_TEXTS } from "./texts-kiosk.ts";
@@ -8,6 +9,7 @@ export const TEXTS = {
   ...TASK_TEXTS,
   ...HALL_TEXTS,
   ...BENEFIT_TEXTS,
+  ...APPLICATION_TEXTS,
   ...KIOSK_TEXTS,
   appName: { zh: "社会保障卡服务平台", en: "Social Security Card Services" },
   counter: { zh: "柜面业务系统", en: "Counter console" },
