@@ -1588,9 +1588,11 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
   }, async () => {
     await ensureCardKeys();
     const devices = await startKioskDevices(testDeps, { origin: base, terminalNo: "330100900002" });
+    let kioskPage: Page | undefined;
     try {
       const c = await produceCard(testDeps, "插卡打印人");
       const page = await newPage();
+      kioskPage = page;
       await page.evaluate(`localStorage.setItem("sscard.kiosk.agent", "${devices.url}")`);
       await page.goto(`${base}/kiosk`);
       await page.getByLabel("本终端的自助终端密钥").fill(devices.token);
@@ -1624,6 +1626,8 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
         if (inserted) await card.remove();
       }
     } finally {
+      // The page goes before its agent: a page left open would log its reconnections into later tests.
+      await kioskPage?.context().close();
       await devices.stop();
     }
   });
