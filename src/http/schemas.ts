@@ -43,9 +43,15 @@ export const plainText = (min: number, max: number) =>
     .trim()
     .min(min)
     .max(max)
-    .refine((text) => !CONTROL.test(text), "text without control characters");
-/** Control characters but tab, line feed and carriage return. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+    .refine((text) => !hasControlCharacter(text), "text without control characters");
+/** Whether text holds a control character other than tab, line feed and carriage return. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) return true;
+  }
+  return false;
+}
 /** The one card number schema: 9 letters or digits (a malformed one answers INVALID_CARD_NUMBER). */
 export const cardNumberSchema = z
   .string()
