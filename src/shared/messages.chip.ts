@@ -40,6 +40,10 @@ export const CHIP_MESSAGES = {
     zh: "加密机中没有所需密钥（{label}）：请先完成密钥仪式和分散",
     en: "The encryption machine holds no key {label}: run the key ceremony and derivation first",
   },
+  KEY_CHECK_FAILED: {
+    zh: "密钥校验值不符（{label}）：密钥在传输中被改变，或使用了其他传输密钥，已拒绝导入",
+    en: "Key check value mismatch ({label}): the key changed on the way or another transport key was used; not imported",
+  },
   KEY_VERSION_RETIRED: {
     zh: "该卡使用的密钥版本已停用（{label}），请换卡",
     en: "The key version this card uses is retired ({label}); the card must be replaced",

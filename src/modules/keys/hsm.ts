@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
 import { canonicalJson } from "../../shared/canonical-json.ts";
 import { DomainError } from "../../shared/errors.ts";
@@ -14,7 +15,7 @@ import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
 import type { KeysRepository } from "./keys.repository.ts";
 import type { Lmk } from "./lmk.ts";
 import { type Signed, SM2_USER_ID } from "./signer.ts";
-import { wrapUnderTransport } from "./transport.ts";
+import { cbcMac, unwrapUnderTransport, wrapUnderTransport } from "./transport.ts";
 
 export class HsmError extends Error {}
 
@@ -32,12 +33,16 @@ const nationalLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number) 
   `nat-${type}-${algorithm}-v${version}`;
 const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area: string) =>
   `area-${area}-${type}-${algorithm}-v${version}`;
+const localLabel = (area: string, version: number) => `local-${area}-EXT-SM4-v${version}`;
 const caLabel = (area: string, version: number) => `ca-${area}-SM2-v${version}`;
 const transportLabel = (party: string, area: string, version: number) =>
   `tk-${party}-${area}-SM4-v${version}`;
 
 /** The usage of a transport key (a key-encryption key shared with another machine) in its key block. */
 export const TRANSPORT_USAGE = "transport";
+
+/** The usage of an area's own generated key for its locally extended card files (Measures Art. 21). */
+export const LOCAL_EXTENSION_USAGE = "local_ext";
 
 /** The usage of an area CA's SM2 signing key in its key block. */
 export const CA_USAGE = "ca_sign";
@@ -158,6 +163,120 @@ export function createHsm(deps: { keys: KeysRepository; lmk: Lmk; now: () => Dat
           kcv: keyCheckValue("SM4", key.subarray(0, 16)),
         }),
       };
+    },
+
+    /**
+     * The ministry hands a province its sub-key of one type (Measures Art. 21, 23): derived here from the
+     * national control key, it leaves this machine only enciphered under the transport key the ministry
+     * shares with that province (built from custodians' components under dual control), with its check
+     * value. Nothing else of it is kept or shown.
+     */
+    async exportProvinceKey(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      province: string;
+    }) {
+      const national = await load(nationalLabel(input.type, input.algorithm, input.version), input.type);
+      const key = diversify(input.algorithm, national, areaData(input.province));
+      const wrapper = await this.transportWrapper("ministry", input.province);
+      return {
+        label: areaLabel(input.type, input.algorithm, input.version, input.province),
+        transportKey: wrapper.transportKey,
+        ...wrapper.wrap(key),
+      };
+    },
+
+    /**
+     * The province's machine imports its sub-key from the ministry: opened under its own copy of the
+     * shared transport key, checked against the check value that came beside it (a key changed on the way,
+     * or another transport key, is refused), and kept as an exportable key block for its cities and PSAMs.
+     */
+    async importProvinceKey(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      province: string;
+      wrapped: string;
+      kcv: string;
+    }) {
+      const row = (await keys.byArea(input.province, TRANSPORT_USAGE, "SM4")).find(
+        (r) => r.label.startsWith(`tk-ministry-${input.province}-`) && !r.retired_at,
+      );
+      if (!row) throw new DomainError("KEY_NOT_FOUND", { label: `transport ministry ${input.province}` });
+      const key = unwrapUnderTransport(unwrapKey(lmk, row.block, TRANSPORT_USAGE).key, input.wrapped);
+      if (keyCheckValue("SM4", key.subarray(0, 16)) !== input.kcv.toUpperCase())
+        throw new DomainError("KEY_CHECK_FAILED", { label: `${input.province} ${input.type}` });
+      const label = areaLabel(input.type, input.algorithm, input.version, input.province);
+      await store(
+        {
+          usage: input.type,
+          algorithm: input.algorithm,
+          keyVersion: input.version,
+          exportability: "E",
+          label,
+        },
+        key,
+        input.province,
+      );
+      return { label, kcv: keyCheckValue(input.algorithm, key) };
+    },
+
+    /** The province derives a city's key from its own sub-key (the next step down), for the city's cards and PSAMs. */
+    async deriveCityKey(input: {
+      type: KeyType;
+      algorithm: KeyAlgorithm;
+      version: number;
+      province: string;
+      city: string;
+    }) {
+      const province = await load(
+        areaLabel(input.type, input.algorithm, input.version, input.province),
+        input.type,
+      );
+      const city = diversify(input.algorithm, province, areaData(input.city));
+      const label = areaLabel(input.type, input.algorithm, input.version, input.city);
+      if (!(await keys.byLabel(label)))
+        await store(
+          {
+            usage: input.type,
+            algorithm: input.algorithm,
+            keyVersion: input.version,
+            exportability: "E",
+            label,
+          },
+          city,
+          input.city,
+        );
+      return { label, cityKcv: keyCheckValue(input.algorithm, city) };
+    },
+
+    /**
+     * An area's own key for its locally extended card files (Measures Art. 21: provinces and cities
+     * generate their own local keys): random in this machine, not derived from any national key, never
+     * exportable. Returns its label and check value (for the custodians' record).
+     */
+    async generateLocalKey(input: { area: string; version: number }) {
+      const key = randomBytes(16);
+      const label = localLabel(input.area, input.version);
+      await store(
+        {
+          usage: LOCAL_EXTENSION_USAGE,
+          algorithm: "SM4",
+          keyVersion: input.version,
+          exportability: "N",
+          label,
+        },
+        key,
+        input.area,
+      );
+      return { label, kcv: keyCheckValue("SM4", key) };
+    },
+
+    /** The MAC an area's local key gives its extension file's content (SM4 CBC-MAC over the padded data). */
+    async localExtensionMac(input: { area: string; version: number; data: Buffer }) {
+      const key = await load(localLabel(input.area, input.version), LOCAL_EXTENSION_USAGE);
+      return cbcMac(key, input.data);
     },
 
     /** Diversifies and stores a province's and a city's keys of one type and version (for the city's PSAMs). */

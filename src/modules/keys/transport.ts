@@ -42,3 +42,15 @@ export function pinOfTransportBlock(block: Buffer): string {
   if (hex[0] !== "2" || length < 4 || length > 12) throw new Error("not a format 2 PIN block");
   return hex.slice(2, 2 + length);
 }
+
+/** SM4 CBC-MAC with ISO 9797-1 method 2 padding (0x80 then zeros): the last block, hex. */
+export function cbcMac(key: Buffer, data: Buffer): string {
+  const padded = Buffer.concat([data, Buffer.from([0x80]), Buffer.alloc(15 - (data.length % 16))]);
+  const c = createCipheriv("sm4-cbc", key, Buffer.alloc(16));
+  c.setAutoPadding(false);
+  const out = Buffer.concat([c.update(padded), c.final()]);
+  return out
+    .subarray(out.length - 16)
+    .toString("hex")
+    .toUpperCase();
+}
