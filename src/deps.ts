@@ -17,6 +17,8 @@ import { createCardKeys } from "./modules/chip/card-keys.ts";
 import { createChipRepository } from "./modules/chip/chip.repository.ts";
 import { createIssuerScriptsService } from "./modules/chip/issuer-scripts.service.ts";
 import { createPersonalisationService } from "./modules/chip/personalisation.service.ts";
+import { createPsamsRepository } from "./modules/chip/psams.repository.ts";
+import { createPsamsService } from "./modules/chip/psams.service.ts";
 import { createPurchaseService } from "./modules/chip/purchase.service.ts";
 import { createReaderService } from "./modules/chip/reader.service.ts";
 import { createRemoteAuthService } from "./modules/chip/remote-auth.service.ts";
@@ -93,6 +95,7 @@ export function createDeps(
     sealer: createSm2Signer(auditSigningKey(config.secrets.signingKey)),
   });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
+  const areaExists = async (code: string) => Boolean(await areasRepo.get(db, code));
   const applications = createApplicationsService({
     ...{ db, repo: createApplicationsRepository(), areas: areasRepo, audit, clock },
   });
@@ -234,7 +237,8 @@ export function createDeps(
   });
   const cardKeys = createCardKeys({ db, cards: cardsRepo, audit, hsm: requireHsm });
   const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cards: cardsRepo, cardKeys, clock });
-  const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm });
+  const psams = createPsamsService({ db, repo: createPsamsRepository(), audit, clock, areaExists });
+  const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm, psams });
   const purchases = createPurchaseService({ db, audit, cardKeys });
   const issuerScripts = createIssuerScriptsService({
     db,
@@ -272,14 +276,7 @@ export function createDeps(
     placeOf,
   });
   const employers = createEmployersService({
-    db,
-    repo: employersRepo,
-    enrolment,
-    persons,
-    audit,
-    clock,
-    cipher,
-    regions,
+    ...{ db, repo: employersRepo, enrolment, persons, audit, clock, cipher, regions },
   });
   const holder = createHolderService({
     db,
@@ -336,7 +333,7 @@ export function createDeps(
   });
   const benefits = createBenefitsService({
     ...{ db, repo: createBenefitsRepository(), audit, clock, cipher, regions },
-    areaExists: async (code) => Boolean(await areasRepo.get(db, code)),
+    areaExists,
     findPerson: persons.rowByIdNumber,
     person: personsRepo.byId,
     cardsInProvince: cardsRepo.ofPersonInProvince,
@@ -407,6 +404,7 @@ export function createDeps(
     credentials,
     remoteAuth,
     terminals,
+    psams,
     purchases,
     personalisation,
     issuerScripts,

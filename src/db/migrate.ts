@@ -30,6 +30,7 @@ import * as m0026 from "./migrations/0026_chip_serials_reader_slots.ts";
 import * as m0027 from "./migrations/0027_ivr_call_holds.ts";
 import * as m0028 from "./migrations/0028_benefits.ts";
 import * as m0029 from "./migrations/0029_area_applications.ts";
+import * as m0030 from "./migrations/0030_psam_custody.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0027_ivr_call_holds": m0027,
   "0028_benefits": m0028,
   "0029_area_applications": m0029,
+  "0030_psam_custody": m0030,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -40,6 +40,15 @@ export const CHIP_MESSAGES = {
     zh: "加密机中没有所需密钥（{label}）：请先完成密钥仪式和分散",
     en: "The encryption machine holds no key {label}: run the key ceremony and derivation first",
   },
+  PSAM_NOT_FOUND: { zh: "未找到 PSAM {serial}", en: "No PSAM {serial}" },
+  PSAM_NOT_AVAILABLE: {
+    zh: "PSAM {serial} 不在可交接的位置（已分发、已安装或不属于本地区）",
+    en: "PSAM {serial} is not where this hand-over needs it (already handed over, installed, or another area's)",
+  },
+  PSAM_NONE_IN_STOCK: {
+    zh: "地区 {areaCode} 没有库存 PSAM：PSAM 由人力资源社会保障部统一分发，请向部级申领",
+    en: "Area {areaCode} holds no PSAM in stock: PSAMs are distributed by the ministry; ask it for some",
+  },
   KEY_CHECK_FAILED: {
     zh: "密钥校验值不符（{label}）：密钥在传输中被改变，或使用了其他传输密钥，已拒绝导入",
     en: "Key check value mismatch ({label}): the key changed on the way or another transport key was used; not imported",

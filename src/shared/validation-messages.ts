@@ -30,6 +30,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
     "应为 GB 3304 民族代码（01 汉族 … 56 基诺族，97、98）",
   "a month YYYY-MM": "应为月份，格式 YYYY-MM",
   "text without control characters": "不能包含控制字符",
+  "a PSAM serial (PSAM and 16 hex characters)": "应为 PSAM 序列号（PSAM 加 16 位十六进制字符）",
   "the office's reference: 1 to 64 letters, digits, _, / or -":
     "经办机构的批次编号：1 至 64 位字母、数字、_、/ 或 -",
   "give either pin or pinBlock": "请提供 pin 或 pinBlock 之一",

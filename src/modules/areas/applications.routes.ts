@@ -11,23 +11,19 @@ const condition = z.strictObject({ met: z.boolean(), evidence: plainText(0, 2000
 const applicationSchema = z.object({
   applicationId: z.string(),
   areaCode: z.string(),
-  state: state.describe(
-    "draft → at_province (a city's) → at_ministry → approved; returned with reasons at any review",
-  ),
+  state,
   issuerId: z.string().nullable().describe("allocated by the ministry's approval"),
-  conditions: z.record(z.string(), condition).describe("the five conditions of Measures Art. 6"),
-  materials: z
-    .array(
-      z.object({
-        kind: z.string(),
-        fileName: z.string(),
-        contentType: z.string(),
-        sizeBytes: z.number().int(),
-        sha256: z.string(),
-        uploadedAt: z.string(),
-      }),
-    )
-    .describe("the six materials of Measures Art. 7, as uploaded"),
+  conditions: z.record(z.string(), condition),
+  materials: z.array(
+    z.object({
+      kind: z.string(),
+      fileName: z.string(),
+      contentType: z.string(),
+      sizeBytes: z.number().int(),
+      sha256: z.string(),
+      uploadedAt: z.string(),
+    }),
+  ),
   missing: z.object({ materials: z.array(z.string()), conditions: z.array(z.string()) }),
   steps: z.array(
     z.object({
@@ -95,8 +91,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
         schema: {
           operationId: "getAreaApplication",
           tags: ["areas"],
-          summary:
-            "An application: its state, materials, conditions, what is missing, and every step with its reasons",
+          summary: "An application: state, materials, conditions, what is missing, steps",
           params: idParams,
           response: { 200: applicationSchema, ...errors(...AUTH_ERRORS, 404) },
         },
@@ -110,8 +105,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
         schema: {
           operationId: "setAreaApplicationConditions",
           tags: ["areas"],
-          summary:
-            "The five conditions of Measures Art. 6, each met or not with its evidence (a draft or returned application)",
+          summary: "The five conditions of Measures Art. 6, each met or not, with evidence",
           params: idParams,
           body: z.strictObject({ conditions: z.partialRecord(z.enum(CONDITION_CODES), condition) }),
           response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409) },
@@ -129,7 +123,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
           operationId: "putAreaApplicationMaterial",
           tags: ["areas"],
           summary:
-            "One of the six materials of Measures Art. 7 (PDF; the card face also PNG or JPEG; the file structures also JSON or CSV), at most 10 MB, its content checked against its type",
+            "One of the six materials of Measures Art. 7 (types per kind in docs/areas.md), at most 10 MB, checked",
           params: z.object({ applicationId: uuidSchema, kind: z.enum(MATERIAL_KINDS) }),
           body: z.strictObject({
             fileName: plainText(1, 200),
@@ -178,8 +172,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
         schema: {
           operationId: "fileAreaApplication",
           tags: ["areas"],
-          summary:
-            "The applicant files it: a city's goes to its province, a province's to the ministry (all six materials and five conditions needed)",
+          summary: "The applicant files it: a city's to its province, a province's to the ministry",
           params: idParams,
           response: { 200: standing, ...errors(...AUTH_ERRORS, 404, 409, 422) },
         },
@@ -215,8 +208,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
         schema: {
           operationId: "decideAreaApplication",
           tags: ["areas"],
-          summary:
-            "The ministry approves an application, allocating the area's issuer identification number (its cards may then be produced), or returns it with its reasons",
+          summary: "The ministry approves it (allocating the issuer ID) or returns it with its reasons",
           params: idParams,
           body: z.discriminatedUnion("decision", [
             z.strictObject({ decision: z.literal("approve") }),

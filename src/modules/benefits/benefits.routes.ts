@@ -21,10 +21,8 @@ const summary = {
   paymentCount: z.number().int(),
   totalFen: z.number().int().describe("fen (0.01 yuan)"),
   paidFen: z.number().int(),
-  byState: z.record(z.string(), z.number().int()).describe("payments by state: pending, sent, paid, failed"),
-  byFailure: z
-    .record(z.string(), z.number().int())
-    .describe("failed payments by reason: no_card, not_activated, account_closed, card_cancelled"),
+  byState: z.record(z.string(), z.number().int()),
+  byFailure: z.record(z.string(), z.number().int()),
   createdAt: z.string(),
 };
 const rowsSchema = z.array(
@@ -32,14 +30,21 @@ const rowsSchema = z.array(
     line: z.number().int(),
     status: z.enum(["accepted", "rejected"]),
     paymentId: z.string().optional(),
-    replayed: z.boolean().optional().describe("the same row again: accepted as the first time"),
-    reasonCode: z.string().optional().describe("why a row was rejected: a stable code"),
-    reason: z.string().optional().describe("the same, worded in the caller's language"),
+    replayed: z.boolean().optional(),
+    reasonCode: z.string().optional(),
+    reason: z.string().optional(),
   }),
 );
 const batchReport = z.object({
   ...summary,
   replayed: z.boolean().optional().describe("the batch sent before with this reference"),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  rows: rowsSchema,
+});
+/** A new batch (201), the batch sent before with this reference (replayed, 200), or none: every row refused (200). */
+const batchAnswer = batchReport.partial().extend({
+  batchId: z.string().nullable(),
   accepted: z.number().int(),
   rejected: z.number().int(),
   rows: rowsSchema,
@@ -70,7 +75,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
           operationId: "createBenefitBatch",
           tags: ["benefits"],
           summary:
-            "An office's benefit batch for a month from its CSV (id_number,name,amount_fen): one payment per person, kind and month, ever; each bad row refused with its reason; the same reference again answers the first batch",
+            "An office's benefit batch for a month from a CSV (id_number,name,amount_fen); once per person, kind and month (docs/benefits.md)",
           body: z.strictObject({
             areaCode: areaCodeSchema,
             reference: z
@@ -84,18 +89,8 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
               .max(32 * 1024 * 1024),
           }),
           response: {
-            201: batchReport,
-            200: batchReport
-              .partial()
-              .extend({
-                batchId: z.string().nullable(),
-                accepted: z.number().int(),
-                rejected: z.number().int(),
-                rows: rowsSchema,
-              })
-              .describe(
-                "the batch sent before with this reference (replayed), or no batch: every row was refused",
-              ),
+            201: batchAnswer,
+            200: batchAnswer,
             ...errors(...AUTH_ERRORS, 404),
           },
         },
@@ -127,8 +122,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
         schema: {
           operationId: "getBenefitBatch",
           tags: ["benefits"],
-          summary:
-            "A batch: its bank files and the payments that did not reach the card, each with the reason and the remedy to tell the holder",
+          summary: "A batch, its bank files, and its failed payments with their remedy",
           params: z.object({ batchId: uuidSchema }),
           response: {
             200: z.object({
@@ -169,7 +163,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
           operationId: "makeBenefitPaymentFiles",
           tags: ["benefits"],
           summary:
-            "The partner banks' payment files: each payment not yet sent, or failed and since remedied, goes in its card's bank's file when the card's financial function is active; otherwise it is failed with its reason",
+            "The partner banks' payment files (cards whose financial function is active); the others failed with their reason",
           params: z.object({ batchId: uuidSchema }),
           response: {
             200: z.object({
@@ -242,8 +236,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
         schema: {
           operationId: "getMyBenefits",
           tags: ["holder"],
-          summary:
-            "The holder's benefits paid to the card (pension, subsidies …): each month's payment, and when it did not arrive, why and what to do",
+          summary: "The holder's benefits paid to the card, and for one not paid, what to do",
           response: {
             200: z.array(
               z.object({

@@ -1,5 +1,6 @@
 import type { Sample, Walk } from "../../../test/permission-walk.ts";
 import { authCryptogram } from "../../modules/chip/virtual-card.ts";
+import { SYSTEM_ACTOR } from "../../shared/auth.ts";
 
 /** Sample requests for the chip module's routes, for the permission walk (test/permissions.test.ts). */
 export function chipPermissionSamples(w: Walk): Record<string, Sample> {
@@ -10,6 +11,23 @@ export function chipPermissionSamples(w: Walk): Record<string, Sample> {
       prepare: fixed("/api/v1/terminals"),
       otherArea: "filtered",
       hidden: "330100000901",
+    },
+    "POST /api/v1/psams": { prepare: fixed("/api/v1/psams", { count: 1 }), otherArea: "forbidden" },
+    "POST /api/v1/psams/distribution": {
+      prepare: async () => ({
+        url: "/api/v1/psams/distribution",
+        body: { areaCode: "330100", serials: (await deps.psams.issue(SYSTEM_ACTOR, 1)).serials },
+      }),
+      otherArea: "forbidden",
+    },
+    "GET /api/v1/psams": { prepare: fixed("/api/v1/psams"), otherArea: "own" },
+    "GET /api/v1/psams/:serial/movements": {
+      prepare: async () => {
+        const { serials } = await deps.psams.issue(SYSTEM_ACTOR, 1);
+        await deps.psams.distribute(SYSTEM_ACTOR, { areaCode: "330100", serials });
+        return { url: `/api/v1/psams/${serials[0]}/movements` };
+      },
+      otherArea: "notFound",
     },
     "POST /api/v1/terminals": {
       prepare: async () => ({

@@ -33,7 +33,15 @@ export const CHIP_PERMISSIONS = permissionsOf("chip", {
     summary: "debit a chip's purse in a reader",
     channels: counterAndSystems(["medical_operator", "pharmacy_operator", ...ADMINS]),
   },
-  terminals: { summary: "register terminals and issue their PSAMs", channels: counterOnly(ADMINS) },
+  terminals: {
+    summary: "register terminals, install their PSAMs from the area's stock, read who holds which PSAM",
+    channels: counterOnly(ADMINS),
+  },
+  psams: {
+    summary:
+      "issue PSAMs and distribute them to areas (Measures Art. 23: uniformly distributed by the ministry)",
+    channels: counterOnly(["ministry_admin"]),
+  },
   issuerScripts: {
     summary: "issuer scripts written to a card (data updates, application unblock)",
     channels: counterOnly(["outlet_clerk", "bank_clerk", ...ADMINS]),

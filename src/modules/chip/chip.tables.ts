@@ -18,6 +18,30 @@ export interface TerminalsTable {
   institution_id: string | null;
 }
 
+/** A PSAM and who holds it (Measures Art. 23: uniformly distributed by the ministry). */
+export interface PsamsTable {
+  serial: string;
+  /** at_ministry → at_area (distributed) → in_terminal (loaded with the city's keys). */
+  state: "at_ministry" | "at_area" | "in_terminal";
+  area_code: string | null;
+  terminal_no: string | null;
+  version: number;
+  issued_at: string;
+  updated_at: string;
+}
+
+/** A PSAM's hand-over: issued by the ministry, distributed to an area, installed in a terminal, withdrawn from it. */
+export interface PsamMovementsTable {
+  id: string;
+  serial: string;
+  version: number;
+  at: string;
+  actor_id: string;
+  action: "issue" | "distribute" | "install" | "withdraw";
+  area_code: string | null;
+  terminal_no: string | null;
+}
+
 export interface CardCertificatesTable {
   serial: string;
   card_id_code: string;
@@ -43,6 +67,8 @@ export interface ReaderSlotsTable {
 
 /** The chip module's tables. */
 export interface ChipTables {
+  psams: PsamsTable;
+  psam_movements: PsamMovementsTable;
   reader_slots: ReaderSlotsTable;
   remote_authentications: RemoteAuthenticationsTable;
   terminals: TerminalsTable;

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { uniqueAs } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
@@ -10,6 +9,7 @@ import type { Hsm } from "../keys/hsm.ts";
 import { CHIP_PERMISSIONS } from "./chip.permissions.ts";
 import type { ChipRepository } from "./chip.repository.ts";
 import type { PsamImage } from "./psam.ts";
+import type { PsamsService } from "./psams.service.ts";
 
 /** Who may do what here, through which channel: see src/shared/permissions.ts. */
 export const TERMINAL_PERMISSIONS = { manage: CHIP_PERMISSIONS.terminals };
@@ -21,6 +21,8 @@ export function createTerminalsService(deps: {
   hsm: () => Hsm;
   audit: AuditService;
   clock: Clock;
+  /** Who holds which PSAM: the one installed comes from the area's stock the ministry distributed. */
+  psams: Pick<PsamsService, "installIn">;
 }) {
   const { db, audit, clock } = deps;
   const { repo } = deps;
@@ -73,10 +75,11 @@ export function createTerminalsService(deps: {
     },
 
     /**
-     * Issues a PSAM carrying the terminal's city keys of every version not retired; returns the image
-     * to write into it.
+     * Installs a PSAM in a terminal (the one named, or the first of the area's stock the ministry
+     * distributed) carrying the terminal's city keys of every version not retired; returns the image to
+     * write into it.
      */
-    async issuePsam(actor: Actor, terminalNo: string): Promise<PsamImage> {
+    async issuePsam(actor: Actor, terminalNo: string, psamSerial?: string): Promise<PsamImage> {
       const terminal = await repo.terminal(db, terminalNo);
       if (!terminal)
         throw new DomainError("VALIDATION_FAILED", { summary: `terminal ${terminalNo} is not registered` });
@@ -101,8 +104,8 @@ export function createTerminalsService(deps: {
             optional: ["purchase"],
           }),
         });
-      const serial = `PSAM${terminal.area_code}${randomBytes(6).toString("hex").toUpperCase()}`;
-      await db.transaction().execute(async (trx) => {
+      const serial = await db.transaction().execute(async (trx) => {
+        const serial = await deps.psams.installIn(trx, actor, terminal, psamSerial);
         await repo.setPsam(trx, terminalNo, serial, clock.now().toISOString());
         await audit.record(trx, actor, grant, {
           action: "terminal.psam.issue",
@@ -111,6 +114,7 @@ export function createTerminalsService(deps: {
           areaCode: terminal.area_code,
           after: { serial },
         });
+        return serial;
       });
       return { serial, terminalNo, city: terminal.area_code, algorithm: "SM4", keySets };
     },
