@@ -1808,6 +1808,43 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("the ministry issues PSAMs and distributes one to Ningbo; Ningbo's administrator sees it in stock with its hand-overs", async () => {
+    const page = await newPage();
+    await staffLogin(page, "admin");
+    await page.getByRole("navigation").getByRole("button", { name: "PSAM 卡" }).click();
+    await page.getByLabel("发行数量").fill("2");
+    await page.getByRole("button", { name: "发行 PSAM" }).click();
+    await page.getByText("已发行 2 张 PSAM。").waitFor();
+    const stock = page.getByRole("group", { name: "部级库存" });
+    const first = stock.getByRole("checkbox").first();
+    const serial = (await stock.locator("label.checkbox").first().innerText()).trim();
+    assert.match(serial, /^PSAM[0-9A-F]{16}$/);
+    await first.check();
+    await page.getByLabel("分发至地区代码").fill("330200");
+    await page.getByRole("button", { name: "分发所选 PSAM" }).click();
+    await page.getByText("已将 1 张 PSAM 分发至 330200。").waitFor();
+    await page.getByRole("row", { name: new RegExp(`${serial} 地区库存 330200`) }).waitFor();
+    await accessible(page, "the PSAM page (ministry)");
+    await signOut(page);
+
+    await staffLogin(page, "nb.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "PSAM 卡" }).click();
+    await page.getByRole("button", { name: `${serial} 的交接记录` }).click();
+    const moves = page.getByRole("table", { name: `${serial} 的交接记录` });
+    assert.deepEqual(await moves.locator("tbody tr td:nth-child(3)").allInnerTexts(), [
+      "部级发行",
+      "分发至地区",
+    ]);
+    assert.equal(
+      await page.getByRole("button", { name: "发行 PSAM" }).count(),
+      0,
+      "an area does not issue PSAMs",
+    );
+    await accessible(page, "the PSAM page (area)");
+    await shot(page, "64-psams");
+    assert.deepEqual(pageErrors, []);
+  });
+
   it("a locked card says why: when, after how many wrong passwords, and where the last one was typed", async () => {
     const c = await cardInState(testDeps, "active");
     const kiosk = { ...actorWith("outlet_clerk", "330100"), channel: "kiosk" as const };

@@ -13,6 +13,7 @@ import { type TextKey, useT } from "./i18n.tsx";
 import { KeyStatePage } from "./KeyState.tsx";
 import type { Me } from "./Login.tsx";
 import { Policies } from "./Policies.tsx";
+import { Psams } from "./Psams.tsx";
 import { Search } from "./Search.tsx";
 import { ApiKeys, StaffAdmin } from "./StaffAdmin.tsx";
 import { Till } from "./Till.tsx";
@@ -36,6 +37,7 @@ type Page =
   | "catalogue"
   | "areas"
   | "applications"
+  | "psams"
   | "keyState";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
@@ -49,6 +51,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "duplicates", label: "duplicates", action: "cards.counter" },
   { page: "areas", label: "areasCalendars", action: "cards.calendar" },
   { page: "applications", label: "applications", action: "areas.applications" },
+  { page: "psams", label: "psams", action: "chip.terminals" },
   { page: "institutions", label: "institutions", action: "medical.institutions" },
   { page: "catalogue", label: "catalogue", action: "medical.catalogue" },
   { page: "staff", label: "staff", action: "staff.manage" },
@@ -143,6 +146,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "catalogue" ? <CataloguePage /> : null}
           {page === "areas" ? <Areas area={me.grants[0]?.areaCode ?? ""} /> : null}
           {page === "applications" ? <Applications /> : null}
+          {page === "psams" ? <Psams /> : null}
           {page === "keyState" ? <KeyStatePage /> : null}
           {page === "check" ? <OnlineCheck /> : null}
           {page === "till" ? (

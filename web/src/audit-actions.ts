@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS: Record<string, { zh: string; en: string }> = {
   "benefit.unpayable": { zh: "待遇无法发放到卡", en: "benefit cannot be paid to the card" },
   "benefit.paid": { zh: "待遇已到账", en: "benefit paid" },
   "benefit.failed": { zh: "银行回盘未到账", en: "benefit not paid by the bank" },
+  "psam.issue": { zh: "部级发行 PSAM", en: "PSAMs issued" },
+  "psam.distribute": { zh: "分发 PSAM 至地区", en: "PSAMs distributed" },
   "calendar.set": { zh: "设置工作日历", en: "calendar day set" },
   "card.personalise": { zh: "芯片个人化", en: "chip personalised" },
   "card.tac.invalid": { zh: "交易验证码（TAC）无效", en: "invalid purchase TAC" },

@@ -23,6 +23,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("version", "integer", (c) => c.notNull())
     .addColumn("at", "varchar(32)", (c) => c.notNull())
     .addColumn("actor_id", "varchar(128)", (c) => c.notNull())
+    .addColumn("actor_name", "varchar(128)", (c) => c.notNull())
     .addColumn("action", "varchar(16)", (c) => c.notNull())
     .addColumn("area_code", "varchar(6)")
     .addColumn("terminal_no", "varchar(12)")

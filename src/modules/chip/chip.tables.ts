@@ -37,6 +37,7 @@ export interface PsamMovementsTable {
   version: number;
   at: string;
   actor_id: string;
+  actor_name: string;
   action: "issue" | "distribute" | "install" | "withdraw";
   area_code: string | null;
   terminal_no: string | null;

@@ -41,6 +41,7 @@ export function createPsamsService(deps: {
       version: row.version + 1,
       at,
       actor_id: actor.id,
+      actor_name: actor.name,
       action,
       area_code: next.area_code ?? row.area_code,
       terminal_no: next.terminal_no ?? null,
@@ -67,6 +68,7 @@ export function createPsamsService(deps: {
         version: 0,
         at,
         actor_id: actor.id,
+        actor_name: actor.name,
         action: "issue",
         area_code: null,
         terminal_no: null,
@@ -169,7 +171,7 @@ export function createPsamsService(deps: {
         throw new DomainError("PSAM_NOT_FOUND", { serial });
       return (await repo.movements(db, serial)).map((m) => ({
         at: m.at,
-        by: m.actor_id,
+        by: m.actor_name,
         action: m.action,
         areaCode: m.area_code,
         terminalNo: m.terminal_no,
