@@ -97,7 +97,11 @@ forEachDialect("applications to issue cards (Measures Art. 6, 7): city → provi
       url: `/api/v1/area-applications/${id}/materials/card_face_design`,
       headers: { authorization: `Bearer ${t.province}` },
     });
-    assert.deepEqual([back.statusCode, back.headers["content-type"]], [200, "image/png"]);
+    assert.deepEqual(
+      [back.statusCode, back.headers["content-type"], back.headers["x-content-type-options"]],
+      [200, "image/png", "nosniff"],
+    );
+    assert.match(String(back.headers["content-disposition"]), /^attachment;/);
     assert.deepEqual(back.rawPayload, PNG, "the reviewer gets the file as uploaded");
     const conditions = await as("wz")("PUT", `/area-applications/${id}/conditions`, { conditions: allMet });
     assert.deepEqual(conditions.body.missing, { materials: [], conditions: [] });

@@ -159,8 +159,11 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
           request.params.applicationId,
           request.params.kind,
         );
+        // An uploaded file: downloaded, never rendered or sniffed as something else by a browser.
         return reply
           .type(m.contentType)
+          .header("x-content-type-options", "nosniff")
+          .header("content-security-policy", "sandbox")
           .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(m.fileName)}`)
           .send(m.content);
       },
