@@ -51,6 +51,8 @@ import {
   certificateSigningKey,
   createSm2Signer,
   p256PurposeKey,
+  publishedSigningKeys,
+  purposeKey,
 } from "./modules/keys/signer.ts";
 import { createKioskService, KIOSK_PERMISSIONS } from "./modules/kiosk/kiosk.service.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
@@ -112,8 +114,8 @@ export function createDeps(
     clock,
     cipher,
     areas,
-    signer: createSm2Signer(config.secrets.signingKey),
-    issuerPrivateKey: config.secrets.signingKey.toString("hex"),
+    signer: createSm2Signer(purposeKey(config.secrets.signingKey, "ecard-status")),
+    issuerPrivateKey: purposeKey(config.secrets.signingKey, "ecard-credential").toString("hex"),
     tokenKey: config.secrets.tokenKey,
     face: () => {
       if (options.face) return options.face;
@@ -203,7 +205,7 @@ export function createDeps(
     onReplacementForLoss: certificates.issuedWithReplacement,
     onCollection: certificates.onCollection,
     collectionSlipOf: certificates.collectionSlipOf,
-    signer: createSm2Signer(config.secrets.signingKey),
+    signer: createSm2Signer(purposeKey(config.secrets.signingKey, "blacklist")),
     personalise: personalisation.forProduction,
   });
   const attempts = createAttemptLog({ db, repo: credentialsRepo });
@@ -389,6 +391,7 @@ export function createDeps(
     benefits,
     payments,
     sandboxBank: bank,
+    signingKeys: publishedSigningKeys(config.secrets.signingKey),
     clock,
     regions,
     cipher,

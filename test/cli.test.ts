@@ -9,6 +9,7 @@ import { after, describe, it } from "node:test";
 import { sm2 } from "sm-crypto-v2";
 import { ISSUER_KEY_ID } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode, signCredential } from "../src/modules/ecard/ecard-code.ts";
+import { purposeKey } from "../src/modules/keys/signer.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { ROLES } from "../src/shared/auth.ts";
 
@@ -326,7 +327,7 @@ describe("sscard CLI", () => {
     const psamFile = join(dir, "psam.json");
     const psam = sharedSscard("psam", "issue", "--terminal", "330100000009", "--out", psamFile);
     assert.equal(psam.code, 0, psam.err);
-    assert.match(psam.out, /PSAM PSAM330100[0-9A-F]{12} for terminal 330100000009/);
+    assert.match(psam.out, /PSAM PSAM[0-9A-F]{16} for terminal 330100000009/);
     const [set] = JSON.parse(readFileSync(psamFile, "utf8")).keySets;
     assert.equal(set.version, 1);
     assert.deepEqual(Object.keys(set.keys).sort(), ["external_auth", "internal_auth", "purchase"]);
@@ -407,7 +408,8 @@ describe("sscard CLI", () => {
         iat: now,
         exp: now + 3600,
       },
-      secrets.SSCARD_SIGNING_KEY,
+      // The e-card credential key: the signing key's key for that purpose (one key per purpose).
+      purposeKey(Buffer.from(secrets.SSCARD_SIGNING_KEY, "hex"), "ecard-credential").toString("hex"),
     );
     const code = mintCode(credential, device.privateKey, "payment", now);
     const good = sscard("ecard", "verify", code, "--type", "payment");

@@ -63,7 +63,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
         schema: {
           operationId: "openAreaApplication",
           tags: ["areas"],
-          summary: "A city or province not yet issuing opens its application to issue cards (one per area)",
+          summary: "An area not yet issuing opens its application (one per area)",
           body: z.strictObject({ areaCode: areaCodeSchema }),
           response: { 201: applicationSchema, ...errors(...AUTH_ERRORS, 404, 409) },
         },
@@ -78,7 +78,7 @@ export function applicationsRoutes(deps: { applications: ApplicationsService }):
         schema: {
           operationId: "listAreaApplications",
           tags: ["areas"],
-          summary: "The applications the caller may see: its area's, its province's, all for the ministry",
+          summary: "The applications the caller may see",
           response: { 200: z.array(applicationSchema), ...errors(...AUTH_ERRORS) },
         },
       },

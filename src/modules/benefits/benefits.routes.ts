@@ -108,7 +108,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
         schema: {
           operationId: "listBenefitBatches",
           tags: ["benefits"],
-          summary: "An area's benefit batches, newest first, with their payments by state and failure",
+          summary: "An area's benefit batches, newest first",
           querystring: z.strictObject({ areaCode: areaCodeSchema }),
           response: { 200: z.array(z.object(summary)), ...errors(...AUTH_ERRORS) },
         },
@@ -122,7 +122,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
         schema: {
           operationId: "getBenefitBatch",
           tags: ["benefits"],
-          summary: "A batch, its bank files, and its failed payments with their remedy",
+          summary: "A batch, its files and its failures with their remedy",
           params: z.object({ batchId: uuidSchema }),
           response: {
             200: z.object({
@@ -236,7 +236,7 @@ export function benefitsRoutes(deps: { benefits: BenefitsService }): FastifyPlug
         schema: {
           operationId: "getMyBenefits",
           tags: ["holder"],
-          summary: "The holder's benefits paid to the card, and for one not paid, what to do",
+          summary: "The holder's benefits and, for one not paid, what to do",
           response: {
             200: z.array(
               z.object({

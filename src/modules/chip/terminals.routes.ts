@@ -13,10 +13,7 @@ const terminalSchema = z.object({
   areaCode: z.string(),
   name: z.string(),
   institutionId: z.string().nullable().describe("the designated institution it settles for"),
-  psamSerial: z
-    .string()
-    .nullable()
-    .describe("the PSAM installed in it (`sscard psam issue`, from the area's stock)"),
+  psamSerial: z.string().nullable().describe("the PSAM installed in it"),
   psamIssuedAt: z.string().nullable(),
   registeredAt: z.string(),
 });
@@ -107,8 +104,7 @@ export function terminalsRoutes(deps: {
         schema: {
           operationId: "listPsams",
           tags: ["chip"],
-          summary:
-            "Who holds which PSAM: the ministry's stock, each area's stock, each terminal's (the caller's areas)",
+          summary: "Who holds which PSAM (the caller's areas)",
           response: {
             200: z.array(
               z.object({
@@ -132,7 +128,7 @@ export function terminalsRoutes(deps: {
         schema: {
           operationId: "getPsamMovements",
           tags: ["chip"],
-          summary: "A PSAM's hand-overs, oldest first: issued, distributed, installed, withdrawn",
+          summary: "A PSAM's hand-overs, oldest first",
           params: z.object({ serial: psamSerial }),
           response: {
             200: z.array(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { forEachDialect } from "../../../test/db.ts";
 import { callAs, seedAreas, seedCardKeys, staffToken, useTestApp } from "../../../test/fixtures.ts";
+import { verifySigned } from "./signer.ts";
 
 forEachDialect("the state of the encryption machine's keys over HTTP", (dialect) => {
   const ctx = useTestApp(dialect);
@@ -13,6 +14,32 @@ forEachDialect("the state of the encryption machine's keys over HTTP", (dialect)
     tokens.nj = await staffToken(ctx.deps, `nj.admin.${dialect}`, "city_admin", "320100");
     tokens.auditor = await staffToken(ctx.deps, `zj.auditor.${dialect}`, "auditor", "330000");
     tokens.clerk = await staffToken(ctx.deps, `hz.clerk.${dialect}`, "outlet_clerk", "330100");
+  });
+
+  it("publishes one SM2 key per signing purpose and version; the blacklist verifies with the blacklist key only, the e-card's issuer key is the credential key", async () => {
+    const published = await callAs(ctx.app, undefined)("GET", "/signing-keys");
+    assert.equal(published.status, 200);
+    const byPurpose = Object.fromEntries(
+      (published.body as { purpose: string; publicKey: string; inForce: boolean }[])
+        .filter((k) => k.inForce)
+        .map((k) => [k.purpose, k.publicKey]),
+    );
+    assert.deepEqual(Object.keys(byPurpose).sort(), [
+      "audit-checkpoint",
+      "blacklist",
+      "ecard-credential",
+      "ecard-status",
+    ]);
+    assert.equal(new Set(Object.values(byPurpose)).size, 4, "a key per purpose");
+    const blacklist = await callAs(ctx.app, tokens.hz)("GET", "/blacklist");
+    assert.equal(blacklist.status, 200, JSON.stringify(blacklist.body));
+    assert.ok(verifySigned(blacklist.body, byPurpose.blacklist), "the blacklist key verifies the blacklist");
+    assert.ok(!verifySigned(blacklist.body, byPurpose["ecard-status"]), "another purpose's key does not");
+    assert.equal(blacklist.body.publicKey, byPurpose.blacklist);
+    const hospital = await staffToken(ctx.deps, `hz.hospital.${dialect}`, "medical_operator", "330100");
+    const issuer = await callAs(ctx.app, hospital)("GET", "/ecard/issuer-keys");
+    assert.equal(issuer.status, 200, JSON.stringify(issuer.body));
+    assert.deepEqual(Object.values(issuer.body), [byPurpose["ecard-credential"]]);
   });
 
   it("lists the national keys and the caller's areas' keys with version and state, never a key, and nothing of another province", async () => {

@@ -4,11 +4,40 @@ import { actorOf } from "../../http/access.ts";
 import { AUTH_ERRORS, errors } from "../../http/schemas.ts";
 import { KEY_PERMISSIONS } from "./keys.permissions.ts";
 import type { KeyState } from "./keys.state.ts";
+import type { publishedSigningKeys } from "./signer.ts";
 
 /** The state of the encryption machine's keys, for the administrators and auditors. */
-export function keysRoutes(deps: { keyState: KeyState }): FastifyPluginAsyncZod {
+export function keysRoutes(deps: {
+  keyState: KeyState;
+  signingKeys: ReturnType<typeof publishedSigningKeys>;
+}): FastifyPluginAsyncZod {
   const { keyState } = deps;
   return async (app) => {
+    app.get(
+      "/signing-keys",
+      {
+        config: { access: "public" },
+        schema: {
+          operationId: "listSigningKeys",
+          tags: ["keys"],
+          summary: "The SM2 public keys that verify what sscard signs: one per purpose and version",
+          response: {
+            200: z.array(
+              z.object({
+                purpose: z.string(),
+                version: z.number().int(),
+                inForce: z.boolean(),
+                signs: z.string(),
+                publicKey: z.string(),
+                algorithm: z.literal("SM2-SM3"),
+                userId: z.string(),
+              }),
+            ),
+          },
+        },
+      },
+      async () => deps.signingKeys,
+    );
     app.get(
       "/keys",
       {

@@ -44,6 +44,46 @@ function purposeSigningKey(signingKey: Buffer, label: string): Buffer {
   return Buffer.from(((d % (SM2_N - 2n)) + 1n).toString(16).padStart(64, "0"), "hex");
 }
 
+/**
+ * One SM2 key per signing purpose, each with its version in force. Rotation: raise a version here; the
+ * older versions stay published (GET /api/v1/signing-keys) so what they signed still verifies.
+ */
+export const SIGNING_PURPOSES = {
+  blacklist: { version: 1, signs: "the card blacklist and its changes" },
+  "ecard-credential": { version: 1, signs: "e-card device credentials (offline QR verification)" },
+  "ecard-status": { version: 1, signs: "the e-card status list" },
+} as const;
+export type SigningPurpose = keyof typeof SIGNING_PURPOSES;
+
+/** The key of a purpose at a version (the version in force when not given). */
+export const purposeKey = (signingKey: Buffer, purpose: SigningPurpose, version?: number): Buffer =>
+  purposeSigningKey(signingKey, `sscard/${purpose}/v${version ?? SIGNING_PURPOSES[purpose].version}`);
+
+/** The public keys verifiers trust: every purpose's every version, the one in force marked; never a private key. */
+export function publishedSigningKeys(signingKey: Buffer) {
+  const out = [];
+  for (const [purpose, { version, signs }] of Object.entries(SIGNING_PURPOSES) as [
+    SigningPurpose,
+    (typeof SIGNING_PURPOSES)[SigningPurpose],
+  ][])
+    for (let v = version; v >= 1; v -= 1)
+      out.push({
+        purpose,
+        version: v,
+        inForce: v === version,
+        signs,
+        publicKey: sm2.getPublicKeyFromPrivateKey(purposeKey(signingKey, purpose, v).toString("hex")),
+      });
+  out.push({
+    purpose: "audit-checkpoint",
+    version: 1,
+    inForce: true,
+    signs: "the audit chain's checkpoints",
+    publicKey: sm2.getPublicKeyFromPrivateKey(auditSigningKey(signingKey).toString("hex")),
+  });
+  return out.map((k) => ({ ...k, algorithm: "SM2-SM3" as const, userId: SM2_USER_ID }));
+}
+
 /** The audit key: signs the audit chain's checkpoints. */
 export const auditSigningKey = (signingKey: Buffer): Buffer =>
   purposeSigningKey(signingKey, "sscard/audit-checkpoint-key/v1");
