@@ -97,8 +97,8 @@ forEachDialect("every route checks who calls it", (dialect) => {
         "POST /api/v1/payments/notifications",
         "POST /api/v1/holder/login",
         "POST /api/v1/holder/login/ecard",
-        "GET /api/v1/certificate-keys/:areaCode",
         "GET /api/v1/signing-keys",
+        "GET /api/v1/certificate-keys/:areaCode",
         "GET /api/v1/certificates/:serial/verification",
       ],
     );

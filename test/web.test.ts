@@ -1831,6 +1831,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await page.getByRole("navigation").getByRole("button", { name: "PSAM 卡" }).click();
     await page.getByRole("button", { name: `${serial} 的交接记录` }).click();
     const moves = page.getByRole("table", { name: `${serial} 的交接记录` });
+    await moves.getByRole("cell", { name: "分发至地区" }).waitFor();
     assert.deepEqual(await moves.locator("tbody tr td:nth-child(3)").allInnerTexts(), [
       "部级发行",
       "分发至地区",
