@@ -84,7 +84,7 @@ export function createDeps(
     Partial<Pick<Config, "publicUrl">>,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
-  options: { drawCardNumber?: () => string; lmk?: Lmk; face?: FaceVerifier } = {},
+  options: { drawCardNumber?: () => string; lmk?: Lmk; face?: FaceVerifier; pinRoot?: Buffer } = {},
 ) {
   const { db, dialect } = database;
   const regions = shippedRegions();
@@ -103,7 +103,7 @@ export function createDeps(
   });
   const personsRepo = createPersonsRepository(dialect);
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
-  const machine = createSoftwarePinMachine(config.secrets.pinKey);
+  const machine = createSoftwarePinMachine(options.pinRoot ?? config.secrets.pinKey);
   const credentialsRepo = createCredentialsRepository(dialect);
   const cardsRepo = createCardsRepository(dialect);
   const employersRepo = createEmployersRepository();

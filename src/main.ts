@@ -8,12 +8,12 @@ import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { ensureDemoLmk, saveDemoChips } from "./demo/demo.keys.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./demo/demo.seed.ts";
-import { clockOf, createDeps, type Deps } from "./deps.ts";
+import { startDeps } from "./deps.start.ts";
+import { clockOf, type Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
 import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
 import { startScheduler } from "./modules/jobs/scheduler.ts";
-import { openLmk } from "./modules/keys/open-lmk.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
 /** Migrations, key-file notice and demo data: done once, by the only process or the cluster's primary. */
@@ -23,7 +23,7 @@ async function prepare(config: Config) {
   // The demo runs the key ceremonies itself, starting with the LMK (software machine only).
   const lmkMade = process.argv.includes("--demo") ? ensureDemoLmk(config.hsm) : undefined;
   if (lmkMade) console.log(lmkMade);
-  const deps = createDeps(database, config, clockOf(config), { lmk: openLmk(config.hsm) });
+  const deps = await startDeps(database, config, clockOf(config), console.log);
   const web = await ensureWebBuild();
   if (web === "built") console.log("web front ends built (web/dist)");
   if (web === "unavailable") console.log("web front ends not built: Vite is not installed (npm install)");
@@ -99,9 +99,7 @@ async function main() {
   const config = loadConfig();
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (cluster.isWorker) {
-    const deps = createDeps(createDb(config.databaseUrl), config, clockOf(config), {
-      lmk: openLmk(config.hsm),
-    });
+    const deps = await startDeps(createDb(config.databaseUrl), config, clockOf(config));
     process.on("message", onPrimaryMessage);
     await serve(config, deps, (port) => process.send?.({ listening: port }));
     return;

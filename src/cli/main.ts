@@ -4,6 +4,7 @@ import { loadConfig } from "../config.ts";
 import { createDb } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { ensureDemoLmk } from "../demo/demo.keys.ts";
+import { startDeps } from "../deps.start.ts";
 import { clockOf, createDeps } from "../deps.ts";
 import { openLmk } from "../modules/keys/open-lmk.ts";
 import { DomainError } from "../shared/errors.ts";
@@ -63,12 +64,12 @@ async function main(argv: string[]): Promise<number> {
   const lmkMade = key === "demo seed" ? ensureDemoLmk(config.hsm) : undefined;
   if (lmkMade) console.log(lmkMade);
   try {
-    if (key !== "db migrate" && key !== "db status") await migrateToLatest(db.db, db.dialect);
-    return await command(
-      createDeps(db, config, clockOf(config), { lmk: openLmk(config.hsm) }),
-      db,
-      argv.slice(2),
-    );
+    const migrated = key !== "db migrate" && key !== "db status";
+    if (migrated) await migrateToLatest(db.db, db.dialect);
+    const deps = migrated
+      ? await startDeps(db, config, clockOf(config), (line) => console.error(line))
+      : createDeps(db, config, clockOf(config), { lmk: openLmk(config.hsm) });
+    return await command(deps, db, argv.slice(2));
   } catch (err) {
     if (err instanceof DomainError) {
       console.error(`${err.code}: ${messageFor(err.code, lang, err.details)}`);
