@@ -1108,6 +1108,18 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     await table.getByRole("cell", { name: "全国" }).first().waitFor();
     await table.getByRole("cell", { name: "330100" }).first().waitFor();
     assert.ok((await table.getByRole("cell", { name: "启用" }).count()) > 0);
+    // The public keys verifiers trust, one per purpose: the blacklist's is the one that signs the blacklist.
+    const published = page.getByRole("table", { name: "签名公钥（供验证方使用）" });
+    const blacklistRow = published.getByRole("row", { name: /黑名单/ });
+    await blacklistRow.waitFor();
+    const signed = (await (await fetch(`${base}/api/v1/signing-keys`)).json()) as {
+      purpose: string;
+      publicKey: string;
+    }[];
+    assert.match(
+      await blacklistRow.innerText(),
+      new RegExp(signed.find((k) => k.purpose === "blacklist")!.publicKey),
+    );
     await accessible(page, "the key state page");
     await shot(page, "45-key-state");
     await signOut(page);
