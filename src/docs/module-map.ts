@@ -39,7 +39,12 @@ export function isTestFile(file: string): boolean {
 export function moduleOf(file: string): string {
   if (file === "db/schema.ts") return "schema";
   const parts = file.split("/");
-  return parts[0] === "modules" ? parts[1] : parts.length > 1 ? parts[0] : parts[0].replace(/\.ts$/, "");
+  // A top-level file and its parts (deps.ts, deps.start.ts, deps.places.ts) are one module.
+  return parts[0] === "modules"
+    ? parts[1]
+    : parts.length > 1
+      ? parts[0]
+      : parts[0].replace(/\.ts$/, "").split(".")[0];
 }
 
 /** The cycles of a directed graph (each as the nodes on it, the first repeated at the end). */
