@@ -212,6 +212,121 @@ describe("sscard CLI", () => {
     assert.match(sscard("cards", "duplicates").out, /no person holds more than one card/);
   });
 
+  it("hands a province its sub-key from the ministry's machine to the province's under their transport key; the province derives its city and makes its local key", () => {
+    // Two machines: the ministry's and the province's, each with its own database and LMK.
+    const machine = (name: string) => {
+      const run = (...args: string[]) => {
+        const r = spawnSync(process.execPath, ["src/cli/main.ts", ...args], {
+          env: {
+            ...env,
+            DATABASE_URL: `sqlite:${join(dir, `${name}.db`)}`,
+            SSCARD_LMK_FILE: join(dir, `${name}-lmk.json`),
+          },
+          encoding: "utf8",
+        });
+        return { code: r.status, out: r.stdout, err: r.stderr };
+      };
+      assert.equal(run("db", "migrate").code, 0);
+      return run;
+    };
+    const components = (name: string, pairs: string[][]) => {
+      const f = join(dir, `${name}.json`);
+      writeFileSync(f, JSON.stringify({ components: pairs.map(([custodian, hex]) => ({ custodian, hex })) }));
+      return f;
+    };
+    const ministry = machine("ministry");
+    const province = machine("province");
+    for (const [run, seed] of [
+      [ministry, "55"],
+      [province, "66"],
+    ] as const)
+      assert.equal(
+        run(
+          "keys",
+          "ceremony",
+          "--lmk",
+          "--file",
+          components(`lmk-${seed}`, [
+            ["甲", seed.repeat(32)],
+            ["乙", "77".repeat(32)],
+          ]),
+        ).code,
+        0,
+      );
+    assert.equal(
+      ministry(
+        "keys",
+        "ceremony",
+        "--national",
+        "external_auth",
+        "--file",
+        components("nat", [
+          ["王五", "0123456789ABCDEF0123456789ABCDEF"],
+          ["赵六", "FEDCBA9876543210FEDCBA9876543210"],
+        ]),
+      ).code,
+      0,
+    );
+    // The transport key: the same components entered at each machine by the same custodians.
+    const tk = components("tk", [
+      ["部级保管员", "A1".repeat(16)],
+      ["省级保管员", "B2".repeat(16)],
+    ]);
+    for (const run of [ministry, province]) {
+      const r = run("keys", "transport", "--party", "ministry", "--area", "330000", "--file", tk);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /imported tk-ministry-330000-SM4-v1/);
+    }
+    const out = join(dir, "handover-330000.json");
+    const exported = ministry(
+      "keys",
+      "handover",
+      "--export",
+      "--national",
+      "external_auth",
+      "--province",
+      "330000",
+      "--out",
+      out,
+    );
+    assert.equal(exported.code, 0, exported.err);
+    const sent = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    assert.match(sent.wrapped, /^[0-9A-F]{32}$/);
+    const imported = province("keys", "handover", "--import", "--file", out);
+    assert.equal(imported.code, 0, imported.err);
+    assert.match(imported.out, new RegExp(`imported area-330000-external_auth-SM4-v1, KCV ${sent.kcv}`));
+    const city = province(
+      "keys",
+      "derive",
+      "--from-province",
+      "--national",
+      "external_auth",
+      "--province",
+      "330000",
+      "--city",
+      "330100",
+    );
+    assert.equal(city.code, 0, city.err);
+    const local = province("keys", "local", "--area", "330100");
+    assert.match(local.out, /generated local-330100-EXT-SM4-v1, KCV [0-9A-F]{6}/);
+    assert.doesNotMatch(province("keys", "list").out, /nat-/, "the province holds no national key");
+    writeFileSync(
+      out,
+      JSON.stringify({
+        ...sent,
+        wrapped:
+          `${sent.wrapped.slice(0, -2)}00` === sent.wrapped
+            ? `${sent.wrapped.slice(0, -2)}11`
+            : `${sent.wrapped.slice(0, -2)}00`,
+        type: "internal_auth",
+      }),
+    );
+    const tampered = province("keys", "handover", "--import", "--file", out);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.err, /KEY_CHECK_FAILED/);
+  });
+
   it("runs key ceremonies under dual control and keeps only wrapped keys", () => {
     // Its own machine: the demo seeded the shared database's with its own ceremonies.
     const sscard = (...args: string[]) => {

@@ -47,6 +47,7 @@ Usage: npm run sscard -- <command> [options]
                                   import a national control key from components (dual control)
   keys derive --national <type> --province <code> --city <code> [--algorithm] [--version]
                                   diversify and store a province's and a city's keys
+  keys transport | handover --export|--import | local | derive --from-province   (docs/keys.md)
   ecard verify <code> [--issuer-keys <json>] [--status-list <json>] [--type payment|identity]
                                   verify an e-card QR code offline, as a terminal does (exit 1 when refused)
   certificate verify <file.pdf | QR text> [--key <public key hex>]

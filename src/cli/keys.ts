@@ -100,6 +100,11 @@ export async function keysCommand(
       province: { type: "string" },
       city: { type: "string" },
       area: { type: "string" },
+      party: { type: "string" },
+      export: { type: "boolean" },
+      import: { type: "boolean" },
+      out: { type: "string" },
+      "from-province": { type: "boolean" },
     },
   });
   const algorithm = values.algorithm as KeyAlgorithm;
@@ -140,6 +145,56 @@ export async function keysCommand(
     console.log(`imported ${r.label}, KCV ${r.kcv}`);
     return 0;
   }
+  if (sub === "transport") {
+    // A transport key shared with another party (the ministry, the card factory), from its components.
+    if (!values.party || !values.area) throw new Error("transport needs --party <name> --area <code>");
+    const r = await hsm.importTransportKey({
+      party: values.party,
+      area: values.area,
+      version,
+      components: await components(values.file, Number(values.custodians)),
+    });
+    for (const c of r.componentKcvs) console.log(`component of ${c.custodian}: KCV ${c.kcv}`);
+    console.log(`imported ${r.label}, KCV ${r.kcv}`);
+    return 0;
+  }
+  if (sub === "handover" && values.export) {
+    // The ministry's machine: a province's sub-key, only under their transport key (Measures Art. 21, 23).
+    if (!values.national || !values.province || !values.out)
+      throw new Error("handover --export needs --national <type> --province <code> --out <json>");
+    const type = values.national as KeyType;
+    const r = await hsm.exportProvinceKey({ type, algorithm, version, province: values.province });
+    const record = { type, algorithm, version, province: values.province, ...r };
+    writeFileSync(values.out, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    console.log(`${r.label} under ${r.transportKey} written to ${values.out}, KCV ${r.kcv}`);
+    return 0;
+  }
+  if (sub === "handover" && values.import) {
+    // The province's machine: opened under its copy of the transport key, checked against the KCV.
+    if (!values.file) throw new Error("handover --import needs --file <json> (what the ministry exported)");
+    const r = await hsm.importProvinceKey(JSON.parse(readFileSync(values.file, "utf8")));
+    console.log(`imported ${r.label}, KCV ${r.kcv}`);
+    return 0;
+  }
+  if (sub === "local") {
+    if (!values.area) throw new Error("local needs --area <code>");
+    const r = await hsm.generateLocalKey({ area: values.area, version });
+    console.log(`generated ${r.label}, KCV ${r.kcv}`);
+    return 0;
+  }
+  if (sub === "derive" && values["from-province"]) {
+    if (!values.national || !values.province || !values.city)
+      throw new Error("derive --from-province needs --national <type> --province --city");
+    const r = await hsm.deriveCityKey({
+      type: values.national as KeyType,
+      algorithm,
+      version,
+      province: values.province,
+      city: values.city,
+    });
+    console.log(`stored ${r.label} from the province's key; city key KCV ${r.cityKcv}`);
+    return 0;
+  }
   if (sub === "derive") {
     if (!values.national || !values.province || !values.city)
       throw new Error("derive needs --national <type> --province --city");
@@ -174,6 +229,8 @@ export async function keysCommand(
       );
     return 0;
   }
-  console.error("keys commands: ceremony --lmk | ceremony --national <type> | derive | retire | ca | list");
+  console.error(
+    "keys commands: ceremony --lmk | ceremony --national <type> | derive [--from-province] | transport --party --area | handover --export|--import | local --area | retire | ca | list",
+  );
   return 2;
 }
