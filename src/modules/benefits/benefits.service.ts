@@ -169,6 +169,10 @@ export function createBenefitsService(deps: {
 
       const write = () =>
         db.transaction().execute(async (trx) => {
+          // The same batch sent twice at once: the second finds the first here (or below, once its
+          // payments are seen), and answers it.
+          const sent = await repo.batchByReference(trx, input.areaCode, input.reference);
+          if (sent) return { batch: undefined, report: [], replayOf: sent };
           const at = now();
           const listed = new Map<string, string>();
           for (let i = 0; i < ready.length; i += 500) {
@@ -210,7 +214,10 @@ export function createBenefitsService(deps: {
               updated_at: at,
             });
           }
-          if (!payments.length) return { batch: undefined, report };
+          if (!payments.length) {
+            const late = await repo.batchByReference(trx, input.areaCode, input.reference);
+            return late ? { batch: undefined, report: [], replayOf: late } : { batch: undefined, report };
+          }
           const batch = {
             id: batchId,
             area_code: input.areaCode,
@@ -269,6 +276,8 @@ export function createBenefitsService(deps: {
           if (same) return { ...(await summary(same, true)), accepted: 0, rejected: 0, rows: [] };
         }
       }
+      if ("replayOf" in written && written.replayOf)
+        return { ...(await summary(written.replayOf, true)), accepted: 0, rejected: 0, rows: [] };
       rows.push(...written.report);
       rows.sort((a, b) => a.line - b.line);
       const accepted = rows.filter((r) => r.status === "accepted").length;
