@@ -10,7 +10,6 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { ApplicationsRepository } from "./applications.repository.ts";
 import {
   type ApplicationAction,
-  type ApplicationState,
   applicationStep,
   type Conditions,
   type MaterialKind,
@@ -302,4 +301,3 @@ export function createApplicationsService(deps: {
 }
 
 export type ApplicationsService = ReturnType<typeof createApplicationsService>;
-export type { ApplicationState };

@@ -95,9 +95,6 @@ export function amountFen(text: string): number | null {
   return fen <= 100_000_000 ? fen : null;
 }
 
-/** A benefit month YYYY-MM (the batch's period). */
-export const isPeriod = (text: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(text);
-
 /** The columns of a partner bank's payment file, in order (format in docs/benefits.md). */
 export const PAYMENT_FILE_COLUMNS = [
   "payment_id",
