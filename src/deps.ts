@@ -41,9 +41,7 @@ import { createHolderService } from "./modules/holder/holder.service.ts";
 import { createJobsRepository } from "./modules/jobs/jobs.repository.ts";
 import { createJobsService } from "./modules/jobs/jobs.service.ts";
 import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
-import { createHsm } from "./modules/keys/hsm.ts";
-import { createKeysRepository } from "./modules/keys/keys.repository.ts";
-import { createKeyState } from "./modules/keys/keys.state.ts";
+import { createKeys } from "./modules/keys/keys.state.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
 import {
   auditSigningKey,
@@ -167,15 +165,18 @@ export function createDeps(
     },
     policy: async (q, area) => (await areas.policyAt(null, area, undefined, q)).policy,
   });
-  const keysRepo = createKeysRepository(db);
-  const hsm = options.lmk
-    ? createHsm({ keys: keysRepo, lmk: options.lmk, now: () => clock.now() })
-    : undefined;
-  const keyState = createKeyState({ repo: keysRepo });
-  const requireHsm = () => {
-    if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
-    return hsm;
-  };
+  const {
+    hsm,
+    requireHsm,
+    keyState,
+    ceremonies: keyCeremonies,
+  } = createKeys({
+    db,
+    lmk: options.lmk,
+    clock,
+    audit,
+    areaExists,
+  });
   const chipRepo = createChipRepository();
   const personalisation = createPersonalisationService({
     db,
@@ -398,6 +399,7 @@ export function createDeps(
     machine,
     hsm,
     keyState,
+    keyCeremonies,
     audit,
     areas,
     applications,

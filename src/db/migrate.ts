@@ -31,6 +31,7 @@ import * as m0027 from "./migrations/0027_ivr_call_holds.ts";
 import * as m0028 from "./migrations/0028_benefits.ts";
 import * as m0029 from "./migrations/0029_area_applications.ts";
 import * as m0030 from "./migrations/0030_psam_custody.ts";
+import * as m0031 from "./migrations/0031_key_ceremonies.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -67,6 +68,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0028_benefits": m0028,
   "0029_area_applications": m0029,
   "0030_psam_custody": m0030,
+  "0031_key_ceremonies": m0031,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -9,7 +9,14 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
   return {
     level,
     redact: {
-      paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.idNumber", "*.token"],
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "*.password",
+        "*.idNumber",
+        "*.token",
+        "*.component",
+      ],
       censor: "***",
     },
     serializers: {

@@ -53,6 +53,27 @@ export const CHIP_MESSAGES = {
     zh: "密钥校验值不符（{label}）：密钥在传输中被改变，或使用了其他传输密钥，已拒绝导入",
     en: "Key check value mismatch ({label}): the key changed on the way or another transport key was used; not imported",
   },
+  KEY_EXISTS: {
+    zh: "加密机中已有密钥 {label}：如需新密钥，请使用新的版本号",
+    en: "The encryption machine holds {label} already: use a new version for a new key",
+  },
+  KEY_CEREMONY_NOT_FOUND: { zh: "未找到该密钥仪式", en: "No such key ceremony" },
+  KEY_CEREMONY_OPEN: {
+    zh: "密钥 {label} 的仪式已在进行中：请在该仪式中录入分量，或先取消它",
+    en: "A ceremony for {label} is open already: enter the components there, or cancel it first",
+  },
+  KEY_CEREMONY_CLOSED: {
+    zh: "该密钥仪式已结束（已完成或已取消），不能再录入分量或取消",
+    en: "The key ceremony is over (completed or cancelled): no more components, no cancelling",
+  },
+  KEY_CUSTODIAN_TWICE: {
+    zh: "双人控制：您已录入过本仪式的一个分量，下一个分量须由另一名保管员录入",
+    en: "Dual control: you entered a component of this ceremony already; the next must come from another custodian",
+  },
+  KEY_COMPONENT_INVALID: {
+    zh: "密钥分量无效：{reason}",
+    en: "Invalid key component: {reason}",
+  },
   KEY_VERSION_RETIRED: {
     zh: "该卡使用的密钥版本已停用（{label}），请换卡",
     en: "The key version this card uses is retired ({label}); the card must be replaced",

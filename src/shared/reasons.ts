@@ -11,6 +11,18 @@ export const REASONS: Record<string, Record<Language, string>> = {
     zh: "读卡器返回的信息不完整，请重新放置身份证",
     en: "the reader's record is incomplete; place the card again",
   },
+  component_not_hex: {
+    zh: "应为十六进制数（0–9、A–F，偶数位）",
+    en: "it must be hex (0–9, A–F, an even number of digits)",
+  },
+  component_length: {
+    zh: "长度与该算法的密钥不符（SM4 为 32 位十六进制字符）",
+    en: "its length is not the algorithm's key length (SM4: 32 hex characters)",
+  },
+  components_cancel_out: {
+    zh: "各分量相互抵消（异或结果为零），请重新生成分量",
+    en: "the components cancel out (their XOR is zero); generate new components",
+  },
   id_card_id_number: { zh: "身份证号码无效", en: "the ID number is not valid" },
   id_card_birth_differs: { zh: "出生日期与身份证号码不符", en: "the birth date differs from the ID number" },
   id_card_sex_differs: { zh: "性别与身份证号码不符", en: "the sex differs from the ID number" },

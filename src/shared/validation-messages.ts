@@ -109,6 +109,11 @@ export function issueText(issue: Issue, lang: Language): string {
  */
 const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^needed for a person not yet registered$/, "尚未登记的人员须提供"],
+  [/^required for this kind of ceremony$/, "此类密钥仪式必须提供"],
+  [
+    /^a province code \(XX0000\) for the ministry's transport key$/,
+    "与部级共享的传输密钥须为省级代码（XX0000）",
+  ],
   [/^1 to 24 of 0-9, \* and #$/, "应为 1–24 个按键（0–9、* 和 #）"],
   [/^invalid ID number: (\w+)$/, "公民身份号码无效：{reason:1}"],
   [/^a date YYYY-MM-DD$/, "应为日期，格式 YYYY-MM-DD"],

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
 import { sm2 } from "sm-crypto-v2";
+import type { Database } from "../../db/schema.ts";
 import { canonicalJson } from "../../shared/canonical-json.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { type Component, combineComponents } from "./ceremony.ts";
@@ -12,7 +14,18 @@ import {
   keyCheckValue,
 } from "./derivation.ts";
 import { type KeyBlockHeader, unwrapKey, wrapKey } from "./key-block.ts";
-import type { KeysRepository } from "./keys.repository.ts";
+import { createKeysRepository, type KeysRepository } from "./keys.repository.ts";
+import {
+  areaLabel,
+  CA_USAGE,
+  COMPONENT_USAGE,
+  caLabel,
+  LOCAL_EXTENSION_USAGE,
+  localLabel,
+  nationalLabel,
+  TRANSPORT_USAGE,
+  transportLabel,
+} from "./labels.ts";
 import type { Lmk } from "./lmk.ts";
 import { type Signed, SM2_USER_ID } from "./signer.ts";
 import { cbcMac, unwrapUnderTransport, wrapUnderTransport } from "./transport.ts";
@@ -28,24 +41,6 @@ export type KeyInfo = Readonly<{
   createdAt: string;
   retiredAt: string | null;
 }>;
-
-const nationalLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number) =>
-  `nat-${type}-${algorithm}-v${version}`;
-const areaLabel = (type: KeyType, algorithm: KeyAlgorithm, version: number, area: string) =>
-  `area-${area}-${type}-${algorithm}-v${version}`;
-const localLabel = (area: string, version: number) => `local-${area}-EXT-SM4-v${version}`;
-const caLabel = (area: string, version: number) => `ca-${area}-SM2-v${version}`;
-const transportLabel = (party: string, area: string, version: number) =>
-  `tk-${party}-${area}-SM4-v${version}`;
-
-/** The usage of a transport key (a key-encryption key shared with another machine) in its key block. */
-export const TRANSPORT_USAGE = "transport";
-
-/** The usage of an area's own generated key for its locally extended card files (Measures Art. 21). */
-export const LOCAL_EXTENSION_USAGE = "local_ext";
-
-/** The usage of an area CA's SM2 signing key in its key block. */
-export const CA_USAGE = "ca_sign";
 
 export type CardKeyInput = Readonly<{
   type: KeyType;
@@ -98,6 +93,20 @@ export function createHsm(deps: { keys: KeysRepository; lmk: Lmk; now: () => Dat
 
   return {
     kind: lmk.kind,
+
+    /** This machine writing its key store in the caller's transaction (a ceremony's key with its record). */
+    within: (trx: Kysely<Database>) => createHsm({ ...deps, keys: createKeysRepository(trx) }),
+
+    /** Seals a custodian's component under the LMK while its ceremony waits for the others. */
+    sealComponent: (label: string, algorithm: KeyAlgorithm, component: Buffer) =>
+      wrapKey(
+        lmk,
+        { usage: COMPONENT_USAGE, algorithm, keyVersion: 1, exportability: "N", label },
+        component,
+      ),
+
+    /** A sealed component, opened for the ceremony that combines it (never leaves the process). */
+    openComponent: (block: string) => unwrapKey(lmk, block, COMPONENT_USAGE).key,
 
     /** Imports a national control key from custodians' components (ceremony); returns its check value. */
     async importNationalKey(input: {

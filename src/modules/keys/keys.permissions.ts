@@ -8,4 +8,9 @@ export const KEY_PERMISSIONS = permissionsOf("keys", {
       "the encryption machine's keys: which exist, for which area, their versions and state (never a key)",
     channels: counterOnly(["auditor", ...ADMINS]),
   },
+  ceremony: {
+    summary:
+      "run key ceremonies: open one, enter a component as its custodian (dual control), cancel one; national keys the ministry's",
+    channels: counterOnly(ADMINS),
+  },
 });

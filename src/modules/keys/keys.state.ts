@@ -1,6 +1,15 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, coveredPrefixes } from "../../shared/auth.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { AuditService } from "../audit/audit.service.ts";
+import { createCeremoniesRepository } from "./ceremonies.repository.ts";
+import { createKeyCeremonies } from "./ceremonies.service.ts";
+import { createHsm } from "./hsm.ts";
 import { KEY_PERMISSIONS } from "./keys.permissions.ts";
-import type { KeysRepository } from "./keys.repository.ts";
+import { createKeysRepository, type KeysRepository } from "./keys.repository.ts";
+import type { Lmk } from "./lmk.ts";
 
 /**
  * The state of the key ceremonies as the administrators and auditors see it: every key the encryption
@@ -31,3 +40,24 @@ export function createKeyState(deps: { repo: KeysRepository }) {
 }
 
 export type KeyState = ReturnType<typeof createKeyState>;
+
+/**
+ * The keys module as the platform wires it: the encryption machine (none without an LMK: then every use
+ * answers HSM_UNAVAILABLE), the key state and the ceremonies run from the administrators' pages.
+ */
+export function createKeys(deps: {
+  db: Kysely<Database>;
+  lmk: Lmk | undefined;
+  clock: Clock;
+  audit: AuditService;
+  areaExists: (code: string) => Promise<boolean>;
+}) {
+  const repo = createKeysRepository(deps.db);
+  const hsm = deps.lmk ? createHsm({ keys: repo, lmk: deps.lmk, now: () => deps.clock.now() }) : undefined;
+  const requireHsm = () => {
+    if (!hsm) throw new DomainError("HSM_UNAVAILABLE");
+    return hsm;
+  };
+  const ceremonies = createKeyCeremonies({ ...deps, repo: createCeremoniesRepository(), hsm: requireHsm });
+  return { hsm, requireHsm, keyState: createKeyState({ repo }), ceremonies };
+}

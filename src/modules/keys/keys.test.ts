@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createCipheriv, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import { CeremonyError, combineComponents } from "./ceremony.ts";
+import { CeremonyError, ceremonyPlan, combineComponents, componentProblem } from "./ceremony.ts";
 import { areaData, cardData, deriveChain, diversify, keyCheckValue } from "./derivation.ts";
 import { KeyBlockError, unwrapKey, wrapKey } from "./key-block.ts";
 import { softwareLmk } from "./lmk.ts";
@@ -123,6 +123,51 @@ describe("key ceremony: dual control and split knowledge", () => {
         ),
       /cancel/,
     );
+  });
+});
+
+describe("key ceremonies from the administrators' pages: what each makes", () => {
+  it("a typed component is hex of a key's length for its algorithm", () => {
+    assert.equal(componentProblem("11".repeat(16), "SM4"), undefined);
+    assert.equal(componentProblem("11".repeat(24), "TDES"), undefined);
+    assert.equal(componentProblem("11".repeat(24), "SM4"), "length");
+    assert.equal(componentProblem("1".repeat(31), "SM4"), "not_hex");
+    assert.equal(componentProblem("zz".repeat(16), "SM4"), "not_hex");
+    assert.equal(componentProblem("", "SM4"), "not_hex");
+  });
+
+  it("national and transport keys take two custodians' components; local and CA keys are generated; what a kind needs is asked for", () => {
+    assert.deepEqual(ceremonyPlan({ kind: "national", keyType: "purchase", version: 2 }), {
+      label: "nat-purchase-SM4-v2",
+      algorithm: "SM4",
+      areaCode: null,
+      components: 2,
+    });
+    assert.deepEqual(ceremonyPlan({ kind: "transport", areaCode: "330200", party: "factory", version: 1 }), {
+      label: "tk-factory-330200-SM4-v1",
+      algorithm: "SM4",
+      areaCode: "330200",
+      components: 2,
+    });
+    assert.equal(
+      (ceremonyPlan({ kind: "local", areaCode: "330200", version: 1 }) as { components: number }).components,
+      0,
+    );
+    assert.deepEqual(ceremonyPlan({ kind: "ca", areaCode: "330200", version: 3 }), {
+      label: "ca-330200-SM2-v3",
+      algorithm: "SM2",
+      areaCode: "330200",
+      components: 0,
+    });
+    const required = "required for this kind of ceremony";
+    assert.deepEqual(ceremonyPlan({ kind: "national", version: 1 }), { refused: `keyType: ${required}` });
+    assert.deepEqual(ceremonyPlan({ kind: "transport", areaCode: "330200", version: 1 }), {
+      refused: `party: ${required}`,
+    });
+    assert.deepEqual(ceremonyPlan({ kind: "local", version: 1 }), { refused: `areaCode: ${required}` });
+    assert.deepEqual(ceremonyPlan({ kind: "transport", areaCode: "330200", party: "ministry", version: 1 }), {
+      refused: "areaCode: a province code (XX0000) for the ministry's transport key",
+    });
   });
 });
 
