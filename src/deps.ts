@@ -68,7 +68,6 @@ import { createStaffService } from "./modules/staff/staff.service.ts";
 import { ALL_PERMISSIONS } from "./permissions.ts";
 import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
-import { DomainError } from "./shared/errors.ts";
 
 /** The clock the server and the CLI run on: the machine's, or one started at SSCARD_CLOCK_START. */
 export function clockOf(config: Pick<Config, "clockStart">): Clock {

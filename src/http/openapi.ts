@@ -1,5 +1,5 @@
 import type { FastifyDynamicSwaggerOptions } from "@fastify/swagger";
-import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type { Permission } from "../shared/auth.ts";
 import { MATRIX_CHANNELS } from "../shared/permissions.ts";
 import type { Access } from "./access.ts";
@@ -110,9 +110,18 @@ function isErrorSchema(schema: Json | undefined): boolean {
   );
 }
 
+/** The registered schemas the paths refer to (each has an input and an output variant; one is often unused). */
+function usedComponents(paths: unknown, schemas: Record<string, Json> | undefined) {
+  const text = JSON.stringify(paths);
+  return Object.fromEntries(
+    Object.entries(schemas ?? {}).filter(([name]) => text.includes(`"#/components/schemas/${name}"`)),
+  );
+}
+
 /** The document-level transform: shared error schema, statuses, servers, tags, media types. */
 export const transformDocument: FastifyDynamicSwaggerOptions["transformObject"] = (input) => {
-  const doc = (input as unknown as { openapiObject: Json }).openapiObject as Json & {
+  // Schemas registered with an id (`.meta({ id })`) become components, referenced where they are used.
+  const doc = jsonSchemaTransformObject(input as Parameters<typeof jsonSchemaTransformObject>[0]) as Json & {
     paths?: Record<string, Record<string, Operation>>;
     components?: Json & { schemas?: Record<string, Json> };
   };
@@ -175,7 +184,10 @@ export const transformDocument: FastifyDynamicSwaggerOptions["transformObject"] 
     tags: [...used].sort().map((name) => ({ name, description: TAGS[name] })),
     components: {
       ...doc.components,
-      schemas: { ...doc.components?.schemas, ...(errorSchema ? { Error: errorSchema } : {}) },
+      schemas: {
+        ...usedComponents(doc.paths, doc.components?.schemas),
+        ...(errorSchema ? { Error: errorSchema } : {}),
+      },
     },
   } as ReturnType<NonNullable<FastifyDynamicSwaggerOptions["transformObject"]>>;
 };
