@@ -16,6 +16,7 @@ import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode } from "../src/modules/ecard/ecard-code.ts";
 import { createFaceApiVerifier } from "../src/modules/ecard/face.ts";
+import { keyCheckValue } from "../src/modules/keys/derivation.ts";
 import { startKioskAgent } from "../src/modules/kiosk/kiosk.agent.ts";
 import { insertIntoVpcd } from "../src/modules/kiosk/vpcd.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
@@ -1092,6 +1093,7 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
       "查询办理",
       "审计日志",
       "密钥状态",
+      "密钥仪式",
     ]);
     await page.getByRole("button", { name: "审计日志" }).click();
     await page.getByRole("button", { name: "校验审计链" }).click();
@@ -1855,6 +1857,79 @@ describe("the web front ends in Chromium", { skip: missing }, () => {
     );
     await accessible(page, "the PSAM page (area)");
     await shot(page, "64-psams");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("a transport key ceremony under dual control: Ningbo's administrator opens it and enters one component, the province's the other; each sees only check values; a local key is generated", async () => {
+    const [a, b] = ["0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210"];
+    const kcv = (hex: string) => keyCheckValue("SM4", Buffer.from(hex, "hex"));
+    const page = await newPage();
+    await staffLogin(page, "nb.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "密钥仪式" }).click();
+    await page.getByLabel("仪式类型").selectOption({ label: "传输密钥" });
+    await page.getByLabel("地区代码").fill("330200");
+    await page.getByLabel("共享方").selectOption({ label: "制卡厂" });
+    await page.getByLabel("密钥版本").fill("7");
+    await page.getByRole("button", { name: "开启仪式" }).click();
+    await page.getByText("已开启 tk-factory-330200-SM4-v7 的密钥仪式。").waitFor();
+    const ceremony = page.getByRole("region", { name: "tk-factory-330200-SM4-v7 的密钥仪式" });
+    await ceremony.getByLabel("您的分量（十六进制）").fill(a);
+    await ceremony.getByRole("button", { name: "录入分量" }).click();
+    await page.getByText(`已录入您的分量，校验值 ${kcv(a)}。`).waitFor();
+    await ceremony.getByText("已录入 1 / 2 个分量", { exact: false }).waitFor();
+    assert.equal(
+      await ceremony.getByLabel("您的分量（十六进制）").inputValue(),
+      "",
+      "the component is not kept in the page",
+    );
+    // The same custodian cannot enter the second component.
+    await ceremony.getByLabel("您的分量（十六进制）").fill(b);
+    await ceremony.getByRole("button", { name: "录入分量" }).click();
+    await page.getByText(/双人控制：您已录入过本仪式的一个分量/).waitFor();
+    await accessible(page, "the key ceremony page (first custodian)");
+    await signOut(page);
+
+    await staffLogin(page, "zj.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "密钥仪式" }).click();
+    const atProvince = page.getByRole("region", { name: "tk-factory-330200-SM4-v7 的密钥仪式" });
+    await atProvince.getByText(new RegExp(`nb.admin · ${kcv(a)}`)).waitFor();
+    await atProvince.getByLabel("您的分量（十六进制）").fill(b);
+    await atProvince.getByRole("button", { name: "录入分量" }).click();
+    const key = Buffer.from(a, "hex").map((v, i) => v ^ Buffer.from(b, "hex")[i]);
+    await page
+      .getByText(
+        `仪式完成：tk-factory-330200-SM4-v7 已存入加密机，密钥校验值 ${keyCheckValue("SM4", Buffer.from(key))}。`,
+        { exact: false },
+      )
+      .waitFor();
+    const record = page.getByRole("table", { name: "仪式记录" });
+    const row = record.getByRole("row", { name: /tk-factory-330200-SM4-v7/ });
+    assert.match(await row.innerText(), new RegExp(`已完成[\\s\\S]*nb.admin ${kcv(a)}；zj.admin ${kcv(b)}`));
+    assert.ok(
+      !(await page.content()).includes(a) && !(await page.content()).includes(b),
+      "no component on the page",
+    );
+    await page.getByRole("navigation").getByRole("button", { name: "密钥状态" }).click();
+    await page
+      .getByRole("table", { name: "密钥状态" })
+      .getByRole("cell", { name: "tk-factory-330200-SM4-v7" })
+      .waitFor();
+    await signOut(page);
+
+    await staffLogin(page, "nb.admin");
+    await page.getByRole("navigation").getByRole("button", { name: "密钥仪式" }).click();
+    await page.getByLabel("仪式类型").selectOption({ label: "本地扩展文件密钥（生成）" });
+    await page.getByLabel("地区代码").fill("330200");
+    await page.getByLabel("密钥版本").fill("3");
+    await page.getByRole("button", { name: "开启仪式" }).click();
+    await page.getByText("加密机已生成 local-330200-EXT-SM4-v3。").waitFor();
+    await page
+      .getByRole("table", { name: "仪式记录" })
+      .getByRole("row", { name: /local-330200-EXT-SM4-v3/ })
+      .getByText("已完成")
+      .waitFor();
+    await accessible(page, "the key ceremony page");
+    await shot(page, "65-key-ceremony");
     assert.deepEqual(pageErrors, []);
   });
 

@@ -10,6 +10,7 @@ import { ActionsProvider } from "./can.tsx";
 import { EmployerPage } from "./Employer.tsx";
 import { Institutions } from "./Institutions.tsx";
 import { type TextKey, useT } from "./i18n.tsx";
+import { KeyCeremonies } from "./KeyCeremonies.tsx";
 import { KeyStatePage } from "./KeyState.tsx";
 import type { Me } from "./Login.tsx";
 import { Policies } from "./Policies.tsx";
@@ -38,7 +39,8 @@ type Page =
   | "areas"
   | "applications"
   | "psams"
-  | "keyState";
+  | "keyState"
+  | "ceremonies";
 
 /** Each page and the action (docs/permissions.md) it needs: the server says which the caller has. */
 const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
@@ -58,6 +60,7 @@ const PAGES: readonly { page: Page; label: TextKey; action: string }[] = [
   { page: "keys", label: "apiKeys", action: "staff.manage" },
   { page: "audit", label: "audit", action: "audit.read" },
   { page: "keyState", label: "keyState", action: "keys.read" },
+  { page: "ceremonies", label: "keyCeremonies", action: "keys.read" },
   { page: "till", label: "till", action: "medical.settle" },
   { page: "check", label: "onlineCheck", action: "enrolment.check" },
   { page: "employees", label: "registerEmployee", action: "employers.employees" },
@@ -148,6 +151,7 @@ export function Counter({ me }: { me: Extract<Me, { kind: "staff" }> }) {
           {page === "applications" ? <Applications /> : null}
           {page === "psams" ? <Psams /> : null}
           {page === "keyState" ? <KeyStatePage /> : null}
+          {page === "ceremonies" ? <KeyCeremonies /> : null}
           {page === "check" ? <OnlineCheck /> : null}
           {page === "till" ? (
             <Till institutionId={me.grants.find((g) => g.institutionId)?.institutionId ?? ""} />

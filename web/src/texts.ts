@@ -1,6 +1,7 @@
 import { APPLICATION_TEXTS } from "./texts-applications.ts";
 import { BENEFIT_TEXTS } from "./texts-benefits.ts";
 import { HALL_TEXTS } from "./texts-hall.ts";
+import { KEY_TEXTS } from "./texts-keys.ts";
 import { KIOSK_TEXTS } from "./texts-kiosk.ts";
 import { TASK_TEXTS } from "./texts-tasks.ts";
 
@@ -11,6 +12,7 @@ export const TEXTS = {
   ...BENEFIT_TEXTS,
   ...APPLICATION_TEXTS,
   ...KIOSK_TEXTS,
+  ...KEY_TEXTS,
   appName: { zh: "社会保障卡服务平台", en: "Social Security Card Services" },
   counter: { zh: "柜面业务系统", en: "Counter console" },
   hall: { zh: "网上服务大厅", en: "Online service hall" },
