@@ -12,10 +12,11 @@ export type Secrets = Readonly<{
   /** HMAC key under which session tokens and API keys are stored. */
   tokenKey: Buffer;
   /**
-   * Root of the PIN keys (PIN verification key, terminal PIN keys) until the encryption machine of the
-   * keys issue holds them; only src/modules/keys reads it.
+   * Root of the PIN keys (PIN verification key, terminal PIN keys) on a machine without an LMK, and the
+   * key imported under the LMK at the first start of one (src/modules/keys/pin-root.ts). Once imported
+   * the LMK's block is used and `SSCARD_PIN_KEY` may be removed from the environment.
    */
-  pinKey: Buffer;
+  pinKey: Buffer | undefined;
   /** SM2 private key signing the terminals' blacklist, until the encryption machine holds the area CA key. */
   signingKey: Buffer;
 }>;
@@ -111,7 +112,7 @@ function secretsFrom(values: Record<string, string | undefined>): Secrets {
     dataKey: key(values.SSCARD_DATA_KEY ?? "", "SSCARD_DATA_KEY"),
     indexKey: key(values.SSCARD_INDEX_KEY ?? "", "SSCARD_INDEX_KEY"),
     tokenKey: key(values.SSCARD_TOKEN_KEY ?? "", "SSCARD_TOKEN_KEY"),
-    pinKey: key(values.SSCARD_PIN_KEY ?? "", "SSCARD_PIN_KEY"),
+    pinKey: values.SSCARD_PIN_KEY ? key(values.SSCARD_PIN_KEY, "SSCARD_PIN_KEY") : undefined,
     signingKey: key(values.SSCARD_SIGNING_KEY ?? "", "SSCARD_SIGNING_KEY"),
   });
 }
@@ -123,7 +124,9 @@ function secretsFrom(values: Record<string, string | undefined>): Secrets {
  */
 function loadSecrets(env: Env): { secrets: Secrets; source: string } {
   const set = KEY_NAMES.filter((k) => env[k]);
-  if (set.length === KEY_NAMES.length) return { secrets: secretsFrom(env), source: "environment" };
+  // The PIN key may be left out once the encryption machine holds the PIN root (checked at start).
+  if (KEY_NAMES.every((k) => env[k] || k === "SSCARD_PIN_KEY"))
+    return { secrets: secretsFrom(env), source: "environment" };
   if (set.length > 0) throw new Error(`set all of ${KEY_NAMES.join(", ")}, or none of them`);
   const file = resolve(read(env, "SSCARD_SECRETS_FILE"));
   const existed = existsSync(file);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
@@ -39,6 +39,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
   const holders: { cardNumber: string; pin: string }[] = [];
   const TERMINAL = "330100000801";
 
+  const lmk = randomBytes(32);
   before(async () => {
     const database = await createTestDb(dialect);
     url = database.url;
@@ -47,8 +48,10 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
       database,
       { secrets, sessionTtlMinutes: 480, sessionIdleMinutes: 60, authCacheSeconds: 5 },
       clock,
-      { lmk: softwareLmk(randomBytes(32)) },
+      { lmk: softwareLmk(lmk) },
     );
+    // The server opens the same LMK: its first start imports the PIN root under it.
+    writeFileSync(join(dir, "lmk.json"), JSON.stringify({ lmk: lmk.toString("hex") }), { mode: 0o600 });
     await seedAreas(deps);
     await seedCardKeys(deps);
     const pharmacy = await designatedPharmacy(deps, "HZ-CRASH", TERMINAL);
@@ -76,7 +79,8 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start(): Promise<{ child: ChildProcess; base: string }> {
+  /** The server as its own process; after its first start without SSCARD_PIN_KEY (the LMK holds the PIN root). */
+  function start(withPinKey = false): Promise<{ child: ChildProcess; base: string }> {
     const child = spawn(process.execPath, ["src/main.ts"], {
       env: {
         ...process.env,
@@ -89,7 +93,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
         SSCARD_DATA_KEY: secrets.dataKey.toString("hex"),
         SSCARD_INDEX_KEY: secrets.indexKey.toString("hex"),
         SSCARD_TOKEN_KEY: secrets.tokenKey.toString("hex"),
-        SSCARD_PIN_KEY: secrets.pinKey.toString("hex"),
+        SSCARD_PIN_KEY: withPinKey ? secrets.pinKey!.toString("hex") : "",
         SSCARD_SIGNING_KEY: secrets.signingKey.toString("hex"),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -133,7 +137,7 @@ forEachDialect("settlements survive SIGKILL", (dialect) => {
     const sent: Sent[] = [];
     let seq = 0;
     for (let cycle = 0; cycle < 3; cycle++) {
-      const { child, base } = await start();
+      const { child, base } = await start(cycle === 0);
       const exited = new Promise((resolve) => child.on("exit", resolve));
       // Retry what the last crash left unanswered, with the same keys.
       for (const s of sent.filter((x) => x.status === undefined)) {

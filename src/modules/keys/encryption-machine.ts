@@ -26,7 +26,8 @@ export type EncryptionMachine = Readonly<{
  * verification key and the terminal PIN keys are derived from one root key by HMAC-SM3 with distinct
  * labels, so no key is stored anywhere but in configuration.
  */
-export function createSoftwarePinMachine(rootKey: Buffer): EncryptionMachine {
+export function createSoftwarePinMachine(rootKey: Buffer | undefined): EncryptionMachine {
+  if (!rootKey) throw new Error("SSCARD_PIN_KEY is needed: no encryption machine holds the PIN root");
   if (rootKey.length !== 32) throw new Error("the PIN root key must be 32 bytes");
   const derive = (label: string) => createHmac("sm3", rootKey).update(label).digest();
   const pvk: KeyObject = createSecretKey(derive("sscard/pin-verification-key/v1"));

@@ -46,5 +46,21 @@ forEachDialect("the PIN root key under the LMK", (dialect) => {
     );
     // Another LMK cannot open it.
     await assert.rejects(pinRootUnderLmk(keys, softwareLmk(randomBytes(32)), configured, now));
+    // Once imported, the configuration need not hold the PIN key at all.
+    const without = await pinRootUnderLmk(keys, lmk, undefined, now);
+    assert.ok(without.key.equals(configured));
+  });
+
+  it("a machine with no PIN root and no configured key to import refuses to start, saying what to set", async () => {
+    const fresh = await createTestDb(dialect);
+    try {
+      await assert.rejects(
+        pinRootUnderLmk(createKeysRepository(fresh.db), softwareLmk(randomBytes(32)), undefined, new Date()),
+        /set SSCARD_PIN_KEY for its first import/,
+      );
+    } finally {
+      await fresh.close();
+    }
+    assert.throws(() => createSoftwarePinMachine(undefined), /SSCARD_PIN_KEY is needed/);
   });
 });

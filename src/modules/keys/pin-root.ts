@@ -11,17 +11,20 @@ const LABEL = "pin-root-v1";
  * The PIN root key as the encryption machine holds it: a key block under its LMK (the PIN verification
  * key and every terminal's PIN key are derived from it inside the PIN machine). On a machine that has
  * none yet, the configured key (`SSCARD_PIN_KEY`) is imported once, so every stored PIN verification
- * value stays valid; from then on the block is what the platform uses, whatever the configuration says.
+ * value stays valid; from then on the block is what the platform uses, whatever the configuration says
+ * (and `SSCARD_PIN_KEY` may be taken out of it).
  * Read at start-up, before the services are made (it needs the database).
  */
 export async function pinRootUnderLmk(
   keys: KeysRepository,
   lmk: Lmk,
-  configured: Buffer,
+  configured: Buffer | undefined,
   now: Date,
 ): Promise<{ key: Buffer; imported: boolean }> {
   const held = await keys.byLabel(LABEL);
   if (held) return { key: unwrapKey(lmk, held.block, PIN_ROOT_USAGE).key, imported: false };
+  if (!configured)
+    throw new Error("the encryption machine holds no PIN root yet: set SSCARD_PIN_KEY for its first import");
   try {
     await keys.insert({
       label: LABEL,
