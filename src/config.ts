@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { HsmConfig } from "./modules/keys/open-lmk.ts";
+import { parseSigningVersions, type SigningVersions } from "./modules/keys/signer.ts";
 
 /** Secrets that protect personal data and credentials; never logged, never stored in the database. */
 export type Secrets = Readonly<{
@@ -40,6 +41,8 @@ export type Config = Readonly<{
   clockStart: string | undefined;
   /** SSCARD_PUBLIC_URL: the address the public reaches (certificates' verification links point to it). */
   publicUrl: string;
+  /** SSCARD_SIGNING_KEY_VERSIONS: the version in force of each signing purpose's key (rotation). */
+  signingVersions: SigningVersions;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
 }>;
@@ -74,6 +77,7 @@ export const ENVIRONMENT = {
   SSCARD_PIN_KEY: "",
   SSCARD_SIGNING_KEY: "",
   SSCARD_CLOCK_START: "",
+  SSCARD_SIGNING_KEY_VERSIONS: "",
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -194,5 +198,6 @@ export function loadConfig(env: Env = process.env): Config {
     secretsSource: source,
     clockStart: clockStart(env),
     publicUrl: read(env, "SSCARD_PUBLIC_URL").replace(/\/+$/, ""),
+    signingVersions: parseSigningVersions(read(env, "SSCARD_SIGNING_KEY_VERSIONS")),
   });
 }

@@ -30,7 +30,7 @@ import {
   createPasswordInitialiser,
 } from "./modules/credentials/credentials.service.ts";
 import { createEcardRepository } from "./modules/ecard/ecard.repository.ts";
-import { createEcardService } from "./modules/ecard/ecard.service.ts";
+import { createEcardService, ecardIssuer } from "./modules/ecard/ecard.service.ts";
 import { createFaceApiVerifier, type FaceVerifier } from "./modules/ecard/face.ts";
 import { createEmployersRepository } from "./modules/employers/employers.repository.ts";
 import { createEmployersService } from "./modules/employers/employers.service.ts";
@@ -49,8 +49,7 @@ import {
   certificateSigningKey,
   createSm2Signer,
   p256PurposeKey,
-  publishedSigningKeys,
-  purposeKey,
+  signingKeysOf,
 } from "./modules/keys/signer.ts";
 import { createKioskService, KIOSK_PERMISSIONS } from "./modules/kiosk/kiosk.service.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
@@ -78,12 +77,13 @@ export function clockOf(config: Pick<Config, "clockStart">): Clock {
 export function createDeps(
   database: Db,
   config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds"> &
-    Partial<Pick<Config, "publicUrl">>,
+    Partial<Pick<Config, "publicUrl" | "signingVersions">>,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
   options: { drawCardNumber?: () => string; lmk?: Lmk; face?: FaceVerifier; pinRoot?: Buffer } = {},
 ) {
   const { db, dialect } = database;
+  const signing = signingKeysOf(config.secrets.signingKey, config.signingVersions);
   const regions = shippedRegions();
   const cipher = createPiiCipher(config.secrets.dataKey, config.secrets.indexKey);
   const areasRepo = createAreasRepository(dialect);
@@ -111,8 +111,8 @@ export function createDeps(
     clock,
     cipher,
     areas,
-    signer: createSm2Signer(purposeKey(config.secrets.signingKey, "ecard-status")),
-    issuerPrivateKey: purposeKey(config.secrets.signingKey, "ecard-credential").toString("hex"),
+    signer: signing.signer("ecard-status"),
+    issuer: ecardIssuer(signing.keyAt("ecard-credential"), signing.inForce("ecard-credential")),
     tokenKey: config.secrets.tokenKey,
     face: () => {
       if (options.face) return options.face;
@@ -205,7 +205,7 @@ export function createDeps(
     onReplacementForLoss: certificates.issuedWithReplacement,
     onCollection: certificates.onCollection,
     collectionSlipOf: certificates.collectionSlipOf,
-    signer: createSm2Signer(purposeKey(config.secrets.signingKey, "blacklist")),
+    signer: signing.signer("blacklist"),
     personalise: personalisation.forProduction,
   });
   const attempts = createAttemptLog({ db, repo: credentialsRepo });
@@ -391,7 +391,7 @@ export function createDeps(
     benefits,
     payments,
     sandboxBank: bank,
-    signingKeys: publishedSigningKeys(config.secrets.signingKey),
+    signingKeys: signing.published(),
     clock,
     regions,
     cipher,

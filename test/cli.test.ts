@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, describe, it } from "node:test";
 import { sm2 } from "sm-crypto-v2";
-import { ISSUER_KEY_ID } from "../src/modules/ecard/ecard.service.ts";
+import { ecardIssuerKeyId } from "../src/modules/ecard/ecard.service.ts";
 import { mintCode, signCredential } from "../src/modules/ecard/ecard-code.ts";
 import { purposeKey } from "../src/modules/keys/signer.ts";
 import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
@@ -512,7 +512,7 @@ describe("sscard CLI", () => {
     const credential = signCredential(
       {
         v: 1,
-        iss: ISSUER_KEY_ID,
+        iss: ecardIssuerKeyId(1),
         eid: "0123456789abcdef0123456789abcdef",
         dk: device.publicKey,
         nm: "张*",
@@ -524,7 +524,7 @@ describe("sscard CLI", () => {
         exp: now + 3600,
       },
       // The e-card credential key: the signing key's key for that purpose (one key per purpose).
-      purposeKey(Buffer.from(secrets.SSCARD_SIGNING_KEY, "hex"), "ecard-credential").toString("hex"),
+      purposeKey(Buffer.from(secrets.SSCARD_SIGNING_KEY, "hex"), "ecard-credential", 1).toString("hex"),
     );
     const code = mintCode(credential, device.privateKey, "payment", now);
     const good = sscard("ecard", "verify", code, "--type", "payment");

@@ -38,8 +38,22 @@ export const CHANNEL_SERVICES = ["signup", "credential", "identity_code", "payme
 /** The online service hall's channel (migration 0021): a signed-in holder's browser as the device. */
 export const HALL_CHANNEL_CODE = "hall";
 export { BIOMETRIC_TEXT_VERSION, PRIVACY_TEXT_VERSION } from "./ecard.rules.ts";
-/** The issuer key id in credentials; the key is the platform's SM2 signing key. */
-export const ISSUER_KEY_ID = "sscard-ecard-1";
+/** The issuer key id credentials carry (`iss`) for a version of the e-card credential key. */
+export const ecardIssuerKeyId = (version: number) => `sscard-ecard-${version}`;
+
+/**
+ * The e-card credential key: the version in force signs, every version up to it verifies (so credentials
+ * signed before a rotation stay valid until they expire), by key id.
+ */
+export type EcardIssuer = Readonly<{ keyId: string; privateKey: string; publicKeys: Record<string, string> }>;
+
+/** The issuer of a key version in force, from the key of each version (`keyAt`). */
+export function ecardIssuer(keyAt: (version: number) => Buffer, inForce: number): EcardIssuer {
+  const publicKeys: Record<string, string> = {};
+  for (let v = 1; v <= inForce; v += 1)
+    publicKeys[ecardIssuerKeyId(v)] = sm2.getPublicKeyFromPrivateKey(keyAt(v).toString("hex"));
+  return { keyId: ecardIssuerKeyId(inForce), privateKey: keyAt(inForce).toString("hex"), publicKeys };
+}
 
 /** What the e-card use cases are made from. */
 export type EcardDeps = {
@@ -49,7 +63,7 @@ export type EcardDeps = {
   cipher: PiiCipher;
   areas: AreasService;
   signer: Signer;
-  issuerPrivateKey: string;
+  issuer: EcardIssuer;
   tokenKey: Buffer;
   face: () => FaceVerifier;
   machine: EncryptionMachine;
@@ -65,7 +79,6 @@ export function createEcardContext(deps: EcardDeps) {
   const key = secretKey(deps.tokenKey);
   const secretHash = (secret: string) => hmacSha256Hex(key, `channel:${secret}`);
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
-  const issuerPublicKey = sm2.getPublicKeyFromPrivateKey(deps.issuerPrivateKey);
 
   /** The area's rule for the e-card while the card is temporarily lost, read through `q` (a transaction or the pool). */
   async function policyOf(areaCode: string, q: Kysely<Database> = db) {
@@ -100,7 +113,7 @@ export function createEcardContext(deps: EcardDeps) {
   async function checkOnline(code: string, purpose: CodeType) {
     const parsed = verifyCode(
       code,
-      { issuerKeys: { [ISSUER_KEY_ID]: issuerPublicKey }, status: new Map(), now: nowSeconds() },
+      { issuerKeys: deps.issuer.publicKeys, status: new Map(), now: nowSeconds() },
       purpose,
     );
     if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
@@ -177,7 +190,7 @@ export function createEcardContext(deps: EcardDeps) {
     const now = nowSeconds();
     const credential: Credential = {
       v: 1,
-      iss: ISSUER_KEY_ID,
+      iss: deps.issuer.keyId,
       eid: ecard.id,
       dk: deviceKey,
       nm: person.name_masked,
@@ -188,7 +201,7 @@ export function createEcardContext(deps: EcardDeps) {
       iat: now,
       exp: now + CREDENTIAL_LIFETIME_SECONDS,
     };
-    return signCredential(credential, deps.issuerPrivateKey);
+    return signCredential(credential, deps.issuer.privateKey);
   }
 
   function validDeviceKey(hex: string) {
@@ -334,7 +347,6 @@ export function createEcardContext(deps: EcardDeps) {
     key,
     secretHash,
     nowSeconds,
-    issuerPublicKey,
   };
 }
 

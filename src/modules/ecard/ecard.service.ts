@@ -12,7 +12,8 @@ export {
   BIOMETRIC_TEXT_VERSION,
   CHANNEL_CLASSES,
   CHANNEL_SERVICES,
-  ISSUER_KEY_ID,
+  ecardIssuer,
+  ecardIssuerKeyId,
   PRIVACY_TEXT_VERSION,
 } from "./ecard.context.ts";
 export { ECARD_PERMISSIONS };

@@ -2,7 +2,7 @@ import type { Actor } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { readPii } from "../persons/pii.ts";
 import type { EcardContext } from "./ecard.context.ts";
-import { ISSUER_KEY_ID, PRIVACY_TEXT_VERSION } from "./ecard.context.ts";
+import { PRIVACY_TEXT_VERSION } from "./ecard.context.ts";
 import { ECARD_CARD_STATES } from "./ecard.rules.ts";
 
 /** Sign-up with face verification, and device credentials for offline codes. */
@@ -28,7 +28,6 @@ export function ecardSignup(ctx: EcardContext) {
     channelOf,
     ownedBy,
     secretHash,
-    issuerPublicKey,
   } = ctx;
   return {
     /**
@@ -121,6 +120,6 @@ export function ecardSignup(ctx: EcardContext) {
     },
 
     /** The issuer public keys terminals verify credentials with. */
-    issuerKeys: () => ({ [ISSUER_KEY_ID]: issuerPublicKey }),
+    issuerKeys: () => deps.issuer.publicKeys,
   };
 }

@@ -44,28 +44,70 @@ function purposeSigningKey(signingKey: Buffer, label: string): Buffer {
   return Buffer.from(((d % (SM2_N - 2n)) + 1n).toString(16).padStart(64, "0"), "hex");
 }
 
-/**
- * One SM2 key per signing purpose, each with its version in force. Rotation: raise a version here; the
- * older versions stay published (GET /api/v1/signing-keys) so what they signed still verifies.
- */
+/** The purposes sscard signs for, each with its own SM2 key and versions. */
 export const SIGNING_PURPOSES = {
-  blacklist: { version: 1, signs: "the card blacklist and its changes" },
-  "ecard-credential": { version: 1, signs: "e-card device credentials (offline QR verification)" },
-  "ecard-status": { version: 1, signs: "the e-card status list" },
+  blacklist: { signs: "the card blacklist and its changes" },
+  "ecard-credential": { signs: "e-card device credentials (offline QR verification)" },
+  "ecard-status": { signs: "the e-card status list" },
 } as const;
 export type SigningPurpose = keyof typeof SIGNING_PURPOSES;
 
-/** The key of a purpose at a version (the version in force when not given). */
-export const purposeKey = (signingKey: Buffer, purpose: SigningPurpose, version?: number): Buffer =>
-  purposeSigningKey(signingKey, `sscard/${purpose}/v${version ?? SIGNING_PURPOSES[purpose].version}`);
+/**
+ * The version of each purpose's key in force (1 when not named). Rotation is configuration
+ * (`SSCARD_SIGNING_KEY_VERSIONS=blacklist=2,ecard-credential=2`): new documents are signed with the
+ * version in force; every older version stays published (GET /api/v1/signing-keys) and, for e-card
+ * credentials, accepted, so what they signed still verifies.
+ */
+export type SigningVersions = Readonly<Partial<Record<SigningPurpose, number>>>;
+
+/** Reads `purpose=version,…`; an unknown purpose or a version outside 1–99 is an error naming it. */
+export function parseSigningVersions(text: string): SigningVersions {
+  const out: Partial<Record<SigningPurpose, number>> = {};
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [purpose, version] = part.split("=");
+    const v = Number(version);
+    if (!(purpose in SIGNING_PURPOSES) || !Number.isInteger(v) || v < 1 || v > 99)
+      throw new Error(
+        `SSCARD_SIGNING_KEY_VERSIONS: "${part}" is not purpose=version (purposes: ${Object.keys(SIGNING_PURPOSES).join(", ")}; versions 1–99)`,
+      );
+    out[purpose as SigningPurpose] = v;
+  }
+  return out;
+}
+
+/** The version of a purpose's key in force. */
+export const versionInForce = (purpose: SigningPurpose, versions: SigningVersions = {}) =>
+  versions[purpose] ?? 1;
+
+/** The key of a purpose at a version. */
+export const purposeKey = (signingKey: Buffer, purpose: SigningPurpose, version: number): Buffer =>
+  purposeSigningKey(signingKey, `sscard/${purpose}/v${version}`);
+
+/** The key of a purpose at the version in force. */
+export const purposeKeyInForce = (signingKey: Buffer, purpose: SigningPurpose, versions?: SigningVersions) =>
+  purposeKey(signingKey, purpose, versionInForce(purpose, versions));
+
+/** A machine's signing keys: each purpose's signer at its version in force, each version's key, what is published. */
+export function signingKeysOf(signingKey: Buffer, versions: SigningVersions = {}) {
+  return {
+    signer: (purpose: SigningPurpose) => createSm2Signer(purposeKeyInForce(signingKey, purpose, versions)),
+    keyAt: (purpose: SigningPurpose) => (version: number) => purposeKey(signingKey, purpose, version),
+    inForce: (purpose: SigningPurpose) => versionInForce(purpose, versions),
+    published: () => publishedSigningKeys(signingKey, versions),
+  };
+}
 
 /** The public keys verifiers trust: every purpose's every version, the one in force marked; never a private key. */
-export function publishedSigningKeys(signingKey: Buffer) {
+export function publishedSigningKeys(signingKey: Buffer, versions: SigningVersions = {}) {
   const out = [];
-  for (const [purpose, { version, signs }] of Object.entries(SIGNING_PURPOSES) as [
+  for (const [purpose, { signs }] of Object.entries(SIGNING_PURPOSES) as [
     SigningPurpose,
     (typeof SIGNING_PURPOSES)[SigningPurpose],
-  ][])
+  ][]) {
+    const version = versionInForce(purpose, versions);
     for (let v = version; v >= 1; v -= 1)
       out.push({
         purpose,
@@ -74,6 +116,7 @@ export function publishedSigningKeys(signingKey: Buffer) {
         signs,
         publicKey: sm2.getPublicKeyFromPrivateKey(purposeKey(signingKey, purpose, v).toString("hex")),
       });
+  }
   out.push({
     purpose: "audit-checkpoint",
     version: 1,
