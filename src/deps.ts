@@ -44,10 +44,8 @@ import { createSoftwarePinMachine } from "./modules/keys/encryption-machine.ts";
 import { createKeys } from "./modules/keys/keys.state.ts";
 import type { Lmk } from "./modules/keys/lmk.ts";
 import {
-  auditSigningKey,
   bankNotifyKey,
   certificateSigningKey,
-  createSm2Signer,
   p256PurposeKey,
   signingKeysOf,
 } from "./modules/keys/signer.ts";
@@ -91,7 +89,7 @@ export function createDeps(
     db,
     audit: createAuditRepository(dialect),
     clock,
-    sealer: createSm2Signer(auditSigningKey(config.secrets.signingKey)),
+    sealer: signing.auditSealer(),
   });
   const areas = createAreasService({ db, areas: areasRepo, audit, clock, regions });
   const areaExists = async (code: string) => Boolean(await areasRepo.get(db, code));

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AuditCheckpointRow, AuditRow, Database } from "../../db/schema.ts";
 import { type Actor, authorize, coveredPrefixes, type Grant, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
-import { type Signer, SM2_USER_ID, verifySigned } from "../keys/signer.ts";
+import { type Signer, SM2_USER_ID, verifySigned } from "../../shared/signed.ts";
 import { AUDIT_PERMISSIONS } from "./audit.permissions.ts";
 import type { AuditFilter, AuditRepository } from "./audit.repository.ts";
 import {

@@ -32,16 +32,6 @@ import { cbcMac, unwrapUnderTransport, wrapUnderTransport } from "./transport.ts
 
 export class HsmError extends Error {}
 
-export type KeyInfo = Readonly<{
-  label: string;
-  usage: string;
-  algorithm: string;
-  keyVersion: number;
-  areaCode: string | null;
-  createdAt: string;
-  retiredAt: string | null;
-}>;
-
 export type CardKeyInput = Readonly<{
   type: KeyType;
   algorithm: KeyAlgorithm;
@@ -411,7 +401,7 @@ export function createHsm(deps: { keys: KeysRepository; lmk: Lmk; now: () => Dat
     },
 
     /** Metadata of the stored keys; never a key or its check value. */
-    async list(): Promise<KeyInfo[]> {
+    async list() {
       const rows = await keys.list();
       return rows.map((r) => ({
         label: r.label,
