@@ -51,25 +51,25 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
           : undefined;
       const person = card ? await deps.persons.byId(db, card.person_id) : undefined;
       let dataMatches = false;
+      // The personal fields are decrypted only when a name is to be compared or shown.
       let pii: { name: string; address: string | null } | undefined;
+      const piiOf = (row: NonNullable<typeof person>) => {
+        pii ??= readPii(cipher, row);
+        return pii;
+      };
       if (card && person) {
-        pii = readPii(cipher, person);
         dataMatches =
           (input.cardIdCode === undefined || input.cardIdCode === card.card_id_code) &&
           (input.idNumber === undefined ||
             cipher.blindIndex(input.idNumber.trim().toUpperCase()) === person.id_number_index) &&
-          (input.name === undefined || input.name.trim() === pii.name);
+          (input.name === undefined || input.name.trim() === piiOf(person).name);
       }
       const area = card ? coordinationArea(card.area_code) : "";
       const day = today();
-      const [numbers, enrolments, arrears] =
-        card && person && dataMatches
-          ? await Promise.all([
-              repo.numbersOf(db, person.id, area),
-              repo.enrolmentsOf(db, person.id, area),
-              repo.arrearsActive(db, person.id, area, day),
-            ])
-          : [[], [], undefined];
+      const facts = card && person && dataMatches ? await repo.checkFacts(db, person.id, area, day) : [];
+      const numbers = facts.filter((f) => f.kind === "n") as { number: string; merged_into: string | null }[];
+      const enrolments = facts.filter((f) => f.kind === "e");
+      const arrearsActive = facts.some((f) => f.kind === "a");
       const outcome = onlineCheck({
         card: card && {
           cardIdCode: card.card_id_code,
@@ -85,11 +85,11 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
           scheme: e.scheme as Scheme,
           areaCode: e.area_code,
           status: e.status,
-          personalNumber: e.personal_number,
+          personalNumber: e.number,
         })),
         unmergedNumbers: numbers.filter((n) => !n.merged_into).map((n) => n.number),
         survivorOf: survivorResolver(numbers),
-        arrearsActive: arrears !== undefined,
+        arrearsActive,
         today: day,
       });
       const place = (await deps.placeOf?.(grant)) ?? null;
@@ -127,7 +127,7 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
           ? {
               holder: {
                 personalNumbers: numbers.map((n) => ({ number: n.number, mergedInto: n.merged_into })),
-                address: pii?.address ?? null,
+                address: piiOf(person).address,
               },
             }
           : {}),

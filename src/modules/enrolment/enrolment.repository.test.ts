@@ -102,6 +102,29 @@ forEachDialect(
       assert.deepEqual([...(await repo.standingAmong(t.database.db, [], "2026-11-22"))], []);
       assert.ok(await repo.arrearsActive(t.database.db, owing, "330100", "2026-11-22"));
       assert.equal(await repo.arrearsActive(t.database.db, cleared, "330100", "2026-11-22"), undefined);
+      // The online check's facts in one statement: the same as the three reads.
+      const kinds = async (person: string, area = "330100") =>
+        (await repo.checkFacts(t.database.db, person, area, "2026-11-22")).map((f) => [
+          f.kind,
+          f.kind === "e" ? f.area_code : f.kind === "n" ? f.number : null,
+        ]);
+      assert.deepEqual(await kinds(owing), [["a", null]]);
+      assert.deepEqual(await kinds(cleared), [], "arrears that ended are not in force");
+      assert.deepEqual(
+        (await kinds(twice)).sort(),
+        [
+          ["e", "330102"],
+          ["e", "330105"],
+          ["n", `P-A-${dialect}`],
+          ["n", `P-B-${dialect}`],
+        ].sort(),
+      );
+      assert.deepEqual(await kinds(twice, "330200"), [], "another coordination area");
+      const [enrolment] = await repo.checkFacts(t.database.db, twice, "330100", "2026-11-22");
+      assert.deepEqual(
+        [enrolment.scheme, enrolment.status, enrolment.merged_into],
+        ["resident_medical", "active", null],
+      );
     });
 
     it("writes the check log in one batch, and nothing for an empty one", async () => {
