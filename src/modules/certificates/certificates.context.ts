@@ -11,7 +11,7 @@ import type { Policy } from "../areas/areas.rules.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import { createSm2Signer, SM2_USER_ID } from "../keys/signer.ts";
 import type { PersonRecords } from "./certificates.facts.ts";
-import { createPdfSigner, type PdfSigner } from "./certificates.pades.ts";
+import type { PdfSigner } from "./certificates.pades.ts";
 import type { CertificatesRepository } from "./certificates.repository.ts";
 import { type CertificateKind, certificateSerial, type QrClaims, signedText } from "./certificates.rules.ts";
 import type { Lang } from "./certificates.texts.ts";
@@ -67,8 +67,9 @@ export function createCertificatesContext(deps: CertificatesDeps) {
   const pdfSignerOf = (areaCode: string) => {
     let signer = pdfSigners.get(areaCode);
     if (!signer) {
-      signer = agencyOf(areaCode, "zh").then((agency) =>
-        createPdfSigner({ agency, ...deps.pdfKeys(areaCode) }),
+      // The PAdES libraries (pkijs, asn1js, signpdf) are loaded at the first signature, not at start.
+      signer = Promise.all([agencyOf(areaCode, "zh"), import("./certificates.pades.ts")]).then(
+        ([agency, pades]) => pades.createPdfSigner({ agency, ...deps.pdfKeys(areaCode) }),
       );
       pdfSigners.set(areaCode, signer);
       signer.catch(() => pdfSigners.delete(areaCode));

@@ -5,7 +5,6 @@ import { SM2_USER_ID } from "../keys/signer.ts";
 import { readPii } from "../persons/pii.ts";
 import { type CertificatesDeps, createCertificatesContext } from "./certificates.context.ts";
 import { enrolmentCertificateFacts, rightsRecordFacts } from "./certificates.facts.ts";
-import { renderCertificatePdf } from "./certificates.pdf.ts";
 import { CERTIFICATE_PERMISSIONS } from "./certificates.permissions.ts";
 import { certificatesOfReplacement } from "./certificates.replacement.ts";
 import {
@@ -155,6 +154,8 @@ export function createCertificatesService(deps: CertificatesDeps) {
         actor.type === "holder" ? undefined : authorize(actor, CERTIFICATE_PERMISSIONS.print, row.area_code);
       const person = (await deps.person(db, row.person_id))!;
       const agency = await agencyOf(row.area_code, lang);
+      // pdfkit and its fonts are loaded at the first certificate, not at every start (memory).
+      const { renderCertificatePdf } = await import("./certificates.pdf.ts");
       const rendered = await renderCertificatePdf(
         documentOf(row, {
           lang,
