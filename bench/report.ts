@@ -63,7 +63,7 @@ export function line(f: Figure): string {
     f.rssMb ? `RSS ${fmt(f.rssMb.idle)} MB idle, ${fmt(f.rssMb.peak)} MB peak` : "",
     targetText(f),
   ].filter(Boolean);
-  return `${`${f.label}:`.padEnd(46)}${fmt(f.value)} ${f.unit}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+  return `${`${f.label}:`.padEnd(51)} ${fmt(f.value)} ${f.unit}${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }
 
 /**
