@@ -1,0 +1,164 @@
+import cluster from "node:cluster";
+import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { buildApp } from "./app.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { createDb } from "./db/database.ts";
+import { migrateToLatest } from "./db/migrate.ts";
+import { ensureDemoLmk, saveDemoChips } from "./demo/demo.keys.ts";
+import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./demo/demo.seed.ts";
+import { startDeps } from "./deps.start.ts";
+import { clockOf, type Deps } from "./deps.ts";
+import { loggerOptions } from "./http/logging.ts";
+import { ensureWebBuild } from "./http/web.ts";
+import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
+import { startScheduler } from "./modules/jobs/scheduler.ts";
+import { SYSTEM_ACTOR } from "./shared/auth.ts";
+
+/** Migrations, key-file notice and demo data: done once, by the only process or the cluster's primary. */
+async function prepare(config: Config) {
+  const database = createDb(config.databaseUrl);
+  const applied = await migrateToLatest(database.db, database.dialect);
+  // The demo runs the key ceremonies itself, starting with the LMK (software machine only).
+  const lmkMade = process.argv.includes("--demo") ? ensureDemoLmk(config.hsm) : undefined;
+  if (lmkMade) console.log(lmkMade);
+  const deps = await startDeps(database, config, clockOf(config), console.log);
+  const web = await ensureWebBuild();
+  if (web === "built") console.log("web front ends built (web/dist)");
+  if (web === "unavailable") console.log("web front ends not built: Vite is not installed (npm install)");
+  console.log(
+    `database ready: ${database.dialect} ${database.location}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
+  );
+  // The audit log's append-only triggers: any dropped or switched off are put back (and recorded);
+  // when that fails the platform does not start.
+  const restored = await deps.audit.guardAppendOnly();
+  if (restored.length)
+    console.error(`audit log: append-only triggers were missing and are restored: ${restored.join(", ")}`);
+  const [how, ...where] = config.secretsSource.split(" ");
+  if (how === "generated" || how === "updated") {
+    console.log(`${how} keys in ${where.join(" ")}: keep the file secret and backed up`);
+  }
+  if (process.argv.includes("--demo") && !(await isDemoSeeded(deps))) {
+    const seeded = await seedDemo(deps);
+    const text = formatDemoCredentials(seeded);
+    console.log(text);
+    const dir = database.dialect === "sqlite" ? dirname(database.location) : "data";
+    console.log(`demo chips written to ${saveDemoChips(seeded.chips, dir)}`);
+    if (database.dialect === "sqlite") {
+      const file = join(dir, "demo-credentials.txt");
+      writeFileSync(file, `${text}\n`, { mode: 0o600 });
+      console.log(`(also written to ${file})`);
+    }
+  } else if ((await deps.staff.list(SYSTEM_ACTOR)).length === 0) {
+    console.log(
+      "The database has no staff yet. Load demo data with `npm run sscard -- demo seed` (or `npm start -- --demo`),",
+    );
+    console.log("or create the first administrator with `npm run sscard -- admin create --username <name>`.");
+  }
+  return deps;
+}
+
+/** Serves HTTP on the given dependencies until SIGTERM or SIGINT, then finishes in-flight requests and closes. */
+async function serve(config: Config, deps: Deps, onListening: (port: number) => void) {
+  const app = await buildApp(deps, { logger: loggerOptions(config.logLevel), bodyLimit: config.bodyLimit });
+  // The periodic jobs: every serving process schedules them; each period runs once (jobs.service).
+  const scheduler = startScheduler(deps.jobs.run, process.env, (job, err) =>
+    app.log.error({ job, err: { message: err instanceof Error ? err.message : String(err) } }, "job failed"),
+  );
+  app.log.info({ jobs: scheduler.jobs }, "scheduled jobs");
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  onListening(typeof address === "object" && address ? address.port : config.port);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "shutting down: finishing in-flight requests");
+    setTimeout(() => process.exit(1), 15_000).unref();
+    scheduler.stop();
+    await app.close();
+    // The chain's head is sealed with a signed checkpoint before the database closes.
+    await deps.audit
+      .checkpoint("shutdown")
+      .catch((err) => app.log.error({ err }, "shutdown checkpoint failed"));
+    await deps.database.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+const announce = (config: Config, port: number, workers: number) =>
+  console.log(
+    `sscard is listening on http://${config.host}:${port}  (API docs: http://${config.host}:${port}/docs)${workers > 1 ? `, ${workers} workers` : ""}`,
+  );
+
+/** Starts the platform (src/main.ts loads this file): one process, or with WORKERS > 1 a primary that prepares and workers that serve. */
+async function main() {
+  const config = loadConfig();
+  const workers = config.workers === 0 ? availableParallelism() : config.workers;
+  if (cluster.isWorker) {
+    const deps = await startDeps(createDb(config.databaseUrl), config, clockOf(config));
+    process.on("message", onPrimaryMessage);
+    await serve(config, deps, (port) => process.send?.({ listening: port }));
+    return;
+  }
+  const deps = await prepare(config);
+  if (workers === 1) {
+    await serve(config, deps, (port) => announce(config, port, 1));
+    return;
+  }
+  await deps.database.close();
+  let stopping = false;
+  let announced = false;
+  const serving = new Set<number>();
+  const deaths: number[] = [];
+  const tell = () => {
+    const message: WorkersMessage = { workers: { serving: serving.size, configured: workers } };
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message);
+  };
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on("message", (m: { listening?: number }) => {
+      if (m.listening === undefined) return;
+      serving.add(worker.id);
+      tell();
+      if (!announced && serving.size === workers) {
+        announced = true;
+        announce(config, m.listening, workers);
+      }
+    });
+  };
+  for (let i = 0; i < workers; i++) fork();
+  // A worker that dies is replaced, after a back-off when deaths come one after another.
+  cluster.on("exit", (worker, code, signal) => {
+    serving.delete(worker.id);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    const now = performance.now();
+    while (deaths.length && now - deaths[0] > 60_000) deaths.shift();
+    deaths.push(now);
+    const delay = restartDelayMs(deaths.length);
+    console.error(
+      `worker ${worker.process.pid} exited with ${signal ?? code}; ${serving.size} of ${workers} serve, a new one starts in ${delay / 1000} s`,
+    );
+    tell();
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((err) => {
+  console.error(`sscard failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
