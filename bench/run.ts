@@ -446,7 +446,8 @@ async function httpFigures() {
     await stop(bare);
   }
   const bareRef = () => ({ key: "bare_route", value: report.get("bare_route")!.value });
-  for (const workers of ["1", "2"]) {
+  // BENCH_WORKERS=1 (or 2) runs one of the two server shapes.
+  for (const workers of (process.env.BENCH_WORKERS ?? "1,2").split(",")) {
     const server = await start("src/main.ts", {
       ...keys,
       DATABASE_URL: data.url,
