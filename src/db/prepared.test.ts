@@ -6,6 +6,7 @@ import { forEachDialect } from "../../test/db.ts";
 import { useTestDeps } from "../../test/fixtures.ts";
 import {
   inList,
+  insertChunks,
   type ListParam,
   listParam,
   preparedInsert,
@@ -77,7 +78,7 @@ forEachDialect("prepared queries: lists, rows held elsewhere, upserts, named sta
     await addToAccounts(db, [account("p1", 100), account("p2", 200)]);
     await addToAccounts(db, [account("p1", -30), account("p3", 5)]);
     assert.deepEqual(await balances(), { p1: 70, p2: 200, p3: 5 });
-    // 300 rows: more than one statement takes (128), so three statements of 128, 128 and 44 rows.
+    // 300 rows: 128, 128, then 44 as 32 + 8 + 4 (a table's INSERTs come in 8 sizes only).
     const many = Array.from({ length: 300 }, (_, i) => account(`q${String(i).padStart(3, "0")}`, i));
     let statements = 0;
     const counting = new Proxy(db, {
@@ -92,7 +93,15 @@ forEachDialect("prepared queries: lists, rows held elsewhere, upserts, named sta
       },
     });
     await addToAccounts(counting, many);
-    assert.equal(statements, 3);
+    assert.equal(statements, 5);
+    assert.deepEqual(insertChunks(300), [128, 128, 32, 8, 4]);
+    assert.deepEqual(insertChunks(127), [64, 32, 16, 8, 4, 2, 1]);
+    assert.deepEqual(insertChunks(0), []);
+    const sizes = new Set(Array.from({ length: 600 }, (_, n) => insertChunks(n)).flat());
+    assert.deepEqual(
+      [...sizes].sort((a, b) => a - b),
+      [1, 2, 4, 8, 16, 32, 64, 128],
+    );
     const after = await balances();
     assert.equal(Object.keys(after).filter((k) => k.startsWith("q")).length, 300);
     assert.equal(after.q299, 299);

@@ -1,6 +1,13 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../../db/database.ts";
-import { inList, type ListParam, listParam, preparedFirst, preparedQuery } from "../../db/prepared.ts";
+import {
+  inList,
+  type ListParam,
+  listParam,
+  preparedFirst,
+  preparedInsert,
+  preparedQuery,
+} from "../../db/prepared.ts";
 import type { Database } from "../../db/schema.ts";
 import { type EnrolmentStatus, SCHEMES, type Scheme, type StandingFacts } from "./enrolment.rules.ts";
 
@@ -35,6 +42,18 @@ export function createEnrolmentRepository(dialect: Dialect) {
       .where(inList(dialect, "person_id", personIds))
       .where("merged_into", "is", null),
   );
+  const insertCheckRows = preparedInsert("card_checks", [
+    "id",
+    "card_number",
+    "card_id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "channel",
+    "result",
+    "place",
+  ]);
   return {
     /**
      * What the online check would know of each person's insurance, for several persons at once (a
@@ -253,12 +272,9 @@ export function createEnrolmentRepository(dialect: Dialect) {
         .where("to_date", "is", null)
         .executeTakeFirst(),
 
+    /** A group of check-log rows, in statements of fixed sizes (preparedInsert). */
     insertChecks: async (trx: Transaction<Database>, rows: readonly Database["card_checks"][]) => {
-      if (rows.length)
-        await trx
-          .insertInto("card_checks")
-          .values([...rows])
-          .execute();
+      if (rows.length) await insertCheckRows(trx, rows);
     },
     checksOf: (q: Q, cardId: string) =>
       q
