@@ -69,14 +69,24 @@ const config = {
 };
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+/** The Node options of `npm start` (package.json's start script, between `node` and `src/main.ts`). */
+const START_NODE_ARGS = (
+  /node (.*)src\/main\.ts/.exec(JSON.parse(readFileSync("package.json", "utf8")).scripts.start)?.[1] ?? ""
+)
+  .split(" ")
+  .filter(Boolean);
 const report = createReport();
 
 function start(
   script: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
-  // BENCH_NODE_ARGS: extra Node options for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  // The server runs with the Node options `npm start` gives it (package.json), and BENCH_NODE_ARGS
+  // (for example "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = [
+    ...(script === "src/main.ts" ? START_NODE_ARGS : []),
+    ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+  ];
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env },
