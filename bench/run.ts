@@ -103,6 +103,16 @@ function start(
   });
 }
 
+/** The platform as `npm start` runs it, on a database of the bench, with the bench's keys. */
+const startServer = (databaseUrl: string, workers: string, logLevel = "warn") =>
+  start("src/main.ts", {
+    ...keys,
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    LOG_LEVEL: logLevel,
+    WORKERS: workers,
+  });
+
 async function stop(server: { child: ChildProcess }) {
   server.child.kill("SIGTERM");
   await new Promise((resolve) => server.child.once("exit", resolve));
@@ -150,13 +160,7 @@ async function settlementRun(
   });
   const { token } = await deps.staff.login({ username: "bench.pharmacy", password: "Bench-password-2026" });
   await deps.database.close();
-  const server = await start("src/main.ts", {
-    ...keys,
-    DATABASE_URL: url,
-    PORT: "0",
-    LOG_LEVEL: "warn",
-    WORKERS: workers,
-  });
+  const server = await startServer(url, workers);
   let n = 0;
   const opts = (): Partial<autocannon.Options> => ({
     method: "POST",
@@ -458,13 +462,7 @@ async function httpFigures() {
   const bareRef = () => ({ key: "bare_route", value: report.get("bare_route")!.value });
   // BENCH_WORKERS=1 (or 2) runs one of the two server shapes.
   for (const workers of (process.env.BENCH_WORKERS ?? "1,2").split(",")) {
-    const server = await start("src/main.ts", {
-      ...keys,
-      DATABASE_URL: data.url,
-      PORT: "0",
-      LOG_LEVEL: logLevel,
-      WORKERS: workers,
-    });
+    const server = await startServer(data.url, workers, logLevel);
     const final = workers === "2";
     try {
       if (workers === "1") {
@@ -852,13 +850,7 @@ async function phoneFigure() {
     channel: "phone",
   });
   await deps.database.close();
-  const server = await start("src/main.ts", {
-    ...keys,
-    DATABASE_URL: url,
-    PORT: "0",
-    LOG_LEVEL: "warn",
-    WORKERS: "1",
-  });
+  const server = await startServer(url, "1");
   const post = async (path: string, body: object) => {
     const t = performance.now();
     const res = await fetch(`${server.url}/api/v1${path}`, {
@@ -903,13 +895,7 @@ async function kioskFigure() {
   const { chromium } = await import("playwright-core");
   const { deps, url } = await open("kiosk.db");
   await deps.database.close();
-  const server = await start("src/main.ts", {
-    ...keys,
-    DATABASE_URL: url,
-    PORT: "0",
-    LOG_LEVEL: "warn",
-    WORKERS: "1",
-  });
+  const server = await startServer(url, "1");
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ["--no-sandbox", "--disable-gpu"],
