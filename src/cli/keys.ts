@@ -182,31 +182,25 @@ export async function keysCommand(
     console.log(`generated ${r.label}, KCV ${r.kcv}`);
     return 0;
   }
-  if (sub === "derive" && values["from-province"]) {
-    if (!values.national || !values.province || !values.city)
-      throw new Error("derive --from-province needs --national <type> --province --city");
-    const r = await hsm.deriveCityKey({
-      type: values.national as KeyType,
-      algorithm,
-      version,
-      province: values.province,
-      city: values.city,
-    });
-    console.log(`stored ${r.label} from the province's key; city key KCV ${r.cityKcv}`);
-    return 0;
-  }
   if (sub === "derive") {
+    // From the province's own imported sub-key (--from-province), or from the national key on this machine.
+    const fromProvince = Boolean(values["from-province"]);
     if (!values.national || !values.province || !values.city)
-      throw new Error("derive needs --national <type> --province --city");
-    const r = await hsm.deriveAreaKeys({
+      throw new Error(
+        `derive${fromProvince ? " --from-province" : ""} needs --national <type> --province --city`,
+      );
+    const input = {
       type: values.national as KeyType,
       algorithm,
       version,
       province: values.province,
       city: values.city,
-    });
+    };
+    const r = fromProvince ? await hsm.deriveCityKey(input) : await hsm.deriveAreaKeys(input);
     console.log(
-      `stored ${values.province} and ${values.city} ${values.national} keys (v${version}); city key KCV ${r.cityKcv}`,
+      "label" in r
+        ? `stored ${r.label} from the province's key; city key KCV ${r.cityKcv}`
+        : `stored ${values.province} and ${values.city} ${values.national} keys (v${version}); city key KCV ${r.cityKcv}`,
     );
     return 0;
   }

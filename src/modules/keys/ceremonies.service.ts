@@ -200,6 +200,7 @@ export function createKeyCeremonies(deps: {
       if (problem) throw new DomainError("KEY_COMPONENT_INVALID", { reason: `component_${problem}` });
       const hsm = deps.hsm();
       const bytes = Buffer.from(component, "hex");
+      const kcv = keyCheckValue(read.algorithm as KeyAlgorithm, bytes);
       await db.transaction().execute(async (trx) => {
         const row = await repo.hold(trx, id);
         if (!row || row.components_required === 0)
@@ -211,7 +212,7 @@ export function createKeyCeremonies(deps: {
             custodian_id: actor.id,
             custodian_name: actor.name,
             block: hsm.sealComponent(`cmp-${id}-${row.version}`, row.algorithm as KeyAlgorithm, bytes),
-            kcv: keyCheckValue(row.algorithm as KeyAlgorithm, bytes),
+            kcv,
             entered_at: at,
           });
         } catch (err) {
@@ -223,7 +224,7 @@ export function createKeyCeremonies(deps: {
           subjectType: "key_ceremony",
           subjectId: id,
           areaCode: row.area_code,
-          after: { label: row.label, kcv: keyCheckValue(row.algorithm as KeyAlgorithm, bytes) },
+          after: { label: row.label, kcv },
         });
         const entered = await repo.components(trx, [id]);
         if (entered.length < Number(row.components_required)) return;
