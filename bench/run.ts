@@ -107,6 +107,8 @@ function start(
 const startServer = (databaseUrl: string, workers: string, logLevel = "warn") =>
   start("src/main.ts", {
     ...keys,
+    // As npm start sets it: the primary never loads the type stripper (docs/performance.md).
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "sscard-compile-cache"),
     DATABASE_URL: databaseUrl,
     PORT: "0",
     LOG_LEVEL: logLevel,
