@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname, resolve } from "node:path";
 import type { HsmConfig } from "./modules/keys/open-lmk.ts";
 import { parseSigningVersions, type SigningVersions } from "./modules/keys/signer.ts";
+import { type NationalConfig, nationalConfig } from "./modules/national/national.config.ts";
 
 /** Secrets that protect personal data and credentials; never logged, never stored in the database. */
 export type Secrets = Readonly<{
@@ -45,6 +46,8 @@ export type Config = Readonly<{
   signingVersions: SigningVersions;
   /** Where the secrets came from, for the start-up message (never the values). */
   secretsSource: string;
+  /** The national platform: this sscard's role, and a province's link to the hub. */
+  national: NationalConfig;
 }>;
 
 /** Every environment variable sscard reads, with its default; the README documents the same list. */
@@ -78,6 +81,12 @@ export const ENVIRONMENT = {
   SSCARD_SIGNING_KEY: "",
   SSCARD_CLOCK_START: "",
   SSCARD_SIGNING_KEY_VERSIONS: "",
+  SSCARD_ROLE: "province",
+  SSCARD_HUB_URL: "",
+  SSCARD_PROVINCE: "",
+  SSCARD_HUB_KEY: "",
+  SSCARD_NATIONAL_INDEX_KEY: "",
+  SSCARD_HUB_PROVINCES: "",
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -199,5 +208,6 @@ export function loadConfig(env: Env = process.env): Config {
     clockStart: clockStart(env),
     publicUrl: read(env, "SSCARD_PUBLIC_URL").replace(/\/+$/, ""),
     signingVersions: parseSigningVersions(read(env, "SSCARD_SIGNING_KEY_VERSIONS")),
+    national: nationalConfig(env),
   });
 }

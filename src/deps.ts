@@ -1,5 +1,6 @@
 import { type Config, ENVIRONMENT } from "./config.ts";
 import type { Db } from "./db/database.ts";
+import { createChipServices } from "./deps.chip.ts";
 import { placeNames } from "./deps.places.ts";
 import { createApplicationsRepository } from "./modules/areas/applications.repository.ts";
 import { createApplicationsService } from "./modules/areas/applications.service.ts";
@@ -13,16 +14,8 @@ import { createCardsRepository } from "./modules/cards/cards.repository.ts";
 import { createCardsService } from "./modules/cards/cards.service.ts";
 import { createCertificatesRepository } from "./modules/certificates/certificates.repository.ts";
 import { createCertificatesService } from "./modules/certificates/certificates.service.ts";
-import { createCardKeys } from "./modules/chip/card-keys.ts";
 import { createChipRepository } from "./modules/chip/chip.repository.ts";
-import { createIssuerScriptsService } from "./modules/chip/issuer-scripts.service.ts";
 import { createPersonalisationService } from "./modules/chip/personalisation.service.ts";
-import { createPsamsRepository } from "./modules/chip/psams.repository.ts";
-import { createPsamsService } from "./modules/chip/psams.service.ts";
-import { createPurchaseService } from "./modules/chip/purchase.service.ts";
-import { createReaderService } from "./modules/chip/reader.service.ts";
-import { createRemoteAuthService } from "./modules/chip/remote-auth.service.ts";
-import { createTerminalsService } from "./modules/chip/terminals.service.ts";
 import { createAttemptLog } from "./modules/credentials/attempt-log.ts";
 import { createCredentialsRepository } from "./modules/credentials/credentials.repository.ts";
 import {
@@ -52,6 +45,8 @@ import {
 import { createKioskService, KIOSK_PERMISSIONS } from "./modules/kiosk/kiosk.service.ts";
 import { createMedicalRepository } from "./modules/medical/medical.repository.ts";
 import { createMedicalService } from "./modules/medical/medical.service.ts";
+import { createNationalRepository } from "./modules/national/national.repository.ts";
+import { createNationalService } from "./modules/national/national.service.ts";
 import { createPaymentsRepository } from "./modules/payments/payments.repository.ts";
 import { createPaymentsService } from "./modules/payments/payments.service.ts";
 import { sandboxBank } from "./modules/payments/sandbox-bank.ts";
@@ -75,7 +70,7 @@ export function clockOf(config: Pick<Config, "clockStart">): Clock {
 export function createDeps(
   database: Db,
   config: Pick<Config, "secrets" | "sessionTtlMinutes" | "sessionIdleMinutes" | "authCacheSeconds"> &
-    Partial<Pick<Config, "publicUrl" | "signingVersions">>,
+    Partial<Pick<Config, "publicUrl" | "signingVersions" | "national">>,
   clock: Clock = systemClock,
   /** Replacements for sources of randomness, for tests. */
   options: { drawCardNumber?: () => string; lmk?: Lmk; face?: FaceVerifier; pinRoot?: Buffer } = {},
@@ -183,6 +178,16 @@ export function createDeps(
     clock,
     hsm: requireHsm,
   });
+  const national = createNationalService({
+    ...{
+      db,
+      repo: createNationalRepository(),
+      persons: personsRepo,
+      cipher,
+      clock,
+      hub: config.national?.hub,
+    },
+  });
   const cards = createCardsService({
     db,
     cards: cardsRepo,
@@ -198,7 +203,8 @@ export function createDeps(
     registerPerson: persons.registerIn,
     drawCardNumber: options.drawCardNumber,
     // The e-card follows its card: told of every state change inside its transaction.
-    onStateChange: [ecard.afterCardChange, certificates.afterCardChange],
+    onStateChange: [ecard.afterCardChange, certificates.afterCardChange, national.afterCardChange],
+    reserveNationalSlot: national.reserveSlot,
     // The temporary medical certificate and the collection slip, in the formal loss's transaction.
     onReplacementForLoss: certificates.issuedWithReplacement,
     onCollection: certificates.onCollection,
@@ -235,28 +241,21 @@ export function createDeps(
     sessionIdleMinutes: config.sessionIdleMinutes,
     authCacheSeconds: config.authCacheSeconds,
   });
-  const cardKeys = createCardKeys({ db, cards: cardsRepo, audit, hsm: requireHsm });
-  const remoteAuth = createRemoteAuthService({ db, repo: chipRepo, cards: cardsRepo, cardKeys, clock });
-  const psams = createPsamsService({ db, repo: createPsamsRepository(), audit, clock, areaExists });
-  const terminals = createTerminalsService({ db, repo: chipRepo, audit, clock, hsm: requireHsm, psams });
-  const purchases = createPurchaseService({ db, audit, cardKeys });
-  const issuerScripts = createIssuerScriptsService({
-    db,
-    audit,
-    cardKeys,
-    persons: personsRepo,
-    cipher,
+  const chip = createChipServices({
+    ...{
+      db,
+      chipRepo,
+      cardsRepo,
+      audit,
+      clock,
+      hsm: requireHsm,
+      areaExists,
+      persons: personsRepo,
+      cipher,
+      cards,
+    },
   });
-  const reader = createReaderService({
-    db,
-    repo: chipRepo,
-    clock,
-    cardKeys,
-    cards,
-    issuerScripts,
-    purchases,
-    cipher,
-  });
+  const { remoteAuth, psams, terminals, purchases, issuerScripts, reader } = chip;
   const enrolment = createEnrolmentService({
     db,
     repo: enrolmentRepo,
@@ -417,6 +416,7 @@ export function createDeps(
     ecard,
     medical,
     jobs,
+    national,
   };
 }
 

@@ -2,6 +2,8 @@ import cluster from "node:cluster";
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
+import type { Kysely } from "kysely";
+import { buildHubApp, createHubDeps } from "./app.hub.ts";
 import { buildApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createDb } from "./db/database.ts";
@@ -14,6 +16,8 @@ import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
 import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
 import { startScheduler } from "./modules/jobs/scheduler.ts";
+import { migrateHub } from "./modules/national/hub.migrations.ts";
+import type { HubDatabase } from "./modules/national/hub.tables.ts";
 import { SYSTEM_ACTOR } from "./shared/auth.ts";
 
 /** Migrations, key-file notice and demo data: done once, by the only process or the cluster's primary. */
@@ -67,6 +71,13 @@ async function serve(config: Config, deps: Deps, onListening: (port: number) => 
     app.log.error({ job, err: { message: err instanceof Error ? err.message : String(err) } }, "job failed"),
   );
   app.log.info({ jobs: scheduler.jobs }, "scheduled jobs");
+  // A federated province sends its card changes to the national hub (at least once, in order of time).
+  const stopDelivery = deps.national.startDelivery(1000, (err) =>
+    app.log.warn(
+      { err: { message: err instanceof Error ? err.message : String(err) } },
+      "outbox delivery failed",
+    ),
+  );
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   onListening(typeof address === "object" && address ? address.port : config.port);
@@ -77,6 +88,7 @@ async function serve(config: Config, deps: Deps, onListening: (port: number) => 
     app.log.info({ signal }, "shutting down: finishing in-flight requests");
     setTimeout(() => process.exit(1), 15_000).unref();
     scheduler.stop();
+    stopDelivery();
     await app.close();
     // The chain's head is sealed with a signed checkpoint before the database closes.
     await deps.audit
@@ -89,6 +101,28 @@ async function serve(config: Config, deps: Deps, onListening: (port: number) => 
   process.on("SIGINT", () => void stop("SIGINT"));
 }
 
+/** The national hub (SSCARD_ROLE=hub): its own database and schema, the provinces' signed API. */
+async function serveHub(config: Config) {
+  const database = createDb(config.databaseUrl);
+  const made = await migrateHub(database.db as unknown as Kysely<HubDatabase>, database.dialect);
+  console.log(`hub database ${made}: ${database.dialect} ${database.location}`);
+  const app = await buildHubApp(createHubDeps(database, clockOf(config)), {
+    provinceKeys: config.national.provinceKeys,
+    logger: loggerOptions(config.logLevel),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  console.log(`sscard national hub is listening on http://${config.host}:${port}  (API docs: /docs)`);
+  const stop = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}
+
 const announce = (config: Config, port: number, workers: number) =>
   console.log(
     `sscard is listening on http://${config.host}:${port}  (API docs: http://${config.host}:${port}/docs)${workers > 1 ? `, ${workers} workers` : ""}`,
@@ -97,6 +131,7 @@ const announce = (config: Config, port: number, workers: number) =>
 /** Starts the platform (src/main.ts loads this file): one process, or with WORKERS > 1 a primary that prepares and workers that serve. */
 async function main() {
   const config = loadConfig();
+  if (config.national.role === "hub") return serveHub(config);
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (cluster.isWorker) {
     const deps = await startDeps(createDb(config.databaseUrl), config, clockOf(config));

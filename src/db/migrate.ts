@@ -32,6 +32,7 @@ import * as m0028 from "./migrations/0028_benefits.ts";
 import * as m0029 from "./migrations/0029_area_applications.ts";
 import * as m0030 from "./migrations/0030_psam_custody.ts";
 import * as m0031 from "./migrations/0031_key_ceremonies.ts";
+import * as m0032 from "./migrations/0032_national_outbox.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -69,6 +70,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0029_area_applications": m0029,
   "0030_psam_custody": m0030,
   "0031_key_ceremonies": m0031,
+  "0032_national_outbox": m0032,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -17,6 +17,7 @@ import type { HolderTables } from "../modules/holder/holder.tables.ts";
 import type { JobsTables } from "../modules/jobs/jobs.tables.ts";
 import type { KeysTables } from "../modules/keys/keys.tables.ts";
 import type { MedicalTables } from "../modules/medical/medical.tables.ts";
+import type { NationalTables } from "../modules/national/national.tables.ts";
 import type { PaymentsTables } from "../modules/payments/payments.tables.ts";
 import type { PersonsTables } from "../modules/persons/persons.tables.ts";
 import type { PhoneTables } from "../modules/phone/phone.tables.ts";
@@ -64,6 +65,7 @@ export interface Database
     MedicalTables,
     PaymentsTables,
     PhoneTables,
-    CertificatesTables {
+    CertificatesTables,
+    NationalTables {
   meta: MetaTable;
 }

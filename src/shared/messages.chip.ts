@@ -74,6 +74,26 @@ export const CHIP_MESSAGES = {
     zh: "密钥分量无效：{reason}",
     en: "Invalid key component: {reason}",
   },
+  HUB_SIGNATURE_INVALID: {
+    zh: "全国平台拒绝了请求：省级平台的签名无效（{reason}）",
+    en: "The national hub refused the request: the province's signature is not valid ({reason})",
+  },
+  HUB_UNAVAILABLE: {
+    zh: "暂时无法连接全国社会保障卡平台，跨省业务请稍后再试；本省业务不受影响",
+    en: "The national card platform cannot be reached; try cross-province services later (this province's services go on)",
+  },
+  NATIONAL_CARD_HELD: {
+    zh: "该人员已在{provinceName}持有有效社会保障卡，全国一人一卡：请先在{provinceName}注销该卡",
+    en: "This person holds an active card issued in {provinceName}: one card per person nationwide; cancel that card there first",
+  },
+  NATIONAL_SLOT_RESERVED: {
+    zh: "{provinceName}正在为该人员办理社会保障卡，请稍后再试",
+    en: "{provinceName} is issuing a card to this person right now; try again later",
+  },
+  NATIONAL_CARD_UNKNOWN: {
+    zh: "全国社会保障卡平台没有该卡的记录",
+    en: "The national card platform has no record of this card",
+  },
   KEY_VERSION_RETIRED: {
     zh: "该卡使用的密钥版本已停用（{label}），请换卡",
     en: "The key version this card uses is retired ({label}); the card must be replaced",

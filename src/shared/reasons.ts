@@ -11,6 +11,12 @@ export const REASONS: Record<string, Record<Language, string>> = {
     zh: "读卡器返回的信息不完整，请重新放置身份证",
     en: "the reader's record is incomplete; place the card again",
   },
+  unknown_province: { zh: "未登记的省份", en: "the province is not registered with the hub" },
+  signature: { zh: "签名不符", en: "the signature does not match" },
+  time: {
+    zh: "请求时间与平台时间相差超过 5 分钟",
+    en: "the request's time is more than 5 minutes from the hub's",
+  },
   component_not_hex: {
     zh: "应为十六进制数（0–9、A–F，偶数位）",
     en: "it must be hex (0–9, A–F, an even number of digits)",

@@ -63,6 +63,8 @@ export function cardApplications(ctx: CardsContext) {
       const photoRef = input.photoRef ?? person.photo_ref;
       if (!photoRef) throw new DomainError("PHOTO_REQUIRED");
       const guardian = guardianOf(person, input.guardian);
+      // The national slot first, outside the transaction: the hub's answer never holds a lock here.
+      await deps.reserveNationalSlot?.(person);
       const card = await db.transaction().execute(async (trx) => {
         await persons.lock(trx, person.id);
         await checkProvinceSlot(trx, person.id, input.areaCode);

@@ -298,6 +298,7 @@ export function createCardsContext(deps: CardsDeps) {
       ...(fields.replacement_reason ? { reason: fields.replacement_reason } : {}),
       ...recorded,
     });
+    for (const listener of deps.onStateChange ?? []) await listener(trx, row, null);
     return row;
   }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import type { CardRow, Database } from "../../db/schema.ts";
+import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import type { Actor, Grant } from "../../shared/auth.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
@@ -16,9 +16,13 @@ import type { CardState } from "./cards.rules.ts";
 
 /**
  * A card state change as other modules hear it: called inside the change's transaction, so what they
- * write commits or rolls back with it (the e-card follows its card).
+ * write commits or rolls back with it (the e-card follows its card). `from` is null for a new card.
  */
-export type CardStateListener = (trx: Transaction<Database>, card: CardRow, from: CardState) => Promise<void>;
+export type CardStateListener = (
+  trx: Transaction<Database>,
+  card: CardRow,
+  from: CardState | null,
+) => Promise<void>;
 
 /** What a chip is personalised with: the card and its holder as the factory file gives them. */
 export type ChipData = Readonly<{
@@ -68,8 +72,13 @@ export type CardsDeps = {
     cards: readonly ChipData[],
     policy: Pick<Policy, "initialPassword">,
   ) => Promise<readonly object[]>;
-  /** Told of every state change inside its transaction (the e-card follows its card). */
+  /** Told of every state change and every new card inside its transaction (the e-card follows its card). */
   onStateChange?: readonly CardStateListener[];
+  /**
+   * Reserves the person's one national place before a new card is written (the national hub, issue
+   * 24): throws when another province holds the person's card.
+   */
+  reserveNationalSlot?: (person: PersonRow) => Promise<unknown>;
   /** Told of a replacement made for a formal loss, inside its transaction (the certificates it comes with). */
   onReplacementForLoss?: (
     trx: Transaction<Database>,

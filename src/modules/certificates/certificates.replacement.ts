@@ -65,7 +65,7 @@ export function certificatesOfReplacement(ctx: CertificatesContext) {
      * Inside a card's state change: once a replacement is issued, its temporary certificate is revoked
      * (the new card is collected) and its collection slip is spent.
      */
-    async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState) {
+    async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState | null) {
       if (from !== "delivered" || (card.state !== "active" && card.state !== "archived")) return;
       for (const row of await repo.validOfCard(trx, card.id, "temporary_medical"))
         await ending(trx, SYSTEM_ACTOR, row, "revoked", "new_card_collected");

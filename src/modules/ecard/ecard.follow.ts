@@ -12,7 +12,9 @@ export function ecardFollow(ctx: EcardContext) {
      * Inside a card's state change: its e-card's availability is recomputed, and when it changes the
      * status version rises and the status list gets the entry in the same transaction.
      */
-    async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState) {
+    async afterCardChange(trx: Transaction<Database>, card: CardRow, from: CardState | null) {
+      // A new card has no e-card yet: it is issued when the card is.
+      if (from === null) return;
       const ecard = await repo.ofCard(trx, card.id);
       if (!ecard) {
         // Issuing a physical card issues its e-card (the holder then signs up for it in an app).

@@ -1,0 +1,67 @@
+import { createSecretKey, randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
+import type { Db } from "./db/database.ts";
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from "./http/errors.ts";
+import { transformDocument, transformRoute } from "./http/openapi.ts";
+import { createHubRepository } from "./modules/national/hub.repository.ts";
+import { hubRoutes } from "./modules/national/hub.routes.ts";
+import { createHubService } from "./modules/national/hub.service.ts";
+import type { HubDatabase } from "./modules/national/hub.tables.ts";
+import type { Clock } from "./shared/clock.ts";
+
+/** The national hub's services on its own database (SSCARD_ROLE=hub; src/modules/national). */
+export function createHubDeps(database: Db, clock: Clock) {
+  const db = database.db as unknown as Kysely<HubDatabase>;
+  return {
+    database,
+    db,
+    clock,
+    hub: createHubService({ db, repo: createHubRepository(database.dialect), clock }),
+  };
+}
+
+/** The hub's HTTP application: the provinces' signed API under /hub/v1, its API document at /docs. */
+export async function buildHubApp(
+  deps: ReturnType<typeof createHubDeps>,
+  options: { provinceKeys: ReadonlyMap<string, Buffer>; logger?: FastifyServerOptions["logger"] },
+) {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 2 * 1024 * 1024,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    frameworkErrors,
+    clientErrorHandler,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "sscard national hub API",
+        version: "1",
+        description:
+          "全国社会保障卡平台（省级接口）· The national hub's API for provinces. Each request is signed by its province: `x-sscard-province`, `x-sscard-at` (ISO time) and `x-sscard-signature`, HMAC-SM3 over the time, the method, the path and the raw body, one per line.",
+      },
+      components: {
+        securitySchemes: {
+          provinceSignature: { type: "apiKey", in: "header", name: "x-sscard-signature" },
+        },
+      },
+    },
+    transform: transformRoute,
+    transformObject: transformDocument,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok", role: "hub" }));
+  const provinceKeys = new Map([...options.provinceKeys].map(([code, key]) => [code, createSecretKey(key)]));
+  await app.register(hubRoutes({ hub: deps.hub, clock: deps.clock, provinceKeys }));
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,110 @@
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import type { HubDatabase } from "./hub.tables.ts";
+
+/** The provinces of the mainland (GB/T 2260), as the hub's reference table starts. */
+const PROVINCES: readonly [string, string][] = [
+  ["11", "北京市"],
+  ["12", "天津市"],
+  ["13", "河北省"],
+  ["14", "山西省"],
+  ["15", "内蒙古自治区"],
+  ["21", "辽宁省"],
+  ["22", "吉林省"],
+  ["23", "黑龙江省"],
+  ["31", "上海市"],
+  ["32", "江苏省"],
+  ["33", "浙江省"],
+  ["34", "安徽省"],
+  ["35", "福建省"],
+  ["36", "江西省"],
+  ["37", "山东省"],
+  ["41", "河南省"],
+  ["42", "湖北省"],
+  ["43", "湖南省"],
+  ["44", "广东省"],
+  ["45", "广西壮族自治区"],
+  ["46", "海南省"],
+  ["50", "重庆市"],
+  ["51", "四川省"],
+  ["52", "贵州省"],
+  ["53", "云南省"],
+  ["54", "西藏自治区"],
+  ["61", "陕西省"],
+  ["62", "甘肃省"],
+  ["63", "青海省"],
+  ["64", "宁夏回族自治区"],
+  ["65", "新疆维吾尔自治区"],
+];
+
+/** Whether the database is a Citus coordinator (the extension is installed in it). */
+export async function isCitus(db: Kysely<HubDatabase>, dialect: Dialect): Promise<boolean> {
+  if (dialect !== "postgres") return false;
+  const r = await sql<{
+    n: number;
+  }>`select count(*)::int as n from pg_extension where extname = 'citus'`.execute(db);
+  return r.rows[0].n > 0;
+}
+
+/**
+ * Creates the hub's tables once (the version in `hub_meta`), and on Citus distributes them: every
+ * primary key includes the distribution column, as Citus requires. Plain PostgreSQL and SQLite serve the
+ * same tables undistributed (a small hub, the demo).
+ */
+export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Promise<"created" | "current"> {
+  await db.schema
+    .createTable("hub_meta")
+    .ifNotExists()
+    .addColumn("key", "varchar(32)", (c) => c.primaryKey())
+    .addColumn("value", "varchar(64)", (c) => c.notNull())
+    .execute();
+  const version = await db
+    .selectFrom("hub_meta")
+    .select("value")
+    .where("key", "=", "schema")
+    .executeTakeFirst();
+  if (version) return "current";
+  const citus = await isCitus(db, dialect);
+  await db.schema
+    .createTable("hub_provinces")
+    .addColumn("code", "varchar(2)", (c) => c.primaryKey())
+    .addColumn("name", "varchar(32)", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("hub_persons")
+    .addColumn("national_index", "varchar(64)", (c) => c.primaryKey())
+    .addColumn("reserved_province", "varchar(2)")
+    .addColumn("reserved_at", "varchar(32)")
+    .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("hub_person_cards")
+    .addColumn("national_index", "varchar(64)", (c) => c.notNull())
+    .addColumn("card_number", "varchar(9)", (c) => c.notNull())
+    .addColumn("province", "varchar(2)", (c) => c.notNull())
+    .addColumn("state", "varchar(24)", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+    .addPrimaryKeyConstraint("hub_person_cards_pk", ["national_index", "card_number"])
+    .execute();
+  await db.schema
+    .createTable("hub_card_routes")
+    .addColumn("card_number", "varchar(9)", (c) => c.primaryKey())
+    .addColumn("national_index", "varchar(64)", (c) => c.notNull())
+    .addColumn("province", "varchar(2)", (c) => c.notNull())
+    .execute();
+  if (citus) {
+    await sql`select create_reference_table('hub_provinces')`.execute(db);
+    await sql`select create_distributed_table('hub_persons', 'national_index')`.execute(db);
+    await sql`select create_distributed_table('hub_person_cards', 'national_index', colocate_with => 'hub_persons')`.execute(
+      db,
+    );
+    await sql`select create_distributed_table('hub_card_routes', 'card_number')`.execute(db);
+  }
+  await db
+    .insertInto("hub_provinces")
+    .values(PROVINCES.map(([code, name]) => ({ code, name })))
+    .execute();
+  await db.insertInto("hub_meta").values({ key: "schema", value: "1" }).execute();
+  return "created";
+}

@@ -1,0 +1,116 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Dialect } from "../../db/database.ts";
+import type { HubDatabase } from "./hub.tables.ts";
+import type { NationalCard } from "./national.rules.ts";
+
+type Q = Kysely<HubDatabase> | Transaction<HubDatabase>;
+
+/**
+ * The hub's SQL. Every statement on the hot paths names its distribution column (`national_index` or
+ * `card_number`), so on Citus each is routed to one shard; a transaction that touches a person and a
+ * card route is committed on both shards by Citus's two-phase commit.
+ */
+export function createHubRepository(dialect: Dialect) {
+  const cardOf = (r: HubDatabase["hub_person_cards"]): NationalCard & { nationalIndex: string } => ({
+    nationalIndex: r.national_index,
+    cardNumber: r.card_number,
+    province: r.province,
+    state: r.state as NationalCard["state"],
+    version: Number(r.version),
+  });
+  return {
+    /** The person's row, created when first met, held to the end of the transaction (PostgreSQL). */
+    async lockPerson(trx: Transaction<HubDatabase>, nationalIndex: string, at: string) {
+      await trx
+        .insertInto("hub_persons")
+        .values({ national_index: nationalIndex, reserved_province: null, reserved_at: null, updated_at: at })
+        .onConflict((oc) => oc.column("national_index").doNothing())
+        .execute();
+      let q = trx.selectFrom("hub_persons").selectAll().where("national_index", "=", nationalIndex);
+      if (dialect === "postgres") q = q.forUpdate();
+      return (await q.executeTakeFirstOrThrow()) as HubDatabase["hub_persons"];
+    },
+
+    setReservation: (trx: Q, nationalIndex: string, province: string | null, at: string) =>
+      trx
+        .updateTable("hub_persons")
+        .set({ reserved_province: province, reserved_at: province ? at : null, updated_at: at })
+        .where("national_index", "=", nationalIndex)
+        .execute(),
+
+    async cardsOf(q: Q, nationalIndex: string) {
+      const rows = await q
+        .selectFrom("hub_person_cards")
+        .selectAll()
+        .where("national_index", "=", nationalIndex)
+        .orderBy("updated_at")
+        .execute();
+      return rows.map(cardOf);
+    },
+
+    /** Writes a card's state unless the hub has that version or a later one: 1 when written, 0 when stale. */
+    async putCard(trx: Q, nationalIndex: string, card: NationalCard, at: string): Promise<number> {
+      const r = await trx
+        .insertInto("hub_person_cards")
+        .values({
+          national_index: nationalIndex,
+          card_number: card.cardNumber,
+          province: card.province,
+          state: card.state,
+          version: card.version,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(["national_index", "card_number"])
+            .doUpdateSet({
+              state: (eb) => eb.ref("excluded.state"),
+              version: (eb) => eb.ref("excluded.version"),
+              updated_at: (eb) => eb.ref("excluded.updated_at"),
+            })
+            .where("hub_person_cards.version", "<", (eb) => eb.ref("excluded.version")),
+        )
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0);
+    },
+
+    putRoute: (trx: Q, route: HubDatabase["hub_card_routes"]) =>
+      trx
+        .insertInto("hub_card_routes")
+        .values(route)
+        .onConflict((oc) => oc.column("card_number").doNothing())
+        .execute(),
+
+    route: (q: Q, cardNumber: string) =>
+      q.selectFrom("hub_card_routes").selectAll().where("card_number", "=", cardNumber).executeTakeFirst(),
+
+    province: (q: Q, code: string) =>
+      q.selectFrom("hub_provinces").selectAll().where("code", "=", code).executeTakeFirst(),
+
+    /**
+     * The cards of persons with slot-holding cards in more than one province, one of them `province`.
+     * A report, not a hot path: on Citus the grouping runs on every shard in parallel (grouped by the
+     * distribution column, so each shard answers for its own persons).
+     */
+    async duplicateCandidates(q: Q, province: string, slotStates: readonly string[]) {
+      const persons = q
+        .selectFrom("hub_person_cards")
+        .select("national_index")
+        .where("state", "in", slotStates)
+        .groupBy("national_index")
+        .having(sql`count(distinct province)`, ">", 1)
+        .having(sql`sum(case when province = ${province} then 1 else 0 end)`, ">", 0);
+      const rows = await q
+        .selectFrom("hub_person_cards")
+        .selectAll()
+        .where("national_index", "in", persons)
+        .orderBy("national_index")
+        .orderBy("updated_at")
+        .limit(10_000)
+        .execute();
+      return rows.map(cardOf);
+    },
+  };
+}
+
+export type HubRepository = ReturnType<typeof createHubRepository>;

@@ -1,0 +1,153 @@
+import type { KeyObject } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Clock } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { CARD_STATES } from "../cards/cards.rules.ts";
+import type { HubService } from "./hub.service.ts";
+import { hubRequestProblem } from "./national.rules.ts";
+
+const province = z.string().regex(/^\d{2}$/);
+const nationalIndex = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits");
+const cardNumber = z.string().regex(/^[A-Z0-9]{9}$/, "9 characters");
+
+/** The headers a province signs its requests with (national.rules.ts: signHubRequest). */
+export const HUB_HEADERS = {
+  province: "x-sscard-province",
+  at: "x-sscard-at",
+  signature: "x-sscard-signature",
+} as const;
+
+/**
+ * The hub's API for provinces (`/hub/v1`): every request is signed by its province with the key the hub
+ * holds for it (HMAC-SM3 over time, method, path and the raw body); the province is the signer, never a
+ * field of the body.
+ */
+export function hubRoutes(deps: {
+  hub: HubService;
+  clock: Clock;
+  provinceKeys: ReadonlyMap<string, KeyObject>;
+}): FastifyPluginAsyncZod {
+  const signer = (request: FastifyRequest): string => {
+    const h = request.headers;
+    const code = String(h[HUB_HEADERS.province] ?? "");
+    const key = deps.provinceKeys.get(code);
+    if (!key) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: "unknown_province" });
+    const problem = hubRequestProblem(
+      key,
+      {
+        at: String(h[HUB_HEADERS.at] ?? ""),
+        method: request.method,
+        path: request.url,
+        body: (request as FastifyRequest & { rawBody?: string }).rawBody ?? "",
+        signature: String(h[HUB_HEADERS.signature] ?? ""),
+      },
+      deps.clock.now(),
+    );
+    if (problem) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: problem });
+    return code;
+  };
+  const security = [{ provinceSignature: [] }];
+  const signers = new WeakMap<FastifyRequest, string>();
+  const signerOf = (request: FastifyRequest) => signers.get(request)!;
+  return async (app) => {
+    // The signature is checked before the body's schema: an unsigned caller learns nothing of it.
+    app.addHook("preValidation", async (request) => {
+      signers.set(request, signer(request));
+    });
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+      (request as FastifyRequest & { rawBody?: string }).rawBody = String(body);
+      try {
+        done(null, JSON.parse(String(body)));
+      } catch {
+        done(new DomainError("MALFORMED_JSON"), undefined);
+      }
+    });
+
+    app.post(
+      "/hub/v1/changes",
+      {
+        schema: {
+          operationId: "hubApplyChanges",
+          tags: ["national hub"],
+          summary: "A province's card changes from its outbox, applied once each by version",
+          security,
+          body: z.strictObject({
+            changes: z
+              .array(
+                z.strictObject({
+                  nationalIndex,
+                  cardNumber,
+                  state: z.enum(CARD_STATES),
+                  version: z.number().int().min(1).max(2_000_000_000),
+                }),
+              )
+              .min(1)
+              .max(1000),
+          }),
+          response: { 200: z.object({ applied: z.number().int(), stale: z.number().int() }) },
+        },
+      },
+      async (request) => deps.hub.applyChanges(signerOf(request), request.body.changes),
+    );
+
+    app.post(
+      "/hub/v1/reservations",
+      {
+        schema: {
+          operationId: "hubReserveSlot",
+          tags: ["national hub"],
+          summary: "Reserves a person's national slot for the signing province before it writes a new card",
+          security,
+          body: z.strictObject({ nationalIndex }),
+          response: { 200: z.object({ reserved: z.literal(true), province }) },
+        },
+      },
+      async (request) => deps.hub.reserve(signerOf(request), request.body.nationalIndex),
+    );
+
+    app.get(
+      "/hub/v1/cards/:cardNumber",
+      {
+        schema: {
+          operationId: "hubCardRoute",
+          tags: ["national hub"],
+          summary: "Where a card is held, and its state there (routing a cross-province request)",
+          security,
+          params: z.strictObject({ cardNumber }),
+          response: {
+            200: z.object({
+              cardNumber,
+              province,
+              provinceName: z.string(),
+              state: z.enum(CARD_STATES),
+              version: z.number().int(),
+            }),
+          },
+        },
+      },
+      async (request) => deps.hub.cardRoute(request.params.cardNumber),
+    );
+
+    app.get(
+      "/hub/v1/duplicates",
+      {
+        schema: {
+          operationId: "hubDuplicates",
+          tags: ["national hub"],
+          summary: "Persons with active cards in the signing province and another, for cancellation",
+          security,
+          response: {
+            200: z.array(
+              z.object({
+                cards: z.array(z.object({ cardNumber, province, state: z.enum(CARD_STATES) })),
+              }),
+            ),
+          },
+        },
+      },
+      async (request) => deps.hub.duplicates(signerOf(request)),
+    );
+  };
+}

@@ -1,0 +1,110 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../../shared/clock.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { CARD_STATES } from "../cards/cards.rules.ts";
+import type { HubRepository } from "./hub.repository.ts";
+import type { HubDatabase } from "./hub.tables.ts";
+import { duplicatesOf, type NationalCard, reservationOutcome, slotHolders } from "./national.rules.ts";
+
+/** A card change as a province publishes it (its outbox row's payload). */
+export type CardChange = Readonly<{
+  nationalIndex: string;
+  cardNumber: string;
+  state: NationalCard["state"];
+  version: number;
+}>;
+
+const SLOT_STATES = CARD_STATES.filter(
+  (s) => slotHolders([{ cardNumber: "", province: "", state: s, version: 0 }]).length,
+);
+
+/**
+ * The national hub (issue 24): the national cardholder registry, kept from the provinces' published
+ * changes, applied idempotently by version; one active card per person nationwide; where a card is held.
+ */
+export function createHubService(deps: { db: Kysely<HubDatabase>; repo: HubRepository; clock: Clock }) {
+  const { db, repo, clock } = deps;
+
+  async function provinceName(code: string) {
+    return (await repo.province(db, code))?.name ?? code;
+  }
+
+  return {
+    /**
+     * Applies a province's changes, each in its own transaction: a change the hub already has (the same
+     * or a later version) is counted as stale and changes nothing, so a batch delivered twice applies once.
+     */
+    async applyChanges(province: string, changes: readonly CardChange[]) {
+      let applied = 0;
+      let stale = 0;
+      for (const change of changes) {
+        const at = clock.now().toISOString();
+        const written = await db.transaction().execute(async (trx) => {
+          const person = await repo.lockPerson(trx, change.nationalIndex, at);
+          const n = await repo.putCard(trx, change.nationalIndex, { ...change, province }, at);
+          if (n === 0) return false;
+          await repo.putRoute(trx, {
+            card_number: change.cardNumber,
+            national_index: change.nationalIndex,
+            province,
+          });
+          // The card the reservation was for has arrived: the slot is held by the card from now on.
+          if (person.reserved_province === province)
+            await repo.setReservation(trx, change.nationalIndex, null, at);
+          return true;
+        });
+        if (written) applied++;
+        else stale++;
+      }
+      return { applied, stale };
+    },
+
+    /**
+     * A province reserves a person's national slot before it writes a new card: refused with where the
+     * card is held when another province holds an active one (or is writing one).
+     */
+    async reserve(province: string, nationalIndex: string) {
+      const now = clock.now();
+      const outcome = await db.transaction().execute(async (trx) => {
+        const person = await repo.lockPerson(trx, nationalIndex, now.toISOString());
+        const cards = await repo.cardsOf(trx, nationalIndex);
+        const reservation =
+          person.reserved_province && person.reserved_at
+            ? { province: person.reserved_province, at: person.reserved_at }
+            : null;
+        const r = reservationOutcome(cards, reservation, province, now);
+        if (r.ok) await repo.setReservation(trx, nationalIndex, province, now.toISOString());
+        return r;
+      });
+      if (outcome.ok) return { reserved: true as const, province };
+      throw new DomainError(outcome.code, {
+        province: outcome.province,
+        provinceName: await provinceName(outcome.province),
+      });
+    },
+
+    /** Where a card number is held and its state there (routing a cross-province request). */
+    async cardRoute(cardNumber: string) {
+      const route = await repo.route(db, cardNumber);
+      if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
+      const card = (await repo.cardsOf(db, route.national_index)).find((c) => c.cardNumber === cardNumber);
+      return {
+        cardNumber,
+        province: route.province,
+        provinceName: await provinceName(route.province),
+        state: card?.state ?? "applied",
+        version: card?.version ?? 0,
+      };
+    },
+
+    /** The persons holding active cards in this province and another, with each card, for cancellation. */
+    async duplicates(province: string) {
+      const cards = await repo.duplicateCandidates(db, province, SLOT_STATES);
+      return duplicatesOf(cards).map((d) => ({
+        cards: d.cards.map((c) => ({ cardNumber: c.cardNumber, province: c.province, state: c.state })),
+      }));
+    },
+  };
+}
+
+export type HubService = ReturnType<typeof createHubService>;

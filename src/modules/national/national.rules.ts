@@ -1,0 +1,117 @@
+import type { KeyObject } from "node:crypto";
+import { equalHex, hmacSm3Hex } from "../../shared/crypto.ts";
+import { type CardState, holdsProvinceSlot } from "../cards/cards.rules.ts";
+
+/**
+ * The national layer's rules (issue 24): one active card per person nationwide, the hub's decision on a
+ * province's reservation, and the signature a province puts on what it sends the hub. Pure: no I/O, the
+ * time passed in.
+ */
+
+/** A person's card as the national registry knows it: where it was issued, its state and its version. */
+export type NationalCard = Readonly<{
+  cardNumber: string;
+  province: string;
+  state: CardState;
+  version: number;
+}>;
+
+/** A province's claim on a person's national slot while its application is written (a few seconds). */
+export type Reservation = Readonly<{ province: string; at: string }>;
+
+/** How long a reservation without a card holds the slot: a province that never sends its card loses it. */
+export const RESERVATION_HOLD_MS = 10 * 60 * 1000;
+
+/** How far the clock of a signed request may be from the hub's. */
+export const REQUEST_SKEW_MS = 5 * 60 * 1000;
+
+/** A province code: the first two digits of the area codes it issues in (GB/T 2260). */
+export const provinceOf = (areaCode: string) => areaCode.slice(0, 2);
+
+/** The cards that hold a person's one national place: the states that hold the province's slot. */
+export const slotHolders = (cards: readonly NationalCard[]) =>
+  cards.filter((c) => holdsProvinceSlot(c.state));
+
+/**
+ * The hub's answer to a province reserving a person's national slot: refused while another province
+ * holds an active card (or its own reservation, for RESERVATION_HOLD_MS), granted otherwise.
+ */
+export function reservationOutcome(
+  cards: readonly NationalCard[],
+  reservation: Reservation | null,
+  province: string,
+  now: Date,
+):
+  | { ok: true }
+  | { ok: false; code: "NATIONAL_CARD_HELD"; province: string; cardNumber: string }
+  | { ok: false; code: "NATIONAL_SLOT_RESERVED"; province: string } {
+  const held = slotHolders(cards).find((c) => c.province !== province);
+  if (held)
+    return { ok: false, code: "NATIONAL_CARD_HELD", province: held.province, cardNumber: held.cardNumber };
+  if (
+    reservation &&
+    reservation.province !== province &&
+    now.getTime() - Date.parse(reservation.at) < RESERVATION_HOLD_MS
+  )
+    return { ok: false, code: "NATIONAL_SLOT_RESERVED", province: reservation.province };
+  return { ok: true };
+}
+
+/**
+ * The persons with active cards in more than one province ("multiple social security cards", seed 001):
+ * each is listed with its cards, the newest last, for the provinces to cancel all but one.
+ */
+export function duplicatesOf(cards: readonly (NationalCard & { nationalIndex: string })[]) {
+  const byPerson = new Map<string, NationalCard[]>();
+  for (const c of cards)
+    if (holdsProvinceSlot(c.state))
+      byPerson.set(c.nationalIndex, [...(byPerson.get(c.nationalIndex) ?? []), c]);
+  return [...byPerson]
+    .filter(([, held]) => new Set(held.map((c) => c.province)).size > 1)
+    .map(([nationalIndex, held]) => ({ nationalIndex, cards: held }));
+}
+
+/** The national blind index of an ID number: HMAC-SM3 under the national index key (not a province's own). */
+export const nationalIndex = (key: KeyObject, idNumber: string) =>
+  hmacSm3Hex(key, `national:${idNumber.trim().toUpperCase()}`);
+
+/** What a province signs: the time, the method, the path and the body, one per line. */
+const signedText = (r: { at: string; method: string; path: string; body: string }) =>
+  `${r.at}\n${r.method.toUpperCase()}\n${r.path}\n${r.body}`;
+
+/** A province's signature on a request to the hub: HMAC-SM3 under the key the hub gave it. */
+export const signHubRequest = (
+  key: KeyObject,
+  r: { at: string; method: string; path: string; body: string },
+) => hmacSm3Hex(key, signedText(r));
+
+/** Why a signed request is refused, or null: a wrong signature, or a time too far from the hub's. */
+export function hubRequestProblem(
+  key: KeyObject,
+  r: { at: string; method: string; path: string; body: string; signature: string },
+  now: Date,
+): "signature" | "time" | null {
+  const at = Date.parse(r.at);
+  if (!Number.isFinite(at) || Math.abs(now.getTime() - at) > REQUEST_SKEW_MS) return "time";
+  if (!/^[0-9a-f]{64}$/.test(r.signature) || !equalHex(signHubRequest(key, r), r.signature))
+    return "signature";
+  return null;
+}
+
+/** `33=<64 hex>,44=<64 hex>`: each province's request key, as the hub is configured with them. */
+export function parseProvinceKeys(text: string): Map<string, Buffer> {
+  const keys = new Map<string, Buffer>();
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d{2})[=:]([0-9a-fA-F]{64})$/.exec(part);
+    if (!m)
+      throw new Error(
+        `SSCARD_HUB_PROVINCES: "${part.slice(0, 8)}…" is not <2-digit province>=<64 hex digits>`,
+      );
+    if (keys.has(m[1])) throw new Error(`SSCARD_HUB_PROVINCES: province ${m[1]} twice`);
+    keys.set(m[1], Buffer.from(m[2], "hex"));
+  }
+  return keys;
+}

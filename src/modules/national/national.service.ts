@@ -1,0 +1,173 @@
+import { createSecretKey, randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
+import type { Clock } from "../../shared/clock.ts";
+import type { PiiCipher } from "../../shared/crypto.ts";
+import { DomainError, type ErrorCode } from "../../shared/errors.ts";
+import type { CardState } from "../cards/cards.rules.ts";
+import type { PersonsRepository } from "../persons/persons.repository.ts";
+import type { CardChange } from "./hub.service.ts";
+import type { NationalConfig } from "./national.config.ts";
+import type { NationalRepository } from "./national.repository.ts";
+import { nationalIndex, signHubRequest } from "./national.rules.ts";
+
+/** How long a deliverer holds the rows it sends; after it, another process sends them again. */
+const LEASE_MS = 30_000;
+/** A request to the hub gives up after this long: the hub being slow never holds a counter's clerk. */
+const HUB_TIMEOUT_MS = 3_000;
+
+/**
+ * A province's side of the national platform (issue 24): it publishes every card change to the hub
+ * through a transactional outbox (written in the change's transaction, delivered at least once after
+ * it), and reserves a person's national slot before it writes a new card. Without SSCARD_HUB_URL the
+ * province is not federated and none of this runs.
+ */
+export function createNationalService(deps: {
+  db: Kysely<Database>;
+  repo: NationalRepository;
+  persons: Pick<PersonsRepository, "byId">;
+  cipher: PiiCipher;
+  clock: Clock;
+  hub: NationalConfig["hub"];
+}) {
+  const { db, repo, clock, hub } = deps;
+  const requestKey = hub && createSecretKey(hub.key);
+  const indexKey = hub && createSecretKey(hub.indexKey);
+  const indexOf = (person: Pick<PersonRow, "id_number_enc">) =>
+    nationalIndex(indexKey!, deps.cipher.decrypt(person.id_number_enc));
+
+  /** A signed request to the hub: its answer, or undefined when the hub cannot be reached. */
+  async function call(method: "GET" | "POST", path: string, payload?: object) {
+    const body = payload === undefined ? "" : JSON.stringify(payload);
+    const at = clock.now().toISOString();
+    try {
+      const res = await fetch(`${hub!.url}${path}`, {
+        method,
+        headers: {
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+          "x-sscard-province": hub!.province,
+          "x-sscard-at": at,
+          "x-sscard-signature": signHubRequest(requestKey!, { at, method, path, body }),
+        },
+        body: payload === undefined ? undefined : body,
+        signal: AbortSignal.timeout(HUB_TIMEOUT_MS),
+      });
+      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      return { status: res.status, json };
+    } catch {
+      return undefined;
+    }
+  }
+  /**
+   * Sends the outbox's waiting changes to the hub, up to `limit` at a time, until none is left or the
+   * hub refuses: each row is marked delivered only after the hub acknowledged it.
+   */
+  async function deliver(limit = 500) {
+    if (!hub) return { delivered: 0, failed: 0 };
+    let delivered = 0;
+    for (;;) {
+      const now = clock.now();
+      const rows = await repo.claim(
+        db,
+        now.toISOString(),
+        new Date(now.getTime() + LEASE_MS).toISOString(),
+        limit,
+      );
+      if (rows.length === 0) return { delivered, failed: 0 };
+      const ids = rows.map((r) => r.id);
+      const r = await call("POST", "/hub/v1/changes", {
+        changes: rows.map((row) => JSON.parse(row.payload)),
+      });
+      if (r?.status !== 200) {
+        await repo.failed(db, ids, r ? `${r.status} ${String(r.json.code ?? "")}` : "hub unreachable");
+        return { delivered, failed: rows.length };
+      }
+      await repo.delivered(db, ids, clock.now().toISOString());
+      delivered += rows.length;
+    }
+  }
+
+  return {
+    federated: hub !== undefined,
+
+    /** Told of every card change (and every new card: `from` null) inside its transaction: the outbox row. */
+    async afterCardChange(trx: Transaction<Database>, card: CardRow, _from: CardState | null) {
+      if (!hub) return;
+      const person = await deps.persons.byId(trx, card.person_id);
+      if (!person) return;
+      const change: CardChange = {
+        nationalIndex: indexOf(person),
+        cardNumber: card.card_number,
+        state: card.state,
+        version: card.version,
+      };
+      await repo.add(trx, {
+        id: randomUUID(),
+        at: clock.now().toISOString(),
+        card_number: card.card_number,
+        payload: JSON.stringify(change),
+      });
+    },
+
+    /**
+     * Reserves the person's national slot before a new card is written here: refused (409, with the
+     * province that holds the card) when another province holds an active card. When the hub cannot be
+     * reached the application goes on: the card reaches the hub through the outbox, and a person found
+     * with cards in two provinces is listed for cancellation (duplicates).
+     */
+    async reserveSlot(person: Pick<PersonRow, "id_number_enc">) {
+      if (!hub) return { reserved: false as const, reason: "not_federated" as const };
+      const r = await call("POST", "/hub/v1/reservations", { nationalIndex: indexOf(person) });
+      if (!r || r.status >= 500) return { reserved: false as const, reason: "hub_unavailable" as const };
+      if (r.status === 200) return { reserved: true as const };
+      const code = String(r.json.code ?? "");
+      if (code === "NATIONAL_CARD_HELD" || code === "NATIONAL_SLOT_RESERVED")
+        throw new DomainError(code as ErrorCode, (r.json.details ?? {}) as Record<string, string>);
+      throw new DomainError("HUB_UNAVAILABLE");
+    },
+
+    deliver,
+
+    /**
+     * Delivers the outbox every `intervalMs` in this process (each serving process may run it: the
+     * rows' leases keep two from sending the same change at once). Returns a function that stops it.
+     */
+    startDelivery(intervalMs: number, onError: (err: unknown) => void) {
+      if (!hub) return () => {};
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        deliver()
+          .catch(onError)
+          .finally(() => {
+            running = false;
+          });
+      }, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+
+    /** How many changes wait for the hub, and since when (the outbox's lag). */
+    backlog: () => repo.backlog(db),
+
+    /** Where the hub says a card is held (cross-province requests). */
+    async cardRoute(cardNumber: string) {
+      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
+      const r = await call("GET", `/hub/v1/cards/${encodeURIComponent(cardNumber)}`);
+      if (!r || r.status >= 500) throw new DomainError("HUB_UNAVAILABLE");
+      if (r.status === 404) throw new DomainError("NATIONAL_CARD_UNKNOWN");
+      return r.json as { province: string; provinceName: string; state: CardState; version: number };
+    },
+
+    /** The persons with active cards here and in another province, as the hub lists them. */
+    async duplicates() {
+      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
+      const r = await call("GET", "/hub/v1/duplicates");
+      if (r === undefined || r.status !== 200) throw new DomainError("HUB_UNAVAILABLE");
+      return r.json as unknown as { cards: { cardNumber: string; province: string; state: CardState }[] }[];
+    },
+  };
+}
+
+export type NationalService = ReturnType<typeof createNationalService>;

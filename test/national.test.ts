@@ -1,0 +1,314 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import type { Kysely } from "kysely";
+import { sql } from "kysely";
+import { buildHubApp, createHubDeps } from "../src/app.hub.ts";
+import { createDb } from "../src/db/database.ts";
+import { createDeps, type Deps } from "../src/deps.ts";
+import { softwareLmk } from "../src/modules/keys/lmk.ts";
+import { migrateHub } from "../src/modules/national/hub.migrations.ts";
+import type { HubDatabase } from "../src/modules/national/hub.tables.ts";
+import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
+import { fixedClock } from "../src/shared/clock.ts";
+import { type CitusCluster, citusMissing, startCitusCluster } from "./citus-cluster.ts";
+import { createTestDb, DIALECTS } from "./db.ts";
+import { newIdNumber, seedAreas, seedCardKeys, testSecrets } from "./fixtures.ts";
+
+/**
+ * The national platform for real (issue 24): a three-node Citus cluster on loopback holds the hub's
+ * registry; the hub serves HTTP on a live port; two provinces (Zhejiang on SQLite, Jiangsu on
+ * PostgreSQL) publish their card changes through their outboxes and reserve national slots over HTTP.
+ */
+const skip = citusMissing();
+
+describe("the national hub on Citus, with two provinces", { skip }, () => {
+  const clock = fixedClock("2026-11-22T02:00:00Z");
+  const provinceKeys = new Map([
+    ["33", randomBytes(32)],
+    ["32", randomBytes(32)],
+  ]);
+  const indexKey = randomBytes(32);
+  let cluster: CitusCluster;
+  let hubDb: ReturnType<typeof createDb>;
+  let hubApp: Awaited<ReturnType<typeof buildHubApp>>;
+  let hubPort = 0;
+  const provinces = {} as Record<"zj" | "js", { deps: Deps; close: () => Promise<void> }>;
+
+  async function startHub() {
+    hubApp = await buildHubApp(createHubDeps(hubDb, clock), { provinceKeys });
+    await hubApp.listen({ port: hubPort, host: "127.0.0.1" });
+    hubPort = (hubApp.server.address() as AddressInfo).port;
+  }
+
+  async function province(code: "33" | "32", dialect: "sqlite" | "postgres") {
+    const database = await createTestDb(dialect);
+    const config = {
+      secrets: testSecrets(),
+      sessionTtlMinutes: 480,
+      sessionIdleMinutes: 30,
+      authCacheSeconds: 5,
+      national: {
+        role: "province" as const,
+        hub: { url: `http://127.0.0.1:${hubPort}`, province: code, key: provinceKeys.get(code)!, indexKey },
+        provinceKeys: new Map(),
+      },
+    };
+    const deps = createDeps(database, config, clock, { lmk: softwareLmk(randomBytes(32)) });
+    await seedCardKeys(deps);
+    await seedAreas(deps);
+    return { deps, close: () => database.close() };
+  }
+
+  before(async () => {
+    cluster = await startCitusCluster();
+    hubDb = createDb(cluster.coordinator.url, { poolSize: 20 });
+    assert.equal(await migrateHub(hubDb.db as unknown as Kysely<HubDatabase>, "postgres"), "created");
+    await startHub();
+    provinces.zj = await province("33", "sqlite");
+    provinces.js = await province("32", DIALECTS.includes("postgres") ? "postgres" : "sqlite");
+  });
+
+  after(async () => {
+    await hubApp?.close();
+    await hubDb?.close();
+    for (const p of Object.values(provinces)) await p.close();
+    cluster?.stop();
+  });
+
+  /** A person registered in a province (each province keeps its own register). */
+  async function register(deps: Deps, idNumber: string, areaCode: string) {
+    await deps.persons.register(SYSTEM_ACTOR, {
+      idNumber,
+      name: "跨省人员",
+      ethnicity: "01",
+      areaCode,
+      photoRef: "p.jpg",
+    });
+  }
+
+  const backlog = (p: Deps) => p.national.backlog();
+
+  it("distributes the registry on the cluster's workers: persons and their cards co-located, routes by card number", async () => {
+    const tables = await sql<{ logicalrelid: string; partmethod: string; colocationid: number }>`
+      select logicalrelid::text, partmethod, colocationid from pg_dist_partition order by 1`.execute(
+      hubDb.db,
+    );
+    const byName = Object.fromEntries(tables.rows.map((r) => [r.logicalrelid, r]));
+    assert.equal(byName.hub_persons.partmethod, "h");
+    assert.equal(byName.hub_person_cards.partmethod, "h");
+    assert.equal(byName.hub_person_cards.colocationid, byName.hub_persons.colocationid);
+    assert.equal(byName.hub_card_routes.partmethod, "h");
+    assert.equal(byName.hub_provinces.partmethod, "n", "the provinces are a reference table");
+    const placements = await sql<{ nodeport: number }>`
+      select distinct nodeport from pg_dist_shard_placement p join pg_dist_shard s using (shardid)
+      where s.logicalrelid = 'hub_persons'::regclass`.execute(hubDb.db);
+    assert.deepEqual(
+      placements.rows.map((r) => Number(r.nodeport)).sort(),
+      cluster.workers.map((w) => w.port).sort(),
+    );
+  });
+
+  it("keeps one card per person nationwide: a second province is refused with where the card is held", async () => {
+    const idNumber = newIdNumber("330106", "1985-04-01");
+    await register(provinces.zj.deps, idNumber, "330100");
+    await register(provinces.js.deps, idNumber, "320100");
+    const card = await provinces.zj.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    assert.equal((await backlog(provinces.zj.deps)).pending, 1, "the new card waits in the outbox");
+    assert.deepEqual(await provinces.zj.deps.national.deliver(), { delivered: 1, failed: 0 });
+    assert.equal((await backlog(provinces.zj.deps)).pending, 0);
+    await assert.rejects(
+      provinces.js.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "320100" }),
+      (err: { code: string; details: { province: string; provinceName: string } }) =>
+        err.code === "NATIONAL_CARD_HELD" &&
+        err.details.province === "33" &&
+        err.details.provinceName === "浙江省",
+    );
+    const route = await provinces.js.deps.national.cardRoute(card.cardNumber);
+    assert.equal(route.province, "33");
+    assert.equal(route.state, "applied");
+  });
+
+  it("under concurrent applications in both provinces, exactly one gets the person's card", async () => {
+    for (let i = 0; i < 5; i++) {
+      const idNumber = newIdNumber("320102", "1992-06-15");
+      await register(provinces.zj.deps, idNumber, "330100");
+      await register(provinces.js.deps, idNumber, "320100");
+      const results = await Promise.allSettled([
+        provinces.zj.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" }),
+        provinces.js.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "320100" }),
+        provinces.zj.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" }),
+      ]);
+      const won = results.filter((r) => r.status === "fulfilled");
+      assert.equal(
+        won.length,
+        1,
+        JSON.stringify(results.map((r) => (r.status === "rejected" ? r.reason.code : "ok"))),
+      );
+      for (const r of results)
+        if (r.status === "rejected")
+          assert.ok(
+            [
+              "NATIONAL_CARD_HELD",
+              "NATIONAL_SLOT_RESERVED",
+              "CARD_ALREADY_HELD",
+              "CONCURRENT_MODIFICATION",
+            ].includes(r.reason.code),
+            r.reason.code,
+          );
+    }
+    await provinces.zj.deps.national.deliver();
+    await provinces.js.deps.national.deliver();
+  });
+
+  it("applies a change once: a batch sent twice, and an older version after a newer one, change nothing", async () => {
+    const idNumber = newIdNumber("330106", "1979-01-09");
+    await register(provinces.zj.deps, idNumber, "330100");
+    const card = await provinces.zj.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    const rows = await provinces.zj.deps.database.db
+      .selectFrom("national_outbox")
+      .selectAll()
+      .where("card_number", "=", card.cardNumber)
+      .execute();
+    assert.equal(rows.length, 1);
+    const change = JSON.parse(rows[0].payload);
+    assert.equal(change.state, "applied");
+    assert.match(change.nationalIndex, /^[0-9a-f]{64}$/);
+    assert.ok(!rows[0].payload.includes(idNumber), "the ID number never leaves the province in clear");
+    const hub = createHubDeps(hubDb, clock).hub;
+    assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 1, stale: 0 });
+    assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 0, stale: 1 });
+    assert.deepEqual(await hub.applyChanges("33", [{ ...change, state: "in_production", version: 3 }]), {
+      applied: 1,
+      stale: 0,
+    });
+    assert.deepEqual(await hub.applyChanges("33", [{ ...change, state: "applied", version: 2 }]), {
+      applied: 0,
+      stale: 1,
+    });
+    assert.equal((await hub.cardRoute(card.cardNumber)).state, "in_production");
+    // The province's own delivery of the same row afterwards is acknowledged and changes nothing.
+    assert.deepEqual(await provinces.zj.deps.national.deliver(), { delivered: 1, failed: 0 });
+    assert.equal((await hub.cardRoute(card.cardNumber)).version, 3);
+  });
+
+  it("goes on while the hub is down; the outbox drains after it is back, and duplicates are listed for cancellation", async () => {
+    const idNumber = newIdNumber("330106", "1990-12-12");
+    await register(provinces.zj.deps, idNumber, "330100");
+    await register(provinces.js.deps, idNumber, "320100");
+    await hubApp.close();
+    // Both provinces issue while the hub cannot be reached: neither is blocked.
+    const zj = await provinces.zj.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    const js = await provinces.js.deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "320100" });
+    assert.deepEqual(await provinces.zj.deps.national.deliver(), { delivered: 0, failed: 1 });
+    const waiting = await backlog(provinces.zj.deps);
+    assert.equal(waiting.pending, 1);
+    await assert.rejects(provinces.zj.deps.national.cardRoute(js.cardNumber), { code: "HUB_UNAVAILABLE" });
+    await startHub();
+    clock.advance(31_000); // the failed delivery's lease runs out
+    assert.deepEqual(await provinces.zj.deps.national.deliver(), { delivered: 1, failed: 0 });
+    assert.deepEqual(await provinces.js.deps.national.deliver(), { delivered: 1, failed: 0 });
+    assert.equal((await backlog(provinces.zj.deps)).pending, 0);
+    for (const p of [provinces.zj, provinces.js]) {
+      const listed = await p.deps.national.duplicates();
+      const mine = listed.find((d) => d.cards.some((c) => c.cardNumber === zj.cardNumber));
+      assert.ok(mine, "the person with two cards is listed in both provinces");
+      assert.deepEqual(mine.cards.map((c) => c.cardNumber).sort(), [zj.cardNumber, js.cardNumber].sort());
+    }
+    // Jiangsu cancels its card: the person is no longer listed once the change is delivered.
+    const hub = createHubDeps(hubDb, clock).hub;
+    const jsChange = {
+      ...(await lastChange(provinces.js.deps, js.cardNumber)),
+      state: "cancelled" as const,
+      version: 9,
+    };
+    await hub.applyChanges("32", [jsChange]);
+    assert.ok(
+      !(await provinces.zj.deps.national.duplicates()).some((d) =>
+        d.cards.some((c) => c.cardNumber === zj.cardNumber),
+      ),
+    );
+  });
+
+  async function lastChange(deps: Deps, cardNumber: string) {
+    const row = await deps.database.db
+      .selectFrom("national_outbox")
+      .select("payload")
+      .where("card_number", "=", cardNumber)
+      .orderBy("at", "desc")
+      .executeTakeFirstOrThrow();
+    return JSON.parse(row.payload);
+  }
+
+  it("publishes a loss: the hub knows the card is lost once the outbox is delivered", async () => {
+    const idNumber = newIdNumber("330106", "1988-08-08");
+    await register(provinces.zj.deps, idNumber, "330100");
+    const { deps } = provinces.zj;
+    const c = await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    const batch = await deps.cards.sendToProduction(SYSTEM_ACTOR, { areaCode: "330100" });
+    const { returnFileFor } = await import("./fixtures.ts");
+    await deps.cards.importReturnFile(
+      SYSTEM_ACTOR,
+      batch.batchId,
+      returnFileFor(batch, (n) => n === c.cardNumber),
+    );
+    await deps.cards.issue(SYSTEM_ACTOR, c.cardNumber, {
+      collectedBy: "holder",
+      holderIdNumber: idNumber,
+      activate: true,
+    });
+    await deps.cards.reportTemporaryLoss(SYSTEM_ACTOR, c.cardNumber);
+    await deps.national.deliver();
+    const route = await provinces.js.deps.national.cardRoute(c.cardNumber);
+    assert.equal(route.state, "temporarily_lost");
+    assert.equal(route.provinceName, "浙江省");
+  });
+
+  it("refuses requests not signed by a registered province, before reading their body", async () => {
+    const url = `http://127.0.0.1:${hubPort}/hub/v1/reservations`;
+    const at = clock.now().toISOString();
+    const post = (
+      headers: Record<string, string>,
+      body = JSON.stringify({ nationalIndex: "0".repeat(64) }),
+    ) => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const body_ = async (r: Response) => (await r.json()) as { code: string; details: { reason: string } };
+    const none = await post({});
+    assert.equal(none.status, 401);
+    assert.equal((await body_(none)).code, "HUB_SIGNATURE_INVALID");
+    const { signHubRequest } = await import("../src/modules/national/national.rules.ts");
+    const { createSecretKey } = await import("node:crypto");
+    const body = JSON.stringify({ nationalIndex: "0".repeat(64) });
+    const sign = (province: string, key: Buffer, when = at, text = body) => ({
+      "x-sscard-province": province,
+      "x-sscard-at": when,
+      "x-sscard-signature": signHubRequest(createSecretKey(key), {
+        at: when,
+        method: "POST",
+        path: "/hub/v1/reservations",
+        body: text,
+      }),
+    });
+    // Zhejiang's key claiming to be Jiangsu; a stolen signature on another body; a replay an hour later.
+    const forged = await post(sign("32", provinceKeys.get("33")!));
+    assert.equal((await body_(forged)).details.reason, "signature");
+    const swapped = await post(
+      sign("33", provinceKeys.get("33")!),
+      JSON.stringify({ nationalIndex: "1".repeat(64) }),
+    );
+    assert.equal(swapped.status, 401);
+    const old = await post(
+      sign("33", provinceKeys.get("33")!, new Date(clock.now().getTime() - 3600_000).toISOString()),
+    );
+    assert.equal((await body_(old)).details.reason, "time");
+    const unknown = await post(sign("44", randomBytes(32)));
+    assert.equal((await body_(unknown)).details.reason, "unknown_province");
+    // Signed but malformed: a clear 400, not a 500.
+    const bad = JSON.stringify({ nationalIndex: "x\u0000" });
+    const malformed = await post(sign("33", provinceKeys.get("33")!, at, bad), bad);
+    assert.equal(malformed.status, 400);
+    assert.equal((await body_(malformed)).code, "VALIDATION_FAILED");
+    const ok = await post(sign("33", provinceKeys.get("33")!));
+    assert.equal(ok.status, 200);
+  });
+});
