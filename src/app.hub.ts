@@ -2,11 +2,16 @@ import { createSecretKey, randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyServerOptions } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import type { Db } from "./db/database.ts";
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from "./http/errors.ts";
-import { transformDocument, transformRoute } from "./http/openapi.ts";
 import { createHubRepository } from "./modules/national/hub.repository.ts";
 import { hubRoutes } from "./modules/national/hub.routes.ts";
 import { createHubService } from "./modules/national/hub.service.ts";
@@ -55,8 +60,8 @@ export async function buildHubApp(
         },
       },
     },
-    transform: transformRoute,
-    transformObject: transformDocument,
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok", role: "hub" }));

@@ -312,3 +312,73 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(ok.status, 200);
   });
 });
+
+describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a small hub", () => {
+  it("creates the hub's schema, serves the signed API and refuses what is not signed", async () => {
+    const { spawn } = await import("node:child_process");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createSecretKey } = await import("node:crypto");
+    const { signHubRequest } = await import("../src/modules/national/national.rules.ts");
+    const dir = mkdtempSync(join(tmpdir(), "sscard-hub-"));
+    const key = randomBytes(32);
+    const child = spawn(process.execPath, ["src/main.ts"], {
+      env: {
+        ...process.env,
+        SSCARD_ROLE: "hub",
+        SSCARD_HUB_PROVINCES: `33=${key.toString("hex")}`,
+        DATABASE_URL: `sqlite:${join(dir, "hub.db")}`,
+        SSCARD_SECRETS_FILE: join(dir, "secrets.json"),
+        SSCARD_CLOCK_START: "2026-11-22T02:00:00Z",
+        PORT: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`hub exited ${code}: ${out}`)));
+      });
+      assert.equal(((await (await fetch(`${url}/healthz`)).json()) as { role: string }).role, "hub");
+      const body = JSON.stringify({ nationalIndex: "a".repeat(64) });
+      const path = "/hub/v1/reservations";
+      const post = (headers: Record<string, string>) =>
+        fetch(`${url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body,
+        });
+      const unsigned = await post({});
+      assert.equal(unsigned.status, 401);
+      assert.match(((await unsigned.json()) as { message: string }).message, /签名无效/);
+      // The hub runs on the clock it was started with (SSCARD_CLOCK_START), as the province's would.
+      const at = "2026-11-22T02:00:01Z";
+      const signed = await post({
+        "x-sscard-province": "33",
+        "x-sscard-at": at,
+        "x-sscard-signature": signHubRequest(createSecretKey(key), { at, method: "POST", path, body }),
+      });
+      assert.equal(signed.status, 200);
+      assert.deepEqual(await signed.json(), { reserved: true, province: "33" });
+      const docs = await fetch(`${url}/docs/json`);
+      const paths = Object.keys(((await docs.json()) as { paths: object }).paths);
+      assert.deepEqual(paths.sort(), [
+        "/hub/v1/cards/{cardNumber}",
+        "/hub/v1/changes",
+        "/hub/v1/duplicates",
+        "/hub/v1/reservations",
+      ]);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

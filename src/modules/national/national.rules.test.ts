@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { createSecretKey, randomBytes } from "node:crypto";
+import { describe, it } from "node:test";
+import {
+  duplicatesOf,
+  hubRequestProblem,
+  nationalIndex,
+  parseProvinceKeys,
+  RESERVATION_HOLD_MS,
+  reservationOutcome,
+  signHubRequest,
+} from "./national.rules.ts";
+
+const now = new Date("2026-11-22T02:00:00Z");
+const card = (
+  province: string,
+  state: "active" | "applied" | "cancelled" | "formally_lost",
+  n = "A00000001",
+) => ({
+  cardNumber: n,
+  province,
+  state,
+  version: 1,
+});
+
+describe("national rules", () => {
+  it("grants a reservation unless another province holds an active card or its own fresh reservation", () => {
+    assert.deepEqual(reservationOutcome([], null, "33", now), { ok: true });
+    assert.deepEqual(reservationOutcome([card("33", "active")], null, "33", now), { ok: true });
+    assert.deepEqual(reservationOutcome([card("32", "active")], null, "33", now), {
+      ok: false,
+      code: "NATIONAL_CARD_HELD",
+      province: "32",
+      cardNumber: "A00000001",
+    });
+    // An ended card (cancelled, formally lost) holds no place.
+    assert.deepEqual(
+      reservationOutcome([card("32", "cancelled"), card("32", "formally_lost")], null, "33", now),
+      {
+        ok: true,
+      },
+    );
+    const fresh = { province: "32", at: new Date(now.getTime() - 60_000).toISOString() };
+    assert.equal(reservationOutcome([], fresh, "33", now).ok, false);
+    assert.equal(reservationOutcome([], fresh, "32", now).ok, true, "the same province again");
+    const stale = { province: "32", at: new Date(now.getTime() - RESERVATION_HOLD_MS - 1).toISOString() };
+    assert.equal(
+      reservationOutcome([], stale, "33", now).ok,
+      true,
+      "a reservation never followed by a card lapses",
+    );
+  });
+
+  it("lists a person with active cards in two provinces, not one with two cards in one province", () => {
+    const rows = [
+      { ...card("33", "active", "A1"), nationalIndex: "p1" },
+      { ...card("32", "applied", "B1"), nationalIndex: "p1" },
+      { ...card("33", "active", "A2"), nationalIndex: "p2" },
+      { ...card("33", "applied", "A3"), nationalIndex: "p2" },
+      { ...card("33", "active", "A4"), nationalIndex: "p3" },
+      { ...card("32", "cancelled", "B4"), nationalIndex: "p3" },
+    ];
+    assert.deepEqual(
+      duplicatesOf(rows).map((d) => [d.nationalIndex, d.cards.map((c) => c.cardNumber)]),
+      [["p1", ["A1", "B1"]]],
+    );
+  });
+
+  it("signs a request over its time, method, path and body; refuses another body, a skewed time, a bad signature", () => {
+    const key = createSecretKey(randomBytes(32));
+    const r = { at: now.toISOString(), method: "POST", path: "/hub/v1/changes", body: '{"changes":[]}' };
+    const signature = signHubRequest(key, r);
+    assert.equal(hubRequestProblem(key, { ...r, signature }, now), null);
+    assert.equal(hubRequestProblem(key, { ...r, body: "{}", signature }, now), "signature");
+    assert.equal(hubRequestProblem(key, { ...r, path: "/hub/v1/reservations", signature }, now), "signature");
+    assert.equal(hubRequestProblem(createSecretKey(randomBytes(32)), { ...r, signature }, now), "signature");
+    assert.equal(hubRequestProblem(key, { ...r, signature: "zz" }, now), "signature");
+    assert.equal(
+      hubRequestProblem(key, { ...r, signature }, new Date(now.getTime() + 5 * 60_000 + 1)),
+      "time",
+    );
+    assert.equal(hubRequestProblem(key, { ...r, at: "yesterday", signature }, now), "time");
+  });
+
+  it("indexes an ID number nationally under its own key, case and spaces aside", () => {
+    const key = createSecretKey(randomBytes(32));
+    assert.equal(nationalIndex(key, " 33010619900307001x"), nationalIndex(key, "33010619900307001X"));
+    assert.notEqual(
+      nationalIndex(key, "33010619900307001X"),
+      nationalIndex(createSecretKey(randomBytes(32)), "33010619900307001X"),
+    );
+  });
+
+  it("reads the hub's province keys, naming a wrong entry without echoing the key", () => {
+    const hex = "ab".repeat(32);
+    assert.deepEqual([...parseProvinceKeys(`33=${hex}, 32:${hex}`).keys()], ["33", "32"]);
+    assert.equal(parseProvinceKeys("").size, 0);
+    assert.throws(
+      () => parseProvinceKeys(`3=${hex}`),
+      (e: Error) => !e.message.includes(hex),
+    );
+    assert.throws(() => parseProvinceKeys(`33=${hex},33=${hex}`), /twice/);
+  });
+});
