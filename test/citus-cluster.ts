@@ -33,6 +33,15 @@ function asPostgres(program: string, args: string[]) {
   return r.stdout;
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export type CitusNode = { port: number; dir: string; url: string };
 
 export type CitusCluster = {
@@ -123,11 +132,19 @@ export async function startCitusCluster(): Promise<CitusCluster> {
     workers,
     crash(node) {
       const pid = pidOf(node);
-      if (pid) process.kill(pid, "SIGKILL");
-      // The postmaster's children notice it is gone and exit; wait for them to free the port.
-      for (let i = 0; i < 100 && spawnSync("fuser", [`${node.port}/tcp`]).status === 0; i++)
-        execFileSync("sleep", ["0.1"]);
-      rmSync(join(node.dir, "postmaster.pid"), { force: true });
+      if (!pid) return;
+      // The whole server dies at once, as on a machine's crash: the postmaster and every backend.
+      const children = spawnSync("ps", ["--ppid", String(pid), "-o", "pid="], { encoding: "utf8" })
+        .stdout.split("\n")
+        .map((p) => Number(p.trim()))
+        .filter(Boolean);
+      for (const p of [pid, ...children])
+        try {
+          process.kill(p, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      for (let i = 0; i < 100 && [pid, ...children].some(alive); i++) execFileSync("sleep", ["0.05"]);
     },
     start: startNode,
     stop() {

@@ -265,6 +265,27 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(route.provinceName, "浙江省");
   });
 
+  it("loses nothing acknowledged when a worker node is killed (kill -9) while a province delivers", async () => {
+    const { deps } = provinces.js;
+    const cards: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const idNumber = newIdNumber("320102", "1970-02-02");
+      await register(deps, idNumber, "320100");
+      cards.push((await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "320100" })).cardNumber);
+    }
+    // The worker dies with the changes waiting: the hub cannot apply them all, the province keeps what failed.
+    cluster.crash(cluster.workers[1]);
+    const during = await deps.national.deliver();
+    assert.equal(during.delivered + during.failed, 20);
+    assert.ok(during.failed > 0, "a batch touching the dead worker is refused, not acknowledged");
+    cluster.start(cluster.workers[1]);
+    clock.advance(31_000);
+    await deps.national.deliver();
+    assert.equal((await backlog(deps)).pending, 0);
+    const hub = createHubDeps(hubDb, clock).hub;
+    for (const n of cards) assert.equal((await hub.cardRoute(n)).province, "32");
+  });
+
   it("refuses requests not signed by a registered province, before reading their body", async () => {
     const url = `http://127.0.0.1:${hubPort}/hub/v1/reservations`;
     const at = clock.now().toISOString();
