@@ -19,20 +19,26 @@ import type { HubDatabase } from "./modules/national/hub.tables.ts";
 import type { Clock } from "./shared/clock.ts";
 
 /** The national hub's services on its own database (SSCARD_ROLE=hub; src/modules/national). */
-export function createHubDeps(database: Db, clock: Clock) {
+export function createHubDeps(
+  database: Db,
+  clock: Clock,
+  national: { provinceKeys: ReadonlyMap<string, Buffer>; provinceUrls?: ReadonlyMap<string, string> },
+) {
   const db = database.db as unknown as Kysely<HubDatabase>;
-  return {
-    database,
-    db,
-    clock,
-    hub: createHubService({ db, repo: createHubRepository(database.dialect), clock }),
-  };
+  const provinces = new Map(
+    [...national.provinceKeys].map(([code, key]) => [
+      code,
+      { key: createSecretKey(key), url: national.provinceUrls?.get(code) },
+    ]),
+  );
+  const hub = createHubService({ db, repo: createHubRepository(database.dialect), clock, provinces });
+  return { database, db, clock, hub, provinces };
 }
 
 /** The hub's HTTP application: the provinces' signed API under /hub/v1, its API document at /docs. */
 export async function buildHubApp(
   deps: ReturnType<typeof createHubDeps>,
-  options: { provinceKeys: ReadonlyMap<string, Buffer>; logger?: FastifyServerOptions["logger"] },
+  options: { logger?: FastifyServerOptions["logger"] } = {},
 ) {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -65,7 +71,7 @@ export async function buildHubApp(
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok", role: "hub" }));
-  const provinceKeys = new Map([...options.provinceKeys].map(([code, key]) => [code, createSecretKey(key)]));
+  const provinceKeys = new Map([...deps.provinces].map(([code, p]) => [code, p.key]));
   await app.register(hubRoutes({ hub: deps.hub, clock: deps.clock, provinceKeys }));
   await app.ready();
   return app;

@@ -32,6 +32,7 @@ import { jobsRoutes } from "./modules/jobs/jobs.routes.ts";
 import { keysRoutes } from "./modules/keys/keys.routes.ts";
 import { kioskRoutes } from "./modules/kiosk/kiosk.routes.ts";
 import { medicalRoutes } from "./modules/medical/medical.routes.ts";
+import { nationalRoutes } from "./modules/national/national.routes.ts";
 import { paymentsRoutes } from "./modules/payments/payments.routes.ts";
 import { personsRoutes } from "./modules/persons/persons.routes.ts";
 import { phoneRoutes } from "./modules/phone/phone.routes.ts";
@@ -138,6 +139,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(jobsRoutes(deps), { prefix: "/api/v1" });
   await app.register(keysRoutes(deps), { prefix: "/api/v1" });
   await app.register(certificatesRoutes(deps));
+  await app.register(nationalRoutes({ national: deps.national, check: deps.enrolment.check }));
   await serveWeb(app);
 
   // Group-committed attempt records are written before the database closes.

@@ -87,6 +87,7 @@ export const ENVIRONMENT = {
   SSCARD_HUB_KEY: "",
   SSCARD_NATIONAL_INDEX_KEY: "",
   SSCARD_HUB_PROVINCES: "",
+  SSCARD_HUB_PROVINCE_URLS: "",
 } as const;
 
 type Env = Record<string, string | undefined>;

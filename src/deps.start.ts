@@ -4,7 +4,12 @@ import { createDeps } from "./deps.ts";
 import { createKeysRepository } from "./modules/keys/keys.repository.ts";
 import { openLmk } from "./modules/keys/open-lmk.ts";
 import { pinRootUnderLmk } from "./modules/keys/pin-root.ts";
-import type { Clock } from "./shared/clock.ts";
+import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
+
+/** The clock the server and the CLI run on: the machine's, or one started at SSCARD_CLOCK_START. */
+export function clockOf(config: Pick<Config, "clockStart">): Clock {
+  return config.clockStart ? startedClock(config.clockStart) : systemClock;
+}
 
 /**
  * The services as a process starts them (server, workers, CLI) on a migrated database: the encryption

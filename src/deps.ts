@@ -58,13 +58,8 @@ import { shippedRegions } from "./modules/regions/regions.ts";
 import { createStaffRepository } from "./modules/staff/staff.repository.ts";
 import { createStaffService } from "./modules/staff/staff.service.ts";
 import { ALL_PERMISSIONS } from "./permissions.ts";
-import { type Clock, startedClock, systemClock } from "./shared/clock.ts";
+import { type Clock, systemClock } from "./shared/clock.ts";
 import { createPiiCipher } from "./shared/crypto.ts";
-
-/** The clock the server and the CLI run on: the machine's, or one started at SSCARD_CLOCK_START. */
-export function clockOf(config: Pick<Config, "clockStart">): Clock {
-  return config.clockStart ? startedClock(config.clockStart) : systemClock;
-}
 
 /** The composition root: every service wired once, for the server, the CLI and the tests alike. */
 export function createDeps(
@@ -273,6 +268,7 @@ export function createDeps(
     arrearsGraceMonths: async (area) => (await areas.policyAt(null, area)).policy.medical.arrearsGraceMonths,
     temporaryCertificate: certificates.temporaryCertificate,
     placeOf,
+    remoteCheck: national.federated ? national.remoteCheck : undefined,
   });
   const employers = createEmployersService({
     ...{ db, repo: employersRepo, enrolment, persons, audit, clock, cipher, regions },

@@ -10,8 +10,8 @@ import { createDb } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { ensureDemoLmk, saveDemoChips } from "./demo/demo.keys.ts";
 import { formatDemoCredentials, isDemoSeeded, seedDemo } from "./demo/demo.seed.ts";
-import { startDeps } from "./deps.start.ts";
-import { clockOf, type Deps } from "./deps.ts";
+import { clockOf, startDeps } from "./deps.start.ts";
+import type { Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
 import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
@@ -106,8 +106,7 @@ async function serveHub(config: Config) {
   const database = createDb(config.databaseUrl);
   const made = await migrateHub(database.db as unknown as Kysely<HubDatabase>, database.dialect);
   console.log(`hub database ${made}: ${database.dialect} ${database.location}`);
-  const app = await buildHubApp(createHubDeps(database, clockOf(config)), {
-    provinceKeys: config.national.provinceKeys,
+  const app = await buildHubApp(createHubDeps(database, clockOf(config), config.national), {
     logger: loggerOptions(config.logLevel),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -5,8 +5,10 @@ import { after, before, describe, it } from "node:test";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import { buildHubApp, createHubDeps } from "../src/app.hub.ts";
+import { type App, buildApp } from "../src/app.ts";
 import { createDb } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
+import { newCardNumber } from "../src/modules/cards/cards.rules.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { migrateHub } from "../src/modules/national/hub.migrations.ts";
 import type { HubDatabase } from "../src/modules/national/hub.tables.ts";
@@ -14,7 +16,7 @@ import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { fixedClock } from "../src/shared/clock.ts";
 import { type CitusCluster, citusMissing, startCitusCluster } from "./citus-cluster.ts";
 import { createTestDb, DIALECTS } from "./db.ts";
-import { newIdNumber, seedAreas, seedCardKeys, testSecrets } from "./fixtures.ts";
+import { cardInState, newIdNumber, seedAreas, seedCardKeys, staffToken, testSecrets } from "./fixtures.ts";
 
 /**
  * The national platform for real (issue 24): a three-node Citus cluster on loopback holds the hub's
@@ -30,14 +32,15 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     ["32", randomBytes(32)],
   ]);
   const indexKey = randomBytes(32);
+  const provinceUrls = new Map<string, string>();
   let cluster: CitusCluster;
   let hubDb: ReturnType<typeof createDb>;
   let hubApp: Awaited<ReturnType<typeof buildHubApp>>;
   let hubPort = 0;
-  const provinces = {} as Record<"zj" | "js", { deps: Deps; close: () => Promise<void> }>;
+  const provinces = {} as Record<"zj" | "js", { deps: Deps; app: App; close: () => Promise<void> }>;
 
   async function startHub() {
-    hubApp = await buildHubApp(createHubDeps(hubDb, clock), { provinceKeys });
+    hubApp = await buildHubApp(createHubDeps(hubDb, clock, { provinceKeys, provinceUrls }));
     await hubApp.listen({ port: hubPort, host: "127.0.0.1" });
     hubPort = (hubApp.server.address() as AddressInfo).port;
   }
@@ -53,12 +56,24 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
         role: "province" as const,
         hub: { url: `http://127.0.0.1:${hubPort}`, province: code, key: provinceKeys.get(code)!, indexKey },
         provinceKeys: new Map(),
+        provinceUrls: new Map(),
       },
     };
     const deps = createDeps(database, config, clock, { lmk: softwareLmk(randomBytes(32)) });
     await seedCardKeys(deps);
     await seedAreas(deps);
-    return { deps, close: () => database.close() };
+    // The province serves HTTP on a live port: the hub forwards other provinces' checks to it.
+    const app = await buildApp(deps);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    provinceUrls.set(code, `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+    return {
+      deps,
+      app,
+      close: async () => {
+        await provinces[code === "33" ? "zj" : "js"].app.close();
+        await database.close();
+      },
+    };
   }
 
   before(async () => {
@@ -68,6 +83,9 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     await startHub();
     provinces.zj = await province("33", "sqlite");
     provinces.js = await province("32", DIALECTS.includes("postgres") ? "postgres" : "sqlite");
+    // The hub learns where the provinces are.
+    await hubApp.close();
+    await startHub();
   });
 
   after(async () => {
@@ -176,7 +194,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(change.state, "applied");
     assert.match(change.nationalIndex, /^[0-9a-f]{64}$/);
     assert.ok(!rows[0].payload.includes(idNumber), "the ID number never leaves the province in clear");
-    const hub = createHubDeps(hubDb, clock).hub;
+    const hub = createHubDeps(hubDb, clock, { provinceKeys }).hub;
     assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 1, stale: 0 });
     assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 0, stale: 1 });
     assert.deepEqual(await hub.applyChanges("33", [{ ...change, state: "in_production", version: 3 }]), {
@@ -217,7 +235,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       assert.deepEqual(mine.cards.map((c) => c.cardNumber).sort(), [zj.cardNumber, js.cardNumber].sort());
     }
     // Jiangsu cancels its card: the person is no longer listed once the change is delivered.
-    const hub = createHubDeps(hubDb, clock).hub;
+    const hub = createHubDeps(hubDb, clock, { provinceKeys }).hub;
     const jsChange = {
       ...(await lastChange(provinces.js.deps, js.cardNumber)),
       state: "cancelled" as const,
@@ -282,8 +300,77 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     clock.advance(31_000);
     await deps.national.deliver();
     assert.equal((await backlog(deps)).pending, 0);
-    const hub = createHubDeps(hubDb, clock).hub;
+    const hub = createHubDeps(hubDb, clock, { provinceKeys }).hub;
     for (const n of cards) assert.equal((await hub.cardRoute(n)).province, "32");
+  });
+
+  it("checks a card of another province through the hub at its home province; a loss there is refused here at once", async () => {
+    const zj = provinces.zj.deps;
+    const holder = await cardInState(zj, "active", { name: "跨省就医" });
+    await zj.enrolment.enrol(SYSTEM_ACTOR, {
+      idNumber: holder.idNumber,
+      scheme: "employee_medical",
+      areaCode: "330106",
+      startDate: "2026-08-01",
+    });
+    await zj.national.deliver();
+    const pharmacy = await staffToken(
+      provinces.js.deps,
+      `js.pharmacy.${Date.now()}`,
+      "pharmacy_operator",
+      "320100",
+    );
+    const check = async (body: object, lang = "zh") => {
+      const res = await provinces.js.app.inject({
+        method: "POST",
+        url: "/api/v1/online-checks",
+        headers: { authorization: `Bearer ${pharmacy}`, "accept-language": lang },
+        payload: body,
+      });
+      return { status: res.statusCode, body: res.json() };
+    };
+    const insured = await check({ cardNumber: holder.cardNumber });
+    assert.equal(insured.status, 200, JSON.stringify(insured.body));
+    assert.equal(insured.body.result, "INSURED");
+    assert.deepEqual(insured.body.homeProvince, { code: "33", name: "浙江省", source: "home" });
+    assert.equal(insured.body.coordinationArea, "330100");
+    assert.equal(insured.body.holder, undefined, "no holder details cross the border");
+    // Logged in both provinces: here as the pharmacy's check, there as the hub's forwarding.
+    const there = await zj.enrolment.checksOfCard(SYSTEM_ACTOR, holder.cardNumber);
+    assert.equal(there[0].result, "INSURED");
+    assert.match(there[0].checkedBy, /江苏省（全国平台转发）/);
+    // The holder reports the loss in Zhejiang: the next check in Jiangsu is refused, with its cause.
+    await zj.cards.reportTemporaryLoss(SYSTEM_ACTOR, holder.cardNumber);
+    const lost = await check({ cardNumber: holder.cardNumber });
+    assert.equal(lost.body.result, "CARD_TEMPORARILY_LOST");
+    assert.equal(lost.body.insured, false);
+    assert.ok(lost.body.diagnostic.zh.cause);
+    // The home province down: the hub answers from its registry once the loss was delivered there.
+    await zj.national.deliver();
+    await provinces.zj.app.close();
+    const fromRegistry = await check({ cardNumber: holder.cardNumber }, "en");
+    assert.equal(fromRegistry.body.result, "CARD_TEMPORARILY_LOST");
+    assert.equal(fromRegistry.body.homeProvince.source, "registry");
+    // An active card cannot be vouched for from the registry: a clear 503 to retry.
+    const other = await cardInState(zj, "active", { name: "另一人" });
+    await zj.national.deliver();
+    const unavailable = await check({ cardNumber: other.cardNumber }, "en");
+    assert.equal(unavailable.status, 503);
+    assert.equal(unavailable.body.code, "PROVINCE_UNAVAILABLE");
+    assert.match(unavailable.body.message, /浙江省/);
+    provinces.zj.app = await buildApp(zj);
+    await provinces.zj.app.listen({ port: Number(new URL(provinceUrls.get("33")!).port), host: "127.0.0.1" });
+    // A card no province holds is this province's own "not found", as before.
+    const unknown = await check({ cardNumber: newCardNumber() });
+    assert.equal(unknown.status, 200, JSON.stringify(unknown.body));
+    assert.equal(unknown.body.result, "CARD_NUMBER_NOT_FOUND");
+    assert.equal(unknown.body.homeProvince, undefined);
+    // The hub down: the cross-province check is refused with its own code, to be retried.
+    await hubApp.close();
+    const hubDown = await check({ cardNumber: holder.cardNumber });
+    assert.equal(hubDown.status, 503);
+    assert.equal(hubDown.body.code, "HUB_UNAVAILABLE");
+    await startHub();
   });
 
   it("refuses requests not signed by a registered province, before reading their body", async () => {
@@ -304,6 +391,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       "x-sscard-province": province,
       "x-sscard-at": when,
       "x-sscard-signature": signHubRequest(createSecretKey(key), {
+        province,
         at: when,
         method: "POST",
         path: "/hub/v1/reservations",
@@ -384,7 +472,13 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
       const signed = await post({
         "x-sscard-province": "33",
         "x-sscard-at": at,
-        "x-sscard-signature": signHubRequest(createSecretKey(key), { at, method: "POST", path, body }),
+        "x-sscard-signature": signHubRequest(createSecretKey(key), {
+          province: "33",
+          at,
+          method: "POST",
+          path,
+          body,
+        }),
       });
       assert.equal(signed.status, 200);
       assert.deepEqual(await signed.json(), { reserved: true, province: "33" });
@@ -394,6 +488,7 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
         "/hub/v1/cards/{cardNumber}",
         "/hub/v1/changes",
         "/hub/v1/duplicates",
+        "/hub/v1/online-checks",
         "/hub/v1/reservations",
       ]);
     } finally {

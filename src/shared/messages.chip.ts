@@ -82,6 +82,10 @@ export const CHIP_MESSAGES = {
     zh: "暂时无法连接全国社会保障卡平台，跨省业务请稍后再试；本省业务不受影响",
     en: "The national card platform cannot be reached; try cross-province services later (this province's services go on)",
   },
+  PROVINCE_UNAVAILABLE: {
+    zh: "暂时无法连接该卡的发卡省份（{provinceName}），跨省业务请稍后再试",
+    en: "The card's home province ({provinceName}) cannot be reached; try the cross-province service later",
+  },
   NATIONAL_CARD_HELD: {
     zh: "该人员已在{provinceName}持有有效社会保障卡，全国一人一卡：请先在{provinceName}注销该卡",
     en: "This person holds an active card issued in {provinceName}: one card per person nationwide; cancel that card there first",

@@ -9,6 +9,8 @@ import { reasonText } from "./reasons.ts";
 export const FIELD_RULES: Readonly<Record<string, string>> = {
   "16 bytes hex": "应为 16 字节的十六进制数",
   "16 or 32 hex characters": "应为 16 或 32 位十六进制字符",
+  "64 lowercase hex digits": "应为 64 位小写十六进制字符",
+  "9 characters": "应为 9 位字符",
   "3-64 lower-case letters, digits, _ . -": "应为 3–64 位小写字母、数字或 _ . -",
   "6 digits": "应为 6 位数字",
   "the switch's call identifier: 1 to 64 letters, digits, . _ : -":

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type Actor, authorize, authorizeHolderOr } from "../../shared/auth.ts";
+import { type Actor, authorize, authorizeHolderOr, type Grant } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { readPii } from "../persons/pii.ts";
-import type { EnrolmentContext } from "./enrolment.context.ts";
+import type { EnrolmentContext, RemoteCheckAnswer } from "./enrolment.context.ts";
 import { CHECK_DETAIL_ROLES } from "./enrolment.context.ts";
 
 import { ENROLMENT_PERMISSIONS } from "./enrolment.permissions.ts";
@@ -10,6 +10,7 @@ import {
   CHECK_DIAGNOSTICS,
   type CheckDiagnostic,
   coordinationArea,
+  type EnrolmentStatus,
   onlineCheck,
   type Scheme,
   survivorResolver,
@@ -18,6 +19,54 @@ import {
 /** The online check at card reading, and its log. */
 export function enrolmentCheck(ctx: EnrolmentContext) {
   const { deps, db, repo, clock, cipher, checksOf, today, checkLog } = ctx;
+
+  /** Logs a check answered by the card's home province and words its result here. */
+  async function crossProvince(actor: Actor, grant: Grant, cardNumber: string, remote: RemoteCheckAnswer) {
+    const known = remote.result === "INSURED" || remote.result in CHECK_DIAGNOSTICS;
+    if (!known)
+      throw new DomainError("PROVINCE_UNAVAILABLE", {
+        province: remote.homeProvince,
+        provinceName: remote.homeProvinceName,
+      });
+    checkLog.enqueue({
+      id: randomUUID(),
+      card_number: cardNumber,
+      card_id: null,
+      at: clock.now().toISOString(),
+      actor_id: actor.id,
+      actor_name: actor.name,
+      actor_role: grant.role,
+      channel: actor.channel,
+      result: remote.result,
+      place: (await deps.placeOf?.(grant)) ?? null,
+    });
+    const homeProvince = { code: remote.homeProvince, name: remote.homeProvinceName, source: remote.source };
+    if (!remote.insured || remote.result !== "INSURED") {
+      const code = (remote.result === "INSURED" ? "CARD_INVALID" : remote.result) as CheckDiagnostic;
+      return {
+        result: code,
+        insured: false as const,
+        diagnostic: { code, ...CHECK_DIAGNOSTICS[code] },
+        cardNumber,
+        homeProvince,
+      };
+    }
+    return {
+      result: "INSURED" as const,
+      insured: true as const,
+      cardNumber,
+      medicalFunction: "active" as const,
+      medicalInsuranceNumber: remote.medicalInsuranceNumber ?? "",
+      coordinationArea: remote.coordinationArea ?? "",
+      schemes: (remote.schemes ?? []).map((s) => ({
+        scheme: s.scheme as Scheme,
+        status: s.status as EnrolmentStatus,
+        areaCode: s.areaCode,
+      })),
+      homeProvince,
+    };
+  }
+
   return {
     flushChecks: () => checkLog.flush(),
 
@@ -49,6 +98,17 @@ export function enrolmentCheck(ctx: EnrolmentContext) {
         : input.cardNumber
           ? await deps.cards.byNumber(db, input.cardNumber)
           : undefined;
+      // A card this province does not hold: the check goes through the national hub to its home province.
+      if (!card && !certificate && input.cardNumber && deps.remoteCheck) {
+        const remote = await deps.remoteCheck({
+          cardNumber: input.cardNumber,
+          ...(input.cardIdCode === undefined ? {} : { cardIdCode: input.cardIdCode }),
+          ...(input.idNumber === undefined ? {} : { idNumber: input.idNumber }),
+          ...(input.name === undefined ? {} : { name: input.name }),
+          role: grant.role,
+        });
+        if (remote) return crossProvince(actor, grant, input.cardNumber, remote);
+      }
       const person = card ? await deps.persons.byId(db, card.person_id) : undefined;
       let dataMatches = false;
       // The personal fields are decrypted only when a name is to be compared or shown.

@@ -86,7 +86,31 @@ export type EnrolmentDeps = {
   ) => Promise<{ cardId: string; valid: boolean } | undefined>;
   /** The name of the institution or outlet a grant acts for (an online check records where it was made). */
   placeOf?: (grant: Grant) => Promise<string | null>;
+  /**
+   * The check of a card this province does not hold, through the national hub to its home province
+   * (issue 24): undefined when no province holds it; throws when the answer cannot be had.
+   */
+  remoteCheck?: (input: {
+    cardNumber: string;
+    cardIdCode?: string;
+    idNumber?: string;
+    name?: string;
+    role: string;
+  }) => Promise<RemoteCheckAnswer | undefined>;
 };
+
+/** A home province's answer to a cross-province check, as the hub passes it back. */
+export type RemoteCheckAnswer = Readonly<{
+  result: string;
+  insured: boolean;
+  medicalFunction?: "active";
+  medicalInsuranceNumber?: string;
+  coordinationArea?: string;
+  schemes?: readonly { scheme: string; status: string; areaCode: string }[];
+  homeProvince: string;
+  homeProvinceName: string;
+  source: "home" | "registry";
+}>;
 
 /** The helpers the enrolment use cases share: persons by ID number, personal numbers, events, merges, the check log. */
 export function createEnrolmentContext(deps: EnrolmentDeps) {

@@ -77,6 +77,18 @@ const checkSchema = z.object({
     })
     .optional()
     .describe("counter staff and administrators only"),
+  homeProvince: z
+    .object({
+      code: z.string(),
+      name: z.string(),
+      source: z
+        .enum(["home", "registry"])
+        .describe(
+          "registry: the home province could not answer; its last published card state refused the card",
+        ),
+    })
+    .optional()
+    .describe("a card of another province, checked through the national hub"),
 });
 /** The online checks made on a card (staff and the holder see the same list). */
 export const checksSchema = z.array(

@@ -37,6 +37,7 @@ export function hubRoutes(deps: {
     const problem = hubRequestProblem(
       key,
       {
+        province: code,
         at: String(h[HUB_HEADERS.at] ?? ""),
         method: request.method,
         path: request.url,
@@ -128,6 +129,36 @@ export function hubRoutes(deps: {
         },
       },
       async (request) => deps.hub.cardRoute(request.params.cardNumber),
+    );
+
+    app.post(
+      "/hub/v1/online-checks",
+      {
+        schema: {
+          operationId: "hubForwardCheck",
+          tags: ["national hub"],
+          summary:
+            "The online check of another province's card: forwarded to the card's home province, or answered from the registry when that province cannot answer and the card's state refuses it",
+          security,
+          body: z.strictObject({
+            cardNumber,
+            cardIdCode: z.string().max(32).optional(),
+            idNumber: z.string().max(18).optional(),
+            name: z.string().max(64).optional(),
+            role: z.string().max(32),
+          }),
+          response: {
+            200: z.looseObject({
+              result: z.string(),
+              insured: z.boolean(),
+              homeProvince: province,
+              homeProvinceName: z.string(),
+              source: z.enum(["home", "registry"]),
+            }),
+          },
+        },
+      },
+      async (request) => deps.hub.forwardCheck(signerOf(request), request.body),
     );
 
     app.get(

@@ -1,10 +1,13 @@
+import type { KeyObject } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { CARD_STATES } from "../cards/cards.rules.ts";
+import { CARD_STATE_RULES, CARD_STATES } from "../cards/cards.rules.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
+import { signedRequest } from "./national.http.ts";
 import { duplicatesOf, type NationalCard, reservationOutcome, slotHolders } from "./national.rules.ts";
+import type { RemoteCheckInput } from "./national.service.ts";
 
 /** A card change as a province publishes it (its outbox row's payload). */
 export type CardChange = Readonly<{
@@ -22,7 +25,13 @@ const SLOT_STATES = CARD_STATES.filter(
  * The national hub (issue 24): the national cardholder registry, kept from the provinces' published
  * changes, applied idempotently by version; one active card per person nationwide; where a card is held.
  */
-export function createHubService(deps: { db: Kysely<HubDatabase>; repo: HubRepository; clock: Clock }) {
+export function createHubService(deps: {
+  db: Kysely<HubDatabase>;
+  repo: HubRepository;
+  clock: Clock;
+  /** Each province's request key, and the address the hub reaches it at (forwarded checks). */
+  provinces?: ReadonlyMap<string, { key: KeyObject; url?: string }>;
+}) {
   const { db, repo, clock } = deps;
 
   async function provinceName(code: string) {
@@ -95,6 +104,49 @@ export function createHubService(deps: { db: Kysely<HubDatabase>; repo: HubRepos
         state: card?.state ?? "applied",
         version: card?.version ?? 0,
       };
+    },
+
+    /**
+     * A card's online check asked by another province, forwarded to the card's home province and its
+     * answer passed back. When the home province cannot answer, a card its last published state refuses
+     * (lost, cancelled, expired...) is refused from the registry; otherwise PROVINCE_UNAVAILABLE.
+     */
+    async forwardCheck(asking: string, input: Omit<RemoteCheckInput, never>) {
+      const route = await repo.route(db, input.cardNumber);
+      if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
+      const home = route.province;
+      const homeProvinceName = await provinceName(home);
+      const peer = deps.provinces?.get(home);
+      const r = peer?.url
+        ? await signedRequest(
+            { baseUrl: peer.url, key: peer.key, province: asking, at: clock.now().toISOString() },
+            "POST",
+            "/national/v1/online-checks",
+            input,
+          )
+        : undefined;
+      if (r?.status === 200)
+        return {
+          ...(r.json as { result: string; insured: boolean }),
+          homeProvince: home,
+          homeProvinceName,
+          source: "home" as const,
+        };
+      if (r && r.status < 500)
+        throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
+      const card = (await repo.cardsOf(db, route.national_index)).find(
+        (c) => c.cardNumber === input.cardNumber,
+      );
+      const byState = card ? CARD_STATE_RULES[card.state].onlineCheck : "ok";
+      if (byState !== "ok")
+        return {
+          result: byState,
+          insured: false,
+          homeProvince: home,
+          homeProvinceName,
+          source: "registry" as const,
+        };
+      throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
     },
 
     /** The persons holding active cards in this province and another, with each card, for cancellation. */

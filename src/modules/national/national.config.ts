@@ -17,6 +17,8 @@ export type NationalConfig = Readonly<{
   }>;
   /** The hub's keys of each province (SSCARD_HUB_PROVINCES=33=<hex>,44=<hex>). */
   provinceKeys: ReadonlyMap<string, Buffer>;
+  /** The hub: where it reaches each province (SSCARD_HUB_PROVINCE_URLS=33=http://…,44=http://…). */
+  provinceUrls: ReadonlyMap<string, string>;
 }>;
 
 const hex32 = (value: string, name: string) => {
@@ -37,8 +39,19 @@ export function nationalConfig(env: Readonly<Record<string, string | undefined>>
   const provinceKeys = parseProvinceKeys(env.SSCARD_HUB_PROVINCES ?? "");
   if (role === "hub" && provinceKeys.size === 0)
     throw new Error("SSCARD_ROLE=hub needs SSCARD_HUB_PROVINCES (each province's request key)");
+  const provinceUrls = new Map<string, string>();
+  for (const part of (env.SSCARD_HUB_PROVINCE_URLS ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d{2})=(https?:\/\/\S+?)\/*$/.exec(part);
+    if (!m)
+      throw new Error(`SSCARD_HUB_PROVINCE_URLS: "${part}" is not <2-digit province>=http(s)://address`);
+    provinceUrls.set(m[1], m[2]);
+  }
   return Object.freeze({
     role,
+    provinceUrls,
     ...(url
       ? {
           hub: Object.freeze({

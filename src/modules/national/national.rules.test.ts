@@ -68,10 +68,21 @@ describe("national rules", () => {
 
   it("signs a request over its time, method, path and body; refuses another body, a skewed time, a bad signature", () => {
     const key = createSecretKey(randomBytes(32));
-    const r = { at: now.toISOString(), method: "POST", path: "/hub/v1/changes", body: '{"changes":[]}' };
+    const r = {
+      province: "33",
+      at: now.toISOString(),
+      method: "POST",
+      path: "/hub/v1/changes",
+      body: '{"changes":[]}',
+    };
     const signature = signHubRequest(key, r);
     assert.equal(hubRequestProblem(key, { ...r, signature }, now), null);
     assert.equal(hubRequestProblem(key, { ...r, body: "{}", signature }, now), "signature");
+    assert.equal(
+      hubRequestProblem(key, { ...r, province: "32", signature }, now),
+      "signature",
+      "another province named",
+    );
     assert.equal(hubRequestProblem(key, { ...r, path: "/hub/v1/reservations", signature }, now), "signature");
     assert.equal(hubRequestProblem(createSecretKey(randomBytes(32)), { ...r, signature }, now), "signature");
     assert.equal(hubRequestProblem(key, { ...r, signature: "zz" }, now), "signature");

@@ -25,6 +25,44 @@ export const RESERVATION_HOLD_MS = 10 * 60 * 1000;
 /** How far the clock of a signed request may be from the hub's. */
 export const REQUEST_SKEW_MS = 5 * 60 * 1000;
 
+/** The provinces of the mainland (GB/T 2260), as the hub's reference table starts. */
+export const PROVINCES: readonly [string, string][] = [
+  ["11", "北京市"],
+  ["12", "天津市"],
+  ["13", "河北省"],
+  ["14", "山西省"],
+  ["15", "内蒙古自治区"],
+  ["21", "辽宁省"],
+  ["22", "吉林省"],
+  ["23", "黑龙江省"],
+  ["31", "上海市"],
+  ["32", "江苏省"],
+  ["33", "浙江省"],
+  ["34", "安徽省"],
+  ["35", "福建省"],
+  ["36", "江西省"],
+  ["37", "山东省"],
+  ["41", "河南省"],
+  ["42", "湖北省"],
+  ["43", "湖南省"],
+  ["44", "广东省"],
+  ["45", "广西壮族自治区"],
+  ["46", "海南省"],
+  ["50", "重庆市"],
+  ["51", "四川省"],
+  ["52", "贵州省"],
+  ["53", "云南省"],
+  ["54", "西藏自治区"],
+  ["61", "陕西省"],
+  ["62", "甘肃省"],
+  ["63", "青海省"],
+  ["64", "宁夏回族自治区"],
+  ["65", "新疆维吾尔自治区"],
+];
+
+/** A province's name by its code (the code itself when unknown). */
+export const provinceName = (code: string) => PROVINCES.find(([c]) => c === code)?.[1] ?? code;
+
 /** A province code: the first two digits of the area codes it issues in (GB/T 2260). */
 export const provinceOf = (areaCode: string) => areaCode.slice(0, 2);
 
@@ -75,20 +113,20 @@ export function duplicatesOf(cards: readonly (NationalCard & { nationalIndex: st
 export const nationalIndex = (key: KeyObject, idNumber: string) =>
   hmacSm3Hex(key, `national:${idNumber.trim().toUpperCase()}`);
 
-/** What a province signs: the time, the method, the path and the body, one per line. */
-const signedText = (r: { at: string; method: string; path: string; body: string }) =>
-  `${r.at}\n${r.method.toUpperCase()}\n${r.path}\n${r.body}`;
+/** A signed request's parts: the signing province, its time, the method, the path and the raw body. */
+export type HubRequest = { province: string; at: string; method: string; path: string; body: string };
+
+/** What is signed: the parts, one per line. */
+const signedText = (r: HubRequest) =>
+  `${r.province}\n${r.at}\n${r.method.toUpperCase()}\n${r.path}\n${r.body}`;
 
 /** A province's signature on a request to the hub: HMAC-SM3 under the key the hub gave it. */
-export const signHubRequest = (
-  key: KeyObject,
-  r: { at: string; method: string; path: string; body: string },
-) => hmacSm3Hex(key, signedText(r));
+export const signHubRequest = (key: KeyObject, r: HubRequest) => hmacSm3Hex(key, signedText(r));
 
 /** Why a signed request is refused, or null: a wrong signature, or a time too far from the hub's. */
 export function hubRequestProblem(
   key: KeyObject,
-  r: { at: string; method: string; path: string; body: string; signature: string },
+  r: HubRequest & { signature: string },
   now: Date,
 ): "signature" | "time" | null {
   const at = Date.parse(r.at);

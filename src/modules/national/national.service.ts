@@ -8,13 +8,36 @@ import type { CardState } from "../cards/cards.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import type { CardChange } from "./hub.service.ts";
 import type { NationalConfig } from "./national.config.ts";
+import { signedRequest } from "./national.http.ts";
 import type { NationalRepository } from "./national.repository.ts";
-import { nationalIndex, signHubRequest } from "./national.rules.ts";
+import { hubRequestProblem, nationalIndex } from "./national.rules.ts";
+
+/** A check as the hub forwards it: the card's data read from the chip, and who asks. */
+export type RemoteCheckInput = Readonly<{
+  cardNumber: string;
+  cardIdCode?: string;
+  idNumber?: string;
+  name?: string;
+  /** The role of the caller in the asking province (a hospital's or a pharmacy's). */
+  role: string;
+}>;
+
+/** The home province's answer (the online check's result), with where it came from. */
+export type RemoteCheckAnswer = Readonly<{
+  result: string;
+  insured: boolean;
+  medicalFunction?: "active";
+  medicalInsuranceNumber?: string;
+  coordinationArea?: string;
+  schemes?: { scheme: string; status: string; areaCode: string }[];
+  homeProvince: string;
+  homeProvinceName: string;
+  /** `home`: the home province answered; `registry`: it could not, and the hub answered from its registry. */
+  source: "home" | "registry";
+}>;
 
 /** How long a deliverer holds the rows it sends; after it, another process sends them again. */
 const LEASE_MS = 30_000;
-/** A request to the hub gives up after this long: the hub being slow never holds a counter's clerk. */
-const HUB_TIMEOUT_MS = 3_000;
 
 /**
  * A province's side of the national platform (issue 24): it publishes every card change to the hub
@@ -37,27 +60,14 @@ export function createNationalService(deps: {
     nationalIndex(indexKey!, deps.cipher.decrypt(person.id_number_enc));
 
   /** A signed request to the hub: its answer, or undefined when the hub cannot be reached. */
-  async function call(method: "GET" | "POST", path: string, payload?: object) {
-    const body = payload === undefined ? "" : JSON.stringify(payload);
-    const at = clock.now().toISOString();
-    try {
-      const res = await fetch(`${hub!.url}${path}`, {
-        method,
-        headers: {
-          ...(payload === undefined ? {} : { "content-type": "application/json" }),
-          "x-sscard-province": hub!.province,
-          "x-sscard-at": at,
-          "x-sscard-signature": signHubRequest(requestKey!, { at, method, path, body }),
-        },
-        body: payload === undefined ? undefined : body,
-        signal: AbortSignal.timeout(HUB_TIMEOUT_MS),
-      });
-      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-      return { status: res.status, json };
-    } catch {
-      return undefined;
-    }
-  }
+  const call = (method: "GET" | "POST", path: string, payload?: object) =>
+    signedRequest(
+      { baseUrl: hub!.url, key: requestKey!, province: hub!.province, at: clock.now().toISOString() },
+      method,
+      path,
+      payload,
+    );
+
   /**
    * Sends the outbox's waiting changes to the hub, up to `limit` at a time, until none is left or the
    * hub refuses: each row is marked delivered only after the hub acknowledged it.
@@ -158,6 +168,36 @@ export function createNationalService(deps: {
       if (!r || r.status >= 500) throw new DomainError("HUB_UNAVAILABLE");
       if (r.status === 404) throw new DomainError("NATIONAL_CARD_UNKNOWN");
       return r.json as { province: string; provinceName: string; state: CardState; version: number };
+    },
+
+    /**
+     * The online check of a card this province does not hold, through the hub to the card's home
+     * province: its answer, or undefined when no province holds the card. Refused with HUB_UNAVAILABLE
+     * or PROVINCE_UNAVAILABLE (503) when the answer cannot be had: a cross-province check is retried.
+     */
+    async remoteCheck(input: RemoteCheckInput) {
+      if (!hub) return undefined;
+      const r = await call("POST", "/hub/v1/online-checks", input);
+      if (!r) throw new DomainError("HUB_UNAVAILABLE");
+      if (r.status === 200) return r.json as unknown as RemoteCheckAnswer;
+      const code = String(r.json.code ?? "");
+      if (code === "NATIONAL_CARD_UNKNOWN") return undefined;
+      if (code === "PROVINCE_UNAVAILABLE")
+        throw new DomainError("PROVINCE_UNAVAILABLE", (r.json.details ?? {}) as Record<string, string>);
+      throw new DomainError("HUB_UNAVAILABLE");
+    },
+
+    /** Whether a request claiming to come from the hub is signed with this province's hub key (the reason if not). */
+    hubProblem(r: {
+      at: string;
+      method: string;
+      path: string;
+      body: string;
+      signature: string;
+      province: string;
+    }) {
+      if (!hub) return "unknown_province" as const;
+      return hubRequestProblem(requestKey!, r, clock.now());
     },
 
     /** The persons with active cards here and in another province, as the hub lists them. */

@@ -1,0 +1,35 @@
+import type { KeyObject } from "node:crypto";
+import { signHubRequest } from "./national.rules.ts";
+
+/** A request between a province and the hub gives up after this long: a slow peer never holds a clerk. */
+export const PEER_TIMEOUT_MS = 3_000;
+
+/**
+ * A signed request between a province and the hub (either way): the answer's status and JSON body, or
+ * undefined when the peer cannot be reached in time. `province` is the signing province (a province's
+ * own code; from the hub, the province the request is made for).
+ */
+export async function signedRequest(
+  r: { baseUrl: string; key: KeyObject; province: string; at: string },
+  method: "GET" | "POST",
+  path: string,
+  payload?: object,
+): Promise<{ status: number; json: Record<string, unknown> } | undefined> {
+  const body = payload === undefined ? "" : JSON.stringify(payload);
+  try {
+    const res = await fetch(`${r.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        "x-sscard-province": r.province,
+        "x-sscard-at": r.at,
+        "x-sscard-signature": signHubRequest(r.key, { province: r.province, at: r.at, method, path, body }),
+      },
+      body: payload === undefined ? undefined : body,
+      signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
+    });
+    return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,118 @@
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { type Actor, NATIONAL, type Role } from "../../shared/auth.ts";
+import { DomainError } from "../../shared/errors.ts";
+import { SETTLING } from "../../shared/permissions.ts";
+import { HUB_HEADERS } from "./hub.routes.ts";
+import { provinceName } from "./national.rules.ts";
+import type { NationalService } from "./national.service.ts";
+
+/** The online check as the enrolment module answers it (the part another province may see). */
+type CheckAnswer = { result: string; insured: boolean } & Record<string, unknown>;
+
+/**
+ * What the hub asks of a province (`/national/v1`): the online check of one of this province's cards,
+ * made at a hospital or pharmacy of another province. The hub signs with this province's hub key; the
+ * check runs here as that institution's system would (channel `terminal`, its settling role), is
+ * logged here with the asking province, and answers without the holder's details.
+ */
+export function nationalRoutes(deps: {
+  national: NationalService;
+  check: (
+    actor: Actor,
+    input: { cardNumber: string; cardIdCode?: string; idNumber?: string; name?: string },
+  ) => Promise<CheckAnswer>;
+}): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+      (request as FastifyRequest & { rawBody?: string }).rawBody = String(body);
+      try {
+        done(null, JSON.parse(String(body)));
+      } catch {
+        done(new DomainError("MALFORMED_JSON"), undefined);
+      }
+    });
+    const asking = new WeakMap<FastifyRequest, string>();
+    app.addHook("preValidation", async (request) => {
+      const h = request.headers;
+      const province = String(h[HUB_HEADERS.province] ?? "");
+      const problem = deps.national.hubProblem({
+        province,
+        at: String(h[HUB_HEADERS.at] ?? ""),
+        method: request.method,
+        path: request.url,
+        body: (request as FastifyRequest & { rawBody?: string }).rawBody ?? "",
+        signature: String(h[HUB_HEADERS.signature] ?? ""),
+      });
+      if (problem) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: problem });
+      asking.set(request, province);
+    });
+
+    app.post(
+      "/national/v1/online-checks",
+      {
+        config: { access: "public" },
+        schema: {
+          operationId: "nationalAnswerCheck",
+          tags: ["national hub"],
+          summary:
+            "The hub asks this province for the online check of one of its cards, made in another province (signed by the hub)",
+          security: [],
+          body: z.strictObject({
+            cardNumber: z.string().regex(/^[A-Z0-9]{9}$/),
+            cardIdCode: z.string().max(32).optional(),
+            idNumber: z.string().max(18).optional(),
+            name: z.string().max(64).optional(),
+            role: z.string().max(32),
+          }),
+          response: {
+            200: z.object({
+              result: z.string(),
+              insured: z.boolean(),
+              medicalFunction: z.literal("active").optional(),
+              medicalInsuranceNumber: z.string().optional(),
+              coordinationArea: z.string().optional(),
+              schemes: z
+                .array(z.object({ scheme: z.string(), status: z.string(), areaCode: z.string() }))
+                .optional(),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const from = asking.get(request)!;
+        const { role, ...input } = request.body;
+        const actor: Actor = {
+          type: "api_key",
+          id: `national-hub:${from}`,
+          name: `${provinceName(from)}（全国平台转发）`,
+          channel: "terminal",
+          grants: [
+            {
+              role: (SETTLING as readonly string[]).includes(role) ? (role as Role) : "medical_operator",
+              areaCode: NATIONAL,
+              outletId: null,
+            },
+          ],
+        };
+        const answer = await deps.check(actor, input);
+        // Only the check's outcome crosses the border: no holder details, no diagnostic wording (the
+        // asking province words the result in its caller's language).
+        return {
+          result: answer.result,
+          insured: answer.insured,
+          ...(answer.insured
+            ? {
+                medicalFunction: answer.medicalFunction as "active",
+                medicalInsuranceNumber: answer.medicalInsuranceNumber as string,
+                coordinationArea: answer.coordinationArea as string,
+                schemes: answer.schemes as { scheme: string; status: string; areaCode: string }[],
+              }
+            : {}),
+        };
+      },
+    );
+  };
+}
