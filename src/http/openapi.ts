@@ -51,6 +51,8 @@ export const TAGS: Record<string, string> = {
   jobs: "The periodic jobs and their runs",
   keys: "The state of the encryption machine's keys (never a key)",
   time: "The server's clock",
+  "national hub":
+    "全国平台 · The national platform: what the national hub asks of this province (signed by the hub with the province's key, not a staff token)",
 };
 
 /** The statuses any operation may answer whatever its route says, and why. */

@@ -6,16 +6,13 @@ import { CARD_STATE_RULES, CARD_STATES } from "../cards/cards.rules.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
 import { signedRequest } from "./national.http.ts";
-import { duplicatesOf, type NationalCard, reservationOutcome, slotHolders } from "./national.rules.ts";
-import type { RemoteCheckInput } from "./national.service.ts";
-
-/** A card change as a province publishes it (its outbox row's payload). */
-export type CardChange = Readonly<{
-  nationalIndex: string;
-  cardNumber: string;
-  state: NationalCard["state"];
-  version: number;
-}>;
+import {
+  type CardChange,
+  duplicatesOf,
+  type RemoteCheckInput,
+  reservationOutcome,
+  slotHolders,
+} from "./national.rules.ts";
 
 const SLOT_STATES = CARD_STATES.filter(
   (s) => slotHolders([{ cardNumber: "", province: "", state: s, version: 0 }]).length,

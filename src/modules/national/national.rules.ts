@@ -16,6 +16,38 @@ export type NationalCard = Readonly<{
   version: number;
 }>;
 
+/** A card change as a province publishes it (its outbox row's payload). */
+export type CardChange = Readonly<{
+  nationalIndex: string;
+  cardNumber: string;
+  state: NationalCard["state"];
+  version: number;
+}>;
+
+/** A check as the hub forwards it: the card's data read from the chip, and who asks. */
+export type RemoteCheckInput = Readonly<{
+  cardNumber: string;
+  cardIdCode?: string;
+  idNumber?: string;
+  name?: string;
+  /** The role of the caller in the asking province (a hospital's or a pharmacy's). */
+  role: string;
+}>;
+
+/** The home province's answer (the online check's result), with where it came from. */
+export type RemoteCheckAnswer = Readonly<{
+  result: string;
+  insured: boolean;
+  medicalFunction?: "active";
+  medicalInsuranceNumber?: string;
+  coordinationArea?: string;
+  schemes?: { scheme: string; status: string; areaCode: string }[];
+  homeProvince: string;
+  homeProvinceName: string;
+  /** `home`: the home province answered; `registry`: it could not, and the hub answered from its registry. */
+  source: "home" | "registry";
+}>;
+
 /** A province's claim on a person's national slot while its application is written (a few seconds). */
 export type Reservation = Readonly<{ province: string; at: string }>;
 

@@ -6,35 +6,16 @@ import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, type ErrorCode } from "../../shared/errors.ts";
 import type { CardState } from "../cards/cards.rules.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
-import type { CardChange } from "./hub.service.ts";
 import type { NationalConfig } from "./national.config.ts";
 import { signedRequest } from "./national.http.ts";
 import type { NationalRepository } from "./national.repository.ts";
-import { hubRequestProblem, nationalIndex } from "./national.rules.ts";
-
-/** A check as the hub forwards it: the card's data read from the chip, and who asks. */
-export type RemoteCheckInput = Readonly<{
-  cardNumber: string;
-  cardIdCode?: string;
-  idNumber?: string;
-  name?: string;
-  /** The role of the caller in the asking province (a hospital's or a pharmacy's). */
-  role: string;
-}>;
-
-/** The home province's answer (the online check's result), with where it came from. */
-export type RemoteCheckAnswer = Readonly<{
-  result: string;
-  insured: boolean;
-  medicalFunction?: "active";
-  medicalInsuranceNumber?: string;
-  coordinationArea?: string;
-  schemes?: { scheme: string; status: string; areaCode: string }[];
-  homeProvince: string;
-  homeProvinceName: string;
-  /** `home`: the home province answered; `registry`: it could not, and the hub answered from its registry. */
-  source: "home" | "registry";
-}>;
+import {
+  type CardChange,
+  hubRequestProblem,
+  nationalIndex,
+  type RemoteCheckAnswer,
+  type RemoteCheckInput,
+} from "./national.rules.ts";
 
 /** How long a deliverer holds the rows it sends; after it, another process sends them again. */
 const LEASE_MS = 30_000;
