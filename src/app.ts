@@ -139,7 +139,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
   await app.register(jobsRoutes(deps), { prefix: "/api/v1" });
   await app.register(keysRoutes(deps), { prefix: "/api/v1" });
   await app.register(certificatesRoutes(deps));
-  await app.register(nationalRoutes({ national: deps.national, check: deps.enrolment.check }));
+  await app.register(
+    nationalRoutes({
+      national: deps.national,
+      check: deps.enrolment.check,
+      settle: deps.medical.settleForProvince,
+    }),
+  );
   await serveWeb(app);
 
   // Group-committed attempt records are written before the database closes.

@@ -325,6 +325,7 @@ export function createDeps(
     certificatesIn: certificates.certificatesIn,
     verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
+    remoteSettle: national.federated ? national.remoteSettle : undefined,
   });
   const benefits = createBenefitsService({
     ...{ db, repo: createBenefitsRepository(), audit, clock, cipher, regions },

@@ -8,7 +8,9 @@ import { buildHubApp, createHubDeps } from "../src/app.hub.ts";
 import { type App, buildApp } from "../src/app.ts";
 import { createDb } from "../src/db/database.ts";
 import { createDeps, type Deps } from "../src/deps.ts";
+import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { newCardNumber } from "../src/modules/cards/cards.rules.ts";
+import { initialPin } from "../src/modules/credentials/pin.rules.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { migrateHub } from "../src/modules/national/hub.migrations.ts";
 import type { HubDatabase } from "../src/modules/national/hub.tables.ts";
@@ -373,6 +375,139 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     await startHub();
   });
 
+  it("settles a Zhejiang card at a Jiangsu pharmacy through the hub: the home account debited once under retries, concurrency and a hub restart; netted by day", async () => {
+    const zj = provinces.zj.deps;
+    const js = provinces.js.deps;
+    // Zhejiang: its medical rules, catalogue and a holder with ¥500 in the personal account.
+    await zj.areas.addPolicyVersion(SYSTEM_ACTOR, "330100", {
+      effectiveFrom: "2026-11-22",
+      policy: {
+        ...NATIONAL_DEFAULT_POLICY,
+        medical: { ...NATIONAL_MEDICAL_POLICY, averageMonthlyWageFen: 1_000_000, accountShareBp: 500 },
+      },
+    });
+    const catalogue = "code,name,class,self_pay_percent\nXA01,阿莫西林胶囊,A,0\nXB01,头孢克肟片,B,10\n";
+    await zj.medical.importCatalogue(SYSTEM_ACTOR, {
+      name: "目录",
+      effectiveFrom: "2026-01-01",
+      csv: catalogue,
+      sample: true,
+    });
+    const holder = await cardInState(zj, "active", { name: "异地就医" });
+    await zj.medical.payContribution(SYSTEM_ACTOR, {
+      idNumber: holder.idNumber,
+      month: "2026-10",
+      payer: "self",
+      gradePercent: 100,
+    });
+    await zj.medical.transferMonth(SYSTEM_ACTOR, "2026-10");
+    await zj.national.deliver();
+    const pin = initialPin(holder.cardNumber, NATIONAL_DEFAULT_POLICY);
+    const balance = async () => {
+      const person = await zj.persons.findByIdNumber(SYSTEM_ACTOR, holder.idNumber);
+      const sums = await zj.medical.ledgerSums(person.id);
+      assert.equal(sums.total, 0, "every journal balances");
+      return sums.personal;
+    };
+    assert.equal(await balance(), 50_000);
+    // Jiangsu: a designated pharmacy with its terminal and operator.
+    const terminalNo = "320100000701";
+    const pharmacyRow = await js.medical.registerInstitution(SYSTEM_ACTOR, {
+      code: "JS-PH-1",
+      name: "南京大药房",
+      kind: "pharmacy",
+      areaCode: "320100",
+      agreementFrom: "2026-01-01",
+      agreementUntil: "2027-12-31",
+    });
+    await js.terminals.register(SYSTEM_ACTOR, { terminalNo, areaCode: "320100", name: "JS-PH-1" });
+    await js.medical.attachTerminal(SYSTEM_ACTOR, "JS-PH-1", terminalNo);
+    const operator = await staffToken(js, "js.pharmacy.settle", "pharmacy_operator", "320100", {
+      institutionId: (pharmacyRow as { id: string }).id,
+    });
+    const settle = async (idempotencyKey: string, card = { cardNumber: holder.cardNumber, pin }) => {
+      const res = await provinces.js.app.inject({
+        method: "POST",
+        url: "/api/v1/settlements",
+        headers: { authorization: `Bearer ${operator}` },
+        payload: {
+          terminalNo,
+          idempotencyKey,
+          card,
+          items: [{ code: "XA01", quantity: 2, unitPriceFen: 1_250 }],
+        },
+      });
+      return { status: res.statusCode, body: res.json() };
+    };
+    const first = await settle("js-key-1");
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual(first.body.homeProvince, { code: "33", name: "浙江省" });
+    assert.deepEqual(first.body.institution, { code: "JS-PH-1", name: "南京大药房" });
+    assert.equal(first.body.idempotencyKey, "js-key-1");
+    assert.equal(first.body.totals.accountFen, 2_500);
+    assert.equal(await balance(), 47_500);
+    // The same key again, and five times at once: the first settlement each time, one debit.
+    const again = await settle("js-key-1");
+    assert.equal(again.body.settlementId, first.body.settlementId);
+    assert.equal(again.body.replayed, true);
+    const burst = await Promise.all(Array.from({ length: 5 }, () => settle("js-key-2")));
+    assert.deepEqual(
+      burst.map((b) => b.status),
+      [200, 200, 200, 200, 200],
+      JSON.stringify(burst.map((b) => b.body)),
+    );
+    assert.equal(new Set(burst.map((b) => b.body.settlementId)).size, 1);
+    assert.equal(await balance(), 45_000);
+    // The hub dies after the home province settled and before it answered: the retry settles nothing new.
+    const { signedRequest } = await import("../src/modules/national/national.http.ts");
+    const { createSecretKey } = await import("node:crypto");
+    const direct = await signedRequest(
+      {
+        baseUrl: provinceUrls.get("33")!,
+        key: createSecretKey(provinceKeys.get("33")!),
+        province: "32",
+        at: clock.now().toISOString(),
+      },
+      "POST",
+      "/national/v1/settlements",
+      {
+        cardNumber: holder.cardNumber,
+        pin,
+        items: [{ code: "XA01", quantity: 2, unitPriceFen: 1_250 }],
+        idempotencyKey: "js-key-3",
+        institution: { code: "JS-PH-1", name: "南京大药房" },
+        terminalNo,
+      },
+    );
+    assert.equal(direct?.status, 200, JSON.stringify(direct?.json));
+    await hubApp.close();
+    const whileDown = await settle("js-key-3");
+    assert.deepEqual([whileDown.status, whileDown.body.code], [503, "HUB_UNAVAILABLE"]);
+    await startHub();
+    const afterRestart = await settle("js-key-3");
+    assert.equal(afterRestart.body.settlementId, direct?.json.settlementId);
+    assert.equal(await balance(), 42_500, "debited once for js-3");
+    // The home province's refusal reaches the pharmacy as it is: a wrong password.
+    const wrong = await settle("js-key-4", {
+      cardNumber: holder.cardNumber,
+      pin: pin === "000000" ? "111111" : "000000",
+    });
+    assert.equal(wrong.status >= 400 && wrong.status < 500, true);
+    assert.match(wrong.body.code, /PASSWORD|PIN/);
+    assert.equal(await balance(), 42_500);
+    // Netting: Jiangsu receives what Zhejiang's accounts paid, and Zhejiang's books agree.
+    const day = first.body.day;
+    const jsNet = await js.national.netting(day);
+    assert.deepEqual(jsNet.pairs, [
+      { treatingProvince: "32", homeProvince: "33", count: 3, accountFen: 7_500, totalFen: 7_500 },
+    ]);
+    assert.equal(jsNet.netFen, 7_500);
+    assert.equal((await zj.national.netting(day)).netFen, -7_500);
+    const books = await zj.medical.reconciliation(SYSTEM_ACTOR, "NATIONAL-32", day);
+    assert.equal(books.count, 3);
+    assert.equal(books.byAccount.personalAccountFen, 7_500);
+  });
+
   it("refuses requests not signed by a registered province, before reading their body", async () => {
     const url = `http://127.0.0.1:${hubPort}/hub/v1/reservations`;
     const at = clock.now().toISOString();
@@ -488,8 +623,10 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
         "/hub/v1/cards/{cardNumber}",
         "/hub/v1/changes",
         "/hub/v1/duplicates",
+        "/hub/v1/netting",
         "/hub/v1/online-checks",
         "/hub/v1/reservations",
+        "/hub/v1/settlements",
       ]);
     } finally {
       child.kill("SIGTERM");

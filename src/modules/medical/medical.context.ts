@@ -72,6 +72,19 @@ export type MedicalDeps = Readonly<{
     actor: Actor,
     slotId: string,
   ) => Promise<{ cardIdCode: string; terminalNo: string; pinVerified: boolean }>;
+  /**
+   * A settlement on a card this province does not hold, through the national hub to the card's home
+   * province (issue 24): its receipt there, or undefined when no province holds the card.
+   */
+  remoteSettle?: (input: {
+    cardNumber: string;
+    pin?: string;
+    items: readonly { code: string; quantity: number; unitPriceFen: number }[];
+    acceptSelfPay?: boolean;
+    idempotencyKey: string;
+    institution: { code: string; name: string };
+    terminalNo: string;
+  }) => Promise<(ReturnType<typeof receipt> & { homeProvince: { code: string; name: string } }) | undefined>;
 }>;
 
 export function receipt(

@@ -19,6 +19,10 @@ export const receiptSchema = z.object({
   replayed: z.boolean().describe("true when this answers a retry with the first result"),
   state: z.enum(["settled", "partly_refunded", "reversed"]),
   institution: z.object({ code: z.string(), name: z.string() }),
+  homeProvince: z
+    .object({ code: z.string(), name: z.string() })
+    .optional()
+    .describe("a card of another province, settled by its home province through the national hub"),
   terminalNo: z.string(),
   medium: z.enum(["card", "ecard", "tempcert"]).describe("tempcert: a temporary medical certificate"),
   cardNumberMasked: z.string(),

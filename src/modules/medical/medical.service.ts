@@ -7,8 +7,10 @@ import { medicalInstitutions } from "./medical.institutions.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
 import { medicalReconciliation } from "./medical.reconciliation.ts";
 import { medicalRefunds } from "./medical.refunds.ts";
+import { medicalRemote } from "./medical.remote.ts";
 import { medicalSettlement } from "./medical.settlement.ts";
 
+export type { RemoteSettleInput } from "./medical.remote.ts";
 export type { SettleInput } from "./medical.settlement.ts";
 
 export { MEDICAL_PERMISSIONS };
@@ -21,12 +23,14 @@ export { MEDICAL_PERMISSIONS };
  */
 export function createMedicalService(deps: MedicalDeps) {
   const ctx = createMedicalContext(deps);
+  const settlement = medicalSettlement(ctx);
   return {
     ...medicalInstitutions(ctx),
     ...medicalCatalogue(ctx),
     ...medicalContributions(ctx),
     ...medicalCredit(ctx),
-    ...medicalSettlement(ctx),
+    ...settlement,
+    ...medicalRemote(ctx, settlement.settle),
     ...medicalRefunds(ctx),
     ...medicalReconciliation(ctx),
     ...medicalAccount(ctx),

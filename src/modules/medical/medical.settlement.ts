@@ -297,8 +297,16 @@ export function medicalSettlement(ctx: MedicalContext) {
       };
     },
 
-    async settle(actor: Actor, input: SettleInput) {
-      const { institution, grant } = await institutionOf(actor, input.terminalNo);
+    /**
+     * `at`: the institution the settlement is made for, when it is not the caller's terminal's (a
+     * settlement another province's hospital makes on this province's card, through the national hub).
+     */
+    async settle(
+      actor: Actor,
+      input: SettleInput,
+      at?: { institution: Database["institutions"]; grant: Grant },
+    ) {
+      const { institution, grant } = at ?? (await institutionOf(actor, input.terminalNo));
       const media = [input.card, input.readerSlotId, input.ecardCode, input.temporaryCertificate];
       if (media.filter((x) => x !== undefined).length !== 1)
         throw new DomainError("VALIDATION_FAILED", {
@@ -332,6 +340,24 @@ export function medicalSettlement(ctx: MedicalContext) {
           reason: "agreement_lapsed",
           agreementUntil: institution.agreement_until,
         });
+      // A card another province holds: its home province settles it, through the national hub.
+      if (input.card && !byCard && deps.remoteSettle && !at) {
+        const remote = await deps.remoteSettle({
+          cardNumber: input.card.cardNumber,
+          ...(input.card.pin === undefined ? {} : { pin: input.card.pin }),
+          items: input.items,
+          ...(input.acceptSelfPay === undefined ? {} : { acceptSelfPay: input.acceptSelfPay }),
+          idempotencyKey: input.idempotencyKey,
+          institution: { code: institution.code, name: institution.name },
+          terminalNo: input.terminalNo,
+        });
+        if (remote)
+          return {
+            ...remote,
+            idempotencyKey: input.idempotencyKey,
+            institution: { code: institution.code, name: institution.name },
+          };
+      }
       const { version, lookup } = await catalogueFor(
         day,
         input.items.map((i) => i.code),

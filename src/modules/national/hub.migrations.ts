@@ -59,6 +59,20 @@ export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Pro
     .addColumn("national_index", "varchar(64)", (c) => c.notNull())
     .addColumn("province", "varchar(2)", (c) => c.notNull())
     .execute();
+  await db.schema
+    .createTable("hub_settlements")
+    .addColumn("key", "varchar(200)", (c) => c.primaryKey())
+    .addColumn("treating_province", "varchar(2)", (c) => c.notNull())
+    .addColumn("home_province", "varchar(2)", (c) => c.notNull())
+    .addColumn("card_number", "varchar(9)", (c) => c.notNull())
+    .addColumn("settlement_id", "varchar(36)", (c) => c.notNull())
+    .addColumn("day", "varchar(10)", (c) => c.notNull())
+    .addColumn("total_fen", "bigint", (c) => c.notNull())
+    .addColumn("account_fen", "bigint", (c) => c.notNull())
+    .addColumn("self_fen", "bigint", (c) => c.notNull())
+    .addColumn("at", "varchar(32)", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("hub_settlements_day").on("hub_settlements").columns(["day"]).execute();
   if (citus) {
     await sql`select create_reference_table('hub_provinces')`.execute(db);
     await sql`select create_distributed_table('hub_persons', 'national_index')`.execute(db);
@@ -66,6 +80,7 @@ export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Pro
       db,
     );
     await sql`select create_distributed_table('hub_card_routes', 'card_number')`.execute(db);
+    await sql`select create_distributed_table('hub_settlements', 'key')`.execute(db);
   }
   await db
     .insertInto("hub_provinces")

@@ -84,6 +84,40 @@ export function createHubRepository(dialect: Dialect) {
     route: (q: Q, cardNumber: string) =>
       q.selectFrom("hub_card_routes").selectAll().where("card_number", "=", cardNumber).executeTakeFirst(),
 
+    /** Records a settlement once (a retry of the same hospital's key finds it there). */
+    recordSettlement: (q: Q, row: HubDatabase["hub_settlements"]) =>
+      q
+        .insertInto("hub_settlements")
+        .values(row)
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute(),
+
+    /** A day's settlements between each pair of provinces, one of them `province`: count and account money. */
+    async netting(q: Q, day: string, province: string) {
+      const rows = await q
+        .selectFrom("hub_settlements")
+        .select((eb) => [
+          "treating_province",
+          "home_province",
+          eb.fn.countAll<number>().as("n"),
+          eb.fn.sum<number>("account_fen").as("account_fen"),
+          eb.fn.sum<number>("total_fen").as("total_fen"),
+        ])
+        .where("day", "=", day)
+        .where((w) => w.or([w("treating_province", "=", province), w("home_province", "=", province)]))
+        .groupBy(["treating_province", "home_province"])
+        .orderBy("treating_province")
+        .orderBy("home_province")
+        .execute();
+      return rows.map((r) => ({
+        treatingProvince: r.treating_province,
+        homeProvince: r.home_province,
+        count: Number(r.n),
+        accountFen: Number(r.account_fen),
+        totalFen: Number(r.total_fen),
+      }));
+    },
+
     province: (q: Q, code: string) =>
       q.selectFrom("hub_provinces").selectAll().where("code", "=", code).executeTakeFirst(),
 

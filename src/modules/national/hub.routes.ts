@@ -161,6 +161,78 @@ export function hubRoutes(deps: {
       async (request) => deps.hub.forwardCheck(signerOf(request), request.body),
     );
 
+    const basketLine = z.strictObject({
+      code: z.string().min(1).max(32),
+      quantity: z.number().int().min(1).max(100_000),
+      unitPriceFen: z.number().int().min(0).max(100_000_000),
+    });
+    app.post(
+      "/hub/v1/settlements",
+      {
+        schema: {
+          operationId: "hubForwardSettlement",
+          tags: ["national hub"],
+          summary:
+            "A treating province's settlement on another province's card: decided by the card's home province with its account and policy, recorded here once for the day's netting",
+          security,
+          body: z.strictObject({
+            cardNumber,
+            pin: z
+              .string()
+              .regex(/^\d{6}$/)
+              .optional(),
+            items: z.array(basketLine).min(1).max(200),
+            acceptSelfPay: z.boolean().optional(),
+            idempotencyKey: z.string().min(1).max(64),
+            institution: z.strictObject({
+              code: z.string().min(1).max(32),
+              name: z.string().min(1).max(100),
+            }),
+            terminalNo: z.string().min(1).max(32),
+          }),
+          response: {
+            200: z.looseObject({
+              settlementId: z.string(),
+              day: z.string(),
+              homeProvince: z.object({ code: province, name: z.string() }),
+            }),
+          },
+        },
+      },
+      async (request) => deps.hub.forwardSettlement(signerOf(request), request.body),
+    );
+
+    app.get(
+      "/hub/v1/netting",
+      {
+        schema: {
+          operationId: "hubNetting",
+          tags: ["national hub"],
+          summary:
+            "A day's cross-province settlements of the signing province with each other province, and its net position (positive: it receives)",
+          security,
+          querystring: z.strictObject({ day: z.iso.date() }),
+          response: {
+            200: z.object({
+              day: z.string(),
+              province,
+              netFen: z.number().int(),
+              pairs: z.array(
+                z.object({
+                  treatingProvince: province,
+                  homeProvince: province,
+                  count: z.number().int(),
+                  accountFen: z.number().int(),
+                  totalFen: z.number().int(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (request) => deps.hub.netting(signerOf(request), request.query.day),
+    );
+
     app.get(
       "/hub/v1/duplicates",
       {

@@ -5,12 +5,14 @@ import { DomainError } from "../../shared/errors.ts";
 import { CARD_STATE_RULES, CARD_STATES } from "../cards/cards.rules.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
-import { signedRequest } from "./national.http.ts";
+import { relayedError, signedRequest } from "./national.http.ts";
 import {
   type CardChange,
   duplicatesOf,
   type RemoteCheckInput,
+  type RemoteSettleRequest,
   reservationOutcome,
+  type SettlementReceipt,
   slotHolders,
 } from "./national.rules.ts";
 
@@ -144,6 +146,63 @@ export function createHubService(deps: {
           source: "registry" as const,
         };
       throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
+    },
+
+    /**
+     * A settlement of a treating province's hospital on another province's card: forwarded to the card's
+     * home province, which decides it with its account and policy, then recorded here once for the
+     * day's netting. The hospital's key makes a retry (or the hub's restart between the two) answer the
+     * first settlement: the home province replays it, the record is not written twice.
+     */
+    async forwardSettlement(asking: string, input: RemoteSettleRequest) {
+      const route = await repo.route(db, input.cardNumber);
+      if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
+      const home = route.province;
+      const homeProvinceName = await provinceName(home);
+      const peer = deps.provinces?.get(home);
+      const r = peer?.url
+        ? await signedRequest(
+            { baseUrl: peer.url, key: peer.key, province: asking, at: clock.now().toISOString() },
+            "POST",
+            "/national/v1/settlements",
+            input,
+          )
+        : undefined;
+      if (r?.status !== 200) {
+        const refused = r && relayedError(r);
+        if (refused) throw refused;
+        throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
+      }
+      const receipt = r.json as SettlementReceipt;
+      await repo.recordSettlement(db, {
+        key: `${asking}|${input.institution.code}|${input.idempotencyKey}`,
+        treating_province: asking,
+        home_province: home,
+        card_number: input.cardNumber,
+        settlement_id: receipt.settlementId,
+        day: receipt.day,
+        total_fen: receipt.totals.totalFen,
+        account_fen: receipt.totals.accountFen,
+        self_fen: receipt.totals.selfFen,
+        at: clock.now().toISOString(),
+      });
+      return { ...receipt, homeProvince: { code: home, name: homeProvinceName } };
+    },
+
+    /**
+     * A day's cross-province settlements of a province: each pair's count and the account money the
+     * home province owes the treating one, and the province's net position (positive: it receives).
+     */
+    async netting(province: string, day: string) {
+      const pairs = await repo.netting(db, day, province);
+      const net = pairs.reduce(
+        (sum, p) =>
+          sum +
+          (p.treatingProvince === province ? p.accountFen : 0) -
+          (p.homeProvince === province ? p.accountFen : 0),
+        0,
+      );
+      return { day, province, pairs, netFen: net };
     },
 
     /** The persons holding active cards in this province and another, with each card, for cancellation. */

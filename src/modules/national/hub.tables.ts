@@ -27,6 +27,20 @@ export type HubDatabase = {
     national_index: string;
     province: string;
   };
+  /** Cross-province settlements as the hub passed them: who owes whom, day by day (netting). */
+  hub_settlements: {
+    /** `<treating province>|<hospital code>|<its idempotency key>`: the distribution column. */
+    key: string;
+    treating_province: string;
+    home_province: string;
+    card_number: string;
+    settlement_id: string;
+    day: string;
+    total_fen: number;
+    account_fen: number;
+    self_fen: number;
+    at: string;
+  };
   /** The provinces federated through the hub. */
   hub_provinces: {
     code: string;

@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { DomainError, ERROR_CODES, type ErrorCode } from "../../shared/errors.ts";
 import { signHubRequest } from "./national.rules.ts";
 
 /** A request between a province and the hub gives up after this long: a slow peer never holds a clerk. */
@@ -32,4 +33,18 @@ export async function signedRequest(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The peer's refusal as this side's own error (the same code and details: the caller reads the home
+ * province's reason, in its own language), or undefined when the answer is not an error of ours.
+ */
+export function relayedError(answer: {
+  status: number;
+  json: Record<string, unknown>;
+}): DomainError | undefined {
+  const code = String(answer.json.code ?? "");
+  if (answer.status < 400 || answer.status >= 500 || !(ERROR_CODES as readonly string[]).includes(code))
+    return undefined;
+  return new DomainError(code as ErrorCode, (answer.json.details ?? {}) as Record<string, string>);
 }

@@ -5,7 +5,7 @@ import { type Actor, NATIONAL, type Role } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { SETTLING } from "../../shared/permissions.ts";
 import { HUB_HEADERS } from "./hub.routes.ts";
-import { provinceName } from "./national.rules.ts";
+import { provinceName, type RemoteSettleRequest } from "./national.rules.ts";
 import type { NationalService } from "./national.service.ts";
 
 /** The online check as the enrolment module answers it (the part another province may see). */
@@ -19,6 +19,12 @@ type CheckAnswer = { result: string; insured: boolean } & Record<string, unknown
  */
 export function nationalRoutes(deps: {
   national: NationalService;
+  /** The home province's side of a cross-province settlement (medical.remote.ts). */
+  settle: (
+    actor: Actor,
+    from: { province: string; provinceName: string },
+    input: RemoteSettleRequest,
+  ) => Promise<unknown>;
   check: (
     actor: Actor,
     input: { cardNumber: string; cardIdCode?: string; idNumber?: string; name?: string },
@@ -35,6 +41,25 @@ export function nationalRoutes(deps: {
       }
     });
     const asking = new WeakMap<FastifyRequest, string>();
+    /**
+     * The hub acting for a province's hospital or pharmacy: a peer system (type `channel`, on the
+     * terminal channel with a settling role). The holder's password comes as the treating province's
+     * caller gave it, inside the hub's signed request: PIN blocks are not translated between provinces'
+     * keys yet, so a terminal's enciphered PIN cannot cross (docs/national.md).
+     */
+    const hubActor = (from: string, role: string): Actor => ({
+      type: "channel",
+      id: `national-hub:${from}`,
+      name: `${provinceName(from)}（全国平台转发）`,
+      channel: "terminal",
+      grants: [
+        {
+          role: (SETTLING as readonly string[]).includes(role) ? (role as Role) : "medical_operator",
+          areaCode: NATIONAL,
+          outletId: null,
+        },
+      ],
+    });
     app.addHook("preValidation", async (request) => {
       const h = request.headers;
       const province = String(h[HUB_HEADERS.province] ?? "");
@@ -82,22 +107,8 @@ export function nationalRoutes(deps: {
         },
       },
       async (request) => {
-        const from = asking.get(request)!;
         const { role, ...input } = request.body;
-        const actor: Actor = {
-          type: "api_key",
-          id: `national-hub:${from}`,
-          name: `${provinceName(from)}（全国平台转发）`,
-          channel: "terminal",
-          grants: [
-            {
-              role: (SETTLING as readonly string[]).includes(role) ? (role as Role) : "medical_operator",
-              areaCode: NATIONAL,
-              outletId: null,
-            },
-          ],
-        };
-        const answer = await deps.check(actor, input);
+        const answer = await deps.check(hubActor(asking.get(request)!, role), input);
         // Only the check's outcome crosses the border: no holder details, no diagnostic wording (the
         // asking province words the result in its caller's language).
         return {
@@ -111,6 +122,57 @@ export function nationalRoutes(deps: {
                 schemes: answer.schemes as { scheme: string; status: string; areaCode: string }[],
               }
             : {}),
+        };
+      },
+    );
+
+    app.post(
+      "/national/v1/settlements",
+      {
+        config: { access: "public" },
+        schema: {
+          operationId: "nationalSettle",
+          tags: ["national hub"],
+          summary:
+            "The hub asks this province to settle another province's hospital's basket on one of its cards (signed by the hub); a retry of the hospital's key answers the first settlement",
+          security: [],
+          body: z.strictObject({
+            cardNumber: z.string().regex(/^[A-Z0-9]{9}$/),
+            pin: z
+              .string()
+              .regex(/^\d{6}$/)
+              .optional(),
+            items: z
+              .array(
+                z.strictObject({
+                  code: z.string().min(1).max(32),
+                  quantity: z.number().int().min(1).max(100_000),
+                  unitPriceFen: z.number().int().min(0).max(100_000_000),
+                }),
+              )
+              .min(1)
+              .max(200),
+            acceptSelfPay: z.boolean().optional(),
+            idempotencyKey: z.string().min(1).max(64),
+            institution: z.strictObject({
+              code: z.string().min(1).max(32),
+              name: z.string().min(1).max(100),
+            }),
+            terminalNo: z.string().min(1).max(32),
+          }),
+          response: { 200: z.looseObject({ settlementId: z.string(), day: z.string() }) },
+        },
+      },
+      async (request) => {
+        const from = asking.get(request)!;
+        const role = "medical_operator";
+        return (await deps.settle(
+          hubActor(from, role),
+          { province: from, provinceName: provinceName(from) },
+          request.body,
+        )) as {
+          settlementId: string;
+          day: string;
         };
       },
     );

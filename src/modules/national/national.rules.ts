@@ -48,6 +48,24 @@ export type RemoteCheckAnswer = Readonly<{
   source: "home" | "registry";
 }>;
 
+/** A cross-province settlement as the hub forwards it: the treating hospital's basket on the card. */
+export type RemoteSettleRequest = Readonly<{
+  cardNumber: string;
+  pin?: string;
+  items: readonly { code: string; quantity: number; unitPriceFen: number }[];
+  acceptSelfPay?: boolean;
+  idempotencyKey: string;
+  institution: { code: string; name: string };
+  terminalNo: string;
+}>;
+
+/** The parts of the home province's settlement receipt the hub records (the rest passes through). */
+export type SettlementReceipt = {
+  settlementId: string;
+  day: string;
+  totals: { totalFen: number; accountFen: number; selfFen: number; coveredFen: number };
+} & Record<string, unknown>;
+
 /** A province's claim on a person's national slot while its application is written (a few seconds). */
 export type Reservation = Readonly<{ province: string; at: string }>;
 

@@ -5,9 +5,10 @@ import type { Clock } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, type ErrorCode } from "../../shared/errors.ts";
 import type { CardState } from "../cards/cards.rules.ts";
+import type { MedicalDeps } from "../medical/medical.context.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import type { NationalConfig } from "./national.config.ts";
-import { signedRequest } from "./national.http.ts";
+import { relayedError, signedRequest } from "./national.http.ts";
 import type { NationalRepository } from "./national.repository.ts";
 import {
   type CardChange,
@@ -15,7 +16,11 @@ import {
   nationalIndex,
   type RemoteCheckAnswer,
   type RemoteCheckInput,
+  type RemoteSettleRequest,
 } from "./national.rules.ts";
+
+/** The home province's receipt of a cross-province settlement, with the province named. */
+type RemoteReceipt = NonNullable<Awaited<ReturnType<NonNullable<MedicalDeps["remoteSettle"]>>>>;
 
 /** How long a deliverer holds the rows it sends; after it, another process sends them again. */
 const LEASE_MS = 30_000;
@@ -179,6 +184,39 @@ export function createNationalService(deps: {
     }) {
       if (!hub) return "unknown_province" as const;
       return hubRequestProblem(requestKey!, r, clock.now());
+    },
+
+    /**
+     * A settlement on a card this province does not hold, through the hub to its home province: the
+     * home province's receipt, or undefined when no province holds the card. The home province's refusal
+     * (a wrong password, a card not usable, a declined shortfall) is this call's error.
+     */
+    async remoteSettle(input: RemoteSettleRequest) {
+      if (!hub) return undefined;
+      const r = await call("POST", "/hub/v1/settlements", input);
+      if (!r) throw new DomainError("HUB_UNAVAILABLE");
+      if (r.status === 200) return r.json as unknown as RemoteReceipt;
+      if (r.json.code === "NATIONAL_CARD_UNKNOWN") return undefined;
+      throw relayedError(r) ?? new DomainError("HUB_UNAVAILABLE");
+    },
+
+    /** This province's cross-province settlements of a day with each other province, as the hub nets them. */
+    async netting(day: string) {
+      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
+      const r = await call("GET", `/hub/v1/netting?day=${encodeURIComponent(day)}`);
+      if (r?.status !== 200) throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
+      return r.json as {
+        day: string;
+        province: string;
+        netFen: number;
+        pairs: {
+          treatingProvince: string;
+          homeProvince: string;
+          count: number;
+          accountFen: number;
+          totalFen: number;
+        }[];
+      };
     },
 
     /** The persons with active cards here and in another province, as the hub lists them. */
