@@ -29,6 +29,7 @@ import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { creditCodeCheck } from "../src/shared/credit-code.ts";
 import { startEmbeddedPostgres } from "../test/embedded-pg.ts";
 import { designatedPharmacy } from "../test/fixtures.ts";
+import { nationalDay } from "./national.ts";
 import { createReport, peakRss, rssMb } from "./report.ts";
 
 /*
@@ -939,7 +940,7 @@ console.log(
   `sscard bench: ${DURATION}s per run, ${CONNECTIONS} connections; load generator and server share the ${cpus().length} cores`,
 );
 try {
-  // BENCH_ONLY=http,batch,chip,audit,ecard,certificates,settle,phone,kiosk runs those parts (all by default).
+  // BENCH_ONLY=http,batch,chip,audit,ecard,certificates,settle,phone,kiosk,national runs those parts (all by default).
   const only = process.env.BENCH_ONLY?.split(",");
   const parts: [string, () => unknown][] = [
     ["http", httpFigures],
@@ -951,6 +952,8 @@ try {
     ["settle", settlementFigures],
     ["phone", phoneFigure],
     ["kiosk", kioskFigure],
+    // The national hub on a three-node Citus cluster, with the 31 provinces as tenants (bench/national.ts).
+    ["national", () => nationalDay(report, DURATION)],
   ];
   for (const [name, run] of parts) if (!only || only.includes(name)) await run();
   const results = process.env.BENCH_RESULTS ?? "bench-results.json";

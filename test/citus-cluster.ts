@@ -50,6 +50,8 @@ export type CitusCluster = {
   /** kill -9 of a node's postmaster (its children die with it), then its restart. */
   crash: (node: CitusNode) => void;
   start: (node: CitusNode) => void;
+  /** One more worker node, added to the cluster with the distributed tables' shards rebalanced onto it. */
+  addWorker: () => Promise<CitusNode>;
   stop: () => void;
 };
 
@@ -147,6 +149,16 @@ export async function startCitusCluster(): Promise<CitusCluster> {
       for (let i = 0; i < 100 && [pid, ...children].some(alive); i++) execFileSync("sleep", ["0.05"]);
     },
     start: startNode,
+    async addWorker() {
+      const node = initNode(root, `worker${workers.length + 1}`, base + workers.length + 1);
+      startNode(node);
+      await sqlOn(node, "create extension citus");
+      await sqlOn(coordinator, `select citus_add_node('127.0.0.1', ${node.port})`);
+      await sqlOn(coordinator, "select rebalance_table_shards(shard_transfer_mode => 'block_writes')");
+      workers.push(node);
+      nodes.push(node);
+      return node;
+    },
     stop() {
       for (const n of nodes)
         try {

@@ -16,6 +16,9 @@ import {
   slotHolders,
 } from "./national.rules.ts";
 
+/** How many of a batch's persons are applied at once (each its own transaction and connection). */
+const APPLY_PARALLELISM = 8;
+
 const SLOT_STATES = CARD_STATES.filter(
   (s) => slotHolders([{ cardNumber: "", province: "", state: s, version: 0 }]).length,
 );
@@ -45,7 +48,7 @@ export function createHubService(deps: {
     async applyChanges(province: string, changes: readonly CardChange[]) {
       let applied = 0;
       let stale = 0;
-      for (const change of changes) {
+      const applyOne = async (change: CardChange) => {
         const at = clock.now().toISOString();
         const written = await db.transaction().execute(async (trx) => {
           const person = await repo.lockPerson(trx, change.nationalIndex, at);
@@ -63,7 +66,17 @@ export function createHubService(deps: {
         });
         if (written) applied++;
         else stale++;
-      }
+      };
+      // A person's changes in their order; different persons' at once, a few transactions at a time
+      // (on Citus each is a short transaction on one or two shards).
+      const byPerson = new Map<string, CardChange[]>();
+      for (const c of changes) byPerson.set(c.nationalIndex, [...(byPerson.get(c.nationalIndex) ?? []), c]);
+      const queues = [...byPerson.values()];
+      await Promise.all(
+        Array.from({ length: Math.min(APPLY_PARALLELISM, queues.length) }, async () => {
+          for (let q = queues.shift(); q; q = queues.shift()) for (const c of q) await applyOne(c);
+        }),
+      );
       return { applied, stale };
     },
 

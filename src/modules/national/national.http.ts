@@ -11,7 +11,7 @@ export const PEER_TIMEOUT_MS = 3_000;
  * own code; from the hub, the province the request is made for).
  */
 export async function signedRequest(
-  r: { baseUrl: string; key: KeyObject; province: string; at: string },
+  r: { baseUrl: string; key: KeyObject; province: string; at: string; timeoutMs?: number },
   method: "GET" | "POST",
   path: string,
   payload?: object,
@@ -27,7 +27,7 @@ export async function signedRequest(
         "x-sscard-signature": signHubRequest(r.key, { province: r.province, at: r.at, method, path, body }),
       },
       body: payload === undefined ? undefined : body,
-      signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
+      signal: AbortSignal.timeout(r.timeoutMs ?? PEER_TIMEOUT_MS),
     });
     return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
   } catch {

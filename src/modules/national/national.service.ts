@@ -46,9 +46,15 @@ export function createNationalService(deps: {
     nationalIndex(indexKey!, deps.cipher.decrypt(person.id_number_enc));
 
   /** A signed request to the hub: its answer, or undefined when the hub cannot be reached. */
-  const call = (method: "GET" | "POST", path: string, payload?: object) =>
+  const call = (method: "GET" | "POST", path: string, payload?: object, timeoutMs?: number) =>
     signedRequest(
-      { baseUrl: hub!.url, key: requestKey!, province: hub!.province, at: clock.now().toISOString() },
+      {
+        baseUrl: hub!.url,
+        key: requestKey!,
+        province: hub!.province,
+        at: clock.now().toISOString(),
+        timeoutMs,
+      },
       method,
       path,
       payload,
@@ -71,9 +77,13 @@ export function createNationalService(deps: {
       );
       if (rows.length === 0) return { delivered, failed: 0 };
       const ids = rows.map((r) => r.id);
-      const r = await call("POST", "/hub/v1/changes", {
-        changes: rows.map((row) => JSON.parse(row.payload)),
-      });
+      // A batch may take longer than a clerk's request: the lease (30 s) bounds it.
+      const r = await call(
+        "POST",
+        "/hub/v1/changes",
+        { changes: rows.map((row) => JSON.parse(row.payload)) },
+        LEASE_MS / 2,
+      );
       if (r?.status !== 200) {
         await repo.failed(db, ids, r ? `${r.status} ${String(r.json.code ?? "")}` : "hub unreachable");
         return { delivered, failed: rows.length };
