@@ -58,6 +58,8 @@ export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Pro
     .addColumn("card_number", "varchar(9)", (c) => c.primaryKey())
     .addColumn("national_index", "varchar(64)", (c) => c.notNull())
     .addColumn("province", "varchar(2)", (c) => c.notNull())
+    .addColumn("state", "varchar(24)", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
     .execute();
   await db.schema
     .createTable("hub_settlements")

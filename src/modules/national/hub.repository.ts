@@ -10,7 +10,7 @@ type Q = Kysely<HubDatabase> | Transaction<HubDatabase>;
  * `card_number`), so on Citus each is routed to one shard; a transaction that touches a person and a
  * card route is committed on both shards by Citus's two-phase commit.
  */
-export function createHubRepository(dialect: Dialect) {
+export function createHubRepository(_dialect: Dialect) {
   const cardOf = (r: HubDatabase["hub_person_cards"]): NationalCard & { nationalIndex: string } => ({
     nationalIndex: r.national_index,
     cardNumber: r.card_number,
@@ -19,17 +19,19 @@ export function createHubRepository(dialect: Dialect) {
     version: Number(r.version),
   });
   return {
-    /** The person's row, created when first met, held to the end of the transaction (PostgreSQL). */
-    async lockPerson(trx: Transaction<HubDatabase>, nationalIndex: string, at: string) {
-      await trx
+    /**
+     * The person's row, created when first met, held to the end of the transaction: one statement (an
+     * upsert takes the row's lock on PostgreSQL; SQLite's write transaction holds the whole file).
+     */
+    lockPerson: (trx: Transaction<HubDatabase>, nationalIndex: string, at: string) =>
+      trx
         .insertInto("hub_persons")
         .values({ national_index: nationalIndex, reserved_province: null, reserved_at: null, updated_at: at })
-        .onConflict((oc) => oc.column("national_index").doNothing())
-        .execute();
-      let q = trx.selectFrom("hub_persons").selectAll().where("national_index", "=", nationalIndex);
-      if (dialect === "postgres") q = q.forUpdate();
-      return (await q.executeTakeFirstOrThrow()) as HubDatabase["hub_persons"];
-    },
+        .onConflict((oc) =>
+          oc.column("national_index").doUpdateSet({ updated_at: (eb) => eb.ref("excluded.updated_at") }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow(),
 
     setReservation: (trx: Q, nationalIndex: string, province: string | null, at: string) =>
       trx
@@ -74,11 +76,20 @@ export function createHubRepository(dialect: Dialect) {
       return Number(r.numInsertedOrUpdatedRows ?? 0);
     },
 
+    /** The card's route with its state at the version just written (one row to read for a cross-province request). */
     putRoute: (trx: Q, route: HubDatabase["hub_card_routes"]) =>
       trx
         .insertInto("hub_card_routes")
         .values(route)
-        .onConflict((oc) => oc.column("card_number").doNothing())
+        .onConflict((oc) =>
+          oc
+            .column("card_number")
+            .doUpdateSet({
+              state: (eb) => eb.ref("excluded.state"),
+              version: (eb) => eb.ref("excluded.version"),
+            })
+            .where("hub_card_routes.version", "<", (eb) => eb.ref("excluded.version")),
+        )
         .execute(),
 
     route: (q: Q, cardNumber: string) =>
@@ -117,9 +128,6 @@ export function createHubRepository(dialect: Dialect) {
         totalFen: Number(r.total_fen),
       }));
     },
-
-    province: (q: Q, code: string) =>
-      q.selectFrom("hub_provinces").selectAll().where("code", "=", code).executeTakeFirst(),
 
     /**
      * The cards of persons with slot-holding cards in more than one province, one of them `province`.

@@ -9,6 +9,8 @@ import { relayedError, signedRequest } from "./national.http.ts";
 import {
   type CardChange,
   duplicatesOf,
+  type NationalCard,
+  provinceName,
   type RemoteCheckInput,
   type RemoteSettleRequest,
   reservationOutcome,
@@ -36,10 +38,6 @@ export function createHubService(deps: {
 }) {
   const { db, repo, clock } = deps;
 
-  async function provinceName(code: string) {
-    return (await repo.province(db, code))?.name ?? code;
-  }
-
   return {
     /**
      * Applies a province's changes, each in its own transaction: a change the hub already has (the same
@@ -58,6 +56,8 @@ export function createHubService(deps: {
             card_number: change.cardNumber,
             national_index: change.nationalIndex,
             province,
+            state: change.state,
+            version: change.version,
           });
           // The card the reservation was for has arrived: the slot is held by the card from now on.
           if (person.reserved_province === province)
@@ -100,7 +100,7 @@ export function createHubService(deps: {
       if (outcome.ok) return { reserved: true as const, province };
       throw new DomainError(outcome.code, {
         province: outcome.province,
-        provinceName: await provinceName(outcome.province),
+        provinceName: provinceName(outcome.province),
       });
     },
 
@@ -108,13 +108,12 @@ export function createHubService(deps: {
     async cardRoute(cardNumber: string) {
       const route = await repo.route(db, cardNumber);
       if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
-      const card = (await repo.cardsOf(db, route.national_index)).find((c) => c.cardNumber === cardNumber);
       return {
         cardNumber,
         province: route.province,
-        provinceName: await provinceName(route.province),
-        state: card?.state ?? "applied",
-        version: card?.version ?? 0,
+        provinceName: provinceName(route.province),
+        state: route.state as NationalCard["state"],
+        version: Number(route.version),
       };
     },
 
@@ -127,7 +126,7 @@ export function createHubService(deps: {
       const route = await repo.route(db, input.cardNumber);
       if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
       const home = route.province;
-      const homeProvinceName = await provinceName(home);
+      const homeProvinceName = provinceName(home);
       const peer = deps.provinces?.get(home);
       const r = peer?.url
         ? await signedRequest(
@@ -146,10 +145,7 @@ export function createHubService(deps: {
         };
       if (r && r.status < 500)
         throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
-      const card = (await repo.cardsOf(db, route.national_index)).find(
-        (c) => c.cardNumber === input.cardNumber,
-      );
-      const byState = card ? CARD_STATE_RULES[card.state].onlineCheck : "ok";
+      const byState = CARD_STATE_RULES[route.state as NationalCard["state"]].onlineCheck;
       if (byState !== "ok")
         return {
           result: byState,
@@ -171,7 +167,7 @@ export function createHubService(deps: {
       const route = await repo.route(db, input.cardNumber);
       if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
       const home = route.province;
-      const homeProvinceName = await provinceName(home);
+      const homeProvinceName = provinceName(home);
       const peer = deps.provinces?.get(home);
       const r = peer?.url
         ? await signedRequest(

@@ -26,6 +26,9 @@ export type HubDatabase = {
     card_number: string;
     national_index: string;
     province: string;
+    /** The card's state and version as in `hub_person_cards` (written in the same transaction). */
+    state: string;
+    version: number;
   };
   /** Cross-province settlements as the hub passed them: who owes whom, day by day (netting). */
   hub_settlements: {
