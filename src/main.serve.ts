@@ -1,6 +1,5 @@
 import cluster from "node:cluster";
 import { writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import type { Kysely } from "kysely";
 import { buildHubApp, createHubDeps } from "./app.hub.ts";
@@ -14,7 +13,8 @@ import { clockOf, startDeps } from "./deps.start.ts";
 import type { Deps } from "./deps.ts";
 import { loggerOptions } from "./http/logging.ts";
 import { ensureWebBuild } from "./http/web.ts";
-import { onPrimaryMessage, restartDelayMs, type WorkersMessage } from "./modules/health/workers.ts";
+import { announce } from "./main.primary.ts";
+import { onPrimaryMessage } from "./modules/health/workers.ts";
 import { startScheduler } from "./modules/jobs/scheduler.ts";
 import { migrateHub } from "./modules/national/hub.migrations.ts";
 import type { HubDatabase } from "./modules/national/hub.tables.ts";
@@ -122,16 +122,14 @@ async function serveHub(config: Config) {
   process.on("SIGINT", () => void stop());
 }
 
-const announce = (config: Config, port: number, workers: number) =>
-  console.log(
-    `sscard is listening on http://${config.host}:${port}  (API docs: http://${config.host}:${port}/docs)${workers > 1 ? `, ${workers} workers` : ""}`,
-  );
-
-/** Starts the platform (src/main.ts loads this file): one process, or with WORKERS > 1 a primary that prepares and workers that serve. */
+/**
+ * Starts the platform (src/main.ts loads this file in every process but a cluster's primary): one
+ * process that prepares and serves; a cluster's worker, which serves; or, with SSCARD_PREPARE_ONLY=1,
+ * the child in which a cluster's primary prepares the database (main.primary.ts).
+ */
 async function main() {
   const config = loadConfig();
   if (config.national.role === "hub") return serveHub(config);
-  const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (cluster.isWorker) {
     const deps = await startDeps(createDb(config.databaseUrl), config, clockOf(config));
     process.on("message", onPrimaryMessage);
@@ -139,57 +137,11 @@ async function main() {
     return;
   }
   const deps = await prepare(config);
-  if (workers === 1) {
-    await serve(config, deps, (port) => announce(config, port, 1));
-    return;
+  if (process.env.SSCARD_PREPARE_ONLY === "1") {
+    await deps.database.close();
+    process.exit(0);
   }
-  await deps.database.close();
-  let stopping = false;
-  let announced = false;
-  const serving = new Set<number>();
-  const deaths: number[] = [];
-  const tell = () => {
-    const message: WorkersMessage = { workers: { serving: serving.size, configured: workers } };
-    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message);
-  };
-  const fork = () => {
-    const worker = cluster.fork();
-    worker.on("message", (m: { listening?: number }) => {
-      if (m.listening === undefined) return;
-      serving.add(worker.id);
-      tell();
-      if (!announced && serving.size === workers) {
-        announced = true;
-        announce(config, m.listening, workers);
-      }
-    });
-  };
-  for (let i = 0; i < workers; i++) fork();
-  // A worker that dies is replaced, after a back-off when deaths come one after another.
-  cluster.on("exit", (worker, code, signal) => {
-    serving.delete(worker.id);
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      return;
-    }
-    const now = performance.now();
-    while (deaths.length && now - deaths[0] > 60_000) deaths.shift();
-    deaths.push(now);
-    const delay = restartDelayMs(deaths.length);
-    console.error(
-      `worker ${worker.process.pid} exited with ${signal ?? code}; ${serving.size} of ${workers} serve, a new one starts in ${delay / 1000} s`,
-    );
-    tell();
-    setTimeout(() => {
-      if (!stopping) fork();
-    }, delay);
-  });
-  const stop = () => {
-    stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  await serve(config, deps, (port) => announce(config, port, 1));
 }
 
 main().catch((err) => {

@@ -11,4 +11,10 @@ import { join } from "node:path";
  */
 process.env.NODE_COMPILE_CACHE ||= join(tmpdir(), "sscard-compile-cache");
 enableCompileCache(process.env.NODE_COMPILE_CACHE);
-await import("./main.serve.ts");
+// A cluster's primary stays light (main.primary.ts): it prepares in a child and only forks workers.
+const cluster = (await import("node:cluster")).default;
+const primary =
+  cluster.isPrimary &&
+  process.env.SSCARD_PREPARE_ONLY !== "1" &&
+  (await (await import("./main.primary.ts")).main());
+if (!primary) await import("./main.serve.ts");
