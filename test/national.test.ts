@@ -306,6 +306,66 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     for (const n of cards) assert.equal((await hub.cardRoute(n)).province, "32");
   });
 
+  it("loses nothing acknowledged when the hub's process is killed (kill -9) while a province delivers", async () => {
+    const { spawn } = await import("node:child_process");
+    // The hub as production runs it: src/main.ts with SSCARD_ROLE=hub on the cluster's coordinator.
+    await hubApp.close();
+    const hex = (code: string) => provinceKeys.get(code)!.toString("hex");
+    const spawnHub = async () => {
+      const child = spawn(process.execPath, ["src/main.ts"], {
+        env: {
+          ...process.env,
+          SSCARD_ROLE: "hub",
+          SSCARD_HUB_PROVINCES: `33=${hex("33")},32=${hex("32")}`,
+          DATABASE_URL: cluster.coordinator.url,
+          PORT: String(hubPort),
+          SSCARD_CLOCK_START: clock.now().toISOString(),
+          LOG_LEVEL: "warn",
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("listening on")) resolve();
+        });
+        child.on("exit", (code) => reject(new Error(`hub exited ${code}: ${out}`)));
+      });
+      return child;
+    };
+    const { deps } = provinces.zj;
+    const cards: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const idNumber = newIdNumber("330106", "1966-06-06");
+      await register(deps, idNumber, "330100");
+      cards.push((await deps.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" })).cardNumber);
+    }
+    const first = await spawnHub();
+    const delivering = deps.national.deliver(10);
+    await new Promise((r) => setTimeout(r, 40));
+    first.kill("SIGKILL");
+    const during = await delivering;
+    assert.ok(during.delivered < 120, "the kill came before the outbox was drained");
+    // Everything the province saw acknowledged is at the hub.
+    const acknowledged = await deps.database.db
+      .selectFrom("national_outbox")
+      .select("card_number")
+      .where("delivered_at", "is not", null)
+      .where("card_number", "in", cards)
+      .execute();
+    const hub = createHubDeps(hubDb, clock, { provinceKeys }).hub;
+    for (const row of acknowledged) assert.equal((await hub.cardRoute(row.card_number)).province, "33");
+    const second = await spawnHub();
+    clock.advance(31_000);
+    await deps.national.deliver();
+    assert.equal((await backlog(deps)).pending, 0);
+    for (const n of cards) assert.equal((await hub.cardRoute(n)).state, "applied");
+    second.kill("SIGKILL");
+    await new Promise((r) => second.once("exit", r));
+    await startHub();
+  });
+
   it("checks a card of another province through the hub at its home province; a loss there is refused here at once", async () => {
     const zj = provinces.zj.deps;
     const holder = await cardInState(zj, "active", { name: "跨省就医" });
