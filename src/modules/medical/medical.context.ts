@@ -222,6 +222,39 @@ export function createMedicalContext(deps: MedicalDeps) {
     return receipt(s, items, institution!, card?.card_number ?? "", replayed);
   }
 
+  /**
+   * A settlement on a card another province holds, through the national hub to its home province:
+   * the receipt there with this institution's own key and name, or undefined when no province holds it.
+   */
+  async function settledElsewhere(
+    input: {
+      terminalNo: string;
+      idempotencyKey: string;
+      card?: { cardNumber: string; pin?: string };
+      items: readonly { code: string; quantity: number; unitPriceFen: number }[];
+      acceptSelfPay?: boolean;
+    },
+    institution: Database["institutions"],
+  ) {
+    if (!deps.remoteSettle || !input.card) return undefined;
+    const remote = await deps.remoteSettle({
+      cardNumber: input.card.cardNumber,
+      ...(input.card.pin === undefined ? {} : { pin: input.card.pin }),
+      items: input.items,
+      ...(input.acceptSelfPay === undefined ? {} : { acceptSelfPay: input.acceptSelfPay }),
+      idempotencyKey: input.idempotencyKey,
+      institution: { code: institution.code, name: institution.name },
+      terminalNo: input.terminalNo,
+    });
+    return (
+      remote && {
+        ...remote,
+        idempotencyKey: input.idempotencyKey,
+        institution: { code: institution.code, name: institution.name },
+      }
+    );
+  }
+
   /** A retry with the same key answers the first result; the same key for another request is refused. */
   async function replay(institutionId: string, key: string, requestHash: string) {
     const existing = await repo.settlementByKey(db, institutionId, key);
@@ -272,6 +305,7 @@ export function createMedicalContext(deps: MedicalDeps) {
     receiptOf,
     replay,
     catalogueFor,
+    settledElsewhere,
     institutionOfTerminal,
     catalogueOfDay,
     catalogueItems,

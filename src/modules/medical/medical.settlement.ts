@@ -74,6 +74,7 @@ export function medicalSettlement(ctx: MedicalContext) {
     receiptOf,
     replay,
     catalogueFor,
+    settledElsewhere,
   } = ctx;
   // Settlements are written in groups: one durable commit for all that arrive while one is written,
   // each batch settled with a fixed number of statements (applySettlements).
@@ -341,23 +342,8 @@ export function medicalSettlement(ctx: MedicalContext) {
           agreementUntil: institution.agreement_until,
         });
       // A card another province holds: its home province settles it, through the national hub.
-      if (input.card && !byCard && deps.remoteSettle && !at) {
-        const remote = await deps.remoteSettle({
-          cardNumber: input.card.cardNumber,
-          ...(input.card.pin === undefined ? {} : { pin: input.card.pin }),
-          items: input.items,
-          ...(input.acceptSelfPay === undefined ? {} : { acceptSelfPay: input.acceptSelfPay }),
-          idempotencyKey: input.idempotencyKey,
-          institution: { code: institution.code, name: institution.name },
-          terminalNo: input.terminalNo,
-        });
-        if (remote)
-          return {
-            ...remote,
-            idempotencyKey: input.idempotencyKey,
-            institution: { code: institution.code, name: institution.name },
-          };
-      }
+      const elsewhere = input.card && !byCard && !at ? await settledElsewhere(input, institution) : undefined;
+      if (elsewhere) return elsewhere;
       const { version, lookup } = await catalogueFor(
         day,
         input.items.map((i) => i.code),
