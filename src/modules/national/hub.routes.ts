@@ -7,10 +7,17 @@ import { DomainError } from "../../shared/errors.ts";
 import { CARD_STATES } from "../cards/cards.rules.ts";
 import type { HubService } from "./hub.service.ts";
 import { hubRequestProblem } from "./national.rules.ts";
+import {
+  keepRawJsonBody,
+  nationalCardNumber,
+  rawBodyOf,
+  remoteCheckBody,
+  remoteSettleBody,
+} from "./national.schemas.ts";
 
 const province = z.string().regex(/^\d{2}$/);
 const nationalIndex = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits");
-const cardNumber = z.string().regex(/^[A-Z0-9]{9}$/, "9 characters");
+const cardNumber = nationalCardNumber;
 
 /** The headers a province signs its requests with (national.rules.ts: signHubRequest). */
 export const HUB_HEADERS = {
@@ -41,7 +48,7 @@ export function hubRoutes(deps: {
         at: String(h[HUB_HEADERS.at] ?? ""),
         method: request.method,
         path: request.url,
-        body: (request as FastifyRequest & { rawBody?: string }).rawBody ?? "",
+        body: rawBodyOf(request),
         signature: String(h[HUB_HEADERS.signature] ?? ""),
       },
       deps.clock.now(),
@@ -57,14 +64,7 @@ export function hubRoutes(deps: {
     app.addHook("preValidation", async (request) => {
       signers.set(request, signer(request));
     });
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-      (request as FastifyRequest & { rawBody?: string }).rawBody = String(body);
-      try {
-        done(null, JSON.parse(String(body)));
-      } catch {
-        done(new DomainError("MALFORMED_JSON"), undefined);
-      }
-    });
+    keepRawJsonBody(app);
 
     app.post(
       "/hub/v1/changes",
@@ -140,13 +140,7 @@ export function hubRoutes(deps: {
           summary:
             "The online check of another province's card: forwarded to the card's home province, or answered from the registry when that province cannot answer and the card's state refuses it",
           security,
-          body: z.strictObject({
-            cardNumber,
-            cardIdCode: z.string().max(32).optional(),
-            idNumber: z.string().max(18).optional(),
-            name: z.string().max(64).optional(),
-            role: z.string().max(32),
-          }),
+          body: remoteCheckBody,
           response: {
             200: z.looseObject({
               result: z.string(),
@@ -161,11 +155,6 @@ export function hubRoutes(deps: {
       async (request) => deps.hub.forwardCheck(signerOf(request), request.body),
     );
 
-    const basketLine = z.strictObject({
-      code: z.string().min(1).max(32),
-      quantity: z.number().int().min(1).max(100_000),
-      unitPriceFen: z.number().int().min(0).max(100_000_000),
-    });
     app.post(
       "/hub/v1/settlements",
       {
@@ -175,21 +164,7 @@ export function hubRoutes(deps: {
           summary:
             "A treating province's settlement on another province's card: decided by the card's home province with its account and policy, recorded here once for the day's netting",
           security,
-          body: z.strictObject({
-            cardNumber,
-            pin: z
-              .string()
-              .regex(/^\d{6}$/)
-              .optional(),
-            items: z.array(basketLine).min(1).max(200),
-            acceptSelfPay: z.boolean().optional(),
-            idempotencyKey: z.string().min(1).max(64),
-            institution: z.strictObject({
-              code: z.string().min(1).max(32),
-              name: z.string().min(1).max(100),
-            }),
-            terminalNo: z.string().min(1).max(32),
-          }),
+          body: remoteSettleBody,
           response: {
             200: z.looseObject({
               settlementId: z.string(),

@@ -38,6 +38,26 @@ export function createHubService(deps: {
 }) {
   const { db, repo, clock } = deps;
 
+  /**
+   * Forwards a request about a card to its home province, signed for the asking province: the card's
+   * route, and the answer (undefined when the home province has no address or cannot be reached).
+   */
+  async function toHome(asking: string, path: string, input: { cardNumber: string }) {
+    const route = await repo.route(db, input.cardNumber);
+    if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
+    const home = route.province;
+    const peer = deps.provinces?.get(home);
+    const r = peer?.url
+      ? await signedRequest(
+          { baseUrl: peer.url, key: peer.key, province: asking, at: clock.now().toISOString() },
+          "POST",
+          path,
+          input,
+        )
+      : undefined;
+    return { route, home, homeProvinceName: provinceName(home), r };
+  }
+
   return {
     /**
      * Applies a province's changes, each in its own transaction: a change the hub already has (the same
@@ -122,20 +142,8 @@ export function createHubService(deps: {
      * answer passed back. When the home province cannot answer, a card its last published state refuses
      * (lost, cancelled, expired...) is refused from the registry; otherwise PROVINCE_UNAVAILABLE.
      */
-    async forwardCheck(asking: string, input: Omit<RemoteCheckInput, never>) {
-      const route = await repo.route(db, input.cardNumber);
-      if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
-      const home = route.province;
-      const homeProvinceName = provinceName(home);
-      const peer = deps.provinces?.get(home);
-      const r = peer?.url
-        ? await signedRequest(
-            { baseUrl: peer.url, key: peer.key, province: asking, at: clock.now().toISOString() },
-            "POST",
-            "/national/v1/online-checks",
-            input,
-          )
-        : undefined;
+    async forwardCheck(asking: string, input: RemoteCheckInput) {
+      const { route, home, homeProvinceName, r } = await toHome(asking, "/national/v1/online-checks", input);
       if (r?.status === 200)
         return {
           ...(r.json as { result: string; insured: boolean }),
@@ -164,19 +172,7 @@ export function createHubService(deps: {
      * first settlement: the home province replays it, the record is not written twice.
      */
     async forwardSettlement(asking: string, input: RemoteSettleRequest) {
-      const route = await repo.route(db, input.cardNumber);
-      if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
-      const home = route.province;
-      const homeProvinceName = provinceName(home);
-      const peer = deps.provinces?.get(home);
-      const r = peer?.url
-        ? await signedRequest(
-            { baseUrl: peer.url, key: peer.key, province: asking, at: clock.now().toISOString() },
-            "POST",
-            "/national/v1/settlements",
-            input,
-          )
-        : undefined;
+      const { home, homeProvinceName, r } = await toHome(asking, "/national/v1/settlements", input);
       if (r?.status !== 200) {
         const refused = r && relayedError(r);
         if (refused) throw refused;

@@ -6,6 +6,7 @@ import { DomainError } from "../../shared/errors.ts";
 import { SETTLING } from "../../shared/permissions.ts";
 import { HUB_HEADERS } from "./hub.routes.ts";
 import { provinceName, type RemoteSettleRequest } from "./national.rules.ts";
+import { keepRawJsonBody, rawBodyOf, remoteCheckBody, remoteSettleBody } from "./national.schemas.ts";
 import type { NationalService } from "./national.service.ts";
 
 /** The online check as the enrolment module answers it (the part another province may see). */
@@ -31,15 +32,7 @@ export function nationalRoutes(deps: {
   ) => Promise<CheckAnswer>;
 }): FastifyPluginAsyncZod {
   return async (app) => {
-    app.removeContentTypeParser("application/json");
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-      (request as FastifyRequest & { rawBody?: string }).rawBody = String(body);
-      try {
-        done(null, JSON.parse(String(body)));
-      } catch {
-        done(new DomainError("MALFORMED_JSON"), undefined);
-      }
-    });
+    keepRawJsonBody(app);
     const asking = new WeakMap<FastifyRequest, string>();
     /**
      * The hub acting for a province's hospital or pharmacy: a peer system (type `channel`, on the
@@ -68,7 +61,7 @@ export function nationalRoutes(deps: {
         at: String(h[HUB_HEADERS.at] ?? ""),
         method: request.method,
         path: request.url,
-        body: (request as FastifyRequest & { rawBody?: string }).rawBody ?? "",
+        body: rawBodyOf(request),
         signature: String(h[HUB_HEADERS.signature] ?? ""),
       });
       if (problem) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: problem });
@@ -85,13 +78,7 @@ export function nationalRoutes(deps: {
           summary:
             "The hub asks this province for the online check of one of its cards, made in another province (signed by the hub)",
           security: [],
-          body: z.strictObject({
-            cardNumber: z.string().regex(/^[A-Z0-9]{9}$/),
-            cardIdCode: z.string().max(32).optional(),
-            idNumber: z.string().max(18).optional(),
-            name: z.string().max(64).optional(),
-            role: z.string().max(32),
-          }),
+          body: remoteCheckBody,
           response: {
             200: z.object({
               result: z.string(),
@@ -136,30 +123,7 @@ export function nationalRoutes(deps: {
           summary:
             "The hub asks this province to settle another province's hospital's basket on one of its cards (signed by the hub); a retry of the hospital's key answers the first settlement",
           security: [],
-          body: z.strictObject({
-            cardNumber: z.string().regex(/^[A-Z0-9]{9}$/),
-            pin: z
-              .string()
-              .regex(/^\d{6}$/)
-              .optional(),
-            items: z
-              .array(
-                z.strictObject({
-                  code: z.string().min(1).max(32),
-                  quantity: z.number().int().min(1).max(100_000),
-                  unitPriceFen: z.number().int().min(0).max(100_000_000),
-                }),
-              )
-              .min(1)
-              .max(200),
-            acceptSelfPay: z.boolean().optional(),
-            idempotencyKey: z.string().min(1).max(64),
-            institution: z.strictObject({
-              code: z.string().min(1).max(32),
-              name: z.string().min(1).max(100),
-            }),
-            terminalNo: z.string().min(1).max(32),
-          }),
+          body: remoteSettleBody,
           response: { 200: z.looseObject({ settlementId: z.string(), day: z.string() }) },
         },
       },

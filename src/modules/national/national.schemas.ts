@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { DomainError } from "../../shared/errors.ts";
+
+/** What a province and the hub send each other, one schema for both ends (hub.routes.ts, national.routes.ts). */
+export const nationalCardNumber = z.string().regex(/^[A-Z0-9]{9}$/, "9 characters");
+
+/** A cross-province online check: the card's data read from the chip, and the asking caller's role. */
+export const remoteCheckBody = z.strictObject({
+  cardNumber: nationalCardNumber,
+  cardIdCode: z.string().max(32).optional(),
+  idNumber: z.string().max(18).optional(),
+  name: z.string().max(64).optional(),
+  role: z.string().max(32),
+});
+
+/** A cross-province settlement: the treating hospital's basket on the card, with its own key. */
+export const remoteSettleBody = z.strictObject({
+  cardNumber: nationalCardNumber,
+  pin: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+  items: z
+    .array(
+      z.strictObject({
+        code: z.string().min(1).max(32),
+        quantity: z.number().int().min(1).max(100_000),
+        unitPriceFen: z.number().int().min(0).max(100_000_000),
+      }),
+    )
+    .min(1)
+    .max(200),
+  acceptSelfPay: z.boolean().optional(),
+  idempotencyKey: z.string().min(1).max(64),
+  institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
+  terminalNo: z.string().min(1).max(32),
+});
+
+/** A request's raw body, kept by `keepRawJsonBody`: what the signature covers. */
+export const rawBodyOf = (request: FastifyRequest) =>
+  (request as FastifyRequest & { rawBody?: string }).rawBody ?? "";
+
+/** In this plugin's scope, JSON bodies are parsed as before and their raw text kept for the signature. */
+export function keepRawJsonBody(app: FastifyInstance) {
+  if (app.hasContentTypeParser("application/json")) app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    (request as FastifyRequest & { rawBody?: string }).rawBody = String(body);
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(new DomainError("MALFORMED_JSON"), undefined);
+    }
+  });
+}
