@@ -22,7 +22,11 @@ import type { Clock } from "./shared/clock.ts";
 export function createHubDeps(
   database: Db,
   clock: Clock,
-  national: { provinceKeys: ReadonlyMap<string, Buffer>; provinceUrls?: ReadonlyMap<string, string> },
+  national: {
+    provinceKeys: ReadonlyMap<string, Buffer>;
+    provinceUrls?: ReadonlyMap<string, string>;
+    ecardKey?: Buffer;
+  },
 ) {
   const db = database.db as unknown as Kysely<HubDatabase>;
   const provinces = new Map(
@@ -31,7 +35,10 @@ export function createHubDeps(
       { key: createSecretKey(key), url: national.provinceUrls?.get(code) },
     ]),
   );
-  const hub = createHubService({ db, repo: createHubRepository(database.dialect), clock, provinces });
+  const hub = createHubService({
+    ...{ db, repo: createHubRepository(database.dialect), clock, provinces },
+    ecardKey: national.ecardKey?.toString("hex"),
+  });
   return { database, db, clock, hub, provinces };
 }
 

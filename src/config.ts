@@ -88,6 +88,7 @@ export const ENVIRONMENT = {
   SSCARD_NATIONAL_INDEX_KEY: "",
   SSCARD_HUB_PROVINCES: "",
   SSCARD_HUB_PROVINCE_URLS: "",
+  SSCARD_HUB_ECARD_KEY: "",
 } as const;
 
 type Env = Record<string, string | undefined>;

@@ -87,6 +87,16 @@ export function createDeps(
     ...{ db, repo: createApplicationsRepository(), areas: areasRepo, audit, clock },
   });
   const personsRepo = createPersonsRepository(dialect);
+  const national = createNationalService({
+    ...{
+      db,
+      repo: createNationalRepository(),
+      persons: personsRepo,
+      cipher,
+      clock,
+      hub: config.national?.hub,
+    },
+  });
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
   const machine = createSoftwarePinMachine(options.pinRoot ?? config.secrets.pinKey);
   const credentialsRepo = createCredentialsRepository(dialect);
@@ -101,6 +111,9 @@ export function createDeps(
     areas,
     signer: signing.signer("ecard-status"),
     issuer: ecardIssuer(signing.keyAt("ecard-credential"), signing.inForce("ecard-credential")),
+    national: national.federated
+      ? { credential: national.nationalCredential, issuerKeys: national.nationalIssuerKeys }
+      : undefined,
     tokenKey: config.secrets.tokenKey,
     face: () => {
       if (options.face) return options.face;
@@ -172,16 +185,6 @@ export function createDeps(
     audit,
     clock,
     hsm: requireHsm,
-  });
-  const national = createNationalService({
-    ...{
-      db,
-      repo: createNationalRepository(),
-      persons: personsRepo,
-      cipher,
-      clock,
-      hub: config.national?.hub,
-    },
   });
   const cards = createCardsService({
     db,

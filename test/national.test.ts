@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
+import { sm2 } from "sm-crypto-v2";
 import { buildHubApp, createHubDeps } from "../src/app.hub.ts";
 import { type App, buildApp } from "../src/app.ts";
 import { createDb } from "../src/db/database.ts";
@@ -11,6 +12,9 @@ import { createDeps, type Deps } from "../src/deps.ts";
 import { NATIONAL_DEFAULT_POLICY, NATIONAL_MEDICAL_POLICY } from "../src/modules/areas/areas.rules.ts";
 import { newCardNumber } from "../src/modules/cards/cards.rules.ts";
 import { initialPin } from "../src/modules/credentials/pin.rules.ts";
+import { PRIVACY_TEXT_VERSION } from "../src/modules/ecard/ecard.service.ts";
+import { mintCode } from "../src/modules/ecard/ecard-code.device.ts";
+import { verifyCode } from "../src/modules/ecard/ecard-code.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { migrateHub } from "../src/modules/national/hub.migrations.ts";
 import type { HubDatabase } from "../src/modules/national/hub.tables.ts";
@@ -35,6 +39,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
   ]);
   const indexKey = randomBytes(32);
   const provinceUrls = new Map<string, string>();
+  const ecardKey = Buffer.from(sm2.generateKeyPairHex().privateKey, "hex");
   let cluster: CitusCluster;
   let hubDb: ReturnType<typeof createDb>;
   let hubApp: Awaited<ReturnType<typeof buildHubApp>>;
@@ -42,7 +47,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
   const provinces = {} as Record<"zj" | "js", { deps: Deps; app: App; close: () => Promise<void> }>;
 
   async function startHub() {
-    hubApp = await buildHubApp(createHubDeps(hubDb, clock, { provinceKeys, provinceUrls }));
+    hubApp = await buildHubApp(createHubDeps(hubDb, clock, { provinceKeys, provinceUrls, ecardKey }));
     await hubApp.listen({ port: hubPort, host: "127.0.0.1" });
     hubPort = (hubApp.server.address() as AddressInfo).port;
   }
@@ -568,6 +573,98 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(books.byAccount.personalAccountFen, 7_500);
   });
 
+  it("issues e-cards as the national platform: a Zhejiang e-card's codes verify offline with what Jiangsu publishes", async () => {
+    const zj = provinces.zj.deps;
+    const call = async (token: string, url: string, payload: object) => {
+      const res = await provinces.zj.app.inject({
+        method: "POST",
+        url: `/api/v1${url}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload,
+      });
+      return { status: res.statusCode, body: res.json() };
+    };
+    const admin = await staffToken(zj, "zj.ecard.admin", "city_admin", "330100");
+    const clerk = await staffToken(zj, "zj.ecard.clerk", "outlet_clerk", "330100");
+    const channel = await call(admin, "/ecard/channels", {
+      code: "zj-ban-national",
+      name: "浙里办",
+      class: "government",
+      level: 1,
+      services: ["signup", "credential", "identity_code", "payment_code"],
+    });
+    assert.equal(channel.status, 201, JSON.stringify(channel.body));
+    const signup = async (holderName: string) => {
+      const holder = await cardInState(zj, "active", { name: holderName });
+      await zj.national.deliver();
+      const ticket = await call(clerk, "/ecard/counter-tickets", {
+        idNumber: holder.idNumber,
+        holderIdNumber: holder.idNumber,
+      });
+      const device = sm2.generateKeyPairHex();
+      const made = await call(channel.body.token, "/ecard/signups", {
+        name: holderName,
+        idNumber: holder.idNumber,
+        consentTextVersion: PRIVACY_TEXT_VERSION,
+        realName: { name: holderName, idNumber: holder.idNumber },
+        counterTicket: ticket.body.ticket,
+        devicePublicKey: device.publicKey,
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const claims = JSON.parse(
+        Buffer.from(made.body.credential.split(".")[0], "base64url").toString("utf8"),
+      );
+      return { credential: made.body.credential as string, device, claims, cardNumber: holder.cardNumber };
+    };
+    const national = await signup("全国电子卡");
+    assert.equal(national.claims.iss, "national-ecard-1", "signed by the national platform");
+    // Jiangsu's terminals verify it offline with the keys Jiangsu publishes (its own and the hub's).
+    await provinces.js.deps.national.refreshIssuerKeys();
+    const jsKeys = provinces.js.deps.ecard.issuerKeys();
+    assert.ok(jsKeys["national-ecard-1"]);
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const code = mintCode(national.credential, national.device.privateKey, "identity", now);
+    const checked = verifyCode(code, { issuerKeys: jsKeys, status: new Map(), now }, "identity");
+    assert.equal(checked.ok, true, JSON.stringify(checked));
+    // The hub down: the e-card is still issued, under Zhejiang's own key, valid in Zhejiang only.
+    await hubApp.close();
+    const local = await signup("本省电子卡");
+    await startHub();
+    assert.match(local.claims.iss, /^sscard-ecard-/);
+    const localCode = mintCode(local.credential, local.device.privateKey, "identity", now);
+    assert.equal(
+      verifyCode(localCode, { issuerKeys: zj.ecard.issuerKeys(), status: new Map(), now }, "identity").ok,
+      true,
+    );
+    assert.equal(
+      verifyCode(
+        localCode,
+        { issuerKeys: { "national-ecard-1": jsKeys["national-ecard-1"] }, status: new Map(), now },
+        "identity",
+      ).ok,
+      false,
+    );
+    // Another province cannot have Zhejiang's cards signed: the hub names where the card is held.
+    const { signedRequest } = await import("../src/modules/national/national.http.ts");
+    const { createSecretKey } = await import("node:crypto");
+    const stolen = await signedRequest(
+      {
+        baseUrl: `http://127.0.0.1:${hubPort}`,
+        key: createSecretKey(provinceKeys.get("32")!),
+        province: "32",
+        at: clock.now().toISOString(),
+      },
+      "POST",
+      "/hub/v1/ecard-credentials",
+      {
+        cardNumber: national.cardNumber,
+        credential: { ...national.claims, ar: "320100" },
+      },
+    );
+    assert.equal(stolen?.status, 409);
+    assert.equal(stolen?.json.code, "NATIONAL_CARD_HELD");
+  });
+
   it("refuses requests not signed by a registered province, before reading their body", async () => {
     const url = `http://127.0.0.1:${hubPort}/hub/v1/reservations`;
     const at = clock.now().toISOString();
@@ -683,6 +780,8 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
         "/hub/v1/cards/{cardNumber}",
         "/hub/v1/changes",
         "/hub/v1/duplicates",
+        "/hub/v1/ecard-credentials",
+        "/hub/v1/ecard/issuer-keys",
         "/hub/v1/netting",
         "/hub/v1/online-checks",
         "/hub/v1/reservations",

@@ -64,6 +64,14 @@ export type EcardDeps = {
   areas: AreasService;
   signer: Signer;
   issuer: EcardIssuer;
+  /**
+   * The national platform (issue 24): it signs the credentials of a federated province's e-cards, and
+   * its published keys verify them in every province.
+   */
+  national?: {
+    credential: (cardNumber: string, credential: string) => Promise<string | undefined>;
+    issuerKeys: () => Readonly<Record<string, string>>;
+  };
   tokenKey: Buffer;
   face: () => FaceVerifier;
   machine: EncryptionMachine;
@@ -113,7 +121,7 @@ export function createEcardContext(deps: EcardDeps) {
   async function checkOnline(code: string, purpose: CodeType) {
     const parsed = verifyCode(
       code,
-      { issuerKeys: deps.issuer.publicKeys, status: new Map(), now: nowSeconds() },
+      { issuerKeys: issuerKeys(), status: new Map(), now: nowSeconds() },
       purpose,
     );
     if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
@@ -178,6 +186,23 @@ export function createEcardContext(deps: EcardDeps) {
     const e = await repo.byId(q, id);
     if (!e) throw new DomainError("ECARD_NOT_FOUND");
     return e;
+  }
+
+  /** The keys credentials are verified with: this province's versions and the national platform's. */
+  function issuerKeys(): Readonly<Record<string, string>> {
+    const national = deps.national?.issuerKeys();
+    return national && Object.keys(national).length
+      ? { ...deps.issuer.publicKeys, ...national }
+      : deps.issuer.publicKeys;
+  }
+
+  /**
+   * An answer carrying a credential, with the credential signed by the national platform when this
+   * province is federated and the hub signs it (after the transaction: the hub's answer holds no lock).
+   */
+  async function published<T extends { credential: string }>(cardNumber: string, answer: T): Promise<T> {
+    const national = await deps.national?.credential(cardNumber, answer.credential);
+    return national ? { ...answer, credential: national } : answer;
   }
 
   function credentialFor(
@@ -336,6 +361,8 @@ export function createEcardContext(deps: EcardDeps) {
     cardOf,
     ecardById,
     credentialFor,
+    issuerKeys,
+    published,
     validDeviceKey,
     biometricConsent,
     recordConsent,

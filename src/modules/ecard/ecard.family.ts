@@ -22,6 +22,7 @@ export function ecardFamily(ctx: EcardContext) {
     cardOf,
     ecardById,
     credentialFor,
+    published,
     validDeviceKey,
     biometricConsent,
     recordConsent,
@@ -123,11 +124,11 @@ export function ecardFamily(ctx: EcardContext) {
         });
       });
       const relativeCard = await cardOf(db, relativeEcard.card_id);
-      return {
+      return published(relativeCard.card_number, {
         familyId: id,
         relativeEcardId: relativeEcard.id,
         credential: credentialFor(relativeEcard, relativeCard, relative, channel.code, deviceKey),
-      };
+      });
     },
 
     /** The relatives the signed-in holder's e-card carries, masked, with their e-cards (for their codes). */

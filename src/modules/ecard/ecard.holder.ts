@@ -27,6 +27,7 @@ export function ecardHolder(ctx: EcardContext) {
     ownedBy,
     bindDevice,
     credentialFor,
+    published,
     validDeviceKey,
     secretHash,
   } = ctx;
@@ -161,7 +162,7 @@ export function ecardHolder(ctx: EcardContext) {
       if (usable.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
       await holder.password(actor, { op: "verify", ecardId: ecard.id, pin: input.pin });
       const person = (await deps.persons.byId(db, ecard.person_id))!;
-      return db.transaction().execute(async (trx) => {
+      const bound = await db.transaction().execute(async (trx) => {
         // The e-card held: its usability and status version are the ones the credential carries, and the
         // same key bound twice at once makes one device, not two.
         const held = (await repo.lockById(trx, ecard.id)) ?? ecard;
@@ -183,6 +184,7 @@ export function ecardHolder(ctx: EcardContext) {
           scope: now.scope,
         };
       });
+      return published(card.card_number, bound);
     },
 
     /** "Suspend my e-card everywhere" (and its undoing): every channel's codes fail from the next status list. */

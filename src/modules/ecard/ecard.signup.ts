@@ -20,6 +20,8 @@ export function ecardSignup(ctx: EcardContext) {
     cardOf,
     ecardById,
     credentialFor,
+    published,
+    issuerKeys,
     validDeviceKey,
     biometricConsent,
     recordConsent,
@@ -74,7 +76,7 @@ export function ecardSignup(ctx: EcardContext) {
         .filter((c) => (ECARD_CARD_STATES as readonly string[]).includes(c.state))
         .at(-1);
       if (!card) throw new DomainError("HOLDER_NO_CARD");
-      return db.transaction().execute(async (trx) => {
+      const made = await db.transaction().execute(async (trx) => {
         if (input.counterTicket) {
           // The path without a face: a ticket the counter issued to this person after the ID check, once.
           const ticketHash = secretHash(`ticket:${input.counterTicket.toUpperCase()}`);
@@ -100,6 +102,7 @@ export function ecardSignup(ctx: EcardContext) {
         });
         return { ecardId: ecard.id, credential: credentialFor(ecard, card, person, channel.code, deviceKey) };
       });
+      return published(card.card_number, made);
     },
 
     /** A new credential for a device (daily, or after a status change); refused while the e-card is unusable. */
@@ -113,13 +116,13 @@ export function ecardSignup(ctx: EcardContext) {
       const usable = await usability(db, ecard, card);
       if (usable.scope === "none") throw new DomainError("ECARD_UNUSABLE", { reason: usable.reason });
       const person = (await deps.persons.byId(db, ecard.person_id))!;
-      return {
+      return published(card.card_number, {
         credential: credentialFor(ecard, card, person, channel.code, device.device_key),
         scope: usable.scope,
-      };
+      });
     },
 
     /** The issuer public keys terminals verify credentials with. */
-    issuerKeys: () => deps.issuer.publicKeys,
+    issuerKeys,
   };
 }

@@ -62,6 +62,7 @@ export function hubRoutes(deps: {
   return async (app) => {
     // The signature is checked before the body's schema: an unsigned caller learns nothing of it.
     app.addHook("preValidation", async (request) => {
+      if ((request.routeOptions.config as { public?: boolean } | undefined)?.public) return;
       signers.set(request, signer(request));
     });
     keepRawJsonBody(app);
@@ -206,6 +207,53 @@ export function hubRoutes(deps: {
         },
       },
       async (request) => deps.hub.netting(signerOf(request), request.query.day),
+    );
+
+    app.post(
+      "/hub/v1/ecard-credentials",
+      {
+        schema: {
+          operationId: "hubSignEcardCredential",
+          tags: ["national hub"],
+          summary:
+            "Signs a province's e-card credential as the national platform (the card must be the province's, in a state whose e-card may be used)",
+          security,
+          body: z.strictObject({
+            cardNumber,
+            credential: z.strictObject({
+              v: z.literal(1),
+              iss: z.string().max(64),
+              eid: z.string().min(1).max(64),
+              dk: z.string().regex(/^(02|03)[0-9a-f]{64}$|^04[0-9a-f]{128}$/, "an SM2 public key (hex)"),
+              nm: z.string().max(64),
+              cn: z.string().max(16),
+              ar: z.string().regex(/^\d{6}$/),
+              sv: z.number().int().min(0).max(2_000_000_000),
+              ch: z.string().max(32),
+              iat: z.number().int().min(0),
+              exp: z.number().int().min(0),
+            }),
+          }),
+          response: { 200: z.object({ credential: z.string() }) },
+        },
+      },
+      async (request) => deps.hub.signEcardCredential(signerOf(request), request.body),
+    );
+
+    app.get(
+      "/hub/v1/ecard/issuer-keys",
+      {
+        config: { public: true },
+        schema: {
+          operationId: "hubEcardIssuerKeys",
+          tags: ["national hub"],
+          summary:
+            "The public keys of national e-card credentials (key id → SM2 public key, hex), for every terminal",
+          security: [],
+          response: { 200: z.record(z.string(), z.string()) },
+        },
+      },
+      async () => deps.hub.ecardIssuerKeys(),
     );
 
     app.get(

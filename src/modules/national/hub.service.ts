@@ -1,8 +1,10 @@
 import type { KeyObject } from "node:crypto";
 import type { Kysely } from "kysely";
+import { sm2 } from "sm-crypto-v2";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { CARD_STATE_RULES, CARD_STATES } from "../cards/cards.rules.ts";
+import { type Credential, signCredential } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
 import { relayedError, signedRequest } from "./national.http.ts";
@@ -17,6 +19,9 @@ import {
   type SettlementReceipt,
   slotHolders,
 } from "./national.rules.ts";
+
+/** The key id national e-card credentials carry (`iss`). */
+export const NATIONAL_ECARD_KEY_ID = "national-ecard-1";
 
 /** How many of a batch's persons are applied at once (each its own transaction and connection). */
 const APPLY_PARALLELISM = 8;
@@ -35,7 +40,12 @@ export function createHubService(deps: {
   clock: Clock;
   /** Each province's request key, and the address the hub reaches it at (forwarded checks). */
   provinces?: ReadonlyMap<string, { key: KeyObject; url?: string }>;
+  /** The SM2 private key of national e-card credentials (hex); without it the hub issues none. */
+  ecardKey?: string;
 }) {
+  const ecardPublicKeys: Record<string, string> = deps.ecardKey
+    ? { [NATIONAL_ECARD_KEY_ID]: sm2.getPublicKeyFromPrivateKey(deps.ecardKey) }
+    : {};
   const { db, repo, clock } = deps;
 
   /**
@@ -209,6 +219,34 @@ export function createHubService(deps: {
       );
       return { day, province, pairs, netFen: net };
     },
+
+    /**
+     * Signs a province's e-card credential as the national platform (seed 004: the e-card is issued by
+     * the national social security card platform): the card must be the province's in the registry, in a
+     * state whose e-card may be used, and the credential's area the province's own.
+     */
+    async signEcardCredential(province: string, input: { cardNumber: string; credential: Credential }) {
+      if (!deps.ecardKey) throw new DomainError("HUB_UNAVAILABLE");
+      const route = await repo.route(db, input.cardNumber);
+      if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
+      if (route.province !== province)
+        throw new DomainError("NATIONAL_CARD_HELD", {
+          province: route.province,
+          provinceName: provinceName(route.province),
+        });
+      if (!input.credential.ar.startsWith(province))
+        throw new DomainError("VALIDATION_FAILED", {
+          summary: "credential.ar: an area of the signing province",
+        });
+      const scope = CARD_STATE_RULES[route.state as NationalCard["state"]].ecard;
+      if (scope === "none" || scope === "not_issued")
+        throw new DomainError("ECARD_UNUSABLE", { reason: `card_${route.state}` });
+      const credential: Credential = { ...input.credential, iss: NATIONAL_ECARD_KEY_ID };
+      return { credential: signCredential(credential, deps.ecardKey) };
+    },
+
+    /** The public keys of national e-card credentials, for every province's terminals. */
+    ecardIssuerKeys: () => ecardPublicKeys,
 
     /** The persons holding active cards in this province and another, with each card, for cancellation. */
     async duplicates(province: string) {

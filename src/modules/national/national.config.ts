@@ -19,6 +19,8 @@ export type NationalConfig = Readonly<{
   provinceKeys: ReadonlyMap<string, Buffer>;
   /** The hub: where it reaches each province (SSCARD_HUB_PROVINCE_URLS=33=http://…,44=http://…). */
   provinceUrls: ReadonlyMap<string, string>;
+  /** The hub: the SM2 private key it signs national e-card credentials with (SSCARD_HUB_ECARD_KEY). */
+  ecardKey?: Buffer;
 }>;
 
 const hex32 = (value: string, name: string) => {
@@ -52,6 +54,9 @@ export function nationalConfig(env: Readonly<Record<string, string | undefined>>
   return Object.freeze({
     role,
     provinceUrls,
+    ...(env.SSCARD_HUB_ECARD_KEY
+      ? { ecardKey: hex32(env.SSCARD_HUB_ECARD_KEY, "SSCARD_HUB_ECARD_KEY") }
+      : {}),
     ...(url
       ? {
           hub: Object.freeze({

@@ -93,8 +93,34 @@ export function createNationalService(deps: {
     }
   }
 
+  /** The hub's published e-card keys, as last fetched (a province's terminals verify national credentials with them). */
+  let nationalKeys: Readonly<Record<string, string>> = {};
+  async function refreshIssuerKeys() {
+    if (!hub) return;
+    const r = await call("GET", "/hub/v1/ecard/issuer-keys");
+    if (r?.status === 200) nationalKeys = r.json as Record<string, string>;
+  }
+
   return {
     federated: hub !== undefined,
+
+    /** The national e-card keys last fetched from the hub (key id → SM2 public key). */
+    nationalIssuerKeys: () => nationalKeys,
+    refreshIssuerKeys,
+
+    /**
+     * The credential signed by the national platform instead of this province's key: undefined when the
+     * hub cannot sign it now (unreachable, or the card's change not delivered yet), and the province's
+     * own credential stands, valid in this province.
+     */
+    async nationalCredential(cardNumber: string, credential: string): Promise<string | undefined> {
+      if (!hub) return undefined;
+      const claims = JSON.parse(Buffer.from(credential.split(".")[0], "base64url").toString("utf8"));
+      const r = await call("POST", "/hub/v1/ecard-credentials", { cardNumber, credential: claims });
+      if (r?.status !== 200) return undefined;
+      if (Object.keys(nationalKeys).length === 0) await refreshIssuerKeys();
+      return String(r.json.credential);
+    },
 
     /** Told of every card change (and every new card: `from` null) inside its transaction: the outbox row. */
     async afterCardChange(trx: Transaction<Database>, card: CardRow, _from: CardState | null) {
@@ -141,7 +167,10 @@ export function createNationalService(deps: {
     startDelivery(intervalMs: number, onError: (err: unknown) => void) {
       if (!hub) return () => {};
       let running = false;
+      let ticks = 0;
       const timer = setInterval(() => {
+        // The hub's e-card keys, at the first tick and every minute (a rotation reaches the terminals).
+        if (ticks++ % 60 === 0) refreshIssuerKeys().catch(onError);
         if (running) return;
         running = true;
         deliver()
