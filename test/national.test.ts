@@ -560,6 +560,28 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(wrong.status >= 400 && wrong.status < 500, true);
     assert.match(wrong.body.code, /PASSWORD|PIN/);
     assert.equal(await balance(), 42_500);
+    // The pharmacy's own system (an API key on the terminal channel) never carries a password in clear,
+    // to its own province or through the hub to another.
+    const pos = await js.staff.createApiKey(SYSTEM_ACTOR, {
+      name: "南京大药房 POS",
+      role: "pharmacy_operator",
+      areaCode: "320100",
+      channel: "terminal",
+      institutionId: (pharmacyRow as { id: string }).id,
+    });
+    const clear = await provinces.js.app.inject({
+      method: "POST",
+      url: "/api/v1/settlements",
+      headers: { authorization: `Bearer ${pos.token}` },
+      payload: {
+        terminalNo,
+        idempotencyKey: "js-key-pos-1",
+        card: { cardNumber: holder.cardNumber, pin },
+        items: [{ code: "XA01", quantity: 2, unitPriceFen: 1_250 }],
+      },
+    });
+    assert.deepEqual([clear.statusCode, clear.json().code], [400, "PIN_BLOCK_REQUIRED"]);
+    assert.equal(await balance(), 42_500);
     // Netting: Jiangsu receives what Zhejiang's accounts paid, and Zhejiang's books agree.
     const day = first.body.day;
     const jsNet = await js.national.netting(day);

@@ -22,6 +22,7 @@ import { PASSWORD_PERMISSIONS } from "./credentials.permissions.ts";
 import type { CredentialsRepository } from "./credentials.repository.ts";
 import {
   afterWrongPin,
+  clearPinRefused,
   initialPin,
   ONLINE_SIGN_IN,
   type Purpose,
@@ -123,9 +124,7 @@ export function createCredentialsContext(deps: CredentialsDeps) {
       const holder = await holderOf(card);
       return { pinBlock: field.pinBlock, terminalId: actor.id, accountNumber: holder.idNumber.slice(0, 17) };
     }
-    // A terminal or a kiosk never carries a PIN in clear: its PIN pad (or the kiosk's agent) enciphers it.
-    if (actor.type === "api_key" && (actor.channel === "terminal" || actor.channel === "kiosk"))
-      throw new DomainError("PIN_BLOCK_REQUIRED");
+    if (clearPinRefused(actor)) throw new DomainError("PIN_BLOCK_REQUIRED");
     if (!field.pin) throw new DomainError("VALIDATION_FAILED", { summary: "pin or pinBlock is required" });
     return { pin: field.pin };
   }

@@ -1,3 +1,4 @@
+import type { Actor } from "../../shared/auth.ts";
 import type { Policy } from "../areas/areas.rules.ts";
 
 export type { PasswordPurpose as Purpose } from "../cards/cards.rules.ts";
@@ -77,3 +78,10 @@ export function throttleWindow(now: Date): { start: string; end: string } {
   const start = Math.floor(now.getTime() / ms) * ms;
   return { start: new Date(start).toISOString(), end: new Date(start + ms).toISOString() };
 }
+
+/**
+ * A terminal or a kiosk never carries a PIN in clear: its PIN pad (or the kiosk's agent) enciphers it
+ * into a PIN block. The same for a card of this province and, through the national hub, of another.
+ */
+export const clearPinRefused = (actor: Pick<Actor, "type" | "channel">) =>
+  actor.type === "api_key" && (actor.channel === "terminal" || actor.channel === "kiosk");

@@ -19,6 +19,7 @@ import type { AuditService } from "../audit/audit.service.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { ChipRepository } from "../chip/chip.repository.ts";
 import type { AttemptLog } from "../credentials/attempt-log.ts";
+import { clearPinRefused } from "../credentials/pin.rules.ts";
 import type { EnrolmentRepository } from "../enrolment/enrolment.repository.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
 import type { MedicalRepository } from "./medical.repository.ts";
@@ -227,6 +228,7 @@ export function createMedicalContext(deps: MedicalDeps) {
    * the receipt there with this institution's own key and name, or undefined when no province holds it.
    */
   async function settledElsewhere(
+    actor: Actor,
     input: {
       terminalNo: string;
       idempotencyKey: string;
@@ -237,6 +239,8 @@ export function createMedicalContext(deps: MedicalDeps) {
     institution: Database["institutions"],
   ) {
     if (!deps.remoteSettle || !input.card) return undefined;
+    // PIN blocks are not translated between provinces: a terminal's password cannot cross, and never in clear.
+    if (input.card.pin !== undefined && clearPinRefused(actor)) throw new DomainError("PIN_BLOCK_REQUIRED");
     const remote = await deps.remoteSettle({
       cardNumber: input.card.cardNumber,
       ...(input.card.pin === undefined ? {} : { pin: input.card.pin }),

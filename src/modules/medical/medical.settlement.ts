@@ -342,7 +342,8 @@ export function medicalSettlement(ctx: MedicalContext) {
           agreementUntil: institution.agreement_until,
         });
       // A card another province holds: its home province settles it, through the national hub.
-      const elsewhere = input.card && !byCard && !at ? await settledElsewhere(input, institution) : undefined;
+      const elsewhere =
+        input.card && !byCard && !at ? await settledElsewhere(actor, input, institution) : undefined;
       if (elsewhere) return elsewhere;
       const { version, lookup } = await catalogueFor(
         day,
