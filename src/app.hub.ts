@@ -36,7 +36,7 @@ export function createHubDeps(
     ]),
   );
   const hub = createHubService({
-    ...{ db, repo: createHubRepository(database.dialect), clock, provinces },
+    ...{ db, repo: createHubRepository(), clock, provinces },
     ecardKey: national.ecardKey?.toString("hex"),
   });
   return { database, db, clock, hub, provinces };

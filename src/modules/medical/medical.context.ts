@@ -33,6 +33,18 @@ export const ledgerAccount = {
 };
 
 /** What the medical use cases are made from. */
+/** A settlement another province's hospital makes on a card, as it crosses the national hub (either way). */
+export type RemoteSettleInput = Readonly<{
+  cardNumber: string;
+  pin?: string;
+  items: readonly { code: string; quantity: number; unitPriceFen: number }[];
+  acceptSelfPay?: boolean;
+  idempotencyKey: string;
+  /** The treating hospital: its key is scoped by its province and code. */
+  institution: { code: string; name: string };
+  terminalNo: string;
+}>;
+
 export type MedicalDeps = Readonly<{
   /** The password-attempt log, written in each settlement batch's transaction. */
   attempts: Pick<AttemptLog, "writeInto">;
@@ -77,15 +89,9 @@ export type MedicalDeps = Readonly<{
    * A settlement on a card this province does not hold, through the national hub to the card's home
    * province (issue 24): its receipt there, or undefined when no province holds the card.
    */
-  remoteSettle?: (input: {
-    cardNumber: string;
-    pin?: string;
-    items: readonly { code: string; quantity: number; unitPriceFen: number }[];
-    acceptSelfPay?: boolean;
-    idempotencyKey: string;
-    institution: { code: string; name: string };
-    terminalNo: string;
-  }) => Promise<(ReturnType<typeof receipt> & { homeProvince: { code: string; name: string } }) | undefined>;
+  remoteSettle?: (
+    input: RemoteSettleInput,
+  ) => Promise<(ReturnType<typeof receipt> & { homeProvince: { code: string; name: string } }) | undefined>;
 }>;
 
 export function receipt(

@@ -2,21 +2,9 @@ import { createHash } from "node:crypto";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
-import type { MedicalContext } from "./medical.context.ts";
+import type { MedicalContext, RemoteSettleInput } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
-import type { BasketLine } from "./medical.rules.ts";
 import type { medicalSettlement } from "./medical.settlement.ts";
-
-/** A settlement another province's hospital makes on one of this province's cards (through the hub). */
-export type RemoteSettleInput = Readonly<{
-  cardNumber: string;
-  pin?: string;
-  items: readonly BasketLine[];
-  acceptSelfPay?: boolean;
-  idempotencyKey: string;
-  institution: { code: string; name: string };
-  terminalNo: string;
-}>;
 
 /** The code of the clearing institution that stands for a province's hospitals in this province's books. */
 export const clearingCode = (province: string) => `NATIONAL-${province}`;

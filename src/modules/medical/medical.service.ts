@@ -10,7 +10,7 @@ import { medicalRefunds } from "./medical.refunds.ts";
 import { medicalRemote } from "./medical.remote.ts";
 import { medicalSettlement } from "./medical.settlement.ts";
 
-export type { RemoteSettleInput } from "./medical.remote.ts";
+export type { RemoteSettleInput } from "./medical.context.ts";
 export type { SettleInput } from "./medical.settlement.ts";
 
 export { MEDICAL_PERMISSIONS };

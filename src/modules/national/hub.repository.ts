@@ -1,5 +1,4 @@
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { Dialect } from "../../db/database.ts";
 import type { HubDatabase } from "./hub.tables.ts";
 import type { NationalCard } from "./national.rules.ts";
 
@@ -10,7 +9,7 @@ type Q = Kysely<HubDatabase> | Transaction<HubDatabase>;
  * `card_number`), so on Citus each is routed to one shard; a transaction that touches a person and a
  * card route is committed on both shards by Citus's two-phase commit.
  */
-export function createHubRepository(_dialect: Dialect) {
+export function createHubRepository() {
   const cardOf = (r: HubDatabase["hub_person_cards"]): NationalCard & { nationalIndex: string } => ({
     nationalIndex: r.national_index,
     cardNumber: r.card_number,

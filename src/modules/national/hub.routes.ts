@@ -10,21 +10,14 @@ import { hubRequestProblem } from "./national.rules.ts";
 import {
   keepRawJsonBody,
   nationalCardNumber,
-  rawBodyOf,
   remoteCheckBody,
   remoteSettleBody,
+  signedParts,
 } from "./national.schemas.ts";
 
 const province = z.string().regex(/^\d{2}$/);
 const nationalIndex = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits");
 const cardNumber = nationalCardNumber;
-
-/** The headers a province signs its requests with (national.rules.ts: signHubRequest). */
-export const HUB_HEADERS = {
-  province: "x-sscard-province",
-  at: "x-sscard-at",
-  signature: "x-sscard-signature",
-} as const;
 
 /**
  * The hub's API for provinces (`/hub/v1`): every request is signed by its province with the key the hub
@@ -37,24 +30,12 @@ export function hubRoutes(deps: {
   provinceKeys: ReadonlyMap<string, KeyObject>;
 }): FastifyPluginAsyncZod {
   const signer = (request: FastifyRequest): string => {
-    const h = request.headers;
-    const code = String(h[HUB_HEADERS.province] ?? "");
-    const key = deps.provinceKeys.get(code);
+    const parts = signedParts(request);
+    const key = deps.provinceKeys.get(parts.province);
     if (!key) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: "unknown_province" });
-    const problem = hubRequestProblem(
-      key,
-      {
-        province: code,
-        at: String(h[HUB_HEADERS.at] ?? ""),
-        method: request.method,
-        path: request.url,
-        body: rawBodyOf(request),
-        signature: String(h[HUB_HEADERS.signature] ?? ""),
-      },
-      deps.clock.now(),
-    );
+    const problem = hubRequestProblem(key, parts, deps.clock.now());
     if (problem) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: problem });
-    return code;
+    return parts.province;
   };
   const security = [{ provinceSignature: [] }];
   const signers = new WeakMap<FastifyRequest, string>();

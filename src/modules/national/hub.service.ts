@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { CARD_STATE_RULES, CARD_STATES } from "../cards/cards.rules.ts";
+import { CARD_STATE_RULES, CARD_STATES, holdsProvinceSlot } from "../cards/cards.rules.ts";
 import { type Credential, signCredential } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
@@ -12,12 +12,12 @@ import {
   type CardChange,
   duplicatesOf,
   type NationalCard,
+  netPosition,
   provinceName,
   type RemoteCheckInput,
   type RemoteSettleRequest,
   reservationOutcome,
   type SettlementReceipt,
-  slotHolders,
 } from "./national.rules.ts";
 
 /** The key id national e-card credentials carry (`iss`). */
@@ -26,9 +26,7 @@ export const NATIONAL_ECARD_KEY_ID = "national-ecard-1";
 /** How many of a batch's persons are applied at once (each its own transaction and connection). */
 const APPLY_PARALLELISM = 8;
 
-const SLOT_STATES = CARD_STATES.filter(
-  (s) => slotHolders([{ cardNumber: "", province: "", state: s, version: 0 }]).length,
-);
+const SLOT_STATES = CARD_STATES.filter(holdsProvinceSlot);
 
 /**
  * The national hub (issue 24): the national cardholder registry, kept from the provinces' published
@@ -210,14 +208,7 @@ export function createHubService(deps: {
      */
     async netting(province: string, day: string) {
       const pairs = await repo.netting(db, day, province);
-      const net = pairs.reduce(
-        (sum, p) =>
-          sum +
-          (p.treatingProvince === province ? p.accountFen : 0) -
-          (p.homeProvince === province ? p.accountFen : 0),
-        0,
-      );
-      return { day, province, pairs, netFen: net };
+      return { day, province, pairs, netFen: netPosition(pairs, province) };
     },
 
     /**

@@ -2,6 +2,13 @@ import type { KeyObject } from "node:crypto";
 import { DomainError, ERROR_CODES, type ErrorCode } from "../../shared/errors.ts";
 import { signHubRequest } from "./national.rules.ts";
 
+/** The headers a signed request between a province and the hub carries (national.rules.ts: signHubRequest). */
+export const HUB_HEADERS = {
+  province: "x-sscard-province",
+  at: "x-sscard-at",
+  signature: "x-sscard-signature",
+} as const;
+
 /** A request between a province and the hub gives up after this long: a slow peer never holds a clerk. */
 export const PEER_TIMEOUT_MS = 3_000;
 
@@ -22,9 +29,15 @@ export async function signedRequest(
       method,
       headers: {
         ...(payload === undefined ? {} : { "content-type": "application/json" }),
-        "x-sscard-province": r.province,
-        "x-sscard-at": r.at,
-        "x-sscard-signature": signHubRequest(r.key, { province: r.province, at: r.at, method, path, body }),
+        [HUB_HEADERS.province]: r.province,
+        [HUB_HEADERS.at]: r.at,
+        [HUB_HEADERS.signature]: signHubRequest(r.key, {
+          province: r.province,
+          at: r.at,
+          method,
+          path,
+          body,
+        }),
       },
       body: payload === undefined ? undefined : body,
       signal: AbortSignal.timeout(r.timeoutMs ?? PEER_TIMEOUT_MS),

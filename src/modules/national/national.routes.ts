@@ -1,12 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type Actor, NATIONAL, type Role } from "../../shared/auth.ts";
+import type { Actor } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { SETTLING } from "../../shared/permissions.ts";
-import { HUB_HEADERS } from "./hub.routes.ts";
-import { provinceName, type RemoteSettleRequest } from "./national.rules.ts";
-import { keepRawJsonBody, rawBodyOf, remoteCheckBody, remoteSettleBody } from "./national.schemas.ts";
+import { hubActorFor, provinceName, type RemoteSettleRequest } from "./national.rules.ts";
+import { keepRawJsonBody, remoteCheckBody, remoteSettleBody, signedParts } from "./national.schemas.ts";
 import type { NationalService } from "./national.service.ts";
 
 /** The online check as the enrolment module answers it (the part another province may see). */
@@ -34,38 +32,11 @@ export function nationalRoutes(deps: {
   return async (app) => {
     keepRawJsonBody(app);
     const asking = new WeakMap<FastifyRequest, string>();
-    /**
-     * The hub acting for a province's hospital or pharmacy: a peer system (type `channel`, on the
-     * terminal channel with a settling role). The holder's password comes as the treating province's
-     * caller gave it, inside the hub's signed request: PIN blocks are not translated between provinces'
-     * keys yet, so a terminal's enciphered PIN cannot cross (docs/national.md).
-     */
-    const hubActor = (from: string, role: string): Actor => ({
-      type: "channel",
-      id: `national-hub:${from}`,
-      name: `${provinceName(from)}（全国平台转发）`,
-      channel: "terminal",
-      grants: [
-        {
-          role: (SETTLING as readonly string[]).includes(role) ? (role as Role) : "medical_operator",
-          areaCode: NATIONAL,
-          outletId: null,
-        },
-      ],
-    });
     app.addHook("preValidation", async (request) => {
-      const h = request.headers;
-      const province = String(h[HUB_HEADERS.province] ?? "");
-      const problem = deps.national.hubProblem({
-        province,
-        at: String(h[HUB_HEADERS.at] ?? ""),
-        method: request.method,
-        path: request.url,
-        body: rawBodyOf(request),
-        signature: String(h[HUB_HEADERS.signature] ?? ""),
-      });
+      const parts = signedParts(request);
+      const problem = deps.national.hubProblem(parts);
       if (problem) throw new DomainError("HUB_SIGNATURE_INVALID", { reason: problem });
-      asking.set(request, province);
+      asking.set(request, parts.province);
     });
 
     app.post(
@@ -95,7 +66,7 @@ export function nationalRoutes(deps: {
       },
       async (request) => {
         const { role, ...input } = request.body;
-        const answer = await deps.check(hubActor(asking.get(request)!, role), input);
+        const answer = await deps.check(hubActorFor(asking.get(request)!, role), input);
         // Only the check's outcome crosses the border: no holder details, no diagnostic wording (the
         // asking province words the result in its caller's language).
         return {
@@ -131,7 +102,7 @@ export function nationalRoutes(deps: {
         const from = asking.get(request)!;
         const role = "medical_operator";
         return (await deps.settle(
-          hubActor(from, role),
+          hubActorFor(from, role),
           { province: from, provinceName: provinceName(from) },
           request.body,
         )) as {

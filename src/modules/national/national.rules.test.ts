@@ -3,8 +3,10 @@ import { createSecretKey, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import {
   duplicatesOf,
+  hubActorFor,
   hubRequestProblem,
   nationalIndex,
+  netPosition,
   parseProvinceKeys,
   RESERVATION_HOLD_MS,
   reservationOutcome,
@@ -91,6 +93,29 @@ describe("national rules", () => {
       "time",
     );
     assert.equal(hubRequestProblem(key, { ...r, at: "yesterday", signature }, now), "time");
+  });
+
+  it("nets a day: a province receives what its hospitals settled on other provinces' cards and pays for its own holders", () => {
+    const pairs = [
+      { treatingProvince: "32", homeProvince: "33", accountFen: 7_500 },
+      { treatingProvince: "33", homeProvince: "32", accountFen: 2_000 },
+      { treatingProvince: "33", homeProvince: "44", accountFen: 1_000 },
+    ];
+    assert.equal(netPosition(pairs, "32"), 5_500);
+    assert.equal(netPosition(pairs, "33"), -4_500);
+    assert.equal(netPosition(pairs, "44"), -1_000);
+    assert.equal(netPosition([], "33"), 0);
+  });
+
+  it("acts for another province's caller as a peer system on the terminal channel, a settling role only", () => {
+    assert.deepEqual(hubActorFor("32", "pharmacy_operator").grants[0].role, "pharmacy_operator");
+    assert.deepEqual(
+      hubActorFor("32", "city_admin").grants[0].role,
+      "medical_operator",
+      "no administrator across the border",
+    );
+    assert.equal(hubActorFor("32", "outlet_clerk").channel, "terminal");
+    assert.match(hubActorFor("32", "x").name, /江苏省/);
   });
 
   it("indexes an ID number nationally under its own key, case and spaces aside", () => {

@@ -1,6 +1,9 @@
 import type { KeyObject } from "node:crypto";
+import { type Actor, NATIONAL, type Role } from "../../shared/auth.ts";
 import { equalHex, hmacSm3Hex } from "../../shared/crypto.ts";
+import { SETTLING } from "../../shared/permissions.ts";
 import { type CardState, holdsProvinceSlot } from "../cards/cards.rules.ts";
+import type { EnrolmentDeps } from "../enrolment/enrolment.context.ts";
 
 /**
  * The national layer's rules (issue 24): one active card per person nationwide, the hub's decision on a
@@ -24,40 +27,13 @@ export type CardChange = Readonly<{
   version: number;
 }>;
 
-/** A check as the hub forwards it: the card's data read from the chip, and who asks. */
-export type RemoteCheckInput = Readonly<{
-  cardNumber: string;
-  cardIdCode?: string;
-  idNumber?: string;
-  name?: string;
-  /** The role of the caller in the asking province (a hospital's or a pharmacy's). */
-  role: string;
-}>;
-
-/** The home province's answer (the online check's result), with where it came from. */
-export type RemoteCheckAnswer = Readonly<{
-  result: string;
-  insured: boolean;
-  medicalFunction?: "active";
-  medicalInsuranceNumber?: string;
-  coordinationArea?: string;
-  schemes?: { scheme: string; status: string; areaCode: string }[];
-  homeProvince: string;
-  homeProvinceName: string;
-  /** `home`: the home province answered; `registry`: it could not, and the hub answered from its registry. */
-  source: "home" | "registry";
-}>;
-
-/** A cross-province settlement as the hub forwards it: the treating hospital's basket on the card. */
-export type RemoteSettleRequest = Readonly<{
-  cardNumber: string;
-  pin?: string;
-  items: readonly { code: string; quantity: number; unitPriceFen: number }[];
-  acceptSelfPay?: boolean;
-  idempotencyKey: string;
-  institution: { code: string; name: string };
-  terminalNo: string;
-}>;
+/**
+ * What crosses the hub, as the modules that make and answer it define it (one definition each): a
+ * check as the hub forwards it, the home province's answer, a settlement's basket.
+ */
+export type RemoteCheckInput = Parameters<NonNullable<EnrolmentDeps["remoteCheck"]>>[0];
+export type { RemoteCheckAnswer } from "../enrolment/enrolment.context.ts";
+export type { RemoteSettleInput as RemoteSettleRequest } from "../medical/medical.context.ts";
 
 /** The parts of the home province's settlement receipt the hub records (the rest passes through). */
 export type SettlementReceipt = {
@@ -113,9 +89,6 @@ export const PROVINCES: readonly [string, string][] = [
 /** A province's name by its code (the code itself when unknown). */
 export const provinceName = (code: string) => PROVINCES.find(([c]) => c === code)?.[1] ?? code;
 
-/** A province code: the first two digits of the area codes it issues in (GB/T 2260). */
-export const provinceOf = (areaCode: string) => areaCode.slice(0, 2);
-
 /** The cards that hold a person's one national place: the states that hold the province's slot. */
 export const slotHolders = (cards: readonly NationalCard[]) =>
   cards.filter((c) => holdsProvinceSlot(c.state));
@@ -158,6 +131,41 @@ export function duplicatesOf(cards: readonly (NationalCard & { nationalIndex: st
     .filter(([, held]) => new Set(held.map((c) => c.province)).size > 1)
     .map(([nationalIndex, held]) => ({ nationalIndex, cards: held }));
 }
+
+/**
+ * A province's net position in a day's cross-province settlements: what its hospitals are owed (it
+ * treated other provinces' holders) less what its accounts owe (its holders treated elsewhere).
+ */
+export function netPosition(
+  pairs: readonly { treatingProvince: string; homeProvince: string; accountFen: number }[],
+  province: string,
+): number {
+  let net = 0;
+  for (const p of pairs) {
+    if (p.treatingProvince === province) net += p.accountFen;
+    if (p.homeProvince === province) net -= p.accountFen;
+  }
+  return net;
+}
+
+/**
+ * The hub acting for another province's hospital or pharmacy in this province: a peer system (type
+ * `channel`) on the terminal channel with the caller's settling role (a hospital's by default). Passwords
+ * reach it as the asking province accepted them: never a terminal's in clear (pin.rules clearPinRefused).
+ */
+export const hubActorFor = (from: string, role: string): Actor => ({
+  type: "channel",
+  id: `national-hub:${from}`,
+  name: `${provinceName(from)}（全国平台转发）`,
+  channel: "terminal",
+  grants: [
+    {
+      role: (SETTLING as readonly string[]).includes(role) ? (role as Role) : "medical_operator",
+      areaCode: NATIONAL,
+      outletId: null,
+    },
+  ],
+});
 
 /** The national blind index of an ID number: HMAC-SM3 under the national index key (not a province's own). */
 export const nationalIndex = (key: KeyObject, idNumber: string) =>

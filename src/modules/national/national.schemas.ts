@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { DomainError } from "../../shared/errors.ts";
+import { HUB_HEADERS } from "./national.http.ts";
+import type { HubRequest } from "./national.rules.ts";
 
 /** What a province and the hub send each other, one schema for both ends (hub.routes.ts, national.routes.ts). */
 export const nationalCardNumber = z.string().regex(/^[A-Z0-9]{9}$/, "9 characters");
@@ -36,6 +38,19 @@ export const remoteSettleBody = z.strictObject({
   institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
   terminalNo: z.string().min(1).max(32),
 });
+
+/** What a received request's signature covers, and the signature, from its headers and raw body. */
+export function signedParts(request: FastifyRequest): HubRequest & { signature: string } {
+  const h = request.headers;
+  return {
+    province: String(h[HUB_HEADERS.province] ?? ""),
+    at: String(h[HUB_HEADERS.at] ?? ""),
+    method: request.method,
+    path: request.url,
+    body: rawBodyOf(request),
+    signature: String(h[HUB_HEADERS.signature] ?? ""),
+  };
+}
 
 /** A request's raw body, kept by `keepRawJsonBody`: what the signature covers. */
 export const rawBodyOf = (request: FastifyRequest) =>
