@@ -87,20 +87,14 @@ export function createDeps(
     ...{ db, repo: createApplicationsRepository(), areas: areasRepo, audit, clock },
   });
   const personsRepo = createPersonsRepository(dialect);
+  const cardsRepo = createCardsRepository(dialect);
   const national = createNationalService({
-    ...{
-      db,
-      repo: createNationalRepository(),
-      persons: personsRepo,
-      cipher,
-      clock,
-      hub: config.national?.hub,
-    },
+    ...{ db, repo: createNationalRepository(), persons: personsRepo, cards: cardsRepo },
+    ...{ cipher, clock, hub: config.national?.hub },
   });
   const persons = createPersonsService({ db, persons: personsRepo, audit, clock, cipher, regions });
   const machine = createSoftwarePinMachine(options.pinRoot ?? config.secrets.pinKey);
   const credentialsRepo = createCredentialsRepository(dialect);
-  const cardsRepo = createCardsRepository(dialect);
   const employersRepo = createEmployersRepository();
   let faceVerifier: ReturnType<typeof createFaceApiVerifier> | undefined;
   const ecard = createEcardService({
@@ -112,7 +106,10 @@ export function createDeps(
     signer: signing.signer("ecard-status"),
     issuer: ecardIssuer(signing.keyAt("ecard-credential"), signing.inForce("ecard-credential")),
     national: national.federated
-      ? { credential: national.nationalCredential, issuerKeys: national.nationalIssuerKeys }
+      ? {
+          ...{ credential: national.nationalCredential, issuerKeys: national.nationalIssuerKeys },
+          ...{ onStatusChange: national.afterEcardStatus, statusList: national.statusList },
+        }
       : undefined,
     tokenKey: config.secrets.tokenKey,
     face: () => {

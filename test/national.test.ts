@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Kysely } from "kysely";
@@ -18,8 +18,11 @@ import { verifyCode } from "../src/modules/ecard/ecard-code.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { migrateHub } from "../src/modules/national/hub.migrations.ts";
 import type { HubDatabase } from "../src/modules/national/hub.tables.ts";
+import { signedRequest } from "../src/modules/national/national.http.ts";
+import { nationalIndex, signHubRequest } from "../src/modules/national/national.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { fixedClock } from "../src/shared/clock.ts";
+import { verifySigned } from "../src/shared/signed.ts";
 import { type CitusCluster, citusMissing, startCitusCluster } from "./citus-cluster.ts";
 import { createTestDb, DIALECTS } from "./db.ts";
 import { cardInState, newIdNumber, seedAreas, seedCardKeys, staffToken, testSecrets } from "./fixtures.ts";
@@ -115,6 +118,20 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
 
   const backlog = (p: Deps) => p.national.backlog();
 
+  /** A request to the hub signed with a province's key, as that province's system sends it. */
+  const hubRequest = (province: string, method: "GET" | "POST", path: string, payload?: object) =>
+    signedRequest(
+      {
+        baseUrl: `http://127.0.0.1:${hubPort}`,
+        key: createSecretKey(provinceKeys.get(province)!),
+        province,
+        at: clock.now().toISOString(),
+      },
+      method,
+      path,
+      payload,
+    );
+
   it("distributes the registry on the cluster's workers: persons and their cards co-located, routes by card number", async () => {
     const tables = await sql<{ logicalrelid: string; partmethod: string; colocationid: number }>`
       select logicalrelid::text, partmethod, colocationid from pg_dist_partition order by 1`.execute(
@@ -202,15 +219,17 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.match(change.nationalIndex, /^[0-9a-f]{64}$/);
     assert.ok(!rows[0].payload.includes(idNumber), "the ID number never leaves the province in clear");
     const hub = createHubDeps(hubDb, clock, { provinceKeys }).hub;
-    assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 1, stale: 0 });
-    assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 0, stale: 1 });
+    assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 1, stale: 0, listed: 0 });
+    assert.deepEqual(await hub.applyChanges("33", [change]), { applied: 0, stale: 1, listed: 0 });
     assert.deepEqual(await hub.applyChanges("33", [{ ...change, state: "in_production", version: 3 }]), {
       applied: 1,
       stale: 0,
+      listed: 0,
     });
     assert.deepEqual(await hub.applyChanges("33", [{ ...change, state: "applied", version: 2 }]), {
       applied: 0,
       stale: 1,
+      listed: 0,
     });
     assert.equal((await hub.cardRoute(card.cardNumber)).state, "in_production");
     // The province's own delivery of the same row afterwards is acknowledged and changes nothing.
@@ -524,8 +543,6 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(new Set(burst.map((b) => b.body.settlementId)).size, 1);
     assert.equal(await balance(), 45_000);
     // The hub dies after the home province settled and before it answered: the retry settles nothing new.
-    const { signedRequest } = await import("../src/modules/national/national.http.ts");
-    const { createSecretKey } = await import("node:crypto");
     const direct = await signedRequest(
       {
         baseUrl: provinceUrls.get("33")!,
@@ -595,7 +612,9 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(books.byAccount.personalAccountFen, 7_500);
   });
 
-  it("issues e-cards as the national platform: a Zhejiang e-card's codes verify offline with what Jiangsu publishes", async () => {
+  /** Zhejiang's e-card sign-up through a government app's channel (made once), as a holder would. */
+  let zjTokens: { channel: string; clerk: string } | undefined;
+  async function zjSignup(holderName: string) {
     const zj = provinces.zj.deps;
     const call = async (token: string, url: string, payload: object) => {
       const res = await provinces.zj.app.inject({
@@ -606,38 +625,49 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       });
       return { status: res.statusCode, body: res.json() };
     };
-    const admin = await staffToken(zj, "zj.ecard.admin", "city_admin", "330100");
-    const clerk = await staffToken(zj, "zj.ecard.clerk", "outlet_clerk", "330100");
-    const channel = await call(admin, "/ecard/channels", {
-      code: "zj-ban-national",
-      name: "浙里办",
-      class: "government",
-      level: 1,
-      services: ["signup", "credential", "identity_code", "payment_code"],
+    if (!zjTokens) {
+      const admin = await staffToken(zj, "zj.ecard.admin", "city_admin", "330100");
+      const channel = await call(admin, "/ecard/channels", {
+        code: "zj-ban-national",
+        name: "浙里办",
+        class: "government",
+        level: 1,
+        services: ["signup", "credential", "identity_code", "payment_code"],
+      });
+      assert.equal(channel.status, 201, JSON.stringify(channel.body));
+      const clerk = await staffToken(zj, "zj.ecard.clerk", "outlet_clerk", "330100");
+      zjTokens = { channel: channel.body.token as string, clerk };
+    }
+    const { channel, clerk } = zjTokens;
+    const holder = await cardInState(zj, "active", { name: holderName });
+    await zj.national.deliver();
+    const ticket = await call(clerk, "/ecard/counter-tickets", {
+      idNumber: holder.idNumber,
+      holderIdNumber: holder.idNumber,
     });
-    assert.equal(channel.status, 201, JSON.stringify(channel.body));
-    const signup = async (holderName: string) => {
-      const holder = await cardInState(zj, "active", { name: holderName });
-      await zj.national.deliver();
-      const ticket = await call(clerk, "/ecard/counter-tickets", {
-        idNumber: holder.idNumber,
-        holderIdNumber: holder.idNumber,
-      });
-      const device = sm2.generateKeyPairHex();
-      const made = await call(channel.body.token, "/ecard/signups", {
-        name: holderName,
-        idNumber: holder.idNumber,
-        consentTextVersion: PRIVACY_TEXT_VERSION,
-        realName: { name: holderName, idNumber: holder.idNumber },
-        counterTicket: ticket.body.ticket,
-        devicePublicKey: device.publicKey,
-      });
-      assert.equal(made.status, 201, JSON.stringify(made.body));
-      const claims = JSON.parse(
-        Buffer.from(made.body.credential.split(".")[0], "base64url").toString("utf8"),
-      );
-      return { credential: made.body.credential as string, device, claims, cardNumber: holder.cardNumber };
+    const device = sm2.generateKeyPairHex();
+    const made = await call(channel, "/ecard/signups", {
+      name: holderName,
+      idNumber: holder.idNumber,
+      consentTextVersion: PRIVACY_TEXT_VERSION,
+      realName: { name: holderName, idNumber: holder.idNumber },
+      counterTicket: ticket.body.ticket,
+      devicePublicKey: device.publicKey,
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const claims = JSON.parse(Buffer.from(made.body.credential.split(".")[0], "base64url").toString("utf8"));
+    return {
+      credential: made.body.credential as string,
+      device,
+      claims,
+      cardNumber: holder.cardNumber,
+      idNumber: holder.idNumber,
     };
+  }
+
+  it("issues e-cards as the national platform: a Zhejiang e-card's codes verify offline with what Jiangsu publishes", async () => {
+    const zj = provinces.zj.deps;
+    const signup = zjSignup;
     const national = await signup("全国电子卡");
     assert.equal(national.claims.iss, "national-ecard-1", "signed by the national platform");
     // Jiangsu's terminals verify it offline with the keys Jiangsu publishes (its own and the hub's).
@@ -667,24 +697,175 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       false,
     );
     // Another province cannot have Zhejiang's cards signed: the hub names where the card is held.
-    const { signedRequest } = await import("../src/modules/national/national.http.ts");
-    const { createSecretKey } = await import("node:crypto");
-    const stolen = await signedRequest(
-      {
-        baseUrl: `http://127.0.0.1:${hubPort}`,
-        key: createSecretKey(provinceKeys.get("32")!),
-        province: "32",
-        at: clock.now().toISOString(),
-      },
-      "POST",
-      "/hub/v1/ecard-credentials",
-      {
-        cardNumber: national.cardNumber,
-        credential: { ...national.claims, ar: "320100" },
-      },
-    );
+    const stolen = await hubRequest("32", "POST", "/hub/v1/ecard-credentials", {
+      cardNumber: national.cardNumber,
+      credential: { ...national.claims, ar: "320100" },
+    });
     assert.equal(stolen?.status, 409);
     assert.equal(stolen?.json.code, "NATIONAL_CARD_HELD");
+  });
+
+  it("keeps each e-card's state in the registry and signs the national status list: a Zhejiang e-card suspended there is refused offline in Jiangsu", async () => {
+    const zj = provinces.zj.deps;
+    const held = await zjSignup("全国状态表");
+    assert.equal(held.claims.iss, "national-ecard-1");
+    await zj.national.deliver();
+    const hubCall = (path: string) => hubRequest("33", "GET", path);
+    // The registry has the e-card from its issue: status version 1, usable.
+    const route = await hubCall(`/hub/v1/cards/${held.cardNumber}`);
+    assert.deepEqual(route?.json.ecard, { sv: 1, usable: true });
+
+    // A Jiangsu pharmacy's terminal: its province's list with the national list inside, from the start.
+    const js = provinces.js.deps;
+    const terminal = await staffToken(js, "js.status.pharmacist", "pharmacy_operator", "320100");
+    const jsKeys = async () => {
+      await js.national.refreshIssuerKeys();
+      return (
+        await provinces.js.app.inject({
+          method: "GET",
+          url: "/api/v1/ecard/issuer-keys",
+          headers: { authorization: `Bearer ${terminal}` },
+        })
+      ).json() as Record<string, string>;
+    };
+    const keys = await jsKeys();
+    const statusOf = new Map<string, { sv: number; usable: boolean }>();
+    let cursor = "";
+    const poll = async () => {
+      const res = await provinces.js.app.inject({
+        method: "GET",
+        url: `/api/v1/ecard/status-list?since=0&national=${encodeURIComponent(cursor)}`,
+        headers: { authorization: `Bearer ${terminal}` },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const list = res.json();
+      assert.ok(verifySigned(list, list.publicKey), "Jiangsu's list is signed by Jiangsu");
+      const national = list.national;
+      assert.ok(national, "a federated province adds the national list");
+      assert.equal(national.from, cursor);
+      assert.ok(
+        verifySigned(national, keys[national.keyId]),
+        "signed with the national key Jiangsu publishes",
+      );
+      for (const e of national.entries) statusOf.set(e.eid, { sv: e.sv, usable: e.usable });
+      cursor = national.to;
+      return national;
+    };
+    const first = await poll();
+    assert.ok(
+      first.entries.every((e: { sv: number }) => e.sv > 1),
+      "an e-card's first status is not a change: not listed",
+    );
+    const now = () => Math.floor(clock.now().getTime() / 1000);
+    const offline = () =>
+      verifyCode(
+        mintCode(held.credential, held.device.privateKey, "identity", now()),
+        { issuerKeys: keys, status: statusOf, now: now() },
+        "identity",
+      );
+    assert.equal(offline().ok, true, "usable before the suspension");
+
+    // The holder suspends the e-card in Zhejiang's online hall.
+    const login = await provinces.zj.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/login",
+      payload: { idNumber: held.idNumber, pin: initialPin(held.cardNumber, NATIONAL_DEFAULT_POLICY) },
+    });
+    assert.equal(login.statusCode, 200, login.body);
+    const suspended = await provinces.zj.app.inject({
+      method: "POST",
+      url: "/api/v1/holder/ecard/suspension",
+      headers: { authorization: `Bearer ${login.json().token}` },
+      payload: { suspended: true },
+    });
+    assert.equal(suspended.statusCode, 200, suspended.body);
+    // Before the delivery Jiangsu's terminal knows nothing of it; after, the next poll refuses the code.
+    assert.equal((await poll()).entries.length, 0);
+    assert.equal(offline().ok, true);
+    await zj.national.deliver();
+    const second = await poll();
+    assert.deepEqual(
+      second.entries.filter((e: { eid: string }) => e.eid === held.claims.eid),
+      [{ eid: held.claims.eid, sv: 2, usable: false }],
+    );
+    const refused = offline();
+    assert.equal(refused.ok, false);
+    assert.equal(refused.ok === false && refused.reason, "STATUS_CHANGED");
+    assert.deepEqual((await hubCall(`/hub/v1/cards/${held.cardNumber}`))?.json.ecard, {
+      sv: 2,
+      usable: false,
+    });
+    // The same delivery again (the outbox's at-least-once): listed once, the registry unchanged.
+    const again = await hubRequest("33", "POST", "/hub/v1/changes", {
+      ecards: [
+        {
+          ...(await hubCall(`/hub/v1/cards/${held.cardNumber}`).then((r) => ({
+            cardNumber: held.cardNumber,
+            state: r?.json.state,
+            version: r?.json.version,
+          }))),
+          nationalIndex: nationalIndex(createSecretKey(indexKey), held.idNumber),
+          ecardId: held.claims.eid,
+          sv: 2,
+          usable: false,
+        },
+      ],
+    });
+    assert.equal(again?.status, 200, JSON.stringify(again?.json));
+    assert.equal(again?.json.listed, 0);
+    assert.equal((await poll()).entries.length, 0, "nothing new after the replayed change");
+
+    // Six batches of one province at once: each entry numbered once, in the order they committed.
+    const burst = Array.from({ length: 6 }, (_, i) => ({
+      nationalIndex: randomBytes(32).toString("hex"),
+      cardNumber: newCardNumber(),
+      state: "active" as const,
+      version: 1,
+      ecardId: randomBytes(16).toString("hex"),
+      sv: 2,
+      usable: i % 2 === 0,
+    }));
+    const applied = await Promise.all(
+      burst.map((e) => hubRequest("33", "POST", "/hub/v1/changes", { ecards: [e] })),
+    );
+    assert.deepEqual(
+      applied.map((a) => `${a?.status} ${a?.json.listed}`),
+      Array(6).fill("200 1"),
+    );
+    const page = await poll();
+    assert.deepEqual(
+      page.entries.map((e: { eid: string }) => e.eid).sort(),
+      burst.map((e) => e.ecardId).sort(),
+    );
+    const seqs = await (hubDb.db as unknown as Kysely<HubDatabase>)
+      .selectFrom("hub_ecard_status")
+      .select("seq")
+      .where("province", "=", "33")
+      .execute();
+    const numbers = seqs.map((r) => Number(r.seq));
+    assert.deepEqual(numbers, [...new Set(numbers)], "no number given twice");
+
+    // The hub down: Jiangsu's own list is still served, without the national part; the cursor waits.
+    await hubApp.close();
+    try {
+      const res = await provinces.js.app.inject({
+        method: "GET",
+        url: `/api/v1/ecard/status-list?since=0&national=${encodeURIComponent(cursor)}`,
+        headers: { authorization: `Bearer ${terminal}` },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().national, undefined);
+    } finally {
+      await startHub();
+    }
+    // A cursor naming no province of the mainland: a clear 400 in the caller's language.
+    const bad = await provinces.js.app.inject({
+      method: "GET",
+      url: "/api/v1/ecard/status-list?national=99:1",
+      headers: { authorization: `Bearer ${terminal}`, "accept-language": "zh-CN" },
+    });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.equal(bad.json().code, "VALIDATION_FAILED");
   });
 
   it("refuses requests not signed by a registered province, before reading their body", async () => {
@@ -698,8 +879,6 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const none = await post({});
     assert.equal(none.status, 401);
     assert.equal((await body_(none)).code, "HUB_SIGNATURE_INVALID");
-    const { signHubRequest } = await import("../src/modules/national/national.rules.ts");
-    const { createSecretKey } = await import("node:crypto");
     const body = JSON.stringify({ nationalIndex: "0".repeat(64) });
     const sign = (province: string, key: Buffer, when = at, text = body) => ({
       "x-sscard-province": province,
@@ -742,8 +921,6 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
     const { mkdtempSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { createSecretKey } = await import("node:crypto");
-    const { signHubRequest } = await import("../src/modules/national/national.rules.ts");
     const dir = mkdtempSync(join(tmpdir(), "sscard-hub-"));
     const key = randomBytes(32);
     const child = spawn(process.execPath, ["src/main.ts"], {
@@ -804,6 +981,7 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
         "/hub/v1/duplicates",
         "/hub/v1/ecard-credentials",
         "/hub/v1/ecard/issuer-keys",
+        "/hub/v1/ecard/status-list",
         "/hub/v1/netting",
         "/hub/v1/online-checks",
         "/hub/v1/reservations",

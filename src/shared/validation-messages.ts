@@ -14,6 +14,8 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "9 characters": "应为 9 位字符",
   "3-64 lower-case letters, digits, _ . -": "应为 3–64 位小写字母、数字或 _ . -",
   "6 digits": "应为 6 位数字",
+  "at least one change": "至少包含一项变更",
+  "province:number pairs, comma-separated": "应为“省份代码:序号”，多个以逗号分隔",
   "the switch's call identifier: 1 to 64 letters, digits, . _ : -":
     "应为交换机的通话标识：1–64 位字母、数字或 . _ : -",
   "1 to 24 of 0-9, * and #": "应为 1–24 个按键（0–9、* 和 #）",
@@ -112,6 +114,7 @@ export function issueText(issue: Issue, lang: Language): string {
  */
 const SUMMARY_RULES: readonly (readonly [RegExp, string])[] = [
   [/^needed for a person not yet registered$/, "尚未登记的人员须提供"],
+  [/^provinces of the mainland, each once$/, "应为内地省份代码，每个省份只能出现一次"],
   [/^required for this kind of ceremony$/, "此类密钥仪式必须提供"],
   [
     /^a province code \(XX0000\) for the ministry's transport key$/,

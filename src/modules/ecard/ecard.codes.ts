@@ -14,14 +14,21 @@ export function ecardCodes(ctx: EcardContext) {
       return (await checkOnline(code, "identity")).ecard.person_id;
     },
 
-    /** The status list changes after a version, signed (terminals apply them in order). */
-    async statusList(actor: Actor, since: number) {
+    /**
+     * The status list changes after a version, signed (terminals apply them in order). With a national
+     * cursor, a federated province adds the national list after it, as the hub signed it (other
+     * provinces' e-cards); left out while the hub cannot be reached (the terminal asks again).
+     */
+    async statusList(actor: Actor, since: number, nationalSince?: string) {
       authorize(actor, ECARD_PERMISSIONS.terminal);
       const rows = await repo.statusChangesAfter(db, since, 50_000);
+      const national =
+        nationalSince !== undefined ? await deps.national?.statusList(nationalSince) : undefined;
       return deps.signer.sign({
         from: since,
         to: rows.length ? Number(rows[rows.length - 1].version) : since,
         entries: rows.map((r) => ({ eid: r.ecard_id, sv: Number(r.status_version), usable: r.usable === 1 })),
+        ...(national ? { national } : {}),
       });
     },
 

@@ -17,6 +17,7 @@ import type { PersonsRepository } from "../persons/persons.repository.ts";
 import { ECARD_PERMISSIONS } from "./ecard.permissions.ts";
 import type { EcardRepository } from "./ecard.repository.ts";
 import { BIOMETRIC_TEXT_VERSION, ecardUsability } from "./ecard.rules.ts";
+import type { NationalStatusList } from "./ecard.schemas.ts";
 import {
   type CodeType,
   CREDENTIAL_LIFETIME_SECONDS,
@@ -55,6 +56,9 @@ export function ecardIssuer(keyAt: (version: number) => Buffer, inForce: number)
   return { keyId: ecardIssuerKeyId(inForce), privateKey: keyAt(inForce).toString("hex"), publicKeys };
 }
 
+/** An e-card's status (its first at issue, then each change) as the national platform is told it. */
+export type EcardStatusChange = Readonly<{ ecard: Database["ecards"]; sv: number; usable: boolean }>;
+
 /** What the e-card use cases are made from. */
 export type EcardDeps = {
   db: Kysely<Database>;
@@ -71,6 +75,10 @@ export type EcardDeps = {
   national?: {
     credential: (cardNumber: string, credential: string) => Promise<string | undefined>;
     issuerKeys: () => Readonly<Record<string, string>>;
+    /** Told of every status change in its transaction: the national status list gets it through the outbox. */
+    onStatusChange: (trx: Transaction<Database>, change: EcardStatusChange) => Promise<void>;
+    /** The national status list after a cursor, as the hub signed it (undefined: the hub cannot be reached). */
+    statusList: (since: string) => Promise<NationalStatusList | undefined>;
   };
   tokenKey: Buffer;
   face: () => FaceVerifier;
@@ -114,6 +122,7 @@ export function createEcardContext(deps: EcardDeps) {
       usable: usable ? 1 : 0,
       at: clock.now().toISOString(),
     });
+    await deps.national?.onStatusChange(trx, { ecard, sv, usable });
     return sv;
   }
 
@@ -149,6 +158,13 @@ export function createEcardContext(deps: EcardDeps) {
       pin_locked_at: null,
     };
     await repo.insert(trx, row);
+    // The registry learns the e-card from its first status (not a change: the status list leaves it out).
+    if (deps.national)
+      await deps.national.onStatusChange(trx, {
+        ecard: row,
+        sv: row.status_version,
+        usable: (await usability(trx, row, card)).scope !== "none",
+      });
     return row;
   }
 

@@ -11,7 +11,14 @@ import {
 } from "../../http/schemas.ts";
 import { ecardDeviceRoutes } from "./ecard.device.routes.ts";
 import { ecardHolderRoutes } from "./ecard.holder.routes.ts";
-import { credentialSchema, ecardIdSchema, jpegBase64 } from "./ecard.schemas.ts";
+import {
+  credentialSchema,
+  ecardIdSchema,
+  jpegBase64,
+  nationalStatusCursor,
+  nationalStatusList,
+  statusEntries,
+} from "./ecard.schemas.ts";
 import type { EcardService } from "./ecard.service.ts";
 import { CHANNEL_CLASSES, CHANNEL_SERVICES, ECARD_PERMISSIONS } from "./ecard.service.ts";
 
@@ -202,12 +209,20 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
           tags: ["ecard"],
           summary:
             "The e-card status list changes after a version, signed with SM2 (terminals apply them in order)",
-          querystring: z.strictObject({ since: z.coerce.number().int().min(0).default(0) }),
+          querystring: z.strictObject({
+            since: z.coerce.number().int().min(0).default(0),
+            national: nationalStatusCursor
+              .optional()
+              .describe(
+                "where the terminal is in the national list (`33:120,32:45`, empty from the start): a federated province adds the national list, signed by the hub",
+              ),
+          }),
           response: {
             200: z.object({
               from: z.number(),
               to: z.number(),
-              entries: z.array(z.object({ eid: z.string(), sv: z.number(), usable: z.boolean() })),
+              entries: statusEntries,
+              national: nationalStatusList.optional(),
               signature: z.string(),
               publicKey: z.string(),
               userId: z.string(),
@@ -217,7 +232,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
           },
         },
       },
-      async (request) => ecard.statusList(actorOf(request), request.query.since),
+      async (request) => ecard.statusList(actorOf(request), request.query.since, request.query.national),
     );
 
     app.post(

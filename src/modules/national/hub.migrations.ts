@@ -12,12 +12,21 @@ export async function isCitus(db: Kysely<HubDatabase>, dialect: Dialect): Promis
   return r.rows[0].n > 0;
 }
 
+/** The hub's schema versions, each applied once in order (`hub_meta.schema` is the last applied). */
+const STEPS: readonly ((db: Kysely<HubDatabase>, citus: boolean) => Promise<void>)[] = [
+  createRegistry,
+  createEcardStatus,
+];
+
 /**
- * Creates the hub's tables once (the version in `hub_meta`), and on Citus distributes them: every
- * primary key includes the distribution column, as Citus requires. Plain PostgreSQL and SQLite serve the
- * same tables undistributed (a small hub, the demo).
+ * Brings the hub's tables to the current schema (the version in `hub_meta`), and on Citus distributes
+ * them: every primary key includes the distribution column, as Citus requires. Plain PostgreSQL and
+ * SQLite serve the same tables undistributed (a small hub, the demo).
  */
-export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Promise<"created" | "current"> {
+export async function migrateHub(
+  db: Kysely<HubDatabase>,
+  dialect: Dialect,
+): Promise<"created" | "migrated" | "current"> {
   await db.schema
     .createTable("hub_meta")
     .ifNotExists()
@@ -29,8 +38,22 @@ export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Pro
     .select("value")
     .where("key", "=", "schema")
     .executeTakeFirst();
-  if (version) return "current";
+  const from = Number(version?.value ?? 0);
+  if (from >= STEPS.length) return "current";
   const citus = await isCitus(db, dialect);
+  for (let step = from; step < STEPS.length; step += 1) {
+    await STEPS[step](db, citus);
+    await db
+      .insertInto("hub_meta")
+      .values({ key: "schema", value: String(step + 1) })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: String(step + 1) }))
+      .execute();
+  }
+  return from === 0 ? "created" : "migrated";
+}
+
+/** Schema 1: the registry, card routes, settlements and the provinces. */
+async function createRegistry(db: Kysely<HubDatabase>, citus: boolean) {
   await db.schema
     .createTable("hub_provinces")
     .addColumn("code", "varchar(2)", (c) => c.primaryKey())
@@ -88,6 +111,36 @@ export async function migrateHub(db: Kysely<HubDatabase>, dialect: Dialect): Pro
     .insertInto("hub_provinces")
     .values(PROVINCES.map(([code, name]) => ({ code, name })))
     .execute();
-  await db.insertInto("hub_meta").values({ key: "schema", value: "1" }).execute();
-  return "created";
+}
+
+/** Schema 2: each card's e-card state in the registry, and the national e-card status list. */
+async function createEcardStatus(db: Kysely<HubDatabase>, citus: boolean) {
+  for (const table of ["hub_person_cards", "hub_card_routes"] as const) {
+    if (table === "hub_person_cards")
+      await db.schema.alterTable(table).addColumn("ecard_id", "varchar(32)").execute();
+    await db.schema.alterTable(table).addColumn("ecard_sv", "integer").execute();
+    await db.schema.alterTable(table).addColumn("ecard_usable", "smallint").execute();
+  }
+  await db.schema
+    .createTable("hub_ecard_status")
+    .addColumn("province", "varchar(2)", (c) => c.notNull())
+    .addColumn("seq", "bigint", (c) => c.notNull())
+    .addColumn("ecard_id", "varchar(32)", (c) => c.notNull())
+    .addColumn("sv", "integer", (c) => c.notNull())
+    .addColumn("usable", "smallint", (c) => c.notNull())
+    .addColumn("at", "varchar(32)", (c) => c.notNull())
+    .addPrimaryKeyConstraint("hub_ecard_status_pk", ["province", "seq"])
+    .addUniqueConstraint("hub_ecard_status_once", ["province", "ecard_id", "sv"])
+    .execute();
+  await db.schema
+    .createTable("hub_ecard_cursors")
+    .addColumn("province", "varchar(2)", (c) => c.primaryKey())
+    .addColumn("seq", "bigint", (c) => c.notNull())
+    .execute();
+  if (citus) {
+    await sql`select create_distributed_table('hub_ecard_cursors', 'province')`.execute(db);
+    await sql`select create_distributed_table('hub_ecard_status', 'province', colocate_with => 'hub_ecard_cursors')`.execute(
+      db,
+    );
+  }
 }

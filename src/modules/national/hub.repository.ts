@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Insertable, type Kysely, sql, type Transaction } from "kysely";
 import type { HubDatabase } from "./hub.tables.ts";
 import type { NationalCard } from "./national.rules.ts";
 
@@ -76,7 +76,7 @@ export function createHubRepository() {
     },
 
     /** The card's route with its state at the version just written (one row to read for a cross-province request). */
-    putRoute: (trx: Q, route: HubDatabase["hub_card_routes"]) =>
+    putRoute: (trx: Q, route: Insertable<HubDatabase["hub_card_routes"]>) =>
       trx
         .insertInto("hub_card_routes")
         .values(route)
@@ -90,6 +90,94 @@ export function createHubRepository() {
             .where("hub_card_routes.version", "<", (eb) => eb.ref("excluded.version")),
         )
         .execute(),
+
+    /**
+     * Writes a card's e-card state (on the person's card and the card's route) unless the hub has that
+     * status version or a later one: 1 when written, 0 when stale or the card is not there.
+     */
+    async putEcard(
+      trx: Q,
+      nationalIndex: string,
+      cardNumber: string,
+      ecard: { ecardId: string; sv: number; usable: boolean },
+    ): Promise<number> {
+      const r = await trx
+        .updateTable("hub_person_cards")
+        .set({ ecard_id: ecard.ecardId, ecard_sv: ecard.sv, ecard_usable: ecard.usable ? 1 : 0 })
+        .where("national_index", "=", nationalIndex)
+        .where("card_number", "=", cardNumber)
+        .where((w) => w.or([w("ecard_sv", "is", null), w("ecard_sv", "<", ecard.sv)]))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return 0;
+      await trx
+        .updateTable("hub_card_routes")
+        .set({ ecard_sv: ecard.sv, ecard_usable: ecard.usable ? 1 : 0 })
+        .where("card_number", "=", cardNumber)
+        .execute();
+      return 1;
+    },
+
+    /**
+     * Appends a province's e-card status entries to the national list in the caller's transaction: the
+     * province's cursor row is held (an upsert), so its entries are numbered in the order they commit
+     * and a reader never skips one. An entry the list has (the same e-card and status version) is not
+     * added twice. Every statement names the province: one shard.
+     */
+    async appendStatus(
+      trx: Transaction<HubDatabase>,
+      province: string,
+      entries: readonly { ecardId: string; sv: number; usable: boolean }[],
+      at: string,
+    ): Promise<number> {
+      const cursor = await trx
+        .insertInto("hub_ecard_cursors")
+        .values({ province, seq: 0 })
+        .onConflict((oc) =>
+          oc.column("province").doUpdateSet({ seq: (eb) => eb.ref("hub_ecard_cursors.seq") }),
+        )
+        .returning("seq")
+        .executeTakeFirstOrThrow();
+      const from = Number(cursor.seq);
+      const added = await trx
+        .insertInto("hub_ecard_status")
+        .values(
+          entries.map((e, i) => ({
+            province,
+            seq: from + i + 1,
+            ecard_id: e.ecardId,
+            sv: e.sv,
+            usable: e.usable ? 1 : 0,
+            at,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["province", "ecard_id", "sv"]).doNothing())
+        .returning("seq")
+        .execute();
+      if (added.length === 0) return 0;
+      await trx
+        .updateTable("hub_ecard_cursors")
+        .set({ seq: Math.max(...added.map((a) => Number(a.seq))) })
+        .where("province", "=", province)
+        .execute();
+      return added.length;
+    },
+
+    /** A province's status entries after `seq`, in order (one shard). */
+    statusAfter: (q: Q, province: string, seq: number, limit: number) =>
+      q
+        .selectFrom("hub_ecard_status")
+        .select(["seq", "ecard_id", "sv", "usable"])
+        .where("province", "=", province)
+        .where("seq", ">", seq)
+        .orderBy("seq")
+        .limit(limit)
+        .execute(),
+
+    /** Each province's last entry in the status list (a few dozen rows, read on every shard). */
+    async statusCursors(q: Q): Promise<Map<string, number>> {
+      const rows = await q.selectFrom("hub_ecard_cursors").selectAll().execute();
+      return new Map(rows.map((r) => [r.province, Number(r.seq)]));
+    },
 
     route: (q: Q, cardNumber: string) =>
       q.selectFrom("hub_card_routes").selectAll().where("card_number", "=", cardNumber).executeTakeFirst(),

@@ -5,8 +5,9 @@ import { z } from "zod";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { CARD_STATES } from "../cards/cards.rules.ts";
+import { ecardIdSchema, nationalStatusCursor, nationalStatusList } from "../ecard/ecard.schemas.ts";
 import type { HubService } from "./hub.service.ts";
-import { hubRequestProblem } from "./national.rules.ts";
+import { hubRequestProblem, parseStatusCursor } from "./national.rules.ts";
 import {
   keepRawJsonBody,
   nationalCardNumber,
@@ -18,6 +19,13 @@ import {
 const province = z.string().regex(/^\d{2}$/);
 const nationalIndex = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits");
 const cardNumber = nationalCardNumber;
+const int32 = z.number().int().max(2_000_000_000);
+const cardChange = z.strictObject({
+  nationalIndex,
+  cardNumber,
+  state: z.enum(CARD_STATES),
+  version: int32.min(1),
+});
 
 /**
  * The hub's API for provinces (`/hub/v1`): every request is signed by its province with the key the hub
@@ -56,23 +64,27 @@ export function hubRoutes(deps: {
           tags: ["national hub"],
           summary: "A province's card changes from its outbox, applied once each by version",
           security,
-          body: z.strictObject({
-            changes: z
-              .array(
-                z.strictObject({
-                  nationalIndex,
-                  cardNumber,
-                  state: z.enum(CARD_STATES),
-                  version: z.number().int().min(1).max(2_000_000_000),
-                }),
-              )
-              .min(1)
-              .max(1000),
-          }),
-          response: { 200: z.object({ applied: z.number().int(), stale: z.number().int() }) },
+          body: z
+            .strictObject({
+              changes: z.array(cardChange).max(1000).default([]),
+              ecards: z
+                .array(
+                  cardChange.extend({
+                    ecardId: ecardIdSchema,
+                    sv: int32.min(1),
+                    usable: z.boolean(),
+                  }),
+                )
+                .max(1000)
+                .default([]),
+            })
+            .refine((b) => b.changes.length + b.ecards.length > 0, "at least one change"),
+          response: {
+            200: z.object({ applied: z.number().int(), stale: z.number().int(), listed: z.number().int() }),
+          },
         },
       },
-      async (request) => deps.hub.applyChanges(signerOf(request), request.body.changes),
+      async (request) => deps.hub.applyChanges(signerOf(request), request.body.changes, request.body.ecards),
     );
 
     app.post(
@@ -106,6 +118,7 @@ export function hubRoutes(deps: {
               provinceName: z.string(),
               state: z.enum(CARD_STATES),
               version: z.number().int(),
+              ecard: z.object({ sv: z.number().int(), usable: z.boolean() }).nullable(),
             }),
           },
         },
@@ -235,6 +248,30 @@ export function hubRoutes(deps: {
         },
       },
       async () => deps.hub.ecardIssuerKeys(),
+    );
+
+    app.get(
+      "/hub/v1/ecard/status-list",
+      {
+        config: { public: true },
+        schema: {
+          operationId: "hubEcardStatusList",
+          tags: ["national hub"],
+          summary:
+            "The national e-card status list after a cursor, signed with the national e-card key (every province's e-cards)",
+          security: [],
+          querystring: z.strictObject({ since: nationalStatusCursor.default("") }),
+          response: { 200: nationalStatusList },
+        },
+      },
+      async (request) => {
+        const since = parseStatusCursor(request.query.since);
+        if (!since)
+          throw new DomainError("VALIDATION_FAILED", {
+            summary: "since: provinces of the mainland, each once",
+          });
+        return deps.hub.statusList(since);
+      },
     );
 
     app.get(

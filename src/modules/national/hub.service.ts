@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { sm2 } from "sm-crypto-v2";
 import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { createSm2Signer } from "../../shared/signed.ts";
 import { CARD_STATE_RULES, CARD_STATES, holdsProvinceSlot } from "../cards/cards.rules.ts";
 import { type Credential, signCredential } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
@@ -11,6 +12,10 @@ import { relayedError, signedRequest } from "./national.http.ts";
 import {
   type CardChange,
   duplicatesOf,
+  type EcardChange,
+  formatStatusCursor,
+  isEcardChange,
+  listedNationally,
   type NationalCard,
   netPosition,
   provinceName,
@@ -18,6 +23,7 @@ import {
   type RemoteSettleRequest,
   reservationOutcome,
   type SettlementReceipt,
+  type StatusCursor,
 } from "./national.rules.ts";
 
 /** The key id national e-card credentials carry (`iss`). */
@@ -27,6 +33,12 @@ export const NATIONAL_ECARD_KEY_ID = "national-ecard-1";
 const APPLY_PARALLELISM = 8;
 
 const SLOT_STATES = CARD_STATES.filter(holdsProvinceSlot);
+
+/** At most this many of a province's entries in one status list answer (the terminal asks again). */
+const STATUS_PAGE = 5_000;
+
+/** How long a hub process reuses the provinces' status cursors (its own appends refresh them at once). */
+const CURSORS_FRESH_MS = 1_000;
 
 /**
  * The national hub (issue 24): the national cardholder registry, kept from the provinces' published
@@ -45,6 +57,15 @@ export function createHubService(deps: {
     ? { [NATIONAL_ECARD_KEY_ID]: sm2.getPublicKeyFromPrivateKey(deps.ecardKey) }
     : {};
   const { db, repo, clock } = deps;
+  // The national status list is signed with the national e-card key, under the same key id.
+  const statusSigner = deps.ecardKey ? createSm2Signer(Buffer.from(deps.ecardKey, "hex")) : undefined;
+  let cursors: { read: number; seqs: Promise<Map<string, number>> } | undefined;
+  /** The provinces' status cursors: a terminal's poll reads one small table, at most once a second per process. */
+  const statusCursors = () => {
+    if (!cursors || performance.now() - cursors.read > CURSORS_FRESH_MS)
+      cursors = { read: performance.now(), seqs: repo.statusCursors(db) };
+    return cursors.seqs;
+  };
 
   /**
    * Forwards a request about a card to its home province, signed for the asking province: the card's
@@ -71,41 +92,88 @@ export function createHubService(deps: {
      * Applies a province's changes, each in its own transaction: a change the hub already has (the same
      * or a later version) is counted as stale and changes nothing, so a batch delivered twice applies once.
      */
-    async applyChanges(province: string, changes: readonly CardChange[]) {
+    async applyChanges(
+      province: string,
+      changes: readonly CardChange[],
+      ecards: readonly EcardChange[] = [],
+    ) {
       let applied = 0;
       let stale = 0;
-      const applyOne = async (change: CardChange) => {
+      // The national status list first, in one transaction on the province's shard.
+      const toList = ecards.filter(listedNationally);
+      const listed = toList.length
+        ? await db
+            .transaction()
+            .execute((trx) => repo.appendStatus(trx, province, toList, clock.now().toISOString()))
+        : 0;
+      if (listed > 0) cursors = undefined;
+      const applyOne = async (change: CardChange | EcardChange) => {
         const at = clock.now().toISOString();
         const written = await db.transaction().execute(async (trx) => {
           const person = await repo.lockPerson(trx, change.nationalIndex, at);
           const n = await repo.putCard(trx, change.nationalIndex, { ...change, province }, at);
-          if (n === 0) return false;
-          await repo.putRoute(trx, {
-            card_number: change.cardNumber,
-            national_index: change.nationalIndex,
-            province,
-            state: change.state,
-            version: change.version,
-          });
-          // The card the reservation was for has arrived: the slot is held by the card from now on.
-          if (person.reserved_province === province)
-            await repo.setReservation(trx, change.nationalIndex, null, at);
-          return true;
+          if (n > 0) {
+            await repo.putRoute(trx, {
+              card_number: change.cardNumber,
+              national_index: change.nationalIndex,
+              province,
+              state: change.state,
+              version: change.version,
+            });
+            // The card the reservation was for has arrived: the slot is held by the card from now on.
+            if (person.reserved_province === province)
+              await repo.setReservation(trx, change.nationalIndex, null, at);
+          }
+          // An e-card's change carries its card: the card is there even if its own change comes later.
+          const e = isEcardChange(change)
+            ? await repo.putEcard(trx, change.nationalIndex, change.cardNumber, change)
+            : 0;
+          return n + e > 0;
         });
         if (written) applied++;
         else stale++;
       };
       // A person's changes in their order; different persons' at once, a few transactions at a time
       // (on Citus each is a short transaction on one or two shards).
-      const byPerson = new Map<string, CardChange[]>();
-      for (const c of changes) byPerson.set(c.nationalIndex, [...(byPerson.get(c.nationalIndex) ?? []), c]);
+      const byPerson = new Map<string, (CardChange | EcardChange)[]>();
+      for (const c of [...changes, ...ecards])
+        byPerson.set(c.nationalIndex, [...(byPerson.get(c.nationalIndex) ?? []), c]);
       const queues = [...byPerson.values()];
       await Promise.all(
         Array.from({ length: Math.min(APPLY_PARALLELISM, queues.length) }, async () => {
           for (let q = queues.shift(); q; q = queues.shift()) for (const c of q) await applyOne(c);
         }),
       );
-      return { applied, stale };
+      return { applied, stale, listed };
+    },
+
+    /**
+     * The national e-card status list after a terminal's cursor, signed with the national e-card key:
+     * each province's entries in the order the hub committed them, up to a page per province (`more`:
+     * ask again from `to`). A terminal applies every entry (the highest status version of an e-card wins).
+     */
+    async statusList(since: StatusCursor) {
+      if (!statusSigner) throw new DomainError("HUB_UNAVAILABLE");
+      const to = new Map(since);
+      let more = false;
+      const moved = [...(await statusCursors())].filter(([p, last]) => last > (since.get(p) ?? 0));
+      const pages = await Promise.all(
+        moved.map(async ([province, last]) => {
+          const rows = await repo.statusAfter(db, province, since.get(province) ?? 0, STATUS_PAGE);
+          if (rows.length === 0) return [];
+          const end = Number(rows[rows.length - 1].seq);
+          to.set(province, end);
+          if (end < last) more = true;
+          return rows.map((r) => ({ eid: r.ecard_id, sv: Number(r.sv), usable: Number(r.usable) === 1 }));
+        }),
+      );
+      return statusSigner.sign({
+        keyId: NATIONAL_ECARD_KEY_ID,
+        from: formatStatusCursor(since),
+        to: formatStatusCursor(to),
+        more,
+        entries: pages.flat(),
+      });
     },
 
     /**
@@ -142,6 +210,10 @@ export function createHubService(deps: {
         provinceName: provinceName(route.province),
         state: route.state as NationalCard["state"],
         version: Number(route.version),
+        ecard:
+          route.ecard_sv === null
+            ? null
+            : { sv: Number(route.ecard_sv), usable: Number(route.ecard_usable) === 1 },
       };
     },
 

@@ -1,8 +1,8 @@
 /**
  * The national hub's own database (a separate database from any province's; on Citus in production).
  * Distribution: `hub_persons` and `hub_person_cards` by `national_index` (co-located, so a person's
- * statements stay on one shard); `hub_card_routes` by `card_number`; `hub_provinces` is a reference
- * table on every node.
+ * statements stay on one shard); `hub_card_routes` by `card_number`; `hub_ecard_status` and
+ * `hub_ecard_cursors` by `province` (co-located); `hub_provinces` is a reference table on every node.
  */
 export type HubDatabase = {
   /** One row per person known nationally: the reservation a province holds while it writes a card. */
@@ -20,6 +20,10 @@ export type HubDatabase = {
     state: string;
     version: number;
     updated_at: string;
+    /** The card's e-card (schema 2): its id, status version and whether it may be used; null before its first change. */
+    ecard_id: string | null;
+    ecard_sv: number | null;
+    ecard_usable: number | null;
   };
   /** Card number → its holder's national index and home province (routing cross-province requests). */
   hub_card_routes: {
@@ -29,6 +33,26 @@ export type HubDatabase = {
     /** The card's state and version as in `hub_person_cards` (written in the same transaction). */
     state: string;
     version: number;
+    /** The e-card's status version and usability as in `hub_person_cards` (schema 2). */
+    ecard_sv: number | null;
+    ecard_usable: number | null;
+  };
+  /**
+   * The national e-card status list (schema 2), distributed by province: each province's entries in the
+   * order the hub committed them (`seq`), an e-card's status version once.
+   */
+  hub_ecard_status: {
+    province: string;
+    seq: number;
+    ecard_id: string;
+    sv: number;
+    usable: number;
+    at: string;
+  };
+  /** Each province's last `seq` in the status list, held while entries are appended (co-located with them). */
+  hub_ecard_cursors: {
+    province: string;
+    seq: number;
   };
   /** Cross-province settlements as the hub passed them: who owes whom, day by day (netting). */
   hub_settlements: {

@@ -3,11 +3,13 @@ import { createSecretKey, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import {
   duplicatesOf,
+  formatStatusCursor,
   hubActorFor,
   hubRequestProblem,
   nationalIndex,
   netPosition,
   parseProvinceKeys,
+  parseStatusCursor,
   RESERVATION_HOLD_MS,
   reservationOutcome,
   signHubRequest,
@@ -26,6 +28,23 @@ const card = (
 });
 
 describe("national rules", () => {
+  it("reads and writes a national status list's cursor: a place per province, in province order", () => {
+    assert.deepEqual(parseStatusCursor(""), new Map());
+    const cursor = parseStatusCursor("33:120,32:45");
+    assert.deepEqual(
+      cursor,
+      new Map([
+        ["33", 120],
+        ["32", 45],
+      ]),
+    );
+    assert.equal(formatStatusCursor(cursor!), "32:45,33:120");
+    assert.equal(formatStatusCursor(new Map()), "");
+    // Not a province, twice the same province, not a number, a sign, too many digits: refused.
+    for (const bad of ["99:1", "33:1,33:2", "33:x", "33:-1", "33:1234567890123456", "33", "3:1", "33:1;"])
+      assert.equal(parseStatusCursor(bad), undefined, bad);
+  });
+
   it("grants a reservation unless another province holds an active card or its own fresh reservation", () => {
     assert.deepEqual(reservationOutcome([], null, "33", now), { ok: true });
     assert.deepEqual(reservationOutcome([card("33", "active")], null, "33", now), { ok: true });

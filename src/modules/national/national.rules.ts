@@ -28,6 +28,46 @@ export type CardChange = Readonly<{
 }>;
 
 /**
+ * An e-card's status as a province publishes it (its first at issue, then each change), with its card
+ * at the time (so the registry has the card even when this arrives before the card's own change): the
+ * e-card's id and status version, and whether it may be used.
+ */
+export type EcardChange = CardChange & Readonly<{ ecardId: string; sv: number; usable: boolean }>;
+
+/**
+ * Whether the national status list carries an e-card's status: every change does; the first status
+ * (version 1, at issue) is where every credential starts, so a terminal needs no entry for it.
+ */
+export const listedNationally = (e: Pick<EcardChange, "sv">) => e.sv > 1;
+
+/** Whether an outbox payload is an e-card's status change (else a card change). */
+export const isEcardChange = (c: CardChange | EcardChange): c is EcardChange => "ecardId" in c;
+
+/**
+ * Where a terminal is in the national e-card status list: per province, the last entry it applied (the
+ * hub numbers each province's entries in the order it committed them). Written `33:120,32:45`.
+ */
+export type StatusCursor = ReadonlyMap<string, number>;
+
+/** Reads a cursor (empty: from the start); undefined when it is not `province:number,…` with known provinces. */
+export function parseStatusCursor(text: string): StatusCursor | undefined {
+  const out = new Map<string, number>();
+  for (const part of text.split(",").filter(Boolean)) {
+    const m = /^(\d{2}):(\d{1,15})$/.exec(part);
+    if (!m || !PROVINCES.some(([c]) => c === m[1]) || out.has(m[1])) return undefined;
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+/** A cursor as text, provinces in order (the same cursor always reads the same). */
+export const formatStatusCursor = (cursor: StatusCursor) =>
+  [...cursor]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([p, n]) => `${p}:${n}`)
+    .join(",");
+
+/**
  * What crosses the hub, as the modules that make and answer it define it (one definition each): a
  * check as the hub forwards it, the home province's answer, a settlement's basket.
  */

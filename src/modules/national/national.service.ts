@@ -4,7 +4,10 @@ import type { CardRow, Database, PersonRow } from "../../db/schema.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, type ErrorCode } from "../../shared/errors.ts";
+import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { CardState } from "../cards/cards.rules.ts";
+import type { EcardStatusChange } from "../ecard/ecard.context.ts";
+import type { NationalStatusList } from "../ecard/ecard.schemas.ts";
 import type { MedicalDeps } from "../medical/medical.context.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
 import type { NationalConfig } from "./national.config.ts";
@@ -12,7 +15,9 @@ import { relayedError, signedRequest } from "./national.http.ts";
 import type { NationalRepository } from "./national.repository.ts";
 import {
   type CardChange,
+  type EcardChange,
   hubRequestProblem,
+  isEcardChange,
   nationalIndex,
   type RemoteCheckAnswer,
   type RemoteCheckInput,
@@ -35,6 +40,7 @@ export function createNationalService(deps: {
   db: Kysely<Database>;
   repo: NationalRepository;
   persons: Pick<PersonsRepository, "byId">;
+  cards: Pick<CardsRepository, "byId">;
   cipher: PiiCipher;
   clock: Clock;
   hub: NationalConfig["hub"];
@@ -77,11 +83,15 @@ export function createNationalService(deps: {
       );
       if (rows.length === 0) return { delivered, failed: 0 };
       const ids = rows.map((r) => r.id);
+      const payloads = rows.map((row) => JSON.parse(row.payload) as CardChange | EcardChange);
       // A batch may take longer than a clerk's request: the lease (30 s) bounds it.
       const r = await call(
         "POST",
         "/hub/v1/changes",
-        { changes: rows.map((row) => JSON.parse(row.payload)) },
+        {
+          changes: payloads.filter((p) => !isEcardChange(p)),
+          ecards: payloads.filter(isEcardChange),
+        },
         LEASE_MS / 2,
       );
       if (r?.status !== 200) {
@@ -91,6 +101,29 @@ export function createNationalService(deps: {
       await repo.delivered(db, ids, clock.now().toISOString());
       delivered += rows.length;
     }
+  }
+
+  /** Writes a card's change (or its e-card's, with the card as it is now) to the outbox, in the change's transaction. */
+  async function publish(
+    trx: Transaction<Database>,
+    card: CardRow,
+    ecard?: Omit<EcardChange, keyof CardChange>,
+  ) {
+    const person = await deps.persons.byId(trx, card.person_id);
+    if (!person) return;
+    const change: CardChange | EcardChange = {
+      nationalIndex: indexOf(person),
+      cardNumber: card.card_number,
+      state: card.state,
+      version: card.version,
+      ...ecard,
+    };
+    await repo.add(trx, {
+      id: randomUUID(),
+      at: clock.now().toISOString(),
+      card_number: card.card_number,
+      payload: JSON.stringify(change),
+    });
   }
 
   /** The hub's published e-card keys, as last fetched (a province's terminals verify national credentials with them). */
@@ -124,21 +157,30 @@ export function createNationalService(deps: {
 
     /** Told of every card change (and every new card: `from` null) inside its transaction: the outbox row. */
     async afterCardChange(trx: Transaction<Database>, card: CardRow, _from: CardState | null) {
+      if (hub) await publish(trx, card);
+    },
+
+    /**
+     * Told of every e-card status change inside its transaction: the outbox row that puts it in the
+     * national status list and the registry (with its card as it is now).
+     */
+    async afterEcardStatus(trx: Transaction<Database>, change: EcardStatusChange) {
       if (!hub) return;
-      const person = await deps.persons.byId(trx, card.person_id);
-      if (!person) return;
-      const change: CardChange = {
-        nationalIndex: indexOf(person),
-        cardNumber: card.card_number,
-        state: card.state,
-        version: card.version,
-      };
-      await repo.add(trx, {
-        id: randomUUID(),
-        at: clock.now().toISOString(),
-        card_number: card.card_number,
-        payload: JSON.stringify(change),
-      });
+      const card = await deps.cards.byId(trx, change.ecard.card_id);
+      if (card) await publish(trx, card, { ecardId: change.ecard.id, sv: change.sv, usable: change.usable });
+    },
+
+    /**
+     * The national e-card status list after a terminal's cursor, as the hub signed it: undefined when
+     * the hub cannot be reached (the terminal keeps its cursor and asks again).
+     */
+    async statusList(since: string): Promise<NationalStatusList | undefined> {
+      if (!hub) return undefined;
+      const r = await call("GET", `/hub/v1/ecard/status-list?since=${encodeURIComponent(since)}`);
+      if (r?.status === 200) return r.json as NationalStatusList;
+      const refused = r && relayedError(r);
+      if (refused) throw refused;
+      return undefined;
     },
 
     /**
