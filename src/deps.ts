@@ -107,7 +107,8 @@ export function createDeps(
     issuer: ecardIssuer(signing.keyAt("ecard-credential"), signing.inForce("ecard-credential")),
     national: national.federated
       ? {
-          ...{ credential: national.nationalCredential, issuerKeys: national.nationalIssuerKeys },
+          ...{ province: national.province!, credential: national.nationalCredential },
+          issuerKeys: national.nationalIssuerKeys,
           ...{ onStatusChange: national.afterEcardStatus, statusList: national.statusList },
         }
       : undefined,
@@ -321,6 +322,7 @@ export function createDeps(
     verifyCardPassword: (actor, card, pin, source) =>
       credentials.verifyCard(actor, card, { pin, purpose: "transaction" }, source),
     cardOfPaymentCode: (actor, code) => ecard.cardOfPaymentCode(actor, code),
+    homeOfNationalCode: national.federated ? ecard.homeOfNationalCode : undefined,
     temporaryCertificate: certificates.temporaryCertificate,
     certificatesIn: certificates.certificatesIn,
     verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,

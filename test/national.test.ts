@@ -610,11 +610,60 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const books = await zj.medical.reconciliation(SYSTEM_ACTOR, "NATIONAL-32", day);
     assert.equal(books.count, 3);
     assert.equal(books.byAccount.personalAccountFen, 7_500);
+
+    // The holder's national e-card: its payment code, scanned by the POS, is settled by Zhejiang (the
+    // code's single use and the account there), through the hub, with no password crossing.
+    const { credential, device } = await zjSignup("异地就医", holder);
+    await js.national.refreshIssuerKeys(); // as its delivery loop does at start, then every minute
+    const byCode = (idempotencyKey: string, ecardCode: string) =>
+      provinces.js.app
+        .inject({
+          method: "POST",
+          url: "/api/v1/settlements",
+          headers: { authorization: `Bearer ${pos.token}` },
+          payload: {
+            terminalNo,
+            idempotencyKey,
+            ecardCode,
+            items: [{ code: "XA01", quantity: 2, unitPriceFen: 1_250 }],
+          },
+        })
+        .then((res) => ({ status: res.statusCode, body: res.json() }));
+    const paymentCode = mintCode(
+      credential,
+      device.privateKey,
+      "payment",
+      Math.floor(clock.now().getTime() / 1000),
+    );
+    const paid = await byCode("js-code-1", paymentCode);
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    assert.deepEqual(paid.body.homeProvince, { code: "33", name: "浙江省" });
+    assert.equal(paid.body.medium, "ecard");
+    assert.equal(await balance(), 40_000);
+    // The POS retries (its answer was lost): the first settlement, nothing debited again.
+    const retried = await byCode("js-code-1", paymentCode);
+    assert.equal(retried.body.settlementId, paid.body.settlementId);
+    // The same code for another basket: used once already, refused by Zhejiang.
+    const reused = await byCode("js-code-2", paymentCode);
+    assert.deepEqual(
+      [reused.status, reused.body.code, reused.body.details?.reason],
+      [422, "ECARD_CODE_REFUSED", "REPLAYED"],
+    );
+    // A forged code is refused in Jiangsu, before the hub.
+    const forged = `${paymentCode.slice(0, -8)}${paymentCode.slice(-8).split("").reverse().join("")}`;
+    const refused = await byCode("js-code-3", forged);
+    assert.equal(refused.body.code, "ECARD_CODE_REFUSED", JSON.stringify(refused.body));
+    assert.equal(await balance(), 40_000);
+    const netAfter = await js.national.netting(day);
+    assert.deepEqual(
+      netAfter.pairs.map((p) => [p.count, p.accountFen]),
+      [[4, 10_000]],
+    );
   });
 
   /** Zhejiang's e-card sign-up through a government app's channel (made once), as a holder would. */
   let zjTokens: { channel: string; clerk: string } | undefined;
-  async function zjSignup(holderName: string) {
+  async function zjSignup(holderName: string, existing?: { idNumber: string; cardNumber: string }) {
     const zj = provinces.zj.deps;
     const call = async (token: string, url: string, payload: object) => {
       const res = await provinces.zj.app.inject({
@@ -639,7 +688,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       zjTokens = { channel: channel.body.token as string, clerk };
     }
     const { channel, clerk } = zjTokens;
-    const holder = await cardInState(zj, "active", { name: holderName });
+    const holder = existing ?? (await cardInState(zj, "active", { name: holderName }));
     await zj.national.deliver();
     const ticket = await call(clerk, "/ecard/counter-tickets", {
       idNumber: holder.idNumber,

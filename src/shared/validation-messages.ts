@@ -39,6 +39,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   "the office's reference: 1 to 64 letters, digits, _, / or -":
     "经办机构的批次编号：1 至 64 位字母、数字、_、/ 或 -",
   "give either pin or pinBlock": "请提供 pin 或 pinBlock 之一",
+  "give either cardNumber or ecardCode": "请提供 cardNumber 或 ecardCode 之一",
   "a card identification code": "应为卡识别码",
   "a date of the calendar, YYYY-MM-DD": "应为日历上存在的日期，格式 YYYY-MM-DD",
   "a phone number": "应为电话号码",

@@ -3,12 +3,31 @@ import { type Actor, authorize } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
 import type { EcardContext } from "./ecard.context.ts";
 import { ECARD_PERMISSIONS } from "./ecard.permissions.ts";
-import type { CodeType } from "./ecard-code.ts";
+import { type CodeType, verifyCode } from "./ecard-code.ts";
 
 /** Codes: verified online (single-use payment codes), the identity of a code, the signed status list. */
 export function ecardCodes(ctx: EcardContext) {
-  const { deps, db, repo, checkOnline, verifyAndUse } = ctx;
+  const { deps, db, repo, checkOnline, verifyAndUse, issuerKeys } = ctx;
   return {
+    /**
+     * The home province of a payment code issued by the national platform for another province's
+     * e-card (its settlement goes there, through the hub); undefined for this province's own codes. A
+     * code that fails the offline checks (signature, expiry, its type) is refused here, before the hub.
+     */
+    homeOfNationalCode(code: string): string | undefined {
+      const national = deps.national;
+      if (!national) return undefined;
+      const parsed = verifyCode(
+        code,
+        { issuerKeys: issuerKeys(), status: new Map(), now: Math.floor(ctx.clock.now().getTime() / 1000) },
+        "payment",
+      );
+      if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
+      const { iss, ar } = parsed.credential;
+      const nationallyIssued = iss in national.issuerKeys();
+      return nationallyIssued && !ar.startsWith(national.province) ? ar.slice(0, 2) : undefined;
+    },
+
     /** The person whose e-card showed this identity code (the hall's sign-in with the e-card). */
     async identityOfCode(code: string) {
       return (await checkOnline(code, "identity")).ecard.person_id;

@@ -73,6 +73,8 @@ export type EcardDeps = {
    * its published keys verify them in every province.
    */
   national?: {
+    /** This province's code (the first two digits of its areas). */
+    province: string;
     credential: (cardNumber: string, credential: string) => Promise<string | undefined>;
     issuerKeys: () => Readonly<Record<string, string>>;
     /** Told of every status change in its transaction: the national status list gets it through the outbox. */

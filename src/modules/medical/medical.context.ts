@@ -35,7 +35,9 @@ export const ledgerAccount = {
 /** What the medical use cases are made from. */
 /** A settlement another province's hospital makes on a card, as it crosses the national hub (either way). */
 export type RemoteSettleInput = Readonly<{
-  cardNumber: string;
+  /** The card, or (instead) a payment code of its e-card issued by the national platform. */
+  cardNumber?: string;
+  ecardCode?: string;
   pin?: string;
   items: readonly { code: string; quantity: number; unitPriceFen: number }[];
   acceptSelfPay?: boolean;
@@ -80,6 +82,8 @@ export type MedicalDeps = Readonly<{
   ) => Promise<unknown>;
   /** Verifies an e-card payment code online (single use) and answers its card. */
   cardOfPaymentCode: (actor: Actor, code: string) => Promise<CardRow>;
+  /** The home province of another province's national e-card payment code (undefined: this province's). */
+  homeOfNationalCode?: (code: string) => string | undefined;
   /** The card a reader slot of the caller authenticated with the terminal's PSAM, and whether its PIN was verified. */
   readerCard: (
     actor: Actor,
@@ -239,17 +243,18 @@ export function createMedicalContext(deps: MedicalDeps) {
       terminalNo: string;
       idempotencyKey: string;
       card?: { cardNumber: string; pin?: string };
+      ecardCode?: string;
       items: readonly { code: string; quantity: number; unitPriceFen: number }[];
       acceptSelfPay?: boolean;
     },
     institution: Database["institutions"],
   ) {
-    if (!deps.remoteSettle || !input.card) return undefined;
+    if (!deps.remoteSettle || !(input.card || input.ecardCode)) return undefined;
     // PIN blocks are not translated between provinces: a terminal's password cannot cross, and never in clear.
-    if (input.card.pin !== undefined && clearPinRefused(actor)) throw new DomainError("PIN_BLOCK_REQUIRED");
+    if (input.card?.pin !== undefined && clearPinRefused(actor)) throw new DomainError("PIN_BLOCK_REQUIRED");
     const remote = await deps.remoteSettle({
-      cardNumber: input.card.cardNumber,
-      ...(input.card.pin === undefined ? {} : { pin: input.card.pin }),
+      ...(input.card ? { cardNumber: input.card.cardNumber } : { ecardCode: input.ecardCode }),
+      ...(input.card?.pin === undefined ? {} : { pin: input.card.pin }),
       items: input.items,
       ...(input.acceptSelfPay === undefined ? {} : { acceptSelfPay: input.acceptSelfPay }),
       idempotencyKey: input.idempotencyKey,

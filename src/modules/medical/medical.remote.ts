@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
-import { DomainError } from "../../shared/errors.ts";
 import type { MedicalContext, RemoteSettleInput } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
 import type { medicalSettlement } from "./medical.settlement.ts";
@@ -62,14 +61,9 @@ export function medicalRemote(ctx: MedicalContext, settle: ReturnType<typeof med
       actor: Actor,
       from: { province: string; provinceName: string },
       input: RemoteSettleInput,
+      homeProvince: string,
     ) {
-      const card = await ctx.deps.cards.byNumber(db, input.cardNumber);
-      if (!card) throw new DomainError("CARD_NOT_FOUND");
-      const institution = await clearingInstitution(
-        from.province,
-        from.provinceName,
-        card.area_code.slice(0, 2),
-      );
+      const institution = await clearingInstitution(from.province, from.provinceName, homeProvince);
       const grant = authorize(actor, MEDICAL_PERMISSIONS.settle);
       // The hospital's own key, scoped by its province and code, within the 64 characters a key has.
       const idempotencyKey = `n${from.province}-${createHash("sha256")
@@ -81,7 +75,14 @@ export function medicalRemote(ctx: MedicalContext, settle: ReturnType<typeof med
         {
           terminalNo: input.terminalNo,
           idempotencyKey,
-          card: { cardNumber: input.cardNumber, ...(input.pin === undefined ? {} : { pin: input.pin }) },
+          ...(input.cardNumber !== undefined
+            ? {
+                card: {
+                  cardNumber: input.cardNumber,
+                  ...(input.pin === undefined ? {} : { pin: input.pin }),
+                },
+              }
+            : { ecardCode: input.ecardCode }),
           items: input.items,
           ...(input.acceptSelfPay === undefined ? {} : { acceptSelfPay: input.acceptSelfPay }),
           source: `national:${from.province}`,

@@ -341,9 +341,11 @@ export function medicalSettlement(ctx: MedicalContext) {
           reason: "agreement_lapsed",
           agreementUntil: institution.agreement_until,
         });
-      // A card another province holds: its home province settles it, through the national hub.
-      const elsewhere =
-        input.card && !byCard && !at ? await settledElsewhere(actor, input, institution) : undefined;
+      // A card another province holds (or its national e-card's code): its home province settles it,
+      // through the national hub.
+      const foreign =
+        !at && ((input.card && !byCard) || (input.ecardCode && deps.homeOfNationalCode?.(input.ecardCode)));
+      const elsewhere = foreign ? await settledElsewhere(actor, input, institution) : undefined;
       if (elsewhere) return elsewhere;
       const { version, lookup } = await catalogueFor(
         day,

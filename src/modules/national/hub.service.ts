@@ -5,7 +5,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { createSm2Signer } from "../../shared/signed.ts";
 import { CARD_STATE_RULES, CARD_STATES, holdsProvinceSlot } from "../cards/cards.rules.ts";
-import { type Credential, signCredential } from "../ecard/ecard-code.ts";
+import { type Credential, signCredential, verifyCode } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
 import { relayedError, signedRequest } from "./national.http.ts";
@@ -74,7 +74,11 @@ export function createHubService(deps: {
   async function toHome(asking: string, path: string, input: { cardNumber: string }) {
     const route = await repo.route(db, input.cardNumber);
     if (!route) throw new DomainError("NATIONAL_CARD_UNKNOWN");
-    const home = route.province;
+    return { route, ...(await forward(asking, route.province, path, input)) };
+  }
+
+  /** Sends a request to a province signed for the asking province (undefined: no address, or no answer). */
+  async function forward(asking: string, home: string, path: string, input: object) {
     const peer = deps.provinces?.get(home);
     const r = peer?.url
       ? await signedRequest(
@@ -84,7 +88,22 @@ export function createHubService(deps: {
           input,
         )
       : undefined;
-    return { route, home, homeProvinceName: provinceName(home), r };
+    return { home, homeProvinceName: provinceName(home), r };
+  }
+
+  /**
+   * The home province of a payment code of a national e-card: its credential, signed by this hub
+   * (checked offline: signature, expiry, the code's type), names the card's area. The code's single use
+   * is the home province's to check.
+   */
+  function homeOfCode(code: string) {
+    const parsed = verifyCode(
+      code,
+      { issuerKeys: ecardPublicKeys, status: new Map(), now: Math.floor(clock.now().getTime() / 1000) },
+      "payment",
+    );
+    if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
+    return parsed.credential.ar.slice(0, 2);
   }
 
   return {
@@ -252,7 +271,11 @@ export function createHubService(deps: {
      * first settlement: the home province replays it, the record is not written twice.
      */
     async forwardSettlement(asking: string, input: RemoteSettleRequest) {
-      const { home, homeProvinceName, r } = await toHome(asking, "/national/v1/settlements", input);
+      const path = "/national/v1/settlements";
+      const { home, homeProvinceName, r } =
+        input.cardNumber === undefined
+          ? await forward(asking, homeOfCode(input.ecardCode!), path, input)
+          : await toHome(asking, path, { ...input, cardNumber: input.cardNumber });
       if (r?.status !== 200) {
         const refused = r && relayedError(r);
         if (refused) throw refused;
@@ -263,7 +286,8 @@ export function createHubService(deps: {
         key: `${asking}|${input.institution.code}|${input.idempotencyKey}`,
         treating_province: asking,
         home_province: home,
-        card_number: input.cardNumber,
+        // Paid with an e-card's code, the hub knows the card only as the receipt masks it.
+        card_number: input.cardNumber ?? String(receipt.cardNumberMasked),
         settlement_id: receipt.settlementId,
         day: receipt.day,
         total_fen: receipt.totals.totalFen,

@@ -23,6 +23,7 @@ export function nationalRoutes(deps: {
     actor: Actor,
     from: { province: string; provinceName: string },
     input: RemoteSettleRequest,
+    homeProvince: string,
   ) => Promise<unknown>;
   check: (
     actor: Actor,
@@ -105,6 +106,7 @@ export function nationalRoutes(deps: {
           hubActorFor(from, role),
           { province: from, provinceName: provinceName(from) },
           request.body,
+          deps.national.province!,
         )) as {
           settlementId: string;
           day: string;

@@ -17,27 +17,33 @@ export const remoteCheckBody = z.strictObject({
 });
 
 /** A cross-province settlement: the treating hospital's basket on the card, with its own key. */
-export const remoteSettleBody = z.strictObject({
-  cardNumber: nationalCardNumber,
-  pin: z
-    .string()
-    .regex(/^\d{6}$/)
-    .optional(),
-  items: z
-    .array(
-      z.strictObject({
-        code: z.string().min(1).max(32),
-        quantity: z.number().int().min(1).max(100_000),
-        unitPriceFen: z.number().int().min(0).max(100_000_000),
-      }),
-    )
-    .min(1)
-    .max(200),
-  acceptSelfPay: z.boolean().optional(),
-  idempotencyKey: z.string().min(1).max(64),
-  institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
-  terminalNo: z.string().min(1).max(32),
-});
+export const remoteSettleBody = z
+  .strictObject({
+    cardNumber: nationalCardNumber.optional(),
+    ecardCode: z.string().min(10).max(2000).optional(),
+    pin: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional(),
+    items: z
+      .array(
+        z.strictObject({
+          code: z.string().min(1).max(32),
+          quantity: z.number().int().min(1).max(100_000),
+          unitPriceFen: z.number().int().min(0).max(100_000_000),
+        }),
+      )
+      .min(1)
+      .max(200),
+    acceptSelfPay: z.boolean().optional(),
+    idempotencyKey: z.string().min(1).max(64),
+    institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
+    terminalNo: z.string().min(1).max(32),
+  })
+  .refine(
+    (b) => (b.cardNumber === undefined) !== (b.ecardCode === undefined),
+    "give either cardNumber or ecardCode",
+  );
 
 /** What a received request's signature covers, and the signature, from its headers and raw body. */
 export function signedParts(request: FastifyRequest): HubRequest & { signature: string } {

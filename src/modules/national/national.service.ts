@@ -136,6 +136,8 @@ export function createNationalService(deps: {
 
   return {
     federated: hub !== undefined,
+    /** This province's code when federated. */
+    province: hub?.province,
 
     /** The national e-card keys last fetched from the hub (key id → SM2 public key). */
     nationalIssuerKeys: () => nationalKeys,
