@@ -144,6 +144,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
       national: deps.national,
       check: deps.enrolment.check,
       settle: deps.medical.settleForProvince,
+      refund: deps.medical.refundForProvince,
     }),
   );
   await serveWeb(app);

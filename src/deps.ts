@@ -328,6 +328,7 @@ export function createDeps(
     verifyForTemporaryCertificate: credentials.verifyForTemporaryCertificate,
     readerCard: (actor, slotId) => reader.authenticatedCard(actor, slotId),
     remoteSettle: national.federated ? national.remoteSettle : undefined,
+    remoteRefund: national.federated ? national.remoteRefund : undefined,
   });
   const benefits = createBenefitsService({
     ...{ db, repo: createBenefitsRepository(), audit, clock, cipher, regions },

@@ -603,7 +603,15 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const day = first.body.day;
     const jsNet = await js.national.netting(day);
     assert.deepEqual(jsNet.pairs, [
-      { treatingProvince: "32", homeProvince: "33", count: 3, accountFen: 7_500, totalFen: 7_500 },
+      {
+        treatingProvince: "32",
+        homeProvince: "33",
+        count: 3,
+        accountFen: 7_500,
+        totalFen: 7_500,
+        refundCount: 0,
+        refundedAccountFen: 0,
+      },
     ]);
     assert.equal(jsNet.netFen, 7_500);
     assert.equal((await zj.national.netting(day)).netFen, -7_500);
@@ -659,6 +667,70 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       netAfter.pairs.map((p) => [p.count, p.accountFen]),
       [[4, 10_000]],
     );
+
+    // The pharmacy refunds one box of its first sale: Zhejiang returns it to the account, once, however
+    // often the POS sends it (three at once, then a retry).
+    const refund = (idempotencyKey: string, settlementId = first.body.settlementId as string) =>
+      provinces.js.app
+        .inject({
+          method: "POST",
+          url: `/api/v1/settlements/${settlementId}/refunds`,
+          headers: { authorization: `Bearer ${pos.token}` },
+          payload: { terminalNo, idempotencyKey, lines: [{ line: 1, quantity: 1 }] },
+        })
+        .then((res) => ({ status: res.statusCode, body: res.json() }));
+    const refunds = await Promise.all([refund("js-refund-1"), refund("js-refund-1"), refund("js-refund-1")]);
+    assert.deepEqual(
+      refunds.map((r) => r.status),
+      [200, 200, 200],
+      JSON.stringify(refunds.map((r) => r.body)),
+    );
+    assert.equal(new Set(refunds.map((r) => r.body.refundId)).size, 1);
+    assert.equal(refunds[0].body.accountFen, 1_250);
+    assert.equal((await refund("js-refund-1")).body.replayed, true);
+    assert.equal(await balance(), 41_250, "one box back to the account, once");
+    // Only the hospital that settled can name the settlement: another Jiangsu code, or Zhejiang itself.
+    const settlementKey = "js-key-1";
+    const foreign = await hubRequest("32", "POST", "/hub/v1/refunds", {
+      settlementId: first.body.settlementId,
+      settlementKey,
+      idempotencyKey: "other-1",
+      institution: { code: "JS-PH-2", name: "别家药房" },
+      terminalNo,
+    });
+    assert.deepEqual([foreign?.status, foreign?.json.code], [404, "SETTLEMENT_NOT_FOUND"]);
+    const own = await hubRequest("33", "POST", "/hub/v1/refunds", {
+      settlementId: first.body.settlementId,
+      settlementKey,
+      idempotencyKey: "other-2",
+      institution: { code: "JS-PH-1", name: "南京大药房" },
+      terminalNo,
+    });
+    assert.deepEqual([own?.status, own?.json.code], [404, "SETTLEMENT_NOT_FOUND"]);
+    // More than is left: the home province's own refusal.
+    const tooMany = await provinces.js.app.inject({
+      method: "POST",
+      url: `/api/v1/settlements/${first.body.settlementId}/refunds`,
+      headers: { authorization: `Bearer ${pos.token}` },
+      payload: { terminalNo, idempotencyKey: "js-refund-2", lines: [{ line: 1, quantity: 2 }] },
+    });
+    assert.deepEqual([tooMany.statusCode, tooMany.json().code], [409, "REFUND_NOT_ALLOWED"]);
+    // The hub down: a clear 503, nothing refunded.
+    await hubApp.close();
+    const down = await refund("js-refund-3");
+    await startHub();
+    assert.deepEqual([down.status, down.body.code], [503, "HUB_UNAVAILABLE"]);
+    assert.equal(await balance(), 41_250);
+    // Netting less the refund, and Zhejiang's books agree.
+    const netted = await js.national.netting(day);
+    assert.deepEqual(
+      netted.pairs.map((p) => [p.count, p.accountFen, p.refundCount, p.refundedAccountFen]),
+      [[4, 10_000, 1, 1_250]],
+    );
+    assert.equal(netted.netFen, 8_750);
+    assert.equal((await zj.national.netting(day)).netFen, -8_750);
+    const booksAfter = await zj.medical.reconciliation(SYSTEM_ACTOR, "NATIONAL-32", day);
+    assert.equal(booksAfter.byAccount.personalAccountFen - booksAfter.refunds.accountFen, 8_750);
   });
 
   /** Zhejiang's e-card sign-up through a government app's channel (made once), as a holder would. */
@@ -1033,6 +1105,7 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
         "/hub/v1/ecard/status-list",
         "/hub/v1/netting",
         "/hub/v1/online-checks",
+        "/hub/v1/refunds",
         "/hub/v1/reservations",
         "/hub/v1/settlements",
       ]);

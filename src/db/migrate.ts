@@ -33,6 +33,7 @@ import * as m0029 from "./migrations/0029_area_applications.ts";
 import * as m0030 from "./migrations/0030_psam_custody.ts";
 import * as m0031 from "./migrations/0031_key_ceremonies.ts";
 import * as m0032 from "./migrations/0032_national_outbox.ts";
+import * as m0033 from "./migrations/0033_remote_settlements.ts";
 import type { Database } from "./schema.ts";
 
 type DialectMigration = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
@@ -71,6 +72,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0030_psam_custody": m0030,
   "0031_key_ceremonies": m0031,
   "0032_national_outbox": m0032,
+  "0033_remote_settlements": m0033,
 };
 
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {

@@ -47,6 +47,31 @@ export type RemoteSettleInput = Readonly<{
   terminalNo: string;
 }>;
 
+/** A refund of a cross-province settlement, sent to the home province that settled it. */
+export type RemoteRefundInput = Readonly<{
+  homeProvince: string;
+  settlementId: string;
+  /** The key the institution settled with (the hub finds the settlement by it). */
+  settlementKey: string;
+  idempotencyKey: string;
+  lines?: readonly { line: number; quantity: number }[];
+  institution: { code: string; name: string };
+  terminalNo: string;
+}>;
+
+/** A refund as the institution sees it (here, or at the home province of a cross-province settlement). */
+export type RefundView = {
+  refundId: string;
+  settlementId: string;
+  replayed: boolean;
+  accountFen: number;
+  selfFen: number;
+  lines: { line: number; quantity: number }[];
+  /** The day the refund counts in (the area's date). */
+  day: string;
+  state?: string;
+};
+
 export type MedicalDeps = Readonly<{
   /** The password-attempt log, written in each settlement batch's transaction. */
   attempts: Pick<AttemptLog, "writeInto">;
@@ -96,6 +121,8 @@ export type MedicalDeps = Readonly<{
   remoteSettle?: (
     input: RemoteSettleInput,
   ) => Promise<(ReturnType<typeof receipt> & { homeProvince: { code: string; name: string } }) | undefined>;
+  /** A refund of a cross-province settlement, through the hub to the province that settled it. */
+  remoteRefund?: (input: RemoteRefundInput) => Promise<RefundView>;
 }>;
 
 export function receipt(
@@ -261,13 +288,31 @@ export function createMedicalContext(deps: MedicalDeps) {
       institution: { code: institution.code, name: institution.name },
       terminalNo: input.terminalNo,
     });
-    return (
-      remote && {
-        ...remote,
-        idempotencyKey: input.idempotencyKey,
-        institution: { code: institution.code, name: institution.name },
-      }
-    );
+    if (!remote) return undefined;
+    // This province's copy, with its audit record: the institution finds, refunds and reconciles it.
+    await db.transaction().execute(async (trx) => {
+      const at = clock.now().toISOString();
+      const added = await repo.insertRemoteSettlement(trx, {
+        ...{ id: remote.settlementId, institution_id: institution.id, idempotency_key: input.idempotencyKey },
+        ...{ home_province: remote.homeProvince.code, medium: remote.medium, day: remote.day, at },
+        total_fen: remote.totals.totalFen,
+        account_fen: remote.totals.accountFen,
+        self_fen: remote.totals.selfFen,
+      });
+      if (added)
+        await audit.record(trx, actor, undefined, {
+          action: "medical.settle.national",
+          subjectType: "settlement",
+          subjectId: remote.settlementId,
+          areaCode: institution.area_code,
+          after: { homeProvince: remote.homeProvince.code, ...remote.totals },
+        });
+    });
+    return {
+      ...remote,
+      idempotencyKey: input.idempotencyKey,
+      institution: { code: institution.code, name: institution.name },
+    };
   }
 
   /** A retry with the same key answers the first result; the same key for another request is refused. */

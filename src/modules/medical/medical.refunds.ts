@@ -1,17 +1,48 @@
 import { isUniqueViolation } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../../shared/auth.ts";
+import type { Actor, Grant } from "../../shared/auth.ts";
 import { addDays } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { timeOrderedId } from "../../shared/ids.ts";
 import { coordinationArea } from "../enrolment/enrolment.rules.ts";
-import type { MedicalContext } from "./medical.context.ts";
+import type { MedicalContext, RefundView } from "./medical.context.ts";
 import { ledgerAccount } from "./medical.context.ts";
 import { refundOfLine } from "./medical.rules.ts";
 
 /** Refunds of a settlement, whole or by item, once per idempotency key. */
 export function medicalRefunds(ctx: MedicalContext) {
   const { deps, db, repo, audit, clock, today, medicalPolicy, post, institutionOf } = ctx;
+
+  /**
+   * A cross-province settlement this institution made (this province's copy): refunded by the home
+   * province that settled it, through the hub, under the same rules (its window, the lines left).
+   */
+  async function refundElsewhere(
+    settlementId: string,
+    input: {
+      terminalNo: string;
+      idempotencyKey: string;
+      lines?: readonly { line: number; quantity: number }[];
+    },
+    institution: Database["institutions"],
+    mayForward: boolean,
+  ) {
+    const copy =
+      mayForward && deps.remoteRefund ? await repo.remoteSettlementById(db, settlementId) : undefined;
+    if (!copy || !deps.remoteRefund) throw new DomainError("SETTLEMENT_NOT_FOUND");
+    if (copy.institution_id !== institution.id)
+      throw new DomainError("REFUND_NOT_ALLOWED", { reason: "other_institution" });
+    return deps.remoteRefund({
+      homeProvince: copy.home_province,
+      settlementId,
+      settlementKey: copy.idempotency_key,
+      idempotencyKey: input.idempotencyKey,
+      ...(input.lines ? { lines: input.lines } : {}),
+      institution: { code: institution.code, name: institution.name },
+      terminalNo: input.terminalNo,
+    });
+  }
+
   return {
     /**
      * Refunds a settlement, whole or some units of some lines, by the institution that made it within
@@ -26,10 +57,11 @@ export function medicalRefunds(ctx: MedicalContext) {
         idempotencyKey: string;
         lines?: readonly { line: number; quantity: number }[];
       },
-    ) {
-      const { institution, grant } = await institutionOf(actor, input.terminalNo);
+      at?: { institution: Database["institutions"]; grant: Grant },
+    ): Promise<RefundView> {
+      const { institution, grant } = at ?? (await institutionOf(actor, input.terminalNo));
       const s = await repo.settlementById(db, settlementId);
-      if (!s) throw new DomainError("SETTLEMENT_NOT_FOUND");
+      if (!s) return refundElsewhere(settlementId, input, institution, at === undefined);
       if (s.institution_id !== institution.id)
         throw new DomainError("REFUND_NOT_ALLOWED", { reason: "other_institution" });
       const done = await repo.refundByKey(db, s.id, input.idempotencyKey);
@@ -147,6 +179,7 @@ function refundView(
     accountFen: Number(r.account_fen),
     selfFen: Number(r.self_fen),
     lines: JSON.parse(r.lines) as { line: number; quantity: number }[],
+    day: r.day,
     state,
   };
 }

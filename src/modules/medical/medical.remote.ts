@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../../db/schema.ts";
 import { type Actor, authorize, SYSTEM_ACTOR } from "../../shared/auth.ts";
-import type { MedicalContext, RemoteSettleInput } from "./medical.context.ts";
+import { DomainError } from "../../shared/errors.ts";
+import type { MedicalContext, RemoteRefundInput, RemoteSettleInput } from "./medical.context.ts";
 import { MEDICAL_PERMISSIONS } from "./medical.permissions.ts";
+import type { medicalRefunds } from "./medical.refunds.ts";
 import type { medicalSettlement } from "./medical.settlement.ts";
 
 /** The code of the clearing institution that stands for a province's hospitals in this province's books. */
@@ -15,7 +17,11 @@ export const clearingCode = (province: string) => `NATIONAL-${province}`;
  * treating hospital's key, scoped by province and hospital, makes each settlement once however often the
  * hub retries it.
  */
-export function medicalRemote(ctx: MedicalContext, settle: ReturnType<typeof medicalSettlement>["settle"]) {
+export function medicalRemote(
+  ctx: MedicalContext,
+  settle: ReturnType<typeof medicalSettlement>["settle"],
+  refund: ReturnType<typeof medicalRefunds>["refund"],
+) {
   const { db, repo, clock, audit } = ctx;
 
   /** The clearing institution of a province, registered (with its audit record) at its first settlement. */
@@ -65,11 +71,7 @@ export function medicalRemote(ctx: MedicalContext, settle: ReturnType<typeof med
     ) {
       const institution = await clearingInstitution(from.province, from.provinceName, homeProvince);
       const grant = authorize(actor, MEDICAL_PERMISSIONS.settle);
-      // The hospital's own key, scoped by its province and code, within the 64 characters a key has.
-      const idempotencyKey = `n${from.province}-${createHash("sha256")
-        .update(`${input.institution.code}\n${input.idempotencyKey}`)
-        .digest("hex")
-        .slice(0, 56)}`;
+      const idempotencyKey = scopedKey(from.province, input.institution.code, input.idempotencyKey);
       return settle(
         actor,
         {
@@ -90,5 +92,42 @@ export function medicalRemote(ctx: MedicalContext, settle: ReturnType<typeof med
         { institution, grant: { ...grant, institutionId: institution.id } },
       );
     },
+
+    /**
+     * Refunds a cross-province settlement for the treating hospital that made it, as the hub forwards
+     * it: the settlement must be that province's (its clearing institution) and that hospital's (the
+     * key it settled with), and the refund follows this province's rules (the window, the lines left).
+     */
+    async refundForProvince(
+      actor: Actor,
+      from: { province: string; provinceName: string },
+      input: Omit<RemoteRefundInput, "homeProvince">,
+      homeProvince: string,
+    ) {
+      const institution = await clearingInstitution(from.province, from.provinceName, homeProvince);
+      const grant = authorize(actor, MEDICAL_PERMISSIONS.settle);
+      const s = await repo.settlementById(db, input.settlementId);
+      if (
+        !s ||
+        s.institution_id !== institution.id ||
+        s.idempotency_key !== scopedKey(from.province, input.institution.code, input.settlementKey)
+      )
+        throw new DomainError("SETTLEMENT_NOT_FOUND");
+      return refund(
+        actor,
+        s.id,
+        {
+          terminalNo: input.terminalNo,
+          idempotencyKey: scopedKey(from.province, input.institution.code, `refund\n${input.idempotencyKey}`),
+          ...(input.lines ? { lines: input.lines } : {}),
+        },
+        { institution, grant: { ...grant, institutionId: institution.id } },
+      );
+    },
   };
+}
+
+/** A treating hospital's own key, scoped by its province and code, within the 64 characters a key has. */
+function scopedKey(province: string, institutionCode: string, key: string) {
+  return `n${province}-${createHash("sha256").update(`${institutionCode}\n${key}`).digest("hex").slice(0, 56)}`;
 }

@@ -305,6 +305,16 @@ export function createMedicalRepository(dialect: Dialect) {
         .orderBy("s.at", "desc")
         .limit(limit)
         .execute(),
+    /** The copy of a cross-province settlement, once per institution and key (a retry writes nothing). */
+    insertRemoteSettlement: (trx: Transaction<Database>, row: Database["remote_settlements"]) =>
+      trx
+        .insertInto("remote_settlements")
+        .values(row)
+        .onConflict((oc) => oc.columns(["institution_id", "idempotency_key"]).doNothing())
+        .executeTakeFirst()
+        .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0)),
+    remoteSettlementById: (q: Q, id: string) =>
+      q.selectFrom("remote_settlements").selectAll().where("id", "=", id).executeTakeFirst(),
     refundByKey: (q: Q, settlementId: string, key: string) =>
       q
         .selectFrom("settlement_refunds")

@@ -24,14 +24,15 @@ export { MEDICAL_PERMISSIONS };
 export function createMedicalService(deps: MedicalDeps) {
   const ctx = createMedicalContext(deps);
   const settlement = medicalSettlement(ctx);
+  const refunds = medicalRefunds(ctx);
   return {
     ...medicalInstitutions(ctx),
     ...medicalCatalogue(ctx),
     ...medicalContributions(ctx),
     ...medicalCredit(ctx),
     ...settlement,
-    ...medicalRemote(ctx, settlement.settle),
-    ...medicalRefunds(ctx),
+    ...medicalRemote(ctx, settlement.settle, refunds.refund),
+    ...refunds,
     ...medicalReconciliation(ctx),
     ...medicalAccount(ctx),
   };

@@ -152,6 +152,7 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
               accountFen: fen,
               selfFen: fen,
               lines: z.array(z.object({ line: z.number().int(), quantity: z.number().int() })),
+              day: z.string().describe("the day the refund counts in (reconciliation, netting)"),
               state: z.string().optional(),
             }),
             ...errors(...AUTH_ERRORS, 404, 409),

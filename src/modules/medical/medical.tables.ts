@@ -119,6 +119,21 @@ export interface SettlementRefundsTable {
   at: string;
 }
 
+/** A cross-province settlement one of this province's institutions made, as its home province settled it. */
+export interface RemoteSettlementsTable {
+  /** The home province's settlement id. */
+  id: string;
+  institution_id: string;
+  idempotency_key: string;
+  home_province: string;
+  medium: string;
+  day: string;
+  total_fen: number;
+  account_fen: number;
+  self_fen: number;
+  at: string;
+}
+
 /** The medical module's tables. */
 export interface MedicalTables {
   institutions: InstitutionsTable;
@@ -131,4 +146,5 @@ export interface MedicalTables {
   settlements: SettlementsTable;
   settlement_items: SettlementItemsTable;
   settlement_refunds: SettlementRefundsTable;
+  remote_settlements: RemoteSettlementsTable;
 }

@@ -16,6 +16,7 @@ export async function isCitus(db: Kysely<HubDatabase>, dialect: Dialect): Promis
 const STEPS: readonly ((db: Kysely<HubDatabase>, citus: boolean) => Promise<void>)[] = [
   createRegistry,
   createEcardStatus,
+  createRefunds,
 ];
 
 /**
@@ -143,4 +144,22 @@ async function createEcardStatus(db: Kysely<HubDatabase>, citus: boolean) {
       db,
     );
   }
+}
+
+/** Schema 3: refunds of cross-province settlements, netted on their day. */
+async function createRefunds(db: Kysely<HubDatabase>, citus: boolean) {
+  await db.schema
+    .createTable("hub_refunds")
+    .addColumn("key", "varchar(220)", (c) => c.primaryKey())
+    .addColumn("settlement_key", "varchar(200)", (c) => c.notNull())
+    .addColumn("treating_province", "varchar(2)", (c) => c.notNull())
+    .addColumn("home_province", "varchar(2)", (c) => c.notNull())
+    .addColumn("refund_id", "varchar(36)", (c) => c.notNull())
+    .addColumn("day", "varchar(10)", (c) => c.notNull())
+    .addColumn("account_fen", "bigint", (c) => c.notNull())
+    .addColumn("self_fen", "bigint", (c) => c.notNull())
+    .addColumn("at", "varchar(32)", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("hub_refunds_day").on("hub_refunds").columns(["day"]).execute();
+  if (citus) await sql`select create_distributed_table('hub_refunds', 'key')`.execute(db);
 }

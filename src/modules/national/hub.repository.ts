@@ -17,6 +17,31 @@ export function createHubRepository() {
     state: r.state as NationalCard["state"],
     version: Number(r.version),
   });
+  /** A day's settlements between each pair of provinces, one of them `province`. */
+  async function settledPairs(q: Q, day: string, province: string) {
+    const rows = await q
+      .selectFrom("hub_settlements")
+      .select((eb) => [
+        "treating_province",
+        "home_province",
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.sum<number>("account_fen").as("account_fen"),
+        eb.fn.sum<number>("total_fen").as("total_fen"),
+      ])
+      .where("day", "=", day)
+      .where((w) => w.or([w("treating_province", "=", province), w("home_province", "=", province)]))
+      .groupBy(["treating_province", "home_province"])
+      .orderBy("treating_province")
+      .orderBy("home_province")
+      .execute();
+    return rows.map((r) => ({
+      treatingProvince: r.treating_province,
+      homeProvince: r.home_province,
+      count: Number(r.n),
+      accountFen: Number(r.account_fen),
+      totalFen: Number(r.total_fen),
+    }));
+  }
   return {
     /**
      * The person's row, created when first met, held to the end of the transaction: one statement (an
@@ -190,30 +215,54 @@ export function createHubRepository() {
         .onConflict((oc) => oc.column("key").doNothing())
         .execute(),
 
-    /** A day's settlements between each pair of provinces, one of them `province`: count and account money. */
+    /** A settlement as recorded, by its key (one shard). */
+    settlementByKey: (q: Q, key: string) =>
+      q.selectFrom("hub_settlements").selectAll().where("key", "=", key).executeTakeFirst(),
+
+    /** Records a refund once (a retry of the same hospital's key finds it there). */
+    recordRefund: (q: Q, row: HubDatabase["hub_refunds"]) =>
+      q
+        .insertInto("hub_refunds")
+        .values(row)
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute(),
+
+    /**
+     * A day's settlements between each pair of provinces, one of them `province`: count and account
+     * money, and the day's refunds of each pair (count and account money returned).
+     */
     async netting(q: Q, day: string, province: string) {
-      const rows = await q
-        .selectFrom("hub_settlements")
+      const refunds = await q
+        .selectFrom("hub_refunds")
         .select((eb) => [
           "treating_province",
           "home_province",
           eb.fn.countAll<number>().as("n"),
           eb.fn.sum<number>("account_fen").as("account_fen"),
-          eb.fn.sum<number>("total_fen").as("total_fen"),
         ])
         .where("day", "=", day)
         .where((w) => w.or([w("treating_province", "=", province), w("home_province", "=", province)]))
         .groupBy(["treating_province", "home_province"])
-        .orderBy("treating_province")
-        .orderBy("home_province")
         .execute();
-      return rows.map((r) => ({
-        treatingProvince: r.treating_province,
-        homeProvince: r.home_province,
-        count: Number(r.n),
-        accountFen: Number(r.account_fen),
-        totalFen: Number(r.total_fen),
-      }));
+      const refundOf = new Map(refunds.map((r) => [`${r.treating_province}|${r.home_province}`, r]));
+      const pairs = await settledPairs(q, day, province);
+      for (const [k, r] of refundOf)
+        if (!pairs.some((p) => `${p.treatingProvince}|${p.homeProvince}` === k))
+          pairs.push({
+            treatingProvince: r.treating_province,
+            homeProvince: r.home_province,
+            count: 0,
+            accountFen: 0,
+            totalFen: 0,
+          });
+      return pairs
+        .map((p) => {
+          const r = refundOf.get(`${p.treatingProvince}|${p.homeProvince}`);
+          return { ...p, refundCount: Number(r?.n ?? 0), refundedAccountFen: Number(r?.account_fen ?? 0) };
+        })
+        .sort((a, b) =>
+          `${a.treatingProvince}${a.homeProvince}`.localeCompare(`${b.treatingProvince}${b.homeProvince}`),
+        );
     },
 
     /**

@@ -11,7 +11,9 @@ import { hubRequestProblem, parseStatusCursor } from "./national.rules.ts";
 import {
   keepRawJsonBody,
   nationalCardNumber,
+  refundAnswer,
   remoteCheckBody,
+  remoteRefundBody,
   remoteSettleBody,
   signedParts,
 } from "./national.schemas.ts";
@@ -172,6 +174,22 @@ export function hubRoutes(deps: {
       async (request) => deps.hub.forwardSettlement(signerOf(request), request.body),
     );
 
+    app.post(
+      "/hub/v1/refunds",
+      {
+        schema: {
+          operationId: "hubForwardRefund",
+          tags: ["national hub"],
+          summary:
+            "A treating hospital's refund of its cross-province settlement (found by the key it settled with): made by the home province under its rules, recorded here once for the day's netting",
+          security,
+          body: remoteRefundBody,
+          response: { 200: refundAnswer },
+        },
+      },
+      async (request) => deps.hub.forwardRefund(signerOf(request), request.body),
+    );
+
     app.get(
       "/hub/v1/netting",
       {
@@ -194,6 +212,8 @@ export function hubRoutes(deps: {
                   count: z.number().int(),
                   accountFen: z.number().int(),
                   totalFen: z.number().int(),
+                  refundCount: z.number().int(),
+                  refundedAccountFen: z.number().int(),
                 }),
               ),
             }),

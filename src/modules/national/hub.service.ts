@@ -19,7 +19,9 @@ import {
   type NationalCard,
   netPosition,
   provinceName,
+  type RefundView,
   type RemoteCheckInput,
+  type RemoteRefundInput,
   type RemoteSettleRequest,
   reservationOutcome,
   type SettlementReceipt,
@@ -296,6 +298,40 @@ export function createHubService(deps: {
         at: clock.now().toISOString(),
       });
       return { ...receipt, homeProvince: { code: home, name: homeProvinceName } };
+    },
+
+    /**
+     * A treating hospital's refund of its cross-province settlement: the settlement found by the key the
+     * hospital settled with (its own province's and code's, so no other hospital can name it), the
+     * refund made by the home province under its rules, then recorded here once for the day's netting.
+     */
+    async forwardRefund(asking: string, input: Omit<RemoteRefundInput, "homeProvince">) {
+      const settled = await repo.settlementByKey(
+        db,
+        `${asking}|${input.institution.code}|${input.settlementKey}`,
+      );
+      if (!settled || settled.settlement_id !== input.settlementId)
+        throw new DomainError("SETTLEMENT_NOT_FOUND");
+      const home = settled.home_province;
+      const { homeProvinceName, r } = await forward(asking, home, "/national/v1/refunds", input);
+      if (r?.status !== 200) {
+        const refused = r && relayedError(r);
+        if (refused) throw refused;
+        throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
+      }
+      const refund = r.json as RefundView;
+      await repo.recordRefund(db, {
+        key: `${asking}|${input.institution.code}|refund|${input.idempotencyKey}`,
+        settlement_key: settled.key,
+        treating_province: asking,
+        home_province: home,
+        refund_id: refund.refundId,
+        day: refund.day,
+        account_fen: refund.accountFen,
+        self_fen: refund.selfFen,
+        at: clock.now().toISOString(),
+      });
+      return refund;
     },
 
     /**

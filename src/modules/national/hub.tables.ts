@@ -68,6 +68,20 @@ export type HubDatabase = {
     self_fen: number;
     at: string;
   };
+  /** Refunds of cross-province settlements as the hub passed them (schema 3), netted on their day. */
+  hub_refunds: {
+    /** `<treating province>|<hospital code>|refund|<its idempotency key>`: the distribution column. */
+    key: string;
+    /** The settlement's own key in `hub_settlements`. */
+    settlement_key: string;
+    treating_province: string;
+    home_province: string;
+    refund_id: string;
+    day: string;
+    account_fen: number;
+    self_fen: number;
+    at: string;
+  };
   /** The provinces federated through the hub. */
   hub_provinces: {
     code: string;

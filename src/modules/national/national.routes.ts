@@ -3,8 +3,21 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Actor } from "../../shared/auth.ts";
 import { DomainError } from "../../shared/errors.ts";
-import { hubActorFor, provinceName, type RemoteSettleRequest } from "./national.rules.ts";
-import { keepRawJsonBody, remoteCheckBody, remoteSettleBody, signedParts } from "./national.schemas.ts";
+import {
+  hubActorFor,
+  provinceName,
+  type RefundView,
+  type RemoteRefundInput,
+  type RemoteSettleRequest,
+} from "./national.rules.ts";
+import {
+  keepRawJsonBody,
+  refundAnswer,
+  remoteCheckBody,
+  remoteRefundBody,
+  remoteSettleBody,
+  signedParts,
+} from "./national.schemas.ts";
 import type { NationalService } from "./national.service.ts";
 
 /** The online check as the enrolment module answers it (the part another province may see). */
@@ -25,6 +38,13 @@ export function nationalRoutes(deps: {
     input: RemoteSettleRequest,
     homeProvince: string,
   ) => Promise<unknown>;
+  /** The home province's side of a cross-province refund (medical.remote.ts). */
+  refund: (
+    actor: Actor,
+    from: { province: string; provinceName: string },
+    input: Omit<RemoteRefundInput, "homeProvince">,
+    homeProvince: string,
+  ) => Promise<RefundView>;
   check: (
     actor: Actor,
     input: { cardNumber: string; cardIdCode?: string; idNumber?: string; name?: string },
@@ -111,6 +131,31 @@ export function nationalRoutes(deps: {
           settlementId: string;
           day: string;
         };
+      },
+    );
+
+    app.post(
+      "/national/v1/refunds",
+      {
+        config: { access: "public" },
+        schema: {
+          operationId: "nationalRefund",
+          tags: ["national hub"],
+          summary:
+            "The hub asks this province to refund a settlement another province's hospital made on one of its cards (signed by the hub); a retry of the hospital's key answers the first refund",
+          security: [],
+          body: remoteRefundBody,
+          response: { 200: refundAnswer },
+        },
+      },
+      async (request) => {
+        const from = asking.get(request)!;
+        return deps.refund(
+          hubActorFor(from, "medical_operator"),
+          { province: from, provinceName: provinceName(from) },
+          request.body,
+          deps.national.province!,
+        );
       },
     );
   };

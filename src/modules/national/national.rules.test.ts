@@ -114,16 +114,20 @@ describe("national rules", () => {
     assert.equal(hubRequestProblem(key, { ...r, at: "yesterday", signature }, now), "time");
   });
 
-  it("nets a day: a province receives what its hospitals settled on other provinces' cards and pays for its own holders", () => {
+  it("nets a day: a province receives what its hospitals settled on other provinces' cards and pays for its own holders, less refunds", () => {
     const pairs = [
-      { treatingProvince: "32", homeProvince: "33", accountFen: 7_500 },
-      { treatingProvince: "33", homeProvince: "32", accountFen: 2_000 },
-      { treatingProvince: "33", homeProvince: "44", accountFen: 1_000 },
+      { treatingProvince: "32", homeProvince: "33", accountFen: 7_500, refundedAccountFen: 0 },
+      { treatingProvince: "33", homeProvince: "32", accountFen: 2_000, refundedAccountFen: 0 },
+      { treatingProvince: "33", homeProvince: "44", accountFen: 1_000, refundedAccountFen: 0 },
     ];
     assert.equal(netPosition(pairs, "32"), 5_500);
     assert.equal(netPosition(pairs, "33"), -4_500);
     assert.equal(netPosition(pairs, "44"), -1_000);
     assert.equal(netPosition([], "33"), 0);
+    // Jiangsu's pharmacy refunds 2,500 of what Zhejiang's accounts paid: Zhejiang owes that much less.
+    const refunded = pairs.map((p, i) => (i === 0 ? { ...p, refundedAccountFen: 2_500 } : p));
+    assert.equal(netPosition(refunded, "32"), 3_000);
+    assert.equal(netPosition(refunded, "33"), -2_000);
   });
 
   it("acts for another province's caller as a peer system on the terminal channel, a settling role only", () => {

@@ -73,7 +73,11 @@ export const formatStatusCursor = (cursor: StatusCursor) =>
  */
 export type RemoteCheckInput = Parameters<NonNullable<EnrolmentDeps["remoteCheck"]>>[0];
 export type { RemoteCheckAnswer } from "../enrolment/enrolment.context.ts";
-export type { RemoteSettleInput as RemoteSettleRequest } from "../medical/medical.context.ts";
+export type {
+  RefundView,
+  RemoteRefundInput,
+  RemoteSettleInput as RemoteSettleRequest,
+} from "../medical/medical.context.ts";
 
 /** The parts of the home province's settlement receipt the hub records (the rest passes through). */
 export type SettlementReceipt = {
@@ -174,16 +178,23 @@ export function duplicatesOf(cards: readonly (NationalCard & { nationalIndex: st
 
 /**
  * A province's net position in a day's cross-province settlements: what its hospitals are owed (it
- * treated other provinces' holders) less what its accounts owe (its holders treated elsewhere).
+ * treated other provinces' holders) less what its accounts owe (its holders treated elsewhere), each
+ * less the day's refunds (the account money that went back).
  */
 export function netPosition(
-  pairs: readonly { treatingProvince: string; homeProvince: string; accountFen: number }[],
+  pairs: readonly {
+    treatingProvince: string;
+    homeProvince: string;
+    accountFen: number;
+    refundedAccountFen: number;
+  }[],
   province: string,
 ): number {
   let net = 0;
   for (const p of pairs) {
-    if (p.treatingProvince === province) net += p.accountFen;
-    if (p.homeProvince === province) net -= p.accountFen;
+    const owed = p.accountFen - p.refundedAccountFen;
+    if (p.treatingProvince === province) net += owed;
+    if (p.homeProvince === province) net -= owed;
   }
   return net;
 }

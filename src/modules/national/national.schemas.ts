@@ -16,6 +16,37 @@ export const remoteCheckBody = z.strictObject({
   role: z.string().max(32),
 });
 
+/** A refund of a cross-province settlement by the hospital that made it (its key names the settlement). */
+export const remoteRefundBody = z.strictObject({
+  settlementId: z.uuid(),
+  settlementKey: z.string().min(1).max(64),
+  idempotencyKey: z.string().min(1).max(64),
+  lines: z
+    .array(
+      z.strictObject({
+        line: z.number().int().min(1).max(200),
+        quantity: z.number().int().min(1).max(100_000),
+      }),
+    )
+    .min(1)
+    .max(200)
+    .optional(),
+  institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
+  terminalNo: z.string().min(1).max(32),
+});
+
+/** A refund's answer as the home province gives it. */
+export const refundAnswer = z.object({
+  refundId: z.string(),
+  settlementId: z.string(),
+  replayed: z.boolean(),
+  accountFen: z.number().int(),
+  selfFen: z.number().int(),
+  lines: z.array(z.object({ line: z.number().int(), quantity: z.number().int() })),
+  day: z.string(),
+  state: z.string().optional(),
+});
+
 /** A cross-province settlement: the treating hospital's basket on the card, with its own key. */
 export const remoteSettleBody = z
   .strictObject({

@@ -19,8 +19,10 @@ import {
   hubRequestProblem,
   isEcardChange,
   nationalIndex,
+  type RefundView,
   type RemoteCheckAnswer,
   type RemoteCheckInput,
+  type RemoteRefundInput,
   type RemoteSettleRequest,
 } from "./national.rules.ts";
 
@@ -283,6 +285,18 @@ export function createNationalService(deps: {
       throw relayedError(r) ?? new DomainError("HUB_UNAVAILABLE");
     },
 
+    /**
+     * A refund of a cross-province settlement one of this province's institutions made, through the hub
+     * to the province that settled it: its answer, or its refusal as that province's own error.
+     */
+    async remoteRefund(input: RemoteRefundInput): Promise<RefundView> {
+      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
+      const { homeProvince: _home, ...request } = input;
+      const r = await call("POST", "/hub/v1/refunds", request);
+      if (r?.status === 200) return r.json as unknown as RefundView;
+      throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
+    },
+
     /** This province's cross-province settlements of a day with each other province, as the hub nets them. */
     async netting(day: string) {
       if (!hub) throw new DomainError("HUB_UNAVAILABLE");
@@ -298,6 +312,8 @@ export function createNationalService(deps: {
           count: number;
           accountFen: number;
           totalFen: number;
+          refundCount: number;
+          refundedAccountFen: number;
         }[];
       };
     },
