@@ -989,6 +989,43 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(bad.json().code, "VALIDATION_FAILED");
   });
 
+  it("keeps a week of what the outbox delivered, and never prunes what waits", async () => {
+    const zj = provinces.zj.deps;
+    const sent = newIdNumber("330106", "1979-01-30");
+    await register(zj, sent, "330100");
+    await zj.cards.apply(SYSTEM_ACTOR, { idNumber: sent, areaCode: "330100" });
+    await zj.national.deliver();
+    const idNumber = newIdNumber("330106", "1979-01-31");
+    await register(zj, idNumber, "330100");
+    await hubApp.close();
+    try {
+      await zj.cards.apply(SYSTEM_ACTOR, { idNumber, areaCode: "330100" });
+    } finally {
+      await startHub();
+    }
+    const rows = () =>
+      zj.database.db
+        .selectFrom("national_outbox")
+        .select((eb) => [eb.fn.countAll<number>().as("n"), "delivered_at"])
+        .groupBy("delivered_at")
+        .execute();
+    const delivered = async () =>
+      (await rows()).filter((r) => r.delivered_at !== null).reduce((n, r) => n + Number(r.n), 0);
+    assert.ok((await delivered()) > 0);
+    assert.equal(await zj.national.pruneDelivered(), 0, "nothing is a week old yet");
+    clock.advance(8 * 86_400_000);
+    try {
+      const before = await delivered();
+      assert.equal(await zj.national.pruneDelivered(), before);
+      assert.equal(await delivered(), 0);
+      assert.equal((await backlog(zj)).pending, 1, "the waiting change is kept");
+    } finally {
+      clock.advance(-8 * 86_400_000);
+    }
+    clock.advance(31_000); // the lease of the failed delivery runs out
+    assert.deepEqual(await zj.national.deliver(), { delivered: 1, failed: 0 });
+  });
+
   it("refuses requests not signed by a registered province, before reading their body", async () => {
     const url = `http://127.0.0.1:${hubPort}/hub/v1/reservations`;
     const at = clock.now().toISOString();

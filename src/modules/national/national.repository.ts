@@ -52,6 +52,24 @@ export function createNationalRepository() {
         .where("id", "in", ids)
         .execute(),
 
+    /** Deletes up to `limit` rows delivered before `before` (the outbox keeps a week of what it sent): how many. */
+    prune: async (q: Q, before: string, limit: number) =>
+      Number(
+        (
+          await q
+            .deleteFrom("national_outbox")
+            .where("id", "in", (eb) =>
+              eb
+                .selectFrom("national_outbox")
+                .select("id")
+                .where("delivered_at", "is not", null)
+                .where("delivered_at", "<", before)
+                .limit(limit),
+            )
+            .executeTakeFirst()
+        ).numDeletedRows,
+      ),
+
     async backlog(q: Q) {
       const r = await q
         .selectFrom("national_outbox")

@@ -32,6 +32,9 @@ type RemoteReceipt = NonNullable<Awaited<ReturnType<NonNullable<MedicalDeps["rem
 /** How long a deliverer holds the rows it sends; after it, another process sends them again. */
 const LEASE_MS = 30_000;
 
+/** How long the outbox keeps what it delivered (what was published, for an operator's questions). */
+const KEEP_DELIVERED_MS = 7 * 86_400_000;
+
 /**
  * A province's side of the national platform (issue 24): it publishes every card change to the hub
  * through a transactional outbox (written in the change's transaction, delivered at least once after
@@ -128,6 +131,10 @@ export function createNationalService(deps: {
     });
   }
 
+  /** Deletes what was delivered more than a week ago, a batch at a time: how many rows. */
+  const pruneDelivered = (limit = 10_000) =>
+    repo.prune(db, new Date(clock.now().getTime() - KEEP_DELIVERED_MS).toISOString(), limit);
+
   /** The hub's published e-card keys, as last fetched (a province's terminals verify national credentials with them). */
   let nationalKeys: Readonly<Record<string, string>> = {};
   async function refreshIssuerKeys() {
@@ -206,6 +213,8 @@ export function createNationalService(deps: {
 
     deliver,
 
+    pruneDelivered,
+
     /**
      * Delivers the outbox every `intervalMs` in this process (each serving process may run it: the
      * rows' leases keep two from sending the same change at once). Returns a function that stops it.
@@ -215,8 +224,12 @@ export function createNationalService(deps: {
       let running = false;
       let ticks = 0;
       const timer = setInterval(() => {
-        // The hub's e-card keys, at the first tick and every minute (a rotation reaches the terminals).
-        if (ticks++ % 60 === 0) refreshIssuerKeys().catch(onError);
+        // The hub's e-card keys, at the first tick and every minute (a rotation reaches the terminals),
+        // and the week-old delivered rows pruned as often.
+        if (ticks++ % 60 === 0) {
+          refreshIssuerKeys().catch(onError);
+          pruneDelivered().catch(onError);
+        }
         if (running) return;
         running = true;
         deliver()
