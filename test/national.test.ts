@@ -1013,17 +1013,19 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       (await rows()).filter((r) => r.delivered_at !== null).reduce((n, r) => n + Number(r.n), 0);
     assert.ok((await delivered()) > 0);
     assert.equal(await zj.national.pruneDelivered(), 0, "nothing is a week old yet");
+    const waiting = (await backlog(zj)).pending;
+    assert.ok(waiting >= 1);
     clock.advance(8 * 86_400_000);
     try {
       const before = await delivered();
       assert.equal(await zj.national.pruneDelivered(), before);
       assert.equal(await delivered(), 0);
-      assert.equal((await backlog(zj)).pending, 1, "the waiting change is kept");
+      assert.equal((await backlog(zj)).pending, waiting, "what waits is kept");
     } finally {
       clock.advance(-8 * 86_400_000);
     }
-    clock.advance(31_000); // the lease of the failed delivery runs out
-    assert.deepEqual(await zj.national.deliver(), { delivered: 1, failed: 0 });
+    clock.advance(31_000); // the lease of a failed delivery runs out
+    assert.deepEqual(await zj.national.deliver(), { delivered: waiting, failed: 0 });
   });
 
   it("refuses requests not signed by a registered province, before reading their body", async () => {
