@@ -694,7 +694,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const foreign = await hubRequest("32", "POST", "/hub/v1/refunds", {
       settlementId: first.body.settlementId,
       settlementKey,
-      idempotencyKey: "other-1",
+      idempotencyKey: "other-key-1",
       institution: { code: "JS-PH-2", name: "别家药房" },
       terminalNo,
     });
@@ -702,7 +702,7 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const own = await hubRequest("33", "POST", "/hub/v1/refunds", {
       settlementId: first.body.settlementId,
       settlementKey,
-      idempotencyKey: "other-2",
+      idempotencyKey: "other-key-2",
       institution: { code: "JS-PH-1", name: "南京大药房" },
       terminalNo,
     });
@@ -1026,6 +1026,69 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     }
     clock.advance(31_000); // the lease of a failed delivery runs out
     assert.deepEqual(await zj.national.deliver(), { delivered: waiting, failed: 0 });
+  });
+
+  it("answers a signed request with hostile fields with a clear 400, never a 500", async () => {
+    const nul = "key\u0000-0001";
+    const settle = {
+      cardNumber: "A00000001",
+      items: [{ code: "XA01", quantity: 1, unitPriceFen: 100 }],
+      idempotencyKey: "js-hostile-1",
+      institution: { code: "JS-PH-1", name: "南京大药房" },
+      terminalNo: "320100000701",
+    };
+    const cases: [string, string, object][] = [
+      ["POST", "/hub/v1/settlements", { ...settle, idempotencyKey: nul }],
+      ["POST", "/hub/v1/settlements", { ...settle, institution: { code: "JS\u0000", name: "x" } }],
+      ["POST", "/hub/v1/settlements", { ...settle, ecardCode: "x".repeat(20) }],
+      [
+        "POST",
+        "/hub/v1/settlements",
+        { ...settle, items: [{ code: "XA01", quantity: 1e300, unitPriceFen: 1 }] },
+      ],
+      [
+        "POST",
+        "/hub/v1/online-checks",
+        { cardNumber: "A00000001", name: "张\u0000三", role: "medical_operator" },
+      ],
+      ["POST", "/hub/v1/online-checks", { cardNumber: "A00000001", role: "ministry_admin; drop" }],
+      [
+        "POST",
+        "/hub/v1/refunds",
+        {
+          ...settle,
+          settlementId: "not-a-uuid",
+          settlementKey: nul,
+          items: undefined,
+          cardNumber: undefined,
+        },
+      ],
+      ["POST", "/hub/v1/changes", { changes: [], ecards: [] }],
+      [
+        "POST",
+        "/hub/v1/changes",
+        {
+          ecards: [
+            {
+              nationalIndex: "0".repeat(64),
+              cardNumber: "A00000001",
+              state: "active",
+              version: 1,
+              ecardId: "0".repeat(32),
+              sv: 2 ** 53,
+              usable: true,
+            },
+          ],
+        },
+      ],
+      ["GET", "/hub/v1/ecard/status-list?since=33:1,33:2", {}],
+      ["GET", `/hub/v1/ecard/status-list?since=${"33:1,".repeat(200)}`, {}],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await hubRequest("32", method as "GET" | "POST", path, method === "GET" ? undefined : body);
+      assert.equal(r?.status, 400, `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r?.json)}`);
+      assert.equal(r?.json.code, "VALIDATION_FAILED");
+    }
   });
 
   it("refuses requests not signed by a registered province, before reading their body", async () => {

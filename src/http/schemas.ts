@@ -44,6 +44,12 @@ export const plainText = (min: number, max: number) =>
     .min(min)
     .max(max)
     .refine((text) => !hasControlCharacter(text), "text without control characters");
+/** Text as a system sent it (an identifier read from a chip, a name), untrimmed, without control characters. */
+export const systemText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !hasControlCharacter(text), "text without control characters");
 /** Whether text holds a control character other than tab, line feed and carriage return. */
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {

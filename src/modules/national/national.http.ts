@@ -57,7 +57,8 @@ export function relayedError(answer: {
   json: Record<string, unknown>;
 }): DomainError | undefined {
   const code = String(answer.json.code ?? "");
-  if (answer.status < 400 || answer.status >= 500 || !(ERROR_CODES as readonly string[]).includes(code))
-    return undefined;
+  // A refused signature is the link's fault (a key not configured alike), not the caller's: not relayed.
+  if (answer.status < 400 || answer.status >= 500 || answer.status === 401) return undefined;
+  if (!(ERROR_CODES as readonly string[]).includes(code)) return undefined;
   return new DomainError(code as ErrorCode, (answer.json.details ?? {}) as Record<string, string>);
 }

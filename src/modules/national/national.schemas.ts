@@ -1,26 +1,32 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { plainText, systemText } from "../../http/schemas.ts";
 import { DomainError } from "../../shared/errors.ts";
+import { code, idempotencyKey } from "../medical/medical.schemas.ts";
 import { HUB_HEADERS } from "./national.http.ts";
 import type { HubRequest } from "./national.rules.ts";
 
 /** What a province and the hub send each other, one schema for both ends (hub.routes.ts, national.routes.ts). */
 export const nationalCardNumber = z.string().regex(/^[A-Z0-9]{9}$/, "9 characters");
 
+/** The hospital's own references, as its province accepted them (no control characters reach a database). */
+const institution = z.strictObject({ code: code.shape.code, name: plainText(1, 100) });
+const terminalNo = z.string().regex(/^\d{12}$/, "12 digits");
+
 /** A cross-province online check: the card's data read from the chip, and the asking caller's role. */
 export const remoteCheckBody = z.strictObject({
   cardNumber: nationalCardNumber,
-  cardIdCode: z.string().max(32).optional(),
-  idNumber: z.string().max(18).optional(),
-  name: z.string().max(64).optional(),
-  role: z.string().max(32),
+  cardIdCode: systemText(32).optional(),
+  idNumber: systemText(32).optional(),
+  name: systemText(64).optional(),
+  role: z.string().regex(/^[a-z_]{1,32}$/),
 });
 
 /** A refund of a cross-province settlement by the hospital that made it (its key names the settlement). */
 export const remoteRefundBody = z.strictObject({
   settlementId: z.uuid(),
-  settlementKey: z.string().min(1).max(64),
-  idempotencyKey: z.string().min(1).max(64),
+  settlementKey: idempotencyKey,
+  idempotencyKey,
   lines: z
     .array(
       z.strictObject({
@@ -31,8 +37,8 @@ export const remoteRefundBody = z.strictObject({
     .min(1)
     .max(200)
     .optional(),
-  institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
-  terminalNo: z.string().min(1).max(32),
+  institution,
+  terminalNo,
 });
 
 /** A refund's answer as the home province gives it. */
@@ -59,7 +65,7 @@ export const remoteSettleBody = z
     items: z
       .array(
         z.strictObject({
-          code: z.string().min(1).max(32),
+          code: code.shape.code,
           quantity: z.number().int().min(1).max(100_000),
           unitPriceFen: z.number().int().min(0).max(100_000_000),
         }),
@@ -67,9 +73,9 @@ export const remoteSettleBody = z
       .min(1)
       .max(200),
     acceptSelfPay: z.boolean().optional(),
-    idempotencyKey: z.string().min(1).max(64),
-    institution: z.strictObject({ code: z.string().min(1).max(32), name: z.string().min(1).max(100) }),
-    terminalNo: z.string().min(1).max(32),
+    idempotencyKey,
+    institution,
+    terminalNo,
   })
   .refine(
     (b) => (b.cardNumber === undefined) !== (b.ecardCode === undefined),

@@ -268,7 +268,7 @@ export function createNationalService(deps: {
       if (code === "NATIONAL_CARD_UNKNOWN") return undefined;
       if (code === "PROVINCE_UNAVAILABLE")
         throw new DomainError("PROVINCE_UNAVAILABLE", (r.json.details ?? {}) as Record<string, string>);
-      throw new DomainError("HUB_UNAVAILABLE");
+      throw relayedError(r) ?? new DomainError("HUB_UNAVAILABLE");
     },
 
     /** Whether a request claiming to come from the hub is signed with this province's hub key (the reason if not). */
