@@ -729,6 +729,19 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     );
     assert.equal(netted.netFen, 8_750);
     assert.equal((await zj.national.netting(day)).netFen, -8_750);
+    // The pharmacy's own day lists its cross-province settlements beside its local ones.
+    const ownDay = await provinces.js.app.inject({
+      method: "GET",
+      url: `/api/v1/institutions/JS-PH-1/reconciliation?day=${day}`,
+      headers: { authorization: `Bearer ${operator}` },
+    });
+    assert.equal(ownDay.statusCode, 200, ownDay.body);
+    assert.equal(ownDay.json().count, 0);
+    assert.deepEqual([ownDay.json().elsewhere.count, ownDay.json().elsewhere.accountFen], [4, 10_000]);
+    assert.deepEqual(
+      new Set(ownDay.json().elsewhere.settlements.map((e: { homeProvince: string }) => e.homeProvince)),
+      new Set(["33"]),
+    );
     const booksAfter = await zj.medical.reconciliation(SYSTEM_ACTOR, "NATIONAL-32", day);
     assert.equal(booksAfter.byAccount.personalAccountFen - booksAfter.refunds.accountFen, 8_750);
   });

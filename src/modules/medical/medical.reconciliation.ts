@@ -14,10 +14,11 @@ export function medicalReconciliation(ctx: MedicalContext) {
       const institution = await repo.institutionByCode(db, code);
       if (!institution) throw new DomainError("INSTITUTION_NOT_FOUND", { code });
       operatorOf(actor, MEDICAL_PERMISSIONS.reconcile, institution);
-      const [byClass, settlements, refunds] = await Promise.all([
+      const [byClass, settlements, refunds, remote] = await Promise.all([
         repo.dayByClass(db, institution.id, day),
         repo.daySettlements(db, institution.id, day),
         repo.dayRefunds(db, institution.id, day),
+        repo.dayRemoteSettlements(db, institution.id, day),
       ]);
       const classes = (["A", "B", "none"] as const).map((c) => {
         const r = byClass.find((b) => b.class === c);
@@ -56,6 +57,24 @@ export function medicalReconciliation(ctx: MedicalContext) {
           state: s.state,
           at: s.at,
         })),
+        // Holders of other provinces, settled by their home provinces through the national platform: the
+        // account money comes through the national netting, not this province's accounts.
+        elsewhere: {
+          count: remote.length,
+          totalFen: remote.reduce((n, r) => n + Number(r.total_fen), 0),
+          accountFen: remote.reduce((n, r) => n + Number(r.account_fen), 0),
+          selfFen: remote.reduce((n, r) => n + Number(r.self_fen), 0),
+          settlements: remote.map((r) => ({
+            settlementId: r.id,
+            idempotencyKey: r.idempotency_key,
+            homeProvince: r.home_province,
+            medium: r.medium,
+            totalFen: Number(r.total_fen),
+            accountFen: Number(r.account_fen),
+            selfFen: Number(r.self_fen),
+            at: r.at,
+          })),
+        },
       };
     },
   };

@@ -313,6 +313,15 @@ export function createMedicalRepository(dialect: Dialect) {
         .onConflict((oc) => oc.columns(["institution_id", "idempotency_key"]).doNothing())
         .executeTakeFirst()
         .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0)),
+    /** An institution's cross-province settlements of a day (this province's copies), in order. */
+    dayRemoteSettlements: (q: Q, institutionId: string, day: string) =>
+      q
+        .selectFrom("remote_settlements")
+        .selectAll()
+        .where("institution_id", "=", institutionId)
+        .where("day", "=", day)
+        .orderBy("at")
+        .execute(),
     remoteSettlementById: (q: Q, id: string) =>
       q.selectFrom("remote_settlements").selectAll().where("id", "=", id).executeTakeFirst(),
     refundByKey: (q: Q, settlementId: string, key: string) =>

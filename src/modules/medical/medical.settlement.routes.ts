@@ -184,6 +184,28 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
           at: z.string(),
         }),
       ),
+      elsewhere: z
+        .object({
+          count: z.number().int(),
+          totalFen: fen,
+          accountFen: fen,
+          selfFen: fen,
+          settlements: z.array(
+            z.object({
+              settlementId: z.string(),
+              idempotencyKey: z.string(),
+              homeProvince: z.string(),
+              medium: z.string(),
+              totalFen: fen,
+              accountFen: fen,
+              selfFen: fen,
+              at: z.string(),
+            }),
+          ),
+        })
+        .describe(
+          "other provinces' holders, settled by their home provinces through the national platform (their account money comes through the national netting; refunds are the home province's)",
+        ),
     });
     app.get(
       "/institutions/:code/reconciliation",
@@ -256,6 +278,30 @@ export function medicalSettlementRoutes(deps: { medical: MedicalService }): Fast
             "",
           ]),
           csvLine(["refunds", "", "", "", r.refunds.count, r.refunds.accountFen, r.refunds.selfFen, "", ""]),
+          ...r.elsewhere.settlements.map((s) =>
+            csvLine([
+              s.settlementId,
+              s.idempotencyKey,
+              "",
+              s.medium,
+              s.totalFen,
+              s.accountFen,
+              s.selfFen,
+              `national:${s.homeProvince}`,
+              s.at,
+            ]),
+          ),
+          csvLine([
+            "total_elsewhere",
+            "",
+            "",
+            "",
+            r.elsewhere.totalFen,
+            r.elsewhere.accountFen,
+            r.elsewhere.selfFen,
+            r.elsewhere.count,
+            "",
+          ]),
         ];
         return reply
           .type("text/csv; charset=utf-8")
