@@ -143,6 +143,19 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     assert.equal(byName.hub_person_cards.colocationid, byName.hub_persons.colocationid);
     assert.equal(byName.hub_card_routes.partmethod, "h");
     assert.equal(byName.hub_provinces.partmethod, "n", "the provinces are a reference table");
+    assert.equal(byName.hub_areas.partmethod, "n", "the areas are a reference table");
+    for (const t of ["hub_ecard_status", "hub_ecard_cursors", "hub_settlements", "hub_refunds"])
+      assert.equal(byName[t]?.partmethod, "h", `${t} is distributed`);
+    assert.equal(byName.hub_ecard_status.colocationid, byName.hub_ecard_cursors.colocationid);
+    const version = await sql<{ value: string }>`select value from hub_meta where key = 'schema'`.execute(
+      hubDb.db,
+    );
+    assert.equal(version.rows[0].value, "4");
+    assert.equal(
+      await migrateHub(hubDb.db as unknown as Kysely<HubDatabase>, "postgres"),
+      "current",
+      "a second start changes nothing",
+    );
     const placements = await sql<{ nodeport: number }>`
       select distinct nodeport from pg_dist_shard_placement p join pg_dist_shard s using (shardid)
       where s.logicalrelid = 'hub_persons'::regclass`.execute(hubDb.db);
@@ -837,6 +850,14 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     });
     assert.equal(stolen?.status, 409);
     assert.equal(stolen?.json.code, "NATIONAL_CARD_HELD");
+    // Zhejiang's own card with an area that is not one of Zhejiang's (the hub's areas, a reference table).
+    for (const ar of ["339999", "320100"]) {
+      const wrongArea = await hubRequest("33", "POST", "/hub/v1/ecard-credentials", {
+        cardNumber: national.cardNumber,
+        credential: { ...national.claims, ar },
+      });
+      assert.deepEqual([wrongArea?.status, wrongArea?.json.code], [400, "VALIDATION_FAILED"], ar);
+    }
   });
 
   it("keeps each e-card's state in the registry and signs the national status list: a Zhejiang e-card suspended there is refused offline in Jiangsu", async () => {

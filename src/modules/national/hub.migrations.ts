@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "../../db/database.ts";
+import { shippedRegions } from "../regions/regions.ts";
 import type { HubDatabase } from "./hub.tables.ts";
 import { PROVINCES } from "./national.rules.ts";
 
@@ -17,6 +18,7 @@ const STEPS: readonly ((db: Kysely<HubDatabase>, citus: boolean) => Promise<void
   createRegistry,
   createEcardStatus,
   createRefunds,
+  createAreas,
 ];
 
 /**
@@ -162,4 +164,23 @@ async function createRefunds(db: Kysely<HubDatabase>, citus: boolean) {
     .execute();
   await db.schema.createIndex("hub_refunds_day").on("hub_refunds").columns(["day"]).execute();
   if (citus) await sql`select create_distributed_table('hub_refunds', 'key')`.execute(db);
+}
+
+/** Schema 4: the areas a card may be issued in (GB/T 2260, as shipped), on every node. */
+async function createAreas(db: Kysely<HubDatabase>, citus: boolean) {
+  await db.schema
+    .createTable("hub_areas")
+    .addColumn("code", "varchar(6)", (c) => c.primaryKey())
+    .addColumn("province", "varchar(2)", (c) => c.notNull())
+    .addColumn("name", "varchar(64)", (c) => c.notNull())
+    .execute();
+  if (citus) await sql`select create_reference_table('hub_areas')`.execute(db);
+  const rows = shippedRegions()
+    .all()
+    .map((r) => ({ code: r.code, province: r.code.slice(0, 2), name: r.name }));
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto("hub_areas")
+      .values(rows.slice(i, i + 500))
+      .execute();
 }

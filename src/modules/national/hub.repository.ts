@@ -204,6 +204,17 @@ export function createHubRepository() {
       return new Map(rows.map((r) => [r.province, Number(r.seq)]));
     },
 
+    /** Whether an area is one of a province's (a reference table: read on the node the statement runs on). */
+    async isAreaOf(q: Q, areaCode: string, province: string) {
+      const r = await q
+        .selectFrom("hub_areas")
+        .select("code")
+        .where("code", "=", areaCode)
+        .where("province", "=", province)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+
     route: (q: Q, cardNumber: string) =>
       q.selectFrom("hub_card_routes").selectAll().where("card_number", "=", cardNumber).executeTakeFirst(),
 

@@ -357,7 +357,7 @@ export function createHubService(deps: {
           province: route.province,
           provinceName: provinceName(route.province),
         });
-      if (!input.credential.ar.startsWith(province))
+      if (!(await repo.isAreaOf(db, input.credential.ar, province)))
         throw new DomainError("VALIDATION_FAILED", {
           summary: "credential.ar: an area of the signing province",
         });

@@ -2,7 +2,8 @@
  * The national hub's own database (a separate database from any province's; on Citus in production).
  * Distribution: `hub_persons` and `hub_person_cards` by `national_index` (co-located, so a person's
  * statements stay on one shard); `hub_card_routes` by `card_number`; `hub_ecard_status` and
- * `hub_ecard_cursors` by `province` (co-located); `hub_provinces` is a reference table on every node.
+ * `hub_ecard_cursors` by `province` (co-located); `hub_provinces` and `hub_areas` are reference tables
+ * on every node.
  */
 export type HubDatabase = {
   /** One row per person known nationally: the reservation a province holds while it writes a card. */
@@ -81,6 +82,12 @@ export type HubDatabase = {
     account_fen: number;
     self_fen: number;
     at: string;
+  };
+  /** The administrative divisions (GB/T 2260) a card may be issued in (schema 4), a reference table. */
+  hub_areas: {
+    code: string;
+    province: string;
+    name: string;
   };
   /** The provinces federated through the hub. */
   hub_provinces: {

@@ -8,6 +8,8 @@ export type RegionTable = Readonly<{
   get: (code: string) => Region | undefined;
   /** Full name from the province down, e.g. 浙江省杭州市西湖区. */
   fullName: (code: string) => string | undefined;
+  /** Every division, in code order. */
+  all: () => readonly Region[];
   size: number;
 }>;
 
@@ -41,7 +43,8 @@ export function regionTableFrom(tsv: string): RegionTable {
       .map((p) => p.name)
       .join("");
   };
-  return Object.freeze({ get, fullName, size: map.size });
+  const all = () => [...map.values()].sort((a, b) => a.code.localeCompare(b.code));
+  return Object.freeze({ get, fullName, all, size: map.size });
 }
 
 let shipped: RegionTable | undefined;
