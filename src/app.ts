@@ -145,6 +145,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Ap
       check: deps.enrolment.check,
       settle: deps.medical.settleForProvince,
       refund: deps.medical.refundForProvince,
+      verifyCode: deps.ecard.verifyOnline,
     }),
   );
   await serveWeb(app);

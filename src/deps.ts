@@ -110,6 +110,7 @@ export function createDeps(
           ...{ province: national.province!, credential: national.nationalCredential },
           issuerKeys: national.nationalIssuerKeys,
           ...{ onStatusChange: national.afterEcardStatus, statusList: national.statusList },
+          verifyCode: national.verifyCode,
         }
       : undefined,
     tokenKey: config.secrets.tokenKey,

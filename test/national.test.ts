@@ -919,6 +919,34 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
         "identity",
       );
     assert.equal(offline().ok, true, "usable before the suspension");
+    // Online, Jiangsu's terminal asks Zhejiang through the hub: the e-card as it is now, masked.
+    const online = (
+      purpose: "identity" | "payment",
+      code = mintCode(held.credential, held.device.privateKey, purpose, now()),
+    ) =>
+      provinces.js.app
+        .inject({
+          method: "POST",
+          url: "/api/v1/ecard/codes/verify",
+          headers: { authorization: `Bearer ${terminal}` },
+          payload: { code, purpose },
+        })
+        .then((res) => ({ status: res.statusCode, body: res.json() }));
+    const seen = await online("identity");
+    assert.equal(seen.status, 200, JSON.stringify(seen.body));
+    assert.equal(seen.body.areaCode, held.claims.ar);
+    assert.doesNotMatch(
+      JSON.stringify(seen.body),
+      new RegExp(held.cardNumber),
+      "the card number stays masked",
+    );
+    const payCode = mintCode(held.credential, held.device.privateKey, "payment", now());
+    assert.equal((await online("payment", payCode)).status, 200);
+    const twice = await online("payment", payCode);
+    assert.deepEqual(
+      [twice.status, twice.body.code, twice.body.details?.reason],
+      [422, "ECARD_CODE_REFUSED", "REPLAYED"],
+    );
 
     // The holder suspends the e-card in Zhejiang's online hall.
     const login = await provinces.zj.app.inject({
@@ -946,6 +974,11 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const refused = offline();
     assert.equal(refused.ok, false);
     assert.equal(refused.ok === false && refused.reason, "STATUS_CHANGED");
+    const onlineRefused = await online("identity");
+    assert.deepEqual(
+      [onlineRefused.status, onlineRefused.body.code, onlineRefused.body.details?.reason],
+      [422, "ECARD_CODE_REFUSED", "STATUS_CHANGED"],
+    );
     assert.deepEqual((await hubCall(`/hub/v1/cards/${held.cardNumber}`))?.json.ecard, {
       sv: 2,
       usable: false,
@@ -1236,6 +1269,7 @@ describe("sscard started as the national hub (SSCARD_ROLE=hub) on SQLite, a smal
         "/hub/v1/cards/{cardNumber}",
         "/hub/v1/changes",
         "/hub/v1/duplicates",
+        "/hub/v1/ecard-codes/verify",
         "/hub/v1/ecard-credentials",
         "/hub/v1/ecard/issuer-keys",
         "/hub/v1/ecard/status-list",

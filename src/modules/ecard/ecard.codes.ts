@@ -8,25 +8,27 @@ import { type CodeType, verifyCode } from "./ecard-code.ts";
 /** Codes: verified online (single-use payment codes), the identity of a code, the signed status list. */
 export function ecardCodes(ctx: EcardContext) {
   const { deps, db, repo, checkOnline, verifyAndUse, issuerKeys } = ctx;
+  /**
+   * The home province of a code issued by the national platform for another province's e-card (its
+   * online check and its settlement go there, through the hub); undefined for this province's own codes.
+   * A code that fails the offline checks (signature, expiry, its type) is refused here, before the hub.
+   */
+  function homeOfNationalCode(code: string, purpose: CodeType = "payment"): string | undefined {
+    const national = deps.national;
+    if (!national) return undefined;
+    const parsed = verifyCode(
+      code,
+      { issuerKeys: issuerKeys(), status: new Map(), now: Math.floor(ctx.clock.now().getTime() / 1000) },
+      purpose,
+    );
+    if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
+    const { iss, ar } = parsed.credential;
+    const nationallyIssued = iss in national.issuerKeys();
+    return nationallyIssued && !ar.startsWith(national.province) ? ar.slice(0, 2) : undefined;
+  }
+
   return {
-    /**
-     * The home province of a payment code issued by the national platform for another province's
-     * e-card (its settlement goes there, through the hub); undefined for this province's own codes. A
-     * code that fails the offline checks (signature, expiry, its type) is refused here, before the hub.
-     */
-    homeOfNationalCode(code: string): string | undefined {
-      const national = deps.national;
-      if (!national) return undefined;
-      const parsed = verifyCode(
-        code,
-        { issuerKeys: issuerKeys(), status: new Map(), now: Math.floor(ctx.clock.now().getTime() / 1000) },
-        "payment",
-      );
-      if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
-      const { iss, ar } = parsed.credential;
-      const nationallyIssued = iss in national.issuerKeys();
-      return nationallyIssued && !ar.startsWith(national.province) ? ar.slice(0, 2) : undefined;
-    },
+    homeOfNationalCode,
 
     /** The person whose e-card showed this identity code (the hall's sign-in with the e-card). */
     async identityOfCode(code: string) {
@@ -56,6 +58,11 @@ export function ecardCodes(ctx: EcardContext) {
      * now, and for a payment code its single use (a replay is refused).
      */
     async verifyOnline(actor: Actor, input: { code: string; purpose: CodeType }) {
+      // Another province's national e-card: its home province checks it now (and uses a payment code).
+      if (deps.national && homeOfNationalCode(input.code, input.purpose)) {
+        const grant = authorize(actor, ECARD_PERMISSIONS.terminal);
+        return deps.national.verifyCode({ ...input, role: grant.role });
+      }
       const { parsed, usable } = await verifyAndUse(actor, input);
       return {
         valid: true as const,

@@ -56,6 +56,16 @@ export function ecardIssuer(keyAt: (version: number) => Buffer, inForce: number)
   return { keyId: ecardIssuerKeyId(inForce), privateKey: keyAt(inForce).toString("hex"), publicKeys };
 }
 
+/** A code verified online: what a terminal learns of the e-card (nothing unmasked). */
+export type CodeCheck = {
+  valid: true;
+  type: string;
+  nameMasked: string;
+  cardNumberMasked: string;
+  areaCode: string;
+  scope: string;
+};
+
 /** An e-card's status (its first at issue, then each change) as the national platform is told it. */
 export type EcardStatusChange = Readonly<{ ecard: Database["ecards"]; sv: number; usable: boolean }>;
 
@@ -79,6 +89,8 @@ export type EcardDeps = {
     issuerKeys: () => Readonly<Record<string, string>>;
     /** Told of every status change in its transaction: the national status list gets it through the outbox. */
     onStatusChange: (trx: Transaction<Database>, change: EcardStatusChange) => Promise<void>;
+    /** Another province's national e-card code checked online by its home province, through the hub. */
+    verifyCode: (input: { code: string; purpose: CodeType; role: string }) => Promise<CodeCheck>;
     /** The national status list after a cursor, as the hub signed it (undefined: the hub cannot be reached). */
     statusList: (since: string) => Promise<NationalStatusList | undefined>;
   };

@@ -9,10 +9,12 @@ import { ecardIdSchema, nationalStatusCursor, nationalStatusList } from "../ecar
 import type { HubService } from "./hub.service.ts";
 import { hubRequestProblem, parseStatusCursor } from "./national.rules.ts";
 import {
+  codeAnswer,
   keepRawJsonBody,
   nationalCardNumber,
   refundAnswer,
   remoteCheckBody,
+  remoteCodeBody,
   remoteRefundBody,
   remoteSettleBody,
   signedParts,
@@ -172,6 +174,22 @@ export function hubRoutes(deps: {
         },
       },
       async (request) => deps.hub.forwardSettlement(signerOf(request), request.body),
+    );
+
+    app.post(
+      "/hub/v1/ecard-codes/verify",
+      {
+        schema: {
+          operationId: "hubForwardEcardCode",
+          tags: ["national hub"],
+          summary:
+            "A national e-card's code shown in another province, checked online by its home province (a payment code works once)",
+          security,
+          body: remoteCodeBody,
+          response: { 200: codeAnswer.extend({ homeProvince: province }) },
+        },
+      },
+      async (request) => deps.hub.forwardCodeCheck(signerOf(request), request.body),
     );
 
     app.post(

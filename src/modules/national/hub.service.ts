@@ -5,6 +5,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { createSm2Signer } from "../../shared/signed.ts";
 import { CARD_STATE_RULES, CARD_STATES, holdsProvinceSlot } from "../cards/cards.rules.ts";
+import type { CodeCheck } from "../ecard/ecard.context.ts";
 import { type Credential, signCredential, verifyCode } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
@@ -94,15 +95,15 @@ export function createHubService(deps: {
   }
 
   /**
-   * The home province of a payment code of a national e-card: its credential, signed by this hub
+   * The home province of a code of a national e-card: its credential, signed by this hub
    * (checked offline: signature, expiry, the code's type), names the card's area. The code's single use
    * is the home province's to check.
    */
-  function homeOfCode(code: string) {
+  function homeOfCode(code: string, purpose: "identity" | "payment" = "payment") {
     const parsed = verifyCode(
       code,
       { issuerKeys: ecardPublicKeys, status: new Map(), now: Math.floor(clock.now().getTime() / 1000) },
-      "payment",
+      purpose,
     );
     if (!parsed.ok) throw new DomainError("ECARD_CODE_REFUSED", { reason: parsed.reason });
     return parsed.credential.ar.slice(0, 2);
@@ -298,6 +299,26 @@ export function createHubService(deps: {
         at: clock.now().toISOString(),
       });
       return { ...receipt, homeProvince: { code: home, name: homeProvinceName } };
+    },
+
+    /**
+     * A national e-card's code shown in another province, checked online by its home province (routed by
+     * the area its credential names): the home province's answer, passed back.
+     */
+    async forwardCodeCheck(
+      asking: string,
+      input: { code: string; purpose: "identity" | "payment"; role: string },
+    ) {
+      const { home, homeProvinceName, r } = await forward(
+        asking,
+        homeOfCode(input.code, input.purpose),
+        "/national/v1/ecard-codes/verify",
+        input,
+      );
+      if (r?.status === 200) return { ...(r.json as CodeCheck), homeProvince: home };
+      const refused = r && relayedError(r);
+      if (refused) throw refused;
+      throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
     },
 
     /**

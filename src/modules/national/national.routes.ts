@@ -11,9 +11,11 @@ import {
   type RemoteSettleRequest,
 } from "./national.rules.ts";
 import {
+  codeAnswer,
   keepRawJsonBody,
   refundAnswer,
   remoteCheckBody,
+  remoteCodeBody,
   remoteRefundBody,
   remoteSettleBody,
   signedParts,
@@ -45,6 +47,8 @@ export function nationalRoutes(deps: {
     input: Omit<RemoteRefundInput, "homeProvince">,
     homeProvince: string,
   ) => Promise<RefundView>;
+  /** The home province's online check of one of its e-cards' codes (ecard.verifyOnline). */
+  verifyCode: (actor: Actor, input: { code: string; purpose: "identity" | "payment" }) => Promise<unknown>;
   check: (
     actor: Actor,
     input: { cardNumber: string; cardIdCode?: string; idNumber?: string; name?: string },
@@ -131,6 +135,28 @@ export function nationalRoutes(deps: {
           settlementId: string;
           day: string;
         };
+      },
+    );
+
+    app.post(
+      "/national/v1/ecard-codes/verify",
+      {
+        config: { access: "public" },
+        schema: {
+          operationId: "nationalVerifyEcardCode",
+          tags: ["national hub"],
+          summary:
+            "The hub asks this province to check one of its e-cards' codes online, shown in another province (signed by the hub); a payment code works once",
+          security: [],
+          body: remoteCodeBody,
+          response: { 200: codeAnswer },
+        },
+      },
+      async (request) => {
+        const { role, ...input } = request.body;
+        return (await deps.verifyCode(hubActorFor(asking.get(request)!, role), input)) as z.infer<
+          typeof codeAnswer
+        >;
       },
     );
 

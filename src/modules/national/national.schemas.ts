@@ -22,6 +22,23 @@ export const remoteCheckBody = z.strictObject({
   role: z.string().regex(/^[a-z_]{1,32}$/),
 });
 
+/** An e-card code checked online at its home province, and the asking caller's role. */
+export const remoteCodeBody = z.strictObject({
+  code: z.string().min(10).max(2000),
+  purpose: z.enum(["identity", "payment"]),
+  role: z.string().regex(/^[a-z_]{1,32}$/),
+});
+
+/** What the home province answers of a code: nothing unmasked. */
+export const codeAnswer = z.object({
+  valid: z.literal(true),
+  type: z.string(),
+  nameMasked: z.string(),
+  cardNumberMasked: z.string(),
+  areaCode: z.string(),
+  scope: z.string(),
+});
+
 /** A refund of a cross-province settlement by the hospital that made it (its key names the settlement). */
 export const remoteRefundBody = z.strictObject({
   settlementId: z.uuid(),

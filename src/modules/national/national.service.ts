@@ -6,7 +6,7 @@ import type { PiiCipher } from "../../shared/crypto.ts";
 import { DomainError, type ErrorCode } from "../../shared/errors.ts";
 import type { CardsRepository } from "../cards/cards.repository.ts";
 import type { CardState } from "../cards/cards.rules.ts";
-import type { EcardStatusChange } from "../ecard/ecard.context.ts";
+import type { CodeCheck, EcardStatusChange } from "../ecard/ecard.context.ts";
 import type { NationalStatusList } from "../ecard/ecard.schemas.ts";
 import type { MedicalDeps } from "../medical/medical.context.ts";
 import type { PersonsRepository } from "../persons/persons.repository.ts";
@@ -307,6 +307,17 @@ export function createNationalService(deps: {
       const { homeProvince: _home, ...request } = input;
       const r = await call("POST", "/hub/v1/refunds", request);
       if (r?.status === 200) return r.json as unknown as RefundView;
+      throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
+    },
+
+    /**
+     * Another province's national e-card code checked online by its home province, through the hub: the
+     * home province's answer, or its refusal as its own error (a code used, an e-card suspended...).
+     */
+    async verifyCode(input: { code: string; purpose: "identity" | "payment"; role: string }) {
+      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
+      const r = await call("POST", "/hub/v1/ecard-codes/verify", input);
+      if (r?.status === 200) return r.json as unknown as CodeCheck;
       throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
     },
 
