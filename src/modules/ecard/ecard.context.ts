@@ -17,7 +17,7 @@ import type { PersonsRepository } from "../persons/persons.repository.ts";
 import { ECARD_PERMISSIONS } from "./ecard.permissions.ts";
 import type { EcardRepository } from "./ecard.repository.ts";
 import { BIOMETRIC_TEXT_VERSION, ecardUsability } from "./ecard.rules.ts";
-import type { NationalStatusList } from "./ecard.schemas.ts";
+import type { CodeCheck, NationalStatusList } from "./ecard.schemas.ts";
 import {
   type CodeType,
   CREDENTIAL_LIFETIME_SECONDS,
@@ -55,16 +55,6 @@ export function ecardIssuer(keyAt: (version: number) => Buffer, inForce: number)
     publicKeys[ecardIssuerKeyId(v)] = sm2.getPublicKeyFromPrivateKey(keyAt(v).toString("hex"));
   return { keyId: ecardIssuerKeyId(inForce), privateKey: keyAt(inForce).toString("hex"), publicKeys };
 }
-
-/** A code verified online: what a terminal learns of the e-card (nothing unmasked). */
-export type CodeCheck = {
-  valid: true;
-  type: string;
-  nameMasked: string;
-  cardNumberMasked: string;
-  areaCode: string;
-  scope: string;
-};
 
 /** An e-card's status (its first at issue, then each change) as the national platform is told it. */
 export type EcardStatusChange = Readonly<{ ecard: Database["ecards"]; sv: number; usable: boolean }>;

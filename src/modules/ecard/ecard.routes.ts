@@ -12,6 +12,7 @@ import {
 import { ecardDeviceRoutes } from "./ecard.device.routes.ts";
 import { ecardHolderRoutes } from "./ecard.holder.routes.ts";
 import {
+  codeCheckSchema,
   credentialSchema,
   ecardIdSchema,
   jpegBase64,
@@ -245,14 +246,7 @@ export function ecardRoutes(deps: { ecard: EcardService }): FastifyPluginAsyncZo
           summary: "Verify a code online against the current status; a payment code works once",
           body: z.strictObject({ code: z.string().max(2000), purpose: z.enum(["identity", "payment"]) }),
           response: {
-            200: z.object({
-              valid: z.literal(true),
-              type: z.string(),
-              nameMasked: z.string(),
-              cardNumberMasked: z.string(),
-              areaCode: z.string(),
-              scope: z.string(),
-            }),
+            200: codeCheckSchema,
             ...errors(...AUTH_ERRORS, 404, 422),
           },
         },

@@ -28,3 +28,14 @@ export type NationalStatusList = z.infer<typeof nationalStatusList>;
 export const credentialSchema = z
   .string()
   .describe("the signed credential: two segments of a code (see docs/ecard.md)");
+
+/** A code verified online: what a terminal learns of the e-card (nothing unmasked). */
+export const codeCheckSchema = z.object({
+  valid: z.literal(true),
+  type: z.string(),
+  nameMasked: z.string(),
+  cardNumberMasked: z.string(),
+  areaCode: z.string(),
+  scope: z.string(),
+});
+export type CodeCheck = z.infer<typeof codeCheckSchema>;

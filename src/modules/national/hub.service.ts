@@ -5,7 +5,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { createSm2Signer } from "../../shared/signed.ts";
 import { CARD_STATE_RULES, CARD_STATES, holdsProvinceSlot } from "../cards/cards.rules.ts";
-import type { CodeCheck } from "../ecard/ecard.context.ts";
+import type { CodeCheck } from "../ecard/ecard.schemas.ts";
 import { type Credential, signCredential, verifyCode } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
@@ -92,6 +92,18 @@ export function createHubService(deps: {
         )
       : undefined;
     return { home, homeProvinceName: provinceName(home), r };
+  }
+
+  /**
+   * The home province's answer to a forwarded request; its refusal (a 4xx of its own) as this call's
+   * error; no answer: PROVINCE_UNAVAILABLE (the caller retries).
+   */
+  function answerOf(sent: Awaited<ReturnType<typeof forward>>) {
+    const { home, homeProvinceName, r } = sent;
+    if (r?.status === 200) return r.json;
+    const refused = r && relayedError(r);
+    if (refused) throw refused;
+    throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
   }
 
   /**
@@ -279,12 +291,7 @@ export function createHubService(deps: {
         input.cardNumber === undefined
           ? await forward(asking, homeOfCode(input.ecardCode!), path, input)
           : await toHome(asking, path, { ...input, cardNumber: input.cardNumber });
-      if (r?.status !== 200) {
-        const refused = r && relayedError(r);
-        if (refused) throw refused;
-        throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
-      }
-      const receipt = r.json as SettlementReceipt;
+      const receipt = answerOf({ home, homeProvinceName, r }) as SettlementReceipt;
       await repo.recordSettlement(db, {
         key: `${asking}|${input.institution.code}|${input.idempotencyKey}`,
         treating_province: asking,
@@ -309,16 +316,9 @@ export function createHubService(deps: {
       asking: string,
       input: { code: string; purpose: "identity" | "payment"; role: string },
     ) {
-      const { home, homeProvinceName, r } = await forward(
-        asking,
-        homeOfCode(input.code, input.purpose),
-        "/national/v1/ecard-codes/verify",
-        input,
-      );
-      if (r?.status === 200) return { ...(r.json as CodeCheck), homeProvince: home };
-      const refused = r && relayedError(r);
-      if (refused) throw refused;
-      throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
+      const home = homeOfCode(input.code, input.purpose);
+      const answer = answerOf(await forward(asking, home, "/national/v1/ecard-codes/verify", input));
+      return { ...(answer as CodeCheck), homeProvince: home };
     },
 
     /**
@@ -334,13 +334,7 @@ export function createHubService(deps: {
       if (!settled || settled.settlement_id !== input.settlementId)
         throw new DomainError("SETTLEMENT_NOT_FOUND");
       const home = settled.home_province;
-      const { homeProvinceName, r } = await forward(asking, home, "/national/v1/refunds", input);
-      if (r?.status !== 200) {
-        const refused = r && relayedError(r);
-        if (refused) throw refused;
-        throw new DomainError("PROVINCE_UNAVAILABLE", { province: home, provinceName: homeProvinceName });
-      }
-      const refund = r.json as RefundView;
+      const refund = answerOf(await forward(asking, home, "/national/v1/refunds", input)) as RefundView;
       await repo.recordRefund(db, {
         key: `${asking}|${input.institution.code}|refund|${input.idempotencyKey}`,
         settlement_key: settled.key,

@@ -29,15 +29,8 @@ export const remoteCodeBody = z.strictObject({
   role: z.string().regex(/^[a-z_]{1,32}$/),
 });
 
-/** What the home province answers of a code: nothing unmasked. */
-export const codeAnswer = z.object({
-  valid: z.literal(true),
-  type: z.string(),
-  nameMasked: z.string(),
-  cardNumberMasked: z.string(),
-  areaCode: z.string(),
-  scope: z.string(),
-});
+/** What the home province answers of a code: as for a local code, nothing unmasked. */
+export { codeCheckSchema as codeAnswer } from "../ecard/ecard.schemas.ts";
 
 /** A refund of a cross-province settlement by the hospital that made it (its key names the settlement). */
 export const remoteRefundBody = z.strictObject({
