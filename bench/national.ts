@@ -2,6 +2,7 @@ import { createSecretKey, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
+import { sm2 } from "sm-crypto-v2";
 import { buildHubApp, createHubDeps } from "../src/app.hub.ts";
 import { createDb } from "../src/db/database.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
@@ -38,7 +39,8 @@ export async function nationalDay(report: Report, seconds: number) {
   const indexKeyObject = createSecretKey(indexKey);
   try {
     await migrateHub(hubDb.db as unknown as Kysely<HubDatabase>, "postgres");
-    const hubApp = await buildHubApp(createHubDeps(hubDb, systemClock, { provinceKeys: keys }));
+    const ecardKey = Buffer.from(sm2.generateKeyPairHex().privateKey, "hex");
+    const hubApp = await buildHubApp(createHubDeps(hubDb, systemClock, { provinceKeys: keys, ecardKey }));
     await hubApp.listen({ port: 0, host: "127.0.0.1" });
     const url = `http://127.0.0.1:${(hubApp.server.address() as AddressInfo).port}`;
     const keyObjects = new Map([...keys].map(([c, k]) => [c, createSecretKey(k)]));
@@ -84,6 +86,66 @@ export async function nationalDay(report: Report, seconds: number) {
       value: (codes.length * perProvince) / loadSeconds,
       unit: "changes/s",
       p99Ms: percentile(batchTimes, 0.99),
+    });
+
+    // 1b. The national e-card status list: every province publishes a status change of a tenth of its
+    // e-cards (100 a request, all at once), then terminals everywhere poll the list from cursors behind.
+    const ecardOf = (p: number, i: number) => `${String(p).padStart(2, "0")}${String(i).padStart(30, "0")}`;
+    const listed = performance.now();
+    await Promise.all(
+      codes.map(async (code, p) => {
+        for (let from = 0; from < perProvince / 10; from += 100) {
+          const ecards = [];
+          for (let i = from; i < Math.min(perProvince / 10, from + 100); i++)
+            ecards.push({
+              nationalIndex: personOf(p, i),
+              cardNumber: cardOf(p, i),
+              state: "active",
+              version: 3,
+              ecardId: ecardOf(p, i),
+              sv: 2,
+              usable: false,
+            });
+          const r = await signedRequest(as(code), "POST", "/hub/v1/changes", { ecards });
+          if (r?.status !== 200) throw new Error(`e-cards refused: ${r?.status} ${JSON.stringify(r?.json)}`);
+        }
+      }),
+    );
+    report.add({
+      key: "national.ecard_status_load",
+      label: `hub: e-card status changes listed and put in the registry (31 provinces × ${perProvince / 10}, 100 a request)`,
+      value: (codes.length * perProvince) / 10 / ((performance.now() - listed) / 1000),
+      unit: "changes/s",
+    });
+    const pollTimes: number[] = [];
+    let pollFailed = 0;
+    const pollUntil = performance.now() + (seconds * 1000) / 2;
+    let polls = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, caller) => {
+        while (performance.now() < pollUntil) {
+          polls++;
+          // A terminal in its steady state: its cursor names every province, a few entries behind in three.
+          const behind = (k: number) => ((k - caller + 31) % 31 < 3 ? 1 + ((caller + polls) % 5) : 0);
+          const cursor = codes.map((code, k) => `${code}:${perProvince / 10 - behind(k)}`).join(",");
+          const t = performance.now();
+          const r = await signedRequest(
+            as(codes[caller % codes.length]),
+            "GET",
+            `/hub/v1/ecard/status-list?since=${cursor}`,
+          );
+          if (r?.status !== 200) pollFailed++;
+          pollTimes.push(performance.now() - t);
+        }
+      }),
+    );
+    report.add({
+      key: "national.ecard_status_poll",
+      label: "hub: terminals polling the signed national e-card status list, 50 callers",
+      value: pollTimes.length / (seconds / 2),
+      unit: "req/s",
+      p99Ms: percentile(pollTimes, 0.99),
+      failed: pollFailed,
     });
 
     // 2. The day's traffic: cross-province card reads, reservations and changes from every province.
@@ -157,7 +219,8 @@ export async function nationalDay(report: Report, seconds: number) {
     await cluster.addWorker();
     const placements = await sql<{
       n: number;
-    }>`select count(distinct nodeport)::int as n from pg_dist_shard_placement`.execute(hubDb.db);
+    }>`select count(distinct nodeport)::int as n from pg_dist_shard_placement p join pg_dist_shard s using (shardid)
+       where s.logicalrelid = 'hub_persons'::regclass`.execute(hubDb.db);
     console.log(`    shards now on ${placements.rows[0].n} worker nodes`);
     await day("3 workers");
     await hubApp.close();

@@ -17,9 +17,11 @@ import { mintCode } from "../src/modules/ecard/ecard-code.device.ts";
 import { verifyCode } from "../src/modules/ecard/ecard-code.ts";
 import { softwareLmk } from "../src/modules/keys/lmk.ts";
 import { migrateHub } from "../src/modules/national/hub.migrations.ts";
+import { createHubRepository } from "../src/modules/national/hub.repository.ts";
+import { createHubService } from "../src/modules/national/hub.service.ts";
 import type { HubDatabase } from "../src/modules/national/hub.tables.ts";
 import { signedRequest } from "../src/modules/national/national.http.ts";
-import { nationalIndex, signHubRequest } from "../src/modules/national/national.rules.ts";
+import { nationalIndex, parseStatusCursor, signHubRequest } from "../src/modules/national/national.rules.ts";
 import { SYSTEM_ACTOR } from "../src/shared/auth.ts";
 import { fixedClock } from "../src/shared/clock.ts";
 import { verifySigned } from "../src/shared/signed.ts";
@@ -1032,6 +1034,32 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
       .execute();
     const numbers = seqs.map((r) => Number(r.seq));
     assert.deepEqual(numbers, [...new Set(numbers)], "no number given twice");
+
+    // A terminal far behind gets the list a page at a time, provinces in order, and never an entry twice.
+    const paged = createHubService({
+      db: hubDb.db as never,
+      repo: createHubRepository(),
+      clock,
+      ecardKey: ecardKey.toString("hex"),
+      statusPage: 4,
+    });
+    const seenEids: string[] = [];
+    let at = parseStatusCursor("")!;
+    for (let page = 0; page < 20; page++) {
+      const answer = await paged.statusList(at);
+      assert.ok(answer.entries.length <= 4);
+      assert.ok(verifySigned(answer, keys[answer.keyId]));
+      seenEids.push(...answer.entries.map((e) => `${e.eid}:${e.sv}`));
+      at = parseStatusCursor(answer.to)!;
+      if (!answer.more) break;
+    }
+    assert.equal(new Set(seenEids).size, seenEids.length, "no entry twice");
+    const everything = await hubDb.db
+      .selectFrom("hub_ecard_status" as never)
+      .select(sql`count(*)`.as("n"))
+      .executeTakeFirstOrThrow();
+    assert.equal(seenEids.length, Number((everything as { n: number }).n), "every entry once");
+    assert.equal((await paged.statusList(at)).entries.length, 0);
 
     // The hub down: Jiangsu's own list is still served, without the national part; the cursor waits.
     await hubApp.close();

@@ -62,6 +62,7 @@ export const AUDIT_ACTIONS: Record<string, { zh: string; en: string }> = {
   "institution.terminal": { zh: "机构绑定终端", en: "terminal assigned" },
   "medical.refund": { zh: "医保退费", en: "refund" },
   "medical.settle": { zh: "医保结算", en: "settlement" },
+  "medical.settle.national": { zh: "异地就医结算（全国平台）", en: "cross-province settlement" },
   "medical.transfer.batch": { zh: "个人账户划入", en: "account credits" },
   "outlet.create": { zh: "登记服务网点", en: "outlet registered" },
   "password.change": { zh: "修改社保卡密码", en: "card password changed" },

@@ -37,7 +37,7 @@ const APPLY_PARALLELISM = 8;
 
 const SLOT_STATES = CARD_STATES.filter(holdsProvinceSlot);
 
-/** At most this many of a province's entries in one status list answer (the terminal asks again). */
+/** At most this many entries in one status list answer (the terminal asks again from `to`). */
 const STATUS_PAGE = 5_000;
 
 /** How long a hub process reuses the provinces' status cursors (its own appends refresh them at once). */
@@ -55,7 +55,10 @@ export function createHubService(deps: {
   provinces?: ReadonlyMap<string, { key: KeyObject; url?: string }>;
   /** The SM2 private key of national e-card credentials (hex); without it the hub issues none. */
   ecardKey?: string;
+  /** At most this many entries in one status list answer (5,000 unless told). */
+  statusPage?: number;
 }) {
+  const statusPage = deps.statusPage ?? STATUS_PAGE;
   const ecardPublicKeys: Record<string, string> = deps.ecardKey
     ? { [NATIONAL_ECARD_KEY_ID]: sm2.getPublicKeyFromPrivateKey(deps.ecardKey) }
     : {};
@@ -183,30 +186,38 @@ export function createHubService(deps: {
 
     /**
      * The national e-card status list after a terminal's cursor, signed with the national e-card key:
-     * each province's entries in the order the hub committed them, up to a page per province (`more`:
-     * ask again from `to`). A terminal applies every entry (the highest status version of an e-card wins).
+     * each province's entries in the order the hub committed them, provinces in order, up to a page
+     * (`more`: ask again from `to`). A terminal applies every entry (the highest status version of an e-card wins).
      */
     async statusList(since: StatusCursor) {
       if (!statusSigner) throw new DomainError("HUB_UNAVAILABLE");
       const to = new Map(since);
       let more = false;
-      const moved = [...(await statusCursors())].filter(([p, last]) => last > (since.get(p) ?? 0));
-      const pages = await Promise.all(
-        moved.map(async ([province, last]) => {
-          const rows = await repo.statusAfter(db, province, since.get(province) ?? 0, STATUS_PAGE);
-          if (rows.length === 0) return [];
-          const end = Number(rows[rows.length - 1].seq);
-          to.set(province, end);
-          if (end < last) more = true;
-          return rows.map((r) => ({ eid: r.ecard_id, sv: Number(r.sv), usable: Number(r.usable) === 1 }));
-        }),
-      );
+      const moved = [...(await statusCursors())]
+        .filter(([p, last]) => last > (since.get(p) ?? 0))
+        .sort(([a], [b]) => a.localeCompare(b));
+      const entries: { eid: string; sv: number; usable: boolean }[] = [];
+      // The provinces that moved, in order, until the answer holds a page (a terminal far behind asks again).
+      for (const [province, last] of moved) {
+        const room = statusPage - entries.length;
+        if (room <= 0) {
+          more = true;
+          break;
+        }
+        const rows = await repo.statusAfter(db, province, since.get(province) ?? 0, room);
+        if (rows.length === 0) continue;
+        const end = Number(rows[rows.length - 1].seq);
+        to.set(province, end);
+        if (end < last) more = true;
+        for (const r of rows)
+          entries.push({ eid: r.ecard_id, sv: Number(r.sv), usable: Number(r.usable) === 1 });
+      }
       return statusSigner.sign({
         keyId: NATIONAL_ECARD_KEY_ID,
         from: formatStatusCursor(since),
         to: formatStatusCursor(to),
         more,
-        entries: pages.flat(),
+        entries,
       });
     },
 
