@@ -222,10 +222,11 @@ export function createNationalService(deps: {
     startDelivery(intervalMs: number, onError: (err: unknown) => void) {
       if (!hub) return () => {};
       let running = false;
-      let ticks = 0;
+      let ticks = 1;
+      // The hub's e-card keys at once (another province's national codes verify from the start), then
+      // every minute (a rotation reaches the terminals), with the week-old delivered rows pruned.
+      refreshIssuerKeys().catch(onError);
       const timer = setInterval(() => {
-        // The hub's e-card keys, at the first tick and every minute (a rotation reaches the terminals),
-        // and the week-old delivered rows pruned as often.
         if (ticks++ % 60 === 0) {
           refreshIssuerKeys().catch(onError);
           pruneDelivered().catch(onError);
