@@ -126,7 +126,9 @@ export async function nationalDay(report: Report, seconds: number) {
         while (performance.now() < pollUntil) {
           polls++;
           // A terminal in its steady state: its cursor names every province, a few entries behind in three.
-          const behind = (k: number) => ((k - caller + 31) % 31 < 3 ? 1 + ((caller + polls) % 5) : 0);
+          // Half the callers are caught up (the same cursor: one signed answer a second is shared).
+          const behind = (k: number) =>
+            caller % 2 === 0 && (k - caller + 31) % 31 < 3 ? 1 + ((caller + polls) % 5) : 0;
           const cursor = codes.map((code, k) => `${code}:${perProvince / 10 - behind(k)}`).join(",");
           const t = performance.now();
           const r = await signedRequest(
@@ -141,7 +143,7 @@ export async function nationalDay(report: Report, seconds: number) {
     );
     report.add({
       key: "national.ecard_status_poll",
-      label: "hub: terminals polling the signed national e-card status list, 50 callers",
+      label: "hub: terminals polling the signed national e-card status list (half caught up), 50 callers",
       value: pollTimes.length / (seconds / 2),
       unit: "req/s",
       p99Ms: percentile(pollTimes, 0.99),

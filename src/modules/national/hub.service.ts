@@ -5,7 +5,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { DomainError } from "../../shared/errors.ts";
 import { createSm2Signer } from "../../shared/signed.ts";
 import { CARD_STATE_RULES, CARD_STATES, holdsProvinceSlot } from "../cards/cards.rules.ts";
-import type { CodeCheck } from "../ecard/ecard.schemas.ts";
+import type { CodeCheck, NationalStatusList } from "../ecard/ecard.schemas.ts";
 import { type Credential, signCredential, verifyCode } from "../ecard/ecard-code.ts";
 import type { HubRepository } from "./hub.repository.ts";
 import type { HubDatabase } from "./hub.tables.ts";
@@ -43,6 +43,9 @@ const STATUS_PAGE = 5_000;
 /** How long a hub process reuses the provinces' status cursors (its own appends refresh them at once). */
 const CURSORS_FRESH_MS = 1_000;
 
+/** At most this many signed status answers kept for a second (distinct cursors). */
+const ANSWERS_KEPT = 10_000;
+
 /**
  * The national hub (issue 24): the national cardholder registry, kept from the provinces' published
  * changes, applied idempotently by version; one active card per person nationwide; where a card is held.
@@ -65,12 +68,18 @@ export function createHubService(deps: {
   const { db, repo, clock } = deps;
   // The national status list is signed with the national e-card key, under the same key id.
   const statusSigner = deps.ecardKey ? createSm2Signer(Buffer.from(deps.ecardKey, "hex")) : undefined;
-  let cursors: { read: number; seqs: Promise<Map<string, number>> } | undefined;
-  /** The provinces' status cursors: a terminal's poll reads one small table, at most once a second per process. */
-  const statusCursors = () => {
+  let cursors:
+    | { read: number; seqs: Promise<Map<string, number>>; answers: Map<string, Promise<NationalStatusList>> }
+    | undefined;
+  /**
+   * The provinces' status cursors, read at most once a second per process (one small table), with the
+   * signed answers given since, by cursor: terminals that are caught up share one answer and one
+   * signature. A change listed by this process starts a new second at once.
+   */
+  const statusSnapshot = () => {
     if (!cursors || performance.now() - cursors.read > CURSORS_FRESH_MS)
-      cursors = { read: performance.now(), seqs: repo.statusCursors(db) };
-    return cursors.seqs;
+      cursors = { read: performance.now(), seqs: repo.statusCursors(db), answers: new Map() };
+    return cursors;
   };
 
   /**
@@ -95,6 +104,41 @@ export function createHubService(deps: {
         )
       : undefined;
     return { home, homeProvinceName: provinceName(home), r };
+  }
+
+  /** The status list after `since`, as the provinces' cursors `seqs` say, signed. */
+  async function statusAnswer(
+    since: StatusCursor,
+    seqs: ReadonlyMap<string, number>,
+  ): Promise<NationalStatusList> {
+    const to = new Map(since);
+    let more = false;
+    const moved = [...seqs]
+      .filter(([p, last]) => last > (since.get(p) ?? 0))
+      .sort(([a], [b]) => a.localeCompare(b));
+    const entries: { eid: string; sv: number; usable: boolean }[] = [];
+    // The provinces that moved, in order, until the answer holds a page (a terminal far behind asks again).
+    for (const [province, last] of moved) {
+      const room = statusPage - entries.length;
+      if (room <= 0) {
+        more = true;
+        break;
+      }
+      const rows = await repo.statusAfter(db, province, since.get(province) ?? 0, room);
+      if (rows.length === 0) continue;
+      const end = Number(rows[rows.length - 1].seq);
+      to.set(province, end);
+      if (end < last) more = true;
+      for (const r of rows)
+        entries.push({ eid: r.ecard_id, sv: Number(r.sv), usable: Number(r.usable) === 1 });
+    }
+    return statusSigner!.sign({
+      keyId: NATIONAL_ECARD_KEY_ID,
+      from: formatStatusCursor(since),
+      to: formatStatusCursor(to),
+      more,
+      entries,
+    });
   }
 
   /**
@@ -191,34 +235,20 @@ export function createHubService(deps: {
      */
     async statusList(since: StatusCursor) {
       if (!statusSigner) throw new DomainError("HUB_UNAVAILABLE");
-      const to = new Map(since);
-      let more = false;
-      const moved = [...(await statusCursors())]
-        .filter(([p, last]) => last > (since.get(p) ?? 0))
-        .sort(([a], [b]) => a.localeCompare(b));
-      const entries: { eid: string; sv: number; usable: boolean }[] = [];
-      // The provinces that moved, in order, until the answer holds a page (a terminal far behind asks again).
-      for (const [province, last] of moved) {
-        const room = statusPage - entries.length;
-        if (room <= 0) {
-          more = true;
-          break;
-        }
-        const rows = await repo.statusAfter(db, province, since.get(province) ?? 0, room);
-        if (rows.length === 0) continue;
-        const end = Number(rows[rows.length - 1].seq);
-        to.set(province, end);
-        if (end < last) more = true;
-        for (const r of rows)
-          entries.push({ eid: r.ecard_id, sv: Number(r.sv), usable: Number(r.usable) === 1 });
+      const snapshot = statusSnapshot();
+      const key = formatStatusCursor(since);
+      let answer = snapshot.answers.get(key);
+      if (!answer) {
+        if (snapshot.answers.size >= ANSWERS_KEPT) snapshot.answers.clear();
+        answer = snapshot.seqs.then((seqs) => statusAnswer(since, seqs));
+        snapshot.answers.set(key, answer);
+        // A failed read is not kept: the next poll reads again.
+        answer.catch(() => {
+          snapshot.answers.delete(key);
+          if (cursors === snapshot) cursors = undefined;
+        });
       }
-      return statusSigner.sign({
-        keyId: NATIONAL_ECARD_KEY_ID,
-        from: formatStatusCursor(since),
-        to: formatStatusCursor(to),
-        more,
-        entries,
-      });
+      return answer;
     },
 
     /**
