@@ -1035,6 +1035,19 @@ describe("the national hub on Citus, with two provinces", { skip }, () => {
     const numbers = seqs.map((r) => Number(r.seq));
     assert.deepEqual(numbers, [...new Set(numbers)], "no number given twice");
 
+    // Caught-up terminals share one signed answer within the second (SM2 signatures are randomised).
+    // A change listed just before starts a new second at the hub.
+    const fresh = await hubRequest("33", "POST", "/hub/v1/changes", {
+      ecards: [{ ...burst[0], ecardId: randomBytes(16).toString("hex") }],
+    });
+    assert.equal(fresh?.json.listed, 1);
+    const [one, two] = await Promise.all([
+      hubRequest("32", "GET", `/hub/v1/ecard/status-list?since=${encodeURIComponent(cursor)}`),
+      hubRequest("33", "GET", `/hub/v1/ecard/status-list?since=${encodeURIComponent(cursor)}`),
+    ]);
+    assert.equal(one?.status, 200);
+    assert.equal(one?.json.signature, two?.json.signature, "one answer, signed once");
+
     // A terminal far behind gets the list a page at a time, provinces in order, and never an entry twice.
     const paged = createHubService({
       db: hubDb.db as never,
