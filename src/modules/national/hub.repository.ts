@@ -239,41 +239,34 @@ export function createHubRepository() {
         .execute(),
 
     /**
-     * A day's settlements between each pair of provinces, one of them `province`: count and account
-     * money, and the day's refunds of each pair (count and account money returned).
+     * A day's settlements between each pair of provinces, one of them `province` (count and account
+     * money), and the day's refunds of each pair (count and account money returned).
      */
     async netting(q: Q, day: string, province: string) {
-      const refunds = await q
-        .selectFrom("hub_refunds")
-        .select((eb) => [
-          "treating_province",
-          "home_province",
-          eb.fn.countAll<number>().as("n"),
-          eb.fn.sum<number>("account_fen").as("account_fen"),
-        ])
-        .where("day", "=", day)
-        .where((w) => w.or([w("treating_province", "=", province), w("home_province", "=", province)]))
-        .groupBy(["treating_province", "home_province"])
-        .execute();
-      const refundOf = new Map(refunds.map((r) => [`${r.treating_province}|${r.home_province}`, r]));
-      const pairs = await settledPairs(q, day, province);
-      for (const [k, r] of refundOf)
-        if (!pairs.some((p) => `${p.treatingProvince}|${p.homeProvince}` === k))
-          pairs.push({
-            treatingProvince: r.treating_province,
-            homeProvince: r.home_province,
-            count: 0,
-            accountFen: 0,
-            totalFen: 0,
-          });
-      return pairs
-        .map((p) => {
-          const r = refundOf.get(`${p.treatingProvince}|${p.homeProvince}`);
-          return { ...p, refundCount: Number(r?.n ?? 0), refundedAccountFen: Number(r?.account_fen ?? 0) };
-        })
-        .sort((a, b) =>
-          `${a.treatingProvince}${a.homeProvince}`.localeCompare(`${b.treatingProvince}${b.homeProvince}`),
-        );
+      const [settled, refunds] = await Promise.all([
+        settledPairs(q, day, province),
+        q
+          .selectFrom("hub_refunds")
+          .select((eb) => [
+            "treating_province",
+            "home_province",
+            eb.fn.countAll<number>().as("n"),
+            eb.fn.sum<number>("account_fen").as("account_fen"),
+          ])
+          .where("day", "=", day)
+          .where((w) => w.or([w("treating_province", "=", province), w("home_province", "=", province)]))
+          .groupBy(["treating_province", "home_province"])
+          .execute(),
+      ]);
+      return {
+        settled,
+        refunds: refunds.map((r) => ({
+          treatingProvince: r.treating_province,
+          homeProvince: r.home_province,
+          count: Number(r.n),
+          accountFen: Number(r.account_fen),
+        })),
+      };
     },
 
     /**

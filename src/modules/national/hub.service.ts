@@ -12,10 +12,12 @@ import {
   type CardChange,
   duplicatesOf,
   type EcardChange,
+  hubRecordKey,
   isEcardChange,
   listedNationally,
   type NationalCard,
   netPosition,
+  nettingPairs,
   provinceName,
   type RefundView,
   type RemoteCheckInput,
@@ -232,7 +234,7 @@ export function createHubService(deps: {
           : await toHome(asking, path, { ...input, cardNumber: input.cardNumber });
       const receipt = answerOf({ home, homeProvinceName, r }) as SettlementReceipt;
       await repo.recordSettlement(db, {
-        key: `${asking}|${input.institution.code}|${input.idempotencyKey}`,
+        key: hubRecordKey(asking, input.institution.code, input.idempotencyKey),
         treating_province: asking,
         home_province: home,
         // Paid with an e-card's code, the hub knows the card only as the receipt masks it.
@@ -268,14 +270,14 @@ export function createHubService(deps: {
     async forwardRefund(asking: string, input: Omit<RemoteRefundInput, "homeProvince">) {
       const settled = await repo.settlementByKey(
         db,
-        `${asking}|${input.institution.code}|${input.settlementKey}`,
+        hubRecordKey(asking, input.institution.code, input.settlementKey),
       );
       if (!settled || settled.settlement_id !== input.settlementId)
         throw new DomainError("SETTLEMENT_NOT_FOUND");
       const home = settled.home_province;
       const refund = answerOf(await forward(asking, home, "/national/v1/refunds", input)) as RefundView;
       await repo.recordRefund(db, {
-        key: `${asking}|${input.institution.code}|refund|${input.idempotencyKey}`,
+        key: hubRecordKey(asking, input.institution.code, input.idempotencyKey, "refund"),
         settlement_key: settled.key,
         treating_province: asking,
         home_province: home,
@@ -293,7 +295,8 @@ export function createHubService(deps: {
      * home province owes the treating one, and the province's net position (positive: it receives).
      */
     async netting(province: string, day: string) {
-      const pairs = await repo.netting(db, day, province);
+      const { settled, refunds } = await repo.netting(db, day, province);
+      const pairs = nettingPairs(settled, refunds);
       return { day, province, pairs, netFen: netPosition(pairs, province) };
     },
 

@@ -5,9 +5,11 @@ import {
   duplicatesOf,
   formatStatusCursor,
   hubActorFor,
+  hubRecordKey,
   hubRequestProblem,
   nationalIndex,
   netPosition,
+  nettingPairs,
   parseProvinceKeys,
   parseStatusCursor,
   RESERVATION_HOLD_MS,
@@ -28,6 +30,55 @@ const card = (
 });
 
 describe("national rules", () => {
+  it("puts a day's refunds beside each pair's settlements, a pair with only refunds too, in province order", () => {
+    const pairs = nettingPairs(
+      [
+        { treatingProvince: "33", homeProvince: "32", count: 1, accountFen: 2_000, totalFen: 2_500 },
+        { treatingProvince: "32", homeProvince: "33", count: 3, accountFen: 7_500, totalFen: 7_500 },
+      ],
+      [
+        { treatingProvince: "32", homeProvince: "33", count: 1, accountFen: 1_250 },
+        { treatingProvince: "44", homeProvince: "33", count: 2, accountFen: 300 },
+      ],
+    );
+    assert.deepEqual(pairs, [
+      {
+        treatingProvince: "32",
+        homeProvince: "33",
+        count: 3,
+        accountFen: 7_500,
+        totalFen: 7_500,
+        refundCount: 1,
+        refundedAccountFen: 1_250,
+      },
+      {
+        treatingProvince: "33",
+        homeProvince: "32",
+        count: 1,
+        accountFen: 2_000,
+        totalFen: 2_500,
+        refundCount: 0,
+        refundedAccountFen: 0,
+      },
+      {
+        treatingProvince: "44",
+        homeProvince: "33",
+        count: 0,
+        accountFen: 0,
+        totalFen: 0,
+        refundCount: 2,
+        refundedAccountFen: 300,
+      },
+    ]);
+    assert.equal(netPosition(pairs, "33"), -7_500 + 1_250 + 2_000 + 300);
+  });
+
+  it("records what a hospital did through the hub under its province, its code and its own key", () => {
+    assert.equal(hubRecordKey("32", "JS-PH-1", "js-key-1"), "32|JS-PH-1|js-key-1");
+    assert.equal(hubRecordKey("32", "JS-PH-1", "js-key-1", "refund"), "32|JS-PH-1|refund|js-key-1");
+    assert.notEqual(hubRecordKey("32", "JS-PH-2", "js-key-1"), hubRecordKey("32", "JS-PH-1", "js-key-1"));
+  });
+
   it("reads and writes a national status list's cursor: a place per province, in province order", () => {
     assert.deepEqual(parseStatusCursor(""), new Map());
     const cursor = parseStatusCursor("33:120,32:45");

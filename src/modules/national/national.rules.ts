@@ -176,6 +176,44 @@ export function duplicatesOf(cards: readonly (NationalCard & { nationalIndex: st
     .map(([nationalIndex, held]) => ({ nationalIndex, cards: held }));
 }
 
+/** A pair of provinces' settlements of a day: the treating province's hospitals, the home province's cards. */
+type ProvincePair = { treatingProvince: string; homeProvince: string };
+
+/**
+ * A day's netting pairs: each pair's settlements with the day's refunds beside them (a pair with only
+ * refunds, of an earlier day's settlements, is listed with none), in province order.
+ */
+export function nettingPairs(
+  settled: readonly (ProvincePair & { count: number; accountFen: number; totalFen: number })[],
+  refunds: readonly (ProvincePair & { count: number; accountFen: number })[],
+) {
+  const key = (p: ProvincePair) => `${p.treatingProvince}|${p.homeProvince}`;
+  const pairs = new Map(settled.map((p) => [key(p), { ...p, refundCount: 0, refundedAccountFen: 0 }]));
+  for (const r of refunds) {
+    const pair = pairs.get(key(r)) ?? {
+      ...{ treatingProvince: r.treatingProvince, homeProvince: r.homeProvince },
+      ...{ count: 0, accountFen: 0, totalFen: 0, refundCount: 0, refundedAccountFen: 0 },
+    };
+    pairs.set(key(r), { ...pair, refundCount: r.count, refundedAccountFen: r.accountFen });
+  }
+  return [...pairs.values()].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/**
+ * Where the hub records what a treating hospital did through it (the distribution column of
+ * `hub_settlements` and `hub_refunds`): its province, its code and its own key, so no other hospital
+ * or province can name it.
+ */
+export const hubRecordKey = (
+  province: string,
+  institutionCode: string,
+  key: string,
+  kind: "settlement" | "refund" = "settlement",
+) =>
+  kind === "refund"
+    ? `${province}|${institutionCode}|refund|${key}`
+    : `${province}|${institutionCode}|${key}`;
+
 /**
  * A province's net position in a day's cross-province settlements: what its hospitals are owed (it
  * treated other provinces' holders) less what its accounts owe (its holders treated elsewhere), each
