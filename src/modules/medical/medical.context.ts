@@ -49,7 +49,6 @@ export type RemoteSettleInput = Readonly<{
 
 /** A refund of a cross-province settlement, sent to the home province that settled it. */
 export type RemoteRefundInput = Readonly<{
-  homeProvince: string;
   settlementId: string;
   /** The key the institution settled with (the hub finds the settlement by it). */
   settlementKey: string;

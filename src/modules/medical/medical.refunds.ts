@@ -15,7 +15,7 @@ export function medicalRefunds(ctx: MedicalContext) {
 
   /**
    * A cross-province settlement this institution made (this province's copy): refunded by the home
-   * province that settled it, through the hub, under the same rules (its window, the lines left).
+   * province that settled it, through the hub (which knows which province that is), under the same rules (its window, the lines left).
    */
   async function refundElsewhere(
     settlementId: string,
@@ -33,7 +33,6 @@ export function medicalRefunds(ctx: MedicalContext) {
     if (copy.institution_id !== institution.id)
       throw new DomainError("REFUND_NOT_ALLOWED", { reason: "other_institution" });
     return deps.remoteRefund({
-      homeProvince: copy.home_province,
       settlementId,
       settlementKey: copy.idempotency_key,
       idempotencyKey: input.idempotencyKey,

@@ -101,7 +101,7 @@ export function medicalRemote(
     async refundForProvince(
       actor: Actor,
       from: { province: string; provinceName: string },
-      input: Omit<RemoteRefundInput, "homeProvince">,
+      input: RemoteRefundInput,
       homeProvince: string,
     ) {
       const institution = await clearingInstitution(from.province, from.provinceName, homeProvince);

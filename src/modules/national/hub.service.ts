@@ -267,7 +267,7 @@ export function createHubService(deps: {
      * hospital settled with (its own province's and code's, so no other hospital can name it), the
      * refund made by the home province under its rules, then recorded here once for the day's netting.
      */
-    async forwardRefund(asking: string, input: Omit<RemoteRefundInput, "homeProvince">) {
+    async forwardRefund(asking: string, input: RemoteRefundInput) {
       const settled = await repo.settlementByKey(
         db,
         hubRecordKey(asking, input.institution.code, input.settlementKey),

@@ -44,7 +44,7 @@ export function nationalRoutes(deps: {
   refund: (
     actor: Actor,
     from: { province: string; provinceName: string },
-    input: Omit<RemoteRefundInput, "homeProvince">,
+    input: RemoteRefundInput,
     homeProvince: string,
   ) => Promise<RefundView>;
   /** The home province's online check of one of its e-cards' codes (ecard.verifyOnline). */

@@ -108,6 +108,17 @@ export function createNationalService(deps: {
     }
   }
 
+  /**
+   * The hub's answer to a request; its refusal (a 4xx of its own, or of the province it asked) as this
+   * call's error; no answer (or not federated): HUB_UNAVAILABLE, the caller retries.
+   */
+  async function ask(method: "GET" | "POST", path: string, payload?: object) {
+    if (!hub) throw new DomainError("HUB_UNAVAILABLE");
+    const r = await call(method, path, payload);
+    if (r?.status === 200) return r.json;
+    throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
+  }
+
   /** Writes a card's change (or its e-card's, with the card as it is now) to the outbox, in the change's transaction. */
   async function publish(
     trx: Transaction<Database>,
@@ -303,31 +314,19 @@ export function createNationalService(deps: {
      * A refund of a cross-province settlement one of this province's institutions made, through the hub
      * to the province that settled it: its answer, or its refusal as that province's own error.
      */
-    async remoteRefund(input: RemoteRefundInput): Promise<RefundView> {
-      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
-      const { homeProvince: _home, ...request } = input;
-      const r = await call("POST", "/hub/v1/refunds", request);
-      if (r?.status === 200) return r.json as unknown as RefundView;
-      throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
-    },
+    remoteRefund: async (input: RemoteRefundInput) =>
+      (await ask("POST", "/hub/v1/refunds", input)) as unknown as RefundView,
 
     /**
      * Another province's national e-card code checked online by its home province, through the hub: the
      * home province's answer, or its refusal as its own error (a code used, an e-card suspended...).
      */
-    async verifyCode(input: { code: string; purpose: "identity" | "payment"; role: string }) {
-      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
-      const r = await call("POST", "/hub/v1/ecard-codes/verify", input);
-      if (r?.status === 200) return r.json as unknown as CodeCheck;
-      throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
-    },
+    verifyCode: async (input: { code: string; purpose: "identity" | "payment"; role: string }) =>
+      (await ask("POST", "/hub/v1/ecard-codes/verify", input)) as unknown as CodeCheck,
 
     /** This province's cross-province settlements of a day with each other province, as the hub nets them. */
     async netting(day: string) {
-      if (!hub) throw new DomainError("HUB_UNAVAILABLE");
-      const r = await call("GET", `/hub/v1/netting?day=${encodeURIComponent(day)}`);
-      if (r?.status !== 200) throw (r && relayedError(r)) || new DomainError("HUB_UNAVAILABLE");
-      return r.json as {
+      return (await ask("GET", `/hub/v1/netting?day=${encodeURIComponent(day)}`)) as {
         day: string;
         province: string;
         netFen: number;
