@@ -7,6 +7,7 @@ import {
   hubActorFor,
   hubRecordKey,
   hubRequestProblem,
+  listedNationally,
   nationalIndex,
   netPosition,
   nettingPairs,
@@ -77,6 +78,11 @@ describe("national rules", () => {
     assert.equal(hubRecordKey("32", "JS-PH-1", "js-key-1"), "32|JS-PH-1|js-key-1");
     assert.equal(hubRecordKey("32", "JS-PH-1", "js-key-1", "refund"), "32|JS-PH-1|refund|js-key-1");
     assert.notEqual(hubRecordKey("32", "JS-PH-2", "js-key-1"), hubRecordKey("32", "JS-PH-1", "js-key-1"));
+  });
+
+  it("lists an e-card's status changes nationally, not its first status (every credential starts there)", () => {
+    assert.equal(listedNationally({ sv: 1 }), false);
+    assert.equal(listedNationally({ sv: 2 }), true);
   });
 
   it("reads and writes a national status list's cursor: a place per province, in province order", () => {
